@@ -1,0 +1,213 @@
+/**
+ * Just enough Bicep reading for the infra tests: there is no Bicep compiler here, so the tests read the templates
+ * as text. Comments are blanked (same length, so offsets stay valid) and strings are skipped when matching braces.
+ */
+
+/** Replaces // and block comments with spaces, leaving string literals (single-quoted, `\'` escapes) intact. */
+export function stripComments(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    const next = text[i + 1];
+    if (ch === "'") {
+      const end = stringEnd(text, i);
+      out += text.slice(i, end);
+      i = end;
+    } else if (ch === '/' && next === '/') {
+      const nl = text.indexOf('\n', i);
+      const end = nl === -1 ? text.length : nl;
+      out += ' '.repeat(end - i);
+      i = end;
+    } else if (ch === '/' && next === '*') {
+      const close = text.indexOf('*/', i + 2);
+      const end = close === -1 ? text.length : close + 2;
+      out += text.slice(i, end).replace(/[^\n]/g, ' ');
+      i = end;
+    } else {
+      out += ch;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/** Index just past the string literal that starts at `start` (a quote). Multi-line ''' strings included. */
+function stringEnd(text: string, start: number): number {
+  if (text.startsWith("'''", start)) {
+    const close = text.indexOf("'''", start + 3);
+    return close === -1 ? text.length : close + 3;
+  }
+  let i = start + 1;
+  while (i < text.length) {
+    if (text[i] === '\\') i += 2;
+    else if (text[i] === "'") return i + 1;
+    else i += 1;
+  }
+  return text.length;
+}
+
+const OPEN: Record<string, string> = { '{': '}', '[': ']', '(': ')' };
+
+/** Text between the bracket at `open` and its partner (exclusive), skipping strings. Comments must be stripped. */
+export function bracketBody(text: string, open: number): string {
+  const first = text[open];
+  if (first === undefined || !(first in OPEN)) {
+    throw new Error(`expected an opening bracket at offset ${open}, found ${JSON.stringify(first)}`);
+  }
+  let depth = 0;
+  let i = open;
+  while (i < text.length) {
+    const ch = text[i] as string;
+    if (ch === "'") {
+      i = stringEnd(text, i);
+      continue;
+    }
+    if (ch in OPEN) depth += 1;
+    else if (ch === '}' || ch === ']' || ch === ')') {
+      depth -= 1;
+      if (depth === 0) return text.slice(open + 1, i);
+    }
+    i += 1;
+  }
+  throw new Error(`unbalanced ${first} at offset ${open}`);
+}
+
+/** Keys at the top level of an object body (the text between its braces). */
+export function topLevelKeys(body: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  let lineStart = true;
+  let i = 0;
+  while (i < body.length) {
+    const ch = body[i] as string;
+    if (ch === "'" && !(depth === 0 && lineStart)) {
+      i = stringEnd(body, i);
+      continue;
+    }
+    if (depth === 0 && lineStart) {
+      if (/\s/.test(ch)) {
+        i += 1;
+        continue;
+      }
+      const m = /^(?:'([^']+)'|([A-Za-z_$][\w$]*))\s*:/.exec(body.slice(i));
+      if (m) {
+        keys.push((m[1] ?? m[2]) as string);
+        i += m[0].length;
+      }
+      lineStart = false;
+      continue;
+    }
+    if (ch in OPEN) depth += 1;
+    else if (ch === '}' || ch === ']' || ch === ')') depth -= 1;
+    else if (ch === '\n' || (ch === ',' && depth === 0)) lineStart = true;
+    i += 1;
+  }
+  return keys;
+}
+
+/** Body of `var <name> = {...}` or `[...]`, comments stripped. */
+export function varBody(text: string, name: string): string {
+  const clean = stripComments(text);
+  const m = new RegExp(`^var\\s+${name}\\s*=\\s*`, 'm').exec(clean);
+  if (!m) throw new Error(`expected a variable named ${name}, found none`);
+  const open = m.index + m[0].length;
+  return bracketBody(clean, open);
+}
+
+export interface ModuleDecl {
+  symbol: string;
+  path: string;
+  /** Text from the `=` to the end of the declaration's outer bracket. */
+  declaration: string;
+  /** Top-level keys of the params object (for a loop, of the params inside the loop body). */
+  params: string[];
+  isLoop: boolean;
+}
+
+/** Every `module` declaration in a Bicep file. */
+export function modules(text: string): ModuleDecl[] {
+  const clean = stripComments(text);
+  const found: ModuleDecl[] = [];
+  const re = /^module\s+(\w+)\s+'([^']+)'\s*=\s*/gm;
+  for (let m = re.exec(clean); m; m = re.exec(clean)) {
+    const open = m.index + m[0].length;
+    let bodyStart = open;
+    while (clean[bodyStart] !== '{' && clean[bodyStart] !== '[') bodyStart += 1;
+    const body = bracketBody(clean, bodyStart);
+    const paramsAt = /\bparams\s*:\s*\{/.exec(body);
+    const params = paramsAt ? topLevelKeys(bracketBody(body, paramsAt.index + paramsAt[0].length - 1)) : [];
+    found.push({
+      symbol: m[1] as string,
+      path: m[2] as string,
+      declaration: body,
+      params,
+      isLoop: clean[bodyStart] === '[' && /^\s*for\b/.test(body),
+    });
+  }
+  return found;
+}
+
+export interface ParamDecl {
+  name: string;
+  type: string;
+  hasDefault: boolean;
+}
+
+/** Every `param` declaration: name, declared type, and whether it has a default (i.e. is optional). */
+export function params(text: string): ParamDecl[] {
+  const clean = stripComments(text);
+  return [...clean.matchAll(/^param\s+(\w+)\s+([\w.?[\]]+)(\s*=)?/gm)].map((m) => ({
+    name: m[1] as string,
+    type: m[2] as string,
+    hasDefault: m[3] !== undefined || (m[2] as string).endsWith('?'),
+  }));
+}
+
+/** Names of every `output`. */
+export function outputs(text: string): string[] {
+  return [...stripComments(text).matchAll(/^output\s+(\w+)\s/gm)].map((m) => m[1] as string);
+}
+
+/** `symbol.outputs.NAME` references, as [symbol, NAME] pairs. */
+export function outputReferences(text: string): Array<[string, string]> {
+  return [...stripComments(text).matchAll(/\b(\w+)\.outputs\.(\w+)/g)].map((m) => [m[1] as string, m[2] as string]);
+}
+
+/** Property names of `abbrs.*` used in a file. */
+export function abbreviationsUsed(text: string): string[] {
+  return [...new Set([...stripComments(text).matchAll(/\babbrs\.(\w+)/g)].map((m) => m[1] as string))];
+}
+
+/** A published Azure Verified Module reference with an exact semantic version. */
+export const PINNED_AVM = /^br\/public:avm\/(res|ptn|utl)\/[a-z0-9-]+(\/[a-z0-9-]+)+:\d+\.\d+\.\d+$/;
+
+/** UPPER_SNAKE_CASE as azd expects of environment values. */
+export const UPPER_SNAKE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
+
+/** Things that mean a secret would be fetched or embedded: key listing, account keys, SAS connection strings. */
+export const SECRET_PATTERNS: ReadonlyArray<RegExp> = [
+  /\blist[A-Za-z]*Keys?\s*\(/i,
+  /\blistConnectionStrings?\s*\(/i,
+  /AccountKey/i,
+  /SharedAccessKey/i,
+  /\bsas\w*\s*\(/i,
+];
+
+/** The patterns from SECRET_PATTERNS that match the text (comments included: a comment is no excuse). */
+export function secretFindings(text: string): string[] {
+  return SECRET_PATTERNS.filter((p) => p.test(text)).map((p) => p.source);
+}
+
+/**
+ * Setting names app code reads: `process.env.X`, `process.env['X']`, `env.X`, `env['X']`, `%X%` binding
+ * expressions, and string values of `connection:` options (connection prefixes, returned with a trailing `__`).
+ */
+export function settingNamesRead(source: string): string[] {
+  const names = new Set<string>();
+  for (const m of source.matchAll(/\b(?:process\.)?env(?:\?)?\.([A-Za-z_][\w]*)/g)) names.add(m[1] as string);
+  for (const m of source.matchAll(/\b(?:process\.)?env\s*\[\s*['"`]([A-Za-z_][\w]*)['"`]\s*\]/g)) names.add(m[1] as string);
+  for (const m of source.matchAll(/['"`]%([A-Za-z_][\w]*)%['"`]/g)) names.add(m[1] as string);
+  for (const m of source.matchAll(/\bconnection\s*:\s*['"`]([A-Za-z_][\w]*)['"`]/g)) names.add(`${m[1] as string}__`);
+  return [...names].sort();
+}
