@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * App settings read from the environment (Function App settings / local.settings.json Values).
+ *
+ * | Setting                    | Default    | Meaning                                                           |
+ * |----------------------------|------------|-------------------------------------------------------------------|
+ * | EVENTHUB_NAME              | events     | Event Hub the ingest function reads                               |
+ * | EVENTHUB_CONSUMER_GROUP    | $Default   | its consumer group                                                |
+ * | ALERTS_EVENTHUB_NAME       | alerts     | Event Hub alerts are published to                                 |
+ * | ANALYSIS_SCHEDULE          | "" (off)   | NCRONTAB schedule of the analysis orchestration; empty disables it |
+ * | PIPELINE_REFRESH_SECONDS   | 10         | how long ingest caches pipeline definitions before re-reading     |
+ * | STREAM_RETENTION_WINDOWS   | 60         | closed windows each stream entity keeps in its live state         |
+ */
+export interface Settings {
+  eventHubName: string;
+  eventHubConsumerGroup: string;
+  alertsEventHubName: string;
+  analysisSchedule: string;
+  pipelineRefreshSeconds: number;
+  streamRetentionWindows: number;
+}
+
+const name = (fallback: string) => z.string().trim().min(1).default(fallback);
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .pipe(z.number().int().min(1))
+    .default(fallback);
+
+const schema = z.object({
+  EVENTHUB_NAME: name('events'),
+  EVENTHUB_CONSUMER_GROUP: name('$Default'),
+  ALERTS_EVENTHUB_NAME: name('alerts'),
+  ANALYSIS_SCHEDULE: z.string().trim().default(''),
+  PIPELINE_REFRESH_SECONDS: positiveInt(10),
+  STREAM_RETENTION_WINDOWS: positiveInt(60),
+});
+
+const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
+  EVENTHUB_NAME: 'a non-empty Event Hub name',
+  EVENTHUB_CONSUMER_GROUP: 'a non-empty consumer group name',
+  ALERTS_EVENTHUB_NAME: 'a non-empty Event Hub name',
+  ANALYSIS_SCHEDULE: 'an NCRONTAB expression or empty',
+  PIPELINE_REFRESH_SECONDS: 'a positive whole number of seconds',
+  STREAM_RETENTION_WINDOWS: 'a positive whole number',
+};
+
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Typed settings; throws a SettingsError naming each bad setting, what was expected and what was found. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const input = Object.fromEntries(
+    Object.keys(EXPECTED).map((key) => {
+      const value = env[key];
+      // An empty value means "use the default" for everything but the schedule, where empty means "disabled".
+      return [key, value === undefined || (value.trim() === '' && key !== 'ANALYSIS_SCHEDULE') ? undefined : value];
+    }),
+  );
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0]) as keyof typeof EXPECTED;
+      return `${key}: expected ${EXPECTED[key]}, found ${JSON.stringify(env[key])}`;
+    });
+    throw new SettingsError(`Invalid app settings: ${[...new Set(problems)].join('; ')}`);
+  }
+  const s = parsed.data;
+  return {
+    eventHubName: s.EVENTHUB_NAME,
+    eventHubConsumerGroup: s.EVENTHUB_CONSUMER_GROUP,
+    alertsEventHubName: s.ALERTS_EVENTHUB_NAME,
+    analysisSchedule: s.ANALYSIS_SCHEDULE,
+    pipelineRefreshSeconds: s.PIPELINE_REFRESH_SECONDS,
+    streamRetentionWindows: s.STREAM_RETENTION_WINDOWS,
+  };
+}

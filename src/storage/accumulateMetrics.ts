@@ -1,0 +1,55 @@
+import { MAX_TEXT_CHARS } from './chunkedText';
+import { minuteKey } from './keys';
+import { normalizeIso } from './normalizeIso';
+import { StorageInputError } from './StorageInputError';
+import type { IngestMetricsInput, IngestMetricsRow, MergeLatencySketches } from './types';
+
+const COUNTERS = ['eventsIn', 'aggregated', 'filtered', 'deadLettered', 'entityOperations', 'processingMs'] as const;
+
+/** Sketch list budget: the serialized array must fit the chunked-text budget with room for the counters. */
+const SKETCH_BUDGET_CHARS = MAX_TEXT_CHARS - 10_000;
+
+/** Validates a batch's metrics and folds them into the (minute, partition) row it belongs to. */
+export function accumulateMetrics(
+  existing: IngestMetricsRow | undefined,
+  input: IngestMetricsInput,
+  merge: MergeLatencySketches | undefined,
+): IngestMetricsRow {
+  const at = normalizeIso('at', input.at);
+  if (typeof input.partition !== 'string' || input.partition === '') {
+    throw new StorageInputError('partition', `partition: expected a non-empty string, found ${JSON.stringify(input.partition)}`);
+  }
+  for (const name of COUNTERS) {
+    const value = input[name];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new StorageInputError(name, `${name}: expected a non-negative number, found ${JSON.stringify(value)}`);
+    }
+  }
+  const row: IngestMetricsRow = existing
+    ? { ...existing, latencySketches: [...existing.latencySketches] }
+    : {
+        minute: `${minuteKey(Date.parse(at))}:00.000Z`,
+        partition: input.partition,
+        eventsIn: 0,
+        aggregated: 0,
+        filtered: 0,
+        deadLettered: 0,
+        entityOperations: 0,
+        processingMs: 0,
+        batches: 0,
+        latencySketches: [],
+        sketchesDropped: 0,
+      };
+  for (const name of COUNTERS) row[name] += input[name];
+  row.batches += 1;
+  if (input.latencySketch) {
+    const [first] = row.latencySketches;
+    if (merge && row.latencySketches.length === 1 && first !== undefined) row.latencySketches = [merge(first, input.latencySketch)];
+    else row.latencySketches.push(input.latencySketch);
+    while (row.latencySketches.length > 1 && JSON.stringify(row.latencySketches).length > SKETCH_BUDGET_CHARS) {
+      row.latencySketches.shift();
+      row.sketchesDropped += 1;
+    }
+  }
+  return row;
+}

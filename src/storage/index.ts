@@ -1,0 +1,7 @@
+export { decodeContinuationToken, encodeContinuationToken } from './continuationToken';
+export { createMemoryStores, createStores, type StoreOptions, TABLE_NAMES } from './createStores';
+export { DEAD_LETTER_RAW_LIMIT } from './deadLetterRow';
+export { decodeKey, encodeKey } from './encodeKey';
+export { StorageInputError } from './StorageInputError';
+export { tableClientFor } from './tableClientFor';
+export * from './types';

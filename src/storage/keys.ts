@@ -1,0 +1,37 @@
+import { encodeKey } from './encodeKey';
+import { StorageInputError } from './StorageInputError';
+
+const WINDOW_START_DIGITS = 16;
+const SEQUENCE_DIGITS = 20;
+
+/** RowKey for a window: zero-padded start, so string order is time order. */
+export function windowRowKey(start: number, field = 'start'): string {
+  if (!Number.isSafeInteger(start) || start < 0) {
+    throw new StorageInputError(field, `${field}: expected a non-negative integer epoch-ms time, found ${start}`);
+  }
+  return String(start).padStart(WINDOW_START_DIGITS, '0');
+}
+
+/** Dead letters partition by the UTC day of enqueuedTime (stable across redelivery); pass a normalized ISO time. */
+export function dayKey(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+/** Identity of a dead letter: one row per (partition, sequenceNumber, pipeline). */
+export function deadLetterRowKey(partition: string, sequenceNumber: number, pipeline: string | undefined): string {
+  if (!Number.isSafeInteger(sequenceNumber) || sequenceNumber < 0) {
+    throw new StorageInputError('sequenceNumber', `sequenceNumber: expected a non-negative integer, found ${sequenceNumber}`);
+  }
+  return `${encodeKey(partition)}|${String(sequenceNumber).padStart(SEQUENCE_DIGITS, '0')}|${encodeKey(pipeline ?? '')}`;
+}
+
+/** Ingest metrics partition by the UTC minute of the batch: "2024-05-01T10:07". */
+export function minuteKey(ms: number): string {
+  return new Date(Math.floor(ms / 60_000) * 60_000).toISOString().slice(0, 16);
+}
+
+/** The smallest string greater than every string starting with `prefix` (for `RowKey lt` range ends). */
+export function prefixEnd(prefix: string): string {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
+}

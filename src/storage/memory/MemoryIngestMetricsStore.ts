@@ -1,0 +1,24 @@
+import { accumulateMetrics } from '../accumulateMetrics';
+import { encodeKey } from '../encodeKey';
+import { minuteKey } from '../keys';
+import { normalizeIso } from '../normalizeIso';
+import type { IngestMetricsInput, IngestMetricsRow, IngestMetricsStore, MergeLatencySketches } from '../types';
+
+export class MemoryIngestMetricsStore implements IngestMetricsStore {
+  private readonly rows = new Map<string, IngestMetricsRow>();
+
+  constructor(private readonly merge?: MergeLatencySketches) {}
+
+  async record(input: IngestMetricsInput): Promise<void> {
+    const key = `${minuteKey(Date.parse(normalizeIso('at', input.at)))}\u0000${encodeKey(String(input.partition))}`;
+    this.rows.set(key, accumulateMetrics(this.rows.get(key), input, this.merge));
+  }
+
+  async recent(sinceMs: number): Promise<IngestMetricsRow[]> {
+    const from = minuteKey(sinceMs);
+    return [...this.rows.entries()]
+      .filter(([k]) => k >= from)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, r]) => ({ ...r, latencySketches: [...r.latencySketches] }));
+  }
+}

@@ -1,0 +1,28 @@
+import { checkName } from '../checkName';
+import type { PipelineStore, StoredPipeline } from '../types';
+import { copyJson } from './copyJson';
+
+export class MemoryPipelineStore implements PipelineStore {
+  private readonly rows = new Map<string, StoredPipeline>();
+  private version = 0;
+
+  async list(): Promise<StoredPipeline[]> {
+    return [...this.rows.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((p) => copyJson('definition', p));
+  }
+
+  async get(name: string): Promise<StoredPipeline | undefined> {
+    const row = this.rows.get(name);
+    return row && copyJson('definition', row);
+  }
+
+  async put(name: string, definition: unknown): Promise<StoredPipeline> {
+    checkName(name);
+    const row: StoredPipeline = { name, definition: copyJson('definition', definition), updatedAt: new Date().toISOString(), etag: `m${++this.version}` };
+    this.rows.set(name, row);
+    return copyJson('definition', row);
+  }
+
+  async delete(name: string): Promise<boolean> {
+    return this.rows.delete(name);
+  }
+}

@@ -1,0 +1,69 @@
+import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+
+import { accumulateMetrics } from '../accumulateMetrics';
+import { joinText, splitText } from '../chunkedText';
+import { encodeKey } from '../encodeKey';
+import { minuteKey } from '../keys';
+import { normalizeIso } from '../normalizeIso';
+import type { IngestMetricsInput, IngestMetricsRow, IngestMetricsStore, MergeLatencySketches } from '../types';
+import { allEntities } from './firstPage';
+import { statusOf } from './tableErrors';
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * PartitionKey = UTC minute, RowKey = Event Hub partition. Only the instance that owns an Event Hub partition
+ * writes its rows, so the optimistic read-modify-write (ETag) almost never conflicts; a conflict just retries.
+ */
+export class TableIngestMetricsStore implements IngestMetricsStore {
+  constructor(
+    private readonly client: () => Promise<TableClient>,
+    private readonly merge?: MergeLatencySketches,
+  ) {}
+
+  async record(input: IngestMetricsInput): Promise<void> {
+    const client = await this.client();
+    const partitionKey = minuteKey(Date.parse(normalizeIso('at', input.at)));
+    const rowKey = encodeKey(String(input.partition));
+    for (let attempt = 1; ; attempt++) {
+      let existing: TableEntityResult<Record<string, unknown>> | undefined;
+      try {
+        existing = await client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+      }
+      const row = accumulateMetrics(existing && toRow(existing), input, this.merge);
+      const { latencySketches, ...counters } = row;
+      const entity = { partitionKey, rowKey, ...counters, ...splitText('latencySketches', JSON.stringify(latencySketches)) };
+      try {
+        if (existing) await client.updateEntity(entity, 'Replace', { etag: existing.etag });
+        else await client.createEntity(entity);
+        return;
+      } catch (error) {
+        const status = statusOf(error);
+        if ((status !== 409 && status !== 412) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async recent(sinceMs: number): Promise<IngestMetricsRow[]> {
+    const rows = await allEntities(await this.client(), odata`PartitionKey ge ${minuteKey(sinceMs)}`);
+    return rows.map(toRow);
+  }
+}
+
+function toRow(e: Record<string, unknown>): IngestMetricsRow {
+  return {
+    minute: String(e.minute),
+    partition: String(e.partition),
+    eventsIn: Number(e.eventsIn),
+    aggregated: Number(e.aggregated),
+    filtered: Number(e.filtered),
+    deadLettered: Number(e.deadLettered),
+    entityOperations: Number(e.entityOperations),
+    processingMs: Number(e.processingMs),
+    batches: Number(e.batches),
+    latencySketches: JSON.parse(joinText('latencySketches', e)) as string[],
+    sketchesDropped: Number(e.sketchesDropped ?? 0),
+  };
+}

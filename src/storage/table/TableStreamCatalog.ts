@@ -1,0 +1,35 @@
+import { odata, type TableClient } from '@azure/data-tables';
+
+import { encodeKey } from '../encodeKey';
+import { prefixEnd } from '../keys';
+import { streamEntry } from '../streamEntry';
+import type { Page, StreamCatalog, StreamCatalogEntry, StreamCatalogQuery } from '../types';
+import { firstPage } from './firstPage';
+import { submitInBatches } from './submitInBatches';
+
+/** PartitionKey = encoded pipeline, RowKey = encoded stream (prefix-preserving, so prefixes are RowKey ranges). */
+export class TableStreamCatalog implements StreamCatalog {
+  constructor(private readonly client: () => Promise<TableClient>) {}
+
+  async touch(entries: StreamCatalogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const entities = entries.map(streamEntry).map((e) => ({ partitionKey: encodeKey(e.pipeline), rowKey: encodeKey(e.stream), ...e }));
+    await submitInBatches(await this.client(), entities, 'Merge');
+  }
+
+  async list(options: StreamCatalogQuery = {}): Promise<Page<StreamCatalogEntry>> {
+    const clauses: string[] = [];
+    if (options.pipeline !== undefined) clauses.push(odata`PartitionKey eq ${encodeKey(options.pipeline)}`);
+    if (options.prefix) {
+      const prefix = encodeKey(options.prefix);
+      clauses.push(odata`RowKey ge ${prefix}`, odata`RowKey lt ${prefixEnd(prefix)}`);
+    }
+    return firstPage(await this.client(), clauses.length ? clauses.join(' and ') : undefined, options, (e) => ({
+      pipeline: String(e.pipeline),
+      stream: String(e.stream),
+      lastSeen: String(e.lastSeen),
+      events: Number(e.events),
+      eventsPerSec: Number(e.eventsPerSec),
+    }));
+  }
+}

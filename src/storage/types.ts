@@ -1,0 +1,146 @@
+/** A page of results; pass `continuationToken` back to get the next page (absent on the last page). */
+export interface Page<T> {
+  items: T[];
+  continuationToken?: string;
+}
+
+export interface PageOptions {
+  /** Page size, 1..1000; default {@link DEFAULT_PAGE_SIZE}. A page may hold fewer items and still have a token. */
+  limit?: number;
+  continuationToken?: string;
+}
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+export interface StoredPipeline {
+  name: string;
+  definition: unknown;
+  /** ISO time of the last put. */
+  updatedAt: string;
+  etag?: string;
+}
+
+export interface PipelineStore {
+  list(): Promise<StoredPipeline[]>;
+  get(name: string): Promise<StoredPipeline | undefined>;
+  put(name: string, definition: unknown): Promise<StoredPipeline>;
+  /** true when it existed. */
+  delete(name: string): Promise<boolean>;
+}
+
+export interface WindowRecord {
+  /** Window start, epoch ms (>= 0). */
+  start: number;
+  /** Window end, epoch ms. */
+  end: number;
+  data: unknown;
+}
+
+export interface WindowQuery extends PageOptions {
+  /** Windows whose start >= from (epoch ms). */
+  from?: number;
+  /** Windows whose start < to (epoch ms). */
+  to?: number;
+}
+
+export interface WindowStore {
+  /** Idempotent: the same window start replaces the stored row. `key` is "{pipeline}|{stream}". */
+  upsert(key: string, windows: WindowRecord[]): Promise<void>;
+  /** Ascending by start. */
+  query(key: string, options?: WindowQuery): Promise<Page<WindowRecord>>;
+}
+
+export interface DeadLetterRecord {
+  raw: string;
+  reason: string;
+  detail: string;
+  partition: string;
+  sequenceNumber: number;
+  /** ISO time the broker enqueued the event; decides the day partition, stable across redelivery. */
+  enqueuedTime: string;
+  recordedAt: string;
+  pipeline?: string;
+  /** Set on read when `raw` was longer than the store keeps (see DEAD_LETTER_RAW_LIMIT). */
+  rawTruncated?: boolean;
+}
+
+export interface DeadLetterQuery extends PageOptions {
+  /** ISO time; records whose enqueuedTime >= since. */
+  since?: string;
+  reason?: string;
+}
+
+export interface DeadLetterStore {
+  /** Idempotent per (partition, sequenceNumber, pipeline). */
+  add(records: DeadLetterRecord[]): Promise<void>;
+  /** Ascending by enqueued day, then partition and sequence number. */
+  query(options?: DeadLetterQuery): Promise<Page<DeadLetterRecord>>;
+}
+
+export interface StreamCatalogEntry {
+  pipeline: string;
+  stream: string;
+  /** ISO time of the newest event seen. */
+  lastSeen: string;
+  /** Total events of the stream as known by the caller (a total, not an increment: the last touch wins). */
+  events: number;
+  eventsPerSec: number;
+}
+
+export interface StreamCatalogQuery extends PageOptions {
+  pipeline?: string;
+  /** Stream-name prefix. */
+  prefix?: string;
+}
+
+export interface StreamCatalog {
+  /** Upsert (merge): each entry's fields replace the stored ones. */
+  touch(entries: StreamCatalogEntry[]): Promise<void>;
+  /** Ascending by pipeline then stream. */
+  list(options?: StreamCatalogQuery): Promise<Page<StreamCatalogEntry>>;
+}
+
+export interface IngestMetricsInput {
+  /** ISO time of the batch. */
+  at: string;
+  partition: string;
+  eventsIn: number;
+  aggregated: number;
+  filtered: number;
+  deadLettered: number;
+  entityOperations: number;
+  processingMs: number;
+  /** Opaque (base64) latency sketch of the batch; the store never decodes it. */
+  latencySketch?: string;
+}
+
+/** One row per (minute, partition): the sum of the batches recorded in that minute. */
+export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch'> {
+  /** ISO start of the minute. */
+  minute: string;
+  batches: number;
+  /**
+   * The batches' latency sketches: merged into one when the store was given a `mergeLatencySketches` function,
+   * otherwise one per batch. Bounded by the entity size: when full, the oldest are dropped and counted below.
+   */
+  latencySketches: string[];
+  sketchesDropped: number;
+}
+
+/** Merges two opaque latency sketches (the core's helper); injected so storage never depends on the encoding. */
+export type MergeLatencySketches = (a: string, b: string) => string;
+
+export interface IngestMetricsStore {
+  record(row: IngestMetricsInput): Promise<void>;
+  /** Rows whose minute ends after sinceMs (epoch ms), ascending by minute then partition. */
+  recent(sinceMs: number): Promise<IngestMetricsRow[]>;
+}
+
+export interface Stores {
+  pipelines: PipelineStore;
+  windows: WindowStore;
+  deadLetters: DeadLetterStore;
+  streams: StreamCatalog;
+  ingestMetrics: IngestMetricsStore;
+}
