@@ -63,6 +63,14 @@ param eventHubConsumerGroupName string = 'streamfold'
 @description('NCRONTAB (six fields, with seconds) for the timer that starts the analysis orchestration.')
 param analysisSchedule string = '0 0 * * * *'
 
+@minValue(1)
+@description('Seconds the ingest function caches pipeline definitions before re-reading them.')
+param pipelineRefreshSeconds int = 10
+
+@minValue(1)
+@description('Closed windows each stream entity keeps in its live state.')
+param streamRetentionWindows int = 60
+
 @allowed([
   512
   2048
@@ -228,6 +236,8 @@ module api './app/api.bicep' = {
     eventHubConsumerGroup: eventHubConsumerGroupName
     alertsEventHubName: alertsHubName
     analysisSchedule: analysisSchedule
+    pipelineRefreshSeconds: pipelineRefreshSeconds
+    streamRetentionWindows: streamRetentionWindows
   }
 }
 

@@ -22,6 +22,10 @@ param eventHubName string
 param eventHubConsumerGroup string
 param alertsEventHubName string
 param analysisSchedule string
+@description('Seconds ingest caches pipeline definitions (src/settings.ts default: 10).')
+param pipelineRefreshSeconds int = 10
+@description('Closed windows each stream entity keeps in live state (src/settings.ts default: 60).')
+param streamRetentionWindows int = 60
 @description('Extra app settings; the identity settings below win on a name clash.')
 param appSettings object = {}
 
@@ -61,6 +65,8 @@ var streamfoldSettings = {
   EVENTHUB_CONSUMER_GROUP: eventHubConsumerGroup
   ALERTS_EVENTHUB_NAME: alertsEventHubName
   ANALYSIS_SCHEDULE: analysisSchedule
+  PIPELINE_REFRESH_SECONDS: string(pipelineRefreshSeconds)
+  STREAM_RETENTION_WINDOWS: string(streamRetentionWindows)
 }
 
 module api 'br/public:avm/res/web/site:0.15.1' = {

@@ -211,3 +211,8 @@ export function settingNamesRead(source: string): string[] {
   for (const m of source.matchAll(/\bconnection\s*:\s*['"`]([A-Za-z_][\w]*)['"`]/g)) names.add(`${m[1] as string}__`);
   return [...names].sort();
 }
+
+/** UPPER_SNAKE object keys (schema fields, lookup tables) in a settings module: the app setting names it defines. */
+export function settingsModuleKeys(source: string): string[] {
+  return [...new Set([...source.matchAll(/^\s*([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\s*:/gm)].map((m) => m[1] as string))].sort();
+}

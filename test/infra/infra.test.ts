@@ -11,6 +11,7 @@ import {
   PINNED_AVM,
   secretFindings,
   settingNamesRead,
+  settingsModuleKeys,
   stripComments,
   topLevelKeys,
   UPPER_SNAKE,
@@ -115,6 +116,11 @@ describe('the text helpers catch what the infra checks rely on', () => {
     expect(decl?.params).toEqual(['one', 'two']);
   });
 
+  it('finds the setting names a settings module defines as object keys', () => {
+    const src = "const schema = z.object({\n  EVENTHUB_NAME: name('events'),\n  PIPELINE_REFRESH_SECONDS: positiveInt(10),\n  eventHubName: x,\n});";
+    expect(settingsModuleKeys(src)).toEqual(['EVENTHUB_NAME', 'PIPELINE_REFRESH_SECONDS']);
+  });
+
   it('finds setting names in code', () => {
     const src = "const a = process.env.EVENTHUB_NAME; const b = env['ANALYSIS_SCHEDULE'];\n" +
       "app.eventHub('ingest', { connection: 'EventHubConnection', eventHubName: '%EVENTHUB_NAME%' });";
@@ -187,7 +193,10 @@ describe('infra: app settings', () => {
   const settingsTs = join(ROOT, 'src', 'settings.ts');
   const sources = [settingsTs, ...(existsSync(join(ROOT, 'src', 'functions')) ? filesUnder(join(ROOT, 'src', 'functions')) : [])]
     .filter((f) => existsSync(f) && f.endsWith('.ts') && !f.endsWith('.test.ts'));
-  const fromCode = sources.flatMap((f) => settingNamesRead(read(f))).filter((n) => !PLATFORM_SETTINGS.test(n));
+  const fromCode = [
+    ...sources.flatMap((f) => settingNamesRead(read(f))),
+    ...(existsSync(settingsTs) ? settingsModuleKeys(read(settingsTs)) : []),
+  ].filter((n) => !PLATFORM_SETTINGS.test(n));
   const required = [...new Set(existsSync(settingsTs) ? [...fromCode, ...BASELINE_SETTINGS] : [...BASELINE_SETTINGS, ...fromCode])];
 
   it.each(required)('%s is set on the function app', (name) => {
