@@ -1,0 +1,45 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { InvokeRequest, InvokeResult } from '../extension';
+import type { RetrySchedule } from './retryPolicy';
+import { type PartitionContextInfo, toTriggerInput, type TriggerShape } from './toTriggerInput';
+import type { HubEvent } from './types';
+
+export interface BatchInvoker {
+  invoke(request: InvokeRequest): Promise<InvokeResult>;
+  shape: TriggerShape;
+  retry: RetrySchedule;
+  logError(message: string): void;
+}
+
+/**
+ * Invokes the trigger for one batch, retrying per the function's retry options. Resolves true on success,
+ * false when it gave up (logged): the caller checkpoints past the batch either way, as the extension does,
+ * because Event Hubs has no poison-event handling of its own.
+ */
+export async function invokeBatch(invoker: BatchInvoker, events: readonly HubEvent[], partition: PartitionContextInfo | null, signal?: AbortSignal): Promise<boolean> {
+  const first = events[0];
+  const last = events[events.length - 1];
+  const where = `partition ${partition?.partitionId ?? '-'} of event hub "${partition?.eventHubName ?? '-'}", sequence numbers ${first?.sequenceNumber}-${last?.sequenceNumber}`;
+  for (let failed = 0; ; ) {
+    try {
+      const input = toTriggerInput(events, invoker.shape, partition);
+      await invoker.invoke({ functionName: invoker.shape.functionName, ...input });
+      return true;
+    } catch (err) {
+      failed++;
+      const message = err instanceof Error ? err.message : String(err);
+      const delay = signal?.aborted ? undefined : invoker.retry(failed);
+      if (delay === undefined) {
+        invoker.logError(`Function "${invoker.shape.functionName}" failed on ${where} (${events.length} events): ${message}. Moving past the batch, as the Event Hubs trigger does.`);
+        return false;
+      }
+      invoker.logError(`Function "${invoker.shape.functionName}" failed on ${where}: ${message}. Retry ${failed} in ${delay} ms.`);
+      try {
+        await sleep(delay, undefined, { signal });
+      } catch {
+        // Stopping: fall through to give up on this attempt.
+      }
+    }
+  }
+}
