@@ -1,4 +1,5 @@
 import { checkName } from '../checkName';
+import { encodeKey } from '../encodeKey';
 import type { PipelineStore, StoredPipeline } from '../types';
 import { copyJson } from './copyJson';
 
@@ -7,7 +8,8 @@ export class MemoryPipelineStore implements PipelineStore {
   private version = 0;
 
   async list(): Promise<StoredPipeline[]> {
-    return [...this.rows.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((p) => copyJson('definition', p));
+    return [...this.rows.values()].sort((a, b) => (encodeKey(a.name) < encodeKey(b.name) ? -1 : 1)) // Table order: encoded RowKey
+      .map((p) => copyJson('definition', p));
   }
 
   async get(name: string): Promise<StoredPipeline | undefined> {

@@ -1,0 +1,229 @@
+import { CHUNK_CHARS } from '../../src/storage/chunkedText';
+import { DEAD_LETTER_RAW_LIMIT } from '../../src/storage/deadLetterRow';
+import { StorageInputError } from '../../src/storage/StorageInputError';
+import type { DeadLetterRecord, MergeLatencySketches, Page, PageOptions, Stores } from '../../src/storage/types';
+
+export type StoresFactory = (options?: { mergeLatencySketches?: MergeLatencySketches }) => Promise<Stores>;
+
+/** Reads every page, checking that pages respect the limit. */
+async function drain<T>(query: (page: PageOptions) => Promise<Page<T>>, limit?: number): Promise<T[]> {
+  const out: T[] = [];
+  let continuationToken: string | undefined;
+  for (let guard = 0; guard < 10_000; guard++) {
+    const page = await query({ limit, continuationToken });
+    if (limit !== undefined) expect(page.items.length).toBeLessThanOrEqual(limit);
+    out.push(...page.items);
+    if (!page.continuationToken) return out;
+    continuationToken = page.continuationToken;
+  }
+  throw new Error('pagination did not end');
+}
+
+const deadLetter = (over: Partial<DeadLetterRecord> = {}): DeadLetterRecord => ({
+  raw: '{"bad json',
+  reason: 'invalid-json',
+  detail: 'Unexpected end of JSON input',
+  partition: '0',
+  sequenceNumber: 1,
+  enqueuedTime: '2024-05-01T10:00:00.000Z',
+  recordedAt: '2024-05-01T10:00:01.000Z',
+  ...over,
+});
+
+/** One behavioural contract, run against every implementation of the stores. */
+export function defineStoresContract(label: string, createStores: StoresFactory): void {
+  describe(`${label}: pipelines`, () => {
+    it('puts, gets, lists, replaces and deletes definitions', async () => {
+      const { pipelines } = await createStores();
+      expect(await pipelines.get('temps')).toBeUndefined();
+      const put = await pipelines.put('temps', { source: 'x', window: '1m' });
+      expect(put).toMatchObject({ name: 'temps', definition: { source: 'x', window: '1m' } });
+      expect(Date.parse(put.updatedAt)).not.toBeNaN();
+      await pipelines.put('a/b#c?d', [1, 2]);
+      expect(await pipelines.get('a/b#c?d')).toMatchObject({ name: 'a/b#c?d', definition: [1, 2] });
+      await pipelines.put('temps', { source: 'y' });
+      expect((await pipelines.get('temps'))?.definition).toEqual({ source: 'y' });
+      expect((await pipelines.list()).map((p) => p.name).sort()).toEqual(['a/b#c?d', 'temps']);
+      expect(await pipelines.delete('temps')).toBe(true);
+      expect(await pipelines.delete('temps')).toBe(false);
+      expect((await pipelines.list()).map((p) => p.name)).toEqual(['a/b#c?d']);
+    });
+
+    it('stores definitions larger than one property, and rejects ones beyond an entity', async () => {
+      const { pipelines } = await createStores();
+      const big = { text: 'é'.repeat(CHUNK_CHARS * 2) };
+      await pipelines.put('big', big);
+      expect((await pipelines.get('big'))?.definition).toEqual(big);
+      await expect(pipelines.put('huge', { text: 'x'.repeat(CHUNK_CHARS * 20) })).rejects.toThrow(StorageInputError);
+      await expect(pipelines.put('', {})).rejects.toThrow(/name: expected a pipeline name/);
+    });
+  });
+
+  describe(`${label}: windows`, () => {
+    const key = 'temps|room/1#a';
+
+    it('upserts idempotently and queries in start order with from/to', async () => {
+      const { windows } = await createStores();
+      await windows.upsert(key, [
+        { start: 120_000, end: 180_000, data: { count: 3 } },
+        { start: 0, end: 60_000, data: { count: 1 } },
+        { start: 60_000, end: 120_000, data: { count: 2 } },
+      ]);
+      await windows.upsert(key, [{ start: 60_000, end: 120_000, data: { count: 20 } }]);
+      await windows.upsert('temps|other', [{ start: 0, end: 60_000, data: 'other' }]);
+      expect((await windows.query(key)).items).toEqual([
+        { start: 0, end: 60_000, data: { count: 1 } },
+        { start: 60_000, end: 120_000, data: { count: 20 } },
+        { start: 120_000, end: 180_000, data: { count: 3 } },
+      ]);
+      expect((await windows.query(key, { from: 60_000, to: 120_000 })).items.map((w) => w.start)).toEqual([60_000]);
+      expect((await windows.query(key, { from: 1 })).items.map((w) => w.start)).toEqual([60_000, 120_000]);
+      expect((await windows.query('nobody|here')).items).toEqual([]);
+    });
+
+    it('writes more windows than one transaction holds and pages through them', async () => {
+      const { windows } = await createStores();
+      const many = Array.from({ length: 250 }, (_, i) => ({ start: i * 1000, end: (i + 1) * 1000, data: { i } }));
+      await windows.upsert(key, many);
+      await windows.upsert(key, many.slice(0, 120)); // replay of a prefix changes nothing
+      const all = await drain((page) => windows.query(key, page), 40);
+      expect(all).toEqual(many);
+    });
+
+    it('keeps window data larger than one property', async () => {
+      const { windows } = await createStores();
+      const data = { sketch: 'z'.repeat(CHUNK_CHARS + 10) };
+      await windows.upsert(key, [{ start: 5, end: 6, data }]);
+      expect((await windows.query(key)).items[0]?.data).toEqual(data);
+    });
+
+    it('rejects bad starts, limits and tokens naming the field', async () => {
+      const { windows } = await createStores();
+      await expect(windows.upsert(key, [{ start: -5, end: 0, data: null }])).rejects.toThrow(/^start: expected a non-negative integer/);
+      await expect(windows.query(key, { from: 1.5 })).rejects.toThrow(/^from: /);
+      await expect(windows.query(key, { limit: 0 })).rejects.toThrow(/^limit: expected an integer from 1 to 1000, found 0/);
+      await expect(windows.query(key, { continuationToken: 'nope' })).rejects.toThrow(/^continuationToken: /);
+    });
+  });
+
+  describe(`${label}: dead letters`, () => {
+    it('adds idempotently per (partition, sequenceNumber, pipeline)', async () => {
+      const { deadLetters } = await createStores();
+      await deadLetters.add([deadLetter(), deadLetter({ pipeline: 'temps' }), deadLetter({ sequenceNumber: 2 }), deadLetter({ partition: '1' })]);
+      await deadLetters.add([deadLetter(), deadLetter({ pipeline: 'temps', detail: 'again' })]);
+      const all = await drain((page) => deadLetters.query(page));
+      expect(all).toHaveLength(4);
+      expect(all.find((r) => r.pipeline === 'temps')?.detail).toBe('again');
+      expect(all.find((r) => r.pipeline === undefined && r.partition === '0' && r.sequenceNumber === 1)).toEqual(deadLetter());
+    });
+
+    it('filters by since (across days) and reason, and pages', async () => {
+      const { deadLetters } = await createStores();
+      await deadLetters.add([
+        deadLetter({ sequenceNumber: 1, enqueuedTime: '2024-04-30T23:59:00Z' }),
+        deadLetter({ sequenceNumber: 2, enqueuedTime: '2024-05-01T08:00:00Z', reason: 'late' }),
+        deadLetter({ sequenceNumber: 3, enqueuedTime: '2024-05-01T12:00:00Z' }),
+        deadLetter({ sequenceNumber: 4, enqueuedTime: '2024-05-02T00:30:00' /* Event Hubs style: no zone, UTC */, reason: 'late' }),
+      ]);
+      const seqs = (records: DeadLetterRecord[]) => records.map((r) => r.sequenceNumber);
+      expect(seqs(await drain((page) => deadLetters.query({ ...page, since: '2024-05-01T09:00:00Z' })))).toEqual([3, 4]);
+      expect(seqs(await drain((page) => deadLetters.query({ ...page, since: '2024-04-30T23:00:00Z', reason: 'late' })))).toEqual([2, 4]);
+      expect(seqs(await drain((page) => deadLetters.query(page), 1))).toEqual([1, 2, 3, 4]);
+      const [fourth] = await drain((page) => deadLetters.query({ ...page, since: '2024-05-02T00:00:00Z' }));
+      expect(fourth?.enqueuedTime).toBe('2024-05-02T00:30:00.000Z');
+      await expect(deadLetters.query({ since: 'last week' })).rejects.toThrow(/^since: expected an ISO 8601 time/);
+    });
+
+    it('keeps raw bodies up to the limit and flags longer ones as truncated', async () => {
+      const { deadLetters } = await createStores();
+      const long = 'r'.repeat(CHUNK_CHARS * 3);
+      const tooLong = 'q'.repeat(DEAD_LETTER_RAW_LIMIT + 5);
+      await deadLetters.add([deadLetter({ sequenceNumber: 1, raw: long }), deadLetter({ sequenceNumber: 2, raw: tooLong })]);
+      const [a, b] = (await deadLetters.query()).items;
+      expect(a?.raw).toBe(long);
+      expect(a?.rawTruncated).toBeUndefined();
+      expect(b?.raw).toBe(tooLong.slice(0, DEAD_LETTER_RAW_LIMIT));
+      expect(b?.rawTruncated).toBe(true);
+    });
+  });
+
+  describe(`${label}: stream catalog`, () => {
+    const entry = (pipeline: string, stream: string, events = 10) => ({
+      pipeline,
+      stream,
+      lastSeen: '2024-05-01T10:00:00Z',
+      events,
+      eventsPerSec: events / 60,
+    });
+
+    it('touches (last totals win) and lists by pipeline and stream prefix', async () => {
+      const { streams } = await createStores();
+      await streams.touch([entry('temps', 'room/1'), entry('temps', 'room/2'), entry('temps', 'hall'), entry('power', 'room/1')]);
+      await streams.touch([{ ...entry('temps', 'room/1', 25), lastSeen: '2024-05-01T10:05:00+00:00' }]);
+      const all = await drain((page) => streams.list(page), 3);
+      expect(all.map((e) => `${e.pipeline}:${e.stream}`)).toEqual(['power:room/1', 'temps:hall', 'temps:room/1', 'temps:room/2']);
+      expect(all.find((e) => e.pipeline === 'temps' && e.stream === 'room/1')).toEqual({
+        pipeline: 'temps',
+        stream: 'room/1',
+        lastSeen: '2024-05-01T10:05:00.000Z',
+        events: 25,
+        eventsPerSec: 25 / 60,
+      });
+      expect((await streams.list({ pipeline: 'temps' })).items.map((e) => e.stream)).toEqual(['hall', 'room/1', 'room/2']);
+      expect((await streams.list({ pipeline: 'temps', prefix: 'room/' })).items.map((e) => e.stream)).toEqual(['room/1', 'room/2']);
+      expect((await streams.list({ prefix: 'room/1' })).items.map((e) => e.pipeline)).toEqual(['power', 'temps']);
+      expect((await streams.list({ prefix: 'roo' })).items).toHaveLength(3);
+      expect((await streams.list({ pipeline: 'nope' })).items).toEqual([]);
+    });
+
+    it('rejects bad entries naming the field', async () => {
+      const { streams } = await createStores();
+      await expect(streams.touch([{ ...entry('t', 's'), events: -1 }])).rejects.toThrow(/^events: expected a non-negative number/);
+      await expect(streams.touch([entry('', 's')])).rejects.toThrow(/^pipeline: expected a non-empty string/);
+    });
+  });
+
+  describe(`${label}: ingest metrics`, () => {
+    const batch = (at: string, partition: string, eventsIn: number, latencySketch?: string) => ({
+      at,
+      partition,
+      eventsIn,
+      aggregated: eventsIn - 1,
+      filtered: 0,
+      deadLettered: 1,
+      entityOperations: 2,
+      processingMs: 5,
+      ...(latencySketch ? { latencySketch } : {}),
+    });
+
+    it('accumulates rows per (minute, partition) and returns recent ones', async () => {
+      const { ingestMetrics } = await createStores();
+      await ingestMetrics.record(batch('2024-05-01T10:00:10Z', '0', 100, 'S1'));
+      await ingestMetrics.record(batch('2024-05-01T10:00:50Z', '0', 50, 'S2'));
+      await ingestMetrics.record(batch('2024-05-01T10:00:20Z', '1', 7));
+      await ingestMetrics.record(batch('2024-05-01T10:01:00Z', '0', 1));
+      await ingestMetrics.record(batch('2024-05-01T09:58:00Z', '0', 1000));
+      const rows = await ingestMetrics.recent(Date.parse('2024-05-01T10:00:30Z'));
+      expect(rows.map((r) => [r.minute, r.partition, r.eventsIn, r.batches])).toEqual([
+        ['2024-05-01T10:00:00.000Z', '0', 150, 2],
+        ['2024-05-01T10:00:00.000Z', '1', 7, 1],
+        ['2024-05-01T10:01:00.000Z', '0', 1, 1],
+      ]);
+      expect(rows[0]).toMatchObject({ aggregated: 148, deadLettered: 2, entityOperations: 4, processingMs: 10, latencySketches: ['S1', 'S2'], sketchesDropped: 0 });
+      expect(rows[1]?.latencySketches).toEqual([]);
+    });
+
+    it('merges sketches with an injected merger', async () => {
+      const { ingestMetrics } = await createStores({ mergeLatencySketches: (a, b) => `${a}+${b}` });
+      for (const s of ['A', 'B', 'C']) await ingestMetrics.record(batch('2024-05-01T10:00:00Z', '3', 1, s));
+      expect((await ingestMetrics.recent(0))[0]?.latencySketches).toEqual(['A+B+C']);
+    });
+
+    it('loses no counts when batches of one partition are recorded concurrently', async () => {
+      const { ingestMetrics } = await createStores();
+      await Promise.all(Array.from({ length: 6 }, () => ingestMetrics.record(batch('2024-05-01T10:00:00Z', '0', 10))));
+      const [row] = await ingestMetrics.recent(0);
+      expect([row?.eventsIn, row?.batches]).toEqual([60, 6]);
+    });
+  });
+}
