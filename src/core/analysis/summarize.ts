@@ -1,3 +1,5 @@
+import { decodeSketch, mergeSketchInto } from '../aggregates';
+import { quantile } from '../aggregates/sketch';
 import { mixtureQuantiles } from './quantiles';
 import type { RangeSummary, WindowPoint } from './types';
 
@@ -30,8 +32,7 @@ export function summarize(windows: readonly WindowPoint[]): RangeSummary | null 
     const d = w.mean - mean;
     m2 += w.count * (w.stddev * w.stddev + d * d);
   }
-  const hasQuantiles = windows.some((w) => w.count > 0 && w.p50 !== undefined);
-  const [p50, p90, p99] = hasQuantiles ? mixtureQuantiles(windows, [0.5, 0.9, 0.99]) : [null, null, null];
+  const [p50, p90, p99] = rangeQuantiles(windows, min, max);
   return {
     windows: used,
     count: n,
@@ -44,4 +45,28 @@ export function summarize(windows: readonly WindowPoint[]): RangeSummary | null 
     p90: p90 ?? null,
     p99: p99 ?? null,
   };
+}
+
+const QS = [0.5, 0.9, 0.99];
+
+function rangeQuantiles(windows: readonly WindowPoint[], min: number, max: number): (number | null)[] {
+  const nonEmpty = windows.filter((w) => w.count > 0);
+  if (nonEmpty.every((w) => typeof w.sketch === 'string' && w.sketch.length > 0)) {
+    // Sketches merge exactly, so the range quantiles keep the sketch's relative accuracy.
+    const merged = mergedSketch(nonEmpty);
+    if (merged) return QS.map((q) => quantile(merged, q, min, max));
+  }
+  if (nonEmpty.some((w) => w.p50 !== undefined)) return mixtureQuantiles(nonEmpty, QS);
+  return QS.map(() => null);
+}
+
+/** Undefined when a sketch does not decode (corrupt row): the window quantiles still give an answer. */
+function mergedSketch(windows: readonly WindowPoint[]): ReturnType<typeof decodeSketch> | undefined {
+  try {
+    const merged = decodeSketch(windows[0]!.sketch!);
+    for (const w of windows.slice(1)) mergeSketchInto(merged, decodeSketch(w.sketch!));
+    return merged;
+  } catch {
+    return undefined;
+  }
 }

@@ -19,6 +19,8 @@ export interface WindowPoint {
   p50?: number;
   p90?: number;
   p99?: number;
+  /** The window's DDSketch (base64 protobuf, as src/core/aggregates encodes it), when stored. */
+  sketch?: string;
 }
 
 export interface RangeSummary {
@@ -30,7 +32,11 @@ export interface RangeSummary {
   stddev: number;
   min: number;
   max: number;
-  /** Approximate; see quantiles.ts for how. Null when the windows carry no quantiles. */
+  /**
+   * Approximate. From the merged DDSketches when every window carries one (relative error of
+   * the sketch accuracy), else from the windows' own quantiles (see quantiles.ts). Null when
+   * the windows carry neither.
+   */
   p50: number | null;
   p90: number | null;
   p99: number | null;

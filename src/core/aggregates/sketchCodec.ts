@@ -1,0 +1,128 @@
+import { DDSketch } from '@datadog/sketches-js';
+
+/**
+ * Compact binary form of a DDSketch: sketches-js's own toProto/fromProto need `protobufjs`, which it lists only as a
+ * dev dependency, so it fails at runtime. Layout: version, flags (bit 0: float counts), relative accuracy (f64),
+ * zero count, then for the positive and the negative store: number of non-empty bins and (key delta, count) pairs.
+ * Integers are zigzag varints; counts are f64 only when some count is fractional.
+ */
+const VERSION = 1;
+
+class Writer {
+  private bytes: number[] = [];
+  private readonly f64 = new DataView(new ArrayBuffer(8));
+
+  byte(b: number): void {
+    this.bytes.push(b);
+  }
+
+  varint(n: number): void {
+    // Zigzag so negative keys stay short; arithmetic, not bitwise, so values beyond 32 bits survive.
+    let z = n >= 0 ? n * 2 : -n * 2 - 1;
+    while (z >= 128) {
+      this.bytes.push((z % 128) + 128);
+      z = Math.floor(z / 128);
+    }
+    this.bytes.push(z);
+  }
+
+  double(x: number): void {
+    this.f64.setFloat64(0, x, true);
+    for (let i = 0; i < 8; i++) this.bytes.push(this.f64.getUint8(i));
+  }
+
+  toBase64(): string {
+    return Buffer.from(this.bytes).toString('base64');
+  }
+}
+
+class Reader {
+  private i = 0;
+  constructor(private readonly buf: Buffer) {}
+
+  byte(): number {
+    const b = this.buf[this.i++];
+    if (b === undefined) throw new Error('sketch data ended early');
+    return b;
+  }
+
+  varint(): number {
+    let z = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.byte();
+      z += (b % 128) * scale;
+      if (b < 128) break;
+      scale *= 128;
+    }
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+
+  double(): number {
+    if (this.i + 8 > this.buf.length) throw new Error('sketch data ended early');
+    const v = this.buf.readDoubleLE(this.i);
+    this.i += 8;
+    return v;
+  }
+}
+
+interface StoreLike {
+  bins: number[];
+  offset: number;
+  add(key: number, weight?: number): void;
+}
+
+function nonEmpty(store: StoreLike): [number, number][] {
+  const out: [number, number][] = [];
+  store.bins.forEach((count, i) => {
+    if (count > 0) out.push([i + store.offset, count]);
+  });
+  return out;
+}
+
+export function encodeSketchBinary(sketch: DDSketch, accuracy: number): string {
+  const pos = nonEmpty(sketch.store);
+  const neg = nonEmpty(sketch.negativeStore);
+  const fractional = [...pos, ...neg].some(([, c]) => !Number.isInteger(c)) || !Number.isInteger(sketch.zeroCount);
+  const w = new Writer();
+  const count = (c: number) => (fractional ? w.double(c) : w.varint(c));
+  w.byte(VERSION);
+  w.byte(fractional ? 1 : 0);
+  w.double(accuracy);
+  count(sketch.zeroCount);
+  for (const bins of [pos, neg]) {
+    w.varint(bins.length);
+    let previous = 0;
+    for (const [key, c] of bins) {
+      w.varint(key - previous);
+      previous = key;
+      count(c);
+    }
+  }
+  return w.toBase64();
+}
+
+export function decodeSketchBinary(encoded: string): { sketch: DDSketch; accuracy: number } {
+  const r = new Reader(Buffer.from(encoded, 'base64'));
+  const version = r.byte();
+  if (version !== VERSION) throw new Error(`unsupported sketch encoding: expected version ${VERSION}, found ${version}`);
+  const fractional = r.byte() === 1;
+  const count = () => (fractional ? r.double() : r.varint());
+  const accuracy = r.double();
+  const sketch = new DDSketch({ relativeAccuracy: accuracy });
+  sketch.zeroCount = count();
+  let total = sketch.zeroCount;
+  for (const store of [sketch.store, sketch.negativeStore]) {
+    const n = r.varint();
+    let key = 0;
+    for (let k = 0; k < n; k++) {
+      key += r.varint();
+      const c = count();
+      store.add(key, c);
+      total += c;
+    }
+  }
+  // The constructor computed count from empty stores; quantile lookups rely on it.
+  sketch.count = total;
+  return { sketch, accuracy };
+}

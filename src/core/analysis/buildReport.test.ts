@@ -1,0 +1,39 @@
+import { analyzeStream, totalCount } from './analyzeStream';
+import { buildReport } from './buildReport';
+import { mostActive } from './crossStream';
+import { gaussian, mulberry32 } from './testing/prng';
+import { seriesOf } from './testing/windows';
+import { ANALYSIS_KINDS } from './types';
+
+describe('buildReport', () => {
+  it('ranks streams with planted anomalies first and correlates the most active ones', () => {
+    const g = gaussian(mulberry32(99));
+    const base = Array.from({ length: 120 }, (_, i) => 100 + 10 * Math.sin(i / 5));
+    const streams = ['calm-1', 'calm-2', 'big-spike', 'small-spike', 'calm-3'].map((name, k) => {
+      const means = base.map((b) => b + g());
+      if (name === 'big-spike') means[60] = 200;
+      if (name === 'small-spike') means[90] = 125;
+      return { name, windows: seriesOf(means) };
+    });
+    const results = streams.map((s) => analyzeStream(s.name, s.windows, ANALYSIS_KINDS));
+    const series = mostActive(
+      streams.map((s) => ({ stream: s.name, count: totalCount(s.windows), means: new Map(s.windows.map((w) => [w.start, w.mean])) })),
+      3,
+    );
+    const report = buildReport('p', { from: 'a', to: 'b' }, results, { generatedAt: '2025-01-01T00:00:00.000Z', analyses: ANALYSIS_KINDS, series });
+    expect(report.ranking.slice(0, 2).map((r) => r.stream)).toEqual(['big-spike', 'small-spike']);
+    expect(report.streams.map((s) => s.stream).slice(0, 2)).toEqual(['big-spike', 'small-spike']);
+    expect(report.streamCount).toBe(5);
+    expect(report.anomalyCount).toBe(results.reduce((n, r) => n + r.anomalies!.length, 0));
+    // The three most active share the sine wave: 3 pairs, strongly correlated.
+    expect(report.correlations).toHaveLength(3);
+    for (const c of report.correlations) expect(c.r).toBeGreaterThan(0.9);
+    expect(report.streams[0]!.summary!.count).toBe(120);
+    expect(report.streams[0]!.forecast!.points).toHaveLength(12);
+  });
+
+  it('runs only the requested analyses', () => {
+    const r = analyzeStream('s', seriesOf([1, 2, 3, 4, 5]), ['trend']);
+    expect(Object.keys(r).sort()).toEqual(['maxSeverity', 'stream', 'trend', 'windows']);
+  });
+});

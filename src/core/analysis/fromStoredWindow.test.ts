@@ -1,0 +1,35 @@
+import { fromStoredWindow, measuresOf } from './fromStoredWindow';
+
+const T = Date.UTC(2025, 0, 1);
+
+describe('fromStoredWindow', () => {
+  it('reads an Aggregate measure and converts m2 to a population stddev', () => {
+    const data = { events: 4, measures: { value: { count: 4, sum: 20, mean: 5, m2: 16, min: 1, max: 9, sketch: 'abc' }, b: {} } };
+    expect(measuresOf(data)).toEqual(['b', 'value']);
+    expect(fromStoredWindow({ start: T, end: T + 60_000, data }, 'value')).toEqual({
+      start: '2025-01-01T00:00:00.000Z',
+      end: '2025-01-01T00:01:00.000Z',
+      count: 4,
+      sum: 20,
+      mean: 5,
+      stddev: 2,
+      min: 1,
+      max: 9,
+      sketch: 'abc',
+    });
+  });
+
+  it('reads a Summary measure and rescales its sample stddev', () => {
+    const data = { measures: { v: { count: 4, mean: 5, stddev: Math.sqrt(16 / 3), min: 1, max: 9, p50: 5, p90: 8, p99: 9 } } };
+    const p = fromStoredWindow({ start: T, end: T + 1, data }, 'v')!;
+    expect(p.stddev).toBeCloseTo(2, 12);
+    expect([p.p50, p.p90, p.p99]).toEqual([5, 8, 9]);
+  });
+
+  it('returns null for a missing measure, no events or malformed data', () => {
+    expect(fromStoredWindow({ start: T, end: T, data: { measures: {} } }, 'v')).toBeNull();
+    expect(fromStoredWindow({ start: T, end: T, data: { measures: { v: { count: 0, mean: 0, min: null, max: null } } } }, 'v')).toBeNull();
+    expect(fromStoredWindow({ start: T, end: T, data: 'nope' }, 'v')).toBeNull();
+    expect(measuresOf(null)).toEqual([]);
+  });
+});

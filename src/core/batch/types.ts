@@ -1,0 +1,90 @@
+import type { Aggregate } from '../aggregates';
+import type { CompiledPipeline } from '../pipelines';
+
+export type DeadLetterReason = 'invalid-json' | 'schema' | 'expression' | 'late' | 'no-pipeline';
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['invalid-json', 'schema', 'expression', 'late', 'no-pipeline'];
+
+export interface BatchInput {
+  /** Raw strings, or values the Functions library already JSON-parsed (re-serialized for dead letters). */
+  bodies: readonly unknown[];
+  partitionId: string;
+  sequenceNumbers: readonly number[];
+  /** ISO strings (without a zone they are UTC, as the Event Hubs trigger sends them), epoch ms or Dates. */
+  enqueuedTimes: readonly (string | number | Date)[];
+  pipelines: readonly CompiledPipeline[];
+  /** The caller's watermark for a stream; events older than watermark - allowedLateness are late. */
+  watermarks?: (pipeline: string, stream: string) => number | undefined;
+  now: number;
+}
+
+export interface PartialWindow {
+  start: number;
+  end: number;
+  events: number;
+  measures: Record<string, Aggregate>;
+}
+
+/** One batch's contribution to one (pipeline, stream): the payload of exactly one entity operation. */
+export interface StreamPartial {
+  pipeline: string;
+  stream: string;
+  partition: string;
+  /** Range of the whole batch (not just this stream's events): replays from a checkpoint start at the same firstSequence. */
+  firstSequence: number;
+  lastSequence: number;
+  /** Sequence numbers of this stream's first and last event in the batch (any outcome). */
+  firstEventSequence: number;
+  lastEventSequence: number;
+  /** Aggregated events. */
+  events: number;
+  late: number;
+  /** Events of this stream dead-lettered for schema or expression errors. */
+  invalid: number;
+  windows: PartialWindow[];
+  /** Stream totals of this batch, per measure. */
+  totals: Record<string, Aggregate>;
+  maxEventTime: number | null;
+  minEnqueuedTime: number;
+  maxEnqueuedTime: number;
+  /** Enqueued -> processed (now) latency in ms of this stream's events. */
+  latency: Aggregate;
+  processedAt: number;
+}
+
+export interface DeadLetter {
+  raw: string;
+  reason: DeadLetterReason;
+  detail: string;
+  partition: string;
+  sequenceNumber: number;
+  enqueuedTime: string;
+  pipeline?: string;
+  stream?: string;
+}
+
+export interface OutcomeCounts {
+  eventsIn: number;
+  aggregated: number;
+  filtered: number;
+  deadLettered: number;
+  byReason: Record<DeadLetterReason, number>;
+}
+
+export interface BatchMetrics extends OutcomeCounts {
+  /** Bodies in the batch (eventsIn counts deliveries: bodies x pipelines). */
+  bodies: number;
+  pipelines: number;
+  byPipeline: Record<string, OutcomeCounts>;
+  /** Distinct stream keys in the batch. */
+  streams: number;
+  /** Entity operations the batch needs: one per partial. */
+  entityOperations: number;
+  firstSequence: number | null;
+  lastSequence: number | null;
+}
+
+export interface BatchResult {
+  partials: StreamPartial[];
+  deadLetters: DeadLetter[];
+  metrics: BatchMetrics;
+}

@@ -1,0 +1,234 @@
+import { type Aggregate, mergeAggregates, mergeAll, summarize } from '../aggregates';
+import type { PartialWindow, StreamPartial } from '../batch';
+import type { PipelineConfig } from '../pipelines';
+import { windowKey } from '../windows';
+import type { ClosedWindow, MergeOutcome, MergeResult, RateSample, StreamState, StreamView, WindowView } from './types';
+
+const MAX_SAMPLES = 32;
+const SAMPLE_HORIZON_MS = 5 * 60_000;
+const RATE_WINDOW_MS = 60_000;
+
+export function initialStreamState(): StreamState {
+  return {
+    version: 1,
+    pipeline: null,
+    stream: null,
+    partitions: {},
+    events: 0,
+    late: 0,
+    invalid: 0,
+    lateAtEntity: 0,
+    duplicates: 0,
+    conflicts: 0,
+    totals: {},
+    latency: null,
+    windows: {},
+    watermark: null,
+    closedThrough: null,
+    firstSeen: null,
+    lastSeen: null,
+    samples: [],
+  };
+}
+
+function mergeMeasures(a: Record<string, Aggregate>, b: Record<string, Aggregate>): Record<string, Aggregate> {
+  const out = { ...a };
+  for (const [name, agg] of Object.entries(b)) out[name] = out[name] ? mergeAggregates(out[name], agg) : agg;
+  return out;
+}
+
+function mergeWindow(a: PartialWindow, b: PartialWindow): PartialWindow {
+  return { start: a.start, end: a.end, events: a.events + b.events, measures: mergeMeasures(a.measures, b.measures) };
+}
+
+/** Folds a partial into the committed part of the state (mutates `state`, which mergePartial has cloned). */
+function commit(state: StreamState, p: StreamPartial): void {
+  state.events += p.events;
+  state.late += p.late;
+  state.invalid += p.invalid;
+  state.totals = mergeMeasures(state.totals, p.totals);
+  state.latency = state.latency ? mergeAggregates(state.latency, p.latency) : p.latency;
+  if (p.maxEventTime !== null) state.watermark = Math.max(state.watermark ?? p.maxEventTime, p.maxEventTime);
+  for (const w of p.windows) {
+    const key = windowKey(w.start);
+    const live = state.windows[key];
+    if (live) state.windows[key] = mergeWindow(live, w);
+    else if (state.closedThrough !== null && w.end <= state.closedThrough) state.lateAtEntity += w.events;
+    else state.windows[key] = w;
+  }
+}
+
+function toClosed(state: StreamState, w: PartialWindow, now: number, closedBy: ClosedWindow['closedBy']): ClosedWindow {
+  return {
+    pipeline: state.pipeline ?? '',
+    stream: state.stream ?? '',
+    start: w.start,
+    end: w.end,
+    events: w.events,
+    measures: Object.fromEntries(Object.entries(w.measures).map(([name, agg]) => [name, { ...summarize(agg), aggregate: agg }])),
+    closedAt: now,
+    closedBy,
+  };
+}
+
+/**
+ * Closes committed windows whose end + allowed lateness the committed watermark has passed, unless a pending partial
+ * still holds events for them (they close once that partial commits); then evicts the oldest beyond `retention`.
+ */
+function closeWindows(state: StreamState, now: number, config: PipelineConfig): ClosedWindow[] {
+  const held = new Set<string>();
+  for (const progress of Object.values(state.partitions)) {
+    for (const w of progress.pending?.windows ?? []) held.add(windowKey(w.start));
+  }
+  const closed: ClosedWindow[] = [];
+  const keys = Object.keys(state.windows).sort();
+  const close = (key: string, by: ClosedWindow['closedBy']) => {
+    const w = state.windows[key] as PartialWindow;
+    closed.push(toClosed(state, w, now, by));
+    delete state.windows[key];
+    state.closedThrough = Math.max(state.closedThrough ?? w.end, w.end);
+  };
+  const remaining: string[] = [];
+  for (const key of keys) {
+    const w = state.windows[key] as PartialWindow;
+    if (state.watermark !== null && state.watermark > w.end + config.allowedLatenessMs && !held.has(key)) close(key, 'watermark');
+    else remaining.push(key);
+  }
+  for (const key of remaining.slice(0, Math.max(0, remaining.length - config.retention))) close(key, 'retention');
+  return closed;
+}
+
+function recordSample(state: StreamState, p: StreamPartial, now: number): void {
+  const key = `${p.partition}:${p.firstSequence}`;
+  const sample: RateSample = { key, at: now, events: p.events, minEnqueuedTime: p.minEnqueuedTime, maxEnqueuedTime: p.maxEnqueuedTime, latency: p.latency };
+  const kept = state.samples.filter((s) => s.key !== key && s.at >= now - SAMPLE_HORIZON_MS);
+  kept.push(sample);
+  state.samples = kept.slice(-MAX_SAMPLES);
+}
+
+/**
+ * Applies one partial under at-least-once delivery so that the result counts each event once:
+ * - lastSequence <= committed high-water mark of the partition, or a range starting inside committed data: ignored;
+ * - same firstSequence as the pending partial: a redelivered batch, replaces it (its end may differ);
+ * - firstSequence after the pending partial's lastSequence: the pending batch was checkpointed, so it is committed
+ *   and the new partial becomes pending;
+ * - firstSequence inside the pending range: a redelivery was cut shorter and this batch re-reads the rest; when all
+ *   the pending partial's events lie at or after the new start the new partial supersedes it exactly, otherwise the
+ *   overlap cannot be split and the pending partial is committed (counted in `conflicts`).
+ * Pure: the input state is not modified.
+ */
+export function mergePartial(input: StreamState, partial: StreamPartial, now: number, config: PipelineConfig): MergeResult {
+  const state = structuredClone(input);
+  state.pipeline ??= partial.pipeline;
+  state.stream ??= partial.stream;
+  state.firstSeen ??= now;
+  state.lastSeen = now;
+  const progress = (state.partitions[partial.partition] ??= { committed: -1, pending: null });
+  const pending = progress.pending;
+  let outcome: MergeOutcome;
+
+  if (partial.lastSequence <= progress.committed || partial.firstSequence <= progress.committed) {
+    state.duplicates++;
+    return { state, closedWindows: [], outcome: 'ignored' };
+  }
+  if (pending === null) {
+    outcome = 'pending';
+  } else if (partial.firstSequence === pending.firstSequence) {
+    outcome = 'replaced';
+  } else if (partial.firstSequence > pending.lastSequence) {
+    commit(state, pending);
+    progress.committed = pending.lastSequence;
+    outcome = 'committed-previous';
+  } else if (partial.firstSequence > pending.firstSequence) {
+    if (pending.firstEventSequence >= partial.firstSequence) {
+      outcome = 'replaced';
+    } else {
+      commit(state, pending);
+      progress.committed = partial.firstSequence - 1;
+      state.conflicts++;
+      outcome = 'conflict';
+    }
+  } else {
+    // Starts before the pending batch but after the committed mark: an out-of-order stale delivery.
+    state.duplicates++;
+    return { state, closedWindows: [], outcome: 'ignored' };
+  }
+  progress.pending = partial;
+  recordSample(state, partial, now);
+  return { state, closedWindows: closeWindows(state, now, config), outcome };
+}
+
+function pendingPartials(state: StreamState): StreamPartial[] {
+  return Object.values(state.partitions).flatMap((p) => (p.pending ? [p.pending] : []));
+}
+
+/** Read model: committed state with pending partials merged on the fly. */
+export function streamView(state: StreamState): StreamView {
+  const pending = pendingPartials(state);
+  let totals = state.totals;
+  let latency = state.latency;
+  let watermark = state.watermark;
+  const windows: Record<string, PartialWindow> = { ...state.windows };
+  let events = state.events;
+  let late = state.late;
+  let invalid = state.invalid;
+  for (const p of pending) {
+    events += p.events;
+    late += p.late;
+    invalid += p.invalid;
+    totals = mergeMeasures(totals, p.totals);
+    latency = latency ? mergeAggregates(latency, p.latency) : p.latency;
+    if (p.maxEventTime !== null) watermark = Math.max(watermark ?? p.maxEventTime, p.maxEventTime);
+    for (const w of p.windows) {
+      const key = windowKey(w.start);
+      const live = windows[key];
+      if (live) windows[key] = mergeWindow(live, w);
+      else if (state.closedThrough === null || w.end > state.closedThrough) windows[key] = w;
+    }
+  }
+
+  const latest = state.samples.reduce((m, s) => Math.max(m, s.at), -Infinity);
+  const recent = state.samples.filter((s) => s.at >= latest - RATE_WINDOW_MS);
+  const recentEvents = recent.reduce((n, s) => n + s.events, 0);
+  const enqueuedSpan = recent.length ? Math.max(...recent.map((s) => s.maxEnqueuedTime)) - Math.min(...recent.map((s) => s.minEnqueuedTime)) : 0;
+  const wallSpan = recent.length ? latest - Math.min(...recent.map((s) => s.at)) : 0;
+  // Spans shorter than a second are rounded up to one so a single batch does not report an absurd rate.
+  const perSecond = (n: number, spanMs: number) => (recent.length ? n / Math.max(1, spanMs / 1000) : 0);
+  const recentLatency = recent.length ? summarize(mergeAll(recent.map((s) => s.latency), recent[0]?.latency.accuracy)) : latency ? summarize(latency) : null;
+
+  const windowViews: WindowView[] = Object.keys(windows)
+    .sort()
+    .reverse()
+    .map((key) => {
+      const w = windows[key] as PartialWindow;
+      return { start: w.start, end: w.end, events: w.events, measures: Object.fromEntries(Object.entries(w.measures).map(([n, a]) => [n, summarize(a)])) };
+    });
+
+  return {
+    pipeline: state.pipeline,
+    stream: state.stream,
+    events,
+    totals: Object.fromEntries(Object.entries(totals).map(([n, a]) => [n, summarize(a)])),
+    windows: windowViews,
+    watermark,
+    closedThrough: state.closedThrough,
+    metrics: {
+      eventsPerSec: perSecond(recentEvents, enqueuedSpan),
+      processingRate: perSecond(recentEvents, wallSpan),
+      latencyP50: recentLatency?.p50 ?? null,
+      latencyP99: recentLatency?.p99 ?? null,
+      late,
+      invalid,
+      lateAtEntity: state.lateAtEntity,
+      duplicates: state.duplicates,
+      conflicts: state.conflicts,
+      firstSeen: state.firstSeen === null ? null : new Date(state.firstSeen).toISOString(),
+      lastSeen: state.lastSeen === null ? null : new Date(state.lastSeen).toISOString(),
+    },
+    partitions: Object.entries(state.partitions).map(([partition, p]) => ({
+      partition,
+      committed: p.committed,
+      pending: p.pending ? { firstSequence: p.pending.firstSequence, lastSequence: p.pending.lastSequence } : null,
+    })),
+  };
+}

@@ -1,0 +1,105 @@
+import type { Aggregate, Summary } from '../aggregates';
+import type { PartialWindow, StreamPartial } from '../batch';
+
+export interface PartitionProgress {
+  /** Highest lastSequence merged into the committed state; -1 before any. */
+  committed: number;
+  /** The latest partial of this partition, kept unmerged because its batch may still be redelivered. */
+  pending: StreamPartial | null;
+}
+
+export interface RateSample {
+  /** `${partition}:${firstSequence}`, so a redelivered batch replaces its sample instead of adding one. */
+  key: string;
+  at: number;
+  events: number;
+  minEnqueuedTime: number;
+  maxEnqueuedTime: number;
+  latency: Aggregate;
+}
+
+/** Entity state of one (pipeline, stream). JSON-safe. */
+export interface StreamState {
+  version: 1;
+  pipeline: string | null;
+  stream: string | null;
+  partitions: Record<string, PartitionProgress>;
+  /** Committed counters (pending partials are added on read). */
+  events: number;
+  late: number;
+  invalid: number;
+  /** Events that reached the entity for an already closed window (the sender's watermark was stale). */
+  lateAtEntity: number;
+  /** Partials ignored as already merged (duplicates, stale redeliveries). */
+  duplicates: number;
+  /** Partials whose sequence range overlapped pending data in a way the scheme cannot resolve exactly. */
+  conflicts: number;
+  totals: Record<string, Aggregate>;
+  latency: Aggregate | null;
+  /** Live (not yet closed) committed windows by windowKey(start). */
+  windows: Record<string, PartialWindow>;
+  /** Max event time of committed events. */
+  watermark: number | null;
+  /** Every window ending at or before this has been closed. */
+  closedThrough: number | null;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  samples: RateSample[];
+}
+
+export type MeasureResult = Summary & { aggregate: Aggregate };
+
+/** A window leaving the entity for the Windows table; upserting it is idempotent. */
+export interface ClosedWindow {
+  pipeline: string;
+  stream: string;
+  start: number;
+  end: number;
+  events: number;
+  measures: Record<string, MeasureResult>;
+  closedAt: number;
+  /** 'watermark' normally; 'retention' when evicted to keep at most `retention` live windows. */
+  closedBy: 'watermark' | 'retention';
+}
+
+export type MergeOutcome = 'pending' | 'replaced' | 'committed-previous' | 'ignored' | 'conflict';
+
+export interface MergeResult {
+  state: StreamState;
+  closedWindows: ClosedWindow[];
+  outcome: MergeOutcome;
+}
+
+export interface WindowView {
+  start: number;
+  end: number;
+  events: number;
+  measures: Record<string, Summary>;
+}
+
+export interface StreamView {
+  pipeline: string | null;
+  stream: string | null;
+  events: number;
+  totals: Record<string, Summary>;
+  /** Live windows (committed + pending), newest first. */
+  windows: WindowView[];
+  watermark: number | null;
+  closedThrough: number | null;
+  metrics: {
+    /** Arrival rate into the hub: recent events per second of enqueued time. */
+    eventsPerSec: number;
+    /** Recent events merged per second of wall-clock time at the entity. */
+    processingRate: number;
+    latencyP50: number | null;
+    latencyP99: number | null;
+    late: number;
+    invalid: number;
+    lateAtEntity: number;
+    duplicates: number;
+    conflicts: number;
+    firstSeen: string | null;
+    lastSeen: string | null;
+  };
+  partitions: { partition: string; committed: number; pending: { firstSequence: number; lastSequence: number } | null }[];
+}

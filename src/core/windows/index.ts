@@ -1,0 +1,2 @@
+export type { WindowBounds, WindowSpec } from './windows';
+export { MAX_EVENT_TIME, parseWindowKey, WINDOW_KEY_DIGITS, windowKey, windowsFor } from './windows';
