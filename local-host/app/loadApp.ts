@@ -5,6 +5,7 @@ import { findEntryFiles } from './findEntryFiles';
 import { installCoreApi, type Registration } from './installCoreApi';
 import { invokeRegistered } from './invokeRegistered';
 import { loadEntryFile } from './loadEntryFile';
+import { ownersByType } from './ownersByType';
 import { runHooks } from './runHooks';
 import { isCoreBindingType } from './supportedBindingTypes';
 import { toHostFunction } from './toHostFunction';
@@ -110,18 +111,4 @@ export async function loadApp(options: LoadAppOptions): Promise<LoadedApp> {
       }
     },
   };
-}
-
-function ownersByType(extensions: readonly HostExtension[]): Map<string, HostExtension> {
-  const owners = new Map<string, HostExtension>();
-  for (const ext of extensions) {
-    for (const type of ext.bindingTypes) {
-      const key = type.toLowerCase();
-      const other = owners.get(key);
-      if (other) throw appError(`Binding type "${type}" is claimed by both the "${other.name}" and "${ext.name}" extensions.`);
-      if (isCoreBindingType(key)) throw appError(`Extension "${ext.name}" claims the core binding type "${type}".`);
-      owners.set(key, ext);
-    }
-  }
-  return owners;
 }

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+import { describeError } from './errors';
+import { startHost, type StoreKind } from './host';
+import { formatFunctionList } from './printFunctionList';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`expected a port from 0 to 65535, found "${value}".`);
+  return port;
+}
+
+const program = new Command()
+  .name('local-host')
+  .description('Runs a v4-model Node.js Azure Functions app locally without Core Tools, Docker or Azure.')
+  .requiredOption('--app <folder>', 'the function app folder (package.json "main" names the entry files)')
+  .option('--port <n>', 'HTTP port; 0 picks a free port', parsePort, 7071)
+  .addOption(new Option('--store <kind>', 'durable store').choices(['memory', 'sqlite', 'azurite']).default('sqlite'))
+  .option('--require-keys', 'enforce function and admin keys (authLevel), unlike `func start`', false)
+  .option('--verbose', 'print host internals', false)
+  .option('--data-dir <dir>', 'persisted host state (default <app>/.local/host)')
+  .option('--no-azurite', 'do not start the embedded Azurite even when AzureWebJobsStorage points at the emulator')
+  // Accepted for `npm run local`; the local host is always local.
+  .addOption(new Option('--local').hideHelp())
+  .showHelpAfterError();
+
+async function main(): Promise<void> {
+  program.parse();
+  const opts = program.opts<{
+    app: string;
+    port: number;
+    store: StoreKind;
+    requireKeys: boolean;
+    verbose: boolean;
+    dataDir?: string;
+    azurite: boolean;
+  }>();
+  const host = await startHost({
+    appDir: opts.app,
+    port: opts.port,
+    store: opts.store,
+    requireKeys: opts.requireKeys,
+    verbose: opts.verbose,
+    azurite: opts.azurite,
+    ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }),
+  });
+  // Tests and scripts wait for exactly this line.
+  process.stdout.write(`Local host listening on ${host.baseUrl}\n`);
+  process.stdout.write(`${formatFunctionList(host.ctx.functions, host.ctx.hostJson, host.baseUrl)}\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    host.ctx.logger.info(`${signal} received, stopping the host.`);
+    host
+      .stop()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        process.stderr.write(`Local host failed to stop cleanly: ${describeError(err)}\n`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Local host failed to start: ${describeError(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,6 @@
+import type { HostExtension } from './extension';
+
+/** The binding extensions `startHost` uses unless told otherwise. One line per extension. */
+export function defaultExtensions(): HostExtension[] {
+  return [];
+}
