@@ -1,6 +1,7 @@
+import { createDurableExtension } from './durable';
 import type { HostExtension } from './extension';
 
 /** The binding extensions `startHost` uses unless told otherwise. One line per extension. */
 export function defaultExtensions(): HostExtension[] {
-  return [];
+  return [createDurableExtension()];
 }

@@ -1,0 +1,32 @@
+/** What the Durable extension hands a durableClient input binding, pointed at this host's webhook routes. */
+export function clientBindingData(origin: string, taskHubName: string): Record<string, unknown> {
+  const base = `${origin}/runtime/webhooks/durabletask`;
+  const query = `taskHub=${encodeURIComponent(taskHubName)}&connection=Storage`;
+  return {
+    taskHubName,
+    creationUrls: {
+      createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?code=`,
+      createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=`,
+    },
+    managementUrls: managementUrls(base, query, 'INSTANCEID'),
+    baseUrl: base,
+    requiredQueryStringParameters: query,
+    rpcBaseUrl: `${base}/`,
+  };
+}
+
+/** The management links for one instance (also the body of a 202 from startNew). */
+export function managementUrls(base: string, query: string, instanceId: string): Record<string, string> {
+  const instance = `${base}/instances/${instanceId}`;
+  return {
+    id: instanceId,
+    statusQueryGetUri: `${instance}?${query}`,
+    sendEventPostUri: `${instance}/raiseEvent/{eventName}?${query}`,
+    terminatePostUri: `${instance}/terminate?reason={text}&${query}`,
+    rewindPostUri: `${instance}/rewind?reason={text}&${query}`,
+    purgeHistoryDeleteUri: `${instance}?${query}`,
+    restartPostUri: `${instance}/restart?${query}`,
+    suspendPostUri: `${instance}/suspend?reason={text}&${query}`,
+    resumePostUri: `${instance}/resume?reason={text}&${query}`,
+  };
+}

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+
+import type { RouteHandler } from '../extension';
+import { managementUrls } from './clientBinding';
+import type { DurableRuntime } from './durableRuntime';
+import { entitySchedulerId } from './entityId';
+import { EventType } from './eventType';
+import { readBody } from './readBody';
+import { statusView } from './statusView';
+import { type InstanceQuery, type RuntimeStatus, terminalStatuses } from './types';
+
+export const durableRoutePrefix = '/runtime/webhooks/durabletask/';
+
+const statuses: readonly RuntimeStatus[] = ['Pending', 'Running', 'Completed', 'Failed', 'Terminated', 'ContinuedAsNew', 'Suspended'];
+
+function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { ...(text ? { 'Content-Type': 'application/json' } : {}), ...headers });
+  res.end(text);
+}
+
+class BadRequest extends Error {}
+
+function jsonOrNull(text: string, what: string): string | null {
+  if (text.trim() === '') return null;
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new BadRequest(`Expected ${what} to be JSON but found: ${text.slice(0, 100)}`);
+  }
+  return text;
+}
+
+function flag(url: URL, name: string, fallback: boolean): boolean {
+  const v = url.searchParams.get(name);
+  return v === null ? fallback : v.toLowerCase() === 'true';
+}
+
+function instanceQuery(url: URL): InstanceQuery {
+  const q: InstanceQuery = {};
+  const from = url.searchParams.get('createdTimeFrom');
+  const to = url.searchParams.get('createdTimeTo');
+  const status = url.searchParams.get('runtimeStatus');
+  const prefix = url.searchParams.get('instanceIdPrefix');
+  if (from) q.createdTimeFrom = new Date(from).toISOString();
+  if (to) q.createdTimeTo = new Date(to).toISOString();
+  if (prefix) q.instanceIdPrefix = prefix;
+  if (status) {
+    q.runtimeStatus = status.split(',').map((s) => {
+      const match = statuses.find((x) => x.toLowerCase() === s.trim().toLowerCase());
+      if (!match) throw new BadRequest(`Expected runtimeStatus values among ${statuses.join(', ')} but found '${s}'`);
+      return match;
+    });
+  }
+  return q;
+}
+
+/**
+ * The Durable extension's HTTP API, as far as durable-functions' DurableClient uses it (paths relative
+ * to rpcBaseUrl; management URLs resolve to the same paths with extra query parameters).
+ */
+export function durableHttpApi(runtime: DurableRuntime, taskHubName: string, origin: () => string): RouteHandler {
+  return async (req, res, url) => {
+    try {
+      const parts = url.pathname.slice(durableRoutePrefix.length).split('/').map(decodeURIComponent);
+      const method = (req.method ?? 'GET').toUpperCase();
+      const [area, a, b, c] = parts;
+      const base = `${origin()}/runtime/webhooks/durabletask`;
+      const query = `taskHub=${encodeURIComponent(taskHubName)}&connection=Storage`;
+
+      if (area === 'orchestrators' && method === 'POST' && a) {
+        const fn = runtime.findFunction('orchestrationTrigger', a);
+        if (!fn) return send(res, 400, { error: `No orchestrator function named '${a}' is registered` });
+        const instanceId = b || randomUUID().replace(/-/g, '');
+        const input = jsonOrNull(await readBody(req), 'the orchestration input');
+        const existing = runtime.store.getInstance(instanceId);
+        if (existing && !terminalStatuses.includes(existing.status)) {
+          return send(res, 409, { error: `An instance with ID '${instanceId}' already exists and is ${existing.status}` });
+        }
+        runtime.startOrchestration(fn.name, instanceId, input);
+        const links = managementUrls(base, query, instanceId);
+        return send(res, 202, links, { Location: links.statusQueryGetUri as string, 'Retry-After': '1' });
+      }
+
+      if (area === 'instances') {
+        if (!a) {
+          const q = instanceQuery(url);
+          if (method === 'GET') return listInstances(q);
+          if (method === 'DELETE') {
+            const found = runtime.store.queryInstances(q).filter((r) => terminalStatuses.includes(r.status));
+            if (found.length === 0) return send(res, 404, { instancesDeleted: 0 });
+            runtime.commit({ deleteInstances: found.map((r) => r.instanceId) });
+            return send(res, 200, { instancesDeleted: found.length });
+          }
+        }
+        const record = a ? runtime.store.getInstance(a) : undefined;
+        if (a && !b && method === 'GET') {
+          if (!record) return send(res, 404, { error: `No instance with ID '${a}' found.` });
+          const view = statusView(record, {
+            showInput: flag(url, 'showInput', true),
+            showHistory: flag(url, 'showHistory', false),
+            showHistoryOutput: flag(url, 'showHistoryOutput', false),
+          });
+          const done = terminalStatuses.includes(record.status);
+          return send(res, done ? 200 : 202, view, done ? {} : { Location: managementUrls(base, query, a).statusQueryGetUri as string, 'Retry-After': '1' });
+        }
+        if (a && !b && method === 'DELETE') {
+          if (!record) return send(res, 404, { instancesDeleted: 0 });
+          runtime.commit({ deleteInstances: [a] });
+          return send(res, 200, { instancesDeleted: 1 });
+        }
+        if (a && b && method === 'POST') {
+          if (!record) return send(res, 404, { error: `No instance with ID '${a}' found.` });
+          const terminal = terminalStatuses.includes(record.status);
+          if (b === 'raiseEvent' && c) {
+            const input = jsonOrNull(await readBody(req), 'the event data');
+            if (terminal) return send(res, 410, { error: `Instance '${a}' is ${record.status}` });
+            runtime.sendToOrchestration({ kind: 'orchestration', instanceId: a, event: { EventType: EventType.EventRaised, Name: c, Input: input } });
+            return send(res, 202);
+          }
+          if (b === 'terminate' || b === 'suspend' || b === 'resume') {
+            if (terminal) return send(res, 410, { error: `Instance '${a}' is ${record.status}` });
+            runtime.sendToOrchestration({ kind: 'orchestration', instanceId: a, control: b, reason: url.searchParams.get('reason') ?? '' });
+            return send(res, 202);
+          }
+          if (b === 'rewind' || b === 'restart') return send(res, 501, `${b} is not supported by the local host`);
+        }
+      }
+
+      if (area === 'entities' && a && b) {
+        const entityId = entitySchedulerId(a, b);
+        if (method === 'POST') {
+          const input = jsonOrNull(await readBody(req), 'the operation input');
+          runtime.signalEntity(entityId, url.searchParams.get('op') ?? '', input);
+          return send(res, 202);
+        }
+        if (method === 'GET') {
+          const entity = runtime.store.getEntity(entityId);
+          if (!entity) return send(res, 404, { error: `Entity '${entityId}' does not exist` });
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          return void res.end(entity.state ?? 'null');
+        }
+      }
+      send(res, 404, { error: `No durable API route for ${method} ${url.pathname}` });
+    } catch (err) {
+      if (err instanceof BadRequest) return send(res, 400, { error: err.message });
+      send(res, 500, { error: err instanceof Error ? err.message : String(err) });
+    }
+
+    function listInstances(q: InstanceQuery): void {
+      const all = runtime.store.queryInstances(q);
+      const top = Number(url.searchParams.get('top') ?? '0');
+      const token = req.headers['x-ms-continuation-token'];
+      const offset = typeof token === 'string' && token ? Number(Buffer.from(token, 'base64').toString('utf8')) || 0 : 0;
+      const page = top > 0 ? all.slice(offset, offset + top) : all.slice(offset);
+      const headers: Record<string, string> = {};
+      if (top > 0 && offset + top < all.length) headers['x-ms-continuation-token'] = Buffer.from(String(offset + top)).toString('base64');
+      const opts = { showInput: flag(url, 'showInput', false), showHistory: false, showHistoryOutput: false };
+      send(res, 200, page.map((r) => statusView(r, opts)), headers);
+    }
+  };
+}

@@ -1,0 +1,54 @@
+import type { HostContext, HostExtension, RpcTypedData } from '../extension';
+import { clientBindingData } from './clientBinding';
+import { durableHttpApi, durableRoutePrefix } from './durableHttpApi';
+import { DurableRuntime } from './durableRuntime';
+import { openStore } from './openStore';
+import { taskHubName } from './taskHubName';
+
+export const durableBindingTypes = ['orchestrationTrigger', 'activityTrigger', 'entityTrigger', 'durableClient'] as const;
+
+/** The Durable Functions runtime of the local host: orchestrations, activities, entities, the client binding and its HTTP API. */
+export function createDurableExtension(): HostExtension {
+  let runtime: DurableRuntime | undefined;
+  let ctx: HostContext | undefined;
+  let hub = '';
+  let stopped = false;
+  return {
+    name: 'durable',
+    bindingTypes: durableBindingTypes,
+    async init(context) {
+      ctx = context;
+      hub = taskHubName(context.hostJson);
+      for (const fn of context.functions) {
+        for (const b of fn.bindings) {
+          if (b.type === 'durableClient' && b.direction !== 'in') {
+            throw new Error(`Function '${fn.name}': expected durableClient binding '${b.name}' to have direction 'in' but found '${b.direction}'`);
+          }
+        }
+      }
+      const store = openStore(context.store, context.dataDir, hub);
+      context.logger.debug(`durable: task hub '${hub}' on ${store.kind} store`);
+      runtime = new DurableRuntime({
+        store,
+        functions: context.functions,
+        invoke: (r) => context.invoke(r),
+        logger: context.logger,
+      });
+      const rt = runtime;
+      context.route(durableRoutePrefix, durableHttpApi(rt, hub, () => context.baseUrl()));
+    },
+    async start() {
+      runtime?.start();
+    },
+    async stop() {
+      if (stopped || !runtime) return;
+      stopped = true;
+      await runtime.stop();
+      runtime.store.close();
+    },
+    inputData(): RpcTypedData {
+      if (!ctx) throw new Error('durable extension used before init');
+      return { json: JSON.stringify(clientBindingData(ctx.baseUrl(), hub)) };
+    },
+  };
+}
