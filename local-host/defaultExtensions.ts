@@ -1,7 +1,8 @@
 import { createDurableExtension } from './durable';
+import { createEventHubExtension } from './eventhub';
 import type { HostExtension } from './extension';
 
 /** The binding extensions `startHost` uses unless told otherwise. One line per extension. */
 export function defaultExtensions(): HostExtension[] {
-  return [createDurableExtension()];
+  return [createDurableExtension(), createEventHubExtension()];
 }

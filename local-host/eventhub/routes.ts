@@ -1,0 +1,128 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import type { LocalHub } from './localHub';
+import { parseProducerBody } from './parseProducerBody';
+
+export const hubRoutePrefix = '/runtime/eventhubs';
+const maxBodyBytes = 256 * 1024 * 1024;
+
+export interface HubConsumerView {
+  functionName: string;
+  consumerGroup: string;
+  checkpointGroup: string;
+  hub: LocalHub;
+  /** Next sequence number the consumer delivers, per partition id. */
+  position(partitionId: string): number;
+  inFlight(partitionId: string): number;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, null, 2);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBodyBytes) throw new RangeError(`The request body is larger than ${maxBodyBytes} bytes; send events in smaller requests.`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** GET /runtime/eventhubs/{hub}: partitions, checkpoints and lag per consumer. */
+export function describeHub(hub: LocalHub, consumers: readonly HubConsumerView[]): unknown {
+  const mine = consumers.filter((c) => c.hub === hub);
+  const partitions = hub.partitions.map((log) => {
+    const info = log.info();
+    return {
+      ...info,
+      consumers: Object.fromEntries(
+        mine.map((c) => {
+          const checkpoint = hub.checkpoints.get(c.checkpointGroup, log.partitionId) ?? null;
+          const position = c.position(log.partitionId);
+          return [
+            c.checkpointGroup,
+            {
+              function: c.functionName,
+              checkpoint,
+              // Events after the checkpoint: what a crash now would deliver again.
+              lag: info.lastSequenceNumber - (checkpoint ? checkpoint.sequenceNumber : -1),
+              // Events not yet handed to (or still in) the function.
+              unprocessed: info.lastSequenceNumber + 1 - position + c.inFlight(log.partitionId),
+            },
+          ];
+        }),
+      ),
+    };
+  });
+  const total = (key: 'lag' | 'unprocessed', group: string): number =>
+    partitions.reduce((sum, p) => sum + ((p.consumers[group] as Record<string, number> | undefined)?.[key] ?? 0), 0);
+  return {
+    name: hub.name,
+    partitionCount: hub.partitions.length,
+    events: partitions.reduce((sum, p) => sum + p.lastSequenceNumber + 1, 0),
+    consumers: mine.map((c) => ({ function: c.functionName, consumerGroup: c.consumerGroup, checkpointGroup: c.checkpointGroup, lag: total('lag', c.checkpointGroup), unprocessed: total('unprocessed', c.checkpointGroup) })),
+    partitions,
+  };
+}
+
+/**
+ * GET  /runtime/eventhubs                  -> { hubs: [...] }
+ * GET  /runtime/eventhubs/{hub}            -> partitions, checkpoints, lag
+ * POST /runtime/eventhubs/{hub}/events     -> { accepted, partitions: { "<id>": count } }
+ *      body: JSON array / single JSON value, or NDJSON (Content-Type application/x-ndjson);
+ *      query: partitionKey, partitionId, envelope=true (see parseProducerBody).
+ */
+export function createHubRouteHandler(hubs: () => ReadonlyMap<string, LocalHub>, consumers: () => readonly HubConsumerView[]) {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const parts = url.pathname.slice(hubRoutePrefix.length).split('/').filter(Boolean).map(decodeURIComponent);
+    const method = req.method ?? 'GET';
+    if (parts.length === 0 && method === 'GET') {
+      send(res, 200, { hubs: [...hubs().values()].map((h) => describeHub(h, consumers())) });
+      return;
+    }
+    const name = parts[0] ?? '';
+    const hub = hubs().get(name.toLowerCase());
+    if (!hub) {
+      send(res, 404, { error: `No local event hub "${name}". Local hubs (from the app's eventHub bindings): ${[...hubs().values()].map((h) => h.name).join(', ') || 'none'}.` });
+      return;
+    }
+    if (parts.length === 1 && method === 'GET') {
+      send(res, 200, describeHub(hub, consumers()));
+      return;
+    }
+    if (parts.length === 2 && parts[1] === 'events' && method === 'POST') {
+      let text: string;
+      try {
+        text = await readBody(req);
+      } catch (err) {
+        send(res, 413, { error: (err as Error).message });
+        return;
+      }
+      const q = url.searchParams;
+      let events: ReturnType<typeof parseProducerBody>;
+      try {
+        events = parseProducerBody(text, req.headers['content-type'] ?? 'application/json', {
+          envelope: ['true', '1'].includes((q.get('envelope') ?? '').toLowerCase()),
+          partitionKey: q.get('partitionKey') ?? undefined,
+          partitionId: q.get('partitionId') ?? undefined,
+        });
+      } catch (err) {
+        send(res, 400, { error: (err as Error).message });
+        return;
+      }
+      try {
+        send(res, 200, await hub.append(events));
+      } catch (err) {
+        // A partition id that does not exist is the caller's mistake; anything else is the host's.
+        send(res, err instanceof RangeError ? 400 : 500, { error: (err as Error).message });
+      }
+      return;
+    }
+    send(res, 405, { error: `Expected GET ${hubRoutePrefix}/${name} or POST ${hubRoutePrefix}/${name}/events; found ${method} ${url.pathname}.` });
+  };
+}
