@@ -119,7 +119,7 @@ class Parser {
       case 'string':
         return { type: 'literal', value: t.value, position: t.position };
       case 'identifier': {
-        if (t.value in KEYWORDS) return { type: 'literal', value: KEYWORDS[t.value] ?? null, position: t.position };
+        if (Object.prototype.hasOwnProperty.call(KEYWORDS, t.value)) return { type: 'literal', value: KEYWORDS[t.value] ?? null, position: t.position };
         if (this.isOperator('(')) return this.call(t.value, t.position, depth);
         const base: Node = t.value === '$' ? { type: 'root', position: t.position } : { type: 'field', name: t.value, position: t.position };
         return this.postfix(base, depth);

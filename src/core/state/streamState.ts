@@ -172,6 +172,7 @@ export function streamView(state: StreamState): StreamView {
   let events = state.events;
   let late = state.late;
   let invalid = state.invalid;
+  let lateAtEntity = state.lateAtEntity;
   for (const p of pending) {
     events += p.events;
     late += p.late;
@@ -184,6 +185,7 @@ export function streamView(state: StreamState): StreamView {
       const live = windows[key];
       if (live) windows[key] = mergeWindow(live, w);
       else if (state.closedThrough === null || w.end > state.closedThrough) windows[key] = w;
+      else lateAtEntity += w.events;
     }
   }
 
@@ -219,7 +221,7 @@ export function streamView(state: StreamState): StreamView {
       latencyP99: recentLatency?.p99 ?? null,
       late,
       invalid,
-      lateAtEntity: state.lateAtEntity,
+      lateAtEntity,
       duplicates: state.duplicates,
       conflicts: state.conflicts,
       firstSeen: state.firstSeen === null ? null : new Date(state.firstSeen).toISOString(),

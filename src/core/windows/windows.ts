@@ -20,7 +20,8 @@ export function windowsFor(timeMs: number, spec: WindowSpec): WindowBounds[] {
   const latest = Math.floor(timeMs / hop) * hop;
   let start = latest;
   while (start + size > timeMs) start -= hop;
-  for (start += hop; start <= latest; start += hop) out.push({ start, end: start + size });
+  // Windows before the epoch are skipped so keys stay non-negative (only events in the first window width are affected).
+  for (start += hop; start <= latest; start += hop) if (start >= 0) out.push({ start, end: start + size });
   return out;
 }
 

@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+
+import { type CompiledPipeline,compilePipeline } from '../pipelines';
+import { processBatch } from './processBatch';
+import { DEAD_LETTER_REASONS } from './types';
+
+function pipeline(definition: unknown): CompiledPipeline {
+  const r = compilePipeline(definition);
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return r.pipeline;
+}
+
+const temps = pipeline({ name: 'temps', window: { size: '1m' }, allowedLateness: '30s' });
+const celsius = pipeline({ name: 'celsius', filter: 'unit == "C"', window: { size: '10s' }, measures: { c: 'value', f: 'value * 9 / 5 + 32' } });
+const T0 = Date.parse('2026-11-26T10:00:00Z');
+const base = { partitionId: '3', now: T0 + 5000 };
+
+describe('processBatch', () => {
+  it('folds a batch into one partial per (pipeline, stream) and dead-letters bad events with reasons', () => {
+    const bodies = [
+      JSON.stringify({ stream: 's1', time: '2026-11-26T10:00:00Z', value: 21.5, unit: 'C' }),
+      { stream: 's1', time: T0 + 61_000, value: 22, unit: 'C' },
+      JSON.stringify({ stream: 's2', time: T0 + 1000, value: 70, unit: 'F' }),
+      '{"stream": "s1", "value": ',
+      JSON.stringify({ stream: 's2', time: 'yesterday', value: 1 }),
+      JSON.stringify({ stream: 's2', time: T0, value: 'warm', unit: 'C' }),
+      42,
+    ];
+    const r = processBatch({
+      ...base,
+      bodies,
+      sequenceNumbers: [10, 11, 12, 13, 14, 15, 16],
+      enqueuedTimes: bodies.map(() => '2026-11-26T10:00:02'),
+      pipelines: [temps, celsius],
+    });
+    expect(r.partials.map((p) => `${p.pipeline}|${p.stream}`).sort()).toEqual(['celsius|s1', 'celsius|s2', 'temps|s1', 'temps|s2']);
+    const s1 = r.partials.find((p) => p.pipeline === 'temps' && p.stream === 's1');
+    expect(s1).toMatchObject({ partition: '3', firstSequence: 10, lastSequence: 16, firstEventSequence: 10, lastEventSequence: 11, events: 2, maxEventTime: T0 + 61_000 });
+    expect(s1?.windows.map((w) => [w.start, w.events, w.measures['value']?.sum])).toEqual([
+      [T0, 1, 21.5],
+      [T0 + 60_000, 1, 22],
+    ]);
+    // Enqueued time strings without a zone are UTC: now - enqueued = 3 s.
+    expect(s1?.latency.max).toBe(3000);
+    const c1 = r.partials.find((p) => p.pipeline === 'celsius' && p.stream === 's1');
+    expect(c1?.totals['f']?.sum).toBeCloseTo(21.5 * 1.8 + 32 + 22 * 1.8 + 32);
+    expect(r.metrics.byPipeline['temps']).toMatchObject({ eventsIn: 7, aggregated: 3, filtered: 0, deadLettered: 4 });
+    expect(r.metrics.byPipeline['celsius']).toMatchObject({ eventsIn: 7, aggregated: 2, filtered: 2, deadLettered: 3 });
+    expect(r.metrics.byReason).toEqual({ 'invalid-json': 2, schema: 5, expression: 0, late: 0, 'no-pipeline': 0 });
+    expect(r.metrics).toMatchObject({ eventsIn: 14, bodies: 7, streams: 2, entityOperations: 4 });
+    const bad = r.deadLetters.find((d) => d.reason === 'invalid-json');
+    expect(bad).toMatchObject({ raw: '{"stream": "s1", "value": ', partition: '3', sequenceNumber: 13, enqueuedTime: '2026-11-26T10:00:02.000Z' });
+    expect(r.deadLetters.find((d) => d.sequenceNumber === 15 && d.pipeline === 'temps')?.detail).toMatch(/measure value "value": expected a finite number, found string "warm"/);
+    expect(r.deadLetters.find((d) => d.sequenceNumber === 16)?.raw).toBe('42');
+  });
+
+  it('uses the enqueued time when the time field is missing, and dead-letters late events against the caller watermark', () => {
+    const r = processBatch({
+      ...base,
+      bodies: [{ stream: 'a', value: 1 }, { stream: 'a', value: 2, time: T0 - 31_000 }, { stream: 'a', value: 3, time: T0 - 29_000 }],
+      sequenceNumbers: [1, 2, 3],
+      enqueuedTimes: [T0 + 1234, T0, T0],
+      pipelines: [temps],
+      watermarks: (p, s) => (p === 'temps' && s === 'a' ? T0 : undefined),
+    });
+    const p = r.partials[0];
+    expect(p?.events).toBe(2);
+    expect(p?.late).toBe(1);
+    expect(p?.maxEventTime).toBe(T0 + 1234);
+    expect(r.deadLetters).toHaveLength(1);
+    expect(r.deadLetters[0]).toMatchObject({ reason: 'late', sequenceNumber: 2, pipeline: 'temps', stream: 'a' });
+  });
+
+  it('dead-letters every event as no-pipeline when there are no pipelines', () => {
+    const r = processBatch({ ...base, bodies: ['{}', 'x'], sequenceNumbers: [1, 2], enqueuedTimes: [T0, T0], pipelines: [] });
+    expect(r.partials).toEqual([]);
+    expect(r.metrics).toMatchObject({ eventsIn: 2, deadLettered: 2, byReason: { 'no-pipeline': 2 } });
+  });
+
+  const body = fc.oneof(
+    fc.record({
+      stream: fc.constantFrom('a', 'b', 'c', 7, '', null),
+      time: fc.oneof(fc.integer({ min: T0 - 120_000, max: T0 + 120_000 }), fc.constant('not a time'), fc.constant(undefined)),
+      value: fc.oneof(fc.integer({ min: -100, max: 100 }), fc.constant('x'), fc.constant(null)),
+      unit: fc.constantFrom('C', 'F', 3),
+    }).map((e) => (Math.abs(Number(e.value)) % 2 === 0 ? JSON.stringify(e) : e)),
+    fc.string({ maxLength: 8 }),
+    fc.jsonValue({ maxDepth: 1 }),
+  );
+
+  it('keeps eventsIn = aggregated + filtered + deadLettered per pipeline and overall', () => {
+    fc.assert(
+      fc.property(fc.array(body, { maxLength: 40 }), fc.option(fc.integer({ min: T0 - 60_000, max: T0 + 60_000 })), (bodies, wm) => {
+        const pipelines = [temps, celsius];
+        const r = processBatch({
+          ...base,
+          bodies,
+          sequenceNumbers: bodies.map((_, i) => 100 + i),
+          enqueuedTimes: bodies.map(() => T0),
+          pipelines,
+          watermarks: () => wm ?? undefined,
+        });
+        const m = r.metrics;
+        expect(m.eventsIn).toBe(bodies.length * pipelines.length);
+        expect(m.eventsIn).toBe(m.aggregated + m.filtered + m.deadLettered);
+        expect(m.deadLettered).toBe(r.deadLetters.length);
+        expect(DEAD_LETTER_REASONS.reduce((n, reason) => n + m.byReason[reason], 0)).toBe(m.deadLettered);
+        for (const p of pipelines) {
+          const c = m.byPipeline[p.name];
+          expect(c && c.eventsIn).toBe(bodies.length);
+          expect(c && c.aggregated + c.filtered + c.deadLettered).toBe(bodies.length);
+          const partials = r.partials.filter((x) => x.pipeline === p.name);
+          expect(partials.reduce((n, x) => n + x.events, 0)).toBe(c?.aggregated);
+          expect(new Set(partials.map((x) => x.stream)).size).toBe(partials.length);
+          for (const x of partials) expect(x.windows.reduce((n, w) => n + w.events, 0)).toBe(x.events);
+        }
+        expect(m.entityOperations).toBe(r.partials.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

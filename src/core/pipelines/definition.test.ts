@@ -1,0 +1,41 @@
+import { compilePipeline } from './compile';
+import { defaultPipeline, parsePipeline } from './definition';
+
+describe('parsePipeline', () => {
+  it('fills defaults', () => {
+    const r = parsePipeline({ name: 'temps', window: { size: '1m' } });
+    expect(r).toEqual({
+      ok: true,
+      pipeline: { name: 'temps', streamKey: 'stream', time: 'time', measures: { value: 'value' }, window: { size: '1m' }, allowedLateness: '30s', retention: 60, sketchAccuracy: 0.01 },
+    });
+  });
+
+  it('names field, expectation and what was found for each problem', () => {
+    const r = parsePipeline({ name: 'no spaces', window: { size: 'soon', hop: '2m' }, filter: 'value >', measures: { '1x': 'value' }, retention: 0, colour: 'red' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const byPath = Object.fromEntries(r.issues.map((i) => [i.path, i.message]));
+    expect(byPath['name']).toMatch(/expected a url-safe name.*found string "no spaces"/);
+    expect(byPath['window.size']).toMatch(/expected window.size as a duration.*found string "soon"/);
+    expect(byPath['filter']).toMatch(/expected a valid boolean filter expression: unexpected end.*position 7; found string "value >"/);
+    expect(byPath['retention']).toMatch(/found number 0/);
+    expect(Object.keys(byPath).some((p) => p.startsWith('measures'))).toBe(true);
+    expect(byPath['(root)']).toMatch(/unknown field\(s\) "colour"/);
+  });
+
+  it('rejects a hop longer than the window and a time that is not a field path', () => {
+    const r = parsePipeline({ name: 'h', window: { size: '10s', hop: '20s' }, time: 'a + 1' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues.map((i) => i.path).sort()).toEqual(['time', 'window.hop']);
+  });
+
+  it('compiles durations and expressions; the default pipeline is valid', () => {
+    const r = compilePipeline({ name: 'h', window: { size: '1m', hop: '15s' }, allowedLateness: 5000, filter: 'unit == "C"', measures: { t: 'value', f: 'value * 9 / 5 + 32' } });
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.pipeline.config).toEqual({ name: 'h', windowSizeMs: 60_000, hopMs: 15_000, allowedLatenessMs: 5000, retention: 60, sketchAccuracy: 0.01 });
+    expect(r.pipeline.measures.map(([n]) => n)).toEqual(['t', 'f']);
+    const d = compilePipeline(defaultPipeline);
+    expect(d.ok && d.pipeline.config.windowSizeMs).toBe(60_000);
+  });
+});
