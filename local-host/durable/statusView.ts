@@ -27,7 +27,7 @@ export function statusView(record: InstanceRecord, options: StatusOptions): Reco
     lastUpdatedTime: record.lastUpdatedTime,
   };
   if (options.showHistory) {
-    view.historyEvents = record.history
+    const events = record.history
       .filter((e) => historyNames[e.EventType] !== undefined)
       .map((e) => {
         const item: Record<string, unknown> = { EventType: historyNames[e.EventType], Timestamp: e.Timestamp };
@@ -46,6 +46,9 @@ export function statusView(record: InstanceRecord, options: StatusOptions): Reco
         }
         return item;
       });
+    // The HTTP API calls it historyEvents; durable-functions' DurableOrchestrationStatus reads `history`.
+    view.historyEvents = events;
+    view.history = events;
   }
   return view;
 }
