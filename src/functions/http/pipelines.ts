@@ -1,0 +1,49 @@
+import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+
+import { parsePipeline } from '../../core';
+import { apiDeps } from './deps';
+import { HttpError, withProblems } from './errors';
+import { parseParams, readJson } from './validate';
+
+// Ingest caches definitions for PIPELINE_REFRESH_SECONDS (default 10), so a change reaches it within that time.
+
+const nameParams = z.object({ name: z.string().min(1, 'expected a pipeline name') });
+
+export async function listPipelines(): Promise<HttpResponseInit> {
+  return { jsonBody: { items: await apiDeps().stores.pipelines.list() } };
+}
+
+export async function getPipeline(request: HttpRequest): Promise<HttpResponseInit> {
+  const { name } = parseParams(request, nameParams);
+  const pipeline = await apiDeps().stores.pipelines.get(name);
+  if (!pipeline) throw HttpError.notFound(`No pipeline named ${JSON.stringify(name)}.`);
+  return { jsonBody: pipeline };
+}
+
+/** Validates with the core's parsePipeline; the body's `name`, when given, must match the route. */
+export async function putPipeline(request: HttpRequest): Promise<HttpResponseInit> {
+  const { name } = parseParams(request, nameParams);
+  const body = await readJson(request);
+  const input = body !== null && typeof body === 'object' && !Array.isArray(body) && !('name' in body) ? { ...body, name } : body;
+  const parsed = parsePipeline(input);
+  if (!parsed.ok) throw HttpError.badRequest(parsed.issues.map((issue) => ({ field: issue.path, message: issue.message })));
+  if (parsed.pipeline.name !== name) {
+    throw HttpError.badRequest([{ field: 'name', message: `name: expected the name in the URL, ${JSON.stringify(name)}; found ${JSON.stringify(parsed.pipeline.name)}` }]);
+  }
+  const pipelines = apiDeps().stores.pipelines;
+  const existed = (await pipelines.get(name)) !== undefined;
+  const stored = await pipelines.put(name, parsed.pipeline);
+  return { status: existed ? 200 : 201, jsonBody: stored };
+}
+
+export async function deletePipeline(request: HttpRequest): Promise<HttpResponseInit> {
+  const { name } = parseParams(request, nameParams);
+  if (!(await apiDeps().stores.pipelines.delete(name))) throw HttpError.notFound(`No pipeline named ${JSON.stringify(name)}.`);
+  return { status: 204 };
+}
+
+app.http('listPipelines', { methods: ['GET'], authLevel: 'function', route: 'pipelines', handler: withProblems(listPipelines) });
+app.http('getPipeline', { methods: ['GET'], authLevel: 'function', route: 'pipelines/{name}', handler: withProblems(getPipeline) });
+app.http('putPipeline', { methods: ['PUT'], authLevel: 'function', route: 'pipelines/{name}', handler: withProblems(putPipeline) });
+app.http('deletePipeline', { methods: ['DELETE'], authLevel: 'function', route: 'pipelines/{name}', handler: withProblems(deletePipeline) });

@@ -1,0 +1,49 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { z } from 'zod';
+
+import { apiDeps } from './deps';
+import { HttpError, withProblems } from './errors';
+import { pageQuery, parseParams, parseQuery, timeParam } from './validate';
+
+const streamParams = z.object({
+  pipeline: z.string().min(1, 'expected a pipeline name'),
+  stream: z.string().min(1, 'expected a stream name'),
+});
+
+const listQuery = z.object({ pipeline: z.string().min(1, 'expected a pipeline name').optional(), prefix: z.string().optional(), ...pageQuery });
+
+/** The stream catalog: last seen time, event total and rate per stream. */
+export async function listStreams(request: HttpRequest): Promise<HttpResponseInit> {
+  const { pipeline, prefix, limit, continuationToken } = parseQuery(request, listQuery);
+  return { jsonBody: await apiDeps().stores.streams.list({ pipeline, prefix, limit, continuationToken }) };
+}
+
+/** Live state from the stream's Durable Entity (pending partials merged), 404 when the entity does not exist. */
+export async function getStream(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const { pipeline, stream } = parseParams(request, streamParams);
+  const view = await apiDeps().readStream(context, pipeline, stream);
+  if (!view) throw HttpError.notFound(`No live state for stream ${JSON.stringify(stream)} of pipeline ${JSON.stringify(pipeline)}.`);
+  return { jsonBody: view };
+}
+
+const windowsQuery = z
+  .object({ from: timeParam.optional(), to: timeParam.optional(), ...pageQuery })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'expected to at or after from', path: ['to'] });
+
+/** Closed windows whose start is in [from, to), oldest first. */
+export async function listWindows(request: HttpRequest): Promise<HttpResponseInit> {
+  const { pipeline, stream } = parseParams(request, streamParams);
+  const { from, to, limit, continuationToken } = parseQuery(request, windowsQuery);
+  return { jsonBody: await apiDeps().stores.windows.query(`${pipeline}|${stream}`, { from, to, limit, continuationToken }) };
+}
+
+app.http('listStreams', { methods: ['GET'], authLevel: 'function', route: 'streams', handler: withProblems(listStreams) });
+app.http('getStream', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'streams/{pipeline}/{stream}',
+  extraInputs: [df.input.durableClient()],
+  handler: withProblems(getStream),
+});
+app.http('listWindows', { methods: ['GET'], authLevel: 'function', route: 'streams/{pipeline}/{stream}/windows', handler: withProblems(listWindows) });

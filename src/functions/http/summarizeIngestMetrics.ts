@@ -1,0 +1,57 @@
+import type { DDSketch } from '@datadog/sketches-js';
+
+import { decodeSketch, mergeSketchInto } from '../../core';
+import type { IngestMetricsRow } from '../../storage/types';
+
+export interface IngestMetricsSummary {
+  windowSeconds: number;
+  events: number;
+  batches: number;
+  partitions: number;
+  /** Events into ingest per second over the window. */
+  eventsPerSec: number;
+  /** Events per second of ingest processing time (throughput while busy). */
+  processingRate: number | null;
+  aggregated: number;
+  filtered: number;
+  deadLettered: number;
+  entityOperations: number;
+  /** The headline pre-aggregation figure: entity operations per 1,000 events in. */
+  entityOperationsPer1000Events: number | null;
+  /** From the merged per-batch DDSketches (core decodeSketch/mergeSketchInto), in the sketches' unit (ms). */
+  latency: { p50: number | null; p99: number | null; samples: number; unreadableSketches: number };
+}
+
+/** Global ingest figures over the rows of the last `windowMs`. Pure. */
+export function summarizeIngestMetrics(rows: IngestMetricsRow[], windowMs: number): IngestMetricsSummary {
+  const sum = (f: (r: IngestMetricsRow) => number) => rows.reduce((n, r) => n + f(r), 0);
+  const events = sum((r) => r.eventsIn);
+  const processingMs = sum((r) => r.processingMs);
+  const entityOperations = sum((r) => r.entityOperations);
+  let merged: DDSketch | undefined;
+  let unreadable = 0;
+  for (const encoded of rows.flatMap((r) => r.latencySketches)) {
+    try {
+      const sketch = decodeSketch(encoded);
+      if (merged) mergeSketchInto(merged, sketch);
+      else merged = sketch;
+    } catch {
+      unreadable += 1;
+    }
+  }
+  const at = (q: number) => (merged && merged.count > 0 ? merged.getValueAtQuantile(q) : null);
+  return {
+    windowSeconds: windowMs / 1000,
+    events,
+    batches: sum((r) => r.batches),
+    partitions: new Set(rows.map((r) => r.partition)).size,
+    eventsPerSec: events / (windowMs / 1000),
+    processingRate: processingMs > 0 ? events / (processingMs / 1000) : null,
+    aggregated: sum((r) => r.aggregated),
+    filtered: sum((r) => r.filtered),
+    deadLettered: sum((r) => r.deadLettered),
+    entityOperations,
+    entityOperationsPer1000Events: events > 0 ? (entityOperations / events) * 1000 : null,
+    latency: { p50: at(0.5), p99: at(0.99), samples: merged?.count ?? 0, unreadableSketches: unreadable },
+  };
+}

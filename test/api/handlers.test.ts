@@ -1,0 +1,198 @@
+import { initialStreamState, streamView } from '../../src/core';
+import { listDeadLetters } from '../../src/functions/http/deadLetters';
+import { setApiDeps } from '../../src/functions/http/deps';
+import { HttpError } from '../../src/functions/http/errors';
+import { health } from '../../src/functions/http/health';
+import { getMetrics } from '../../src/functions/http/metrics';
+import { deletePipeline, getPipeline, listPipelines, putPipeline } from '../../src/functions/http/pipelines';
+import { getStream, listStreams, listWindows } from '../../src/functions/http/streams';
+import { createMemoryStores } from '../../src/storage/createStores';
+import type { Stores } from '../../src/storage/types';
+import { call, useDeps } from './apiTestKit';
+
+let stores: Stores;
+
+beforeEach(() => {
+  stores = createMemoryStores();
+  useDeps(stores);
+});
+
+afterAll(() => setApiDeps(undefined));
+
+const pipeline = { streamKey: 'device', measures: { temp: 'value' }, window: { size: '1m' } };
+
+describe('problem mapping', () => {
+  it('turns HttpError into problem+json with its fields', async () => {
+    const res = await call(async () => {
+      throw HttpError.badRequest([{ field: 'x', message: 'x: expected 1; found 2' }]);
+    }, { path: 'anything' });
+    expect(res).toMatchObject({ status: 400, contentType: 'application/problem+json' });
+    expect(res.json).toEqual({
+      type: 'https://www.rfc-editor.org/rfc/rfc9110#name-400-bad-request',
+      title: 'Invalid request',
+      status: 400,
+      detail: 'x: expected 1; found 2',
+      instance: '/api/anything',
+      errors: [{ field: 'x', message: 'x: expected 1; found 2' }],
+    });
+  });
+
+  it('turns anything else into a 500 that does not leak the error, and logs it', async () => {
+    const res = await call(async () => {
+      throw new Error('secret connection string AccountKey=abc');
+    }, { path: 'boom' });
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(res.json)).not.toContain('secret');
+    expect((res.json as { detail: string }).detail).toContain('inv-1');
+    expect(res.logs.join('\n')).toContain('secret connection string');
+  });
+});
+
+describe('GET /api/health', () => {
+  it('reports ok with version and a storage check', async () => {
+    const res = await call(health, { path: 'health' });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), checks: { storage: { status: 'ok' } } });
+  });
+
+  it('reports 503 degraded when storage fails, without the error text', async () => {
+    useDeps({ ...stores, pipelines: { ...stores.pipelines, list: async () => Promise.reject(new Error('ECONNREFUSED 10.0.0.1')) } });
+    const res = await call(health, { path: 'health' });
+    expect(res.status).toBe(503);
+    expect(res.json).toMatchObject({ status: 'degraded', checks: { storage: { status: 'failed' } } });
+    expect(JSON.stringify(res.json)).not.toContain('ECONNREFUSED');
+  });
+});
+
+describe('pipelines', () => {
+  it('creates, reads, lists, replaces and deletes', async () => {
+    expect((await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: pipeline })).status).toBe(201);
+    const got = await call(getPipeline, { path: 'pipelines/temps', params: { name: 'temps' } });
+    expect(got.status).toBe(200);
+    expect(got.json).toMatchObject({ name: 'temps', definition: { name: 'temps', streamKey: 'device', measures: { temp: 'value' } } });
+    expect((await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { ...pipeline, window: { size: '5m' } } })).status).toBe(200);
+    expect(((await call(listPipelines, { path: 'pipelines' })).json as { items: { name: string }[] }).items.map((p) => p.name)).toEqual(['temps']);
+    expect((await call(deletePipeline, { method: 'DELETE', path: 'pipelines/temps', params: { name: 'temps' } })).status).toBe(204);
+    const gone = await call(getPipeline, { path: 'pipelines/temps', params: { name: 'temps' } });
+    expect(gone).toMatchObject({ status: 404, contentType: 'application/problem+json' });
+    expect((await call(deletePipeline, { method: 'DELETE', path: 'pipelines/temps', params: { name: 'temps' } })).status).toBe(404);
+  });
+
+  it('rejects an invalid definition with a 400 naming the bad field, and stores nothing', async () => {
+    const res = await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { ...pipeline, window: { size: 'soon' } } });
+    expect(res.status).toBe(400);
+    const problem = res.json as { errors: { field: string; message: string }[] };
+    expect(problem.errors.map((e) => e.field)).toEqual(['window.size']);
+    expect(problem.errors[0]?.message).toMatch(/^window\.size: expected .*duration.*found string "soon"/);
+    expect(await stores.pipelines.get('temps')).toBeUndefined();
+  });
+
+  it('rejects a body whose name differs from the URL, and non-JSON bodies', async () => {
+    const mismatch = await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { ...pipeline, name: 'other' } });
+    expect(mismatch.status).toBe(400);
+    expect((mismatch.json as { errors: { field: string }[] }).errors[0]?.field).toBe('name');
+    const notJson = await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: '{oops' });
+    expect(notJson.status).toBe(400);
+    expect((notJson.json as { detail: string }).detail).toMatch(/expected valid JSON; found "\{oops"/);
+  });
+});
+
+describe('streams', () => {
+  beforeEach(async () => {
+    await stores.streams.touch([
+      { pipeline: 'temps', stream: 'room-1', lastSeen: '2024-05-01T10:00:00Z', events: 120, eventsPerSec: 2 },
+      { pipeline: 'temps', stream: 'hall', lastSeen: '2024-05-01T10:00:00Z', events: 60, eventsPerSec: 1 },
+      { pipeline: 'power', stream: 'room-1', lastSeen: '2024-05-01T09:00:00Z', events: 5, eventsPerSec: 0.1 },
+    ]);
+  });
+
+  it('lists the catalog with filters and pagination', async () => {
+    const all = await call(listStreams, { path: 'streams?limit=2' });
+    const first = all.json as { items: { stream: string }[]; continuationToken: string };
+    expect(first.items).toHaveLength(2);
+    const rest = await call(listStreams, { path: `streams?limit=2&continuationToken=${encodeURIComponent(first.continuationToken)}` });
+    expect((rest.json as { items: unknown[]; continuationToken?: string }).items).toHaveLength(1);
+    expect((rest.json as { continuationToken?: string }).continuationToken).toBeUndefined();
+    const filtered = await call(listStreams, { path: 'streams?pipeline=temps&prefix=room' });
+    expect(filtered.json).toEqual({ items: [{ pipeline: 'temps', stream: 'room-1', lastSeen: '2024-05-01T10:00:00.000Z', events: 120, eventsPerSec: 2 }] });
+  });
+
+  it('rejects bad paging input naming the field', async () => {
+    const res = await call(listStreams, { path: 'streams?limit=5000' });
+    expect(res.status).toBe(400);
+    expect((res.json as { errors: { field: string; message: string }[] }).errors).toEqual([
+      { field: 'limit', message: 'limit: expected an integer from 1 to 1000; found "5000"' },
+    ]);
+    const token = await call(listStreams, { path: 'streams?continuationToken=forged' });
+    expect(token.status).toBe(400);
+    expect((token.json as { errors: { field: string }[] }).errors[0]?.field).toBe('continuationToken');
+  });
+
+  it('serves live entity state, 404 when the entity does not exist', async () => {
+    const view = streamView(initialStreamState());
+    useDeps(stores, new Map([['temps|room-1', view]]));
+    const live = await call(getStream, { path: 'streams/temps/room-1', params: { pipeline: 'temps', stream: 'room-1' } });
+    expect(live.status).toBe(200);
+    expect(live.json).toEqual(JSON.parse(JSON.stringify(view)));
+    const missing = await call(getStream, { path: 'streams/temps/nope', params: { pipeline: 'temps', stream: 'nope' } });
+    expect(missing.status).toBe(404);
+    expect((missing.json as { detail: string }).detail).toContain('"nope"');
+  });
+
+  it('serves closed windows with from/to as ISO or epoch ms', async () => {
+    const t0 = Date.parse('2024-05-01T10:00:00Z');
+    await stores.windows.upsert('temps|room-1', [0, 1, 2, 3].map((i) => ({ start: t0 + i * 60_000, end: t0 + (i + 1) * 60_000, data: { count: i } })));
+    const params = { pipeline: 'temps', stream: 'room-1' };
+    const iso = await call(listWindows, { path: 'streams/temps/room-1/windows?from=2024-05-01T10:01:00Z&to=2024-05-01T10:03:00Z', params });
+    expect((iso.json as { items: { data: unknown }[] }).items.map((w) => w.data)).toEqual([{ count: 1 }, { count: 2 }]);
+    const ms = await call(listWindows, { path: `streams/temps/room-1/windows?from=${t0 + 180_000}`, params });
+    expect((ms.json as { items: { start: number }[] }).items.map((w) => w.start)).toEqual([t0 + 180_000]);
+    const bad = await call(listWindows, { path: 'streams/temps/room-1/windows?from=tomorrow', params });
+    expect(bad.status).toBe(400);
+    expect((bad.json as { errors: { message: string }[] }).errors[0]?.message).toBe('from: expected an ISO 8601 time or epoch milliseconds; found "tomorrow"');
+    const reversed = await call(listWindows, { path: `streams/temps/room-1/windows?from=${t0 + 1}&to=${t0}`, params });
+    expect((reversed.json as { errors: { field: string }[] }).errors[0]?.field).toBe('to');
+  });
+});
+
+describe('GET /api/deadletters', () => {
+  it('filters by since and reason', async () => {
+    const base = { raw: 'x', detail: 'd', partition: '0', recordedAt: '2024-05-01T10:00:00Z' };
+    await stores.deadLetters.add([
+      { ...base, reason: 'late', sequenceNumber: 1, enqueuedTime: '2024-05-01T08:00:00Z' },
+      { ...base, reason: 'invalid-json', sequenceNumber: 2, enqueuedTime: '2024-05-01T09:30:00Z' },
+      { ...base, reason: 'late', sequenceNumber: 3, enqueuedTime: '2024-05-01T09:45:00Z' },
+    ]);
+    const res = await call(listDeadLetters, { path: 'deadletters?since=2024-05-01T09:00:00Z&reason=late' });
+    expect((res.json as { items: { sequenceNumber: number }[] }).items.map((r) => r.sequenceNumber)).toEqual([3]);
+    const epoch = await call(listDeadLetters, { path: `deadletters?since=${Date.parse('2024-05-01T09:00:00Z')}` });
+    expect((epoch.json as { items: { sequenceNumber: number }[] }).items.map((r) => r.sequenceNumber)).toEqual([2, 3]);
+    expect((await call(listDeadLetters, { path: 'deadletters?since=later' })).status).toBe(400);
+  });
+});
+
+describe('GET /api/metrics', () => {
+  it('summarizes rates, entity operations per 1,000 events and latency over the window', async () => {
+    const { encodeSketch, DEFAULT_SKETCH_ACCURACY } = await import('../../src/core');
+    const { DDSketch } = await import('@datadog/sketches-js');
+    const sketch = (values: number[]) => {
+      const s = new DDSketch({ relativeAccuracy: DEFAULT_SKETCH_ACCURACY });
+      for (const v of values) s.accept(v);
+      return encodeSketch(s, DEFAULT_SKETCH_ACCURACY);
+    };
+    const row = { aggregated: 0, filtered: 0, deadLettered: 0 };
+    await stores.ingestMetrics.record({ ...row, at: '2024-05-01T10:03:00Z', partition: '0', eventsIn: 1000, entityOperations: 10, processingMs: 500, latencySketch: sketch(Array(99).fill(10).concat([1000])) });
+    await stores.ingestMetrics.record({ ...row, at: '2024-05-01T10:04:00Z', partition: '1', eventsIn: 1000, entityOperations: 30, processingMs: 500, latencySketch: sketch(Array(100).fill(20)) });
+    await stores.ingestMetrics.record({ ...row, at: '2024-05-01T09:00:00Z', partition: '0', eventsIn: 99999, entityOperations: 1, processingMs: 1 });
+    // now = 10:05:30, minutes=5 -> window starts 10:00:00, 330 s long
+    const res = await call(getMetrics, { path: 'metrics' });
+    const m = res.json as Record<string, unknown> & { latency: { p50: number; p99: number; samples: number } };
+    expect(m).toMatchObject({ from: '2024-05-01T10:00:00.000Z', events: 2000, batches: 2, partitions: 2, entityOperationsPer1000Events: 20, processingRate: 2000 });
+    expect(m.eventsPerSec).toBeCloseTo(2000 / 330, 6);
+    expect(m.latency.samples).toBe(200);
+    expect(m.latency.p50).toBeGreaterThan(9.8);
+    expect(m.latency.p50).toBeLessThan(20.5);
+    expect(m.latency.p99).toBeGreaterThan(19.5);
+    expect(((await call(getMetrics, { path: 'metrics?minutes=0' })).json as { errors: { field: string }[] }).errors[0]?.field).toBe('minutes');
+  });
+});
