@@ -1,15 +1,27 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import * as df from 'durable-functions';
 
 import { entitySchedulerId } from '../../../local-host/durable/entityId';
 import { MemoryStore } from '../../../local-host/durable/memoryStore';
+import { SqliteStore } from '../../../local-host/durable/sqliteStore';
+import type { DurableStore } from '../../../local-host/durable/types';
 import { SdkHarness } from './sdkHarness';
 
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
-describe('DurableRuntime with the real durable-functions SDK (memory store)', () => {
+const stores: [string, () => DurableStore][] = [
+  ['memory', () => new MemoryStore()],
+  ['sqlite', () => new SqliteStore(join(mkdtempSync(join(tmpdir(), 'durable-rt-')), 'hub.sqlite'))],
+];
+
+describe.each(stores)('DurableRuntime with the real durable-functions SDK (%s store)', (_name, newStore) => {
   let h: SdkHarness;
   afterEach(async () => {
     await h.runtime.stop();
+    h.runtime.store.close();
   });
 
   it('chains activities and completes with their output', async () => {
@@ -20,7 +32,7 @@ describe('DurableRuntime with the real durable-functions SDK (memory store)', ()
         const b: string = yield ctx.df.callActivity('Hello', 'Seattle');
         return [a, b, ctx.df.getInput()];
       });
-    const rt = h.start(new MemoryStore());
+    const rt = h.start(newStore());
     rt.startOrchestration('Chain', 'c1', JSON.stringify({ n: 1 }));
     const done = await h.waitForStatus('c1');
     expect(done.status).toBe('Completed');
@@ -35,7 +47,7 @@ describe('DurableRuntime with the real durable-functions SDK (memory store)', ()
         const results: number[] = yield ctx.df.Task.all(tasks);
         return results.reduce((a, b) => a + b, 0);
       });
-    h.start(new MemoryStore()).startOrchestration('Fan', 'f1', null);
+    h.start(newStore()).startOrchestration('Fan', 'f1', null);
     expect(parse((await h.waitForStatus('f1')).output)).toBe(55);
   });
 
@@ -63,7 +75,7 @@ describe('DurableRuntime with the real durable-functions SDK (memory store)', ()
         const after: string = yield ctx.df.callActivity('Flaky', null);
         return { ok, caught, after };
       });
-    h.start(new MemoryStore()).startOrchestration('Retry', 'r1', null);
+    h.start(newStore()).startOrchestration('Retry', 'r1', null);
     const done = await h.waitForStatus('r1');
     expect(done.status).toBe('Completed');
     const out = parse(done.output) as { ok: string; caught: string; after: string };
@@ -92,7 +104,7 @@ describe('DurableRuntime with the real durable-functions SDK (memory store)', ()
         }
         return 'no';
       });
-    const rt = h.start(new MemoryStore());
+    const rt = h.start(newStore());
     rt.startOrchestration('Parent', 'p1', null);
     const parent = await h.waitForStatus('p1');
     expect(parse(parent.output)).toContain('kaboom');
@@ -110,7 +122,7 @@ describe('DurableRuntime with the real durable-functions SDK (memory store)', ()
       ctx.df.setCustomStatus('done');
       return { approval, after: ctx.df.currentUtcDateTime.getTime() >= deadline.getTime() };
     });
-    const rt = h.start(new MemoryStore());
+    const rt = h.start(newStore());
     rt.startOrchestration('Wait', 'w1', null);
     // Raised before the orchestrator waits for it: must be buffered.
     rt.sendToOrchestration({ kind: 'orchestration', instanceId: 'w1', event: { EventType: 15, Name: 'Approval', Input: '{"by":"ann"}' } });
@@ -127,7 +139,7 @@ describe('DurableRuntime with the real durable-functions SDK (memory store)', ()
       ctx.df.continueAsNew(n + 1);
       return undefined;
     });
-    h.start(new MemoryStore()).startOrchestration('Eternal', 'e1', '0');
+    h.start(newStore()).startOrchestration('Eternal', 'e1', '0');
     const done = await h.waitForStatus('e1');
     expect(done.status).toBe('Completed');
     expect(parse(done.output)).toBe(3);
@@ -155,7 +167,7 @@ describe('DurableRuntime with the real durable-functions SDK (memory store)', ()
         const value: number = yield ctx.df.callEntity(id, 'get');
         return value;
       });
-    const rt = h.start(new MemoryStore());
+    const rt = h.start(newStore());
     const id = entitySchedulerId('Counter', 'k');
     for (let i = 0; i < 50; i++) rt.signalEntity(id, 'add', '1');
     rt.startOrchestration('UseCounter', 'u1', null);
@@ -179,7 +191,7 @@ describe('DurableRuntime with the real durable-functions SDK (memory store)', ()
       const v: unknown = yield ctx.df.waitForExternalEvent('Go');
       return v;
     });
-    const rt = h.start(new MemoryStore());
+    const rt = h.start(newStore());
     rt.startOrchestration('Waiter', 't1', null);
     rt.startOrchestration('Waiter', 's1', null);
     await h.waitForStatus('t1', (s) => s === 'Running');
