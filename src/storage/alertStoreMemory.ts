@@ -1,0 +1,34 @@
+import { alertIdentity,type AlertQuery, type AlertRecord, type AlertStore } from './alertStore';
+import { paginate } from './memory/paginate';
+import { normalizeIso } from './normalizeIso';
+import type { Page } from './types';
+
+/** In-process AlertStore with the Table store's behaviour. */
+export class MemoryAlertStore implements AlertStore {
+  private readonly rows = new Map<string, string>();
+
+  async insertNew(alerts: AlertRecord[]): Promise<AlertRecord[]> {
+    const inserted: AlertRecord[] = [];
+    for (const a of alerts) {
+      const id = alertIdentity(a);
+      if (this.rows.has(id)) continue;
+      this.rows.set(id, JSON.stringify(a));
+      inserted.push(a);
+    }
+    return inserted;
+  }
+
+  async query(options: AlertQuery = {}): Promise<Page<AlertRecord>> {
+    const since = options.since === undefined ? undefined : Date.parse(normalizeIso('since', options.since));
+    const matches = [...this.rows.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, json]) => JSON.parse(json) as AlertRecord)
+      .filter(
+        (a) =>
+          (since === undefined || Date.parse(a.windowStart) >= since) &&
+          (options.pipeline === undefined || a.pipeline === options.pipeline) &&
+          (options.stream === undefined || a.stream === options.stream),
+      );
+    return paginate(matches, options);
+  }
+}
