@@ -34,3 +34,10 @@ export function quantile(sketch: DDSketch, q: number, min: number, max: number):
   if (!Number.isFinite(v)) return null;
   return Math.min(max, Math.max(min, v));
 }
+
+/** Merges two encoded sketches (for stores that keep opaque latency sketches). */
+export function mergeEncodedSketches(a: string, b: string): string {
+  const left = decodeSketchBinary(a);
+  mergeSketchInto(left.sketch, decodeSketchBinary(b).sketch);
+  return encodeSketchBinary(left.sketch, left.accuracy);
+}

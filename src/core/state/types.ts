@@ -45,6 +45,8 @@ export interface StreamState {
   firstSeen: number | null;
   lastSeen: number | null;
   samples: RateSample[];
+  /** Closed windows whose upsert failed; the entity adapter retries them on its next operation. */
+  unsaved?: ClosedWindow[];
 }
 
 export type MeasureResult = Summary & { aggregate: Aggregate };

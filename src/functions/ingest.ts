@@ -1,0 +1,147 @@
+import { app, type EventHubFunctionOptions, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+
+import { type BatchMetrics, mergeEncodedSketches, processBatch, type StreamPartial } from '../core';
+import { createStores, type Stores } from '../storage';
+import { PipelineCache } from './ingestPipelines';
+import { WatermarkCache } from './ingestWatermarks';
+import { type MergeInput, streamEntityId } from './streamEntity';
+
+export const INGEST_FUNCTION = 'ingest';
+
+/** What the handler needs; the registration below wires the real ones, tests pass memory/Azurite stores. */
+export interface IngestDeps {
+  stores: Stores;
+  pipelines: PipelineCache;
+  watermarks: WatermarkCache;
+  /** One call per partial: the entity operation `merge`. */
+  signal(context: InvocationContext, entity: df.EntityId, input: MergeInput): Promise<void>;
+  now(): number;
+}
+
+export interface IngestTriggerMetadata {
+  partitionId: string;
+  sequenceNumbers: number[];
+  enqueuedTimes: (string | number)[];
+}
+
+/** Reads the Event Hubs batch metadata, naming what is missing. */
+export function readTriggerMetadata(context: InvocationContext, count: number): IngestTriggerMetadata {
+  const meta = (context.triggerMetadata ?? {}) as Record<string, unknown>;
+  const partitionContext = meta['partitionContext'] as { partitionId?: unknown } | undefined;
+  const partitionId = partitionContext?.partitionId;
+  const sequenceNumbers = meta['sequenceNumberArray'];
+  const enqueuedTimes = meta['enqueuedTimeUtcArray'];
+  if (typeof partitionId !== 'string' && typeof partitionId !== 'number') {
+    throw new Error(`ingest: expected triggerMetadata.partitionContext.partitionId, found ${JSON.stringify(partitionId)}`);
+  }
+  if (!Array.isArray(sequenceNumbers) || sequenceNumbers.length !== count || !sequenceNumbers.every((s) => typeof s === 'number' || typeof s === 'string')) {
+    throw new Error(`ingest: expected triggerMetadata.sequenceNumberArray with ${count} numbers, found ${Array.isArray(sequenceNumbers) ? `${sequenceNumbers.length} entries` : typeof sequenceNumbers}`);
+  }
+  if (!Array.isArray(enqueuedTimes) || enqueuedTimes.length !== count) {
+    throw new Error(`ingest: expected triggerMetadata.enqueuedTimeUtcArray with ${count} entries, found ${Array.isArray(enqueuedTimes) ? enqueuedTimes.length : typeof enqueuedTimes}`);
+  }
+  return { partitionId: String(partitionId), sequenceNumbers: sequenceNumbers.map(Number), enqueuedTimes: enqueuedTimes as (string | number)[] };
+}
+
+function batchLatencySketch(partials: readonly StreamPartial[]): string | undefined {
+  const sketches = partials.map((p) => p.latency.sketch);
+  if (sketches.length === 0) return undefined;
+  return sketches.reduce((a, b) => mergeEncodedSketches(a, b));
+}
+
+export async function handleIngest(messages: unknown, context: InvocationContext, deps: IngestDeps): Promise<BatchMetrics> {
+  const started = deps.now();
+  const bodies = Array.isArray(messages) ? messages : [messages];
+  const meta = readTriggerMetadata(context, bodies.length);
+  const pipelines = await deps.pipelines.get(started, (m) => context.warn(m));
+  const firstSequence = meta.sequenceNumbers.length ? Math.min(...meta.sequenceNumbers) : -1;
+  const result = processBatch({
+    bodies,
+    partitionId: meta.partitionId,
+    sequenceNumbers: meta.sequenceNumbers,
+    enqueuedTimes: meta.enqueuedTimes,
+    pipelines,
+    watermarks: deps.watermarks.forBatch(meta.partitionId, firstSequence),
+    now: started,
+  });
+  const recordedAt = new Date(started).toISOString();
+  if (result.deadLetters.length > 0) {
+    await deps.stores.deadLetters.add(
+      result.deadLetters.map((d) => ({
+        raw: d.raw,
+        reason: d.reason,
+        detail: d.detail,
+        partition: d.partition,
+        sequenceNumber: d.sequenceNumber,
+        enqueuedTime: d.enqueuedTime,
+        recordedAt,
+        ...(d.pipeline === undefined ? {} : { pipeline: d.pipeline }),
+      })),
+    );
+  }
+  const configs = new Map(pipelines.map((p) => [p.name, p.config]));
+  // Exactly one entity operation per (pipeline, stream) of the batch.
+  await Promise.all(
+    result.partials.map((partial) => deps.signal(context, streamEntityId(partial.pipeline, partial.stream), { partial, pipeline: configs.get(partial.pipeline) as MergeInput['pipeline'] })),
+  );
+  deps.watermarks.update(meta.partitionId, firstSequence, result.partials);
+  if (result.partials.length > 0) {
+    await deps.stores.streams.touch(
+      result.partials.map((p) => ({
+        pipeline: p.pipeline,
+        stream: p.stream,
+        lastSeen: new Date(p.maxEventTime ?? p.maxEnqueuedTime).toISOString(),
+        // Events of this batch; the entity holds the exact running total (GET the stream for it).
+        events: p.events,
+        eventsPerSec: p.events / Math.max(1, (p.maxEnqueuedTime - p.minEnqueuedTime) / 1000),
+      })),
+    );
+  }
+  const latencySketch = batchLatencySketch(result.partials);
+  const m = result.metrics;
+  await deps.stores.ingestMetrics.record({
+    at: recordedAt,
+    partition: meta.partitionId,
+    eventsIn: m.eventsIn,
+    aggregated: m.aggregated,
+    filtered: m.filtered,
+    deadLettered: m.deadLettered,
+    entityOperations: m.entityOperations,
+    processingMs: deps.now() - started,
+    ...(latencySketch === undefined ? {} : { latencySketch }),
+  });
+  context.log(`ingest partition ${meta.partitionId}: ${bodies.length} events, ${m.aggregated} aggregated, ${m.filtered} filtered, ${m.deadLettered} dead-lettered, ${m.entityOperations} entity operations`);
+  return m;
+}
+
+let defaults: IngestDeps | undefined;
+function defaultDeps(): IngestDeps {
+  if (!defaults) {
+    const stores = createStores(process.env, { mergeLatencySketches: mergeEncodedSketches });
+    const refreshSeconds = Number(process.env['PIPELINE_REFRESH_SECONDS'] ?? '10');
+    defaults = {
+      stores,
+      pipelines: new PipelineCache(stores.pipelines, (Number.isFinite(refreshSeconds) && refreshSeconds > 0 ? refreshSeconds : 10) * 1000),
+      watermarks: new WatermarkCache(),
+      signal: (context, entity, input) => df.getClient(context).signalEntity(entity, 'merge', input),
+      now: Date.now,
+    };
+  }
+  return defaults;
+}
+
+// dataType 'string' (not in the library's option type, but copied into the binding metadata): bodies arrive as text,
+// JSON-parsed by the library when they parse, so one malformed body cannot fail the whole batch.
+const ingestOptions: EventHubFunctionOptions & { dataType: 'string' } = {
+  connection: 'EventHubConnection',
+  eventHubName: '%EVENTHUB_NAME%',
+  consumerGroup: '%EVENTHUB_CONSUMER_GROUP%',
+  cardinality: 'many',
+  dataType: 'string',
+  extraInputs: [df.input.durableClient()],
+  handler: async (messages, context) => {
+    await handleIngest(messages, context, defaultDeps());
+  },
+};
+app.eventHub(INGEST_FUNCTION, ingestOptions);

@@ -1,0 +1,43 @@
+import type { StreamPartial } from '../core';
+
+const MAX_STREAMS = 100_000;
+
+/**
+ * Process-local watermark (max event time) per `{pipeline}|{stream}`, used to dead-letter late events before they cost
+ * an entity operation. A batch redelivered to the same process (same partition and first sequence) is judged against
+ * the watermarks from before its first delivery, so the replay yields the same partials.
+ */
+export class WatermarkCache {
+  private readonly marks = new Map<string, number>();
+  private readonly lastBatch = new Map<string, { firstSequence: number; before: Map<string, number | undefined> }>();
+
+  forBatch(partition: string, firstSequence: number): (pipeline: string, stream: string) => number | undefined {
+    const last = this.lastBatch.get(partition);
+    const replay = last && last.firstSequence === firstSequence ? last.before : undefined;
+    return (pipeline, stream) => {
+      const key = `${pipeline}|${stream}`;
+      return replay?.has(key) ? replay.get(key) : this.marks.get(key);
+    };
+  }
+
+  update(partition: string, firstSequence: number, partials: readonly StreamPartial[]): void {
+    const last = this.lastBatch.get(partition);
+    const before = last && last.firstSequence === firstSequence ? last.before : new Map<string, number | undefined>();
+    for (const p of partials) {
+      if (p.maxEventTime === null) continue;
+      const key = `${p.pipeline}|${p.stream}`;
+      const current = this.marks.get(key);
+      if (!before.has(key)) before.set(key, current);
+      if (current === undefined || p.maxEventTime > current) {
+        this.marks.delete(key);
+        this.marks.set(key, p.maxEventTime);
+      }
+    }
+    this.lastBatch.set(partition, { firstSequence, before });
+    // Oldest-updated first in Map order: drop those beyond the bound.
+    for (const key of this.marks.keys()) {
+      if (this.marks.size <= MAX_STREAMS) break;
+      this.marks.delete(key);
+    }
+  }
+}
