@@ -1,0 +1,42 @@
+import * as df from 'durable-functions';
+
+import { buildReport } from '../../core/analysis/buildReport';
+import { mostActive, type StreamSeries } from '../../core/analysis/crossStream';
+import type { ReportHeader } from '../../storage/reportStore';
+import { streamPoints } from './analyzeChunk';
+import { type AnalysisDeps, analysisDeps } from './deps';
+import type { FinalizeInput } from './types';
+
+/** Streams whose window means are correlated pairwise (N streams -> N(N-1)/2 pairs). */
+export const CORRELATION_TOP_N = 10;
+
+/**
+ * Fan-in: ranks every stream, correlates the most active ones (re-reading only their windows)
+ * and writes the report header. The per-stream rows were written by the chunks.
+ */
+export async function finalizeReport(deps: AnalysisDeps, input: FinalizeInput): Promise<ReportHeader> {
+  const active = mostActive(
+    input.digests.map((d) => ({ stream: d.stream, count: d.count, means: new Map() })),
+    CORRELATION_TOP_N,
+  ).filter((s) => s.count > 0);
+  const series: StreamSeries[] = [];
+  for (const s of active) {
+    const points = await streamPoints(deps, input.job, s.stream);
+    series.push({ stream: s.stream, count: s.count, means: new Map(points.map((p) => [p.start, p.mean])) });
+  }
+  // buildReport ranks the digests exactly as it ranks full results; only the header is kept.
+  const digests = input.digests.map((d) => ({ stream: d.stream, windows: 0, maxSeverity: d.maxSeverity, anomalies: new Array(d.anomalies) }));
+  const { streams: _streams, ...header } = buildReport(input.job.pipeline, { from: input.job.from, to: input.job.to }, digests, {
+    generatedAt: input.generatedAt,
+    analyses: input.job.analyses,
+    series,
+    counts: new Map(input.digests.map((d) => [d.stream, d.count])),
+  });
+  await deps.reports.putHeader(input.reportId, header);
+  return header;
+}
+
+export const FINALIZE_REPORT = 'analysisFinalizeReport';
+export const finalizeReportActivity = df.app.activity(FINALIZE_REPORT, {
+  handler: (input: FinalizeInput) => finalizeReport(analysisDeps(), input),
+});

@@ -1,0 +1,24 @@
+import * as df from 'durable-functions';
+
+import type { StreamCatalog } from '../../storage/types';
+import { analysisDeps } from './deps';
+import type { AnalysisJob } from './request';
+
+/** The job's streams: the explicit list, or every catalogued stream of the pipeline (with the prefix), all pages. */
+export async function listStreams(catalog: StreamCatalog, job: AnalysisJob): Promise<string[]> {
+  if (Array.isArray(job.streams)) return [...new Set(job.streams)].sort();
+  const prefix = job.streams?.prefix;
+  const out: string[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await catalog.list({ pipeline: job.pipeline, ...(prefix ? { prefix } : {}), limit: 1000, ...(continuationToken ? { continuationToken } : {}) });
+    for (const e of page.items) out.push(e.stream);
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+  return out;
+}
+
+export const LIST_STREAMS = 'analysisListStreams';
+export const listStreamsActivity = df.app.activity(LIST_STREAMS, {
+  handler: (job: AnalysisJob) => listStreams(analysisDeps().streams, job),
+});

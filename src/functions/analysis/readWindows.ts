@@ -1,0 +1,19 @@
+import { type StoredWindow } from '../../core/analysis/fromStoredWindow';
+import type { WindowStore } from '../../storage/types';
+
+/** Every stored window of `{pipeline}|{stream}` with start in [from, to), ascending, across pages. */
+export async function readWindows(store: WindowStore, pipeline: string, stream: string, from: string, to: string): Promise<StoredWindow[]> {
+  const out: StoredWindow[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await store.query(`${pipeline}|${stream}`, {
+      from: Date.parse(from),
+      to: Date.parse(to),
+      limit: 1000,
+      ...(continuationToken ? { continuationToken } : {}),
+    });
+    out.push(...page.items);
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+  return out;
+}

@@ -1,0 +1,39 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import * as df from 'durable-functions';
+
+import { ANALYSIS_KINDS } from '../../core/analysis/types';
+import { createStores } from '../../storage/createStores';
+import { ANALYZE_STREAMS } from './analyzeStreams';
+import { instanceStatus } from './instanceStatus';
+import type { AnalysisJob } from './request';
+import { analysisPeriodMinutes, scheduledInstanceId,schedulePeriod } from './schedulePeriod';
+
+/**
+ * Starts one analysis per pipeline for the last whole period, unless that period's run
+ * (same derived instance id) exists already in any state.
+ */
+export async function scheduleAnalysis(_timer: Timer, context: InvocationContext): Promise<void> {
+  const client = df.getClient(context);
+  const period = schedulePeriod(Date.now(), analysisPeriodMinutes());
+  const pipelines = await createStores(process.env).pipelines.list();
+  for (const { name } of pipelines) {
+    const instanceId = scheduledInstanceId(name, period.from);
+    if (await instanceStatus(client, instanceId)) {
+      context.log(`Analysis ${instanceId} already exists; not starting it again`);
+      continue;
+    }
+    const job: AnalysisJob = { pipeline: name, from: period.from, to: period.to, analyses: [...ANALYSIS_KINDS] };
+    await client.startNew(ANALYZE_STREAMS, { instanceId, input: job });
+    context.log(`Started scheduled analysis ${instanceId}`);
+  }
+}
+
+// The host rejects a timer whose schedule resolves to an empty string, so with ANALYSIS_SCHEDULE
+// unset or empty (the default: scheduling off) the timer is not registered at all.
+if ((process.env.ANALYSIS_SCHEDULE ?? '').trim() !== '') {
+  app.timer('scheduleAnalysis', {
+    schedule: '%ANALYSIS_SCHEDULE%',
+    extraInputs: [df.input.durableClient()],
+    handler: scheduleAnalysis,
+  });
+}

@@ -1,0 +1,23 @@
+import { analysisPeriodMinutes, scheduledInstanceId,schedulePeriod } from './schedulePeriod';
+
+describe('schedulePeriod', () => {
+  it('covers the last whole period before now', () => {
+    const now = Date.parse('2025-03-04T10:17:42.123Z');
+    expect(schedulePeriod(now, 60)).toEqual({ from: '2025-03-04T09:00:00.000Z', to: '2025-03-04T10:00:00.000Z' });
+    expect(schedulePeriod(now, 15)).toEqual({ from: '2025-03-04T10:00:00.000Z', to: '2025-03-04T10:15:00.000Z' });
+  });
+
+  it('gives the same instance id to every firing within one period', () => {
+    const a = schedulePeriod(Date.parse('2025-03-04T10:00:01Z'), 60);
+    const b = schedulePeriod(Date.parse('2025-03-04T10:59:59Z'), 60);
+    expect(scheduledInstanceId('orders', a.from)).toBe('analysis-orders-20250304T090000Z');
+    expect(scheduledInstanceId('orders', b.from)).toBe(scheduledInstanceId('orders', a.from));
+    expect(scheduledInstanceId('a/b#c', a.from)).not.toMatch(/[/#]/);
+  });
+
+  it('reads ANALYSIS_PERIOD_MINUTES with a clear error', () => {
+    expect(analysisPeriodMinutes({})).toBe(60);
+    expect(analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: '5' })).toBe(5);
+    expect(() => analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: 'hourly' })).toThrow('expected a whole number of minutes from 1 to 10080, found "hourly"');
+  });
+});
