@@ -1,0 +1,87 @@
+/** `npm run send` (dist/tools/send/cli.js, after `npm run build`) against a real local host process. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { drain } from '../local-host/eventhub/hubClient';
+import { readRecords } from '../local-host/eventhub/readRecords';
+import { repoRoot } from '../support/repoRoot';
+import { type HostProcess, startHostProcess } from '../support/startHostProcess';
+
+const run = promisify(execFile);
+const sendCli = join(repoRoot, 'dist', 'tools', 'send', 'cli.js');
+const app = join(repoRoot, 'test', 'fixtures', 'apps', 'eventhub-basic');
+
+async function send(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [sendCli, ...args], { cwd: repoRoot });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+interface Record_ {
+  messages: { stream: string; time: string; value: number; n?: number }[];
+  partitionContext: { partitionId: string };
+}
+
+describe('send CLI', () => {
+  let host: HostProcess;
+  let records: string;
+  beforeEach(async () => {
+    records = mkdtempSync(join(tmpdir(), 'send-rec-'));
+    host = await startHostProcess({ app, env: { RECORD_DIR: records } });
+  });
+  afterEach(async () => {
+    await host.kill();
+    rmSync(records, { recursive: true, force: true });
+  });
+
+  it('sends N synthetic events and the host receives N, keyed by stream', async () => {
+    const result = await send(['--url', host.baseUrl, '--hub', 'events', '--streams', '7', '--count', '300', '--batch-size', '50', '--key-by-stream', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ sent: 300, failed: 0 });
+    await drain(host.baseUrl, 'events', 300);
+    const got = readRecords<Record_>(records, 'consume');
+    const messages = got.flatMap((r) => r.messages);
+    expect(messages).toHaveLength(300);
+    const perStream = new Map<string, number>();
+    const partitionsOf = new Map<string, Set<string>>();
+    for (const r of got) {
+      for (const m of r.messages) {
+        expect(m).toEqual({ stream: expect.stringMatching(/^s-00[1-7]$/), time: expect.any(String), value: expect.any(Number) });
+        perStream.set(m.stream, (perStream.get(m.stream) ?? 0) + 1);
+        partitionsOf.set(m.stream, (partitionsOf.get(m.stream) ?? new Set()).add(r.partitionContext.partitionId));
+      }
+    }
+    expect(perStream.size).toBe(7);
+    expect([...perStream.values()].reduce((a, b) => a + b, 0)).toBe(300);
+    expect([...partitionsOf.values()].every((s) => s.size === 1)).toBe(true);
+  });
+
+  it('replays a CSV file with rebased times', async () => {
+    const file = join(records, 'replay.csv');
+    writeFileSync(file, 'stream,time,value,n\ns-1,2020-01-01T00:00:00Z,1,1\ns-2,2020-01-01T00:00:00.050Z,2,2\ns-1,2020-01-01T00:00:00.100Z,3,3\n');
+    const before = Date.now();
+    const result = await send(['--url', host.baseUrl, '--file', file, '--time-column', 'time', '--rebase-time']);
+    expect(result.code).toBe(0);
+    await drain(host.baseUrl, 'events', 3);
+    const messages = readRecords<Record_>(records, 'consume').flatMap((r) => r.messages).sort((a, b) => (a.n ?? 0) - (b.n ?? 0));
+    expect(messages.map((m) => [m.stream, m.value])).toEqual([['s-1', 1], ['s-2', 2], ['s-1', 3]]);
+    expect(Date.parse(messages[0]!.time)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(messages[2]!.time) - Date.parse(messages[0]!.time)).toBe(100);
+  });
+
+  it('fails with a clear message for an unreachable target or unknown hub', async () => {
+    const unreachable = await send(['--url', 'http://127.0.0.1:9', '--count', '10']);
+    expect(unreachable.code).not.toBe(0);
+    expect(unreachable.stderr).toMatch(/Cannot reach the local host at http:\/\/127\.0\.0\.1:9/);
+    const noHub = await send(['--url', host.baseUrl, '--hub', 'nope', '--count', '10']);
+    expect(noHub.code).not.toBe(0);
+    expect(noHub.stderr).toMatch(/no local event hub "nope"/);
+  });
+});

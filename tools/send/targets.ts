@@ -1,0 +1,79 @@
+import { EventHubProducerClient } from '@azure/event-hubs';
+import { DefaultAzureCredential } from '@azure/identity';
+
+/** Where events go. `send` resolves once the target accepted them all, or rejects. */
+export interface SendTarget {
+  readonly description: string;
+  check(): Promise<void>;
+  send(events: readonly unknown[], partitionKey?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const body = (event: unknown): string => (typeof event === 'string' ? event : JSON.stringify(event));
+
+function describeFetchError(err: unknown, url: string): Error {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code ?? cause?.message ?? (err as Error).message;
+  return new Error(`Cannot reach the local host at ${url} (${code}). Is it running? Start it with \`npm run local\` (or pass --url).`);
+}
+
+/** The local host's hub endpoint: POST <url>/runtime/eventhubs/<hub>/events as NDJSON. */
+export function localHubTarget(url: string, hub: string): SendTarget {
+  const base = url.replace(/\/$/, '');
+  const hubUrl = `${base}/runtime/eventhubs/${encodeURIComponent(hub)}`;
+  return {
+    description: `local hub "${hub}" at ${base}`,
+    async check() {
+      let res: Response;
+      try {
+        res = await fetch(hubUrl);
+      } catch (err) {
+        throw describeFetchError(err, base);
+      }
+      if (res.status === 404) throw new Error(`${base} has no local event hub "${hub}": ${await res.text()}`);
+      if (!res.ok) throw new Error(`${hubUrl} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+    },
+    async send(events, partitionKey) {
+      const query = partitionKey === undefined ? '' : `?partitionKey=${encodeURIComponent(partitionKey)}`;
+      let res: Response;
+      try {
+        res = await fetch(`${hubUrl}/events${query}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: events.map((e) => JSON.stringify(e)).join('\n') });
+      } catch (err) {
+        throw describeFetchError(err, base);
+      }
+      if (!res.ok) throw new Error(`The local hub refused ${events.length} events: ${res.status} ${(await res.text()).slice(0, 300)}`);
+      const answer = (await res.json()) as { accepted?: number };
+      if (answer.accepted !== events.length) throw new Error(`The local hub accepted ${answer.accepted} of ${events.length} events.`);
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/** A real Event Hub (or the emulator) through @azure/event-hubs, filling batches with createBatch. */
+export function eventHubTarget(options: { connectionString?: string; namespace?: string; hub: string }): SendTarget {
+  const client = options.connectionString
+    ? new EventHubProducerClient(options.connectionString, options.hub)
+    : new EventHubProducerClient(options.namespace as string, options.hub, new DefaultAzureCredential());
+  return {
+    description: `Event Hub "${options.hub}" (${options.namespace ?? 'connection string'})`,
+    async check() {
+      try {
+        await client.getEventHubProperties();
+      } catch (err) {
+        throw new Error(`Cannot reach Event Hub "${options.hub}": ${(err as Error).message}`);
+      }
+    },
+    async send(events, partitionKey) {
+      let batch = await client.createBatch(partitionKey === undefined ? {} : { partitionKey });
+      for (const event of events) {
+        if (batch.tryAdd({ body: body(event) })) continue;
+        if (batch.count === 0) throw new Error(`An event is larger than a whole batch (${batch.maxSizeInBytes} bytes).`);
+        await client.sendBatch(batch);
+        batch = await client.createBatch(partitionKey === undefined ? {} : { partitionKey });
+        if (!batch.tryAdd({ body: body(event) })) throw new Error(`An event is larger than a whole batch (${batch.maxSizeInBytes} bytes).`);
+      }
+      if (batch.count > 0) await client.sendBatch(batch);
+    },
+    close: () => client.close(),
+  };
+}
