@@ -1,10 +1,12 @@
+import { resolve as resolvePath } from 'node:path';
+
 import { appError, ensureError, requestError } from '../errors';
 import type { HostExtension, HostFunction, HostLogger, InvokeRequest, InvokeResult } from '../extension';
 import type { CoreLogCategory, CoreLogLevel } from './coreTypes';
 import { findEntryFiles } from './findEntryFiles';
 import { installCoreApi, type Registration } from './installCoreApi';
 import { invokeRegistered } from './invokeRegistered';
-import { loadEntryFile } from './loadEntryFile';
+import { forgetAppModules, loadEntryFile } from './loadEntryFile';
 import { ownersByType } from './ownersByType';
 import { runHooks } from './runHooks';
 import { isCoreBindingType } from './supportedBindingTypes';
@@ -53,6 +55,7 @@ export async function loadApp(options: LoadAppOptions): Promise<LoadedApp> {
   });
 
   const entry = findEntryFiles(appDir);
+  forgetAppModules(resolvePath(appDir));
   for (const file of entry.files) {
     logger.debug(`Loading entry point file "${file}"`);
     try {
