@@ -1,3 +1,5 @@
+import { runInNewContext } from 'node:vm';
+
 import { appError, describeError, ensureError, HostSystemError, isUserError, requestError } from './errors';
 
 describe('errors', () => {
@@ -20,6 +22,8 @@ describe('errors', () => {
     expect(ensureError(undefined).message).toBe('Unknown error');
     expect(ensureError({ code: 1 }).message).toBe('{"code":1}');
     expect(ensureError(42).message).toBe('42');
+    const foreign = runInNewContext('new Error("other realm")') as Error;
+    expect(ensureError(foreign)).toBe(foreign);
   });
 
   it('describes user errors without a stack and system errors with one', () => {

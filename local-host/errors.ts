@@ -41,7 +41,8 @@ export function isUserError(err: unknown): err is HostUserError {
 
 /** Turns anything thrown into an Error with a useful message (strings, objects, null). */
 export function ensureError(err: unknown): Error {
-  if (err instanceof Error) return err;
+  // Errors thrown by the app may come from another realm (a test runner's sandbox), where instanceof fails.
+  if (err instanceof Error || Object.prototype.toString.call(err) === '[object Error]') return err as Error;
   if (err === undefined || err === null) return new Error('Unknown error');
   if (typeof err === 'string') return new Error(err);
   if (typeof err === 'object') {

@@ -3,19 +3,24 @@ import { join, resolve } from 'node:path';
 
 import { loadApp, type LoadedApp } from './app/loadApp';
 import { ownersByType } from './app/ownersByType';
+import { azuritePortsFor } from './azurite/azuritePortsFor';
+import { startAzurite } from './azurite/startAzurite';
 import { applySettings } from './config/applySettings';
 import { readHostJson } from './config/readHostJson';
 import { readLocalSettings } from './config/readLocalSettings';
 import { defaultExtensions } from './defaultExtensions';
-import { describeError } from './errors';
-import type { HostContext, HostExtension, HostFunction } from './extension';
+import { describeError, requestError } from './errors';
+import type { HostContext, HostExtension, HostFunction, RouteHandler } from './extension';
 import { createRequestHandler, type HostRoute } from './http/createRequestHandler';
 import { createRouteTable, routePrefixOf } from './http/createRouteTable';
 import { handleAdminInvoke } from './http/handleAdminInvoke';
 import { handleFunctionRequest } from './http/handleFunctionRequest';
 import { listen } from './http/listen';
+import { sendJson, sendText } from './http/sendText';
+import { authLevelOf, checkKey, presentedKey } from './keys/createAuthorizer';
+import { loadKeys } from './keys/loadKeys';
 import { createConsoleLogger } from './logging/createConsoleLogger';
-import { invokeTimerFunction } from './timer/invokeTimerFunction';
+import { createTimerScheduler } from './timer/createTimerScheduler';
 
 export type StoreKind = 'memory' | 'sqlite' | 'azurite';
 
@@ -71,6 +76,15 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     applySettings(readLocalSettings(appDir));
     const settings = process.env;
 
+    // Extensions may need storage in init(), so the emulator comes up before the app loads.
+    const azuritePorts = options.azurite === false ? undefined : azuritePortsFor(settings.AzureWebJobsStorage);
+    if (azuritePorts) {
+      logger.info(`Starting Azurite (blob ${azuritePorts.blob}, queue ${azuritePorts.queue}, table ${azuritePorts.table}) for AzureWebJobsStorage.`);
+      const azurite = await startAzurite({ location: join(dataDir, 'azurite'), ports: azuritePorts });
+      cleanups.push(() => azurite.stop());
+      logger.debug(`Azurite is listening at ${azurite.blobUrl}, ${azurite.queueUrl}, ${azurite.tableUrl}`);
+    }
+
     const app: LoadedApp = await loadApp({ appDir, settings, logger, extensions });
     cleanups.push(() => app.terminate());
     const owners = ownersByType(extensions);
@@ -93,8 +107,29 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
       route: (prefix, handler) => routes.push({ prefix, handler }),
     };
 
-    const invokeTimer = (fn: HostFunction): Promise<void> => invokeTimerFunction(ctx, fn, { isPastDue: false });
-    ctx.route('/admin/functions/', (req, res, url) => handleAdminInvoke({ functions: app.functions, owners, logger, invokeTimer }, req, res, url));
+    // Validates every schedule now, so a bad one fails start-up before anything listens.
+    const timers = createTimerScheduler(ctx);
+    const invokeTimer = (fn: HostFunction): Promise<void> => timers.runNow(fn);
+
+    const keys = options.requireKeys ? loadKeys(dataDir, settings) : undefined;
+    if (keys?.generated) {
+      logger.info(`Generated host keys in ${keys.file} (master key: ${keys.masterKey}, function key: ${keys.functionKey}).`);
+    }
+    const adminOnly =
+      (handler: RouteHandler): RouteHandler =>
+      async (req, res, url) => {
+        const auth = keys ? checkKey(keys, 'admin', presentedKey(req, url)) : { ok: true as const };
+        if (!auth.ok) return sendText(res, 401, auth.message);
+        await handler(req, res, url);
+      };
+    ctx.route('/admin/functions/', adminOnly((req, res, url) => handleAdminInvoke({ functions: app.functions, owners, logger, invokeTimer }, req, res, url)));
+    ctx.route(
+      '/admin/host/status',
+      adminOnly(async (req, res) => {
+        if (req.method !== 'GET') throw requestError('Use GET /admin/host/status.', 405);
+        sendJson(res, 200, { state: 'Running', functions: app.functions.map((f) => f.name) });
+      }),
+    );
 
     for (const ext of extensions) {
       logger.debug(`Initialising extension "${ext.name}"`);
@@ -105,7 +140,23 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     const table = createRouteTable(app.functions, routePrefixOf(hostJson));
     const handler = createRequestHandler(
       () => routes,
-      (req, res, url) => handleFunctionRequest({ table, invoke: ctx.invoke, logger, authorize: () => true }, req, res, url),
+      (req, res, url) =>
+        handleFunctionRequest(
+          {
+            table,
+            invoke: ctx.invoke,
+            logger,
+            authorize: (freq, fres, furl, fn) => {
+              if (!keys) return true;
+              const auth = checkKey(keys, authLevelOf(fn.trigger.authLevel), presentedKey(freq, furl));
+              if (!auth.ok) sendText(fres, 401, auth.message);
+              return auth.ok;
+            },
+          },
+          req,
+          res,
+          url,
+        ),
       logger,
     );
     const servers = await listenLocal(handler, options.port ?? 7071);
@@ -114,6 +165,8 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     listening.baseUrl = baseUrl;
 
     for (const ext of extensions) await ext.start();
+    timers.start();
+    cleanups.push(() => timers.stop());
 
     return { baseUrl, ctx, stop };
   } catch (err) {

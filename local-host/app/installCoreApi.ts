@@ -1,5 +1,3 @@
-import Module from 'node:module';
-
 import { appError } from '../errors';
 import type {
   CoreFunctionMetadata,
@@ -10,6 +8,7 @@ import type {
   FunctionCallback,
   HookCallback,
 } from './coreTypes';
+import { NodeModule as Module } from './nodeModule';
 
 export interface Registration {
   metadata: CoreFunctionMetadata;
@@ -124,7 +123,9 @@ export function installCoreApi(log: CoreLogSink): CoreApiState {
   };
 
   type RequireFn = (this: unknown, id: string) => unknown;
-  const proto = Module.prototype as unknown as { require: RequireFn };
+  // The prototype that owns `require` is Node's own; a test runner's Module subclass only inherits it.
+  let proto = Module.prototype as unknown as { require: RequireFn };
+  while (!Object.prototype.hasOwnProperty.call(proto, 'require') && Object.getPrototypeOf(proto)) proto = Object.getPrototypeOf(proto);
   proto.require = new Proxy(proto.require, {
     apply(target, thisArg, args: [string]) {
       return args[0] === '@azure/functions-core' ? coreApi : Reflect.apply(target, thisArg, args);
