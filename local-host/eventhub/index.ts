@@ -109,7 +109,6 @@ export function createEventHubExtension(): HostExtension {
       checkpointGroup: p.checkpointGroup,
       hub: hubs.get(p.plan.hubName.toLowerCase())!,
       position: (id) => p.byPartition.get(id)?.position ?? 0,
-      inFlight: (id) => p.byPartition.get(id)?.inFlight ?? 0,
     }));
 
   return {

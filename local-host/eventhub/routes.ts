@@ -13,7 +13,6 @@ export interface HubConsumerView {
   hub: LocalHub;
   /** Next sequence number the consumer delivers, per partition id. */
   position(partitionId: string): number;
-  inFlight(partitionId: string): number;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -51,8 +50,8 @@ export function describeHub(hub: LocalHub, consumers: readonly HubConsumerView[]
               checkpoint,
               // Events after the checkpoint: what a crash now would deliver again.
               lag: info.lastSequenceNumber - (checkpoint ? checkpoint.sequenceNumber : -1),
-              // Events not yet handed to (or still in) the function.
-              unprocessed: info.lastSequenceNumber + 1 - position + c.inFlight(log.partitionId),
+              // Events not yet through the function (the position moves only after a batch completes).
+              unprocessed: info.lastSequenceNumber + 1 - position,
             },
           ];
         }),
