@@ -1,3 +1,4 @@
+import { aggregateOf, summarize } from '../aggregates';
 import { fromStoredWindow, measuresOf } from './fromStoredWindow';
 
 const T = Date.UTC(2025, 0, 1);
@@ -24,6 +25,17 @@ describe('fromStoredWindow', () => {
     const p = fromStoredWindow({ start: T, end: T + 1, data }, 'v')!;
     expect(p.stddev).toBeCloseTo(2, 12);
     expect([p.p50, p.p90, p.p99]).toEqual([5, 8, 9]);
+  });
+
+  it('reads a closed window MeasureResult exactly as the entity writes it', () => {
+    const aggregate = aggregateOf([2, 4, 4, 4, 5, 5, 7, 9].map((value, i) => ({ value, time: T + i })));
+    const measure = { ...summarize(aggregate), aggregate };
+    const p = fromStoredWindow({ start: T, end: T + 60_000, data: { events: 8, measures: { v: measure } } }, 'v')!;
+    expect(p.count).toBe(8);
+    expect(p.mean).toBe(5);
+    expect(p.stddev).toBeCloseTo(2, 12); // population stddev of the classic example
+    expect(p.sketch).toBe(aggregate.sketch);
+    expect(p.p50).toBe(measure.p50);
   });
 
   it('returns null for a missing measure, no events or malformed data', () => {

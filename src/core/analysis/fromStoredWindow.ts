@@ -30,7 +30,9 @@ export function fromStoredWindow(w: StoredWindow, measure: string): WindowPoint 
   const min = num(m.min);
   const max = num(m.max);
   if (count === undefined || count <= 0 || mean === undefined || min === undefined || max === undefined) return null;
-  const m2 = num(m.m2);
+  // The entity stores a MeasureResult: a Summary with the raw Aggregate beside it.
+  const agg = isObject(m.aggregate) ? m.aggregate : m;
+  const m2 = num(agg.m2);
   const sample = num(m.stddev);
   const stddev = m2 !== undefined ? Math.sqrt(Math.max(0, m2) / count) : sample !== undefined ? sample * Math.sqrt((count - 1) / count) : 0;
   const point: WindowPoint = {
@@ -48,6 +50,6 @@ export function fromStoredWindow(w: StoredWindow, measure: string): WindowPoint 
     const v = num(m[q]);
     if (v !== undefined) point[q] = v;
   }
-  if (typeof m.sketch === 'string' && m.sketch.length > 0) point.sketch = m.sketch;
+  if (typeof agg.sketch === 'string' && agg.sketch.length > 0) point.sketch = agg.sketch;
   return point;
 }

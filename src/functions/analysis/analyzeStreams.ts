@@ -1,11 +1,11 @@
-import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
+import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import * as df from 'durable-functions';
 
 import { analyzeChunkActivity } from './analyzeChunk';
 import { analyzeStreamGroup } from './analyzeStreamGroup';
 import { finalizeReportActivity } from './finalizeReport';
 import { listStreamsActivity } from './listStreams';
-import { planChunks } from './plan';
+import { FAN_OUT_WAVE, planChunks } from './plan';
 import { raiseAlertsActivity } from './raiseAlerts';
 import type { AnalysisJob } from './request';
 import type { AnalysisOutput, ChunkInput, Progress, StreamDigest } from './types';
@@ -14,7 +14,7 @@ import type { AnalysisOutput, ChunkInput, Progress, StreamDigest } from './types
  * list streams -> analyse chunks in parallel (sub-orchestrations of chunk groups above
  * SUB_ORCHESTRATION_THRESHOLD streams) -> raise alerts -> build and save the report header.
  * Deterministic: time comes from context.df.currentUtcDateTime, all I/O from activities.
- * Progress is the custom status, updated as each chunk (or group) completes.
+ * Progress is the custom status, updated after each wave of FAN_OUT_WAVE chunks (or groups).
  */
 export const analyzeStreamsHandler: OrchestrationHandler = function* (context: OrchestrationContext) {
   const job = context.df.getInput<AnalysisJob>();
@@ -29,18 +29,18 @@ export const analyzeStreamsHandler: OrchestrationHandler = function* (context: O
   context.df.setCustomStatus(progress);
 
   const base: Omit<ChunkInput, 'streams'> = { reportId, job, raisedAt: now };
-  const pending: { task: Task; chunks: number }[] = groups
-    ? groups.map((g, i) => ({ task: analyzeStreamGroup({ base, chunks: g }, `${reportId}:group:${i}`), chunks: g.length }))
-    : chunks.map((c) => ({ task: analyzeChunkActivity({ ...base, streams: c }), chunks: 1 }));
+  // Waves of Task.all rather than a Task.any loop: re-yielding already scheduled tasks in a new
+  // Task.any makes the extension schedule them again (azure-functions-durable-js#574).
+  const units = groups
+    ? groups.map((g, i) => ({ chunks: g.length, start: () => analyzeStreamGroup({ base, chunks: g }, `${reportId}:group:${i}`) }))
+    : chunks.map((c) => ({ chunks: 1, start: () => analyzeChunkActivity({ ...base, streams: c }) }));
   const digests: StreamDigest[] = [];
-  while (pending.length > 0) {
-    const done: Task = yield context.df.Task.any(pending.map((p) => p.task));
-    const index = pending.findIndex((p) => p.task === done);
-    const [finished] = pending.splice(index, 1);
-    // A failed chunk fails the run: a report silently missing streams would rank wrongly.
-    if (done.isFaulted) throw new Error(`analysis chunk ${index} of ${reportId} failed; the run stops rather than report partial results`);
-    digests.push(...(done.result as StreamDigest[]));
-    progress.chunksDone += finished!.chunks;
+  for (let i = 0; i < units.length; i += FAN_OUT_WAVE) {
+    const wave = units.slice(i, i + FAN_OUT_WAVE);
+    // A failed chunk fails the run (Task.all throws): a report silently missing streams would rank wrongly.
+    const results: StreamDigest[][] = yield context.df.Task.all(wave.map((u) => u.start()));
+    for (const r of results) digests.push(...r);
+    progress.chunksDone += wave.reduce((n, u) => n + u.chunks, 0);
     context.df.setCustomStatus(progress);
   }
 

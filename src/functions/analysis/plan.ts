@@ -7,6 +7,8 @@
 export const CHUNK_SIZE = 25;
 export const SUB_ORCHESTRATION_THRESHOLD = 500;
 export const GROUP_CHUNKS = 20;
+/** Tasks (chunks, or groups) started together; progress is reported after each wave. */
+export const FAN_OUT_WAVE = 20;
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`chunk: expected a positive integer size, found ${size}`);
