@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 
-import { loadApp, type LoadedApp } from './app/loadApp';
+import { loadApp } from './app/loadApp';
 import { ownersByType } from './app/ownersByType';
 import { azuritePortsFor } from './azurite/azuritePortsFor';
 import { startAzurite } from './azurite/startAzurite';
@@ -9,15 +8,14 @@ import { applySettings } from './config/applySettings';
 import { readHostJson } from './config/readHostJson';
 import { readLocalSettings } from './config/readLocalSettings';
 import { defaultExtensions } from './defaultExtensions';
-import { describeError, requestError } from './errors';
-import type { HostContext, HostExtension, HostFunction, RouteHandler } from './extension';
+import { describeError } from './errors';
+import type { HostContext, HostExtension } from './extension';
+import { addAdminRoutes } from './http/addAdminRoutes';
 import { createRequestHandler, type HostRoute } from './http/createRequestHandler';
 import { createRouteTable, routePrefixOf } from './http/createRouteTable';
-import { handleAdminInvoke } from './http/handleAdminInvoke';
 import { handleFunctionRequest } from './http/handleFunctionRequest';
-import { listen } from './http/listen';
-import { sendJson, sendText } from './http/sendText';
-import { authLevelOf, checkKey, presentedKey } from './keys/createAuthorizer';
+import { listenLocal } from './http/listenLocal';
+import { createAuthorizer } from './keys/createAuthorizer';
 import { loadKeys } from './keys/loadKeys';
 import { createConsoleLogger } from './logging/createConsoleLogger';
 import { createTimerScheduler } from './timer/createTimerScheduler';
@@ -40,36 +38,46 @@ export interface StartHostOptions {
   azurite?: boolean;
   /** Binding extensions; default `defaultExtensions()`. */
   extensions?: HostExtension[];
-  /** Logger override (tests); default console. */
+  /** Logger override (tests); default console, debug only with `verbose`. */
   logger?: HostContext['logger'];
 }
 
 export interface RunningHost {
   baseUrl: string;
   ctx: HostContext;
+  /** Stops timers, extensions (reverse order), the HTTP server, the app (appTerminate hooks) and Azurite. Idempotent. */
   stop(): Promise<void>;
 }
 
+// WEBSITE_HOSTNAME tells durable-functions' getClient to keep the host's URLs instead of forcing
+// localhost:7071; we set it only when the user has not, and keep it current for later hosts in one process.
+let hostnameSetByHost: string | undefined;
+
 /**
- * Runs a v4-model Node Functions app: settings -> app load (registrations, appStart) -> extensions init ->
- * HTTP listen -> extensions start -> timers. `stop()` undoes it in reverse and is idempotent.
+ * Runs a v4-model Node Functions app: settings -> Azurite (if the storage setting wants the emulator) ->
+ * app load (registrations, appStart) -> extensions init -> HTTP listen -> extensions start -> timers.
  */
 export async function startHost(options: StartHostOptions): Promise<RunningHost> {
   const appDir = resolve(options.appDir);
   const dataDir = resolve(options.dataDir ?? join(appDir, '.local', 'host'));
   const logger = options.logger ?? createConsoleLogger({ verbose: options.verbose ?? false });
   const extensions = options.extensions ?? defaultExtensions();
-  const cleanups: (() => Promise<void>)[] = [];
-  const stop = async (): Promise<void> => {
-    while (cleanups.length > 0) {
-      const cleanup = cleanups.pop()!;
-      try {
-        await cleanup();
-      } catch (err) {
-        logger.warn(`Stopping the host: ${describeError(err)}`);
+  // Stop order: timers, extensions (last started first), server, app, Azurite.
+  const stages: { timers: (() => Promise<void>)[]; extensions: (() => Promise<void>)[]; server: (() => Promise<void>)[]; app: (() => Promise<void>)[]; azurite: (() => Promise<void>)[] } =
+    { timers: [], extensions: [], server: [], app: [], azurite: [] };
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      for (const stage of [stages.timers, stages.extensions.reverse(), stages.server, stages.app, stages.azurite]) {
+        for (const cleanup of stage) {
+          try {
+            await cleanup();
+          } catch (err) {
+            logger.warn(`Stopping the host: ${describeError(err)}`);
+          }
+        }
       }
-    }
-  };
+    })());
 
   try {
     const hostJson = readHostJson(appDir);
@@ -81,17 +89,15 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     if (azuritePorts) {
       logger.info(`Starting Azurite (blob ${azuritePorts.blob}, queue ${azuritePorts.queue}, table ${azuritePorts.table}) for AzureWebJobsStorage.`);
       const azurite = await startAzurite({ location: join(dataDir, 'azurite'), ports: azuritePorts });
-      cleanups.push(() => azurite.stop());
+      stages.azurite.push(() => azurite.stop());
       logger.debug(`Azurite is listening at ${azurite.blobUrl}, ${azurite.queueUrl}, ${azurite.tableUrl}`);
     }
 
-    const app: LoadedApp = await loadApp({ appDir, settings, logger, extensions });
-    cleanups.push(() => app.terminate());
-    const owners = ownersByType(extensions);
+    const app = await loadApp({ appDir, settings, logger, extensions });
+    stages.app.push(() => app.terminate());
     const routes: HostRoute[] = [];
     // Known once the server listens; extensions read it from start() on.
     const listening: { baseUrl?: string } = {};
-
     const ctx: HostContext = {
       functions: app.functions,
       hostJson,
@@ -109,95 +115,34 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
 
     // Validates every schedule now, so a bad one fails start-up before anything listens.
     const timers = createTimerScheduler(ctx);
-    const invokeTimer = (fn: HostFunction): Promise<void> => timers.runNow(fn);
-
     const keys = options.requireKeys ? loadKeys(dataDir, settings) : undefined;
-    if (keys?.generated) {
-      logger.info(`Generated host keys in ${keys.file} (master key: ${keys.masterKey}, function key: ${keys.functionKey}).`);
-    }
-    const adminOnly =
-      (handler: RouteHandler): RouteHandler =>
-      async (req, res, url) => {
-        const auth = keys ? checkKey(keys, 'admin', presentedKey(req, url)) : { ok: true as const };
-        if (!auth.ok) return sendText(res, 401, auth.message);
-        await handler(req, res, url);
-      };
-    ctx.route('/admin/functions/', adminOnly((req, res, url) => handleAdminInvoke({ functions: app.functions, owners, logger, invokeTimer }, req, res, url)));
-    ctx.route(
-      '/admin/host/status',
-      adminOnly(async (req, res) => {
-        if (req.method !== 'GET') throw requestError('Use GET /admin/host/status.', 405);
-        sendJson(res, 200, { state: 'Running', functions: app.functions.map((f) => f.name) });
-      }),
-    );
+    if (keys?.generated) logger.info(`Generated host keys in ${keys.file} (master key: ${keys.masterKey}, function key: ${keys.functionKey}).`);
+    addAdminRoutes({ ctx, owners: ownersByType(extensions), keys, invokeTimer: (fn) => timers.runNow(fn) });
 
     for (const ext of extensions) {
       logger.debug(`Initialising extension "${ext.name}"`);
+      // stop() is idempotent, so an extension whose init failed half-way is still asked to clean up.
+      stages.extensions.push(() => ext.stop());
       await ext.init(ctx);
-      cleanups.push(() => ext.stop());
     }
 
     const table = createRouteTable(app.functions, routePrefixOf(hostJson));
-    const handler = createRequestHandler(
-      () => routes,
-      (req, res, url) =>
-        handleFunctionRequest(
-          {
-            table,
-            invoke: ctx.invoke,
-            logger,
-            authorize: (freq, fres, furl, fn) => {
-              if (!keys) return true;
-              const auth = checkKey(keys, authLevelOf(fn.trigger.authLevel), presentedKey(freq, furl));
-              if (!auth.ok) sendText(fres, 401, auth.message);
-              return auth.ok;
-            },
-          },
-          req,
-          res,
-          url,
-        ),
-      logger,
-    );
+    const functionDeps = { table, invoke: ctx.invoke, logger, authorize: createAuthorizer(keys) };
+    const handler = createRequestHandler(() => routes, (req, res, url) => handleFunctionRequest(functionDeps, req, res, url), logger);
     const servers = await listenLocal(handler, options.port ?? 7071);
-    cleanups.push(() => closeServers(servers.all));
+    stages.server.push(() => servers.close());
     const baseUrl = `http://localhost:${servers.port}`;
     listening.baseUrl = baseUrl;
+    if (process.env.WEBSITE_HOSTNAME === undefined || process.env.WEBSITE_HOSTNAME === hostnameSetByHost) {
+      hostnameSetByHost = process.env.WEBSITE_HOSTNAME = `localhost:${servers.port}`;
+    }
 
     for (const ext of extensions) await ext.start();
     timers.start();
-    cleanups.push(() => timers.stop());
-
+    stages.timers.push(() => timers.stop());
     return { baseUrl, ctx, stop };
   } catch (err) {
     await stop();
     throw err;
   }
-}
-
-/** Listens on 127.0.0.1 and, where available, ::1 on the same port, so "localhost" works either way without exposing the host to the network. */
-async function listenLocal(handler: Parameters<typeof createServer>[1], port: number): Promise<{ port: number; all: Server[] }> {
-  const v4 = createServer(handler!);
-  const actual = await listen(v4, port, '127.0.0.1');
-  const all = [v4];
-  const v6 = createServer(handler!);
-  try {
-    await listen(v6, actual, '::1');
-    all.push(v6);
-  } catch {
-    // No IPv6 loopback (or the port is taken there): 127.0.0.1 alone serves "localhost" clients that fall back to IPv4.
-  }
-  return { port: actual, all };
-}
-
-async function closeServers(servers: Server[]): Promise<void> {
-  await Promise.all(
-    servers.map(
-      (server) =>
-        new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
-    ),
-  );
 }

@@ -1,6 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import type { HostFunction } from '../extension';
+import { sendText } from '../http/sendText';
 import type { HostKeys } from './loadKeys';
 
 export type AuthLevel = 'anonymous' | 'function' | 'admin';
@@ -36,4 +38,14 @@ export function checkKey(keys: HostKeys, level: AuthLevel, key: string | undefin
 export function authLevelOf(value: unknown): AuthLevel {
   const level = typeof value === 'string' ? value.toLowerCase() : 'function';
   return level === 'anonymous' || level === 'admin' ? level : 'function';
+}
+
+/** The function-route check for the HTTP handler: answers 401 itself when the key is missing or wrong. */
+export function createAuthorizer(keys: HostKeys | undefined): (req: IncomingMessage, res: ServerResponse, url: URL, fn: HostFunction) => boolean {
+  return (req, res, url, fn) => {
+    if (!keys) return true;
+    const auth = checkKey(keys, authLevelOf(fn.trigger.authLevel), presentedKey(req, url));
+    if (!auth.ok) sendText(res, 401, auth.message);
+    return auth.ok;
+  };
 }
