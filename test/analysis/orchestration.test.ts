@@ -9,7 +9,7 @@ import { newAlerts, RAISE_ALERTS } from '../../src/functions/analysis/raiseAlert
 import type { AnalysisJob } from '../../src/functions/analysis/request';
 import type { AnalysisOutput, ChunkInput, FinalizeInput, Progress } from '../../src/functions/analysis/types';
 import type { AlertRecord } from '../../src/storage/alertStore';
-import { seededDeps, T0 } from './fixtures';
+import { type PlantedStream, seededDeps, T0 } from './fixtures';
 import { runOrchestration } from './runOrchestration';
 
 const job = (over: Partial<AnalysisJob> = {}): AnalysisJob => ({
@@ -37,7 +37,8 @@ function activities(deps: AnalysisDeps, published: AlertRecord[][]) {
 describe('analyzeStreams orchestration', () => {
   it('analyses every stream in chunks, ranks planted anomalies first, saves the report and raises alerts once', async () => {
     const names = Array.from({ length: 60 }, (_, i) => `s${String(i).padStart(2, '0')}`);
-    const deps = await seededDeps('p', names.map((stream) => ({ stream, ...(stream === 's07' ? { spikes: { 30: 80 } } : stream === 's42' ? { spikes: { 20: -60 } } : {}) })));
+    const spikes: Record<string, Record<number, number>> = { s07: { 30: 80 }, s42: { 20: -60 } };
+    const deps = await seededDeps('p', names.map((stream): PlantedStream => ({ stream, ...(spikes[stream] ? { spikes: spikes[stream] } : {}) })));
     const published: AlertRecord[][] = [];
     const run = await runOrchestration(analyzeStreamsHandler, job(), activities(deps, published), { instanceId: 'run-1' });
     const out = run.output as AnalysisOutput;
