@@ -74,7 +74,13 @@ export async function loadApp(options: LoadAppOptions): Promise<LoadedApp> {
   }
 
   const model = core.programmingModel();
-  if (model?.getCapabilities) await model.getCapabilities({ ...workerCapabilities });
+  if (model?.getCapabilities) {
+    const capabilities = await model.getCapabilities({ ...workerCapabilities });
+    // The library then waits for requests on its own proxy server, which only the real host feeds.
+    if (capabilities.HttpUri) {
+      throw appError('The app enables HTTP streaming (app.setup({ enableHttpStream: true })), which the local host does not support; remove it to run locally.');
+    }
+  }
   core.startupFinished = true;
 
   if (core.registrations.length > 0 && !model) {
