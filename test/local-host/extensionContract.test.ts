@@ -108,7 +108,7 @@ describe('host extension contract (in-process startHost)', () => {
     await pollUntil(async () => (ext.results.length > 0 ? true : undefined));
     expect(ext.outputs).toEqual([{ fn: 'fakeTriggered', binding: 'sink', value: { doubled: 10, factor: 3, functionName: 'fakeTriggered' } }]);
     expect(ext.results[0]).toEqual({ outputsSoFar: 1, returnValue: 15 });
-    expect(lines).toContain('info [fakeTriggered] doubled 5');
+    expect(lines).toContain('info [fakeTriggered] doubled 5 (seen by log hook)');
   });
 
   it('rejects invoke with the function error and logs the failure', async () => {
