@@ -15,15 +15,15 @@ const iso = (field: string) =>
 /** Body of POST /api/analyses (and the schedule's input): which streams, which range, which analyses. */
 export const analysisRequestSchema = z
   .object({
-    pipeline: z.string().min(1, 'expected a pipeline name').max(200, 'expected a pipeline name of at most 200 characters'),
+    pipeline: z.string({ error: 'expected a pipeline name' }).min(1, 'expected a pipeline name').max(200, 'expected a pipeline name of at most 200 characters'),
     streams: z
       .union([
         z.array(z.string().min(1, 'expected non-empty stream names')).min(1, 'expected at least one stream').max(100_000, 'expected at most 100000 streams'),
         z.object({ prefix: z.string() }).strict(),
       ], { error: 'expected an array of stream names or { "prefix": "..." }' })
       .optional(),
-    from: iso('from'),
-    to: iso('to'),
+    from: z.string({ error: 'expected from as an ISO 8601 time' }).pipe(iso('from')),
+    to: z.string({ error: 'expected to as an ISO 8601 time' }).pipe(iso('to')),
     analyses: z
       .array(z.enum(ANALYSIS_KINDS as [AnalysisKind, ...AnalysisKind[]], { error: `expected analyses among ${ANALYSIS_KINDS.join(', ')}` }))
       .min(1, 'expected at least one analysis')
