@@ -36,7 +36,9 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ PIPELINE_REFRESH_SECONDS: 'soon' })).toThrow(SettingsError);
     expect(() => loadSettings({ PIPELINE_REFRESH_SECONDS: 'soon' })).toThrow('PIPELINE_REFRESH_SECONDS: expected a positive whole number of seconds, found "soon"');
     expect(() => loadSettings({ STREAM_RETENTION_WINDOWS: '0', PIPELINE_REFRESH_SECONDS: '1.5' })).toThrow(
-      /PIPELINE_REFRESH_SECONDS: .*found "1.5"; STREAM_RETENTION_WINDOWS: expected a positive whole number, found "0"/,
+      /PIPELINE_REFRESH_SECONDS: .*found "1.5"; STREAM_RETENTION_WINDOWS: expected a whole number from 1 to 10000, found "0"/,
     );
+    // Pipelines accept at most 10,000 live windows, so a larger default could never be stored.
+    expect(() => loadSettings({ STREAM_RETENTION_WINDOWS: '10001' })).toThrow('STREAM_RETENTION_WINDOWS: expected a whole number from 1 to 10000, found "10001"');
   });
 });

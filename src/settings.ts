@@ -10,7 +10,9 @@ import { z } from 'zod';
  * | ALERTS_EVENTHUB_NAME       | alerts     | Event Hub alerts are published to                                 |
  * | ANALYSIS_SCHEDULE          | "" (off)   | NCRONTAB schedule of the analysis orchestration; empty disables it |
  * | PIPELINE_REFRESH_SECONDS   | 10         | how long ingest caches pipeline definitions before re-reading     |
- * | STREAM_RETENTION_WINDOWS   | 60         | closed windows each stream entity keeps in its live state         |
+ * | STREAM_RETENTION_WINDOWS   | 60         | live windows a stream entity keeps when the pipeline sets no      |
+ * |                            |            | `retention` (1-10000; filled in by PUT /api/pipelines and used by |
+ * |                            |            | the built-in default pipeline)                                    |
  */
 export interface Settings {
   eventHubName: string;
@@ -22,13 +24,13 @@ export interface Settings {
 }
 
 const name = (fallback: string) => z.string().trim().min(1).default(fallback);
-const positiveInt = (fallback: number) =>
+const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
     .trim()
     .regex(/^\d+$/)
     .transform(Number)
-    .pipe(z.number().int().min(1))
+    .pipe(z.number().int().min(1).max(max))
     .default(fallback);
 
 const schema = z.object({
@@ -37,7 +39,7 @@ const schema = z.object({
   ALERTS_EVENTHUB_NAME: name('alerts'),
   ANALYSIS_SCHEDULE: z.string().trim().default(''),
   PIPELINE_REFRESH_SECONDS: positiveInt(10),
-  STREAM_RETENTION_WINDOWS: positiveInt(60),
+  STREAM_RETENTION_WINDOWS: positiveInt(60, 10_000),
 });
 
 const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
@@ -46,7 +48,7 @@ const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
   ALERTS_EVENTHUB_NAME: 'a non-empty Event Hub name',
   ANALYSIS_SCHEDULE: 'an NCRONTAB expression or empty',
   PIPELINE_REFRESH_SECONDS: 'a positive whole number of seconds',
-  STREAM_RETENTION_WINDOWS: 'a positive whole number',
+  STREAM_RETENTION_WINDOWS: 'a whole number from 1 to 10000',
 };
 
 export class SettingsError extends Error {

@@ -2,6 +2,7 @@ import { app, type EventHubFunctionOptions, type InvocationContext } from '@azur
 import * as df from 'durable-functions';
 
 import { type BatchMetrics, mergeEncodedSketches, processBatch, type StreamPartial } from '../core';
+import { loadSettings } from '../settings';
 import { createStores, type Stores } from '../storage';
 import { PipelineCache } from './ingestPipelines';
 import { WatermarkCache } from './ingestWatermarks';
@@ -77,6 +78,7 @@ export async function handleIngest(messages: unknown, context: InvocationContext
         enqueuedTime: d.enqueuedTime,
         recordedAt,
         ...(d.pipeline === undefined ? {} : { pipeline: d.pipeline }),
+        ...(d.stream === undefined ? {} : { stream: d.stream }),
       })),
     );
   }
@@ -86,18 +88,7 @@ export async function handleIngest(messages: unknown, context: InvocationContext
     result.partials.map((partial) => deps.signal(context, streamEntityId(partial.pipeline, partial.stream), { partial, pipeline: configs.get(partial.pipeline) as MergeInput['pipeline'] })),
   );
   deps.watermarks.update(meta.partitionId, firstSequence, result.partials);
-  if (result.partials.length > 0) {
-    await deps.stores.streams.touch(
-      result.partials.map((p) => ({
-        pipeline: p.pipeline,
-        stream: p.stream,
-        lastSeen: new Date(p.maxEventTime ?? p.maxEnqueuedTime).toISOString(),
-        // Events of this batch; the entity holds the exact running total (GET the stream for it).
-        events: p.events,
-        eventsPerSec: p.events / Math.max(1, (p.maxEnqueuedTime - p.minEnqueuedTime) / 1000),
-      })),
-    );
-  }
+  // The Streams catalog is kept by the stream entities, which know each stream's exact total.
   const latencySketch = batchLatencySketch(result.partials);
   const m = result.metrics;
   await deps.stores.ingestMetrics.record({
@@ -118,11 +109,11 @@ export async function handleIngest(messages: unknown, context: InvocationContext
 let defaults: IngestDeps | undefined;
 function defaultDeps(): IngestDeps {
   if (!defaults) {
+    const settings = loadSettings();
     const stores = createStores(process.env, { mergeLatencySketches: mergeEncodedSketches });
-    const refreshSeconds = Number(process.env['PIPELINE_REFRESH_SECONDS'] ?? '10');
     defaults = {
       stores,
-      pipelines: new PipelineCache(stores.pipelines, (Number.isFinite(refreshSeconds) && refreshSeconds > 0 ? refreshSeconds : 10) * 1000),
+      pipelines: new PipelineCache(stores.pipelines, settings.pipelineRefreshSeconds * 1000, settings.streamRetentionWindows),
       watermarks: new WatermarkCache(),
       signal: (context, entity, input) => df.getClient(context).signalEntity(entity, 'merge', input),
       now: Date.now,

@@ -7,7 +7,8 @@ type Log = (message: string) => void;
  * Active pipelines, cached in-process and re-read at most every `refreshMs` (PIPELINE_REFRESH_SECONDS, default 10 s),
  * so a pipeline change reaches ingest within that interval without a table read per batch. Stored definitions that
  * no longer validate are skipped with a warning; with none stored the built-in default pipeline is used. When the
- * store cannot be read the last good set is kept.
+ * store cannot be read the last good set is kept. The default pipeline keeps `defaultRetention` live windows
+ * (STREAM_RETENTION_WINDOWS); stored pipelines carry their own (the API fills in that setting when a PUT omits it).
  */
 export class PipelineCache {
   private pipelines: CompiledPipeline[] | undefined;
@@ -16,6 +17,7 @@ export class PipelineCache {
   constructor(
     private readonly store: PipelineStore,
     private readonly refreshMs: number,
+    private readonly defaultRetention: number = defaultPipeline.retention,
   ) {}
 
   async get(now: number, warn: Log = () => undefined): Promise<CompiledPipeline[]> {
@@ -28,18 +30,18 @@ export class PipelineCache {
         if (r.ok) compiled.push(r.pipeline);
         else warn(`pipeline ${s.name} skipped: ${r.issues.map((i) => i.message).join('; ')}`);
       }
-      this.pipelines = compiled.length > 0 ? compiled : [defaultCompiled()];
+      this.pipelines = compiled.length > 0 ? compiled : [defaultCompiled(this.defaultRetention)];
       this.loadedAt = now;
     } catch (e) {
       warn(`reading pipelines failed, using ${this.pipelines ? 'the cached set' : 'the default pipeline'}: ${e instanceof Error ? e.message : String(e)}`);
-      this.pipelines ??= [defaultCompiled()];
+      this.pipelines ??= [defaultCompiled(this.defaultRetention)];
     }
     return this.pipelines;
   }
 }
 
-function defaultCompiled(): CompiledPipeline {
-  const r = compilePipeline(defaultPipeline);
+function defaultCompiled(retention: number): CompiledPipeline {
+  const r = compilePipeline({ ...defaultPipeline, retention });
   if (!r.ok) throw new Error(`internal: default pipeline invalid: ${JSON.stringify(r.issues)}`);
   return r.pipeline;
 }

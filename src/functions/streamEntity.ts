@@ -1,8 +1,8 @@
 import type { EntityContext, EntityHandler } from 'durable-functions';
 import * as df from 'durable-functions';
 
-import { type ClosedWindow, initialStreamState, mergePartial, type PipelineConfig, type StreamPartial, type StreamState, type StreamView,streamView } from '../core';
-import { createStores, type WindowStore } from '../storage';
+import { type ClosedWindow, initialStreamState, mergePartial, type PipelineConfig, type StreamPartial, type StreamState, type StreamView, streamView } from '../core';
+import { createStores, type Stores,type StreamCatalogEntry } from '../storage';
 
 /** Entity name; instances are keyed `{pipeline}|{stream}` (pipeline names cannot contain '|'). */
 export const STREAM_ENTITY = 'stream';
@@ -53,8 +53,22 @@ function loadState(context: EntityContext<StreamState>): StreamState {
   return state && state.version === 1 ? state : initialStreamState();
 }
 
-/** Builds the entity handler; the window store is injected so tests can use memory or Azurite-backed stores. */
-export function createStreamEntityHandler(windowStore: () => WindowStore, now: () => number = Date.now): EntityHandler<StreamState> {
+/** The catalog row of a stream, from its live view: the exact total (committed + pending) and the recent arrival rate. */
+export function catalogEntry(pipeline: string, stream: string, view: StreamView, now: number): StreamCatalogEntry {
+  return {
+    pipeline,
+    stream,
+    lastSeen: new Date(view.watermark ?? now).toISOString(),
+    events: view.events,
+    eventsPerSec: view.metrics.eventsPerSec,
+  };
+}
+
+/** The stores the entity writes: closed windows and its catalog row. */
+export type StreamEntityStores = Pick<Stores, 'windows' | 'streams'>;
+
+/** Builds the entity handler; the stores are injected so tests can use memory or Azurite-backed stores. */
+export function createStreamEntityHandler(stores: () => StreamEntityStores, now: () => number = Date.now): EntityHandler<StreamState> {
   const handler = async (context: EntityContext<StreamState>): Promise<void> => {
     const kind = context.df.operationName as StreamOperationKind;
     const key = context.df.entityKey;
@@ -66,13 +80,14 @@ export function createStreamEntityHandler(windowStore: () => WindowStore, now: (
           context.df.return({ ok: false, error: checked.error } satisfies StreamReply);
           return;
         }
-        const result = mergePartial(loadState(context), checked.value.partial, now(), checked.value.pipeline);
+        const at = now();
+        const result = mergePartial(loadState(context), checked.value.partial, at, checked.value.pipeline);
         const toSave: ClosedWindow[] = [...(result.state.unsaved ?? []), ...result.closedWindows];
         let saved = true;
         if (toSave.length > 0) {
           try {
             // Idempotent upsert keyed by window start, so re-running this operation after a crash is harmless.
-            await windowStore().upsert(key, toSave.map((w) => ({ start: w.start, end: w.end, data: w })));
+            await stores().windows.upsert(key, toSave.map((w) => ({ start: w.start, end: w.end, data: w })));
             delete result.state.unsaved;
           } catch (e) {
             saved = false;
@@ -81,16 +96,34 @@ export function createStreamEntityHandler(windowStore: () => WindowStore, now: (
           }
         }
         context.df.setState(result.state);
+        if (result.outcome !== 'ignored') {
+          // Only the entity knows the exact total, so it keeps the catalog row; operations of one entity run one at a
+          // time, so the last write is the newest total. A failed write is repaired by the stream's next operation.
+          const { pipeline, stream } = checked.value.partial;
+          try {
+            await stores().streams.touch([catalogEntry(pipeline, stream, streamView(result.state), at)]);
+          } catch (e) {
+            context.warn(`stream entity ${key}: updating the Streams catalog failed: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
         context.df.return({ ok: true, kind, outcome: result.outcome, closedWindows: result.closedWindows.length, saved } satisfies StreamReply);
         return;
       }
       case 'get':
         context.df.return({ ok: true, kind, view: streamView(loadState(context)) } satisfies StreamReply);
         return;
-      case 'reset':
+      case 'reset': {
         context.df.setState(initialStreamState());
+        // Keep the catalog consistent with the entity: a reset stream lists with a zero total.
+        const split = key.indexOf('|');
+        try {
+          await stores().streams.touch([catalogEntry(key.slice(0, split), key.slice(split + 1), streamView(initialStreamState()), now())]);
+        } catch (e) {
+          context.warn(`stream entity ${key}: updating the Streams catalog failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
         context.df.return({ ok: true, kind } satisfies StreamReply);
         return;
+      }
       default: {
         const unknown: never = kind;
         context.df.return({ ok: false, error: `unknown operation ${JSON.stringify(unknown)}: expected merge, get or reset` } satisfies StreamReply);
@@ -100,7 +133,9 @@ export function createStreamEntityHandler(windowStore: () => WindowStore, now: (
   return handler as EntityHandler<StreamState>;
 }
 
-let windows: WindowStore | undefined;
-const defaultWindowStore = (): WindowStore => (windows ??= createStores().windows);
+let stores: StreamEntityStores | undefined;
+const defaultStores = (): StreamEntityStores => (stores ??= createStores());
 
-df.app.entity(STREAM_ENTITY, createStreamEntityHandler(defaultWindowStore));
+/** The handler the app registers (exported so tests drive exactly it, through durable-functions' Entity class). */
+export const streamEntityHandler = createStreamEntityHandler(defaultStores);
+df.app.entity(STREAM_ENTITY, streamEntityHandler);

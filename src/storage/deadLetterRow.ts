@@ -12,8 +12,10 @@ export function deadLetterRow(record: DeadLetterRecord): { rowKey: string; recor
   for (const field of ['raw', 'reason', 'detail', 'partition'] as const) {
     if (typeof record[field] !== 'string') throw new StorageInputError(field, `${field}: expected a string, found ${typeof record[field]}`);
   }
-  if (record.pipeline !== undefined && typeof record.pipeline !== 'string') {
-    throw new StorageInputError('pipeline', `pipeline: expected a string or nothing, found ${typeof record.pipeline}`);
+  for (const field of ['pipeline', 'stream'] as const) {
+    if (record[field] !== undefined && typeof record[field] !== 'string') {
+      throw new StorageInputError(field, `${field}: expected a string or nothing, found ${typeof record[field]}`);
+    }
   }
   const rowKey = deadLetterRowKey(record.partition, record.sequenceNumber, record.pipeline);
   const truncated = record.raw.length > DEAD_LETTER_RAW_LIMIT;
@@ -26,6 +28,7 @@ export function deadLetterRow(record: DeadLetterRecord): { rowKey: string; recor
     enqueuedTime: normalizeIso('enqueuedTime', record.enqueuedTime),
     recordedAt: normalizeIso('recordedAt', record.recordedAt),
     ...(record.pipeline !== undefined ? { pipeline: record.pipeline } : {}),
+    ...(record.stream !== undefined ? { stream: record.stream } : {}),
     ...(truncated ? { rawTruncated: true } : {}),
   };
   return { rowKey, record: normalized };

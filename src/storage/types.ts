@@ -61,6 +61,8 @@ export interface DeadLetterRecord {
   enqueuedTime: string;
   recordedAt: string;
   pipeline?: string;
+  /** The event's stream key, when the pipeline got far enough to read it (schema, expression and late errors). */
+  stream?: string;
   /** Set on read when `raw` was longer than the store keeps (see DEAD_LETTER_RAW_LIMIT). */
   rawTruncated?: boolean;
 }

@@ -13,8 +13,8 @@ export interface Call {
 }
 
 /** Installs the given stores (and live stream views, keyed "{pipeline}|{stream}") as the API's dependencies. */
-export function useDeps(stores: Stores, streams = new Map<string, StreamView>(), now = () => Date.parse('2024-05-01T10:05:30Z')): ApiDeps {
-  const deps: ApiDeps = { stores, readStream: async (_ctx, pipeline, stream) => streams.get(`${pipeline}|${stream}`), now };
+export function useDeps(stores: Stores, streams = new Map<string, StreamView>(), now = () => Date.parse('2024-05-01T10:05:30Z'), defaultRetention = 60): ApiDeps {
+  const deps: ApiDeps = { stores, readStream: async (_ctx, pipeline, stream) => streams.get(`${pipeline}|${stream}`), now, defaultRetention };
   setApiDeps(deps);
   return deps;
 }

@@ -87,6 +87,15 @@ describe('pipelines', () => {
     expect(await stores.pipelines.get('temps')).toBeUndefined();
   });
 
+  it('fills in STREAM_RETENTION_WINDOWS when the body sets no retention, and keeps an explicit one', async () => {
+    useDeps(stores, undefined, undefined, 7);
+    const implicit = await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: pipeline });
+    expect(implicit.json).toMatchObject({ definition: { retention: 7 } });
+    const explicit = await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { ...pipeline, retention: 3 } });
+    expect(explicit.json).toMatchObject({ definition: { retention: 3 } });
+    expect((await stores.pipelines.get('temps'))?.definition).toMatchObject({ retention: 3 });
+  });
+
   it('rejects a body whose name differs from the URL, and non-JSON bodies', async () => {
     const mismatch = await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { ...pipeline, name: 'other' } });
     expect(mismatch.status).toBe(400);
@@ -168,6 +177,13 @@ describe('GET /api/deadletters', () => {
     const epoch = await call(listDeadLetters, { path: `deadletters?since=${Date.parse('2024-05-01T09:00:00Z')}` });
     expect((epoch.json as { items: { sequenceNumber: number }[] }).items.map((r) => r.sequenceNumber)).toEqual([2, 3]);
     expect((await call(listDeadLetters, { path: 'deadletters?since=later' })).status).toBe(400);
+  });
+
+  it('returns the stream key of a dead letter when ingest knew it', async () => {
+    const base = { raw: '{"stream":"s1","value":"x"}', detail: 'd', partition: '0', recordedAt: '2024-05-01T10:00:00Z', enqueuedTime: '2024-05-01T09:00:00Z' };
+    await stores.deadLetters.add([{ ...base, reason: 'schema', sequenceNumber: 1, pipeline: 'default', stream: 's1' }]);
+    const res = await call(listDeadLetters, { path: 'deadletters' });
+    expect(res.json).toEqual({ items: [{ ...base, enqueuedTime: '2024-05-01T09:00:00.000Z', recordedAt: '2024-05-01T10:00:00.000Z', reason: 'schema', sequenceNumber: 1, pipeline: 'default', stream: 's1' }] });
   });
 });
 

@@ -1,5 +1,5 @@
 import { listDeadLetters } from '../../src/functions/http/deadLetters';
-import { setApiDeps } from '../../src/functions/http/deps';
+import { apiDeps, setApiDeps } from '../../src/functions/http/deps';
 import { health } from '../../src/functions/http/health';
 import { deletePipeline, getPipeline, listPipelines, putPipeline } from '../../src/functions/http/pipelines';
 import { createStores } from '../../src/storage/createStores';
@@ -61,5 +61,31 @@ describe('API on Table storage (real Azurite)', () => {
     const late = (await call(listDeadLetters, { path: 'deadletters?since=2024-05-02T00:00:00Z' })).json as { items: { reason: string; raw: string }[] };
     expect(late.items.map((r) => r.reason)).toEqual(['late', 'late']);
     expect(late.items[0]?.raw).toBe('{"x":');
+  });
+
+  it('builds its default stores from AzureWebJobsStorage with the core sketch merge, so a metrics row holds one merged sketch', async () => {
+    const { DDSketch } = await import('@datadog/sketches-js');
+    const { DEFAULT_SKETCH_ACCURACY, encodeSketch } = await import('../../src/core');
+    const sketch = (v: number) => {
+      const s = new DDSketch({ relativeAccuracy: DEFAULT_SKETCH_ACCURACY });
+      s.accept(v);
+      return encodeSketch(s, DEFAULT_SKETCH_ACCURACY);
+    };
+    const saved = process.env['AzureWebJobsStorage'];
+    process.env['AzureWebJobsStorage'] = azurite.connectionString;
+    setApiDeps(undefined);
+    try {
+      const deps = apiDeps();
+      const row = { partition: 'p9', eventsIn: 1, aggregated: 1, filtered: 0, deadLettered: 0, entityOperations: 1, processingMs: 1 };
+      await deps.stores.ingestMetrics.record({ ...row, at: '2024-05-01T10:00:01Z', latencySketch: sketch(10) });
+      await deps.stores.ingestMetrics.record({ ...row, at: '2024-05-01T10:00:02Z', latencySketch: sketch(20) });
+      const rows = (await deps.stores.ingestMetrics.recent(Date.parse('2024-05-01T10:00:00Z'))).filter((r) => r.partition === 'p9');
+      expect(rows.map((r) => r.latencySketches.length)).toEqual([1]);
+      expect(deps.defaultRetention).toBe(60);
+    } finally {
+      if (saved === undefined) delete process.env['AzureWebJobsStorage'];
+      else process.env['AzureWebJobsStorage'] = saved;
+      useDeps(stores);
+    }
   });
 });

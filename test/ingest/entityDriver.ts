@@ -1,41 +1,61 @@
-import { InvocationContext } from '@azure/functions';
+import { app, InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
 import { DummyEntityContext, type EntityHandler } from 'durable-functions';
 
 import type { StreamState } from '../../src/core';
-import type { StreamReply } from '../../src/functions/streamEntity';
+import { STREAM_ENTITY, type StreamReply } from '../../src/functions/streamEntity';
+
+/** What df.app.entity registers: (entityTrigger, context) => EntityState. */
+export type RegisteredEntityFunction = (trigger: unknown, context: InvocationContext) => Promise<unknown>;
+
+/** Captures what `register` passes to app.generic (the @azure/functions registration every df.app.* call ends in). */
+export function captureRegistration(register: () => void): RegisteredEntityFunction {
+  const spy = jest.spyOn(app, 'generic').mockImplementation(() => undefined);
+  try {
+    register();
+    const options = spy.mock.calls.at(-1)?.[1] as { handler?: RegisteredEntityFunction } | undefined;
+    if (!options?.handler) throw new Error('nothing was registered');
+    return options.handler;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+interface EntityStateOut {
+  entityExists: boolean;
+  entityState?: string;
+  results: { isError: boolean; result?: string }[];
+}
 
 /**
- * Stands in for the Durable Task runtime (the Azure part): keeps each entity's state as JSON and runs the real entity
- * handler with a DummyEntityContext whose `df` serves that state, as the durable-functions Entity class does.
+ * Stands in for the Durable Task runtime (the Azure part): keeps each entity's state as JSON and runs the entity
+ * function exactly as the Functions host would, with the entity trigger input (self, exists, state, batch) and a
+ * DummyEntityContext, through durable-functions' own Entity class (state, input and result (de)serialization).
  */
 export class EntityDriver {
   readonly states = new Map<string, string>();
   readonly replies: StreamReply[] = [];
+  private readonly fn: RegisteredEntityFunction;
 
-  constructor(private readonly handler: EntityHandler<StreamState>) {}
+  /** Either a handler (wrapped as df.app.entity wraps it) or the registered entity function itself. */
+  constructor(handler: EntityHandler<StreamState> | { registered: RegisteredEntityFunction }) {
+    this.fn = 'registered' in handler ? handler.registered : captureRegistration(() => df.app.entity(STREAM_ENTITY, handler));
+  }
 
   async run(key: string, operationName: string, input?: unknown): Promise<StreamReply> {
-    const context = new DummyEntityContext<StreamState>('stream', undefined, () => undefined);
-    let reply: StreamReply | undefined;
-    const inputText = input === undefined ? undefined : JSON.stringify(input);
-    context.df = {
-      entityName: 'stream',
-      entityKey: key,
-      entityId: { name: 'stream', key } as never,
-      operationName,
-      isNewlyConstructed: !this.states.has(key),
-      getState: (init?: () => StreamState) => {
-        const text = this.states.get(key);
-        return text === undefined ? init?.() : (JSON.parse(text) as StreamState);
-      },
-      setState: (state: StreamState) => void this.states.set(key, JSON.stringify(state)),
-      getInput: <T>() => (inputText === undefined ? undefined : (JSON.parse(inputText) as T)),
-      return: (value: unknown) => void (reply = value as StreamReply),
-      destructOnExit: () => void this.states.delete(key),
-      signalEntity: () => undefined,
+    const trigger = {
+      self: { name: STREAM_ENTITY, key },
+      exists: this.states.has(key),
+      state: this.states.get(key) ?? null,
+      batch: [{ name: operationName, input: input === undefined ? null : JSON.stringify(input), isSignal: false }],
     };
-    await this.handler(context);
-    if (!reply) throw new Error(`entity ${key} ${operationName} returned nothing`);
+    const context = new DummyEntityContext<StreamState>(STREAM_ENTITY, `op-${this.replies.length}`, () => undefined);
+    const out = (await this.fn(trigger, context)) as EntityStateOut;
+    if (out.entityExists && out.entityState !== undefined) this.states.set(key, out.entityState);
+    else this.states.delete(key);
+    const result = out.results[0];
+    if (!result || result.isError || result.result === undefined) throw new Error(`entity ${key} ${operationName} failed or returned nothing: ${JSON.stringify(result)}`);
+    const reply = JSON.parse(result.result) as StreamReply;
     this.replies.push(reply);
     return reply;
   }

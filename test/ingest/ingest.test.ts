@@ -1,11 +1,13 @@
+import * as df from 'durable-functions';
+
 import { type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
 import { mergeEncodedSketches, type StreamView } from '../../src/core';
 import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
 import { PipelineCache } from '../../src/functions/ingestPipelines';
 import { WatermarkCache } from '../../src/functions/ingestWatermarks';
-import { createStreamEntityHandler, type MergeInput, type StreamReply } from '../../src/functions/streamEntity';
+import { createStreamEntityHandler, type MergeInput, STREAM_ENTITY, type StreamReply } from '../../src/functions/streamEntity';
 import { createStores, type Stores } from '../../src/storage';
-import { EntityDriver, invocationContext } from './entityDriver';
+import { captureRegistration, EntityDriver, invocationContext } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 let azurite: RunningAzurite;
@@ -20,7 +22,7 @@ afterAll(async () => {
 
 function setup(): { stores: Stores; driver: EntityDriver; deps: () => IngestDeps; signals: { key: string; input: MergeInput }[] } {
   const stores = createStores({ AzureWebJobsStorage: azurite.connectionString }, { tablePrefix: `ingest${++run}x${Date.now() % 100000}`, mergeLatencySketches: mergeEncodedSketches });
-  const driver = new EntityDriver(createStreamEntityHandler(() => stores.windows, () => T0 + 10 * 60_000));
+  const driver = new EntityDriver(createStreamEntityHandler(() => stores, () => T0 + 10 * 60_000));
   const signals: { key: string; input: MergeInput }[] = [];
   const watermarks = new WatermarkCache();
   const pipelines = new PipelineCache(stores.pipelines, 10_000);
@@ -64,9 +66,9 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     expect(m.eventsIn).toBe(m.aggregated + m.filtered + m.deadLettered);
     expect(signals.map((s) => s.key).sort()).toEqual(['default|a', 'default|b']);
     const dead = await stores.deadLetters.query({});
-    expect(dead.items.map((d) => [d.reason, d.sequenceNumber, d.raw]).sort()).toEqual([
-      ['invalid-json', 101, '{"stream": "a", "value": '],
-      ['schema', 104, JSON.stringify({ stream: 'a', value: 'x', time: T0 })],
+    expect(dead.items.map((d) => [d.reason, d.sequenceNumber, d.raw, d.stream]).sort()).toEqual([
+      ['invalid-json', 101, '{"stream": "a", "value": ', undefined],
+      ['schema', 104, JSON.stringify({ stream: 'a', value: 'x', time: T0 }), 'a'],
     ]);
     expect((await view(driver, 'default|a')).totals['value']).toMatchObject({ count: 2, sum: 3 });
     const metricsRows = await stores.ingestMetrics.recent(T0);
@@ -100,6 +102,61 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     const storedEvents = saved.items.reduce((n, w) => n + (w.data as { events: number }).events, 0);
     expect(storedEvents + v.windows.reduce((n, w) => n + w.events, 0)).toBe(12);
     expect((saved.items[4]?.data as { measures: { value: { sum: number } } }).measures.value.sum).toBe(5);
+  });
+
+  it('keeps each stream\'s exact running total in the Streams catalog across batches, redeliveries and duplicates', async () => {
+    const { stores, deps } = setup();
+    const a = Array.from({ length: 9 }, (_, i) => event('a', i % 3, i));
+    const b = Array.from({ length: 4 }, (_, i) => event('b', 0, 10 * i));
+    await deliver(deps(), '0', 0, [...a.slice(0, 5), ...b.slice(0, 2)]);
+    await deliver(deps(), '1', 0, b.slice(2));
+    // Partition 0's second batch is delivered, then redelivered after a "crash" with a longer end.
+    await deliver(deps(), '0', 7, a.slice(5, 7));
+    await deliver({ ...deps(), watermarks: new WatermarkCache() }, '0', 7, a.slice(5, 9));
+    await deliver(deps(), '0', 0, [...a.slice(0, 5), ...b.slice(0, 2)]);
+    const catalog = (await stores.streams.list({})).items;
+    expect(catalog.map((e) => [e.stream, e.events])).toEqual([
+      ['a', 9],
+      ['b', 4],
+    ]);
+    for (const e of catalog) expect(e.eventsPerSec).toBeGreaterThan(0);
+  });
+
+  it('runs the registered entity function (df.app.entity) against the app\'s own stores from AzureWebJobsStorage', async () => {
+    const saved = process.env['AzureWebJobsStorage'];
+    process.env['AzureWebJobsStorage'] = azurite.connectionString;
+    try {
+      const { streamEntityHandler } = await import('../../src/functions/streamEntity');
+      const driver = new EntityDriver({ registered: captureRegistration(() => df.app.entity(STREAM_ENTITY, streamEntityHandler)) });
+      const stores = createStores(process.env);
+      const { deps } = setup();
+      const signals: MergeInput[] = [];
+      const capture: IngestDeps = { ...deps(), signal: async (_c, _e, input) => void signals.push(input) };
+      // Three one-minute windows; the third event's time pushes the watermark past the first window + lateness.
+      await deliver(capture, '0', 0, [event('reg', 0, 4), event('reg', 0, 6), event('reg', 1, 1), event('reg', 3, 2)]);
+      expect(signals).toHaveLength(1);
+      const reply = await driver.run('default|reg', 'merge', signals[0]);
+      expect(reply).toMatchObject({ ok: true, kind: 'merge', outcome: 'pending' });
+      // A second batch commits the first; its windows ending before the watermark - lateness close into the Windows table.
+      signals.length = 0;
+      await deliver(capture, '0', 4, [event('reg', 4, 5)]);
+      expect(await driver.run('default|reg', 'merge', signals[0])).toMatchObject({ ok: true, outcome: 'committed-previous', saved: true });
+      const windows = (await stores.windows.query('default|reg')).items;
+      expect(windows.map((w) => [(w.start - T0) / 60_000, (w.data as { events: number }).events])).toEqual([
+        [0, 2],
+        [1, 1],
+      ]);
+      expect((windows[0]?.data as { measures: { value: { sum: number; min: number; max: number } } }).measures.value).toMatchObject({ sum: 10, min: 4, max: 6 });
+      const catalog = (await stores.streams.list({ pipeline: 'default', prefix: 'reg' })).items;
+      expect(catalog.map((e) => [e.stream, e.events])).toEqual([['reg', 5]]);
+      const got = await driver.run('default|reg', 'get');
+      expect(got.ok && got.kind === 'get' ? got.view.totals['value'] : undefined).toMatchObject({ count: 5, sum: 18 });
+      expect(await driver.run('default|reg', 'reset')).toEqual({ ok: true, kind: 'reset' });
+      expect((await stores.streams.list({ pipeline: 'default', prefix: 'reg' })).items.map((e) => e.events)).toEqual([0]);
+    } finally {
+      if (saved === undefined) delete process.env['AzureWebJobsStorage'];
+      else process.env['AzureWebJobsStorage'] = saved;
+    }
   });
 
   it('rejects a malformed merge with a message instead of throwing', async () => {

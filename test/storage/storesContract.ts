@@ -117,6 +117,16 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       expect(all.find((r) => r.pipeline === undefined && r.partition === '0' && r.sequenceNumber === 1)).toEqual(deadLetter());
     });
 
+    it('keeps the stream key when given, and rejects a non-string one naming the field', async () => {
+      const { deadLetters } = await createStores();
+      const withStream = deadLetter({ reason: 'schema', pipeline: 'temps', stream: 'room-1', sequenceNumber: 7 });
+      await deadLetters.add([withStream, deadLetter({ sequenceNumber: 8 })]);
+      const all = await drain((page) => deadLetters.query(page));
+      expect(all.find((r) => r.sequenceNumber === 7)).toEqual(withStream);
+      expect(all.find((r) => r.sequenceNumber === 8)).not.toHaveProperty('stream');
+      await expect(deadLetters.add([deadLetter({ stream: 5 as unknown as string })])).rejects.toThrow(/^stream: expected a string or nothing, found number/);
+    });
+
     it('filters by since (across days) and reason, and pages', async () => {
       const { deadLetters } = await createStores();
       await deadLetters.add([

@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 
-import type { StreamView } from '../../core';
+import { mergeEncodedSketches, type StreamView } from '../../core';
+import { loadSettings } from '../../settings';
 import { createStores } from '../../storage/createStores';
 import type { Stores } from '../../storage/types';
 import { readStreamEntity } from './readStreamEntity';
@@ -11,6 +12,8 @@ export interface ApiDeps {
   /** Live view of the stream entity `{pipeline}|{stream}`, or undefined when the entity does not exist. */
   readStream(context: InvocationContext, pipeline: string, stream: string): Promise<StreamView | undefined>;
   now(): number;
+  /** Live windows a pipeline keeps when its PUT sets no `retention` (STREAM_RETENTION_WINDOWS). */
+  defaultRetention: number;
 }
 
 let current: ApiDeps | undefined;
@@ -18,9 +21,11 @@ let current: ApiDeps | undefined;
 /** The process-wide dependencies, built on first use from the app settings. */
 export function apiDeps(): ApiDeps {
   current ??= {
-    stores: createStores(process.env),
+    // The core's sketch merge keeps one latency sketch per metrics row, so /api/metrics percentiles cover every batch.
+    stores: createStores(process.env, { mergeLatencySketches: mergeEncodedSketches }),
     readStream: readStreamEntity,
     now: () => Date.now(),
+    defaultRetention: loadSettings().streamRetentionWindows,
   };
   return current;
 }

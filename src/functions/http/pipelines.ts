@@ -25,7 +25,8 @@ export async function getPipeline(request: HttpRequest): Promise<HttpResponseIni
 export async function putPipeline(request: HttpRequest): Promise<HttpResponseInit> {
   const { name } = parseParams(request, nameParams);
   const body = await readJson(request);
-  const input = body !== null && typeof body === 'object' && !Array.isArray(body) && !('name' in body) ? { ...body, name } : body;
+  // The URL names the pipeline and STREAM_RETENTION_WINDOWS is the retention, unless the body says otherwise.
+  const input = body !== null && typeof body === 'object' && !Array.isArray(body) ? { name, retention: apiDeps().defaultRetention, ...body } : body;
   const parsed = parsePipeline(input);
   if (!parsed.ok) throw HttpError.badRequest(parsed.issues.map((issue) => ({ field: issue.path, message: issue.message })));
   if (parsed.pipeline.name !== name) {

@@ -40,6 +40,7 @@ export class TableDeadLetterStore implements DeadLetterStore {
       enqueuedTime: String(e.enqueuedTime),
       recordedAt: String(e.recordedAt),
       ...(typeof e.pipeline === 'string' ? { pipeline: e.pipeline } : {}),
+      ...(typeof e.stream === 'string' ? { stream: e.stream } : {}),
       ...(e.rawTruncated === true ? { rawTruncated: true } : {}),
     }));
   }
