@@ -52,7 +52,12 @@ let host: HostProcess;
 
 beforeAll(async () => {
   azurite = await startTableAzurite();
-  host = await startHostProcess({ app: repoRoot, env: { AzureWebJobsStorage: azurite.connectionString, ANALYSIS_SCHEDULE: '' }, timeoutMs: 60_000 });
+  // The schedule fires every second so the test sees repeated firings for the same hourly period.
+  host = await startHostProcess({
+    app: repoRoot,
+    env: { AzureWebJobsStorage: azurite.connectionString, ANALYSIS_SCHEDULE: '*/1 * * * * *', ANALYSIS_PERIOD_MINUTES: '60' },
+    timeoutMs: 60_000,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -121,3 +126,17 @@ it('ranks planted anomalies first in a report run over HTTP and lists their aler
   const listed = await getJson<{ items: { id: string }[] }>('analyses?status=Completed');
   expect(listed.items.map((r) => r.id)).toContain(id);
 }, 180_000);
+
+it('starts one scheduled analysis per period however often the timer fires', async () => {
+  expect(host.output()).toContain('scheduleAnalysis');
+  // A later firing finds the period's instance and leaves it alone.
+  await host.waitForOutput(/Analysis analysis-default-\d{8}T\d{6}Z already exists; not starting it again/, 30_000);
+  const runs = await getJson<{ items: { id: string }[] }>('analyses');
+  const scheduled = runs.items.filter((r) => r.id.startsWith('analysis-default-'));
+  const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000).toISOString().replace(/[-:]/g, '').replace('.000Z', 'Z');
+  // Exactly one per period (two only if the test straddled an hour boundary).
+  expect(scheduled.length).toBeGreaterThanOrEqual(1);
+  expect(scheduled.length).toBeLessThanOrEqual(2);
+  expect(new Set(scheduled.map((r) => r.id)).size).toBe(scheduled.length);
+  expect(scheduled.map((r) => r.id)).toContain(`analysis-default-${hour}`);
+}, 60_000);

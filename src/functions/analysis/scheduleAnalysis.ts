@@ -2,6 +2,7 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 
 import { ANALYSIS_KINDS } from '../../core/analysis/types';
+import { defaultPipeline } from '../../core/pipelines';
 import { createStores } from '../../storage/createStores';
 import { ANALYZE_STREAMS } from './analyzeStreams';
 import { instanceStatus } from './instanceStatus';
@@ -15,8 +16,10 @@ import { analysisPeriodMinutes, scheduledInstanceId,schedulePeriod } from './sch
 export async function scheduleAnalysis(_timer: Timer, context: InvocationContext): Promise<void> {
   const client = df.getClient(context);
   const period = schedulePeriod(Date.now(), analysisPeriodMinutes());
-  const pipelines = await createStores(process.env).pipelines.list();
-  for (const { name } of pipelines) {
+  const stored = await createStores(process.env).pipelines.list();
+  // With no stored pipeline, ingest folds events into the built-in default pipeline: analyse that.
+  const names = stored.length > 0 ? stored.map((p) => p.name) : [defaultPipeline.name];
+  for (const name of names) {
     const instanceId = scheduledInstanceId(name, period.from);
     if (await instanceStatus(client, instanceId)) {
       context.log(`Analysis ${instanceId} already exists; not starting it again`);
