@@ -71,6 +71,13 @@ param pipelineRefreshSeconds int = 10
 @description('Closed windows each stream entity keeps in its live state.')
 param streamRetentionWindows int = 60
 
+@description('Anomalies at or above this normalized severity become alerts (a decimal, as text: Bicep has no floats).')
+param alertMinSeverity string = '1.5'
+
+@minValue(1)
+@description('Minutes each scheduled analysis covers, ending at the trigger time.')
+param analysisPeriodMinutes int = 60
+
 @allowed([
   512
   2048
@@ -238,6 +245,8 @@ module api './app/api.bicep' = {
     analysisSchedule: analysisSchedule
     pipelineRefreshSeconds: pipelineRefreshSeconds
     streamRetentionWindows: streamRetentionWindows
+    alertMinSeverity: alertMinSeverity
+    analysisPeriodMinutes: analysisPeriodMinutes
   }
 }
 

@@ -26,6 +26,10 @@ param analysisSchedule string
 param pipelineRefreshSeconds int = 10
 @description('Closed windows each stream entity keeps in live state (src/settings.ts default: 60).')
 param streamRetentionWindows int = 60
+@description('Alert threshold on normalized anomaly severity (src/functions/analysis default: 1.5).')
+param alertMinSeverity string = '1.5'
+@description('Minutes each scheduled analysis covers (src/functions/analysis default: 60).')
+param analysisPeriodMinutes int = 60
 @description('Extra app settings; the identity settings below win on a name clash.')
 param appSettings object = {}
 
@@ -67,6 +71,8 @@ var streamfoldSettings = {
   ANALYSIS_SCHEDULE: analysisSchedule
   PIPELINE_REFRESH_SECONDS: string(pipelineRefreshSeconds)
   STREAM_RETENTION_WINDOWS: string(streamRetentionWindows)
+  ALERT_MIN_SEVERITY: alertMinSeverity
+  ANALYSIS_PERIOD_MINUTES: string(analysisPeriodMinutes)
 }
 
 module api 'br/public:avm/res/web/site:0.15.1' = {
