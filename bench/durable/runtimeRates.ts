@@ -1,0 +1,87 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { DurableRuntime } from '../../local-host/durable/durableRuntime';
+import { entitySchedulerId } from '../../local-host/durable/entityId';
+import { MemoryStore } from '../../local-host/durable/memoryStore';
+import { SqliteStore } from '../../local-host/durable/sqliteStore';
+import type { DurableStore } from '../../local-host/durable/types';
+import type { HostLogger } from '../../local-host/extension';
+import { SdkInvoker } from './sdkInvoker';
+
+const quiet: HostLogger = { debug() {}, info() {}, warn() {}, error: (m) => console.error(m) };
+
+export function openBenchStore(kind: 'memory' | 'sqlite'): DurableStore {
+  return kind === 'memory' ? new MemoryStore() : new SqliteStore(join(mkdtempSync(join(tmpdir(), 'bench-durable-')), 'hub.sqlite'));
+}
+
+function app(): SdkInvoker {
+  return new SdkInvoker()
+    .activity('Square', (n) => Number(n) * Number(n))
+    .orchestration('FanOut10', function* (ctx: { df: { callActivity(n: string, i: unknown): unknown; Task: { all(t: unknown[]): unknown } } }) {
+      const tasks = Array.from({ length: 10 }, (_, i) => ctx.df.callActivity('Square', i));
+      const squares = (yield ctx.df.Task.all(tasks)) as number[];
+      return squares.reduce((a, b) => a + b, 0);
+    })
+    .entity('Counter', (ctx: { df: { getState(init: () => number): number; setState(s: number): void; getInput(): unknown } }) => {
+      ctx.df.setState(ctx.df.getState(() => 0) + Number(ctx.df.getInput()));
+    });
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setImmediate(r));
+}
+
+/** Completed 10-activity fan-out orchestrations per second, through the real SDK replay. */
+export async function orchestrationRate(kind: 'memory' | 'sqlite', count: number): Promise<number> {
+  const invoker = app();
+  const store = openBenchStore(kind);
+  const runtime = new DurableRuntime({ store, functions: invoker.functions, invoke: invoker.invoke, logger: quiet });
+  runtime.start();
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) runtime.startOrchestration('FanOut10', `o${i}`, null);
+  await until(() => runtime.pendingMessages === 0);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const done = store.queryInstances({ runtimeStatus: ['Completed'] });
+  if (done.length !== count || done.some((r) => r.output !== '285')) throw new Error(`fan-out bench: expected ${count} instances completed with 285`);
+  await runtime.stop();
+  store.close();
+  return count / seconds;
+}
+
+/** Entity operations per second (signals spread over `entities` counters), checking every counter is exact. */
+export async function entityOperationRate(kind: 'memory' | 'sqlite', operations: number, entities: number): Promise<number> {
+  const invoker = app();
+  const store = openBenchStore(kind);
+  const runtime = new DurableRuntime({ store, functions: invoker.functions, invoke: invoker.invoke, logger: quiet });
+  runtime.start();
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < operations; i++) runtime.signalEntity(entitySchedulerId('Counter', `c${i % entities}`), 'add', '1');
+  await until(() => runtime.pendingMessages === 0);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  for (let e = 0; e < entities; e++) {
+    const want = Math.floor(operations / entities) + (e < operations % entities ? 1 : 0);
+    const state = store.getEntity(entitySchedulerId('Counter', `c${e}`))?.state;
+    if (state !== String(want)) throw new Error(`entity bench: counter c${e} is ${String(state)}, expected ${want}`);
+  }
+  await runtime.stop();
+  store.close();
+  return operations / seconds;
+}
+
+/** Raw SQLite commits per second shaped like an entity batch (state put, message delete, message add). */
+export function sqliteCommitRate(commits: number): number {
+  const store = openBenchStore('sqlite');
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < commits; i++) {
+    store.commit({
+      deleteMessages: [`m${i - 1}`],
+      addMessages: [{ id: `m${i}`, target: 'ent:@c@k', visibleAt: 0, body: { kind: 'entity', entityId: '@c@k', operation: 'add', input: '1', isSignal: true, requestId: `r${i}` } }],
+      putEntities: [{ entityId: `@c@k${i % 100}`, name: 'c', key: `k${i % 100}`, state: String(i), lastModified: 'now' }],
+    });
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  store.close();
+  return commits / seconds;
+}

@@ -1,0 +1,49 @@
+import { InvocationContext } from '@azure/functions';
+
+import type { HostFunction, InvokeRequest, InvokeResult } from '../../local-host/extension';
+
+type Handler = (trigger: unknown, context: InvocationContext) => Promise<unknown>;
+
+// durable-functions' own adapters (what df.app.orchestration / df.app.entity register): the real replay executor.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sdk = require('durable-functions/lib/src/util/testingUtils') as {
+  createOrchestrator(fn: unknown): Handler;
+  createEntityFunction(fn: unknown): Handler;
+};
+
+/** Registers durable functions and invokes them in process, handing trigger data to the SDK as the programming model would. */
+export class SdkInvoker {
+  private readonly handlers = new Map<string, Handler>();
+  readonly functions: HostFunction[] = [];
+
+  orchestration(name: string, fn: unknown): this {
+    return this.add(name, 'orchestrationTrigger', sdk.createOrchestrator(fn));
+  }
+  activity(name: string, fn: (input: unknown) => unknown): this {
+    return this.add(name, 'activityTrigger', async (input) => fn(input));
+  }
+  entity(name: string, fn: unknown): this {
+    return this.add(name, 'entityTrigger', sdk.createEntityFunction(fn));
+  }
+
+  private add(name: string, type: string, handler: Handler): this {
+    this.handlers.set(name, handler);
+    const trigger = { name: 'trigger', type, direction: 'in' as const };
+    this.functions.push({ name, id: name, trigger, bindings: [trigger] });
+    return this;
+  }
+
+  readonly invoke = async (request: InvokeRequest): Promise<InvokeResult> => {
+    const handler = this.handlers.get(request.functionName);
+    if (!handler) throw new Error(`No function named '${request.functionName}'`);
+    const text = request.triggerData.string ?? '';
+    let trigger: unknown = text;
+    try {
+      trigger = JSON.parse(text);
+    } catch {
+      // a plain string input stays a string, as in the library
+    }
+    const result = await handler(trigger, new InvocationContext({ functionName: request.functionName, invocationId: 'bench' }));
+    return { invocationId: 'bench', outputData: [], ...(result === undefined ? {} : { returnValue: { json: JSON.stringify(result) } }) };
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Local host durable runtime throughput: 10-activity fan-out orchestrations/s and entity operations/s on the
+ * memory and SQLite stores, with raw Azurite table upserts/s and raw SQLite commits/s as the baselines that
+ * chose the persisted store. `--json` prints one JSON object.
+ */
+import { azuriteUpsertRate } from './durable/azuriteUpsertRate';
+import { entityOperationRate, orchestrationRate, sqliteCommitRate } from './durable/runtimeRates';
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const round = (n: number): number => Math.round(n);
+  const azuriteSequential = await azuriteUpsertRate(500, 1);
+  const azuriteParallel = await azuriteUpsertRate(2000, 16);
+  const result = {
+    baseline: {
+      azuriteTableUpsertsPerSecond: { sequential: round(azuriteSequential.upsertsPerSecond), parallel16: round(azuriteParallel.upsertsPerSecond) },
+      sqliteCommitsPerSecond: round(sqliteCommitRate(20_000)),
+    },
+    memory: {
+      fanOut10OrchestrationsPerSecond: round(await orchestrationRate('memory', 500)),
+      entityOperationsPerSecond: round(await entityOperationRate('memory', 50_000, 100)),
+    },
+    sqlite: {
+      fanOut10OrchestrationsPerSecond: round(await orchestrationRate('sqlite', 500)),
+      entityOperationsPerSecond: round(await entityOperationRate('sqlite', 50_000, 100)),
+    },
+    node: process.version,
+  };
+  if (json) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  console.log('Durable runtime (in-process, real durable-functions SDK replay)');
+  console.log(`  Azurite table upserts/s: ${result.baseline.azuriteTableUpsertsPerSecond.sequential} sequential, ${result.baseline.azuriteTableUpsertsPerSecond.parallel16} with 16 in flight`);
+  console.log(`  SQLite commits/s (entity-batch shaped): ${result.baseline.sqliteCommitsPerSecond}`);
+  for (const kind of ['memory', 'sqlite'] as const) {
+    console.log(`  ${kind}: ${result[kind].fanOut10OrchestrationsPerSecond} fan-out(10) orchestrations/s, ${result[kind].entityOperationsPerSecond} entity ops/s`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
