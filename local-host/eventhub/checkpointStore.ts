@@ -58,10 +58,13 @@ export class FileCheckpointStore implements CheckpointStore {
 
   set(group: string, partition: string, checkpoint: Checkpoint): Promise<void> {
     const file = this.file(group, partition);
-    this.cache.set(file, checkpoint);
-    // Writes to one file are serialized so an older checkpoint never lands after a newer one.
+    // Writes to one file are serialized so an older checkpoint never lands after a newer one. The cache (what
+    // `get` and the hub view report) moves only once the file is renamed: it is what a crash would resume from.
     const previous = this.writes.get(file) ?? Promise.resolve();
-    const write = previous.then(() => writeAtomically(file, `${JSON.stringify(checkpoint)}\n`));
+    const write = previous.then(async () => {
+      await writeAtomically(file, `${JSON.stringify(checkpoint)}\n`);
+      this.cache.set(file, checkpoint);
+    });
     this.writes.set(file, write.catch(() => undefined));
     return write;
   }

@@ -1,0 +1,91 @@
+import { Agent, createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { devAccountKey, devAccountName } from '../../local-host/azurite/startAzurite';
+
+export type StorageService = 'blob' | 'queue' | 'table';
+const services: readonly StorageService[] = ['blob', 'queue', 'table'];
+
+export interface StorageProxyOptions {
+  /** Azurite's ports, as started (e.g. from its blob/queue/table URLs). */
+  targets: Record<StorageService, number>;
+  /** Extra latency before forwarding a request (fault injection: widen a crash window). Default none. */
+  delayMs?: (service: StorageService, method: string, path: string) => number;
+}
+
+export interface StorageProxy {
+  /** Connection string for the development account through the proxy. */
+  connectionString: string;
+  /** Requests forwarded so far, per service. */
+  counts(): Record<StorageService, number>;
+  total(): number;
+  close(): Promise<void>;
+}
+
+/** Azurite ports out of its service URLs (`http://127.0.0.1:<port>/devstoreaccount1`). */
+export function portsOf(urls: { blobUrl: string; queueUrl: string; tableUrl: string }): Record<StorageService, number> {
+  return { blob: Number(new URL(urls.blobUrl).port), queue: Number(new URL(urls.queueUrl).port), table: Number(new URL(urls.tableUrl).port) };
+}
+
+/**
+ * A loopback HTTP proxy in front of Azurite, one listener per service on a free port: counts every storage
+ * request the app makes (the bench's "storage requests per 1,000 events") and can delay them. Requests are
+ * forwarded byte for byte (headers and body), so shared-key signatures stay valid.
+ */
+export async function startStorageProxy(options: StorageProxyOptions): Promise<StorageProxy> {
+  const counts: Record<StorageService, number> = { blob: 0, queue: 0, table: 0 };
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const servers: Server[] = [];
+  const ports = {} as Record<StorageService, number>;
+  for (const service of services) {
+    const server = createServer((req, res) => {
+      counts[service]++;
+      const forward = (): void => {
+        const upstream = request(
+          { host: '127.0.0.1', port: options.targets[service], method: req.method, path: req.url, headers: req.headers, agent },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        upstream.on('error', (err) => {
+          if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+          res.end(`storage proxy: ${err.message}`);
+        });
+        req.pipe(upstream);
+      };
+      const delay = options.delayMs?.(service, req.method ?? 'GET', req.url ?? '/') ?? 0;
+      if (delay > 0) {
+        req.pause();
+        setTimeout(forward, delay);
+      } else {
+        forward();
+      }
+    });
+    server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    ports[service] = (server.address() as AddressInfo).port;
+    servers.push(server);
+  }
+  const url = (service: StorageService): string => `http://127.0.0.1:${ports[service]}/${devAccountName}`;
+  return {
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${devAccountName};AccountKey=${devAccountKey};BlobEndpoint=${url('blob')};QueueEndpoint=${url('queue')};TableEndpoint=${url('table')};`,
+    counts: () => ({ ...counts }),
+    total: () => counts.blob + counts.queue + counts.table,
+    async close() {
+      agent.destroy();
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.closeAllConnections();
+              s.close(() => resolve());
+            }),
+        ),
+      );
+    },
+  };
+}
