@@ -5,10 +5,9 @@ import { mostActive, type StreamSeries } from '../../core/analysis/crossStream';
 import type { ReportHeader } from '../../storage/reportStore';
 import { streamPoints } from './analyzeChunk';
 import { type AnalysisDeps, analysisDeps } from './deps';
+import { CORRELATION_TOP_N } from './plan';
 import type { FinalizeInput } from './types';
 
-/** Streams whose window means are correlated pairwise (N streams -> N(N-1)/2 pairs). */
-export const CORRELATION_TOP_N = 10;
 
 /**
  * Fan-in: ranks every stream, correlates the most active ones (re-reading only their windows)

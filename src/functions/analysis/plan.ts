@@ -10,6 +10,9 @@ export const GROUP_CHUNKS = 20;
 /** Tasks (chunks, or groups) started together; progress is reported after each wave. */
 export const FAN_OUT_WAVE = 20;
 
+/** Streams whose window means are correlated pairwise (N streams -> N(N-1)/2 pairs). */
+export const CORRELATION_TOP_N = 10;
+
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`chunk: expected a positive integer size, found ${size}`);
   const out: T[][] = [];

@@ -1,0 +1,155 @@
+/**
+ * Time to analyse N streams x W windows (default 1,000 x 500) ON THE LOCAL HOST: Azurite on free
+ * ports, the Streamfold app under `dist/local-host/cli.js --store sqlite`, the Windows table and the
+ * Streams catalog seeded through src/storage's Table stores (closed windows exactly as the stream
+ * entity writes them, a few streams with a planted anomaly), then POST /api/analyses and polling
+ * GET /api/analyses/{id}. Reports wall time, streams/s, windows/s, activities per stream (counted
+ * from the orchestration histories), sub-orchestrations, report size and alerts on the `alerts` hub,
+ * next to a baseline measured in the same run: the same analysis of the same data in process
+ * (src/core/analysis), so the host + durable + storage overhead is visible. The host's report is
+ * checked against the baseline's (same ranking, planted streams first). `--json` prints one object.
+ * Needs `npm run build`; run `node dist/bench/analysis-host.bench.js --help` for the flags.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve, sep } from 'node:path';
+
+import { startAzurite } from '../local-host/azurite/startAzurite';
+import { createStores } from '../src/storage/createStores';
+import { countActivities } from './analysis-host/countActivities';
+import { startHost } from './analysis-host/hostProcess';
+import { inProcessBaseline } from './analysis-host/inProcessBaseline';
+import { parseOptions } from './analysis-host/options';
+import { runAnalysis } from './analysis-host/runAnalysis';
+import { seedTables } from './analysis-host/seed';
+import { BENCH_T0, streamSpecs, WINDOW_MS } from './analysis-host/syntheticStream';
+
+const PIPELINE = 'bench';
+// Compiled to dist/bench/: the app (package.json main = dist/src/functions/**) is two levels up.
+const repoRoot = resolve(__dirname, __dirname.includes(`${sep}dist${sep}`) ? '../..' : '..');
+const log = (text: string): void => void process.stderr.write(`${text}\n`);
+const round = (n: number, digits = 0): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+async function hubEvents(baseUrl: string, hub: string): Promise<number> {
+  const res = await fetch(`${baseUrl}/runtime/eventhubs/${hub}`);
+  if (!res.ok) throw new Error(`GET /runtime/eventhubs/${hub}: HTTP ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { events: number }).events;
+}
+
+/** Median time of one stream's window query at the seeded table size: the storage read each stream costs. */
+async function windowQueryMs(env: NodeJS.ProcessEnv, streams: readonly string[]): Promise<number> {
+  const store = createStores(env).windows;
+  const times: number[] = [];
+  for (const stream of streams) {
+    const t = process.hrtime.bigint();
+    const page = await store.query(`${PIPELINE}|${stream}`, { limit: 1000 });
+    if (page.items.length === 0) throw new Error(`no windows read back for ${stream}`);
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv);
+  if (!existsSync(join(repoRoot, 'dist', 'local-host', 'cli.js'))) throw new Error('dist/local-host/cli.js is missing: run `npm run build` first.');
+  const specs = streamSpecs(o.streams, o.planted);
+  const range = { from: new Date(BENCH_T0).toISOString(), to: new Date(BENCH_T0 + o.windows * WINDOW_MS).toISOString() };
+  const totalWindows = o.streams * o.windows;
+  const dataDir = mkdtempSync(join(tmpdir(), 'analysis-host-bench-'));
+  const azurite = await startAzurite({ inMemory: true, ports: 0, timeoutMs: 60_000 });
+  let host: Awaited<ReturnType<typeof startHost>> | undefined;
+  try {
+    const env = { AzureWebJobsStorage: azurite.connectionString };
+    log(`seeding ${o.streams} streams x ${o.windows} windows (${o.planted} planted) into Azurite...`);
+    const seed = await seedTables(env, PIPELINE, specs, o.windows, o.eventsPerWindow, o.seedConcurrency, (done) => {
+      if (done % Math.max(1, Math.floor(o.streams / 10)) === 0) log(`  ${done}/${o.streams} streams`);
+    });
+    const queryMs = await windowQueryMs(env, specs.slice(0, 5).map((s) => s.name));
+
+    // Before the host starts, so the baseline has the CPU to itself.
+    log('in-process baseline...');
+    const baseline = inProcessBaseline(PIPELINE, specs, o.windows, o.eventsPerWindow, range);
+
+    log('starting the host...');
+    host = await startHost(repoRoot, dataDir, { ...env, ANALYSIS_SCHEDULE: '' });
+    const hubBefore = await hubEvents(host.baseUrl, 'alerts');
+    log(`analysing on ${host.baseUrl}...`);
+    let lastLogged = -1;
+    const run = await runAnalysis(host.baseUrl, { pipeline: PIPELINE, from: range.from, to: range.to }, o.pollMs, (p) => {
+      if (p.chunksDone !== lastLogged) log(`  ${p.phase} ${p.chunksDone}/${p.chunksTotal} chunks`);
+      lastLogged = p.chunksDone;
+    });
+    const activities = await countActivities(host.baseUrl, run.id);
+    const hubAfter = await hubEvents(host.baseUrl, 'alerts');
+
+    const planted = new Set(specs.filter((s) => s.planted).map((s) => s.name));
+    const topHost = run.report.ranking.slice(0, planted.size).map((r) => r.stream);
+    const rankingKey = (r: typeof run.report) => JSON.stringify(r.ranking.map((x) => [x.stream, x.anomalies, round(x.maxSeverity, 6)]));
+    const result = {
+      streams: o.streams,
+      windowsPerStream: o.windows,
+      eventsPerWindow: o.eventsPerWindow,
+      plantedStreams: o.planted,
+      node: process.version,
+      cpus: cpus().length,
+      seeding: {
+        ms: round(seed.ms),
+        rows: seed.rows,
+        rowsPerSec: round(seed.rows / (seed.ms / 1000)),
+        dataMB: round(seed.dataChars / 1e6, 1),
+        windowQueryMsAtThisSize: round(queryMs, 1),
+      },
+      host: {
+        wallMs: run.wallMs,
+        instanceMs: run.instanceMs,
+        streamsPerSec: round(o.streams / (run.instanceMs / 1000), 1),
+        windowsPerSec: round(totalWindows / (run.instanceMs / 1000)),
+        activities: activities.total,
+        activitiesPerStream: round(activities.total / o.streams, 4),
+        activitiesByFunction: activities.byFunction,
+        subOrchestrations: activities.subOrchestrations,
+        parentHistoryEvents: activities.parentHistoryEvents,
+        largestSubHistoryEvents: activities.largestSubHistoryEvents,
+        reportBytes: run.reportBytes,
+        reportGetMs: run.reportGetMs,
+        progressUpdates: run.progressSeen.length,
+        alertsOnHub: hubAfter - hubBefore,
+      },
+      baseline: {
+        label: 'same analysis in process (fromStoredWindow + analyzeStream + buildReport)',
+        ms: round(baseline.ms),
+        streamsPerSec: round(o.streams / (baseline.ms / 1000), 1),
+        windowsPerSec: round(totalWindows / (baseline.ms / 1000)),
+      },
+      hostOverBaseline: round(run.instanceMs / baseline.ms, 1),
+      check: {
+        sameRankingAsBaseline: rankingKey(run.report) === rankingKey(baseline.report),
+        sameAnomalyCount: run.report.anomalyCount === baseline.report.anomalyCount,
+        plantedRankedFirst: topHost.every((s) => planted.has(s)) && topHost.length === planted.size,
+      },
+    };
+    if (o.json) {
+      console.log(JSON.stringify(result));
+    } else {
+      const h = result.host;
+      console.log(`analysis of ${o.streams} streams x ${o.windows} windows on the local host (${process.version}, ${result.cpus} cores)`);
+      console.log(`  seeding (not part of the analysis): ${result.seeding.ms} ms, ${result.seeding.rowsPerSec} rows/s, ${result.seeding.dataMB} MB of window JSON; one stream's window query then takes ${result.seeding.windowQueryMsAtThisSize} ms`);
+      console.log(`  host:     ${h.instanceMs} ms (client wall ${h.wallMs} ms)  ${h.streamsPerSec} streams/s  ${h.windowsPerSec} windows/s`);
+      console.log(`  baseline: ${result.baseline.ms} ms  ${result.baseline.streamsPerSec} streams/s  ${result.baseline.windowsPerSec} windows/s  (${result.baseline.label})`);
+      console.log(`  host / baseline: x${result.hostOverBaseline}`);
+      console.log(`  activities: ${h.activities} (${h.activitiesPerStream} per stream) ${JSON.stringify(h.activitiesByFunction)}; sub-orchestrations: ${h.subOrchestrations}; history events: parent ${h.parentHistoryEvents}, largest sub ${h.largestSubHistoryEvents}`);
+      console.log(`  report: ${h.reportBytes} bytes (GET ${h.reportGetMs} ms); progress updates seen: ${h.progressUpdates}; alerts on the hub: ${h.alertsOnHub}`);
+      console.log(`  check: ${JSON.stringify(result.check)}`);
+    }
+    if (!Object.values(result.check).every(Boolean)) process.exitCode = 2;
+  } finally {
+    await host?.stop();
+    await azurite.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
