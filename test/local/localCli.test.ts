@@ -1,0 +1,77 @@
+/**
+ * `npm run local --demo` as a real process (dist/tools/local/cli.js, after `npm run build`): the local host on this
+ * repository with its own Azurite on free ports (--azurite-ports auto, so it never collides with other tests), the
+ * in-process demo generator, and a clean Ctrl-C.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { pollUntil } from '../support/fetchText';
+import { repoRoot } from '../support/repoRoot';
+
+const cli = join(repoRoot, 'dist', 'tools', 'local', 'cli.js');
+
+const portOpen = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+describe('npm run local --demo', () => {
+  let child: ChildProcess | undefined;
+  let dataDir: string | undefined;
+  afterAll(() => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves the demo streams on /api/streams within seconds and stops everything on SIGINT', async () => {
+    expect(existsSync(cli)).toBe(true);
+    dataDir = mkdtempSync(join(tmpdir(), 'local-cli-'));
+    // AzureWebJobsStorage unset: local.settings.json's UseDevelopmentStorage=true applies, moved to free ports.
+    const env = { ...process.env };
+    delete env['AzureWebJobsStorage'];
+    delete env['EventHubConnection'];
+    child = spawn(process.execPath, [cli, '--demo', '--port', '0', '--azurite-ports', 'auto', '--data-dir', dataDir, '--demo-streams', '5', '--demo-rate', '200'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+
+    const baseUrl = await pollUntil(async () => {
+      if (child!.exitCode !== null) throw new Error(`npm run local exited with ${child!.exitCode}:\n${output}`);
+      return /Local host listening on (\S+)/.exec(output)?.[1];
+    }, 60_000);
+    expect(output).toContain(`API base        ${baseUrl}/api`);
+    expect(output).toContain(`POST ${baseUrl}/runtime/eventhubs/events/events`);
+    const blobPort = Number(/Azurite\s+blob http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    expect(blobPort).not.toBe(10000);
+    expect(await portOpen(blobPort)).toBe(true);
+
+    // The demo's five streams appear in the catalog, and each has live state with events counted.
+    const names = await pollUntil(async () => {
+      const res = await fetch(`${baseUrl}/api/streams?pipeline=default`);
+      const page = (await res.json()) as { items?: { stream: string }[] };
+      const found = (page.items ?? []).map((i) => i.stream).sort();
+      return found.length >= 5 ? found : undefined;
+    }, 60_000, 200);
+    expect(names).toEqual(['s-001', 's-002', 's-003', 's-004', 's-005']);
+    for (const stream of names) {
+      const view = (await (await fetch(`${baseUrl}/api/streams/default/${stream}`)).json()) as { totals: { value: { count: number } } };
+      expect(view.totals.value.count).toBeGreaterThan(0);
+    }
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('SIGINT received, stopping Streamfold');
+    // Its Azurite went with it.
+    expect(await portOpen(blobPort)).toBe(false);
+  });
+});

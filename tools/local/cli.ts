@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+import { join, resolve } from 'node:path';
+
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+import { azuritePortsFor } from '../../local-host/azurite/azuritePortsFor';
+import { type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
+import { readLocalSettings } from '../../local-host/config/readLocalSettings';
+import { describeError } from '../../local-host/errors';
+import { type RunningHost, startHost } from '../../local-host/host';
+import { formatUrls } from './formatUrls';
+import { type RunningDemo, startDemo } from './startDemo';
+
+/** This file runs as dist/tools/local/cli.js; the app is the repository itself. */
+const repoRoot = resolve(__dirname, '..', '..', '..');
+
+const whole = (name: string, min: number, max: number) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}; found ${JSON.stringify(value)}.`);
+  return n;
+};
+
+const program = new Command('local')
+  .description('Runs Streamfold locally: the local host with embedded Azurite, the local event hub and the SQLite durable store.')
+  .option('--port <n>', 'HTTP port; 0 picks a free port', whole('--port', 0, 65535), 7071)
+  .addOption(
+    new Option('--azurite-ports <mode>', 'embedded Azurite on its standard ports 10000-10002, or on free ports (auto)')
+      .choices(['default', 'auto'])
+      .default(process.env['STREAMFOLD_AZURITE_PORTS'] === 'auto' ? 'auto' : 'default'),
+  )
+  .option('--no-azurite', 'use an Azurite (or storage account) that is already running, as AzureWebJobsStorage says')
+  .option('--data-dir <dir>', 'persisted host state: event hub logs, checkpoints, durable store, Azurite data', join(repoRoot, '.local', 'host'))
+  .option('--demo', 'send synthetic events in process so live results appear within seconds', false)
+  .option('--demo-streams <n>', 'demo: number of streams', whole('--demo-streams', 1, 100_000), 20)
+  .option('--demo-rate <eventsPerSecond>', 'demo: events per second', whole('--demo-rate', 1, 1_000_000), 300)
+  .option('--demo-spike-every <n>', 'demo: every Nth event of a stream is a planted spike (0 = none)', whole('--demo-spike-every', 0, 1_000_000), 200)
+  .option('--verbose', 'print host internals', false)
+  .showHelpAfterError();
+
+interface Options {
+  port: number;
+  azuritePorts: 'default' | 'auto';
+  azurite: boolean;
+  dataDir: string;
+  demo: boolean;
+  demoStreams: number;
+  demoRate: number;
+  demoSpikeEvery: number;
+  verbose: boolean;
+}
+
+async function main(): Promise<void> {
+  program.parse();
+  const o = program.opts<Options>();
+  const dataDir = resolve(o.dataDir);
+  let azurite: RunningAzurite | undefined;
+  let host: RunningHost | undefined;
+  let demo: RunningDemo | undefined;
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await demo?.stop();
+      await host?.stop();
+      await azurite?.stop();
+    })());
+  const onSignal = (signal: string): void => {
+    process.stdout.write(`\n${signal} received, stopping Streamfold...\n`);
+    stopAll().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`Stopping failed: ${describeError(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  try {
+    // With free ports we start Azurite ourselves and point AzureWebJobsStorage at it; with the standard ports the
+    // host starts it (and reports a busy port clearly).
+    const storage = process.env['AzureWebJobsStorage'] ?? readLocalSettings(repoRoot).values['AzureWebJobsStorage'];
+    if (o.azurite && o.azuritePorts === 'auto' && azuritePortsFor(storage)) {
+      azurite = await startAzurite({ location: join(dataDir, 'azurite'), ports: 0 });
+      process.env['AzureWebJobsStorage'] = azurite.connectionString;
+    }
+    host = await startHost({ appDir: repoRoot, port: o.port, store: 'sqlite', dataDir, azurite: o.azurite && !azurite, verbose: o.verbose });
+    process.stdout.write(`Local host listening on ${host.baseUrl}\n`);
+    process.stdout.write(`${formatUrls({ baseUrl: host.baseUrl, hub: process.env['EVENTHUB_NAME'] ?? 'events', dataDir, ...(azurite ? { azurite } : {}) })}\n`);
+    if (o.demo) {
+      const rate = o.demoRate;
+      demo = startDemo({
+        baseUrl: host.baseUrl,
+        hub: process.env['EVENTHUB_NAME'] ?? 'events',
+        streams: o.demoStreams,
+        rate,
+        spikeEvery: o.demoSpikeEvery,
+        report: (line) => process.stdout.write(`${line}\n`),
+      });
+      process.stdout.write(`Demo: ${o.demoStreams} streams at ${rate} events/s, a spike every ${o.demoSpikeEvery || 'never'} events per stream. Watch ${host.baseUrl}/api/streams\n`);
+    }
+    process.stdout.write('Press Ctrl-C to stop.\n');
+  } catch (err) {
+    await stopAll().catch(() => undefined);
+    throw err;
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Streamfold failed to start: ${describeError(err)}\n`);
+  process.exit(1);
+});
