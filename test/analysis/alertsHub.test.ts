@@ -43,7 +43,7 @@ beforeAll(async () => {
   azurite = await startTableAzurite();
   stores = createStores({ AzureWebJobsStorage: azurite.connectionString });
   for (const stream of STREAMS) {
-    const planted = stream === 'hot' ? { 30: 60 } : stream === 'cold' ? { 45: -50 } : {};
+    const planted: Record<number, number> = stream === 'hot' ? { 30: 60 } : stream === 'cold' ? { 45: -50 } : {};
     await stores.windows.upsert(`${PIPELINE}|${stream}`, windowsOf(stream, planted));
   }
   await stores.streams.touch(STREAMS.map((stream) => ({ pipeline: PIPELINE, stream, lastSeen: TO, events: WINDOWS * 5, eventsPerSec: 5 / 60 })));

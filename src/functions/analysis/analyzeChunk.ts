@@ -4,7 +4,7 @@ import { analyzeStream, totalCount } from '../../core/analysis/analyzeStream';
 import { fromStoredWindow, measuresOf } from '../../core/analysis/fromStoredWindow';
 import type { StreamResult, WindowPoint } from '../../core/analysis/types';
 import type { AlertRecord } from '../../storage/alertStore';
-import { alertMinSeverity } from './alertMinSeverity';
+import { alertMinSeverity } from './analysisSettings';
 import { type AnalysisDeps, analysisDeps } from './deps';
 import { readWindows } from './readWindows';
 import type { ChunkInput, StreamDigest } from './types';

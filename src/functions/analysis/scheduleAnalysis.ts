@@ -4,10 +4,11 @@ import * as df from 'durable-functions';
 import { ANALYSIS_KINDS } from '../../core/analysis/types';
 import { defaultPipeline } from '../../core/pipelines';
 import { createStores } from '../../storage/createStores';
+import { analysisPeriodMinutes, analysisSchedule } from './analysisSettings';
 import { ANALYZE_STREAMS } from './analyzeStreams';
 import { instanceStatus } from './instanceStatus';
 import type { AnalysisJob } from './request';
-import { analysisPeriodMinutes, scheduledInstanceId,schedulePeriod } from './schedulePeriod';
+import { scheduledInstanceId, schedulePeriod } from './schedulePeriod';
 
 /**
  * Starts one analysis per pipeline for the last whole period, unless that period's run
@@ -33,7 +34,7 @@ export async function scheduleAnalysis(_timer: Timer, context: InvocationContext
 
 // The host rejects a timer whose schedule resolves to an empty string, so with ANALYSIS_SCHEDULE
 // unset or empty (the default: scheduling off) the timer is not registered at all.
-if ((process.env.ANALYSIS_SCHEDULE ?? '').trim() !== '') {
+if (analysisSchedule() !== '') {
   app.timer('scheduleAnalysis', {
     schedule: '%ANALYSIS_SCHEDULE%',
     extraInputs: [df.input.durableClient()],

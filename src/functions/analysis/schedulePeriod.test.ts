@@ -1,4 +1,4 @@
-import { analysisPeriodMinutes, scheduledInstanceId,schedulePeriod } from './schedulePeriod';
+import { scheduledInstanceId, schedulePeriod } from './schedulePeriod';
 
 describe('schedulePeriod', () => {
   it('covers the last whole period before now', () => {
@@ -13,11 +13,5 @@ describe('schedulePeriod', () => {
     expect(scheduledInstanceId('orders', a.from)).toBe('analysis-orders-20250304T090000Z');
     expect(scheduledInstanceId('orders', b.from)).toBe(scheduledInstanceId('orders', a.from));
     expect(scheduledInstanceId('a/b#c', a.from)).not.toMatch(/[/#]/);
-  });
-
-  it('reads ANALYSIS_PERIOD_MINUTES with a clear error', () => {
-    expect(analysisPeriodMinutes({})).toBe(60);
-    expect(analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: '5' })).toBe(5);
-    expect(() => analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: 'hourly' })).toThrow('expected a whole number of minutes from 1 to 10080, found "hourly"');
   });
 });

@@ -15,14 +15,3 @@ export function scheduledInstanceId(pipeline: string, from: string): string {
   const stamp = from.replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
   return `analysis-${pipeline.replace(/[/\\#?\s]/g, '_')}-${stamp}`;
 }
-
-/** ANALYSIS_PERIOD_MINUTES, default 60: the range a scheduled run covers. */
-export function analysisPeriodMinutes(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.ANALYSIS_PERIOD_MINUTES?.trim();
-  if (!raw) return 60;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 10_080) {
-    throw new Error(`ANALYSIS_PERIOD_MINUTES: expected a whole number of minutes from 1 to 10080, found ${JSON.stringify(env.ANALYSIS_PERIOD_MINUTES)}`);
-  }
-  return value;
-}
