@@ -119,4 +119,38 @@ describe('processBatch', () => {
       { numRuns: 300 },
     );
   });
+  it('with deadLetterUnmatched, dead-letters an event once as no-pipeline exactly when every pipeline filtered it out, keeping every invariant', () => {
+    const fahrenheit = pipeline({ name: 'fahrenheit', filter: 'unit == "F"', window: { size: '10s' } });
+    const choices = [temps, celsius, fahrenheit];
+    fc.assert(
+      fc.property(fc.array(body, { maxLength: 30 }), fc.subarray(choices, { minLength: 1 }), (bodies, pipelines) => {
+        const input = { ...base, bodies, sequenceNumbers: bodies.map((_, i) => 100 + i), enqueuedTimes: bodies.map(() => T0), pipelines };
+        const off = processBatch(input);
+        const on = processBatch({ ...input, deadLetterUnmatched: true });
+        // Oracle: each body alone through each pipeline alone.
+        const unmatched = bodies.flatMap((b, i) =>
+          pipelines.every((p) => processBatch({ ...input, bodies: [b], sequenceNumbers: [100 + i], enqueuedTimes: [T0], pipelines: [p] }).metrics.filtered === 1) ? [100 + i] : [],
+        );
+        const extra = on.deadLetters.filter((d) => d.pipeline === undefined);
+        expect(extra.map((d) => d.sequenceNumber)).toEqual(unmatched);
+        expect(extra.every((d) => d.reason === 'no-pipeline' && d.stream === undefined)).toBe(true);
+        const m = on.metrics;
+        expect(m.eventsIn).toBe(bodies.length * pipelines.length + unmatched.length);
+        expect(m.eventsIn).toBe(m.aggregated + m.filtered + m.deadLettered);
+        expect(m.deadLettered).toBe(on.deadLetters.length);
+        expect(m.byReason['no-pipeline']).toBe(unmatched.length);
+        // Per pipeline nothing changes: the extra delivery belongs to no pipeline.
+        expect(m.byPipeline).toEqual(off.metrics.byPipeline);
+        for (const c of Object.values(m.byPipeline)) expect(c.eventsIn).toBe(c.aggregated + c.filtered + c.deadLettered);
+        expect({ ...m, eventsIn: 0, deadLettered: 0, byReason: {} }).toEqual({ ...off.metrics, eventsIn: 0, deadLettered: 0, byReason: {} });
+        expect(on.partials).toEqual(off.partials);
+      }),
+      { numRuns: 200 },
+    );
+    // Without a filter nothing is ever unmatched; with no pipelines the setting changes nothing either.
+    const all = processBatch({ ...base, bodies: ['{"stream":"a","value":1}'], sequenceNumbers: [1], enqueuedTimes: [T0], pipelines: [temps], deadLetterUnmatched: true });
+    expect(all.deadLetters).toEqual([]);
+    const none = processBatch({ ...base, bodies: ['{}'], sequenceNumbers: [1], enqueuedTimes: [T0], pipelines: [], deadLetterUnmatched: true });
+    expect(none.metrics).toMatchObject({ eventsIn: 1, deadLettered: 1, byReason: { 'no-pipeline': 1 } });
+  });
 });

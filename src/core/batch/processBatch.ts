@@ -105,7 +105,8 @@ const freeze = (map: Map<string, Accumulator>): Record<string, Aggregate> =>
  * Counting: a delivery is an (event, pipeline) pair and has exactly one outcome (aggregated, filtered or dead-lettered);
  * every dead-lettered delivery yields exactly one dead-letter record. So per pipeline and overall
  * eventsIn = aggregated + filtered + deadLettered, and deadLettered = deadLetters.length. With no pipelines every
- * event is one delivery dead-lettered as 'no-pipeline'.
+ * event is one delivery dead-lettered as 'no-pipeline'. With `deadLetterUnmatched`, an event every pipeline filtered
+ * out adds one more delivery, dead-lettered as 'no-pipeline' and counted only in the totals (not in byPipeline).
  */
 export function processBatch(input: BatchInput): BatchResult {
   const { now, partitionId: partition } = input;
@@ -147,10 +148,11 @@ export function processBatch(input: BatchInput): BatchResult {
     }
   }
 
+  const filteredBy = new Array<number>(bodies.length).fill(0);
   for (const pipeline of input.pipelines) {
     const counts = emptyCounts();
     byPipeline[pipeline.name] = counts;
-    const builders = foldPipeline(pipeline, input, bodies, sequences, enqueued, counts, deadLetter);
+    const builders = foldPipeline(pipeline, input, bodies, sequences, enqueued, counts, deadLetter, (i) => void (filteredBy[i] = (filteredBy[i] ?? 0) + 1));
     for (const b of builders.values()) {
       streams.add(b.stream);
       partials.push({
@@ -182,6 +184,15 @@ export function processBatch(input: BatchInput): BatchResult {
     for (const r of DEAD_LETTER_REASONS) total.byReason[r] += counts.byReason[r];
   }
 
+  if (input.deadLetterUnmatched && input.pipelines.length > 0) {
+    const names = input.pipelines.map((p) => p.name).join(', ');
+    for (let i = 0; i < bodies.length; i++) {
+      if (filteredBy[i] !== input.pipelines.length) continue;
+      total.eventsIn++;
+      deadLetter(total, i, 'no-pipeline', `no matching pipeline: every active pipeline's filter excluded the event (${names}); dead-lettered because DEADLETTER_UNMATCHED is on`);
+    }
+  }
+
   return {
     partials,
     deadLetters,
@@ -206,6 +217,7 @@ function foldPipeline(
   enqueued: number[],
   counts: OutcomeCounts,
   deadLetter: (counts: OutcomeCounts, i: number, reason: DeadLetterReason, detail: string, pipeline?: string, stream?: string) => void,
+  filtered: (i: number) => void,
 ): Map<string, PartialBuilder> {
   const { name, config } = pipeline;
   const builders = new Map<string, PartialBuilder>();
@@ -233,6 +245,7 @@ function foldPipeline(
       }
       if (!r.value) {
         counts.filtered++;
+        filtered(i);
         continue;
       }
     }

@@ -15,6 +15,12 @@ export interface BatchInput {
   /** The caller's watermark for a stream; events older than watermark - allowedLateness are late. */
   watermarks?: (pipeline: string, stream: string) => number | undefined;
   now: number;
+  /**
+   * DEADLETTER_UNMATCHED: an event that every active pipeline filtered out is also dead-lettered once, with reason
+   * 'no-pipeline' and no pipeline. That record is an extra delivery of its own, counted only in the batch totals
+   * (never in byPipeline), so per pipeline and overall eventsIn = aggregated + filtered + deadLettered still holds.
+   */
+  deadLetterUnmatched?: boolean;
 }
 
 export interface PartialWindow {

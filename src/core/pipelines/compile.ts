@@ -1,6 +1,6 @@
 import { parseDuration } from '../duration';
 import { type CompiledExpression, compileExpression } from '../expressions';
-import { parsePipeline, type ParsePipelineResult, type PipelineDefinition, type PipelineIssue } from './definition';
+import { idleTimeoutMs, parsePipeline, type ParsePipelineResult, type PipelineDefinition, type PipelineIssue } from './definition';
 
 /** JSON-safe settings the stream entity needs (sent with every merge so the entity has no storage reads). */
 export interface PipelineConfig {
@@ -10,6 +10,8 @@ export interface PipelineConfig {
   allowedLatenessMs: number;
   retention: number;
   sketchAccuracy: number;
+  /** Processing time without events after which open windows are closed by the idle flush; 0 = never. */
+  idleTimeoutMs: number;
 }
 
 export interface CompiledPipeline {
@@ -49,6 +51,7 @@ export function compilePipeline(input: unknown): CompilePipelineResult {
         allowedLatenessMs: parseDuration(d.allowedLateness) as number,
         retention: d.retention,
         sketchAccuracy: d.sketchAccuracy,
+        idleTimeoutMs: idleTimeoutMs(d.idleTimeout),
       },
       ...(d.filter === undefined ? {} : { filter: must(d.filter) }),
       streamKey: must(d.streamKey),

@@ -6,8 +6,21 @@ describe('parsePipeline', () => {
     const r = parsePipeline({ name: 'temps', window: { size: '1m' } });
     expect(r).toEqual({
       ok: true,
-      pipeline: { name: 'temps', streamKey: 'stream', time: 'time', measures: { value: 'value' }, window: { size: '1m' }, allowedLateness: '30s', retention: 60, sketchAccuracy: 0.01 },
+      pipeline: { name: 'temps', streamKey: 'stream', time: 'time', measures: { value: 'value' }, window: { size: '1m' }, allowedLateness: '30s', retention: 60, sketchAccuracy: 0.01, idleTimeout: '2m' },
     });
+  });
+
+  it('accepts an idle timeout as a duration, and "0", 0 or null to disable it; names a bad one', () => {
+    const ms = (idleTimeout: unknown) => {
+      const r = compilePipeline({ name: 'i', window: { size: '1m' }, idleTimeout });
+      if (!r.ok) throw new Error(r.issues.map((i) => i.message).join('; '));
+      return r.pipeline.config.idleTimeoutMs;
+    };
+    expect([ms(undefined), ms('30s'), ms(1500), ms('0'), ms(0), ms(null)]).toEqual([120_000, 30_000, 1500, 0, 0, 0]);
+    const bad = parsePipeline({ name: 'i', window: { size: '1m' }, idleTimeout: 'soon' });
+    expect(bad.ok ? [] : bad.issues.map((i) => i.message)).toEqual(['idleTimeout: expected idleTimeout as a duration like "2m" (at most 2678400000 ms), or "0" or null to disable it; found string "soon"']);
+    const wrongType = parsePipeline({ name: 'i', window: { size: '1m' }, idleTimeout: true });
+    expect(wrongType.ok ? [] : wrongType.issues.map((i) => i.path)).toEqual(['idleTimeout']);
   });
 
   it('names field, expectation and what was found for each problem', () => {
@@ -33,7 +46,7 @@ describe('parsePipeline', () => {
   it('compiles durations and expressions; the default pipeline is valid', () => {
     const r = compilePipeline({ name: 'h', window: { size: '1m', hop: '15s' }, allowedLateness: 5000, filter: 'unit == "C"', measures: { t: 'value', f: 'value * 9 / 5 + 32' } });
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
-    expect(r.pipeline.config).toEqual({ name: 'h', windowSizeMs: 60_000, hopMs: 15_000, allowedLatenessMs: 5000, retention: 60, sketchAccuracy: 0.01 });
+    expect(r.pipeline.config).toEqual({ name: 'h', windowSizeMs: 60_000, hopMs: 15_000, allowedLatenessMs: 5000, retention: 60, sketchAccuracy: 0.01, idleTimeoutMs: 120_000 });
     expect(r.pipeline.measures.map(([n]) => n)).toEqual(['t', 'f']);
     const d = compilePipeline(defaultPipeline);
     expect(d.ok && d.pipeline.config.windowSizeMs).toBe(60_000);

@@ -19,6 +19,11 @@ export interface PipelineDefinition {
   allowedLateness: string | number;
   retention: number;
   sketchAccuracy: number;
+  /**
+   * Processing time without new events after which the stream's open windows are closed (`closedBy: 'idle'`);
+   * "0", 0 or null disables it.
+   */
+  idleTimeout: string | number | null;
 }
 
 export interface PipelineIssue {
@@ -31,6 +36,13 @@ export type ParsePipelineResult = { ok: true; pipeline: PipelineDefinition } | {
 const NAME = /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/i;
 const MEASURE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_WINDOW_MS = 31 * 86_400_000;
+/** A quiet stream's open windows close after this much processing time without events. */
+export const DEFAULT_IDLE_TIMEOUT = '2m';
+
+/** Milliseconds of a parsed idleTimeout; 0 = disabled. */
+export function idleTimeoutMs(value: PipelineDefinition['idleTimeout']): number {
+  return value === null || value === '0' ? 0 : (parseDuration(value) ?? 0);
+}
 
 const duration = (what: string, min: number, max: number) =>
   z.union([z.string(), z.number()]).superRefine((value, ctx) => {
@@ -90,6 +102,16 @@ export const pipelineDefinitionSchema = z
     allowedLateness: duration('allowedLateness', 0, MAX_WINDOW_MS).default('30s'),
     retention: z.number({ error: 'expected the number of live windows to keep' }).int().min(1).max(10_000).default(60),
     sketchAccuracy: z.number({ error: 'expected a relative accuracy like 0.01' }).min(0.0001).max(0.1).default(0.01),
+    idleTimeout: z
+      .union([z.string(), z.number(), z.null()], { error: 'expected idleTimeout as a duration like "2m", or "0" or null to disable it' })
+      .superRefine((value, ctx) => {
+        if (value === null || value === '0') return;
+        const ms = parseDuration(value);
+        if (ms === undefined || ms > MAX_WINDOW_MS) {
+          ctx.addIssue({ code: 'custom', message: `expected idleTimeout as a duration like "2m" (at most ${MAX_WINDOW_MS} ms), or "0" or null to disable it` });
+        }
+      })
+      .default(DEFAULT_IDLE_TIMEOUT),
   })
   .transform((p) => p as PipelineDefinition);
 
@@ -103,7 +125,7 @@ export function parsePipeline(input: unknown): ParsePipelineResult {
       const path = issue.path.map(String).join('.') || '(root)';
       const found = describeFound(valueAt(input, issue.path));
       if (issue.code === 'unrecognized_keys') {
-        return { path, message: `${path}: unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; expected only name, description, filter, streamKey, time, measures, window, allowedLateness, retention, sketchAccuracy` };
+        return { path, message: `${path}: unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; expected only name, description, filter, streamKey, time, measures, window, allowedLateness, retention, sketchAccuracy, idleTimeout` };
       }
       return { path, message: `${path}: ${issue.message}; found ${found}` };
     }),
@@ -139,4 +161,5 @@ export const defaultPipeline: PipelineDefinition = Object.freeze({
   allowedLateness: '30s',
   retention: 60,
   sketchAccuracy: 0.01,
+  idleTimeout: DEFAULT_IDLE_TIMEOUT,
 }) as PipelineDefinition;

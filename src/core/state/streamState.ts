@@ -2,7 +2,7 @@ import { type Aggregate, mergeAggregates, mergeAll, summarize } from '../aggrega
 import type { PartialWindow, StreamPartial } from '../batch';
 import type { PipelineConfig } from '../pipelines';
 import { windowKey } from '../windows';
-import type { ClosedWindow, MergeOutcome, MergeResult, RateSample, StreamState, StreamView, WindowView } from './types';
+import type { ClosedWindow, CommitResult, FlushResult, MergeOutcome, MergeResult, PartitionProgress, RateSample, SequenceRange, StreamState, StreamView, WindowView } from './types';
 
 const MAX_SAMPLES = 32;
 const SAMPLE_HORIZON_MS = 5 * 60_000;
@@ -128,7 +128,10 @@ export function mergePartial(input: StreamState, partial: StreamPartial, now: nu
   let outcome: MergeOutcome;
 
   if (partial.lastSequence <= progress.committed || partial.firstSequence <= progress.committed) {
-    state.duplicates++;
+    // Normally a duplicate. A partial that also holds this stream's events after the committed mark cannot be split:
+    // only a redelivery longer than a batch the idle flush committed does that. Count it so the loss is visible.
+    if (partial.lastEventSequence > progress.committed) state.conflicts++;
+    else state.duplicates++;
     return { state, closedWindows: [], outcome: 'ignored' };
   }
   if (pending === null) {
@@ -156,6 +159,63 @@ export function mergePartial(input: StreamState, partial: StreamPartial, now: nu
   progress.pending = partial;
   recordSample(state, partial, now);
   return { state, closedWindows: closeWindows(state, now, config), outcome };
+}
+
+/**
+ * Commits the partition's pending partial once ingest knows the batch `checkpointed` can never be redelivered: the
+ * trigger delivered a later batch of the partition, and with batchCheckpointFrequency 1 that means `checkpointed` was
+ * checkpointed. Only a pending partial of exactly that range is committed. Any other pending partial stays pending: a
+ * newer batch (the commit arrived late), or an older one, which may be a delivery cut short by a crash whose replay
+ * is still on its way (the commit arrived early) - so the operation is safe in any order against merges.
+ * Pure: the input state is not modified.
+ */
+export function commitThrough(input: StreamState, partition: string, checkpointed: SequenceRange, now: number, config: PipelineConfig): CommitResult {
+  const pending = input.partitions[partition]?.pending ?? null;
+  if (pending === null) return { state: input, closedWindows: [], outcome: 'nothing-pending' };
+  if (pending.firstSequence !== checkpointed.firstSequence || pending.lastSequence !== checkpointed.lastSequence) {
+    return { state: input, closedWindows: [], outcome: 'not-covered' };
+  }
+  const state = structuredClone(input);
+  const progress = state.partitions[partition] as PartitionProgress;
+  commit(state, pending);
+  progress.committed = pending.lastSequence;
+  progress.pending = null;
+  return { state, closedWindows: closeWindows(state, now, config), outcome: 'committed' };
+}
+
+/**
+ * The idle flush: when the stream has had no events for `idleTimeoutMs` of processing time (`lastSeen`, set by merges),
+ * commits every pending partial and closes every live window (`closedBy: 'idle'`). Later events for those windows are
+ * counted as `lateAtEntity`; later windows open as usual. `now` comes from the caller (the timer), so this stays pure.
+ */
+export function flushIdle(input: StreamState, now: number, idleTimeoutMs: number): FlushResult {
+  if (!(idleTimeoutMs > 0)) return { state: input, closedWindows: [], outcome: 'disabled' };
+  if (input.lastSeen !== null && now - input.lastSeen < idleTimeoutMs) return { state: input, closedWindows: [], outcome: 'active' };
+  if (pendingPartials(input).length === 0 && Object.keys(input.windows).length === 0) return { state: input, closedWindows: [], outcome: 'nothing-open' };
+  const state = structuredClone(input);
+  for (const progress of Object.values(state.partitions)) {
+    if (progress.pending === null) continue;
+    commit(state, progress.pending);
+    progress.committed = Math.max(progress.committed, progress.pending.lastSequence);
+    progress.pending = null;
+  }
+  const closed: ClosedWindow[] = [];
+  for (const key of Object.keys(state.windows).sort()) {
+    const w = state.windows[key] as PartialWindow;
+    closed.push(toClosed(state, w, now, 'idle'));
+    delete state.windows[key];
+    state.closedThrough = Math.max(state.closedThrough ?? w.end, w.end);
+  }
+  return { state, closedWindows: closed, outcome: 'flushed' };
+}
+
+/** Live windows of the read model (committed and pending), without building the view. */
+export function liveWindowCount(state: StreamState): number {
+  const keys = new Set(Object.keys(state.windows));
+  for (const p of pendingPartials(state)) {
+    for (const w of p.windows) if (state.closedThrough === null || w.end > state.closedThrough) keys.add(windowKey(w.start));
+  }
+  return keys.size;
 }
 
 function pendingPartials(state: StreamState): StreamPartial[] {

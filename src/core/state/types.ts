@@ -32,7 +32,10 @@ export interface StreamState {
   lateAtEntity: number;
   /** Partials ignored as already merged (duplicates, stale redeliveries). */
   duplicates: number;
-  /** Partials whose sequence range overlapped pending data in a way the scheme cannot resolve exactly. */
+  /**
+   * Partials whose sequence range overlapped pending or committed data in a way the scheme cannot resolve exactly
+   * (see README: only a redelivery longer than an idle-flushed batch can do this once the scheme's assumptions hold).
+   */
   conflicts: number;
   totals: Record<string, Aggregate>;
   latency: Aggregate | null;
@@ -60,11 +63,38 @@ export interface ClosedWindow {
   events: number;
   measures: Record<string, MeasureResult>;
   closedAt: number;
-  /** 'watermark' normally; 'retention' when evicted to keep at most `retention` live windows. */
-  closedBy: 'watermark' | 'retention';
+  /**
+   * 'watermark' normally; 'retention' when evicted to keep at most `retention` live windows; 'idle' when the idle
+   * flush closed it because the stream had no events for the pipeline's idleTimeout.
+   */
+  closedBy: 'watermark' | 'retention' | 'idle';
 }
 
 export type MergeOutcome = 'pending' | 'replaced' | 'committed-previous' | 'ignored' | 'conflict';
+
+/** A batch's range of sequence numbers in its partition. */
+export interface SequenceRange {
+  firstSequence: number;
+  lastSequence: number;
+}
+
+/** 'committed': the pending partial moved into the committed state; otherwise nothing changed. */
+export type CommitOutcome = 'committed' | 'nothing-pending' | 'not-covered';
+
+export interface CommitResult {
+  state: StreamState;
+  closedWindows: ClosedWindow[];
+  outcome: CommitOutcome;
+}
+
+/** 'flushed': pending partials committed and live windows closed; otherwise nothing changed. */
+export type FlushOutcome = 'flushed' | 'active' | 'nothing-open' | 'disabled';
+
+export interface FlushResult {
+  state: StreamState;
+  closedWindows: ClosedWindow[];
+  outcome: FlushOutcome;
+}
 
 export interface MergeResult {
   state: StreamState;
