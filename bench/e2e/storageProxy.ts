@@ -18,6 +18,8 @@ export interface StorageProxy {
   connectionString: string;
   /** Requests forwarded so far, per service. */
   counts(): Record<StorageService, number>;
+  /** Requests per "<service> <METHOD> <table, queue or container>" (keys and query stripped), to see who makes them. */
+  byTarget(): Record<string, number>;
   total(): number;
   close(): Promise<void>;
 }
@@ -34,12 +36,16 @@ export function portsOf(urls: { blobUrl: string; queueUrl: string; tableUrl: str
  */
 export async function startStorageProxy(options: StorageProxyOptions): Promise<StorageProxy> {
   const counts: Record<StorageService, number> = { blob: 0, queue: 0, table: 0 };
+  const targets = new Map<string, number>();
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const servers: Server[] = [];
   const ports = {} as Record<StorageService, number>;
   for (const service of services) {
     const server = createServer((req, res) => {
       counts[service]++;
+      const name = (req.url ?? '/').split('?')[0]!.split('/')[2]?.replace(/\(.*$/, '') ?? '';
+      const target = `${service} ${req.method ?? 'GET'} ${name}`;
+      targets.set(target, (targets.get(target) ?? 0) + 1);
       const forward = (): void => {
         const upstream = request(
           { host: '127.0.0.1', port: options.targets[service], method: req.method, path: req.url, headers: req.headers, agent },
@@ -74,6 +80,7 @@ export async function startStorageProxy(options: StorageProxyOptions): Promise<S
   return {
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${devAccountName};AccountKey=${devAccountKey};BlobEndpoint=${url('blob')};QueueEndpoint=${url('queue')};TableEndpoint=${url('table')};`,
     counts: () => ({ ...counts }),
+    byTarget: () => Object.fromEntries([...targets].sort((a, b) => b[1] - a[1])),
     total: () => counts.blob + counts.queue + counts.table,
     async close() {
       agent.destroy();

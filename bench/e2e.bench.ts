@@ -1,0 +1,341 @@
+/**
+ * End-to-end benchmark: producer -> local event hub -> ingest -> stream entities -> queryable state, on the local
+ * host (dist/local-host/cli.js, a child process) with a real Azurite behind a counting loopback proxy.
+ *
+ *   npm run bench:e2e [-- --json] [--events 200000] [--latency-seconds 15] [--latency-rate 0] [--profile | --profile-out host.cpuprofile]
+ *
+ * Scenario: 100 streams, ~150-byte events, host.json maxEventBatchSize 1000, 4 partitions, sqlite durable store.
+ * - Throughput: N events POSTed as NDJSON (1,000 per request, 4 requests in flight); the clock stops when the hub
+ *   is drained AND the Streams catalog (kept by the entities) totals N. events/s = N / (visible - first send).
+ * - Latency: while a paced background load runs, probe events go to a dedicated stream one at a time; each is timed
+ *   from the start of its POST until GET /api/streams/default/probe shows it (polled every 10 ms, so +<=10 ms).
+ * - Entity operations per 1,000 events: /api/metrics (ingest's own count of signals, one per stream per batch).
+ * - Storage requests per 1,000 events: every HTTP request to Azurite during the throughput phase, counted by the
+ *   proxy. The durable store is SQLite (local file), not storage requests.
+ * - Baselines in the same run: raw local-hub append (in process, same file logs and fsync, no HTTP, no app) and the
+ *   entity-operation count of signalling once per event (1,000 per 1,000 events by construction).
+ */
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { startAzurite } from '../local-host/azurite/startAzurite';
+import { LocalHub } from '../local-host/eventhub/localHub';
+import { RateLimiter } from '../tools/send/rateLimiter';
+import { benchEvent, benchStream } from './e2e/benchEvent';
+import { type HostChild, startHostChild } from './e2e/hostChild';
+import { percentile } from './e2e/percentile';
+import { portsOf, startStorageProxy } from './e2e/storageProxy';
+import { topAreas, topFunctions } from './e2e/topFunctions';
+
+const repoRoot = resolve(__dirname, '..', '..');
+
+interface Args {
+  json: boolean;
+  events: number;
+  latencySeconds: number;
+  latencyRate: number;
+  profile: boolean;
+  /** Keep the host's .cpuprofile here (open it in Chrome DevTools). */
+  profileOut?: string;
+  streams: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = { json: false, events: 200_000, latencySeconds: 15, latencyRate: 0, profile: false, streams: 100 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const num = (): number => {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v < 0) throw new Error(`${a} expects a number >= 0; found ${JSON.stringify(argv[i])}`);
+      return v;
+    };
+    if (a === '--json') out.json = true;
+    else if (a === '--profile') out.profile = true;
+    else if (a === '--profile-out') {
+      out.profile = true;
+      out.profileOut = argv[++i];
+    }
+    else if (a === '--events') out.events = Math.max(1000, Math.round(num() / 1000) * 1000);
+    else if (a === '--latency-seconds') out.latencySeconds = num();
+    else if (a === '--latency-rate') out.latencyRate = num();
+    else if (a === '--streams') out.streams = Math.max(1, Math.round(num()));
+    else throw new Error(`Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --latency-seconds S, --latency-rate R, --streams N, --profile or --profile-out FILE.`);
+  }
+  return out;
+}
+
+const log = (msg: string): void => {
+  process.stderr.write(`[bench:e2e] ${msg}\n`);
+};
+
+/** Per-stream count and sum of what was sent, for the exactness check at the end. */
+class Ledger {
+  readonly streams = new Map<string, { count: number; sum: number }>();
+  total = 0;
+  add(stream: string, value: number): void {
+    const t = this.streams.get(stream) ?? { count: 0, sum: 0 };
+    t.count++;
+    t.sum += value;
+    this.streams.set(stream, t);
+    this.total++;
+  }
+}
+
+function makeBody(first: number, count: number, streams: number, at: Date, ledger: Ledger): string {
+  const lines: string[] = [];
+  for (let seq = first; seq < first + count; seq++) {
+    lines.push(benchEvent(seq, streams, at));
+    ledger.add(benchStream(seq % streams), ((seq * 7919) % 8000) / 8);
+  }
+  return lines.join('\n');
+}
+
+async function post(baseUrl: string, body: string, count: number): Promise<void> {
+  const res = await fetch(`${baseUrl}/runtime/eventhubs/events/events`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`The local hub refused ${count} events: ${res.status} ${text.slice(0, 300)}`);
+  const accepted = (JSON.parse(text) as { accepted: number }).accepted;
+  if (accepted !== count) throw new Error(`The local hub accepted ${accepted} of ${count} events.`);
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+interface HubInfo {
+  events: number;
+  consumers: { lag: number; unprocessed: number }[];
+}
+
+/** Sum of the Streams catalog's exact totals (written by the entities) over the bench streams. */
+async function catalogTotal(baseUrl: string): Promise<number> {
+  let total = 0;
+  let token: string | undefined;
+  do {
+    const page = await getJson<{ items: { stream: string; events: number }[]; continuationToken?: string }>(
+      `${baseUrl}/api/streams?pipeline=default&limit=1000${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`,
+    );
+    total += page.items.filter((i) => /^s-\d+$/.test(i.stream)).reduce((n, i) => n + i.events, 0);
+    token = page.continuationToken;
+  } while (token);
+  return total;
+}
+
+/** Polls until the hub holds `events`, all processed, and the catalog totals `visible`; returns when it first held. */
+async function waitVisible(baseUrl: string, events: number, visible: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hub = await getJson<HubInfo>(`${baseUrl}/runtime/eventhubs/events`);
+    if (hub.events === events && hub.consumers.every((c) => c.unprocessed === 0)) {
+      const total = await catalogTotal(baseUrl);
+      if (total === visible) return Date.now();
+      if (total > visible) throw new Error(`The catalog totals ${total} events, more than the ${visible} sent.`);
+    }
+    if (Date.now() > deadline) throw new Error(`Not visible within ${timeoutMs} ms (hub ${JSON.stringify(hub)}).`);
+    await sleep(100);
+  }
+}
+
+/** Raw local-hub append rate: the same file logs (fsync per append) in process, 1,000-event appends, no HTTP or app. */
+async function rawHubAppend(events: number, streams: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-hub-'));
+  try {
+    const hub = new LocalHub({ name: 'events', partitionCount: 4, dir: join(dir, 'events') });
+    const at = new Date();
+    const batches = Array.from({ length: events / 1000 }, (_, b) => Array.from({ length: 1000 }, (_, k) => ({ body: Buffer.from(benchEvent(b * 1000 + k, streams, at)) })));
+    const started = process.hrtime.bigint();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < batches.length) await hub.append(batches[next++]!);
+      }),
+    );
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return events / seconds;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const ledger = new Ledger();
+  let seq = 0;
+  const eventBytes = Buffer.byteLength(benchEvent(123_456, args.streams, new Date()));
+
+  log(`baseline: raw local-hub append of 100,000 events...`);
+  const rawAppendPerSec = await rawHubAppend(100_000, args.streams);
+
+  const azurite = await startAzurite({ inMemory: true, ports: 0 });
+  const proxy = await startStorageProxy({ targets: portsOf(azurite) });
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
+  const profileDir = join(dataDir, 'profile');
+  let host: HostChild | undefined;
+  try {
+    host = await startHostChild({
+      repoRoot,
+      appDir: repoRoot,
+      args: ['--no-azurite', '--store', 'sqlite', '--data-dir', join(dataDir, 'host')],
+      env: { AzureWebJobsStorage: proxy.connectionString, EventHubConnection: 'UseLocalEventHub=true', ANALYSIS_SCHEDULE: '' },
+      nodeArgs: args.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    });
+    const baseUrl = host.baseUrl;
+    log(`host at ${baseUrl}; warming up with 5,000 events`);
+    {
+      const body = makeBody(seq, 5000, args.streams, new Date(), ledger);
+      seq += 5000;
+      await post(baseUrl, body, 5000);
+      await waitVisible(baseUrl, seq, ledger.total, 120_000);
+    }
+
+    // Throughput.
+    log(`throughput: ${args.events} events, 1,000 per request, 4 in flight`);
+    const at = new Date();
+    const bodies: { body: string; count: number }[] = [];
+    for (let i = 0; i < args.events / 1000; i++) {
+      bodies.push({ body: makeBody(seq, 1000, args.streams, at, ledger), count: 1000 });
+      seq += 1000;
+    }
+    const storageBefore = { total: proxy.total(), byTarget: proxy.byTarget() };
+    const t0 = Date.now();
+    let nextBody = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (nextBody < bodies.length) {
+          const b = bodies[nextBody++]!;
+          await post(baseUrl, b.body, b.count);
+        }
+      }),
+    );
+    const tSent = Date.now();
+    const tVisible = await waitVisible(baseUrl, seq, ledger.total, 600_000);
+    const storageRequests = proxy.total() - storageBefore.total;
+    const byTarget = Object.fromEntries(
+      Object.entries(proxy.byTarget())
+        .map(([k, v]): [string, number] => [k, Math.round(((v - (storageBefore.byTarget[k] ?? 0)) * 10000) / args.events) / 10])
+        .filter(([, v]) => v > 0),
+    );
+    const eventsPerSec = args.events / ((tVisible - t0) / 1000);
+    const acceptPerSec = args.events / ((tSent - t0) / 1000);
+    log(`throughput: ${Math.round(eventsPerSec)} events/s end to end (hub accepted ${Math.round(acceptPerSec)}/s)`);
+
+    // Latency under a paced background load.
+    const latencyRate = args.latencyRate > 0 ? args.latencyRate : Math.round(Math.min(20_000, 0.8 * eventsPerSec));
+    log(`latency: probes for ${args.latencySeconds} s under ${latencyRate} events/s background load`);
+    const samples: number[] = [];
+    let stop = false;
+    const background = (async () => {
+      const limiter = new RateLimiter(latencyRate, Date.now());
+      const batch = Math.max(50, Math.round(latencyRate / 20));
+      while (!stop) {
+        const wait = limiter.delayFor(batch, Date.now());
+        if (wait > 0) await sleep(wait);
+        const body = makeBody(seq, batch, args.streams, new Date(), ledger);
+        seq += batch;
+        await post(baseUrl, body, batch);
+      }
+    })();
+    let probes = 0;
+    const probeUntil = Date.now() + args.latencySeconds * 1000;
+    while (Date.now() < probeUntil) {
+      const sentAt = Date.now();
+      await post(baseUrl, JSON.stringify({ stream: 'probe', time: new Date(sentAt).toISOString(), value: 1, unit: 'kPa', probe: probes }), 1);
+      probes++;
+      seq++;
+      for (;;) {
+        const res = await fetch(`${baseUrl}/api/streams/default/probe`);
+        const text = await res.text();
+        if (res.status === 200 && ((JSON.parse(text) as { totals: { value?: { count: number } } }).totals.value?.count ?? 0) >= probes) break;
+        if (Date.now() - sentAt > 60_000) throw new Error(`Probe ${probes} not visible after 60 s.`);
+        await sleep(10);
+      }
+      samples.push(Date.now() - sentAt);
+      await sleep(100);
+    }
+    stop = true;
+    await background;
+    await waitVisible(baseUrl, seq, ledger.total, 600_000);
+
+    // Exactness: every stream's live state equals what was sent.
+    let exact = true;
+    for (const [stream, want] of ledger.streams) {
+      const view = await getJson<{ totals: { value?: { count: number; sum: number } } }>(`${baseUrl}/api/streams/default/${stream}`);
+      if (view.totals.value?.count !== want.count || Math.abs((view.totals.value?.sum ?? 0) - want.sum) > 1e-6 * Math.max(1, want.sum)) {
+        exact = false;
+        log(`MISMATCH ${stream}: sent ${JSON.stringify(want)}, state ${JSON.stringify(view.totals.value)}`);
+      }
+    }
+
+    const minutes = Math.ceil((Date.now() - started) / 60_000) + 1;
+    const metrics = await getJson<{ events: number; entityOperations: number; entityOperationsPer1000Events: number; batches: number; latency: { p50: number; p99: number } }>(
+      `${baseUrl}/api/metrics?minutes=${minutes}`,
+    );
+    await host.stop();
+    host = undefined;
+    let profile: { functions: { fn: string; selfPct: number }[]; areas: { area: string; selfPct: number }[] } | undefined;
+    if (args.profile) {
+      const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) profile = { functions: topFunctions(join(profileDir, file)), areas: topAreas(join(profileDir, file)) };
+      if (file && args.profileOut) copyFileSync(join(profileDir, file), args.profileOut);
+    }
+
+    const cpu = cpus();
+    const result = {
+      benchmark: 'e2e',
+      scenario: { streams: args.streams, eventBytes, maxEventBatchSize: 1000, partitions: 4, durableStore: 'sqlite', throughputEvents: args.events, requestEvents: 1000, requestsInFlight: 4, latencyRate, latencySeconds: args.latencySeconds },
+      machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, memoryGb: Math.round(totalmem() / 1e8) / 10, freeMemoryGb: Math.round(freemem() / 1e8) / 10 },
+      eventsPerSec: Math.round(eventsPerSec),
+      hubAcceptEventsPerSec: Math.round(acceptPerSec),
+      p50Ms: percentile(samples, 50),
+      p99Ms: percentile(samples, 99),
+      latencySamples: samples.length,
+      ingestLatencyFromMetricsMs: { p50: Math.round(metrics.latency.p50), p99: Math.round(metrics.latency.p99) },
+      entityOpsPer1000Events: Math.round(metrics.entityOperationsPer1000Events * 10) / 10,
+      entityOperations: metrics.entityOperations,
+      batches: metrics.batches,
+      storageRequestsPer1000Events: Math.round((storageRequests * 10000) / args.events) / 10,
+      storageRequestsPer1000EventsByTarget: byTarget,
+      exact,
+      baseline: { rawHubAppendEventsPerSec: Math.round(rawAppendPerSec), perEventSignallingEntityOpsPer1000Events: 1000 },
+      goals: { eventsPerSec: 20_000, p99Ms: 2000, entityOpsPer1000Events: 100 },
+      ...(profile ? { hostCpuProfileTop: profile } : {}),
+      durationSec: Math.round((Date.now() - started) / 1000),
+    };
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    } else {
+      const row = (name: string, value: string, goal: string, base: string): string => `${name.padEnd(34)}${value.padStart(14)}${goal.padStart(12)}${base.padStart(26)}`;
+      console.log(`\nStreamfold end to end: ${args.streams} streams, ${eventBytes}-byte events, ${cpu.length} CPUs (${result.machine.cpuModel}), Node ${process.version}\n`);
+      console.log(row('', 'measured', 'goal', 'baseline'));
+      console.log(row('events/s (send -> queryable)', String(result.eventsPerSec), '>= 20000', `raw hub append ${result.baseline.rawHubAppendEventsPerSec}`));
+      console.log(row('hub accept events/s (HTTP)', String(result.hubAcceptEventsPerSec), '', ''));
+      console.log(row('p50 send -> visible (ms)', String(result.p50Ms), '', ''));
+      console.log(row('p99 send -> visible (ms)', String(result.p99Ms), '<= 2000', ''));
+      console.log(row('entity ops per 1,000 events', String(result.entityOpsPer1000Events), '<= 100', 'per-event signals 1000'));
+      console.log(row('storage requests per 1,000 events', String(result.storageRequestsPer1000Events), '', ''));
+      console.log(`\nStorage requests per 1,000 events by target: ${JSON.stringify(byTarget)}`);
+      console.log(`Exact per-stream counts and sums after the run: ${exact}`);
+      if (profile) {
+        console.log(`Host CPU profile, self time by area:\n${profile.areas.map((p) => `  ${String(p.selfPct).padStart(5)}%  ${p.area}`).join('\n')}`);
+        console.log(`Host CPU profile, top functions:\n${profile.functions.map((p) => `  ${String(p.selfPct).padStart(5)}%  ${p.fn}`).join('\n')}`);
+      }
+    }
+    if (!exact) process.exitCode = 1;
+  } finally {
+    await host?.stop();
+    await proxy.close();
+    await azurite.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:e2e failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
