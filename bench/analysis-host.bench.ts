@@ -15,8 +15,10 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 
 import { startAzurite } from '../local-host/azurite/startAzurite';
+import { CORRELATION_TOP_N } from '../src/functions/analysis/plan';
 import { createStores } from '../src/storage/createStores';
 import { countActivities } from './analysis-host/countActivities';
+import { childPids, cpuSeconds } from './analysis-host/cpuSeconds';
 import { startHost } from './analysis-host/hostProcess';
 import { inProcessBaseline } from './analysis-host/inProcessBaseline';
 import { parseOptions } from './analysis-host/options';
@@ -36,17 +38,27 @@ async function hubEvents(baseUrl: string, hub: string): Promise<number> {
   return ((await res.json()) as { events: number }).events;
 }
 
-/** Median time of one stream's window query at the seeded table size: the storage read each stream costs. */
-async function windowQueryMs(env: NodeJS.ProcessEnv, streams: readonly string[]): Promise<number> {
+/**
+ * Median time of one stream's window query at the seeded table size (the storage read each stream
+ * costs), and of a query for a stream that does not exist: it returns nothing, so its time is the
+ * emulator's cost of finding a partition (a scan, if it grows with the table) without the rows.
+ */
+async function windowQueryMs(env: NodeJS.ProcessEnv, streams: readonly string[]): Promise<{ stream: number; missing: number }> {
   const store = createStores(env).windows;
-  const times: number[] = [];
-  for (const stream of streams) {
+  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const time = async (stream: string, expectRows: boolean): Promise<number> => {
     const t = process.hrtime.bigint();
     const page = await store.query(`${PIPELINE}|${stream}`, { limit: 1000 });
-    if (page.items.length === 0) throw new Error(`no windows read back for ${stream}`);
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if ((page.items.length > 0) !== expectRows) throw new Error(`expected ${expectRows ? 'windows' : 'no windows'} for ${stream}, found ${page.items.length}`);
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  };
+  const found: number[] = [];
+  const missing: number[] = [];
+  for (const stream of streams) {
+    found.push(await time(stream, true));
+    missing.push(await time(`${stream}-missing`, false));
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  return { stream: median(found), missing: median(missing) };
 }
 
 async function main(): Promise<void> {
@@ -73,12 +85,17 @@ async function main(): Promise<void> {
     log('starting the host...');
     host = await startHost(repoRoot, dataDir, { ...env, ANALYSIS_SCHEDULE: '' });
     const hubBefore = await hubEvents(host.baseUrl, 'alerts');
+    // CPU of each process during the analysis: which one is saturated tells what limits the run.
+    const azuritePid = childPids(process.pid, 'azurite')[0];
+    const cpuBefore = { azurite: cpuSeconds(azuritePid), host: cpuSeconds(host.child.pid) };
     log(`analysing on ${host.baseUrl}...`);
     let lastLogged = -1;
     const run = await runAnalysis(host.baseUrl, { pipeline: PIPELINE, from: range.from, to: range.to }, o.pollMs, (p) => {
       if (p.chunksDone !== lastLogged) log(`  ${p.phase} ${p.chunksDone}/${p.chunksTotal} chunks`);
       lastLogged = p.chunksDone;
     });
+    const cpuAfter = { azurite: cpuSeconds(azuritePid), host: cpuSeconds(host.child.pid) };
+    const cpuDuring = (k: 'azurite' | 'host'): number | null => (cpuBefore[k] === null || cpuAfter[k] === null ? null : round(cpuAfter[k]! - cpuBefore[k]!, 1));
     const activities = await countActivities(host.baseUrl, run.id);
     const hubAfter = await hubEvents(host.baseUrl, 'alerts');
 
@@ -97,13 +114,17 @@ async function main(): Promise<void> {
         rows: seed.rows,
         rowsPerSec: round(seed.rows / (seed.ms / 1000)),
         dataMB: round(seed.dataChars / 1e6, 1),
-        windowQueryMsAtThisSize: round(queryMs, 1),
+        windowQueryMsAtThisSize: round(queryMs.stream, 1),
+        emptyQueryMsAtThisSize: round(queryMs.missing, 1),
       },
       host: {
         wallMs: run.wallMs,
         instanceMs: run.instanceMs,
         streamsPerSec: round(o.streams / (run.instanceMs / 1000), 1),
         windowsPerSec: round(totalWindows / (run.instanceMs / 1000)),
+        phasesMs: activities.phasesMs,
+        cpuSecondsDuringAnalysis: { azurite: cpuDuring('azurite'), host: cpuDuring('host'), wall: round(run.wallMs / 1000, 1) },
+        windowQueries: o.streams + Math.min(CORRELATION_TOP_N, o.streams),
         activities: activities.total,
         activitiesPerStream: round(activities.total / o.streams, 4),
         activitiesByFunction: activities.byFunction,
@@ -133,10 +154,11 @@ async function main(): Promise<void> {
     } else {
       const h = result.host;
       console.log(`analysis of ${o.streams} streams x ${o.windows} windows on the local host (${process.version}, ${result.cpus} cores)`);
-      console.log(`  seeding (not part of the analysis): ${result.seeding.ms} ms, ${result.seeding.rowsPerSec} rows/s, ${result.seeding.dataMB} MB of window JSON; one stream's window query then takes ${result.seeding.windowQueryMsAtThisSize} ms`);
+      console.log(`  seeding (not part of the analysis): ${result.seeding.ms} ms, ${result.seeding.rowsPerSec} rows/s, ${result.seeding.dataMB} MB of window JSON; one stream's window query then takes ${result.seeding.windowQueryMsAtThisSize} ms, a query finding nothing ${result.seeding.emptyQueryMsAtThisSize} ms`);
       console.log(`  host:     ${h.instanceMs} ms (client wall ${h.wallMs} ms)  ${h.streamsPerSec} streams/s  ${h.windowsPerSec} windows/s`);
       console.log(`  baseline: ${result.baseline.ms} ms  ${result.baseline.streamsPerSec} streams/s  ${result.baseline.windowsPerSec} windows/s  (${result.baseline.label})`);
       console.log(`  host / baseline: x${result.hostOverBaseline}`);
+      console.log(`  phases (ms): ${JSON.stringify(h.phasesMs)}; CPU seconds during the analysis: ${JSON.stringify(h.cpuSecondsDuringAnalysis)}; ${h.windowQueries} window queries`);
       console.log(`  activities: ${h.activities} (${h.activitiesPerStream} per stream) ${JSON.stringify(h.activitiesByFunction)}; sub-orchestrations: ${h.subOrchestrations}; history events: parent ${h.parentHistoryEvents}, largest sub ${h.largestSubHistoryEvents}`);
       console.log(`  report: ${h.reportBytes} bytes (GET ${h.reportGetMs} ms); progress updates seen: ${h.progressUpdates}; alerts on the hub: ${h.alertsOnHub}`);
       console.log(`  check: ${JSON.stringify(result.check)}`);

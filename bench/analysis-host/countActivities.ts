@@ -1,6 +1,7 @@
 interface HistoryEvent {
   EventType: string;
   FunctionName?: string;
+  Timestamp: string;
 }
 
 interface InstanceView {
@@ -17,6 +18,24 @@ export interface ActivityCount {
   /** History events of the parent and of the largest sub-orchestration (what each replay reads). */
   parentHistoryEvents: number;
   largestSubHistoryEvents: number;
+  /** Phases of the parent orchestration, from its history's timestamps (each phase ends when the next is scheduled). */
+  phasesMs: { listing: number; analysing: number; alerting: number; reporting: number };
+}
+
+/** When the parent scheduled each step: listing, the first chunk or group, raising alerts (if any), the report; and when it completed. */
+function phases(events: readonly HistoryEvent[]): ActivityCount['phasesMs'] {
+  const at = (pred: (e: HistoryEvent) => boolean): number | undefined => {
+    const e = events.find(pred);
+    return e ? Date.parse(e.Timestamp) : undefined;
+  };
+  const scheduled = (name: string) => at((e) => e.EventType === 'TaskScheduled' && e.FunctionName === name);
+  const start = at((e) => e.EventType === 'ExecutionStarted');
+  const analysing = at((e) => e.EventType === 'SubOrchestrationInstanceCreated' || (e.EventType === 'TaskScheduled' && e.FunctionName === 'analysisAnalyzeChunk'));
+  const reporting = scheduled('analysisFinalizeReport');
+  const alerting = scheduled('analysisRaiseAlerts') ?? reporting;
+  const end = at((e) => e.EventType === 'ExecutionCompleted');
+  if ([start, analysing, alerting, reporting, end].some((t) => t === undefined)) throw new Error('the orchestration history lacks a phase (started, chunks, report, completed)');
+  return { listing: analysing! - start!, analysing: alerting! - analysing!, alerting: reporting! - alerting!, reporting: end! - reporting! };
 }
 
 const durable = (baseUrl: string): string => `${baseUrl}/runtime/webhooks/durabletask`;
@@ -52,5 +71,6 @@ export async function countActivities(baseUrl: string, instanceId: string): Prom
     subOrchestrations: subs.length,
     parentHistoryEvents: parent.historyEvents?.length ?? 0,
     largestSubHistoryEvents: Math.max(0, ...subs.map((s) => s.historyEvents?.length ?? 0)),
+    phasesMs: phases(parent.historyEvents ?? []),
   };
 }
