@@ -26,6 +26,7 @@ import { RateLimiter } from '../tools/send/rateLimiter';
 import { benchEvent, benchStream } from './e2e/benchEvent';
 import { type HostChild, startHostChild } from './e2e/hostChild';
 import { percentile } from './e2e/percentile';
+import { processCpuMs } from './e2e/processCpuMs';
 import { portsOf, startStorageProxy } from './e2e/storageProxy';
 import { topAreas, topFunctions } from './e2e/topFunctions';
 
@@ -203,6 +204,8 @@ async function main(): Promise<void> {
       seq += 1000;
     }
     const storageBefore = { total: proxy.total(), byTarget: proxy.byTarget() };
+    const hostCpuBefore = processCpuMs(host.child.pid);
+    const benchCpuBefore = process.cpuUsage();
     const t0 = Date.now();
     let nextBody = 0;
     await Promise.all(
@@ -215,6 +218,14 @@ async function main(): Promise<void> {
     );
     const tSent = Date.now();
     const tVisible = await waitVisible(baseUrl, seq, ledger.total, 600_000);
+    const hostCpuAfter = processCpuMs(host.child.pid);
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    // CPU time per 1,000 events: how much of a core each process needs, independent of what else loads the machine.
+    const cpuMsPer1000Events = {
+      host: hostCpuBefore === undefined || hostCpuAfter === undefined ? null : Math.round(((hostCpuAfter - hostCpuBefore) * 10000) / args.events) / 10,
+      benchSenderAndProxy: Math.round(((benchCpu.user + benchCpu.system) / 1000) * 10000 / args.events) / 10,
+    };
+    const hostCoreShare = hostCpuBefore === undefined || hostCpuAfter === undefined ? null : Math.round(((hostCpuAfter - hostCpuBefore) / (tVisible - t0)) * 100) / 100;
     const storageRequests = proxy.total() - storageBefore.total;
     const byTarget = Object.fromEntries(
       Object.entries(proxy.byTarget())
@@ -296,6 +307,9 @@ async function main(): Promise<void> {
       p99Ms: percentile(samples, 99),
       latencySamples: samples.length,
       ingestLatencyFromMetricsMs: { p50: Math.round(metrics.latency.p50), p99: Math.round(metrics.latency.p99) },
+      cpuMsPer1000Events,
+      hostCoresBusy: hostCoreShare,
+      hostBoundEventsPerSec: cpuMsPer1000Events.host ? Math.round(1e6 / cpuMsPer1000Events.host) : null,
       entityOpsPer1000Events: Math.round(metrics.entityOperationsPer1000Events * 10) / 10,
       entityOperations: metrics.entityOperations,
       batches: metrics.batches,
@@ -319,6 +333,9 @@ async function main(): Promise<void> {
       console.log(row('p99 send -> visible (ms)', String(result.p99Ms), '<= 2000', ''));
       console.log(row('entity ops per 1,000 events', String(result.entityOpsPer1000Events), '<= 100', 'per-event signals 1000'));
       console.log(row('storage requests per 1,000 events', String(result.storageRequestsPer1000Events), '', ''));
+      console.log(row('host CPU ms per 1,000 events', String(cpuMsPer1000Events.host), '', `=> ${result.hostBoundEventsPerSec} events/s per core`));
+      console.log(row('host cores busy (throughput phase)', String(hostCoreShare), '', ''));
+      console.log(row('sender+proxy CPU ms per 1,000 events', String(cpuMsPer1000Events.benchSenderAndProxy), '', ''));
       console.log(`\nStorage requests per 1,000 events by target: ${JSON.stringify(byTarget)}`);
       console.log(`Exact per-stream counts and sums after the run: ${exact}`);
       if (profile) {

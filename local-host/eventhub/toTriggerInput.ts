@@ -33,20 +33,32 @@ function camelKeys(properties: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
-function systemProperties(event: HubEvent): Record<string, unknown> {
+/** Formats enqueued times once per distinct time: a batch appended in one request shares one. */
+function timeFormatter(): (date: Date) => { dateTime: string; offset: string } {
+  const cache = new Map<number, { dateTime: string; offset: string }>();
+  return (date) => {
+    const key = date.getTime();
+    let hit = cache.get(key);
+    if (!hit) {
+      const dateTime = dotNetDateTime(date);
+      cache.set(key, (hit = { dateTime, offset: `${dateTime}+00:00` }));
+    }
+    return hit;
+  };
+}
+
+function systemProperties(event: HubEvent, time: { dateTime: string; offset: string } = { dateTime: dotNetDateTime(event.enqueuedTime), offset: dotNetDateTimeOffset(event.enqueuedTime) }): Record<string, unknown> {
   const props: Record<string, unknown> = {
     'x-opt-sequence-number': event.sequenceNumber,
     'x-opt-offset': event.offset,
-    'x-opt-enqueued-time': dotNetDateTimeOffset(event.enqueuedTime),
+    'x-opt-enqueued-time': time.offset,
   };
   if (event.partitionKey !== null) props['x-opt-partition-key'] = event.partitionKey;
-  return {
-    ...props,
-    sequenceNumber: event.sequenceNumber,
-    offset: Number(event.offset),
-    partitionKey: event.partitionKey,
-    enqueuedTimeUtc: dotNetDateTime(event.enqueuedTime),
-  };
+  props.sequenceNumber = event.sequenceNumber;
+  props.offset = Number(event.offset);
+  props.partitionKey = event.partitionKey;
+  props.enqueuedTimeUtc = time.dateTime;
+  return props;
 }
 
 function parseJsonBody(event: HubEvent): unknown {
@@ -96,11 +108,12 @@ export function toTriggerInput(events: readonly HubEvent[], shape: TriggerShape,
     metadata.systemProperties = json(systemProperties(event));
     return { triggerData: singleData(event, shape.dataType), triggerMetadata: metadata };
   }
-  metadata.enqueuedTimeUtcArray = json(events.map((e) => dotNetDateTime(e.enqueuedTime)));
+  const timeOf = timeFormatter();
+  metadata.enqueuedTimeUtcArray = json(events.map((e) => timeOf(e.enqueuedTime).dateTime));
   metadata.sequenceNumberArray = json(events.map((e) => e.sequenceNumber));
   metadata.offsetArray = json(events.map((e) => e.offset));
   metadata.partitionKeyArray = json(events.map((e) => e.partitionKey).filter((k) => k !== null));
   metadata.propertiesArray = json(events.map((e) => camelKeys(e.properties)));
-  metadata.systemPropertiesArray = json(events.map(systemProperties));
+  metadata.systemPropertiesArray = json(events.map((e) => systemProperties(e, timeOf(e.enqueuedTime))));
   return { triggerData: batchData(events, shape.dataType), triggerMetadata: metadata };
 }
