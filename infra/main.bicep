@@ -78,6 +78,12 @@ param alertMinSeverity string = '1.5'
 @description('Minutes each scheduled analysis covers, ending at the trigger time.')
 param analysisPeriodMinutes int = 60
 
+@description('NCRONTAB for the timer that closes the open windows of streams quiet for their pipeline\'s idleTimeout; empty disables it.')
+param idleFlushSchedule string = '*/30 * * * * *'
+
+@description('Dead-letter (reason no-pipeline) an event that every active pipeline filters out.')
+param deadLetterUnmatched bool = false
+
 @allowed([
   512
   2048
@@ -247,6 +253,8 @@ module api './app/api.bicep' = {
     streamRetentionWindows: streamRetentionWindows
     alertMinSeverity: alertMinSeverity
     analysisPeriodMinutes: analysisPeriodMinutes
+    idleFlushSchedule: idleFlushSchedule
+    deadLetterUnmatched: deadLetterUnmatched
   }
 }
 

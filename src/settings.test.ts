@@ -9,7 +9,18 @@ describe('loadSettings', () => {
       analysisSchedule: '',
       pipelineRefreshSeconds: 10,
       streamRetentionWindows: 60,
+      idleFlushSchedule: '*/30 * * * * *',
+      deadLetterUnmatched: false,
     });
+  });
+
+  it('reads the idle flush schedule (empty disables it) and DEADLETTER_UNMATCHED', () => {
+    expect(loadSettings({ IDLE_FLUSH_SCHEDULE: '' }).idleFlushSchedule).toBe('');
+    expect(loadSettings({ IDLE_FLUSH_SCHEDULE: ' */2 * * * * * ' }).idleFlushSchedule).toBe('*/2 * * * * *');
+    expect(loadSettings({ DEADLETTER_UNMATCHED: 'TRUE' }).deadLetterUnmatched).toBe(true);
+    expect(loadSettings({ DEADLETTER_UNMATCHED: 'false' }).deadLetterUnmatched).toBe(false);
+    expect(loadSettings({ DEADLETTER_UNMATCHED: '' }).deadLetterUnmatched).toBe(false);
+    expect(() => loadSettings({ DEADLETTER_UNMATCHED: 'yes' })).toThrow('DEADLETTER_UNMATCHED: expected true or false, found "yes"');
   });
 
   it('reads every setting from the environment', () => {
@@ -21,6 +32,8 @@ describe('loadSettings', () => {
         ANALYSIS_SCHEDULE: '0 */5 * * * *',
         PIPELINE_REFRESH_SECONDS: '3',
         STREAM_RETENTION_WINDOWS: ' 120 ',
+        IDLE_FLUSH_SCHEDULE: '0 * * * * *',
+        DEADLETTER_UNMATCHED: 'true',
       }),
     ).toEqual({
       eventHubName: 'in',
@@ -29,6 +42,8 @@ describe('loadSettings', () => {
       analysisSchedule: '0 */5 * * * *',
       pipelineRefreshSeconds: 3,
       streamRetentionWindows: 120,
+      idleFlushSchedule: '0 * * * * *',
+      deadLetterUnmatched: true,
     });
   });
 

@@ -13,6 +13,12 @@ import { z } from 'zod';
  * | STREAM_RETENTION_WINDOWS   | 60         | live windows a stream entity keeps when the pipeline sets no      |
  * |                            |            | `retention` (1-10000; filled in by PUT /api/pipelines and used by |
  * |                            |            | the built-in default pipeline)                                    |
+ * | IDLE_FLUSH_SCHEDULE        | every 30 s | NCRONTAB schedule of the flushIdleStreams timer, which closes the |
+ * |                            |            | open windows of streams quiet for their pipeline's idleTimeout;   |
+ * |                            |            | empty disables it (the timer is not registered); the default is   |
+ * |                            |            | DEFAULT_IDLE_FLUSH_SCHEDULE below                                 |
+ * | DEADLETTER_UNMATCHED       | false      | true: an event every active pipeline filters out is dead-lettered |
+ * |                            |            | once with reason 'no-pipeline' (see src/core/README.md)           |
  */
 export interface Settings {
   eventHubName: string;
@@ -21,7 +27,13 @@ export interface Settings {
   analysisSchedule: string;
   pipelineRefreshSeconds: number;
   streamRetentionWindows: number;
+  idleFlushSchedule: string;
+  deadLetterUnmatched: boolean;
 }
+
+export const DEFAULT_IDLE_FLUSH_SCHEDULE = '*/30 * * * * *';
+/** Settings where an empty value means "disabled" rather than "use the default". */
+const EMPTY_DISABLES = new Set(['ANALYSIS_SCHEDULE', 'IDLE_FLUSH_SCHEDULE']);
 
 const name = (fallback: string) => z.string().trim().min(1).default(fallback);
 const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -40,6 +52,14 @@ const schema = z.object({
   ANALYSIS_SCHEDULE: z.string().trim().default(''),
   PIPELINE_REFRESH_SECONDS: positiveInt(10),
   STREAM_RETENTION_WINDOWS: positiveInt(60, 10_000),
+  IDLE_FLUSH_SCHEDULE: z.string().trim().default(DEFAULT_IDLE_FLUSH_SCHEDULE),
+  DEADLETTER_UNMATCHED: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false']))
+    .transform((v) => v === 'true')
+    .default(false),
 });
 
 const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
@@ -49,6 +69,8 @@ const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
   ANALYSIS_SCHEDULE: 'an NCRONTAB expression or empty',
   PIPELINE_REFRESH_SECONDS: 'a positive whole number of seconds',
   STREAM_RETENTION_WINDOWS: 'a whole number from 1 to 10000',
+  IDLE_FLUSH_SCHEDULE: 'an NCRONTAB expression or empty',
+  DEADLETTER_UNMATCHED: 'true or false',
 };
 
 export class SettingsError extends Error {
@@ -63,8 +85,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const input = Object.fromEntries(
     Object.keys(EXPECTED).map((key) => {
       const value = env[key];
-      // An empty value means "use the default" for everything but the schedule, where empty means "disabled".
-      return [key, value === undefined || (value.trim() === '' && key !== 'ANALYSIS_SCHEDULE') ? undefined : value];
+      // An empty value means "use the default" for everything but the schedules, where empty means "disabled".
+      return [key, value === undefined || (value.trim() === '' && !EMPTY_DISABLES.has(key)) ? undefined : value];
     }),
   );
   const parsed = schema.safeParse(input);
@@ -83,5 +105,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     analysisSchedule: s.ANALYSIS_SCHEDULE,
     pipelineRefreshSeconds: s.PIPELINE_REFRESH_SECONDS,
     streamRetentionWindows: s.STREAM_RETENTION_WINDOWS,
+    idleFlushSchedule: s.IDLE_FLUSH_SCHEDULE,
+    deadLetterUnmatched: s.DEADLETTER_UNMATCHED,
   };
 }

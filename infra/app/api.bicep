@@ -30,6 +30,10 @@ param streamRetentionWindows int = 60
 param alertMinSeverity string = '1.5'
 @description('Minutes each scheduled analysis covers (src/functions/analysis default: 60).')
 param analysisPeriodMinutes int = 60
+@description('NCRONTAB of the idle-flush timer; empty disables it (src/settings.ts default: every 30 s).')
+param idleFlushSchedule string = '*/30 * * * * *'
+@description('Dead-letter an event every pipeline filters out (src/settings.ts default: false).')
+param deadLetterUnmatched bool = false
 @description('Extra app settings; the identity settings below win on a name clash.')
 param appSettings object = {}
 
@@ -73,6 +77,8 @@ var streamfoldSettings = {
   STREAM_RETENTION_WINDOWS: string(streamRetentionWindows)
   ALERT_MIN_SEVERITY: alertMinSeverity
   ANALYSIS_PERIOD_MINUTES: string(analysisPeriodMinutes)
+  IDLE_FLUSH_SCHEDULE: idleFlushSchedule
+  DEADLETTER_UNMATCHED: deadLetterUnmatched ? 'true' : 'false'
 }
 
 module api 'br/public:avm/res/web/site:0.15.1' = {

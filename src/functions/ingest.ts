@@ -4,9 +4,10 @@ import * as df from 'durable-functions';
 import { type BatchMetrics, mergeEncodedSketches, processBatch, type StreamPartial } from '../core';
 import { loadSettings } from '../settings';
 import { createStores, type Stores } from '../storage';
+import { BatchMemory } from './ingestCommits';
 import { PipelineCache } from './ingestPipelines';
 import { WatermarkCache } from './ingestWatermarks';
-import { type MergeInput, streamEntityId } from './streamEntity';
+import { type MergeInput, streamEntityId, type StreamSignal } from './streamEntity';
 
 export const INGEST_FUNCTION = 'ingest';
 
@@ -15,9 +16,13 @@ export interface IngestDeps {
   stores: Stores;
   pipelines: PipelineCache;
   watermarks: WatermarkCache;
-  /** One call per partial: the entity operation `merge`. */
-  signal(context: InvocationContext, entity: df.EntityId, input: MergeInput): Promise<void>;
+  /** Each partition's previous batch, for `commit` operations (process-local). */
+  batches: BatchMemory;
+  /** One call per entity operation: `merge` per partial, `commit` per stream the trigger's progress let commit. */
+  signal(context: InvocationContext, entity: df.EntityId, operation: StreamSignal): Promise<void>;
   now(): number;
+  /** DEADLETTER_UNMATCHED: dead-letter an event every pipeline filtered out (reason 'no-pipeline'). */
+  deadLetterUnmatched?: boolean;
 }
 
 export interface IngestTriggerMetadata {
@@ -65,7 +70,9 @@ export async function handleIngest(messages: unknown, context: InvocationContext
     pipelines,
     watermarks: deps.watermarks.forBatch(meta.partitionId, firstSequence),
     now: started,
+    deadLetterUnmatched: deps.deadLetterUnmatched ?? false,
   });
+  const lastSequence = meta.sequenceNumbers.length ? Math.max(...meta.sequenceNumbers) : -1;
   const recordedAt = new Date(started).toISOString();
   if (result.deadLetters.length > 0) {
     await deps.stores.deadLetters.add(
@@ -83,14 +90,20 @@ export async function handleIngest(messages: unknown, context: InvocationContext
     );
   }
   const configs = new Map(pipelines.map((p) => [p.name, p.config]));
-  // Exactly one entity operation per (pipeline, stream) of the batch.
-  await Promise.all(
-    result.partials.map((partial) => deps.signal(context, streamEntityId(partial.pipeline, partial.stream), { partial, pipeline: configs.get(partial.pipeline) as MergeInput['pipeline'] })),
-  );
+  // One entity operation per (pipeline, stream) of the batch, plus one commit per stream of the partition's previous
+  // batch that is absent from this one (steady streams appear in every batch and get none).
+  const commits = deps.batches.commitsFor(meta.partitionId, firstSequence, result.partials);
+  await Promise.all([
+    ...result.partials.map((partial) =>
+      deps.signal(context, streamEntityId(partial.pipeline, partial.stream), { name: 'merge', input: { partial, pipeline: configs.get(partial.pipeline) as MergeInput['pipeline'] } }),
+    ),
+    ...commits.map((c) => deps.signal(context, streamEntityId(c.pipeline, c.stream), { name: 'commit', input: c.input })),
+  ]);
+  deps.batches.remember(meta.partitionId, firstSequence, lastSequence, result.partials, configs);
   deps.watermarks.update(meta.partitionId, firstSequence, result.partials);
   // The Streams catalog is kept by the stream entities, which know each stream's exact total.
   const latencySketch = batchLatencySketch(result.partials);
-  const m = result.metrics;
+  const m: BatchMetrics = { ...result.metrics, entityOperations: result.metrics.entityOperations + commits.length };
   await deps.stores.ingestMetrics.record({
     at: recordedAt,
     partition: meta.partitionId,
@@ -115,8 +128,10 @@ function defaultDeps(): IngestDeps {
       stores,
       pipelines: new PipelineCache(stores.pipelines, settings.pipelineRefreshSeconds * 1000, settings.streamRetentionWindows),
       watermarks: new WatermarkCache(),
-      signal: (context, entity, input) => df.getClient(context).signalEntity(entity, 'merge', input),
+      batches: new BatchMemory(),
+      signal: (context, entity, op) => df.getClient(context).signalEntity(entity, op.name, op.input),
       now: Date.now,
+      deadLetterUnmatched: settings.deadLetterUnmatched,
     };
   }
   return defaults;

@@ -1,22 +1,46 @@
 import type { EntityContext, EntityHandler } from 'durable-functions';
 import * as df from 'durable-functions';
 
-import { type ClosedWindow, initialStreamState, mergePartial, type PipelineConfig, type StreamPartial, type StreamState, type StreamView, streamView } from '../core';
-import { createStores, type Stores,type StreamCatalogEntry } from '../storage';
+import {
+  type ClosedWindow,
+  commitThrough,
+  DEFAULT_IDLE_TIMEOUT,
+  flushIdle,
+  idleTimeoutMs as parseIdleTimeout,
+  initialStreamState,
+  liveWindowCount,
+  mergePartial,
+  type PipelineConfig,
+  type StreamPartial,
+  type StreamState,
+  type StreamView,
+  streamView,
+} from '../core';
+import { createStores, type Stores, type StreamCatalogEntry } from '../storage';
+import { createStreamActivityStore, type StreamActivityStore } from './streamEntityActivity';
 
 /** Entity name; instances are keyed `{pipeline}|{stream}` (pipeline names cannot contain '|'). */
 export const STREAM_ENTITY = 'stream';
 
 export type StreamOperation =
   | { kind: 'merge'; input: { partial: StreamPartial; pipeline: PipelineConfig } }
+  /** From ingest: the partition's batch [firstSequence, lastSequence] is checkpointed (see core commitThrough). */
+  | { kind: 'commit'; input: { partition: string; firstSequence: number; lastSequence: number; pipeline: PipelineConfig } }
+  /** From the flushIdleStreams timer, with its clock, so the entity's decision is a pure function of its input. */
+  | { kind: 'flush'; input: { now: number } }
   | { kind: 'get'; input?: undefined }
   | { kind: 'reset'; input?: undefined };
 export type StreamOperationKind = StreamOperation['kind'];
 export type MergeInput = Extract<StreamOperation, { kind: 'merge' }>['input'];
+export type CommitInput = Extract<StreamOperation, { kind: 'commit' }>['input'];
+export type FlushInput = Extract<StreamOperation, { kind: 'flush' }>['input'];
+
+/** The operations ingest and the timer signal, as one value (name + input). */
+export type StreamSignal = { name: 'merge'; input: MergeInput } | { name: 'commit'; input: CommitInput } | { name: 'flush'; input: FlushInput };
 
 /** Every operation returns a reply instead of throwing: durable-functions would store JSON.stringify(error), losing the message. */
 export type StreamReply =
-  | { ok: true; kind: 'merge'; outcome: string; closedWindows: number; saved: boolean }
+  | { ok: true; kind: 'merge' | 'commit' | 'flush'; outcome: string; closedWindows: number; saved: boolean }
   | { ok: true; kind: 'get'; view: StreamView }
   | { ok: true; kind: 'reset' }
   | { ok: false; error: string };
@@ -27,15 +51,27 @@ export const streamEntityId = (pipeline: string, stream: string): df.EntityId =>
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+const DEFAULT_IDLE_TIMEOUT_MS = parseIdleTimeout(DEFAULT_IDLE_TIMEOUT);
+
+function checkPipeline(op: string, pipeline: unknown): string | undefined {
+  if (!isObj(pipeline)) return `${op}: expected pipeline to be a pipeline config object`;
+  for (const f of ['windowSizeMs', 'hopMs', 'allowedLatenessMs', 'retention'] as const) {
+    if (!isNum(pipeline[f])) return `${op}: expected pipeline.${f} to be a number, found ${JSON.stringify(pipeline[f])}`;
+  }
+  // Senders from before idleTimeout existed omit it: they get the documented default.
+  if (pipeline['idleTimeoutMs'] !== undefined && !(isNum(pipeline['idleTimeoutMs']) && pipeline['idleTimeoutMs'] >= 0)) {
+    return `${op}: expected pipeline.idleTimeoutMs to be a non-negative number, found ${JSON.stringify(pipeline['idleTimeoutMs'])}`;
+  }
+  return undefined;
+}
+
 /** Structural check of a merge payload; returns a message naming the first problem. */
 export function validateMergeInput(input: unknown, key: string): { ok: true; value: MergeInput } | { ok: false; error: string } {
   if (!isObj(input)) return { ok: false, error: `merge: expected { partial, pipeline }, found ${input === null ? 'null' : typeof input}` };
   const { partial, pipeline } = input;
   if (!isObj(partial)) return { ok: false, error: 'merge: expected partial to be an object' };
-  if (!isObj(pipeline)) return { ok: false, error: 'merge: expected pipeline to be a pipeline config object' };
-  for (const f of ['windowSizeMs', 'hopMs', 'allowedLatenessMs', 'retention'] as const) {
-    if (!isNum(pipeline[f])) return { ok: false, error: `merge: expected pipeline.${f} to be a number, found ${JSON.stringify(pipeline[f])}` };
-  }
+  const bad = checkPipeline('merge', pipeline);
+  if (bad) return { ok: false, error: bad };
   for (const f of ['firstSequence', 'lastSequence', 'firstEventSequence', 'events', 'late', 'invalid'] as const) {
     if (!isNum(partial[f])) return { ok: false, error: `merge: expected partial.${f} to be a number, found ${JSON.stringify(partial[f])}` };
   }
@@ -46,6 +82,24 @@ export function validateMergeInput(input: unknown, key: string): { ok: true; val
   const expectedKey = streamEntityKey(String(partial['pipeline']), String(partial['stream']));
   if (expectedKey !== key) return { ok: false, error: `merge: expected a partial for ${key}, found one for ${expectedKey}` };
   return { ok: true, value: input as unknown as MergeInput };
+}
+
+/** Structural check of a commit payload. */
+export function validateCommitInput(input: unknown): { ok: true; value: CommitInput } | { ok: false; error: string } {
+  if (!isObj(input)) return { ok: false, error: `commit: expected { partition, firstSequence, lastSequence, pipeline }, found ${input === null ? 'null' : typeof input}` };
+  if (typeof input['partition'] !== 'string') return { ok: false, error: `commit: expected partition to be a string, found ${JSON.stringify(input['partition'])}` };
+  for (const f of ['firstSequence', 'lastSequence'] as const) {
+    if (!isNum(input[f])) return { ok: false, error: `commit: expected ${f} to be a number, found ${JSON.stringify(input[f])}` };
+  }
+  const bad = checkPipeline('commit', input['pipeline']);
+  if (bad) return { ok: false, error: bad };
+  return { ok: true, value: input as unknown as CommitInput };
+}
+
+/** Structural check of a flush payload. */
+export function validateFlushInput(input: unknown): { ok: true; value: FlushInput } | { ok: false; error: string } {
+  if (!isObj(input) || !isNum(input['now'])) return { ok: false, error: `flush: expected { now: epoch milliseconds }, found ${JSON.stringify(input)}` };
+  return { ok: true, value: input as unknown as FlushInput };
 }
 
 function loadState(context: EntityContext<StreamState>): StreamState {
@@ -64,36 +118,80 @@ export function catalogEntry(pipeline: string, stream: string, view: StreamView,
   };
 }
 
-/** The stores the entity writes: closed windows and its catalog row. */
-export type StreamEntityStores = Pick<Stores, 'windows' | 'streams'>;
+/** The stores the entity writes: closed windows, its catalog row and its idle-index row. */
+export type StreamEntityStores = Pick<Stores, 'windows' | 'streams'> & { activity: StreamActivityStore };
+
+const splitKey = (key: string): { pipeline: string; stream: string } => {
+  const split = key.indexOf('|');
+  return { pipeline: key.slice(0, split), stream: key.slice(split + 1) };
+};
+
+/** When the idle flush may close this stream's windows: null while nothing is open or the timeout is off. */
+export function flushDueOf(state: StreamState): number | null {
+  const timeoutMs = state.idle?.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  if (!(timeoutMs > 0) || state.lastSeen === null || liveWindowCount(state) === 0) return null;
+  return state.lastSeen + timeoutMs;
+}
 
 /** Builds the entity handler; the stores are injected so tests can use memory or Azurite-backed stores. */
 export function createStreamEntityHandler(stores: () => StreamEntityStores, now: () => number = Date.now): EntityHandler<StreamState> {
+  const warn = (context: EntityContext<StreamState>, what: string, e: unknown) =>
+    context.warn(`stream entity ${context.df.entityKey}: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+
+  /** Upserts closed windows (and earlier failed ones); on failure keeps them in state for the next operation. */
+  const saveClosed = async (context: EntityContext<StreamState>, state: StreamState, closed: ClosedWindow[]): Promise<boolean> => {
+    const toSave: ClosedWindow[] = [...(state.unsaved ?? []), ...closed];
+    if (toSave.length === 0) return true;
+    try {
+      // Idempotent upsert keyed by window start, so re-running this operation after a crash is harmless.
+      await stores().windows.upsert(context.df.entityKey, toSave.map((w) => ({ start: w.start, end: w.end, data: w })));
+      delete state.unsaved;
+      return true;
+    } catch (e) {
+      state.unsaved = toSave;
+      context.error(`stream entity ${context.df.entityKey}: saving ${toSave.length} closed window(s) failed, will retry: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+  };
+
+  /**
+   * Keeps the idle-index row in step: written when the stream starts or stops being due, or its due time moved by a
+   * quarter of the timeout or more (so an active stream costs a write per quarter timeout, not per batch), or always
+   * (`force`) after a flush request, so a row that was early is corrected.
+   */
+  const index = async (context: EntityContext<StreamState>, state: StreamState, force: boolean): Promise<void> => {
+    const due = flushDueOf(state);
+    const idle = (state.idle ??= { timeoutMs: DEFAULT_IDLE_TIMEOUT_MS });
+    const last = idle.indexedDue;
+    const moved = last === undefined || (last === null) !== (due === null) || (due !== null && last !== null && Math.abs(due - last) >= idle.timeoutMs / 4);
+    if (!force && !moved) return;
+    const { pipeline, stream } = splitKey(context.df.entityKey);
+    try {
+      await stores().activity.record({ pipeline, stream, lastActivity: state.lastSeen ?? 0, openWindows: liveWindowCount(state), idleTimeoutMs: idle.timeoutMs, flushDue: due });
+      idle.indexedDue = due;
+    } catch (e) {
+      warn(context, 'updating the idle index', e);
+    }
+  };
+
   const handler = async (context: EntityContext<StreamState>): Promise<void> => {
     const kind = context.df.operationName as StreamOperationKind;
     const key = context.df.entityKey;
+    const fail = (error: string) => {
+      context.warn(`stream entity ${key}: ${error}`);
+      context.df.return({ ok: false, error } satisfies StreamReply);
+    };
     switch (kind) {
       case 'merge': {
         const checked = validateMergeInput(context.df.getInput(), key);
-        if (!checked.ok) {
-          context.warn(`stream entity ${key}: ${checked.error}`);
-          context.df.return({ ok: false, error: checked.error } satisfies StreamReply);
-          return;
-        }
+        if (!checked.ok) return fail(checked.error);
         const at = now();
-        const result = mergePartial(loadState(context), checked.value.partial, at, checked.value.pipeline);
-        const toSave: ClosedWindow[] = [...(result.state.unsaved ?? []), ...result.closedWindows];
-        let saved = true;
-        if (toSave.length > 0) {
-          try {
-            // Idempotent upsert keyed by window start, so re-running this operation after a crash is harmless.
-            await stores().windows.upsert(key, toSave.map((w) => ({ start: w.start, end: w.end, data: w })));
-            delete result.state.unsaved;
-          } catch (e) {
-            saved = false;
-            result.state.unsaved = toSave;
-            context.error(`stream entity ${key}: saving ${toSave.length} closed window(s) failed, will retry: ${e instanceof Error ? e.message : String(e)}`);
-          }
+        const config = checked.value.pipeline;
+        const result = mergePartial(loadState(context), checked.value.partial, at, config);
+        const saved = await saveClosed(context, result.state, result.closedWindows);
+        if (result.outcome !== 'ignored') {
+          result.state.idle = { ...result.state.idle, timeoutMs: config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };
+          await index(context, result.state, false);
         }
         context.df.setState(result.state);
         if (result.outcome !== 'ignored') {
@@ -103,9 +201,32 @@ export function createStreamEntityHandler(stores: () => StreamEntityStores, now:
           try {
             await stores().streams.touch([catalogEntry(pipeline, stream, streamView(result.state), at)]);
           } catch (e) {
-            context.warn(`stream entity ${key}: updating the Streams catalog failed: ${e instanceof Error ? e.message : String(e)}`);
+            warn(context, 'updating the Streams catalog', e);
           }
         }
+        context.df.return({ ok: true, kind, outcome: result.outcome, closedWindows: result.closedWindows.length, saved } satisfies StreamReply);
+        return;
+      }
+      case 'commit': {
+        const checked = validateCommitInput(context.df.getInput());
+        if (!checked.ok) return fail(checked.error);
+        const { partition, firstSequence, lastSequence, pipeline } = checked.value;
+        const result = commitThrough(loadState(context), partition, { firstSequence, lastSequence }, now(), pipeline);
+        // Totals and rate are unchanged by a commit (reads include pending partials): no catalog write.
+        const saved = await saveClosed(context, result.state, result.closedWindows);
+        if (result.outcome === 'committed') await index(context, result.state, false);
+        context.df.setState(result.state);
+        context.df.return({ ok: true, kind, outcome: result.outcome, closedWindows: result.closedWindows.length, saved } satisfies StreamReply);
+        return;
+      }
+      case 'flush': {
+        const checked = validateFlushInput(context.df.getInput());
+        if (!checked.ok) return fail(checked.error);
+        const state = loadState(context);
+        const result = flushIdle(state, checked.value.now, state.idle?.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+        const saved = await saveClosed(context, result.state, result.closedWindows);
+        await index(context, result.state, true);
+        context.df.setState(result.state);
         context.df.return({ ok: true, kind, outcome: result.outcome, closedWindows: result.closedWindows.length, saved } satisfies StreamReply);
         return;
       }
@@ -114,19 +235,20 @@ export function createStreamEntityHandler(stores: () => StreamEntityStores, now:
         return;
       case 'reset': {
         context.df.setState(initialStreamState());
-        // Keep the catalog consistent with the entity: a reset stream lists with a zero total.
-        const split = key.indexOf('|');
+        // Keep the catalog and the idle index consistent with the entity: a reset stream lists with a zero total.
+        const { pipeline, stream } = splitKey(key);
         try {
-          await stores().streams.touch([catalogEntry(key.slice(0, split), key.slice(split + 1), streamView(initialStreamState()), now())]);
+          await stores().streams.touch([catalogEntry(pipeline, stream, streamView(initialStreamState()), now())]);
+          await stores().activity.record({ pipeline, stream, lastActivity: now(), openWindows: 0, idleTimeoutMs: 0, flushDue: null });
         } catch (e) {
-          context.warn(`stream entity ${key}: updating the Streams catalog failed: ${e instanceof Error ? e.message : String(e)}`);
+          warn(context, 'updating the Streams catalog and idle index', e);
         }
         context.df.return({ ok: true, kind } satisfies StreamReply);
         return;
       }
       default: {
         const unknown: never = kind;
-        context.df.return({ ok: false, error: `unknown operation ${JSON.stringify(unknown)}: expected merge, get or reset` } satisfies StreamReply);
+        context.df.return({ ok: false, error: `unknown operation ${JSON.stringify(unknown)}: expected merge, commit, flush, get or reset` } satisfies StreamReply);
       }
     }
   };
@@ -134,7 +256,7 @@ export function createStreamEntityHandler(stores: () => StreamEntityStores, now:
 }
 
 let stores: StreamEntityStores | undefined;
-const defaultStores = (): StreamEntityStores => (stores ??= createStores());
+const defaultStores = (): StreamEntityStores => (stores ??= { ...createStores(), activity: createStreamActivityStore() });
 
 /** The handler the app registers (exported so tests drive exactly it, through durable-functions' Entity class). */
 export const streamEntityHandler = createStreamEntityHandler(defaultStores);

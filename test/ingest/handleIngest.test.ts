@@ -1,8 +1,11 @@
 import { mergeEncodedSketches, type StreamView } from '../../src/core';
+import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
 import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
+import { BatchMemory } from '../../src/functions/ingestCommits';
 import { PipelineCache } from '../../src/functions/ingestPipelines';
 import { WatermarkCache } from '../../src/functions/ingestWatermarks';
-import { createStreamEntityHandler, type MergeInput } from '../../src/functions/streamEntity';
+import { createStreamEntityHandler, type MergeInput, type StreamSignal } from '../../src/functions/streamEntity';
+import { MemoryStreamActivityStore } from '../../src/functions/streamEntityActivity';
 import { createMemoryStores, type Stores } from '../../src/storage';
 import { EntityDriver, invocationContext } from './entityDriver';
 
@@ -11,29 +14,49 @@ const NOW = T0 + 5 * 60_000;
 
 interface Harness {
   stores: Stores;
+  activity: MemoryStreamActivityStore;
   driver: EntityDriver;
+  /** Every operation ingest sent, in order. */
+  ops: { key: string; op: StreamSignal }[];
+  /** The merges among them. */
   signals: { key: string; input: MergeInput }[];
   deps: IngestDeps;
+  /** Ingest's and the entities' clock. */
   clock: { now: number };
 }
 
 function harness(defaultRetention?: number): Harness {
   const stores = createMemoryStores({ mergeLatencySketches: mergeEncodedSketches });
-  const driver = new EntityDriver(createStreamEntityHandler(() => stores, () => NOW));
-  const signals: { key: string; input: MergeInput }[] = [];
+  const activity = new MemoryStreamActivityStore();
   const clock = { now: NOW };
+  const driver = new EntityDriver(createStreamEntityHandler(() => ({ ...stores, activity }), () => clock.now));
+  const ops: { key: string; op: StreamSignal }[] = [];
+  const signals: { key: string; input: MergeInput }[] = [];
   const deps: IngestDeps = {
     stores,
     pipelines: new PipelineCache(stores.pipelines, 1000, defaultRetention),
     watermarks: new WatermarkCache(),
+    batches: new BatchMemory(),
     now: () => clock.now,
-    signal: async (_context, entity, input) => {
-      signals.push({ key: entity.key, input });
-      await driver.run(entity.key, 'merge', input);
+    signal: async (_context, entity, op) => {
+      ops.push({ key: entity.key, op });
+      if (op.name === 'merge') signals.push({ key: entity.key, input: op.input });
+      await driver.run(entity.key, op.name, op.input);
     },
   };
-  return { stores, driver, signals, deps, clock };
+  return { stores, activity, driver, ops, signals, deps, clock };
 }
+
+/** Runs the idle-flush timer at `now` against the harness's entities. */
+function timer(h: Harness, now: number): Promise<number> {
+  return flushIdleStreams(invocationContext({}), { activity: h.activity, now: () => now, signal: async (_c, entity, input) => void (await h.driver.run(entity.key, 'flush', input)) });
+}
+
+const windowsOf = async (stores: Stores, key: string) =>
+  (await stores.windows.query(key)).items.map((w) => {
+    const d = w.data as { start: number; events: number; closedBy: string; measures: { value: { sum: number } } };
+    return [(d.start - T0) / 60_000, d.events, d.measures.value.sum, d.closedBy];
+  });
 
 const ev = (stream: string, second: number, value: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ stream, time: new Date(T0 + second * 1000).toISOString(), value, ...extra });
 
@@ -100,7 +123,7 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
   });
 
   it('sees a pipeline change once the refresh interval has passed, not before', async () => {
-    const { stores, signals, deps, clock } = harness();
+    const { stores, signals, ops, deps, clock } = harness();
     await deliver(deps, '0', 0, [ev('a', 1, 1)]);
     await stores.pipelines.put('p2', { name: 'p2', measures: { v: 'value' }, window: { size: '1m' } });
     clock.now += 999;
@@ -108,6 +131,10 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     clock.now += 1;
     await deliver(deps, '0', 2, [ev('a', 3, 1)]);
     expect(signals.map((s) => s.key)).toEqual(['default|a', 'default|a', 'p2|a']);
+    // The old pipeline's stream is absent from the new batch: its pending partial of batch 1 is committed.
+    expect(ops.filter((o) => o.op.name === 'commit').map((o) => [o.key, o.op.input])).toEqual([
+      ['default|a', expect.objectContaining({ partition: '0', firstSequence: 1, lastSequence: 1 })],
+    ]);
   });
 
   it('gives the built-in default pipeline the configured retention', async () => {
@@ -124,7 +151,7 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     await deliver(deps, '1', 0, p1.slice(0, 2));
     await deliver(deps, '0', 3, p0.slice(3, 5));
     // Crash: both partitions restart from their checkpoints (0@3, 1@0) with other batch ends, on a fresh process.
-    const restarted: IngestDeps = { ...deps, watermarks: new WatermarkCache(), pipelines: new PipelineCache(stores.pipelines, 1000) };
+    const restarted: IngestDeps = { ...deps, watermarks: new WatermarkCache(), batches: new BatchMemory(), pipelines: new PipelineCache(stores.pipelines, 1000) };
     await deliver(restarted, '1', 0, p1.slice(0, 4));
     await deliver(restarted, '0', 3, p0.slice(3, 8));
     await deliver(restarted, '0', 3, p0.slice(3, 6)); // an even shorter replay of the same batch
@@ -140,5 +167,114 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
       ['x', xs.length],
       ['y', ys.length],
     ]);
+  });
+  it('commits the previous batch\'s partial of each stream absent from the next batch: one operation each, counted in entityOperations', async () => {
+    const h = harness();
+    const { deps, driver, ops, stores } = h;
+    const commits = () => ops.filter((o) => o.op.name === 'commit').map((o) => [o.key, o.op.name === 'commit' ? [o.op.input.partition, o.op.input.firstSequence, o.op.input.lastSequence] : []]);
+    expect((await deliver(deps, '0', 0, [ev('a', 1, 1), ev('b', 2, 2), ev('a', 3, 3)])).entityOperations).toBe(2);
+    expect((await deliver(deps, '1', 0, [ev('b', 4, 4)])).entityOperations).toBe(1);
+    expect(commits()).toEqual([]);
+    // Partition 0 moves on without b: b gets one commit for batch 0-2; a (present in both) just its merge.
+    expect((await deliver(deps, '0', 3, [ev('a', 5, 5), ev('a', 6, 6)])).entityOperations).toBe(2);
+    expect(commits()).toEqual([['default|b', ['0', 0, 2]]]);
+    let b = await view(driver, 'default|b');
+    expect(b.partitions).toEqual([
+      { partition: '0', committed: 2, pending: null },
+      { partition: '1', committed: -1, pending: { firstSequence: 0, lastSequence: 0 } },
+    ]);
+    expect(b.totals['value']).toMatchObject({ count: 2, sum: 6 });
+    // A redelivery of the same batch in this process proves nothing: no commit.
+    await deliver(deps, '0', 3, [ev('a', 5, 5), ev('a', 6, 6), ev('b', 7, 7)]);
+    expect(commits()).toHaveLength(1);
+    // A new process knows no previous batch: its first batch sends no commit, its second does.
+    const restarted: IngestDeps = { ...deps, watermarks: new WatermarkCache(), batches: new BatchMemory() };
+    await deliver(restarted, '0', 3, [ev('a', 5, 5), ev('a', 6, 6), ev('b', 7, 7)]);
+    expect(commits()).toHaveLength(1);
+    const m = await deliver(restarted, '0', 6, [ev('a', 8, 8)]);
+    expect(m.entityOperations).toBe(2);
+    expect(commits()).toEqual([
+      ['default|b', ['0', 0, 2]],
+      ['default|b', ['0', 3, 5]],
+    ]);
+    b = await view(driver, 'default|b');
+    expect(b.totals['value']).toMatchObject({ count: 3, sum: 13 });
+    expect(b.partitions.find((p) => p.partition === '0')).toEqual({ partition: '0', committed: 5, pending: null });
+    // The metrics count every operation sent, merges and commits.
+    const rows = await stores.ingestMetrics.recent(T0);
+    expect(rows.reduce((n, r) => n + r.entityOperations, 0)).toBe(ops.length);
+    expect((await view(driver, 'default|a')).totals['value']).toMatchObject({ count: 5, sum: 23 });
+  });
+
+  it('a stream that goes quiet has its windows closed by the idle timer exactly once, and works normally when it comes back', async () => {
+    const h = harness();
+    const { deps, driver, stores, clock } = h;
+    await stores.pipelines.put('q', { name: 'q', window: { size: '1m' }, allowedLateness: '30s', idleTimeout: '1m' });
+    await stores.pipelines.put('off', { name: 'off', window: { size: '1m' }, idleTimeout: '0' });
+    await deliver(deps, '0', 0, [ev('s', 1, 1), ev('s', 2, 2), ev('s', 70, 4)]);
+    const quietSince = clock.now;
+    expect(await timer(h, quietSince + 59_999)).toBe(0);
+    expect(await windowsOf(stores, 'q|s')).toEqual([]);
+    expect(await timer(h, quietSince + 60_000)).toBe(1);
+    expect(await windowsOf(stores, 'q|s')).toEqual([
+      [0, 2, 3, 'idle'],
+      [1, 1, 4, 'idle'],
+    ]);
+    // Done: no further flush; the pipeline with idleTimeout "0" keeps its windows open.
+    expect(await timer(h, quietSince + 3_600_000)).toBe(0);
+    expect(await windowsOf(stores, 'off|s')).toEqual([]);
+    expect((await view(driver, 'off|s')).windows).toHaveLength(2);
+
+    // Back again later: an event for the flushed minute 1 (not late for ingest's watermark) counts as late at the
+    // entity; minute 5 opens a new window, which the next idle period closes.
+    clock.now = quietSince + 10 * 60_000;
+    await deliver(deps, '0', 3, [ev('s', 75, 100), ev('s', 300, 7)]);
+    const back = await view(driver, 'q|s');
+    expect({ events: back.events, lateAtEntity: back.metrics.lateAtEntity, windows: back.windows.map((w) => (w.start - T0) / 60_000) }).toEqual({ events: 5, lateAtEntity: 1, windows: [5] });
+    expect(await timer(h, clock.now + 30_000)).toBe(0);
+    expect(await timer(h, clock.now + 60_000)).toBe(1);
+    expect(await windowsOf(stores, 'q|s')).toEqual([
+      [0, 2, 3, 'idle'],
+      [1, 1, 4, 'idle'],
+      [5, 1, 7, 'idle'],
+    ]);
+    expect((await view(driver, 'q|s')).totals['value']).toMatchObject({ count: 5, sum: 114 });
+  });
+
+  it('a flush request that finds the stream active again leaves it alone and corrects its index row', async () => {
+    const h = harness();
+    await h.stores.pipelines.put('q', { name: 'q', window: { size: '1m' }, idleTimeout: '1m' });
+    await deliver(h.deps, '0', 0, [ev('s', 1, 1)]);
+    const first = h.clock.now;
+    // The stream gets events 20 s later, within a quarter of the timeout: the row still says "due at first + 1m".
+    h.clock.now = first + 14_000;
+    await deliver(h.deps, '0', 1, [ev('s', 2, 2)]);
+    expect(h.activity.rows.get('q|s')?.flushDue).toBe(first + 60_000);
+    expect(await timer(h, first + 60_000)).toBe(1);
+    expect(h.driver.replies.at(-1)).toMatchObject({ ok: true, kind: 'flush', outcome: 'active', closedWindows: 0 });
+    expect(h.activity.rows.get('q|s')).toMatchObject({ flushDue: first + 74_000, openWindows: 1, idleTimeoutMs: 60_000 });
+    expect(await windowsOf(h.stores, 'q|s')).toEqual([]);
+    expect(await timer(h, first + 74_000)).toBe(1);
+    expect(await windowsOf(h.stores, 'q|s')).toEqual([[0, 2, 3, 'idle']]);
+  });
+
+  it('with DEADLETTER_UNMATCHED, dead-letters once as no-pipeline an event every pipeline filtered out', async () => {
+    const { deps, stores } = harness();
+    await stores.pipelines.put('hot', { name: 'hot', filter: 'value > 10', window: { size: '1m' } });
+    await stores.pipelines.put('cold', { name: 'cold', filter: 'value < 0', window: { size: '1m' } });
+    const bodies = [ev('a', 1, 50), ev('a', 2, 5), ev('a', 3, -1), ev('b', 4, 6)];
+    const off = await deliver(deps, '0', 0, bodies);
+    expect(off).toMatchObject({ eventsIn: 8, aggregated: 2, filtered: 6, deadLettered: 0 });
+    const m = await deliver({ ...deps, deadLetterUnmatched: true }, '0', 4, bodies);
+    expect(m).toMatchObject({ eventsIn: 10, aggregated: 2, filtered: 6, deadLettered: 2, byReason: { 'no-pipeline': 2 } });
+    expect(m.byPipeline).toEqual(off.byPipeline);
+    expect(m.eventsIn).toBe(m.aggregated + m.filtered + m.deadLettered);
+    const dead = (await stores.deadLetters.query()).items.map((d) => [d.reason, d.sequenceNumber, d.pipeline, d.raw]);
+    expect(dead).toEqual([
+      ['no-pipeline', 5, undefined, bodies[1]],
+      ['no-pipeline', 7, undefined, bodies[3]],
+    ]);
+    const rows = await stores.ingestMetrics.recent(T0);
+    expect(rows.reduce((n, r) => n + r.deadLettered, 0)).toBe(2);
   });
 });

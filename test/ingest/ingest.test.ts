@@ -2,10 +2,13 @@ import * as df from 'durable-functions';
 
 import { type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
 import { mergeEncodedSketches, type StreamView } from '../../src/core';
+import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
 import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
+import { BatchMemory } from '../../src/functions/ingestCommits';
 import { PipelineCache } from '../../src/functions/ingestPipelines';
 import { WatermarkCache } from '../../src/functions/ingestWatermarks';
-import { createStreamEntityHandler, type MergeInput, STREAM_ENTITY, type StreamReply } from '../../src/functions/streamEntity';
+import { createStreamEntityHandler, STREAM_ENTITY, type StreamReply, type StreamSignal } from '../../src/functions/streamEntity';
+import { createStreamActivityStore, type StreamActivityStore } from '../../src/functions/streamEntityActivity';
 import { createStores, type Stores } from '../../src/storage';
 import { captureRegistration, EntityDriver, invocationContext } from './entityDriver';
 
@@ -20,24 +23,29 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-function setup(): { stores: Stores; driver: EntityDriver; deps: () => IngestDeps; signals: { key: string; input: MergeInput }[] } {
-  const stores = createStores({ AzureWebJobsStorage: azurite.connectionString }, { tablePrefix: `ingest${++run}x${Date.now() % 100000}`, mergeLatencySketches: mergeEncodedSketches });
-  const driver = new EntityDriver(createStreamEntityHandler(() => stores, () => T0 + 10 * 60_000));
-  const signals: { key: string; input: MergeInput }[] = [];
+function setup(): { stores: Stores; activity: StreamActivityStore; driver: EntityDriver; deps: () => IngestDeps; signals: { key: string; op: StreamSignal }[] } {
+  const env = { AzureWebJobsStorage: azurite.connectionString };
+  const tablePrefix = `ingest${++run}x${Date.now() % 100000}`;
+  const stores = createStores(env, { tablePrefix, mergeLatencySketches: mergeEncodedSketches });
+  const activity = createStreamActivityStore(env, tablePrefix);
+  const driver = new EntityDriver(createStreamEntityHandler(() => ({ ...stores, activity }), () => T0 + 10 * 60_000));
+  const signals: { key: string; op: StreamSignal }[] = [];
   const watermarks = new WatermarkCache();
+  const batches = new BatchMemory();
   const pipelines = new PipelineCache(stores.pipelines, 10_000);
   // A fresh process after a "crash" gets fresh caches, as a restarted host would.
   const deps = (): IngestDeps => ({
     stores,
     pipelines,
     watermarks,
+    batches,
     now: () => T0 + 10 * 60_000,
-    signal: async (_context, entity, input) => {
-      signals.push({ key: entity.key, input });
-      await driver.run(entity.key, 'merge', input);
+    signal: async (_context, entity, op) => {
+      signals.push({ key: entity.key, op });
+      await driver.run(entity.key, op.name, op.input);
     },
   });
-  return { stores, driver, deps, signals };
+  return { stores, activity, driver, deps, signals };
 }
 
 const event = (stream: string, minute: number, value: number) => JSON.stringify({ stream, time: new Date(T0 + minute * 60_000 + 1000).toISOString(), value });
@@ -85,7 +93,7 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     // Batch 4..7 is processed and signalled, then the host crashes before checkpointing ...
     await deliver(deps(), '0', 4, all.slice(4, 8));
     // ... and a new process replays from sequence 4 with a different end, then continues.
-    const restarted = { ...deps(), watermarks: new WatermarkCache(), pipelines: new PipelineCache(stores.pipelines, 10_000) };
+    const restarted = { ...deps(), watermarks: new WatermarkCache(), batches: new BatchMemory(), pipelines: new PipelineCache(stores.pipelines, 10_000) };
     await deliver(restarted, '0', 4, all.slice(4, 10));
     await deliver(restarted, '0', 10, all.slice(10, 12));
     // A duplicate signal of an old batch changes nothing.
@@ -112,7 +120,7 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     await deliver(deps(), '1', 0, b.slice(2));
     // Partition 0's second batch is delivered, then redelivered after a "crash" with a longer end.
     await deliver(deps(), '0', 7, a.slice(5, 7));
-    await deliver({ ...deps(), watermarks: new WatermarkCache() }, '0', 7, a.slice(5, 9));
+    await deliver({ ...deps(), watermarks: new WatermarkCache(), batches: new BatchMemory() }, '0', 7, a.slice(5, 9));
     await deliver(deps(), '0', 0, [...a.slice(0, 5), ...b.slice(0, 2)]);
     const catalog = (await stores.streams.list({})).items;
     expect(catalog.map((e) => [e.stream, e.events])).toEqual([
@@ -130,17 +138,19 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
       const driver = new EntityDriver({ registered: captureRegistration(() => df.app.entity(STREAM_ENTITY, streamEntityHandler)) });
       const stores = createStores(process.env);
       const { deps } = setup();
-      const signals: MergeInput[] = [];
-      const capture: IngestDeps = { ...deps(), signal: async (_c, _e, input) => void signals.push(input) };
+      const signals: StreamSignal[] = [];
+      const capture: IngestDeps = { ...deps(), signal: async (_c, _e, op) => void signals.push(op) };
       // Three one-minute windows; the third event's time pushes the watermark past the first window + lateness.
       await deliver(capture, '0', 0, [event('reg', 0, 4), event('reg', 0, 6), event('reg', 1, 1), event('reg', 3, 2)]);
       expect(signals).toHaveLength(1);
-      const reply = await driver.run('default|reg', 'merge', signals[0]);
+      expect(signals[0]?.name).toBe('merge');
+      const reply = await driver.run('default|reg', 'merge', signals[0]?.input);
       expect(reply).toMatchObject({ ok: true, kind: 'merge', outcome: 'pending' });
       // A second batch commits the first; its windows ending before the watermark - lateness close into the Windows table.
       signals.length = 0;
       await deliver(capture, '0', 4, [event('reg', 4, 5)]);
-      expect(await driver.run('default|reg', 'merge', signals[0])).toMatchObject({ ok: true, outcome: 'committed-previous', saved: true });
+      expect(signals.map((op) => op.name)).toEqual(['merge']);
+      expect(await driver.run('default|reg', 'merge', signals[0]?.input)).toMatchObject({ ok: true, outcome: 'committed-previous', saved: true });
       const windows = (await stores.windows.query('default|reg')).items;
       expect(windows.map((w) => [(w.start - T0) / 60_000, (w.data as { events: number }).events])).toEqual([
         [0, 2],
@@ -165,6 +175,38 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     expect(reply.ok).toBe(false);
     if (!reply.ok) expect(reply.error).toMatch(/expected pipeline to be a pipeline config object/);
     const unknown = await driver.run('default|s', 'explode');
-    expect(unknown).toEqual({ ok: false, error: 'unknown operation "explode": expected merge, get or reset' });
+    expect(unknown).toEqual({ ok: false, error: 'unknown operation "explode": expected merge, commit, flush, get or reset' });
+    expect(await driver.run('default|s', 'commit', { partition: 0 })).toEqual({ ok: false, error: 'commit: expected partition to be a string, found 0' });
+    expect(await driver.run('default|s', 'flush', { now: 'soon' })).toEqual({ ok: false, error: 'flush: expected { now: epoch milliseconds }, found {"now":"soon"}' });
+  });
+  it('closes a quiet stream\'s windows through the StreamActivity table: the timer finds exactly the due stream, once', async () => {
+    const { stores, activity, driver, deps } = setup();
+    const entityNow = T0 + 10 * 60_000;
+    // Two streams, one batch each; the default pipeline's idleTimeout is 2 minutes of processing time.
+    await deliver(deps(), '0', 0, [event('q', 0, 1), event('q', 0, 2), event('q', 1, 4)]);
+    await deliver(deps(), '1', 0, [event('r', 0, 8)]);
+    const flushes: string[] = [];
+    const timer = (now: number) =>
+      flushIdleStreams(invocationContext({}), {
+        activity,
+        now: () => now,
+        signal: async (_c, entity, input) => {
+          flushes.push(entity.key);
+          await driver.run(entity.key, 'flush', input);
+        },
+      });
+    expect(await timer(entityNow + 119_999)).toBe(0);
+    expect(await timer(entityNow + 120_000)).toBe(2);
+    expect(flushes.sort()).toEqual(['default|q', 'default|r']);
+    // The entities wrote "never due" back: nothing more to do.
+    expect(await timer(entityNow + 600_000)).toBe(0);
+    const q = (await stores.windows.query('default|q')).items.map((w) => w.data as { start: number; events: number; closedBy: string; measures: { value: { sum: number } } });
+    expect(q.map((w) => [(w.start - T0) / 60_000, w.events, w.measures.value.sum, w.closedBy])).toEqual([
+      [0, 2, 3, 'idle'],
+      [1, 1, 4, 'idle'],
+    ]);
+    expect((await stores.windows.query('default|r')).items.map((w) => (w.data as { events: number }).events)).toEqual([1]);
+    const v = await view(driver, 'default|q');
+    expect({ events: v.events, windows: v.windows.length, pending: v.partitions.map((p) => p.pending) }).toEqual({ events: 3, windows: 0, pending: [null] });
   });
 });

@@ -50,6 +50,11 @@ export interface StreamState {
   samples: RateSample[];
   /** Closed windows whose upsert failed; the entity adapter retries them on its next operation. */
   unsaved?: ClosedWindow[];
+  /**
+   * Entity adapter bookkeeping for the idle flush: the pipeline's idleTimeout at the last merge (0 = off) and the
+   * flushDue last written to the idle index (undefined = never written).
+   */
+  idle?: { timeoutMs: number; indexedDue?: number | null };
 }
 
 export type MeasureResult = Summary & { aggregate: Aggregate };

@@ -1,0 +1,51 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import * as df from 'durable-functions';
+
+import { loadSettings } from '../settings';
+import { type FlushInput, streamEntityId } from './streamEntity';
+import { createStreamActivityStore, type StreamActivityStore } from './streamEntityActivity';
+
+export const FLUSH_IDLE_STREAMS_FUNCTION = 'flushIdleStreams';
+
+/** Streams signalled per run at most; the rest are due on the next run. */
+export const MAX_FLUSHES_PER_RUN = 5000;
+
+export interface FlushIdleDeps {
+  activity: StreamActivityStore;
+  signal(context: InvocationContext, entity: df.EntityId, input: FlushInput): Promise<void>;
+  now(): number;
+}
+
+/**
+ * Signals `flush` (with this run's clock) to every stream whose idle-index row is due: its last merge is at least its
+ * pipeline's idleTimeout ago and it still has open windows. The entity re-checks with its own lastSeen, so a stream
+ * that became active meanwhile is left alone (and its row corrected).
+ */
+export async function flushIdleStreams(context: InvocationContext, deps: FlushIdleDeps): Promise<number> {
+  const now = deps.now();
+  const due = await deps.activity.due(now, MAX_FLUSHES_PER_RUN);
+  await Promise.all(due.map((row) => deps.signal(context, streamEntityId(row.pipeline, row.stream), { now })));
+  if (due.length > 0) context.log(`flushIdleStreams: signalled flush to ${due.length} idle stream(s)`);
+  return due.length;
+}
+
+let defaults: FlushIdleDeps | undefined;
+const defaultDeps = (): FlushIdleDeps =>
+  (defaults ??= {
+    activity: createStreamActivityStore(),
+    signal: (context, entity, input) => df.getClient(context).signalEntity(entity, 'flush', input),
+    now: Date.now,
+  });
+
+// The host rejects a timer with an empty schedule, so with IDLE_FLUSH_SCHEDULE set to "" the timer is not registered.
+// The schedule is the setting's value itself (not %IDLE_FLUSH_SCHEDULE%) so that the default applies when it is unset.
+const schedule = loadSettings().idleFlushSchedule;
+if (schedule !== '') {
+  app.timer(FLUSH_IDLE_STREAMS_FUNCTION, {
+    schedule,
+    extraInputs: [df.input.durableClient()],
+    handler: async (_timer: Timer, context: InvocationContext) => {
+      await flushIdleStreams(context, defaultDeps());
+    },
+  });
+}
