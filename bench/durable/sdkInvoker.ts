@@ -1,5 +1,6 @@
 import { InvocationContext } from '@azure/functions';
 
+import { markOrchestratorState } from '../../local-host/durable/markRelistedActions';
 import type { HostFunction, InvokeRequest, InvokeResult } from '../../local-host/extension';
 
 type Handler = (trigger: unknown, context: InvocationContext) => Promise<unknown>;
@@ -17,7 +18,9 @@ export class SdkInvoker {
   readonly functions: HostFunction[] = [];
 
   orchestration(name: string, fn: unknown): this {
-    return this.add(name, 'orchestrationTrigger', sdk.createOrchestrator(fn));
+    // As the host's postInvocation hook does: flag re-listed actions while they are still the SDK's objects.
+    const handler = sdk.createOrchestrator(fn);
+    return this.add(name, 'orchestrationTrigger', async (trigger, context) => markOrchestratorState(await handler(trigger, context)));
   }
   activity(name: string, fn: (input: unknown) => unknown): this {
     return this.add(name, 'activityTrigger', async (input) => fn(input));

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ActionType, EventType } from './eventType';
 import { consumesTaskId, flattenActions, type OrchestratorAction } from './flattenActions';
 import { historyEvent } from './historyEvent';
+import { relistedFlag } from './markRelistedActions';
 import { newInstance } from './newInstance';
 import { newMessage } from './newMessage';
 import { actionInputText, jsonText } from './textOf';
@@ -18,6 +19,8 @@ export interface EpisodeResult {
   outgoing: StoredMessage[];
   /** Instances created or restarted by this episode (sub-orchestrations, continueAsNew). */
   putInstances: InstanceRecord[];
+  /** Already-scheduled tasks the orchestrator passed to a new Task.any/Task.all (see markRelistedActions). */
+  relisted?: number;
 }
 
 /**
@@ -44,7 +47,10 @@ export function applyOrchestratorResult(
   next.customStatus = state.customStatus === undefined ? null : JSON.stringify(state.customStatus);
   if (next.status === 'Pending' || next.status === 'ContinuedAsNew') next.status = 'Running';
 
-  const leaves = flattenActions(state.actions);
+  // Re-listed leaves already hold their task ids; the remaining ones are the SDK's tasks in id order.
+  const all = flattenActions(state.actions);
+  const leaves = all.filter((a) => a[relistedFlag] !== true);
+  const relisted = all.length - leaves.length;
   const fresh = leaves.slice(engine.actionCount);
   engine.actionCount = leaves.length;
   let continueAsNew: OrchestratorAction | undefined;
@@ -61,7 +67,7 @@ export function applyOrchestratorResult(
       // The record keeps its creation time; a new execution id makes stale timers and results of the old one drop.
       putInstances.push({ ...restarted.record, createdTime: next.createdTime, status: 'ContinuedAsNew', customStatus: next.customStatus });
       outgoing.push(restarted.message);
-      return { instance: putInstances.pop() as InstanceRecord, outgoing, putInstances };
+      return { instance: putInstances.pop() as InstanceRecord, outgoing, putInstances, relisted };
     }
     const output = state.output === undefined ? null : JSON.stringify(state.output);
     next.status = 'Completed';
@@ -79,7 +85,7 @@ export function applyOrchestratorResult(
     }
   }
   next.history.push(historyEvent(EventType.OrchestratorCompleted, at));
-  return { instance: next, outgoing, putInstances };
+  return { instance: next, outgoing, putInstances, relisted };
 
   function schedule(action: OrchestratorAction, id: number): string | undefined {
     switch (action.actionType) {

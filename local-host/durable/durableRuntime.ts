@@ -53,6 +53,7 @@ export class DurableRuntime {
   private running = false;
   private idCounter = 0;
   private readonly idPrefix = randomUUID().slice(0, 8);
+  private readonly warnedRelisting = new Set<string>();
 
   constructor(private readonly options: DurableRuntimeOptions) {
     this.store = options.store;
@@ -312,6 +313,13 @@ export class DurableRuntime {
     const working: InstanceRecord = { ...resumed, history };
     const outcome = await this.invokeOrchestrator(working);
     const result = applyOrchestratorResult(working, plan.engine, outcome, this.now(), this.newId);
+    if (result.relisted && !this.warnedRelisting.has(instance.name)) {
+      this.warnedRelisting.add(instance.name);
+      this.options.logger.warn(
+        `durable: orchestrator '${instance.name}' passes already-scheduled tasks to a new Task.any/Task.all. The local host runs each task once, ` +
+          'as durable-functions intends, but the Azure Durable extension schedules such tasks again (azure-functions-durable-js#574).',
+      );
+    }
     const restarted = plan.restartChildren.map((c) => {
       const child = newInstance(
         { instanceId: c.instanceId, name: c.name, input: c.input, now, parent: { instanceId, executionId: instance.executionId, taskId: c.taskId } },

@@ -3,6 +3,7 @@ import { clientBindingData } from './clientBinding';
 import { durableHttpApi, durableRoutePrefix } from './durableHttpApi';
 import { DurableRuntime } from './durableRuntime';
 import { openStore } from './openStore';
+import { registerActionMarker } from './registerActionMarker';
 import { taskHubName } from './taskHubName';
 
 export const durableBindingTypes = ['orchestrationTrigger', 'activityTrigger', 'entityTrigger', 'durableClient'] as const;
@@ -13,6 +14,7 @@ export function createDurableExtension(): HostExtension {
   let ctx: HostContext | undefined;
   let hub = '';
   let stopped = false;
+  let unregisterMarker = (): void => {};
   return {
     name: 'durable',
     bindingTypes: durableBindingTypes,
@@ -26,6 +28,7 @@ export function createDurableExtension(): HostExtension {
           }
         }
       }
+      unregisterMarker = registerActionMarker(context.logger);
       const store = openStore(context.store, context.dataDir, hub);
       context.logger.debug(`durable: task hub '${hub}' on ${store.kind} store`);
       runtime = new DurableRuntime({
@@ -43,6 +46,7 @@ export function createDurableExtension(): HostExtension {
     async stop() {
       if (stopped || !runtime) return;
       stopped = true;
+      unregisterMarker();
       await runtime.stop();
       runtime.store.close();
     },

@@ -64,6 +64,19 @@ describe('durable functions on the local host (durable-basic fixture, memory sto
     expect(JSON.parse(res.text)).toBe(385);
   });
 
+  it('Task.any loop over pending activities of different durations: each runs once and each result is processed once', async () => {
+    const items = [5, 60, 1, 30, 15, 45, 0, 20].map((ms, i) => ({ key: `k${i}`, ms, value: i + 1 }));
+    const started = await start('AnyLoop', items);
+    const status = await settled(started.statusQueryGetUri);
+    expect(status.runtimeStatus).toBe('Completed');
+    const out = status.output as { processed: string[]; total: number; calls: Record<string, number> };
+    expect([...out.processed].sort()).toEqual(items.map((x) => x.key).sort());
+    expect(out.total).toBe(10 * items.reduce((sum, x) => sum + x.value, 0));
+    expect(out.calls).toEqual(Object.fromEntries(items.map((x) => [x.key, 1])));
+    const withHistory = JSON.parse((await fetchText(api(`status/${started.id}?history=true`))).text) as Status;
+    expect(withHistory.history?.filter((e) => e.EventType === 'TaskScheduled')).toHaveLength(items.length + 1);
+  });
+
   it('returns 202 with a status link when waitForCompletion times out', async () => {
     const res = await fetchText(api('run/Approval?timeoutMs=300'), { method: 'POST', body: JSON.stringify({ timeoutMs: 60_000 }) });
     expect(res.status).toBe(202);

@@ -2,6 +2,7 @@ import { InvocationContext } from '@azure/functions';
 import type { ActivityHandler, EntityHandler, OrchestrationHandler } from 'durable-functions';
 
 import { DurableRuntime } from '../../../local-host/durable/durableRuntime';
+import { markOrchestratorState } from '../../../local-host/durable/markRelistedActions';
 import type { DurableStore } from '../../../local-host/durable/types';
 import type { HostFunction, HostLogger, InvokeRequest, InvokeResult } from '../../../local-host/extension';
 
@@ -21,10 +22,12 @@ const sdk = require('durable-functions/lib/src/util/testingUtils') as {
 export class SdkHarness {
   private readonly handlers = new Map<string, Handler>();
   private readonly functions: HostFunction[] = [];
+  private readonly orchestrations = new Set<string>();
   runtime!: DurableRuntime;
   readonly logs: string[] = [];
 
   orchestration(name: string, fn: OrchestrationHandler): this {
+    this.orchestrations.add(name);
     return this.add(name, 'orchestrationTrigger', sdk.createOrchestrator(fn));
   }
   activity(name: string, fn: ActivityHandler): this {
@@ -64,7 +67,9 @@ export class SdkHarness {
       // plain string input, as the library would pass it
     }
     const context = new InvocationContext({ functionName: request.functionName, invocationId: 'x' });
-    const result = await handler(trigger, context);
+    // What the durable extension's postInvocation hook does in the host, before the result is serialized.
+    const raw = await handler(trigger, context);
+    const result = request.functionName && this.orchestrations.has(request.functionName) ? markOrchestratorState(raw) : raw;
     return { invocationId: 'x', outputData: [], ...(result === undefined ? {} : { returnValue: { json: JSON.stringify(result) } }) };
   }
 
