@@ -7,7 +7,7 @@ import { relistedFlag } from './markRelistedActions';
 import { newInstance } from './newInstance';
 import { newMessage } from './newMessage';
 import { actionInputText, jsonText } from './textOf';
-import type { EngineState, InstanceRecord, RetryPolicy, StoredMessage } from './types';
+import { type EngineState, type InstanceRecord, type RetryPolicy, type StoredMessage, terminalStatuses } from './types';
 
 /** What the orchestrator function returned (OrchestratorState) or the message it failed with. */
 export type OrchestratorOutcome =
@@ -34,6 +34,8 @@ export function applyOrchestratorResult(
   outcome: OrchestratorOutcome,
   now: number,
   newId: () => string,
+  /** Reads a stored instance: explicit sub-orchestration ids must not take over one that is still running. */
+  existing: (instanceId: string) => InstanceRecord | undefined = () => undefined,
 ): EpisodeResult {
   const at = new Date(now).toISOString();
   const next: InstanceRecord = { ...instance, engine, lastUpdatedTime: at, history: [...instance.history] };
@@ -107,9 +109,33 @@ export function applyOrchestratorResult(
         const name = String(action.functionName);
         const input = jsonText(action.input);
         const childId = typeof action.instanceId === 'string' && action.instanceId ? action.instanceId : `${next.instanceId}:${id}`;
+        if (childId === next.instanceId || childId === next.parent?.instanceId) {
+          // The Durable extension throws this from the orchestrator itself (not a catchable task failure).
+          return `The instance ID of a sub-orchestration must be different than the instance ID of a parent orchestration ('${childId}').`;
+        }
         next.history.push(
           historyEvent(EventType.SubOrchestrationInstanceCreated, at, { EventId: id, Name: name, Input: input, InstanceId: childId }),
         );
+        const holder = putInstances.find((r) => r.instanceId === childId) ?? existing(childId);
+        if (holder && !terminalStatuses.includes(holder.status)) {
+          // Never overwrite a live instance: its history and waiting parent would be lost. The task fails instead.
+          const message = `An orchestration instance with ID '${childId}' already exists and is ${holder.status}`;
+          outgoing.push(
+            newMessage(newId(), {
+              kind: 'orchestration',
+              instanceId: next.instanceId,
+              executionId: next.executionId,
+              event: {
+                EventType: EventType.SubOrchestrationInstanceFailed,
+                TaskScheduledId: id,
+                Reason: message,
+                Details: '',
+                FailureDetails: { ErrorType: 'InvalidOperationException', ErrorMessage: message },
+              },
+            }),
+          );
+          return undefined;
+        }
         const child = newInstance(
           { instanceId: childId, name, input, now, parent: { instanceId: next.instanceId, executionId: next.executionId, taskId: id } },
           newId,

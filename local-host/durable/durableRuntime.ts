@@ -312,7 +312,9 @@ export class DurableRuntime {
     const history = [...resumed.history.map((e) => ({ ...e, IsPlayed: true })), ...plan.newEvents];
     const working: InstanceRecord = { ...resumed, history };
     const outcome = await this.invokeOrchestrator(working);
-    const result = applyOrchestratorResult(working, plan.engine, outcome, this.now(), this.newId);
+    const result = applyOrchestratorResult(working, plan.engine, outcome, this.now(), this.newId, (id) =>
+      this.store.getInstance(id),
+    );
     if (result.relisted && !this.warnedRelisting.has(instance.name)) {
       this.warnedRelisting.add(instance.name);
       this.options.logger.warn(

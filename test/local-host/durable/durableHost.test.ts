@@ -77,6 +77,18 @@ describe('durable functions on the local host (durable-basic fixture, memory sto
     expect(withHistory.history?.filter((e) => e.EventType === 'TaskScheduled')).toHaveLength(items.length + 1);
   });
 
+  it('refuses to start an instance id that is still running (409) and keeps the running one', async () => {
+    const first = await start('Approval', { timeoutMs: 60_000 }, 'dup-1');
+    const again = await fetchText(`${host.baseUrl}/runtime/webhooks/durabletask/orchestrators/Approval/dup-1`, { method: 'POST', body: '{"timeoutMs":1}' });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain("'dup-1' already exists");
+    const viaClient = await fetchText(api('start/Approval/dup-1'), { method: 'POST', body: '{"timeoutMs":1}' });
+    expect(viaClient.status).toBe(500);
+    await fetchText(api('manage/dup-1/raise/ApprovalEvent'), { method: 'POST', body: '"eve"' });
+    const done = await settled(first.statusQueryGetUri);
+    expect(done).toMatchObject({ input: { timeoutMs: 60_000 }, output: { approved: true, by: 'eve' } });
+  });
+
   it('returns 202 with a status link when waitForCompletion times out', async () => {
     const res = await fetchText(api('run/Approval?timeoutMs=300'), { method: 'POST', body: JSON.stringify({ timeoutMs: 60_000 }) });
     expect(res.status).toBe(202);
