@@ -115,7 +115,9 @@ export async function handleIngest(messages: unknown, context: InvocationContext
     processingMs: deps.now() - started,
     ...(latencySketch === undefined ? {} : { latencySketch }),
   });
-  context.log(`ingest partition ${meta.partitionId}: ${bodies.length} events, ${m.aggregated} aggregated, ${m.filtered} filtered, ${m.deadLettered} dead-lettered, ${m.entityOperations} entity operations`);
+  context.log(
+    `ingest partition ${meta.partitionId}: ${bodies.length} events, ${m.aggregated} aggregated, ${m.filtered} filtered, ${m.deadLettered} dead-lettered, ${m.entityOperations} entity operations (${commits.length} commits; pipelines ${pipelines.map((p) => p.name).join(',')}; sequences ${firstSequence}-${lastSequence})`,
+  );
   return m;
 }
 

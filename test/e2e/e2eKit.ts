@@ -84,11 +84,16 @@ export interface LoggedBatch {
   filtered: number;
   deadLettered: number;
   entityOperations: number;
+  /** Of those, `commit` operations (streams of the partition's previous batch absent from this one). */
+  commits: number;
+  pipelines: string[];
+  firstSequence: number;
+  lastSequence: number;
 }
 
 /** The ingest function's one log line per batch, in the order the host printed them. */
 export function loggedBatches(output: string): LoggedBatch[] {
-  const re = /ingest partition (\S+): (\d+) events, (\d+) aggregated, (\d+) filtered, (\d+) dead-lettered, (\d+) entity operations/g;
+  const re = /ingest partition (\S+): (\d+) events, (\d+) aggregated, (\d+) filtered, (\d+) dead-lettered, (\d+) entity operations \((\d+) commits; pipelines (\S*); sequences (-?\d+)-(-?\d+)\)/g;
   return [...output.matchAll(re)].map((m) => ({
     partition: m[1]!,
     events: Number(m[2]),
@@ -96,7 +101,36 @@ export function loggedBatches(output: string): LoggedBatch[] {
     filtered: Number(m[4]),
     deadLettered: Number(m[5]),
     entityOperations: Number(m[6]),
+    commits: Number(m[7]),
+    pipelines: m[8] ? m[8].split(',') : [],
+    firstSequence: Number(m[9]),
+    lastSequence: Number(m[10]),
   }));
+}
+
+/**
+ * The entity operations each logged batch must have sent, from what was sent: one merge per (pipeline, stream) of the
+ * batch, plus one commit per (pipeline, stream) of the partition's previous batch (this host process) absent from it.
+ */
+export function expectedOperations(batches: readonly LoggedBatch[], sent: ReadonlyMap<string, readonly string[]>): { merges: number; commits: number }[] {
+  const previous = new Map<string, { last: number; keys: Set<string> }>();
+  return batches.map((b) => {
+    const bodies = sent.get(b.partition)!.slice(b.firstSequence, b.lastSequence + 1);
+    const streams = new Set<string>();
+    for (const body of bodies) {
+      try {
+        const parsed = JSON.parse(body) as { stream?: unknown };
+        if (typeof parsed.stream === 'string') streams.add(parsed.stream);
+      } catch {
+        // not JSON: no stream, no entity operation
+      }
+    }
+    const keys = new Set(b.pipelines.flatMap((p) => [...streams].map((s) => `${p}|${s}`)));
+    const prev = previous.get(b.partition);
+    const commits = prev && b.firstSequence > prev.last ? [...prev.keys].filter((k) => !keys.has(k)).length : 0;
+    previous.set(b.partition, { last: b.lastSequence, keys });
+    return { merges: keys.size, commits };
+  });
 }
 
 /** Polls an API call (after `beforeEachTry`, e.g. sending a probe) until `accept` returns a value; the last response is in the error on timeout. */
