@@ -97,10 +97,13 @@ async function settleOn(baseUrl: string, expected: Map<string, StreamTotals>): P
   return last!;
 }
 
-/** The first "ingest partition <p>: <n> events" line per partition in a host's output. */
-function firstBatchSizes(output: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const m of output.matchAll(/ingest partition (\S+): (\d+) events/g)) if (!out.has(m[1]!)) out.set(m[1]!, Number(m[2]));
+/** The first "ingest partition <p>: <n> events ... sequences <a>-<b>" line per partition in a host's output (the range when logged). */
+function firstBatches(output: string): Map<string, { size: number; first?: number; last?: number }> {
+  const out = new Map<string, { size: number; first?: number; last?: number }>();
+  for (const m of output.matchAll(/ingest partition (\S+): (\d+) events[^\n]*?(?:sequences (\d+)-(\d+))?\)?$/gm)) {
+    if (out.has(m[1]!)) continue;
+    out.set(m[1]!, { size: Number(m[2]), ...(m[3] === undefined ? {} : { first: Number(m[3]), last: Number(m[4]) }) });
+  }
   return out;
 }
 
@@ -163,12 +166,15 @@ describe('Streamfold on the local host: SIGKILL mid-stream, restart, drain', () 
     // Restart on the same data dir and Azurite; let it redeliver from the checkpoints before sending more.
     host = await start();
     await drain(host.baseUrl, sentBeforeCrash);
-    const firstBatches = firstBatchSizes(host.output());
+    const first = firstBatches(host.output());
     for (const p of beyond) {
       // The first batch of partition p starts at checkpoint + 1 and covers what the durable side already held.
-      const size = firstBatches.get(p);
-      expect(size).toBeDefined();
-      expect((checkpoints.get(p) ?? -1) + (size ?? 0)).toBeGreaterThanOrEqual(snapshot.receivedThrough.get(p) ?? 0);
+      const batch = first.get(p);
+      const checkpoint = checkpoints.get(p) ?? -1;
+      expect(batch).toBeDefined();
+      if (batch?.first !== undefined) expect(batch.first).toBe(checkpoint + 1);
+      const last = batch?.last ?? checkpoint + (batch?.size ?? 0);
+      expect(last).toBeGreaterThanOrEqual(snapshot.receivedThrough.get(p) ?? 0);
     }
     // ... and the aggregates are exactly what was sent before the crash: the re-covered events did not count twice.
     const afterRedelivery = await settleOn(host.baseUrl, sentAtCrash);
