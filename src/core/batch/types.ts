@@ -83,7 +83,7 @@ export interface BatchMetrics extends OutcomeCounts {
   byPipeline: Record<string, OutcomeCounts>;
   /** Distinct stream keys in the batch. */
   streams: number;
-  /** Entity operations the batch needs: one per partial. */
+  /** Entity operations the batch's partials need: one per partial (ingest adds its `commit` operations to this). */
   entityOperations: number;
   firstSequence: number | null;
   lastSequence: number | null;
