@@ -3,6 +3,7 @@
  * host (dist/local-host/cli.js, a child process) with a real Azurite behind a counting loopback proxy.
  *
  *   npm run bench:e2e [-- --json] [--events 200000] [--latency-seconds 15] [--latency-rate 0] [--profile | --profile-out host.cpuprofile]
+ *                     [--min-batch N]   (experiment: host.json eventHubs.minEventBatchSize N in a temporary copy of the app)
  *
  * Scenario: 100 streams, ~150-byte events, host.json maxEventBatchSize 1000, 4 partitions, sqlite durable store.
  * - Throughput: N events POSTed as NDJSON (1,000 per request, 4 requests in flight); the clock stops when the hub
@@ -24,6 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startAzurite } from '../local-host/azurite/startAzurite';
 import { LocalHub } from '../local-host/eventhub/localHub';
 import { RateLimiter } from '../tools/send/rateLimiter';
+import { appWithEventHubOptions } from './e2e/appWithHostJson';
 import { benchEvent, benchStream } from './e2e/benchEvent';
 import { type HostChild, startHostChild } from './e2e/hostChild';
 import { percentile } from './e2e/percentile';
@@ -44,10 +46,12 @@ interface Args {
   /** Keep the host's .cpuprofile here (open it in Chrome DevTools). */
   profileOut?: string;
   streams: number;
+  /** Experiment: host.json eventHubs.minEventBatchSize for this run (0 = the repo's host.json as is). */
+  minBatch: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { json: false, events: 200_000, latencySeconds: 15, latencyRate: 0, profile: false, streams: 100 };
+  const out: Args = { json: false, events: 200_000, latencySeconds: 15, latencyRate: 0, profile: false, streams: 100, minBatch: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (): number => {
@@ -64,8 +68,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--events') out.events = Math.max(1000, Math.round(num() / 1000) * 1000);
     else if (a === '--latency-seconds') out.latencySeconds = num();
     else if (a === '--latency-rate') out.latencyRate = num();
+    else if (a === '--min-batch') out.minBatch = Math.round(num());
     else if (a === '--streams') out.streams = Math.max(1, Math.round(num()));
-    else throw new Error(`Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --latency-seconds S, --latency-rate R, --streams N, --profile or --profile-out FILE.`);
+    else throw new Error(`Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --latency-seconds S, --latency-rate R, --streams N, --min-batch N, --profile or --profile-out FILE.`);
   }
   return out;
 }
@@ -182,9 +187,10 @@ async function main(): Promise<void> {
   const profileDir = join(dataDir, 'profile');
   let host: HostChild | undefined;
   try {
+    const appDir = args.minBatch > 0 ? appWithEventHubOptions(repoRoot, join(dataDir, 'app'), { minEventBatchSize: args.minBatch }) : repoRoot;
     host = await startHostChild({
       repoRoot,
-      appDir: repoRoot,
+      appDir,
       args: ['--no-azurite', '--store', 'sqlite', '--data-dir', join(dataDir, 'host')],
       env: { AzureWebJobsStorage: proxy.connectionString, EventHubConnection: 'UseLocalEventHub=true', ANALYSIS_SCHEDULE: '' },
       nodeArgs: args.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
@@ -311,7 +317,7 @@ async function main(): Promise<void> {
     const cpu = cpus();
     const result = {
       benchmark: 'e2e',
-      scenario: { streams: args.streams, eventBytes, maxEventBatchSize: 1000, partitions: 4, durableStore: 'sqlite', throughputEvents: args.events, requestEvents: 1000, requestsInFlight: 4, latencyRate, latencySeconds: args.latencySeconds },
+      scenario: { streams: args.streams, eventBytes, maxEventBatchSize: 1000, minEventBatchSize: args.minBatch > 0 ? args.minBatch : 'host.json', partitions: 4, durableStore: 'sqlite', throughputEvents: args.events, requestEvents: 1000, requestsInFlight: 4, latencyRate, latencySeconds: args.latencySeconds },
       machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, memoryGb: Math.round(totalmem() / 1e8) / 10, freeMemoryGb: Math.round(freemem() / 1e8) / 10 },
       eventsPerSec: Math.round(eventsPerSec),
       hubAcceptEventsPerSec: Math.round(acceptPerSec),
