@@ -1,10 +1,10 @@
 /**
- * Local host durable runtime throughput: 10-activity fan-out orchestrations/s and entity operations/s on the
- * memory and SQLite stores, with raw Azurite table upserts/s and raw SQLite commits/s as the baselines that
+ * Local host durable runtime throughput: 10-activity fan-out orchestrations/s, entity operations/s and the
+ * time of one 500-step sequential orchestration (history growth per episode) on the memory and SQLite stores, with raw Azurite table upserts/s and raw SQLite commits/s as the baselines that
  * chose the persisted store. `--json` prints one JSON object.
  */
 import { azuriteUpsertRate } from './durable/azuriteUpsertRate';
-import { entityOperationRate, orchestrationRate, sqliteCommitRate } from './durable/runtimeRates';
+import { entityOperationRate, orchestrationRate, sequentialOrchestrationSeconds, sqliteCommitRate } from './durable/runtimeRates';
 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
@@ -19,10 +19,12 @@ async function main(): Promise<void> {
     memory: {
       fanOut10OrchestrationsPerSecond: round(await orchestrationRate('memory', 500)),
       entityOperationsPerSecond: round(await entityOperationRate('memory', 50_000, 100)),
+      sequential500Seconds: Number((await sequentialOrchestrationSeconds('memory', 500)).toFixed(2)),
     },
     sqlite: {
       fanOut10OrchestrationsPerSecond: round(await orchestrationRate('sqlite', 500)),
       entityOperationsPerSecond: round(await entityOperationRate('sqlite', 50_000, 100)),
+      sequential500Seconds: Number((await sequentialOrchestrationSeconds('sqlite', 500)).toFixed(2)),
     },
     node: process.version,
   };
@@ -34,7 +36,10 @@ async function main(): Promise<void> {
   console.log(`  Azurite table upserts/s: ${result.baseline.azuriteTableUpsertsPerSecond.sequential} sequential, ${result.baseline.azuriteTableUpsertsPerSecond.parallel16} with 16 in flight`);
   console.log(`  SQLite commits/s (entity-batch shaped): ${result.baseline.sqliteCommitsPerSecond}`);
   for (const kind of ['memory', 'sqlite'] as const) {
-    console.log(`  ${kind}: ${result[kind].fanOut10OrchestrationsPerSecond} fan-out(10) orchestrations/s, ${result[kind].entityOperationsPerSecond} entity ops/s`);
+    console.log(
+      `  ${kind}: ${result[kind].fanOut10OrchestrationsPerSecond} fan-out(10) orchestrations/s, ${result[kind].entityOperationsPerSecond} entity ops/s, ` +
+        `one 500-step sequential orchestration in ${result[kind].sequential500Seconds} s`,
+    );
   }
 }
 

@@ -24,6 +24,11 @@ function app(): SdkInvoker {
       const squares = (yield ctx.df.Task.all(tasks)) as number[];
       return squares.reduce((a, b) => a + b, 0);
     })
+    .orchestration('Sequential', function* (ctx: { df: { getInput(): number; callActivity(n: string, i: unknown): unknown } }) {
+      let sum = 0;
+      for (let i = 0; i < ctx.df.getInput(); i++) sum += (yield ctx.df.callActivity('Square', i)) as number;
+      return sum;
+    })
     .entity('Counter', (ctx: { df: { getState(init: () => number): number; setState(s: number): void; getInput(): unknown } }) => {
       ctx.df.setState(ctx.df.getState(() => 0) + Number(ctx.df.getInput()));
     });
@@ -48,6 +53,27 @@ export async function orchestrationRate(kind: 'memory' | 'sqlite', count: number
   await runtime.stop();
   store.close();
   return count / seconds;
+}
+
+/**
+ * Seconds for one orchestration of `steps` sequential activities: one episode per step, each replaying the
+ * whole history, so the store's cost per episode (rewriting vs appending history) shows up as the total.
+ */
+export async function sequentialOrchestrationSeconds(kind: 'memory' | 'sqlite', steps: number): Promise<number> {
+  const invoker = app();
+  const store = openBenchStore(kind);
+  const runtime = new DurableRuntime({ store, functions: invoker.functions, invoke: invoker.invoke, logger: quiet });
+  runtime.start();
+  const started = process.hrtime.bigint();
+  runtime.startOrchestration('Sequential', 'seq', String(steps));
+  await until(() => runtime.pendingMessages === 0);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const want = Array.from({ length: steps }, (_, i) => i * i).reduce((a, b) => a + b, 0);
+  const done = store.getInstance('seq');
+  if (done?.output !== String(want)) throw new Error(`sequential bench: expected output ${want}, found ${String(done?.output)}`);
+  await runtime.stop();
+  store.close();
+  return seconds;
 }
 
 /** Entity operations per second (signals spread over `entities` counters), checking every counter is exact. */

@@ -16,6 +16,7 @@ import type {
   Commit,
   DurableStore,
   EntityOperationMessage,
+  HistoryEvent,
   InstanceRecord,
   OrchestrationMessage,
   StoredMessage,
@@ -309,9 +310,10 @@ export class DurableRuntime {
     consumed.push(...events.map((m) => m.id));
 
     const plan = planEpisode(resumed, events.map((m) => m.body), now, this.newId);
-    const history = [...resumed.history.map((e) => ({ ...e, IsPlayed: true })), ...plan.newEvents];
-    const working: InstanceRecord = { ...resumed, history };
-    const outcome = await this.invokeOrchestrator(working);
+    // Stored events stay as written (the store only appends); the SDK sees earlier episodes' events as played.
+    const working: InstanceRecord = { ...resumed, history: [...resumed.history, ...plan.newEvents] };
+    const played = [...resumed.history.map((e) => (e.IsPlayed ? e : { ...e, IsPlayed: true })), ...plan.newEvents];
+    const outcome = await this.invokeOrchestrator(working, played);
     const result = applyOrchestratorResult(working, plan.engine, outcome, this.now(), this.newId, (id) =>
       this.store.getInstance(id),
     );
@@ -340,11 +342,11 @@ export class DurableRuntime {
     return false;
   }
 
-  private async invokeOrchestrator(instance: InstanceRecord): Promise<OrchestratorOutcome> {
+  private async invokeOrchestrator(instance: InstanceRecord, history: readonly HistoryEvent[]): Promise<OrchestratorOutcome> {
     const fn = this.findFunction('orchestrationTrigger', instance.name);
     if (!fn) return { ok: false, message: `No orchestrator function named '${instance.name}' is registered` };
     const trigger = {
-      history: instance.history,
+      history,
       input: parseJsonText(instance.input),
       instanceId: instance.instanceId,
       isReplaying: false,

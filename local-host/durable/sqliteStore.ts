@@ -1,15 +1,23 @@
 import Database from 'better-sqlite3';
 
-import type { Commit, DurableStore, EntityRecord, InstanceQuery, InstanceRecord, StoredMessage } from './types';
+import { deepFreeze } from './deepFreeze';
+import { HistoryCache } from './historyCache';
+import type { Commit, DurableStore, EntityRecord, HistoryEvent, InstanceQuery, InstanceRecord, InstanceSummary, StoredMessage } from './types';
 
 /**
  * One SQLite file in WAL mode. Each commit is one transaction, so an entity batch's new state, its
  * outgoing messages and the removal of the operations it consumed land together or not at all.
+ * History events live one per row and are only appended while an execution runs, so an episode writes
+ * its new events instead of the whole history (which made long orchestrations quadratic).
  */
 export class SqliteStore implements DurableStore {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly tx: (commit: Commit) => void;
+  private readonly readHistory: Database.Statement<[string], { event: string }>;
+  private readonly cache = new HistoryCache();
+  /** Cache updates of the transaction in progress: applied only once it committed. */
+  private pendingCache: (() => void)[] = [];
   private closed = false;
 
   constructor(file: string) {
@@ -19,23 +27,52 @@ export class SqliteStore implements DurableStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS instances (instance_id TEXT PRIMARY KEY, status TEXT NOT NULL, created_time TEXT NOT NULL, record TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS instances_created ON instances (created_time, instance_id);
       CREATE TABLE IF NOT EXISTS entities (entity_id TEXT PRIMARY KEY, record TEXT NOT NULL);
+    `);
+    migrateWholeRecordInstances(this.db);
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS instances (
+        instance_id TEXT PRIMARY KEY, status TEXT NOT NULL, created_time TEXT NOT NULL,
+        execution_id TEXT NOT NULL, history_count INTEGER NOT NULL, record TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS instances_created ON instances (created_time, instance_id);
+      CREATE TABLE IF NOT EXISTS history (instance_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (instance_id, seq)) WITHOUT ROWID;
     `);
     const deleteMessage = this.db.prepare('DELETE FROM messages WHERE id = ?');
     const insertMessage = this.db.prepare('INSERT OR REPLACE INTO messages (id, body) VALUES (?, ?)');
-    const putInstance = this.db.prepare(
-      'INSERT OR REPLACE INTO instances (instance_id, status, created_time, record) VALUES (?, ?, ?, ?)',
+    const stored = this.db.prepare<[string], { execution_id: string; history_count: number }>(
+      'SELECT execution_id, history_count FROM instances WHERE instance_id = ?',
     );
+    const putInstance = this.db.prepare(
+      'INSERT OR REPLACE INTO instances (instance_id, status, created_time, execution_id, history_count, record) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const appendEvent = this.db.prepare('INSERT INTO history (instance_id, seq, event) VALUES (?, ?, ?)');
+    const clearHistory = this.db.prepare('DELETE FROM history WHERE instance_id = ?');
     const deleteInstance = this.db.prepare('DELETE FROM instances WHERE instance_id = ?');
     const putEntity = this.db.prepare('INSERT OR REPLACE INTO entities (entity_id, record) VALUES (?, ?)');
     const deleteEntity = this.db.prepare('DELETE FROM entities WHERE entity_id = ?');
+    this.readHistory = this.db.prepare('SELECT event FROM history WHERE instance_id = ? ORDER BY seq');
+    const writeInstance = (r: InstanceRecord): void => {
+      const before = stored.get(r.instanceId);
+      // The same execution only ever grows its history (DurableStore contract); anything else starts over.
+      let from = 0;
+      if (before && before.execution_id === r.executionId && r.history.length >= before.history_count) from = before.history_count;
+      else if (before) clearHistory.run(r.instanceId);
+      for (let i = from; i < r.history.length; i++) appendEvent.run(r.instanceId, i, JSON.stringify(r.history[i]));
+      // Events read from this store are frozen already; anything else is copied so the caller keeps its own.
+      const events = r.history.map((e) => (Object.isFrozen(e) ? e : deepFreeze(structuredClone(e))));
+      this.pendingCache.push(() => this.cache.set(r.instanceId, r.executionId, events));
+      const { history: _history, ...rest } = r;
+      putInstance.run(r.instanceId, r.status, r.createdTime, r.executionId, r.history.length, JSON.stringify(rest));
+    };
     this.tx = this.db.transaction((commit: Commit) => {
       for (const id of commit.deleteMessages ?? []) deleteMessage.run(id);
       for (const m of commit.addMessages ?? []) insertMessage.run(m.id, JSON.stringify(m));
-      for (const id of commit.deleteInstances ?? []) deleteInstance.run(id);
-      for (const r of commit.putInstances ?? []) putInstance.run(r.instanceId, r.status, r.createdTime, JSON.stringify(r));
+      for (const id of commit.deleteInstances ?? []) {
+        deleteInstance.run(id);
+        clearHistory.run(id);
+        this.pendingCache.push(() => this.cache.delete(id));
+      }
+      for (const r of commit.putInstances ?? []) writeInstance(r);
       for (const id of commit.deleteEntities ?? []) deleteEntity.run(id);
       for (const r of commit.putEntities ?? []) putEntity.run(r.entityId, JSON.stringify(r));
     });
@@ -47,13 +84,20 @@ export class SqliteStore implements DurableStore {
   }
 
   getInstance(instanceId: string): InstanceRecord | undefined {
-    const row = this.db.prepare('SELECT record FROM instances WHERE instance_id = ?').get(instanceId) as
-      | { record: string }
+    const row = this.db.prepare('SELECT execution_id, history_count, record FROM instances WHERE instance_id = ?').get(instanceId) as
+      | { execution_id: string; history_count: number; record: string }
       | undefined;
-    return row && (JSON.parse(row.record) as InstanceRecord);
+    if (!row) return undefined;
+    let events = this.cache.get(instanceId, row.execution_id, row.history_count);
+    if (!events) {
+      events = this.readHistory.all(instanceId).map((h) => deepFreeze(JSON.parse(h.event) as HistoryEvent));
+      this.cache.set(instanceId, row.execution_id, events);
+    }
+    // A fresh array of shared frozen events: callers may append, never change what is stored.
+    return { ...(JSON.parse(row.record) as InstanceSummary), history: [...events] };
   }
 
-  queryInstances(query: InstanceQuery): InstanceRecord[] {
+  queryInstances(query: InstanceQuery): InstanceSummary[] {
     const where: string[] = [];
     const args: string[] = [];
     if (query.createdTimeFrom !== undefined) {
@@ -74,7 +118,7 @@ export class SqliteStore implements DurableStore {
     }
     const sql = `SELECT record FROM instances ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_time, instance_id`;
     const rows = this.db.prepare(sql).all(...args) as { record: string }[];
-    return rows.map((r) => JSON.parse(r.record) as InstanceRecord);
+    return rows.map((r) => JSON.parse(r.record) as InstanceSummary);
   }
 
   getEntity(entityId: string): EntityRecord | undefined {
@@ -85,7 +129,13 @@ export class SqliteStore implements DurableStore {
   }
 
   commit(commit: Commit): void {
-    this.tx(commit);
+    this.pendingCache = [];
+    try {
+      this.tx(commit);
+      for (const apply of this.pendingCache) apply();
+    } finally {
+      this.pendingCache = [];
+    }
   }
 
   close(): void {
@@ -93,4 +143,27 @@ export class SqliteStore implements DurableStore {
     this.closed = true;
     this.db.close();
   }
+}
+
+/** Data dirs written before history rows existed keep each instance's history inside its record: split it out. */
+function migrateWholeRecordInstances(db: Database.Database): void {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('instances')").all() as { name: string }[];
+  if (columns.length === 0 || columns.some((c) => c.name === 'execution_id')) return;
+  db.transaction(() => {
+    db.exec('ALTER TABLE instances RENAME TO instances_v1; DROP INDEX IF EXISTS instances_created;');
+    db.exec(`
+      CREATE TABLE instances (
+        instance_id TEXT PRIMARY KEY, status TEXT NOT NULL, created_time TEXT NOT NULL,
+        execution_id TEXT NOT NULL, history_count INTEGER NOT NULL, record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS history (instance_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (instance_id, seq)) WITHOUT ROWID;
+    `);
+    const put = db.prepare('INSERT INTO instances VALUES (?, ?, ?, ?, ?, ?)');
+    const append = db.prepare('INSERT INTO history (instance_id, seq, event) VALUES (?, ?, ?)');
+    for (const row of db.prepare('SELECT record FROM instances_v1').all() as { record: string }[]) {
+      const { history, ...rest } = JSON.parse(row.record) as InstanceRecord;
+      history.forEach((e, i) => append.run(rest.instanceId, i, JSON.stringify(e)));
+      put.run(rest.instanceId, rest.status, rest.createdTime, rest.executionId, history.length, JSON.stringify(rest));
+    }
+    db.exec('DROP TABLE instances_v1');
+  })();
 }

@@ -1,5 +1,5 @@
 import { parseJsonText } from './textOf';
-import type { InstanceRecord } from './types';
+import type { HistoryEvent, InstanceSummary } from './types';
 
 export interface StatusOptions {
   showInput: boolean;
@@ -15,7 +15,7 @@ const historyNames: Record<number, string> = {
 };
 
 /** The status body the Durable extension's HTTP API returns (DurableOrchestrationStatus init). */
-export function statusView(record: InstanceRecord, options: StatusOptions): Record<string, unknown> {
+export function statusView(record: InstanceSummary & { history?: HistoryEvent[] }, options: StatusOptions): Record<string, unknown> {
   const view: Record<string, unknown> = {
     name: record.name,
     instanceId: record.instanceId,
@@ -27,7 +27,7 @@ export function statusView(record: InstanceRecord, options: StatusOptions): Reco
     lastUpdatedTime: record.lastUpdatedTime,
   };
   if (options.showHistory) {
-    const events = record.history
+    const events = (record.history ?? [])
       .filter((e) => historyNames[e.EventType] !== undefined)
       .map((e) => {
         const item: Record<string, unknown> = { EventType: historyNames[e.EventType], Timestamp: e.Timestamp };

@@ -74,6 +74,9 @@ export interface InstanceRecord {
   engine: EngineState;
 }
 
+/** An instance without its history: what list queries return (status views of many instances never show history). */
+export type InstanceSummary = Omit<InstanceRecord, 'history'>;
+
 export interface EntityRecord {
   /** Scheduler id: `@name@key` with the name lowercased. */
   entityId: string;
@@ -140,6 +143,10 @@ export interface InstanceQuery {
 export interface Commit {
   deleteMessages?: string[];
   addMessages?: StoredMessage[];
+  /**
+   * Within one execution (same executionId) a put's history must extend the stored one: events already
+   * stored are never changed, so a store may write only the new ones. A new execution replaces the history.
+   */
   putInstances?: InstanceRecord[];
   deleteInstances?: string[];
   putEntities?: EntityRecord[];
@@ -151,8 +158,8 @@ export interface DurableStore {
   /** Every persisted message in insertion order: the runtime resumes from these after a restart. */
   loadMessages(): StoredMessage[];
   getInstance(instanceId: string): InstanceRecord | undefined;
-  /** Matching instances ordered by creation time then id. */
-  queryInstances(query: InstanceQuery): InstanceRecord[];
+  /** Matching instances (without history) ordered by creation time then id. */
+  queryInstances(query: InstanceQuery): InstanceSummary[];
   getEntity(entityId: string): EntityRecord | undefined;
   commit(commit: Commit): void;
   close(): void;

@@ -1,6 +1,6 @@
 import { newInstance } from '../../../local-host/durable/newInstance';
 import { newMessage } from '../../../local-host/durable/newMessage';
-import type { DurableStore } from '../../../local-host/durable/types';
+import type { DurableStore, HistoryEvent } from '../../../local-host/durable/types';
 
 let counter = 0;
 const newId = (): string => `id-${counter++}`;
@@ -33,11 +33,19 @@ export function describeDurableStoreContract(name: string, open: () => { store: 
 
     it('returns copies, so callers cannot change stored records by mutation', () => {
       const a = newInstance({ instanceId: 'copy', name: 'Orch', input: null, now: 0 }, newId);
-      store.commit({ putInstances: [a.record] });
+      const started = { EventType: 12, EventId: -1, IsPlayed: false, Timestamp: 't', Detail: { n: 1 } };
+      store.commit({ putInstances: [{ ...a.record, history: [started] }] });
+      started.IsPlayed = true;
       const read = store.getInstance('copy');
       read!.history.push({ EventType: 0, EventId: -1, IsPlayed: false, Timestamp: 'x' });
+      try {
+        (read!.history[0] as { IsPlayed: boolean }).IsPlayed = true;
+        (read!.history[0]?.Detail as { n: number }).n = 2;
+      } catch {
+        // stores may hand out frozen events
+      }
       a.record.status = 'Failed';
-      expect(store.getInstance('copy')?.history).toEqual([]);
+      expect(store.getInstance('copy')?.history).toEqual([{ ...started, IsPlayed: false, Detail: { n: 1 } }]);
       expect(store.getInstance('copy')?.status).toBe('Pending');
     });
 
@@ -62,6 +70,31 @@ export function describeDurableStoreContract(name: string, open: () => { store: 
       expect(store.queryInstances({ instanceIdPrefix: 'b' }).map((r) => r.instanceId)).toEqual(['b1', 'b2']);
       store.commit({ deleteInstances: ['b1'] });
       expect(store.getInstance('b1')).toBeUndefined();
+    });
+
+    it('grows the history of an execution and replaces it for a new execution', () => {
+      const ev = (n: number, t = 'x'): HistoryEvent => ({ EventType: 4, EventId: n, IsPlayed: false, Timestamp: t, Name: `A${n}` });
+      const base = newInstance({ instanceId: 'h', name: 'Orch', input: null, now: 0 }, newId).record;
+      store.commit({ putInstances: [{ ...base, history: [ev(0), ev(1)] }] });
+      const grown = { ...base, status: 'Running' as const, history: [ev(0), ev(1), ev(2), ev(3), ev(4)] };
+      store.commit({ putInstances: [grown] });
+      expect(store.getInstance('h')).toEqual(grown);
+      store.commit({ putInstances: [{ ...grown, history: [...grown.history, ev(5)] }] });
+      expect(store.getInstance('h')?.history.map((e) => e.EventId)).toEqual([0, 1, 2, 3, 4, 5]);
+      const next = { ...base, executionId: 'exec-2', history: [ev(9, 'y')] };
+      store.commit({ putInstances: [next] });
+      expect(store.getInstance('h')).toEqual(next);
+      store.commit({ deleteInstances: ['h'] });
+      store.commit({ putInstances: [{ ...next, history: [] }] });
+      expect(store.getInstance('h')?.history).toEqual([]);
+    });
+
+    it('lists instances without their history', () => {
+      const a = newInstance({ instanceId: 'listed', name: 'Orch', input: '1', now: 0 }, newId).record;
+      store.commit({ putInstances: [{ ...a, history: [{ EventType: 12, EventId: -1, IsPlayed: false, Timestamp: 't' }] }] });
+      const [listed] = store.queryInstances({ instanceIdPrefix: 'listed' });
+      const { history: _history, ...summary } = a;
+      expect(listed).toEqual(summary);
     });
 
     it('keeps everything across a reopen when it is persistent', () => {

@@ -1,0 +1,66 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
+
+import { newInstance } from '../../../local-host/durable/newInstance';
+import { SqliteStore } from '../../../local-host/durable/sqliteStore';
+import type { HistoryEvent, InstanceRecord } from '../../../local-host/durable/types';
+
+let n = 0;
+const newId = (): string => `sq-${n++}`;
+const ev = (i: number): HistoryEvent => ({ EventType: 5, EventId: -1, IsPlayed: false, Timestamp: 't', TaskScheduledId: i, Result: String(i) });
+const file = (): string => join(mkdtempSync(join(tmpdir(), 'durable-sqlite-')), 'hub.sqlite');
+
+describe('SqliteStore history rows', () => {
+  it('writes only the new events of an episode (counted by triggers from a second connection)', () => {
+    const path = file();
+    const store = new SqliteStore(path);
+    const record: InstanceRecord = { ...newInstance({ instanceId: 'long', name: 'Orch', input: null, now: 0 }, newId).record, history: [] };
+    for (let i = 0; i < 200; i++) record.history.push(ev(i));
+    store.commit({ putInstances: [record] });
+
+    const spy = new Database(path);
+    spy.exec(`
+      CREATE TABLE audit (op TEXT NOT NULL);
+      CREATE TRIGGER audit_insert AFTER INSERT ON history BEGIN INSERT INTO audit VALUES ('insert'); END;
+      CREATE TRIGGER audit_delete AFTER DELETE ON history BEGIN INSERT INTO audit VALUES ('delete'); END;
+      CREATE TRIGGER audit_update AFTER UPDATE ON history BEGIN INSERT INTO audit VALUES ('update'); END;
+    `);
+    const counts = (): Record<string, number> =>
+      Object.fromEntries((spy.prepare('SELECT op, count(*) AS n FROM audit GROUP BY op').all() as { op: string; n: number }[]).map((r) => [r.op, r.n]));
+
+    store.commit({ putInstances: [{ ...record, status: 'Running', history: [...record.history, ev(200), ev(201), ev(202)] }] });
+    expect(counts()).toEqual({ insert: 3 });
+    expect(store.getInstance('long')?.history).toHaveLength(203);
+
+    store.commit({ putInstances: [{ ...record, executionId: 'new-exec', history: [ev(0)] }] });
+    expect(counts()).toEqual({ insert: 4, delete: 203 });
+    spy.close();
+    store.close();
+  });
+
+  it('opens a data dir written with whole-record instances and splits their history out', () => {
+    const path = file();
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
+      CREATE TABLE instances (instance_id TEXT PRIMARY KEY, status TEXT NOT NULL, created_time TEXT NOT NULL, record TEXT NOT NULL);
+      CREATE INDEX instances_created ON instances (created_time, instance_id);
+      CREATE TABLE entities (entity_id TEXT PRIMARY KEY, record TEXT NOT NULL);
+    `);
+    const record: InstanceRecord = { ...newInstance({ instanceId: 'legacy', name: 'Orch', input: '"x"', now: 0 }, newId).record, history: [ev(0), ev(1)] };
+    old.prepare('INSERT INTO instances VALUES (?, ?, ?, ?)').run(record.instanceId, record.status, record.createdTime, JSON.stringify(record));
+    old.close();
+
+    const store = new SqliteStore(path);
+    expect(store.getInstance('legacy')).toEqual(record);
+    store.commit({ putInstances: [{ ...record, history: [...record.history, ev(2)] }] });
+    expect(store.getInstance('legacy')?.history).toHaveLength(3);
+    store.close();
+    const reopened = new SqliteStore(path);
+    expect(reopened.queryInstances({}).map((r) => r.instanceId)).toEqual(['legacy']);
+    reopened.close();
+  });
+});
