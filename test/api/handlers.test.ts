@@ -200,11 +200,13 @@ describe('GET /api/metrics', () => {
     await stores.ingestMetrics.record({ ...row, at: '2024-05-01T10:03:00Z', partition: '0', eventsIn: 1000, entityOperations: 10, processingMs: 500, latencySketch: sketch(Array(99).fill(10).concat([1000])) });
     await stores.ingestMetrics.record({ ...row, at: '2024-05-01T10:04:00Z', partition: '1', eventsIn: 1000, entityOperations: 30, processingMs: 500, latencySketch: sketch(Array(100).fill(20)) });
     await stores.ingestMetrics.record({ ...row, at: '2024-05-01T09:00:00Z', partition: '0', eventsIn: 99999, entityOperations: 1, processingMs: 1 });
-    // now = 10:05:30, minutes=5 -> window starts 10:00:00, 330 s long
+    // now = 10:05:30, minutes=5 -> window starts 10:00:00, 330 s long; the first events came in the 10:03 minute,
+    // so rates divide by the 150 s since then, not by the whole window.
     const res = await call(getMetrics, { path: 'metrics' });
     const m = res.json as Record<string, unknown> & { latency: { p50: number; p99: number; samples: number } };
     expect(m).toMatchObject({ from: '2024-05-01T10:00:00.000Z', events: 2000, batches: 2, partitions: 2, entityOperationsPer1000Events: 20, processingRate: 2000 });
-    expect(m.eventsPerSec).toBeCloseTo(2000 / 330, 6);
+    expect(m).toMatchObject({ windowSeconds: 330, rateSeconds: 150 });
+    expect(m.eventsPerSec).toBeCloseTo(2000 / 150, 6);
     expect(m.latency.samples).toBe(200);
     expect(m.latency.p50).toBeGreaterThan(9.8);
     expect(m.latency.p50).toBeLessThan(20.5);

@@ -5,6 +5,11 @@ import type { IngestMetricsRow } from '../../storage/types';
 
 export interface IngestMetricsSummary {
   windowSeconds: number;
+  /**
+   * Seconds the rates divide by: from the first minute that saw events (or the window start, if later) until now.
+   * A stream that started 20 s ago must not read as a trickle averaged over the whole window.
+   */
+  rateSeconds: number;
   events: number;
   batches: number;
   partitions: number;
@@ -22,8 +27,11 @@ export interface IngestMetricsSummary {
   latency: { p50: number | null; p99: number | null; samples: number; unreadableSketches: number };
 }
 
-/** Global ingest figures over the rows of the last `windowMs`. Pure. */
-export function summarizeIngestMetrics(rows: IngestMetricsRow[], windowMs: number): IngestMetricsSummary {
+/** Global ingest figures over the rows of the window [fromMs, untilMs). Pure. */
+export function summarizeIngestMetrics(rows: IngestMetricsRow[], fromMs: number, untilMs: number): IngestMetricsSummary {
+  const windowMs = untilMs - fromMs;
+  const firstMinute = rows.reduce((min, r) => Math.min(min, Date.parse(r.minute)), Number.POSITIVE_INFINITY);
+  const rateMs = Math.max(1, untilMs - Math.max(fromMs, Number.isFinite(firstMinute) ? firstMinute : fromMs));
   const sum = (f: (r: IngestMetricsRow) => number) => rows.reduce((n, r) => n + f(r), 0);
   const events = sum((r) => r.eventsIn);
   const processingMs = sum((r) => r.processingMs);
@@ -42,10 +50,11 @@ export function summarizeIngestMetrics(rows: IngestMetricsRow[], windowMs: numbe
   const at = (q: number) => (merged && merged.count > 0 ? merged.getValueAtQuantile(q) : null);
   return {
     windowSeconds: windowMs / 1000,
+    rateSeconds: rateMs / 1000,
     events,
     batches: sum((r) => r.batches),
     partitions: new Set(rows.map((r) => r.partition)).size,
-    eventsPerSec: events / (windowMs / 1000),
+    eventsPerSec: events / (rateMs / 1000),
     processingRate: processingMs > 0 ? events / (processingMs / 1000) : null,
     aggregated: sum((r) => r.aggregated),
     filtered: sum((r) => r.filtered),
