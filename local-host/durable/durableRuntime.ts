@@ -299,6 +299,7 @@ export class DurableRuntime {
     if (suspended) {
       const history = controls.length > 0 ? [...instance.history, historyEvent(EventType.ExecutionSuspended, at)] : instance.history;
       this.finish(target, { deleteMessages: consumed, putInstances: [{ ...instance, status: 'Suspended', lastUpdatedTime: at, history }] });
+      if (events.length > 0) this.options.logger.debug(`durable: ${instance.name} ${instanceId} is suspended; holding ${events.length} messages until resumed`);
       return events.length > 0;
     }
     const resumed: InstanceRecord =

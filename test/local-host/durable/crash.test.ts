@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,6 +8,8 @@ import { type HostProcess, startHostProcess } from '../../support/startHostProce
 
 const app = join(repoRoot, 'test', 'fixtures', 'apps', 'durable-crash');
 const orchestrations = 60;
+/** Orchestrations that finish before the kill; every later one blocks in its last activity until the gate opens. */
+const finishedFirst = 10;
 const clientSignals = 300;
 
 /** What Work(n) must return, computed independently of the app. */
@@ -26,9 +28,19 @@ describe('durable crash recovery (sqlite store, SIGKILL mid-flight)', () => {
 
   it('finishes every orchestration with the right output and leaves entity state exact after a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'durable-crash-'));
+    const gateDir = mkdtempSync(join(tmpdir(), 'durable-crash-gate-'));
     const args = ['--store', 'sqlite', '--data-dir', dataDir];
-    host = await startHostProcess({ app, args });
+    const env = { CRASH_GATE_DIR: gateDir, CRASH_GATE_FROM: String(finishedFirst) };
+    host = await startHostProcess({ app, args, env });
     const hook = (): string => `${host!.baseUrl}/runtime/webhooks/durabletask`;
+    const startWork = (ns: number[]): Promise<void[]> =>
+      Promise.all(
+        ns.map(async (n) => {
+          const r = await fetchText(`${hook()}/orchestrators/Work/work-${n}`, { method: 'POST', body: JSON.stringify(n) });
+          expect(r.status).toBe(202);
+        }),
+      );
+    const range = (count: number, from = 0): number[] => Array.from({ length: count }, (_, i) => from + i);
 
     await Promise.all(
       Array.from({ length: clientSignals }, async (_, i) => {
@@ -37,20 +49,21 @@ describe('durable crash recovery (sqlite store, SIGKILL mid-flight)', () => {
       }),
     );
 
-    await Promise.all(
-      Array.from({ length: orchestrations }, async (_, n) => {
-        const r = await fetchText(`${hook()}/orchestrators/Work/work-${n}`, { method: 'POST', body: JSON.stringify(n) });
-        expect(r.status).toBe(202);
-      }),
-    );
-    const completedBeforeKill = await pollUntil(async () => {
+    // Ungated ones first and to completion, so blocked activities never hold the slots they need.
+    await startWork(range(finishedFirst));
+    await pollUntil(async () => {
       const list = JSON.parse((await fetchText(`${hook()}/instances/?runtimeStatus=Completed`)).text) as unknown[];
-      return list.length >= 3 ? list.length : undefined;
+      return list.length === finishedFirst ? true : undefined;
     }, 30_000, 10);
+    await startWork(range(orchestrations - finishedFirst, finishedFirst));
+    // Killed only once several gated activities are known to be running: mid-flight work is certain, not hoped for.
+    await pollUntil(async () => (readdirSync(gateDir).filter((f) => f.startsWith('started-')).length >= 10 ? true : undefined), 30_000, 10);
+    const completedAtKill = JSON.parse((await fetchText(`${hook()}/instances/?runtimeStatus=Completed`)).text) as unknown[];
     await host.kill();
-    expect(completedBeforeKill).toBeLessThan(orchestrations);
+    expect(completedAtKill).toHaveLength(finishedFirst);
 
-    host = await startHostProcess({ app, args });
+    writeFileSync(join(gateDir, 'open'), '');
+    host = await startHostProcess({ app, args, env });
     for (let n = 0; n < orchestrations; n++) {
       const status = await pollUntil(async () => {
         const s = JSON.parse((await fetchText(`${hook()}/instances/work-${n}`)).text) as { runtimeStatus: string; output: unknown };
@@ -64,7 +77,6 @@ describe('durable crash recovery (sqlite store, SIGKILL mid-flight)', () => {
       return r.status === 200 ? JSON.parse(r.text) : undefined;
     };
     const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
-    const range = (count: number): number[] => Array.from({ length: count }, (_, i) => i);
     // Orchestration signals are sent with the episode that completes; poll until the last ones land, then check exactness.
     await pollUntil(async () => ((await state('orchestrations')) === sum(range(orchestrations)) ? true : undefined), 30_000);
     for (let j = 0; j < 5; j++) {

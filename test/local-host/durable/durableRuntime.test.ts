@@ -201,8 +201,11 @@ describe.each(stores)('DurableRuntime with the real durable-functions SDK (%s st
     rt.sendToOrchestration({ kind: 'orchestration', instanceId: 's1', control: 'suspend' });
     await h.waitForStatus('s1', (s) => s === 'Suspended');
     rt.sendToOrchestration({ kind: 'orchestration', instanceId: 's1', event: { EventType: 15, Name: 'Go', Input: '7' } });
-    await new Promise((r) => setTimeout(r, 50));
+    // The runtime says when it has looked at the event and parked it: no guessing how long that takes.
+    const until = Date.now() + 10_000;
+    while (!h.logs.some((l) => l.includes('s1 is suspended; holding 1 messages')) && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
     expect(rt.store.getInstance('s1')?.status).toBe('Suspended');
+    expect(rt.store.loadMessages().filter((m) => m.target === 'orch:s1')).toHaveLength(1);
     rt.sendToOrchestration({ kind: 'orchestration', instanceId: 's1', control: 'resume' });
     const done = await h.waitForStatus('s1');
     expect(parse(done.output)).toBe(7);
