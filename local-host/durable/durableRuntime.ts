@@ -242,6 +242,16 @@ export class DurableRuntime {
       }
     }
     this.options.logger.debug(`durable: entity ${entityId} processed ${messages.length} operations`);
+    if (!('error' in output)) {
+      output.results?.forEach((r, i) => {
+        if (!r?.isError) return;
+        // durable-functions reports a thrown error as JSON.stringify(error), usually '{}': name the operation at least.
+        this.options.logger.warn(
+          `durable: entity ${entityId} operation '${messages[i]?.body.operation ?? '?'}' failed (reported as ${r.result ?? 'nothing'}); ` +
+            'the caller gets an Error without the message. Entities should validate and return rather than throw.',
+        );
+      });
+    }
     this.finish(target, entityBatchCommit(entityId, messages, output, this.now(), this.newId));
   }
 
