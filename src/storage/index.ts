@@ -1,3 +1,4 @@
+export { compareStreamKeys } from './compareStreamKeys';
 export { decodeContinuationToken, encodeContinuationToken } from './continuationToken';
 export { createMemoryStores, createStores, type StoreOptions, TABLE_NAMES } from './createStores';
 export { DEAD_LETTER_RAW_LIMIT } from './deadLetterRow';

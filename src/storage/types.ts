@@ -44,11 +44,29 @@ export interface WindowQuery extends PageOptions {
   to?: number;
 }
 
+/** Windows of every stream of one pipeline from `fromStream` to `toStream` (both inclusive) in {@link compareStreamKeys} order. */
+export interface WindowRangeQuery extends WindowQuery {
+  pipeline: string;
+  fromStream: string;
+  toStream: string;
+}
+
+export interface KeyedWindowRecord extends WindowRecord {
+  /** "{pipeline}|{stream}", as given to upsert. */
+  key: string;
+  stream: string;
+}
+
 export interface WindowStore {
   /** Idempotent: the same window start replaces the stored row. `key` is "{pipeline}|{stream}". */
   upsert(key: string, windows: WindowRecord[]): Promise<void>;
   /** Ascending by start. */
   query(key: string, options?: WindowQuery): Promise<Page<WindowRecord>>;
+  /**
+   * One query over a contiguous range of streams (on Tables: a PartitionKey range), ascending by stream in
+   * compareStreamKeys order, then by start. Reading many streams this way costs pages of windows, not a query per stream.
+   */
+  queryRange(query: WindowRangeQuery): Promise<Page<KeyedWindowRecord>>;
 }
 
 export interface DeadLetterRecord {

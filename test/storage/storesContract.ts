@@ -1,4 +1,7 @@
+import fc from 'fast-check';
+
 import { CHUNK_CHARS } from '../../src/storage/chunkedText';
+import { compareStreamKeys } from '../../src/storage/compareStreamKeys';
 import { DEAD_LETTER_RAW_LIMIT } from '../../src/storage/deadLetterRow';
 import { StorageInputError } from '../../src/storage/StorageInputError';
 import type { DeadLetterRecord, MergeLatencySketches, Page, PageOptions, Stores } from '../../src/storage/types';
@@ -103,6 +106,76 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       await expect(windows.query(key, { from: 1.5 })).rejects.toThrow(/^from: /);
       await expect(windows.query(key, { limit: 0 })).rejects.toThrow(/^limit: expected an integer from 1 to 1000, found 0/);
       await expect(windows.query(key, { continuationToken: 'nope' })).rejects.toThrow(/^continuationToken: /);
+    });
+
+    describe('queryRange', () => {
+      const win = (start: number, data: unknown = { start }) => ({ start, end: start + 1000, data });
+
+      it('reads a contiguous range of streams of one pipeline in stream-key order, with from/to, across pages', async () => {
+        const { windows } = await createStores();
+        // Key order differs from plain order where encodeKey escapes: "a/" is stored as "a%2F", before "a&".
+        for (const stream of ['c', 'a&', 'b', 'a/', 'a']) await windows.upsert(`temps|${stream}`, [win(2000, stream), win(0, stream), win(1000, stream)]);
+        for (const pipeline of ['temps0', 'temp', 'temps%', 'tempz']) await windows.upsert(`${pipeline}|b`, [win(0, pipeline)]);
+        expect([...['c', 'a&', 'b', 'a/', 'a']].sort(compareStreamKeys)).toEqual(['a', 'a/', 'a&', 'b', 'c']);
+
+        const all = await drain((page) => windows.queryRange({ pipeline: 'temps', fromStream: 'a/', toStream: 'b', ...page }), 2);
+        expect(all.map((w) => [w.key, w.stream, w.start, w.end, w.data])).toEqual(
+          ['a/', 'a&', 'b'].flatMap((s) => [0, 1000, 2000].map((t) => [`temps|${s}`, s, t, t + 1000, s])),
+        );
+        const windowed = await drain((page) => windows.queryRange({ pipeline: 'temps', fromStream: 'a', toStream: 'c', from: 1000, to: 2000, ...page }));
+        expect(windowed.map((w) => `${w.stream}@${w.start}`)).toEqual(['a@1000', 'a/@1000', 'a&@1000', 'b@1000', 'c@1000']);
+        expect((await windows.queryRange({ pipeline: 'temps', fromStream: 'b', toStream: 'b' })).items.map((w) => w.start)).toEqual([0, 1000, 2000]);
+        expect((await windows.queryRange({ pipeline: 'temps', fromStream: 'bb', toStream: 'bz' })).items).toEqual([]);
+        expect((await windows.queryRange({ pipeline: 'nobody', fromStream: '', toStream: '\uffff' })).items).toEqual([]);
+      });
+
+      it('rejects reversed ranges, bad fields, limits and tokens naming the field', async () => {
+        const { windows } = await createStores();
+        const range = { pipeline: 'temps', fromStream: 'a', toStream: 'b' };
+        await expect(windows.queryRange({ ...range, fromStream: 'b', toStream: 'a' })).rejects.toThrow(/^toStream: expected a stream at or after fromStream "b" in stream-key order, found "a"/);
+        await expect(windows.queryRange({ ...range, fromStream: 'a&', toStream: 'a/' })).rejects.toThrow(/^toStream: /);
+        await expect(windows.queryRange({ ...range, pipeline: '' })).rejects.toThrow(/^pipeline: expected a pipeline name/);
+        await expect(windows.queryRange({ ...range, toStream: 7 as unknown as string })).rejects.toThrow(/^toStream: expected a string, found number/);
+        await expect(windows.queryRange({ ...range, from: -1 })).rejects.toThrow(/^from: expected a non-negative integer/);
+        await expect(windows.queryRange({ ...range, limit: 1001 })).rejects.toThrow(/^limit: expected an integer from 1 to 1000, found 1001/);
+        await expect(windows.queryRange({ ...range, continuationToken: 'nope' })).rejects.toThrow(/^continuationToken: /);
+      });
+
+      it('returns exactly the windows of the streams between the bounds, no more, no fewer, across pages (property)', async () => {
+        const { windows } = await createStores();
+        // Few characters, many of them escaped by encodeKey, so names collide in prefixes and key order often differs from plain order.
+        const name = fc.string({ unit: fc.constantFrom('a', 'b', '%', '/', '\\', '#', '?', '&', '0', '|', '~', ' ', '\u0001', '\u007f', 'é', '😀'), maxLength: 3 });
+        const stream = fc.record({ name, starts: fc.uniqueArray(fc.integer({ min: 0, max: 9 }), { maxLength: 4 }) });
+        let run = 0;
+        await fc.assert(
+          fc.asyncProperty(
+            fc.uniqueArray(stream, { minLength: 1, maxLength: 7, selector: (s) => s.name }),
+            fc.tuple(name, name),
+            fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+            fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+            fc.integer({ min: 1, max: 6 }),
+            async (streams, bounds, from, to, limit) => {
+              const pipeline = `r${++run}x`; // "x": a neighbour name (r7x0) is never a later run's (r70x)
+              for (const s of streams) await windows.upsert(`${pipeline}|${s.name}`, s.starts.map((i) => win(i * 1000, [s.name, i])));
+              // Neighbour pipelines sharing the name's prefix must never leak into the range.
+              for (const other of [`${pipeline}0`, `${pipeline}%`, `${pipeline}~`]) await windows.upsert(`${other}|${streams[0]!.name}`, [win(0, other)]);
+              const [fromStream, toStream] = [...bounds].sort(compareStreamKeys) as [string, string];
+              const range = { pipeline, fromStream, toStream, ...(from !== undefined ? { from: from * 1000 } : {}), ...(to !== undefined ? { to: to * 1000 } : {}) };
+              const expected = [...streams]
+                .sort((x, y) => compareStreamKeys(x.name, y.name))
+                .filter((s) => compareStreamKeys(fromStream, s.name) <= 0 && compareStreamKeys(s.name, toStream) <= 0)
+                .flatMap((s) =>
+                  [...s.starts]
+                    .sort((x, y) => x - y)
+                    .filter((i) => (from === undefined || i >= from) && (to === undefined || i < to))
+                    .map((i) => ({ key: `${pipeline}|${s.name}`, stream: s.name, ...win(i * 1000, [s.name, i]) })),
+                );
+              expect(await drain((page) => windows.queryRange({ ...range, ...page }), limit)).toEqual(expected);
+            },
+          ),
+          { numRuns: 40 },
+        );
+      });
     });
   });
 

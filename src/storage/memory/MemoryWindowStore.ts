@@ -1,6 +1,8 @@
+import { encodeKey } from '../encodeKey';
 import { windowRowKey } from '../keys';
 import { pageSize } from '../pageSize';
-import type { Page, WindowQuery, WindowRecord, WindowStore } from '../types';
+import type { KeyedWindowRecord, Page, WindowQuery, WindowRangeQuery, WindowRecord, WindowStore } from '../types';
+import { windowRange } from '../windowRange';
 import { copyJson } from './copyJson';
 import { paginate } from './paginate';
 
@@ -23,5 +25,28 @@ export class MemoryWindowStore implements WindowStore {
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([, w]) => copyJson('data', w));
     return paginate(rows, options);
+  }
+
+  /** The same selection and order as the Table store's PartitionKey range: compared on encoded keys. */
+  async queryRange(query: WindowRangeQuery): Promise<Page<KeyedWindowRecord>> {
+    pageSize(query.limit);
+    const { low, high, prefix } = windowRange(query);
+    const from = query.from === undefined ? undefined : windowRowKey(query.from, 'from');
+    const to = query.to === undefined ? undefined : windowRowKey(query.to, 'to');
+    const rows: { pk: string; rk: string; item: KeyedWindowRecord }[] = [];
+    for (const [key, partition] of this.partitions) {
+      const pk = encodeKey(key);
+      if (!key.startsWith(prefix) || pk < low || pk > high) continue;
+      for (const [rk, w] of partition) {
+        if ((from === undefined || rk >= from) && (to === undefined || rk < to)) {
+          rows.push({ pk, rk, item: { key, stream: key.slice(prefix.length), ...copyJson('data', w) } });
+        }
+      }
+    }
+    rows.sort((a, b) => (a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : a.rk < b.rk ? -1 : a.rk > b.rk ? 1 : 0));
+    return paginate(
+      rows.map((r) => r.item),
+      query,
+    );
   }
 }

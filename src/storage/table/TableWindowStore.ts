@@ -1,9 +1,10 @@
 import { odata, type TableClient } from '@azure/data-tables';
 
 import { joinText, splitText } from '../chunkedText';
-import { encodeKey } from '../encodeKey';
+import { decodeKey, encodeKey } from '../encodeKey';
 import { windowRowKey } from '../keys';
-import type { Page, WindowQuery, WindowRecord, WindowStore } from '../types';
+import type { KeyedWindowRecord, Page, WindowQuery, WindowRangeQuery, WindowRecord, WindowStore } from '../types';
+import { windowRange } from '../windowRange';
 import { firstPage } from './firstPage';
 import { submitInBatches } from './submitInBatches';
 
@@ -33,5 +34,23 @@ export class TableWindowStore implements WindowStore {
       end: Number(e.end),
       data: JSON.parse(joinText('data', e)) as unknown,
     }));
+  }
+
+  /** ONE query: a PartitionKey range over the encoded "{pipeline}|{stream}" keys, plus the RowKey window bounds. */
+  async queryRange(query: WindowRangeQuery): Promise<Page<KeyedWindowRecord>> {
+    const { low, high, prefix } = windowRange(query);
+    const clauses = [odata`PartitionKey ge ${low}`, odata`PartitionKey le ${high}`];
+    if (query.from !== undefined) clauses.push(odata`RowKey ge ${windowRowKey(query.from, 'from')}`);
+    if (query.to !== undefined) clauses.push(odata`RowKey lt ${windowRowKey(query.to, 'to')}`);
+    return firstPage(await this.client(), clauses.join(' and '), query, (e) => {
+      const key = decodeKey(e.partitionKey ?? '');
+      return {
+        key,
+        stream: key.slice(prefix.length),
+        start: Number(e.start),
+        end: Number(e.end),
+        data: JSON.parse(joinText('data', e)) as unknown,
+      };
+    });
   }
 }
