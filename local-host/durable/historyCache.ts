@@ -22,6 +22,12 @@ export class HistoryCache {
     return entry.events;
   }
 
+  /** What the store last wrote for an instance, when still cached (saves a read before appending). */
+  peek(instanceId: string): { executionId: string; count: number; events: readonly HistoryEvent[] } | undefined {
+    const entry = this.entries.get(instanceId);
+    return entry && { executionId: entry.executionId, count: entry.events.length, events: entry.events };
+  }
+
   set(instanceId: string, executionId: string, events: readonly HistoryEvent[]): void {
     this.entries.delete(instanceId);
     this.entries.set(instanceId, { executionId, events });

@@ -7,14 +7,14 @@ import type { Commit, DurableStore, EntityRecord, HistoryEvent, InstanceQuery, I
 /**
  * One SQLite file in WAL mode. Each commit is one transaction, so an entity batch's new state, its
  * outgoing messages and the removal of the operations it consumed land together or not at all.
- * History events live one per row and are only appended while an execution runs, so an episode writes
- * its new events instead of the whole history (which made long orchestrations quadratic).
+ * History is only appended while an execution runs: each commit adds one row holding its new events, so an
+ * episode writes those instead of the whole history (which made long orchestrations quadratic).
  */
 export class SqliteStore implements DurableStore {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly tx: (commit: Commit) => void;
-  private readonly readHistory: Database.Statement<[string], { event: string }>;
+  private readonly readHistory: Database.Statement<[string], { events: string }>;
   private readonly cache = new HistoryCache();
   /** Cache updates of the transaction in progress: applied only once it committed. */
   private pendingCache: (() => void)[] = [];
@@ -35,31 +35,42 @@ export class SqliteStore implements DurableStore {
         instance_id TEXT PRIMARY KEY, status TEXT NOT NULL, created_time TEXT NOT NULL,
         execution_id TEXT NOT NULL, history_count INTEGER NOT NULL, record TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS instances_created ON instances (created_time, instance_id);
-      CREATE TABLE IF NOT EXISTS history (instance_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (instance_id, seq)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS history (instance_id TEXT NOT NULL, first INTEGER NOT NULL, events TEXT NOT NULL, PRIMARY KEY (instance_id, first)) WITHOUT ROWID;
     `);
     const deleteMessage = this.db.prepare('DELETE FROM messages WHERE id = ?');
     const insertMessage = this.db.prepare('INSERT OR REPLACE INTO messages (id, body) VALUES (?, ?)');
-    const stored = this.db.prepare<[string], { execution_id: string; history_count: number }>(
-      'SELECT execution_id, history_count FROM instances WHERE instance_id = ?',
+    const stored = this.db.prepare<[string], { executionId: string; count: number }>(
+      'SELECT execution_id AS executionId, history_count AS count FROM instances WHERE instance_id = ?',
     );
+    // An upsert updates the row in place; INSERT OR REPLACE would delete and re-insert it and its index entry.
     const putInstance = this.db.prepare(
-      'INSERT OR REPLACE INTO instances (instance_id, status, created_time, execution_id, history_count, record) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO instances (instance_id, status, created_time, execution_id, history_count, record) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (instance_id) DO UPDATE SET status = excluded.status, created_time = excluded.created_time,
+         execution_id = excluded.execution_id, history_count = excluded.history_count, record = excluded.record`,
     );
-    const appendEvent = this.db.prepare('INSERT INTO history (instance_id, seq, event) VALUES (?, ?, ?)');
+    const appendEvents = this.db.prepare('INSERT INTO history (instance_id, first, events) VALUES (?, ?, ?)');
     const clearHistory = this.db.prepare('DELETE FROM history WHERE instance_id = ?');
     const deleteInstance = this.db.prepare('DELETE FROM instances WHERE instance_id = ?');
     const putEntity = this.db.prepare('INSERT OR REPLACE INTO entities (entity_id, record) VALUES (?, ?)');
     const deleteEntity = this.db.prepare('DELETE FROM entities WHERE entity_id = ?');
-    this.readHistory = this.db.prepare('SELECT event FROM history WHERE instance_id = ? ORDER BY seq');
+    this.readHistory = this.db.prepare('SELECT events FROM history WHERE instance_id = ? ORDER BY first');
     const writeInstance = (r: InstanceRecord): void => {
-      const before = stored.get(r.instanceId);
+      const cached = this.cache.peek(r.instanceId);
+      const before = cached ?? stored.get(r.instanceId);
       // The same execution only ever grows its history (DurableStore contract); anything else starts over.
       let from = 0;
-      if (before && before.execution_id === r.executionId && r.history.length >= before.history_count) from = before.history_count;
+      if (before && before.executionId === r.executionId && r.history.length >= before.count) from = before.count;
       else if (before) clearHistory.run(r.instanceId);
-      for (let i = from; i < r.history.length; i++) appendEvent.run(r.instanceId, i, JSON.stringify(r.history[i]));
-      // Events read from this store are frozen already; anything else is copied so the caller keeps its own.
-      const events = r.history.map((e) => (Object.isFrozen(e) ? e : deepFreeze(structuredClone(e))));
+      // One row per append (an episode's new events as a JSON array), not per event: fewer B-tree writes per commit.
+      let added: HistoryEvent[] = [];
+      if (r.history.length > from) {
+        const text = JSON.stringify(r.history.slice(from));
+        appendEvents.run(r.instanceId, from, text);
+        // The cache gets its own frozen copy, parsed from the row just written (cheaper than cloning each event).
+        added = deepFreeze(JSON.parse(text) as HistoryEvent[]);
+      }
+      const kept = from > 0 && cached ? cached.events : r.history.slice(0, from).map((e) => (Object.isFrozen(e) ? e : deepFreeze(structuredClone(e))));
+      const events = from === 0 ? added : [...kept, ...added];
       this.pendingCache.push(() => this.cache.set(r.instanceId, r.executionId, events));
       const { history: _history, ...rest } = r;
       putInstance.run(r.instanceId, r.status, r.createdTime, r.executionId, r.history.length, JSON.stringify(rest));
@@ -90,7 +101,7 @@ export class SqliteStore implements DurableStore {
     if (!row) return undefined;
     let events = this.cache.get(instanceId, row.execution_id, row.history_count);
     if (!events) {
-      events = this.readHistory.all(instanceId).map((h) => deepFreeze(JSON.parse(h.event) as HistoryEvent));
+      events = this.readHistory.all(instanceId).flatMap((h) => deepFreeze(JSON.parse(h.events) as HistoryEvent[]));
       this.cache.set(instanceId, row.execution_id, events);
     }
     // A fresh array of shared frozen events: callers may append, never change what is stored.
@@ -155,13 +166,13 @@ function migrateWholeRecordInstances(db: Database.Database): void {
       CREATE TABLE instances (
         instance_id TEXT PRIMARY KEY, status TEXT NOT NULL, created_time TEXT NOT NULL,
         execution_id TEXT NOT NULL, history_count INTEGER NOT NULL, record TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS history (instance_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (instance_id, seq)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS history (instance_id TEXT NOT NULL, first INTEGER NOT NULL, events TEXT NOT NULL, PRIMARY KEY (instance_id, first)) WITHOUT ROWID;
     `);
     const put = db.prepare('INSERT INTO instances VALUES (?, ?, ?, ?, ?, ?)');
-    const append = db.prepare('INSERT INTO history (instance_id, seq, event) VALUES (?, ?, ?)');
+    const append = db.prepare('INSERT INTO history (instance_id, first, events) VALUES (?, 0, ?)');
     for (const row of db.prepare('SELECT record FROM instances_v1').all() as { record: string }[]) {
       const { history, ...rest } = JSON.parse(row.record) as InstanceRecord;
-      history.forEach((e, i) => append.run(rest.instanceId, i, JSON.stringify(e)));
+      if (history.length > 0) append.run(rest.instanceId, JSON.stringify(history));
       put.run(rest.instanceId, rest.status, rest.createdTime, rest.executionId, history.length, JSON.stringify(rest));
     }
     db.exec('DROP TABLE instances_v1');
