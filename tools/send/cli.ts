@@ -140,11 +140,23 @@ async function main(): Promise<number> {
   return summary.failed > 0 ? 1 : 0;
 }
 
+let finished = false;
+// A send that stops half-way must never look like success: if the event loop empties while main() is still
+// pending (a promise nothing will settle), say so and fail instead of exiting 0 with no summary.
+process.on('beforeExit', () => {
+  if (finished) return;
+  finished = true;
+  console.error('send: stopped before finishing (nothing left to wait on); the summary is missing');
+  process.exitCode = 3;
+});
+
 main().then(
   (code) => {
+    finished = true;
     process.exitCode = code;
   },
   (err: unknown) => {
+    finished = true;
     console.error(`send: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 2;
   },
