@@ -1,6 +1,7 @@
 import type { DDSketch } from '@datadog/sketches-js';
 
-import { decodeSketch, DEFAULT_SKETCH_ACCURACY, encodeSketch, mergeSketchInto, newSketch, quantile } from './sketch';
+import { decodeSketch, DEFAULT_SKETCH_ACCURACY, encodeSketch, newSketch, quantile } from './sketch';
+import { mergeEncodedBinary } from './sketchCodec';
 
 /** A point of a measure at an event time; first/last keep the earliest/latest by event time. */
 export interface TimedValue {
@@ -107,8 +108,6 @@ export function mergeAggregates(a: Aggregate, b: Aggregate): Aggregate {
   if (a.count === 0) return b;
   const count = a.count + b.count;
   const delta = b.mean - a.mean;
-  const sketch = decodeSketch(a.sketch);
-  mergeSketchInto(sketch, decodeSketch(b.sketch));
   return {
     count,
     sum: a.sum + b.sum,
@@ -118,7 +117,7 @@ export function mergeAggregates(a: Aggregate, b: Aggregate): Aggregate {
     m2: a.m2 + b.m2 + (delta * delta * a.count * b.count) / count,
     first: a.first && b.first ? (earlier(b.first, a.first) ? b.first : a.first) : (a.first ?? b.first),
     last: a.last && b.last ? (later(b.last, a.last) ? b.last : a.last) : (a.last ?? b.last),
-    sketch: encodeSketch(sketch, a.accuracy),
+    sketch: mergeEncodedBinary(a.sketch, b.sketch, a.accuracy),
     accuracy: a.accuracy,
   };
 }

@@ -1,6 +1,6 @@
 import { DDSketch } from '@datadog/sketches-js';
 
-import { decodeSketchBinary, encodeSketchBinary } from './sketchCodec';
+import { decodeSketchBinary, encodeSketchBinary, mergeEncodedBinary } from './sketchCodec';
 
 /** DDSketch helpers: JSON-safe base64 encoding, and a merge that includes negative values. */
 export const DEFAULT_SKETCH_ACCURACY = 0.01;
@@ -35,9 +35,7 @@ export function quantile(sketch: DDSketch, q: number, min: number, max: number):
   return Math.min(max, Math.max(min, v));
 }
 
-/** Merges two encoded sketches (for stores that keep opaque latency sketches). */
+/** Merges two encoded sketches (for stores that keep opaque latency sketches), on the encodings themselves. */
 export function mergeEncodedSketches(a: string, b: string): string {
-  const left = decodeSketchBinary(a);
-  mergeSketchInto(left.sketch, decodeSketchBinary(b).sketch);
-  return encodeSketchBinary(left.sketch, left.accuracy);
+  return mergeEncodedBinary(a, b);
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import { processBatch, type StreamPartial } from '../batch';
 import { type CompiledPipeline,compilePipeline } from '../pipelines';
-import { commitThrough, flushIdle, initialStreamState, liveWindowCount, mergePartial, streamView } from './streamState';
+import { catalogFigures, commitThrough, flushIdle, initialStreamState, liveWindowCount, mergePartial, streamView } from './streamState';
 import type { ClosedWindow, StreamState } from './types';
 
 function pipeline(definition: unknown): CompiledPipeline {
@@ -153,6 +153,9 @@ describe('mergePartial', () => {
             const r = mergePartial(states.get(partial.stream) ?? initialStreamState(), partial, T0, cfg.config);
             states.set(partial.stream, r.state);
             closed.push(...r.closedWindows);
+            // The catalog's figures (computed without the view's sketch work) are the view's, pending partials included.
+            const v = streamView(r.state);
+            expect(catalogFigures(r.state)).toEqual({ events: v.events, watermark: v.watermark, eventsPerSec: v.metrics.eventsPerSec });
           }
           for (const stream of ['a', 'b']) {
             const distinct = partitions.flat().filter((e) => e.stream === stream);

@@ -222,6 +222,32 @@ function pendingPartials(state: StreamState): StreamPartial[] {
   return Object.values(state.partitions).flatMap((p) => (p.pending ? [p.pending] : []));
 }
 
+function recentRates(samples: readonly RateSample[]) {
+  const latest = samples.reduce((m, s) => Math.max(m, s.at), -Infinity);
+  const recent = samples.filter((s) => s.at >= latest - RATE_WINDOW_MS);
+  const recentEvents = recent.reduce((n, s) => n + s.events, 0);
+  const enqueuedSpan = recent.length ? Math.max(...recent.map((s) => s.maxEnqueuedTime)) - Math.min(...recent.map((s) => s.minEnqueuedTime)) : 0;
+  const wallSpan = recent.length ? latest - Math.min(...recent.map((s) => s.at)) : 0;
+  // Spans shorter than a second are rounded up to one so a single batch does not report an absurd rate.
+  const perSecond = (n: number, spanMs: number) => (recent.length ? n / Math.max(1, spanMs / 1000) : 0);
+  return { recent, recentEvents, enqueuedSpan, wallSpan, perSecond };
+}
+
+/**
+ * The figures of the Streams catalog row, equal to streamView's `events`, `watermark` and `metrics.eventsPerSec`
+ * without its sketch work (the view decodes and summarizes every sketch; the entity needs these on every operation).
+ */
+export function catalogFigures(state: StreamState): { events: number; watermark: number | null; eventsPerSec: number } {
+  let events = state.events;
+  let watermark = state.watermark;
+  for (const p of pendingPartials(state)) {
+    events += p.events;
+    if (p.maxEventTime !== null) watermark = Math.max(watermark ?? p.maxEventTime, p.maxEventTime);
+  }
+  const { recentEvents, enqueuedSpan, perSecond } = recentRates(state.samples);
+  return { events, watermark, eventsPerSec: perSecond(recentEvents, enqueuedSpan) };
+}
+
 /** Read model: committed state with pending partials merged on the fly. */
 export function streamView(state: StreamState): StreamView {
   const pending = pendingPartials(state);
@@ -249,13 +275,7 @@ export function streamView(state: StreamState): StreamView {
     }
   }
 
-  const latest = state.samples.reduce((m, s) => Math.max(m, s.at), -Infinity);
-  const recent = state.samples.filter((s) => s.at >= latest - RATE_WINDOW_MS);
-  const recentEvents = recent.reduce((n, s) => n + s.events, 0);
-  const enqueuedSpan = recent.length ? Math.max(...recent.map((s) => s.maxEnqueuedTime)) - Math.min(...recent.map((s) => s.minEnqueuedTime)) : 0;
-  const wallSpan = recent.length ? latest - Math.min(...recent.map((s) => s.at)) : 0;
-  // Spans shorter than a second are rounded up to one so a single batch does not report an absurd rate.
-  const perSecond = (n: number, spanMs: number) => (recent.length ? n / Math.max(1, spanMs / 1000) : 0);
+  const { recent, recentEvents, enqueuedSpan, wallSpan, perSecond } = recentRates(state.samples);
   const recentLatency = recent.length ? summarize(mergeAll(recent.map((s) => s.latency), recent[0]?.latency.accuracy)) : latency ? summarize(latency) : null;
 
   const windowViews: WindowView[] = Object.keys(windows)

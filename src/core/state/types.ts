@@ -55,6 +55,8 @@ export interface StreamState {
    * flushDue last written to the idle index (undefined = never written).
    */
   idle?: { timeoutMs: number; indexedDue?: number | null };
+  /** Entity adapter bookkeeping for the Streams catalog: when its row was last written and the total it holds. */
+  catalog?: { at: number; events: number };
 }
 
 export type MeasureResult = Summary & { aggregate: Aggregate };
