@@ -1,4 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { MemoryStore } from '../../../local-host/durable/memoryStore';
+import { SqliteStore } from '../../../local-host/durable/sqliteStore';
+import type { DurableStore } from '../../../local-host/durable/types';
 import { SdkHarness } from './sdkHarness';
 
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
@@ -32,7 +38,12 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
-describe('Task.any loop over pending tasks (durable-functions re-lists scheduled actions in each new Task.any)', () => {
+const stores: [string, () => DurableStore][] = [
+  ['memory', () => new MemoryStore()],
+  ['sqlite', () => new SqliteStore(join(mkdtempSync(join(tmpdir(), 'durable-any-')), 'hub.sqlite'))],
+];
+
+describe.each(stores)('Task.any loop over pending tasks (durable-functions re-lists scheduled actions; %s store)', (_kind, newStore) => {
   let h: SdkHarness;
   let gates: Gates;
   beforeEach(() => {
@@ -64,7 +75,7 @@ describe('Task.any loop over pending tasks (durable-functions re-lists scheduled
         const after: string = yield ctx.df.callActivity('After', processed.length);
         return { processed, after };
       });
-    const rt = h.start(new MemoryStore());
+    const rt = h.start(newStore());
     rt.startOrchestration('AnyLoop', 'any-1', JSON.stringify(['a', 'b', 'c', 'd']));
     await until(() => gates.started.length === 4, 'four activities to start');
     const order = ['c', 'a', 'd', 'b'];
@@ -103,7 +114,7 @@ describe('Task.any loop over pending tasks (durable-functions re-lists scheduled
         }
         return processed;
       });
-    const rt = h.start(new MemoryStore());
+    const rt = h.start(newStore());
     rt.startOrchestration('AnyLoop2', 'any-2', null);
     await until(() => gates.started.length === 5, 'five activities to start');
     for (const key of ['e', 'b', 'a', 'd', 'c']) gates.open(key);
@@ -126,7 +137,7 @@ describe('Task.any loop over pending tasks (durable-functions re-lists scheduled
         const both: string[] = yield ctx.df.Task.all([slow, fast, ctx.df.callActivity('Gated', 'extra')]);
         return { first: first.result as string, both };
       });
-    const rt = h.start(new MemoryStore());
+    const rt = h.start(newStore());
     rt.startOrchestration('Race', 'race-1', null);
     await until(() => gates.started.length === 2, 'two activities to start');
     gates.open('fast');
