@@ -24,6 +24,9 @@ import type {
 import { terminalStatuses } from './types';
 import { WorkQueue } from './workQueue';
 
+/** Longest single wait for a delayed message; the runtime re-arms after it. */
+const maxTimerWaitMs = 60_000;
+
 export interface DurableRuntimeOptions {
   store: DurableStore;
   functions: readonly HostFunction[];
@@ -143,7 +146,9 @@ export class DurableRuntime {
         this.schedulePromote();
         this.pump();
       },
-      Math.max(0, next - this.now()),
+      // Capped: setTimeout turns anything over ~24.8 days into 1 ms (a busy loop), and a short cap also
+      // catches up with wall-clock time after the machine slept.
+      Math.min(maxTimerWaitMs, Math.max(0, next - this.now())),
     );
   }
 

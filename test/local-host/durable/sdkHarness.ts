@@ -44,14 +44,14 @@ export class SdkHarness {
     return this;
   }
 
-  start(store: DurableStore): DurableRuntime {
+  start(store: DurableStore, now?: () => number): DurableRuntime {
     const logger: HostLogger = {
       debug: (m) => this.logs.push(m),
       info: (m) => this.logs.push(m),
       warn: (m) => this.logs.push(m),
       error: (m) => this.logs.push(m),
     };
-    this.runtime = new DurableRuntime({ store, functions: this.functions, invoke: (r) => this.invoke(r), logger });
+    this.runtime = new DurableRuntime({ store, functions: this.functions, invoke: (r) => this.invoke(r), logger, ...(now ? { now } : {}) });
     this.runtime.start();
     return this.runtime;
   }
