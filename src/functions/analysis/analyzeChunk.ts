@@ -1,18 +1,23 @@
 import * as df from 'durable-functions';
 
 import { analyzeStream, totalCount } from '../../core/analysis/analyzeStream';
-import { fromStoredWindow, measuresOf } from '../../core/analysis/fromStoredWindow';
+import { fromStoredWindow, measuresOf, type StoredWindow } from '../../core/analysis/fromStoredWindow';
 import type { StreamResult, WindowPoint } from '../../core/analysis/types';
 import type { AlertRecord } from '../../storage/alertStore';
 import { alertMinSeverity } from './analysisSettings';
 import { type AnalysisDeps, analysisDeps } from './deps';
+import { readChunkWindows } from './readChunkWindows';
 import { readWindows } from './readWindows';
 import type { ChunkInput, StreamDigest } from './types';
 
 /** One stream's analysis input: its windows of the job's measure (default: the first measure it has). */
 export async function streamPoints(deps: Pick<AnalysisDeps, 'windows'>, job: ChunkInput['job'], stream: string): Promise<WindowPoint[]> {
-  const stored = await readWindows(deps.windows, job.pipeline, stream, job.from, job.to);
-  const measure = job.measure ?? measuresOf(stored[0]?.data)[0];
+  return pointsOf(await readWindows(deps.windows, job.pipeline, stream, job.from, job.to), job.measure);
+}
+
+/** The stored windows' points of `measure` (default: the first measure of the first window). */
+export function pointsOf(stored: readonly StoredWindow[], jobMeasure: string | undefined): WindowPoint[] {
+  const measure = jobMeasure ?? measuresOf(stored[0]?.data)[0];
   if (measure === undefined) return [];
   const points: WindowPoint[] = [];
   for (const w of stored) {
@@ -29,8 +34,9 @@ export async function streamPoints(deps: Pick<AnalysisDeps, 'windows'>, job: Chu
 export async function analyzeChunk(deps: AnalysisDeps, input: ChunkInput, minSeverity: number): Promise<StreamDigest[]> {
   const results: StreamResult[] = [];
   const digests: StreamDigest[] = [];
+  const stored = await readChunkWindows(deps.windows, input.job.pipeline, input.streams, input.job.from, input.job.to);
   for (const stream of input.streams) {
-    const points = await streamPoints(deps, input.job, stream);
+    const points = pointsOf(stored.get(stream) ?? [], input.job.measure);
     const result = analyzeStream(stream, points, input.job.analyses);
     results.push(result);
     const alerts: AlertRecord[] = (result.anomalies ?? [])

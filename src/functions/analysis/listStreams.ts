@@ -1,12 +1,16 @@
 import * as df from 'durable-functions';
 
+import { compareStreamKeys } from '../../storage/compareStreamKeys';
 import type { StreamCatalog } from '../../storage/types';
 import { analysisDeps } from './deps';
 import type { AnalysisJob } from './request';
 
-/** The job's streams: the explicit list, or every catalogued stream of the pipeline (with the prefix), all pages. */
+/**
+ * The job's streams: the explicit list, or every catalogued stream of the pipeline (with the prefix), all pages.
+ * In stream-key order, so each chunk is a contiguous range of the Windows table (one range query per chunk).
+ */
 export async function listStreams(catalog: StreamCatalog, job: AnalysisJob): Promise<string[]> {
-  if (Array.isArray(job.streams)) return [...new Set(job.streams)].sort();
+  if (Array.isArray(job.streams)) return [...new Set(job.streams)].sort(compareStreamKeys);
   const prefix = job.streams?.prefix;
   const out: string[] = [];
   let continuationToken: string | undefined;
@@ -15,7 +19,7 @@ export async function listStreams(catalog: StreamCatalog, job: AnalysisJob): Pro
     for (const e of page.items) out.push(e.stream);
     continuationToken = page.continuationToken;
   } while (continuationToken);
-  return out;
+  return out.sort(compareStreamKeys);
 }
 
 export const LIST_STREAMS = 'analysisListStreams';
