@@ -7,7 +7,7 @@ import { relistedFlag } from './markRelistedActions';
 import { newInstance } from './newInstance';
 import { newMessage } from './newMessage';
 import { actionInputText, jsonText } from './textOf';
-import { type EngineState, type InstanceRecord, type RetryPolicy, type StoredMessage, terminalStatuses } from './types';
+import { type EngineState, type HistoryEvent, type InstanceRecord, type ParentRef, type RetryPolicy, type StoredMessage, terminalStatuses } from './types';
 
 /** What the orchestrator function returned (OrchestratorState) or the message it failed with. */
 export type OrchestratorOutcome =
@@ -76,14 +76,7 @@ export function applyOrchestratorResult(
     next.output = output;
     next.history.push(historyEvent(EventType.ExecutionCompleted, at, { OrchestrationStatus: 'Completed', Result: output }));
     if (next.parent) {
-      outgoing.push(
-        newMessage(newId(), {
-          kind: 'orchestration',
-          instanceId: next.parent.instanceId,
-          executionId: next.parent.executionId,
-          event: { EventType: EventType.SubOrchestrationInstanceCompleted, TaskScheduledId: next.parent.taskId, Result: output ?? 'null' },
-        }),
-      );
+      outgoing.push(toParent(next.parent, newId, { EventType: EventType.SubOrchestrationInstanceCompleted, Result: output ?? 'null' }));
     }
   }
   next.history.push(historyEvent(EventType.OrchestratorCompleted, at));
@@ -231,19 +224,27 @@ function fail(
   );
   if (next.parent) {
     outgoing.push(
-      newMessage(newId(), {
-        kind: 'orchestration',
-        instanceId: next.parent.instanceId,
-        executionId: next.parent.executionId,
-        event: {
-          EventType: EventType.SubOrchestrationInstanceFailed,
-          TaskScheduledId: next.parent.taskId,
-          Reason: `Sub-orchestration '${next.name}' (${next.instanceId}) failed: ${message}`,
-          Details: details ?? '',
-          FailureDetails: { ErrorType: 'OrchestrationFailure', ErrorMessage: `Sub-orchestration '${next.name}' failed: ${message}` },
-        },
+      toParent(next.parent, newId, {
+        EventType: EventType.SubOrchestrationInstanceFailed,
+        Reason: `Sub-orchestration '${next.name}' (${next.instanceId}) failed: ${message}`,
+        Details: details ?? '',
+        FailureDetails: { ErrorType: 'OrchestrationFailure', ErrorMessage: `Sub-orchestration '${next.name}' failed: ${message}` },
       }),
     );
   }
   return { instance: next, outgoing, putInstances };
+}
+
+/** The message that tells a waiting parent how its sub-orchestration ended, as the completion of the parent's task. */
+function toParent(
+  parent: ParentRef,
+  newId: () => string,
+  event: Omit<HistoryEvent, 'EventId' | 'IsPlayed' | 'Timestamp' | 'TaskScheduledId'>,
+): StoredMessage {
+  return newMessage(newId(), {
+    kind: 'orchestration',
+    instanceId: parent.instanceId,
+    executionId: parent.executionId,
+    event: { ...event, TaskScheduledId: parent.taskId },
+  });
 }
