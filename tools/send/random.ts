@@ -1,18 +1,9 @@
-/** A small seeded PRNG (mulberry32) so generated streams are reproducible with --seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { gaussian as normalSource, mulberry32 } from '../../src/core/analysis/testing/prng';
 
-/** Standard normal draw (Box-Muller). */
+/** The project's one seeded PRNG (mulberry32), so generated streams are reproducible with --seed. */
+export const seededRandom = mulberry32;
+
+/** One standard normal draw (Box-Muller) from `random`. */
 export function gaussian(random: () => number): number {
-  const u = 1 - random();
-  const v = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  return normalSource(random)();
 }

@@ -1,4 +1,7 @@
-/** Seeded generators so tests on noisy series are reproducible. */
+/**
+ * The project's one seeded PRNG and normal source, so noisy series in tests, benches and the send tool are
+ * reproducible; import these rather than writing mulberry32 again.
+ */
 
 /** mulberry32: small, fast, well-distributed 32-bit PRNG returning [0, 1). */
 export function mulberry32(seed: number): () => number {
