@@ -19,18 +19,18 @@ export function openBenchStore(kind: 'memory' | 'sqlite'): DurableStore {
 function app(): SdkInvoker {
   return new SdkInvoker()
     .activity('Square', (n) => Number(n) * Number(n))
-    .orchestration('FanOut10', function* (ctx: { df: { callActivity(n: string, i: unknown): unknown; Task: { all(t: unknown[]): unknown } } }) {
+    .orchestration('FanOut10', function* (ctx) {
       const tasks = Array.from({ length: 10 }, (_, i) => ctx.df.callActivity('Square', i));
       const squares = (yield ctx.df.Task.all(tasks)) as number[];
       return squares.reduce((a, b) => a + b, 0);
     })
-    .orchestration('Sequential', function* (ctx: { df: { getInput(): number; callActivity(n: string, i: unknown): unknown } }) {
+    .orchestration('Sequential', function* (ctx) {
       let sum = 0;
-      for (let i = 0; i < ctx.df.getInput(); i++) sum += (yield ctx.df.callActivity('Square', i)) as number;
+      for (let i = 0; i < Number(ctx.df.getInput()); i++) sum += (yield ctx.df.callActivity('Square', i)) as number;
       return sum;
     })
-    .entity('Counter', (ctx: { df: { getState(init: () => number): number; setState(s: number): void; getInput(): unknown } }) => {
-      ctx.df.setState(ctx.df.getState(() => 0) + Number(ctx.df.getInput()));
+    .entity('Counter', (ctx) => {
+      ctx.df.setState(Number(ctx.df.getState(() => 0)) + Number(ctx.df.getInput()));
     });
 }
 
