@@ -3,7 +3,8 @@
  * host (dist/local-host/cli.js, a child process) with a real Azurite behind a counting loopback proxy.
  *
  *   npm run bench:e2e [-- --json] [--events 200000] [--latency-seconds 15] [--latency-rate 0] [--profile | --profile-out host.cpuprofile]
- *                     [--min-batch N]   (experiment: host.json eventHubs.minEventBatchSize N in a temporary copy of the app)
+ *                     [--min-batch N] [--max-wait 00:00:00.500]   (experiment: host.json eventHubs.minEventBatchSize /
+ *                     maxWaitTime in a temporary copy of the app)
  *
  * Scenario: 100 streams, ~150-byte events, host.json maxEventBatchSize 1000, 4 partitions, sqlite durable store.
  * - Throughput: N events POSTed as NDJSON (1,000 per request, 4 requests in flight); the clock stops when the hub
@@ -48,6 +49,8 @@ interface Args {
   streams: number;
   /** Experiment: host.json eventHubs.minEventBatchSize for this run (0 = the repo's host.json as is). */
   minBatch: number;
+  /** Experiment: host.json eventHubs.maxWaitTime (a TimeSpan) for this run. */
+  maxWait?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -69,8 +72,13 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--latency-seconds') out.latencySeconds = num();
     else if (a === '--latency-rate') out.latencyRate = num();
     else if (a === '--min-batch') out.minBatch = Math.round(num());
+    else if (a === '--max-wait') {
+      const v = argv[++i];
+      if (!v || !/^\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(v)) throw new Error(`--max-wait expects a TimeSpan like 00:00:00.500; found ${JSON.stringify(v)}`);
+      out.maxWait = v;
+    }
     else if (a === '--streams') out.streams = Math.max(1, Math.round(num()));
-    else throw new Error(`Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --latency-seconds S, --latency-rate R, --streams N, --min-batch N, --profile or --profile-out FILE.`);
+    else throw new Error(`Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --latency-seconds S, --latency-rate R, --streams N, --min-batch N, --max-wait hh:mm:ss.fff, --profile or --profile-out FILE.`);
   }
   return out;
 }
@@ -189,7 +197,8 @@ async function main(): Promise<void> {
   const profileDir = join(dataDir, 'profile');
   let host: HostChild | undefined;
   try {
-    const appDir = args.minBatch > 0 ? appWithEventHubOptions(repoRoot, join(dataDir, 'app'), { minEventBatchSize: args.minBatch }) : repoRoot;
+    const overrides = { ...(args.minBatch > 0 ? { minEventBatchSize: args.minBatch } : {}), ...(args.maxWait ? { maxWaitTime: args.maxWait } : {}) };
+    const appDir = Object.keys(overrides).length > 0 ? appWithEventHubOptions(repoRoot, join(dataDir, 'app'), overrides) : repoRoot;
     host = await startHostChild({
       repoRoot,
       appDir,
@@ -319,7 +328,7 @@ async function main(): Promise<void> {
     const cpu = cpus();
     const result = {
       benchmark: 'e2e',
-      scenario: { streams: args.streams, eventBytes, maxEventBatchSize: 1000, minEventBatchSize: args.minBatch > 0 ? args.minBatch : 'host.json', partitions: 4, durableStore: 'sqlite', throughputEvents: args.events, requestEvents: 1000, requestsInFlight: 4, latencyRate, latencySeconds: args.latencySeconds },
+      scenario: { streams: args.streams, eventBytes, maxEventBatchSize: 1000, minEventBatchSize: args.minBatch > 0 ? args.minBatch : 'host.json', maxWaitTime: args.maxWait ?? 'host.json', partitions: 4, durableStore: 'sqlite', throughputEvents: args.events, requestEvents: 1000, requestsInFlight: 4, latencyRate, latencySeconds: args.latencySeconds },
       machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, memoryGb: Math.round(totalmem() / 1e8) / 10, freeMemoryGb: Math.round(freemem() / 1e8) / 10 },
       eventsPerSec: Math.round(eventsPerSec),
       hubAcceptEventsPerSec: Math.round(acceptPerSec),

@@ -4,13 +4,13 @@ import * as df from 'durable-functions';
 import {
   catalogFigures,
   type ClosedWindow,
-  commitThrough,
+  commitThroughInPlace,
   DEFAULT_IDLE_TIMEOUT,
   flushIdle,
   idleTimeoutMs as parseIdleTimeout,
   initialStreamState,
   liveWindowCount,
-  mergePartial,
+  mergePartialInPlace,
   type PipelineConfig,
   type StreamPartial,
   type StreamState,
@@ -234,7 +234,8 @@ export function createStreamEntityHandler(
         if (!checked.ok) return fail(checked.error);
         const at = now();
         const config = checked.value.pipeline;
-        const result = mergePartial(loadState(context), checked.value.partial, at, config);
+        // The state was just parsed from JSON and is this operation's own: update it in place (no deep clone).
+        const result = mergePartialInPlace(loadState(context), checked.value.partial, at, config);
         const saved = await saveClosed(context, result.state, result.closedWindows);
         if (result.outcome !== 'ignored') {
           // Only the entity knows the exact total, so it keeps the catalog row; operations of one entity run one at a
@@ -252,7 +253,7 @@ export function createStreamEntityHandler(
         if (!checked.ok) return fail(checked.error);
         const { partition, firstSequence, lastSequence, pipeline } = checked.value;
         const at = now();
-        const result = commitThrough(loadState(context), partition, { firstSequence, lastSequence }, at, pipeline);
+        const result = commitThroughInPlace(loadState(context), partition, { firstSequence, lastSequence }, at, pipeline);
         const saved = await saveClosed(context, result.state, result.closedWindows);
         if (result.outcome === 'committed') {
           // The total is unchanged by a commit (reads include pending partials), but the stream was absent from its

@@ -1,2 +1,2 @@
-export { catalogFigures, commitThrough, flushIdle, initialStreamState, liveWindowCount, mergePartial, streamView } from './streamState';
+export { catalogFigures, commitThrough, commitThroughInPlace, flushIdle, initialStreamState, liveWindowCount, mergePartial, mergePartialInPlace, streamView } from './streamState';
 export type { ClosedWindow, CommitOutcome, CommitResult, FlushOutcome, FlushResult, MeasureResult, MergeOutcome, MergeResult, PartitionProgress, RateSample, SequenceRange, StreamState, StreamView, WindowView } from './types';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import { processBatch, type StreamPartial } from '../batch';
 import { type CompiledPipeline,compilePipeline } from '../pipelines';
-import { catalogFigures, commitThrough, flushIdle, initialStreamState, liveWindowCount, mergePartial, streamView } from './streamState';
+import { catalogFigures, commitThrough, commitThroughInPlace, flushIdle, initialStreamState, liveWindowCount, mergePartial, mergePartialInPlace, streamView } from './streamState';
 import type { ClosedWindow, StreamState } from './types';
 
 function pipeline(definition: unknown): CompiledPipeline {
@@ -150,7 +150,10 @@ describe('mergePartial', () => {
             const live = queues.filter((q) => q.length > 0);
             const queue = live[(picks[pick++] ?? 0) % live.length] as StreamPartial[];
             const partial = queue.shift() as StreamPartial;
-            const r = mergePartial(states.get(partial.stream) ?? initialStreamState(), partial, T0, cfg.config);
+            const before = states.get(partial.stream) ?? initialStreamState();
+            const r = mergePartial(before, partial, T0, cfg.config);
+            // The entity's in-place variant on its own copy gives the same result.
+            expect(mergePartialInPlace(structuredClone(before), partial, T0, cfg.config)).toEqual(r);
             states.set(partial.stream, r.state);
             closed.push(...r.closedWindows);
             // The catalog's figures (computed without the view's sketch work) are the view's, pending partials included.
@@ -242,6 +245,7 @@ describe('mergePartial', () => {
         closed.push(...r.closedWindows);
       } else if (state && op.kind === 'commit') {
         const r = commitThrough(state, op.partition, { firstSequence: op.first, lastSequence: op.last }, T0, cfg.config);
+        expect(commitThroughInPlace(structuredClone(state), op.partition, { firstSequence: op.first, lastSequence: op.last }, T0, cfg.config)).toEqual(r);
         if (r.outcome === 'committed') commits++;
         states.set(stream, r.state);
         closed.push(...r.closedWindows);

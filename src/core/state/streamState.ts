@@ -118,7 +118,14 @@ function recordSample(state: StreamState, p: StreamPartial, now: number): void {
  * Pure: the input state is not modified.
  */
 export function mergePartial(input: StreamState, partial: StreamPartial, now: number, config: PipelineConfig): MergeResult {
-  const state = structuredClone(input);
+  return mergePartialInPlace(structuredClone(input), partial, now, config);
+}
+
+/**
+ * mergePartial that updates `state` itself and returns it in the result: for a caller that owns a fresh copy (the
+ * entity parses its state from JSON on every operation), so the deep clone of the whole state is not paid twice.
+ */
+export function mergePartialInPlace(state: StreamState, partial: StreamPartial, now: number, config: PipelineConfig): MergeResult {
   state.pipeline ??= partial.pipeline;
   state.stream ??= partial.stream;
   state.firstSeen ??= now;
@@ -170,12 +177,20 @@ export function mergePartial(input: StreamState, partial: StreamPartial, now: nu
  * Pure: the input state is not modified.
  */
 export function commitThrough(input: StreamState, partition: string, checkpointed: SequenceRange, now: number, config: PipelineConfig): CommitResult {
-  const pending = input.partitions[partition]?.pending ?? null;
-  if (pending === null) return { state: input, closedWindows: [], outcome: 'nothing-pending' };
-  if (pending.firstSequence !== checkpointed.firstSequence || pending.lastSequence !== checkpointed.lastSequence) {
-    return { state: input, closedWindows: [], outcome: 'not-covered' };
+  const covered = input.partitions[partition]?.pending;
+  if (!covered || covered.firstSequence !== checkpointed.firstSequence || covered.lastSequence !== checkpointed.lastSequence) {
+    return commitThroughInPlace(input, partition, checkpointed, now, config);
   }
-  const state = structuredClone(input);
+  return commitThroughInPlace(structuredClone(input), partition, checkpointed, now, config);
+}
+
+/** commitThrough that updates `state` itself (see mergePartialInPlace). */
+export function commitThroughInPlace(state: StreamState, partition: string, checkpointed: SequenceRange, now: number, config: PipelineConfig): CommitResult {
+  const pending = state.partitions[partition]?.pending ?? null;
+  if (pending === null) return { state, closedWindows: [], outcome: 'nothing-pending' };
+  if (pending.firstSequence !== checkpointed.firstSequence || pending.lastSequence !== checkpointed.lastSequence) {
+    return { state, closedWindows: [], outcome: 'not-covered' };
+  }
   const progress = state.partitions[partition] as PartitionProgress;
   commit(state, pending);
   progress.committed = pending.lastSequence;
