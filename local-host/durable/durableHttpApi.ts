@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 
+import { ensureError, isUserError, requestError } from '../errors';
 import type { RouteHandler } from '../extension';
 import { managementUrls } from './clientBinding';
 import type { DurableRuntime } from './durableRuntime';
@@ -20,14 +21,12 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
   res.end(text);
 }
 
-class BadRequest extends Error {}
-
 function jsonOrNull(text: string, what: string): string | null {
   if (text.trim() === '') return null;
   try {
     JSON.parse(text);
   } catch {
-    throw new BadRequest(`Expected ${what} to be JSON but found: ${text.slice(0, 100)}`);
+    throw requestError(`Expected ${what} to be JSON but found: ${text.slice(0, 100)}`);
   }
   return text;
 }
@@ -49,7 +48,7 @@ function instanceQuery(url: URL): InstanceQuery {
   if (status) {
     q.runtimeStatus = status.split(',').map((s) => {
       const match = statuses.find((x) => x.toLowerCase() === s.trim().toLowerCase());
-      if (!match) throw new BadRequest(`Expected runtimeStatus values among ${statuses.join(', ')} but found '${s}'`);
+      if (!match) throw requestError(`Expected runtimeStatus values among ${statuses.join(', ')} but found '${s}'`);
       return match;
     });
   }
@@ -144,8 +143,8 @@ export function durableHttpApi(runtime: DurableRuntime, taskHubName: string, ori
       }
       send(res, 404, { error: `No durable API route for ${method} ${url.pathname}` });
     } catch (err) {
-      if (err instanceof BadRequest) return send(res, 400, { error: err.message });
-      send(res, 500, { error: err instanceof Error ? err.message : String(err) });
+      if (isUserError(err)) return send(res, err.status, { error: err.message });
+      send(res, 500, { error: ensureError(err).message });
     }
 
     function listInstances(q: InstanceQuery): void {

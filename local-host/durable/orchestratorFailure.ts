@@ -1,3 +1,5 @@
+import { ensureError } from '../errors';
+
 const outOfProcDataLabel = '\n\n$OutOfProcData$:';
 
 /**
@@ -21,7 +23,7 @@ export function orchestratorFailure(err: unknown): { message: string; details?: 
 
 /** TaskFailed fields for an activity that threw. */
 export function activityFailure(err: unknown): Record<string, unknown> {
-  const error = err instanceof Error ? err : new Error(String(err));
+  const error = ensureError(err);
   return {
     Reason: error.message,
     Details: error.stack ?? '',

@@ -1,3 +1,5 @@
+import { configError } from '../errors';
+
 export const defaultTaskHubName = 'TestHubName';
 
 /** host.json extensions.durableTask.hubName, else the extension's default. */
@@ -7,7 +9,7 @@ export function taskHubName(hostJson: Record<string, unknown>): string {
   const hub = durable?.hubName;
   if (hub === undefined) return defaultTaskHubName;
   if (typeof hub !== 'string' || !/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(hub)) {
-    throw new Error(`Expected host.json extensions.durableTask.hubName to be 3-45 letters and digits starting with a letter but found ${JSON.stringify(hub)}`);
+    throw configError(`Expected host.json extensions.durableTask.hubName to be 3-45 letters and digits starting with a letter but found ${JSON.stringify(hub)}`);
   }
   return hub;
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { HostSystemError } from '../errors';
 import type { Checkpoint } from './types';
 
 export interface CheckpointStore {
@@ -49,7 +50,7 @@ export class FileCheckpointStore implements CheckpointStore {
     }
     const parsed = JSON.parse(text) as Partial<Checkpoint>;
     if (typeof parsed.sequenceNumber !== 'number' || typeof parsed.offset !== 'string') {
-      throw new Error(`Checkpoint ${file} should hold {"sequenceNumber":<number>,"offset":"<string>"}; found ${text.slice(0, 200)}`);
+      throw new HostSystemError(`Checkpoint ${file} should hold {"sequenceNumber":<number>,"offset":"<string>"}; found ${text.slice(0, 200)}`);
     }
     const checkpoint = { sequenceNumber: parsed.sequenceNumber, offset: parsed.offset, updatedAt: String(parsed.updatedAt ?? '') };
     this.cache.set(file, checkpoint);

@@ -1,3 +1,4 @@
+import { configError } from '../errors';
 import { parseTimeSpan } from './parseTimeSpan';
 
 export type InitialOffset =
@@ -35,7 +36,7 @@ function positiveInt(value: unknown, name: string, fallback: number): number {
   if (value === undefined || value === null) return fallback;
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    throw new Error(`${where}.${name} must be a positive integer; found ${JSON.stringify(value)}.`);
+    throw configError(`${where}.${name} must be a positive integer; found ${JSON.stringify(value)}.`);
   }
   return n;
 }
@@ -43,7 +44,7 @@ function positiveInt(value: unknown, name: string, fallback: number): number {
 function parseInitialOffset(value: unknown): InitialOffset {
   if (value === undefined || value === null) return { type: 'fromStart' };
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new Error(`${where}.initialOffsetOptions must be an object like {"type":"fromStart"}; found ${JSON.stringify(value)}.`);
+    throw configError(`${where}.initialOffsetOptions must be an object like {"type":"fromStart"}; found ${JSON.stringify(value)}.`);
   }
   const options = value as Record<string, unknown>;
   const type = get(options, 'type');
@@ -54,11 +55,11 @@ function parseInitialOffset(value: unknown): InitialOffset {
     const text = get(options, 'enqueuedTimeUtc');
     const time = typeof text === 'string' ? new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text}Z`) : undefined;
     if (!time || Number.isNaN(time.getTime())) {
-      throw new Error(`${where}.initialOffsetOptions.enqueuedTimeUtc must be a UTC date-time when type is fromEnqueuedTime; found ${JSON.stringify(text)}.`);
+      throw configError(`${where}.initialOffsetOptions.enqueuedTimeUtc must be a UTC date-time when type is fromEnqueuedTime; found ${JSON.stringify(text)}.`);
     }
     return { type: 'fromEnqueuedTime', enqueuedTimeUtc: time };
   }
-  throw new Error(`${where}.initialOffsetOptions.type must be fromStart, fromEnd or fromEnqueuedTime; found ${JSON.stringify(type)}.`);
+  throw configError(`${where}.initialOffsetOptions.type must be fromStart, fromEnd or fromEnqueuedTime; found ${JSON.stringify(type)}.`);
 }
 
 /** Reads `extensions.eventHubs` from a parsed host.json; bad values are errors naming the setting. */
@@ -67,18 +68,18 @@ export function eventHubOptionsFromHostJson(hostJson: Record<string, unknown>): 
   const section = extensions && typeof extensions === 'object' ? get(extensions as Record<string, unknown>, 'eventHubs') : undefined;
   if (section === undefined || section === null) return { ...defaultEventHubOptions };
   if (typeof section !== 'object' || Array.isArray(section)) {
-    throw new Error(`${where} must be an object; found ${JSON.stringify(section)}.`);
+    throw configError(`${where} must be an object; found ${JSON.stringify(section)}.`);
   }
   const s = section as Record<string, unknown>;
   const maxEventBatchSize = positiveInt(get(s, 'maxEventBatchSize'), 'maxEventBatchSize', defaultEventHubOptions.maxEventBatchSize);
   const minEventBatchSize = positiveInt(get(s, 'minEventBatchSize'), 'minEventBatchSize', defaultEventHubOptions.minEventBatchSize);
   if (minEventBatchSize > maxEventBatchSize) {
-    throw new Error(`${where}.minEventBatchSize (${minEventBatchSize}) must not exceed maxEventBatchSize (${maxEventBatchSize}).`);
+    throw configError(`${where}.minEventBatchSize (${minEventBatchSize}) must not exceed maxEventBatchSize (${maxEventBatchSize}).`);
   }
   const wait = get(s, 'maxWaitTime');
   let maxWaitTimeMs = defaultEventHubOptions.maxWaitTimeMs;
   if (wait !== undefined && wait !== null) {
-    if (typeof wait !== 'string') throw new Error(`${where}.maxWaitTime must be a TimeSpan string like "00:00:05"; found ${JSON.stringify(wait)}.`);
+    if (typeof wait !== 'string') throw configError(`${where}.maxWaitTime must be a TimeSpan string like "00:00:05"; found ${JSON.stringify(wait)}.`);
     maxWaitTimeMs = parseTimeSpan(wait, `${where}.maxWaitTime`);
   }
   return {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { HostSystemError } from '../errors';
 import { decodeRecord, encodeRecord } from './recordCodec';
 import type { EventToAppend, HubEvent, PartitionInfo, PartitionLog } from './types';
 
@@ -71,7 +72,7 @@ export class FilePartitionLog implements PartitionLog {
     const base = Number(segmentName.exec(name)?.[1]);
     const expectedBase = this.endOffset();
     if (base !== expectedBase) {
-      throw new Error(`Event hub log ${this.dir}: segment ${name} starts at offset ${base} but the previous segment ends at ${expectedBase}; the log is damaged.`);
+      throw new HostSystemError(`Event hub log ${this.dir}: segment ${name} starts at offset ${base} but the previous segment ends at ${expectedBase}; the log is damaged.`);
     }
     const data = fs.readFileSync(file);
     const segment: Segment = { base, firstSequence: this.offsets.length, file, size: 0 };
@@ -81,7 +82,7 @@ export class FilePartitionLog implements PartitionLog {
       const event = newline === -1 ? undefined : decodeRecord(data.toString('utf8', pos, newline), base + pos);
       if (!event || event.sequenceNumber !== this.offsets.length) {
         if (!isLast) {
-          throw new Error(`Event hub log ${file}: bad record at byte ${pos} in a sealed segment; the log is damaged.`);
+          throw new HostSystemError(`Event hub log ${file}: bad record at byte ${pos} in a sealed segment; the log is damaged.`);
         }
         fs.truncateSync(file, pos);
         onTruncate?.(`Event hub log ${file}: cut ${data.length - pos} bytes of a torn record at byte ${pos} (left by a crash).`);
@@ -192,7 +193,7 @@ export class FilePartitionLog implements PartitionLog {
       for (; seq < stop; seq++) {
         const newline = buffer.indexOf(0x0a, pos);
         const event = decodeRecord(buffer.toString('utf8', pos, newline), this.offsets[seq] as number);
-        if (!event) throw new Error(`Event hub log ${segment.file}: record ${seq} could not be read back; the log is damaged.`);
+        if (!event) throw new HostSystemError(`Event hub log ${segment.file}: record ${seq} could not be read back; the log is damaged.`);
         events.push(event);
         pos = newline + 1;
       }

@@ -1,3 +1,4 @@
+import type { HostUserError } from '../errors';
 import { outputToBodies } from './outputToBodies';
 
 const strings = (data: Parameters<typeof outputToBodies>[0]): string[] => outputToBodies(data).map((b) => b.toString('utf8'));
@@ -18,5 +19,6 @@ describe('outputToBodies', () => {
   });
   it('names what it got when it cannot send it', () => {
     expect(() => outputToBodies({ http: {} })).toThrow(/cannot send \(http\)/);
+    expect(() => outputToBodies({ http: {} })).toThrow(expect.objectContaining({ kind: 'app' }) as HostUserError);
   });
 });

@@ -1,3 +1,4 @@
+import { appError } from '../errors';
 import type { RpcTypedData } from '../extension';
 
 const text = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8');
@@ -23,5 +24,5 @@ export function outputToBodies(data: RpcTypedData | undefined | null): Buffer[] 
   if (data.collectionBytes) return data.collectionBytes.bytes.map((b) => Buffer.from(b));
   if (data.collectionDouble) return data.collectionDouble.double.map(text);
   if (data.collectionSint64) return data.collectionSint64.sint64.map(text);
-  throw new Error(`An eventHub output binding got data of a kind it cannot send (${Object.keys(data).join(', ') || 'empty'}); expected a string, bytes, number, JSON value or an array of them.`);
+  throw appError(`An eventHub output binding got data of a kind it cannot send (${Object.keys(data).join(', ') || 'empty'}); expected a string, bytes, number, JSON value or an array of them.`);
 }

@@ -1,3 +1,4 @@
+import type { HostUserError } from '../errors';
 import { parseProducerBody } from './parseProducerBody';
 
 const plain = { envelope: false };
@@ -32,5 +33,6 @@ describe('parseProducerBody', () => {
     ['[{"body":1,"partitionKey":5}]', 'application/json', { envelope: true }, /partitionKey must be a string; found 5/],
   ])('rejects %j clearly', (text, type, defaults, message) => {
     expect(() => parseProducerBody(text, type, defaults)).toThrow(message);
+    expect(() => parseProducerBody(text, type, defaults)).toThrow(expect.objectContaining({ kind: 'request', status: 400 }) as HostUserError);
   });
 });

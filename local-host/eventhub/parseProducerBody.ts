@@ -1,3 +1,4 @@
+import { requestError } from '../errors';
 import type { NewEvent } from './types';
 
 /**
@@ -22,7 +23,7 @@ function parseValues(text: string, contentType: string): unknown[] {
       try {
         values.push(JSON.parse(line));
       } catch {
-        throw new Error(`NDJSON line ${i + 1} is not JSON: ${JSON.stringify(line.slice(0, 80))}`);
+        throw requestError(`NDJSON line ${i + 1} is not JSON: ${JSON.stringify(line.slice(0, 80))}`);
       }
     });
     return values;
@@ -31,7 +32,7 @@ function parseValues(text: string, contentType: string): unknown[] {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new Error(`Expected a JSON array of events (or NDJSON with Content-Type application/x-ndjson); the body is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+    throw requestError(`Expected a JSON array of events (or NDJSON with Content-Type application/x-ndjson); the body is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
   }
   return Array.isArray(value) ? value : [value];
 }
@@ -42,16 +43,16 @@ export function parseProducerBody(text: string, contentType: string, defaults: P
   return parseValues(text, contentType).map((value, i) => {
     if (!defaults.envelope) return { body: toBody(value), partitionKey: defaults.partitionKey ?? null, partitionId: defaults.partitionId };
     if (!value || typeof value !== 'object' || Array.isArray(value) || !('body' in value)) {
-      throw new Error(`Event ${i}: with envelope=true each event must be {"body": ..., "partitionKey"?, "partitionId"?, "properties"?}; found ${JSON.stringify(value)?.slice(0, 80)}`);
+      throw requestError(`Event ${i}: with envelope=true each event must be {"body": ..., "partitionKey"?, "partitionId"?, "properties"?}; found ${JSON.stringify(value)?.slice(0, 80)}`);
     }
     const e = value as Record<string, unknown>;
     for (const key of ['partitionKey', 'partitionId'] as const) {
       if (e[key] !== undefined && e[key] !== null && typeof e[key] !== 'string') {
-        throw new Error(`Event ${i}: ${key} must be a string; found ${JSON.stringify(e[key])}`);
+        throw requestError(`Event ${i}: ${key} must be a string; found ${JSON.stringify(e[key])}`);
       }
     }
     if (e.properties !== undefined && (typeof e.properties !== 'object' || e.properties === null || Array.isArray(e.properties))) {
-      throw new Error(`Event ${i}: properties must be an object; found ${JSON.stringify(e.properties)}`);
+      throw requestError(`Event ${i}: properties must be an object; found ${JSON.stringify(e.properties)}`);
     }
     return {
       body: toBody(e.body),

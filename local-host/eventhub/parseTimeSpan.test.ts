@@ -1,3 +1,4 @@
+import type { HostUserError } from '../errors';
 import { parseTimeSpan } from './parseTimeSpan';
 
 describe('parseTimeSpan', () => {
@@ -14,5 +15,6 @@ describe('parseTimeSpan', () => {
 
   it.each(['5', '00:60:00', 'abc', '', '00:00'])('rejects %j naming the setting', (text) => {
     expect(() => parseTimeSpan(text, 'extensions.eventHubs.maxWaitTime')).toThrow(/extensions\.eventHubs\.maxWaitTime/);
+    expect(() => parseTimeSpan(text, 'x')).toThrow(expect.objectContaining({ kind: 'config' }) as HostUserError);
   });
 });

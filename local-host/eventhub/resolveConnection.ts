@@ -1,3 +1,5 @@
+import { configError } from '../errors';
+
 /**
  * Where an Event Hubs connection setting points. The local hub is used when the setting is missing or
  * empty (and has no `__fullyQualifiedNamespace`), or holds `UseLocalEventHub=true`.
@@ -27,7 +29,7 @@ export function resolveConnection(connection: string, settings: Readonly<Record<
   if (endpoint && /^sb:\/\//i.test(endpoint)) {
     return { kind: 'connectionString', connectionString: value, entityPath: p.get('entitypath'), emulator };
   }
-  throw new Error(
+  throw configError(
     `App setting "${connection}" should hold an Event Hubs connection string ("Endpoint=sb://<namespace>.servicebus.windows.net/;SharedAccessKeyName=...;SharedAccessKey=..." or the emulator's "...;UseDevelopmentEmulator=true"), or "UseLocalEventHub=true" for the local hub, or be empty with "${connection}__fullyQualifiedNamespace" set for identity-based access; found a value starting ${JSON.stringify(value.slice(0, 24))}.`,
   );
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { ensureError } from '../errors';
 import type { LocalHub } from './localHub';
 import { parseProducerBody } from './parseProducerBody';
 
@@ -99,7 +100,7 @@ export function createHubRouteHandler(hubs: () => ReadonlyMap<string, LocalHub>,
       try {
         text = await readBody(req);
       } catch (err) {
-        send(res, 413, { error: (err as Error).message });
+        send(res, 413, { error: ensureError(err).message });
         return;
       }
       const q = url.searchParams;
@@ -111,14 +112,14 @@ export function createHubRouteHandler(hubs: () => ReadonlyMap<string, LocalHub>,
           partitionId: q.get('partitionId') ?? undefined,
         });
       } catch (err) {
-        send(res, 400, { error: (err as Error).message });
+        send(res, 400, { error: ensureError(err).message });
         return;
       }
       try {
         send(res, 200, await hub.append(events));
       } catch (err) {
         // A partition id that does not exist is the caller's mistake; anything else is the host's.
-        send(res, err instanceof RangeError ? 400 : 500, { error: (err as Error).message });
+        send(res, err instanceof RangeError ? 400 : 500, { error: ensureError(err).message });
       }
       return;
     }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { appError, HostSystemError } from '../errors';
 import type { RpcTypedData } from '../extension';
 import { dotNetDateTime, dotNetDateTimeOffset } from './dotNetTime';
 import type { HubEvent } from './types';
@@ -66,7 +67,7 @@ function parseJsonBody(event: HubEvent): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new Error(
+    throw appError(
       `Event ${event.sequenceNumber} (offset ${event.offset}) is not JSON, and an eventHub trigger with cardinality "many" and no dataType receives a JSON array of parsed bodies, as in Azure. Set dataType: 'string' or 'binary' on the trigger to receive non-JSON bodies. Body starts: ${JSON.stringify(text.slice(0, 80))}`,
     );
   }
@@ -99,7 +100,7 @@ export function toTriggerInput(events: readonly HubEvent[], shape: TriggerShape,
   if (partition) metadata.partitionContext = json(partition);
   if (shape.cardinality === 'one') {
     const event = events[0];
-    if (!event || events.length !== 1) throw new Error(`A cardinality "one" trigger gets exactly one event; got ${events.length}.`);
+    if (!event || events.length !== 1) throw new HostSystemError(`A cardinality "one" trigger gets exactly one event; got ${events.length}.`);
     if (event.partitionKey !== null) metadata.partitionKey = { string: event.partitionKey };
     metadata.offset = json(Number(event.offset));
     metadata.sequenceNumber = json(event.sequenceNumber);
