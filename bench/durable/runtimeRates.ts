@@ -12,7 +12,7 @@ import { SdkInvoker } from './sdkInvoker';
 
 const quiet: HostLogger = { debug() {}, info() {}, warn() {}, error: (m) => console.error(m) };
 
-export function openBenchStore(kind: 'memory' | 'sqlite'): DurableStore {
+function openBenchStore(kind: 'memory' | 'sqlite'): DurableStore {
   return kind === 'memory' ? new MemoryStore() : new SqliteStore(join(mkdtempSync(join(tmpdir(), 'bench-durable-')), 'hub.sqlite'));
 }
 

@@ -6,7 +6,7 @@ import { openStore } from './openStore';
 import { registerActionMarker } from './registerActionMarker';
 import { taskHubName } from './taskHubName';
 
-export const durableBindingTypes = ['orchestrationTrigger', 'activityTrigger', 'entityTrigger', 'durableClient'] as const;
+const durableBindingTypes = ['orchestrationTrigger', 'activityTrigger', 'entityTrigger', 'durableClient'] as const;
 
 /** The Durable Functions runtime of the local host: orchestrations, activities, entities, the client binding and its HTTP API. */
 export function createDurableExtension(): HostExtension {

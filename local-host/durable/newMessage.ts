@@ -1,6 +1,6 @@
 import type { MessageBody, StoredMessage } from './types';
 
-export function targetOf(body: MessageBody, id: string): string {
+function targetOf(body: MessageBody, id: string): string {
   switch (body.kind) {
     case 'orchestration':
       return `orch:${body.instanceId}`;

@@ -1,6 +1,6 @@
 import { configError } from '../errors';
 
-export const defaultTaskHubName = 'TestHubName';
+const defaultTaskHubName = 'TestHubName';
 
 /** host.json extensions.durableTask.hubName, else the extension's default. */
 export function taskHubName(hostJson: Record<string, unknown>): string {

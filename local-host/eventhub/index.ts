@@ -14,7 +14,7 @@ import { retrySchedule } from './retryPolicy';
 import { createHubRouteHandler, type HubConsumerView, hubRoutePrefix } from './routes';
 import type { TriggerShape } from './toTriggerInput';
 
-export const localNamespace = 'localhost';
+const localNamespace = 'localhost';
 const defaultPartitionCount = 4;
 
 interface TriggerPlan {

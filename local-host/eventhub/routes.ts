@@ -34,7 +34,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** GET /runtime/eventhubs/{hub}: partitions, checkpoints and lag per consumer. */
-export function describeHub(hub: LocalHub, consumers: readonly HubConsumerView[]): unknown {
+function describeHub(hub: LocalHub, consumers: readonly HubConsumerView[]): unknown {
   const mine = consumers.filter((c) => c.hub === hub);
   const partitions = hub.partitions.map((log) => {
     const info = log.info();

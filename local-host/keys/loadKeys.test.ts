@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { loadKeys } from './loadKeys';
+import { functionKeySetting, loadKeys, masterKeySetting } from './loadKeys';
 
 describe('loadKeys', () => {
   it('generates a keys file once and reuses it', () => {
@@ -17,8 +17,8 @@ describe('loadKeys', () => {
 
   it('prefers keys from settings', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lh-keys-'));
-    expect(loadKeys(dir, { LOCAL_HOST_MASTER_KEY: 'm', LOCAL_HOST_FUNCTION_KEY: 'f' })).toEqual({ masterKey: 'm', functionKey: 'f', generated: false });
-    expect(loadKeys(dir, { LOCAL_HOST_MASTER_KEY: 'm' })).toMatchObject({ masterKey: 'm', generated: true });
+    expect(loadKeys(dir, { [masterKeySetting]: 'm', [functionKeySetting]: 'f' })).toEqual({ masterKey: 'm', functionKey: 'f', generated: false });
+    expect(loadKeys(dir, { [masterKeySetting]: 'm' })).toMatchObject({ masterKey: 'm', generated: true });
   });
 
   it('rejects a damaged keys file with what to do', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { functionKeySetting, masterKeySetting } from '../../local-host/keys/loadKeys';
 import { fetchText } from '../support/fetchText';
 import { fixtureApp } from '../support/repoRoot';
 import { type HostProcess, startHostProcess } from '../support/startHostProcess';
@@ -16,7 +17,7 @@ describe('--require-keys', () => {
       host = await startHostProcess({
         app: fixtureApp('http-basic'),
         args: ['--require-keys'],
-        env: { LOCAL_HOST_MASTER_KEY: master, LOCAL_HOST_FUNCTION_KEY: fnKey },
+        env: { [masterKeySetting]: master, [functionKeySetting]: fnKey },
       });
     });
 

@@ -11,7 +11,7 @@ export async function postEvents(baseUrl: string, hub: string, events: unknown[]
   return (await res.json()) as { accepted: number; partitions: Record<string, number> };
 }
 
-export async function hubState(baseUrl: string, hub: string): Promise<HubState> {
+async function hubState(baseUrl: string, hub: string): Promise<HubState> {
   const res = await fetch(`${baseUrl}/runtime/eventhubs/${hub}`);
   if (res.status !== 200) throw new Error(`GET hub: ${res.status} ${await res.text()}`);
   return (await res.json()) as HubState;
