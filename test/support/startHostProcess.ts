@@ -31,7 +31,7 @@ export interface HostProcess {
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
-export const cliPath = join(repoRoot, 'dist', 'local-host', 'cli.js');
+const cliPath = join(repoRoot, 'dist', 'local-host', 'cli.js');
 
 function assertBuilt(): void {
   if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` before the integration tests.`);
@@ -51,7 +51,7 @@ function withDefaults(args: string[]): { args: string[]; dataDir: string } {
   return { args: out, dataDir };
 }
 
-function spawnCli(app: string, args: string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null>; onData: (fn: () => void) => void } {
+function spawnCli(app: string, args: string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null>; onData: (fn: () => void) => () => void } {
   assertBuilt();
   const child = spawn(process.execPath, [cliPath, '--app', app, ...args], {
     cwd: repoRoot,
@@ -66,8 +66,17 @@ function spawnCli(app: string, args: string[], env: Record<string, string | unde
   };
   child.stdout!.on('data', append);
   child.stderr!.on('data', append);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited, onData: (fn) => listeners.add(fn) };
+  // 'close', not 'exit': only then has all of the child's output been read, which failure tests assert on.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return {
+    child,
+    output: () => text,
+    exited,
+    onData: (fn) => {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
 }
 
 function waitFor(
@@ -83,20 +92,23 @@ function waitFor(
       if (match) {
         done = true;
         clearTimeout(timer);
+        stopListening();
         resolve(match);
       }
     };
     const timer = setTimeout(() => {
       if (done) return;
       done = true;
+      stopListening();
       reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${pattern}. Output:\n${proc.output()}`));
     }, timeoutMs);
-    proc.onData(check);
+    const stopListening = proc.onData(check);
     void proc.exited.then((code) => {
       check();
       if (done) return;
       done = true;
       clearTimeout(timer);
+      stopListening();
       reject(new Error(`Host exited with code ${code} before printing ${pattern}. Output:\n${proc.output()}`));
     });
     check();
