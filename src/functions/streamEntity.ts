@@ -184,15 +184,17 @@ export function createStreamEntityHandler(
    * or stops being due, when the due time moved earlier (the timer must not come late), or later by a quarter of the
    * timeout or more (so an active stream costs a write per quarter timeout, not per batch; a row that is early only
    * costs a flush that changes nothing), or always (`force`) after a flush request, so an early row is corrected.
-   * An active stream's row flips between the two dues around each catalog refresh: two small upserts per
-   * CATALOG_REFRESH_MS, whatever the event rate.
+   * `refreshed`: this merge just rewrote the catalog row, so the due moved later only until the stream's next merge
+   * makes the row stale again (due a refresh later, close to the stored one): the row is left early rather than
+   * rewritten twice per refresh; if no merge follows, the timer's flush corrects it.
    */
-  const index = async (context: EntityContext<StreamState>, state: StreamState, force: boolean): Promise<void> => {
+  const index = async (context: EntityContext<StreamState>, state: StreamState, force: boolean, refreshed = false): Promise<void> => {
     const due = minDue(flushDueOf(state), catalogDueOf(state, refreshMs));
     const idle = (state.idle ??= { timeoutMs: DEFAULT_IDLE_TIMEOUT_MS });
     const last = idle.indexedDue;
     const slack = idle.timeoutMs > 0 ? idle.timeoutMs / 4 : IDLE_OFF_INDEX_SLACK_MS;
-    const moved = last === undefined || (last === null) !== (due === null) || (due !== null && last !== null && (due < last || due - last >= slack));
+    const later = due !== null && last !== null && last !== undefined && due - last >= slack && !refreshed;
+    const moved = last === undefined || (last === null) !== (due === null) || (due !== null && last !== null && due < last) || later;
     if (!force && !moved) return;
     const { pipeline, stream } = splitKey(context.df.entityKey);
     try {
@@ -208,16 +210,19 @@ export function createStreamEntityHandler(
    * quiet) or it was last written CATALOG_REFRESH_MS ago or more; always when it was never written. A failed write
    * leaves `state.catalog` as it was, so a later operation repairs the row.
    */
-  const catalog = async (context: EntityContext<StreamState>, state: StreamState, at: number, exact: boolean): Promise<void> => {
+  const catalog = async (context: EntityContext<StreamState>, state: StreamState, at: number, exact: boolean): Promise<boolean> => {
     const written = state.catalog;
     const events = catalogFigures(state).events;
-    if (written !== undefined && (written.events === events || (!exact && at - written.at < refreshMs))) return;
+    if (written !== undefined && (written.events === events || (!exact && at - written.at < refreshMs))) return false;
     const { pipeline, stream } = splitKey(context.df.entityKey);
     try {
       await stores().streams.touch([catalogEntry(pipeline, stream, state, at)]);
+      const refreshed = written !== undefined;
       state.catalog = { at, events };
+      return refreshed;
     } catch (e) {
       warn(context, 'updating the Streams catalog', e);
+      return false;
     }
   };
 
@@ -240,9 +245,9 @@ export function createStreamEntityHandler(
         if (result.outcome !== 'ignored') {
           // Only the entity knows the exact total, so it keeps the catalog row; operations of one entity run one at a
           // time, so the last write is the newest total.
-          await catalog(context, result.state, at, false);
+          const refreshed = await catalog(context, result.state, at, false);
           result.state.idle = { ...result.state.idle, timeoutMs: config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };
-          await index(context, result.state, false);
+          await index(context, result.state, false, refreshed);
         }
         context.df.setState(result.state);
         context.df.return({ ok: true, kind, outcome: result.outcome, closedWindows: result.closedWindows.length, saved } satisfies StreamReply);

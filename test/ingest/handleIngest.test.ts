@@ -286,4 +286,37 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     const rows = await stores.ingestMetrics.recent(T0);
     expect(rows.reduce((n, r) => n + r.deadLettered, 0)).toBe(2);
   });
+
+  it('an active stream costs a catalog write per CATALOG_REFRESH_MS and a few index writes, not one per operation; once quiet the timer makes the row exact', async () => {
+    const h = harness();
+    let catalogWrites = 0;
+    let indexWrites = 0;
+    const touch = h.stores.streams.touch.bind(h.stores.streams);
+    h.stores.streams.touch = async (entries) => {
+      catalogWrites++;
+      await touch(entries);
+    };
+    const record = h.activity.record.bind(h.activity);
+    h.activity.record = async (row) => {
+      indexWrites++;
+      await record(row);
+    };
+    // 120 batches, one every 500 ms for 60 s, two events each.
+    for (let b = 0; b < 120; b++) {
+      await deliver(h.deps, '0', 2 * b, [ev('a', b, 1), ev('a', b, 2)]);
+      h.clock.now += 500;
+    }
+    const seconds = 60;
+    expect(catalogWrites).toBeGreaterThanOrEqual(seconds / (CATALOG_REFRESH_MS / 1000));
+    expect(catalogWrites).toBeLessThanOrEqual(seconds / (CATALOG_REFRESH_MS / 1000) + 2);
+    // The index row moves with the idle due (a quarter of the 2 min timeout) and when the row first goes stale.
+    expect(indexWrites).toBeLessThanOrEqual(6);
+    const listed = async () => (await h.stores.streams.list()).items.map((e) => e.events);
+    const [lagging] = await listed();
+    expect(lagging).toBeLessThan(240);
+    expect(lagging).toBeGreaterThanOrEqual(240 - 2 * (CATALOG_REFRESH_MS / 500));
+    expect(await timer(h, h.clock.now + CATALOG_REFRESH_MS)).toBe(1);
+    expect(await listed()).toEqual([240]);
+    expect((await view(h.driver, 'default|a')).events).toBe(240);
+  });
 });
