@@ -8,7 +8,7 @@ import { applySettings } from './config/applySettings';
 import { readHostJson } from './config/readHostJson';
 import { readLocalSettings } from './config/readLocalSettings';
 import { defaultExtensions } from './defaultExtensions';
-import { describeError } from './errors';
+import { describeError, HostSystemError } from './errors';
 import type { HostContext, HostExtension } from './extension';
 import { addAdminRoutes } from './http/addAdminRoutes';
 import { createRequestHandler, type HostRoute } from './http/createRequestHandler';
@@ -45,7 +45,10 @@ export interface StartHostOptions {
 export interface RunningHost {
   baseUrl: string;
   ctx: HostContext;
-  /** Stops timers, extensions (reverse order), the HTTP server, the app (appTerminate hooks) and Azurite. Idempotent. */
+  /**
+   * Stops timers, extensions (reverse order), the HTTP server, the app (appTerminate hooks) and Azurite, and
+   * removes the local.settings.json values it put in process.env. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -62,13 +65,14 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
   const dataDir = resolve(options.dataDir ?? join(appDir, '.local', 'host'));
   const logger = options.logger ?? createConsoleLogger({ verbose: options.verbose ?? false });
   const extensions = options.extensions ?? defaultExtensions();
-  // Stop order: timers, extensions (last started first), server, app, Azurite.
-  const stages: { timers: (() => Promise<void>)[]; extensions: (() => Promise<void>)[]; server: (() => Promise<void>)[]; app: (() => Promise<void>)[]; azurite: (() => Promise<void>)[] } =
-    { timers: [], extensions: [], server: [], app: [], azurite: [] };
+  // Stop order: timers, extensions (last started first), server, app, Azurite, settings.
+  type Cleanup = () => Promise<void> | void;
+  const stages: Record<'timers' | 'extensions' | 'server' | 'app' | 'azurite' | 'settings', Cleanup[]> =
+    { timers: [], extensions: [], server: [], app: [], azurite: [], settings: [] };
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      for (const stage of [stages.timers, stages.extensions.reverse(), stages.server, stages.app, stages.azurite]) {
+      for (const stage of [stages.timers, stages.extensions.reverse(), stages.server, stages.app, stages.azurite, stages.settings]) {
         for (const cleanup of stage) {
           try {
             await cleanup();
@@ -81,7 +85,10 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
 
   try {
     const hostJson = readHostJson(appDir);
-    applySettings(readLocalSettings(appDir));
+    // Settings the process already had win and stay; the app's own go with the host, so a later host in the
+    // same process (tests, tools) does not inherit them.
+    const applied = applySettings(readLocalSettings(appDir));
+    stages.settings.push(() => applied.forEach((name) => delete process.env[name]));
     const settings = process.env;
 
     // Extensions may need storage in init(), so the emulator comes up before the app loads.
@@ -105,7 +112,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
       dataDir,
       store: options.store ?? 'sqlite',
       baseUrl: () => {
-        if (!listening.baseUrl) throw new Error('The host base URL is known only once the server listens (use it from start(), not init()).');
+        if (!listening.baseUrl) throw new HostSystemError('The host base URL is known only once the server listens (use it from start(), not init()).');
         return listening.baseUrl;
       },
       logger,

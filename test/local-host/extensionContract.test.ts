@@ -93,6 +93,11 @@ describe('host extension contract (in-process startHost)', () => {
     expect(host.baseUrl).toMatch(/^http:\/\/localhost:\d+$/);
   });
 
+  it('applies local.settings.json values the process does not already have', () => {
+    expect(process.env.EXTENSION_APP_SETTING).toBe('from local.settings.json');
+    expect(process.env.FAKE_SETTING).toBe('resolved-value');
+  });
+
   it('serves extension routes', async () => {
     expect(await fetchText(`${host.baseUrl}/runtime/fake/abc`)).toMatchObject({ status: 200, text: 'fake route /runtime/fake/abc' });
   });
@@ -124,5 +129,11 @@ describe('host extension contract (in-process startHost)', () => {
     await host.stop();
     expect(ext.events).toContain('stop');
     await expect(fetch(`${host.baseUrl}/runtime/fake/x`)).rejects.toThrow();
+  });
+
+  it('puts local.settings.json values in process.env only while it runs, leaving values the process had', () => {
+    // After the previous test stopped the host: a later host in this process must not inherit the app's settings.
+    expect(process.env.EXTENSION_APP_SETTING).toBeUndefined();
+    expect(process.env.FAKE_SETTING).toBe('resolved-value');
   });
 });
