@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-import { configError } from '../errors';
+import { configError, ensureError } from '../errors';
 
 /** Reads a JSON object file; `undefined` when absent. Bad JSON or a non-object is a config error naming the file. */
 export function readJsonFile(file: string): Record<string, unknown> | undefined {
@@ -16,7 +16,7 @@ export function readJsonFile(file: string): Record<string, unknown> | undefined 
     // A UTF-8 BOM is common in files written by Windows tools.
     parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw configError(`${file} is not valid JSON: ${(err as Error).message}`);
+    throw configError(`${file} is not valid JSON: ${ensureError(err).message}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw configError(`${file} must contain a JSON object, found ${Array.isArray(parsed) ? 'an array' : typeof parsed}.`);

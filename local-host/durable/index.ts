@@ -1,3 +1,4 @@
+import { appError, HostSystemError } from '../errors';
 import type { HostContext, HostExtension, RpcTypedData } from '../extension';
 import { clientBindingData } from './clientBinding';
 import { durableHttpApi, durableRoutePrefix } from './durableHttpApi';
@@ -24,7 +25,7 @@ export function createDurableExtension(): HostExtension {
       for (const fn of context.functions) {
         for (const b of fn.bindings) {
           if (b.type === 'durableClient' && b.direction !== 'in') {
-            throw new Error(`Function '${fn.name}': expected durableClient binding '${b.name}' to have direction 'in' but found '${b.direction}'`);
+            throw appError(`Function '${fn.name}': expected durableClient binding '${b.name}' to have direction 'in' but found '${b.direction}'`);
           }
         }
       }
@@ -51,7 +52,7 @@ export function createDurableExtension(): HostExtension {
       runtime.store.close();
     },
     inputData(): RpcTypedData {
-      if (!ctx) throw new Error('durable extension used before init');
+      if (!ctx) throw new HostSystemError('The durable extension was asked for client binding data before init().');
       return { json: JSON.stringify(clientBindingData(ctx.baseUrl(), hub)) };
     },
   };

@@ -3,6 +3,7 @@ import { BlobCheckpointStore } from '@azure/eventhubs-checkpointstore-blob';
 import { DefaultAzureCredential } from '@azure/identity';
 import { ContainerClient } from '@azure/storage-blob';
 
+import { appError, configError } from '../errors';
 import type { EventHubOptions } from './eventHubOptions';
 import { fromReceivedEvent } from './fromReceivedEvent';
 import { type BatchInvoker, invokeBatch } from './invokeBatch';
@@ -25,7 +26,7 @@ function checkpointContainerClient(settings: Readonly<Record<string, string | un
   const account = settings.AzureWebJobsStorage__accountName;
   const blobUri = settings.AzureWebJobsStorage__blobServiceUri ?? (account ? `https://${account}.blob.core.windows.net` : undefined);
   if (!blobUri) {
-    throw new Error('Checkpoints for a real Event Hub are kept in AzureWebJobsStorage: set it to a connection string, or AzureWebJobsStorage__accountName (or __blobServiceUri) for identity-based access.');
+    throw configError('Checkpoints for a real Event Hub are kept in AzureWebJobsStorage: set it to a connection string, or AzureWebJobsStorage__accountName (or __blobServiceUri) for identity-based access.');
   }
   return new ContainerClient(`${blobUri.replace(/\/$/, '')}/${checkpointContainer}`, new DefaultAzureCredential());
 }
@@ -117,10 +118,10 @@ export function createAzureProducer(connection: RealConnection, eventHubName: st
       let batch = await client.createBatch();
       for (const body of bodies) {
         if (batch.tryAdd({ body })) continue;
-        if (batch.count === 0) throw new Error(`An event of ${body.length} bytes is larger than the Event Hub allows (${batch.maxSizeInBytes} bytes per batch).`);
+        if (batch.count === 0) throw appError(`An event of ${body.length} bytes is larger than the Event Hub allows (${batch.maxSizeInBytes} bytes per batch).`);
         await client.sendBatch(batch);
         batch = await client.createBatch();
-        if (!batch.tryAdd({ body })) throw new Error(`An event of ${body.length} bytes is larger than the Event Hub allows (${batch.maxSizeInBytes} bytes per batch).`);
+        if (!batch.tryAdd({ body })) throw appError(`An event of ${body.length} bytes is larger than the Event Hub allows (${batch.maxSizeInBytes} bytes per batch).`);
       }
       if (batch.count > 0) await client.sendBatch(batch);
     },

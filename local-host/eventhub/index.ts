@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { appError, configError } from '../errors';
+import { appError, configError, ensureError, HostSystemError, isUserError } from '../errors';
 import type { BindingInfo, HostContext, HostExtension, HostFunction, RpcTypedData } from '../extension';
 import { type AzureConsumer, type AzureProducer, createAzureConsumer, createAzureProducer } from './azureEventHubs';
 import { type EventHubOptions,eventHubOptionsFromHostJson } from './eventHubOptions';
@@ -69,7 +69,7 @@ export function createEventHubExtension(): HostExtension {
     try {
       return name ? resolveConnection(name, ctx!.settings) : { kind: 'local' };
     } catch (err) {
-      throw configError(`Function "${fn.name}", binding "${binding.name}": ${(err as Error).message}`);
+      throw configError(`Function "${fn.name}", binding "${binding.name}": ${ensureError(err).message}`);
     }
   };
 
@@ -87,8 +87,8 @@ export function createEventHubExtension(): HostExtension {
           onWarning: (m) => c.logger.warn(m),
         });
       } catch (err) {
-        if ((err as { isUserError?: boolean }).isUserError) throw err;
-        throw configError((err as Error).message);
+        if (isUserError(err)) throw err;
+        throw configError(ensureError(err).message);
       }
       hubs.set(key, hub);
     }
@@ -120,7 +120,8 @@ export function createEventHubExtension(): HostExtension {
       try {
         options = eventHubOptionsFromHostJson(context.hostJson);
       } catch (err) {
-        throw configError((err as Error).message);
+        if (isUserError(err)) throw err;
+        throw configError(ensureError(err).message);
       }
       for (const fn of context.functions) {
         for (const binding of fn.bindings) {
@@ -194,7 +195,7 @@ export function createEventHubExtension(): HostExtension {
       const connection = connectionOf(fn, binding);
       if (connection.kind === 'local') {
         const hub = hubs.get(hubName.toLowerCase());
-        if (!hub) throw new Error(`Event hub "${hubName}" is not open (the host is stopping).`);
+        if (!hub) throw new HostSystemError(`Event hub "${hubName}" is not open (the host is stopping).`);
         await hub.append(bodies.map((body) => ({ body })));
         return;
       }

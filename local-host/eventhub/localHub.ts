@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { configError } from '../errors';
 import { type CheckpointStore, FileCheckpointStore, MemoryCheckpointStore } from './checkpointStore';
 import { FilePartitionLog, type FsyncPolicy } from './filePartitionLog';
 import { MemoryPartitionLog } from './memoryPartitionLog';
@@ -120,7 +121,7 @@ function fixPartitionCount(dir: string, name: string, wanted: number): number {
   if (fs.existsSync(file)) {
     const stored = (JSON.parse(fs.readFileSync(file, 'utf8')) as { partitionCount?: unknown }).partitionCount;
     if (typeof stored === 'number' && stored !== wanted) {
-      throw new Error(`Local event hub "${name}" in ${dir} was created with ${stored} partitions but ${wanted} are configured. Set LocalEventHub__PartitionCount to ${stored}, or delete ${dir} to start the hub afresh.`);
+      throw configError(`Local event hub "${name}" in ${dir} was created with ${stored} partitions but ${wanted} are configured. Set LocalEventHub__PartitionCount to ${stored}, or delete ${dir} to start the hub afresh.`);
     }
     return wanted;
   }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { configError } from '../errors';
+import { configError, ensureError } from '../errors';
 
 export interface HostKeys {
   masterKey: string;
@@ -30,7 +30,7 @@ export function loadKeys(dataDir: string, settings: Readonly<Record<string, stri
   try {
     stored = JSON.parse(readFileSync(file, 'utf8')) as typeof stored;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw configError(`${file} is not a valid keys file: ${(err as Error).message}. Delete it to generate new keys.`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw configError(`${file} is not a valid keys file: ${ensureError(err).message}. Delete it to generate new keys.`);
   }
   let generated = false;
   if (!stored || typeof stored.masterKey !== 'string' || typeof stored.functionKey !== 'string') {

@@ -1,4 +1,4 @@
-import { configError, describeError } from '../errors';
+import { configError, describeError, ensureError } from '../errors';
 import type { HostContext, HostFunction } from '../extension';
 import { invokeTimerFunction } from './invokeTimerFunction';
 import { nextOccurrence } from './nextOccurrence';
@@ -114,6 +114,6 @@ function scheduleOf(fn: HostFunction): TimerSchedule {
   try {
     return parseTimerSchedule(schedule);
   } catch (err) {
-    throw configError(`Function "${fn.name}" timer binding "${fn.trigger.name}": ${(err as Error).message}`);
+    throw configError(`Function "${fn.name}" timer binding "${fn.trigger.name}": ${ensureError(err).message}`);
   }
 }
