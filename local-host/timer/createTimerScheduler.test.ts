@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -70,6 +70,34 @@ describe('createTimerScheduler', () => {
     await scheduler.runNow(fn);
     await scheduler.stop();
     expect(calls).toEqual([{ Schedule: { AdjustForDST: true }, ScheduleStatus: null, IsPastDue: false }]);
+  });
+
+  it('keeps its schedule and warns when the status cannot be saved', async () => {
+    const fn = timerFn('every', '* * * * * *', true);
+    const dataDir = mkdtempSync(join(tmpdir(), 'lh-sched-'));
+    // A file where the status folder should be: every status write fails.
+    writeFileSync(join(dataDir, 'timers'), 'not a folder');
+    const warnings: string[] = [];
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    let calls = 0;
+    const invoke = async () => {
+      calls++;
+      return { invocationId: 'x', outputData: [] };
+    };
+    const scheduler = createTimerScheduler({ functions: [fn], invoke, logger: { ...quiet, warn: (m) => warnings.push(m) }, dataDir });
+    try {
+      scheduler.start();
+      const deadline = Date.now() + 10_000;
+      await until(() => calls >= 2 || Date.now() > deadline);
+    } finally {
+      await scheduler.stop();
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(unhandled).toEqual([]);
+    expect(warnings[0]).toMatch(/^Timer "every": could not save its status in .*timers/);
   });
 
   it('fails start-up on a bad schedule naming the function', () => {

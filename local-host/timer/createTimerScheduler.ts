@@ -50,7 +50,14 @@ export function createTimerScheduler(ctx: Pick<HostContext, 'functions' | 'invok
       ctx.logger.debug(`Timer "${timer.fn.name}" run failed: ${describeError(err)}`);
     }
     const next = nextAfter(timer.schedule, now());
-    if (next) store.write(timer.fn.name, { last: scheduled, next, lastUpdated: now() });
+    if (!next) return;
+    try {
+      store.write(timer.fn.name, { last: scheduled, next, lastUpdated: now() });
+    } catch (err) {
+      // Losing the status only costs the past-due detection after a restart; the schedule itself must go on
+      // (a throw here would leave the timer disarmed and the rejection unhandled).
+      ctx.logger.warn(`Timer "${timer.fn.name}": could not save its status in ${store.dir}: ${ensureError(err).message}`);
+    }
   };
 
   const arm = (timer: (typeof timers)[number]): void => {

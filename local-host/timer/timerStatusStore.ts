@@ -9,10 +9,11 @@ export interface TimerStatus {
 }
 
 /** Timer statuses as small JSON files under `<dataDir>/timers/`, so a restart knows the last run. */
-export function timerStatusStore(dataDir: string): { read(fn: string): TimerStatus | undefined; write(fn: string, status: TimerStatus): void } {
+export function timerStatusStore(dataDir: string): { dir: string; read(fn: string): TimerStatus | undefined; write(fn: string, status: TimerStatus): void } {
   const dir = join(dataDir, 'timers');
   const file = (fn: string): string => join(dir, `${encodeURIComponent(fn)}.json`);
   return {
+    dir,
     read(fn) {
       let text: string;
       try {
