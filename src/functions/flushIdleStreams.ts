@@ -18,8 +18,9 @@ export interface FlushIdleDeps {
 
 /**
  * Signals `flush` (with this run's clock) to every stream whose idle-index row is due: its last merge is at least its
- * pipeline's idleTimeout ago and it still has open windows. The entity re-checks with its own lastSeen, so a stream
- * that became active meanwhile is left alone (and its row corrected).
+ * pipeline's idleTimeout ago and it still has open windows, or its Streams catalog row has missed events for
+ * CATALOG_REFRESH_MS (the flush rewrites it exactly). The entity re-checks with its own lastSeen, so a stream that
+ * became active meanwhile keeps its windows (and its row is corrected).
  */
 export async function flushIdleStreams(context: InvocationContext, deps: FlushIdleDeps): Promise<number> {
   const now = deps.now();

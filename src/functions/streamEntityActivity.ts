@@ -17,7 +17,11 @@ export interface StreamActivity {
   openWindows: number;
   /** The pipeline's idleTimeout at the stream's last merge; 0 = off. */
   idleTimeoutMs: number;
-  /** lastActivity + idleTimeoutMs while windows are open and the timeout is on; otherwise null (never due). */
+  /**
+   * When the timer should signal `flush`: the earlier of lastActivity + idleTimeoutMs (while windows are open and the
+   * timeout is on) and, while the stream's catalog row misses events, its last write + CATALOG_REFRESH_MS; null when
+   * neither (never due). May be early (the entity then changes nothing and rewrites the row), never late.
+   */
   flushDue: number | null;
 }
 
