@@ -179,13 +179,17 @@ export function createEventHubExtension(): HostExtension {
     },
 
     async stop() {
+      // Every step runs whatever an earlier one failed with (a last checkpoint that cannot be written must not
+      // leave clients and log files open); consumers stop before producers, since a batch in flight may send.
       const running = pumps.splice(0).flatMap((p) => [...p.byPartition.values()]);
-      await Promise.all(running.map((pump) => pump.stop()));
-      await Promise.all(azureConsumers.splice(0).map((consumer) => consumer.stop()));
-      await Promise.all([...azureProducers.values()].map((producer) => producer.close()));
+      const outcomes = await Promise.allSettled(running.map((pump) => pump.stop()));
+      outcomes.push(...(await Promise.allSettled(azureConsumers.splice(0).map((consumer) => consumer.stop()))));
+      outcomes.push(...(await Promise.allSettled([...azureProducers.values()].map((producer) => producer.close()))));
       azureProducers.clear();
       for (const hub of hubs.values()) hub.close();
       hubs.clear();
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw failed.reason;
     },
 
     async handleOutput(fn, binding, data: RpcTypedData) {
