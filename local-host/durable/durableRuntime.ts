@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { fromRpcTypedData } from '../converters/fromRpcTypedData';
+import { describeError, ensureError } from '../errors';
 import type { HostFunction, HostLogger, InvokeRequest, InvokeResult } from '../extension';
 import { entityBatchCommit, entityBatchInput } from './applyEntityResult';
 import { applyOrchestratorResult, type OrchestratorOutcome } from './applyOrchestratorResult';
@@ -161,7 +162,7 @@ export class DurableRuntime {
           this.queue.release(claim.target, park);
         },
         (err: unknown) => {
-          this.options.logger.error(`durable: processing ${claim.target} failed, retrying in 1s: ${String(err)}`);
+          this.options.logger.error(`durable: processing ${claim.target} failed, retrying in 1s: ${describeError(err)}`);
           this.queue.retryLater(claim.target);
           setTimeout(() => {
             this.queue.markReady(claim.target);
@@ -242,7 +243,7 @@ export class DurableRuntime {
         const result = await this.options.invoke({ functionName: fn.name, triggerData: { string: JSON.stringify(input) } });
         output = (fromRpcTypedData(result.returnValue) ?? {}) as Parameters<typeof entityBatchCommit>[2];
       } catch (err) {
-        output = { error: err instanceof Error ? err.message : String(err) };
+        output = { error: ensureError(err).message };
         this.options.logger.error(`durable: entity ${entityId} batch failed: ${output.error}`);
       }
     }

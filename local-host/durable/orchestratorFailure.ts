@@ -7,7 +7,7 @@ const outOfProcDataLabel = '\n\n$OutOfProcData$:';
  * whose `error` holds the user's error message; anything else is reported as is.
  */
 export function orchestratorFailure(err: unknown): { message: string; details?: string } {
-  const text = err instanceof Error ? err.message : String(err);
+  const text = ensureError(err).message;
   const details = err instanceof Error ? err.stack : undefined;
   const at = text.indexOf(outOfProcDataLabel);
   if (at >= 0) {

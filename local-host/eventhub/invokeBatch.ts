@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { ensureError } from '../errors';
 import type { InvokeRequest, InvokeResult } from '../extension';
 import type { RetrySchedule } from './retryPolicy';
 import { type PartitionContextInfo, toTriggerInput, type TriggerShape } from './toTriggerInput';
@@ -28,7 +29,7 @@ export async function invokeBatch(invoker: BatchInvoker, events: readonly HubEve
       return true;
     } catch (err) {
       failed++;
-      const message = err instanceof Error ? err.message : String(err);
+      const message = ensureError(err).message;
       const delay = signal?.aborted ? undefined : invoker.retry(failed);
       if (delay === undefined) {
         invoker.logError(`Function "${invoker.shape.functionName}" failed on ${where} (${events.length} events): ${message}. Moving past the batch, as the Event Hubs trigger does.`);

@@ -1,3 +1,4 @@
+import { ensureError } from '../errors';
 import type { CheckpointStore } from './checkpointStore';
 import type { EventHubOptions } from './eventHubOptions';
 import { type BatchInvoker, invokeBatch } from './invokeBatch';
@@ -83,7 +84,7 @@ export class PartitionPump {
       } catch (err) {
         // The log or the checkpoint store failed (not the function): report and try again shortly.
         this.inFlight = 0;
-        this.o.invoker.logError(`Event hub "${this.o.partitionContext.eventHubName}" partition ${log.partitionId}: ${err instanceof Error ? err.message : String(err)}`);
+        this.o.invoker.logError(`Event hub "${this.o.partitionContext.eventHubName}" partition ${log.partitionId}: ${ensureError(err).message}`);
         await hub.waitForEvents(log.partitionId, signal, 1000);
       }
     }
