@@ -54,7 +54,10 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
 
     it('stores definitions larger than one property, and rejects ones beyond an entity', async () => {
       const { pipelines } = await createStores();
-      const big = { text: 'é'.repeat(CHUNK_CHARS * 2) };
+      // ASCII (a-z cycling, so chunk order shows): Azurite 3.35 decodes each TCP read of a request body on its own
+      // (table/generated/utils/serializer.js readRequestIntoText joins Buffers with ""), so a multi-byte character
+      // split between two reads of a body this size comes back as two U+FFFD - depending on timing, not on our code.
+      const big = { text: Array.from({ length: CHUNK_CHARS * 2 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('') };
       await pipelines.put('big', big);
       expect((await pipelines.get('big'))?.definition).toEqual(big);
       await expect(pipelines.put('huge', { text: 'x'.repeat(CHUNK_CHARS * 20) })).rejects.toThrow(StorageInputError);
