@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,8 +12,21 @@ import { SdkInvoker } from './sdkInvoker';
 
 const quiet: HostLogger = { debug() {}, info() {}, warn() {}, error: (m) => console.error(m) };
 
-function openBenchStore(kind: 'memory' | 'sqlite'): DurableStore {
-  return kind === 'memory' ? new MemoryStore() : new SqliteStore(join(mkdtempSync(join(tmpdir(), 'bench-durable-')), 'hub.sqlite'));
+/** A fresh store; `dispose` closes it and removes the SQLite file's temp folder. */
+function openBenchStore(kind: 'memory' | 'sqlite'): { store: DurableStore; dispose(): void } {
+  if (kind === 'memory') {
+    const store = new MemoryStore();
+    return { store, dispose: () => store.close() };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'bench-durable-'));
+  const store = new SqliteStore(join(dir, 'hub.sqlite'));
+  return {
+    store,
+    dispose: () => {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 function app(): SdkInvoker {
@@ -38,20 +51,40 @@ async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((r) => setImmediate(r));
 }
 
-/** Completed 10-activity fan-out orchestrations per second, through the real SDK replay. */
-export async function orchestrationRate(kind: 'memory' | 'sqlite', count: number): Promise<number> {
+/**
+ * Seconds from `drive` (starting work on a fresh runtime over the SDK app) until no message is left; `check`
+ * then proves the work was really done, so a broken runtime cannot look fast.
+ */
+async function drainSeconds(kind: 'memory' | 'sqlite', drive: (runtime: DurableRuntime) => void, check: (store: DurableStore) => void): Promise<number> {
   const invoker = app();
-  const store = openBenchStore(kind);
+  const { store, dispose } = openBenchStore(kind);
   const runtime = new DurableRuntime({ store, functions: invoker.functions, invoke: invoker.invoke, logger: quiet });
   runtime.start();
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) runtime.startOrchestration('FanOut10', `o${i}`, null);
-  await until(() => runtime.pendingMessages === 0);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const done = store.queryInstances({ runtimeStatus: ['Completed'] });
-  if (done.length !== count || done.some((r) => r.output !== '285')) throw new Error(`fan-out bench: expected ${count} instances completed with 285`);
-  await runtime.stop();
-  store.close();
+  try {
+    const started = process.hrtime.bigint();
+    drive(runtime);
+    await until(() => runtime.pendingMessages === 0);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    check(store);
+    return seconds;
+  } finally {
+    await runtime.stop();
+    dispose();
+  }
+}
+
+/** Completed 10-activity fan-out orchestrations per second, through the real SDK replay. */
+export async function orchestrationRate(kind: 'memory' | 'sqlite', count: number): Promise<number> {
+  const seconds = await drainSeconds(
+    kind,
+    (runtime) => {
+      for (let i = 0; i < count; i++) runtime.startOrchestration('FanOut10', `o${i}`, null);
+    },
+    (store) => {
+      const done = store.queryInstances({ runtimeStatus: ['Completed'] });
+      if (done.length !== count || done.some((r) => r.output !== '285')) throw new Error(`fan-out bench: expected ${count} instances completed with 285`);
+    },
+  );
   return count / seconds;
 }
 
@@ -60,45 +93,38 @@ export async function orchestrationRate(kind: 'memory' | 'sqlite', count: number
  * whole history, so the store's cost per episode (rewriting vs appending history) shows up as the total.
  */
 export async function sequentialOrchestrationSeconds(kind: 'memory' | 'sqlite', steps: number): Promise<number> {
-  const invoker = app();
-  const store = openBenchStore(kind);
-  const runtime = new DurableRuntime({ store, functions: invoker.functions, invoke: invoker.invoke, logger: quiet });
-  runtime.start();
-  const started = process.hrtime.bigint();
-  runtime.startOrchestration('Sequential', 'seq', String(steps));
-  await until(() => runtime.pendingMessages === 0);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const want = Array.from({ length: steps }, (_, i) => i * i).reduce((a, b) => a + b, 0);
-  const done = store.getInstance('seq');
-  if (done?.output !== String(want)) throw new Error(`sequential bench: expected output ${want}, found ${String(done?.output)}`);
-  await runtime.stop();
-  store.close();
-  return seconds;
+  return drainSeconds(
+    kind,
+    (runtime) => runtime.startOrchestration('Sequential', 'seq', String(steps)),
+    (store) => {
+      const done = store.getInstance('seq');
+      if (done?.output !== String(want)) throw new Error(`sequential bench: expected output ${want}, found ${String(done?.output)}`);
+    },
+  );
 }
 
 /** Entity operations per second (signals spread over `entities` counters), checking every counter is exact. */
 export async function entityOperationRate(kind: 'memory' | 'sqlite', operations: number, entities: number): Promise<number> {
-  const invoker = app();
-  const store = openBenchStore(kind);
-  const runtime = new DurableRuntime({ store, functions: invoker.functions, invoke: invoker.invoke, logger: quiet });
-  runtime.start();
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < operations; i++) runtime.signalEntity(entitySchedulerId('Counter', `c${i % entities}`), 'add', '1');
-  await until(() => runtime.pendingMessages === 0);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  for (let e = 0; e < entities; e++) {
-    const want = Math.floor(operations / entities) + (e < operations % entities ? 1 : 0);
-    const state = store.getEntity(entitySchedulerId('Counter', `c${e}`))?.state;
-    if (state !== String(want)) throw new Error(`entity bench: counter c${e} is ${String(state)}, expected ${want}`);
-  }
-  await runtime.stop();
-  store.close();
+  const seconds = await drainSeconds(
+    kind,
+    (runtime) => {
+      for (let i = 0; i < operations; i++) runtime.signalEntity(entitySchedulerId('Counter', `c${i % entities}`), 'add', '1');
+    },
+    (store) => {
+      for (let e = 0; e < entities; e++) {
+        const want = Math.floor(operations / entities) + (e < operations % entities ? 1 : 0);
+        const state = store.getEntity(entitySchedulerId('Counter', `c${e}`))?.state;
+        if (state !== String(want)) throw new Error(`entity bench: counter c${e} is ${String(state)}, expected ${want}`);
+      }
+    },
+  );
   return operations / seconds;
 }
 
 /** Raw SQLite commits per second shaped like an entity batch (state put, message delete, message add). */
 export function sqliteCommitRate(commits: number): number {
-  const store = openBenchStore('sqlite');
+  const { store, dispose } = openBenchStore('sqlite');
   const started = process.hrtime.bigint();
   for (let i = 0; i < commits; i++) {
     store.commit({
@@ -108,6 +134,6 @@ export function sqliteCommitRate(commits: number): number {
     });
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  store.close();
+  dispose();
   return commits / seconds;
 }
