@@ -8,9 +8,7 @@ import { entitySchedulerId } from '../../../local-host/durable/entityId';
 import { MemoryStore } from '../../../local-host/durable/memoryStore';
 import { SqliteStore } from '../../../local-host/durable/sqliteStore';
 import type { DurableStore } from '../../../local-host/durable/types';
-import { SdkHarness } from './sdkHarness';
-
-const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+import { parseOutput as parse, SdkHarness } from './sdkHarness';
 
 const stores: [string, () => DurableStore][] = [
   ['memory', () => new MemoryStore()],
@@ -19,10 +17,7 @@ const stores: [string, () => DurableStore][] = [
 
 describe.each(stores)('DurableRuntime with the real durable-functions SDK (%s store)', (_name, newStore) => {
   let h: SdkHarness;
-  afterEach(async () => {
-    await h.runtime.stop();
-    h.runtime.store.close();
-  });
+  afterEach(() => h.stop());
 
   it('chains activities and completes with their output', async () => {
     h = new SdkHarness()

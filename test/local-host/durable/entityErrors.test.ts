@@ -1,16 +1,11 @@
 import * as df from 'durable-functions';
 
 import { MemoryStore } from '../../../local-host/durable/memoryStore';
-import { SdkHarness } from './sdkHarness';
-
-const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+import { parseOutput as parse, SdkHarness } from './sdkHarness';
 
 describe('entity operation errors', () => {
   let h: SdkHarness;
-  afterEach(async () => {
-    await h.runtime.stop();
-    h.runtime.store.close();
-  });
+  afterEach(() => h.stop());
 
   it('fails the callEntity task in the orchestrator, keeps the batch going and names the operation in the host log', async () => {
     h = new SdkHarness()

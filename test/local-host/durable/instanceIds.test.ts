@@ -1,14 +1,9 @@
 import { MemoryStore } from '../../../local-host/durable/memoryStore';
-import { SdkHarness } from './sdkHarness';
-
-const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+import { parseOutput as parse, SdkHarness } from './sdkHarness';
 
 describe('explicit instance ids of sub-orchestrations', () => {
   let h: SdkHarness;
-  afterEach(async () => {
-    await h.runtime.stop();
-    h.runtime.store.close();
-  });
+  afterEach(() => h.stop());
 
   function app(): SdkHarness {
     return new SdkHarness()

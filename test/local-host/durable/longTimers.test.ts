@@ -7,8 +7,7 @@ describe('durable timers further out than setTimeout can wait (about 24.8 days)'
   let h: SdkHarness;
   afterEach(async () => {
     jest.restoreAllMocks();
-    await h.runtime.stop();
-    h.runtime.store.close();
+    await h.stop();
   });
 
   it('waits for a 30-day timer without overflowing into a 1 ms busy loop, and fires it when due', async () => {

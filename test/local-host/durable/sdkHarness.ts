@@ -3,6 +3,9 @@ import { DurableRuntime } from '../../../local-host/durable/durableRuntime';
 import type { DurableStore } from '../../../local-host/durable/types';
 import type { HostLogger } from '../../../local-host/extension';
 
+/** A stored JSON text (instance output, entity state) as its value; null stays null. */
+export const parseOutput = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+
 /**
  * Runs the durable runtime against durable-functions' real orchestrator/entity/activity handlers in
  * process (no host): registration and invocation are the benches' SdkInvoker, so both drive the SDK the same way.
@@ -21,6 +24,12 @@ export class SdkHarness extends SdkInvoker {
     this.runtime = new DurableRuntime({ store, functions: this.functions, invoke: this.invoke, logger, ...(now ? { now } : {}) });
     this.runtime.start();
     return this.runtime;
+  }
+
+  /** Stops the runtime (waiting for work in flight) and closes its store. */
+  async stop(): Promise<void> {
+    await this.runtime.stop();
+    this.runtime.store.close();
   }
 
   async waitForStatus(instanceId: string, done: (s: string) => boolean = (s) => ['Completed', 'Failed', 'Terminated'].includes(s), timeoutMs = 20000) {

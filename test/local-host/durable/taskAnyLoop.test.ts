@@ -5,9 +5,7 @@ import { join } from 'node:path';
 import { MemoryStore } from '../../../local-host/durable/memoryStore';
 import { SqliteStore } from '../../../local-host/durable/sqliteStore';
 import type { DurableStore } from '../../../local-host/durable/types';
-import { SdkHarness } from './sdkHarness';
-
-const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+import { parseOutput as parse, SdkHarness } from './sdkHarness';
 
 /** A promise per key that the test resolves: activity completion order is chosen by the test, not by timing. */
 class Gates {
@@ -51,8 +49,7 @@ describe.each(stores)('Task.any loop over pending tasks (durable-functions re-li
   });
   afterEach(async () => {
     gates.openAll();
-    await h.runtime.stop();
-    h.runtime.store.close();
+    await h.stop();
   });
 
   it('schedules each activity once and hands every result to the orchestrator exactly once, in completion order', async () => {
