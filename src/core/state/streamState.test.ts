@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 
+import { mergeAll, summarize } from '../aggregates';
 import { processBatch, type StreamPartial } from '../batch';
 import { type CompiledPipeline,compilePipeline } from '../pipelines';
 import { catalogFigures, commitThrough, commitThroughInPlace, flushIdle, initialStreamState, liveWindowCount, mergePartial, mergePartialInPlace, streamView } from './streamState';
@@ -30,6 +31,37 @@ function batch(p: CompiledPipeline, partition: string, events: Ev[], first: numb
     now: T0,
   }).partials;
 }
+
+describe('rate samples', () => {
+  it('keep only the latency quantiles, and the view reports the same recent p50/p99 as from the full aggregates', () => {
+    const cfg = pipeline({ name: 'p', window: { size: '1m' } });
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 600_000 }), { minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 8 }), (lags) => {
+        let state = initialStreamState();
+        const partials: StreamPartial[] = [];
+        let seq = 0;
+        for (const batchLags of lags) {
+          const partial = processBatch({
+            bodies: batchLags.map((_, i) => JSON.stringify({ stream: 'a', time: T0 + i, value: i })),
+            partitionId: '0',
+            sequenceNumbers: batchLags.map(() => seq++),
+            enqueuedTimes: batchLags.map((lag) => T0 + 600_000 - lag),
+            pipelines: [cfg],
+            now: T0 + 600_000,
+          }).partials[0] as StreamPartial;
+          partials.push(partial);
+          state = mergePartial(state, partial, T0 + 600_000, cfg.config).state;
+        }
+        for (const sample of state.samples) expect(sample.latency).toMatchObject({ sum: 0, mean: 0, m2: 0, first: null, last: null });
+        const full = summarize(mergeAll(partials.map((p) => p.latency)));
+        const view = streamView(state);
+        expect([view.metrics.latencyP50, view.metrics.latencyP99]).toEqual([full.p50, full.p99]);
+        expect(full.count).toBe(lags.flat().length);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
 
 describe('mergePartial', () => {
   const p = pipeline({ name: 'p', window: { size: '1m' }, allowedLateness: '10s', retention: 5 });

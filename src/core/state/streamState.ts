@@ -98,9 +98,15 @@ function closeWindows(state: StreamState, now: number, config: PipelineConfig): 
   return closed;
 }
 
+/**
+ * A sample's latency keeps only what the view reads from it (recent p50/p99: count, min, max, sketch): the entity's
+ * state is parsed and written whole on every operation and the samples were three quarters of it.
+ */
+const quantilesOnly = (a: Aggregate): Aggregate => ({ ...a, sum: 0, mean: 0, m2: 0, first: null, last: null });
+
 function recordSample(state: StreamState, p: StreamPartial, now: number): void {
   const key = `${p.partition}:${p.firstSequence}`;
-  const sample: RateSample = { key, at: now, events: p.events, minEnqueuedTime: p.minEnqueuedTime, maxEnqueuedTime: p.maxEnqueuedTime, latency: p.latency };
+  const sample: RateSample = { key, at: now, events: p.events, minEnqueuedTime: p.minEnqueuedTime, maxEnqueuedTime: p.maxEnqueuedTime, latency: quantilesOnly(p.latency) };
   const kept = state.samples.filter((s) => s.key !== key && s.at >= now - SAMPLE_HORIZON_MS);
   kept.push(sample);
   state.samples = kept.slice(-MAX_SAMPLES);

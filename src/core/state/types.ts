@@ -15,6 +15,7 @@ export interface RateSample {
   events: number;
   minEnqueuedTime: number;
   maxEnqueuedTime: number;
+  /** The batch's enqueued-to-processing latency for the view's recent p50/p99: sum, mean, m2, first, last are zeroed. */
   latency: Aggregate;
 }
 
