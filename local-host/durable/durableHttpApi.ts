@@ -31,6 +31,15 @@ function jsonOrNull(text: string, what: string): string | null {
   return text;
 }
 
+/** An ISO date-time query parameter; a value that is no date is the caller's mistake, not a 500. */
+function dateTimeParam(url: URL, name: string): string | undefined {
+  const text = url.searchParams.get(name);
+  if (!text) return undefined;
+  const time = new Date(text);
+  if (Number.isNaN(time.getTime())) throw requestError(`Expected ${name} to be a date-time like 2024-05-01T10:00:00Z but found '${text}'`);
+  return time.toISOString();
+}
+
 function flag(url: URL, name: string, fallback: boolean): boolean {
   const v = url.searchParams.get(name);
   return v === null ? fallback : v.toLowerCase() === 'true';
@@ -38,12 +47,12 @@ function flag(url: URL, name: string, fallback: boolean): boolean {
 
 function instanceQuery(url: URL): InstanceQuery {
   const q: InstanceQuery = {};
-  const from = url.searchParams.get('createdTimeFrom');
-  const to = url.searchParams.get('createdTimeTo');
+  const from = dateTimeParam(url, 'createdTimeFrom');
+  const to = dateTimeParam(url, 'createdTimeTo');
   const status = url.searchParams.get('runtimeStatus');
   const prefix = url.searchParams.get('instanceIdPrefix');
-  if (from) q.createdTimeFrom = new Date(from).toISOString();
-  if (to) q.createdTimeTo = new Date(to).toISOString();
+  if (from) q.createdTimeFrom = from;
+  if (to) q.createdTimeTo = to;
   if (prefix) q.instanceIdPrefix = prefix;
   if (status) {
     q.runtimeStatus = status.split(',').map((s) => {
