@@ -140,7 +140,8 @@ export function durableHttpApi(runtime: DurableRuntime, taskHubName: string, ori
         const entityId = entitySchedulerId(a, b);
         if (method === 'POST') {
           const input = jsonOrNull(await readBody(req), 'the operation input');
-          runtime.signalEntity(entityId, url.searchParams.get('op') ?? '', input);
+          // 202 only once the signal's (shared, per-turn) transaction committed: accepted means persisted.
+          await runtime.signalEntityBatched(entityId, url.searchParams.get('op') ?? '', input);
           return send(res, 202);
         }
         if (method === 'GET') {

@@ -59,6 +59,9 @@ export class DurableRuntime {
   private idCounter = 0;
   private readonly idPrefix = randomUUID().slice(0, 8);
   private readonly warnedRelisting = new Set<string>();
+  /** Signals waiting for the next write-behind flush: one transaction for every signal of an event-loop turn. */
+  private pendingSignals: { message: StoredMessage; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private signalFlush: NodeJS.Immediate | undefined;
 
   constructor(private readonly options: DurableRuntimeOptions) {
     this.store = options.store;
@@ -92,6 +95,8 @@ export class DurableRuntime {
   }
 
   async stop(): Promise<void> {
+    // Signals already accepted by the API still get persisted (their callers are waiting for the commit).
+    this.flushSignals();
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -100,6 +105,8 @@ export class DurableRuntime {
 
   /** Commits and feeds the new messages to the work loop. */
   commit(commit: Commit): void {
+    // Signals queued earlier go first, so a later write never overtakes them (per-entity order is kept).
+    this.flushSignals(false);
     this.store.commit(commit);
     const now = this.now();
     if (commit.deleteMessages?.length) {
@@ -127,6 +134,42 @@ export class DurableRuntime {
         newMessage(this.newId(), { kind: 'entity', entityId, operation, input, isSignal: true, requestId: this.newId() }),
       ],
     });
+  }
+
+  /**
+   * Like signalEntity, but every signal of the same event-loop turn lands in one store transaction
+   * (the per-transaction cost dominated one commit per signal). Resolves once the signal is persisted,
+   * so a caller that acknowledges after it (the HTTP API's 202) still means "stored".
+   */
+  signalEntityBatched(entityId: string, operation: string, input: string | null): Promise<void> {
+    const message = newMessage(this.newId(), { kind: 'entity', entityId, operation, input, isSignal: true, requestId: this.newId() });
+    return new Promise<void>((resolve, reject) => {
+      this.pendingSignals.push({ message, resolve, reject });
+      this.signalFlush ??= setImmediate(() => this.flushSignals());
+    });
+  }
+
+  /** Persists the queued signals in one transaction and settles their callers. */
+  private flushSignals(pump = true): void {
+    if (this.signalFlush) clearImmediate(this.signalFlush);
+    this.signalFlush = undefined;
+    const batch = this.pendingSignals;
+    if (batch.length === 0) return;
+    this.pendingSignals = [];
+    const addMessages = batch.map((p) => p.message);
+    try {
+      this.store.commit({ addMessages });
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    const now = this.now();
+    for (const m of addMessages) this.queue.add(m, now);
+    for (const p of batch) p.resolve();
+    // Inside commit() the caller pumps once its own write landed.
+    if (!pump) return;
+    this.schedulePromote();
+    this.pump();
   }
 
   get pendingMessages(): number {

@@ -1,9 +1,10 @@
 import type { HostLogger } from '../extension';
+import { processLines } from './processLines';
 
 export interface ConsoleLoggerOptions {
   /** Print debug messages (host internals). */
   verbose: boolean;
-  /** Where lines go; stdout/stderr by default. */
+  /** Where lines go; buffered stdout/stderr (one write per event-loop turn) by default. */
   out?: (line: string) => void;
   err?: (line: string) => void;
   now?: () => Date;
@@ -11,8 +12,16 @@ export interface ConsoleLoggerOptions {
 
 /** One line per message, `[ISO time] message`, like `func start`; warnings and errors on stderr. */
 export function createConsoleLogger(options: ConsoleLoggerOptions): HostLogger {
-  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const err = options.err ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const lines = options.out && options.err ? undefined : processLines();
+  const out = options.out ?? ((line: string) => lines?.out.write(line));
+  const err =
+    options.err ??
+    ((line: string) => {
+      // A problem may come right before a crash: write it (and what preceded it on stdout) now.
+      lines?.out.flush();
+      lines?.err.write(line);
+      lines?.err.flush();
+    });
   const now = options.now ?? (() => new Date());
   const format = (message: string, tag = ''): string => `[${now().toISOString()}] ${tag}${message}`;
   return {

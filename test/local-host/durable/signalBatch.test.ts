@@ -1,0 +1,63 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { DurableRuntime } from '../../../local-host/durable/durableRuntime';
+import { entitySchedulerId } from '../../../local-host/durable/entityId';
+import { SqliteStore } from '../../../local-host/durable/sqliteStore';
+import type { Commit, EntityOperationMessage } from '../../../local-host/durable/types';
+
+const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/** A real SQLite store that records each transaction it commits. */
+class RecordingStore extends SqliteStore {
+  readonly commits: Commit[] = [];
+  override commit(commit: Commit): void {
+    super.commit(commit);
+    this.commits.push(commit);
+  }
+}
+
+function setup(): { store: RecordingStore; runtime: DurableRuntime } {
+  const store = new RecordingStore(join(mkdtempSync(join(tmpdir(), 'signal-batch-')), 'hub.sqlite'));
+  // Not started: nothing consumes the messages, so the store shows exactly what the signals wrote.
+  const runtime = new DurableRuntime({ store, functions: [], invoke: () => Promise.reject(new Error('not invoked')), logger: silent });
+  return { store, runtime };
+}
+
+const operations = (store: SqliteStore): string[] =>
+  store.loadMessages().map((m) => (m.body as EntityOperationMessage).operation);
+
+describe('DurableRuntime.signalEntityBatched', () => {
+  it('persists the signals of one event-loop turn in one transaction, in order, before resolving', async () => {
+    const { store, runtime } = setup();
+    const entity = entitySchedulerId('counter', 'a');
+    const settled: string[] = [];
+    const pending = ['op1', 'op2', 'op3'].map((op) => runtime.signalEntityBatched(entity, op, String(op.length)).then(() => settled.push(op)));
+    expect(store.commits).toHaveLength(0);
+    expect(operations(store)).toEqual([]);
+    await Promise.all(pending);
+    expect(store.commits).toHaveLength(1);
+    expect(operations(store)).toEqual(['op1', 'op2', 'op3']);
+    expect(settled).toEqual(['op1', 'op2', 'op3']);
+    store.close();
+  });
+
+  it('writes queued signals before a later commit so it cannot overtake them', async () => {
+    const { store, runtime } = setup();
+    const entity = entitySchedulerId('counter', 'a');
+    const first = runtime.signalEntityBatched(entity, 'first', null);
+    runtime.signalEntity(entity, 'second', null);
+    await first;
+    expect(operations(store)).toEqual(['first', 'second']);
+    store.close();
+  });
+
+  it('rejects every waiting signal when the transaction fails, so none is acknowledged', async () => {
+    const { store, runtime } = setup();
+    store.close();
+    const entity = entitySchedulerId('counter', 'a');
+    const results = await Promise.allSettled([runtime.signalEntityBatched(entity, 'x', null), runtime.signalEntityBatched(entity, 'y', null)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+});
