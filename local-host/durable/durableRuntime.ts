@@ -59,9 +59,13 @@ export class DurableRuntime {
   private idCounter = 0;
   private readonly idPrefix = randomUUID().slice(0, 8);
   private readonly warnedRelisting = new Set<string>();
-  /** Signals waiting for the next write-behind flush: one transaction for every signal of an event-loop turn. */
-  private pendingSignals: { message: StoredMessage; resolve: () => void; reject: (err: unknown) => void }[] = [];
-  private signalFlush: NodeJS.Immediate | undefined;
+  /**
+   * Writes waiting for the next write-behind flush: every API signal and entity batch result of an
+   * event-loop turn lands in one store transaction (the per-transaction cost dominated one commit each).
+   * Only commits that touch messages and entities are queued: those of different targets never overlap.
+   */
+  private pendingWrites: { commit: Commit; target?: string; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private writeFlush: NodeJS.Immediate | undefined;
 
   constructor(private readonly options: DurableRuntimeOptions) {
     this.store = options.store;
@@ -95,8 +99,8 @@ export class DurableRuntime {
   }
 
   async stop(): Promise<void> {
-    // Signals already accepted by the API still get persisted (their callers are waiting for the commit).
-    this.flushSignals();
+    // Writes already queued (API signals, entity batch results) still get persisted: their callers wait for them.
+    this.flushWrites();
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -105,8 +109,8 @@ export class DurableRuntime {
 
   /** Commits and feeds the new messages to the work loop. */
   commit(commit: Commit): void {
-    // Signals queued earlier go first, so a later write never overtakes them (per-entity order is kept).
-    this.flushSignals(false);
+    // Writes queued earlier go first, so a later write never overtakes them (per-entity order is kept).
+    this.flushWrites(false);
     this.store.commit(commit);
     const now = this.now();
     if (commit.deleteMessages?.length) {
@@ -137,34 +141,50 @@ export class DurableRuntime {
   }
 
   /**
-   * Like signalEntity, but every signal of the same event-loop turn lands in one store transaction
-   * (the per-transaction cost dominated one commit per signal). Resolves once the signal is persisted,
-   * so a caller that acknowledges after it (the HTTP API's 202) still means "stored".
+   * Like signalEntity, but the signals of one event-loop turn share one store transaction. Resolves once
+   * the signal is persisted, so a caller that acknowledges after it (the HTTP API's 202) still means "stored".
    */
   signalEntityBatched(entityId: string, operation: string, input: string | null): Promise<void> {
     const message = newMessage(this.newId(), { kind: 'entity', entityId, operation, input, isSignal: true, requestId: this.newId() });
+    return this.writeBehind({ addMessages: [message] });
+  }
+
+  /** Queues a messages-and-entities commit for this turn's shared transaction; resolves once it committed. */
+  private writeBehind(commit: Commit, target?: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pendingSignals.push({ message, resolve, reject });
-      this.signalFlush ??= setImmediate(() => this.flushSignals());
+      this.pendingWrites.push({ commit, ...(target === undefined ? {} : { target }), resolve, reject });
+      this.writeFlush ??= setImmediate(() => this.flushWrites());
     });
   }
 
-  /** Persists the queued signals in one transaction and settles their callers. */
-  private flushSignals(pump = true): void {
-    if (this.signalFlush) clearImmediate(this.signalFlush);
-    this.signalFlush = undefined;
-    const batch = this.pendingSignals;
+  /** Persists the queued writes in one transaction, feeds their messages to the work loop and settles their callers. */
+  private flushWrites(pump = true): void {
+    if (this.writeFlush) clearImmediate(this.writeFlush);
+    this.writeFlush = undefined;
+    const batch = this.pendingWrites;
     if (batch.length === 0) return;
-    this.pendingSignals = [];
-    const addMessages = batch.map((p) => p.message);
+    this.pendingWrites = [];
+    const merged: Required<Pick<Commit, 'deleteMessages' | 'addMessages' | 'putEntities' | 'deleteEntities'>> = {
+      deleteMessages: [],
+      addMessages: [],
+      putEntities: [],
+      deleteEntities: [],
+    };
+    for (const { commit } of batch) {
+      merged.deleteMessages.push(...(commit.deleteMessages ?? []));
+      merged.addMessages.push(...(commit.addMessages ?? []));
+      merged.putEntities.push(...(commit.putEntities ?? []));
+      merged.deleteEntities.push(...(commit.deleteEntities ?? []));
+    }
     try {
-      this.store.commit({ addMessages });
+      this.store.commit(merged);
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
     }
     const now = this.now();
-    for (const m of addMessages) this.queue.add(m, now);
+    for (const m of merged.addMessages) this.queue.add(m, now);
+    for (const p of batch) if (p.target !== undefined) this.queue.remove(p.commit.deleteMessages ?? [], p.target);
     for (const p of batch) p.resolve();
     // Inside commit() the caller pumps once its own write landed.
     if (!pump) return;
@@ -301,7 +321,10 @@ export class DurableRuntime {
         );
       });
     }
-    this.finish(target, entityBatchCommit(entityId, messages, output, this.now(), this.newId));
+    const commit = entityBatchCommit(entityId, messages, output, this.now(), this.newId);
+    // The target stays claimed until this resolves, so its next batch reads the state written here.
+    if (commit.putInstances || commit.deleteInstances) this.finish(target, commit);
+    else await this.writeBehind(commit, target);
   }
 
   private async runOrchestration(
