@@ -6,6 +6,7 @@ import { DurableRuntime } from '../../../local-host/durable/durableRuntime';
 import { entitySchedulerId } from '../../../local-host/durable/entityId';
 import { SqliteStore } from '../../../local-host/durable/sqliteStore';
 import type { Commit, EntityOperationMessage } from '../../../local-host/durable/types';
+import { parseOutput, SdkHarness } from './sdkHarness';
 
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
@@ -59,5 +60,32 @@ describe('DurableRuntime.signalEntityBatched', () => {
     const entity = entitySchedulerId('counter', 'a');
     const results = await Promise.allSettled([runtime.signalEntityBatched(entity, 'x', null), runtime.signalEntityBatched(entity, 'y', null)]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+});
+
+describe('entity batch results written behind', () => {
+  it('keep every counter exact and share transactions between the batches of one turn', async () => {
+    const store = new RecordingStore(join(mkdtempSync(join(tmpdir(), 'signal-batch-')), 'hub.sqlite'));
+    const h = new SdkHarness().entity('Counter', (ctx) => {
+      ctx.df.setState((ctx.df.getState(() => 0) as number) + Number(ctx.df.getInput()));
+    });
+    const rt = h.start(store);
+    try {
+      const counters = Array.from({ length: 20 }, (_, i) => entitySchedulerId('Counter', `c${i}`));
+      await Promise.all(Array.from({ length: 200 }, (_, i) => rt.signalEntityBatched(counters[i % 20] ?? '', 'add', String(i % 7))));
+      const expected = counters.map((_, c) => Array.from({ length: 10 }, (_, k) => (c + 20 * k) % 7).reduce((a, b) => a + b, 0));
+      const states = (): unknown[] => counters.map((id) => parseOutput(rt.store.getEntity(id)?.state ?? null));
+      const until = Date.now() + 20_000;
+      while (JSON.stringify(states()) !== JSON.stringify(expected) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      expect(states()).toEqual(expected);
+      expect(rt.store.loadMessages()).toEqual([]);
+      const batches = h.logs.filter((l) => / processed \d+ operations$/.test(l)).length;
+      const entityCommits = store.commits.filter((c) => (c.putEntities?.length ?? 0) > 0);
+      expect(entityCommits.reduce((n, c) => n + (c.putEntities?.length ?? 0), 0)).toBe(batches);
+      expect(entityCommits.length).toBeLessThan(batches);
+      expect(store.commits.every((c) => !(c.putEntities?.length && c.putInstances?.length))).toBe(true);
+    } finally {
+      await h.stop();
+    }
   });
 });
