@@ -1,10 +1,11 @@
 /**
  * Local host durable runtime throughput: 10-activity fan-out orchestrations/s, entity operations/s and the
  * time of one 500-step sequential orchestration (history growth per episode) on the memory and SQLite stores, with raw Azurite table upserts/s and raw SQLite commits/s as the baselines that
- * chose the persisted store. `--json` prints one JSON object.
+ * chose the persisted store, and signals persisted/s with one transaction per signal vs one per event-loop turn. `--json` prints one JSON object.
  */
 import { azuriteUpsertRate } from './durable/azuriteUpsertRate';
 import { entityOperationRate, orchestrationRate, sequentialOrchestrationSeconds, sqliteCommitRate } from './durable/runtimeRates';
+import { signalPersistRate } from './durable/signalPersistRate';
 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
       fanOut10OrchestrationsPerSecond: round(await orchestrationRate('sqlite', 500)),
       entityOperationsPerSecond: round(await entityOperationRate('sqlite', 50_000, 100)),
       sequential500Seconds: Number((await sequentialOrchestrationSeconds('sqlite', 500)).toFixed(2)),
+      // Bursts of 50 per turn, as the durable HTTP API receives an ingest batch's signals.
+      signalsPersistedPerSecond: {
+        transactionPerSignal: round(await signalPersistRate('each', 50_000, 50)),
+        transactionPerTurn: round(await signalPersistRate('perTurn', 50_000, 50)),
+      },
     },
     node: process.version,
   };
@@ -41,6 +47,8 @@ async function main(): Promise<void> {
         `one 500-step sequential orchestration in ${result[kind].sequential500Seconds} s`,
     );
   }
+  const signals = result.sqlite.signalsPersistedPerSecond;
+  console.log(`  sqlite signals persisted/s (bursts of 50): ${signals.transactionPerSignal} one transaction each, ${signals.transactionPerTurn} one per turn`);
 }
 
 main().catch((err: unknown) => {
