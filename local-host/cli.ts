@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { describeError } from './errors';
 import { startHost, type StoreKind } from './host';
+import { processLines } from './logging/processLines';
 import { formatFunctionList } from './printFunctionList';
 
 function parsePort(value: string): number {
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
     ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }),
   });
   // Tests and scripts wait for exactly this line.
+  // Log lines are buffered per event-loop turn: write what start-up logged (e.g. generated keys) first, in order.
+  processLines().out.flush();
   process.stdout.write(`Local host listening on ${host.baseUrl}\n`);
   process.stdout.write(`${formatFunctionList(host.ctx.functions, host.ctx.hostJson, host.baseUrl)}\n`);
 
