@@ -147,17 +147,8 @@ export async function pollApi<T>(stack: Stack, path: string, accept: (r: ApiResp
   }
 }
 
-/** Deterministic PRNG (mulberry32) so a failure can be reproduced. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the project's one mulberry32) so a failure can be reproduced. */
+export { mulberry32 as prng } from '../../src/core/analysis/testing/prng';
 
 /** The sketch's quantile definition (DDSketch getValueAtQuantile): the value of rank floor(q * (n - 1)). */
 export function exactQuantile(sorted: readonly number[], q: number): number {
