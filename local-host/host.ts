@@ -11,6 +11,7 @@ import { defaultExtensions } from './defaultExtensions';
 import { describeError, HostSystemError } from './errors';
 import type { HostContext, HostExtension } from './extension';
 import { addAdminRoutes } from './http/addAdminRoutes';
+import { boundLoopbackSockets } from './http/boundLoopbackSockets';
 import { createRequestHandler, type HostRoute } from './http/createRequestHandler';
 import { createRouteTable, routePrefixOf } from './http/createRouteTable';
 import { handleFunctionRequest } from './http/handleFunctionRequest';
@@ -100,6 +101,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
       logger.debug(`Azurite is listening at ${azurite.blobUrl}, ${azurite.queueUrl}, ${azurite.tableUrl}`);
     }
 
+    boundLoopbackSockets();
     const app = await loadApp({ appDir, settings, logger, extensions });
     stages.app.push(() => app.terminate());
     const routes: HostRoute[] = [];
