@@ -103,22 +103,15 @@ export function encodeSketchBinary(sketch: DDSketch, accuracy: number): string {
 }
 
 export function decodeSketchBinary(encoded: string): { sketch: DDSketch; accuracy: number } {
-  const r = new Reader(Buffer.from(encoded, 'base64'));
-  const version = r.byte();
-  if (version !== VERSION) throw new Error(`unsupported sketch encoding: expected version ${VERSION}, found ${version}`);
-  const fractional = r.byte() === 1;
-  const count = () => (fractional ? r.double() : r.varint());
-  const accuracy = r.double();
+  const { accuracy, zeroCount, stores } = readBins(encoded);
   const sketch = new DDSketch({ relativeAccuracy: accuracy });
-  sketch.zeroCount = count();
-  let total = sketch.zeroCount;
-  for (const store of [sketch.store, sketch.negativeStore]) {
-    const n = r.varint();
-    let key = 0;
-    for (let k = 0; k < n; k++) {
-      key += r.varint();
-      const c = count();
-      store.add(key, c);
+  sketch.zeroCount = zeroCount;
+  let total = zeroCount;
+  for (const [s, target] of [sketch.store, sketch.negativeStore].entries()) {
+    const { keys, counts } = stores[s] as DecodedBins['stores'][0];
+    for (let k = 0; k < keys.length; k++) {
+      const c = counts[k] as number;
+      target.add(keys[k] as number, c);
       total += c;
     }
   }
