@@ -20,12 +20,12 @@ import { compareStreamKeys } from '../src/storage/compareStreamKeys';
 import { createStores } from '../src/storage/createStores';
 import { countActivities } from './analysis-host/countActivities';
 import { childPids, cpuSeconds } from './analysis-host/cpuSeconds';
-import { startHost } from './analysis-host/hostProcess';
 import { inProcessBaseline } from './analysis-host/inProcessBaseline';
 import { parseOptions } from './analysis-host/options';
 import { runAnalysis } from './analysis-host/runAnalysis';
 import { seedTables } from './analysis-host/seed';
 import { BENCH_T0, streamSpecs, WINDOW_MS } from './analysis-host/syntheticStream';
+import { type HostChild, startHostChild } from './e2e/hostChild';
 
 const PIPELINE = 'bench';
 // Compiled to dist/bench/: the app (package.json main = dist/src/functions/**) is two levels up.
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const totalWindows = o.streams * o.windows;
   const dataDir = mkdtempSync(join(tmpdir(), 'analysis-host-bench-'));
   const azurite = await startAzurite({ inMemory: true, ports: 0, timeoutMs: 60_000 });
-  let host: Awaited<ReturnType<typeof startHost>> | undefined;
+  let host: HostChild | undefined;
   try {
     const env = { AzureWebJobsStorage: azurite.connectionString };
     log(`seeding ${o.streams} streams x ${o.windows} windows (${o.planted} planted) into Azurite...`);
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     const baseline = inProcessBaseline(PIPELINE, specs, o.windows, o.eventsPerWindow, range);
 
     log('starting the host...');
-    host = await startHost(repoRoot, dataDir, { ...env, ANALYSIS_SCHEDULE: '' });
+    host = await startHostChild({ repoRoot, appDir: repoRoot, args: ['--no-azurite', '--store', 'sqlite', '--data-dir', dataDir], env: { ...env, ANALYSIS_SCHEDULE: '' } });
     const hubBefore = await hubEvents(host.baseUrl, 'alerts');
     // CPU of each process during the analysis: which one is saturated tells what limits the run.
     const azuritePid = childPids(process.pid, 'azurite')[0];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 export interface HostChild {
   baseUrl: string;
   child: ChildProcess;
-  /** SIGTERM (graceful: writes a --cpu-prof profile) and wait for exit. */
+  /** SIGTERM (graceful: writes a --cpu-prof profile) and wait for exit; SIGKILL after 10 s. */
   stop(): Promise<void>;
   output(): string;
 }
@@ -46,7 +46,10 @@ export async function startHostChild(o: { repoRoot: string; appDir: string; args
     output: () => text,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      // A host stuck in shutdown must not hang the bench.
+      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(force);
     },
   };
 }
