@@ -1,6 +1,5 @@
-import type { DDSketch } from '@datadog/sketches-js';
-
-import { decodeSketch, DEFAULT_SKETCH_ACCURACY, encodeSketch, newSketch, quantile } from './sketch';
+import { decodeSketch, DEFAULT_SKETCH_ACCURACY, quantile } from './sketch';
+import { SketchBins } from './sketchBins';
 import { mergeEncodedBinary } from './sketchCodec';
 
 /** A point of a measure at an event time; first/last keep the earliest/latest by event time. */
@@ -46,7 +45,10 @@ export interface Summary {
 const earlier = (a: TimedValue, b: TimedValue): boolean => a.time < b.time || (a.time === b.time && a.value < b.value);
 const later = (a: TimedValue, b: TimedValue): boolean => a.time > b.time || (a.time === b.time && a.value > b.value);
 
-/** Mutable accumulator for the hot path (one per window and measure in a batch); `toAggregate` freezes it to JSON. */
+/**
+ * Mutable accumulator for the hot path (one per window and measure in a batch); `toAggregate` freezes it to JSON.
+ * First and last are kept as scalars so that adding a value allocates nothing.
+ */
 export class Accumulator {
   count = 0;
   sum = 0;
@@ -54,12 +56,14 @@ export class Accumulator {
   max = -Infinity;
   mean = 0;
   m2 = 0;
-  first: TimedValue | null = null;
-  last: TimedValue | null = null;
-  readonly sketch: DDSketch;
+  private firstTime = Infinity;
+  private firstValue = 0;
+  private lastTime = -Infinity;
+  private lastValue = 0;
+  private readonly sketch: SketchBins;
 
   constructor(readonly accuracy: number = DEFAULT_SKETCH_ACCURACY) {
-    this.sketch = newSketch(accuracy);
+    this.sketch = new SketchBins(accuracy);
   }
 
   add(value: number, time: number): void {
@@ -70,23 +74,30 @@ export class Accumulator {
     const delta = value - this.mean;
     this.mean += delta / this.count;
     this.m2 += delta * (value - this.mean);
-    const point = { time, value };
-    if (this.first === null || earlier(point, this.first)) this.first = point;
-    if (this.last === null || later(point, this.last)) this.last = point;
-    this.sketch.accept(value);
+    // Ties on time are broken by value, as in `earlier`/`later`, so the result does not depend on arrival order.
+    if (time < this.firstTime || (time === this.firstTime && value < this.firstValue)) {
+      this.firstTime = time;
+      this.firstValue = value;
+    }
+    if (time > this.lastTime || (time === this.lastTime && value > this.lastValue)) {
+      this.lastTime = time;
+      this.lastValue = value;
+    }
+    this.sketch.add(value);
   }
 
   toAggregate(): Aggregate {
+    const empty = this.count === 0;
     return {
       count: this.count,
       sum: this.sum,
-      min: this.count ? this.min : null,
-      max: this.count ? this.max : null,
+      min: empty ? null : this.min,
+      max: empty ? null : this.max,
       mean: this.mean,
       m2: this.m2,
-      first: this.first,
-      last: this.last,
-      sketch: encodeSketch(this.sketch, this.accuracy),
+      first: empty ? null : { time: this.firstTime, value: this.firstValue },
+      last: empty ? null : { time: this.lastTime, value: this.lastValue },
+      sketch: this.sketch.encode(),
       accuracy: this.accuracy,
     };
   }

@@ -8,31 +8,46 @@ import { DDSketch } from '@datadog/sketches-js';
  */
 const VERSION = 1;
 
+/**
+ * Appends to one module-level buffer that grows on demand: a batch encodes hundreds of sketches, and a fresh array of
+ * numbers per sketch plus its copy into a Buffer cost more than the encoding itself.
+ */
 class Writer {
-  private bytes: number[] = [];
-  private readonly f64 = new DataView(new ArrayBuffer(8));
+  private static buf = Buffer.allocUnsafe(4096);
+  private i = 0;
+
+  private room(n: number): void {
+    if (this.i + n <= Writer.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(Writer.buf.length * 2, this.i + n));
+    Writer.buf.copy(grown, 0, 0, this.i);
+    Writer.buf = grown;
+  }
 
   byte(b: number): void {
-    this.bytes.push(b);
+    this.room(1);
+    Writer.buf[this.i++] = b;
   }
 
   varint(n: number): void {
+    this.room(10);
+    const buf = Writer.buf;
     // Zigzag so negative keys stay short; arithmetic, not bitwise, so values beyond 32 bits survive.
     let z = n >= 0 ? n * 2 : -n * 2 - 1;
     while (z >= 128) {
-      this.bytes.push((z % 128) + 128);
+      buf[this.i++] = (z % 128) + 128;
       z = Math.floor(z / 128);
     }
-    this.bytes.push(z);
+    buf[this.i++] = z;
   }
 
   double(x: number): void {
-    this.f64.setFloat64(0, x, true);
-    for (let i = 0; i < 8; i++) this.bytes.push(this.f64.getUint8(i));
+    this.room(8);
+    Writer.buf.writeDoubleLE(x, this.i);
+    this.i += 8;
   }
 
   toBase64(): string {
-    return Buffer.from(this.bytes).toString('base64');
+    return Writer.buf.toString('base64', 0, this.i);
   }
 }
 
@@ -69,34 +84,47 @@ class Reader {
 interface StoreLike {
   bins: number[];
   offset: number;
-  add(key: number, weight?: number): void;
 }
 
-function nonEmpty(store: StoreLike): [number, number][] {
-  const out: [number, number][] = [];
+function nonEmpty(store: StoreLike): Bins {
+  const keys: number[] = [];
+  const counts: number[] = [];
   store.bins.forEach((count, i) => {
-    if (count > 0) out.push([i + store.offset, count]);
+    if (count > 0) {
+      keys.push(i + store.offset);
+      counts.push(count);
+    }
   });
-  return out;
+  return { keys, counts };
 }
 
 export function encodeSketchBinary(sketch: DDSketch, accuracy: number): string {
-  const pos = nonEmpty(sketch.store);
-  const neg = nonEmpty(sketch.negativeStore);
-  const fractional = [...pos, ...neg].some(([, c]) => !Number.isInteger(c)) || !Number.isInteger(sketch.zeroCount);
+  return writeSketch(accuracy, sketch.zeroCount, nonEmpty(sketch.store), nonEmpty(sketch.negativeStore));
+}
+
+/** Ascending keys and their counts, one store of a sketch. */
+export interface Bins {
+  keys: number[];
+  counts: number[];
+}
+
+/** The binary form described above, from bins in ascending key order. */
+export function writeSketch(accuracy: number, zeroCount: number, positive: Bins, negative: Bins): string {
+  const fractional = !Number.isInteger(zeroCount) || positive.counts.some((c) => !Number.isInteger(c)) || negative.counts.some((c) => !Number.isInteger(c));
   const w = new Writer();
   const count = (c: number) => (fractional ? w.double(c) : w.varint(c));
   w.byte(VERSION);
   w.byte(fractional ? 1 : 0);
   w.double(accuracy);
-  count(sketch.zeroCount);
-  for (const bins of [pos, neg]) {
-    w.varint(bins.length);
+  count(zeroCount);
+  for (const { keys, counts } of [positive, negative]) {
+    w.varint(keys.length);
     let previous = 0;
-    for (const [key, c] of bins) {
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as number;
       w.varint(key - previous);
       previous = key;
-      count(c);
+      count(counts[k] as number);
     }
   }
   return w.toBase64();
@@ -124,7 +152,7 @@ interface DecodedBins {
   accuracy: number;
   zeroCount: number;
   /** Positive then negative store: ascending keys and their counts. */
-  stores: [{ keys: number[]; counts: number[] }, { keys: number[]; counts: number[] }];
+  stores: [Bins, Bins];
 }
 
 function readBins(encoded: string): DecodedBins {
@@ -184,21 +212,5 @@ export function mergeEncodedBinary(a: string, b: string, accuracy?: number): str
     }
     return { keys, counts };
   });
-  const fractional = !Number.isInteger(zeroCount) || merged.some((st) => st.counts.some((c) => !Number.isInteger(c)));
-  const w = new Writer();
-  const count = (c: number) => (fractional ? w.double(c) : w.varint(c));
-  w.byte(VERSION);
-  w.byte(fractional ? 1 : 0);
-  w.double(accuracy ?? left.accuracy);
-  count(zeroCount);
-  for (const { keys, counts } of merged) {
-    w.varint(keys.length);
-    let previous = 0;
-    keys.forEach((key, k) => {
-      w.varint(key - previous);
-      previous = key;
-      count(counts[k] as number);
-    });
-  }
-  return w.toBase64();
+  return writeSketch(accuracy ?? left.accuracy, zeroCount, merged[0] as Bins, merged[1] as Bins);
 }

@@ -15,6 +15,8 @@ export function parseEventTime(value: unknown, field: string): TimeResult {
     return { ok: false, detail: `${field}: expected epoch milliseconds between 0 and ${MAX_EVENT_TIME}, found ${describeValue(value)}` };
   }
   if (typeof value === 'string') {
+    const fast = parseCanonicalIso(value);
+    if (fast !== undefined) return { ok: true, time: fast };
     const match = ISO.exec(value.trim());
     if (match) {
       const text = match[1] === undefined && value.length > 10 ? `${value.trim()}Z` : value.trim();
@@ -31,4 +33,51 @@ export function parseEnqueuedTime(value: string | number | Date | undefined): nu
   if (value === undefined) return undefined;
   const parsed = parseEventTime(value, 'enqueuedTime');
   return parsed.ok ? parsed.time : undefined;
+}
+
+const DIGIT_0 = 48;
+
+/**
+ * Epoch ms of the canonical UTC form `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (what toISOString and most producers write),
+ * or undefined for anything else, which then takes the general (regex + Date.parse) path. It reads the digits in
+ * place: the general path costs about as much as parsing the whole event's JSON. Equal to the general path wherever
+ * it answers (property-tested).
+ */
+export function parseCanonicalIso(text: string): number | undefined {
+  const n = text.length;
+  if (n < 20 || n > 30 || text.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  // Years below 100 are where Date.UTC and Date.parse disagree; days past 28 need the month's length: general path.
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  let ms = 0;
+  if (n > 20) {
+    if (text.charCodeAt(19) !== 46 /* . */ || n === 21) return undefined;
+    // Date.parse keeps the first three fraction digits and truncates the rest.
+    let scale = 100;
+    for (let i = 20; i < n - 1; i++) {
+      const d = text.charCodeAt(i) - DIGIT_0;
+      if (d < 0 || d > 9) return undefined;
+      ms += d * scale;
+      scale /= 10;
+    }
+    ms = Math.floor(ms);
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+/** The decimal number in text[from, from + count), or a large negative number when a character is not a digit. */
+function digits(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = text.charCodeAt(i) - DIGIT_0;
+    if (d < 0 || d > 9) return -1e9;
+    value = value * 10 + d;
+  }
+  return value;
 }
