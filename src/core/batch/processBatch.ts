@@ -1,4 +1,4 @@
-import { Accumulator, type Aggregate } from '../aggregates';
+import { Accumulator, type Aggregate, mergeAggregates } from '../aggregates';
 import { describeValue } from '../expressions';
 import type { CompiledPipeline } from '../pipelines';
 import { windowsFor } from '../windows';
@@ -10,44 +10,58 @@ import {
   type DeadLetter,
   type DeadLetterReason,
   type OutcomeCounts,
+  type PartialWindow,
   type StreamPartial,
 } from './types';
 
 export const MAX_STREAM_KEY_LENGTH = 256;
 
-type Body = { raw: string; event: Record<string, unknown> } | { raw: string; reason: DeadLetterReason; detail: string };
+/** Why a body is not an event object: invalid JSON, or JSON that is not an object. A class, so telling it from an event is one `instanceof`. */
+class BodyProblem {
+  constructor(
+    readonly reason: DeadLetterReason,
+    readonly detail: string,
+  ) {}
+}
 
-function readBody(body: unknown): Body {
+/**
+ * The body as an event object, or the problem with it. The Functions library usually hands us parsed JSON already;
+ * the raw text of a body is only needed for a dead letter, so it is built then (`rawBody`), never per event.
+ */
+function readBody(body: unknown): Record<string, unknown> | BodyProblem {
+  let value = body;
   if (typeof body === 'string') {
-    let parsed: unknown;
     try {
-      parsed = JSON.parse(body);
+      value = JSON.parse(body);
     } catch (e) {
-      return { raw: body, reason: 'invalid-json', detail: `expected a JSON object, found text that is not JSON (${e instanceof Error ? e.message : String(e)})` };
+      return new BodyProblem('invalid-json', `expected a JSON object, found text that is not JSON (${e instanceof Error ? e.message : String(e)})`);
     }
-    return asEvent(body, parsed);
   }
-  let raw: string;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  return new BodyProblem('schema', `expected a JSON object, found ${describeValue(value)}`);
+}
+
+function rawBody(body: unknown): string {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   try {
-    raw = body === undefined ? '' : (JSON.stringify(body) ?? String(body));
+    return body === undefined ? '' : (JSON.stringify(body) ?? String(body));
   } catch {
-    raw = String(body);
+    return String(body);
   }
-  return asEvent(raw, body);
 }
 
-function asEvent(raw: string, value: unknown): Body {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { raw, event: value as Record<string, unknown> };
-  return { raw, reason: 'schema', detail: `expected a JSON object, found ${describeValue(value)}` };
-}
-
+/** Measure accumulators of one window, indexed like the pipeline's measures. */
 class WindowBuilder {
   events = 0;
-  readonly measures = new Map<string, Accumulator>();
+  readonly measures: (Accumulator | undefined)[];
   constructor(
     readonly start: number,
     readonly end: number,
-  ) {}
+    measureCount: number,
+  ) {
+    this.measures = new Array<Accumulator | undefined>(measureCount);
+  }
 }
 
 class PartialBuilder {
@@ -60,14 +74,20 @@ class PartialBuilder {
   minEnqueuedTime = Infinity;
   maxEnqueuedTime = -Infinity;
   readonly windows = new Map<number, WindowBuilder>();
-  readonly totals = new Map<string, Accumulator>();
+  /** The window the last event went to: consecutive events of a stream mostly share one. */
+  current: WindowBuilder | undefined;
+  /** Only for hopping windows, where an event counts in several windows but once in the totals. */
+  readonly totals: (Accumulator | undefined)[];
   readonly latency: Accumulator;
 
   constructor(
     readonly stream: string,
     readonly accuracy: number,
+    readonly watermark: number | undefined,
+    measureCount: number,
   ) {
     this.latency = new Accumulator(accuracy);
+    this.totals = new Array<Accumulator | undefined>(measureCount);
   }
 
   touch(sequence: number, enqueued: number): void {
@@ -77,14 +97,40 @@ class PartialBuilder {
     if (enqueued > this.maxEnqueuedTime) this.maxEnqueuedTime = enqueued;
   }
 
-  accumulator(map: Map<string, Accumulator>, name: string): Accumulator {
-    let acc = map.get(name);
-    if (acc === undefined) {
-      acc = new Accumulator(this.accuracy);
-      map.set(name, acc);
+  window(start: number, end: number, measureCount: number): WindowBuilder {
+    let w = this.windows.get(start);
+    if (w === undefined) {
+      w = new WindowBuilder(start, end, measureCount);
+      this.windows.set(start, w);
     }
-    return acc;
+    return w;
   }
+}
+
+function add(accumulators: (Accumulator | undefined)[], m: number, value: number, time: number, accuracy: number): void {
+  let acc = accumulators[m];
+  if (acc === undefined) {
+    acc = new Accumulator(accuracy);
+    accumulators[m] = acc;
+  }
+  acc.add(value, time);
+}
+
+function freeze(accumulators: (Accumulator | undefined)[], names: readonly string[]): Record<string, Aggregate> {
+  const out: Record<string, Aggregate> = {};
+  for (let m = 0; m < names.length; m++) {
+    const acc = accumulators[m];
+    if (acc !== undefined) out[names[m] as string] = acc.toAggregate();
+  }
+  return out;
+}
+
+/** Tumbling windows hold each event once, so the batch totals are the merge of the windows (aggregates are immutable). */
+function totalsOf(windows: readonly PartialWindow[]): Record<string, Aggregate> {
+  if (windows.length === 1) return { ...(windows[0] as PartialWindow).measures };
+  const out: Record<string, Aggregate> = {};
+  for (const w of windows) for (const [name, agg] of Object.entries(w.measures)) out[name] = out[name] === undefined ? agg : mergeAggregates(out[name], agg);
+  return out;
 }
 
 const emptyCounts = (): OutcomeCounts => ({
@@ -94,9 +140,6 @@ const emptyCounts = (): OutcomeCounts => ({
   deadLettered: 0,
   byReason: Object.fromEntries(DEAD_LETTER_REASONS.map((r) => [r, 0])) as Record<DeadLetterReason, number>,
 });
-
-const freeze = (map: Map<string, Accumulator>): Record<string, Aggregate> =>
-  Object.fromEntries([...map].map(([name, acc]) => [name, acc.toAggregate()]));
 
 /**
  * Folds one Event Hubs batch into one partial per (pipeline, stream), dead letters and metrics. Pure: no I/O, no clock
@@ -110,14 +153,29 @@ const freeze = (map: Map<string, Accumulator>): Record<string, Aggregate> =>
  */
 export function processBatch(input: BatchInput): BatchResult {
   const { now, partitionId: partition } = input;
-  const bodies = input.bodies.map(readBody);
-  const sequences = bodies.map((_, i) => {
+  const n = input.bodies.length;
+  const events = new Array<Record<string, unknown> | BodyProblem>(n);
+  const sequences = new Array<number>(n);
+  const enqueued = new Array<number>(n);
+  let firstSequence: number | null = null;
+  let lastSequence: number | null = null;
+  // A send usually enqueues a whole run of events at one instant, so the previous answer is usually the next one.
+  let lastEnqueuedText: unknown;
+  let lastEnqueuedMs = now;
+  for (let i = 0; i < n; i++) {
+    events[i] = readBody(input.bodies[i]);
     const s = input.sequenceNumbers[i];
-    return typeof s === 'number' && Number.isFinite(s) ? s : -1;
-  });
-  const enqueued = bodies.map((_, i) => parseEnqueuedTime(input.enqueuedTimes[i]) ?? now);
-  const firstSequence = sequences.length ? Math.min(...sequences) : null;
-  const lastSequence = sequences.length ? Math.max(...sequences) : null;
+    const sequence = typeof s === 'number' && Number.isFinite(s) ? s : -1;
+    sequences[i] = sequence;
+    if (firstSequence === null || sequence < firstSequence) firstSequence = sequence;
+    if (lastSequence === null || sequence > lastSequence) lastSequence = sequence;
+    const e = input.enqueuedTimes[i];
+    if (e !== lastEnqueuedText || typeof e === 'object') {
+      lastEnqueuedText = e;
+      lastEnqueuedMs = parseEnqueuedTime(e) ?? now;
+    }
+    enqueued[i] = lastEnqueuedMs;
+  }
 
   const deadLetters: DeadLetter[] = [];
   const partials: StreamPartial[] = [];
@@ -129,7 +187,7 @@ export function processBatch(input: BatchInput): BatchResult {
     counts.deadLettered++;
     counts.byReason[reason]++;
     const record: DeadLetter = {
-      raw: (bodies[i] as Body).raw,
+      raw: rawBody(input.bodies[i]),
       reason,
       detail,
       partition,
@@ -142,19 +200,24 @@ export function processBatch(input: BatchInput): BatchResult {
   };
 
   if (input.pipelines.length === 0) {
-    for (let i = 0; i < bodies.length; i++) {
+    for (let i = 0; i < n; i++) {
       total.eventsIn++;
       deadLetter(total, i, 'no-pipeline', 'no active pipeline: expected at least one pipeline definition, found none');
     }
   }
 
-  const filteredBy = new Array<number>(bodies.length).fill(0);
+  const filteredBy = input.deadLetterUnmatched ? new Array<number>(n).fill(0) : undefined;
   for (const pipeline of input.pipelines) {
     const counts = emptyCounts();
     byPipeline[pipeline.name] = counts;
-    const builders = foldPipeline(pipeline, input, bodies, sequences, enqueued, counts, deadLetter, (i) => void (filteredBy[i] = (filteredBy[i] ?? 0) + 1));
+    const names = pipeline.measures.map(([name]) => name);
+    const tumbling = pipeline.config.hopMs === pipeline.config.windowSizeMs;
+    const builders = foldPipeline(pipeline, input, events, sequences, enqueued, counts, deadLetter, filteredBy);
     for (const b of builders.values()) {
       streams.add(b.stream);
+      const windows = [...b.windows.values()]
+        .sort((x, y) => x.start - y.start)
+        .map((w) => ({ start: w.start, end: w.end, events: w.events, measures: freeze(w.measures, names) }));
       partials.push({
         pipeline: pipeline.name,
         stream: b.stream,
@@ -166,10 +229,8 @@ export function processBatch(input: BatchInput): BatchResult {
         events: b.events,
         late: b.late,
         invalid: b.invalid,
-        windows: [...b.windows.values()]
-          .sort((x, y) => x.start - y.start)
-          .map((w) => ({ start: w.start, end: w.end, events: w.events, measures: freeze(w.measures) })),
-        totals: freeze(b.totals),
+        windows,
+        totals: tumbling ? totalsOf(windows) : freeze(b.totals, names),
         maxEventTime: b.events > 0 ? b.maxEventTime : null,
         minEnqueuedTime: b.minEnqueuedTime,
         maxEnqueuedTime: b.maxEnqueuedTime,
@@ -184,9 +245,9 @@ export function processBatch(input: BatchInput): BatchResult {
     for (const r of DEAD_LETTER_REASONS) total.byReason[r] += counts.byReason[r];
   }
 
-  if (input.deadLetterUnmatched && input.pipelines.length > 0) {
+  if (filteredBy !== undefined && input.pipelines.length > 0) {
     const names = input.pipelines.map((p) => p.name).join(', ');
-    for (let i = 0; i < bodies.length; i++) {
+    for (let i = 0; i < n; i++) {
       if (filteredBy[i] !== input.pipelines.length) continue;
       total.eventsIn++;
       deadLetter(total, i, 'no-pipeline', `no matching pipeline: every active pipeline's filter excluded the event (${names}); dead-lettered because DEADLETTER_UNMATCHED is on`);
@@ -198,7 +259,7 @@ export function processBatch(input: BatchInput): BatchResult {
     deadLetters,
     metrics: {
       ...total,
-      bodies: bodies.length,
+      bodies: n,
       pipelines: input.pipelines.length,
       byPipeline,
       streams: streams.size,
@@ -212,26 +273,31 @@ export function processBatch(input: BatchInput): BatchResult {
 function foldPipeline(
   pipeline: CompiledPipeline,
   input: BatchInput,
-  bodies: Body[],
-  sequences: number[],
-  enqueued: number[],
+  events: readonly (Record<string, unknown> | BodyProblem)[],
+  sequences: readonly number[],
+  enqueued: readonly number[],
   counts: OutcomeCounts,
   deadLetter: (counts: OutcomeCounts, i: number, reason: DeadLetterReason, detail: string, pipeline?: string, stream?: string) => void,
-  filtered: (i: number) => void,
+  filteredBy: number[] | undefined,
 ): Map<string, PartialBuilder> {
   const { name, config } = pipeline;
   const builders = new Map<string, PartialBuilder>();
-  const spec = { sizeMs: config.windowSizeMs, hopMs: config.hopMs };
-  const values: (number | null)[] = new Array(pipeline.measures.length);
+  const measureCount = pipeline.measures.length;
+  const size = config.windowSizeMs;
+  const tumbling = config.hopMs === size;
+  const spec = { sizeMs: size, hopMs: config.hopMs };
+  const accuracy = config.sketchAccuracy;
+  const lateness = config.allowedLatenessMs;
+  const values = new Array<number | null>(measureCount);
+  let builder: PartialBuilder | undefined;
 
-  for (let i = 0; i < bodies.length; i++) {
+  for (let i = 0; i < events.length; i++) {
     counts.eventsIn++;
-    const body = bodies[i] as Body;
-    if (!('event' in body)) {
-      deadLetter(counts, i, body.reason, body.detail, name);
+    const event = events[i] as Record<string, unknown> | BodyProblem;
+    if (event instanceof BodyProblem) {
+      deadLetter(counts, i, event.reason, event.detail, name);
       continue;
     }
-    const event = body.event;
 
     if (pipeline.filter) {
       const r = pipeline.filter.evaluate(event);
@@ -245,7 +311,7 @@ function foldPipeline(
       }
       if (!r.value) {
         counts.filtered++;
-        filtered(i);
+        if (filteredBy !== undefined) filteredBy[i] = (filteredBy[i] ?? 0) + 1;
         continue;
       }
     }
@@ -261,10 +327,12 @@ function foldPipeline(
       continue;
     }
 
-    let builder = builders.get(stream);
-    if (builder === undefined) {
-      builder = new PartialBuilder(stream, config.sketchAccuracy);
-      builders.set(stream, builder);
+    if (builder === undefined || builder.stream !== stream) {
+      builder = builders.get(stream);
+      if (builder === undefined) {
+        builder = new PartialBuilder(stream, accuracy, input.watermarks?.(name, stream), measureCount);
+        builders.set(stream, builder);
+      }
     }
     const enqueuedAt = enqueued[i] as number;
     builder.touch(sequences[i] as number, enqueuedAt);
@@ -286,24 +354,17 @@ function foldPipeline(
       time = parsed.time;
     }
 
-    const watermark = input.watermarks?.(name, stream);
-    if (watermark !== undefined && time < watermark - config.allowedLatenessMs) {
+    const watermark = builder.watermark;
+    if (watermark !== undefined && time < watermark - lateness) {
       builder.late++;
-      deadLetter(
-        counts,
-        i,
-        'late',
-        `event time ${new Date(time).toISOString()} is before watermark ${new Date(watermark).toISOString()} minus allowed lateness ${config.allowedLatenessMs} ms`,
-        name,
-        stream,
-      );
+      deadLetter(counts, i, 'late', `event time ${new Date(time).toISOString()} is before watermark ${new Date(watermark).toISOString()} minus allowed lateness ${lateness} ms`, name, stream);
       continue;
     }
 
     // Evaluate every measure before adding any, so an event is either fully aggregated or fully dead-lettered.
     let failure: { reason: DeadLetterReason; detail: string } | undefined;
     let present = 0;
-    for (let m = 0; m < pipeline.measures.length; m++) {
+    for (let m = 0; m < measureCount; m++) {
       const [measure, expression] = pipeline.measures[m] as [string, (typeof pipeline.measures)[number][1]];
       const r = expression.evaluate(event);
       if (!r.ok) {
@@ -334,23 +395,31 @@ function foldPipeline(
     builder.events++;
     if (time > builder.maxEventTime) builder.maxEventTime = time;
     builder.latency.add(Math.max(0, input.now - enqueuedAt), time);
-    for (const bounds of windowsFor(time, spec)) {
-      let w = builder.windows.get(bounds.start);
-      if (w === undefined) {
-        w = new WindowBuilder(bounds.start, bounds.end);
-        builder.windows.set(bounds.start, w);
+    if (tumbling) {
+      let w = builder.current;
+      if (w === undefined || time < w.start || time >= w.end) {
+        const start = time - (time % size);
+        w = builder.window(start, start + size, measureCount);
+        builder.current = w;
       }
       w.events++;
-      for (let m = 0; m < pipeline.measures.length; m++) {
+      for (let m = 0; m < measureCount; m++) {
         const v = values[m];
-        if (v === null || v === undefined) continue;
-        builder.accumulator(w.measures, (pipeline.measures[m] as [string, unknown])[0]).add(v, time);
+        if (v !== null && v !== undefined) add(w.measures, m, v, time, accuracy);
+      }
+      continue;
+    }
+    for (const bounds of windowsFor(time, spec)) {
+      const w = builder.window(bounds.start, bounds.end, measureCount);
+      w.events++;
+      for (let m = 0; m < measureCount; m++) {
+        const v = values[m];
+        if (v !== null && v !== undefined) add(w.measures, m, v, time, accuracy);
       }
     }
-    for (let m = 0; m < pipeline.measures.length; m++) {
+    for (let m = 0; m < measureCount; m++) {
       const v = values[m];
-      if (v === null || v === undefined) continue;
-      builder.accumulator(builder.totals, (pipeline.measures[m] as [string, unknown])[0]).add(v, time);
+      if (v !== null && v !== undefined) add(builder.totals, m, v, time, accuracy);
     }
   }
   return builders;
