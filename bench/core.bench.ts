@@ -31,19 +31,19 @@ const scenarios: Scenario[] = [
     scenario: 'default',
     description: 'default pipeline: key stream, time time, measure value, 1-minute tumbling windows',
     definition: { name: 'default', window: { size: '1m' } },
-    body: (s, t, i) => ({ stream: `sensor-${String(s).padStart(3, '0')}`, time: new Date(t).toISOString(), value: 20 + ((i * 13) % 50) / 10, unit: 'C', site: 'plant-3', status: 'ok', seq: 100_000 + i }),
+    body: (s, t, i) => ({ stream: `sensor-${String(s).padStart(3, '0')}`, time: new Date(t).toISOString(), value: 20 + ((i * 13) % 50) / 10, unit: 'C', site: 'plant-3', line: 'line-07', status: 'ok', firmware: '2.4.1', seq: 100_000 + i }),
   },
   {
     scenario: 'filter+2measures',
     description: 'flights: key origin, time date, filter distance > 100, measures delay and distance, 1-hour tumbling windows, 5-minute lateness',
     definition: { name: 'flights', streamKey: 'origin', time: 'date', filter: 'distance > 100', measures: { delay: 'delay', distance: 'distance' }, window: { size: '1h' }, allowedLateness: '5m' },
-    body: (s, t, i) => ({ date: new Date(t).toISOString(), delay: (i * 7) % 90, distance: 50 + ((i * 37) % 2500), origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`, destination: 'PHL', carrier: 'XA', flight: 1000 + (i % 900) }),
+    body: (s, t, i) => ({ date: new Date(t).toISOString(), delay: (i * 7) % 90, distance: 50 + ((i * 37) % 2500), origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`, destination: 'PHL', carrier: 'XA', flight: 1000 + (i % 900), tail: 'N31415', gate: 'B12' }),
   },
   {
     scenario: 'filter+2computed',
     description: 'as filter+2measures, with computed measures: delay * 60 (seconds) and distance * 1.609 (km)',
     definition: { name: 'flights-km', streamKey: 'origin', time: 'date', filter: 'distance > 100', measures: { delaySeconds: 'delay * 60', km: 'distance * 1.609' }, window: { size: '1h' }, allowedLateness: '5m' },
-    body: (s, t, i) => ({ date: new Date(t).toISOString(), delay: (i * 7) % 90, distance: 50 + ((i * 37) % 2500), origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`, destination: 'PHL', carrier: 'XA', flight: 1000 + (i % 900) }),
+    body: (s, t, i) => ({ date: new Date(t).toISOString(), delay: (i * 7) % 90, distance: 50 + ((i * 37) % 2500), origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`, destination: 'PHL', carrier: 'XA', flight: 1000 + (i % 900), tail: 'N31415', gate: 'B12' }),
   },
 ];
 
