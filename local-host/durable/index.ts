@@ -21,7 +21,7 @@ export function createDurableExtension(): HostExtension {
     bindingTypes: durableBindingTypes,
     async init(context) {
       ctx = context;
-      hub = taskHubName(context.hostJson);
+      hub = taskHubName(context.hostJson, context.settings);
       for (const fn of context.functions) {
         for (const b of fn.bindings) {
           if (b.type === 'durableClient' && b.direction !== 'in') {

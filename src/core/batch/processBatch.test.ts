@@ -71,6 +71,22 @@ describe('processBatch', () => {
     expect(r.deadLetters[0]).toMatchObject({ reason: 'late', sequenceNumber: 2, pipeline: 'temps', stream: 'a' });
   });
 
+  it('reports the enqueued-to-processed latency and the processing time of the batch', () => {
+    const r = processBatch({ ...base, bodies: ['{"stream":"a","value":1}', '{"stream":"b","value":2}', 'x'], sequenceNumbers: [1, 2, 3], enqueuedTimes: [T0 + 1000, T0 + 4000, T0 + 4000], pipelines: [temps] });
+    expect(r.metrics.latencyMs).toEqual({ min: 1000, mean: 2000, max: 4000 });
+    expect(r.metrics.processingMs).toBeGreaterThanOrEqual(0);
+    expect(processBatch({ ...base, bodies: [], sequenceNumbers: [], enqueuedTimes: [], pipelines: [temps] }).metrics.latencyMs).toBeNull();
+  });
+
+  it('merges the tumbling windows of a stream into its batch totals', () => {
+    const bodies = [0, 15_000, 61_000, 125_000].map((dt, i) => ({ stream: 'a', time: T0 + dt, value: i * 10 - 5 }));
+    const r = processBatch({ ...base, bodies, sequenceNumbers: [1, 2, 3, 4], enqueuedTimes: bodies.map(() => T0), pipelines: [temps] });
+    const totals = r.partials[0]?.totals['value'];
+    expect(r.partials[0]?.windows).toHaveLength(3);
+    expect(totals).toMatchObject({ count: 4, sum: 40, min: -5, max: 25, first: { time: T0, value: -5 }, last: { time: T0 + 125_000, value: 25 } });
+    expect(totals?.mean).toBeCloseTo(10);
+  });
+
   it('dead-letters every event as no-pipeline when there are no pipelines', () => {
     const r = processBatch({ ...base, bodies: ['{}', 'x'], sequenceNumbers: [1, 2], enqueuedTimes: [T0, T0], pipelines: [] });
     expect(r.partials).toEqual([]);
@@ -142,7 +158,7 @@ describe('processBatch', () => {
         // Per pipeline nothing changes: the extra delivery belongs to no pipeline.
         expect(m.byPipeline).toEqual(off.metrics.byPipeline);
         for (const c of Object.values(m.byPipeline)) expect(c.eventsIn).toBe(c.aggregated + c.filtered + c.deadLettered);
-        expect({ ...m, eventsIn: 0, deadLettered: 0, byReason: {} }).toEqual({ ...off.metrics, eventsIn: 0, deadLettered: 0, byReason: {} });
+        expect({ ...m, eventsIn: 0, deadLettered: 0, byReason: {}, processingMs: 0 }).toEqual({ ...off.metrics, eventsIn: 0, deadLettered: 0, byReason: {}, processingMs: 0 });
         expect(on.partials).toEqual(off.partials);
       }),
       { numRuns: 200 },

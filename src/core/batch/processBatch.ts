@@ -142,8 +142,8 @@ const emptyCounts = (): OutcomeCounts => ({
 });
 
 /**
- * Folds one Event Hubs batch into one partial per (pipeline, stream), dead letters and metrics. Pure: no I/O, no clock
- * (the caller passes `now`), never throws on bad events.
+ * Folds one Event Hubs batch into one partial per (pipeline, stream), dead letters and metrics. Pure: no I/O, and no
+ * clock but the one timing `metrics.processingMs` (the caller passes `now`); never throws on bad events.
  *
  * Counting: a delivery is an (event, pipeline) pair and has exactly one outcome (aggregated, filtered or dead-lettered);
  * every dead-lettered delivery yields exactly one dead-letter record. So per pipeline and overall
@@ -152,6 +152,7 @@ const emptyCounts = (): OutcomeCounts => ({
  * out adds one more delivery, dead-lettered as 'no-pipeline' and counted only in the totals (not in byPipeline).
  */
 export function processBatch(input: BatchInput): BatchResult {
+  const started = performance.now();
   const { now, partitionId: partition } = input;
   const n = input.bodies.length;
   const events = new Array<Record<string, unknown> | BodyProblem>(n);
@@ -162,6 +163,9 @@ export function processBatch(input: BatchInput): BatchResult {
   // A send usually enqueues a whole run of events at one instant, so the previous answer is usually the next one.
   let lastEnqueuedText: unknown;
   let lastEnqueuedMs = now;
+  let minLatency = Infinity;
+  let maxLatency = -Infinity;
+  let sumLatency = 0;
   for (let i = 0; i < n; i++) {
     events[i] = readBody(input.bodies[i]);
     const s = input.sequenceNumbers[i];
@@ -175,6 +179,10 @@ export function processBatch(input: BatchInput): BatchResult {
       lastEnqueuedMs = parseEnqueuedTime(e) ?? now;
     }
     enqueued[i] = lastEnqueuedMs;
+    const latency = Math.max(0, now - lastEnqueuedMs);
+    if (latency < minLatency) minLatency = latency;
+    if (latency > maxLatency) maxLatency = latency;
+    sumLatency += latency;
   }
 
   const deadLetters: DeadLetter[] = [];
@@ -266,6 +274,8 @@ export function processBatch(input: BatchInput): BatchResult {
       entityOperations: partials.length,
       firstSequence,
       lastSequence,
+      processingMs: performance.now() - started,
+      latencyMs: n === 0 ? null : { min: minLatency, mean: sumLatency / n, max: maxLatency },
     },
   };
 }

@@ -87,6 +87,10 @@ export interface BatchMetrics extends OutcomeCounts {
   entityOperations: number;
   firstSequence: number | null;
   lastSequence: number | null;
+  /** Wall-clock milliseconds processBatch took (the only clock it reads; results never depend on it). */
+  processingMs: number;
+  /** Enqueued-to-processed (`now`) latency of the batch's events in ms; null for an empty batch. */
+  latencyMs: { min: number; mean: number; max: number } | null;
 }
 
 export interface BatchResult {
