@@ -478,3 +478,30 @@ describe('infra: parameters file and azd', () => {
     expect(params(functionAppBicep).find((p) => p.name === 'serviceName')?.defaultText).toBe("'api'");
   });
 });
+
+describe('infra: the README deploy section follows the template', () => {
+  const readme = read(join(ROOT, 'README.md'));
+  const start = readme.indexOf('## Deploying to Azure\n');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+
+  it('documents the resource-group deployment with the parameters file and the environment parameter', () => {
+    expect(start).toBeGreaterThanOrEqual(0);
+    expect(section).toMatch(/az group create --name (\S+) --location/);
+    expect(section).toMatch(/az deployment group create -g \S+ -f infra\/main\.bicep \\\n\s+-p infra\/main\.parameters\.json -p environmentName=\w+/);
+    expect(section).not.toMatch(/az deployment sub\b/);
+    expect(section).toMatch(/azd env set AZURE_RESOURCE_GROUP /);
+  });
+
+  it('names every parameter and every output of main.bicep', () => {
+    for (const { name } of params(mainBicep)) expect({ name, documented: section.includes(`\`${name}\``) }).toEqual({ name, documented: true });
+    for (const name of outputs(mainBicep)) expect({ name, documented: section.includes(`\`${name}\``) || section.includes(`${name})`) }).toEqual({ name, documented: true });
+  });
+
+  it('sends test events with the flags tools/send really has', () => {
+    const cli = read(join(ROOT, 'tools', 'send', 'cli.ts'));
+    const sends = [...section.matchAll(/npm run send -- ([^\n]+)/g)].map((m) => m[1] as string);
+    expect(sends.length).toBeGreaterThan(0);
+    for (const flag of sends.flatMap((s) => s.match(/--[a-z-]+/g) ?? [])) expect(cli).toContain(`'${flag}`);
+    expect(sends.join(' ')).toMatch(/--namespace "\$NS"/);
+  });
+});
