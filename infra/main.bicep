@@ -1,88 +1,45 @@
-// Streamfold on Azure: a Flex Consumption Function App (Node, v4 model, Durable Functions, Event Hubs trigger)
-// with identity-only access to storage, Event Hubs and Application Insights. Deploy with `azd up`, or
-// `az deployment sub create --location <region> --template-file infra/main.bicep --parameters environmentName=<env> location=<region>`.
-targetScope = 'subscription'
+// Streamfold on Azure: a Flex Consumption Function App (Node, v4 model, Durable Functions, Event Hubs trigger) with
+// identity-only access to storage, Event Hubs and Application Insights. Deploys into an existing resource group:
+//   az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json -p environmentName=<env>
+// or `azd up` (azure.yaml). See "Deploying to Azure" in README.md.
+targetScope = 'resourceGroup'
 
 @minLength(1)
 @maxLength(64)
-@description('Name of the environment; feeds the resource token so every environment gets its own names.')
+@description('Name of the environment (dev, prod, ...): feeds the resource token, so every environment gets its own names, and the azd-env-name tag.')
 param environmentName string
 
-@minLength(1)
-@description('Region for every resource. It must offer the Flex Consumption plan (az functionapp list-flexconsumption-locations).')
-@metadata({
-  azd: {
-    type: 'location'
-  }
-})
-param location string
+@description('Region for every resource; it must offer Flex Consumption (az functionapp list-flexconsumption-locations).')
+param location string = resourceGroup().location
 
-// Optional name overrides; empty means "derive from abbreviations.json and the resource token".
-param resourceGroupName string = ''
-param apiServiceName string = ''
-param apiUserAssignedIdentityName string = ''
+// Optional name overrides; empty means "abbreviation + resource token".
+param functionAppName string = ''
+param identityName string = ''
 param appServicePlanName string = ''
 param storageAccountName string = ''
 param logAnalyticsName string = ''
 param applicationInsightsName string = ''
 param eventHubNamespaceName string = ''
 
-@description('Object id of a person or pipeline that should also get the data-plane roles (to run tools/send or debug against Azure). Empty for none.')
+@description('Object id of the person or pipeline that deploys (default: whoever runs the deployment).')
 param principalId string = deployer().objectId
 
 @allowed([
   'User'
   'ServicePrincipal'
 ])
-@description('Kind of principalId: User for a person, ServicePrincipal when a pipeline deploys.')
+@description('Kind of principalId: ServicePrincipal when a pipeline deploys.')
 param principalType string = 'User'
 
-@description('Grant principalId the same data-plane roles as the app, for testing and debugging.')
+@description('Give principalId what it needs to send test events to "events", read "alerts" and read the result tables.')
 param allowUserIdentityPrincipal bool = true
 
 @allowed([
   '20'
   '22'
 ])
-@description('Node.js major version of the Functions runtime.')
+@description('Node.js major version of the Functions runtime (package.json engines: >=20).')
 param nodeVersion string = '22'
-
-@minValue(1)
-@maxValue(32)
-@description('Partitions of the "events" hub: the upper bound on parallel ingest instances. Fixed once created on the Standard tier.')
-param eventHubPartitionCount int = 4
-
-@minValue(1)
-@maxValue(7)
-@description('How long the hubs keep events (Standard tier allows up to 7 days).')
-param eventHubMessageRetentionInDays int = 1
-
-@description('Consumer group the ingest function reads "events" with; a dedicated one keeps other readers from stealing partitions.')
-param eventHubConsumerGroupName string = 'streamfold'
-
-@description('NCRONTAB (six fields, with seconds) for the timer that starts the analysis orchestration.')
-param analysisSchedule string = '0 0 * * * *'
-
-@minValue(1)
-@description('Seconds the ingest function caches pipeline definitions before re-reading them.')
-param pipelineRefreshSeconds int = 10
-
-@minValue(1)
-@description('Closed windows each stream entity keeps in its live state.')
-param streamRetentionWindows int = 60
-
-@description('Anomalies at or above this normalized severity become alerts (a decimal, as text: Bicep has no floats).')
-param alertMinSeverity string = '1.5'
-
-@minValue(1)
-@description('Minutes each scheduled analysis covers, ending at the trigger time.')
-param analysisPeriodMinutes int = 60
-
-@description('NCRONTAB for the timer that closes the open windows of streams quiet for their pipeline\'s idleTimeout; empty disables it.')
-param idleFlushSchedule string = '*/30 * * * * *'
-
-@description('Dead-letter (reason no-pipeline) an event that every active pipeline filters out.')
-param deadLetterUnmatched bool = false
 
 @allowed([
   512
@@ -97,36 +54,149 @@ param instanceMemoryMB int = 2048
 @description('Upper bound on Flex Consumption scale-out.')
 param maximumInstanceCount int = 100
 
+@minValue(1)
+@maxValue(32)
+@description('Partitions of the "events" hub: the upper bound on parallel ingest instances. Fixed once created on Standard.')
+param eventHubPartitionCount int = 4
+
+@minValue(1)
+@maxValue(20)
+@description('Throughput units of the Event Hubs namespace.')
+param eventHubThroughputUnits int = 1
+
+@description('Let Event Hubs add throughput units under load, up to eventHubMaximumThroughputUnits.')
+param eventHubAutoInflateEnabled bool = false
+
+@minValue(1)
+@maxValue(40)
+@description('Ceiling for auto-inflate; ignored when it is off.')
+param eventHubMaximumThroughputUnits int = 4
+
+@minValue(1)
+@maxValue(7)
+@description('Days the hubs keep events (Standard allows up to 7).')
+param eventHubMessageRetentionInDays int = 1
+
+@description('Consumer group the ingest function reads "events" with.')
+param eventHubConsumerGroupName string = 'streamfold'
+
+@description('NCRONTAB (six fields, with seconds) of the timer that starts the scheduled analyses; empty turns them off.')
+param analysisSchedule string = '0 0 * * * *'
+
+@minValue(1)
+@maxValue(10080)
+@description('Minutes each scheduled analysis covers, ending at the trigger time (ANALYSIS_PERIOD_MINUTES).')
+param analysisPeriodMinutes int = 60
+
+@description('Anomalies at or above this normalized severity become alerts (a decimal as text: Bicep has no floats).')
+param alertMinSeverity string = '1.5'
+
+@minValue(1)
+@description('Seconds the ingest function caches pipeline definitions (PIPELINE_REFRESH_SECONDS).')
+param pipelineRefreshSeconds int = 10
+
+@minValue(1)
+@maxValue(10000)
+@description('Closed windows a stream entity keeps in its live state when its pipeline sets no retention (STREAM_RETENTION_WINDOWS).')
+param streamRetentionWindows int = 60
+
+@description('NCRONTAB of the timer that closes the open windows of quiet streams; empty turns it off (IDLE_FLUSH_SCHEDULE).')
+param idleFlushSchedule string = '*/30 * * * * *'
+
+@description('Dead-letter (reason no-pipeline) an event that every active pipeline filters out (DEADLETTER_UNMATCHED).')
+param deadLetterUnmatched bool = false
+
+@minValue(30)
+@maxValue(730)
+@description('Days Log Analytics keeps logs and telemetry.')
+param logRetentionInDays int = 30
+
 var abbrs = loadJsonContent('./abbreviations.json')
-var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 
 var eventsHubName = 'events'
 var alertsHubName = 'alerts'
-var functionAppName = !empty(apiServiceName) ? apiServiceName : '${abbrs.webSitesFunctions}api-${resourceToken}'
-// The Flex Consumption package lands in this container; named per app so two apps can share the account.
-var deploymentStorageContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
+var alertsPartitionCount = 2
+// The tables Streamfold's code creates and uses (src/storage, src/functions); Durable's own tables are the extension's.
+var appTableNames = [
+  'Pipelines'
+  'Windows'
+  'DeadLetters'
+  'Streams'
+  'IngestMetrics'
+  'StreamActivity'
+  'Reports'
+  'Alerts'
+]
 
-resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
-  name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
-  location: location
-  tags: tags
-}
+var appName = !empty(functionAppName) ? functionAppName : '${abbrs.webSitesFunctions}api-${resourceToken}'
+// The Flex Consumption package lands in this container; named per app so that two apps can share an account.
+var deploymentContainerName = 'app-package-${take(appName, 32)}-${take(resourceToken, 7)}'
 
-// The one identity the app uses for storage, the task hub, Event Hubs and telemetry; roles come from app/rbac.bicep.
-module apiUserAssignedIdentity 'br/public:avm/res/managed-identity/user-assigned-identity:0.4.1' = {
-  name: 'apiUserAssignedIdentity'
-  scope: rg
+// The one identity the app uses for storage, the task hub, Event Hubs and telemetry.
+module identity 'br/public:avm/res/managed-identity/user-assigned-identity:0.4.1' = {
+  name: 'identity'
   params: {
-    name: !empty(apiUserAssignedIdentityName) ? apiUserAssignedIdentityName : '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
+    name: !empty(identityName) ? identityName : '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
     location: location
     tags: tags
   }
 }
 
+module storage './modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: !empty(storageAccountName) ? storageAccountName : '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    tableNames: appTableNames
+  }
+}
+
+module eventHubs './modules/eventHubs.bicep' = {
+  name: 'eventHubs'
+  params: {
+    name: !empty(eventHubNamespaceName) ? eventHubNamespaceName : '${abbrs.eventHubNamespaces}${resourceToken}'
+    location: location
+    tags: tags
+    throughputUnits: eventHubThroughputUnits
+    autoInflateEnabled: eventHubAutoInflateEnabled
+    maximumThroughputUnits: eventHubMaximumThroughputUnits
+    eventsHubName: eventsHubName
+    eventsPartitionCount: eventHubPartitionCount
+    consumerGroupName: eventHubConsumerGroupName
+    alertsHubName: alertsHubName
+    alertsPartitionCount: alertsPartitionCount
+    messageRetentionInDays: eventHubMessageRetentionInDays
+  }
+}
+
+module logAnalytics 'br/public:avm/res/operational-insights/workspace:0.11.1' = {
+  name: 'logAnalytics'
+  params: {
+    name: !empty(logAnalyticsName) ? logAnalyticsName : '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    location: location
+    tags: tags
+    dataRetention: logRetentionInDays
+  }
+}
+
+// Local auth off: ingestion needs an Entra token (Monitoring Metrics Publisher), so the connection string is not a secret.
+module appInsights 'br/public:avm/res/insights/component:0.6.0' = {
+  name: 'appInsights'
+  params: {
+    name: !empty(applicationInsightsName) ? applicationInsightsName : '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+    workspaceResourceId: logAnalytics.outputs.resourceId
+    disableLocalAuth: true
+  }
+}
+
 module appServicePlan 'br/public:avm/res/web/serverfarm:0.1.1' = {
-  name: 'appserviceplan'
-  scope: rg
+  name: 'appServicePlan'
   params: {
     name: !empty(appServicePlanName) ? appServicePlanName : '${abbrs.webServerFarms}${resourceToken}'
     sku: {
@@ -139,156 +209,65 @@ module appServicePlan 'br/public:avm/res/web/serverfarm:0.1.1' = {
   }
 }
 
-// Host storage (blobs: leases, checkpoints, deployment package; queues and tables: the Durable task hub and the
-// app's Windows/Reports/Alerts/dead-letter tables). Shared keys are off: every caller must use Entra ID.
-module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
-  name: 'storage'
-  scope: rg
+module functionApp './modules/functionApp.bicep' = {
+  name: 'functionApp'
   params: {
-    name: !empty(storageAccountName) ? storageAccountName : '${abbrs.storageStorageAccounts}${resourceToken}'
-    location: location
-    tags: tags
-    skuName: 'Standard_LRS'
-    allowBlobPublicAccess: false
-    allowSharedKeyAccess: false
-    dnsEndpointType: 'Standard'
-    publicNetworkAccess: 'Enabled'
-    networkAcls: {
-      defaultAction: 'Allow'
-      bypass: 'AzureServices'
-    }
-    blobServices: {
-      containers: [
-        {
-          name: deploymentStorageContainerName
-        }
-      ]
-    }
-    minimumTlsVersion: 'TLS1_2'
-  }
-}
-
-module logAnalytics 'br/public:avm/res/operational-insights/workspace:0.11.1' = {
-  name: '${uniqueString(deployment().name, location)}-loganalytics'
-  scope: rg
-  params: {
-    name: !empty(logAnalyticsName) ? logAnalyticsName : '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
-    location: location
-    tags: tags
-    dataRetention: 30
-  }
-}
-
-// Local auth off: ingestion needs an Entra token (Monitoring Metrics Publisher), so the connection string is not a secret.
-module monitoring 'br/public:avm/res/insights/component:0.6.0' = {
-  name: '${uniqueString(deployment().name, location)}-appinsights'
-  scope: rg
-  params: {
-    name: !empty(applicationInsightsName) ? applicationInsightsName : '${abbrs.insightsComponents}${resourceToken}'
-    location: location
-    tags: tags
-    workspaceResourceId: logAnalytics.outputs.resourceId
-    disableLocalAuth: true
-  }
-}
-
-// disableLocalAuth turns SAS off for the whole namespace and the hubs get no SAS rules of their own. The module's
-// default namespace-level rule is left in place on purpose: some module versions list its keys in their outputs, and
-// with local auth disabled those keys authenticate nothing.
-module eventHubs 'br/public:avm/res/event-hub/namespace:0.7.1' = {
-  name: 'eventhubs'
-  scope: rg
-  params: {
-    name: !empty(eventHubNamespaceName) ? eventHubNamespaceName : '${abbrs.eventHubNamespaces}${resourceToken}'
-    location: location
-    tags: tags
-    skuName: 'Standard'
-    disableLocalAuth: true
-    publicNetworkAccess: 'Enabled'
-    eventhubs: [
-      {
-        name: eventsHubName
-        partitionCount: eventHubPartitionCount
-        messageRetentionInDays: eventHubMessageRetentionInDays
-        authorizationRules: []
-        consumergroups: [
-          {
-            name: eventHubConsumerGroupName
-          }
-        ]
-      }
-      {
-        name: alertsHubName
-        partitionCount: 2
-        messageRetentionInDays: eventHubMessageRetentionInDays
-        authorizationRules: []
-      }
-    ]
-  }
-}
-
-module api './app/api.bicep' = {
-  name: 'api'
-  scope: rg
-  params: {
-    name: functionAppName
+    name: appName
     location: location
     tags: tags
     appServicePlanId: appServicePlan.outputs.resourceId
-    runtimeName: 'node'
-    runtimeVersion: nodeVersion
+    nodeVersion: nodeVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     storageAccountName: storage.outputs.name
-    deploymentStorageContainerName: deploymentStorageContainerName
-    applicationInsightsName: monitoring.outputs.name
-    identityId: apiUserAssignedIdentity.outputs.resourceId
-    identityClientId: apiUserAssignedIdentity.outputs.clientId
-    eventHubNamespaceName: eventHubs.outputs.name
-    eventHubName: eventsHubName
-    eventHubConsumerGroup: eventHubConsumerGroupName
-    alertsEventHubName: alertsHubName
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    identityId: identity.outputs.resourceId
+    identityClientId: identity.outputs.clientId
+    applicationInsightsConnectionString: appInsights.outputs.connectionString
+    eventHubsFullyQualifiedNamespace: eventHubs.outputs.fullyQualifiedNamespace
+    eventHubName: eventHubs.outputs.eventsHubName
+    eventHubConsumerGroup: eventHubs.outputs.consumerGroupName
+    alertsEventHubName: eventHubs.outputs.alertsHubName
     analysisSchedule: analysisSchedule
+    analysisPeriodMinutes: analysisPeriodMinutes
+    alertMinSeverity: alertMinSeverity
     pipelineRefreshSeconds: pipelineRefreshSeconds
     streamRetentionWindows: streamRetentionWindows
-    alertMinSeverity: alertMinSeverity
-    analysisPeriodMinutes: analysisPeriodMinutes
     idleFlushSchedule: idleFlushSchedule
     deadLetterUnmatched: deadLetterUnmatched
   }
 }
 
-module rbac './app/rbac.bicep' = {
-  name: 'rbacAssignments'
-  scope: rg
+module rbac './modules/rbac.bicep' = {
+  name: 'rbac'
   params: {
     storageAccountName: storage.outputs.name
     eventHubNamespaceName: eventHubs.outputs.name
-    applicationInsightsName: monitoring.outputs.name
-    managedIdentityPrincipalId: apiUserAssignedIdentity.outputs.principalId
-    userIdentityPrincipalId: principalId
-    userIdentityPrincipalType: principalType
-    allowUserIdentityPrincipal: allowUserIdentityPrincipal
+    eventsHubName: eventHubs.outputs.eventsHubName
+    alertsHubName: eventHubs.outputs.alertsHubName
+    applicationInsightsName: appInsights.outputs.name
+    managedIdentityPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+    grantUserAccess: allowUserIdentityPrincipal
   }
 }
 
-// Outputs land in the azd environment (.azure/<env>/.env); names are UPPER_SNAKE_CASE by convention.
+// Outputs land in the azd environment (.azure/<env>/.env), hence UPPER_SNAKE_CASE. Names and endpoints only.
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
-output AZURE_SUBSCRIPTION_ID string = subscription().subscriptionId
-output RESOURCE_GROUP string = rg.name
-output AZURE_RESOURCE_GROUP string = rg.name
-output SERVICE_API_NAME string = api.outputs.SERVICE_API_NAME
-output SERVICE_API_URI string = api.outputs.SERVICE_API_URI
-output AZURE_FUNCTION_APP_NAME string = api.outputs.SERVICE_API_NAME
-output API_IDENTITY_CLIENT_ID string = apiUserAssignedIdentity.outputs.clientId
-output API_IDENTITY_PRINCIPAL_ID string = apiUserAssignedIdentity.outputs.principalId
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+output RESOURCE_GROUP string = resourceGroup().name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output SERVICE_API_URI string = functionApp.outputs.url
+output API_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output EVENTHUBS_NAMESPACE string = eventHubs.outputs.name
-output EVENTHUBS_FULLY_QUALIFIED_NAMESPACE string = api.outputs.EVENTHUBS_FULLY_QUALIFIED_NAMESPACE
-output EVENTHUB_NAME string = eventsHubName
-output EVENTHUB_CONSUMER_GROUP string = eventHubConsumerGroupName
-output ALERTS_EVENTHUB_NAME string = alertsHubName
-output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.name
-output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
-output ROLE_ASSIGNMENT_COUNT int = rbac.outputs.ROLE_ASSIGNMENT_COUNT
+output EVENTHUBS_FULLY_QUALIFIED_NAMESPACE string = eventHubs.outputs.fullyQualifiedNamespace
+output EVENTHUB_NAME string = eventHubs.outputs.eventsHubName
+output EVENTHUB_CONSUMER_GROUP string = eventHubs.outputs.consumerGroupName
+output ALERTS_EVENTHUB_NAME string = eventHubs.outputs.alertsHubName
+output APPLICATIONINSIGHTS_NAME string = appInsights.outputs.name
+output ROLE_ASSIGNMENT_COUNT int = rbac.outputs.roleAssignmentCount

@@ -73,11 +73,16 @@ export function bracketBody(text: string, open: number): string {
   throw new Error(`unbalanced ${first} at offset ${open}`);
 }
 
-/** Keys at the top level of an object body (the text between its braces). */
-export function topLevelKeys(body: string): string[] {
-  const keys: string[] = [];
+/** Top-level `key: value` entries of an object body (the text between its braces), values trimmed, in order. */
+export function topLevelEntries(body: string): Array<[string, string]> {
+  const entries: Array<[string, string]> = [];
   let depth = 0;
   let lineStart = true;
+  let current: { key: string; from: number } | undefined;
+  const close = (to: number) => {
+    if (current) entries.push([current.key, body.slice(current.from, to).trim()]);
+    current = undefined;
+  };
   let i = 0;
   while (i < body.length) {
     const ch = body[i] as string;
@@ -92,7 +97,7 @@ export function topLevelKeys(body: string): string[] {
       }
       const m = /^(?:'([^']+)'|([A-Za-z_$][\w$]*))\s*:/.exec(body.slice(i));
       if (m) {
-        keys.push((m[1] ?? m[2]) as string);
+        current = { key: (m[1] ?? m[2]) as string, from: i + m[0].length };
         i += m[0].length;
       }
       lineStart = false;
@@ -100,10 +105,60 @@ export function topLevelKeys(body: string): string[] {
     }
     if (ch in OPEN) depth += 1;
     else if (ch === '}' || ch === ']' || ch === ')') depth -= 1;
-    else if (ch === '\n' || (ch === ',' && depth === 0)) lineStart = true;
+    else if (depth === 0 && (ch === '\n' || ch === ',')) {
+      close(i);
+      lineStart = true;
+    }
     i += 1;
   }
-  return keys;
+  close(body.length);
+  return entries;
+}
+
+/** Keys at the top level of an object body (the text between its braces). */
+export function topLevelKeys(body: string): string[] {
+  return topLevelEntries(body).map(([key]) => key);
+}
+
+/** Value text of `var <name> = <value>`, to the end of its line or of the brackets opened on it; comments stripped. */
+export function varValue(text: string, name: string): string {
+  const clean = stripComments(text);
+  const m = new RegExp(`^var\\s+${name}\\s*=\\s*`, 'm').exec(clean);
+  if (!m) throw new Error(`expected a variable named ${name}, found none`);
+  const at = m.index + m[0].length;
+  let depth = 0;
+  let i = at;
+  while (i < clean.length) {
+    const ch = clean[i] as string;
+    if (ch === "'") {
+      i = stringEnd(clean, i);
+      continue;
+    }
+    if (ch in OPEN) depth += 1;
+    else if (ch === '}' || ch === ']' || ch === ')') depth -= 1;
+    else if (ch === '\n' && depth === 0) break;
+    i += 1;
+  }
+  return clean.slice(at, i).trim();
+}
+
+/** Body (between the braces) of `resource <symbol> '<type>' ... = {...}`, comments stripped. */
+export function resourceBody(text: string, symbol: string): { type: string; body: string } {
+  const clean = stripComments(text);
+  const m = new RegExp(`^\\s*resource\\s+${symbol}\\s+'([^']+)'[^=\\n]*=\\s*`, 'm').exec(clean);
+  if (!m) throw new Error(`expected a resource named ${symbol}, found none`);
+  let open = m.index + m[0].length;
+  while (clean[open] !== '{' && clean[open] !== '[') open += 1;
+  return { type: m[1] as string, body: bracketBody(clean, open) };
+}
+
+/** Every `resource` declaration (nested ones included): symbol, type, and whether it is `existing`. */
+export function resources(text: string): Array<{ symbol: string; type: string; existing: boolean }> {
+  return [...stripComments(text).matchAll(/^\s*resource\s+(\w+)\s+'([^']+)'\s*(existing)?\s*=/gm)].map((m) => ({
+    symbol: m[1] as string,
+    type: m[2] as string,
+    existing: m[3] !== undefined,
+  }));
 }
 
 /** Body of `var <name> = {...}` or `[...]`, comments stripped. */
@@ -152,21 +207,61 @@ export interface ParamDecl {
   name: string;
   type: string;
   hasDefault: boolean;
+  /** The default's text (one line), if any. */
+  defaultText?: string;
+  /** Values of an @allowed([...]) decorator, as written (strings keep their quotes). */
+  allowed?: string[];
+  minValue?: number;
+  maxValue?: number;
 }
 
-/** Every `param` declaration: name, declared type, and whether it has a default (i.e. is optional). */
+/** Every `param` declaration: name, declared type, default, and the @allowed / @minValue / @maxValue decorators. */
 export function params(text: string): ParamDecl[] {
   const clean = stripComments(text);
-  return [...clean.matchAll(/^param\s+(\w+)\s+([\w.?[\]]+)(\s*=)?/gm)].map((m) => ({
-    name: m[1] as string,
-    type: m[2] as string,
-    hasDefault: m[3] !== undefined || (m[2] as string).endsWith('?'),
-  }));
+  const found: ParamDecl[] = [];
+  let decorators = '';
+  const lines = clean.split('\n');
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = lines[i] as string;
+    if (/^@/.test(line)) {
+      // A decorator may span lines (@allowed([ ... ])): collect up to its closing parenthesis.
+      let text = line;
+      while ((text.match(/\(/g) ?? []).length > (text.match(/\)/g) ?? []).length && i + 1 < lines.length) text += `\n${lines[(i += 1)] as string}`;
+      decorators += `${text}\n`;
+      continue;
+    }
+    const m = /^param\s+(\w+)\s+([\w.?[\]]+)(?:\s*=\s*(.+))?$/.exec(line.trimEnd());
+    if (m) {
+      const allowed = /@allowed\(\[([^\]]*)\]\)/.exec(decorators)?.[1];
+      const min = /@minValue\((-?\d+)\)/.exec(decorators)?.[1];
+      const max = /@maxValue\((-?\d+)\)/.exec(decorators)?.[1];
+      found.push({
+        name: m[1] as string,
+        type: m[2] as string,
+        hasDefault: m[3] !== undefined || (m[2] as string).endsWith('?'),
+        defaultText: m[3]?.trim(),
+        allowed: allowed === undefined ? undefined : allowed.split(/\s+/).filter((v) => v !== ''),
+        minValue: min === undefined ? undefined : Number(min),
+        maxValue: max === undefined ? undefined : Number(max),
+      });
+    }
+    if (line.trim() !== '') decorators = '';
+  }
+  return found;
 }
 
 /** Names of every `output`. */
 export function outputs(text: string): string[] {
-  return [...stripComments(text).matchAll(/^output\s+(\w+)\s/gm)].map((m) => m[1] as string);
+  return outputDecls(text).map((o) => o.name);
+}
+
+/** Every `output`: name, type and value text (one line). */
+export function outputDecls(text: string): Array<{ name: string; type: string; value: string }> {
+  return [...stripComments(text).matchAll(/^output\s+(\w+)\s+(\w+)\s*=\s*(.*)$/gm)].map((m) => ({
+    name: m[1] as string,
+    type: m[2] as string,
+    value: (m[3] as string).trim(),
+  }));
 }
 
 /** `symbol.outputs.NAME` references, as [symbol, NAME] pairs. */
@@ -197,22 +292,4 @@ export const SECRET_PATTERNS: ReadonlyArray<RegExp> = [
 /** The patterns from SECRET_PATTERNS that match the text (comments included: a comment is no excuse). */
 export function secretFindings(text: string): string[] {
   return SECRET_PATTERNS.filter((p) => p.test(text)).map((p) => p.source);
-}
-
-/**
- * Setting names app code reads: `process.env.X`, `process.env['X']`, `env.X`, `env['X']`, `%X%` binding
- * expressions, and string values of `connection:` options (connection prefixes, returned with a trailing `__`).
- */
-export function settingNamesRead(source: string): string[] {
-  const names = new Set<string>();
-  for (const m of source.matchAll(/\b(?:process\.)?env(?:\?)?\.([A-Za-z_][\w]*)/g)) names.add(m[1] as string);
-  for (const m of source.matchAll(/\b(?:process\.)?env\s*\[\s*['"`]([A-Za-z_][\w]*)['"`]\s*\]/g)) names.add(m[1] as string);
-  for (const m of source.matchAll(/['"`]%([A-Za-z_][\w]*)%['"`]/g)) names.add(m[1] as string);
-  for (const m of source.matchAll(/\bconnection\s*:\s*['"`]([A-Za-z_][\w]*)['"`]/g)) names.add(`${m[1] as string}__`);
-  return [...names].sort();
-}
-
-/** UPPER_SNAKE object keys (schema fields, lookup tables) in a settings module: the app setting names it defines. */
-export function settingsModuleKeys(source: string): string[] {
-  return [...new Set([...source.matchAll(/^\s*([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\s*:/gm)].map((m) => m[1] as string))].sort();
 }

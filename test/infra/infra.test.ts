@@ -1,22 +1,26 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
+import { parseNcrontab } from '../../local-host/timer/parseNcrontab';
 import {
   abbreviationsUsed,
   bracketBody,
   modules,
+  outputDecls,
   outputReferences,
   outputs,
   params,
   PINNED_AVM,
+  resourceBody,
+  resources,
   secretFindings,
-  settingNamesRead,
-  settingsModuleKeys,
   stripComments,
-  topLevelKeys,
+  topLevelEntries,
   UPPER_SNAKE,
   varBody,
+  varValue,
 } from './bicepText';
+import { connectionsUsed, majorSatisfies, settingDefault, settingNamesRead, settingsModuleKeys, tableNamesUsed } from './codeReads';
 
 const ROOT = resolve(__dirname, '..', '..');
 const INFRA = join(ROOT, 'infra');
@@ -32,129 +36,178 @@ function filesUnder(dir: string): string[] {
 const infraFiles = filesUnder(INFRA);
 const bicepFiles = infraFiles.filter((f) => f.endsWith('.bicep'));
 const mainBicep = read(join(INFRA, 'main.bicep'));
-const apiBicep = read(join(INFRA, 'app', 'api.bicep'));
-const rbacBicep = read(join(INFRA, 'app', 'rbac.bicep'));
+const functionAppBicep = read(join(INFRA, 'modules', 'functionApp.bicep'));
+const rbacBicep = read(join(INFRA, 'modules', 'rbac.bicep'));
+const storageBicep = read(join(INFRA, 'modules', 'storage.bicep'));
+const eventHubsBicep = read(join(INFRA, 'modules', 'eventHubs.bicep'));
 
-/** Built-in role ids, from the Azure built-in roles reference; a typo in a GUID grants nothing (or the wrong thing). */
+const mainModule = (path: string) => {
+  const found = modules(mainBicep).find((m) => m.path === path || m.path.startsWith(`${path}:`));
+  if (!found) throw new Error(`expected main.bicep to use module ${path}, found none`);
+  return found;
+};
+/** `key: value` entries of a module's params object in main.bicep. */
+const moduleArgs = (path: string): Map<string, string> => {
+  const { declaration } = mainModule(path);
+  const at = /\bparams\s*:\s*\{/.exec(declaration);
+  if (!at) throw new Error(`expected params in module ${path}`);
+  return new Map(topLevelEntries(bracketBody(declaration, at.index + at[0].length - 1)));
+};
+
+// ---- what the code reads -------------------------------------------------------------------------------------------
+
+const codeFiles = filesUnder(join(ROOT, 'src')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+const settingsTs = read(join(ROOT, 'src', 'settings.ts'));
+const hostJson = JSON.parse(read(join(ROOT, 'host.json'))) as { extensions?: { durableTask?: { hubName?: string } } };
+
+/** Provided by the platform, or only meaningful locally; infra need not (or must not) set them. */
+const PLATFORM_SETTINGS = /^(NODE_ENV|WEBSITE_\w+|FUNCTIONS_\w+|AZURE_FUNCTIONS_\w+|CONTAINER_NAME|HOME|PATH|CI|STREAMFOLD_LOCAL\w*)$/;
+
+/**
+ * Names the code reads that are alternatives to what Azure uses, each with why it stays unset there. The test checks
+ * the code still reads each one, so this list cannot outlive the code it describes.
+ */
+const ALTERNATIVES: Record<string, string> = {
+  AzureWebJobsStorage: 'a connection string (Azurite locally); in Azure the identity-based AzureWebJobsStorage__* settings replace it',
+  AzureWebJobsStorage__tableServiceUri: 'an alternative to AzureWebJobsStorage__accountName for the table endpoint',
+};
+
+const namesRead = [...new Set(codeFiles.flatMap((f) => settingNamesRead(read(f))).concat(settingsModuleKeys(settingsTs)))].sort();
+const connections = [...new Set(codeFiles.flatMap((f) => connectionsUsed(read(f))))].sort();
+const requiredSettings = namesRead.filter((n) => !PLATFORM_SETTINGS.test(n) && !(n in ALTERNATIVES));
+const tablesUsed = [...new Set(codeFiles.flatMap((f) => tableNamesUsed(read(f))))].sort();
+
+// ---- what the Bicep sets -------------------------------------------------------------------------------------------
+
+/** App settings as [name, value expression]: the object variables united into `var appSettings`. */
+function appSettingEntries(): Map<string, string> {
+  const value = varValue(functionAppBicep, 'appSettings');
+  const m = /^union\(([\w\s,]+)\)$/.exec(value);
+  if (!m) throw new Error(`expected var appSettings = union(<object vars>) in functionApp.bicep, found ${value}`);
+  const names = (m[1] as string).split(',').map((a) => a.trim());
+  return new Map(names.flatMap((name) => topLevelEntries(varBody(functionAppBicep, name))));
+}
+const appSettings = appSettingEntries();
+
 const REQUIRED_ROLES: Record<string, { id: string; scope: string }> = {
   'Storage Blob Data Owner': { id: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b', scope: 'storage' },
   'Storage Queue Data Contributor': { id: '974c5e8b-45b9-4653-ba55-5f855dd0fb88', scope: 'storage' },
   'Storage Table Data Contributor': { id: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3', scope: 'storage' },
-  'Azure Event Hubs Data Receiver': { id: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde', scope: 'eventHubs' },
-  'Azure Event Hubs Data Sender': { id: '2b629674-e913-4c01-ae53-ef4638d8f975', scope: 'eventHubs' },
+  'Azure Event Hubs Data Receiver': { id: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde', scope: 'eventsHub' },
+  'Azure Event Hubs Data Sender': { id: '2b629674-e913-4c01-ae53-ef4638d8f975', scope: 'alertsHub' },
   'Monitoring Metrics Publisher': { id: '3913510d-42f4-4e42-8a64-420c390055eb', scope: 'appInsights' },
 };
 
-/** Settings the app needs when src/settings.ts does not exist yet (the brief's list). */
-const BASELINE_SETTINGS = [
-  'AzureWebJobsStorage__accountName',
-  'AzureWebJobsStorage__credential',
-  'AzureWebJobsStorage__clientId',
-  'EventHubConnection__fullyQualifiedNamespace',
-  'EventHubConnection__credential',
-  'EventHubConnection__clientId',
-  'EVENTHUB_NAME',
-  'EVENTHUB_CONSUMER_GROUP',
-  'ALERTS_EVENTHUB_NAME',
-  'ANALYSIS_SCHEDULE',
-  'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
-];
+/** What each scope kind must resolve to: the storage account, the one hub, the App Insights component. */
+const SCOPE_TARGETS: Record<string, RegExp> = {
+  storage: /^storageAccount\.id$/,
+  eventsHub: /^eventHubNamespace::eventsHub\.id$/,
+  alertsHub: /^eventHubNamespace::alertsHub\.id$/,
+  appInsights: /^applicationInsights\.id$/,
+};
 
-/** Provided by the platform or only meaningful locally; infra must not (or need not) set them. */
-const PLATFORM_SETTINGS = /^(NODE_ENV|WEBSITE_\w+|FUNCTIONS_\w+|AZURE_FUNCTIONS_\w+|CONTAINER_NAME|HOME|PATH|CI|STREAMFOLD_LOCAL\w*)$/;
-
-/** App setting names api.bicep hands to the site: keys of every object variable in the appSettingsKeyValuePairs union. */
-function appSettingNames(): string[] {
-  const clean = stripComments(apiBicep);
-  const at = /appSettingsKeyValuePairs\s*:\s*union\(/.exec(clean);
-  if (!at) throw new Error('expected appSettingsKeyValuePairs: union(...) in infra/app/api.bicep, found none');
-  const args = bracketBody(clean, at.index + at[0].length - 1)
-    .split(',')
-    .map((a) => a.trim());
-  return args.filter((a) => a !== 'appSettings').flatMap((name) => topLevelKeys(varBody(apiBicep, name)));
-}
-
-function roleList(): Array<{ roleName: string; id: string; scope: string }> {
-  const roleIds = Object.fromEntries(
-    [...varBody(rbacBicep, 'roleIds').matchAll(/(\w+)\s*:\s*'([0-9a-f-]{36})'/g)].map((m) => [m[1], m[2]]),
-  );
-  return [...varBody(rbacBicep, 'appGrants').matchAll(/\{([^{}]*)\}/g)].map((m) => {
+function grantList(name: string): Array<{ roleName: string; id: string; scope: string }> {
+  const roleIds = Object.fromEntries(topLevelEntries(varBody(rbacBicep, 'roleIds')).map(([k, v]) => [k, v.replace(/'/g, '')]));
+  return [...varBody(rbacBicep, name).matchAll(/\{([^{}]*)\}/g)].map((m) => {
     const entry = m[1] as string;
     const roleName = /roleName\s*:\s*'([^']+)'/.exec(entry)?.[1];
     const idRef = /roleDefinitionId\s*:\s*roleIds\.(\w+)/.exec(entry)?.[1];
     const scope = /scope\s*:\s*'(\w+)'/.exec(entry)?.[1];
-    if (!roleName || !idRef || !scope) {
-      throw new Error(`expected { roleName, roleDefinitionId: roleIds.x, scope } in appGrants, found ${entry.trim()}`);
-    }
+    if (!roleName || !idRef || !scope) throw new Error(`expected { roleName, roleDefinitionId: roleIds.x, scope } in ${name}, found ${entry.trim()}`);
     const id = roleIds[idRef];
-    if (!id) throw new Error(`appGrants uses roleIds.${idRef}, which roleIds does not define`);
+    if (!id) throw new Error(`${name} uses roleIds.${idRef}, which roleIds does not define`);
     return { roleName, id, scope };
   });
 }
 
-describe('the text helpers catch what the infra checks rely on', () => {
-  it('blanks comments but keeps strings, so a URL in a string survives', () => {
-    const text = "var a = 'https://x' // note\n/* block\n */ var b = 1";
-    const clean = stripComments(text);
-    expect(clean).toContain("'https://x'");
-    expect(clean).not.toContain('note');
-    expect(clean).not.toContain('block');
-    expect(clean).toHaveLength(text.length);
+describe('infra: every setting and connection the code reads is set', () => {
+  it('found what the code reads at all (the extraction works)', () => {
+    // Guards the text extraction itself: if it silently found nothing, every check below would pass vacuously.
+    expect(requiredSettings.length).toBeGreaterThanOrEqual(8);
+    expect(connections.length).toBeGreaterThanOrEqual(1);
+    expect(tablesUsed.length).toBeGreaterThanOrEqual(5);
   });
 
-  it('flags key listing and account keys', () => {
-    expect(secretFindings("value: stg.listKeys().keys[0].value")).not.toHaveLength(0);
-    expect(secretFindings("'DefaultEndpointsProtocol=https;AccountName=x;AccountKey=${k}'")).not.toHaveLength(0);
-    expect(secretFindings("'Endpoint=sb://x/;SharedAccessKeyName=r;SharedAccessKey=k'")).not.toHaveLength(0);
-    expect(secretFindings("AzureWebJobsStorage__credential: 'managedidentity'")).toHaveLength(0);
+  it.each(requiredSettings)('%s is set on the function app', (name) => {
+    expect([...appSettings.keys()]).toContain(name);
   });
 
-  it('reads module params and loops', () => {
-    const text = "module m './x.bicep' = [\n  for a in list: {\n    name: a\n    params: {\n      one: a.x\n      two: { nested: 1 }\n    }\n  }\n]\n";
-    const [decl] = modules(text);
-    expect(decl?.isLoop).toBe(true);
-    expect(decl?.params).toEqual(['one', 'two']);
+  it.each(Object.keys(ALTERNATIVES))('%s: still read by the code, and deliberately not set in Azure', (name) => {
+    expect(namesRead).toContain(name);
+    expect([...appSettings.keys()]).not.toContain(name);
   });
 
-  it('finds the setting names a settings module defines as object keys', () => {
-    const src = "const schema = z.object({\n  EVENTHUB_NAME: name('events'),\n  PIPELINE_REFRESH_SECONDS: positiveInt(10),\n  eventHubName: x,\n});";
-    expect(settingsModuleKeys(src)).toEqual(['EVENTHUB_NAME', 'PIPELINE_REFRESH_SECONDS']);
+  it.each([...connections, 'AzureWebJobsStorage'])('connection %s is identity-based through the one identity', (prefix) => {
+    expect(appSettings.get(`${prefix}__credential`)).toBe("'managedidentity'");
+    expect(appSettings.get(`${prefix}__clientId`)).toBe('identityClientId');
+    const endpoint = ['accountName', 'fullyQualifiedNamespace', 'blobServiceUri'].filter((s) => appSettings.has(`${prefix}__${s}`));
+    expect(endpoint).toHaveLength(1);
+    // The bare name would be read as a connection string (with a key in it).
+    expect(appSettings.has(prefix)).toBe(false);
   });
 
-  it('finds setting names in code', () => {
-    const src = "const a = process.env.EVENTHUB_NAME; const b = env['ANALYSIS_SCHEDULE'];\n" +
-      "app.eventHub('ingest', { connection: 'EventHubConnection', eventHubName: '%EVENTHUB_NAME%' });";
-    expect(settingNamesRead(src)).toEqual(['ANALYSIS_SCHEDULE', 'EVENTHUB_NAME', 'EventHubConnection__']);
-  });
-});
-
-describe('infra: no secrets', () => {
-  it.each(infraFiles.map((f) => [relative(ROOT, f), f]))('%s lists no keys and embeds no key-based connection strings', (_name, file) => {
-    expect(secretFindings(read(file))).toEqual([]);
-  });
-
-  it('storage account disables shared keys and public blob access', () => {
-    const storage = modules(mainBicep).find((m) => m.path.startsWith('br/public:avm/res/storage/storage-account:'));
-    expect(storage).toBeDefined();
-    expect(storage?.declaration).toMatch(/\ballowSharedKeyAccess\s*:\s*false\b/);
-    expect(storage?.declaration).toMatch(/\ballowBlobPublicAccess\s*:\s*false\b/);
-    for (const file of bicepFiles) expect(stripComments(read(file))).not.toMatch(/allowSharedKeyAccess\s*:\s*true/);
+  it('the identity-setting values are the storage account, the namespace FQDN and the Entra telemetry string', () => {
+    expect(appSettings.get('AzureWebJobsStorage__accountName')).toBe('storageAccountName');
+    expect(appSettings.get('EventHubConnection__fullyQualifiedNamespace')).toBe('eventHubsFullyQualifiedNamespace');
+    expect(appSettings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toBe("'ClientId=${identityClientId};Authorization=AAD'");
+    const args = moduleArgs('./modules/functionApp.bicep');
+    expect(args.get('storageAccountName')).toBe('storage.outputs.name');
+    expect(args.get('eventHubsFullyQualifiedNamespace')).toBe('eventHubs.outputs.fullyQualifiedNamespace');
+    expect(args.get('identityClientId')).toBe('identity.outputs.clientId');
+    expect(args.get('identityId')).toBe('identity.outputs.resourceId');
   });
 
-  it('Event Hubs and Application Insights have local (key) auth disabled', () => {
-    const byPath = (prefix: string) => modules(mainBicep).find((m) => m.path.startsWith(prefix));
-    expect(byPath('br/public:avm/res/event-hub/namespace:')?.declaration).toMatch(/\bdisableLocalAuth\s*:\s*true\b/);
-    expect(byPath('br/public:avm/res/insights/component:')?.declaration).toMatch(/\bdisableLocalAuth\s*:\s*true\b/);
+  it('the hub and consumer-group settings name the hubs and group the template creates, and the code defaults agree', () => {
+    expect(appSettings.get('EVENTHUB_NAME')).toBe('eventHubName');
+    expect(appSettings.get('ALERTS_EVENTHUB_NAME')).toBe('alertsEventHubName');
+    expect(appSettings.get('EVENTHUB_CONSUMER_GROUP')).toBe('eventHubConsumerGroup');
+    const app = moduleArgs('./modules/functionApp.bicep');
+    expect(app.get('eventHubName')).toBe('eventHubs.outputs.eventsHubName');
+    expect(app.get('alertsEventHubName')).toBe('eventHubs.outputs.alertsHubName');
+    expect(app.get('eventHubConsumerGroup')).toBe('eventHubs.outputs.consumerGroupName');
+    expect(stripComments(eventHubsBicep)).toMatch(/^output eventsHubName string = eventsHub\.name$/m);
+    expect(stripComments(eventHubsBicep)).toMatch(/^output alertsHubName string = alertsHub\.name$/m);
+    expect(stripComments(eventHubsBicep)).toMatch(/^output consumerGroupName string = consumerGroup\.name$/m);
+    // Same hub names as the code's defaults, so a deployment and a local run talk about the same hubs.
+    expect(varValue(mainBicep, 'eventsHubName')).toBe(`'${settingDefault(settingsTs, 'EVENTHUB_NAME') ?? '(no default)'}'`);
+    expect(varValue(mainBicep, 'alertsHubName')).toBe(`'${settingDefault(settingsTs, 'ALERTS_EVENTHUB_NAME') ?? '(no default)'}'`);
   });
 
-  it('the hubs get no SAS authorization rules of their own', () => {
-    const ns = modules(mainBicep).find((m) => m.path.startsWith('br/public:avm/res/event-hub/namespace:'));
-    const eventhubs = /\beventhubs\s*:\s*\[/.exec(ns?.declaration ?? '');
-    expect(eventhubs).not.toBeNull();
-    const hubs = bracketBody(ns?.declaration ?? '', (eventhubs?.index ?? 0) + (eventhubs?.[0].length ?? 0) - 1);
-    const names = [...hubs.matchAll(/\bname\s*:\s*(\w+)/g)].map((m) => m[1]);
-    expect(names.length).toBeGreaterThanOrEqual(2);
-    expect([...hubs.matchAll(/authorizationRules\s*:\s*\[\s*\]/g)]).toHaveLength(2);
+  it('every Streamfold setting takes its value from a functionApp.bicep parameter that main.bicep passes', () => {
+    const declared = params(functionAppBicep).map((p) => p.name);
+    const passed = moduleArgs('./modules/functionApp.bicep');
+    for (const name of requiredSettings.filter((n) => UPPER_SNAKE.test(n) && !n.startsWith('APPLICATIONINSIGHTS_') && n !== 'AZURE_CLIENT_ID')) {
+      const param = /^(?:string\()?(\w+)\)?(?: \? 'true' : 'false')?$/.exec(appSettings.get(name) ?? '')?.[1];
+      expect({ name, param: param && declared.includes(param) && passed.has(param) ? 'passed' : param }).toEqual({ name, param: 'passed' });
+    }
+  });
+
+  it('the durable task hub name in host.json is valid (or names a setting the app gets)', () => {
+    const hub = hostJson.extensions?.durableTask?.hubName;
+    expect(hub).toBeDefined();
+    const setting = /^%(\w+)%$/.exec(hub ?? '')?.[1];
+    if (setting) expect([...appSettings.keys()]).toContain(setting);
+    else expect(hub).toMatch(/^[A-Za-z][A-Za-z0-9]{2,44}$/);
+  });
+
+  it('every table the code uses is created by the template, under a valid table name', () => {
+    const created = [...varBody(mainBicep, 'appTableNames').matchAll(/'([^']+)'/g)].map((m) => m[1]);
+    for (const table of tablesUsed) {
+      expect(created).toContain(table);
+      expect(table).toMatch(/^[A-Za-z][A-Za-z0-9]{2,62}$/);
+    }
+    expect(moduleArgs('./modules/storage.bicep').get('tableNames')).toBe('appTableNames');
+    expect(resourceBody(storageBicep, 'tables').body).toMatch(/^\s*for\s+tableName\s+in\s+tableNames\s*:/);
+  });
+
+  it('the schedule defaults (template and parameters file) are NCRONTAB the timers accept, or empty (off)', () => {
+    const file = JSON.parse(read(join(INFRA, 'main.parameters.json'))) as { parameters: Record<string, { value: unknown }> };
+    for (const name of ['analysisSchedule', 'idleFlushSchedule']) {
+      const decl = params(mainBicep).find((p) => p.name === name);
+      const values = [decl?.defaultText?.replace(/^'|'$/g, ''), file.parameters[name]?.value].filter((v) => v !== undefined);
+      expect(values.length).toBeGreaterThan(0);
+      for (const value of values) if (value !== '') expect(() => parseNcrontab(String(value))).not.toThrow();
+    }
   });
 });
 
@@ -162,84 +215,172 @@ describe('infra: role assignments', () => {
   it('come from one loop over a list, never from repeated assignment blocks', () => {
     const all = bicepFiles.map((f) => stripComments(read(f))).join('\n');
     const assignmentResources = all.match(/'Microsoft\.Authorization\/roleAssignments@/g) ?? [];
-    const assignmentModules = modules(rbacBicep).filter((m) => /role-assignment/.test(m.path));
+    const assignmentModules = bicepFiles.flatMap((f) => modules(read(f))).filter((m) => /role-assignment/.test(m.path));
     expect(assignmentResources.length + assignmentModules.length).toBe(1);
-    for (const m of assignmentModules) {
-      expect(m.isLoop).toBe(true);
-      expect(m.declaration).toMatch(/^\s*for\s+\w+\s+in\s+roleAssignments\s*:/);
-    }
+    expect(assignmentModules[0]?.isLoop).toBe(true);
+    expect(assignmentModules[0]?.declaration).toMatch(/^\s*for\s+\w+\s+in\s+roleAssignments\s*:/);
+    expect(stripComments(varValue(rbacBicep, 'roleAssignments'))).toMatch(/map\(appGrants,[^\n]*managedIdentityPrincipalId/);
   });
 
-  it('every role Streamfold needs is in the list, with the right id and scope', () => {
-    const list = roleList();
-    for (const [roleName, { id, scope }] of Object.entries(REQUIRED_ROLES)) {
-      expect(list).toContainEqual({ roleName, id, scope });
-    }
+  it('the app gets exactly the roles it needs, with the built-in ids, at the right scope', () => {
+    const expected = Object.entries(REQUIRED_ROLES).map(([roleName, { id, scope }]) => ({ roleName, id, scope }));
+    expect(grantList('appGrants')).toEqual(expect.arrayContaining(expected));
+    expect(grantList('appGrants')).toHaveLength(expected.length);
   });
 
-  it('every scope kind in the list maps to a resource', () => {
-    const scopes = topLevelKeys(varBody(rbacBicep, 'scopeIds'));
-    for (const { scope } of roleList()) expect(scopes).toContain(scope);
+  it('each scope kind resolves to the right resource, and the hubs are the ones the app uses', () => {
+    const scopes = new Map(topLevelEntries(varBody(rbacBicep, 'scopeIds')));
+    for (const [kind, target] of Object.entries(SCOPE_TARGETS)) expect(scopes.get(kind)).toMatch(target);
+    for (const { scope } of [...grantList('appGrants'), ...grantList('userGrants')]) expect(scopes.has(scope)).toBe(true);
+    const ns = resourceBody(rbacBicep, 'eventHubNamespace').body;
+    expect(ns).toMatch(/resource eventsHub 'eventhubs' existing = \{\s*name: eventsHubName\s*\}/);
+    expect(ns).toMatch(/resource alertsHub 'eventhubs' existing = \{\s*name: alertsHubName\s*\}/);
+    const args = moduleArgs('./modules/rbac.bicep');
+    expect(args.get('eventsHubName')).toBe('eventHubs.outputs.eventsHubName');
+    expect(args.get('alertsHubName')).toBe('eventHubs.outputs.alertsHubName');
+    expect(args.get('storageAccountName')).toBe('storage.outputs.name');
+    expect(args.get('eventHubNamespaceName')).toBe('eventHubs.outputs.name');
+    expect(args.get('applicationInsightsName')).toBe('appInsights.outputs.name');
   });
 
-  it('main.bicep hands the managed identity principal to the RBAC module', () => {
-    const rbac = modules(mainBicep).find((m) => m.path === './app/rbac.bicep');
-    expect(rbac?.declaration).toMatch(/managedIdentityPrincipalId\s*:\s*apiUserAssignedIdentity\.outputs\.principalId/);
-  });
-});
-
-describe('infra: app settings', () => {
-  const set = appSettingNames();
-  const settingsTs = join(ROOT, 'src', 'settings.ts');
-  const sources = [settingsTs, ...(existsSync(join(ROOT, 'src', 'functions')) ? filesUnder(join(ROOT, 'src', 'functions')) : [])]
-    .filter((f) => existsSync(f) && f.endsWith('.ts') && !f.endsWith('.test.ts'));
-  const fromCode = [
-    ...sources.flatMap((f) => settingNamesRead(read(f))),
-    ...(existsSync(settingsTs) ? settingsModuleKeys(read(settingsTs)) : []),
-  ].filter((n) => !PLATFORM_SETTINGS.test(n));
-  const required = [...new Set(existsSync(settingsTs) ? [...fromCode, ...BASELINE_SETTINGS] : [...BASELINE_SETTINGS, ...fromCode])];
-
-  it.each(required)('%s is set on the function app', (name) => {
-    // A connection name is satisfied by its identity-based form (NAME__accountName, NAME__fullyQualifiedNamespace, ...).
-    const prefix = name.endsWith('__') ? name : `${name}__`;
-    expect(set.some((s) => s === name || s.startsWith(prefix))).toBe(true);
+  it('the app grants go to the identity the function app runs as', () => {
+    expect(moduleArgs('./modules/rbac.bicep').get('managedIdentityPrincipalId')).toBe('identity.outputs.principalId');
+    expect(moduleArgs('./modules/functionApp.bicep').get('identityId')).toBe('identity.outputs.resourceId');
   });
 
-  it('identity-based connections name the credential and the client id of the one identity', () => {
-    for (const prefix of ['AzureWebJobsStorage', 'EventHubConnection']) {
-      expect(set).toEqual(expect.arrayContaining([`${prefix}__credential`, `${prefix}__clientId`]));
-    }
-    const identity = stripComments(varBody(apiBicep, 'identitySettings'));
-    expect(identity).toMatch(/AzureWebJobsStorage__credential\s*:\s*'managedidentity'/);
-    expect(identity).toMatch(/EventHubConnection__credential\s*:\s*'managedidentity'/);
-    expect(identity).toMatch(/APPLICATIONINSIGHTS_AUTHENTICATION_STRING\s*:\s*'ClientId=\$\{identityClientId\};Authorization=AAD'/);
-  });
-
-  it('no plain AzureWebJobsStorage (that would be a connection string)', () => {
-    expect(set).not.toContain('AzureWebJobsStorage');
-  });
-
-  it('hub names match the hubs main.bicep creates, and the schedule default is hourly', () => {
-    expect(mainBicep).toMatch(/var eventsHubName = 'events'/);
-    expect(mainBicep).toMatch(/var alertsHubName = 'alerts'/);
-    expect(mainBicep).toMatch(/param analysisSchedule string = '0 0 \* \* \* \*'/);
-    expect(mainBicep).toMatch(/param eventHubPartitionCount int = 4/);
+  it('the deploying user can send test events and read results, only when the parameter allows it', () => {
+    expect(grantList('userGrants')).toContainEqual({ roleName: 'Azure Event Hubs Data Sender', id: REQUIRED_ROLES['Azure Event Hubs Data Sender']?.id, scope: 'eventsHub' });
+    expect(grantList('userGrants').some((g) => g.scope === 'storage' && /^Storage Table Data (Reader|Contributor)$/.test(g.roleName))).toBe(true);
+    expect(varValue(rbacBicep, 'includeUser')).toBe('grantUserAccess && !empty(userPrincipalId)');
+    expect(stripComments(varValue(rbacBicep, 'roleAssignments'))).toMatch(/includeUser \? map\(userGrants,/);
+    expect(moduleArgs('./modules/rbac.bicep').get('grantUserAccess')).toBe('allowUserIdentityPrincipal');
+    expect(moduleArgs('./modules/rbac.bicep').get('userPrincipalId')).toBe('principalId');
   });
 });
 
-describe('infra: modules and names', () => {
+describe('infra: no keys, SAS or connection strings', () => {
+  it.each(infraFiles.map((f) => [relative(ROOT, f), f]))('%s lists no keys and embeds no key-based connection strings', (_name, file) => {
+    expect(secretFindings(read(file))).toEqual([]);
+  });
+
+  it('no output carries a key, SAS or connection string', () => {
+    for (const file of bicepFiles) {
+      for (const o of outputDecls(read(file))) {
+        expect(o.name).not.toMatch(/key|sas|secret|password|token|connection_?string/i);
+        expect(o.value).not.toMatch(/connectionString|listKeys|primaryKey|secondaryKey|instrumentationKey|AccountKey|SharedAccessKey|\bsas\b/i);
+      }
+    }
+  });
+
+  it('no app setting carries a key; the one connection string is App Insights\' and it authenticates nothing', () => {
+    for (const [name, value] of appSettings) {
+      expect(`${name} = ${value}`).not.toMatch(/AccountKey|SharedAccessKey|InstrumentationKey|listKeys|\bsas\b|secret|password/i);
+      if (/connection_?string/i.test(`${name} ${value}`)) expect(name).toBe('APPLICATIONINSIGHTS_CONNECTION_STRING');
+    }
+    // It only names the ingestion endpoint: local auth is off on the component, telemetry needs the Entra token.
+    expect(appSettings.get('APPLICATIONINSIGHTS_CONNECTION_STRING')).toBe('applicationInsightsConnectionString');
+    expect(moduleArgs('./modules/functionApp.bicep').get('applicationInsightsConnectionString')).toBe('appInsights.outputs.connectionString');
+    expect(mainModule('br/public:avm/res/insights/component').declaration).toMatch(/\bdisableLocalAuth\s*:\s*true\b/);
+  });
+
+  it('storage: shared-key access off, TLS 1.2, no public blobs, with the queue and table services Durable needs', () => {
+    const account = resourceBody(storageBicep, 'storageAccount');
+    expect(account.type).toMatch(/^Microsoft\.Storage\/storageAccounts@/);
+    expect(account.body).toMatch(/\ballowSharedKeyAccess\s*:\s*false\b/);
+    expect(account.body).toMatch(/\bminimumTlsVersion\s*:\s*'TLS1_2'/);
+    expect(account.body).toMatch(/\ballowBlobPublicAccess\s*:\s*false\b/);
+    for (const file of bicepFiles) expect(stripComments(read(file))).not.toMatch(/allowSharedKeyAccess\s*:\s*true/);
+    const types = resources(storageBicep).map((r) => r.type.split('@')[0]);
+    expect(types).toEqual(expect.arrayContaining(['Microsoft.Storage/storageAccounts/queueServices', 'Microsoft.Storage/storageAccounts/tableServices', 'Microsoft.Storage/storageAccounts/blobServices/containers']));
+  });
+
+  it('Event Hubs: Standard, local (SAS) auth off, TLS 1.2, no authorization rules anywhere', () => {
+    const ns = resourceBody(eventHubsBicep, 'namespace').body;
+    expect(ns).toMatch(/name: 'Standard'/);
+    expect(ns).toMatch(/\bdisableLocalAuth\s*:\s*true\b/);
+    expect(ns).toMatch(/\bminimumTlsVersion\s*:\s*'1\.2'/);
+    for (const file of bicepFiles) expect(stripComments(read(file))).not.toMatch(/authorizationRules/i);
+    expect(resourceBody(eventHubsBicep, 'consumerGroup').body).toMatch(/parent:\s*eventsHub\b/);
+  });
+});
+
+describe('infra: the function app', () => {
+  const site = resourceBody(functionAppBicep, 'functionApp').body;
+
+  it('Flex Consumption (FC1), Linux, Node, the parameters for memory and scale-out', () => {
+    const plan = mainModule('br/public:avm/res/web/serverfarm').declaration;
+    expect(plan).toMatch(/name: 'FC1'/);
+    expect(plan).toMatch(/tier: 'FlexConsumption'/);
+    expect(site).toMatch(/kind\s*:\s*'functionapp,linux'/);
+    expect(site).toMatch(/runtime\s*:\s*\{\s*name\s*:\s*'node'\s*version\s*:\s*nodeVersion\s*\}/);
+    expect(site).toMatch(/instanceMemoryMB\s*:\s*instanceMemoryMB/);
+    expect(site).toMatch(/maximumInstanceCount\s*:\s*maximumInstanceCount/);
+    const passed = moduleArgs('./modules/functionApp.bicep');
+    for (const p of ['nodeVersion', 'instanceMemoryMB', 'maximumInstanceCount']) expect(passed.get(p)).toBe(p);
+  });
+
+  it('the Node version the template can pick satisfies package.json engines, and the default is 22', () => {
+    const engines = (JSON.parse(read(join(ROOT, 'package.json'))) as { engines?: { node?: string } }).engines?.node;
+    expect(engines).toBeDefined();
+    const decl = params(mainBicep).find((p) => p.name === 'nodeVersion');
+    expect(decl?.defaultText).toBe("'22'");
+    const values = [...(decl?.allowed ?? []), decl?.defaultText ?? ''].map((v) => Number(v.replace(/'/g, '')));
+    for (const major of values) expect({ major, ok: majorSatisfies(major, engines ?? '') }).toEqual({ major, ok: true });
+  });
+
+  it('HTTPS only, TLS 1.2, FTP off and no basic-auth publishing credentials', () => {
+    expect(site).toMatch(/\bhttpsOnly\s*:\s*true\b/);
+    expect(site).toMatch(/\bminTlsVersion\s*:\s*'1\.2'/);
+    expect(site).toMatch(/\bftpsState\s*:\s*'Disabled'/);
+    for (const symbol of ['ftpBasicAuth', 'scmBasicAuth']) {
+      const policy = resourceBody(functionAppBicep, symbol);
+      expect(policy.type).toMatch(/^Microsoft\.Web\/sites\/basicPublishingCredentialsPolicies@/);
+      expect(policy.body).toMatch(/allow\s*:\s*false/);
+    }
+    expect(resourceBody(functionAppBicep, 'ftpBasicAuth').body).toMatch(/name: 'ftp'/);
+    expect(resourceBody(functionAppBicep, 'scmBasicAuth').body).toMatch(/name: 'scm'/);
+  });
+
+  it('deploys from a blob container reached with the user-assigned identity, which is the only identity', () => {
+    expect(site).toMatch(/type\s*:\s*'blobContainer'/);
+    expect(site).toMatch(/authentication\s*:\s*\{\s*type\s*:\s*'UserAssignedIdentity'\s*userAssignedIdentityResourceId\s*:\s*identityId\s*\}/);
+    expect(site).toMatch(/identity\s*:\s*\{\s*type\s*:\s*'UserAssigned'/);
+    expect(moduleArgs('./modules/storage.bicep').get('deploymentContainerName')).toBe('deploymentContainerName');
+    expect(moduleArgs('./modules/functionApp.bicep').get('deploymentContainerName')).toBe('deploymentContainerName');
+  });
+
+  it('the app settings resource holds exactly the settings checked above', () => {
+    const config = resourceBody(functionAppBicep, 'functionAppSettings').body;
+    expect(config).toMatch(/name: 'appsettings'/);
+    expect(config).toMatch(/properties: appSettings\s*$/);
+  });
+});
+
+describe('infra: template structure', () => {
   const allModules = bicepFiles.flatMap((file) => modules(read(file)).map((m) => ({ ...m, file })));
 
-  it('found the modules at all', () => {
-    expect(allModules.length).toBeGreaterThanOrEqual(9);
+  it('main.bicep targets a resource group and composes modules from infra/modules', () => {
+    expect(stripComments(mainBicep)).toMatch(/^targetScope = 'resourceGroup'$/m);
+    expect(stripComments(mainBicep)).not.toMatch(/Microsoft\.Resources\/resourceGroups@|\bscope:\s*rg\b/);
+    const local = modules(mainBicep).filter((m) => !m.path.startsWith('br'));
+    expect(local.map((m) => m.path).sort()).toEqual(['./modules/eventHubs.bicep', './modules/functionApp.bicep', './modules/rbac.bicep', './modules/storage.bicep']);
+  });
+
+  it('names derive from the abbreviations and the resource token, and everything is tagged', () => {
+    expect(varValue(mainBicep, 'resourceToken')).toBe('toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))');
+    expect(varValue(mainBicep, 'tags')).toBe("{ 'azd-env-name': environmentName }");
+    expect(stripComments(functionAppBicep)).toMatch(/tags: union\(tags, \{ 'azd-service-name': serviceName \}\)/);
+    const abbrs = JSON.parse(read(join(INFRA, 'abbreviations.json'))) as Record<string, string>;
+    const used = bicepFiles.flatMap((f) => abbreviationsUsed(read(f)));
+    expect(used.length).toBeGreaterThanOrEqual(7);
+    for (const key of used) expect(Object.keys(abbrs)).toContain(key);
+    // Role assignments take no tags; every module that creates resources tags them.
+    for (const m of modules(mainBicep).filter((m) => m.symbol !== 'rbac')) expect(m.params).toContain('tags');
   });
 
   it.each(allModules.map((m) => [`${relative(ROOT, m.file)} ${m.symbol}`, m]))('%s: local path exists or AVM is pinned', (_n, m) => {
-    if (m.path.startsWith('br/') || m.path.startsWith('br:')) {
-      expect(m.path).toMatch(PINNED_AVM);
-    } else {
-      expect(existsSync(resolve(dirname(m.file), m.path))).toBe(true);
-    }
+    if (m.path.startsWith('br/') || m.path.startsWith('br:')) expect(m.path).toMatch(PINNED_AVM);
+    else expect(existsSync(resolve(dirname(m.file), m.path))).toBe(true);
   });
 
   it.each(allModules.filter((m) => !m.path.startsWith('br')).map((m) => [m.path, m]))(
@@ -261,67 +402,106 @@ describe('infra: modules and names', () => {
     }
   });
 
-  it('every main.bicep output is UPPER_SNAKE_CASE, and the azd essentials are there', () => {
+  it('outputs are UPPER_SNAKE_CASE for azd and cover the app, its URL, the namespace, the hubs and the resource group', () => {
     const names = outputs(mainBicep);
     for (const name of names) expect(name).toMatch(UPPER_SNAKE);
     expect(names).toEqual(
       expect.arrayContaining([
-        'AZURE_LOCATION',
-        'AZURE_TENANT_ID',
-        'SERVICE_API_NAME',
         'AZURE_FUNCTION_APP_NAME',
-        'RESOURCE_GROUP',
+        'SERVICE_API_NAME',
+        'SERVICE_API_URI',
         'EVENTHUBS_NAMESPACE',
+        'EVENTHUBS_FULLY_QUALIFIED_NAMESPACE',
+        'EVENTHUB_NAME',
+        'ALERTS_EVENTHUB_NAME',
+        'EVENTHUB_CONSUMER_GROUP',
+        'AZURE_RESOURCE_GROUP',
       ]),
     );
   });
-
-  it('every abbreviation used exists in abbreviations.json', () => {
-    const abbrs = JSON.parse(read(join(INFRA, 'abbreviations.json'))) as Record<string, string>;
-    const used = bicepFiles.flatMap((f) => abbreviationsUsed(read(f)));
-    expect(used.length).toBeGreaterThan(0);
-    for (const key of used) expect(Object.keys(abbrs)).toContain(key);
-  });
-
-  it('names derive from the resource token azd expects', () => {
-    expect(stripComments(mainBicep)).toContain(
-      'var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))',
-    );
-    expect(mainBicep).toMatch(/^targetScope = 'subscription'$/m);
-  });
 });
 
-describe('azd wiring', () => {
-  const parameters = JSON.parse(read(join(INFRA, 'main.parameters.json'))) as { parameters: Record<string, { value: unknown }> };
-  const declared = params(mainBicep);
+describe('infra: parameters file and azd', () => {
+  const file = JSON.parse(read(join(INFRA, 'main.parameters.json'))) as { parameters: Record<string, { value: unknown }> };
+  const declared = new Map(params(mainBicep).map((p) => [p.name, p]));
 
-  it('main.parameters.json sets only declared params, every required one, from azd environment values', () => {
-    const names = Object.keys(parameters.parameters);
-    for (const name of names) expect(declared.map((d) => d.name)).toContain(name);
-    for (const d of declared.filter((d) => !d.hasDefault)) expect(names).toContain(d.name);
-    expect(parameters.parameters.environmentName?.value).toBe('${AZURE_ENV_NAME}');
-    expect(parameters.parameters.location?.value).toBe('${AZURE_LOCATION}');
-    for (const { value } of Object.values(parameters.parameters)) expect(String(value)).toMatch(/^\$\{[A-Z_]+(=[^}]*)?\}$/);
+  it('the issue\'s parameters exist in main.bicep', () => {
+    for (const name of [
+      'environmentName',
+      'location',
+      'eventHubPartitionCount',
+      'eventHubThroughputUnits',
+      'eventHubAutoInflateEnabled',
+      'eventHubMaximumThroughputUnits',
+      'eventHubMessageRetentionInDays',
+      'analysisSchedule',
+      'streamRetentionWindows',
+      'instanceMemoryMB',
+      'maximumInstanceCount',
+      'principalId',
+      'allowUserIdentityPrincipal',
+    ]) {
+      expect([...declared.keys()]).toContain(name);
+    }
+  });
+
+  it('sets only declared parameters, every required one, with values of the declared type and range', () => {
+    for (const d of declared.values()) if (!d.hasDefault) expect(Object.keys(file.parameters)).toContain(d.name);
+    for (const [name, { value }] of Object.entries(file.parameters)) {
+      const d = declared.get(name);
+      expect({ name, declared: d !== undefined }).toEqual({ name, declared: true });
+      if (!d) continue;
+      expect({ name, type: typeof value }).toEqual({ name, type: d.type === 'int' ? 'number' : d.type === 'bool' ? 'boolean' : 'string' });
+      if (typeof value === 'number') {
+        if (d.minValue !== undefined) expect(value).toBeGreaterThanOrEqual(d.minValue);
+        if (d.maxValue !== undefined) expect(value).toBeLessThanOrEqual(d.maxValue);
+      }
+      if (d.allowed && !/^\$\{/.test(String(value))) expect(d.allowed).toContain(typeof value === 'string' ? `'${value}'` : String(value));
+    }
+  });
+
+  it('only environmentName is an azd placeholder (az deployment does not substitute them; the README overrides it)', () => {
+    const placeholders = Object.entries(file.parameters).filter(([, { value }]) => /\$\{/.test(String(value)));
+    expect(placeholders).toEqual([['environmentName', { value: '${AZURE_ENV_NAME}' }]]);
   });
 
   it('azure.yaml deploys the api service as a TypeScript function app from the repo root, built first', () => {
     const yaml = read(join(ROOT, 'azure.yaml'));
+    expect(yaml).toMatch(/^ {2}path: infra$/m);
+    expect(yaml).toMatch(/^ {2}module: main$/m);
     const service = /^services:\n {2}api:\n((?: {4}.*\n?)+)/m.exec(yaml)?.[1] ?? '';
     expect(service).toMatch(/^ {4}project: \.$/m);
     expect(service).toMatch(/^ {4}language: (ts|js)$/m);
     expect(service).toMatch(/^ {4}host: function$/m);
     expect(service).toMatch(/npm ci\b[^\n]*npm run build/);
-    // azd finds the app through the azd-service-name tag, which api.bicep derives from serviceName.
-    expect(apiBicep).toMatch(/param serviceName string = 'api'/);
-    expect(stripComments(apiBicep)).toMatch(/'azd-service-name'\s*:\s*serviceName/);
+    // azd finds the app through the azd-service-name tag, derived from serviceName.
+    expect(params(functionAppBicep).find((p) => p.name === 'serviceName')?.defaultText).toBe("'api'");
+  });
+});
+
+describe('infra: the README deploy section follows the template', () => {
+  const readme = read(join(ROOT, 'README.md'));
+  const start = readme.indexOf('## Deploying to Azure\n');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+
+  it('documents the resource-group deployment with the parameters file and the environment parameter', () => {
+    expect(start).toBeGreaterThanOrEqual(0);
+    expect(section).toMatch(/az group create --name (\S+) --location/);
+    expect(section).toMatch(/az deployment group create -g \S+ -f infra\/main\.bicep \\\n\s+-p infra\/main\.parameters\.json -p environmentName=\w+/);
+    expect(section).not.toMatch(/az deployment sub\b/);
+    expect(section).toMatch(/azd env set AZURE_RESOURCE_GROUP /);
   });
 
-  it('the app runs Node on Flex Consumption with a deployment container reached by the identity', () => {
-    expect(mainBicep).toMatch(/name: 'FC1'/);
-    expect(mainBicep).toMatch(/tier: 'FlexConsumption'/);
-    expect(mainBicep).toMatch(/param nodeVersion string = '(20|22)'/);
-    const api = stripComments(apiBicep);
-    expect(api).toMatch(/type\s*:\s*'UserAssignedIdentity'/);
-    expect(api).toMatch(/kind\s*:\s*'functionapp,linux'/);
+  it('names every parameter and every output of main.bicep', () => {
+    for (const { name } of params(mainBicep)) expect({ name, documented: section.includes(`\`${name}\``) }).toEqual({ name, documented: true });
+    for (const name of outputs(mainBicep)) expect({ name, documented: section.includes(`\`${name}\``) || section.includes(`${name})`) }).toEqual({ name, documented: true });
+  });
+
+  it('sends test events with the flags tools/send really has', () => {
+    const cli = read(join(ROOT, 'tools', 'send', 'cli.ts'));
+    const sends = [...section.matchAll(/npm run send -- ([^\n]+)/g)].map((m) => m[1] as string);
+    expect(sends.length).toBeGreaterThan(0);
+    for (const flag of sends.flatMap((s) => s.match(/--[a-z-]+/g) ?? [])) expect(cli).toContain(`'${flag}`);
+    expect(sends.join(' ')).toMatch(/--namespace "\$NS"/);
   });
 });

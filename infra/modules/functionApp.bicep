@@ -1,0 +1,145 @@
+// The Streamfold Function App on Flex Consumption. Every connection is identity-based through one user-assigned
+// identity; the app setting names are the ones the code and host.json read (src/settings.ts, the bindings in
+// src/functions, src/storage/resolveTableConnection.ts), and test/infra checks that against the code.
+param name string
+param location string
+param tags object
+@description('azd finds the app to deploy through the azd-service-name tag; must match the service in azure.yaml.')
+param serviceName string = 'api'
+param appServicePlanId string
+@allowed([
+  '20'
+  '22'
+])
+param nodeVersion string
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+param storageAccountName string
+param storageBlobEndpoint string
+param deploymentContainerName string
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+@description('Client id of that identity; the host and the SDK credentials need it to pick this identity.')
+param identityClientId string
+@description('Connection string of the Application Insights component: it names the ingestion endpoint and carries no secret, because the component has local auth disabled and ingestion needs an Entra token.')
+param applicationInsightsConnectionString string
+param eventHubsFullyQualifiedNamespace string
+param eventHubName string
+param eventHubConsumerGroup string
+param alertsEventHubName string
+param analysisSchedule string
+param analysisPeriodMinutes int
+param alertMinSeverity string
+param pipelineRefreshSeconds int
+param streamRetentionWindows int
+param idleFlushSchedule string
+param deadLetterUnmatched bool
+
+var identitySettings = {
+  // Host storage, timers, Event Hubs checkpoints and the Durable task hub (Azure Storage provider), and the app's
+  // own TableClient (src/storage/resolveTableConnection.ts): account name + managed identity, no keys.
+  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  // Connection "EventHubConnection": the ingest trigger on the events hub and the alerts output binding.
+  EventHubConnection__fullyQualifiedNamespace: eventHubsFullyQualifiedNamespace
+  EventHubConnection__credential: 'managedidentity'
+  EventHubConnection__clientId: identityClientId
+  // DefaultAzureCredential in SDK clients picks this identity.
+  AZURE_CLIENT_ID: identityClientId
+  // Telemetry with an Entra token of the same identity (Monitoring Metrics Publisher on the component).
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+}
+
+var streamfoldSettings = {
+  EVENTHUB_NAME: eventHubName
+  EVENTHUB_CONSUMER_GROUP: eventHubConsumerGroup
+  ALERTS_EVENTHUB_NAME: alertsEventHubName
+  ANALYSIS_SCHEDULE: analysisSchedule
+  ANALYSIS_PERIOD_MINUTES: string(analysisPeriodMinutes)
+  ALERT_MIN_SEVERITY: alertMinSeverity
+  PIPELINE_REFRESH_SECONDS: string(pipelineRefreshSeconds)
+  STREAM_RETENTION_WINDOWS: string(streamRetentionWindows)
+  IDLE_FLUSH_SCHEDULE: idleFlushSchedule
+  DEADLETTER_UNMATCHED: deadLetterUnmatched ? 'true' : 'false'
+}
+
+var appSettings = union(streamfoldSettings, identitySettings)
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: appServicePlanId
+    httpsOnly: true
+    publicNetworkAccess: 'Enabled'
+    siteConfig: {
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: nodeVersion
+      }
+    }
+  }
+}
+
+// No FTP and no basic (user name + password) auth on the SCM site: deployments authenticate with Entra ID.
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource functionAppSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  properties: appSettings
+}
+
+output name string = functionApp.name
+output url string = 'https://${functionApp.properties.defaultHostName}'
