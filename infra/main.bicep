@@ -80,6 +80,11 @@ param eventHubMessageRetentionInDays int = 1
 @description('Consumer group the ingest function reads "events" with.')
 param eventHubConsumerGroupName string = 'streamfold'
 
+@minLength(3)
+@maxLength(45)
+@description('Durable Functions task hub (TASK_HUB_NAME, read by host.json): letters and digits, starting with a letter.')
+param taskHubName string = 'Streamfold'
+
 @description('NCRONTAB (six fields, with seconds) of the timer that starts the scheduled analyses; empty turns them off.')
 param analysisSchedule string = '0 0 * * * *'
 
@@ -229,6 +234,7 @@ module functionApp './modules/functionApp.bicep' = {
     eventHubName: eventHubs.outputs.eventsHubName
     eventHubConsumerGroup: eventHubs.outputs.consumerGroupName
     alertsEventHubName: eventHubs.outputs.alertsHubName
+    taskHubName: taskHubName
     analysisSchedule: analysisSchedule
     analysisPeriodMinutes: analysisPeriodMinutes
     alertMinSeverity: alertMinSeverity

@@ -34,6 +34,7 @@ param eventHubsFullyQualifiedNamespace string
 param eventHubName string
 param eventHubConsumerGroup string
 param alertsEventHubName string
+param taskHubName string
 param analysisSchedule string
 param analysisPeriodMinutes int
 param alertMinSeverity string
@@ -60,6 +61,7 @@ var identitySettings = {
 }
 
 var streamfoldSettings = {
+  TASK_HUB_NAME: taskHubName
   EVENTHUB_NAME: eventHubName
   EVENTHUB_CONSUMER_GROUP: eventHubConsumerGroup
   ALERTS_EVENTHUB_NAME: alertsEventHubName

@@ -1,7 +1,7 @@
 import { DEFAULT_ALERT_MIN_SEVERITY } from '../../core/analysis/detectAnomalies';
 
 /**
- * The analysis settings, read in one place (infra/app/api.bicep sets ALERT_MIN_SEVERITY and
+ * The analysis settings, read in one place (infra/modules/functionApp.bicep sets ALERT_MIN_SEVERITY and
  * ANALYSIS_PERIOD_MINUTES; ANALYSIS_SCHEDULE is empty = off). An unset or blank value means the
  * default; a bad one throws naming the setting, what was expected and what was found.
  *
