@@ -1,4 +1,5 @@
 import { Accumulator, type Aggregate } from '../aggregates';
+import { type EventProblem, type EventRecord, isEventProblem, normalizeEvent } from '../events';
 import { describeValue } from '../expressions';
 import type { CompiledPipeline } from '../pipelines';
 import { windowsFor } from '../windows';
@@ -15,7 +16,8 @@ import {
 
 export const MAX_STREAM_KEY_LENGTH = 256;
 
-type Body = { raw: string; event: Record<string, unknown> } | { raw: string; reason: DeadLetterReason; detail: string };
+/** A plain event or a CloudEvent, normalized (src/core/events), or why the body is not an event. */
+type Body = EventRecord | EventProblem;
 
 function readBody(body: unknown): Body {
   if (typeof body === 'string') {
@@ -23,9 +25,9 @@ function readBody(body: unknown): Body {
     try {
       parsed = JSON.parse(body);
     } catch (e) {
-      return { raw: body, reason: 'invalid-json', detail: `expected a JSON object, found text that is not JSON (${e instanceof Error ? e.message : String(e)})` };
+      return { raw: body, code: 'invalid-json', message: `expected a JSON object, found text that is not JSON (${e instanceof Error ? e.message : String(e)})` };
     }
-    return asEvent(body, parsed);
+    return normalizeEvent(parsed, body);
   }
   let raw: string;
   try {
@@ -33,12 +35,7 @@ function readBody(body: unknown): Body {
   } catch {
     raw = String(body);
   }
-  return asEvent(raw, body);
-}
-
-function asEvent(raw: string, value: unknown): Body {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { raw, event: value as Record<string, unknown> };
-  return { raw, reason: 'schema', detail: `expected a JSON object, found ${describeValue(value)}` };
+  return normalizeEvent(body, raw);
 }
 
 class WindowBuilder {
@@ -189,7 +186,7 @@ export function processBatch(input: BatchInput): BatchResult {
     for (let i = 0; i < bodies.length; i++) {
       if (filteredBy[i] !== input.pipelines.length) continue;
       total.eventsIn++;
-      deadLetter(total, i, 'no-pipeline', `no matching pipeline: every active pipeline's filter excluded the event (${names}); dead-lettered because DEADLETTER_UNMATCHED is on`);
+      deadLetter(total, i, 'no-pipeline', `no matching pipeline: every active pipeline's match or filter excluded the event (${names}); dead-lettered because DEADLETTER_UNMATCHED is on`);
     }
   }
 
@@ -227,11 +224,22 @@ function foldPipeline(
   for (let i = 0; i < bodies.length; i++) {
     counts.eventsIn++;
     const body = bodies[i] as Body;
-    if (!('event' in body)) {
-      deadLetter(counts, i, body.reason, body.detail, name);
+    if (isEventProblem(body)) {
+      deadLetter(counts, i, body.code, body.message, name);
       continue;
     }
-    const event = body.event;
+    const event = body.payload;
+
+    // An event the pipeline does not take (match false, or not evaluable on it) is `filtered` here; with
+    // DEADLETTER_UNMATCHED, one that no pipeline takes is dead-lettered once as no-pipeline.
+    if (pipeline.match) {
+      const r = pipeline.match.evaluate(event);
+      if (!r.ok || r.value !== true) {
+        counts.filtered++;
+        filtered(i);
+        continue;
+      }
+    }
 
     if (pipeline.filter) {
       const r = pipeline.filter.evaluate(event);
@@ -250,14 +258,15 @@ function foldPipeline(
       }
     }
 
-    const key = pipeline.streamKey.evaluate(event);
+    const key = pipeline.key.evaluate(event);
     if (!key.ok) {
-      deadLetter(counts, i, 'expression', `streamKey ${JSON.stringify(pipeline.streamKey.text)}: ${key.error.message}`, name);
+      deadLetter(counts, i, 'expression', `key ${JSON.stringify(pipeline.key.text)}: ${key.error.message}`, name);
       continue;
     }
-    const stream = typeof key.value === 'string' ? key.value : typeof key.value === 'number' ? String(key.value) : undefined;
+    const keyValue = key.value === null && pipeline.keyFallsBackToSubject && body.subject !== undefined ? body.subject : key.value;
+    const stream = typeof keyValue === 'string' ? keyValue : typeof keyValue === 'number' ? String(keyValue) : undefined;
     if (stream === undefined || stream.length === 0 || stream.length > MAX_STREAM_KEY_LENGTH) {
-      deadLetter(counts, i, 'schema', `streamKey ${JSON.stringify(pipeline.streamKey.text)}: expected a non-empty string or number (at most ${MAX_STREAM_KEY_LENGTH} characters), found ${describeValue(key.value)}`, name);
+      deadLetter(counts, i, 'schema', `key ${JSON.stringify(pipeline.key.text)}: expected a non-empty string or number (at most ${MAX_STREAM_KEY_LENGTH} characters), found ${describeValue(keyValue)}`, name);
       continue;
     }
 
@@ -276,8 +285,9 @@ function foldPipeline(
       deadLetter(counts, i, 'expression', `time ${JSON.stringify(pipeline.time.text)}: ${rawTime.error.message}`, name, stream);
       continue;
     }
-    if (rawTime.value !== null) {
-      const parsed = parseEventTime(rawTime.value, pipeline.time.text);
+    const timeValue = rawTime.value === null ? (body.time ?? null) : rawTime.value;
+    if (timeValue !== null) {
+      const parsed = parseEventTime(timeValue, rawTime.value === null ? 'CloudEvent time' : pipeline.time.text);
       if (!parsed.ok) {
         builder.invalid++;
         deadLetter(counts, i, 'schema', parsed.detail, name, stream);
