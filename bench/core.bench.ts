@@ -9,7 +9,7 @@ const STREAMS = 100;
 const BATCHES = Number(process.env['BENCH_BATCHES'] ?? 200);
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 
-const compiled = compilePipeline({ name: 'bench', window: { size: '1m' } });
+const compiled = compilePipeline({ name: 'bench', window: { type: 'tumbling', size: 'PT1M' } });
 if (!compiled.ok) throw new Error(JSON.stringify(compiled.issues));
 const pipelines = [compiled.pipeline];
 
