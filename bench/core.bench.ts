@@ -30,25 +30,26 @@ const scenarios: Scenario[] = [
   {
     scenario: 'default',
     description: 'default pipeline: key stream, time time, measure value, 1-minute tumbling windows',
-    definition: { name: 'default', window: { size: '1m' } },
+    definition: {},
     body: (s, t, i) => ({ stream: `sensor-${String(s).padStart(3, '0')}`, time: new Date(t).toISOString(), value: 20 + ((i * 13) % 50) / 10, unit: 'C', site: 'plant-3', line: 'line-07', status: 'ok', firmware: '2.4.1', seq: 100_000 + i }),
   },
   {
     scenario: 'filter+2measures',
     description: 'flights: key origin, time date, filter distance > 100, measures delay and distance, 1-hour tumbling windows, 5-minute lateness',
-    definition: { name: 'flights', streamKey: 'origin', time: 'date', filter: 'distance > 100', measures: { delay: 'delay', distance: 'distance' }, window: { size: '1h' }, allowedLateness: '5m' },
+    // The issue's flights pipeline, verbatim.
+    definition: { key: 'origin', time: 'date', filter: 'distance > 100', measures: { delay: 'delay', distance: 'distance' }, window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M' },
     body: (s, t, i) => ({ date: new Date(t).toISOString(), delay: (i * 7) % 90, distance: 50 + ((i * 37) % 2500), origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`, destination: 'PHL', carrier: 'XA', flight: 1000 + (i % 900), tail: 'N31415', gate: 'B12' }),
   },
   {
     scenario: 'filter+2computed',
     description: 'as filter+2measures, with computed measures: delay * 60 (seconds) and distance * 1.609 (km)',
-    definition: { name: 'flights-km', streamKey: 'origin', time: 'date', filter: 'distance > 100', measures: { delaySeconds: 'delay * 60', km: 'distance * 1.609' }, window: { size: '1h' }, allowedLateness: '5m' },
+    definition: { key: 'origin', time: 'date', filter: 'distance > 100', measures: { delaySeconds: 'delay * 60', km: 'distance * 1.609' }, window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M' },
     body: (s, t, i) => ({ date: new Date(t).toISOString(), delay: (i * 7) % 90, distance: 50 + ((i * 37) % 2500), origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`, destination: 'PHL', carrier: 'XA', flight: 1000 + (i % 900), tail: 'N31415', gate: 'B12' }),
   },
 ];
 
-function compile(definition: unknown): CompiledPipeline {
-  const compiled = compilePipeline(definition);
+function compile(definition: unknown, name: string): CompiledPipeline {
+  const compiled = compilePipeline(definition, name);
   if (!compiled.ok) throw new Error(`bench pipeline is invalid: ${JSON.stringify(compiled.issues)}`);
   return compiled.pipeline;
 }
@@ -66,7 +67,7 @@ const median = (xs: number[]): number => {
 };
 
 function run(scenario: Scenario) {
-  const pipelines = [compile(scenario.definition)];
+  const pipelines = [compile(scenario.definition, scenario.scenario.replace(/[^a-z0-9]+/gi, '-'))];
   const batches = makeBatches(scenario);
   const bytes = batches.flat().reduce((n, b) => n + Buffer.byteLength(b), 0) / (DISTINCT_BATCHES * BATCH);
   const sequenceNumbers = Array.from({ length: BATCH }, (_, i) => i);

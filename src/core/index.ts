@@ -5,6 +5,7 @@
 export * from './aggregates';
 export * from './batch';
 export { type Duration, formatDuration, parseDuration } from './duration';
+export * from './events';
 export * from './expressions';
 export * from './pipelines';
 export * from './state';

@@ -26,7 +26,7 @@ export class PipelineCache {
       const stored = await this.store.list();
       const compiled: CompiledPipeline[] = [];
       for (const s of stored) {
-        const r = compilePipeline(s.definition);
+        const r = compilePipeline(s.definition, s.name);
         if (r.ok) compiled.push(r.pipeline);
         else warn(`pipeline ${s.name} skipped: ${r.issues.map((i) => i.message).join('; ')}`);
       }

@@ -19,7 +19,7 @@ beforeEach(() => {
 
 afterAll(() => setApiDeps(undefined));
 
-const pipeline = { streamKey: 'device', measures: { temp: 'value' }, window: { size: '1m' } };
+const pipeline = { key: 'device', measures: { temp: 'value' }, window: { type: 'tumbling', size: 'PT1M' } };
 
 describe('problem mapping', () => {
   it('turns HttpError into problem+json with its fields', async () => {
@@ -69,8 +69,8 @@ describe('pipelines', () => {
     expect((await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: pipeline })).status).toBe(201);
     const got = await call(getPipeline, { path: 'pipelines/temps', params: { name: 'temps' } });
     expect(got.status).toBe(200);
-    expect(got.json).toMatchObject({ name: 'temps', definition: { name: 'temps', streamKey: 'device', measures: { temp: 'value' } } });
-    expect((await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { ...pipeline, window: { size: '5m' } } })).status).toBe(200);
+    expect(got.json).toMatchObject({ name: 'temps', definition: { name: 'temps', key: 'device', measures: { temp: 'value' } } });
+    expect((await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { ...pipeline, window: { type: 'tumbling', size: 'PT5M' } } })).status).toBe(200);
     expect(((await call(listPipelines, { path: 'pipelines' })).json as { items: { name: string }[] }).items.map((p) => p.name)).toEqual(['temps']);
     expect((await call(deletePipeline, { method: 'DELETE', path: 'pipelines/temps', params: { name: 'temps' } })).status).toBe(204);
     const gone = await call(getPipeline, { path: 'pipelines/temps', params: { name: 'temps' } });
@@ -78,12 +78,19 @@ describe('pipelines', () => {
     expect((await call(deletePipeline, { method: 'DELETE', path: 'pipelines/temps', params: { name: 'temps' } })).status).toBe(404);
   });
 
+  it('accepts the flights definition exactly as written, named by the route', async () => {
+    const flights = { key: 'origin', time: 'date', filter: 'distance > 100', measures: { delay: 'delay', distance: 'distance' }, window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M' };
+    const res = await call(putPipeline, { method: 'PUT', path: 'pipelines/flights', params: { name: 'flights' }, body: flights });
+    expect(res.status).toBe(201);
+    expect((await stores.pipelines.get('flights'))?.definition).toEqual({ name: 'flights', ...flights, retention: 60, sketchAccuracy: 0.01, idleTimeout: 'PT2M' });
+  });
+
   it('rejects an invalid definition with a 400 naming the bad field, and stores nothing', async () => {
-    const res = await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { ...pipeline, window: { size: 'soon' } } });
+    const res = await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { ...pipeline, window: { type: 'tumbling', size: 'soon' } } });
     expect(res.status).toBe(400);
     const problem = res.json as { errors: { field: string; message: string }[] };
     expect(problem.errors.map((e) => e.field)).toEqual(['window.size']);
-    expect(problem.errors[0]?.message).toMatch(/^window\.size: expected .*duration.*found string "soon"/);
+    expect(problem.errors[0]?.message).toMatch(/^window\.size: expected an ISO 8601 duration like "PT1M".*; found string "soon"$/);
     expect(await stores.pipelines.get('temps')).toBeUndefined();
   });
 
@@ -99,7 +106,9 @@ describe('pipelines', () => {
   it('rejects a body whose name differs from the URL, and non-JSON bodies', async () => {
     const mismatch = await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { ...pipeline, name: 'other' } });
     expect(mismatch.status).toBe(400);
-    expect((mismatch.json as { errors: { field: string }[] }).errors[0]?.field).toBe('name');
+    expect(mismatch.contentType).toBe('application/problem+json');
+    expect((mismatch.json as { errors: { field: string; message: string }[] }).errors).toEqual([{ field: 'name', message: 'name: expected the pipeline\'s name, "temps", or no name; found string "other"' }]);
+    expect(await stores.pipelines.get('temps')).toBeUndefined();
     const notJson = await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: '{oops' });
     expect(notJson.status).toBe(400);
     expect((notJson.json as { detail: string }).detail).toMatch(/expected valid JSON; found "\{oops"/);

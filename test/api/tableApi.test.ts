@@ -28,12 +28,12 @@ describe('API on Table storage (real Azurite)', () => {
 
   it('pipelines CRUD round-trips through the Pipelines table', async () => {
     const params = { name: 'temps' };
-    const body = { streamKey: 'device', measures: { temp: 'value' }, window: { size: '1m' } };
+    const body = { key: 'device', measures: { temp: 'value' }, window: { type: 'tumbling', size: 'PT1M' } };
     expect((await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params, body })).status).toBe(201);
     const got = await call(getPipeline, { path: 'pipelines/temps', params });
-    expect(got.json).toMatchObject({ name: 'temps', etag: expect.any(String), definition: { name: 'temps', window: { size: '1m' } } });
-    expect((await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params, body: { ...body, window: { size: '5m' } } })).status).toBe(200);
-    expect((await stores.pipelines.get('temps'))?.definition).toMatchObject({ window: { size: '5m' } });
+    expect(got.json).toMatchObject({ name: 'temps', etag: expect.any(String), definition: { name: 'temps', window: { type: 'tumbling', size: 'PT1M' } } });
+    expect((await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params, body: { ...body, window: { type: 'tumbling', size: 'PT5M' } } })).status).toBe(200);
+    expect((await stores.pipelines.get('temps'))?.definition).toMatchObject({ window: { type: 'tumbling', size: 'PT5M' } });
     const list = (await call(listPipelines, { path: 'pipelines' })).json as { items: { name: string }[] };
     expect(list.items.map((p) => p.name)).toEqual(['temps']);
     expect((await call(deletePipeline, { method: 'DELETE', path: 'pipelines/temps', params })).status).toBe(204);

@@ -44,10 +44,10 @@ async function windowsOf(stream: string): Promise<WindowJson[]> {
 
 describe('idle flush on the local host with Azurite', () => {
   it('closes every window of streams that went quiet exactly once, with exact numbers, and keeps working when they come back', async () => {
-    const definition = { filter: 'value >= 0', window: { size: '10s' }, allowedLateness: '10m', idleTimeout: '3s' };
+    const definition = { filter: 'value >= 0', window: { type: 'tumbling', size: 'PT10S' }, lateness: 'PT10M', idleTimeout: 'PT3S' };
     const put = await stack.api('/api/pipelines/idle', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(definition) });
     expect(put.status).toBe(201);
-    expect(put.json).toMatchObject({ definition: { idleTimeout: '3s' } });
+    expect(put.json).toMatchObject({ definition: { idleTimeout: 'PT3S' } });
     await pollApi(stack, '/api/streams/idle/probe', (r) => (r.status === 200 ? true : undefined), 60_000, async () => {
       await stack.send([{ body: body('probe', T - 3_600_000, 1), partition: 0 }]);
     });

@@ -95,12 +95,13 @@ describe('Streamfold on the local host with Azurite', () => {
     const health = await stack.api('/api/health');
     expect(health).toMatchObject({ status: 200, json: { status: 'ok', checks: { storage: { status: 'ok' } } } });
 
-    const bad = await stack.api('/api/pipelines/bad', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ window: { size: 'soon' }, measures: { v: 'value +' } }) });
+    const bad = await stack.api('/api/pipelines/bad', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ window: { type: 'tumbling', size: 'soon' }, measures: { v: 'value +' } }) });
     expect(bad.status).toBe(400);
     expect(bad.contentType).toMatch(/^application\/problem\+json/);
     const fields = (bad.json as Problem).errors.map((e) => e.field).sort();
     expect(fields).toContain('window.size');
-    expect((bad.json as Problem).errors.find((e) => e.field === 'window.size')?.message).toMatch(/found .*soon/);
+    expect((bad.json as Problem).errors.find((e) => e.field === 'window.size')?.message).toMatch(/^window.size: expected an ISO 8601 duration like "PT1M".*; found string "soon"$/);
+    expect((bad.json as Problem).errors.find((e) => e.field === 'measures.v')?.message).toMatch(/^measures.v: expected a valid numeric measure CEL expression: Unexpected token: EOF \(at position 7\)/);
     expect((await stack.api('/api/pipelines/bad')).status).toBe(404);
 
     for (const [path, field] of [
@@ -121,11 +122,11 @@ describe('Streamfold on the local host with Azurite', () => {
 
   it('folds a few thousand events across 20 streams into exact per-stream and per-window figures, closes windows once, dead-letters bad events and reports metrics', async () => {
     // idleTimeout "0": this test closes windows by the watermark only (idleFlush.test.ts covers the idle timeout).
-    const definition = { streamKey: 'stream', measures: { value: 'value' }, window: { size: '10s' }, allowedLateness: '10m', idleTimeout: '0' };
+    const definition = { measures: { value: 'value' }, window: { type: 'tumbling', size: 'PT10S' }, lateness: 'PT10M', idleTimeout: 'PT0S' };
     const put = await stack.api('/api/pipelines/main', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(definition) });
     expect(put.status).toBe(201);
     // No retention in the body: the host's STREAM_RETENTION_WINDOWS applies.
-    expect(put.json).toMatchObject({ name: 'main', definition: { retention: RETENTION_SETTING, window: { size: '10s' } } });
+    expect(put.json).toMatchObject({ name: 'main', definition: { retention: RETENTION_SETTING, window: { type: 'tumbling', size: 'PT10S' } } });
     expect(((await stack.api('/api/pipelines')).json as { items: { name: string }[] }).items.map((p) => p.name)).toEqual(['main']);
 
     // Until ingest re-reads the pipelines (PIPELINE_REFRESH_SECONDS=1) events go to the default pipeline: probe.
@@ -270,15 +271,17 @@ describe('Streamfold on the local host with Azurite', () => {
     expect(metrics.latency.p50).toBeLessThanOrEqual(metrics.latency.p99);
   }, 300_000);
 
-  it('applies a new pipeline (filter and computed measure) within the refresh time', async () => {
-    const definition = { filter: 'value >= 100', streamKey: 'stream', measures: { twice: 'value * 2', small: 'value < 150 ? 1 : 0' }, window: { size: '1m' }, allowedLateness: '1h' };
+  it('applies a new pipeline (filter and computed measure) within the refresh time, to plain events and CloudEvents alike', async () => {
+    const definition = { filter: 'value >= 100', measures: { twice: 'value * 2', small: 'value < 150 ? 1 : 0' }, window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT1H' };
     const put = await stack.api('/api/pipelines/calc', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(definition) });
     expect(put.status).toBe(201);
     await pollApi(stack, '/api/streams/calc/calc-probe', (r) => (r.status === 200 ? true : undefined), 60_000, async () => {
       await stack.send([{ body: JSON.stringify({ stream: 'calc-probe', time: T, value: 500 }), partition: 3 }]);
     });
     const values = Array.from({ length: 200 }, (_, i) => (i * 7) % 300);
-    await stack.send(values.map((value, i) => ({ body: JSON.stringify({ stream: 'calc-s', time: T + i * 100, value }), partition: i % PARTITIONS })));
+    // Every other event is a CloudEvents 1.0 structured event: stream from subject, time from time, value from data.
+    const cloudEvent = (value: number, i: number) => ({ specversion: '1.0', id: `calc-${i}`, source: '/e2e', type: 'reading', subject: 'calc-s', time: new Date(T + i * 100).toISOString(), data: { value } });
+    await stack.send(values.map((value, i) => ({ body: JSON.stringify(i % 2 ? cloudEvent(value, i) : { stream: 'calc-s', time: T + i * 100, value }), partition: i % PARTITIONS })));
     const kept = values.filter((v) => v >= 100);
     const view = await pollApi(stack, '/api/streams/calc/calc-s', (r) => (r.status === 200 && (r.json as StreamJson).events === kept.length ? (r.json as StreamJson) : undefined));
     expect(view.totals['twice']).toMatchObject({ count: kept.length, sum: 2 * kept.reduce((s, v) => s + v, 0), min: 2 * Math.min(...kept), max: 2 * Math.max(...kept) });

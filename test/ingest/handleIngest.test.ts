@@ -86,8 +86,8 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
 
   it('sends one entity operation per (pipeline, stream), records dead letters with stream, and metrics that add up', async () => {
     const { stores, signals, deps, driver } = harness();
-    await stores.pipelines.put('all', { name: 'all', measures: { v: 'value' }, window: { size: '1m' } });
-    await stores.pipelines.put('big', { name: 'big', filter: 'value > 10', measures: { v: 'value * 10' }, window: { size: '1m' } });
+    await stores.pipelines.put('all', { name: 'all', measures: { v: 'value' }, window: { type: 'tumbling', size: 'PT1M' } });
+    await stores.pipelines.put('big', { name: 'big', filter: 'value > 10', measures: { v: 'value * 10' }, window: { type: 'tumbling', size: 'PT1M' } });
     const bodies = [ev('a', 1, 5), ev('a', 2, 50), ev('b', 3, 20), 'not json', ev('b', 4, 'x'), { stream: 'a', time: T0 + 5000, value: 7 }];
     const m = await deliver(deps, '3', 40, bodies);
     // 6 bodies x 2 pipelines = 12 deliveries; in "big" the filter itself fails on the string value (expression).
@@ -125,7 +125,7 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
   it('sees a pipeline change once the refresh interval has passed, not before', async () => {
     const { stores, signals, ops, deps, clock } = harness();
     await deliver(deps, '0', 0, [ev('a', 1, 1)]);
-    await stores.pipelines.put('p2', { name: 'p2', measures: { v: 'value' }, window: { size: '1m' } });
+    await stores.pipelines.put('p2', { name: 'p2', measures: { v: 'value' }, window: { type: 'tumbling', size: 'PT1M' } });
     clock.now += 999;
     await deliver(deps, '0', 1, [ev('a', 2, 1)]);
     clock.now += 1;
@@ -218,8 +218,8 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
   it('a stream that goes quiet has its windows closed by the idle timer exactly once, and works normally when it comes back', async () => {
     const h = harness();
     const { deps, driver, stores, clock } = h;
-    await stores.pipelines.put('q', { name: 'q', window: { size: '1m' }, allowedLateness: '30s', idleTimeout: '1m' });
-    await stores.pipelines.put('off', { name: 'off', window: { size: '1m' }, idleTimeout: '0' });
+    await stores.pipelines.put('q', { name: 'q', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT30S', idleTimeout: 'PT1M' });
+    await stores.pipelines.put('off', { name: 'off', window: { type: 'tumbling', size: 'PT1M' }, idleTimeout: 'PT0S' });
     await deliver(deps, '0', 0, [ev('s', 1, 1), ev('s', 2, 2), ev('s', 70, 4)]);
     const quietSince = clock.now;
     expect(await timer(h, quietSince + 59_999)).toBe(0);
@@ -252,7 +252,7 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
 
   it('a flush request that finds the stream active again leaves it alone and corrects its index row', async () => {
     const h = harness();
-    await h.stores.pipelines.put('q', { name: 'q', window: { size: '1m' }, idleTimeout: '1m' });
+    await h.stores.pipelines.put('q', { name: 'q', window: { type: 'tumbling', size: 'PT1M' }, idleTimeout: 'PT1M' });
     await deliver(h.deps, '0', 0, [ev('s', 1, 1)]);
     const first = h.clock.now;
     // The stream gets events 20 s later, within a quarter of the timeout: the row still says "due at first + 1m".
@@ -269,8 +269,8 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
 
   it('with DEADLETTER_UNMATCHED, dead-letters once as no-pipeline an event every pipeline filtered out', async () => {
     const { deps, stores } = harness();
-    await stores.pipelines.put('hot', { name: 'hot', filter: 'value > 10', window: { size: '1m' } });
-    await stores.pipelines.put('cold', { name: 'cold', filter: 'value < 0', window: { size: '1m' } });
+    await stores.pipelines.put('hot', { name: 'hot', filter: 'value > 10', window: { type: 'tumbling', size: 'PT1M' } });
+    await stores.pipelines.put('cold', { name: 'cold', filter: 'value < 0', window: { type: 'tumbling', size: 'PT1M' } });
     const bodies = [ev('a', 1, 50), ev('a', 2, 5), ev('a', 3, -1), ev('b', 4, 6)];
     const off = await deliver(deps, '0', 0, bodies);
     expect(off).toMatchObject({ eventsIn: 8, aggregated: 2, filtered: 6, deadLettered: 0 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { type CompiledPipeline,compilePipeline } from '../pipelines';
+import { type CompiledPipeline, compilePipeline } from '../pipelines';
 import { processBatch } from './processBatch';
 import { DEAD_LETTER_REASONS } from './types';
 
@@ -10,8 +10,8 @@ function pipeline(definition: unknown): CompiledPipeline {
   return r.pipeline;
 }
 
-const temps = pipeline({ name: 'temps', window: { size: '1m' }, allowedLateness: '30s' });
-const celsius = pipeline({ name: 'celsius', filter: 'unit == "C"', window: { size: '10s' }, measures: { c: 'value', f: 'value * 9 / 5 + 32' } });
+const temps = pipeline({ name: 'temps', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT30S' });
+const celsius = pipeline({ name: 'celsius', filter: 'unit == "C"', window: { type: 'tumbling', size: 'PT10S' }, measures: { c: 'value', f: 'value * 9 / 5 + 32' } });
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const base = { partitionId: '3', now: T0 + 5000 };
 
@@ -45,8 +45,10 @@ describe('processBatch', () => {
     const c1 = r.partials.find((p) => p.pipeline === 'celsius' && p.stream === 's1');
     expect(c1?.totals['f']?.sum).toBeCloseTo(21.5 * 1.8 + 32 + 22 * 1.8 + 32);
     expect(r.metrics.byPipeline['temps']).toMatchObject({ eventsIn: 7, aggregated: 3, filtered: 0, deadLettered: 4 });
-    expect(r.metrics.byPipeline['celsius']).toMatchObject({ eventsIn: 7, aggregated: 2, filtered: 2, deadLettered: 3 });
-    expect(r.metrics.byReason).toEqual({ 'invalid-json': 2, schema: 5, expression: 0, late: 0, 'no-pipeline': 0 });
+    // The filter `unit == "C"` on the event without `unit` is a CEL error (Unknown variable), so an `expression` dead letter.
+    expect(r.metrics.byPipeline['celsius']).toMatchObject({ eventsIn: 7, aggregated: 2, filtered: 1, deadLettered: 4 });
+    expect(r.metrics.byReason).toEqual({ 'invalid-json': 2, schema: 5, expression: 1, late: 0, 'no-pipeline': 0 });
+    expect(r.deadLetters.find((d) => d.reason === 'expression')).toMatchObject({ pipeline: 'celsius', sequenceNumber: 14, detail: 'filter "unit == \\"C\\"": Unknown variable: unit (at position 0)' });
     expect(r.metrics).toMatchObject({ eventsIn: 14, bodies: 7, streams: 2, entityOperations: 4 });
     const bad = r.deadLetters.find((d) => d.reason === 'invalid-json');
     expect(bad).toMatchObject({ raw: '{"stream": "s1", "value": ', partition: '3', sequenceNumber: 13, enqueuedTime: '2026-11-26T10:00:02.000Z' });
@@ -136,7 +138,7 @@ describe('processBatch', () => {
     );
   });
   it('with deadLetterUnmatched, dead-letters an event once as no-pipeline exactly when every pipeline filtered it out, keeping every invariant', () => {
-    const fahrenheit = pipeline({ name: 'fahrenheit', filter: 'unit == "F"', window: { size: '10s' } });
+    const fahrenheit = pipeline({ name: 'fahrenheit', match: 'unit == "F"', window: { type: 'tumbling', size: 'PT10S' } });
     const choices = [temps, celsius, fahrenheit];
     fc.assert(
       fc.property(fc.array(body, { maxLength: 30 }), fc.subarray(choices, { minLength: 1 }), (bodies, pipelines) => {
@@ -168,5 +170,87 @@ describe('processBatch', () => {
     expect(all.deadLetters).toEqual([]);
     const none = processBatch({ ...base, bodies: ['{}'], sequenceNumbers: [1], enqueuedTimes: [T0], pipelines: [], deadLetterUnmatched: true });
     expect(none.metrics).toMatchObject({ eventsIn: 1, deadLettered: 1, byReason: { 'no-pipeline': 1 } });
+  });
+  const flights = pipeline({ name: 'flights', key: 'origin', time: 'date', filter: 'distance > 100', measures: { delay: 'delay', distance: 'distance' }, window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M' });
+  const ce = (subject: string | undefined, time: string | undefined, data: unknown) => ({ specversion: '1.0', id: `id-${subject}`, source: '/test', type: 'test.event', ...(subject === undefined ? {} : { subject }), ...(time === undefined ? {} : { time }), data });
+
+  it('runs the flights pipeline on plain records and on CloudEvents alike', () => {
+    const record = { date: '2001-01-01T00:01:00Z', delay: 33, distance: 2176, origin: 'LAS', destination: 'PHL' };
+    const bodies = [
+      record,
+      JSON.stringify(ce('ignored', '2020-01-01T00:00:00Z', { ...record, delay: 7 })),
+      { ...record, distance: 90 },
+      { ...record, origin: undefined },
+      ce('x', undefined, 'not an object'),
+    ];
+    const r = processBatch({ ...base, bodies, sequenceNumbers: [1, 2, 3, 4, 5], enqueuedTimes: bodies.map(() => T0), pipelines: [flights] });
+    expect(r.partials).toHaveLength(1);
+    const las = r.partials[0];
+    expect(las).toMatchObject({ stream: 'LAS', events: 2, maxEventTime: Date.parse('2001-01-01T00:01:00Z') });
+    expect(las?.windows.map((w) => [new Date(w.start).toISOString(), w.events, w.measures['delay']?.sum, w.measures['distance']?.max])).toEqual([['2001-01-01T00:00:00.000Z', 2, 40, 2176]]);
+    expect(r.metrics).toMatchObject({ aggregated: 2, filtered: 1, deadLettered: 2, byReason: { schema: 2 } });
+    // An explicit key never falls back to the subject; a non-object CloudEvent data is a schema problem.
+    expect(r.deadLetters.map((d) => [d.sequenceNumber, d.detail])).toEqual([
+      [4, 'key "origin": expected a non-empty string or number (at most 256 characters), found null'],
+      [5, 'CloudEvent: data: expected a JSON object, found string "not an object"'],
+    ]);
+  });
+
+  it('keys CloudEvents by subject and times them by their time under the default key and time', () => {
+    const bodies = [
+      ce('s1', '2026-11-26T10:00:10Z', { value: 2 }),
+      ce('s1', '2026-11-26T10:00:20Z', { value: 3, stream: 'from-data' }),
+      ce(undefined, '2026-11-26T10:00:30Z', { value: 4 }),
+      ce('s1', undefined, { value: 5, time: '2026-11-26T10:01:00Z' }),
+      ce('s1', 'yesterday', { value: 6 }),
+    ];
+    const r = processBatch({ ...base, bodies, sequenceNumbers: [1, 2, 3, 4, 5], enqueuedTimes: bodies.map(() => T0 + 100_000), pipelines: [temps] });
+    const partial = (stream: string) => r.partials.find((p) => p.stream === stream);
+    expect(partial('s1')?.windows.map((w) => [w.start - T0, w.measures['value']?.sum])).toEqual([[0, 2], [60_000, 5]]);
+    expect(partial('from-data')?.events).toBe(1);
+    expect(r.deadLetters.map((d) => [d.sequenceNumber, d.reason, d.detail])).toEqual([
+      [3, 'schema', 'key "stream": expected a non-empty string or number (at most 256 characters), found null'],
+      [5, 'schema', 'CloudEvent time: expected an ISO-8601 time like "2026-11-26T10:00:00Z" or epoch milliseconds, found string "yesterday"'],
+    ]);
+  });
+
+  it('folds CloudEvents exactly as the same plain events (default pipeline)', () => {
+    const event = fc.record({
+      stream: fc.constantFrom('a', 'b', 'c'),
+      time: fc.integer({ min: T0 - 120_000, max: T0 + 120_000 }).map((t) => new Date(t).toISOString()),
+      value: fc.oneof(fc.integer({ min: -100, max: 100 }), fc.double({ min: -1e6, max: 1e6, noNaN: true })),
+    });
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 30 }), fc.boolean(), (events, asStrings) => {
+        const input = { ...base, sequenceNumbers: events.map((_, i) => i), enqueuedTimes: events.map(() => T0), pipelines: [temps, celsius] };
+        const wrap = (b: unknown) => (asStrings ? JSON.stringify(b) : b);
+        const plain = processBatch({ ...input, bodies: events.map(wrap) });
+        const cloud = processBatch({ ...input, bodies: events.map((e) => wrap(ce(e.stream, e.time, { value: e.value }))) });
+        expect(cloud.partials).toEqual(plain.partials);
+        expect({ ...cloud.metrics, processingMs: 0 }).toEqual({ ...plain.metrics, processingMs: 0 });
+        expect(cloud.deadLetters.map(({ raw: _raw, ...d }) => d)).toEqual(plain.deadLetters.map(({ raw: _raw, ...d }) => d));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('takes only matching events; a non-matching or unevaluable match counts as filtered, and no-pipeline when nobody takes it', () => {
+    const onlyF = pipeline({ name: 'f', match: 'unit == "F"', window: { type: 'tumbling', size: 'PT1M' } });
+    const bodies = [{ stream: 'a', value: 1, unit: 'F' }, { stream: 'a', value: 2, unit: 'C' }, { stream: 'a', value: 3 }];
+    const r = processBatch({ ...base, bodies, sequenceNumbers: [1, 2, 3], enqueuedTimes: [T0, T0, T0], pipelines: [onlyF], deadLetterUnmatched: true });
+    expect(r.partials.map((p) => [p.stream, p.events, p.totals['value']?.sum])).toEqual([['a', 1, 1]]);
+    expect(r.metrics.byPipeline['f']).toMatchObject({ eventsIn: 3, aggregated: 1, filtered: 2, deadLettered: 0 });
+    expect(r.deadLetters.map((d) => [d.sequenceNumber, d.reason, d.pipeline])).toEqual([[2, 'no-pipeline', undefined], [3, 'no-pipeline', undefined]]);
+  });
+
+  it('dead-letters only the event whose measure expression fails, and converts CEL ints to numbers', () => {
+    const calc = pipeline({ name: 'calc', measures: { twice: 'value * 2', flag: 'value > 10 ? 1 : 0', raw: 'value' }, window: { type: 'tumbling', size: 'PT1M' } });
+    const bodies = [{ stream: 'a', value: 20 }, { stream: 'a', other: 1 }, { stream: 'a', value: 'x' }];
+    const r = processBatch({ ...base, bodies, sequenceNumbers: [1, 2, 3], enqueuedTimes: [T0, T0, T0], pipelines: [calc] });
+    expect(r.partials[0]?.totals).toMatchObject({ twice: { sum: 40 }, flag: { sum: 1 }, raw: { sum: 20 } });
+    expect(r.deadLetters.map((d) => [d.sequenceNumber, d.reason, d.detail])).toEqual([
+      [2, 'expression', 'measure twice "value * 2": Unknown variable: value (at position 0)'],
+      [3, 'expression', 'measure twice "value * 2": no such overload: dyn<string> * int (at position 0)'],
+    ]);
   });
 });

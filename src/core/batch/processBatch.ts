@@ -1,5 +1,6 @@
 import { Accumulator, type Aggregate, mergeAggregates } from '../aggregates';
-import { describeValue } from '../expressions';
+import { type EventRecord, isEventProblem, normalizeEvent } from '../events';
+import { type CompiledExpression, describeValue } from '../expressions';
 import type { CompiledPipeline } from '../pipelines';
 import { windowsFor } from '../windows';
 import { parseEnqueuedTime, parseEventTime } from './eventTime';
@@ -16,7 +17,7 @@ import {
 
 export const MAX_STREAM_KEY_LENGTH = 256;
 
-/** Why a body is not an event object: invalid JSON, or JSON that is not an object. A class, so telling it from an event is one `instanceof`. */
+/** Why a body is not an event: invalid JSON, JSON that is not an object, or a malformed CloudEvent. */
 class BodyProblem {
   constructor(
     readonly reason: DeadLetterReason,
@@ -25,10 +26,11 @@ class BodyProblem {
 }
 
 /**
- * The body as an event object, or the problem with it. The Functions library usually hands us parsed JSON already;
- * the raw text of a body is only needed for a dead letter, so it is built then (`rawBody`), never per event.
+ * The body normalized to an event (src/core/events: plain JSON or a CloudEvent), or the problem with it. The Functions
+ * library usually hands us parsed JSON already; the raw text of a body is only needed for a dead letter, so it is
+ * built then (`rawBody`), never per event.
  */
-function readBody(body: unknown): Record<string, unknown> | BodyProblem {
+function readBody(body: unknown): EventRecord | BodyProblem {
   let value = body;
   if (typeof body === 'string') {
     try {
@@ -37,9 +39,10 @@ function readBody(body: unknown): Record<string, unknown> | BodyProblem {
       return new BodyProblem('invalid-json', `expected a JSON object, found text that is not JSON (${e instanceof Error ? e.message : String(e)})`);
     }
   }
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  return new BodyProblem('schema', `expected a JSON object, found ${describeValue(value)}`);
+  const event = normalizeEvent(value);
+  return isEventProblem(event) ? new BodyProblem(event.code, event.message) : event;
 }
+
 
 function rawBody(body: unknown): string {
   if (typeof body === 'string') return body;
@@ -135,6 +138,7 @@ function totalsOf(windows: readonly PartialWindow[]): Record<string, Aggregate> 
 
 const emptyCounts = (): OutcomeCounts => ({
   eventsIn: 0,
+  matched: 0,
   aggregated: 0,
   filtered: 0,
   deadLettered: 0,
@@ -155,7 +159,7 @@ export function processBatch(input: BatchInput): BatchResult {
   const started = performance.now();
   const { now, partitionId: partition } = input;
   const n = input.bodies.length;
-  const events = new Array<Record<string, unknown> | BodyProblem>(n);
+  const events = new Array<EventRecord | BodyProblem>(n);
   const sequences = new Array<number>(n);
   const enqueued = new Array<number>(n);
   let firstSequence: number | null = null;
@@ -247,6 +251,7 @@ export function processBatch(input: BatchInput): BatchResult {
       });
     }
     total.eventsIn += counts.eventsIn;
+    total.matched += counts.matched;
     total.aggregated += counts.aggregated;
     total.filtered += counts.filtered;
     total.deadLettered += counts.deadLettered;
@@ -258,7 +263,7 @@ export function processBatch(input: BatchInput): BatchResult {
     for (let i = 0; i < n; i++) {
       if (filteredBy[i] !== input.pipelines.length) continue;
       total.eventsIn++;
-      deadLetter(total, i, 'no-pipeline', `no matching pipeline: every active pipeline's filter excluded the event (${names}); dead-lettered because DEADLETTER_UNMATCHED is on`);
+      deadLetter(total, i, 'no-pipeline', `no matching pipeline: every active pipeline's match or filter excluded the event (${names}); dead-lettered because DEADLETTER_UNMATCHED is on`);
     }
   }
 
@@ -283,7 +288,7 @@ export function processBatch(input: BatchInput): BatchResult {
 function foldPipeline(
   pipeline: CompiledPipeline,
   input: BatchInput,
-  events: readonly (Record<string, unknown> | BodyProblem)[],
+  events: readonly (EventRecord | BodyProblem)[],
   sequences: readonly number[],
   enqueued: readonly number[],
   counts: OutcomeCounts,
@@ -299,15 +304,32 @@ function foldPipeline(
   const accuracy = config.sketchAccuracy;
   const lateness = config.allowedLatenessMs;
   const values = new Array<number | null>(measureCount);
+  const measureNames = pipeline.measures.map(([measure]) => measure);
+  const measureExpressions = pipeline.measures.map(([, expression]) => expression);
+  const keyRead = pipeline.key.read;
+  const timeRead = pipeline.time.read;
   let builder: PartialBuilder | undefined;
 
   for (let i = 0; i < events.length; i++) {
     counts.eventsIn++;
-    const event = events[i] as Record<string, unknown> | BodyProblem;
-    if (event instanceof BodyProblem) {
-      deadLetter(counts, i, event.reason, event.detail, name);
+    const body = events[i] as EventRecord | BodyProblem;
+    if (body instanceof BodyProblem) {
+      deadLetter(counts, i, body.reason, body.detail, name);
       continue;
     }
+    const event = body.payload;
+
+    // An event the pipeline does not take (match false, or not evaluable on it) counts as `filtered` here; with
+    // DEADLETTER_UNMATCHED, one that no pipeline takes is dead-lettered once as no-pipeline.
+    if (pipeline.match) {
+      const r = pipeline.match.evaluate(event);
+      if (!r.ok || r.value !== true) {
+        counts.filtered++;
+        if (filteredBy !== undefined) filteredBy[i] = (filteredBy[i] ?? 0) + 1;
+        continue;
+      }
+    }
+    counts.matched++;
 
     if (pipeline.filter) {
       const r = pipeline.filter.evaluate(event);
@@ -326,14 +348,20 @@ function foldPipeline(
       }
     }
 
-    const key = pipeline.streamKey.evaluate(event);
-    if (!key.ok) {
-      deadLetter(counts, i, 'expression', `streamKey ${JSON.stringify(pipeline.streamKey.text)}: ${key.error.message}`, name);
-      continue;
+    let keyValue: unknown;
+    if (keyRead !== undefined) keyValue = keyRead(event);
+    else {
+      const key = pipeline.key.evaluate(event);
+      if (!key.ok) {
+        deadLetter(counts, i, 'expression', `key ${JSON.stringify(pipeline.key.text)}: ${key.error.message}`, name);
+        continue;
+      }
+      keyValue = key.value;
     }
-    const stream = typeof key.value === 'string' ? key.value : typeof key.value === 'number' ? String(key.value) : undefined;
+    if (keyValue === null && pipeline.keyFallsBackToSubject && body.subject !== undefined) keyValue = body.subject;
+    const stream = typeof keyValue === 'string' ? keyValue : typeof keyValue === 'number' ? String(keyValue) : undefined;
     if (stream === undefined || stream.length === 0 || stream.length > MAX_STREAM_KEY_LENGTH) {
-      deadLetter(counts, i, 'schema', `streamKey ${JSON.stringify(pipeline.streamKey.text)}: expected a non-empty string or number (at most ${MAX_STREAM_KEY_LENGTH} characters), found ${describeValue(key.value)}`, name);
+      deadLetter(counts, i, 'schema', `key ${JSON.stringify(pipeline.key.text)}: expected a non-empty string or number (at most ${MAX_STREAM_KEY_LENGTH} characters), found ${describeValue(keyValue)}`, name);
       continue;
     }
 
@@ -347,15 +375,22 @@ function foldPipeline(
     const enqueuedAt = enqueued[i] as number;
     builder.touch(sequences[i] as number, enqueuedAt);
 
-    const rawTime = pipeline.time.evaluate(event);
-    let time = enqueuedAt;
-    if (!rawTime.ok) {
-      builder.invalid++;
-      deadLetter(counts, i, 'expression', `time ${JSON.stringify(pipeline.time.text)}: ${rawTime.error.message}`, name, stream);
-      continue;
+    let fieldTime: unknown;
+    if (timeRead !== undefined) fieldTime = timeRead(event);
+    else {
+      const r = pipeline.time.evaluate(event);
+      if (!r.ok) {
+        builder.invalid++;
+        deadLetter(counts, i, 'expression', `time ${JSON.stringify(pipeline.time.text)}: ${r.error.message}`, name, stream);
+        continue;
+      }
+      fieldTime = r.value;
     }
-    if (rawTime.value !== null) {
-      const parsed = parseEventTime(rawTime.value, pipeline.time.text);
+    // Missing from the payload: a CloudEvent's own time, then the enqueued time.
+    const timeValue = fieldTime === null || fieldTime === undefined ? (body.time ?? null) : fieldTime;
+    let time = enqueuedAt;
+    if (timeValue !== null) {
+      const parsed = parseEventTime(timeValue, fieldTime === null || fieldTime === undefined ? 'CloudEvent time' : pipeline.time.text);
       if (!parsed.ok) {
         builder.invalid++;
         deadLetter(counts, i, 'schema', parsed.detail, name, stream);
@@ -375,21 +410,27 @@ function foldPipeline(
     let failure: { reason: DeadLetterReason; detail: string } | undefined;
     let present = 0;
     for (let m = 0; m < measureCount; m++) {
-      const [measure, expression] = pipeline.measures[m] as [string, (typeof pipeline.measures)[number][1]];
-      const r = expression.evaluate(event);
-      if (!r.ok) {
-        failure = { reason: 'expression', detail: `measure ${measure} ${JSON.stringify(expression.text)}: ${r.error.message}` };
-        break;
+      const expression = measureExpressions[m] as CompiledExpression;
+      let value: unknown;
+      const read = expression.read;
+      if (read !== undefined) value = read(event);
+      else {
+        const r = expression.evaluate(event);
+        if (!r.ok) {
+          failure = { reason: 'expression', detail: `measure ${measureNames[m]} ${JSON.stringify(expression.text)}: ${r.error.message}` };
+          break;
+        }
+        value = r.value;
       }
-      if (r.value === null) {
+      if (value === null || value === undefined) {
         values[m] = null;
         continue;
       }
-      if (typeof r.value !== 'number' || !Number.isFinite(r.value)) {
-        failure = { reason: 'schema', detail: `measure ${measure} ${JSON.stringify(expression.text)}: expected a finite number, found ${describeValue(r.value)}` };
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        failure = { reason: 'schema', detail: `measure ${measureNames[m]} ${JSON.stringify(expression.text)}: expected a finite number, found ${describeValue(value)}` };
         break;
       }
-      values[m] = r.value;
+      values[m] = value;
       present++;
     }
     if (failure === undefined && present === 0) {

@@ -70,6 +70,8 @@ export interface DeadLetter {
 
 export interface OutcomeCounts {
   eventsIn: number;
+  /** Deliveries of a readable event that the pipeline's `match` took (every readable one without a match); informational, not an outcome. */
+  matched: number;
   aggregated: number;
   filtered: number;
   deadLettered: number;

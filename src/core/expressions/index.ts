@@ -1,6 +1,5 @@
-export type { Node } from './ast';
-export type { CompiledExpression, CompileResult, EvalResult, ExpressionError, Value } from './compile';
-export { compileExpression } from './compile';
-export { BUILT_INS, describeValue } from './functions';
-export { MAX_EXPRESSION_LENGTH, parse } from './parser';
-
+export { CEL_LIMITS, celEnvironment, MAX_EXPRESSION_LENGTH } from './celEnvironment';
+export type { CompiledExpression, CompileResult, EvalResult, ExpressionError, ExpressionRole } from './compileExpression';
+export { compileExpression } from './compileExpression';
+export { describeValue } from './describeValue';
+export { fieldReader, parseFieldPath } from './fieldPath';

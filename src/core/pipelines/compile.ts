@@ -1,12 +1,14 @@
 import { parseDuration } from '../duration';
-import { type CompiledExpression, compileExpression } from '../expressions';
+import { type CompiledExpression, compileExpression, type ExpressionRole } from '../expressions';
 import { idleTimeoutMs, parsePipeline, type ParsePipelineResult, type PipelineDefinition, type PipelineIssue } from './definition';
 
 /** JSON-safe settings the stream entity needs (sent with every merge so the entity has no storage reads). */
 export interface PipelineConfig {
   name: string;
   windowSizeMs: number;
+  /** Equal to windowSizeMs for a tumbling window. */
   hopMs: number;
+  /** The definition's `lateness`. */
   allowedLatenessMs: number;
   retention: number;
   sketchAccuracy: number;
@@ -18,24 +20,28 @@ export interface CompiledPipeline {
   definition: PipelineDefinition;
   config: PipelineConfig;
   name: string;
+  match?: CompiledExpression;
   filter?: CompiledExpression;
-  streamKey: CompiledExpression;
+  key: CompiledExpression;
+  /** The key is the default `stream`: a CloudEvent without `stream` in its data is keyed by its subject. */
+  keyFallsBackToSubject: boolean;
+  /** A field path; missing -> the CloudEvents `time`, then the enqueued time. */
   time: CompiledExpression;
   measures: [string, CompiledExpression][];
 }
 
 export type CompilePipelineResult = { ok: true; pipeline: CompiledPipeline } | { ok: false; issues: PipelineIssue[] };
 
-function must(text: string): CompiledExpression {
-  const compiled = compileExpression(text);
+function must(text: string, role: ExpressionRole): CompiledExpression {
+  const compiled = compileExpression(text, role);
   // parsePipeline has already compiled every expression, so this cannot fail for a parsed definition.
   if (!compiled.ok) throw new Error(`internal: expression ${JSON.stringify(text)} failed after validation: ${compiled.error.message}`);
-  return compiled;
+  return compiled.expression;
 }
 
-/** Validates (with defaults) and compiles a pipeline definition. */
-export function compilePipeline(input: unknown): CompilePipelineResult {
-  const parsed: ParsePipelineResult = parsePipeline(input);
+/** Validates (with defaults) and compiles a pipeline definition, once per pipeline version. `name`: as for parsePipeline. */
+export function compilePipeline(input: unknown, name?: string): CompilePipelineResult {
+  const parsed: ParsePipelineResult = parsePipeline(input, name);
   if (!parsed.ok) return parsed;
   const d = parsed.pipeline;
   const windowSizeMs = parseDuration(d.window.size) as number;
@@ -47,16 +53,18 @@ export function compilePipeline(input: unknown): CompilePipelineResult {
       config: {
         name: d.name,
         windowSizeMs,
-        hopMs: d.window.hop === undefined ? windowSizeMs : (parseDuration(d.window.hop) as number),
-        allowedLatenessMs: parseDuration(d.allowedLateness) as number,
+        hopMs: d.window.type === 'hopping' ? (parseDuration(d.window.hop) as number) : windowSizeMs,
+        allowedLatenessMs: parseDuration(d.lateness) as number,
         retention: d.retention,
         sketchAccuracy: d.sketchAccuracy,
         idleTimeoutMs: idleTimeoutMs(d.idleTimeout),
       },
-      ...(d.filter === undefined ? {} : { filter: must(d.filter) }),
-      streamKey: must(d.streamKey),
-      time: must(d.time),
-      measures: Object.entries(d.measures).map(([name, text]) => [name, must(text)]),
+      ...(d.match === undefined ? {} : { match: must(d.match, 'boolean') }),
+      ...(d.filter === undefined ? {} : { filter: must(d.filter, 'boolean') }),
+      key: must(d.key, 'key'),
+      keyFallsBackToSubject: d.key.trim() === 'stream',
+      time: must(d.time, 'key'),
+      measures: Object.entries(d.measures).map(([measure, text]) => [measure, must(text, 'number')]),
     },
   };
 }

@@ -1,29 +1,35 @@
 import { z } from 'zod';
 
-import { parseDuration } from '../duration';
-import { compileExpression, MAX_EXPRESSION_LENGTH } from '../expressions';
+import { formatDuration, parseDuration } from '../duration';
+import { compileExpression, type ExpressionRole, MAX_EXPRESSION_LENGTH, parseFieldPath } from '../expressions';
 
-/** Stored pipeline definition (what users write); `compilePipeline` turns it into something processBatch runs. */
+export type WindowDefinition = { type: 'tumbling'; size: string } | { type: 'hopping'; size: string; hop: string };
+
+/** Stored pipeline definition (what users write, with defaults filled in); `compilePipeline` makes it runnable. */
 export interface PipelineDefinition {
+  /** Where it is stored (the HTTP API's route); optional in the written JSON, filled in by parsePipeline. */
   name: string;
   description?: string;
-  /** Boolean expression; events for which it is false are counted as filtered. */
-  filter?: string;
-  /** Expression giving the stream key (string or number). */
-  streamKey: string;
-  /** Field path of the event time (ISO-8601 string or epoch ms); missing -> the event's enqueued time. */
+  /** CEL boolean: which events the pipeline takes. Events it does not take count as `filtered` in it. */
+  match?: string;
+  /** CEL expression giving the stream key (string or number). `stream` (the default) falls back to a CloudEvent's subject. */
+  key: string;
+  /** Field path of the event time (ISO 8601 string or epoch ms); missing -> CloudEvents `time`, then the enqueued time. */
   time: string;
-  /** Measure name -> numeric expression. */
+  /** CEL boolean; events for which it is false are counted as filtered. */
+  filter?: string;
+  /** Measure name -> CEL numeric expression (a bare field path is read directly, and skipped when missing). */
   measures: Record<string, string>;
-  window: { size: string | number; hop?: string | number };
-  allowedLateness: string | number;
+  window: WindowDefinition;
+  /** ISO 8601 duration: how far behind the stream's watermark an event may be before it is `late`. */
+  lateness: string;
   retention: number;
   sketchAccuracy: number;
   /**
-   * Processing time without new events after which the stream's open windows are closed (`closedBy: 'idle'`);
-   * "0", 0 or null disables it.
+   * ISO 8601 processing time without new events after which the stream's open windows are closed
+   * (`closedBy: 'idle'`); "PT0S" or null disables it.
    */
-  idleTimeout: string | number | null;
+  idleTimeout: string | null;
 }
 
 export interface PipelineIssue {
@@ -36,100 +42,129 @@ export type ParsePipelineResult = { ok: true; pipeline: PipelineDefinition } | {
 const NAME = /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/i;
 const MEASURE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_WINDOW_MS = 31 * 86_400_000;
+const MAX_OVERLAP = 100;
 /** A quiet stream's open windows close after this much processing time without events. */
-export const DEFAULT_IDLE_TIMEOUT = '2m';
+export const DEFAULT_IDLE_TIMEOUT = 'PT2M';
+export const DEFAULT_LATENESS = 'PT30S';
+export const DEFAULT_WINDOW: WindowDefinition = Object.freeze({ type: 'tumbling', size: 'PT1M' });
+
+const TOP_LEVEL_FIELDS = ['name', 'description', 'match', 'key', 'time', 'filter', 'measures', 'window', 'lateness', 'retention', 'sketchAccuracy', 'idleTimeout'];
+const WINDOW_FIELDS = ['type', 'size', 'hop'];
 
 /** Milliseconds of a parsed idleTimeout; 0 = disabled. */
 export function idleTimeoutMs(value: PipelineDefinition['idleTimeout']): number {
-  return value === null || value === '0' ? 0 : (parseDuration(value) ?? 0);
+  return value === null ? 0 : (parseDuration(value) ?? 0);
 }
 
-const duration = (what: string, min: number, max: number) =>
-  z.union([z.string(), z.number()]).superRefine((value, ctx) => {
+const ISO_EXPECTED = 'expected an ISO 8601 duration like "PT1M"';
+
+const duration = (min: number, max: number) =>
+  z.string({ error: ISO_EXPECTED }).superRefine((value, ctx) => {
     const ms = parseDuration(value);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected ${what} as a duration like "10s", "1m", "1h" or milliseconds` });
-    } else if (ms < min || ms > max) {
-      ctx.addIssue({ code: 'custom', message: `expected ${what} between ${min} ms and ${max} ms` });
-    }
+    if (ms === undefined) ctx.addIssue({ code: 'custom', message: `${ISO_EXPECTED} (days, hours, minutes, seconds: "PT0.5S", "PT15M", "PT1H", "P1D")` });
+    else if (ms < min || ms > max) ctx.addIssue({ code: 'custom', message: `expected a duration between ${formatDuration(min)} and ${formatDuration(max)}` });
   });
 
-const expression = (kind: string) =>
+const expression = (role: ExpressionRole, kind: string) =>
   z
-    .string({ error: `expected ${kind} expression text` })
-    .min(1, { error: `expected a non-empty ${kind} expression` })
-    .max(MAX_EXPRESSION_LENGTH)
+    .string({ error: `expected ${kind} CEL expression text` })
+    .min(1, { error: `expected a non-empty ${kind} CEL expression` })
+    .max(MAX_EXPRESSION_LENGTH, { error: `expected at most ${MAX_EXPRESSION_LENGTH} characters` })
     .superRefine((text, ctx) => {
-      const compiled = compileExpression(text);
-      if (!compiled.ok) ctx.addIssue({ code: 'custom', message: `expected a valid ${kind} expression: ${compiled.error.message}` });
+      const compiled = compileExpression(text, role);
+      if (!compiled.ok) ctx.addIssue({ code: 'custom', message: `expected a valid ${kind} CEL expression: ${compiled.error.message}` });
     });
 
-const fieldPath = z
-  .string({ error: 'expected a field path like "time" or "meta.ts"' })
-  .superRefine((text, ctx) => {
-    const compiled = compileExpression(text);
-    const type = compiled.ok ? compiled.ast.type : undefined;
-    if (type !== 'field' && type !== 'member' && type !== 'index') {
-      ctx.addIssue({ code: 'custom', message: 'expected a field path like "time", "meta.ts" or meta["event time"]' });
-    }
-  });
+const fieldPath = z.string({ error: 'expected a field path like "time" or "meta.ts"' }).refine((text) => parseFieldPath(text) !== undefined, {
+  error: 'expected a field path like "time" or "meta.ts" (names of letters, digits and "_", joined by ".")',
+});
 
-export const pipelineDefinitionSchema = z
+const windowSchema = z
   .strictObject({
-    name: z.string({ error: 'expected a pipeline name' }).regex(NAME, {
-      error: 'expected a url-safe name of 1-63 letters, digits, "-" or "_", starting and ending with a letter or digit',
-    }),
-    description: z.string().max(1024).optional(),
-    filter: expression('boolean filter').optional(),
-    streamKey: expression('stream key').default('stream'),
-    time: fieldPath.default('time'),
-    measures: z
-      .record(
-        z.string().regex(MEASURE_NAME, { error: 'expected measure names made of letters, digits and "_" (max 64), not starting with a digit' }),
-        expression('numeric measure'),
-      )
-      .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= 32, { error: 'expected between 1 and 32 measures' })
-      .default({ value: 'value' }),
-    window: z
-      .strictObject({ size: duration('window.size', 1, MAX_WINDOW_MS), hop: duration('window.hop', 1, MAX_WINDOW_MS).optional() })
-      .superRefine((w, ctx) => {
-        const size = parseDuration(w.size);
-        const hop = w.hop === undefined ? undefined : parseDuration(w.hop);
-        if (size === undefined || hop === undefined) return;
-        if (hop > size) ctx.addIssue({ code: 'custom', path: ['hop'], message: `expected window.hop <= window.size (${size} ms)` });
-        else if (size / hop > 100) ctx.addIssue({ code: 'custom', path: ['hop'], message: 'expected at most 100 overlapping windows (window.size / window.hop <= 100)' });
-      }),
-    allowedLateness: duration('allowedLateness', 0, MAX_WINDOW_MS).default('30s'),
-    retention: z.number({ error: 'expected the number of live windows to keep' }).int().min(1).max(10_000).default(60),
-    sketchAccuracy: z.number({ error: 'expected a relative accuracy like 0.01' }).min(0.0001).max(0.1).default(0.01),
-    idleTimeout: z
-      .union([z.string(), z.number(), z.null()], { error: 'expected idleTimeout as a duration like "2m", or "0" or null to disable it' })
-      .superRefine((value, ctx) => {
-        if (value === null || value === '0') return;
-        const ms = parseDuration(value);
-        if (ms === undefined || ms > MAX_WINDOW_MS) {
-          ctx.addIssue({ code: 'custom', message: `expected idleTimeout as a duration like "2m" (at most ${MAX_WINDOW_MS} ms), or "0" or null to disable it` });
-        }
-      })
-      .default(DEFAULT_IDLE_TIMEOUT),
+    type: z.enum(['tumbling', 'hopping'], { error: 'expected "tumbling" or "hopping"' }),
+    size: duration(1, MAX_WINDOW_MS),
+    hop: duration(1, MAX_WINDOW_MS).optional(),
+  }, { error: 'expected an object like {"type": "tumbling", "size": "PT1M"}' })
+  .superRefine((w, ctx) => {
+    if (w.type === 'tumbling') {
+      if (w.hop !== undefined) ctx.addIssue({ code: 'custom', path: ['hop'], message: 'expected no hop for a tumbling window (use type "hopping")' });
+      return;
+    }
+    if (w.hop === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['hop'], message: 'expected the hop of a hopping window as an ISO 8601 duration like "PT15M"' });
+      return;
+    }
+    const size = parseDuration(w.size);
+    const hop = parseDuration(w.hop);
+    if (size === undefined || hop === undefined) return;
+    if (hop > size) ctx.addIssue({ code: 'custom', path: ['hop'], message: `expected a hop no longer than window.size (${w.size})` });
+    else if (size / hop > MAX_OVERLAP) ctx.addIssue({ code: 'custom', path: ['hop'], message: `expected at most ${MAX_OVERLAP} overlapping windows (window.size / window.hop <= ${MAX_OVERLAP})` });
   })
-  .transform((p) => p as PipelineDefinition);
+  .transform((w): WindowDefinition => (w.type === 'tumbling' ? { type: 'tumbling', size: w.size } : { type: 'hopping', size: w.size, hop: w.hop as string }));
 
-/** Validates and fills defaults; issues name the field, what was expected and what was found. */
-export function parsePipeline(input: unknown): ParsePipelineResult {
-  const result = pipelineDefinitionSchema.safeParse(input);
-  if (result.success) return { ok: true, pipeline: result.data };
-  return {
-    ok: false,
-    issues: result.error.issues.map((issue) => {
-      const path = issue.path.map(String).join('.') || '(root)';
-      const found = describeFound(valueAt(input, issue.path));
-      if (issue.code === 'unrecognized_keys') {
-        return { path, message: `${path}: unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; expected only name, description, filter, streamKey, time, measures, window, allowedLateness, retention, sketchAccuracy, idleTimeout` };
+export const pipelineDefinitionSchema = z.strictObject({
+  name: z
+    .string({ error: 'expected a pipeline name' })
+    .regex(NAME, { error: 'expected a url-safe name of 1-63 letters, digits, "-" or "_", starting and ending with a letter or digit' })
+    .optional(),
+  description: z.string({ error: 'expected text' }).max(1024, { error: 'expected at most 1024 characters' }).optional(),
+  match: expression('boolean', 'boolean match').optional(),
+  key: expression('key', 'stream key').default('stream'),
+  time: fieldPath.default('time'),
+  filter: expression('boolean', 'boolean filter').optional(),
+  measures: z
+    .record(
+      z.string().regex(MEASURE_NAME, { error: 'expected measure names made of letters, digits and "_" (max 64), not starting with a digit' }),
+      expression('number', 'numeric measure'),
+      { error: 'expected an object of measure name -> expression' },
+    )
+    .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= 32, { error: 'expected between 1 and 32 measures' })
+    .default({ value: 'value' }),
+  window: windowSchema.default(DEFAULT_WINDOW),
+  lateness: duration(0, MAX_WINDOW_MS).default(DEFAULT_LATENESS),
+  retention: z.number({ error: 'expected the number of live windows to keep' }).int({ error: 'expected an integer' }).min(1).max(10_000).default(60),
+  sketchAccuracy: z.number({ error: 'expected a relative accuracy like 0.01' }).min(0.0001).max(0.1).default(0.01),
+  idleTimeout: z
+    .union([z.string(), z.null()], { error: 'expected an ISO 8601 duration like "PT2M", or "PT0S" or null to disable it' })
+    .superRefine((value, ctx) => {
+      if (value === null) return;
+      const ms = parseDuration(value);
+      if (ms === undefined || ms > MAX_WINDOW_MS) {
+        ctx.addIssue({ code: 'custom', message: `expected an ISO 8601 duration like "PT2M" (at most ${formatDuration(MAX_WINDOW_MS)}), or "PT0S" or null to disable it` });
       }
-      return { path, message: `${path}: ${issue.message}; found ${found}` };
-    }),
-  };
+    })
+    .default(DEFAULT_IDLE_TIMEOUT),
+});
+
+/**
+ * Validates and fills defaults; issues name the field, what was expected and what was found. `name` is where the
+ * definition is stored (the HTTP API's route): a `name` in the input must equal it, and either one must be given.
+ */
+export function parsePipeline(input: unknown, name?: string): ParsePipelineResult {
+  const result = pipelineDefinitionSchema.safeParse(input);
+  const issues: PipelineIssue[] = result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, input));
+  const given = result.success ? result.data.name : undefined;
+  if (result.success && name !== undefined && given !== undefined && given !== name) {
+    issues.push({ path: 'name', message: `name: expected the pipeline's name, ${JSON.stringify(name)}, or no name; found ${describeFound(given)}` });
+  }
+  const resolved = given ?? name;
+  if (resolved === undefined && !issues.some((i) => i.path === 'name')) {
+    issues.push({ path: 'name', message: 'name: expected a pipeline name (in the definition or from where it is stored); found nothing' });
+  } else if (given === undefined && resolved !== undefined && !NAME.test(resolved)) {
+    issues.push({ path: 'name', message: `name: expected a url-safe name of 1-63 letters, digits, "-" or "_", starting and ending with a letter or digit; found ${describeFound(resolved)}` });
+  }
+  if (!result.success || issues.length > 0) return { ok: false, issues };
+  const { name: _name, ...rest } = result.data;
+  return { ok: true, pipeline: { name: resolved as string, ...rest } as PipelineDefinition };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): PipelineIssue {
+  const path = issue.path.map(String).join('.') || '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    const expected = path === 'window' ? WINDOW_FIELDS : TOP_LEVEL_FIELDS;
+    return { path, message: `${path}: unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; expected only ${expected.join(', ')}` };
+  }
+  return { path, message: `${path}: ${issue.message}; found ${describeFound(valueAt(input, issue.path))}` };
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
@@ -150,15 +185,15 @@ function describeFound(v: unknown): string {
   return `${typeof v} ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`;
 }
 
-/** Used when no pipeline is stored: 1-minute tumbling windows of `value`, keyed by `stream`. */
+/** Used when no pipeline is stored: 1-minute tumbling windows of `value`, keyed by `stream` (or a CloudEvent's subject). */
 export const defaultPipeline: PipelineDefinition = Object.freeze({
   name: 'default',
-  description: 'Built-in: 1-minute tumbling windows of "value" per "stream"',
-  streamKey: 'stream',
+  description: 'Built-in: 1-minute tumbling windows of "value" per "stream" (CloudEvents: per subject)',
+  key: 'stream',
   time: 'time',
   measures: { value: 'value' },
-  window: { size: '1m' },
-  allowedLateness: '30s',
+  window: DEFAULT_WINDOW,
+  lateness: DEFAULT_LATENESS,
   retention: 60,
   sketchAccuracy: 0.01,
   idleTimeout: DEFAULT_IDLE_TIMEOUT,

@@ -1,4 +1,4 @@
 export type { CompiledPipeline, CompilePipelineResult, PipelineConfig } from './compile';
 export { compilePipeline } from './compile';
-export type { ParsePipelineResult, PipelineDefinition, PipelineIssue } from './definition';
-export { DEFAULT_IDLE_TIMEOUT, defaultPipeline, idleTimeoutMs, parsePipeline, pipelineDefinitionSchema } from './definition';
+export type { ParsePipelineResult, PipelineDefinition, PipelineIssue, WindowDefinition } from './definition';
+export { DEFAULT_IDLE_TIMEOUT, DEFAULT_LATENESS, DEFAULT_WINDOW, defaultPipeline, idleTimeoutMs, parsePipeline, pipelineDefinitionSchema } from './definition';

@@ -34,7 +34,7 @@ function batch(p: CompiledPipeline, partition: string, events: Ev[], first: numb
 
 describe('rate samples', () => {
   it('keep only the latency quantiles, and the view reports the same recent p50/p99 as from the full aggregates', () => {
-    const cfg = pipeline({ name: 'p', window: { size: '1m' } });
+    const cfg = pipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' } });
     fc.assert(
       fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 600_000 }), { minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 8 }), (lags) => {
         let state = initialStreamState();
@@ -64,7 +64,7 @@ describe('rate samples', () => {
 });
 
 describe('mergePartial', () => {
-  const p = pipeline({ name: 'p', window: { size: '1m' }, allowedLateness: '10s', retention: 5 });
+  const p = pipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT10S', retention: 5 });
   const events: Ev[] = Array.from({ length: 10 }, (_, i) => ({ stream: 's', time: T0 + i * 1000, value: i + 1 }));
   const one = (first: number, last: number) => batch(p, '0', events, first, last)[0] as StreamPartial;
 
@@ -123,7 +123,7 @@ describe('mergePartial', () => {
     expect(closed[0]).toMatchObject({ pipeline: 'p', stream: 's', events: 1, closedBy: 'watermark', measures: { value: { count: 1, sum: 0, p50: 0 } } });
     expect(streamView(s).windows.map((w) => (w.start - T0) / 60_000)).toEqual([9, 8, 7]);
 
-    const tight = pipeline({ name: 'p', window: { size: '1m' }, allowedLateness: '1h', retention: 2 });
+    const tight = pipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT1H', retention: 2 });
     let t = initialStreamState();
     const evicted: ClosedWindow[] = [];
     for (let i = 0; i < 6; i++) {
@@ -167,7 +167,7 @@ describe('mergePartial', () => {
   }
 
   it('counts every distinct event exactly once under redelivery, duplicates and cross-partition interleaving', () => {
-    const cfg = pipeline({ name: 'p', window: { size: '1m' }, allowedLateness: '20s', retention: 4 });
+    const cfg = pipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT20S', retention: 4 });
     fc.assert(
       fc.property(
         fc.array(fc.array(event, { maxLength: 25 }), { minLength: 1, maxLength: 3 }),
@@ -312,7 +312,7 @@ describe('mergePartial', () => {
   }
 
   it('commit operations sent on checkpoint progress never change the exact counts, even reordered against merges, and a final idle flush closes every window once', () => {
-    const cfg = pipeline({ name: 'p', window: { size: '1m' }, allowedLateness: '20s', retention: 4 });
+    const cfg = pipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT20S', retention: 4 });
     let committedSomething = 0;
     fc.assert(
       fc.property(
@@ -345,7 +345,7 @@ describe('mergePartial', () => {
   });
 
   it('idle flushes between batches that will not be redelivered keep every count exact (one partition)', () => {
-    const cfg = pipeline({ name: 'p', window: { size: '1m' }, allowedLateness: '20s', retention: 4 });
+    const cfg = pipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT20S', retention: 4 });
     fc.assert(
       fc.property(fc.array(event, { maxLength: 30 }), fc.array(step, { minLength: 1, maxLength: 6 }), (events, plan) => {
         const run = apply(cfg, [operations(cfg, '0', events, plan, true)], []);
@@ -357,7 +357,7 @@ describe('mergePartial', () => {
 
   it('commitThrough commits only a pending partial of exactly the checkpointed batch', () => {
     const spread: Ev[] = Array.from({ length: 4 }, (_, i) => ({ stream: 's', time: T0 + i * 60_000, value: i + 1 }));
-    const cfg = pipeline({ name: 'p', window: { size: '1m' }, allowedLateness: '10s', retention: 10 });
+    const cfg = pipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT10S', retention: 10 });
     const empty = initialStreamState();
     const range = (firstSequence: number, lastSequence: number) => ({ firstSequence, lastSequence });
     expect(commitThrough(empty, '0', range(0, 10), T0, cfg.config).outcome).toBe('nothing-pending');
@@ -383,7 +383,7 @@ describe('mergePartial', () => {
   });
 
   it('flushIdle waits for the idle timeout, then closes every window once; a stream that comes back works as before', () => {
-    const cfg = pipeline({ name: 'p', window: { size: '1m' }, allowedLateness: '10m', retention: 10 });
+    const cfg = pipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT10M', retention: 10 });
     const evs: Ev[] = [
       { stream: 's', time: T0 + 1000, value: 1 },
       { stream: 's', time: T0 + 61_000, value: 2 },
@@ -419,7 +419,7 @@ describe('mergePartial', () => {
   });
 
   it('the residual risk: a redelivery longer than a flushed batch is not double counted, its extra events are lost and counted in conflicts', () => {
-    const cfg = pipeline({ name: 'p', window: { size: '1m' }, allowedLateness: '10m', retention: 10 });
+    const cfg = pipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT10M', retention: 10 });
     const evs: Ev[] = Array.from({ length: 6 }, (_, i) => ({ stream: 's', time: T0 + i * 1000, value: i + 1 }));
     let s = mergePartial(initialStreamState(), batch(cfg, '0', evs, 0, 2)[0] as StreamPartial, T0, cfg.config).state;
     s = flushIdle(s, T0 + 120_000, 60_000).state;

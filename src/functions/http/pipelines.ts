@@ -21,17 +21,14 @@ export async function getPipeline(request: HttpRequest): Promise<HttpResponseIni
   return { jsonBody: pipeline };
 }
 
-/** Validates with the core's parsePipeline; the body's `name`, when given, must match the route. */
+/** Validates with the core's parsePipeline; the route names the pipeline, and a `name` in the body must match it. */
 export async function putPipeline(request: HttpRequest): Promise<HttpResponseInit> {
   const { name } = parseParams(request, nameParams);
   const body = await readJson(request);
-  // The URL names the pipeline and STREAM_RETENTION_WINDOWS is the retention, unless the body says otherwise.
-  const input = body !== null && typeof body === 'object' && !Array.isArray(body) ? { name, retention: apiDeps().defaultRetention, ...body } : body;
-  const parsed = parsePipeline(input);
+  // STREAM_RETENTION_WINDOWS is the retention unless the body says otherwise.
+  const input = body !== null && typeof body === 'object' && !Array.isArray(body) ? { retention: apiDeps().defaultRetention, ...body } : body;
+  const parsed = parsePipeline(input, name);
   if (!parsed.ok) throw HttpError.badRequest(parsed.issues.map((issue) => ({ field: issue.path, message: issue.message })));
-  if (parsed.pipeline.name !== name) {
-    throw HttpError.badRequest([{ field: 'name', message: `name: expected the name in the URL, ${JSON.stringify(name)}; found ${JSON.stringify(parsed.pipeline.name)}` }]);
-  }
   const pipelines = apiDeps().stores.pipelines;
   const existed = (await pipelines.get(name)) !== undefined;
   const stored = await pipelines.put(name, parsed.pipeline);

@@ -1,0 +1,2 @@
+export type { EventProblem, EventRecord } from './normalizeEvent';
+export { isEventProblem, normalizeEvent } from './normalizeEvent';

@@ -1,0 +1,35 @@
+import { Environment } from '@marcbachmann/cel-js';
+
+/** Longest expression text a pipeline may hold. */
+export const MAX_EXPRESSION_LENGTH = 1024;
+
+/**
+ * Parse-time limits: they bound the work one evaluation can do (together with the nesting rule in findUnsafe).
+ * The library's defaults are the CEL specification's minimums (100,000 nodes), far more than a pipeline needs.
+ */
+export const CEL_LIMITS = { maxAstNodes: 256, maxDepth: 32, maxListElements: 64, maxMapEntries: 64, maxCallArguments: 8 };
+
+let environment: Environment | undefined;
+
+/**
+ * The one CEL environment (building one is expensive, so it is built once per process, on first use): every
+ * top-level event field is a `dyn` variable, and int/double arithmetic mixes. JSON numbers are CEL doubles while
+ * literals like `2` are CEL ints, and plain CEL has no `double * int`, so without these overloads `delay * 2` fails
+ * with "no such overload". Comparisons across int and double are already part of CEL.
+ */
+export function celEnvironment(): Environment {
+  if (environment) return environment;
+  const env = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false, limits: CEL_LIMITS });
+  const mixed: [string, (a: number, b: number) => number][] = [
+    ['+', (a, b) => a + b],
+    ['-', (a, b) => a - b],
+    ['*', (a, b) => a * b],
+    ['/', (a, b) => a / b],
+  ];
+  for (const [op, f] of mixed) {
+    env.registerOperator(`double ${op} int: double`, (a: number, b: bigint) => f(a, Number(b)));
+    env.registerOperator(`int ${op} double: double`, (a: bigint, b: number) => f(Number(a), b));
+  }
+  environment = env;
+  return env;
+}
