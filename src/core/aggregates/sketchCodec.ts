@@ -108,25 +108,34 @@ export interface Bins {
   counts: number[];
 }
 
+function allIntegers(counts: readonly number[]): boolean {
+  for (let i = 0; i < counts.length; i++) if (!Number.isInteger(counts[i])) return false;
+  return true;
+}
+
+function writeBins(w: Writer, { keys, counts }: Bins, fractional: boolean): void {
+  w.varint(keys.length);
+  let previous = 0;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k] as number;
+    w.varint(key - previous);
+    previous = key;
+    if (fractional) w.double(counts[k] as number);
+    else w.varint(counts[k] as number);
+  }
+}
+
 /** The binary form described above, from bins in ascending key order. */
 export function writeSketch(accuracy: number, zeroCount: number, positive: Bins, negative: Bins): string {
-  const fractional = !Number.isInteger(zeroCount) || positive.counts.some((c) => !Number.isInteger(c)) || negative.counts.some((c) => !Number.isInteger(c));
+  const fractional = !Number.isInteger(zeroCount) || !allIntegers(positive.counts) || !allIntegers(negative.counts);
   const w = new Writer();
-  const count = (c: number) => (fractional ? w.double(c) : w.varint(c));
   w.byte(VERSION);
   w.byte(fractional ? 1 : 0);
   w.double(accuracy);
-  count(zeroCount);
-  for (const { keys, counts } of [positive, negative]) {
-    w.varint(keys.length);
-    let previous = 0;
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k] as number;
-      w.varint(key - previous);
-      previous = key;
-      count(counts[k] as number);
-    }
-  }
+  if (fractional) w.double(zeroCount);
+  else w.varint(zeroCount);
+  writeBins(w, positive, fractional);
+  writeBins(w, negative, fractional);
   return w.toBase64();
 }
 

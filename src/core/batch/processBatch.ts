@@ -25,12 +25,19 @@ class BodyProblem {
   ) {}
 }
 
+/** A CloudEvent's envelope values a pipeline falls back to; its payload (`data`) is what expressions read. */
+class CloudEventBody {
+  constructor(readonly record: EventRecord) {}
+}
+
+type Body = Record<string, unknown> | CloudEventBody | BodyProblem;
+
 /**
- * The body normalized to an event (src/core/events: plain JSON or a CloudEvent), or the problem with it. The Functions
- * library usually hands us parsed JSON already; the raw text of a body is only needed for a dead letter, so it is
- * built then (`rawBody`), never per event.
+ * The body as an event payload, a CloudEvent (normalized by src/core/events), or the problem with it. A plain event is
+ * its own payload and costs no allocation here. The Functions library usually hands us parsed JSON already; the raw
+ * text of a body is only needed for a dead letter, so it is built then (`rawBody`), never per event.
  */
-function readBody(body: unknown): EventRecord | BodyProblem {
+function readBody(body: unknown): Body {
   let value = body;
   if (typeof body === 'string') {
     try {
@@ -39,10 +46,12 @@ function readBody(body: unknown): EventRecord | BodyProblem {
       return new BodyProblem('invalid-json', `expected a JSON object, found text that is not JSON (${e instanceof Error ? e.message : String(e)})`);
     }
   }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && (value as Record<string, unknown>)['specversion'] === undefined) {
+    return value as Record<string, unknown>;
+  }
   const event = normalizeEvent(value);
-  return isEventProblem(event) ? new BodyProblem(event.code, event.message) : event;
+  return isEventProblem(event) ? new BodyProblem(event.code, event.message) : new CloudEventBody(event);
 }
-
 
 function rawBody(body: unknown): string {
   if (typeof body === 'string') return body;
@@ -159,7 +168,7 @@ export function processBatch(input: BatchInput): BatchResult {
   const started = performance.now();
   const { now, partitionId: partition } = input;
   const n = input.bodies.length;
-  const events = new Array<EventRecord | BodyProblem>(n);
+  const events = new Array<Body>(n);
   const sequences = new Array<number>(n);
   const enqueued = new Array<number>(n);
   let firstSequence: number | null = null;
@@ -288,7 +297,7 @@ export function processBatch(input: BatchInput): BatchResult {
 function foldPipeline(
   pipeline: CompiledPipeline,
   input: BatchInput,
-  events: readonly (EventRecord | BodyProblem)[],
+  events: readonly Body[],
   sequences: readonly number[],
   enqueued: readonly number[],
   counts: OutcomeCounts,
@@ -312,12 +321,13 @@ function foldPipeline(
 
   for (let i = 0; i < events.length; i++) {
     counts.eventsIn++;
-    const body = events[i] as EventRecord | BodyProblem;
+    const body = events[i] as Body;
     if (body instanceof BodyProblem) {
       deadLetter(counts, i, body.reason, body.detail, name);
       continue;
     }
-    const event = body.payload;
+    const envelope = body instanceof CloudEventBody ? body.record : undefined;
+    const event = envelope === undefined ? (body as Record<string, unknown>) : envelope.payload;
 
     // An event the pipeline does not take (match false, or not evaluable on it) counts as `filtered` here; with
     // DEADLETTER_UNMATCHED, one that no pipeline takes is dead-lettered once as no-pipeline.
@@ -358,7 +368,7 @@ function foldPipeline(
       }
       keyValue = key.value;
     }
-    if (keyValue === null && pipeline.keyFallsBackToSubject && body.subject !== undefined) keyValue = body.subject;
+    if (keyValue === null && pipeline.keyFallsBackToSubject && envelope?.subject !== undefined) keyValue = envelope.subject;
     const stream = typeof keyValue === 'string' ? keyValue : typeof keyValue === 'number' ? String(keyValue) : undefined;
     if (stream === undefined || stream.length === 0 || stream.length > MAX_STREAM_KEY_LENGTH) {
       deadLetter(counts, i, 'schema', `key ${JSON.stringify(pipeline.key.text)}: expected a non-empty string or number (at most ${MAX_STREAM_KEY_LENGTH} characters), found ${describeValue(keyValue)}`, name);
@@ -387,7 +397,7 @@ function foldPipeline(
       fieldTime = r.value;
     }
     // Missing from the payload: a CloudEvent's own time, then the enqueued time.
-    const timeValue = fieldTime === null || fieldTime === undefined ? (body.time ?? null) : fieldTime;
+    const timeValue = fieldTime === null || fieldTime === undefined ? (envelope?.time ?? null) : fieldTime;
     let time = enqueuedAt;
     if (timeValue !== null) {
       const parsed = parseEventTime(timeValue, fieldTime === null || fieldTime === undefined ? 'CloudEvent time' : pipeline.time.text);
