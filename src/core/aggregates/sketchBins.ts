@@ -20,7 +20,7 @@ function mappingFor(accuracy: number): Mapping {
  * small sorted arrays instead of dense stores and written straight to the codec's binary form. A batch builds
  * hundreds of small sketches of a handful of values each; sketches-js's dense stores re-centre and grow their arrays
  * on most first inserts, which cost more than the values themselves, and hashing then sorting keys at encode time
- * cost more than a binary search over the few keys a batch sees. Repeated values (integer measures, one enqueued time
+ * cost more than keeping the few keys a batch sees in order. Repeated values (integer measures, one enqueued time
  * for a whole send) are counted as a run and keyed once. `encode()` is byte-for-byte encodeSketchBinary of a DDSketch
  * that accepted the same values (tested).
  */
@@ -68,19 +68,23 @@ export class SketchBins {
   }
 }
 
-/** Adds weight to the key's bin, keeping keys ascending (binary search; a new key is spliced in). */
+/**
+ * Adds weight to the key's bin, keeping keys ascending: a scan from the end and an in-place shift, which for the few
+ * keys of a batch's sketch beats both a hash map (plus a sort at encode) and a binary search with splice.
+ */
 function bump(bins: Bins, key: number, weight: number): void {
   const { keys, counts } = bins;
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((keys[mid] as number) < key) lo = mid + 1;
-    else hi = mid;
+  let i = keys.length - 1;
+  while (i >= 0 && (keys[i] as number) > key) i--;
+  if (i >= 0 && keys[i] === key) {
+    counts[i] = (counts[i] as number) + weight;
+    return;
   }
-  if (lo < keys.length && keys[lo] === key) counts[lo] = (counts[lo] as number) + weight;
-  else {
-    keys.splice(lo, 0, key);
-    counts.splice(lo, 0, weight);
+  // Insert at i + 1: shift the larger keys up by one.
+  for (let j = keys.length; j > i + 1; j--) {
+    keys[j] = keys[j - 1] as number;
+    counts[j] = counts[j - 1] as number;
   }
+  keys[i + 1] = key;
+  counts[i + 1] = weight;
 }
