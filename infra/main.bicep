@@ -35,10 +35,9 @@ param principalType string = 'User'
 param allowUserIdentityPrincipal bool = true
 
 @allowed([
-  '20'
   '22'
 ])
-@description('Node.js major version of the Functions runtime (package.json engines: >=20).')
+@description('Node.js major version of the Functions runtime. package.json engines is >=20.19 (require of ES modules); Node 20 reached end of life in April 2026, so Azure gets 22.')
 param nodeVersion string = '22'
 
 @allowed([

@@ -8,7 +8,6 @@ param tags object
 param serviceName string = 'api'
 param appServicePlanId string
 @allowed([
-  '20'
   '22'
 ])
 param nodeVersion string

@@ -19,7 +19,7 @@ let environment: Environment | undefined;
  */
 export function celEnvironment(): Environment {
   if (environment) return environment;
-  const env = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false, limits: CEL_LIMITS });
+  const created = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false, limits: CEL_LIMITS });
   const mixed: [string, (a: number, b: number) => number][] = [
     ['+', (a, b) => a + b],
     ['-', (a, b) => a - b],
@@ -27,9 +27,9 @@ export function celEnvironment(): Environment {
     ['/', (a, b) => a / b],
   ];
   for (const [op, f] of mixed) {
-    env.registerOperator(`double ${op} int: double`, (a: number, b: bigint) => f(a, Number(b)));
-    env.registerOperator(`int ${op} double: double`, (a: bigint, b: number) => f(Number(a), b));
+    created.registerOperator(`double ${op} int: double`, (a: number, b: bigint) => f(a, Number(b)));
+    created.registerOperator(`int ${op} double: double`, (a: bigint, b: number) => f(Number(a), b));
   }
-  environment = env;
-  return env;
+  environment = created;
+  return created;
 }
