@@ -23,6 +23,9 @@ export interface PumpOptions {
  * after the invocation every batchCheckpointFrequency batches whether the function succeeded or not, and
  * on a graceful stop checkpoint what was processed. After a crash it resumes at the checkpoint, so the
  * events after it are delivered again (at least once).
+ *
+ * The checkpoint is in place (a restart resumes after it) before the next batch goes out: ingest's effectively-once
+ * scheme commits batch N when it sees batch N+1. Its fsync runs in the store's background; stop() waits for it.
  */
 export class PartitionPump {
   /** Next sequence number to deliver. */
@@ -97,10 +100,11 @@ export class PartitionPump {
     await this.o.checkpoints.set(this.o.checkpointGroup, this.o.log.partitionId, { sequenceNumber: last.sequenceNumber, offset: last.offset, updatedAt: new Date().toISOString() });
   }
 
-  /** Lets the batch in flight finish, then checkpoints what was processed (graceful shutdown). */
+  /** Lets the batch in flight finish, checkpoints what was processed and waits until it is on disk (graceful shutdown). */
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;
     await this.checkpoint();
+    await this.o.checkpoints.flush();
   }
 }
