@@ -6,10 +6,7 @@ import type { Checkpoint } from './types';
 
 export interface CheckpointStore {
   get(consumerGroup: string, partitionId: string): Checkpoint | undefined;
-  /** Resolves once the checkpoint is what a restarted host process resumes from. */
   set(consumerGroup: string, partitionId: string, checkpoint: Checkpoint): Promise<void>;
-  /** Resolves once every checkpoint set so far would also survive a power loss; rejects with a failed background sync. */
-  flush(): Promise<void>;
 }
 
 export class MemoryCheckpointStore implements CheckpointStore {
@@ -21,32 +18,18 @@ export class MemoryCheckpointStore implements CheckpointStore {
     this.map.set(`${group}/${partition}`, checkpoint);
     return Promise.resolve();
   }
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
 }
 
 /** Consumer group names may hold characters a file name cannot. */
 const safe = (name: string): string => encodeURIComponent(name).replace(/\*/g, '%2A');
 
 /**
- * Checkpoints as `<dir>/<consumer group>/<partition>.json`, written to a temp file and renamed over the old one, so a
- * crash leaves either the old or the new checkpoint, never half of one.
- *
- * `set` returns once the rename is done: from then on a restarted process resumes after it, which is the order the
- * effectively-once scheme needs (a stream entity that sees batch N+1 commits batch N, so N must be checkpointed before
- * N+1 is delivered; src/core/state mergePartial). The fsync that makes it survive a power loss too (160-250 ms on a
- * busy disk, longer than a batch) runs in the background, one per file at a time, the checkpoints renamed meanwhile
- * coalescing into its next round; `flush` (the pump's stop) waits for it. A power loss can thus cost at most the
- * checkpoints of the last sync round, as the SQLite durable store (WAL, synchronous=NORMAL) can lose its last commits.
+ * Checkpoints as `<dir>/<consumer group>/<partition>.json`, written to a temp file, fsynced and renamed
+ * over the old one, so a crash leaves either the old or the new checkpoint, never half of one.
  */
 export class FileCheckpointStore implements CheckpointStore {
   private readonly cache = new Map<string, Checkpoint>();
-  private readonly dirs = new Set<string>();
-  /** Files renamed since their last sync started. */
-  private readonly dirty = new Set<string>();
-  private syncing: Promise<void> | undefined;
-  private syncFailure: unknown;
+  private readonly writes = new Map<string, Promise<void>>();
 
   constructor(private readonly dir: string) {}
 
@@ -74,65 +57,29 @@ export class FileCheckpointStore implements CheckpointStore {
     return checkpoint;
   }
 
-  /** The cache (what `get` and the hub view report) moves once the file is renamed: it is what a restart resumes from. */
   set(group: string, partition: string, checkpoint: Checkpoint): Promise<void> {
     const file = this.file(group, partition);
-    try {
-      // Synchronous on purpose: a ~0.1 ms write to the page cache, which through the promise API would queue in
-      // libuv's thread pool behind the hub log's and this store's fsyncs.
-      const dir = path.dirname(file);
-      if (!this.dirs.has(dir)) {
-        fs.mkdirSync(dir, { recursive: true });
-        this.dirs.add(dir);
-      }
-      const temp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(temp, `${JSON.stringify(checkpoint)}\n`, 'utf8');
-      fs.renameSync(temp, file);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-    this.cache.set(file, checkpoint);
-    this.dirty.add(file);
-    this.syncing ??= this.syncInBackground();
-    return Promise.resolve();
-  }
-
-  async flush(): Promise<void> {
-    while (this.syncing) await this.syncing;
-    const failure = this.syncFailure;
-    this.syncFailure = undefined;
-    if (failure !== undefined) throw failure;
-  }
-
-  /** Syncs the dirty files (and their directories, for the rename) in rounds until none is left; never rejects. */
-  private async syncInBackground(): Promise<void> {
-    try {
-      while (this.dirty.size > 0) {
-        const files = [...this.dirty];
-        this.dirty.clear();
-        const dirs = [...new Set(files.map((f) => path.dirname(f)))];
-        const outcomes = await Promise.allSettled([...files.map((f) => syncPath(f, false)), ...dirs.map((d) => syncPath(d, true))]);
-        for (const o of outcomes) if (o.status === 'rejected') this.syncFailure ??= o.reason;
-      }
-    } finally {
-      this.syncing = undefined;
-    }
+    // Writes to one file are serialized so an older checkpoint never lands after a newer one. The cache (what
+    // `get` and the hub view report) moves only once the file is renamed: it is what a crash would resume from.
+    const previous = this.writes.get(file) ?? Promise.resolve();
+    const write = previous.then(async () => {
+      await writeAtomically(file, `${JSON.stringify(checkpoint)}\n`);
+      this.cache.set(file, checkpoint);
+    });
+    this.writes.set(file, write.catch(() => undefined));
+    return write;
   }
 }
 
-async function syncPath(target: string, isDirectory: boolean): Promise<void> {
-  let handle: fs.promises.FileHandle;
+async function writeAtomically(file: string, text: string): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  const handle = await fs.promises.open(temp, 'w');
   try {
-    handle = await fs.promises.open(target, 'r');
-  } catch (err) {
-    // Some platforms (Windows) cannot open a directory to sync it; the file's own sync still holds its data.
-    if (isDirectory) return;
-    throw err;
-  }
-  try {
-    if (isDirectory) await handle.sync().catch(() => undefined);
-    else await handle.datasync();
+    await handle.writeFile(text, 'utf8');
+    await handle.datasync();
   } finally {
     await handle.close();
   }
+  await fs.promises.rename(temp, file);
 }

@@ -1,9 +1,5 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-
 import type { InvokeRequest } from '../extension';
-import { type CheckpointStore, FileCheckpointStore } from './checkpointStore';
+import type { CheckpointStore } from './checkpointStore';
 import { defaultEventHubOptions, type EventHubOptions } from './eventHubOptions';
 import { LocalHub } from './localHub';
 import { PartitionPump } from './partitionPump';
@@ -53,9 +49,6 @@ class GatedCheckpointStore implements CheckpointStore {
     this.requested.push(checkpoint.sequenceNumber);
     await this.gate.promise;
     await this.inner.set(group, partition, checkpoint);
-  }
-  flush(): Promise<void> {
-    return this.inner.flush();
   }
   open(): void {
     this.gate.open();
@@ -139,7 +132,9 @@ describe('PartitionPump', () => {
     expect(batches).toEqual([[0], [1, 2, 3], [4]]);
   });
 
-  it('delivers a batch only once the previous batch\'s checkpoint is in place (ingest commits batch N when it sees N+1)', async () => {
+  // Ingest's effectively-once scheme commits a stream's batch N when it sees N+1 (src/core/state mergePartial): a
+  // checkpoint written behind the next batch lets a crash redeliver two batches, which the entity cannot split.
+  it('delivers a batch only once the previous batch\'s checkpoint is written', async () => {
     const { hub, batches, makePump, send } = setup({ maxEventBatchSize: 2 });
     const gated = new GatedCheckpointStore(hub.checkpoints);
     await send(6);
@@ -153,28 +148,5 @@ describe('PartitionPump', () => {
     await pump.stop();
     expect(batches).toEqual([[0, 1], [2, 3], [4, 5]]);
     expect(gated.requested).toEqual([1, 3, 5]);
-  });
-
-  it('on stop, waits until its checkpoints are synced to disk', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pump-stop-'));
-    try {
-      const { makePump, send } = setup({ maxEventBatchSize: 4 });
-      const store = new FileCheckpointStore(dir);
-      let flushed = false;
-      const flush = store.flush.bind(store);
-      store.flush = async () => {
-        await flush();
-        flushed = true;
-      };
-      await send(5);
-      const pump = makePump(store);
-      pump.start();
-      await until(() => pump.position === 5);
-      await pump.stop();
-      expect(flushed).toBe(true);
-      expect(new FileCheckpointStore(dir).get('$Default', '0')?.sequenceNumber).toBe(4);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
