@@ -124,6 +124,18 @@ async function getJson<T>(url: string): Promise<T> {
   return JSON.parse(text) as T;
 }
 
+/**
+ * A stream's live count; 0 while its entity has not run its first operation (404): the hub reports a batch processed
+ * once ingest has signalled the entities, which may still hold the signal in their queue.
+ */
+async function liveCount(baseUrl: string, stream: string): Promise<number> {
+  const res = await fetch(`${baseUrl}/api/streams/default/${stream}`);
+  const text = await res.text();
+  if (res.status === 404) return 0;
+  if (res.status !== 200) throw new Error(`GET /api/streams/default/${stream}: ${res.status} ${text.slice(0, 300)}`);
+  return (JSON.parse(text) as { totals: { value?: { count: number } } }).totals.value?.count ?? 0;
+}
+
 interface HubInfo {
   events: number;
   consumers: { lag: number; unprocessed: number }[];
@@ -146,8 +158,7 @@ async function waitVisible(baseUrl: string, events: number, ledger: Ledger, time
         Array.from({ length: 8 }, async () => {
           while (next < open.length) {
             const [stream, want] = open[next++]!;
-            const view = await getJson<{ totals: { value?: { count: number } } }>(`${baseUrl}/api/streams/default/${stream}`);
-            const count = view.totals.value?.count ?? 0;
+            const count = await liveCount(baseUrl, stream);
             if (count > want.count) throw new Error(`Stream ${stream} counts ${count} events, more than the ${want.count} sent.`);
             if (count === want.count) done.set(stream, count);
           }

@@ -1,4 +1,5 @@
 import type { InvokeRequest } from '../extension';
+import type { CheckpointStore } from './checkpointStore';
 import { defaultEventHubOptions, type EventHubOptions } from './eventHubOptions';
 import { LocalHub } from './localHub';
 import { PartitionPump } from './partitionPump';
@@ -9,13 +10,13 @@ function setup(options: Partial<EventHubOptions>, behaviour: (req: InvokeRequest
   const hub = new LocalHub({ name: 'events', partitionCount: 1 });
   const batches: number[][] = [];
   const errors: string[] = [];
-  const makePump = (): PartitionPump =>
+  const makePump = (checkpoints: CheckpointStore = hub.checkpoints): PartitionPump =>
     new PartitionPump({
       hub,
       log: hub.partitions[0]!,
       options: { ...defaultEventHubOptions, ...options },
       checkpointGroup: '$Default',
-      checkpoints: hub.checkpoints,
+      checkpoints,
       partitionContext: { fullyQualifiedNamespace: 'localhost', eventHubName: 'events', consumerGroup: '$Default', partitionId: '0' },
       invoker: {
         shape: { functionName: 'f', cardinality: 'many', dataType: 'string' },
@@ -30,6 +31,28 @@ function setup(options: Partial<EventHubOptions>, behaviour: (req: InvokeRequest
     });
   const send = (n: number) => hub.append(Array.from({ length: n }, (_, i) => ({ body: Buffer.from(String(i)) })));
   return { hub, batches, errors, makePump, send };
+}
+
+/** A real store whose writes wait for `open()` (a slow disk). */
+class GatedCheckpointStore implements CheckpointStore {
+  readonly requested: number[] = [];
+  private readonly gate: { open: () => void; promise: Promise<void> };
+  constructor(private readonly inner: CheckpointStore) {
+    let open = (): void => undefined;
+    const promise = new Promise<void>((resolve) => (open = resolve));
+    this.gate = { open, promise };
+  }
+  get(group: string, partition: string) {
+    return this.inner.get(group, partition);
+  }
+  async set(group: string, partition: string, checkpoint: Parameters<CheckpointStore['set']>[2]): Promise<void> {
+    this.requested.push(checkpoint.sequenceNumber);
+    await this.gate.promise;
+    await this.inner.set(group, partition, checkpoint);
+  }
+  open(): void {
+    this.gate.open();
+  }
 }
 
 async function until(condition: () => boolean): Promise<void> {
@@ -107,5 +130,23 @@ describe('PartitionPump', () => {
     await until(() => pump.position === 5); // only after maxWaitTime
     await pump.stop();
     expect(batches).toEqual([[0], [1, 2, 3], [4]]);
+  });
+
+  // Ingest's effectively-once scheme commits a stream's batch N when it sees N+1 (src/core/state mergePartial): a
+  // checkpoint written behind the next batch lets a crash redeliver two batches, which the entity cannot split.
+  it('delivers a batch only once the previous batch\'s checkpoint is written', async () => {
+    const { hub, batches, makePump, send } = setup({ maxEventBatchSize: 2 });
+    const gated = new GatedCheckpointStore(hub.checkpoints);
+    await send(6);
+    const pump = makePump(gated);
+    pump.start();
+    await until(() => gated.requested.length === 1);
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([[0, 1]]);
+    gated.open();
+    await until(() => pump.position === 6);
+    await pump.stop();
+    expect(batches).toEqual([[0, 1], [2, 3], [4, 5]]);
+    expect(gated.requested).toEqual([1, 3, 5]);
   });
 });

@@ -23,6 +23,11 @@ export interface PumpOptions {
  * after the invocation every batchCheckpointFrequency batches whether the function succeeded or not, and
  * on a graceful stop checkpoint what was processed. After a crash it resumes at the checkpoint, so the
  * events after it are delivered again (at least once).
+ *
+ * The checkpoint (an fsync) is written before the next batch goes out, not beside it: ingest's effectively-once
+ * scheme commits a stream's batch N when it sees N+1, so a checkpoint lagging a batch behind lets a crash redeliver
+ * two batches as one, which the entity cannot split (events were lost in the crash test). Its wait also batches:
+ * without it the pump took smaller batches and the CPU-bound host did more work per event (README, bench:e2e).
  */
 export class PartitionPump {
   /** Next sequence number to deliver. */

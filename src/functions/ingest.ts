@@ -5,6 +5,7 @@ import { type BatchMetrics, mergeEncodedSketches, processBatch, type StreamParti
 import { loadSettings } from '../settings';
 import { createStores, type Stores } from '../storage';
 import { BatchMemory } from './ingestCommits';
+import { IngestMetricsWriter } from './ingestMetricsWriter';
 import { PipelineCache } from './ingestPipelines';
 import { WatermarkCache } from './ingestWatermarks';
 import { type MergeInput, streamEntityId, type StreamSignal } from './streamEntity';
@@ -16,6 +17,8 @@ export interface IngestDeps {
   stores: Stores;
   pipelines: PipelineCache;
   watermarks: WatermarkCache;
+  /** Batch metrics, written in the background (flush() before reading them back). */
+  metrics: IngestMetricsWriter;
   /** Each partition's previous batch, for `commit` operations (process-local). */
   batches: BatchMemory;
   /** One call per entity operation: `merge` per partial, `commit` per stream the trigger's progress let commit. */
@@ -104,7 +107,8 @@ export async function handleIngest(messages: unknown, context: InvocationContext
   // The Streams catalog is kept by the stream entities, which know each stream's exact total.
   const latencySketch = batchLatencySketch(result.partials);
   const m: BatchMetrics = { ...result.metrics, entityOperations: result.metrics.entityOperations + commits.length };
-  await deps.stores.ingestMetrics.record({
+  // Written beside the next batch: this waits only for the previous batch's write, if still running (IngestMetricsWriter).
+  await deps.metrics.record({
     at: recordedAt,
     partition: meta.partitionId,
     eventsIn: m.eventsIn,
@@ -128,6 +132,7 @@ function defaultDeps(): IngestDeps {
     const stores = createStores(process.env, { mergeLatencySketches: mergeEncodedSketches });
     defaults = {
       stores,
+      metrics: new IngestMetricsWriter(stores.ingestMetrics, (m) => console.error(m)),
       pipelines: new PipelineCache(stores.pipelines, settings.pipelineRefreshSeconds * 1000, settings.streamRetentionWindows),
       watermarks: new WatermarkCache(),
       batches: new BatchMemory(),
@@ -153,3 +158,7 @@ const ingestOptions: EventHubFunctionOptions & { dataType: 'string' } = {
   },
 };
 app.eventHub(INGEST_FUNCTION, ingestOptions);
+// Graceful shutdown writes the metrics still queued (the host stops its triggers before the app).
+app.hook.appTerminate(async () => {
+  await defaults?.metrics.flush();
+});

@@ -153,6 +153,8 @@ export type MergeLatencySketches = (a: string, b: string) => string;
 
 export interface IngestMetricsStore {
   record(row: IngestMetricsInput): Promise<void>;
+  /** Folds several batches into their rows: one read-modify-write per (minute, partition) row, not one per batch. */
+  recordAll(rows: readonly IngestMetricsInput[]): Promise<void>;
   /** Rows whose minute ends after sinceMs (epoch ms), ascending by minute then partition. */
   recent(sinceMs: number): Promise<IngestMetricsRow[]>;
 }

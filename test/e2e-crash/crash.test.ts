@@ -4,9 +4,10 @@
  * store) and the same Azurite; every stream's count and sum must equal exactly what was sent (effectively-once).
  *
  * Azurite runs on free ports behind a loopback proxy that delays requests to the IngestMetrics table: ingest signals
- * its entities and THEN records its batch metrics there before the trigger checkpoints, so the delay widens
- * the "processed but not checkpointed" window in which a crash makes the hub redeliver events the entities already
- * hold. The test proves that window was hit (from the killed host's files) instead of hoping for it.
+ * its entities and THEN waits for the previous batch's metrics write (ingestMetricsWriter) before the trigger
+ * checkpoints, so the delay widens the "processed but not checkpointed" window in which a crash makes the hub
+ * redeliver events the entities already hold. The test proves that window was hit (from the killed host's files)
+ * instead of hoping for it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ jest.setTimeout(120_000);
 
 const streams = 7;
 const partitions = ['0', '1', '2', '3'];
-/** Delay of requests to the IngestMetrics table, which ingest writes after signalling its entities and before the checkpoint. */
+/** Delay of requests to the IngestMetrics table, whose previous write ingest awaits after signalling its entities and before the checkpoint. */
 const metricsDelayMs = 150;
 
 interface HubInfo {

@@ -2,6 +2,7 @@ import { mergeEncodedSketches, type StreamView } from '../../src/core';
 import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
 import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
 import { BatchMemory } from '../../src/functions/ingestCommits';
+import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
 import { PipelineCache } from '../../src/functions/ingestPipelines';
 import { WatermarkCache } from '../../src/functions/ingestWatermarks';
 import { CATALOG_REFRESH_MS, createStreamEntityHandler, type MergeInput, type StreamSignal } from '../../src/functions/streamEntity';
@@ -32,8 +33,12 @@ function harness(defaultRetention?: number): Harness {
   const driver = new EntityDriver(createStreamEntityHandler(() => ({ ...stores, activity }), () => clock.now));
   const ops: { key: string; op: StreamSignal }[] = [];
   const signals: { key: string; input: MergeInput }[] = [];
+  const metrics = new IngestMetricsWriter(stores.ingestMetrics, (message) => {
+    throw new Error(message);
+  });
   const deps: IngestDeps = {
     stores,
+    metrics,
     pipelines: new PipelineCache(stores.pipelines, 1000, defaultRetention),
     watermarks: new WatermarkCache(),
     batches: new BatchMemory(),
@@ -108,6 +113,8 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     expect((await view(driver, 'all|a')).totals['v']).toMatchObject({ count: 3, sum: 62, min: 5, max: 50 });
     expect((await view(driver, 'big|a')).totals['v']).toMatchObject({ count: 1, sum: 500 });
     expect((await view(driver, 'all|b')).metrics.invalid).toBe(1);
+
+    await deps.metrics.flush();
 
     const [row, ...others] = await stores.ingestMetrics.recent(T0);
     expect(others).toEqual([]);
@@ -210,6 +217,7 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     expect(b.totals['value']).toMatchObject({ count: 3, sum: 13 });
     expect(b.partitions.find((p) => p.partition === '0')).toEqual({ partition: '0', committed: 5, pending: null });
     // The metrics count every operation sent, merges and commits.
+    await deps.metrics.flush();
     const rows = await stores.ingestMetrics.recent(T0);
     expect(rows.reduce((n, r) => n + r.entityOperations, 0)).toBe(ops.length);
     expect((await view(driver, 'default|a')).totals['value']).toMatchObject({ count: 5, sum: 23 });
@@ -283,6 +291,7 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
       ['no-pipeline', 5, undefined, bodies[1]],
       ['no-pipeline', 7, undefined, bodies[3]],
     ]);
+    await deps.metrics.flush();
     const rows = await stores.ingestMetrics.recent(T0);
     expect(rows.reduce((n, r) => n + r.deadLettered, 0)).toBe(2);
   });

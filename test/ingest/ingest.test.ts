@@ -5,6 +5,7 @@ import { mergeEncodedSketches, type StreamView } from '../../src/core';
 import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
 import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
 import { BatchMemory } from '../../src/functions/ingestCommits';
+import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
 import { PipelineCache } from '../../src/functions/ingestPipelines';
 import { WatermarkCache } from '../../src/functions/ingestWatermarks';
 import { CATALOG_REFRESH_MS, createStreamEntityHandler, STREAM_ENTITY, type StreamReply, type StreamSignal } from '../../src/functions/streamEntity';
@@ -33,9 +34,13 @@ function setup(): { stores: Stores; activity: StreamActivityStore; driver: Entit
   const watermarks = new WatermarkCache();
   const batches = new BatchMemory();
   const pipelines = new PipelineCache(stores.pipelines, 10_000);
+  const metrics = new IngestMetricsWriter(stores.ingestMetrics, (message) => {
+    throw new Error(message);
+  });
   // A fresh process after a "crash" gets fresh caches, as a restarted host would.
   const deps = (): IngestDeps => ({
     stores,
+    metrics,
     pipelines,
     watermarks,
     batches,
@@ -69,7 +74,8 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
   it('counts batch-mates of a malformed event, dead-letters it, and keeps events in = aggregated + filtered + dead-lettered', async () => {
     const { stores, driver, deps, signals } = setup();
     const bodies = [event('a', 0, 1), '{"stream": "a", "value": ', { stream: 'b', time: T0, value: 5 }, event('a', 0, 2), JSON.stringify({ stream: 'a', value: 'x', time: T0 })];
-    const m = await deliver(deps(), '0', 100, bodies);
+    const d = deps();
+    const m = await deliver(d, '0', 100, bodies);
     expect(m).toMatchObject({ eventsIn: 5, aggregated: 3, filtered: 0, deadLettered: 2, entityOperations: 2 });
     expect(m.eventsIn).toBe(m.aggregated + m.filtered + m.deadLettered);
     expect(signals.map((s) => s.key).sort()).toEqual(['default|a', 'default|b']);
@@ -79,6 +85,7 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
       ['schema', 104, JSON.stringify({ stream: 'a', value: 'x', time: T0 }), 'a'],
     ]);
     expect((await view(driver, 'default|a')).totals['value']).toMatchObject({ count: 2, sum: 3 });
+    await d.metrics.flush();
     const metricsRows = await stores.ingestMetrics.recent(T0);
     expect(metricsRows.reduce((n, r) => n + r.eventsIn, 0)).toBe(5);
     const catalog = await stores.streams.list({});
@@ -219,5 +226,20 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     expect((await stores.windows.query('default|r')).items.map((w) => (w.data as { events: number }).events)).toEqual([1]);
     const v = await view(driver, 'default|q');
     expect({ events: v.events, windows: v.windows.length, pending: v.partitions.map((p) => p.pending) }).toEqual({ events: 3, windows: 0, pending: [null] });
+  });
+
+  it('records the metrics of many batches in the background exactly, one Table row per (minute, partition), nothing lost to ETag races', async () => {
+    const { stores, deps } = setup();
+    const { metrics } = deps();
+    const at = (second: number) => new Date(T0 + second * 1000).toISOString();
+    for (let i = 0; i < 60; i++) {
+      metrics.record({ at: at(i % 90), partition: String(i % 3), eventsIn: i, aggregated: i, filtered: 0, deadLettered: 0, entityOperations: 1, processingMs: 1 });
+      // Batches of different partitions finish in different turns, as on the host.
+      if (i % 7 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await metrics.flush();
+    const rows = await stores.ingestMetrics.recent(T0);
+    const byPartition = (p: number) => Array.from({ length: 60 }, (_, i) => i).filter((i) => i % 3 === p);
+    expect(rows.map((r) => [r.partition, r.batches, r.eventsIn])).toEqual([0, 1, 2].map((p) => [String(p), 20, byPartition(p).reduce((a, b) => a + b, 0)]));
   });
 });

@@ -14,6 +14,10 @@ export class MemoryIngestMetricsStore implements IngestMetricsStore {
     this.rows.set(key, accumulateMetrics(this.rows.get(key), input, this.merge));
   }
 
+  async recordAll(inputs: readonly IngestMetricsInput[]): Promise<void> {
+    for (const input of inputs) await this.record(input);
+  }
+
   async recent(sinceMs: number): Promise<IngestMetricsRow[]> {
     const from = minuteKey(sinceMs);
     return [...this.rows.entries()]

@@ -21,10 +21,24 @@ export class TableIngestMetricsStore implements IngestMetricsStore {
     private readonly merge?: MergeLatencySketches,
   ) {}
 
-  async record(input: IngestMetricsInput): Promise<void> {
+  record(input: IngestMetricsInput): Promise<void> {
+    return this.recordAll([input]);
+  }
+
+  async recordAll(inputs: readonly IngestMetricsInput[]): Promise<void> {
+    const rows = new Map<string, { partitionKey: string; rowKey: string; inputs: IngestMetricsInput[] }>();
+    for (const input of inputs) {
+      const partitionKey = minuteKey(Date.parse(normalizeIso('at', input.at)));
+      const rowKey = encodeKey(String(input.partition));
+      const row = rows.get(`${partitionKey}\u0000${rowKey}`) ?? { partitionKey, rowKey, inputs: [] };
+      row.inputs.push(input);
+      rows.set(`${partitionKey}\u0000${rowKey}`, row);
+    }
     const client = await this.client();
-    const partitionKey = minuteKey(Date.parse(normalizeIso('at', input.at)));
-    const rowKey = encodeKey(String(input.partition));
+    await Promise.all([...rows.values()].map((row) => this.fold(client, row.partitionKey, row.rowKey, row.inputs)));
+  }
+
+  private async fold(client: TableClient, partitionKey: string, rowKey: string, inputs: readonly IngestMetricsInput[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       let existing: TableEntityResult<Record<string, unknown>> | undefined;
       try {
@@ -32,7 +46,8 @@ export class TableIngestMetricsStore implements IngestMetricsStore {
       } catch (error) {
         if (statusOf(error) !== 404) throw error;
       }
-      const row = accumulateMetrics(existing && toRow(existing), input, this.merge);
+      const row = inputs.reduce<IngestMetricsRow | undefined>((acc, input) => accumulateMetrics(acc, input, this.merge), existing && toRow(existing));
+      if (!row) return;
       const { latencySketches, ...counters } = row;
       const entity = { partitionKey, rowKey, ...counters, ...splitText('latencySketches', JSON.stringify(latencySketches)) };
       try {
