@@ -2,6 +2,7 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 
 import { loadSettings } from '../settings';
+import { durableClientFor } from './durableClientFor';
 import { type FlushInput, streamEntityId } from './streamEntity';
 import { createStreamActivityStore, type StreamActivityStore } from './streamEntityActivity';
 
@@ -34,7 +35,7 @@ let defaults: FlushIdleDeps | undefined;
 const defaultDeps = (): FlushIdleDeps =>
   (defaults ??= {
     activity: createStreamActivityStore(),
-    signal: (context, entity, input) => df.getClient(context).signalEntity(entity, 'flush', input),
+    signal: (context, entity, input) => durableClientFor(context).signalEntity(entity, 'flush', input),
     now: Date.now,
   });
 

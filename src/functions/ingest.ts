@@ -4,6 +4,7 @@ import * as df from 'durable-functions';
 import { type BatchMetrics, mergeEncodedSketches, processBatch, type StreamPartial } from '../core';
 import { loadSettings } from '../settings';
 import { createStores, type Stores } from '../storage';
+import { durableClientFor } from './durableClientFor';
 import { BatchMemory } from './ingestCommits';
 import { IngestMetricsWriter } from './ingestMetricsWriter';
 import { PipelineCache } from './ingestPipelines';
@@ -136,7 +137,7 @@ function defaultDeps(): IngestDeps {
       pipelines: new PipelineCache(stores.pipelines, settings.pipelineRefreshSeconds * 1000, settings.streamRetentionWindows),
       watermarks: new WatermarkCache(),
       batches: new BatchMemory(),
-      signal: (context, entity, op) => df.getClient(context).signalEntity(entity, op.name, op.input),
+      signal: (context, entity, op) => durableClientFor(context).signalEntity(entity, op.name, op.input),
       now: Date.now,
       deadLetterUnmatched: settings.deadLetterUnmatched,
     };
