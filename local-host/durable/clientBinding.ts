@@ -11,7 +11,7 @@ export function clientBindingData(origin: string, taskHubName: string): Record<s
     managementUrls: managementUrls(base, query, 'INSTANCEID'),
     baseUrl: base,
     requiredQueryStringParameters: query,
-    rpcBaseUrl: `${base}/`,
+    rpcBaseUrl: rpcBaseUrl(origin),
   };
 }
 
@@ -29,4 +29,9 @@ export function managementUrls(base: string, query: string, instanceId: string):
     suspendPostUri: `${instance}/suspend?reason={text}&${query}`,
     resumePostUri: `${instance}/resume?reason={text}&${query}`,
   };
+}
+
+/** Where durable-functions' client sends its HTTP API calls (signals, starts, queries) on this host. */
+export function rpcBaseUrl(origin: string): string {
+  return `${origin}/runtime/webhooks/durabletask/`;
 }

@@ -31,6 +31,16 @@ function jsonOrNull(text: string, what: string): string | null {
   return text;
 }
 
+/**
+ * POST entities/{name}/{key}?op=: the signal is persisted before this resolves (202 means persisted). Shared by the
+ * HTTP route and the in-process transport (inProcessSignals.ts), so both accept and reject exactly the same signals.
+ */
+export async function acceptSignal(runtime: DurableRuntime, name: string, key: string, operation: string, body: string): Promise<void> {
+  const input = jsonOrNull(body, 'the operation input');
+  // Resolves once the signal's (shared, per-turn) transaction committed.
+  await runtime.signalEntityBatched(entitySchedulerId(name, key), operation, input);
+}
+
 /** An ISO date-time query parameter; a value that is no date is the caller's mistake, not a 500. */
 function dateTimeParam(url: URL, name: string): string | undefined {
   const text = url.searchParams.get(name);
@@ -136,12 +146,12 @@ export function durableHttpApi(runtime: DurableRuntime, taskHubName: string, ori
         }
       }
 
-      if (area === 'entities' && a && b) {
-        const entityId = entitySchedulerId(a, b);
+      // The SDK does not encode entity keys, so a key with "/" spans the remaining segments.
+      const entityKey = parts.slice(2).join('/');
+      if (area === 'entities' && a && entityKey) {
+        const entityId = entitySchedulerId(a, entityKey);
         if (method === 'POST') {
-          const input = jsonOrNull(await readBody(req), 'the operation input');
-          // 202 only once the signal's (shared, per-turn) transaction committed: accepted means persisted.
-          await runtime.signalEntityBatched(entityId, url.searchParams.get('op') ?? '', input);
+          await acceptSignal(runtime, a, entityKey, url.searchParams.get('op') ?? '', await readBody(req));
           return send(res, 202);
         }
         if (method === 'GET') {

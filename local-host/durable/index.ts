@@ -1,8 +1,9 @@
 import { appError, HostSystemError } from '../errors';
 import type { HostContext, HostExtension, RpcTypedData } from '../extension';
-import { clientBindingData } from './clientBinding';
-import { durableHttpApi, durableRoutePrefix } from './durableHttpApi';
+import { clientBindingData, rpcBaseUrl } from './clientBinding';
+import { acceptSignal, durableHttpApi, durableRoutePrefix } from './durableHttpApi';
 import { DurableRuntime } from './durableRuntime';
+import { axiosOfLoadedDurableFunctions, routeSignalsInProcess } from './inProcessSignals';
 import { openStore } from './openStore';
 import { registerActionMarker } from './registerActionMarker';
 import { taskHubName } from './taskHubName';
@@ -16,6 +17,7 @@ export function createDurableExtension(): HostExtension {
   let hub = '';
   let stopped = false;
   let unregisterMarker = (): void => {};
+  let unrouteSignals = (): void => {};
   return {
     name: 'durable',
     bindingTypes: durableBindingTypes,
@@ -40,6 +42,13 @@ export function createDurableExtension(): HostExtension {
       });
       const rt = runtime;
       context.route(durableRoutePrefix, durableHttpApi(rt, hub, () => context.baseUrl()));
+      const axiosCopies = axiosOfLoadedDurableFunctions();
+      context.logger.debug(`durable: entity signals from ${axiosCopies.length} loaded durable-functions client(s) go to the runtime in process`);
+      unrouteSignals = routeSignalsInProcess(
+        () => rpcBaseUrl(context.baseUrl()),
+        (name, key, operation, body) => acceptSignal(rt, name, key, operation, body),
+        axiosCopies,
+      );
     },
     async start() {
       runtime?.start();
@@ -48,6 +57,7 @@ export function createDurableExtension(): HostExtension {
       if (stopped || !runtime) return;
       stopped = true;
       unregisterMarker();
+      unrouteSignals();
       await runtime.stop();
       runtime.store.close();
     },

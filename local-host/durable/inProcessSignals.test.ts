@@ -1,0 +1,73 @@
+import { dirname } from 'node:path';
+
+import { InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+
+import { requestError } from '../errors';
+import { clientBindingData } from './clientBinding';
+import { type AxiosModule, axiosOfLoadedDurableFunctions, routeSignalsInProcess, signalTarget } from './inProcessSignals';
+
+// Nothing listens on port 1: a request that leaves the process fails to connect.
+const origin = 'http://127.0.0.1:1';
+const rpcBase = `${origin}/runtime/webhooks/durabletask/`;
+// The very axios copy durable-functions uses (the same module registry, so the same instance).
+const axios = jest.requireActual<AxiosModule>(require.resolve('axios', { paths: [dirname(require.resolve('durable-functions'))] }));
+
+function client(): df.DurableClient {
+  const input = df.input.durableClient();
+  const context = new InvocationContext({ options: { extraInputs: [input] } });
+  context.extraInputs.set(input, clientBindingData(origin, 'Streamfold'));
+  return df.getClient(context);
+}
+
+describe('signalTarget', () => {
+  it('reads the entity and operation of a signal to this host', () => {
+    expect(signalTarget({ method: 'post', url: `${rpcBase}entities/stream/default%2Fs-1?op=merge` }, rpcBase)).toEqual({ name: 'stream', key: 'default/s-1', operation: 'merge' });
+  });
+
+  it('leaves every other request alone', () => {
+    expect(signalTarget({ method: 'get', url: `${rpcBase}entities/stream/a` }, rpcBase)).toBeUndefined();
+    expect(signalTarget({ method: 'post', url: `${rpcBase}orchestrators/hello` }, rpcBase)).toBeUndefined();
+    expect(signalTarget({ method: 'post', url: `http://127.0.0.1:2/runtime/webhooks/durabletask/entities/stream/a?op=x` }, rpcBase)).toBeUndefined();
+    expect(signalTarget({ method: 'post', url: `${rpcBase}entities/stream` }, rpcBase)).toBeUndefined();
+    expect(signalTarget({ method: 'post', url: `${rpcBase}entities/stream/a/b%20c?op=x` }, rpcBase)).toEqual({ name: 'stream', key: 'a/b c', operation: 'x' });
+  });
+});
+
+describe('routeSignalsInProcess', () => {
+  it('hands the SDK signalEntity call to the sink, with the body the SDK built, and no network', async () => {
+    const seen: unknown[] = [];
+    const uninstall = routeSignalsInProcess(() => rpcBase, async (...args) => void seen.push(args), [axios]);
+    try {
+      await client().signalEntity(new df.EntityId('stream', 'default/s 1'), 'merge', { events: 3 });
+      expect(seen).toEqual([['stream', 'default/s 1', 'merge', '{"events":3}']]);
+    } finally {
+      uninstall();
+    }
+  });
+
+  it('turns a rejected signal into the status the HTTP route would give, which the SDK reports', async () => {
+    const uninstall = routeSignalsInProcess(() => rpcBase, async () => {
+      throw requestError('Expected the operation input to be JSON but found: {');
+    }, [axios]);
+    try {
+      await expect(client().signalEntity(new df.EntityId('stream', 'a'), 'merge', 1)).rejects.toThrow(/400|operation input/);
+    } finally {
+      uninstall();
+    }
+  });
+
+  it('sends everything else over HTTP, and uninstalls cleanly', async () => {
+    const uninstall = routeSignalsInProcess(() => rpcBase, async () => {}, [axios]);
+    await expect(client().getStatus('some-instance')).rejects.toThrow(/ECONNREFUSED|connect/);
+    uninstall();
+    await expect(client().signalEntity(new df.EntityId('stream', 'a'), 'merge', 1)).rejects.toThrow(/ECONNREFUSED|connect/);
+  });
+
+  it('finds the axios copy next to a loaded durable-functions', () => {
+    const file = require.resolve('durable-functions/lib/src/durableClient/DurableClient.js');
+    const copies = axiosOfLoadedDurableFunctions([file, '/elsewhere/index.js']);
+    expect(copies).toHaveLength(1);
+    expect(typeof copies[0]?.getAdapter).toBe('function');
+  });
+});
