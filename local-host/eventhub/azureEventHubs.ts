@@ -24,7 +24,7 @@ import type { HubConnection } from './resolveConnection';
  * The trigger and output binding against a real Event Hubs namespace or the official emulator. The
  * Event Hubs clients can be injected so the host side (subscribe options, trigger input, checkpoints in a
  * real blob store via Azurite, errors, batching of sends) is tested with a stand-in only for the service
- * (test/local-host/eventhub/azureConsumer.test.ts); the AMQP connection itself cannot run here (no Azure,
+ * (test/local-host/eventhub/azureConsumer.test.ts, azureEventHubs.test.ts); the AMQP connection itself cannot run here (no Azure,
  * no Docker for the emulator). minEventBatchSize is approximated: the SDK waits up to maxWaitTime for
  * maxEventBatchSize events instead.
  */
@@ -145,7 +145,7 @@ export interface EventBatchLike {
 
 export interface ProducerClientLike {
   createBatch(): Promise<EventBatchLike>;
-  /** Gets a batch this client created. */
+  /** Only ever given a batch from this client's createBatch (the real client needs its own EventDataBatch). */
   sendBatch(batch: EventBatchLike): Promise<void>;
   close(): Promise<void>;
 }
