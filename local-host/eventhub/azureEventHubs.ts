@@ -1,4 +1,15 @@
-import { earliestEventPosition, EventHubConsumerClient, EventHubProducerClient, type EventPosition, latestEventPosition, type ReceivedEventData, type Subscription } from '@azure/event-hubs';
+import {
+  type CheckpointStore,
+  earliestEventPosition,
+  EventHubConsumerClient,
+  EventHubProducerClient,
+  type EventPosition,
+  latestEventPosition,
+  type ReceivedEventData,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionEventHandlers,
+} from '@azure/event-hubs';
 import { BlobCheckpointStore } from '@azure/eventhubs-checkpointstore-blob';
 import { DefaultAzureCredential } from '@azure/identity';
 import { ContainerClient } from '@azure/storage-blob';
@@ -10,12 +21,29 @@ import { type BatchInvoker, invokeBatch } from './invokeBatch';
 import type { HubConnection } from './resolveConnection';
 
 /**
- * The trigger and output binding against a real Event Hubs namespace or the official emulator. Not
- * exercised by tests here (no Azure, no Docker): it reuses the tested conversion (fromReceivedEvent ->
- * toTriggerInput) and invokeBatch. minEventBatchSize is approximated: the SDK waits up to maxWaitTime
- * for maxEventBatchSize events instead.
+ * The trigger and output binding against a real Event Hubs namespace or the official emulator. The
+ * Event Hubs clients can be injected so the host side (subscribe options, trigger input, checkpoints in a
+ * real blob store via Azurite, errors, batching of sends) is tested with a stand-in only for the service
+ * (test/local-host/eventhub/azureConsumer.test.ts, azureEventHubs.test.ts); the AMQP connection itself cannot run here (no Azure,
+ * no Docker for the emulator). minEventBatchSize is approximated: the SDK waits up to maxWaitTime for
+ * maxEventBatchSize events instead.
  */
 export type RealConnection = Exclude<HubConnection, { kind: 'local' }>;
+
+/** The part of EventHubConsumerClient the consumer uses. */
+export interface ConsumerClientLike {
+  subscribe(handlers: SubscriptionEventHandlers, options?: SubscribeOptions): Pick<Subscription, 'close'>;
+  close(): Promise<void>;
+}
+
+export type ConsumerClientFactory = (consumerGroup: string, hubName: string, checkpointStore: CheckpointStore) => ConsumerClientLike;
+
+function realConsumerClient(connection: RealConnection): ConsumerClientFactory {
+  return (consumerGroup, hubName, store) =>
+    connection.kind === 'connectionString'
+      ? new EventHubConsumerClient(consumerGroup, connection.connectionString, hubName, store)
+      : new EventHubConsumerClient(consumerGroup, connection.fullyQualifiedNamespace, hubName, new DefaultAzureCredential(), store);
+}
 
 /** The container the Event Hubs extension keeps checkpoints and ownership in. */
 const checkpointContainer = 'azure-webjobs-eventhub';
@@ -50,21 +78,21 @@ export function createAzureConsumer(args: {
   options: EventHubOptions;
   settings: Readonly<Record<string, string | undefined>>;
   invoker: BatchInvoker;
+  /** Builds the Event Hubs client; default: the real EventHubConsumerClient for `connection`. */
+  clientFactory?: ConsumerClientFactory;
 }): AzureConsumer {
   const { connection, options, invoker } = args;
+  const clientFactory = args.clientFactory ?? realConsumerClient(connection);
   const hubName = connection.kind === 'connectionString' ? (connection.entityPath ?? args.eventHubName) : args.eventHubName;
-  let client: EventHubConsumerClient | undefined;
-  let subscription: Subscription | undefined;
+  let client: ConsumerClientLike | undefined;
+  let subscription: Pick<Subscription, 'close'> | undefined;
   const batchesSinceCheckpoint = new Map<string, number>();
   return {
     async start() {
       const container = checkpointContainerClient(args.settings);
       await container.createIfNotExists();
       const store = new BlobCheckpointStore(container);
-      client =
-        connection.kind === 'connectionString'
-          ? new EventHubConsumerClient(args.consumerGroup, connection.connectionString, hubName, store)
-          : new EventHubConsumerClient(args.consumerGroup, connection.fullyQualifiedNamespace, hubName, new DefaultAzureCredential(), store);
+      client = clientFactory(args.consumerGroup, hubName, store);
       subscription = client.subscribe(
         {
           processEvents: async (received: ReceivedEventData[], context) => {
@@ -108,11 +136,28 @@ export interface AzureProducer {
   close(): Promise<void>;
 }
 
-export function createAzureProducer(connection: RealConnection, eventHubName: string): AzureProducer {
-  const client =
-    connection.kind === 'connectionString'
-      ? new EventHubProducerClient(connection.connectionString, connection.entityPath ?? eventHubName)
-      : new EventHubProducerClient(connection.fullyQualifiedNamespace, eventHubName, new DefaultAzureCredential());
+/** The parts of EventDataBatch and EventHubProducerClient the producer uses. */
+export interface EventBatchLike {
+  readonly count: number;
+  readonly maxSizeInBytes: number;
+  tryAdd(event: { body: Buffer }): boolean;
+}
+
+export interface ProducerClientLike {
+  createBatch(): Promise<EventBatchLike>;
+  /** Only ever given a batch from this client's createBatch (the real client needs its own EventDataBatch). */
+  sendBatch(batch: EventBatchLike): Promise<void>;
+  close(): Promise<void>;
+}
+
+function realProducerClient(connection: RealConnection, eventHubName: string): ProducerClientLike {
+  return connection.kind === 'connectionString'
+    ? new EventHubProducerClient(connection.connectionString, connection.entityPath ?? eventHubName)
+    : new EventHubProducerClient(connection.fullyQualifiedNamespace, eventHubName, new DefaultAzureCredential());
+}
+
+/** `client` defaults to the real EventHubProducerClient for `connection`. */
+export function createAzureProducer(connection: RealConnection, eventHubName: string, client: ProducerClientLike = realProducerClient(connection, eventHubName)): AzureProducer {
   return {
     async send(bodies) {
       let batch = await client.createBatch();
