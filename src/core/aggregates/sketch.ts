@@ -18,13 +18,29 @@ export function decodeSketch(encoded: string): DDSketch {
 }
 
 /**
- * Merges `from` into `into`. sketches-js 2.1.1 `merge` forgets the negative-value store when both sketches are
- * non-empty, so negative values would vanish; we merge that store ourselves.
+ * Merges `from` into `into`, bin by bin through the stores' `add`. sketches-js 2.1.1's own `merge` is wrong twice:
+ * it forgets the negative-value store when both sketches are non-empty, and DenseStore.merge drops bins when the
+ * stores' key ranges differ (e.g. 0.001 with weight 0.125 merged with 0.001 and 1.0: the 1.0 bin vanishes while
+ * `count` still includes it, so quantiles come out wrong). Both found by the property test beside this file.
  */
 export function mergeSketchInto(into: DDSketch, from: DDSketch): void {
-  const bothNonEmpty = into.count > 0 && from.count > 0;
-  into.merge(from);
-  if (bothNonEmpty) into.negativeStore.merge(from.negativeStore);
+  if (!into.mergeable(from)) throw new Error('Cannot merge two DDSketches with different `relativeAccuracy` parameters');
+  if (from.count === 0) return;
+  addBins(into.store, from.store);
+  addBins(into.negativeStore, from.negativeStore);
+  into.zeroCount += from.zeroCount;
+  into.count += from.count;
+  into.sum += from.sum;
+  if (from.min < into.min) into.min = from.min;
+  if (from.max > into.max) into.max = from.max;
+}
+
+function addBins(into: DDSketch['store'], from: DDSketch['store']): void {
+  const { bins, offset } = from as unknown as { bins: number[]; offset: number };
+  for (let i = 0; i < bins.length; i++) {
+    const count = bins[i] as number;
+    if (count > 0) into.add(i + offset, count);
+  }
 }
 
 /** Quantile clamped to the exact [min, max], since the sketch's relative error can overshoot them. */
