@@ -243,6 +243,15 @@ describe('processBatch', () => {
     expect(r.deadLetters.map((d) => [d.sequenceNumber, d.reason, d.pipeline])).toEqual([[2, 'no-pipeline', undefined], [3, 'no-pipeline', undefined]]);
   });
 
+  it('lets a pipeline match CloudEvents by their attributes (`cloudevent.type`); plain events have none', () => {
+    const departures = pipeline({ name: 'departures', match: 'cloudevent.type == "flight.departed"', key: 'origin', measures: { delay: 'delay' }, window: { type: 'tumbling', size: 'PT1H' } });
+    const event = (type: string, origin: string, delay: number) => ({ specversion: '1.0', id: `${type}-${origin}`, source: '/flights', type, time: '2026-11-26T10:00:00Z', data: { origin, delay } });
+    const bodies = [event('flight.departed', 'LAS', 33), event('flight.arrived', 'LAS', 5), event('flight.departed', 'SEA', 7), { origin: 'LAS', delay: 100 }];
+    const r = processBatch({ ...base, bodies, sequenceNumbers: [1, 2, 3, 4], enqueuedTimes: bodies.map(() => T0), pipelines: [departures] });
+    expect(r.partials.map((p) => [p.stream, p.events, p.totals['delay']?.sum]).sort()).toEqual([['LAS', 1, 33], ['SEA', 1, 7]]);
+    expect(r.metrics.byPipeline['departures']).toMatchObject({ eventsIn: 4, matched: 2, aggregated: 2, filtered: 2, deadLettered: 0 });
+  });
+
   it('dead-letters only the event whose measure expression fails, and converts CEL ints to numbers', () => {
     const calc = pipeline({ name: 'calc', measures: { twice: 'value * 2', flag: 'value > 10 ? 1 : 0', raw: 'value' }, window: { type: 'tumbling', size: 'PT1M' } });
     const bodies = [{ stream: 'a', value: 20 }, { stream: 'a', other: 1 }, { stream: 'a', value: 'x' }];

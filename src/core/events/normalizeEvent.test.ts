@@ -23,11 +23,12 @@ describe('normalizeEvent', () => {
     expect(r).toEqual({ payload: event, subject: undefined, time: undefined });
   });
 
-  it('reads a CloudEvent: payload from data, subject and time from the envelope', () => {
+  it('reads a CloudEvent: payload from data plus its attributes as `cloudevent`, subject and time from the envelope', () => {
     const r = record(cloudEvent);
-    expect(r.payload).toBe(cloudEvent.data);
+    const { data, ...attributes } = cloudEvent;
+    expect(r.payload).toEqual({ ...data, cloudevent: attributes });
     expect(r).toMatchObject({ subject: 'LAS', time: '2001-01-01T00:01:00Z' });
-    expect(record({ ...cloudEvent, data: undefined, subject: undefined, time: undefined })).toMatchObject({ payload: {}, subject: undefined, time: undefined });
+    expect(record({ ...cloudEvent, data: undefined, subject: undefined, time: undefined }).payload).toEqual({ cloudevent: { specversion: '1.0', id: 'e-1', source: '/flights', type: 'flight.departed' } });
   });
 
   it('returns problems as values naming the attribute, what was expected and what was found', () => {

@@ -2,7 +2,10 @@ import { describeValue } from '../expressions/describeValue';
 
 /** One event as the core sees it, whatever format it arrived in. */
 export interface EventRecord {
-  /** What pipeline expressions read: the event itself, or a CloudEvent's `data`. */
+  /**
+   * What pipeline expressions read: the event itself, or a CloudEvent's `data` fields plus one `cloudevent` variable
+   * holding its context attributes (`cloudevent.type`, `cloudevent.source`, ...), so a pipeline can `match` by type.
+   */
   payload: Record<string, unknown>;
   /** CloudEvents `subject`: the stream when the pipeline keeps the default key and the payload has no `stream`. */
   subject: string | undefined;
@@ -25,7 +28,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  *
  * Normalizes a plain JSON object or a CloudEvents 1.0 structured-mode JSON event (an object with `specversion`)
  * to an EventRecord. Never throws: problems come back as values. Detecting a CloudEvent is one property read, so
- * plain events pay nothing else; a CloudEvent costs a few more reads and no copies.
+ * plain events pay nothing else; a CloudEvent costs a few more reads and one shallow copy.
  *
  * CloudEvents rules: `specversion` must be "1.0"; `id`, `source` and `type` non-empty strings; `subject` and `time`
  * strings when present; `data` a JSON object, or absent (an empty payload). Binary data (`data_base64`) and a
@@ -51,7 +54,9 @@ function normalizeCloudEvent(event: Record<string, unknown>): EventRecord | Even
   if (event['data_base64'] !== undefined) return problem('data_base64: expected JSON `data` (an object); binary data is not supported');
   const data = event['data'];
   if (data !== undefined && !isObject(data)) return problem(`data: expected a JSON object, found ${describeValue(data)}`);
-  return { payload: data ?? EMPTY, subject, time };
+  const { data: _data, ...attributes } = event;
+  // One copy per CloudEvent (plain events pay nothing); a data field named `cloudevent` is shadowed by the attributes.
+  return { payload: { ...(data ?? EMPTY), cloudevent: attributes }, subject, time };
 }
 
 /** Narrows a normalizeEvent result. */
