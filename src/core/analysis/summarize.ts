@@ -1,4 +1,4 @@
-import { decodeSketch, mergeSketchInto } from '../aggregates';
+import { decodeSketch, mergeEncodedSketches } from '../aggregates';
 import { quantile } from '../aggregates/sketch';
 import { mixtureQuantiles } from './quantiles';
 import type { RangeSummary, WindowPoint } from './types';
@@ -63,9 +63,8 @@ function rangeQuantiles(windows: readonly WindowPoint[], min: number, max: numbe
 /** Undefined when a sketch does not decode (corrupt row): the window quantiles still give an answer. */
 function mergedSketch(windows: readonly WindowPoint[]): ReturnType<typeof decodeSketch> | undefined {
   try {
-    const merged = decodeSketch(windows[0]!.sketch!);
-    for (const w of windows.slice(1)) mergeSketchInto(merged, decodeSketch(w.sketch!));
-    return merged;
+    // Merged on the encodings (one bin reader for the whole project), decoded once.
+    return decodeSketch(windows.map((w) => w.sketch!).reduce((a, b) => mergeEncodedSketches(a, b)));
   } catch {
     return undefined;
   }

@@ -1,6 +1,4 @@
-import type { DDSketch } from '@datadog/sketches-js';
-
-import { decodeSketch, mergeSketchInto } from '../../core';
+import { decodeSketch, mergeEncodedSketches } from '../../core';
 import type { IngestMetricsRow } from '../../storage/types';
 
 export interface IngestMetricsSummary {
@@ -23,7 +21,7 @@ export interface IngestMetricsSummary {
   entityOperations: number;
   /** The headline pre-aggregation figure: entity operations per 1,000 events in. */
   entityOperationsPer1000Events: number | null;
-  /** From the merged per-batch DDSketches (core decodeSketch/mergeSketchInto), in the sketches' unit (ms). */
+  /** From the merged per-batch DDSketches (merged on their encodings, decoded once), in the sketches' unit (ms). */
   latency: { p50: number | null; p99: number | null; samples: number; unreadableSketches: number };
 }
 
@@ -36,17 +34,18 @@ export function summarizeIngestMetrics(rows: IngestMetricsRow[], fromMs: number,
   const events = sum((r) => r.eventsIn);
   const processingMs = sum((r) => r.processingMs);
   const entityOperations = sum((r) => r.entityOperations);
-  let merged: DDSketch | undefined;
+  let encoded: string | undefined;
   let unreadable = 0;
-  for (const encoded of rows.flatMap((r) => r.latencySketches)) {
+  for (const next of rows.flatMap((r) => r.latencySketches)) {
     try {
-      const sketch = decodeSketch(encoded);
-      if (merged) mergeSketchInto(merged, sketch);
-      else merged = sketch;
+      // The first readable sketch is checked by decoding it; each later one by merging it (which reads it whole).
+      if (encoded === undefined) decodeSketch(next);
+      encoded = encoded === undefined ? next : mergeEncodedSketches(encoded, next);
     } catch {
       unreadable += 1;
     }
   }
+  const merged = encoded === undefined ? undefined : decodeSketch(encoded);
   const at = (q: number) => (merged && merged.count > 0 ? merged.getValueAtQuantile(q) : null);
   return {
     windowSeconds: windowMs / 1000,
