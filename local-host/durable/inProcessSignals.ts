@@ -36,12 +36,12 @@ const DURABLE_CLIENT_FILE = `${sep}durable-functions${sep}lib${sep}src${sep}dura
  * durable-functions' `signalEntity` POSTs to `rpcBaseUrl` with its own copy of axios; on the real host that is the
  * extension's local HTTP endpoint. Here the host is the same process, and a busy ingest signals one entity per stream
  * per batch: the HTTP client and server around each signal cost more CPU than accepting it. So the default adapter of
- * every axios copy a loaded durable-functions uses is wrapped: a POST to `{rpcBaseUrl}entities/...` is handed to
+ * every axios copy given (axiosOfLoadedDurableFunctions finds them) is wrapped: a POST to `{rpcBaseUrl}entities/...` is handed to
  * `sink` (the same code the HTTP route runs, so the same validation and the same "202 = persisted"); every other
  * request, and signals to other hosts, go through the original adapter unchanged. The SDK's own code still builds
  * the URL, the body and checks the 202. Returns an uninstall function.
  */
-export function routeSignalsInProcess(rpcBaseUrl: () => string, sink: SignalSink, axiosCopies: readonly AxiosModule[] = axiosOfLoadedDurableFunctions()): () => void {
+export function routeSignalsInProcess(rpcBaseUrl: () => string, sink: SignalSink, axiosCopies: readonly AxiosModule[]): () => void {
   const restores = [...new Set(axiosCopies)].map((axios) => {
     const original = axios.defaults.adapter;
     const fallback = axios.getAdapter(original);
