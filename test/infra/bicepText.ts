@@ -49,14 +49,13 @@ function stringEnd(text: string, start: number): number {
 
 const OPEN: Record<string, string> = { '{': '}', '[': ']', '(': ')' };
 
-/** Text between the bracket at `open` and its partner (exclusive), skipping strings. Comments must be stripped. */
-export function bracketBody(text: string, open: number): string {
-  const first = text[open];
-  if (first === undefined || !(first in OPEN)) {
-    throw new Error(`expected an opening bracket at offset ${open}, found ${JSON.stringify(first)}`);
-  }
+/**
+ * Index of the first character from `from` on, outside strings, at which `stop(ch, depth)` holds, where depth counts
+ * the brackets open since `from` including that character's own; -1 when none does. Comments must be stripped.
+ */
+function scanCode(text: string, from: number, stop: (ch: string, depth: number) => boolean): number {
   let depth = 0;
-  let i = open;
+  let i = from;
   while (i < text.length) {
     const ch = text[i] as string;
     if (ch === "'") {
@@ -64,13 +63,22 @@ export function bracketBody(text: string, open: number): string {
       continue;
     }
     if (ch in OPEN) depth += 1;
-    else if (ch === '}' || ch === ']' || ch === ')') {
-      depth -= 1;
-      if (depth === 0) return text.slice(open + 1, i);
-    }
+    else if (ch === '}' || ch === ']' || ch === ')') depth -= 1;
+    if (stop(ch, depth)) return i;
     i += 1;
   }
-  throw new Error(`unbalanced ${first} at offset ${open}`);
+  return -1;
+}
+
+/** Text between the bracket at `open` and its partner (exclusive), skipping strings. Comments must be stripped. */
+export function bracketBody(text: string, open: number): string {
+  const first = text[open];
+  if (first === undefined || !(first in OPEN)) {
+    throw new Error(`expected an opening bracket at offset ${open}, found ${JSON.stringify(first)}`);
+  }
+  const close = scanCode(text, open, (ch, depth) => depth === 0 && (ch === '}' || ch === ']' || ch === ')'));
+  if (close < 0) throw new Error(`unbalanced ${first} at offset ${open}`);
+  return text.slice(open + 1, close);
 }
 
 /** Top-level `key: value` entries of an object body (the text between its braces), values trimmed, in order. */
@@ -126,20 +134,8 @@ export function varValue(text: string, name: string): string {
   const m = new RegExp(`^var\\s+${name}\\s*=\\s*`, 'm').exec(clean);
   if (!m) throw new Error(`expected a variable named ${name}, found none`);
   const at = m.index + m[0].length;
-  let depth = 0;
-  let i = at;
-  while (i < clean.length) {
-    const ch = clean[i] as string;
-    if (ch === "'") {
-      i = stringEnd(clean, i);
-      continue;
-    }
-    if (ch in OPEN) depth += 1;
-    else if (ch === '}' || ch === ']' || ch === ')') depth -= 1;
-    else if (ch === '\n' && depth === 0) break;
-    i += 1;
-  }
-  return clean.slice(at, i).trim();
+  const end = scanCode(clean, at, (ch, depth) => ch === '\n' && depth === 0);
+  return clean.slice(at, end < 0 ? clean.length : end).trim();
 }
 
 /** Body (between the braces) of `resource <symbol> '<type>' ... = {...}`, comments stripped. */
