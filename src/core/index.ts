@@ -9,4 +9,5 @@ export * from './events';
 export * from './expressions';
 export * from './pipelines';
 export * from './state';
+export * from './streams';
 export * from './windows';
