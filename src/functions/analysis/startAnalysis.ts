@@ -6,7 +6,7 @@ import { HttpError, withProblems } from '../http/errors';
 import { fieldErrors, readJson } from '../http/validate';
 import { ANALYZE_STREAMS } from './analyzeStreams';
 import { type AnalysisDeps, analysisDeps } from './deps';
-import { analysisRequestSchema, type AnalysisJob, toJob } from './request';
+import { type AnalysisJob, analysisRequestSchema, toJob } from './request';
 
 /** What accepting an analysis needs: the stores to check the pipeline, and a way to start the orchestration. */
 export interface StartAnalysisDeps {
