@@ -2,7 +2,6 @@ import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from '../../core';
-
 import { apiDeps } from './deps';
 import { withProblems } from './errors';
 import { pageQuery, parseQuery, timeParam } from './validate';
