@@ -29,5 +29,5 @@ export async function seededDeps(pipeline: string, streams: PlantedStream[], win
     await stores.windows.upsert(`${pipeline}|${s.stream}`, rows);
   }
   await stores.streams.touch(streams.map((s) => ({ pipeline, stream: s.stream, lastSeen: new Date(T0).toISOString(), events: windows * 5, eventsPerSec: 1 })));
-  return { windows: stores.windows, streams: stores.streams, reports: new MemoryReportStore(), alerts: new MemoryAlertStore() };
+  return { pipelines: stores.pipelines, windows: stores.windows, streams: stores.streams, reports: new MemoryReportStore(), alerts: new MemoryAlertStore() };
 }

@@ -1,16 +1,30 @@
 import { setAnalysisDeps } from '../../src/functions/analysis/deps';
 import { listAlerts } from '../../src/functions/analysis/listAlerts';
-import { analysisRequestSchema, toJob } from '../../src/functions/analysis/request';
-import { startAnalysis } from '../../src/functions/analysis/startAnalysis';
+import { type AnalysisJob, analysisRequestSchema, MAX_LISTED_STREAMS, toJob } from '../../src/functions/analysis/request';
+import { acceptAnalysis } from '../../src/functions/analysis/startAnalysis';
+import { createMemoryStores } from '../../src/storage/createStores';
 import { call } from '../api/apiTestKit';
 import { alert } from './analysisStoresContract';
 import { seededDeps } from './fixtures';
 
 afterEach(() => setAnalysisDeps(undefined));
 
+/** POST /api/analyses on memory stores; `started` records the jobs the durable client would have started. */
+function analyses() {
+  const stores = createMemoryStores();
+  const started: AnalysisJob[] = [];
+  const handler = (request: Parameters<typeof acceptAnalysis>[0]) =>
+    acceptAnalysis(request, { stores, start: async (job) => (started.push(job), `run-${started.length}`) });
+  const post = (body: unknown) => call(handler, { method: 'POST', path: 'analyses', body });
+  return { stores, started, post };
+}
+
+const range = { from: '2025-01-01T00:00:00Z', to: '2025-01-01T01:00:00Z' };
+const fieldsOf = (json: unknown) => (json as { errors: { field: string }[] }).errors.map((e) => e.field);
+
 describe('POST /api/analyses validation', () => {
   it('names every bad field, what was expected and what was found', async () => {
-    const res = await call(startAnalysis, { method: 'POST', path: 'analyses', body: { from: 'yesterday', to: '2025-01-01T00:00:00Z', analyses: ['magic'], extra: 1 } });
+    const res = await analyses().post({ from: 'yesterday', to: '2025-01-01T00:00:00Z', analyses: ['magic'], extra: 1 });
     expect(res.status).toBe(400);
     expect(res.contentType).toBe('application/problem+json');
     const detail = (res.json as { detail: string }).detail;
@@ -22,12 +36,54 @@ describe('POST /api/analyses validation', () => {
   });
 
   it('rejects an empty range and a non-JSON body', async () => {
-    const reversed = await call(startAnalysis, { method: 'POST', path: 'analyses', body: { pipeline: 'p', from: '2025-01-02T00:00:00Z', to: '2025-01-01T00:00:00Z' } });
+    const { post } = analyses();
+    const reversed = await post({ pipeline: 'p', from: '2025-01-02T00:00:00Z', to: '2025-01-01T00:00:00Z' });
     expect(reversed.status).toBe(400);
     expect((reversed.json as { detail: string }).detail).toContain('to: expected from earlier than to');
-    const garbage = await call(startAnalysis, { method: 'POST', path: 'analyses', body: '{nope' });
+    const garbage = await post('{nope');
     expect(garbage.status).toBe(400);
     expect((garbage.json as { detail: string }).detail).toContain('expected valid JSON');
+  });
+
+  it('answers 202 with its own status route, never the durable extension\'s URLs or any key', async () => {
+    const { started, post } = analyses();
+    const res = await post({ pipeline: 'default', ...range });
+    expect(res.status).toBe(202);
+    expect(res.json).toEqual({ id: 'run-1', statusQueryGetUri: 'http://localhost:7071/api/analyses/run-1' });
+    expect(JSON.stringify(res.json)).not.toMatch(/code=|systemKey|runtime\/webhooks|taskHub|sendEventPostUri|terminatePostUri/);
+    expect(started).toEqual([{ pipeline: 'default', from: '2025-01-01T00:00:00.000Z', to: '2025-01-01T01:00:00.000Z', analyses: ['summary', 'anomalies', 'trend', 'forecast'] }]);
+  });
+
+  it('checks the pipeline: a valid name, and stored, built in or with catalogued streams', async () => {
+    const { stores, started, post } = analyses();
+    const invalid = await post({ pipeline: 'a/../b', ...range });
+    expect(invalid.status).toBe(400);
+    expect(fieldsOf(invalid.json)).toEqual(['pipeline']);
+    const unknown = await post({ pipeline: 'nope', ...range });
+    expect(unknown).toMatchObject({ status: 404, contentType: 'application/problem+json' });
+    expect((unknown.json as { errors: { field: string; message: string }[] }).errors).toEqual([
+      { field: 'pipeline', message: 'pipeline: expected a stored pipeline, "default" or a pipeline with catalogued streams; found "nope"' },
+    ]);
+    expect(started).toEqual([]);
+    await stores.pipelines.put('temps', { name: 'temps', key: 'stream', time: 'time', measures: { value: 'value' }, window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT30S', retention: 60, sketchAccuracy: 0.01, idleTimeout: 'PT2M' });
+    await stores.streams.touch([{ pipeline: 'deleted', stream: 's', lastSeen: '2025-01-01T00:00:00Z', events: 1, eventsPerSec: 1 }]);
+    for (const pipeline of ['temps', 'deleted', 'default']) expect((await post({ pipeline, ...range })).status).toBe(202);
+    expect(started.map((j) => j.pipeline)).toEqual(['temps', 'deleted', 'default']);
+  });
+
+  it(`bounds the listed streams at ${MAX_LISTED_STREAMS} and checks each name, naming the field`, async () => {
+    const { started, post } = analyses();
+    const many = await post({ pipeline: 'default', ...range, streams: Array.from({ length: 100_000 }, (_, i) => `s${i}`) });
+    expect(many.status).toBe(400);
+    expect((many.json as { errors: { field: string; message: string }[] }).errors).toEqual([
+      { field: 'streams', message: expect.stringMatching(/^streams: expected at most 1000 streams \(use \{ "prefix": "\.\.\." \} for more\); found \["s0"/) },
+    ]);
+    const bad = await post({ pipeline: 'default', ...range, streams: ['ok', '', 'x'.repeat(300)] });
+    expect(fieldsOf(bad.json)).toEqual(['streams.1', 'streams.2']);
+    const neither = await post({ pipeline: 'default', ...range, streams: 5 });
+    expect((neither.json as { errors: { message: string }[] }).errors).toEqual([{ field: 'streams', message: 'streams: expected an array of stream names or { "prefix": "..." }; found 5' }]);
+    expect((await post({ pipeline: 'default', ...range, streams: Array.from({ length: MAX_LISTED_STREAMS }, (_, i) => `s${i}`) })).status).toBe(202);
+    expect(started).toHaveLength(1);
   });
 
   it('fills defaults and normalises times', () => {

@@ -108,4 +108,45 @@ describe('analyzeStreams orchestration', () => {
     expect(b.episodes.map((e) => e.scheduled.map((s) => s.name))).toEqual(a.episodes.map((e) => e.scheduled.map((s) => s.name)));
     expect(b.output).toEqual(a.output);
   });
+
+  it('calls every activity with retry options and survives transient failures with the same result', async () => {
+    const world = () => seededDeps('p', ['a', 'b', 'c'].map((stream) => ({ stream, ...(stream === 'b' ? { spikes: { 5: 90 } } : {}) })), 30);
+    const clean = await runOrchestration(analyzeStreamsHandler, job(), activities(await world(), []));
+    const deps = await world();
+    const fns = activities(deps, []);
+    // Each activity fails its first two attempts (a storage hiccup), then works.
+    const calls = new Map<string, number>();
+    const flaky = Object.fromEntries(
+      Object.entries(fns).map(([name, fn]) => [
+        name,
+        async (input: unknown) => {
+          const n = (calls.get(name) ?? 0) + 1;
+          calls.set(name, n);
+          if (n <= 2) throw new Error(`${name}: injected failure ${n}`);
+          return fn(input);
+        },
+      ]),
+    );
+    const run = await runOrchestration(analyzeStreamsHandler, job(), flaky);
+    expect(run.output).toEqual(clean.output);
+    expect((await deps.reports.get('instance-1'))!.streams.map((s) => s.stream).sort()).toEqual(['a', 'b', 'c']);
+    const scheduled = run.episodes.flatMap((e) => e.scheduled);
+    expect(scheduled.map((s) => s.name).sort()).toEqual([ANALYZE_CHUNK, FINALIZE_REPORT, LIST_STREAMS, RAISE_ALERTS]);
+    for (const s of scheduled) expect(s.retryOptions).toMatchObject({ maxNumberOfAttempts: 4, firstRetryIntervalInMilliseconds: 5000, backoffCoefficient: 2 });
+    expect(Object.fromEntries(calls)).toEqual({ [LIST_STREAMS]: 3, [ANALYZE_CHUNK]: 3, [RAISE_ALERTS]: 3, [FINALIZE_REPORT]: 3 });
+  });
+
+  it('fails the run once an activity has failed all its attempts', async () => {
+    const deps = await seededDeps('p', [{ stream: 'a' }], 10);
+    let chunkCalls = 0;
+    const fns = {
+      ...activities(deps, []),
+      [ANALYZE_CHUNK]: async () => {
+        chunkCalls++;
+        throw new Error('table down');
+      },
+    };
+    await expect(runOrchestration(analyzeStreamsHandler, job(), fns)).rejects.toThrow(/"error":"table down/);
+    expect(chunkCalls).toBe(4);
+  });
 });

@@ -111,7 +111,7 @@ describe('analyzeChunk over a range', () => {
     await seed(stores.windows, 'p', names, 30);
     await stores.streams.touch(names.map((stream) => ({ pipeline: 'p', stream, lastSeen: FROM, events: 150, eventsPerSec: 1 })));
     const { store, calls } = counted(stores.windows);
-    const deps: AnalysisDeps = { windows: store, streams: stores.streams, reports: new MemoryReportStore(), alerts: new MemoryAlertStore() };
+    const deps: AnalysisDeps = { pipelines: stores.pipelines, windows: store, streams: stores.streams, reports: new MemoryReportStore(), alerts: new MemoryAlertStore() };
     const job: AnalysisJob = { pipeline: 'p', from: FROM, to: TO, analyses: ['summary', 'anomalies', 'trend'] };
     const listed = await listStreams(deps.streams, job);
     expect(listed).toEqual([...names].sort(compareStreamKeys));

@@ -1,11 +1,12 @@
-import { initialStreamState, streamView } from '../../src/core';
+import { DEAD_LETTER_REASONS, initialStreamState, streamView } from '../../src/core';
 import { listDeadLetters } from '../../src/functions/http/deadLetters';
 import { setApiDeps } from '../../src/functions/http/deps';
 import { HttpError } from '../../src/functions/http/errors';
-import { health } from '../../src/functions/http/health';
+import { health,HEALTH_CACHE_MS } from '../../src/functions/http/health';
 import { getMetrics } from '../../src/functions/http/metrics';
 import { deletePipeline, getPipeline, listPipelines, putPipeline } from '../../src/functions/http/pipelines';
 import { getStream, listStreams, listWindows } from '../../src/functions/http/streams';
+import { encodeContinuationToken } from '../../src/storage/continuationToken';
 import { createMemoryStores } from '../../src/storage/createStores';
 import type { Stores } from '../../src/storage/types';
 import { call, useDeps } from './apiTestKit';
@@ -61,6 +62,35 @@ describe('GET /api/health', () => {
     expect(res.status).toBe(503);
     expect(res.json).toMatchObject({ status: 'degraded', checks: { storage: { status: 'failed' } } });
     expect(JSON.stringify(res.json)).not.toContain('ECONNREFUSED');
+  });
+
+  it('reads storage once per HEALTH_CACHE_MS however often it is called (the route is anonymous)', async () => {
+    let reads = 0;
+    let now = Date.parse('2024-05-01T10:05:30Z');
+    const counting = { ...stores, pipelines: { ...stores.pipelines, list: async () => (reads++, stores.pipelines.list()) } };
+    useDeps(counting, undefined, () => now);
+    const first = await Promise.all(Array.from({ length: 5 }, () => call(health, { path: 'health' })));
+    now += HEALTH_CACHE_MS - 1;
+    const within = await Promise.all(Array.from({ length: 5 }, () => call(health, { path: 'health' })));
+    expect([...first, ...within].map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(reads).toBe(1);
+    now += 1;
+    await call(health, { path: 'health' });
+    expect(reads).toBe(2);
+  });
+
+  it('caches a failed check too, and recovers once the TTL has passed', async () => {
+    let down = true;
+    let reads = 0;
+    let now = 0;
+    const flaky = { ...stores, pipelines: { ...stores.pipelines, list: async () => (reads++, down ? Promise.reject(new Error('down')) : stores.pipelines.list()) } };
+    useDeps(flaky, undefined, () => now);
+    expect((await call(health, { path: 'health' })).status).toBe(503);
+    down = false;
+    expect((await call(health, { path: 'health' })).status).toBe(503);
+    now += HEALTH_CACHE_MS;
+    expect((await call(health, { path: 'health' })).status).toBe(200);
+    expect(reads).toBe(2);
   });
 });
 
@@ -146,6 +176,22 @@ describe('streams', () => {
     expect((token.json as { errors: { field: string }[] }).errors[0]?.field).toBe('continuationToken');
   });
 
+  it('answers 400 naming continuationToken for a well-wrapped token around junk, and for a huge one', async () => {
+    for (const state of ['junk', '-1', '1e3', '']) {
+      const res = await call(listStreams, { path: `streams?limit=1&continuationToken=${encodeContinuationToken(state)}` });
+      expect(res).toMatchObject({ status: 400, contentType: 'application/problem+json' });
+      expect((res.json as { errors: { field: string; message: string }[] }).errors).toEqual([
+        { field: 'continuationToken', message: expect.stringMatching(/^continuationToken: expected a token returned by a previous page, found "/) },
+      ]);
+    }
+    const huge = await call(listStreams, { path: `streams?continuationToken=${'A'.repeat(133 * 1024)}` });
+    expect(huge.status).toBe(400);
+    expect((huge.json as { errors: { field: string; message: string }[] }).errors[0]).toMatchObject({
+      field: 'continuationToken',
+      message: expect.stringMatching(/^continuationToken: expected a token from a previous page \(at most 16384 characters\); found "A{79}…$/),
+    });
+  });
+
   it('serves live entity state, 404 when the entity does not exist', async () => {
     const view = streamView(initialStreamState());
     useDeps(stores, new Map([['temps|room-1', view]]));
@@ -186,6 +232,15 @@ describe('GET /api/deadletters', () => {
     const epoch = await call(listDeadLetters, { path: `deadletters?since=${Date.parse('2024-05-01T09:00:00Z')}` });
     expect((epoch.json as { items: { sequenceNumber: number }[] }).items.map((r) => r.sequenceNumber)).toEqual([2, 3]);
     expect((await call(listDeadLetters, { path: 'deadletters?since=later' })).status).toBe(400);
+  });
+
+  it('checks reason against the known dead-letter reasons, naming the field', async () => {
+    for (const reason of DEAD_LETTER_REASONS) expect((await call(listDeadLetters, { path: `deadletters?reason=${reason}` })).status).toBe(200);
+    const bad = await call(listDeadLetters, { path: 'deadletters?reason=lat' });
+    expect(bad).toMatchObject({ status: 400, contentType: 'application/problem+json' });
+    expect((bad.json as { errors: { field: string; message: string }[] }).errors).toEqual([
+      { field: 'reason', message: `reason: expected one of ${DEAD_LETTER_REASONS.join(', ')}; found "lat"` },
+    ]);
   });
 
   it('returns the stream key of a dead letter when ingest knew it', async () => {

@@ -2,6 +2,7 @@ import { listDeadLetters } from '../../src/functions/http/deadLetters';
 import { apiDeps, setApiDeps } from '../../src/functions/http/deps';
 import { health } from '../../src/functions/http/health';
 import { deletePipeline, getPipeline, listPipelines, putPipeline } from '../../src/functions/http/pipelines';
+import { encodeContinuationToken } from '../../src/storage/continuationToken';
 import { createStores } from '../../src/storage/createStores';
 import type { Stores } from '../../src/storage/types';
 import { startTableAzurite, type TableAzurite } from '../storage/startTableAzurite';
@@ -61,6 +62,18 @@ describe('API on Table storage (real Azurite)', () => {
     const late = (await call(listDeadLetters, { path: 'deadletters?since=2024-05-02T00:00:00Z' })).json as { items: { reason: string; raw: string }[] };
     expect(late.items.map((r) => r.reason)).toEqual(['late', 'late']);
     expect(late.items[0]?.raw).toBe('{"x":');
+  });
+
+  it('answers 400 naming continuationToken for a token wrapping what the Table SDK cannot read (it threw: a 500)', async () => {
+    const b64 = (text: string) => Buffer.from(text, 'latin1').toString('base64');
+    for (const state of ['junk', b64('{"nextPartitionKey":'), b64('[1]'), b64('{"nextRowKey":"r"}'), b64('{"nextPartitionKey":"p","nextRowKey":7}')]) {
+      const res = await call(listDeadLetters, { path: `deadletters?continuationToken=${encodeContinuationToken(state)}` });
+      expect(res).toMatchObject({ status: 400, contentType: 'application/problem+json' });
+      expect((res.json as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['continuationToken']);
+    }
+    // A token in the SDK's own shape passes on to the service.
+    const resumed = await call(listDeadLetters, { path: `deadletters?continuationToken=${encodeContinuationToken(b64('{"nextPartitionKey":"~"}'))}` });
+    expect(resumed.status).toBe(200);
   });
 
   it('builds its default stores from AzureWebJobsStorage with the core sketch merge, so a metrics row holds one merged sketch', async () => {

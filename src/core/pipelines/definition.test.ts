@@ -57,11 +57,23 @@ describe('parsePipeline', () => {
     const bad = issuesOf({ window: { type: 'tumbling', size: '10s' }, lateness: 30_000, idleTimeout: '2m' }, 'd');
     expect(bad['window.size']).toMatch(/^window.size: expected an ISO 8601 duration like "PT1M".*; found string "10s"$/);
     expect(bad['lateness']).toBe('lateness: expected an ISO 8601 duration like "PT1M"; found number 30000');
-    expect(bad['idleTimeout']).toMatch(/^idleTimeout: expected an ISO 8601 duration like "PT2M" \(at most P31D\), or "PT0S" or null to disable it; found string "2m"$/);
-    expect(issuesOf({ window: { type: 'tumbling', size: 'P32D' } }, 'd')['window.size']).toBe('window.size: expected a duration between PT0.001S and P31D; found string "P32D"');
-    const ok = compilePipeline({ window: { type: 'tumbling', size: 'PT0.5S' }, lateness: 'PT0S', idleTimeout: null }, 'd');
-    expect(ok.ok && ok.pipeline.config).toMatchObject({ windowSizeMs: 500, allowedLatenessMs: 0, idleTimeoutMs: 0 });
+    expect(bad['idleTimeout']).toMatch(/^idleTimeout: expected an ISO 8601 duration like "PT2M" \(from PT1S to P31D\), or "PT0S" or null to disable it; found string "2m"$/);
+    expect(issuesOf({ window: { type: 'tumbling', size: 'P32D' } }, 'd')['window.size']).toBe('window.size: expected a duration between PT1S and P31D; found string "P32D"');
+    const ok = compilePipeline({ window: { type: 'tumbling', size: 'PT1S' }, lateness: 'PT0S', idleTimeout: null }, 'd');
+    expect(ok.ok && ok.pipeline.config).toMatchObject({ windowSizeMs: 1000, allowedLatenessMs: 0, idleTimeoutMs: 0 });
     const off = compilePipeline({ idleTimeout: 'PT0S' }, 'd');
+    expect(off.ok && off.pipeline.config.idleTimeoutMs).toBe(0);
+  });
+
+  it('refuses non-zero durations below PT1S, however they are written, naming the field', () => {
+    const tiny = issuesOf({ window: { type: 'hopping', size: 'PT1S', hop: 'PT0.5S' }, lateness: 'PT0.999S', idleTimeout: 'PT0.0001S' }, 'd');
+    expect(issuesOf({ window: { type: 'tumbling', size: 'PT0.0001S' } }, 'd')['window.size']).toBe('window.size: expected a duration between PT1S and P31D; found string "PT0.0001S"');
+    expect(tiny['window.hop']).toBe('window.hop: expected a duration between PT1S and P31D; found string "PT0.5S"');
+    expect(tiny['lateness']).toBe('lateness: expected a duration between PT1S and P31D, or "PT0S"; found string "PT0.999S"');
+    expect(tiny['idleTimeout']).toBe('idleTimeout: expected an ISO 8601 duration like "PT2M" (from PT1S to P31D), or "PT0S" or null to disable it; found string "PT0.0001S"');
+    const edge = compilePipeline({ window: { type: 'hopping', size: 'PT2S', hop: 'PT1S' }, lateness: 'PT1S', idleTimeout: 'PT1S' }, 'd');
+    expect(edge.ok && edge.pipeline.config).toMatchObject({ windowSizeMs: 2000, hopMs: 1000, allowedLatenessMs: 1000, idleTimeoutMs: 1000 });
+    const off = compilePipeline({ lateness: 'PT0S', idleTimeout: 'PT0S' }, 'd');
     expect(off.ok && off.pipeline.config.idleTimeoutMs).toBe(0);
     const day = compilePipeline({ window: { type: 'tumbling', size: 'P1D' } }, 'd');
     expect(day.ok && day.pipeline.config.windowSizeMs).toBe(86_400_000);
@@ -101,13 +113,13 @@ describe('parsePipeline', () => {
       filter: fc.constantFrom('distance > 100', 'delay * 2 < distance', 'has(meta.x) || delay >= 0'),
       measures: fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/), fc.constantFrom('delay', 'delay * 2', 'distance / 1.6', 'a.b'), { minKeys: 1, maxKeys: 5 }),
       window: fc.oneof(
-        duration(1, 86_400_000).map((size) => ({ type: 'tumbling', size })),
-        fc.tuple(fc.integer({ min: 100, max: 86_400_000 }), fc.integer({ min: 1, max: 100 })).map(([size, n]) => ({ type: 'hopping', size: formatDuration(size), hop: formatDuration(Math.ceil(size / n)) })),
+        duration(1000, 86_400_000).map((size) => ({ type: 'tumbling', size })),
+        fc.tuple(fc.integer({ min: 100_000, max: 86_400_000 }), fc.integer({ min: 1, max: 100 })).map(([size, n]) => ({ type: 'hopping', size: formatDuration(size), hop: formatDuration(Math.ceil(size / n)) })),
       ),
-      lateness: duration(0, 86_400_000),
+      lateness: fc.oneof(fc.constant('PT0S'), duration(1000, 86_400_000)),
       retention: fc.integer({ min: 1, max: 10_000 }),
       sketchAccuracy: fc.double({ min: 0.0001, max: 0.1, noNaN: true }),
-      idleTimeout: fc.oneof(fc.constant(null), duration(0, 86_400_000)),
+      idleTimeout: fc.oneof(fc.constant(null), fc.constant('PT0S'), duration(1000, 86_400_000)),
     },
     { requiredKeys: [] },
   );

@@ -42,6 +42,11 @@ export type ParsePipelineResult = { ok: true; pipeline: PipelineDefinition } | {
 const NAME = /^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$/i;
 const MEASURE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_WINDOW_MS = 31 * 86_400_000;
+/**
+ * The shortest non-zero duration a definition may give (window size, hop, lateness, idle timeout). Shorter ones are
+ * never meant (`"PT0.0001S"` was accepted) and would close a window, or time a stream out, per event.
+ */
+const MIN_DURATION_MS = 1000;
 const MAX_OVERLAP = 100;
 /** A quiet stream's open windows close after this much processing time without events. */
 export const DEFAULT_IDLE_TIMEOUT = 'PT2M';
@@ -58,12 +63,24 @@ export function idleTimeoutMs(value: PipelineDefinition['idleTimeout']): number 
 
 const ISO_EXPECTED = 'expected an ISO 8601 duration like "PT1M"';
 
-const duration = (min: number, max: number) =>
+/** `zeroAllowed`: "PT0S" is accepted besides [min, max] (lateness 0 = no late events accepted). */
+const duration = (min: number, max: number, zeroAllowed = false) =>
   z.string({ error: ISO_EXPECTED }).superRefine((value, ctx) => {
+    // Parsed unrounded, so "PT0.0001S" is seen as too short rather than as 0.
     const ms = parseDuration(value);
-    if (ms === undefined) ctx.addIssue({ code: 'custom', message: `${ISO_EXPECTED} (days, hours, minutes, seconds: "PT0.5S", "PT15M", "PT1H", "P1D")` });
-    else if (ms < min || ms > max) ctx.addIssue({ code: 'custom', message: `expected a duration between ${formatDuration(min)} and ${formatDuration(max)}` });
+    const exact = exactMs(value);
+    if (ms === undefined) ctx.addIssue({ code: 'custom', message: `${ISO_EXPECTED} (days, hours, minutes, seconds: "PT1S", "PT15M", "PT1H", "P1D")` });
+    else if ((exact !== 0 || !zeroAllowed) && (exact < min || ms > max)) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration between ${formatDuration(min)} and ${formatDuration(max)}${zeroAllowed ? ', or "PT0S"' : ''}` });
+    }
   });
+
+/** Milliseconds of a duration parseDuration accepted, before its rounding to whole milliseconds. */
+function exactMs(value: string): number {
+  const units = [86_400_000, 3_600_000, 60_000, 1000];
+  const m = /^P(?:([\d.]+)D)?(?:T(?:([\d.]+)H)?(?:([\d.]+)M)?(?:([\d.]+)S)?)?$/.exec(value);
+  return m ? m.slice(1).reduce((sum, part, i) => sum + (part === undefined ? 0 : Number(part) * (units[i] as number)), 0) : NaN;
+}
 
 const expression = (role: ExpressionRole, kind: string) =>
   z
@@ -82,8 +99,8 @@ const fieldPath = z.string({ error: 'expected a field path like "time" or "meta.
 const windowSchema = z
   .strictObject({
     type: z.enum(['tumbling', 'hopping'], { error: 'expected "tumbling" or "hopping"' }),
-    size: duration(1, MAX_WINDOW_MS),
-    hop: duration(1, MAX_WINDOW_MS).optional(),
+    size: duration(MIN_DURATION_MS, MAX_WINDOW_MS),
+    hop: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional(),
   }, { error: 'expected an object like {"type": "tumbling", "size": "PT1M"}' })
   .superRefine((w, ctx) => {
     if (w.type === 'tumbling') {
@@ -121,7 +138,7 @@ export const pipelineDefinitionSchema = z.strictObject({
     .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= 32, { error: 'expected between 1 and 32 measures' })
     .default({ value: 'value' }),
   window: windowSchema.default(DEFAULT_WINDOW),
-  lateness: duration(0, MAX_WINDOW_MS).default(DEFAULT_LATENESS),
+  lateness: duration(MIN_DURATION_MS, MAX_WINDOW_MS, true).default(DEFAULT_LATENESS),
   retention: z.number({ error: 'expected the number of live windows to keep' }).int({ error: 'expected an integer' }).min(1).max(10_000).default(60),
   sketchAccuracy: z.number({ error: 'expected a relative accuracy like 0.01' }).min(0.0001).max(0.1).default(0.01),
   idleTimeout: z
@@ -129,8 +146,12 @@ export const pipelineDefinitionSchema = z.strictObject({
     .superRefine((value, ctx) => {
       if (value === null) return;
       const ms = parseDuration(value);
-      if (ms === undefined || ms > MAX_WINDOW_MS) {
-        ctx.addIssue({ code: 'custom', message: `expected an ISO 8601 duration like "PT2M" (at most ${formatDuration(MAX_WINDOW_MS)}), or "PT0S" or null to disable it` });
+      const exact = ms === undefined ? NaN : exactMs(value);
+      if (ms === undefined || ms > MAX_WINDOW_MS || (exact !== 0 && exact < MIN_DURATION_MS)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected an ISO 8601 duration like "PT2M" (from ${formatDuration(MIN_DURATION_MS)} to ${formatDuration(MAX_WINDOW_MS)}), or "PT0S" or null to disable it`,
+        });
       }
     })
     .default(DEFAULT_IDLE_TIMEOUT),

@@ -8,6 +8,7 @@ import { listStreamsActivity } from './listStreams';
 import { FAN_OUT_WAVE, planChunks } from './plan';
 import { raiseAlertsActivity } from './raiseAlerts';
 import type { AnalysisJob } from './request';
+import { ACTIVITY_RETRY } from './retry';
 import type { AnalysisOutput, ChunkInput, Progress, StreamDigest } from './types';
 
 /**
@@ -23,7 +24,7 @@ export const analyzeStreamsHandler: OrchestrationHandler = function* (context: O
   const progress: Progress = { phase: 'listing', streams: 0, chunksDone: 0, chunksTotal: 0 };
   context.df.setCustomStatus(progress);
 
-  const streams: string[] = yield listStreamsActivity(job);
+  const streams: string[] = yield listStreamsActivity(job).withRetry(ACTIVITY_RETRY);
   const { chunks, groups } = planChunks(streams);
   Object.assign(progress, { phase: 'analysing', streams: streams.length, chunksTotal: chunks.length });
   context.df.setCustomStatus(progress);
@@ -33,7 +34,7 @@ export const analyzeStreamsHandler: OrchestrationHandler = function* (context: O
   // Task.any makes the extension schedule them again (azure-functions-durable-js#574).
   const units = groups
     ? groups.map((g, i) => ({ chunks: g.length, start: () => analyzeStreamGroup({ base, chunks: g }, `${reportId}:group:${i}`) }))
-    : chunks.map((c) => ({ chunks: 1, start: () => analyzeChunkActivity({ ...base, streams: c }) }));
+    : chunks.map((c) => ({ chunks: 1, start: () => analyzeChunkActivity({ ...base, streams: c }).withRetry(ACTIVITY_RETRY) }));
   const digests: StreamDigest[] = [];
   for (let i = 0; i < units.length; i += FAN_OUT_WAVE) {
     const wave = units.slice(i, i + FAN_OUT_WAVE);
@@ -47,7 +48,7 @@ export const analyzeStreamsHandler: OrchestrationHandler = function* (context: O
   progress.phase = 'alerting';
   context.df.setCustomStatus(progress);
   const alerts = digests.flatMap((d) => d.alerts);
-  const alertsRaised: number = alerts.length > 0 ? yield raiseAlertsActivity(alerts) : 0;
+  const alertsRaised: number = alerts.length > 0 ? yield raiseAlertsActivity(alerts).withRetry(ACTIVITY_RETRY) : 0;
 
   progress.phase = 'reporting';
   context.df.setCustomStatus(progress);
@@ -56,7 +57,7 @@ export const analyzeStreamsHandler: OrchestrationHandler = function* (context: O
     job,
     generatedAt: now,
     digests: digests.map(({ alerts: _alerts, ...d }) => d),
-  });
+  }).withRetry(ACTIVITY_RETRY);
 
   progress.phase = 'done';
   context.df.setCustomStatus(progress);

@@ -1,6 +1,19 @@
 import { z } from 'zod';
 
 import { ANALYSIS_KINDS, type AnalysisKind } from '../../core/analysis/types';
+import { pipelineDefinitionSchema } from '../../core/pipelines';
+import { MAX_STREAM_KEY_BYTES, streamKeyProblem } from '../../core/streams';
+
+/**
+ * At most this many streams may be listed: each becomes part of the orchestration's input and history (100,000 made
+ * the host unresponsive for minutes). A `prefix` reaches any number of catalogued streams, read page by page.
+ */
+export const MAX_LISTED_STREAMS = 1000;
+
+const streamName = z.string({ error: 'expected stream names as strings' }).superRefine((text, ctx) => {
+  const problem = streamKeyProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const iso = (field: string) =>
   z.string().transform((text, ctx) => {
@@ -12,16 +25,31 @@ const iso = (field: string) =>
     return new Date(ms).toISOString();
   });
 
+const streamList = z
+  .array(streamName)
+  .min(1, 'expected at least one stream')
+  .max(MAX_LISTED_STREAMS, `expected at most ${MAX_LISTED_STREAMS} streams (use { "prefix": "..." } for more)`);
+const streamPrefix = z
+  .object({ prefix: z.string().max(MAX_STREAM_KEY_BYTES, `expected a prefix of at most ${MAX_STREAM_KEY_BYTES} characters`) }, { error: 'expected an array of stream names or { "prefix": "..." }' })
+  .strict();
+
+// Chosen by shape rather than z.union, whose error would hide why a list was refused (too long, a bad name).
+const streams = z
+  .unknown()
+  .transform((value, ctx): z.output<typeof streamList> | z.output<typeof streamPrefix> | undefined => {
+    if (value === undefined) return undefined;
+    const result = (Array.isArray(value) ? streamList : streamPrefix).safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  });
+
 /** Body of POST /api/analyses (and the schedule's input): which streams, which range, which analyses. */
 export const analysisRequestSchema = z
   .object({
-    pipeline: z.string({ error: 'expected a pipeline name' }).min(1, 'expected a pipeline name').max(200, 'expected a pipeline name of at most 200 characters'),
-    streams: z
-      .union([
-        z.array(z.string().min(1, 'expected non-empty stream names')).min(1, 'expected at least one stream').max(100_000, 'expected at most 100000 streams'),
-        z.object({ prefix: z.string() }).strict(),
-      ], { error: 'expected an array of stream names or { "prefix": "..." }' })
-      .optional(),
+    // The pipeline schema's own name rule, so a name that could never be stored is refused here too.
+    pipeline: z.string({ error: 'expected a pipeline name' }).pipe(pipelineDefinitionSchema.shape.name.unwrap()),
+    streams: streams.optional(),
     from: z.string({ error: 'expected from as an ISO 8601 time' }).pipe(iso('from')),
     to: z.string({ error: 'expected to as an ISO 8601 time' }).pipe(iso('to')),
     analyses: z

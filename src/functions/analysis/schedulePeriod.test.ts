@@ -14,4 +14,11 @@ describe('schedulePeriod', () => {
     expect(scheduledInstanceId('orders', b.from)).toBe(scheduledInstanceId('orders', a.from));
     expect(scheduledInstanceId('a/b#c', a.from)).not.toMatch(/[/#]/);
   });
+
+  it('names later attempts of a period deterministically, keeping the first attempt\'s plain id', () => {
+    const { from } = schedulePeriod(Date.parse('2025-03-04T10:00:01Z'), 60);
+    expect(scheduledInstanceId('orders', from, 1)).toBe('analysis-orders-20250304T090000Z');
+    expect(scheduledInstanceId('orders', from, 2)).toBe('analysis-orders-20250304T090000Z-attempt2');
+    expect(scheduledInstanceId('orders', from, 3)).toBe(scheduledInstanceId('orders', from, 3));
+  });
 });

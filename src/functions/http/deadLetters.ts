@@ -1,13 +1,15 @@
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 
+import { DEAD_LETTER_REASONS, type DeadLetterReason } from '../../core';
 import { apiDeps } from './deps';
 import { withProblems } from './errors';
 import { pageQuery, parseQuery, timeParam } from './validate';
 
 const query = z.object({
   since: timeParam.optional(),
-  reason: z.string().min(1, 'expected a reason such as invalid-json or late').optional(),
+  // Checked against the core's list, so a reason added there is accepted here without another edit.
+  reason: z.enum(DEAD_LETTER_REASONS as [DeadLetterReason, ...DeadLetterReason[]], { error: `expected one of ${DEAD_LETTER_REASONS.join(', ')}` }).optional(),
   ...pageQuery,
 });
 

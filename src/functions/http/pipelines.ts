@@ -43,5 +43,5 @@ export async function deletePipeline(request: HttpRequest): Promise<HttpResponse
 
 app.http('listPipelines', { methods: ['GET'], authLevel: 'function', route: 'pipelines', handler: withProblems(listPipelines) });
 app.http('getPipeline', { methods: ['GET'], authLevel: 'function', route: 'pipelines/{name}', handler: withProblems(getPipeline) });
-app.http('putPipeline', { methods: ['PUT'], authLevel: 'function', route: 'pipelines/{name}', handler: withProblems(putPipeline) });
-app.http('deletePipeline', { methods: ['DELETE'], authLevel: 'function', route: 'pipelines/{name}', handler: withProblems(deletePipeline) });
+app.http('putPipeline', { methods: ['PUT'], authLevel: 'admin', route: 'pipelines/{name}', handler: withProblems(putPipeline) });
+app.http('deletePipeline', { methods: ['DELETE'], authLevel: 'admin', route: 'pipelines/{name}', handler: withProblems(deletePipeline) });

@@ -1,6 +1,7 @@
 import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 
+import { MAX_CONTINUATION_TOKEN_LENGTH } from '../../storage/continuationToken';
 import { type FieldError, HttpError } from './errors';
 
 /** Field errors naming the field, what was expected (zod's message) and what was found. */
@@ -58,5 +59,9 @@ export const timeParam = z.string().transform((text, ctx) => {
 
 export const pageQuery = {
   limit: z.coerce.number().int('expected an integer from 1 to 1000').min(1, 'expected an integer from 1 to 1000').max(1000, 'expected an integer from 1 to 1000').optional(),
-  continuationToken: z.string().min(1, 'expected a token from a previous page').optional(),
+  continuationToken: z
+    .string()
+    .min(1, 'expected a token from a previous page')
+    .max(MAX_CONTINUATION_TOKEN_LENGTH, `expected a token from a previous page (at most ${MAX_CONTINUATION_TOKEN_LENGTH} characters)`)
+    .optional(),
 };

@@ -1,6 +1,6 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 
-import { decodeContinuationToken, encodeContinuationToken } from '../continuationToken';
+import { decodeContinuationToken, encodeContinuationToken, isTableSdkToken } from '../continuationToken';
 import { pageSize } from '../pageSize';
 import type { Page, PageOptions } from '../types';
 
@@ -12,7 +12,7 @@ export async function firstPage<T>(
   map: (entity: TableEntityResult<Record<string, unknown>>) => T,
 ): Promise<Page<T>> {
   const maxPageSize = pageSize(options.limit);
-  const continuationToken = options.continuationToken === undefined ? undefined : decodeContinuationToken(options.continuationToken);
+  const continuationToken = options.continuationToken === undefined ? undefined : decodeContinuationToken(options.continuationToken, isTableSdkToken);
   const pages = client
     .listEntities<Record<string, unknown>>({ queryOptions: filter ? { filter } : {} })
     .byPage({ maxPageSize, continuationToken });
