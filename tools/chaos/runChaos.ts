@@ -223,7 +223,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         return lastHub.events === sent && lastHub.consumers.every((c) => c.lag === 0 && c.unprocessed === 0) ? true : undefined;
       }, o.drainTimeoutSeconds * 1000, 250)) ?? false;
 
-    // The entities may still be working through queued signals: wait until every stream reads the same several times.
+    // The entities may still be working through queued signals: wait until every stream reads the same 4 times in a
+    // row (2 s), or 20 times (10 s) while some stream is short of what was sent, so a loss is not reported early.
     const streams = Array.from({ length: o.streams }, (_, k) => streamName(k));
     let views = new Map<string, StreamView | undefined>();
     let stable = 0;
@@ -235,7 +236,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         const key = JSON.stringify([...views.values()].map((v) => v && [v.totals.value?.count, v.totals.value?.sum, v.closedThrough, v.metrics.lateAtEntity, v.windows.map((w) => [w.start, w.events])]));
         stable = key === previous ? stable + 1 : 0;
         previous = key;
-        return stable >= 4 ? true : undefined;
+        const exact = streams.every((s) => (views.get(s)?.totals.value?.count ?? 0) === (sender!.truth.get(s)?.valid ?? 0));
+        return stable >= (exact ? 4 : 20) ? true : undefined;
       }, Math.max(30_000, drainDeadline - Date.now()), 500)) ?? false;
     progress(`drained: ${drained}, settled: ${settled}; reading results`);
 
