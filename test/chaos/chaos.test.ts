@@ -25,6 +25,8 @@ describe('chaos: storage outages and injected faults while streaming', () => {
       faults: 'deadLetterWrite:1,signal:1',
       drainTimeoutSeconds: 150,
     });
+    // What the run saw, for the log of a failing run (the assertions below say what is off, this says why).
+    if (!report.ok) console.log(JSON.stringify({ failures: report.failures, host: report.host, outages: report.outages, faults: report.faults }, null, 1));
   });
 
   it('injected each planned fault once and the app noticed both outages', () => {
