@@ -5,6 +5,7 @@ import { type BatchMetrics, mergeEncodedSketches, processBatch, type StreamParti
 import { loadSettings } from '../settings';
 import { createStores, type Stores } from '../storage';
 import { durableClientFor } from './durableClientFor';
+import { withInjectedFaults } from './faultInjection';
 import { BatchMemory } from './ingestCommits';
 import { IngestMetricsWriter } from './ingestMetricsWriter';
 import { PipelineCache } from './ingestPipelines';
@@ -131,7 +132,8 @@ function defaultDeps(): IngestDeps {
   if (!defaults) {
     const settings = loadSettings();
     const stores = createStores(process.env, { mergeLatencySketches: mergeEncodedSketches });
-    defaults = {
+    // STREAMFOLD_FAULTS (tests only, faultInjection.ts): off unless set.
+    defaults = withInjectedFaults({
       stores,
       metrics: new IngestMetricsWriter(stores.ingestMetrics, (m) => console.error(m)),
       pipelines: new PipelineCache(stores.pipelines, settings.pipelineRefreshSeconds * 1000, settings.streamRetentionWindows),
@@ -140,7 +142,7 @@ function defaultDeps(): IngestDeps {
       signal: (context, entity, op) => durableClientFor(context).signalEntity(entity, op.name, op.input),
       now: Date.now,
       deadLetterUnmatched: settings.deadLetterUnmatched,
-    };
+    });
   }
   return defaults;
 }
