@@ -1,4 +1,4 @@
-import { initialStreamState, streamView } from '../../src/core';
+import { encodeStreamKey, initialStreamState, streamView } from '../../src/core';
 import { listDeadLetters } from '../../src/functions/http/deadLetters';
 import { setApiDeps } from '../../src/functions/http/deps';
 import { HttpError } from '../../src/functions/http/errors';
@@ -159,7 +159,7 @@ describe('streams', () => {
 
   it('serves closed windows with from/to as ISO or epoch ms', async () => {
     const t0 = Date.parse('2024-05-01T10:00:00Z');
-    await stores.windows.upsert('temps|room-1', [0, 1, 2, 3].map((i) => ({ start: t0 + i * 60_000, end: t0 + (i + 1) * 60_000, data: { count: i } })));
+    await stores.windows.upsert(encodeStreamKey('temps', 'room-1'), [0, 1, 2, 3].map((i) => ({ start: t0 + i * 60_000, end: t0 + (i + 1) * 60_000, data: { count: i } })));
     const params = { pipeline: 'temps', stream: 'room-1' };
     const iso = await call(listWindows, { path: 'streams/temps/room-1/windows?from=2024-05-01T10:01:00Z&to=2024-05-01T10:03:00Z', params });
     expect((iso.json as { items: { data: unknown }[] }).items.map((w) => w.data)).toEqual([{ count: 1 }, { count: 2 }]);

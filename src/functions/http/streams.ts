@@ -2,6 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { z } from 'zod';
 
+import { encodeStreamKey } from '../../core';
 import { apiDeps } from './deps';
 import { HttpError, withProblems } from './errors';
 import { pageQuery, parseParams, parseQuery, timeParam } from './validate';
@@ -35,7 +36,7 @@ const windowsQuery = z
 export async function listWindows(request: HttpRequest): Promise<HttpResponseInit> {
   const { pipeline, stream } = parseParams(request, streamParams);
   const { from, to, limit, continuationToken } = parseQuery(request, windowsQuery);
-  return { jsonBody: await apiDeps().stores.windows.query(`${pipeline}|${stream}`, { from, to, limit, continuationToken }) };
+  return { jsonBody: await apiDeps().stores.windows.query(encodeStreamKey(pipeline, stream), { from, to, limit, continuationToken }) };
 }
 
 app.http('listStreams', { methods: ['GET'], authLevel: 'function', route: 'streams', handler: withProblems(listStreams) });
