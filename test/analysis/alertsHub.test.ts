@@ -172,7 +172,7 @@ describe('alerts on the alerts Event Hub', () => {
 
   it('publishes only the newly raised alerts when a re-run finds a new anomaly', async () => {
     // A late-corrected window of calm-b now holds a spike: only its alerts are new.
-    await stores.windows.upsert(`${PIPELINE}|calm-b`, windowsOf('calm-b', { 50: 70 }));
+    await stores.windows.upsert(encodeStreamKey(PIPELINE, 'calm-b'), windowsOf('calm-b', { 50: 70 }));
     const third = await analyse();
     const all = await tableAlerts();
     const fresh = all.filter((a) => !identities(firstAlerts).includes(alertIdentity(a)));
