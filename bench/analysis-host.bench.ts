@@ -15,6 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 
 import { startAzurite } from '../local-host/azurite/startAzurite';
+import { encodeStreamKey } from '../src/core/streams';
 import { CORRELATION_TOP_N, planChunks } from '../src/functions/analysis/plan';
 import { compareStreamKeys } from '../src/storage/compareStreamKeys';
 import { createStores } from '../src/storage/createStores';
@@ -49,7 +50,7 @@ async function windowQueryMs(env: NodeJS.ProcessEnv, streams: readonly string[])
   const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const time = async (stream: string, expectRows: boolean): Promise<number> => {
     const t = process.hrtime.bigint();
-    const page = await store.query(`${PIPELINE}|${stream}`, { limit: 1000 });
+    const page = await store.query(encodeStreamKey(PIPELINE, stream), { limit: 1000 });
     if ((page.items.length > 0) !== expectRows) throw new Error(`expected ${expectRows ? 'windows' : 'no windows'} for ${stream}, found ${page.items.length}`);
     return Number(process.hrtime.bigint() - t) / 1e6;
   };

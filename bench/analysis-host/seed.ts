@@ -1,3 +1,4 @@
+import { encodeStreamKey } from '../../src/core/streams';
 import { createStores } from '../../src/storage/createStores';
 import { mapLimit } from './mapLimit';
 import { BENCH_T0, type StreamSpec, syntheticWindows, WINDOW_MS } from './syntheticStream';
@@ -30,7 +31,7 @@ export async function seedTables(
   await mapLimit(specs, concurrency, async (spec) => {
     const rows = syntheticWindows(pipeline, spec, windows, eventsPerWindow);
     for (const r of rows) dataChars += JSON.stringify(r.data).length;
-    await stores.windows.upsert(`${pipeline}|${spec.name}`, rows);
+    await stores.windows.upsert(encodeStreamKey(pipeline, spec.name), rows);
     onProgress(++done);
   });
   const lastSeen = new Date(BENCH_T0 + windows * WINDOW_MS).toISOString();

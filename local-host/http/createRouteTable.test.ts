@@ -31,6 +31,14 @@ describe('createRouteTable', () => {
     expect(matchName(table, 'GET', '/api/HELLO/')).toBe('hello {}');
   });
 
+  it('decodes a route value exactly once: %252F is the text %2F, %2F is a slash inside one segment', () => {
+    const streams = createRouteTable([httpFn('getStream', 'streams/{pipeline}/{stream}', ['GET'])], 'api');
+    expect(matchName(streams, 'GET', '/api/streams/default/q4%252Fb')).toBe('getStream {"pipeline":"default","stream":"q4%2Fb"}');
+    expect(matchName(streams, 'GET', '/api/streams/default/q4%2Fb')).toBe('getStream {"pipeline":"default","stream":"q4/b"}');
+    expect(matchName(streams, 'GET', '/api/streams/default/s-001%3Fop%3Dreset%26')).toBe('getStream {"pipeline":"default","stream":"s-001?op=reset&"}');
+    expect(matchName(streams, 'GET', '/api/streams/default/%25zz')).toBe('getStream {"pipeline":"default","stream":"%zz"}');
+  });
+
   it('applies constraints and prefers literals', () => {
     expect(matchName(table, 'GET', '/api/items/42')).toBe('getItem {"id":"42"}');
     expect(matchName(table, 'GET', '/api/items/abc')).toBe('itemByName {"name":"abc"}');

@@ -5,7 +5,9 @@ import {
   catalogFigures,
   type ClosedWindow,
   commitThroughInPlace,
+  decodeStreamKey,
   DEFAULT_IDLE_TIMEOUT,
+  encodeStreamKey,
   flushIdle,
   idleTimeoutMs as parseIdleTimeout,
   initialStreamState,
@@ -20,7 +22,7 @@ import {
 import { createStores, type Stores, type StreamCatalogEntry } from '../storage';
 import { createStreamActivityStore, type StreamActivityStore } from './streamEntityActivity';
 
-/** Entity name; instances are keyed `{pipeline}|{stream}` (pipeline names cannot contain '|'). */
+/** Entity name; instances are keyed encodeStreamKey(pipeline, stream) (base64url parts: URL-safe, reversible). */
 export const STREAM_ENTITY = 'stream';
 
 export type StreamOperation =
@@ -46,7 +48,7 @@ export type StreamReply =
   | { ok: true; kind: 'reset' }
   | { ok: false; error: string };
 
-export const streamEntityKey = (pipeline: string, stream: string): string => `${pipeline}|${stream}`;
+export const streamEntityKey = (pipeline: string, stream: string): string => encodeStreamKey(pipeline, stream);
 export const streamEntityId = (pipeline: string, stream: string): df.EntityId => new df.EntityId(STREAM_ENTITY, streamEntityKey(pipeline, stream));
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -82,8 +84,12 @@ export function validateMergeInput(input: unknown, key: string): { ok: true; val
   if (!Array.isArray(partial['windows']) || !isObj(partial['totals']) || !isObj(partial['latency'])) {
     return { ok: false, error: 'merge: expected partial.windows (array), partial.totals and partial.latency (objects)' };
   }
-  const expectedKey = streamEntityKey(String(partial['pipeline']), String(partial['stream']));
-  if (expectedKey !== key) return { ok: false, error: `merge: expected a partial for ${key}, found one for ${expectedKey}` };
+  if (typeof partial['pipeline'] !== 'string' || typeof partial['stream'] !== 'string') return { ok: false, error: 'merge: expected partial.pipeline and partial.stream to be strings' };
+  const own = decodeStreamKey(key);
+  if (own === undefined || own.pipeline !== partial['pipeline'] || own.stream !== partial['stream']) {
+    const mine = own === undefined ? `a key that is not encodeStreamKey(pipeline, stream): ${JSON.stringify(key)}` : JSON.stringify(own);
+    return { ok: false, error: `merge: expected a partial for ${mine}, found one for ${JSON.stringify({ pipeline: partial['pipeline'], stream: partial['stream'] })}` };
+  }
   return { ok: true, value: input as unknown as MergeInput };
 }
 
@@ -138,10 +144,8 @@ export function catalogDueOf(state: StreamState, refreshMs: number = CATALOG_REF
 /** The stores the entity writes: closed windows, its catalog row and its idle-index row. */
 export type StreamEntityStores = Pick<Stores, 'windows' | 'streams'> & { activity: StreamActivityStore };
 
-const splitKey = (key: string): { pipeline: string; stream: string } => {
-  const split = key.indexOf('|');
-  return { pipeline: key.slice(0, split), stream: key.slice(split + 1) };
-};
+/** The plain names behind an entity key; a key encodeStreamKey did not make (never signalled by the app) yields empty names. */
+const splitKey = (key: string): { pipeline: string; stream: string } => decodeStreamKey(key) ?? { pipeline: '', stream: '' };
 
 /** When the idle flush may close this stream's windows: null while nothing is open or the timeout is off. */
 export function flushDueOf(state: StreamState): number | null {
@@ -233,6 +237,10 @@ export function createStreamEntityHandler(
       context.warn(`stream entity ${key}: ${error}`);
       context.df.return({ ok: false, error } satisfies StreamReply);
     };
+    // Only keys encodeStreamKey made name a stream (an entity from before the codec, e.g. `default|s-001`, is read-only).
+    if (kind !== 'get' && decodeStreamKey(key) === undefined) {
+      return fail(`${kind}: expected an entity key made by encodeStreamKey(pipeline, stream), found ${JSON.stringify(key)}`);
+    }
     switch (kind) {
       case 'merge': {
         const checked = validateMergeInput(context.df.getInput(), key);

@@ -1,5 +1,6 @@
 import { odata, type TableClient } from '@azure/data-tables';
 
+import { encodeStreamKey } from '../core';
 import { encodeKey, tableClientFor } from '../storage';
 
 /**
@@ -41,7 +42,7 @@ export class MemoryStreamActivityStore implements StreamActivityStore {
   readonly rows = new Map<string, StreamActivity>();
 
   async record(row: StreamActivity): Promise<void> {
-    this.rows.set(`${row.pipeline}|${row.stream}`, { ...row });
+    this.rows.set(encodeStreamKey(row.pipeline, row.stream), { ...row });
   }
 
   async due(now: number, limit: number): Promise<StreamActivity[]> {

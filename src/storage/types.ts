@@ -52,13 +52,13 @@ export interface WindowRangeQuery extends WindowQuery {
 }
 
 export interface KeyedWindowRecord extends WindowRecord {
-  /** "{pipeline}|{stream}", as given to upsert. */
+  /** encodeStreamKey(pipeline, stream), as given to upsert. */
   key: string;
   stream: string;
 }
 
 export interface WindowStore {
-  /** Idempotent: the same window start replaces the stored row. `key` is "{pipeline}|{stream}". */
+  /** Idempotent: the same window start replaces the stored row. `key` is encodeStreamKey(pipeline, stream) (src/core/streams). */
   upsert(key: string, windows: WindowRecord[]): Promise<void>;
   /** Ascending by start. */
   query(key: string, options?: WindowQuery): Promise<Page<WindowRecord>>;

@@ -1,8 +1,11 @@
-import { encodeKey } from './encodeKey';
+import { streamOrderKey } from './compareStreamKeys';
 import { StorageInputError } from './StorageInputError';
 import type { WindowRangeQuery } from './types';
 
-/** Encoded PartitionKey bounds (both inclusive) of a range query, after checking its fields. */
+/** The Windows key prefix of a pipeline's streams: the pipeline part of encodeStreamKey and its '.' separator. */
+export const windowKeyPrefix = (pipeline: string): string => `${streamOrderKey(pipeline)}.`;
+
+/** PartitionKey bounds (both inclusive) of a range query, after checking its fields; keys are encodeStreamKey(pipeline, stream). */
 export function windowRange(query: WindowRangeQuery): { low: string; high: string; prefix: string } {
   for (const field of ['pipeline', 'fromStream', 'toStream'] as const) {
     const value: unknown = query[field];
@@ -11,9 +14,9 @@ export function windowRange(query: WindowRangeQuery): { low: string; high: strin
     }
   }
   if (query.pipeline.length === 0) throw new StorageInputError('pipeline', 'pipeline: expected a pipeline name, found ""');
-  const prefix = `${query.pipeline}|`;
-  const low = encodeKey(prefix + query.fromStream);
-  const high = encodeKey(prefix + query.toStream);
+  const prefix = windowKeyPrefix(query.pipeline);
+  const low = prefix + streamOrderKey(query.fromStream);
+  const high = prefix + streamOrderKey(query.toStream);
   if (low > high) {
     throw new StorageInputError(
       'toStream',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { decodeRecord } from '../../local-host/eventhub/recordCodec';
 import { gaussian, mulberry32 } from '../../src/core/analysis/testing/prng';
 import type { Report } from '../../src/core/analysis/types';
+import { encodeStreamKey } from '../../src/core/streams';
 import type { AnalysisOutput, Progress } from '../../src/functions/analysis/types';
 import { alertIdentity, type AlertRecord } from '../../src/storage/alertStore';
 import { createStores } from '../../src/storage/createStores';
@@ -44,7 +45,7 @@ beforeAll(async () => {
   stores = createStores({ AzureWebJobsStorage: azurite.connectionString });
   for (const stream of STREAMS) {
     const planted: Record<number, number> = stream === 'hot' ? { 30: 60 } : stream === 'cold' ? { 45: -50 } : {};
-    await stores.windows.upsert(`${PIPELINE}|${stream}`, windowsOf(stream, planted));
+    await stores.windows.upsert(encodeStreamKey(PIPELINE, stream), windowsOf(stream, planted));
   }
   await stores.streams.touch(STREAMS.map((stream) => ({ pipeline: PIPELINE, stream, lastSeen: TO, events: WINDOWS * 5, eventsPerSec: 5 / 60 })));
   host = await startHostProcess({ app: repoRoot, args: ['--no-azurite'], env: { AzureWebJobsStorage: azurite.connectionString, ANALYSIS_SCHEDULE: '' }, timeoutMs: 60_000 });
@@ -172,7 +173,7 @@ describe('alerts on the alerts Event Hub', () => {
 
   it('publishes only the newly raised alerts when a re-run finds a new anomaly', async () => {
     // A late-corrected window of calm-b now holds a spike: only its alerts are new.
-    await stores.windows.upsert(`${PIPELINE}|calm-b`, windowsOf('calm-b', { 50: 70 }));
+    await stores.windows.upsert(encodeStreamKey(PIPELINE, 'calm-b'), windowsOf('calm-b', { 50: 70 }));
     const third = await analyse();
     const all = await tableAlerts();
     const fresh = all.filter((a) => !identities(firstAlerts).includes(alertIdentity(a)));

@@ -1,5 +1,6 @@
 import { aggregateOf, summarize } from '../../src/core/aggregates';
 import { gaussian, mulberry32 } from '../../src/core/analysis/testing/prng';
+import { encodeStreamKey } from '../../src/core/streams';
 import type { AnalysisDeps } from '../../src/functions/analysis/deps';
 import { MemoryAlertStore } from '../../src/storage/alertStoreMemory';
 import { createMemoryStores } from '../../src/storage/createStores';
@@ -26,7 +27,7 @@ export async function seededDeps(pipeline: string, streams: PlantedStream[], win
   const g = gaussian(mulberry32(seed));
   for (const s of streams) {
     const rows = Array.from({ length: windows }, (_, i) => closedWindow(T0 + i * MINUTE, Array.from({ length: 5 }, () => 100 + 5 * g() + (s.spikes?.[i] ?? 0))));
-    await stores.windows.upsert(`${pipeline}|${s.stream}`, rows);
+    await stores.windows.upsert(encodeStreamKey(pipeline, s.stream), rows);
   }
   await stores.streams.touch(streams.map((s) => ({ pipeline, stream: s.stream, lastSeen: new Date(T0).toISOString(), events: windows * 5, eventsPerSec: 1 })));
   return { pipelines: stores.pipelines, windows: stores.windows, streams: stores.streams, reports: new MemoryReportStore(), alerts: new MemoryAlertStore() };

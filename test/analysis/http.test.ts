@@ -1,4 +1,5 @@
 import { setAnalysisDeps } from '../../src/functions/analysis/deps';
+import { getAnalysis } from '../../src/functions/analysis/getAnalysis';
 import { listAlerts } from '../../src/functions/analysis/listAlerts';
 import { type AnalysisJob, analysisRequestSchema, MAX_LISTED_STREAMS, toJob } from '../../src/functions/analysis/request';
 import { acceptAnalysis } from '../../src/functions/analysis/startAnalysis';
@@ -33,6 +34,17 @@ describe('POST /api/analyses validation', () => {
     expect(detail).toContain('found "yesterday"');
     expect(detail).toContain('Unrecognized key: "extra"');
     expect(detail).toContain('analyses.0: expected analyses among summary, anomalies, trend, forecast; found "magic"');
+  });
+
+  it('GET /api/analyses/{id} refuses an id that could leave the durable instances/{id} URL before any durable call', async () => {
+    for (const id of ['../../entities/stream/x', 'x?showHistory=true', 'a/b', 'a b', '..']) {
+      const res = await call(getAnalysis, { path: `analyses/${encodeURIComponent(id)}`, params: { id } });
+      expect([id, res.status, (res.json as { errors: { message: string }[] }).errors[0]?.message]).toEqual([
+        id,
+        400,
+        `id: expected an analysis id of letters, digits, "-" and "_"; found ${JSON.stringify(id)}`,
+      ]);
+    }
   });
 
   it('rejects an empty range and a non-JSON body', async () => {

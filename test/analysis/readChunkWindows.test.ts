@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 
 import { analyzeStream } from '../../src/core/analysis/analyzeStream';
+import { encodeStreamKey } from '../../src/core/streams';
 import { analyzeChunk, streamPoints } from '../../src/functions/analysis/analyzeChunk';
 import type { AnalysisDeps } from '../../src/functions/analysis/deps';
 import { listStreams } from '../../src/functions/analysis/listStreams';
@@ -30,7 +31,7 @@ function counted(store: WindowStore) {
 
 async function seed(store: WindowStore, pipeline: string, streams: readonly string[], windows: number): Promise<void> {
   for (const [n, s] of streams.entries()) {
-    await store.upsert(`${pipeline}|${s}`, Array.from({ length: windows }, (_, i) => closedWindow(T0 + i * MINUTE, [n, i, n + i])));
+    await store.upsert(encodeStreamKey(pipeline, s), Array.from({ length: windows }, (_, i) => closedWindow(T0 + i * MINUTE, [n, i, n + i])));
   }
 }
 
@@ -57,12 +58,14 @@ describe('readChunkWindows', () => {
   it('skips streams in the range that are not in the chunk, and unknown streams get no windows', async () => {
     const { store, calls } = counted(createMemoryStores().windows);
     await seed(store, 'p', ['a', 'a/', 'a&', 'b', 'c'], 4);
-    // Key order: a < a/ (a%2F) < a& < b < c, so [a/, b] is one range holding a& as well.
-    const got = await readChunkWindows(store, 'p', ['b', 'a/', 'zz-unknown'], FROM, TO);
+    // Key order (base64url): a (YQ) < a/ (YS8) < a& (YSY) < b (Yg) < c (Yw), so [a/, b] is one range holding a& as well.
+    const got = await readChunkWindows(store, 'p', ['b', 'a/', 'zz-unknown', 'lone\ud800'], FROM, TO);
     expect(calls.queryRange).toBe(1);
-    expect([...got.keys()]).toEqual(['b', 'a/', 'zz-unknown']);
-    expect(got).toEqual(await perStream(store, 'p', ['b', 'a/', 'zz-unknown']));
+    expect([...got.keys()]).toEqual(['b', 'a/', 'zz-unknown', 'lone\ud800']);
+    expect(got).toEqual(await perStream(store, 'p', ['b', 'a/', 'zz-unknown', 'lone\ud800']));
     expect(got.get('zz-unknown')).toEqual([]);
+    // A name no stream key can have (a lone surrogate) has no windows; it never makes the read fail.
+    expect(got.get('lone\ud800')).toEqual([]);
     expect(await readChunkWindows(store, 'p', [], FROM, TO)).toEqual(new Map());
     expect(calls.queryRange).toBe(1);
   });
@@ -71,12 +74,13 @@ describe('readChunkWindows', () => {
     const { store, calls } = counted(createMemoryStores().windows);
     const names = Array.from({ length: 40 }, (_, i) => `m${String(i).padStart(2, '0')}`);
     await seed(store, 'p', names, 60); // 2,400 windows, of which the chunk wants 3 x 60
-    const chunk = ['m00', 'm20', 'm39'];
+    // Key order is base64url order: m04 ... m09 m00 ... m03 m14 ..., so m04 is the first stream and m33 the last.
+    const chunk = ['m04', 'm20', 'm33'];
     const got = await readChunkWindows(store, 'p', chunk, FROM, TO);
     expect(got).toEqual(await perStream(store, 'p', chunk));
     calls.query -= chunk.length; // perStream's own queries
     expect(calls.queryRange).toBe(2); // the second page shows the range is mostly waste (> 1 page of other streams)
-    // Page 2 ends inside m33 with 1,880 windows of other streams: m00 and m20 are complete, m39 is read alone.
+    // Page 2 ends inside m37 with 1,880 windows of other streams: m04 and m20 are complete, m33 is read alone.
     expect(calls.query).toBe(1);
   });
 
@@ -91,7 +95,7 @@ describe('readChunkWindows', () => {
         async (streams, extra, a, b) => {
           const store = createMemoryStores().windows;
           for (const s of streams) {
-            await store.upsert(`p|${s.name}`, Array.from({ length: s.windows }, (_, i) => ({ start: T0 + i * MINUTE, end: T0 + (i + 1) * MINUTE, data: [s.name, i] })));
+            await store.upsert(encodeStreamKey('p', s.name), Array.from({ length: s.windows }, (_, i) => ({ start: T0 + i * MINUTE, end: T0 + (i + 1) * MINUTE, data: [s.name, i] })));
           }
           const chunk = [...new Set([...streams.filter((_, i) => i % 2 === 0).map((s) => s.name), ...extra])];
           const from = new Date(T0 + Math.min(a, b) * MINUTE).toISOString();

@@ -1,4 +1,4 @@
-import { DEAD_LETTER_REASONS, initialStreamState, streamView } from '../../src/core';
+import { DEAD_LETTER_REASONS, encodeStreamKey, initialStreamState, streamView } from '../../src/core';
 import { listDeadLetters } from '../../src/functions/http/deadLetters';
 import { setApiDeps } from '../../src/functions/http/deps';
 import { HttpError } from '../../src/functions/http/errors';
@@ -205,7 +205,7 @@ describe('streams', () => {
 
   it('serves closed windows with from/to as ISO or epoch ms', async () => {
     const t0 = Date.parse('2024-05-01T10:00:00Z');
-    await stores.windows.upsert('temps|room-1', [0, 1, 2, 3].map((i) => ({ start: t0 + i * 60_000, end: t0 + (i + 1) * 60_000, data: { count: i } })));
+    await stores.windows.upsert(encodeStreamKey('temps', 'room-1'), [0, 1, 2, 3].map((i) => ({ start: t0 + i * 60_000, end: t0 + (i + 1) * 60_000, data: { count: i } })));
     const params = { pipeline: 'temps', stream: 'room-1' };
     const iso = await call(listWindows, { path: 'streams/temps/room-1/windows?from=2024-05-01T10:01:00Z&to=2024-05-01T10:03:00Z', params });
     expect((iso.json as { items: { data: unknown }[] }).items.map((w) => w.data)).toEqual([{ count: 1 }, { count: 2 }]);
@@ -216,6 +216,24 @@ describe('streams', () => {
     expect((bad.json as { errors: { message: string }[] }).errors[0]?.message).toBe('from: expected an ISO 8601 time or epoch milliseconds; found "tomorrow"');
     const reversed = await call(listWindows, { path: `streams/temps/room-1/windows?from=${t0 + 1}&to=${t0}`, params });
     expect((reversed.json as { errors: { field: string }[] }).errors[0]?.field).toBe('to');
+  });
+
+  it('reads any stream name from the query form (stream?pipeline=&stream=) exactly, and answers 400 for a name no stream can have', async () => {
+    const t0 = Date.parse('2024-05-01T10:00:00Z');
+    const odd = 'q4/b?#%2F';
+    await stores.windows.upsert(encodeStreamKey('temps', odd), [{ start: t0, end: t0 + 60_000, data: { count: 7 } }]);
+    await stores.windows.upsert(encodeStreamKey('temps', 'q4/b'), [{ start: t0, end: t0 + 60_000, data: { count: 1 } }]);
+    const windows = await call(listWindows, { path: `stream/windows?pipeline=temps&stream=${encodeURIComponent(odd)}` });
+    expect((windows.json as { items: { data: unknown }[] }).items.map((w) => w.data)).toEqual([{ count: 7 }]);
+    const view = streamView(initialStreamState());
+    useDeps(stores, new Map([[`temps|${odd}`, view]]));
+    expect((await call(getStream, { path: `stream?pipeline=temps&stream=${encodeURIComponent(odd)}` })).status).toBe(200);
+    expect((await call(getStream, { path: 'stream?pipeline=temps&stream=q4%2Fb' })).status).toBe(404);
+    const long = await call(getStream, { path: `streams/temps/${'x'.repeat(257)}`, params: { pipeline: 'temps', stream: 'x'.repeat(257) } });
+    expect(long.status).toBe(400);
+    expect((long.json as { errors: { message: string }[] }).errors[0]?.message).toMatch(/^stream: expected a stream key of at most 256 UTF-8 bytes, found 257;/);
+    const missing = await call(listWindows, { path: 'stream/windows?pipeline=temps' });
+    expect((missing.json as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['stream']);
   });
 });
 

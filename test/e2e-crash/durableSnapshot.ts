@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import { type StreamState, streamView } from '../../src/core';
+import { decodeStreamKey, type StreamState, streamView } from '../../src/core';
 
 export interface StreamTotals {
   count: number;
@@ -11,7 +11,7 @@ export interface StreamTotals {
 }
 
 export interface DurableSnapshot {
-  /** Per stream, what its entity state (pending partials merged) held at the crash. */
+  /** Per stream (`{pipeline}|{stream}`, decoded from the entity key), what its entity state (pending partials merged) held at the crash. */
   streams: Map<string, StreamTotals>;
   /** Per partition, the highest event sequence number the durable side had received (entity state or queued signal). */
   receivedThrough: Map<string, number>;
@@ -50,7 +50,8 @@ export function readDurableSnapshot(dataDir: string, taskHub = 'Streamfold'): Du
       if (!record.state) continue;
       const state = JSON.parse(record.state) as StreamState;
       const total = streamView(state).totals['value'];
-      streams.set(record.key, { count: total?.count ?? 0, sum: total?.sum ?? 0 });
+      const names = decodeStreamKey(record.key);
+      streams.set(names ? `${names.pipeline}|${names.stream}` : record.key, { count: total?.count ?? 0, sum: total?.sum ?? 0 });
       for (const [partition, progress] of Object.entries(state.partitions)) {
         raise(receivedThrough, partition, progress.committed);
         raise(receivedThrough, partition, progress.pending?.lastSequence);

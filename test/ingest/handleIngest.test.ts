@@ -1,4 +1,4 @@
-import { mergeEncodedSketches, type StreamView } from '../../src/core';
+import { encodeStreamKey, mergeEncodedSketches, type StreamView } from '../../src/core';
 import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
 import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
 import { BatchMemory } from '../../src/functions/ingestCommits';
@@ -98,7 +98,7 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     // 6 bodies x 2 pipelines = 12 deliveries; in "big" the filter itself fails on the string value (expression).
     expect(m).toMatchObject({ bodies: 6, eventsIn: 12, aggregated: 6, filtered: 2, deadLettered: 4, entityOperations: 4 });
     expect(m.eventsIn).toBe(m.aggregated + m.filtered + m.deadLettered);
-    expect(signals.map((s) => s.key).sort()).toEqual(['all|a', 'all|b', 'big|a', 'big|b']);
+    expect(signals.map((s) => s.key).sort()).toEqual([encodeStreamKey('all', 'a'), encodeStreamKey('all', 'b'), encodeStreamKey('big', 'a'), encodeStreamKey('big', 'b')]);
     for (const s of signals) expect(s.input.partial).toMatchObject({ partition: '3', firstSequence: 40, lastSequence: 45 });
 
     const dead = (await stores.deadLetters.query()).items.map((d) => ({ raw: d.raw, reason: d.reason, pipeline: d.pipeline, stream: d.stream, sequenceNumber: d.sequenceNumber, partition: d.partition }));
@@ -110,9 +110,9 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
       { raw: ev('b', 4, 'x'), reason: 'expression', pipeline: 'big', stream: undefined, sequenceNumber: 44, partition: '3' },
     ]);
 
-    expect((await view(driver, 'all|a')).totals['v']).toMatchObject({ count: 3, sum: 62, min: 5, max: 50 });
-    expect((await view(driver, 'big|a')).totals['v']).toMatchObject({ count: 1, sum: 500 });
-    expect((await view(driver, 'all|b')).metrics.invalid).toBe(1);
+    expect((await view(driver, encodeStreamKey('all', 'a'))).totals['v']).toMatchObject({ count: 3, sum: 62, min: 5, max: 50 });
+    expect((await view(driver, encodeStreamKey('big', 'a'))).totals['v']).toMatchObject({ count: 1, sum: 500 });
+    expect((await view(driver, encodeStreamKey('all', 'b'))).metrics.invalid).toBe(1);
 
     await deps.metrics.flush();
 
@@ -137,10 +137,10 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     await deliver(deps, '0', 1, [ev('a', 2, 1)]);
     clock.now += 1;
     await deliver(deps, '0', 2, [ev('a', 3, 1)]);
-    expect(signals.map((s) => s.key)).toEqual(['default|a', 'default|a', 'p2|a']);
+    expect(signals.map((s) => s.key)).toEqual([encodeStreamKey('default', 'a'), encodeStreamKey('default', 'a'), encodeStreamKey('p2', 'a')]);
     // The old pipeline's stream is absent from the new batch: its pending partial of batch 1 is committed.
     expect(ops.filter((o) => o.op.name === 'commit').map((o) => [o.key, o.op.input])).toEqual([
-      ['default|a', expect.objectContaining({ partition: '0', firstSequence: 1, lastSequence: 1 })],
+      [encodeStreamKey('default', 'a'), expect.objectContaining({ partition: '0', firstSequence: 1, lastSequence: 1 })],
     ]);
   });
 
@@ -165,8 +165,8 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     await deliver(restarted, '0', 3, p0.slice(3, 6)); // an even shorter replay of the same batch
     await deliver(restarted, '0', 6, p0.slice(6, 10));
     await deliver(restarted, '1', 4, p1.slice(4, 6));
-    const x = await view(driver, 'default|x');
-    const y = await view(driver, 'default|y');
+    const x = await view(driver, encodeStreamKey('default', 'x'));
+    const y = await view(driver, encodeStreamKey('default', 'y'));
     const xs = [2, 4, 6, 8, 10, 100, 200, 300, 400, 500, 600];
     const ys = [1, 3, 5, 7, 9];
     expect(x.totals['value']).toMatchObject({ count: xs.length, sum: xs.reduce((a, b) => a + b), min: 2, max: 600 });
@@ -193,8 +193,8 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     expect(commits()).toEqual([]);
     // Partition 0 moves on without b: b gets one commit for batch 0-2; a (present in both) just its merge.
     expect((await deliver(deps, '0', 3, [ev('a', 5, 5), ev('a', 6, 6)])).entityOperations).toBe(2);
-    expect(commits()).toEqual([['default|b', ['0', 0, 2]]]);
-    let b = await view(driver, 'default|b');
+    expect(commits()).toEqual([[encodeStreamKey('default', 'b'), ['0', 0, 2]]]);
+    let b = await view(driver, encodeStreamKey('default', 'b'));
     expect(b.partitions).toEqual([
       { partition: '0', committed: 2, pending: null },
       { partition: '1', committed: -1, pending: { firstSequence: 0, lastSequence: 0 } },
@@ -210,17 +210,17 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     const m = await deliver(restarted, '0', 6, [ev('a', 8, 8)]);
     expect(m.entityOperations).toBe(2);
     expect(commits()).toEqual([
-      ['default|b', ['0', 0, 2]],
-      ['default|b', ['0', 3, 5]],
+      [encodeStreamKey('default', 'b'), ['0', 0, 2]],
+      [encodeStreamKey('default', 'b'), ['0', 3, 5]],
     ]);
-    b = await view(driver, 'default|b');
+    b = await view(driver, encodeStreamKey('default', 'b'));
     expect(b.totals['value']).toMatchObject({ count: 3, sum: 13 });
     expect(b.partitions.find((p) => p.partition === '0')).toEqual({ partition: '0', committed: 5, pending: null });
     // The metrics count every operation sent, merges and commits.
     await deps.metrics.flush();
     const rows = await stores.ingestMetrics.recent(T0);
     expect(rows.reduce((n, r) => n + r.entityOperations, 0)).toBe(ops.length);
-    expect((await view(driver, 'default|a')).totals['value']).toMatchObject({ count: 5, sum: 23 });
+    expect((await view(driver, encodeStreamKey('default', 'a'))).totals['value']).toMatchObject({ count: 5, sum: 23 });
   });
 
   it('a stream that goes quiet has its windows closed by the idle timer exactly once, and works normally when it comes back', async () => {
@@ -231,31 +231,31 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     await deliver(deps, '0', 0, [ev('s', 1, 1), ev('s', 2, 2), ev('s', 70, 4)]);
     const quietSince = clock.now;
     expect(await timer(h, quietSince + 59_999)).toBe(0);
-    expect(await windowsOf(stores, 'q|s')).toEqual([]);
+    expect(await windowsOf(stores, encodeStreamKey('q', 's'))).toEqual([]);
     expect(await timer(h, quietSince + 60_000)).toBe(1);
-    expect(await windowsOf(stores, 'q|s')).toEqual([
+    expect(await windowsOf(stores, encodeStreamKey('q', 's'))).toEqual([
       [0, 2, 3, 'idle'],
       [1, 1, 4, 'idle'],
     ]);
     // Done: no further flush; the pipeline with idleTimeout "0" keeps its windows open.
     expect(await timer(h, quietSince + 3_600_000)).toBe(0);
-    expect(await windowsOf(stores, 'off|s')).toEqual([]);
-    expect((await view(driver, 'off|s')).windows).toHaveLength(2);
+    expect(await windowsOf(stores, encodeStreamKey('off', 's'))).toEqual([]);
+    expect((await view(driver, encodeStreamKey('off', 's'))).windows).toHaveLength(2);
 
     // Back again later: an event for the flushed minute 1 (not late for ingest's watermark) counts as late at the
     // entity; minute 5 opens a new window, which the next idle period closes.
     clock.now = quietSince + 10 * 60_000;
     await deliver(deps, '0', 3, [ev('s', 75, 100), ev('s', 300, 7)]);
-    const back = await view(driver, 'q|s');
+    const back = await view(driver, encodeStreamKey('q', 's'));
     expect({ events: back.events, lateAtEntity: back.metrics.lateAtEntity, windows: back.windows.map((w) => (w.start - T0) / 60_000) }).toEqual({ events: 5, lateAtEntity: 1, windows: [5] });
     expect(await timer(h, clock.now + 30_000)).toBe(0);
     expect(await timer(h, clock.now + 60_000)).toBe(1);
-    expect(await windowsOf(stores, 'q|s')).toEqual([
+    expect(await windowsOf(stores, encodeStreamKey('q', 's'))).toEqual([
       [0, 2, 3, 'idle'],
       [1, 1, 4, 'idle'],
       [5, 1, 7, 'idle'],
     ]);
-    expect((await view(driver, 'q|s')).totals['value']).toMatchObject({ count: 5, sum: 114 });
+    expect((await view(driver, encodeStreamKey('q', 's'))).totals['value']).toMatchObject({ count: 5, sum: 114 });
   });
 
   it('a flush request that finds the stream active again leaves it alone and corrects its index row', async () => {
@@ -266,13 +266,13 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     // The stream gets events 20 s later, within a quarter of the timeout: the row still says "due at first + 1m".
     h.clock.now = first + 14_000;
     await deliver(h.deps, '0', 1, [ev('s', 2, 2)]);
-    expect(h.activity.rows.get('q|s')?.flushDue).toBe(first + 60_000);
+    expect(h.activity.rows.get(encodeStreamKey('q', 's'))?.flushDue).toBe(first + 60_000);
     expect(await timer(h, first + 60_000)).toBe(1);
     expect(h.driver.replies.at(-1)).toMatchObject({ ok: true, kind: 'flush', outcome: 'active', closedWindows: 0 });
-    expect(h.activity.rows.get('q|s')).toMatchObject({ flushDue: first + 74_000, openWindows: 1, idleTimeoutMs: 60_000 });
-    expect(await windowsOf(h.stores, 'q|s')).toEqual([]);
+    expect(h.activity.rows.get(encodeStreamKey('q', 's'))).toMatchObject({ flushDue: first + 74_000, openWindows: 1, idleTimeoutMs: 60_000 });
+    expect(await windowsOf(h.stores, encodeStreamKey('q', 's'))).toEqual([]);
     expect(await timer(h, first + 74_000)).toBe(1);
-    expect(await windowsOf(h.stores, 'q|s')).toEqual([[0, 2, 3, 'idle']]);
+    expect(await windowsOf(h.stores, encodeStreamKey('q', 's'))).toEqual([[0, 2, 3, 'idle']]);
   });
 
   it('with DEADLETTER_UNMATCHED, dead-letters once as no-pipeline an event every pipeline filtered out', async () => {
@@ -326,6 +326,6 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     expect(lagging).toBeGreaterThanOrEqual(240 - 2 * (CATALOG_REFRESH_MS / 500));
     expect(await timer(h, h.clock.now + CATALOG_REFRESH_MS)).toBe(1);
     expect(await listed()).toEqual([240]);
-    expect((await view(h.driver, 'default|a')).events).toBe(240);
+    expect((await view(h.driver, encodeStreamKey('default', 'a'))).events).toBe(240);
   });
 });

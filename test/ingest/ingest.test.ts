@@ -1,7 +1,7 @@
 import * as df from 'durable-functions';
 
 import { type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
-import { mergeEncodedSketches, type StreamView } from '../../src/core';
+import { encodeStreamKey, mergeEncodedSketches, type StreamView } from '../../src/core';
 import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
 import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
 import { BatchMemory } from '../../src/functions/ingestCommits';
@@ -78,13 +78,13 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     const m = await deliver(d, '0', 100, bodies);
     expect(m).toMatchObject({ eventsIn: 5, aggregated: 3, filtered: 0, deadLettered: 2, entityOperations: 2 });
     expect(m.eventsIn).toBe(m.aggregated + m.filtered + m.deadLettered);
-    expect(signals.map((s) => s.key).sort()).toEqual(['default|a', 'default|b']);
+    expect(signals.map((s) => s.key).sort()).toEqual([encodeStreamKey('default', 'a'), encodeStreamKey('default', 'b')]);
     const dead = await stores.deadLetters.query({});
     expect(dead.items.map((d) => [d.reason, d.sequenceNumber, d.raw, d.stream]).sort()).toEqual([
       ['invalid-json', 101, '{"stream": "a", "value": ', undefined],
       ['schema', 104, JSON.stringify({ stream: 'a', value: 'x', time: T0 }), 'a'],
     ]);
-    expect((await view(driver, 'default|a')).totals['value']).toMatchObject({ count: 2, sum: 3 });
+    expect((await view(driver, encodeStreamKey('default', 'a'))).totals['value']).toMatchObject({ count: 2, sum: 3 });
     await d.metrics.flush();
     const metricsRows = await stores.ingestMetrics.recent(T0);
     expect(metricsRows.reduce((n, r) => n + r.eventsIn, 0)).toBe(5);
@@ -106,10 +106,10 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     // A duplicate signal of an old batch changes nothing.
     await deliver(restarted, '0', 0, all.slice(0, 4));
 
-    const v = await view(driver, 'default|s');
+    const v = await view(driver, encodeStreamKey('default', 's'));
     expect(v.events).toBe(12);
     expect(v.totals['value']).toMatchObject({ count: 12, sum: 78 });
-    const saved = await stores.windows.query('default|s', {});
+    const saved = await stores.windows.query(encodeStreamKey('default', 's'), {});
     const starts = saved.items.map((w) => w.start);
     expect(new Set(starts).size).toBe(starts.length);
     // Committed watermark is minute 9 (batch 10..11 is still pending): windows ending by 9:00 - 30 s are closed.
@@ -159,17 +159,17 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
       await deliver(capture, '0', 0, [event('reg', 0, 4), event('reg', 0, 6), event('reg', 1, 1), event('reg', 3, 2)]);
       expect(signals).toHaveLength(1);
       expect(signals[0]?.name).toBe('merge');
-      const reply = await driver.run('default|reg', 'merge', signals[0]?.input);
+      const reply = await driver.run(encodeStreamKey('default', 'reg'), 'merge', signals[0]?.input);
       expect(reply).toMatchObject({ ok: true, kind: 'merge', outcome: 'pending' });
       // A second batch commits the first; its windows ending before the watermark - lateness close into the Windows table.
       signals.length = 0;
       await deliver(capture, '0', 4, [event('reg', 4, 5)]);
       expect(signals.map((op) => op.name)).toEqual(['merge']);
-      expect(await driver.run('default|reg', 'merge', signals[0]?.input)).toMatchObject({ ok: true, outcome: 'committed-previous', saved: true });
+      expect(await driver.run(encodeStreamKey('default', 'reg'), 'merge', signals[0]?.input)).toMatchObject({ ok: true, outcome: 'committed-previous', saved: true });
       // Within CATALOG_REFRESH_MS of the first write the row keeps its total; a flush (the idle timer's) writes it exactly.
       expect((await stores.streams.list({ pipeline: 'default', prefix: 'reg' })).items.map((e) => e.events)).toEqual([4]);
-      expect(await driver.run('default|reg', 'flush', { now: Date.now() })).toMatchObject({ ok: true, outcome: 'active' });
-      const windows = (await stores.windows.query('default|reg')).items;
+      expect(await driver.run(encodeStreamKey('default', 'reg'), 'flush', { now: Date.now() })).toMatchObject({ ok: true, outcome: 'active' });
+      const windows = (await stores.windows.query(encodeStreamKey('default', 'reg'))).items;
       expect(windows.map((w) => [(w.start - T0) / 60_000, (w.data as { events: number }).events])).toEqual([
         [0, 2],
         [1, 1],
@@ -177,9 +177,9 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
       expect((windows[0]?.data as { measures: { value: { sum: number; min: number; max: number } } }).measures.value).toMatchObject({ sum: 10, min: 4, max: 6 });
       const catalog = (await stores.streams.list({ pipeline: 'default', prefix: 'reg' })).items;
       expect(catalog.map((e) => [e.stream, e.events])).toEqual([['reg', 5]]);
-      const got = await driver.run('default|reg', 'get');
+      const got = await driver.run(encodeStreamKey('default', 'reg'), 'get');
       expect(got.ok && got.kind === 'get' ? got.view.totals['value'] : undefined).toMatchObject({ count: 5, sum: 18 });
-      expect(await driver.run('default|reg', 'reset')).toEqual({ ok: true, kind: 'reset' });
+      expect(await driver.run(encodeStreamKey('default', 'reg'), 'reset')).toEqual({ ok: true, kind: 'reset' });
       expect((await stores.streams.list({ pipeline: 'default', prefix: 'reg' })).items.map((e) => e.events)).toEqual([0]);
     } finally {
       if (saved === undefined) delete process.env['AzureWebJobsStorage'];
@@ -187,15 +187,50 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     }
   });
 
+  it('keeps every stream name apart end to end: entity, Windows rows and catalog are under exactly its own name', async () => {
+    const { stores, driver, deps } = setup();
+    const names = ['s-001?op=reset&', '/../../../instances/x/terminate?x=&', 'a#b', 'q4%2Fb', 'q4/b', 'back\\slash', '..', 'a|b', 'a b', '😀', 'שלום', 'tab\there', 'new\nline', '%', '%zz', 'é'.repeat(128)];
+    const d = deps();
+    // Two batches, so the first is committed and its minute-0 window closes and is written to the Windows table.
+    await deliver(d, '0', 0, names.map((n) => event(n, 0, 1)));
+    await deliver(d, '0', names.length, names.map((n) => event(n, 5, 2)));
+    await deliver(d, '0', 2 * names.length, [event('tick', 9, 0)]);
+    for (const name of names) {
+      const v = await view(driver, encodeStreamKey('default', name));
+      expect([name, v.events, v.totals['value']?.sum]).toEqual([name, 2, 3]);
+      const windows = (await stores.windows.query(encodeStreamKey('default', name))).items.map((w) => [w.start, (w.data as { events: number }).events]);
+      expect([name, windows]).toEqual([name, [[T0, 1]]]);
+    }
+    const catalog = await stores.streams.list({ limit: 100 });
+    expect(catalog.items.map((e) => e.stream).sort()).toEqual([...names, 'tick'].sort());
+    await d.metrics.flush();
+  });
+
+  it('refuses to change an entity whose key encodeStreamKey did not make, and a partial of another stream', async () => {
+    const { driver, deps, signals } = setup();
+    const d = deps();
+    await deliver(d, '0', 0, [event('s', 0, 1)]);
+    await d.metrics.flush();
+    const merge = signals[0]?.op;
+    if (merge?.name !== 'merge') throw new Error(`expected a merge signal, found ${JSON.stringify(merge)}`);
+    expect(await driver.run('default|s', 'merge', merge.input)).toEqual({ ok: false, error: 'merge: expected an entity key made by encodeStreamKey(pipeline, stream), found "default|s"' });
+    expect(await driver.run('default|s', 'reset')).toEqual({ ok: false, error: 'reset: expected an entity key made by encodeStreamKey(pipeline, stream), found "default|s"' });
+    expect(await driver.run(encodeStreamKey('default', 's?op=reset&'), 'merge', merge.input)).toEqual({
+      ok: false,
+      error: 'merge: expected a partial for {"pipeline":"default","stream":"s?op=reset&"}, found one for {"pipeline":"default","stream":"s"}',
+    });
+    expect((await view(driver, encodeStreamKey('default', 's'))).events).toBe(1);
+  });
+
   it('rejects a malformed merge with a message instead of throwing', async () => {
     const { driver } = setup();
-    const reply = await driver.run('default|s', 'merge', { partial: { stream: 's' } });
+    const reply = await driver.run(encodeStreamKey('default', 's'), 'merge', { partial: { stream: 's' } });
     expect(reply.ok).toBe(false);
     if (!reply.ok) expect(reply.error).toMatch(/expected pipeline to be a pipeline config object/);
-    const unknown = await driver.run('default|s', 'explode');
+    const unknown = await driver.run(encodeStreamKey('default', 's'), 'explode');
     expect(unknown).toEqual({ ok: false, error: 'unknown operation "explode": expected merge, commit, flush, get or reset' });
-    expect(await driver.run('default|s', 'commit', { partition: 0 })).toEqual({ ok: false, error: 'commit: expected partition to be a string, found 0' });
-    expect(await driver.run('default|s', 'flush', { now: 'soon' })).toEqual({ ok: false, error: 'flush: expected { now: epoch milliseconds }, found {"now":"soon"}' });
+    expect(await driver.run(encodeStreamKey('default', 's'), 'commit', { partition: 0 })).toEqual({ ok: false, error: 'commit: expected partition to be a string, found 0' });
+    expect(await driver.run(encodeStreamKey('default', 's'), 'flush', { now: 'soon' })).toEqual({ ok: false, error: 'flush: expected { now: epoch milliseconds }, found {"now":"soon"}' });
   });
   it('closes a quiet stream\'s windows through the StreamActivity table: the timer finds exactly the due stream, once', async () => {
     const { stores, activity, driver, deps } = setup();
@@ -215,16 +250,16 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
       });
     expect(await timer(entityNow + 119_999)).toBe(0);
     expect(await timer(entityNow + 120_000)).toBe(2);
-    expect(flushes.sort()).toEqual(['default|q', 'default|r']);
+    expect(flushes.sort()).toEqual([encodeStreamKey('default', 'q'), encodeStreamKey('default', 'r')]);
     // The entities wrote "never due" back: nothing more to do.
     expect(await timer(entityNow + 600_000)).toBe(0);
-    const q = (await stores.windows.query('default|q')).items.map((w) => w.data as { start: number; events: number; closedBy: string; measures: { value: { sum: number } } });
+    const q = (await stores.windows.query(encodeStreamKey('default', 'q'))).items.map((w) => w.data as { start: number; events: number; closedBy: string; measures: { value: { sum: number } } });
     expect(q.map((w) => [(w.start - T0) / 60_000, w.events, w.measures.value.sum, w.closedBy])).toEqual([
       [0, 2, 3, 'idle'],
       [1, 1, 4, 'idle'],
     ]);
-    expect((await stores.windows.query('default|r')).items.map((w) => (w.data as { events: number }).events)).toEqual([1]);
-    const v = await view(driver, 'default|q');
+    expect((await stores.windows.query(encodeStreamKey('default', 'r'))).items.map((w) => (w.data as { events: number }).events)).toEqual([1]);
+    const v = await view(driver, encodeStreamKey('default', 'q'));
     expect({ events: v.events, windows: v.windows.length, pending: v.partitions.map((p) => p.pending) }).toEqual({ events: 3, windows: 0, pending: [null] });
   });
 

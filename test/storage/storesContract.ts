@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 
+import { encodeStreamKey } from '../../src/core/streams';
 import { CHUNK_CHARS } from '../../src/storage/chunkedText';
 import { compareStreamKeys } from '../../src/storage/compareStreamKeys';
 import { DEAD_LETTER_RAW_LIMIT } from '../../src/storage/deadLetterRow';
@@ -66,7 +67,7 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
   });
 
   describe(`${label}: windows`, () => {
-    const key = 'temps|room/1#a';
+    const key = encodeStreamKey('temps', 'room/1#a');
 
     it('upserts idempotently and queries in start order with from/to', async () => {
       const { windows } = await createStores();
@@ -76,7 +77,7 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
         { start: 60_000, end: 120_000, data: { count: 2 } },
       ]);
       await windows.upsert(key, [{ start: 60_000, end: 120_000, data: { count: 20 } }]);
-      await windows.upsert('temps|other', [{ start: 0, end: 60_000, data: 'other' }]);
+      await windows.upsert(encodeStreamKey('temps', 'other'), [{ start: 0, end: 60_000, data: 'other' }]);
       expect((await windows.query(key)).items).toEqual([
         { start: 0, end: 60_000, data: { count: 1 } },
         { start: 60_000, end: 120_000, data: { count: 20 } },
@@ -84,7 +85,7 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       ]);
       expect((await windows.query(key, { from: 60_000, to: 120_000 })).items.map((w) => w.start)).toEqual([60_000]);
       expect((await windows.query(key, { from: 1 })).items.map((w) => w.start)).toEqual([60_000, 120_000]);
-      expect((await windows.query('nobody|here')).items).toEqual([]);
+      expect((await windows.query(encodeStreamKey('nobody', 'here'))).items).toEqual([]);
     });
 
     it('writes more windows than one transaction holds and pages through them', async () => {
@@ -116,14 +117,14 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
 
       it('reads a contiguous range of streams of one pipeline in stream-key order, with from/to, across pages', async () => {
         const { windows } = await createStores();
-        // Key order differs from plain order where encodeKey escapes: "a/" is stored as "a%2F", before "a&".
-        for (const stream of ['c', 'a&', 'b', 'a/', 'a']) await windows.upsert(`temps|${stream}`, [win(2000, stream), win(0, stream), win(1000, stream)]);
-        for (const pipeline of ['temps0', 'temp', 'temps%', 'tempz']) await windows.upsert(`${pipeline}|b`, [win(0, pipeline)]);
+        // Key order (base64url of the UTF-8 bytes) differs from plain order: "a/" is "YS8", before "a&" ("YSY").
+        for (const stream of ['c', 'a&', 'b', 'a/', 'a']) await windows.upsert(encodeStreamKey('temps', stream), [win(2000, stream), win(0, stream), win(1000, stream)]);
+        for (const pipeline of ['temps0', 'temp', 'temps%', 'tempz']) await windows.upsert(encodeStreamKey(pipeline, 'b'), [win(0, pipeline)]);
         expect([...['c', 'a&', 'b', 'a/', 'a']].sort(compareStreamKeys)).toEqual(['a', 'a/', 'a&', 'b', 'c']);
 
         const all = await drain((page) => windows.queryRange({ pipeline: 'temps', fromStream: 'a/', toStream: 'b', ...page }), 2);
         expect(all.map((w) => [w.key, w.stream, w.start, w.end, w.data])).toEqual(
-          ['a/', 'a&', 'b'].flatMap((s) => [0, 1000, 2000].map((t) => [`temps|${s}`, s, t, t + 1000, s])),
+          ['a/', 'a&', 'b'].flatMap((s) => [0, 1000, 2000].map((t) => [encodeStreamKey('temps', s), s, t, t + 1000, s])),
         );
         const windowed = await drain((page) => windows.queryRange({ pipeline: 'temps', fromStream: 'a', toStream: 'c', from: 1000, to: 2000, ...page }));
         expect(windowed.map((w) => `${w.stream}@${w.start}`)).toEqual(['a@1000', 'a/@1000', 'a&@1000', 'b@1000', 'c@1000']);
@@ -146,8 +147,8 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
 
       it('returns exactly the windows of the streams between the bounds, no more, no fewer, across pages (property)', async () => {
         const { windows } = await createStores();
-        // Few characters, many of them escaped by encodeKey, so names collide in prefixes and key order often differs from plain order.
-        const name = fc.string({ unit: fc.constantFrom('a', 'b', '%', '/', '\\', '#', '?', '&', '0', '|', '~', ' ', '\u0001', '\u007f', 'é', '😀'), maxLength: 3 });
+        // Few characters, so names collide in prefixes, and key order (base64url) often differs from plain order. A stream key is never empty.
+        const name = fc.string({ unit: fc.constantFrom('a', 'b', '%', '/', '\\', '#', '?', '&', '0', '|', '~', ' ', '\u0001', '\u007f', 'é', '😀'), minLength: 1, maxLength: 3 });
         const stream = fc.record({ name, starts: fc.uniqueArray(fc.integer({ min: 0, max: 9 }), { maxLength: 4 }) });
         let run = 0;
         await fc.assert(
@@ -159,9 +160,9 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
             fc.integer({ min: 1, max: 6 }),
             async (streams, bounds, from, to, limit) => {
               const pipeline = `r${++run}x`; // "x": a neighbour name (r7x0) is never a later run's (r70x)
-              for (const s of streams) await windows.upsert(`${pipeline}|${s.name}`, s.starts.map((i) => win(i * 1000, [s.name, i])));
+              for (const s of streams) await windows.upsert(encodeStreamKey(pipeline, s.name), s.starts.map((i) => win(i * 1000, [s.name, i])));
               // Neighbour pipelines sharing the name's prefix must never leak into the range.
-              for (const other of [`${pipeline}0`, `${pipeline}%`, `${pipeline}~`]) await windows.upsert(`${other}|${streams[0]!.name}`, [win(0, other)]);
+              for (const other of [`${pipeline}0`, `${pipeline}%`, `${pipeline}~`]) await windows.upsert(encodeStreamKey(other, streams[0]!.name), [win(0, other)]);
               const [fromStream, toStream] = [...bounds].sort(compareStreamKeys) as [string, string];
               const range = { pipeline, fromStream, toStream, ...(from !== undefined ? { from: from * 1000 } : {}), ...(to !== undefined ? { to: to * 1000 } : {}) };
               const expected = [...streams]
@@ -171,7 +172,7 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
                   [...s.starts]
                     .sort((x, y) => x - y)
                     .filter((i) => (from === undefined || i >= from) && (to === undefined || i < to))
-                    .map((i) => ({ key: `${pipeline}|${s.name}`, stream: s.name, ...win(i * 1000, [s.name, i]) })),
+                    .map((i) => ({ key: encodeStreamKey(pipeline, s.name), stream: s.name, ...win(i * 1000, [s.name, i]) })),
                 );
               expect(await drain((page) => windows.queryRange({ ...range, ...page }), limit)).toEqual(expected);
             },

@@ -191,8 +191,23 @@ describe('processBatch', () => {
     expect(r.metrics).toMatchObject({ aggregated: 2, filtered: 1, deadLettered: 2, byReason: { schema: 2 } });
     // An explicit key never falls back to the subject; a non-object CloudEvent data is a schema problem.
     expect(r.deadLetters.map((d) => [d.sequenceNumber, d.detail])).toEqual([
-      [4, 'key "origin": expected a non-empty string or number (at most 256 characters), found null'],
+      [4, 'key "origin": expected a non-empty string or number, found null'],
       [5, 'CloudEvent: data: expected a JSON object, found string "not an object"'],
+    ]);
+  });
+
+  it('dead-letters a stream key that is empty, not well-formed Unicode or over 256 UTF-8 bytes as schema naming the rule, never aggregated', () => {
+    const at256 = 'é'.repeat(128);
+    const keys = ['ok', '', '\ud800', 'a\udc00b', at256, `${at256}x`, 'q4%2Fb', '..', 'a|b'];
+    const bodies = keys.map((stream) => ({ stream, time: T0, value: 1 }));
+    const r = processBatch({ ...base, bodies, sequenceNumbers: keys.map((_, i) => i + 1), enqueuedTimes: bodies.map(() => T0), pipelines: [temps] });
+    expect(r.partials.map((p) => p.stream).sort()).toEqual(['..', 'a|b', 'ok', 'q4%2Fb', at256].sort());
+    expect(r.metrics).toMatchObject({ aggregated: 5, deadLettered: 4, byReason: { schema: 4 } });
+    expect(r.deadLetters.map((d) => [d.sequenceNumber, d.reason, d.detail])).toEqual([
+      [2, 'schema', 'key "stream": expected a non-empty stream key, found an empty string'],
+      [3, 'schema', 'key "stream": expected a stream key of well-formed Unicode, found a lone surrogate (it cannot be encoded as UTF-8)'],
+      [4, 'schema', 'key "stream": expected a stream key of well-formed Unicode, found a lone surrogate (it cannot be encoded as UTF-8)'],
+      [6, 'schema', 'key "stream": expected a stream key of at most 256 UTF-8 bytes, found 257'],
     ]);
   });
 
@@ -209,7 +224,7 @@ describe('processBatch', () => {
     expect(partial('s1')?.windows.map((w) => [w.start - T0, w.measures['value']?.sum])).toEqual([[0, 2], [60_000, 5]]);
     expect(partial('from-data')?.events).toBe(1);
     expect(r.deadLetters.map((d) => [d.sequenceNumber, d.reason, d.detail])).toEqual([
-      [3, 'schema', 'key "stream": expected a non-empty string or number (at most 256 characters), found null'],
+      [3, 'schema', 'key "stream": expected a non-empty string or number, found null'],
       [5, 'schema', 'CloudEvent time: expected an ISO-8601 time like "2026-11-26T10:00:00Z" or epoch milliseconds, found string "yesterday"'],
     ]);
   });

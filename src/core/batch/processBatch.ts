@@ -2,6 +2,7 @@ import { Accumulator, type Aggregate, mergeAggregates } from '../aggregates';
 import { type EventRecord, isEventProblem, normalizeEvent } from '../events';
 import { type CompiledExpression, describeValue } from '../expressions';
 import type { CompiledPipeline } from '../pipelines';
+import { streamKeyProblem } from '../streams';
 import { windowsFor } from '../windows';
 import { parseEnqueuedTime, parseEventTime } from './eventTime';
 import {
@@ -14,8 +15,6 @@ import {
   type PartialWindow,
   type StreamPartial,
 } from './types';
-
-export const MAX_STREAM_KEY_LENGTH = 256;
 
 /** Why a body is not an event: invalid JSON, JSON that is not an object, or a malformed CloudEvent. */
 class BodyProblem {
@@ -370,8 +369,14 @@ function foldPipeline(
     }
     if (keyValue === null && pipeline.keyFallsBackToSubject && envelope?.subject !== undefined) keyValue = envelope.subject;
     const stream = typeof keyValue === 'string' ? keyValue : typeof keyValue === 'number' ? String(keyValue) : undefined;
-    if (stream === undefined || stream.length === 0 || stream.length > MAX_STREAM_KEY_LENGTH) {
-      deadLetter(counts, i, 'schema', `key ${JSON.stringify(pipeline.key.text)}: expected a non-empty string or number (at most ${MAX_STREAM_KEY_LENGTH} characters), found ${describeValue(keyValue)}`, name);
+    if (stream === undefined) {
+      deadLetter(counts, i, 'schema', `key ${JSON.stringify(pipeline.key.text)}: expected a non-empty string or number, found ${describeValue(keyValue)}`, name);
+      continue;
+    }
+    // The entity key codec needs well-formed Unicode within a byte limit; checked here so such an event is never counted as aggregated.
+    const keyProblem = streamKeyProblem(stream);
+    if (keyProblem !== undefined) {
+      deadLetter(counts, i, 'schema', `key ${JSON.stringify(pipeline.key.text)}: ${keyProblem}`, name);
       continue;
     }
 

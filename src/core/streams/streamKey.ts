@@ -8,7 +8,7 @@
  * pair decodes back exactly and two different pairs never share a key.
  */
 
-/** A stream key is at most this many UTF-8 bytes (344 characters once encoded). */
+/** A stream key is at most this many UTF-8 bytes (342 characters once encoded). */
 export const MAX_STREAM_KEY_BYTES = 256;
 
 const SEPARATOR = '.';

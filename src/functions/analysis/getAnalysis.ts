@@ -8,7 +8,9 @@ import { ANALYZE_STREAMS } from './analyzeStreams';
 import { analysisDeps } from './deps';
 import { instanceStatus } from './instanceStatus';
 
-const params = z.object({ id: z.string().min(1, 'expected an analysis id') });
+// Instance ids Streamfold makes (startNew's hex, scheduledInstanceId) use only these characters; anything else could
+// change the durable client's unencoded instances/{id} URL (`/`, `..`, `?`), so it never reaches it.
+const params = z.object({ id: z.string().min(1, 'expected an analysis id').regex(/^[A-Za-z0-9_-]{1,256}$/, 'expected an analysis id of letters, digits, "-" and "_"') });
 
 /** GET /api/analyses/{id}: runtime status, progress and, once completed, the full report. */
 export async function getAnalysis(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {

@@ -9,7 +9,7 @@ import { readStreamEntity } from './readStreamEntity';
 /** What the API handlers need from the outside world; tests swap it with {@link setApiDeps}. */
 export interface ApiDeps {
   stores: Stores;
-  /** Live view of the stream entity `{pipeline}|{stream}`, or undefined when the entity does not exist. */
+  /** Live view of the stream entity of (pipeline, stream) (key encodeStreamKey), or undefined when the entity does not exist. */
   readStream(context: InvocationContext, pipeline: string, stream: string): Promise<StreamView | undefined>;
   now(): number;
   /** Live windows a pipeline keeps when its PUT sets no `retention` (STREAM_RETENTION_WINDOWS). */

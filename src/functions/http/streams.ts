@@ -2,14 +2,26 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { z } from 'zod';
 
+import { encodeStreamKey, streamKeyProblem } from '../../core';
 import { apiDeps } from './deps';
 import { HttpError, withProblems } from './errors';
 import { pageQuery, parseParams, parseQuery, timeParam } from './validate';
 
 const streamParams = z.object({
-  pipeline: z.string().min(1, 'expected a pipeline name'),
-  stream: z.string().min(1, 'expected a stream name'),
+  pipeline: z.string().min(1, 'expected a pipeline name').refine((p) => p.isWellFormed(), 'expected a pipeline name of well-formed Unicode'),
+  stream: z.string().superRefine((stream, ctx) => {
+    const problem = streamKeyProblem(stream);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  }),
 });
+
+/**
+ * The names from the path (`streams/{pipeline}/{stream}`: each percent-encoded once) or, on the `stream` routes, from
+ * the query (`?pipeline=&stream=`), which carries any name on Azure too, where a path segment cannot hold an encoded '/'.
+ */
+function streamNames(request: HttpRequest): z.output<typeof streamParams> {
+  return request.params['stream'] !== undefined ? parseParams(request, streamParams) : parseQuery(request, streamParams);
+}
 
 const listQuery = z.object({ pipeline: z.string().min(1, 'expected a pipeline name').optional(), prefix: z.string().optional(), ...pageQuery });
 
@@ -21,7 +33,7 @@ export async function listStreams(request: HttpRequest): Promise<HttpResponseIni
 
 /** Live state from the stream's Durable Entity (pending partials merged), 404 when the entity does not exist. */
 export async function getStream(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const { pipeline, stream } = parseParams(request, streamParams);
+  const { pipeline, stream } = streamNames(request);
   const view = await apiDeps().readStream(context, pipeline, stream);
   if (!view) throw HttpError.notFound(`No live state for stream ${JSON.stringify(stream)} of pipeline ${JSON.stringify(pipeline)}.`);
   return { jsonBody: view };
@@ -33,9 +45,9 @@ const windowsQuery = z
 
 /** Closed windows whose start is in [from, to), oldest first. */
 export async function listWindows(request: HttpRequest): Promise<HttpResponseInit> {
-  const { pipeline, stream } = parseParams(request, streamParams);
+  const { pipeline, stream } = streamNames(request);
   const { from, to, limit, continuationToken } = parseQuery(request, windowsQuery);
-  return { jsonBody: await apiDeps().stores.windows.query(`${pipeline}|${stream}`, { from, to, limit, continuationToken }) };
+  return { jsonBody: await apiDeps().stores.windows.query(encodeStreamKey(pipeline, stream), { from, to, limit, continuationToken }) };
 }
 
 app.http('listStreams', { methods: ['GET'], authLevel: 'function', route: 'streams', handler: withProblems(listStreams) });
@@ -47,3 +59,12 @@ app.http('getStream', {
   handler: withProblems(getStream),
 });
 app.http('listWindows', { methods: ['GET'], authLevel: 'function', route: 'streams/{pipeline}/{stream}/windows', handler: withProblems(listWindows) });
+// The same reads with the names in the query string: `stream?pipeline=P&stream=S` and `stream/windows?pipeline=P&stream=S&...`.
+app.http('getStreamByQuery', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'stream',
+  extraInputs: [df.input.durableClient()],
+  handler: withProblems(getStream),
+});
+app.http('listWindowsByQuery', { methods: ['GET'], authLevel: 'function', route: 'stream/windows', handler: withProblems(listWindows) });

@@ -1,4 +1,4 @@
-import { encodeKey } from '../encodeKey';
+import { decodeStreamKey } from '../../core/streams/streamKey';
 import { windowRowKey } from '../keys';
 import { pageSize } from '../pageSize';
 import type { KeyedWindowRecord, Page, WindowQuery, WindowRangeQuery, WindowRecord, WindowStore } from '../types';
@@ -35,11 +35,13 @@ export class MemoryWindowStore implements WindowStore {
     const to = query.to === undefined ? undefined : windowRowKey(query.to, 'to');
     const rows: { pk: string; rk: string; item: KeyedWindowRecord }[] = [];
     for (const [key, partition] of this.partitions) {
-      const pk = encodeKey(key);
-      if (!key.startsWith(prefix) || pk < low || pk > high) continue;
+      // Keys are encodeStreamKey output, which encodeKey leaves as it is: the PartitionKey itself.
+      const pk = key;
+      const stream = decodeStreamKey(key)?.stream;
+      if (stream === undefined || !key.startsWith(prefix) || pk < low || pk > high) continue;
       for (const [rk, w] of partition) {
         if ((from === undefined || rk >= from) && (to === undefined || rk < to)) {
-          rows.push({ pk, rk, item: { key, stream: key.slice(prefix.length), ...copyJson('data', w) } });
+          rows.push({ pk, rk, item: { key, stream, ...copyJson('data', w) } });
         }
       }
     }

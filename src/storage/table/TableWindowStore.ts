@@ -1,5 +1,6 @@
 import { odata, type TableClient } from '@azure/data-tables';
 
+import { decodeStreamKey } from '../../core/streams/streamKey';
 import { joinText, splitText } from '../chunkedText';
 import { decodeKey, encodeKey } from '../encodeKey';
 import { windowRowKey } from '../keys';
@@ -8,7 +9,7 @@ import { windowRange } from '../windowRange';
 import { firstPage } from './firstPage';
 import { submitInBatches } from './submitInBatches';
 
-/** PartitionKey = encoded "{pipeline}|{stream}", RowKey = zero-padded window start; data as chunked JSON text. */
+/** PartitionKey = encodeStreamKey(pipeline, stream) (through encodeKey, which leaves it unchanged), RowKey = zero-padded window start; data as chunked JSON text. */
 export class TableWindowStore implements WindowStore {
   constructor(private readonly client: () => Promise<TableClient>) {}
 
@@ -36,9 +37,9 @@ export class TableWindowStore implements WindowStore {
     }));
   }
 
-  /** ONE query: a PartitionKey range over the encoded "{pipeline}|{stream}" keys, plus the RowKey window bounds. */
+  /** ONE query: a PartitionKey range over the pipeline's encodeStreamKey keys, plus the RowKey window bounds. */
   async queryRange(query: WindowRangeQuery): Promise<Page<KeyedWindowRecord>> {
-    const { low, high, prefix } = windowRange(query);
+    const { low, high } = windowRange(query);
     const clauses = [odata`PartitionKey ge ${low}`, odata`PartitionKey le ${high}`];
     if (query.from !== undefined) clauses.push(odata`RowKey ge ${windowRowKey(query.from, 'from')}`);
     if (query.to !== undefined) clauses.push(odata`RowKey lt ${windowRowKey(query.to, 'to')}`);
@@ -46,7 +47,8 @@ export class TableWindowStore implements WindowStore {
       const key = decodeKey(e.partitionKey ?? '');
       return {
         key,
-        stream: key.slice(prefix.length),
+        // Every key in the range is `{base64url(pipeline)}.{base64url(stream)}`; '' marks one that is not (never written by the app).
+        stream: decodeStreamKey(key)?.stream ?? '',
         start: Number(e.start),
         end: Number(e.end),
         data: JSON.parse(joinText('data', e)) as unknown,
