@@ -343,6 +343,10 @@ function foldPipeline(
       }
     }
     counts.matched++;
+    if (pipeline.unusable !== undefined) {
+      deadLetter(counts, i, 'expression', pipeline.unusable, name);
+      continue;
+    }
 
     if (pipeline.filter) {
       const r = pipeline.filter.evaluate(event);
