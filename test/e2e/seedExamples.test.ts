@@ -101,4 +101,30 @@ describe('seed examples and CEL limits on the local host', () => {
     expect(metrics.deadLettered).toBe(1);
     expect(metrics.filteredMissing['lists']).toBeGreaterThanOrEqual(1);
   }, 240_000);
+
+  it("the README walk-through: with temps and flights defined as shown, room, CloudEvent, `npm run send` and flight events are not dead-lettered by the other pipeline", async () => {
+    for (const name of ['even', 'avg', 'lists']) expect((await stack.api(`/api/pipelines/${name}`, { method: 'DELETE' })).status).toBe(204);
+    // The README's two definitions, verbatim.
+    expect((await put('temps', { match: 'type(value) == double', measures: { value: 'value' }, window: { type: 'tumbling', size: 'PT10S' }, lateness: 'PT1M' })).status).toBe(201);
+    expect((await put('flights', { match: 'type(origin) == string', key: 'origin', time: 'date', filter: 'distance > 100', measures: { delay: 'delay', distance: 'distance' }, window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M' })).status).toBe(201);
+    await pollApi(stack, '/api/streams/flights/SEA', (r) => (r.status === 200 ? true : undefined), 60_000, async () => {
+      await stack.send([{ body: JSON.stringify({ date: '2001-01-01T00:00:00Z', delay: 1, distance: 500, origin: 'SEA', destination: 'SFO' }), partition: 2 }]);
+    });
+    const before = ((await stack.api('/api/deadletters?limit=1000')).json as { items: DeadLetterJson[] }).items.length;
+    await stack.send([
+      { body: JSON.stringify({ stream: 'room-1', time: '2026-01-01T10:00:01Z', value: 21.5 }), partition: 0 },
+      { body: JSON.stringify({ stream: 'room-2', time: '2026-01-01T10:00:02Z', value: 19 }), partition: 1 },
+      { body: JSON.stringify({ specversion: '1.0', id: 'e1', source: '/rooms', type: 'reading', subject: 'room-1', time: '2026-01-01T10:00:03Z', data: { value: 22 } }), partition: 0 },
+      // The shape `npm run send` produces (tools/send/generator.ts).
+      { body: JSON.stringify({ stream: 's-001', time: '2026-01-01T10:00:04.000Z', value: 101.25 }), partition: 3 },
+      { body: JSON.stringify({ date: '2001-01-01T00:01:00Z', delay: 33, distance: 2176, origin: 'LAS', destination: 'PHL' }), partition: 2 },
+    ]);
+    await pollApi(stack, '/api/streams/temps/room-1', (r) => (r.status === 200 && (r.json as StreamJson).events === 2 ? true : undefined));
+    await pollApi(stack, '/api/streams/temps/s-001', (r) => (r.status === 200 ? true : undefined));
+    await pollApi(stack, '/api/streams/flights/LAS', (r) => (r.status === 200 && (r.json as StreamJson).totals['delay']?.sum === 33 ? true : undefined));
+    expect((await stack.api('/api/streams/flights/room-1')).status).toBe(404);
+    expect((await stack.api('/api/streams/temps/LAS')).status).toBe(404);
+    const after = ((await stack.api('/api/deadletters?limit=1000')).json as { items: DeadLetterJson[] }).items;
+    expect(after.slice(before)).toEqual([]);
+  }, 180_000);
 });
