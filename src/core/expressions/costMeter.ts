@@ -32,22 +32,25 @@ export class CostLimitError extends Error {
 
 /** The state of the evaluation in progress (evaluation is synchronous, so one per process suffices). */
 let instrumented = false;
-const meter = { cost: 0, limit: Infinity, maxBuilt: Infinity, breach: undefined as CostLimitError | undefined };
+// Module-level small integers (not an object with Infinity) keep the hot path's loads and compares cheap.
+const IDLE = 2 ** 30;
+let cost = 0;
+let limit = IDLE;
+let maxBuilt = IDLE;
+let breached: CostLimitError | undefined;
 
 /** Nodes whose value is read from the event or a literal: charged, never capped (the event's size is Event Hubs' business). */
 const READS = new Set(['value', 'id', '.', '.?', '[]', '[?]']);
 /** Nodes that hand on a value another node already charged (the comprehension accumulator, a ternary branch). */
 const PASSES = new Set(['accuValue', 'accuPush', 'accuInc', '?:', '&&', '||']);
-/** Operators whose work grows with the deep size of their operands. */
-const DEEP = new Set(['==', '!=', 'in']);
 
 const BUDGET = `expression limit: cost budget of ${COST_LIMITS.maxCost} exceeded (operations plus the sizes of the strings, lists and maps they handle)`;
 
 function breach(summary: string, node: Node): CostLimitError {
-  meter.breach ??= new CostLimitError(summary, node.start);
+  breached ??= new CostLimitError(summary, node.start);
   // Once breached every further step fails at once, so an error-absorbing `||` or `exists` cannot go on working.
-  meter.limit = -1;
-  return meter.breach;
+  limit = -1;
+  return breached;
 }
 
 /** Length of a string, list, bytes or Map/Set; key count of a plain object (counted: O(keys), which is what it charges). */
@@ -87,13 +90,13 @@ function charge(value: unknown, node: Node): void {
   else return;
   const op = node.op;
   if (!READS.has(op)) {
-    if (size > meter.maxBuilt && (typeof value === 'string' || Array.isArray(value))) {
-      throw breach(`expression limit: built a ${typeof value === 'string' ? 'string' : 'list'} of ${size} ${typeof value === 'string' ? 'characters' : 'elements'}; at most ${meter.maxBuilt} allowed`, node);
+    if (size > maxBuilt && (typeof value === 'string' || Array.isArray(value))) {
+      throw breach(`expression limit: built a ${typeof value === 'string' ? 'string' : 'list'} of ${size} ${typeof value === 'string' ? 'characters' : 'elements'}; at most ${maxBuilt} allowed`, node);
     }
     if (PASSES.has(op)) return;
   }
-  meter.cost += size;
-  if (meter.cost > meter.limit) throw breach(BUDGET, node);
+  cost += size;
+  if (cost > limit) throw breach(BUDGET, node);
 }
 
 type Run = (this: unknown, ast: Node, ctx: unknown) => unknown;
@@ -119,16 +122,17 @@ export function instrumentEvaluator(): void {
     return;
   }
   const metered: Run = function (ast, ctx) {
-    if (++meter.cost > meter.limit) throw breach(BUDGET, ast);
+    if (++cost > limit) throw breach(BUDGET, ast);
     let value: unknown;
-    if (DEEP.has(ast.op) && ast.handle !== undefined && ast.left !== undefined && ast.right !== undefined) {
+    const op = ast.op;
+    if ((op === '==' || op === '!=' || op === 'in') && ast.handle !== undefined && ast.left !== undefined && ast.right !== undefined) {
       // As cel-js's evaluateBinary, with the deep sizes charged: list and map equality compare element by element.
       const left = metered.call(this, ast.left, ctx);
       const right = metered.call(this, ast.right, ctx);
       if (left !== null && typeof left === 'object' && right !== null && typeof right === 'object') {
-        const remaining = meter.limit - meter.cost;
-        meter.cost += deepSize(left, remaining) + deepSize(right, remaining);
-        if (meter.cost > meter.limit) throw breach(`expression limit: cost budget of ${COST_LIMITS.maxCost} exceeded (comparing large lists or maps)`, ast);
+        const remaining = limit - cost;
+        cost += deepSize(left, remaining) + deepSize(right, remaining);
+        if (cost > limit) throw breach(`expression limit: cost budget of ${COST_LIMITS.maxCost} exceeded (comparing large lists or maps)`, ast);
       }
       value = ast.handle(left, right, ast, this);
     } else value = ast.evaluate(this, ast, ctx);
@@ -142,10 +146,10 @@ export function instrumentEvaluator(): void {
 
 /** Starts the budget of one evaluation (no allocation: evaluation is synchronous and the meter is reused). */
 export function startMetering(): void {
-  meter.cost = 0;
-  meter.limit = COST_LIMITS.maxCost;
-  meter.maxBuilt = COST_LIMITS.maxBuiltLength;
-  meter.breach = undefined;
+  cost = 0;
+  limit = COST_LIMITS.maxCost;
+  maxBuilt = COST_LIMITS.maxBuiltLength;
+  breached = undefined;
 }
 
 /**
@@ -153,12 +157,12 @@ export function startMetering(): void {
  * operators (`||`, `&&`, `exists`) swallowed it and produced a value.
  */
 export function stopMetering(): CostLimitError | undefined {
-  meter.limit = Infinity;
-  meter.maxBuilt = Infinity;
-  return meter.breach;
+  limit = IDLE;
+  maxBuilt = IDLE;
+  return breached;
 }
 
 /** Cost of the last metered evaluation (for tests and the docs' examples). */
 export function lastCost(): number {
-  return meter.cost;
+  return cost;
 }
