@@ -13,11 +13,14 @@ export const CEL_LIMITS = { maxAstNodes: 256, maxDepth: 32, maxListElements: 64,
 
 let environment: Environment | undefined;
 
-function remainder(a: number, b: number): number {
-  if (!Number.isInteger(a) || !Number.isInteger(b)) {
-    throw new Error(`% expects whole numbers, found ${a} % ${b}`);
-  }
-  if (b === 0) throw new Error('modulus by zero');
+/** An error shaped like cel-js's (summary and range), so the message carries the operator's position. */
+function operatorError(summary: string, ast: { start?: number } | undefined): Error {
+  return Object.assign(new Error(summary), { summary, range: { start: ast?.start ?? 0 } });
+}
+
+function remainder(a: number, b: number, ast?: { start?: number }): number {
+  if (!Number.isInteger(a) || !Number.isInteger(b)) throw operatorError(`% expects whole numbers, found ${a} % ${b}`, ast);
+  if (b === 0) throw operatorError('modulus by zero', ast);
   return a % b;
 }
 
@@ -44,9 +47,10 @@ export function celEnvironment(): Environment {
   }
   // `%`: JSON numbers are doubles, so `value % 2 == 0` must work on them. Defined for whole numbers only (CEL has no
   // floating-point remainder); the sign follows the dividend, as CEL's int `%` does.
-  created.registerOperator('double % double: double', (a: number, b: number) => remainder(a, b));
-  created.registerOperator('double % int: double', (a: number, b: bigint) => remainder(a, Number(b)));
-  created.registerOperator('int % double: double', (a: bigint, b: number) => remainder(Number(a), b));
+  type At = { start?: number };
+  created.registerOperator('double % double: double', (a: number, b: number, ast?: At) => remainder(a, b, ast));
+  created.registerOperator('double % int: double', (a: number, b: bigint, ast?: At) => remainder(a, Number(b), ast));
+  created.registerOperator('int % double: double', (a: bigint, b: number, ast?: At) => remainder(Number(a), b, ast));
   environment = created;
   return created;
 }

@@ -120,7 +120,8 @@ describe('compileExpression (CEL)', () => {
     expect(valueOf('7 % value', { value: 4 })).toBe(3);
     expect(valueOf('value % other', { value: 9, other: 4 })).toBe(1);
     expect(valueOf('7 % 4')).toBe(3);
-    expect(errorOf('value % 2 == 0', { value: 2.5 }, 'boolean')).toMatch(/% expects whole numbers, found 2.5 % 2/);
+    expect(errorOf('value % 2 == 0', { value: 2.5 }, 'boolean')).toBe('% expects whole numbers, found 2.5 % 2 (at position 0)');
+    expect(errorOf('x > 1 && value % 2 == 0', { x: 2, value: 2.5 }, 'boolean')).toBe('% expects whole numbers, found 2.5 % 2 (at position 9)');
     expect(errorOf('value % 0 == 0', { value: 4 }, 'boolean')).toMatch(/modulus by zero/);
   });
 
