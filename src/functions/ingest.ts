@@ -116,6 +116,7 @@ export async function handleIngest(messages: unknown, context: InvocationContext
     eventsIn: m.eventsIn,
     aggregated: m.aggregated,
     filtered: m.filtered,
+    ...filteredMissingOf(m),
     deadLettered: m.deadLettered,
     entityOperations: m.entityOperations,
     processingMs: deps.now() - started,
@@ -165,3 +166,11 @@ app.eventHub(INGEST_FUNCTION, ingestOptions);
 app.hook.appTerminate(async () => {
   await defaults?.metrics.flush();
 });
+
+/** The batch's per-pipeline missing-field counts, only when some are non-zero (most batches have none). */
+function filteredMissingOf(m: BatchMetrics): { filteredMissing?: Record<string, number> } {
+  if (m.filteredMissing === 0) return {};
+  const out: Record<string, number> = {};
+  for (const [pipeline, counts] of Object.entries(m.byPipeline)) if (counts.filteredMissing > 0) out[pipeline] = counts.filteredMissing;
+  return { filteredMissing: out };
+}

@@ -25,14 +25,24 @@ export function accumulateMetrics(
       throw new StorageInputError(name, `${name}: expected a non-negative number, found ${JSON.stringify(value)}`);
     }
   }
+  const missing = input.filteredMissing ?? {};
+  if (missing === null || typeof missing !== 'object' || Array.isArray(missing)) {
+    throw new StorageInputError('filteredMissing', `filteredMissing: expected an object of pipeline -> count, found ${JSON.stringify(missing)}`);
+  }
+  for (const [pipeline, value] of Object.entries(missing)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new StorageInputError('filteredMissing', `filteredMissing.${pipeline}: expected a non-negative number, found ${JSON.stringify(value)}`);
+    }
+  }
   const row: IngestMetricsRow = existing
-    ? { ...existing, latencySketches: [...existing.latencySketches] }
+    ? { ...existing, filteredMissing: { ...existing.filteredMissing }, latencySketches: [...existing.latencySketches] }
     : {
         minute: `${minuteKey(Date.parse(at))}:00.000Z`,
         partition: input.partition,
         eventsIn: 0,
         aggregated: 0,
         filtered: 0,
+        filteredMissing: {},
         deadLettered: 0,
         entityOperations: 0,
         processingMs: 0,
@@ -41,6 +51,7 @@ export function accumulateMetrics(
         sketchesDropped: 0,
       };
   for (const name of COUNTERS) row[name] += input[name];
+  for (const [pipeline, value] of Object.entries(missing)) row.filteredMissing[pipeline] = (row.filteredMissing[pipeline] ?? 0) + value;
   row.batches += 1;
   if (input.latencySketch) {
     const [first] = row.latencySketches;

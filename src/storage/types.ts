@@ -128,6 +128,8 @@ export interface IngestMetricsInput {
   eventsIn: number;
   aggregated: number;
   filtered: number;
+  /** Per pipeline, of `filtered`: events its match or filter found lacking a field it reads (only non-zero counts). */
+  filteredMissing?: Record<string, number>;
   deadLettered: number;
   entityOperations: number;
   processingMs: number;
@@ -136,7 +138,9 @@ export interface IngestMetricsInput {
 }
 
 /** One row per (minute, partition): the sum of the batches recorded in that minute. */
-export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch'> {
+export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch' | 'filteredMissing'> {
+  /** Per pipeline: the sum of the batches' `filteredMissing` ({} when none). */
+  filteredMissing: Record<string, number>;
   /** ISO start of the minute. */
   minute: string;
   batches: number;

@@ -45,15 +45,56 @@ describe('processBatch', () => {
     const c1 = r.partials.find((p) => p.pipeline === 'celsius' && p.stream === 's1');
     expect(c1?.totals['f']?.sum).toBeCloseTo(21.5 * 1.8 + 32 + 22 * 1.8 + 32);
     expect(r.metrics.byPipeline['temps']).toMatchObject({ eventsIn: 7, aggregated: 3, filtered: 0, deadLettered: 4 });
-    // The filter `unit == "C"` on the event without `unit` is a CEL error (Unknown variable), so an `expression` dead letter.
-    expect(r.metrics.byPipeline['celsius']).toMatchObject({ eventsIn: 7, aggregated: 2, filtered: 1, deadLettered: 4 });
-    expect(r.metrics.byReason).toEqual({ 'invalid-json': 2, schema: 5, expression: 1, late: 0, 'no-pipeline': 0 });
-    expect(r.deadLetters.find((d) => d.reason === 'expression')).toMatchObject({ pipeline: 'celsius', sequenceNumber: 14, detail: 'filter "unit == \\"C\\"": Unknown variable: unit (at position 0)' });
+    // The filter `unit == "C"` on the event without `unit` reads a missing field: like SQL NULL, false -> filtered.
+    expect(r.metrics.byPipeline['celsius']).toMatchObject({ eventsIn: 7, aggregated: 2, filtered: 2, filteredMissing: 1, deadLettered: 3 });
+    expect(r.metrics.byReason).toEqual({ 'invalid-json': 2, schema: 5, expression: 0, late: 0, 'no-pipeline': 0 });
+    expect(r.deadLetters.some((d) => d.pipeline === 'celsius' && d.sequenceNumber === 14)).toBe(false);
     expect(r.metrics).toMatchObject({ eventsIn: 14, bodies: 7, streams: 2, entityOperations: 4 });
     const bad = r.deadLetters.find((d) => d.reason === 'invalid-json');
     expect(bad).toMatchObject({ raw: '{"stream": "s1", "value": ', partition: '3', sequenceNumber: 13, enqueuedTime: '2026-11-26T10:00:02.000Z' });
     expect(r.deadLetters.find((d) => d.sequenceNumber === 15 && d.pipeline === 'temps')?.detail).toMatch(/measure value "value": expected a finite number, found string "warm"/);
     expect(r.deadLetters.find((d) => d.sequenceNumber === 16)?.raw).toBe('42');
+  });
+
+  it('treats a field the event lacks as SQL NULL: match/filter false (filtered, counted), measure skipped; type errors still dead-letter', () => {
+    const flights = pipeline({ name: 'flights', key: 'origin', time: 'date', filter: 'distance > 100', measures: { delay: 'delay * 60', distance: 'distance' } });
+    const rooms = pipeline({ name: 'rooms', match: 'room.startsWith("r")', key: 'room', measures: { value: 'value' } });
+    const bodies = [
+      { stream: 'room-1', value: 20, room: 'r1' },
+      { origin: 'LAS', date: T0, distance: 2176, delay: 3 },
+      { origin: 'LAS', date: T0, distance: 2176 },
+      { origin: 'LAS', date: T0, distance: 'far', delay: 3 },
+    ];
+    const r = processBatch({ ...base, bodies, sequenceNumbers: [1, 2, 3, 4], enqueuedTimes: bodies.map(() => T0), pipelines: [flights, rooms] });
+    expect(r.metrics.byPipeline['flights']).toMatchObject({ eventsIn: 4, aggregated: 2, filtered: 1, filteredMissing: 1, deadLettered: 1 });
+    expect(r.metrics.byPipeline['rooms']).toMatchObject({ eventsIn: 4, aggregated: 1, filtered: 3, filteredMissing: 3, deadLettered: 0 });
+    expect(r.metrics).toMatchObject({ eventsIn: 8, aggregated: 3, filtered: 4, filteredMissing: 4, deadLettered: 1 });
+    // The room event reached no pipeline's dead letters; the flight without `delay` counts with distance only.
+    expect(r.deadLetters.map((d) => [d.pipeline, d.sequenceNumber, d.reason])).toEqual([['flights', 4, 'expression']]);
+    expect(r.deadLetters[0]?.detail).toMatch(/no such overload: dyn<string> > int/);
+    const las = r.partials.find((p) => p.pipeline === 'flights');
+    expect(las?.totals['delay']?.count).toBe(1);
+    expect(las?.totals['distance']?.count).toBe(2);
+  });
+
+  it('dead-letters an event whose expression exceeds the cost budget, naming the limit; batch-mates and other streams flow', () => {
+    const p = pipeline({ name: 'quad', filter: 'xs.all(x, x in xs)' });
+    const huge = { stream: 'attack', value: 1, xs: Array.from({ length: 50_000 }, (_, i) => i) };
+    const bodies = [{ stream: 'a', value: 1, xs: [1, 2] }, huge, { stream: 'b', value: 2, xs: [] }];
+    const r = processBatch({ ...base, bodies, sequenceNumbers: [1, 2, 3], enqueuedTimes: bodies.map(() => T0), pipelines: [p] });
+    expect(r.metrics.byPipeline['quad']).toMatchObject({ eventsIn: 3, aggregated: 2, deadLettered: 1, byReason: { expression: 1 } });
+    expect(r.deadLetters).toHaveLength(1);
+    expect(r.deadLetters[0]).toMatchObject({ sequenceNumber: 2, reason: 'expression', pipeline: 'quad' });
+    expect(r.deadLetters[0]?.detail).toMatch(/^filter "xs.all\(x, x in xs\)": expression limit: cost budget of [0-9]+ exceeded/);
+    expect(r.partials.map((x) => x.stream).sort()).toEqual(['a', 'b']);
+  });
+
+  it('keeps only the even values with the seed example {"filter": "value % 2 == 0"} (JSON numbers are doubles)', () => {
+    const even = pipeline({ name: 'even', filter: 'value % 2 == 0' });
+    const bodies = [1, 2, 3, 4, 5, 6].map((value) => ({ stream: 'n', value, time: T0 }));
+    const r = processBatch({ ...base, bodies, sequenceNumbers: [1, 2, 3, 4, 5, 6], enqueuedTimes: bodies.map(() => T0), pipelines: [even] });
+    expect(r.metrics).toMatchObject({ aggregated: 3, filtered: 3, deadLettered: 0 });
+    expect(r.partials[0]?.totals['value']).toMatchObject({ count: 3, sum: 12 });
   });
 
   it('uses the enqueued time when the time field is missing, and dead-letters late events against the caller watermark', () => {
@@ -273,7 +314,8 @@ describe('processBatch', () => {
     const r = processBatch({ ...base, bodies, sequenceNumbers: [1, 2, 3], enqueuedTimes: [T0, T0, T0], pipelines: [calc] });
     expect(r.partials[0]?.totals).toMatchObject({ twice: { sum: 40 }, flag: { sum: 1 }, raw: { sum: 20 } });
     expect(r.deadLetters.map((d) => [d.sequenceNumber, d.reason, d.detail])).toEqual([
-      [2, 'expression', 'measure twice "value * 2": Unknown variable: value (at position 0)'],
+      // A measure over a missing field is skipped (SQL NULL); with every measure skipped there is nothing to count.
+      [2, 'schema', 'expected a value for at least one measure (twice = value * 2, flag = value > 10 ? 1 : 0, raw = value), found none (all null or missing)'],
       [3, 'expression', 'measure twice "value * 2": no such overload: dyn<string> * int (at position 0)'],
     ]);
   });

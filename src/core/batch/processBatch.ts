@@ -149,6 +149,7 @@ const emptyCounts = (): OutcomeCounts => ({
   matched: 0,
   aggregated: 0,
   filtered: 0,
+  filteredMissing: 0,
   deadLettered: 0,
   byReason: Object.fromEntries(DEAD_LETTER_REASONS.map((r) => [r, 0])) as Record<DeadLetterReason, number>,
 });
@@ -262,6 +263,7 @@ export function processBatch(input: BatchInput): BatchResult {
     total.matched += counts.matched;
     total.aggregated += counts.aggregated;
     total.filtered += counts.filtered;
+    total.filteredMissing += counts.filteredMissing;
     total.deadLettered += counts.deadLettered;
     for (const r of DEAD_LETTER_REASONS) total.byReason[r] += counts.byReason[r];
   }
@@ -334,14 +336,26 @@ function foldPipeline(
       const r = pipeline.match.evaluate(event);
       if (!r.ok || r.value !== true) {
         counts.filtered++;
+        if (!r.ok && r.error.missingField) counts.filteredMissing++;
         if (filteredBy !== undefined) filteredBy[i] = (filteredBy[i] ?? 0) + 1;
         continue;
       }
     }
     counts.matched++;
+    if (pipeline.unusable !== undefined) {
+      deadLetter(counts, i, 'expression', pipeline.unusable, name);
+      continue;
+    }
 
     if (pipeline.filter) {
       const r = pipeline.filter.evaluate(event);
+      if (!r.ok && r.error.missingField) {
+        // A field the event lacks is a SQL NULL: the filter is false, the event filtered (and counted), not broken.
+        counts.filtered++;
+        counts.filteredMissing++;
+        if (filteredBy !== undefined) filteredBy[i] = (filteredBy[i] ?? 0) + 1;
+        continue;
+      }
       if (!r.ok) {
         deadLetter(counts, i, 'expression', `filter ${JSON.stringify(pipeline.filter.text)}: ${r.error.message}`, name);
         continue;
@@ -431,6 +445,11 @@ function foldPipeline(
       if (read !== undefined) value = read(event);
       else {
         const r = expression.evaluate(event);
+        // A measure over a field the event lacks is skipped, as a missing bare field is.
+        if (!r.ok && r.error.missingField) {
+          values[m] = null;
+          continue;
+        }
         if (!r.ok) {
           failure = { reason: 'expression', detail: `measure ${measureNames[m]} ${JSON.stringify(expression.text)}: ${r.error.message}` };
           break;

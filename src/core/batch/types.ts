@@ -74,6 +74,11 @@ export interface OutcomeCounts {
   matched: number;
   aggregated: number;
   filtered: number;
+  /**
+   * Of `filtered`: events whose `match` or `filter` read a field the event lacks (SQL NULL semantics: false, so
+   * filtered, not dead-lettered). A typo in a field name shows up here.
+   */
+  filteredMissing: number;
   deadLettered: number;
   byReason: Record<DeadLetterReason, number>;
 }

@@ -100,7 +100,38 @@ describe('compileExpression (CEL)', () => {
     expect(compileError('origin.matches("(a+)+$")', 'boolean').message).toMatch(/matches\(\) is not available/);
     expect(compileError('matches(origin, "a")', 'boolean').message).toMatch(/matches\(\) is not available/);
     expect(compileError('meta.tags.all(a, meta.tags.exists(b, a == b))', 'boolean')).toEqual({ message: expect.stringMatching(/exists\(\) inside another comprehension/), position: 17 });
-    expect(valueOf('meta.tags.filter(t, t != "a").size() + meta.tags.map(t, t + "!").size()', flight)).toBe(3);
+    expect(valueOf('meta.tags.filter(t, t != "a").size() + meta.tags.map(t, t == "a" ? 1 : 2).size()', flight)).toBe(3);
+  });
+
+  it('refuses string or list concatenation inside a comprehension body, naming the rule', () => {
+    const quadratic = compileError('size(xs.map(x, xs + [x])) > 0', 'boolean');
+    expect(quadratic.message).toMatch(/concatenation \(\+\) inside a comprehension body is not allowed/);
+    expect(quadratic.position).toBe(15);
+    expect(compileError('meta.tags.exists(t, t + "!" == "a!")', 'boolean').message).toMatch(/concatenation/);
+    expect(compileError('xs.all(x, size([x] + [x]) == 2)', 'boolean').message).toMatch(/concatenation/);
+    // Arithmetic on event numbers inside a body, and concatenation outside one, stay allowed.
+    expect(valueOf('xs.map(x, x + 1).size() + size(origin + "-" + destination)', { ...flight, xs: [1, 2] })).toBe(9);
+  });
+
+  it('registers % for JSON numbers (doubles with whole values) and int/double mixes', () => {
+    expect(valueOf('value % 2 == 0', { value: 4 }, 'boolean')).toBe(true);
+    expect(valueOf('value % 2 == 0', { value: 7 }, 'boolean')).toBe(false);
+    expect(valueOf('value % 3', { value: -7 })).toBe(-1);
+    expect(valueOf('7 % value', { value: 4 })).toBe(3);
+    expect(valueOf('value % other', { value: 9, other: 4 })).toBe(1);
+    expect(valueOf('7 % 4')).toBe(3);
+    expect(errorOf('value % 2 == 0', { value: 2.5 }, 'boolean')).toBe('% expects whole numbers, found 2.5 % 2 (at position 0)');
+    expect(errorOf('x > 1 && value % 2 == 0', { x: 2, value: 2.5 }, 'boolean')).toBe('% expects whole numbers, found 2.5 % 2 (at position 9)');
+    expect(errorOf('value % 0 == 0', { value: 4 }, 'boolean')).toMatch(/modulus by zero/);
+  });
+
+  it('marks errors caused by a field the event lacks (SQL NULL), and only those', () => {
+    const missing = compiled('distance > 100', 'boolean').evaluate({ value: 1 });
+    expect(missing).toEqual({ ok: false, error: { message: 'Unknown variable: distance (at position 0)', position: 0, missingField: true } });
+    const nested = compiled('meta.door == "x"', 'boolean').evaluate(flight);
+    expect(!nested.ok && nested.error.missingField).toBe(true);
+    const typeError = compiled('origin > 3', 'boolean').evaluate(flight);
+    expect(!typeError.ok && typeError.error.missingField).toBeUndefined();
   });
 
   it('never throws while compiling or evaluating arbitrary text against arbitrary events', () => {

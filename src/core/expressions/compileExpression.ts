@@ -1,13 +1,19 @@
 import type { ParseResult } from '@marcbachmann/cel-js';
 
 import { celEnvironment, MAX_EXPRESSION_LENGTH } from './celEnvironment';
+import { startMetering, stopMetering } from './costMeter';
 import { fieldReader, parseFieldPath } from './fieldPath';
-import { findUnsafe, variables } from './findUnsafe';
+import { findGrowth, findUnsafe, variables } from './findUnsafe';
 
 export interface ExpressionError {
   message: string;
   /** 0-based offset into the expression text. */
   position: number;
+  /**
+   * Set when evaluation failed because the event lacks a field the expression reads ("Unknown variable",
+   * "No such key"): like a SQL NULL, which filters treat as false and measures skip.
+   */
+  missingField?: true;
 }
 
 export type EvalResult = { ok: true; value: unknown } | { ok: false; error: ExpressionError };
@@ -55,6 +61,7 @@ class PayloadScope extends Map<string, unknown> {
 }
 
 interface CelError {
+  code?: unknown;
   summary?: unknown;
   message?: unknown;
   range?: { start?: unknown };
@@ -64,7 +71,9 @@ function toError(e: unknown): ExpressionError {
   const err = (e ?? {}) as CelError;
   const position = typeof err.range?.start === 'number' ? err.range.start : 0;
   const text = typeof err.summary === 'string' ? err.summary : e instanceof Error ? e.message.split('\n')[0] : String(e);
-  return { message: `${text} (at position ${position})`, position };
+  const error: ExpressionError = { message: `${text} (at position ${position})`, position };
+  if (err.code === 'unknown_variable' || err.code === 'no_such_key') error.missingField = true;
+  return error;
 }
 
 /**
@@ -92,6 +101,8 @@ export function compileExpression(text: string, role: ExpressionRole): CompileRe
   if (unsafe) return { ok: false, error: unsafe };
   const checked = parsed.check();
   if (!checked.valid) return { ok: false, error: toError(checked.error) };
+  const growth = findGrowth(parsed.ast);
+  if (growth) return { ok: false, error: growth };
   const accepted = ACCEPTED[role];
   if (checked.type !== undefined && !accepted.types.has(checked.type)) {
     return { ok: false, error: { message: `expected ${accepted.expected}, found type ${checked.type}`, position: 0 } };
@@ -104,6 +115,7 @@ export function compileExpression(text: string, role: ExpressionRole): CompileRe
     expression: {
       text,
       evaluate(payload) {
+        startMetering();
         try {
           let value: unknown;
           if (scope === undefined) value = run(payload);
@@ -111,9 +123,11 @@ export function compileExpression(text: string, role: ExpressionRole): CompileRe
             scope.payload = payload;
             value = run(scope);
           }
+          const breach = stopMetering();
+          if (breach !== undefined) return { ok: false, error: toError(breach) };
           return { ok: true, value: typeof value === 'bigint' ? Number(value) : value };
         } catch (e) {
-          return { ok: false, error: toError(e) };
+          return { ok: false, error: toError(stopMetering() ?? e) };
         }
       },
     },

@@ -44,6 +44,46 @@ export function findUnsafe(ast: ASTNode): UnsafeFinding | undefined {
   return visit(ast, false);
 }
 
+interface CheckedNode {
+  op: string;
+  args: unknown;
+  start: number;
+  checkedType?: { name?: unknown };
+}
+
+const GROWING = /^(?:string|bytes|list\b)/;
+
+/**
+ * After type checking: no concatenation (a `+` whose result or an operand the checker types as a string, bytes or
+ * list) inside a comprehension body. Repeated per element, it grows with the square of the event's size: the issue's
+ * `size(xs.map(x, xs + [x])) > 0`. A `+` of `dyn` operands (numbers read from the event) stays allowed; if it
+ * concatenates at run time, the cost budget and the built-length cap still apply (costMeter).
+ */
+export function findGrowth(ast: ASTNode): UnsafeFinding | undefined {
+  const typeOf = (n: unknown): string => (isNode(n) ? String((n as unknown as CheckedNode).checkedType?.name ?? '') : '');
+  const visit = (node: ASTNode, inComprehension: boolean): UnsafeFinding | undefined => {
+    if (inComprehension && node.op === '+') {
+      const [left, right] = node.args as unknown as [unknown, unknown];
+      if ([typeOf(node), typeOf(left), typeOf(right)].some((t) => GROWING.test(t))) {
+        return { message: `string or list concatenation (+) inside a comprehension body is not allowed (repeated per element, its cost would grow with the square of the event's size)`, position: node.start };
+      }
+    }
+    if (node.op === 'rcall' && COMPREHENSIONS.has(node.args[0])) return visitAll(node.args[1], inComprehension) ?? visitAll(node.args[2], true);
+    return visitAll(node.args, inComprehension);
+  };
+  const visitAll = (value: unknown, inComprehension: boolean): UnsafeFinding | undefined => {
+    if (isNode(value)) return visit(value, inComprehension);
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        const found = visitAll(item, inComprehension);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return visit(ast, false);
+}
+
 /** Every identifier the expression reads (top-level event fields, and comprehension variables). */
 export function variables(ast: ASTNode): string[] {
   const names: string[] = [];

@@ -28,6 +28,11 @@ export interface CompiledPipeline {
   /** A field path; missing -> the CloudEvents `time`, then the enqueued time. */
   time: CompiledExpression;
   measures: [string, CompiledExpression][];
+  /**
+   * Set on a stand-in for a stored pipeline that no longer compiles (ingest has no earlier version of it): every event
+   * its `match` takes (all, when the match itself does not compile) is dead-lettered as `expression` with this text.
+   */
+  unusable?: string;
 }
 
 export type CompilePipelineResult = { ok: true; pipeline: CompiledPipeline } | { ok: false; issues: PipelineIssue[] };

@@ -17,6 +17,8 @@ export interface IngestMetricsSummary {
   processingRate: number | null;
   aggregated: number;
   filtered: number;
+  /** Per pipeline, of `filtered`: events its match or filter found lacking a field it reads (SQL NULL semantics). */
+  filteredMissing: Record<string, number>;
   deadLettered: number;
   entityOperations: number;
   /** The headline pre-aggregation figure: entity operations per 1,000 events in. */
@@ -57,9 +59,16 @@ export function summarizeIngestMetrics(rows: IngestMetricsRow[], fromMs: number,
     processingRate: processingMs > 0 ? events / (processingMs / 1000) : null,
     aggregated: sum((r) => r.aggregated),
     filtered: sum((r) => r.filtered),
+    filteredMissing: sumByPipeline(rows),
     deadLettered: sum((r) => r.deadLettered),
     entityOperations,
     entityOperationsPer1000Events: events > 0 ? (entityOperations / events) * 1000 : null,
     latency: { p50: at(0.5), p99: at(0.99), samples: merged?.count ?? 0, unreadableSketches: unreadable },
   };
+}
+
+function sumByPipeline(rows: IngestMetricsRow[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) for (const [pipeline, n] of Object.entries(r.filteredMissing ?? {})) out[pipeline] = (out[pipeline] ?? 0) + n;
+  return out;
 }

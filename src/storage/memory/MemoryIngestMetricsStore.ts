@@ -23,6 +23,6 @@ export class MemoryIngestMetricsStore implements IngestMetricsStore {
     return [...this.rows.entries()]
       .filter(([k]) => k >= from)
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([, r]) => ({ ...r, latencySketches: [...r.latencySketches] }));
+      .map(([, r]) => ({ ...r, filteredMissing: { ...r.filteredMissing }, latencySketches: [...r.latencySketches] }));
   }
 }

@@ -48,8 +48,8 @@ export class TableIngestMetricsStore implements IngestMetricsStore {
       }
       const row = inputs.reduce<IngestMetricsRow | undefined>((acc, input) => accumulateMetrics(acc, input, this.merge), existing && toRow(existing));
       if (!row) return;
-      const { latencySketches, ...counters } = row;
-      const entity = { partitionKey, rowKey, ...counters, ...splitText('latencySketches', JSON.stringify(latencySketches)) };
+      const { latencySketches, filteredMissing, ...counters } = row;
+      const entity = { partitionKey, rowKey, ...counters, filteredMissing: JSON.stringify(filteredMissing), ...splitText('latencySketches', JSON.stringify(latencySketches)) };
       try {
         if (existing) await client.updateEntity(entity, 'Replace', { etag: existing.etag });
         else await client.createEntity(entity);
@@ -74,6 +74,8 @@ function toRow(e: Record<string, unknown>): IngestMetricsRow {
     eventsIn: Number(e.eventsIn),
     aggregated: Number(e.aggregated),
     filtered: Number(e.filtered),
+    // Rows written before this column existed have none.
+    filteredMissing: typeof e.filteredMissing === 'string' ? (JSON.parse(e.filteredMissing) as Record<string, number>) : {},
     deadLettered: Number(e.deadLettered),
     entityOperations: Number(e.entityOperations),
     processingMs: Number(e.processingMs),
