@@ -18,6 +18,8 @@ export interface IngestMetricsSummary {
   aggregated: number;
   filtered: number;
   deadLettered: number;
+  /** Deliveries of failed invocations the trigger retries (not in `events`: each is counted when its retry succeeds). */
+  retried: number;
   entityOperations: number;
   /** The headline pre-aggregation figure: entity operations per 1,000 events in. */
   entityOperationsPer1000Events: number | null;
@@ -58,6 +60,7 @@ export function summarizeIngestMetrics(rows: IngestMetricsRow[], fromMs: number,
     aggregated: sum((r) => r.aggregated),
     filtered: sum((r) => r.filtered),
     deadLettered: sum((r) => r.deadLettered),
+    retried: sum((r) => r.retried ?? 0),
     entityOperations,
     entityOperationsPer1000Events: events > 0 ? (entityOperations / events) * 1000 : null,
     latency: { p50: at(0.5), p99: at(0.99), samples: merged?.count ?? 0, unreadableSketches: unreadable },
