@@ -6,7 +6,7 @@ import { loadSettings } from '../settings';
 import { createStores, type DeadLetterRecord, type Stores } from '../storage';
 import { durableClientFor } from './durableClientFor';
 import { BatchMemory } from './ingestCommits';
-import { classifyError, DEFAULT_RETRY, errorMessage, retryTransient, type RetryOptions } from './ingestFaults';
+import { classifyError, DEFAULT_RETRY, errorMessage, type RetryOptions,retryTransient } from './ingestFaults';
 import { IngestMetricsWriter } from './ingestMetricsWriter';
 import { PipelineCache } from './ingestPipelines';
 import { WatermarkCache } from './ingestWatermarks';

@@ -44,12 +44,18 @@ function readBody(body: unknown): Body {
   let value = body;
   let text = body;
   if (body instanceof Uint8Array) {
-    // The trigger's bytes (dataType 'binary'): decoded strictly here, so a body that is not UTF-8 is dead-lettered.
-    try {
-      text = utf8.decode(body);
-    } catch {
-      return new BodyProblem('invalid-json', `expected a JSON object, found ${body.byteLength} bytes that are not valid UTF-8`);
+    // The trigger's bytes (dataType 'binary'). Buffer's decoder is the fast path; only text holding U+FFFD (a
+    // replacement, or the character itself) is checked strictly, so a body that is not UTF-8 is dead-lettered.
+    let decoded = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+    if (decoded.includes('\uFFFD')) {
+      try {
+        utf8.decode(body);
+      } catch {
+        return new BodyProblem('invalid-json', `expected a JSON object, found ${body.byteLength} bytes that are not valid UTF-8`);
+      }
     }
+    if (decoded.charCodeAt(0) === 0xfeff) decoded = decoded.slice(1);
+    text = decoded;
   }
   if (typeof text === 'string') {
     if (text.length === 0) return new BodyProblem('invalid-json', 'expected a JSON object, found an empty body');
