@@ -91,10 +91,12 @@ export async function writeDeadLetters(records: DeadLetterRecord[], context: Inv
     } catch (e) {
       if (classifyError(e) === 'transient') throw e;
       const bytes = Buffer.byteLength(record.raw, 'utf8');
+      // Never cut a surrogate pair in half (a lone surrogate is not valid text for the store).
+      const cut = /[\uD800-\uDBFF]$/.test(record.raw.slice(0, QUARANTINE_RAW_CHARS)) ? QUARANTINE_RAW_CHARS - 1 : QUARANTINE_RAW_CHARS;
       const quarantine: DeadLetterRecord = {
         ...record,
-        raw: record.raw.slice(0, QUARANTINE_RAW_CHARS),
-        detail: `${record.detail.slice(0, 2000)} [quarantined: the dead-letter store rejected the full record (${errorMessage(e).slice(0, 500)}); raw kept to its first ${Math.min(QUARANTINE_RAW_CHARS, record.raw.length)} of ${record.raw.length} characters (${bytes} UTF-8 bytes)]`,
+        raw: record.raw.slice(0, cut),
+        detail: `${record.detail.slice(0, 2000)} [quarantined: the dead-letter store rejected the full record (${errorMessage(e).slice(0, 500)}); raw kept to its first ${Math.min(cut, record.raw.length)} of ${record.raw.length} characters (${bytes} UTF-8 bytes)]`,
       };
       context.error(`ingest: dead letter ${record.partition}/${record.sequenceNumber} (${record.reason}) rejected (${errorMessage(e)}); writing a quarantine record with its raw body cut to ${QUARANTINE_RAW_CHARS} characters from ${bytes} bytes`);
       try {

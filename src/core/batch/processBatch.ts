@@ -46,7 +46,8 @@ function readBody(body: unknown): Body {
   if (body instanceof Uint8Array) {
     // The trigger's bytes (dataType 'binary'). Buffer's decoder is the fast path; only text holding U+FFFD (a
     // replacement, or the character itself) is checked strictly, so a body that is not UTF-8 is dead-lettered.
-    let decoded = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+    // The library hands over Buffers: decode them directly (a new Buffer view per event cost a quarter of a JSON.parse).
+    let decoded = (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('utf8');
     if (decoded.includes('\uFFFD')) {
       try {
         utf8.decode(body);
