@@ -7,12 +7,18 @@ import { BatchMemory } from '../../src/functions/ingestCommits';
 import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
 import { PipelineCache } from '../../src/functions/ingestPipelines';
 import { WatermarkCache } from '../../src/functions/ingestWatermarks';
-import { createStreamEntityHandler, MAX_UNSAVED_WINDOWS, type StreamSignal } from '../../src/functions/streamEntity';
+import { createStreamEntityHandler, MAX_UNSAVED_WINDOWS, streamEntityKey, type StreamSignal } from '../../src/functions/streamEntity';
 import { MemoryStreamActivityStore } from '../../src/functions/streamEntityActivity';
 import { createMemoryStores, type DeadLetterRecord, type Stores } from '../../src/storage';
 import { EntityDriver, invocationContext } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
+/** Entity keys as ingest builds them (whatever the key codec). */
+const A = streamEntityKey('default', 'a');
+const B = streamEntityKey('default', 'b');
+const C = streamEntityKey('default', 'c');
+const BAD = streamEntityKey('default', 'bad');
+const QS = streamEntityKey('q', 's');
 const NOW = T0 + 5 * 60_000;
 
 const refused = () => Object.assign(new RestError('connect ECONNREFUSED 127.0.0.1:10002', { code: 'ECONNREFUSED' }), { code: 'ECONNREFUSED' });
@@ -107,39 +113,39 @@ describe('ingest under storage faults (memory stores, entity through the SDK Ent
     expect(calls).toBe(3);
     expect(h.sleeps).toEqual([10, 20]);
     expect((await h.stores.deadLetters.query()).items.map((d) => [d.raw, d.reason, d.sequenceNumber])).toEqual([['not json', 'invalid-json', 1]]);
-    expect(await totals(h.driver, ['default|a', 'default|b'])).toEqual({ 'default|a': { count: 2, sum: 4 }, 'default|b': { count: 1, sum: 2 } });
+    expect(await totals(h.driver, [A, B])).toEqual({ [A]: { count: 2, sum: 4 }, [B]: { count: 1, sum: 2 } });
     expect(await metricRows(h)).toMatchObject({ eventsIn: 4, aggregated: 3, deadLettered: 1, retried: 0 });
   });
 
   it("a signal failing transiently is retried in process (durable-functions' 503 shape): exact", async () => {
     const h = harness();
-    h.fail.signal = (key, attempt) => (key === 'default|b' && attempt <= 2 ? new Error('The operation failed with an unexpected status code: 503. Details: ""') : undefined);
+    h.fail.signal = (key, attempt) => (key === B && attempt <= 2 ? new Error('The operation failed with an unexpected status code: 503. Details: ""') : undefined);
     await deliver(h.deps, '0', 0, bytes([ev('a', 1, 1), ev('b', 2, 2)]));
     await deliver(h.deps, '0', 2, bytes([ev('a', 3, 3), ev('b', 4, 4)]));
-    expect(h.attempts.filter((a) => a.key === 'default|b')).toHaveLength(4);
-    expect(await totals(h.driver, ['default|a', 'default|b'])).toEqual({ 'default|a': { count: 2, sum: 4 }, 'default|b': { count: 2, sum: 6 } });
+    expect(h.attempts.filter((a) => a.key === B)).toHaveLength(4);
+    expect(await totals(h.driver, [A, B])).toEqual({ [A]: { count: 2, sum: 4 }, [B]: { count: 2, sum: 6 } });
   });
 
   it('a batch whose signals keep failing fails its invocation; nothing process-local advances; the redelivery counts each event once and the attempt shows as retried', async () => {
     const h = harness();
     await deliver(h.deps, '0', 0, bytes([ev('a', 1, 1), ev('b', 2, 2), ev('c', 3, 3)]));
     // Storage goes away for stream b's entity: the merge for a goes through, b's fails every in-process retry.
-    h.fail.signal = (key) => (key === 'default|b' ? refused() : undefined);
+    h.fail.signal = (key) => (key === B ? refused() : undefined);
     const batch = bytes([ev('a', 4, 10), ev('b', 5, 20), 'not json']);
     await expect(deliver(h.deps, '0', 3, batch)).rejects.toThrow(/1 entity operation\(s\) kept failing: connect ECONNREFUSED/);
-    expect(h.attempts.filter((a) => a.key === 'default|b' && a.op === 'merge')).toHaveLength(1 + 3);
+    expect(h.attempts.filter((a) => a.key === B && a.op === 'merge')).toHaveLength(1 + 3);
     // c was absent from the failed batch; its commit of batch 0-2 was sent. The failed batch was not remembered: the
     // retry below sends c's commit again (idempotent) and the batch after it commits batch 3-5, not an older one.
     h.fail.signal = undefined;
     const m = await deliver(h.deps, '0', 3, batch);
     expect(m).toMatchObject({ eventsIn: 3, aggregated: 2, deadLettered: 1 });
     await deliver(h.deps, '0', 6, bytes([ev('c', 7, 7)]));
-    expect(await totals(h.driver, ['default|a', 'default|b', 'default|c'])).toEqual({
-      'default|a': { count: 2, sum: 11 },
-      'default|b': { count: 2, sum: 22 },
-      'default|c': { count: 2, sum: 10 },
+    expect(await totals(h.driver, [A, B, C])).toEqual({
+      [A]: { count: 2, sum: 11 },
+      [B]: { count: 2, sum: 22 },
+      [C]: { count: 2, sum: 10 },
     });
-    for (const key of ['default|a', 'default|b']) {
+    for (const key of [A, B]) {
       expect((await view(h.driver, key)).partitions).toEqual([{ partition: '0', committed: 5, pending: null }]);
     }
     expect((await h.stores.deadLetters.query()).items.map((d) => [d.raw, d.sequenceNumber])).toEqual([['not json', 5]]);
@@ -150,9 +156,9 @@ describe('ingest under storage faults (memory stores, entity through the SDK Ent
 
   it('a permanent 4xx for one stream dead-letters that stream\'s partial as storage; the other streams proceed; metrics add up', async () => {
     const h = harness();
-    h.fail.signal = (key) => (key === 'default|bad' ? new Error('The operation failed with an unexpected status code: 400. Details: "invalid entity key"') : undefined);
+    h.fail.signal = (key) => (key === BAD ? new Error('The operation failed with an unexpected status code: 400. Details: "invalid entity key"') : undefined);
     const m = await deliver(h.deps, '2', 10, bytes([ev('a', 1, 1), ev('bad', 2, 5), ev('bad', 3, 6), ev('b', 4, 2)]));
-    expect(h.attempts.filter((a) => a.key === 'default|bad')).toHaveLength(1);
+    expect(h.attempts.filter((a) => a.key === BAD)).toHaveLength(1);
     expect(m).toMatchObject({ eventsIn: 4, aggregated: 2, deadLettered: 2, byReason: { storage: 2 } });
     expect(m.byPipeline['default']).toMatchObject({ eventsIn: 4, aggregated: 2, deadLettered: 2, byReason: { storage: 2 } });
     expect(m.eventsIn).toBe(m.aggregated + m.filtered + m.deadLettered);
@@ -161,7 +167,7 @@ describe('ingest under storage faults (memory stores, entity through the SDK Ent
     expect(dead).toMatchObject({ reason: 'storage', pipeline: 'default', stream: 'bad', partition: '2', sequenceNumber: 12 });
     expect(dead?.detail).toMatch(/partial of 2 aggregated event\(s\) \(sequences 11-12\).*status code: 400/);
     expect(JSON.parse(dead?.raw ?? '{}')).toMatchObject({ pipeline: 'default', stream: 'bad', events: 2, totals: { value: { count: 2, sum: 11 } } });
-    expect(await totals(h.driver, ['default|a', 'default|b'])).toEqual({ 'default|a': { count: 1, sum: 1 }, 'default|b': { count: 1, sum: 2 } });
+    expect(await totals(h.driver, [A, B])).toEqual({ [A]: { count: 1, sum: 1 }, [B]: { count: 1, sum: 2 } });
     expect(await metricRows(h)).toMatchObject({ eventsIn: 4, aggregated: 2, deadLettered: 2, retried: 0 });
   });
 
@@ -199,7 +205,7 @@ describe('ingest under storage faults (memory stores, entity through the SDK Ent
       [3, 'invalid-json', '{\ufffd}', 'expected a JSON object, found 3 bytes that are not valid UTF-8'],
       [4, 'schema', big, expect.stringMatching(/measure value "value": expected a finite number, found/)],
     ]);
-    expect(await totals(h.driver, ['default|a'])).toEqual({ 'default|a': { count: 2, sum: 3 } });
+    expect(await totals(h.driver, [A])).toEqual({ [A]: { count: 2, sum: 3 } });
   });
 });
 
@@ -224,17 +230,17 @@ describe('stream entity: closed windows that fail to save', () => {
     await deliver(h.deps, '0', 0, bytes([ev('s', 1, 1), ev('s', 2, 2)]));
     await deliver(h.deps, '0', 2, bytes([ev('s', 130, 4)]));
     await deliver(h.deps, '0', 3, bytes([ev('s', 131, 5)]));
-    let v = await view(h.driver, 'q|s');
+    let v = await view(h.driver, QS);
     expect(v.metrics).toMatchObject({ unsavedWindows: 1, unsavedDropped: 0 });
     // Due at once (the last merge), not an idle timeout later.
     expect(h.activity.rows.get('q|s')?.flushDue).toBe(h.clock.now);
     expect(await timer(h, h.clock.now + 1000)).toBe(1);
-    expect((await view(h.driver, 'q|s')).metrics.unsavedWindows).toBe(1);
+    expect((await view(h.driver, QS)).metrics.unsavedWindows).toBe(1);
     down = false;
     expect(await timer(h, h.clock.now + 2000)).toBe(1);
-    v = await view(h.driver, 'q|s');
+    v = await view(h.driver, QS);
     expect(v.metrics).toMatchObject({ unsavedWindows: 0, unsavedDropped: 0 });
-    expect((await h.stores.windows.query('q|s')).items.map((w) => (w.data as { events: number }).events)).toEqual([2]);
+    expect((await h.stores.windows.query(QS)).items.map((w) => (w.data as { events: number }).events)).toEqual([2]);
     // Back to the idle timeout once saved.
     expect(h.activity.rows.get('q|s')?.flushDue).toBe(h.clock.now + 60_000);
   });
@@ -248,7 +254,7 @@ describe('stream entity: closed windows that fail to save', () => {
     // One event per minute for MAX + 3 minutes, one batch each: every batch closes the previous minute's window.
     const n = MAX_UNSAVED_WINDOWS + 3;
     for (let i = 0; i <= n; i++) await deliver(h.deps, '0', i, bytes([ev('s', 60 * i + 1, i)]));
-    const v = await view(h.driver, 'q|s');
+    const v = await view(h.driver, QS);
     expect(v.metrics.unsavedWindows).toBe(MAX_UNSAVED_WINDOWS);
     expect(v.metrics.unsavedDropped).toBeGreaterThanOrEqual(1);
     const dead = (await h.stores.deadLetters.query()).items;
@@ -271,8 +277,8 @@ describe('stream entity: closed windows that fail to save', () => {
     await deliver(h.deps, '0', 0, bytes([ev('s', 1, 1), ev('s', 61, 1), ev('s', 62, 1), ev('s', 63, 1)]));
     await deliver(h.deps, '0', 4, bytes([ev('s', 200, 1)]));
     await deliver(h.deps, '0', 5, bytes([ev('s', 201, 1)]));
-    expect((await view(h.driver, 'q|s')).metrics).toMatchObject({ unsavedWindows: 0, unsavedDropped: 1 });
-    expect((await h.stores.windows.query('q|s')).items.map((w) => w.start)).toEqual([T0]);
+    expect((await view(h.driver, QS)).metrics).toMatchObject({ unsavedWindows: 0, unsavedDropped: 1 });
+    expect((await h.stores.windows.query(QS)).items.map((w) => w.start)).toEqual([T0]);
     expect((await h.stores.deadLetters.query()).items.map((d) => [d.reason, d.sequenceNumber])).toEqual([['storage', T0 + 60_000]]);
   });
 });
