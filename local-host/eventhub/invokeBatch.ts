@@ -13,10 +13,19 @@ export interface BatchInvoker {
   logError(message: string): void;
 }
 
+/** Thrown when the host stops while a batch is still being retried: the batch is not done and must not be checkpointed. */
+export class BatchStoppedError extends Error {
+  constructor(where: string) {
+    super(`Stopping while ${where} was still being retried: not checkpointed, it is delivered again on the next start.`);
+    this.name = 'BatchStoppedError';
+  }
+}
+
 /**
  * Invokes the trigger for one batch, retrying per the function's retry options. Resolves true on success,
  * false when it gave up (logged): the caller checkpoints past the batch either way, as the extension does,
- * because Event Hubs has no poison-event handling of its own.
+ * because Event Hubs has no poison-event handling of its own. A stop while retries remain rejects with
+ * BatchStoppedError instead (the retries were not spent, so the batch was not given up on).
  */
 export async function invokeBatch(invoker: BatchInvoker, events: readonly HubEvent[], partition: PartitionContextInfo | null, signal?: AbortSignal): Promise<boolean> {
   const first = events[0];
@@ -30,7 +39,8 @@ export async function invokeBatch(invoker: BatchInvoker, events: readonly HubEve
     } catch (err) {
       failed++;
       const message = ensureError(err).message;
-      const delay = signal?.aborted ? undefined : invoker.retry(failed);
+      const delay = invoker.retry(failed);
+      if (delay !== undefined && signal?.aborted) throw new BatchStoppedError(where);
       if (delay === undefined) {
         invoker.logError(`Function "${invoker.shape.functionName}" failed on ${where} (${events.length} events): ${message}. Moving past the batch, as the Event Hubs trigger does.`);
         return false;
@@ -39,7 +49,7 @@ export async function invokeBatch(invoker: BatchInvoker, events: readonly HubEve
       try {
         await sleep(delay, undefined, { signal });
       } catch {
-        // Stopping: fall through to give up on this attempt.
+        throw new BatchStoppedError(where);
       }
     }
   }

@@ -31,6 +31,12 @@ describe('toTriggerInput, cardinality many', () => {
     expect(input.triggerData).toEqual({ collectionString: { string: ['{"v":1}', '2'] } });
   });
 
+  it('sends collectionBytes for dataType binary, keeping empty bodies so the metadata arrays line up', () => {
+    const input = toTriggerInput(events, { functionName: 'f', cardinality: 'many', dataType: 'binary' }, partition);
+    expect(input.triggerData.collectionBytes?.bytes.map((b) => Buffer.from(b).toString())).toEqual(['{"v":1}', '2', '']);
+    expect(parsed(input.triggerMetadata.sequenceNumberArray)).toEqual([5, 6, 7]);
+  });
+
   it('sends collectionBytes for dataType binary', () => {
     const input = toTriggerInput(events.slice(0, 1), { functionName: 'f', cardinality: 'many', dataType: 'binary' }, partition);
     expect(Buffer.from(input.triggerData.collectionBytes?.bytes[0] ?? []).toString()).toBe('{"v":1}');

@@ -1,12 +1,13 @@
 import { app, type EventHubFunctionOptions, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 
-import { type BatchMetrics, mergeEncodedSketches, processBatch, type StreamPartial } from '../core';
+import { type BatchMetrics, type DeadLetterReason, mergeEncodedSketches, type OutcomeCounts, processBatch, type StreamPartial } from '../core';
 import { loadSettings } from '../settings';
-import { createStores, type Stores } from '../storage';
+import { createStores, type DeadLetterRecord, type Stores } from '../storage';
 import { durableClientFor } from './durableClientFor';
 import { withInjectedFaults } from './faultInjection';
 import { BatchMemory } from './ingestCommits';
+import { classifyError, DEFAULT_RETRY, errorMessage, type RetryOptions,retryTransient } from './ingestFaults';
 import { IngestMetricsWriter } from './ingestMetricsWriter';
 import { PipelineCache } from './ingestPipelines';
 import { WatermarkCache } from './ingestWatermarks';
@@ -28,6 +29,8 @@ export interface IngestDeps {
   now(): number;
   /** DEADLETTER_UNMATCHED: dead-letter an event every pipeline filtered out (reason 'no-pipeline'). */
   deadLetterUnmatched?: boolean;
+  /** In-process retry of each storage call that fails transiently (default DEFAULT_RETRY); then the invocation fails. */
+  retry?: RetryOptions;
 }
 
 export interface IngestTriggerMetadata {
@@ -61,11 +64,89 @@ function batchLatencySketch(partials: readonly StreamPartial[]): string | undefi
   return sketches.reduce((a, b) => mergeEncodedSketches(a, b));
 }
 
+/** Characters of raw body a quarantine record keeps when the dead-letter store rejected the full record. */
+export const QUARANTINE_RAW_CHARS = 4096;
+
+/**
+ * Writes dead letters, retrying transient failures (then throwing: the invocation fails and the batch is retried).
+ * A permanent rejection never blocks the partition: the records are written one by one, and one still rejected is
+ * replaced by a smaller quarantine record (raw cut, the detail saying so with the original size); if even that is
+ * rejected, the record is logged in full. See docs/explanation/effectively-once.md.
+ */
+export async function writeDeadLetters(records: DeadLetterRecord[], context: InvocationContext, deps: Pick<IngestDeps, 'stores' | 'retry'>): Promise<void> {
+  if (records.length === 0) return;
+  const retry = deps.retry ?? DEFAULT_RETRY;
+  const onRetry = (e: unknown, n: number, ms: number) => context.warn(`ingest: writing dead letters failed (retry ${n} in ${ms} ms): ${errorMessage(e)}`);
+  const write = (batch: DeadLetterRecord[]) => retryTransient(() => deps.stores.deadLetters.add(batch), retry, onRetry);
+  try {
+    await write(records);
+    return;
+  } catch (e) {
+    if (classifyError(e) === 'transient') throw e;
+    context.warn(`ingest: the dead-letter store rejected a write of ${records.length} record(s) (${errorMessage(e)}); writing them one by one`);
+  }
+  for (const record of records) {
+    try {
+      await write([record]);
+      continue;
+    } catch (e) {
+      if (classifyError(e) === 'transient') throw e;
+      const bytes = Buffer.byteLength(record.raw, 'utf8');
+      // Never cut a surrogate pair in half (a lone surrogate is not valid text for the store).
+      const cut = /[\uD800-\uDBFF]$/.test(record.raw.slice(0, QUARANTINE_RAW_CHARS)) ? QUARANTINE_RAW_CHARS - 1 : QUARANTINE_RAW_CHARS;
+      const quarantine: DeadLetterRecord = {
+        ...record,
+        raw: record.raw.slice(0, cut),
+        detail: `${record.detail.slice(0, 2000)} [quarantined: the dead-letter store rejected the full record (${errorMessage(e).slice(0, 500)}); raw kept to its first ${Math.min(cut, record.raw.length)} of ${record.raw.length} characters (${bytes} UTF-8 bytes)]`,
+      };
+      context.error(`ingest: dead letter ${record.partition}/${record.sequenceNumber} (${record.reason}) rejected (${errorMessage(e)}); writing a quarantine record with its raw body cut to ${QUARANTINE_RAW_CHARS} characters from ${bytes} bytes`);
+      try {
+        await write([quarantine]);
+      } catch (e2) {
+        if (classifyError(e2) === 'transient') throw e2;
+        context.error(`ingest: quarantine record rejected too (${errorMessage(e2)}); the dead letter, in full: ${JSON.stringify(record)}`);
+      }
+    }
+  }
+}
+
+/** Moves a quarantined partial's events from aggregated to dead-lettered ('storage') in one counts object. */
+function quarantineCounts(counts: OutcomeCounts | undefined, events: number): void {
+  if (!counts) return;
+  counts.aggregated -= events;
+  counts.deadLettered += events;
+  counts.byReason['storage' satisfies DeadLetterReason] = (counts.byReason.storage ?? 0) + events;
+}
+
 export async function handleIngest(messages: unknown, context: InvocationContext, deps: IngestDeps): Promise<BatchMetrics> {
   const started = deps.now();
   const bodies = Array.isArray(messages) ? messages : [messages];
   const meta = readTriggerMetadata(context, bodies.length);
-  const pipelines = await deps.pipelines.get(started, (m) => context.warn(m));
+  const recordedAt = new Date(started).toISOString();
+  let deliveries = bodies.length;
+  try {
+    return await ingestBatch(bodies, meta, context, deps, started, recordedAt, (n) => (deliveries = n));
+  } catch (e) {
+    // The invocation fails and the trigger retries the batch: nothing process-local moved (ingestBatch updates its
+    // caches only at the end); the attempt is recorded as `retried`, never in eventsIn, so no event vanishes from the
+    // metrics and none is counted twice once the retry succeeds.
+    await deps.metrics.record({ at: recordedAt, partition: meta.partitionId, eventsIn: 0, aggregated: 0, filtered: 0, deadLettered: 0, entityOperations: 0, processingMs: deps.now() - started, retried: deliveries });
+    context.error(`ingest partition ${meta.partitionId}: the batch of ${bodies.length} events (sequences ${meta.sequenceNumbers[0] ?? '-'}-${meta.sequenceNumbers.at(-1) ?? '-'}) failed and will be retried: ${errorMessage(e)}`);
+    throw e;
+  }
+}
+
+async function ingestBatch(
+  bodies: unknown[],
+  meta: IngestTriggerMetadata,
+  context: InvocationContext,
+  deps: IngestDeps,
+  started: number,
+  recordedAt: string,
+  counted: (deliveries: number) => void,
+): Promise<BatchMetrics> {
+  const retry = deps.retry ?? DEFAULT_RETRY;
+  const pipelines = await retryTransient(() => deps.pipelines.get(started, (m) => context.warn(m)), retry);
   const firstSequence = meta.sequenceNumbers.length ? Math.min(...meta.sequenceNumbers) : -1;
   const result = processBatch({
     bodies,
@@ -77,38 +158,79 @@ export async function handleIngest(messages: unknown, context: InvocationContext
     now: started,
     deadLetterUnmatched: deps.deadLetterUnmatched ?? false,
   });
+  counted(result.metrics.eventsIn);
   const lastSequence = meta.sequenceNumbers.length ? Math.max(...meta.sequenceNumbers) : -1;
-  const recordedAt = new Date(started).toISOString();
-  if (result.deadLetters.length > 0) {
-    await deps.stores.deadLetters.add(
-      result.deadLetters.map((d) => ({
-        raw: d.raw,
-        reason: d.reason,
-        detail: d.detail,
-        partition: d.partition,
-        sequenceNumber: d.sequenceNumber,
-        enqueuedTime: d.enqueuedTime,
-        recordedAt,
-        ...(d.pipeline === undefined ? {} : { pipeline: d.pipeline }),
-        ...(d.stream === undefined ? {} : { stream: d.stream }),
-      })),
-    );
-  }
+  await writeDeadLetters(
+    result.deadLetters.map((d) => ({
+      raw: d.raw,
+      reason: d.reason,
+      detail: d.detail,
+      partition: d.partition,
+      sequenceNumber: d.sequenceNumber,
+      enqueuedTime: d.enqueuedTime,
+      recordedAt,
+      ...(d.pipeline === undefined ? {} : { pipeline: d.pipeline }),
+      ...(d.stream === undefined ? {} : { stream: d.stream }),
+    })),
+    context,
+    deps,
+  );
   const configs = new Map(pipelines.map((p) => [p.name, p.config]));
   // One entity operation per (pipeline, stream) of the batch, plus one commit per stream of the partition's previous
   // batch that is absent from this one (steady streams appear in every batch and get none).
   const commits = deps.batches.commitsFor(meta.partitionId, firstSequence, result.partials);
-  await Promise.all([
-    ...result.partials.map((partial) =>
-      deps.signal(context, streamEntityId(partial.pipeline, partial.stream), { name: 'merge', input: { partial, pipeline: configs.get(partial.pipeline) as MergeInput['pipeline'] } }),
+  const onRetry = (what: string) => (e: unknown, n: number, ms: number) => context.warn(`ingest: ${what} failed (retry ${n} in ${ms} ms): ${errorMessage(e)}`);
+  const send = (entity: df.EntityId, op: StreamSignal) => retryTransient(() => deps.signal(context, entity, op), retry, onRetry(`${op.name} for ${entity.key}`));
+  // Every operation is tried, so one stream's permanent failure cannot stop the others (per-stream isolation).
+  const [merged, committed] = await Promise.all([
+    Promise.allSettled(
+      result.partials.map((partial) => send(streamEntityId(partial.pipeline, partial.stream), { name: 'merge', input: { partial, pipeline: configs.get(partial.pipeline) as MergeInput['pipeline'] } })),
     ),
-    ...commits.map((c) => deps.signal(context, streamEntityId(c.pipeline, c.stream), { name: 'commit', input: c.input })),
+    Promise.allSettled(commits.map((c) => send(streamEntityId(c.pipeline, c.stream), { name: 'commit', input: c.input }))),
   ]);
-  deps.batches.remember(meta.partitionId, firstSequence, lastSequence, result.partials, configs);
-  deps.watermarks.update(meta.partitionId, firstSequence, result.partials);
-  // The Streams catalog is kept by the stream entities, which know each stream's exact total.
-  const latencySketch = batchLatencySketch(result.partials);
+  const transient = [...merged, ...committed].filter((r): r is PromiseRejectedResult => r.status === 'rejected' && classifyError(r.reason) === 'transient');
+  if (transient.length > 0) {
+    // The merges that did go through are replaced by the retry's (same firstSequence), so the retry is exact.
+    throw new Error(`${transient.length} entity operation(s) kept failing: ${errorMessage(transient[0]?.reason)}`, { cause: transient[0]?.reason });
+  }
+  // Permanent failures: each such stream's partial is dead-lettered ('storage') with its data, its events counted so.
+  const quarantined: StreamPartial[] = [];
+  merged.forEach((r, i) => {
+    if (r.status === 'rejected') quarantined.push(result.partials[i] as StreamPartial);
+  });
+  committed.forEach((r, i) => {
+    // A lost commit loses nothing: the partial stays pending until the stream's next merge or its idle flush.
+    if (r.status === 'rejected') context.warn(`ingest: commit for ${commits[i]?.pipeline}/${commits[i]?.stream} rejected, the idle flush will commit instead: ${errorMessage(r.reason)}`);
+  });
+  const delivered = quarantined.length === 0 ? result.partials : result.partials.filter((p) => !quarantined.includes(p));
   const m: BatchMetrics = { ...result.metrics, entityOperations: result.metrics.entityOperations + commits.length };
+  if (quarantined.length > 0) {
+    m.byReason = { ...m.byReason };
+    m.byPipeline = Object.fromEntries(Object.entries(m.byPipeline).map(([k, c]) => [k, { ...c, byReason: { ...c.byReason } }]));
+    const records: DeadLetterRecord[] = [];
+    for (const p of quarantined) {
+      const error = merged[result.partials.indexOf(p)] as PromiseRejectedResult;
+      quarantineCounts(m, p.events);
+      quarantineCounts(m.byPipeline[p.pipeline], p.events);
+      context.error(`ingest: merge for ${p.pipeline}/${p.stream} rejected permanently (${errorMessage(error.reason)}); its ${p.events} aggregated event(s) are dead-lettered as 'storage'`);
+      records.push({
+        raw: JSON.stringify(p),
+        reason: 'storage',
+        detail: `the stream entity rejected this batch's partial of ${p.events} aggregated event(s) (sequences ${p.firstEventSequence}-${p.lastEventSequence}): ${errorMessage(error.reason)}`,
+        partition: p.partition,
+        sequenceNumber: p.lastEventSequence,
+        enqueuedTime: new Date(p.maxEnqueuedTime).toISOString(),
+        recordedAt,
+        pipeline: p.pipeline,
+        stream: p.stream,
+      });
+    }
+    await writeDeadLetters(records, context, deps);
+  }
+  deps.batches.remember(meta.partitionId, firstSequence, lastSequence, delivered, configs);
+  deps.watermarks.update(meta.partitionId, firstSequence, delivered);
+  // The Streams catalog is kept by the stream entities, which know each stream's exact total.
+  const latencySketch = batchLatencySketch(delivered);
   // Written beside the next batch: this waits only for the previous batch's write, if still running (IngestMetricsWriter).
   await deps.metrics.record({
     at: recordedAt,
@@ -148,14 +270,17 @@ function defaultDeps(): IngestDeps {
   return defaults;
 }
 
-// dataType 'string' (not in the library's option type, but copied into the binding metadata): bodies arrive as text,
-// JSON-parsed by the library when they parse, so one malformed body cannot fail the whole batch.
-const ingestOptions: EventHubFunctionOptions & { dataType: 'string' } = {
+// dataType 'binary' (not in the library's option type, but copied into the binding metadata): bodies arrive as bytes
+// and processBatch decodes them, so an empty or non-JSON body is dead-lettered instead of failing the batch (with
+// 'string' the worker drops empty bodies while the metadata arrays keep them). The retry is the documented way for
+// Event Hubs: while the invocation fails (storage down), the host retries the same batch and does not move past it.
+const ingestOptions: EventHubFunctionOptions & { dataType: 'binary' } = {
   connection: 'EventHubConnection',
   eventHubName: '%EVENTHUB_NAME%',
   consumerGroup: '%EVENTHUB_CONSUMER_GROUP%',
   cardinality: 'many',
-  dataType: 'string',
+  dataType: 'binary',
+  retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: { seconds: 1 }, maximumInterval: { seconds: 30 } },
   extraInputs: [df.input.durableClient()],
   handler: async (messages, context) => {
     await handleIngest(messages, context, defaultDeps());

@@ -51,8 +51,10 @@ export class PipelineCache {
       this.pipelines = compiled.length > 0 ? compiled : [defaultCompiled(this.defaultRetention)];
       this.loadedAt = now;
     } catch (e) {
-      warn(`reading pipelines failed, using ${this.pipelines ? 'the cached set' : 'the default pipeline'}: ${e instanceof Error ? e.message : String(e)}`);
-      this.pipelines ??= [defaultCompiled(this.defaultRetention)];
+      // With nothing cached, guessing (the default pipeline) would fold the batch differently from its retry once the
+      // store answers: fail the invocation instead, so the trigger retries the batch (a storage fault is transient).
+      if (!this.pipelines) throw e;
+      warn(`reading pipelines failed, using the cached set: ${e instanceof Error ? e.message : String(e)}`);
     }
     return this.pipelines;
   }

@@ -19,7 +19,8 @@ import {
   type StreamView,
   streamView,
 } from '../core';
-import { createStores, type Stores, type StreamCatalogEntry } from '../storage';
+import { createStores, type DeadLetterRecord, type Stores, type StreamCatalogEntry } from '../storage';
+import { classifyError, errorMessage } from './ingestFaults';
 import { createStreamActivityStore, type StreamActivityStore } from './streamEntityActivity';
 
 /** Entity name; instances are keyed encodeStreamKey(pipeline, stream) (base64url parts: URL-safe, reversible). */
@@ -141,14 +142,36 @@ export function catalogDueOf(state: StreamState, refreshMs: number = CATALOG_REF
   return catalogFigures(state).events === state.catalog.events ? null : state.catalog.at + refreshMs;
 }
 
-/** The stores the entity writes: closed windows, its catalog row and its idle-index row. */
-export type StreamEntityStores = Pick<Stores, 'windows' | 'streams'> & { activity: StreamActivityStore };
+/** The stores the entity writes: closed windows, its catalog row, its idle-index row and (windows it cannot save) dead letters. */
+export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLetters'> & { activity: StreamActivityStore };
+
+/** Closed windows kept for a retry at most; beyond it the oldest are dead-lettered as 'storage' with their data. */
+export const MAX_UNSAVED_WINDOWS = 64;
+
+/** A closed window the Windows table would not take, as a dead letter carrying its data. */
+export function windowDeadLetter(w: ClosedWindow, error: string, recordedAt: number): DeadLetterRecord {
+  return {
+    raw: JSON.stringify(w),
+    reason: 'storage',
+    detail: `closed window [${new Date(w.start).toISOString()}, ${new Date(w.end).toISOString()}) of ${w.events} event(s) could not be saved to the Windows table: ${error}`,
+    partition: 'window',
+    sequenceNumber: Math.max(0, w.start),
+    enqueuedTime: new Date(w.closedAt).toISOString(),
+    recordedAt: new Date(recordedAt).toISOString(),
+    pipeline: w.pipeline,
+    stream: w.stream,
+  };
+}
 
 /** The plain names behind an entity key; a key encodeStreamKey did not make (never signalled by the app) yields empty names. */
 const splitKey = (key: string): { pipeline: string; stream: string } => decodeStreamKey(key) ?? { pipeline: '', stream: '' };
 
-/** When the idle flush may close this stream's windows: null while nothing is open or the timeout is off. */
+/**
+ * When the idle flush may close this stream's windows: null while nothing is open or the timeout is off. A stream with
+ * unsaved closed windows is due at once (its last merge), so the flush timer retries them even when it went quiet.
+ */
 export function flushDueOf(state: StreamState): number | null {
+  if (state.unsaved !== undefined && state.unsaved.length > 0) return state.lastSeen ?? 0;
   const timeoutMs = state.idle?.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   if (!(timeoutMs > 0) || state.lastSeen === null || liveWindowCount(state) === 0) return null;
   return state.lastSeen + timeoutMs;
@@ -166,20 +189,54 @@ export function createStreamEntityHandler(
   const warn = (context: EntityContext<StreamState>, what: string, e: unknown) =>
     context.warn(`stream entity ${context.df.entityKey}: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
 
-  /** Upserts closed windows (and earlier failed ones); on failure keeps them in state for the next operation. */
+  /**
+   * Upserts closed windows (and earlier failed ones). On a transient failure keeps them in state for the next operation
+   * (any kind, and the idle timer's flush: see flushDueOf), at most MAX_UNSAVED_WINDOWS: the oldest beyond are
+   * dead-lettered as 'storage' with their data and counted in `unsavedDropped`. A window the table rejects permanently
+   * (a 4xx) is dead-lettered at once. A dead-letter write that fails keeps its windows unsaved until it works.
+   */
   const saveClosed = async (context: EntityContext<StreamState>, state: StreamState, closed: ClosedWindow[]): Promise<boolean> => {
     const toSave: ClosedWindow[] = [...(state.unsaved ?? []), ...closed];
     if (toSave.length === 0) return true;
+    const key = context.df.entityKey;
+    const upsert = (ws: ClosedWindow[]) => stores().windows.upsert(key, ws.map((w) => ({ start: w.start, end: w.end, data: w })));
+    let unsaved: ClosedWindow[] = [];
+    const rejected: { window: ClosedWindow; error: string }[] = [];
     try {
       // Idempotent upsert keyed by window start, so re-running this operation after a crash is harmless.
-      await stores().windows.upsert(context.df.entityKey, toSave.map((w) => ({ start: w.start, end: w.end, data: w })));
-      delete state.unsaved;
-      return true;
+      await upsert(toSave);
     } catch (e) {
-      state.unsaved = toSave;
-      context.error(`stream entity ${context.df.entityKey}: saving ${toSave.length} closed window(s) failed, will retry: ${e instanceof Error ? e.message : String(e)}`);
-      return false;
+      if (classifyError(e) === 'transient') unsaved = toSave;
+      else {
+        // One window the table refuses must not keep the others out: save them one by one.
+        for (const w of toSave) {
+          try {
+            await upsert([w]);
+          } catch (e2) {
+            if (classifyError(e2) === 'transient') unsaved.push(w);
+            else rejected.push({ window: w, error: errorMessage(e2) });
+          }
+        }
+      }
+      context.error(`stream entity ${key}: saving ${toSave.length} closed window(s) failed (${unsaved.length} kept for a retry, ${rejected.length} rejected): ${errorMessage(e)}`);
     }
+    const overflow = unsaved.length - MAX_UNSAVED_WINDOWS;
+    const dropped = overflow > 0 ? unsaved.slice(0, overflow).map((w) => ({ window: w, error: `more than ${MAX_UNSAVED_WINDOWS} closed windows were waiting for a retry` })) : [];
+    const dead = [...rejected, ...dropped];
+    if (dead.length > 0) {
+      try {
+        await stores().deadLetters.add(dead.map((d) => windowDeadLetter(d.window, d.error, now())));
+        if (dropped.length > 0) unsaved = unsaved.slice(overflow);
+        state.unsavedDropped = (state.unsavedDropped ?? 0) + dead.length;
+        context.error(`stream entity ${key}: dead-lettered ${dead.length} closed window(s) as 'storage'`);
+      } catch (e) {
+        unsaved = [...rejected.map((r) => r.window), ...unsaved];
+        warn(context, `dead-lettering ${dead.length} closed window(s)`, e);
+      }
+    }
+    if (unsaved.length > 0) state.unsaved = unsaved;
+    else delete state.unsaved;
+    return unsaved.length === 0 && dead.length === 0;
   };
 
   /**

@@ -19,6 +19,9 @@ export function accumulateMetrics(
   if (typeof input.partition !== 'string' || input.partition === '') {
     throw new StorageInputError('partition', `partition: expected a non-empty string, found ${JSON.stringify(input.partition)}`);
   }
+  if (input.retried !== undefined && !(typeof input.retried === 'number' && Number.isFinite(input.retried) && input.retried >= 0)) {
+    throw new StorageInputError('retried', `retried: expected a non-negative number or nothing, found ${JSON.stringify(input.retried)}`);
+  }
   for (const name of COUNTERS) {
     const value = input[name];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
@@ -46,13 +49,16 @@ export function accumulateMetrics(
         deadLettered: 0,
         entityOperations: 0,
         processingMs: 0,
+        retried: 0,
         batches: 0,
         latencySketches: [],
         sketchesDropped: 0,
       };
   for (const name of COUNTERS) row[name] += input[name];
   for (const [pipeline, value] of Object.entries(missing)) row.filteredMissing[pipeline] = (row.filteredMissing[pipeline] ?? 0) + value;
-  row.batches += 1;
+  row.retried += input.retried ?? 0;
+  // A failed attempt is not a batch: its redelivery is.
+  if (!input.retried) row.batches += 1;
   if (input.latencySketch) {
     const [first] = row.latencySketches;
     if (merge && row.latencySketches.length === 1 && first !== undefined) row.latencySketches = [merge(first, input.latencySketch)];

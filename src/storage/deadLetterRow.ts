@@ -17,7 +17,7 @@ export function deadLetterRow(record: DeadLetterRecord): { rowKey: string; recor
       throw new StorageInputError(field, `${field}: expected a string or nothing, found ${typeof record[field]}`);
     }
   }
-  const rowKey = deadLetterRowKey(record.partition, record.sequenceNumber, record.pipeline);
+  const rowKey = deadLetterRowKey(record.partition, record.sequenceNumber, record.pipeline, record.reason === 'storage' ? (record.stream ?? '') : undefined);
   const truncated = record.raw.length > DEAD_LETTER_RAW_LIMIT;
   const normalized: DeadLetterRecord = {
     raw: truncated ? record.raw.slice(0, DEAD_LETTER_RAW_LIMIT) : record.raw,

@@ -23,6 +23,11 @@ describe('keys', () => {
     expect(() => deadLetterRowKey('3', -2, undefined)).toThrow(/sequenceNumber: expected a non-negative integer, found -2/);
   });
 
+  it("deadLetterRowKey adds the stream when given (a 'storage' record), so it never overwrites an event's record", () => {
+    expect(deadLetterRowKey('3', 42, 'p', 'a/b|c')).toBe('3|00000000000000000042|p|a%2Fb|c');
+    expect(deadLetterRowKey('3', 42, 'p', 'a')).not.toBe(deadLetterRowKey('3', 42, 'p'));
+  });
+
   it('day and minute keys', () => {
     expect(dayKey('2024-05-01T23:59:59.999Z')).toBe('2024-05-01');
     expect(minuteKey(Date.parse('2024-05-01T10:07:59.999Z'))).toBe('2024-05-01T10:07');

@@ -17,12 +17,16 @@ export function dayKey(iso: string): string {
   return iso.slice(0, 10);
 }
 
-/** Identity of a dead letter: one row per (partition, sequenceNumber, pipeline). */
-export function deadLetterRowKey(partition: string, sequenceNumber: number, pipeline: string | undefined): string {
+/**
+ * Identity of a dead letter: one row per (partition, sequenceNumber, pipeline); a `storage` record (a stream's partial
+ * or window, not one event) adds its stream, so it never overwrites an event's record nor another stream's.
+ */
+export function deadLetterRowKey(partition: string, sequenceNumber: number, pipeline: string | undefined, stream?: string): string {
   if (!Number.isSafeInteger(sequenceNumber) || sequenceNumber < 0) {
     throw new StorageInputError('sequenceNumber', `sequenceNumber: expected a non-negative integer, found ${sequenceNumber}`);
   }
-  return `${encodeKey(partition)}|${String(sequenceNumber).padStart(SEQUENCE_DIGITS, '0')}|${encodeKey(pipeline ?? '')}`;
+  const key = `${encodeKey(partition)}|${String(sequenceNumber).padStart(SEQUENCE_DIGITS, '0')}|${encodeKey(pipeline ?? '')}`;
+  return stream === undefined ? key : `${key}|${encodeKey(stream)}`;
 }
 
 /** Ingest metrics partition by the UTC minute of the batch: "2024-05-01T10:07". */

@@ -133,16 +133,23 @@ export interface IngestMetricsInput {
   deadLettered: number;
   entityOperations: number;
   processingMs: number;
+  /**
+   * Deliveries of invocations that failed and will be retried by the trigger (docs/explanation/effectively-once.md):
+   * never in eventsIn, so eventsIn = aggregated + filtered + deadLettered holds; absent = 0.
+   */
+  retried?: number;
   /** Opaque (base64) latency sketch of the batch; the store never decodes it. */
   latencySketch?: string;
 }
 
 /** One row per (minute, partition): the sum of the batches recorded in that minute. */
-export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch' | 'filteredMissing'> {
+export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch' | 'filteredMissing' | 'retried'> {
   /** Per pipeline: the sum of the batches' `filteredMissing` ({} when none). */
   filteredMissing: Record<string, number>;
   /** ISO start of the minute. */
   minute: string;
+  /** Sum of the inputs' `retried` (rows written before it existed read 0). */
+  retried: number;
   batches: number;
   /**
    * The batches' latency sketches: merged into one when the store was given a `mergeLatencySketches` function,

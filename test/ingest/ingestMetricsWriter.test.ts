@@ -1,3 +1,5 @@
+import { RestError } from '@azure/data-tables';
+
 import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
 import { createMemoryStores, type IngestMetricsInput, type IngestMetricsStore } from '../../src/storage';
 
@@ -62,8 +64,23 @@ describe('IngestMetricsWriter', () => {
     ]);
   });
 
-  it('logs a failed write with what it carried, and records later batches', async () => {
-    const { store, open } = gatedStore(new Error('table unavailable'));
+  it('retries a write that fails transiently (storage down), folding the batches recorded meanwhile into it', async () => {
+    const { store, open, writes } = gatedStore(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:10002'), { code: 'ECONNREFUSED' }));
+    const errors: string[] = [];
+    const sleeps: number[] = [];
+    const writer = new IngestMetricsWriter(store, (m) => errors.push(m), { attempts: 3, minDelayMs: 7, maxDelayMs: 7, sleep: async (ms) => void sleeps.push(ms) });
+    writer.record(batch('2', 1, 50));
+    await Promise.resolve();
+    writer.record({ ...batch('2', 2, 0), eventsIn: 0, aggregated: 0, retried: 40 });
+    open();
+    await writer.flush();
+    expect({ errors, sleeps }).toEqual({ errors: [], sleeps: [7] });
+    expect(writes).toEqual([['2@00:01'], ['2@00:01', '2@00:02']]);
+    expect((await store.recent(0)).map((r) => [r.partition, r.batches, r.eventsIn, r.retried])).toEqual([['2', 1, 50, 40]]);
+  });
+
+  it('logs a write that fails permanently with what it carried, and records later batches', async () => {
+    const { store, open } = gatedStore(new RestError('table unavailable', { statusCode: 400 }));
     const errors: string[] = [];
     const writer = new IngestMetricsWriter(store, (m) => errors.push(m));
     writer.record(batch('2', 1, 50));

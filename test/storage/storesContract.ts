@@ -300,6 +300,15 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       expect(rows[1]?.latencySketches).toEqual([]);
     });
 
+    it('sums the retried deliveries of failed invocations apart from eventsIn, and does not count them as batches', async () => {
+      const { ingestMetrics } = await createStores();
+      await ingestMetrics.record({ ...batch('2024-05-01T10:00:10Z', '0', 0), aggregated: 0, deadLettered: 0, retried: 40 });
+      await ingestMetrics.record(batch('2024-05-01T10:00:20Z', '0', 40));
+      const rows = await ingestMetrics.recent(0);
+      expect(rows.map((r) => [r.eventsIn, r.retried, r.batches])).toEqual([[40, 40, 1]]);
+      await expect(ingestMetrics.record({ ...batch('2024-05-01T10:00:30Z', '0', 1), retried: -1 })).rejects.toThrow(/retried: expected a non-negative number or nothing, found -1/);
+    });
+
     it('merges sketches with an injected merger', async () => {
       const { ingestMetrics } = await createStores({ mergeLatencySketches: (a, b) => `${a}+${b}` });
       for (const s of ['A', 'B', 'C']) await ingestMetrics.record(batch('2024-05-01T10:00:00Z', '3', 1, s));

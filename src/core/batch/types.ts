@@ -1,11 +1,15 @@
 import type { Aggregate } from '../aggregates';
 import type { CompiledPipeline } from '../pipelines';
 
-export type DeadLetterReason = 'invalid-json' | 'schema' | 'expression' | 'late' | 'no-pipeline';
-export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['invalid-json', 'schema', 'expression', 'late', 'no-pipeline'];
+/** 'storage': data a permanent storage failure kept from its destination (a stream's partial, or a closed window). */
+export type DeadLetterReason = 'invalid-json' | 'schema' | 'expression' | 'late' | 'no-pipeline' | 'storage';
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['invalid-json', 'schema', 'expression', 'late', 'no-pipeline', 'storage'];
 
 export interface BatchInput {
-  /** Raw strings, or values the Functions library already JSON-parsed (re-serialized for dead letters). */
+  /**
+   * The trigger's bytes (UTF-8, decoded strictly; dead letters keep the text as received), raw strings, or values
+   * already JSON-parsed (re-serialized for dead letters).
+   */
   bodies: readonly unknown[];
   partitionId: string;
   sequenceNumbers: readonly number[];

@@ -325,6 +325,8 @@ export function streamView(state: StreamState): StreamView {
       lateAtEntity,
       duplicates: state.duplicates,
       conflicts: state.conflicts,
+      unsavedWindows: state.unsaved?.length ?? 0,
+      unsavedDropped: state.unsavedDropped ?? 0,
       firstSeen: state.firstSeen === null ? null : new Date(state.firstSeen).toISOString(),
       lastSeen: state.lastSeen === null ? null : new Date(state.lastSeen).toISOString(),
     },

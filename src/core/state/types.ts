@@ -49,8 +49,13 @@ export interface StreamState {
   firstSeen: number | null;
   lastSeen: number | null;
   samples: RateSample[];
-  /** Closed windows whose upsert failed; the entity adapter retries them on its next operation. */
+  /**
+   * Closed windows whose upsert failed; the entity adapter retries them on its next operation and on the idle flush,
+   * keeping at most a bounded number (docs/explanation/effectively-once.md).
+   */
   unsaved?: ClosedWindow[];
+  /** Closed windows the entity adapter dead-lettered ('storage') instead of saving them; absent = 0. */
+  unsavedDropped?: number;
   /**
    * Entity adapter bookkeeping for the idle flush: the pipeline's idleTimeout at the last merge (0 = off) and the
    * flushDue last written to the idle index (undefined = never written).
@@ -138,6 +143,9 @@ export interface StreamView {
     lateAtEntity: number;
     duplicates: number;
     conflicts: number;
+    /** Closed windows waiting for a retry of their save, and those dead-lettered ('storage') instead. */
+    unsavedWindows: number;
+    unsavedDropped: number;
     firstSeen: string | null;
     lastSeen: string | null;
   };

@@ -20,6 +20,8 @@ export interface IngestMetricsSummary {
   /** Per pipeline, of `filtered`: events its match or filter found lacking a field it reads (SQL NULL semantics). */
   filteredMissing: Record<string, number>;
   deadLettered: number;
+  /** Deliveries of failed invocations the trigger retries (not in `events`: each is counted when its retry succeeds). */
+  retried: number;
   entityOperations: number;
   /** The headline pre-aggregation figure: entity operations per 1,000 events in. */
   entityOperationsPer1000Events: number | null;
@@ -61,6 +63,7 @@ export function summarizeIngestMetrics(rows: IngestMetricsRow[], fromMs: number,
     filtered: sum((r) => r.filtered),
     filteredMissing: sumByPipeline(rows),
     deadLettered: sum((r) => r.deadLettered),
+    retried: sum((r) => r.retried ?? 0),
     entityOperations,
     entityOperationsPer1000Events: events > 0 ? (entityOperations / events) * 1000 : null,
     latency: { p50: at(0.5), p99: at(0.99), samples: merged?.count ?? 0, unreadableSketches: unreadable },

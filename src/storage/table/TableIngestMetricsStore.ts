@@ -79,6 +79,7 @@ function toRow(e: Record<string, unknown>): IngestMetricsRow {
     deadLettered: Number(e.deadLettered),
     entityOperations: Number(e.entityOperations),
     processingMs: Number(e.processingMs),
+    retried: Number(e.retried ?? 0),
     batches: Number(e.batches),
     latencySketches: JSON.parse(joinText('latencySketches', e)) as string[],
     sketchesDropped: Number(e.sketchesDropped ?? 0),

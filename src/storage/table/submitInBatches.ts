@@ -1,8 +1,12 @@
 import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
 
-/** A transaction holds at most 100 operations and 4 MiB; stay well below the byte cap (UTF-16 estimate). */
+/**
+ * A transaction holds at most 100 operations and 4 MiB of request body, counted in bytes: entities are measured by the
+ * UTF-8 bytes of their JSON (multi-byte text is up to 3 bytes per UTF-16 unit; JSON escapes are counted as sent), with
+ * 1 MiB left for the multipart envelope and the SDK's type annotations.
+ */
 const MAX_OPS = 100;
-const MAX_BATCH_CHARS = 1_500_000;
+export const MAX_TRANSACTION_BYTES = 3 * 1024 * 1024;
 
 /**
  * Upserts entities with entity-group transactions: grouped by PartitionKey (a transaction is single-partition),
@@ -18,16 +22,16 @@ export async function submitInBatches(client: TableClient, entities: TableEntity
   const batches: TransactionAction[][] = [];
   for (const rows of byPartition.values()) {
     let batch: TransactionAction[] = [];
-    let chars = 0;
+    let bytes = 0;
     for (const entity of rows.values()) {
-      const size = JSON.stringify(entity).length;
-      if (batch.length === MAX_OPS || (batch.length > 0 && chars + size > MAX_BATCH_CHARS)) {
+      const size = Buffer.byteLength(JSON.stringify(entity), 'utf8');
+      if (batch.length === MAX_OPS || (batch.length > 0 && bytes + size > MAX_TRANSACTION_BYTES)) {
         batches.push(batch);
         batch = [];
-        chars = 0;
+        bytes = 0;
       }
       batch.push(['upsert', entity, mode]);
-      chars += size;
+      bytes += size;
     }
     if (batch.length > 0) batches.push(batch);
   }
