@@ -233,7 +233,7 @@ describe('stream entity: closed windows that fail to save', () => {
     let v = await view(h.driver, QS);
     expect(v.metrics).toMatchObject({ unsavedWindows: 1, unsavedDropped: 0 });
     // Due at once (the last merge), not an idle timeout later.
-    expect(h.activity.rows.get('q|s')?.flushDue).toBe(h.clock.now);
+    expect(h.activity.rows.get(streamEntityKey('q', 's'))?.flushDue).toBe(h.clock.now);
     expect(await timer(h, h.clock.now + 1000)).toBe(1);
     expect((await view(h.driver, QS)).metrics.unsavedWindows).toBe(1);
     down = false;
@@ -242,7 +242,7 @@ describe('stream entity: closed windows that fail to save', () => {
     expect(v.metrics).toMatchObject({ unsavedWindows: 0, unsavedDropped: 0 });
     expect((await h.stores.windows.query(QS)).items.map((w) => (w.data as { events: number }).events)).toEqual([2]);
     // Back to the idle timeout once saved.
-    expect(h.activity.rows.get('q|s')?.flushDue).toBe(h.clock.now + 60_000);
+    expect(h.activity.rows.get(streamEntityKey('q', 's'))?.flushDue).toBe(h.clock.now + 60_000);
   });
 
   it(`keep at most ${MAX_UNSAVED_WINDOWS}: the oldest beyond are dead-lettered as storage with their data and counted`, async () => {
