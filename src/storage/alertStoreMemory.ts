@@ -1,7 +1,8 @@
 import { alertIdentity,type AlertQuery, type AlertRecord, type AlertStore } from './alertStore';
+import { deleteKeys } from './memory/deleteKeys';
 import { paginate } from './memory/paginate';
 import { normalizeIso } from './normalizeIso';
-import type { Page } from './types';
+import type { Page, PurgeResult } from './types';
 
 /** In-process AlertStore with the Table store's behaviour. */
 export class MemoryAlertStore implements AlertStore {
@@ -30,5 +31,10 @@ export class MemoryAlertStore implements AlertStore {
           (options.stream === undefined || a.stream === options.stream),
       );
     return paginate(matches, options);
+  }
+
+  async purge(before: string, limit: number): Promise<PurgeResult> {
+    const cutoff = Date.parse(normalizeIso('before', before));
+    return deleteKeys(this.rows, (_id, json) => Date.parse((JSON.parse(json) as AlertRecord).windowStart) < cutoff, limit);
   }
 }

@@ -4,9 +4,10 @@ import type { AlertQuery, AlertRecord, AlertStore } from './alertStore';
 import { encodeKey } from './encodeKey';
 import { dayKey, windowRowKey } from './keys';
 import { normalizeIso } from './normalizeIso';
+import { deleteMatching } from './table/deleteMatching';
 import { firstPage } from './table/firstPage';
 import { statusOf } from './table/tableErrors';
-import type { Page } from './types';
+import type { Page, PurgeResult } from './types';
 
 /**
  * PartitionKey = UTC day of windowStart; RowKey = zero-padded windowStart ms | pipeline | stream | kind
@@ -50,5 +51,11 @@ export class TableAlertStore implements AlertStore {
     if (options.pipeline !== undefined) clauses.push(odata`pipeline eq ${options.pipeline}`);
     if (options.stream !== undefined) clauses.push(odata`stream eq ${options.stream}`);
     return firstPage(await this.client(), clauses.length ? clauses.join(' and ') : undefined, options, (e) => JSON.parse(String(e.json)) as AlertRecord);
+  }
+
+  /** A PartitionKey range up to the cutoff's day, exact by windowStartMs. */
+  async purge(before: string, limit: number): Promise<PurgeResult> {
+    const cutoff = normalizeIso('before', before);
+    return deleteMatching(await this.client(), [odata`PartitionKey le ${dayKey(cutoff)}`, odata`windowStartMs lt ${Date.parse(cutoff)}`].join(' and '), limit);
   }
 }

@@ -69,6 +69,34 @@ export function defineAnalysisStoresContract(name: string, factory: () => Promis
       expect((await stores.reports.get('r'))!.streams[0]).toEqual(big);
     });
 
+    it('purges reports generated before the cutoff, stream rows first and the header last, bounded per call', async () => {
+      await stores.reports.putStreams('old/1', [result('a', 0), result('b', 4), result('c', 1)]);
+      await stores.reports.putHeader('old/1', header({ generatedAt: '2025-01-02T00:00:05.000Z' }));
+      await stores.reports.putStreams('new', [result('a', 0)]);
+      await stores.reports.putHeader('new', header({ generatedAt: '2025-03-01T00:00:00.000Z' }));
+      // Limit 2: two of the three stream rows go, the header stays so that the next call finds the report again.
+      expect(await stores.reports.purge('2025-02-01T00:00:00Z', 2)).toEqual({ deleted: 2, more: true });
+      expect((await stores.reports.get('old/1'))?.streams).toHaveLength(1);
+      expect(await stores.reports.purge('2025-02-01T00:00:00Z', 100)).toEqual({ deleted: 2, more: false });
+      expect(await stores.reports.get('old/1')).toBeUndefined();
+      expect((await stores.reports.get('new'))?.streams.map((s) => s.stream)).toEqual(['a']);
+      expect(await stores.reports.purge('2025-02-01T00:00:00Z', 100)).toEqual({ deleted: 0, more: false });
+      await expect(stores.reports.purge('soon', 1)).rejects.toThrow(/^before: expected an ISO 8601 time/);
+      await expect(stores.reports.purge('2025-02-01T00:00:00Z', 0)).rejects.toThrow(/^limit: expected a positive integer, found 0/);
+    });
+
+    it('purges alerts whose window started before the cutoff, across days, bounded per call', async () => {
+      await stores.alerts.insertNew([
+        alert({ windowStart: '2025-01-01T10:00:00.000Z' }),
+        alert({ windowStart: '2025-01-02T09:00:00.000Z' }),
+        alert({ windowStart: '2025-01-02T11:00:00.000Z' }),
+        alert({ windowStart: '2025-01-03T00:00:00.000Z' }),
+      ]);
+      expect(await stores.alerts.purge('2025-01-02T10:00:00Z', 1)).toEqual({ deleted: 1, more: true });
+      expect(await stores.alerts.purge('2025-01-02T10:00:00Z', 10)).toEqual({ deleted: 1, more: false });
+      expect((await stores.alerts.query()).items.map((a) => a.windowStart)).toEqual(['2025-01-02T11:00:00.000Z', '2025-01-03T00:00:00.000Z']);
+    });
+
     it('inserts each alert once and returns only the new ones', async () => {
       const first = await stores.alerts.insertNew([alert(), alert({ kind: 'outlier', method: 'robust-z' })]);
       expect(first).toHaveLength(2);

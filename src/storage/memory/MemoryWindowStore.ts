@@ -1,9 +1,11 @@
 import { encodeKey } from '../encodeKey';
 import { windowRowKey } from '../keys';
 import { pageSize } from '../pageSize';
-import type { KeyedWindowRecord, Page, WindowQuery, WindowRangeQuery, WindowRecord, WindowStore } from '../types';
+import { purgeBeforeMs, purgeLimit } from '../purgeArgs';
+import type { KeyedWindowRecord, Page, PurgeResult, WindowQuery, WindowRangeQuery, WindowRecord, WindowStore } from '../types';
 import { windowRange } from '../windowRange';
 import { copyJson } from './copyJson';
+import { deleteKeys } from './deleteKeys';
 import { paginate } from './paginate';
 
 export class MemoryWindowStore implements WindowStore {
@@ -25,6 +27,35 @@ export class MemoryWindowStore implements WindowStore {
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([, w]) => copyJson('data', w));
     return paginate(rows, options);
+  }
+
+  async purge(beforeMs: number, limit: number): Promise<PurgeResult> {
+    const cutoff = windowRowKey(purgeBeforeMs(beforeMs), 'before');
+    let left = purgeLimit(limit);
+    let deleted = 0;
+    let more = false;
+    for (const key of [...this.partitions.keys()].sort((a, b) => (encodeKey(a) < encodeKey(b) ? -1 : 1))) {
+      const partition = this.partitions.get(key) as Map<string, WindowRecord>;
+      if (left === 0) {
+        more ||= [...partition.keys()].some((rk) => rk < cutoff);
+        continue;
+      }
+      const result = deleteKeys(partition, (rk) => rk < cutoff, left);
+      deleted += result.deleted;
+      left -= result.deleted;
+      more ||= result.more;
+      if (partition.size === 0) this.partitions.delete(key);
+    }
+    return { deleted, more };
+  }
+
+  async deleteStream(key: string, limit: number): Promise<PurgeResult> {
+    purgeLimit(limit);
+    const partition = this.partitions.get(key);
+    if (!partition) return { deleted: 0, more: false };
+    const result = deleteKeys(partition, () => true, limit);
+    if (partition.size === 0) this.partitions.delete(key);
+    return result;
   }
 
   /** The same selection and order as the Table store's PartitionKey range: compared on encoded keys. */

@@ -3,8 +3,10 @@ import { odata, type TableClient } from '@azure/data-tables';
 import { joinText, splitText } from '../chunkedText';
 import { decodeKey, encodeKey } from '../encodeKey';
 import { windowRowKey } from '../keys';
-import type { KeyedWindowRecord, Page, WindowQuery, WindowRangeQuery, WindowRecord, WindowStore } from '../types';
+import { purgeBeforeMs } from '../purgeArgs';
+import type { KeyedWindowRecord, Page, PurgeResult, WindowQuery, WindowRangeQuery, WindowRecord, WindowStore } from '../types';
 import { windowRange } from '../windowRange';
+import { deleteMatching } from './deleteMatching';
 import { firstPage } from './firstPage';
 import { submitInBatches } from './submitInBatches';
 
@@ -34,6 +36,18 @@ export class TableWindowStore implements WindowStore {
       end: Number(e.end),
       data: JSON.parse(joinText('data', e)) as unknown,
     }));
+  }
+
+  /**
+   * A RowKey range in every partition: the service scans the table (there is no cross-partition index), returning
+   * only expired keys; bounded by `limit` rows per call, and cheap in requests (one per 1,000 rows read).
+   */
+  async purge(beforeMs: number, limit: number): Promise<PurgeResult> {
+    return deleteMatching(await this.client(), odata`RowKey lt ${windowRowKey(purgeBeforeMs(beforeMs), 'before')}`, limit);
+  }
+
+  async deleteStream(key: string, limit: number): Promise<PurgeResult> {
+    return deleteMatching(await this.client(), odata`PartitionKey eq ${encodeKey(key)}`, limit);
   }
 
   /** ONE query: a PartitionKey range over the encoded "{pipeline}|{stream}" keys, plus the RowKey window bounds. */
