@@ -27,7 +27,7 @@ export interface AlertStore {
   insertNew(alerts: AlertRecord[]): Promise<AlertRecord[]>;
   /** Ascending by windowStart. */
   query(options?: AlertQuery): Promise<Page<AlertRecord>>;
-  /** Deletes alerts whose windowStart < before (ISO), at most `limit` rows per call. */
+  /** Deletes alerts raised (stored) before `before` (ISO), at most `limit` rows per call; by write time, as windows. */
   purge(before: string, limit: number): Promise<PurgeResult>;
 }
 

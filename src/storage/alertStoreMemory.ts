@@ -7,6 +7,10 @@ import type { Page, PurgeResult } from './types';
 /** In-process AlertStore with the Table store's behaviour. */
 export class MemoryAlertStore implements AlertStore {
   private readonly rows = new Map<string, string>();
+  /** When each alert was stored (identity -> epoch ms), as the Table service's Timestamp. */
+  private readonly written = new Map<string, number>();
+
+  constructor(private readonly clock: () => number = Date.now) {}
 
   async insertNew(alerts: AlertRecord[]): Promise<AlertRecord[]> {
     const inserted: AlertRecord[] = [];
@@ -14,6 +18,7 @@ export class MemoryAlertStore implements AlertStore {
       const id = alertIdentity(a);
       if (this.rows.has(id)) continue;
       this.rows.set(id, JSON.stringify(a));
+      this.written.set(id, this.clock());
       inserted.push(a);
     }
     return inserted;
@@ -35,6 +40,8 @@ export class MemoryAlertStore implements AlertStore {
 
   async purge(before: string, limit: number): Promise<PurgeResult> {
     const cutoff = Date.parse(normalizeIso('before', before));
-    return deleteKeys(this.rows, (_id, json) => Date.parse((JSON.parse(json) as AlertRecord).windowStart) < cutoff, limit);
+    const result = deleteKeys(this.rows, (id) => (this.written.get(id) ?? 0) < cutoff, limit);
+    for (const id of [...this.written.keys()]) if (!this.rows.has(id)) this.written.delete(id);
+    return result;
   }
 }

@@ -53,9 +53,8 @@ export class TableAlertStore implements AlertStore {
     return firstPage(await this.client(), clauses.length ? clauses.join(' and ') : undefined, options, (e) => JSON.parse(String(e.json)) as AlertRecord);
   }
 
-  /** A PartitionKey range up to the cutoff's day, exact by windowStartMs. */
+  /** By the service's Timestamp (rows are only ever created, so it is when the alert was raised): a scan of the table. */
   async purge(before: string, limit: number): Promise<PurgeResult> {
-    const cutoff = normalizeIso('before', before);
-    return deleteMatching(await this.client(), [odata`PartitionKey le ${dayKey(cutoff)}`, odata`windowStartMs lt ${Date.parse(cutoff)}`].join(' and '), limit);
+    return deleteMatching(await this.client(), odata`Timestamp lt ${new Date(normalizeIso('before', before))}`, limit);
   }
 }

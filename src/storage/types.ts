@@ -73,7 +73,10 @@ export interface WindowStore {
    * compareStreamKeys order, then by start. Reading many streams this way costs pages of windows, not a query per stream.
    */
   queryRange(query: WindowRangeQuery): Promise<Page<KeyedWindowRecord>>;
-  /** Deletes windows (of every stream) whose start < beforeMs, at most `limit` rows per call. */
+  /**
+   * Deletes windows (of every stream) last written before beforeMs, at most `limit` rows per call. By write time, not
+   * by window start: a replayed history's windows start long ago but are new data, kept for the whole retention.
+   */
   purge(beforeMs: number, limit: number): Promise<PurgeResult>;
   /** Deletes the windows of one stream (`key` as given to upsert), at most `limit` rows per call. */
   deleteStream(key: string, limit: number): Promise<PurgeResult>;

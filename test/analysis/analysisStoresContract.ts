@@ -2,6 +2,7 @@ import type { StreamResult } from '../../src/core/analysis/types';
 import type { AlertRecord, AlertStore } from '../../src/storage/alertStore';
 import type { ReportHeader, ReportStore } from '../../src/storage/reportStore';
 import { StorageInputError } from '../../src/storage/StorageInputError';
+import { clockBetweenWrites } from '../storage/storesContract';
 
 export interface AnalysisStores {
   reports: ReportStore;
@@ -85,16 +86,13 @@ export function defineAnalysisStoresContract(name: string, factory: () => Promis
       await expect(stores.reports.purge('2025-02-01T00:00:00Z', 0)).rejects.toThrow(/^limit: expected a positive integer, found 0/);
     });
 
-    it('purges alerts whose window started before the cutoff, across days, bounded per call', async () => {
-      await stores.alerts.insertNew([
-        alert({ windowStart: '2025-01-01T10:00:00.000Z' }),
-        alert({ windowStart: '2025-01-02T09:00:00.000Z' }),
-        alert({ windowStart: '2025-01-02T11:00:00.000Z' }),
-        alert({ windowStart: '2025-01-03T00:00:00.000Z' }),
-      ]);
-      expect(await stores.alerts.purge('2025-01-02T10:00:00Z', 1)).toEqual({ deleted: 1, more: true });
-      expect(await stores.alerts.purge('2025-01-02T10:00:00Z', 10)).toEqual({ deleted: 1, more: false });
-      expect((await stores.alerts.query()).items.map((a) => a.windowStart)).toEqual(['2025-01-02T11:00:00.000Z', '2025-01-03T00:00:00.000Z']);
+    it('purges alerts raised before the cutoff (by write time, not window start), bounded per call', async () => {
+      await stores.alerts.insertNew([alert({ windowStart: '2025-01-01T10:00:00.000Z' }), alert({ windowStart: '2025-01-03T09:00:00.000Z' })]);
+      const cutoff = new Date(await clockBetweenWrites()).toISOString();
+      await stores.alerts.insertNew([alert({ windowStart: '2025-01-01T10:00:00.000Z', kind: 'outlier' }), alert({ windowStart: '2025-01-02T11:00:00.000Z' })]);
+      expect(await stores.alerts.purge(cutoff, 1)).toEqual({ deleted: 1, more: true });
+      expect(await stores.alerts.purge(cutoff, 10)).toEqual({ deleted: 1, more: false });
+      expect((await stores.alerts.query()).items.map((a) => `${a.windowStart.slice(0, 13)} ${a.kind}`)).toEqual(['2025-01-01T10 outlier', '2025-01-02T11 spike']);
     });
 
     it('inserts each alert once and returns only the new ones', async () => {

@@ -39,11 +39,11 @@ export class TableWindowStore implements WindowStore {
   }
 
   /**
-   * A RowKey range in every partition: the service scans the table (there is no cross-partition index), returning
-   * only expired keys; bounded by `limit` rows per call, and cheap in requests (one per 1,000 rows read).
+   * By the service's Timestamp (the row's last write): a scan of the table (there is no index on it), returning only
+   * expired keys, bounded by `limit` rows per call, and cheap in requests (one per page of up to 1,000 rows).
    */
   async purge(beforeMs: number, limit: number): Promise<PurgeResult> {
-    return deleteMatching(await this.client(), odata`RowKey lt ${windowRowKey(purgeBeforeMs(beforeMs), 'before')}`, limit);
+    return deleteMatching(await this.client(), odata`Timestamp lt ${new Date(purgeBeforeMs(beforeMs))}`, limit);
   }
 
   async deleteStream(key: string, limit: number): Promise<PurgeResult> {
