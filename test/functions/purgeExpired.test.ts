@@ -1,6 +1,6 @@
 import { InvocationContext } from '@azure/functions';
 
-import { purgeExpired, type PurgeDeps } from '../../src/functions/purgeExpired';
+import { type PurgeDeps,purgeExpired } from '../../src/functions/purgeExpired';
 import { MemoryAlertStore } from '../../src/storage/alertStoreMemory';
 import { MemoryDeadLetterStore } from '../../src/storage/memory/MemoryDeadLetterStore';
 import { MemoryIngestMetricsStore } from '../../src/storage/memory/MemoryIngestMetricsStore';
