@@ -46,7 +46,7 @@ const params = z.object({
 export interface DeleteStreamResult {
   pipeline: string;
   stream: string;
-  /** Rows deleted by this request (the entity's own delete, queued behind its pending operations, comes after). */
+  /** Rows deleted by this request (the entity's own delete, queued behind its pending operations, runs after it). */
   deleted: { windows: number; deadLetters: number; catalog: boolean };
   /** false: the stream had more than MAX_ROWS_PER_DELETE windows or dead letters; send the DELETE again. */
   complete: boolean;
@@ -63,12 +63,13 @@ export async function deleteStream(request: HttpRequest, context: InvocationCont
   const { pipeline, stream } = parseParams(request, params);
   const { stores } = apiDeps();
   const deps = deleteStreamDeps();
-  // The signal first: if it fails nothing is deleted and the request can simply be repeated.
-  await deps.signalDelete(context, pipeline, stream);
   const windows = await stores.windows.deleteStream(streamEntityKey(pipeline, stream), MAX_ROWS_PER_DELETE);
   const deadLetters = await stores.deadLetters.deleteStream(pipeline, stream, MAX_ROWS_PER_DELETE);
   const catalog = await stores.streams.remove(pipeline, stream);
   await deps.activity.remove(pipeline, stream);
+  // The signal last, so the counts above are this request's own; its operation erases whatever the entity's queued
+  // operations write meanwhile. If the signal fails the request fails, and repeating it is harmless.
+  await deps.signalDelete(context, pipeline, stream);
   const result: DeleteStreamResult = {
     pipeline,
     stream,
