@@ -80,3 +80,14 @@ describe('table (Azurite): dead-letter layout', () => {
     expect(await seqs({})).toEqual([2, 103, 3]);
   });
 });
+
+describe('table (Azurite): concurrent deletes', () => {
+  it('two deletes racing over the same rows both succeed, and every row is gone (a row already deleted is not an error)', async () => {
+    const stores = createStores({ AzureWebJobsStorage: azurite.connectionString }, { tablePrefix: `t${process.pid}race${++run}` });
+    const windows = Array.from({ length: 450 }, (_, i) => ({ start: i * 1000, end: (i + 1) * 1000, data: { i } }));
+    await stores.windows.upsert('temps|racy', windows);
+    const [a, b] = await Promise.all([stores.windows.deleteStream('temps|racy', 1000), stores.windows.deleteStream('temps|racy', 1000)]);
+    expect([a?.more, b?.more]).toEqual([false, false]);
+    expect((await stores.windows.query('temps|racy')).items).toEqual([]);
+  });
+});
