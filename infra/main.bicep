@@ -110,6 +110,21 @@ param idleFlushSchedule string = '*/30 * * * * *'
 @description('Dead-letter (reason no-pipeline) an event that every active pipeline filters out (DEADLETTER_UNMATCHED).')
 param deadLetterUnmatched bool = false
 
+@description('Closed windows whose start is older than this ISO 8601 duration are purged (WINDOW_RETENTION; see docs/reference/retention.md).')
+param windowRetention string = 'P90D'
+
+@description('Dead letters enqueued longer ago than this ISO 8601 duration are purged (DEADLETTER_RETENTION).')
+param deadLetterRetention string = 'P30D'
+
+@description('Ingest-metrics rows older than this ISO 8601 duration are purged (METRICS_RETENTION).')
+param metricsRetention string = 'P7D'
+
+@description('Analysis reports and alerts older than this ISO 8601 duration are purged (REPORT_RETENTION).')
+param reportRetention string = 'P90D'
+
+@description('NCRONTAB of the purgeExpired timer; empty turns purging off (PURGE_SCHEDULE).')
+param purgeSchedule string = '0 7 * * * *'
+
 @minValue(30)
 @maxValue(730)
 @description('Days Log Analytics keeps logs and telemetry.')
@@ -241,6 +256,11 @@ module functionApp './modules/functionApp.bicep' = {
     streamRetentionWindows: streamRetentionWindows
     idleFlushSchedule: idleFlushSchedule
     deadLetterUnmatched: deadLetterUnmatched
+    windowRetention: windowRetention
+    deadLetterRetention: deadLetterRetention
+    metricsRetention: metricsRetention
+    reportRetention: reportRetention
+    purgeSchedule: purgeSchedule
   }
 }
 

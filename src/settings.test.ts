@@ -1,5 +1,7 @@
 import { loadSettings, SettingsError } from './settings';
 
+const DAY = 86_400_000;
+
 describe('loadSettings', () => {
   it('applies the documented defaults', () => {
     expect(loadSettings({})).toEqual({
@@ -11,7 +13,27 @@ describe('loadSettings', () => {
       streamRetentionWindows: 60,
       idleFlushSchedule: '*/30 * * * * *',
       deadLetterUnmatched: false,
+      windowRetentionMs: 90 * DAY,
+      deadLetterRetentionMs: 30 * DAY,
+      metricsRetentionMs: 7 * DAY,
+      reportRetentionMs: 90 * DAY,
+      purgeSchedule: '0 7 * * * *',
     });
+  });
+
+  it('reads the retentions as ISO 8601 durations of at least an hour, and the purge schedule (empty disables it)', () => {
+    expect(loadSettings({ WINDOW_RETENTION: 'P1DT12H', DEADLETTER_RETENTION: ' PT1H ', METRICS_RETENTION: '', REPORT_RETENTION: 'PT90M' })).toMatchObject({
+      windowRetentionMs: 36 * 3_600_000,
+      deadLetterRetentionMs: 3_600_000,
+      metricsRetentionMs: 7 * DAY,
+      reportRetentionMs: 90 * 60_000,
+    });
+    expect(loadSettings({ PURGE_SCHEDULE: '' }).purgeSchedule).toBe('');
+    expect(() => loadSettings({ DEADLETTER_RETENTION: '30d' })).toThrow(
+      'DEADLETTER_RETENTION: expected an ISO 8601 duration of days, hours, minutes or seconds of at least PT1H, such as P30D, found "30d"',
+    );
+    expect(() => loadSettings({ WINDOW_RETENTION: 'PT59M' })).toThrow(/^Invalid app settings: WINDOW_RETENTION: expected .* found "PT59M"$/);
+    expect(() => loadSettings({ METRICS_RETENTION: 'P1M' })).toThrow(/METRICS_RETENTION: expected .* found "P1M"/); // months have no fixed length
   });
 
   it('reads the idle flush schedule (empty disables it) and DEADLETTER_UNMATCHED', () => {
@@ -34,6 +56,11 @@ describe('loadSettings', () => {
         STREAM_RETENTION_WINDOWS: ' 120 ',
         IDLE_FLUSH_SCHEDULE: '0 * * * * *',
         DEADLETTER_UNMATCHED: 'true',
+        WINDOW_RETENTION: 'P10D',
+        DEADLETTER_RETENTION: 'P2D',
+        METRICS_RETENTION: 'PT6H',
+        REPORT_RETENTION: 'P20D',
+        PURGE_SCHEDULE: '0 0 * * * *',
       }),
     ).toEqual({
       eventHubName: 'in',
@@ -44,6 +71,11 @@ describe('loadSettings', () => {
       streamRetentionWindows: 120,
       idleFlushSchedule: '0 * * * * *',
       deadLetterUnmatched: true,
+      windowRetentionMs: 10 * DAY,
+      deadLetterRetentionMs: 2 * DAY,
+      metricsRetentionMs: 6 * 3_600_000,
+      reportRetentionMs: 20 * DAY,
+      purgeSchedule: '0 0 * * * *',
     });
   });
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { parseDuration } from './core/duration';
+
 /**
  * App settings read from the environment (Function App settings / local.settings.json Values).
  *
@@ -19,6 +21,14 @@ import { z } from 'zod';
  * |                            |            | DEFAULT_IDLE_FLUSH_SCHEDULE below                                 |
  * | DEADLETTER_UNMATCHED       | false      | true: an event every active pipeline filters out is dead-lettered |
  * |                            |            | once with reason 'no-pipeline' (see src/core/README.md)           |
+ * | WINDOW_RETENTION           | P90D       | closed windows whose start is older are purged (ISO 8601 duration |
+ * |                            |            | in days/hours/minutes/seconds, at least PT1H; also the four below) |
+ * | DEADLETTER_RETENTION       | P30D       | dead letters enqueued longer ago are purged                       |
+ * | METRICS_RETENTION          | P7D        | ingest-metrics rows of older minutes are purged                   |
+ * | REPORT_RETENTION           | P90D       | analysis reports generated, and alerts of windows, longer ago     |
+ * | PURGE_SCHEDULE             | hourly     | NCRONTAB of the purgeExpired timer; empty disables it (nothing is |
+ * |                            |            | purged); the default is DEFAULT_PURGE_SCHEDULE below              |
+ * See docs/reference/retention.md.
  */
 export interface Settings {
   eventHubName: string;
@@ -29,11 +39,20 @@ export interface Settings {
   streamRetentionWindows: number;
   idleFlushSchedule: string;
   deadLetterUnmatched: boolean;
+  windowRetentionMs: number;
+  deadLetterRetentionMs: number;
+  metricsRetentionMs: number;
+  reportRetentionMs: number;
+  purgeSchedule: string;
 }
 
 export const DEFAULT_IDLE_FLUSH_SCHEDULE = '*/30 * * * * *';
+/** Minute 7 of every hour: often enough that a bounded run keeps up, off the top of the hour where schedules crowd. */
+export const DEFAULT_PURGE_SCHEDULE = '0 7 * * * *';
+/** The shortest retention accepted: shorter would purge what the API and the analysis still read. */
+export const MIN_RETENTION_MS = 3_600_000;
 /** Settings where an empty value means "disabled" rather than "use the default". */
-const EMPTY_DISABLES = new Set(['ANALYSIS_SCHEDULE', 'IDLE_FLUSH_SCHEDULE']);
+const EMPTY_DISABLES = new Set(['ANALYSIS_SCHEDULE', 'IDLE_FLUSH_SCHEDULE', 'PURGE_SCHEDULE']);
 
 const name = (fallback: string) => z.string().trim().min(1).default(fallback);
 const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -44,6 +63,20 @@ const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
     .transform(Number)
     .pipe(z.number().int().min(1).max(max))
     .default(fallback);
+const retention = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms < MIN_RETENTION_MS) {
+        ctx.addIssue({ code: 'custom', message: 'expected a retention duration' });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    // prefault: the default text goes through the same parse, so the default is written once, as text.
+    .prefault(fallback);
 
 const schema = z.object({
   EVENTHUB_NAME: name('events'),
@@ -60,7 +93,14 @@ const schema = z.object({
     .pipe(z.enum(['true', 'false']))
     .transform((v) => v === 'true')
     .default(false),
+  WINDOW_RETENTION: retention('P90D'),
+  DEADLETTER_RETENTION: retention('P30D'),
+  METRICS_RETENTION: retention('P7D'),
+  REPORT_RETENTION: retention('P90D'),
+  PURGE_SCHEDULE: z.string().trim().default(DEFAULT_PURGE_SCHEDULE),
 });
+
+const RETENTION_EXPECTED = 'an ISO 8601 duration of days, hours, minutes or seconds of at least PT1H, such as P30D';
 
 const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
   EVENTHUB_NAME: 'a non-empty Event Hub name',
@@ -71,6 +111,11 @@ const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
   STREAM_RETENTION_WINDOWS: 'a whole number from 1 to 10000',
   IDLE_FLUSH_SCHEDULE: 'an NCRONTAB expression or empty',
   DEADLETTER_UNMATCHED: 'true or false',
+  WINDOW_RETENTION: RETENTION_EXPECTED,
+  DEADLETTER_RETENTION: RETENTION_EXPECTED,
+  METRICS_RETENTION: RETENTION_EXPECTED,
+  REPORT_RETENTION: RETENTION_EXPECTED,
+  PURGE_SCHEDULE: 'an NCRONTAB expression or empty',
 };
 
 export class SettingsError extends Error {
@@ -107,5 +152,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     streamRetentionWindows: s.STREAM_RETENTION_WINDOWS,
     idleFlushSchedule: s.IDLE_FLUSH_SCHEDULE,
     deadLetterUnmatched: s.DEADLETTER_UNMATCHED,
+    windowRetentionMs: s.WINDOW_RETENTION,
+    deadLetterRetentionMs: s.DEADLETTER_RETENTION,
+    metricsRetentionMs: s.METRICS_RETENTION,
+    reportRetentionMs: s.REPORT_RETENTION,
+    purgeSchedule: s.PURGE_SCHEDULE,
   };
 }

@@ -41,6 +41,11 @@ param pipelineRefreshSeconds int
 param streamRetentionWindows int
 param idleFlushSchedule string
 param deadLetterUnmatched bool
+param windowRetention string
+param deadLetterRetention string
+param metricsRetention string
+param reportRetention string
+param purgeSchedule string
 
 var identitySettings = {
   // Host storage, timers, Event Hubs checkpoints and the Durable task hub (Azure Storage provider), and the app's
@@ -71,6 +76,11 @@ var streamfoldSettings = {
   STREAM_RETENTION_WINDOWS: string(streamRetentionWindows)
   IDLE_FLUSH_SCHEDULE: idleFlushSchedule
   DEADLETTER_UNMATCHED: deadLetterUnmatched ? 'true' : 'false'
+  WINDOW_RETENTION: windowRetention
+  DEADLETTER_RETENTION: deadLetterRetention
+  METRICS_RETENTION: metricsRetention
+  REPORT_RETENTION: reportRetention
+  PURGE_SCHEDULE: purgeSchedule
 }
 
 var appSettings = union(streamfoldSettings, identitySettings)

@@ -33,7 +33,9 @@ export type StreamOperation =
   /** From the flushIdleStreams timer, with its clock, so the entity's decision is a pure function of its input. */
   | { kind: 'flush'; input: { now: number } }
   | { kind: 'get'; input?: undefined }
-  | { kind: 'reset'; input?: undefined };
+  | { kind: 'reset'; input?: undefined }
+  /** From DELETE /api/streams/{pipeline}/{stream}: erases the stream (see the case below). */
+  | { kind: 'delete'; input?: undefined };
 export type StreamOperationKind = StreamOperation['kind'];
 export type MergeInput = Extract<StreamOperation, { kind: 'merge' }>['input'];
 export type CommitInput = Extract<StreamOperation, { kind: 'commit' }>['input'];
@@ -47,6 +49,7 @@ export type StreamReply =
   | { ok: true; kind: 'merge' | 'commit' | 'flush'; outcome: string; closedWindows: number; saved: boolean }
   | { ok: true; kind: 'get'; view: StreamView }
   | { ok: true; kind: 'reset' }
+  | { ok: true; kind: 'delete' }
   | { ok: false; error: string };
 
 export const streamEntityKey = (pipeline: string, stream: string): string => encodeStreamKey(pipeline, stream);
@@ -366,9 +369,24 @@ export function createStreamEntityHandler(
         context.df.return({ ok: true, kind } satisfies StreamReply);
         return;
       }
+      case 'delete': {
+        // Runs after the operations queued before it, so it also erases the windows and rows they wrote; the route has
+        // erased the rest. The entity goes with its state; a later event starts the stream afresh.
+        const { pipeline, stream } = splitKey(key);
+        try {
+          await stores().windows.deleteStream(key, 1000);
+          await stores().streams.remove(pipeline, stream);
+          await stores().activity.remove(pipeline, stream);
+        } catch (e) {
+          warn(context, 'erasing the stream\'s windows, catalog and idle-index rows', e);
+        }
+        context.df.destructOnExit();
+        context.df.return({ ok: true, kind } satisfies StreamReply);
+        return;
+      }
       default: {
         const unknown: never = kind;
-        context.df.return({ ok: false, error: `unknown operation ${JSON.stringify(unknown)}: expected merge, commit, flush, get or reset` } satisfies StreamReply);
+        context.df.return({ ok: false, error: `unknown operation ${JSON.stringify(unknown)}: expected merge, commit, flush, get, reset or delete` } satisfies StreamReply);
       }
     }
   };

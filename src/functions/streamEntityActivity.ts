@@ -2,6 +2,7 @@ import { odata, type TableClient } from '@azure/data-tables';
 
 import { encodeStreamKey } from '../core';
 import { encodeKey, tableClientFor } from '../storage';
+import { statusOf } from '../storage/table/tableErrors';
 
 /**
  * The idle index: one row per stream entity with open windows and an idle timeout, saying when the idle flush may
@@ -30,6 +31,8 @@ export interface StreamActivityStore {
   record(row: StreamActivity): Promise<void>;
   /** Rows whose flushDue <= now, at most `limit` (the rest come on the next run). */
   due(now: number, limit: number): Promise<StreamActivity[]>;
+  /** Deletes a stream's row (the stream was erased); no error when there is none. */
+  remove(pipeline: string, stream: string): Promise<void>;
 }
 
 export const STREAM_ACTIVITY_TABLE = 'StreamActivity';
@@ -47,6 +50,10 @@ export class MemoryStreamActivityStore implements StreamActivityStore {
 
   async due(now: number, limit: number): Promise<StreamActivity[]> {
     return [...this.rows.values()].filter((r) => r.flushDue !== null && r.flushDue <= now).slice(0, limit).map((r) => ({ ...r }));
+  }
+
+  async remove(pipeline: string, stream: string): Promise<void> {
+    this.rows.delete(`${pipeline}|${stream}`);
   }
 }
 
@@ -87,6 +94,14 @@ export class TableStreamActivityStore implements StreamActivityStore {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  async remove(pipeline: string, stream: string): Promise<void> {
+    try {
+      await (await this.client()).deleteEntity(encodeKey(pipeline), encodeKey(stream));
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
   }
 }
 

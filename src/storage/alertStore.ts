@@ -1,5 +1,5 @@
 import type { Anomaly } from '../core/analysis/types';
-import type { Page, PageOptions } from './types';
+import type { Page, PageOptions, PurgeResult } from './types';
 
 /** An anomaly of one stream that reached the alert severity. Identity: (pipeline, stream, windowStart, kind). */
 export interface AlertRecord extends Anomaly {
@@ -27,6 +27,8 @@ export interface AlertStore {
   insertNew(alerts: AlertRecord[]): Promise<AlertRecord[]>;
   /** Ascending by windowStart. */
   query(options?: AlertQuery): Promise<Page<AlertRecord>>;
+  /** Deletes alerts raised (stored) before `before` (ISO), at most `limit` rows per call; by write time, as windows. */
+  purge(before: string, limit: number): Promise<PurgeResult>;
 }
 
 export const ALERTS_TABLE = 'Alerts';

@@ -1,11 +1,16 @@
 import { alertIdentity,type AlertQuery, type AlertRecord, type AlertStore } from './alertStore';
+import { deleteKeys } from './memory/deleteKeys';
 import { paginate } from './memory/paginate';
 import { normalizeIso } from './normalizeIso';
-import type { Page } from './types';
+import type { Page, PurgeResult } from './types';
 
 /** In-process AlertStore with the Table store's behaviour. */
 export class MemoryAlertStore implements AlertStore {
   private readonly rows = new Map<string, string>();
+  /** When each alert was stored (identity -> epoch ms), as the Table service's Timestamp. */
+  private readonly written = new Map<string, number>();
+
+  constructor(private readonly clock: () => number = Date.now) {}
 
   async insertNew(alerts: AlertRecord[]): Promise<AlertRecord[]> {
     const inserted: AlertRecord[] = [];
@@ -13,6 +18,7 @@ export class MemoryAlertStore implements AlertStore {
       const id = alertIdentity(a);
       if (this.rows.has(id)) continue;
       this.rows.set(id, JSON.stringify(a));
+      this.written.set(id, this.clock());
       inserted.push(a);
     }
     return inserted;
@@ -30,5 +36,12 @@ export class MemoryAlertStore implements AlertStore {
           (options.stream === undefined || a.stream === options.stream),
       );
     return paginate(matches, options);
+  }
+
+  async purge(before: string, limit: number): Promise<PurgeResult> {
+    const cutoff = Date.parse(normalizeIso('before', before));
+    const result = deleteKeys(this.rows, (id) => (this.written.get(id) ?? 0) < cutoff, limit);
+    for (const id of [...this.written.keys()]) if (!this.rows.has(id)) this.written.delete(id);
+    return result;
   }
 }

@@ -4,9 +4,10 @@ import type { AlertQuery, AlertRecord, AlertStore } from './alertStore';
 import { encodeKey } from './encodeKey';
 import { dayKey, windowRowKey } from './keys';
 import { normalizeIso } from './normalizeIso';
+import { deleteMatching } from './table/deleteMatching';
 import { firstPage } from './table/firstPage';
 import { statusOf } from './table/tableErrors';
-import type { Page } from './types';
+import type { Page, PurgeResult } from './types';
 
 /**
  * PartitionKey = UTC day of windowStart; RowKey = zero-padded windowStart ms | pipeline | stream | kind
@@ -50,5 +51,10 @@ export class TableAlertStore implements AlertStore {
     if (options.pipeline !== undefined) clauses.push(odata`pipeline eq ${options.pipeline}`);
     if (options.stream !== undefined) clauses.push(odata`stream eq ${options.stream}`);
     return firstPage(await this.client(), clauses.length ? clauses.join(' and ') : undefined, options, (e) => JSON.parse(String(e.json)) as AlertRecord);
+  }
+
+  /** By the service's Timestamp (rows are only ever created, so it is when the alert was raised): a scan of the table. */
+  async purge(before: string, limit: number): Promise<PurgeResult> {
+    return deleteMatching(await this.client(), odata`Timestamp lt ${new Date(normalizeIso('before', before))}`, limit);
   }
 }

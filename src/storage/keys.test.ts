@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { dayKey, deadLetterRowKey, minuteKey, prefixEnd, windowRowKey } from './keys';
+import { dayKey, deadLetterPartitionKey, deadLetterRowKey, hourKey, minuteKey, prefixEnd, windowRowKey } from './keys';
 
 describe('keys', () => {
   it('windowRowKey sorts like the numbers it encodes', () => {
@@ -31,6 +31,13 @@ describe('keys', () => {
   it('day and minute keys', () => {
     expect(dayKey('2024-05-01T23:59:59.999Z')).toBe('2024-05-01');
     expect(minuteKey(Date.parse('2024-05-01T10:07:59.999Z'))).toBe('2024-05-01T10:07');
+    expect(hourKey('2024-05-01T10:59:59.999Z')).toBe('2024-05-01T10');
+  });
+
+  it('dead letters partition by hour and Event Hubs partition, after the day-keyed rows of their day', () => {
+    expect(deadLetterPartitionKey('2024-05-01T10:07:00.000Z', 'a/b')).toBe('2024-05-01T10|a%2Fb');
+    expect(dayKey('2024-05-01T23:00:00.000Z') < deadLetterPartitionKey('2024-05-01T00:00:00.000Z', '0')).toBe(true);
+    expect(deadLetterPartitionKey('2024-05-01T23:59:00.000Z', '9') < dayKey('2024-05-02T00:00:00.000Z')).toBe(true);
   });
 
   it('prefixEnd bounds exactly the strings with the prefix', () => {

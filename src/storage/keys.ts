@@ -12,9 +12,24 @@ export function windowRowKey(start: number, field = 'start'): string {
   return String(start).padStart(WINDOW_START_DIGITS, '0');
 }
 
-/** Dead letters partition by the UTC day of enqueuedTime (stable across redelivery); pass a normalized ISO time. */
+/** The UTC day of a normalized ISO time: "2024-05-01" (Alerts' PartitionKey, and dead letters' before the hourly layout). */
 export function dayKey(iso: string): string {
   return iso.slice(0, 10);
+}
+
+/** The UTC hour of a normalized ISO time: "2024-05-01T10". */
+export function hourKey(iso: string): string {
+  return iso.slice(0, 13);
+}
+
+/**
+ * Dead letters partition by the UTC hour of enqueuedTime (stable across redelivery) and the Event Hubs partition:
+ * "2024-05-01T10|3". One Event Hubs partition is read by one instance at a time, so each table partition has one
+ * writer at a time and at most that partition's dead-letter rate; a day-wide partition took every dead letter of the
+ * app. Pass a normalized ISO time. Rows of the older layout ("2024-05-01") sort before every hour of their day.
+ */
+export function deadLetterPartitionKey(enqueuedTime: string, partition: string): string {
+  return `${hourKey(enqueuedTime)}|${encodeKey(partition)}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Report, StreamResult } from '../core/analysis/types';
+import type { PurgeResult } from './types';
 
 /** Everything of a report but the per-stream results, which are stored (and written) one row per stream. */
 export type ReportHeader = Omit<Report, 'streams'>;
@@ -13,6 +14,11 @@ export interface ReportStore {
   putHeader(reportId: string, header: ReportHeader): Promise<void>;
   /** The report with its streams ranked as buildReport ranks them; undefined until the header is written. */
   get(reportId: string): Promise<Report | undefined>;
+  /**
+   * Deletes the reports generated before `before` (ISO) - their stream rows first, the header last, so a report cut
+   * by the limit is found again by the next call - at most `limit` rows per call.
+   */
+  purge(before: string, limit: number): Promise<PurgeResult>;
 }
 
 export const REPORTS_TABLE = 'Reports';

@@ -1,6 +1,10 @@
 import type { StreamResult } from '../core/analysis/types';
 import type { Report } from '../core/analysis/types';
+import { deleteKeys } from './memory/deleteKeys';
+import { normalizeIso } from './normalizeIso';
+import { purgeLimit } from './purgeArgs';
 import { rankStreams, type ReportHeader, type ReportStore } from './reportStore';
+import type { PurgeResult } from './types';
 
 /** In-process ReportStore with the Table store's behaviour (JSON copies in and out). */
 export class MemoryReportStore implements ReportStore {
@@ -22,5 +26,25 @@ export class MemoryReportStore implements ReportStore {
     if (header === undefined) return undefined;
     const rows = [...(this.streams.get(reportId)?.values() ?? [])].map((t) => JSON.parse(t) as StreamResult);
     return { ...(JSON.parse(header) as ReportHeader), streams: rankStreams(rows) };
+  }
+
+  async purge(before: string, limit: number): Promise<PurgeResult> {
+    const cutoff = normalizeIso('before', before);
+    let left = purgeLimit(limit);
+    let deleted = 0;
+    for (const [id, header] of [...this.headers.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (normalizeIso('generatedAt', (JSON.parse(header) as ReportHeader).generatedAt) >= cutoff) continue;
+      if (left === 0) return { deleted, more: true };
+      const rows = this.streams.get(id) ?? new Map<string, string>();
+      const cut = deleteKeys(rows, () => true, left);
+      deleted += cut.deleted;
+      left -= cut.deleted;
+      if (cut.more || left === 0) return { deleted, more: true };
+      this.streams.delete(id);
+      this.headers.delete(id);
+      deleted += 1;
+      left -= 1;
+    }
+    return { deleted, more: false };
   }
 }

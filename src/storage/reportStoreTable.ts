@@ -3,9 +3,14 @@ import { odata, type TableClient } from '@azure/data-tables';
 import type { Report, StreamResult } from '../core/analysis/types';
 import { joinText, splitText } from './chunkedText';
 import { encodeKey } from './encodeKey';
+import { normalizeIso } from './normalizeIso';
+import { purgeLimit } from './purgeArgs';
 import { rankStreams, type ReportHeader, type ReportStore } from './reportStore';
+import { deleteMatching } from './table/deleteMatching';
 import { allEntities } from './table/firstPage';
 import { submitInBatches } from './table/submitInBatches';
+import { statusOf } from './table/tableErrors';
+import type { PurgeResult } from './types';
 
 const HEADER_ROW = 'header';
 const STREAM_ROW = 'stream|';
@@ -22,7 +27,8 @@ export class TableReportStore implements ReportStore {
   }
 
   async putHeader(reportId: string, header: ReportHeader): Promise<void> {
-    const entity = { partitionKey: encodeKey(reportId), rowKey: HEADER_ROW, ...splitText('json', JSON.stringify(header)) };
+    // generatedAt as its own property so that the purge reads it without parsing the JSON.
+    const entity = { partitionKey: encodeKey(reportId), rowKey: HEADER_ROW, generatedAt: header.generatedAt, ...splitText('json', JSON.stringify(header)) };
     await (await this.client()).upsertEntity(entity, 'Replace');
   }
 
@@ -32,5 +38,31 @@ export class TableReportStore implements ReportStore {
     if (!header) return undefined;
     const streams = rows.filter((e) => e.rowKey?.startsWith(STREAM_ROW)).map((e) => JSON.parse(joinText('json', e)) as StreamResult);
     return { ...(JSON.parse(joinText('json', header)) as ReportHeader), streams: rankStreams(streams) };
+  }
+
+  /** Reads the header rows (a scan: one per report), then deletes each expired report's partition, header last. */
+  async purge(before: string, limit: number): Promise<PurgeResult> {
+    const cutoff = normalizeIso('before', before);
+    let left = purgeLimit(limit);
+    const client = await this.client();
+    let deleted = 0;
+    for await (const header of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`RowKey eq ${HEADER_ROW}` } })) {
+      const generatedAt = typeof header.generatedAt === 'string' ? header.generatedAt : (JSON.parse(joinText('json', header)) as ReportHeader).generatedAt;
+      if (normalizeIso('generatedAt', generatedAt) >= cutoff) continue;
+      if (left === 0) return { deleted, more: true };
+      const pk = String(header.partitionKey);
+      const rows = await deleteMatching(client, odata`PartitionKey eq ${pk} and RowKey ne ${HEADER_ROW}`, left);
+      deleted += rows.deleted;
+      left -= rows.deleted;
+      if (rows.more || left === 0) return { deleted, more: true };
+      try {
+        await client.deleteEntity(pk, HEADER_ROW);
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+      }
+      deleted += 1;
+      left -= 1;
+    }
+    return { deleted, more: false };
   }
 }

@@ -13,6 +13,12 @@ export interface PageOptions {
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
+/** What one bounded purge or delete call removed; `more` when it stopped at its limit with matching rows left. */
+export interface PurgeResult {
+  deleted: number;
+  more: boolean;
+}
+
 export interface StoredPipeline {
   name: string;
   definition: unknown;
@@ -67,6 +73,13 @@ export interface WindowStore {
    * compareStreamKeys order, then by start. Reading many streams this way costs pages of windows, not a query per stream.
    */
   queryRange(query: WindowRangeQuery): Promise<Page<KeyedWindowRecord>>;
+  /**
+   * Deletes windows (of every stream) last written before beforeMs, at most `limit` rows per call. By write time, not
+   * by window start: a replayed history's windows start long ago but are new data, kept for the whole retention.
+   */
+  purge(beforeMs: number, limit: number): Promise<PurgeResult>;
+  /** Deletes the windows of one stream (`key` as given to upsert), at most `limit` rows per call. */
+  deleteStream(key: string, limit: number): Promise<PurgeResult>;
 }
 
 export interface DeadLetterRecord {
@@ -94,8 +107,15 @@ export interface DeadLetterQuery extends PageOptions {
 export interface DeadLetterStore {
   /** Idempotent per (partition, sequenceNumber, pipeline). */
   add(records: DeadLetterRecord[]): Promise<void>;
-  /** Ascending by enqueued day, then partition and sequence number. */
+  /**
+   * Ascending by the UTC hour of enqueuedTime, then Event Hubs partition (in encoded-key order) and sequence number;
+   * rows written before the hourly layout (one partition per UTC day) come first in their day.
+   */
   query(options?: DeadLetterQuery): Promise<Page<DeadLetterRecord>>;
+  /** Deletes dead letters whose enqueuedTime < before (ISO), at most `limit` rows per call. */
+  purge(before: string, limit: number): Promise<PurgeResult>;
+  /** Deletes the dead letters recorded with this pipeline and stream, at most `limit` rows per call (a scan of the table). */
+  deleteStream(pipeline: string, stream: string, limit: number): Promise<PurgeResult>;
 }
 
 export interface StreamCatalogEntry {
@@ -119,6 +139,8 @@ export interface StreamCatalog {
   touch(entries: StreamCatalogEntry[]): Promise<void>;
   /** Ascending by pipeline then stream. */
   list(options?: StreamCatalogQuery): Promise<Page<StreamCatalogEntry>>;
+  /** Removes a stream's row; true when it existed. */
+  remove(pipeline: string, stream: string): Promise<boolean>;
 }
 
 export interface IngestMetricsInput {
@@ -168,6 +190,8 @@ export interface IngestMetricsStore {
   recordAll(rows: readonly IngestMetricsInput[]): Promise<void>;
   /** Rows whose minute ends after sinceMs (epoch ms), ascending by minute then partition. */
   recent(sinceMs: number): Promise<IngestMetricsRow[]>;
+  /** Deletes rows whose minute starts before beforeMs' minute, at most `limit` rows per call. */
+  purge(beforeMs: number, limit: number): Promise<PurgeResult>;
 }
 
 export interface Stores {

@@ -2,6 +2,7 @@ import type { StreamResult } from '../../src/core/analysis/types';
 import type { AlertRecord, AlertStore } from '../../src/storage/alertStore';
 import type { ReportHeader, ReportStore } from '../../src/storage/reportStore';
 import { StorageInputError } from '../../src/storage/StorageInputError';
+import { clockBetweenWrites } from '../storage/storesContract';
 
 export interface AnalysisStores {
   reports: ReportStore;
@@ -67,6 +68,31 @@ export function defineAnalysisStoresContract(name: string, factory: () => Promis
       await stores.reports.putStreams('r', [big]);
       await stores.reports.putHeader('r', header());
       expect((await stores.reports.get('r'))!.streams[0]).toEqual(big);
+    });
+
+    it('purges reports generated before the cutoff, stream rows first and the header last, bounded per call', async () => {
+      await stores.reports.putStreams('old/1', [result('a', 0), result('b', 4), result('c', 1)]);
+      await stores.reports.putHeader('old/1', header({ generatedAt: '2025-01-02T00:00:05.000Z' }));
+      await stores.reports.putStreams('new', [result('a', 0)]);
+      await stores.reports.putHeader('new', header({ generatedAt: '2025-03-01T00:00:00.000Z' }));
+      // Limit 2: two of the three stream rows go, the header stays so that the next call finds the report again.
+      expect(await stores.reports.purge('2025-02-01T00:00:00Z', 2)).toEqual({ deleted: 2, more: true });
+      expect((await stores.reports.get('old/1'))?.streams).toHaveLength(1);
+      expect(await stores.reports.purge('2025-02-01T00:00:00Z', 100)).toEqual({ deleted: 2, more: false });
+      expect(await stores.reports.get('old/1')).toBeUndefined();
+      expect((await stores.reports.get('new'))?.streams.map((s) => s.stream)).toEqual(['a']);
+      expect(await stores.reports.purge('2025-02-01T00:00:00Z', 100)).toEqual({ deleted: 0, more: false });
+      await expect(stores.reports.purge('soon', 1)).rejects.toThrow(/^before: expected an ISO 8601 time/);
+      await expect(stores.reports.purge('2025-02-01T00:00:00Z', 0)).rejects.toThrow(/^limit: expected a positive integer, found 0/);
+    });
+
+    it('purges alerts raised before the cutoff (by write time, not window start), bounded per call', async () => {
+      await stores.alerts.insertNew([alert({ windowStart: '2025-01-01T10:00:00.000Z' }), alert({ windowStart: '2025-01-03T09:00:00.000Z' })]);
+      const cutoff = new Date(await clockBetweenWrites()).toISOString();
+      await stores.alerts.insertNew([alert({ windowStart: '2025-01-01T10:00:00.000Z', kind: 'outlier' }), alert({ windowStart: '2025-01-02T11:00:00.000Z' })]);
+      expect(await stores.alerts.purge(cutoff, 1)).toEqual({ deleted: 1, more: true });
+      expect(await stores.alerts.purge(cutoff, 10)).toEqual({ deleted: 1, more: false });
+      expect((await stores.alerts.query()).items.map((a) => `${a.windowStart.slice(0, 13)} ${a.kind}`)).toEqual(['2025-01-01T10 outlier', '2025-01-02T11 spike']);
     });
 
     it('inserts each alert once and returns only the new ones', async () => {

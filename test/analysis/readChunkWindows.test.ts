@@ -25,6 +25,8 @@ function counted(store: WindowStore) {
     upsert: (key, windows) => store.upsert(key, windows),
     query: (key, options) => (calls.query++, store.query(key, options)),
     queryRange: (query) => (calls.queryRange++, store.queryRange(query)),
+    purge: (beforeMs, limit) => store.purge(beforeMs, limit),
+    deleteStream: (key, limit) => store.deleteStream(key, limit),
   };
   return { store: wrapped, calls };
 }

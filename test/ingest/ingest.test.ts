@@ -228,7 +228,7 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     expect(reply.ok).toBe(false);
     if (!reply.ok) expect(reply.error).toMatch(/expected pipeline to be a pipeline config object/);
     const unknown = await driver.run(encodeStreamKey('default', 's'), 'explode');
-    expect(unknown).toEqual({ ok: false, error: 'unknown operation "explode": expected merge, commit, flush, get or reset' });
+    expect(unknown).toEqual({ ok: false, error: 'unknown operation "explode": expected merge, commit, flush, get, reset or delete' });
     expect(await driver.run(encodeStreamKey('default', 's'), 'commit', { partition: 0 })).toEqual({ ok: false, error: 'commit: expected partition to be a string, found 0' });
     expect(await driver.run(encodeStreamKey('default', 's'), 'flush', { now: 'soon' })).toEqual({ ok: false, error: 'flush: expected { now: epoch milliseconds }, found {"now":"soon"}' });
   });

@@ -32,6 +32,7 @@ function gatedStore(failFirst?: Error) {
       await inner.recordAll(inputs);
     },
     recent: (since) => inner.recent(since),
+    purge: (beforeMs, limit) => inner.purge(beforeMs, limit),
   };
   return { store, writes, open: () => open() };
 }

@@ -34,6 +34,18 @@ const deadLetter = (over: Partial<DeadLetterRecord> = {}): DeadLetterRecord => (
   ...over,
 });
 
+/**
+ * A cutoff strictly between the writes before and after this call, on the clock the stores stamp writes with (the
+ * Table service's Timestamp comes from Azurite's clock, the same machine clock as ours). The pauses only separate
+ * the two sets of writes in time; nothing is measured.
+ */
+export async function clockBetweenWrites(): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 15));
+  const cutoff = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, 15));
+  return cutoff;
+}
+
 /** One behavioural contract, run against every implementation of the stores. */
 export function defineStoresContract(label: string, createStores: StoresFactory): void {
   describe(`${label}: pipelines`, () => {
@@ -95,6 +107,32 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       await windows.upsert(key, many.slice(0, 120)); // replay of a prefix changes nothing
       const all = await drain((page) => windows.query(key, page), 40);
       expect(all).toEqual(many);
+    });
+
+    it('purges windows last written before the cutoff in every stream, bounded per call, and deletes one stream\'s windows', async () => {
+      const { windows } = await createStores();
+      const w = (start: number, data: unknown = { start }) => ({ start, end: start + 1000, data });
+      await windows.upsert(key, [w(0), w(1000), w(2000)]);
+      await windows.upsert('temps|b', [w(500)]);
+      await windows.upsert('power|b', [w(0)]);
+      const cutoff = await clockBetweenWrites();
+      // By write time, not window start: a rewritten old window and a newly written one from long ago are both kept.
+      await windows.upsert(key, [w(1000, 'rewritten'), w(3000)]);
+      await windows.upsert('temps|b', [w(100)]);
+      expect(await windows.purge(cutoff, 2)).toEqual({ deleted: 2, more: true });
+      expect(await windows.purge(cutoff, 3)).toEqual({ deleted: 2, more: false });
+      expect((await windows.query(key)).items.map((x) => x.start)).toEqual([1000, 3000]);
+      expect((await windows.query('temps|b')).items.map((x) => x.start)).toEqual([100]);
+      expect((await windows.query('power|b')).items).toEqual([]);
+      await windows.upsert(key, [w(2000)]);
+
+      expect(await windows.deleteStream(key, 2)).toEqual({ deleted: 2, more: true });
+      expect(await windows.deleteStream(key, 1)).toEqual({ deleted: 1, more: false }); // exactly the limit: nothing more
+      expect((await windows.query(key)).items).toEqual([]);
+      expect((await windows.query('temps|b')).items.map((x) => x.start)).toEqual([100]);
+      expect(await windows.deleteStream('nobody|here', 10)).toEqual({ deleted: 0, more: false });
+      await expect(windows.purge(-1, 10)).rejects.toThrow(/^before: expected a non-negative integer/);
+      await expect(windows.deleteStream(key, 0)).rejects.toThrow(/^limit: expected a positive integer, found 0/);
     });
 
     it('keeps window data larger than one property', async () => {
@@ -221,6 +259,60 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       await expect(deadLetters.query({ since: 'last week' })).rejects.toThrow(/^since: expected an ISO 8601 time/);
     });
 
+    it('lists across hours and Event Hubs partitions by hour, then partition, then sequence, with since, reason and pages', async () => {
+      const { deadLetters } = await createStores();
+      const at = (partition: string, sequenceNumber: number, enqueuedTime: string, reason = 'schema') => deadLetter({ partition, sequenceNumber, enqueuedTime, reason });
+      // Written out of order: each (hour, partition) is its own table partition.
+      await deadLetters.add([
+        at('1', 20, '2024-05-01T11:00:00Z'),
+        at('0', 12, '2024-05-01T10:30:00Z', 'late'),
+        at('1', 11, '2024-05-01T10:59:00Z'),
+        at('10', 5, '2024-05-01T10:10:00Z', 'late'),
+        at('0', 11, '2024-05-01T10:05:00Z'),
+        at('0', 13, '2024-05-01T11:59:59.999Z', 'late'),
+        at('2', 1, '2024-05-02T00:00:00Z'),
+      ]);
+      const ids = (records: DeadLetterRecord[]) => records.map((r) => `${r.partition}:${r.sequenceNumber}`);
+      const everything = ['0:11', '0:12', '1:11', '10:5', '0:13', '1:20', '2:1'];
+      for (const limit of [1, 2, 3, 100]) expect(ids(await drain((page) => deadLetters.query(page), limit))).toEqual(everything);
+      for (const limit of [1, 2, 100]) {
+        expect(ids(await drain((page) => deadLetters.query({ ...page, since: '2024-05-01T10:20:00Z' }), limit))).toEqual(['0:12', '1:11', '0:13', '1:20', '2:1']);
+        expect(ids(await drain((page) => deadLetters.query({ ...page, since: '2024-05-01T10:06:00Z', reason: 'late' }), limit))).toEqual(['0:12', '10:5', '0:13']);
+      }
+      expect(ids(await drain((page) => deadLetters.query({ ...page, since: '2024-05-03T00:00:00Z' })))).toEqual([]);
+      await expect(deadLetters.query({ since: '2024-05-01T10:20:00Z', continuationToken: 'x' })).rejects.toThrow(/^continuationToken: /);
+    });
+
+    it('purges dead letters enqueued before the cutoff (exactly, within an hour too), bounded per call', async () => {
+      const { deadLetters } = await createStores();
+      await deadLetters.add([
+        deadLetter({ sequenceNumber: 1, enqueuedTime: '2024-04-30T23:00:00Z' }),
+        deadLetter({ sequenceNumber: 2, enqueuedTime: '2024-05-01T10:00:00Z', partition: '3' }),
+        deadLetter({ sequenceNumber: 3, enqueuedTime: '2024-05-01T10:29:59.999Z' }),
+        deadLetter({ sequenceNumber: 4, enqueuedTime: '2024-05-01T10:30:00Z' }),
+        deadLetter({ sequenceNumber: 5, enqueuedTime: '2024-05-02T00:00:00Z' }),
+      ]);
+      expect(await deadLetters.purge('2024-05-01T10:30:00Z', 2)).toEqual({ deleted: 2, more: true });
+      expect(await deadLetters.purge('2024-05-01T10:30:00Z', 2)).toEqual({ deleted: 1, more: false });
+      expect((await drain((page) => deadLetters.query(page))).map((r) => r.sequenceNumber)).toEqual([4, 5]);
+      expect(await deadLetters.purge('2024-05-01T10:30:00Z', 2)).toEqual({ deleted: 0, more: false });
+      await expect(deadLetters.purge('yesterday', 1)).rejects.toThrow(/^before: expected an ISO 8601 time/);
+    });
+
+    it("deletes one stream's dead letters and no other's", async () => {
+      const { deadLetters } = await createStores();
+      await deadLetters.add([
+        deadLetter({ sequenceNumber: 1, pipeline: 'temps', stream: 'a/1' }),
+        deadLetter({ sequenceNumber: 2, pipeline: 'temps', stream: 'a/1', enqueuedTime: '2024-05-03T10:00:00Z', partition: '2' }),
+        deadLetter({ sequenceNumber: 3, pipeline: 'temps', stream: 'a/2' }),
+        deadLetter({ sequenceNumber: 4, pipeline: 'power', stream: 'a/1' }),
+        deadLetter({ sequenceNumber: 5 }),
+      ]);
+      expect(await deadLetters.deleteStream('temps', 'a/1', 1)).toEqual({ deleted: 1, more: true });
+      expect(await deadLetters.deleteStream('temps', 'a/1', 10)).toEqual({ deleted: 1, more: false });
+      expect((await drain((page) => deadLetters.query(page))).map((r) => r.sequenceNumber)).toEqual([3, 4, 5]);
+    });
+
     it('keeps raw bodies up to the limit and flags longer ones as truncated', async () => {
       const { deadLetters } = await createStores();
       const long = 'r'.repeat(CHUNK_CHARS * 3);
@@ -261,6 +353,14 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       expect((await streams.list({ prefix: 'room/1' })).items.map((e) => e.pipeline)).toEqual(['power', 'temps']);
       expect((await streams.list({ prefix: 'roo' })).items).toHaveLength(3);
       expect((await streams.list({ pipeline: 'nope' })).items).toEqual([]);
+    });
+
+    it('removes one stream\'s row', async () => {
+      const { streams } = await createStores();
+      await streams.touch([entry('temps', 'room/1'), entry('temps', 'room/2'), entry('power', 'room/1')]);
+      expect(await streams.remove('temps', 'room/1')).toBe(true);
+      expect(await streams.remove('temps', 'room/1')).toBe(false);
+      expect((await drain((page) => streams.list(page))).map((e) => `${e.pipeline}:${e.stream}`)).toEqual(['power:room/1', 'temps:room/2']);
     });
 
     it('rejects bad entries naming the field', async () => {
@@ -307,6 +407,17 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       const rows = await ingestMetrics.recent(0);
       expect(rows.map((r) => [r.eventsIn, r.retried, r.batches])).toEqual([[40, 40, 1]]);
       await expect(ingestMetrics.record({ ...batch('2024-05-01T10:00:30Z', '0', 1), retried: -1 })).rejects.toThrow(/retried: expected a non-negative number or nothing, found -1/);
+    });
+
+    it('purges the rows of minutes before the cutoff\'s minute, bounded per call', async () => {
+      const { ingestMetrics } = await createStores();
+      for (const [at, partition] of [['2024-05-01T09:58:10Z', '0'], ['2024-05-01T09:59:59Z', '1'], ['2024-05-01T10:00:00Z', '0'], ['2024-05-01T10:00:30Z', '1'], ['2024-05-01T10:01:00Z', '0']] as const) {
+        await ingestMetrics.record(batch(at, partition, 5));
+      }
+      const cutoff = Date.parse('2024-05-01T10:00:40Z');
+      expect(await ingestMetrics.purge(cutoff, 1)).toEqual({ deleted: 1, more: true });
+      expect(await ingestMetrics.purge(cutoff, 10)).toEqual({ deleted: 1, more: false });
+      expect((await ingestMetrics.recent(0)).map((r) => `${r.minute.slice(11, 16)}/${r.partition}`)).toEqual(['10:00/0', '10:00/1', '10:01/0']);
     });
 
     it('merges sketches with an injected merger', async () => {

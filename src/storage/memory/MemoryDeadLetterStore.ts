@@ -1,16 +1,18 @@
 import { deadLetterRow } from '../deadLetterRow';
-import { dayKey } from '../keys';
+import { deadLetterPartitionKey } from '../keys';
 import { normalizeIso } from '../normalizeIso';
 import { pageSize } from '../pageSize';
-import type { DeadLetterQuery, DeadLetterRecord, DeadLetterStore, Page } from '../types';
+import type { DeadLetterQuery, DeadLetterRecord, DeadLetterStore, Page, PurgeResult } from '../types';
+import { deleteKeys } from './deleteKeys';
 import { paginate } from './paginate';
 
 export class MemoryDeadLetterStore implements DeadLetterStore {
+  /** Keyed "{PartitionKey}\n{RowKey}" as the Table store keys them, so key order is the Table's order. */
   private readonly rows = new Map<string, DeadLetterRecord>();
 
   async add(records: DeadLetterRecord[]): Promise<void> {
     const rows = records.map(deadLetterRow);
-    for (const { rowKey, record } of rows) this.rows.set(`${dayKey(record.enqueuedTime)}\n${rowKey}`, record);
+    for (const { rowKey, record } of rows) this.rows.set(`${deadLetterPartitionKey(record.enqueuedTime, record.partition)}\n${rowKey}`, record);
   }
 
   async query(options: DeadLetterQuery = {}): Promise<Page<DeadLetterRecord>> {
@@ -21,5 +23,14 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([, r]) => ({ ...r }));
     return paginate(rows, options);
+  }
+
+  async purge(before: string, limit: number): Promise<PurgeResult> {
+    const cutoff = normalizeIso('before', before);
+    return deleteKeys(this.rows, (_k, r) => r.enqueuedTime < cutoff, limit);
+  }
+
+  async deleteStream(pipeline: string, stream: string, limit: number): Promise<PurgeResult> {
+    return deleteKeys(this.rows, (_k, r) => r.pipeline === pipeline && r.stream === stream, limit);
   }
 }

@@ -2,7 +2,9 @@ import { accumulateMetrics } from '../accumulateMetrics';
 import { encodeKey } from '../encodeKey';
 import { minuteKey } from '../keys';
 import { normalizeIso } from '../normalizeIso';
-import type { IngestMetricsInput, IngestMetricsRow, IngestMetricsStore, MergeLatencySketches } from '../types';
+import { purgeBeforeMs } from '../purgeArgs';
+import type { IngestMetricsInput, IngestMetricsRow, IngestMetricsStore, MergeLatencySketches, PurgeResult } from '../types';
+import { deleteKeys } from './deleteKeys';
 
 export class MemoryIngestMetricsStore implements IngestMetricsStore {
   private readonly rows = new Map<string, IngestMetricsRow>();
@@ -24,5 +26,10 @@ export class MemoryIngestMetricsStore implements IngestMetricsStore {
       .filter(([k]) => k >= from)
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([, r]) => ({ ...r, filteredMissing: { ...r.filteredMissing }, latencySketches: [...r.latencySketches] }));
+  }
+
+  async purge(beforeMs: number, limit: number): Promise<PurgeResult> {
+    const cutoff = minuteKey(purgeBeforeMs(beforeMs));
+    return deleteKeys(this.rows, (k) => k < cutoff, limit);
   }
 }

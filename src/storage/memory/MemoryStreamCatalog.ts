@@ -20,9 +20,13 @@ export class MemoryStreamCatalog implements StreamCatalog {
       .map(([, e]) => ({ ...e }));
     return paginate(rows, options);
   }
+
+  async remove(pipeline: string, stream: string): Promise<boolean> {
+    return this.rows.delete(sortKey({ pipeline, stream }));
+  }
 }
 
 // Same order as the Table store: encoded pipeline (PartitionKey) then encoded stream (RowKey).
-function sortKey(e: StreamCatalogEntry): string {
+function sortKey(e: Pick<StreamCatalogEntry, 'pipeline' | 'stream'>): string {
   return `${encodeKey(e.pipeline)}\u0000${encodeKey(e.stream)}`;
 }

@@ -1,19 +1,31 @@
 import { decodeStreamKey } from '../../core/streams/streamKey';
 import { windowRowKey } from '../keys';
 import { pageSize } from '../pageSize';
-import type { KeyedWindowRecord, Page, WindowQuery, WindowRangeQuery, WindowRecord, WindowStore } from '../types';
+import { purgeBeforeMs, purgeLimit } from '../purgeArgs';
+import type { KeyedWindowRecord, Page, PurgeResult, WindowQuery, WindowRangeQuery, WindowRecord, WindowStore } from '../types';
 import { windowRange } from '../windowRange';
 import { copyJson } from './copyJson';
+import { deleteKeys } from './deleteKeys';
 import { paginate } from './paginate';
 
 export class MemoryWindowStore implements WindowStore {
   private readonly partitions = new Map<string, Map<string, WindowRecord>>();
+  /** When each row was last written (key -> rowKey -> epoch ms), as the Table service's Timestamp. */
+  private readonly written = new Map<string, Map<string, number>>();
+
+  constructor(private readonly clock: () => number = Date.now) {}
 
   async upsert(key: string, windows: WindowRecord[]): Promise<void> {
     const rows = windows.map((w) => ({ rowKey: windowRowKey(w.start), window: { start: w.start, end: w.end, data: copyJson('data', w.data) } }));
     let partition = this.partitions.get(key);
     if (!partition) this.partitions.set(key, (partition = new Map()));
-    for (const { rowKey, window } of rows) partition.set(rowKey, window);
+    let written = this.written.get(key);
+    if (!written) this.written.set(key, (written = new Map()));
+    const at = this.clock();
+    for (const { rowKey, window } of rows) {
+      partition.set(rowKey, window);
+      written.set(rowKey, at);
+    }
   }
 
   async query(key: string, options: WindowQuery = {}): Promise<Page<WindowRecord>> {
@@ -25,6 +37,47 @@ export class MemoryWindowStore implements WindowStore {
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([, w]) => copyJson('data', w));
     return paginate(rows, options);
+  }
+
+  async purge(beforeMs: number, limit: number): Promise<PurgeResult> {
+    const cutoff = purgeBeforeMs(beforeMs);
+    let left = purgeLimit(limit);
+    let deleted = 0;
+    let more = false;
+    for (const key of [...this.partitions.keys()].sort((a, b) => (encodeKey(a) < encodeKey(b) ? -1 : 1))) {
+      const partition = this.partitions.get(key) as Map<string, WindowRecord>;
+      const written = this.written.get(key);
+      const expired = (rk: string) => (written?.get(rk) ?? 0) < cutoff;
+      if (left === 0) {
+        more ||= [...partition.keys()].some(expired);
+        continue;
+      }
+      const result = deleteKeys(partition, expired, left);
+      deleted += result.deleted;
+      left -= result.deleted;
+      more ||= result.more;
+      this.forget(key, partition);
+    }
+    return { deleted, more };
+  }
+
+  async deleteStream(key: string, limit: number): Promise<PurgeResult> {
+    purgeLimit(limit);
+    const partition = this.partitions.get(key);
+    if (!partition) return { deleted: 0, more: false };
+    const result = deleteKeys(partition, () => true, limit);
+    this.forget(key, partition);
+    return result;
+  }
+
+  /** Drops the write times of deleted rows, and the partition once empty. */
+  private forget(key: string, partition: Map<string, WindowRecord>): void {
+    const written = this.written.get(key);
+    for (const rk of [...(written?.keys() ?? [])]) if (!partition.has(rk)) written?.delete(rk);
+    if (partition.size === 0) {
+      this.partitions.delete(key);
+      this.written.delete(key);
+    }
   }
 
   /** The same selection and order as the Table store's PartitionKey range: compared on encoded keys. */

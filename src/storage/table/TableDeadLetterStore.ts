@@ -1,16 +1,23 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 
 import { joinText, splitText } from '../chunkedText';
+import { decodeContinuationToken, encodeContinuationToken } from '../continuationToken';
 import { deadLetterRow } from '../deadLetterRow';
-import { dayKey } from '../keys';
+import { dayKey, deadLetterPartitionKey, hourKey, prefixEnd } from '../keys';
 import { normalizeIso } from '../normalizeIso';
-import type { DeadLetterQuery, DeadLetterRecord, DeadLetterStore, Page } from '../types';
-import { firstPage } from './firstPage';
+import { pageSize } from '../pageSize';
+import { StorageInputError } from '../StorageInputError';
+import type { DeadLetterQuery, DeadLetterRecord, DeadLetterStore, Page, PurgeResult } from '../types';
+import { deleteMatching } from './deleteMatching';
 import { submitInBatches } from './submitInBatches';
 
 /**
- * PartitionKey = UTC day of enqueuedTime ("2024-05-01"), so `since` skips whole earlier days;
+ * PartitionKey = UTC hour of enqueuedTime | encoded Event Hubs partition ("2024-05-01T10|3"), so the writes of a busy
+ * hour spread over one table partition per Event Hubs partition (each written by the one instance reading it), and
+ * `since` skips whole earlier hours with a PartitionKey range;
  * RowKey = partition|padded sequence number|pipeline, so a redelivered batch rewrites the same rows.
+ * Rows of the older layout (PartitionKey = UTC day, "2024-05-01") are still listed and purged: they sort before every
+ * hour of their day, and a `since` query reads the old day partition of its day first (see {@link query}).
  */
 export class TableDeadLetterStore implements DeadLetterStore {
   constructor(private readonly client: () => Promise<TableClient>) {}
@@ -19,29 +26,94 @@ export class TableDeadLetterStore implements DeadLetterStore {
     if (records.length === 0) return;
     const entities = records.map(deadLetterRow).map(({ rowKey, record }) => {
       const { raw, ...rest } = record;
-      return { partitionKey: dayKey(record.enqueuedTime), rowKey, ...rest, ...splitText('raw', raw) };
+      return { partitionKey: deadLetterPartitionKey(record.enqueuedTime, record.partition), rowKey, ...rest, ...splitText('raw', raw) };
     });
     await submitInBatches(await this.client(), entities, 'Replace');
   }
 
+  /**
+   * Without `since`: one scan in PartitionKey order. With `since`: two phases in one opaque token, in PartitionKey
+   * order too - first the old-layout partition of since's day (a point query; empty once the old rows have expired),
+   * then the range from since's hour on. A plain `PartitionKey ge day` range would also read every hour of that day
+   * before since (filtered out server-side, but read), an `or` of both would not be a range query at all.
+   */
   async query(options: DeadLetterQuery = {}): Promise<Page<DeadLetterRecord>> {
-    const clauses: string[] = [];
-    if (options.since !== undefined) {
-      const since = normalizeIso('since', options.since);
-      clauses.push(odata`PartitionKey ge ${dayKey(since)}`, odata`enqueuedTime ge ${since}`);
+    const maxPageSize = pageSize(options.limit);
+    const extra: string[] = [];
+    if (options.reason !== undefined) extra.push(odata`reason eq ${options.reason}`);
+    const client = await this.client();
+    if (options.since === undefined) {
+      const token = options.continuationToken === undefined ? undefined : cursor(options.continuationToken);
+      if (token && token.phase !== 1) throw badToken(options.continuationToken);
+      return this.page(client, extra.length ? extra.join(' and ') : undefined, maxPageSize, 1, token?.sdk);
     }
-    if (options.reason !== undefined) clauses.push(odata`reason eq ${options.reason}`);
-    return firstPage(await this.client(), clauses.length ? clauses.join(' and ') : undefined, options, (e) => ({
-      raw: joinText('raw', e),
-      reason: String(e.reason),
-      detail: String(e.detail),
-      partition: String(e.partition),
-      sequenceNumber: Number(e.sequenceNumber),
-      enqueuedTime: String(e.enqueuedTime),
-      recordedAt: String(e.recordedAt),
-      ...(typeof e.pipeline === 'string' ? { pipeline: e.pipeline } : {}),
-      ...(typeof e.stream === 'string' ? { stream: e.stream } : {}),
-      ...(e.rawTruncated === true ? { rawTruncated: true } : {}),
-    }));
+    const since = normalizeIso('since', options.since);
+    const timeClause = odata`enqueuedTime ge ${since}`;
+    const hourly = (): string => [odata`PartitionKey ge ${hourKey(since)}`, timeClause, ...extra].join(' and ');
+    const state = options.continuationToken === undefined ? { phase: 0 as const } : cursor(options.continuationToken);
+    if (state.phase === 0) {
+      const filter = [odata`PartitionKey eq ${dayKey(since)}`, timeClause, ...extra].join(' and ');
+      const page = await this.page(client, filter, maxPageSize, 0, state.sdk);
+      if (page.continuationToken) return page;
+      // The old partition is done: fill the rest of the page from the hourly range.
+      if (page.items.length === maxPageSize) return { items: page.items, continuationToken: encodeContinuationToken(JSON.stringify({ phase: 1 })) };
+      const rest = await this.page(client, hourly(), maxPageSize - page.items.length, 1, undefined);
+      return { ...rest, items: [...page.items, ...rest.items] };
+    }
+    return this.page(client, hourly(), maxPageSize, 1, state.sdk);
   }
+
+  private async page(client: TableClient, filter: string | undefined, maxPageSize: number, phase: 0 | 1, sdk: string | undefined): Promise<Page<DeadLetterRecord>> {
+    const pages = client.listEntities<Record<string, unknown>>({ queryOptions: filter ? { filter } : {} }).byPage({ maxPageSize, continuationToken: sdk });
+    const { value, done } = await pages.next();
+    if (done || !value) return { items: [] };
+    const items = value.map(toRecord);
+    return value.continuationToken ? { items, continuationToken: encodeContinuationToken(JSON.stringify({ phase, sdk: value.continuationToken })) } : { items };
+  }
+
+  async purge(before: string, limit: number): Promise<PurgeResult> {
+    const cutoff = normalizeIso('before', before);
+    // The PartitionKey bound makes it a range (old day rows of earlier days and of the cutoff's day sort below it);
+    // enqueuedTime makes it exact.
+    return deleteMatching(await this.client(), [odata`PartitionKey lt ${prefixEnd(`${hourKey(cutoff)}|`)}`, odata`enqueuedTime lt ${cutoff}`].join(' and '), limit);
+  }
+
+  async deleteStream(pipeline: string, stream: string, limit: number): Promise<PurgeResult> {
+    return deleteMatching(await this.client(), odata`pipeline eq ${pipeline} and stream eq ${stream}`, limit);
+  }
+}
+
+interface Cursor {
+  phase: 0 | 1;
+  sdk?: string;
+}
+
+function cursor(token: string): Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decodeContinuationToken(token));
+  } catch (error) {
+    if (error instanceof StorageInputError) throw error;
+  }
+  const c = parsed as Partial<Cursor> | undefined;
+  if (c && (c.phase === 0 || c.phase === 1) && (c.sdk === undefined || typeof c.sdk === 'string')) return { phase: c.phase, ...(c.sdk !== undefined ? { sdk: c.sdk } : {}) };
+  throw badToken(token);
+}
+
+const badToken = (token: string | undefined) =>
+  new StorageInputError('continuationToken', `continuationToken: expected a token returned by a previous page of this query, found ${JSON.stringify(String(token).slice(0, 40))}`);
+
+function toRecord(e: TableEntityResult<Record<string, unknown>>): DeadLetterRecord {
+  return {
+    raw: joinText('raw', e),
+    reason: String(e.reason),
+    detail: String(e.detail),
+    partition: String(e.partition),
+    sequenceNumber: Number(e.sequenceNumber),
+    enqueuedTime: String(e.enqueuedTime),
+    recordedAt: String(e.recordedAt),
+    ...(typeof e.pipeline === 'string' ? { pipeline: e.pipeline } : {}),
+    ...(typeof e.stream === 'string' ? { stream: e.stream } : {}),
+    ...(e.rawTruncated === true ? { rawTruncated: true } : {}),
+  };
 }

@@ -5,7 +5,9 @@ import { joinText, splitText } from '../chunkedText';
 import { encodeKey } from '../encodeKey';
 import { minuteKey } from '../keys';
 import { normalizeIso } from '../normalizeIso';
-import type { IngestMetricsInput, IngestMetricsRow, IngestMetricsStore, MergeLatencySketches } from '../types';
+import { purgeBeforeMs } from '../purgeArgs';
+import type { IngestMetricsInput, IngestMetricsRow, IngestMetricsStore, MergeLatencySketches, PurgeResult } from '../types';
+import { deleteMatching } from './deleteMatching';
 import { allEntities } from './firstPage';
 import { statusOf } from './tableErrors';
 
@@ -64,6 +66,11 @@ export class TableIngestMetricsStore implements IngestMetricsStore {
   async recent(sinceMs: number): Promise<IngestMetricsRow[]> {
     const rows = await allEntities(await this.client(), odata`PartitionKey ge ${minuteKey(sinceMs)}`);
     return rows.map(toRow);
+  }
+
+  /** A PartitionKey range: whole minutes before the cutoff's minute. */
+  async purge(beforeMs: number, limit: number): Promise<PurgeResult> {
+    return deleteMatching(await this.client(), odata`PartitionKey lt ${minuteKey(purgeBeforeMs(beforeMs))}`, limit);
   }
 }
 

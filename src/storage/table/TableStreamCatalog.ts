@@ -6,6 +6,7 @@ import { streamEntry } from '../streamEntry';
 import type { Page, StreamCatalog, StreamCatalogEntry, StreamCatalogQuery } from '../types';
 import { firstPage } from './firstPage';
 import { submitInBatches } from './submitInBatches';
+import { statusOf } from './tableErrors';
 
 /** PartitionKey = encoded pipeline, RowKey = encoded stream (prefix-preserving, so prefixes are RowKey ranges). */
 export class TableStreamCatalog implements StreamCatalog {
@@ -31,5 +32,15 @@ export class TableStreamCatalog implements StreamCatalog {
       events: Number(e.events),
       eventsPerSec: Number(e.eventsPerSec),
     }));
+  }
+
+  async remove(pipeline: string, stream: string): Promise<boolean> {
+    try {
+      await (await this.client()).deleteEntity(encodeKey(pipeline), encodeKey(stream));
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw error;
+    }
   }
 }

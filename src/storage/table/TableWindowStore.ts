@@ -4,8 +4,10 @@ import { decodeStreamKey } from '../../core/streams/streamKey';
 import { joinText, splitText } from '../chunkedText';
 import { decodeKey, encodeKey } from '../encodeKey';
 import { windowRowKey } from '../keys';
-import type { KeyedWindowRecord, Page, WindowQuery, WindowRangeQuery, WindowRecord, WindowStore } from '../types';
+import { purgeBeforeMs } from '../purgeArgs';
+import type { KeyedWindowRecord, Page, PurgeResult, WindowQuery, WindowRangeQuery, WindowRecord, WindowStore } from '../types';
 import { windowRange } from '../windowRange';
+import { deleteMatching } from './deleteMatching';
 import { firstPage } from './firstPage';
 import { submitInBatches } from './submitInBatches';
 
@@ -35,6 +37,18 @@ export class TableWindowStore implements WindowStore {
       end: Number(e.end),
       data: JSON.parse(joinText('data', e)) as unknown,
     }));
+  }
+
+  /**
+   * By the service's Timestamp (the row's last write): a scan of the table (there is no index on it), returning only
+   * expired keys, bounded by `limit` rows per call, and cheap in requests (one per page of up to 1,000 rows).
+   */
+  async purge(beforeMs: number, limit: number): Promise<PurgeResult> {
+    return deleteMatching(await this.client(), odata`Timestamp lt ${new Date(purgeBeforeMs(beforeMs))}`, limit);
+  }
+
+  async deleteStream(key: string, limit: number): Promise<PurgeResult> {
+    return deleteMatching(await this.client(), odata`PartitionKey eq ${encodeKey(key)}`, limit);
   }
 
   /** ONE query: a PartitionKey range over the pipeline's encodeStreamKey keys, plus the RowKey window bounds. */
