@@ -94,6 +94,8 @@ export function withInjectedFaults(deps: IngestDeps, setting: string | undefined
           return deadLetters.add(records);
         },
         query: (options) => deadLetters.query(options),
+        purge: (before, limit) => deadLetters.purge(before, limit),
+        deleteStream: (pipeline, stream, limit) => deadLetters.deleteStream(pipeline, stream, limit),
       },
     },
     signal: async (context, entity, operation) => {

@@ -44,7 +44,7 @@ export class MemoryWindowStore implements WindowStore {
     let left = purgeLimit(limit);
     let deleted = 0;
     let more = false;
-    for (const key of [...this.partitions.keys()].sort((a, b) => (encodeKey(a) < encodeKey(b) ? -1 : 1))) {
+    for (const key of [...this.partitions.keys()].sort()) {
       const partition = this.partitions.get(key) as Map<string, WindowRecord>;
       const written = this.written.get(key);
       const expired = (rk: string) => (written?.get(rk) ?? 0) < cutoff;
