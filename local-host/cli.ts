@@ -81,12 +81,8 @@ async function main(): Promise<void> {
     verbose: opts.verbose,
     azurite: opts.azurite,
     allowedHosts: opts.allowedHost,
-    onFatal: () => {
-      // startHost logged why and already stopped.
-      if (stopping) return;
-      stopping = true;
-      process.exit(1);
-    },
+    // startHost logged why; stop everything and fail.
+    onFatal: () => exitAfterStop(1),
     ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }),
   }));
   // Tests and scripts wait for exactly this line.

@@ -46,8 +46,8 @@ export interface StartHostOptions {
   /** Host names (name or name:port) accepted in the Host header besides localhost, 127.0.0.0/8 and [::1]. */
   allowedHosts?: readonly string[];
   /**
-   * Called once when something the host depends on dies while it runs (the embedded Azurite): the host has already
-   * logged the error and begun stopping. The CLI exits non-zero; default: stop only.
+   * Called once when something the host depends on dies while it runs (the embedded Azurite), after the host logged
+   * the error; it must stop the host (the CLI stops it and exits non-zero). Default: the host stops itself.
    */
   onFatal?: (err: Error) => void;
 }
@@ -114,7 +114,8 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
         // The app's storage is gone: keeping on consuming would only log connection errors while nothing is stored.
         onUnexpectedExit: (err) => {
           logger.error(`${err.message} The host stops: the app's storage is gone.`);
-          void stop().finally(() => options.onFatal?.(err));
+          if (options.onFatal) options.onFatal(err);
+          else void stop();
         },
       });
       stages.azurite.push(() => azurite.stop());
