@@ -6,7 +6,8 @@ import { problemBody } from './sendText';
 const answered = new WeakSet<Duplex>();
 
 /** The status and explanation for a request Node's parser refused before any handler ran. */
-export function clientErrorAnswer(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): { status: 400 | 414 | 431; detail: string } {
+export function clientErrorAnswer(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): { status: 400 | 408 | 414 | 431; detail: string } {
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, detail: 'The request did not arrive completely in time.' };
   if (err.code === 'HPE_HEADER_OVERFLOW') {
     // Node counts the request line and the headers together; no line break yet means the URL alone was too long.
     const urlTooLong = err.rawPacket !== undefined && !err.rawPacket.includes('\r\n');
@@ -32,7 +33,7 @@ export function answerClientError(err: NodeJS.ErrnoException & { rawPacket?: Buf
   }
   const { status, detail } = clientErrorAnswer(err);
   const body = problemBody(status, detail);
-  const reason = { 400: 'Bad Request', 414: 'URI Too Long', 431: 'Request Header Fields Too Large' }[status];
+  const reason = { 400: 'Bad Request', 408: 'Request Timeout', 414: 'URI Too Long', 431: 'Request Header Fields Too Large' }[status];
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
