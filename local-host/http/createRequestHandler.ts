@@ -59,7 +59,7 @@ export function createRequestHandler(
           sendText(res, 200, 'The local Functions host is running.');
           return;
         }
-        sendText(res, 404, `No function or host route matches ${req.method} ${url.pathname}.`);
+        sendProblem(res, 404, `No function or host route matches ${req.method} ${url.pathname}.`);
       } catch (err) {
         const error = ensureError(err);
         if (isUserError(error) && error.kind === 'request') {
