@@ -131,4 +131,21 @@ describe('send CLI', () => {
       silent.close();
     }
   });
+
+  it('sends to a host with --require-keys given its master key (--key), and says why not without it', async () => {
+    const keyed = await startHostProcess({ app, args: ['--require-keys', '--store', 'memory'], env: { RECORD_DIR: records, LOCAL_HOST_MASTER_KEY: 'm-key', LOCAL_HOST_FUNCTION_KEY: 'f-key' } });
+    try {
+      const without = await send(['--url', keyed.baseUrl, '--count', '3']);
+      expect(without.code).toBe(2);
+      expect(without.stderr).toMatch(/answered 401: .*Missing key/);
+      const functionKey = await send(['--url', keyed.baseUrl, '--count', '3', '--key', 'f-key']);
+      expect(functionKey.code).toBe(1);
+      expect(functionKey.stderr).toMatch(/refused 3 events: 401 .*requires the master key/);
+      const withKey = await send(['--url', keyed.baseUrl, '--count', '3', '--key', 'm-key', '--json']);
+      expect(withKey.code).toBe(0);
+      expect(JSON.parse(withKey.stdout)).toMatchObject({ sent: 3, failed: 0 });
+    } finally {
+      await keyed.kill();
+    }
+  });
 });

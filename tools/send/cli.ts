@@ -21,6 +21,7 @@ const program = new Command('send')
   .description('Send events to the local host\'s event hub or a real Event Hub: a synthetic multi-stream generator or a replayed file.')
   .option('--url <url>', 'local host base URL (target: its local hub)', 'http://localhost:7071')
   .option('--hub <name>', 'event hub name', 'events')
+  .option('--key <key>', 'local host started with --require-keys: its master key (default: $LOCAL_HOST_MASTER_KEY)')
   .option('--connection-string <cs>', 'send to a real Event Hub (or the emulator) with this connection string')
   .option('--namespace <fqdn>', 'send to a real Event Hub namespace with DefaultAzureCredential (e.g. myns.servicebus.windows.net)')
   .option('--streams <n>', 'synthetic: number of streams', positive('--streams'), 10)
@@ -48,6 +49,7 @@ const program = new Command('send')
 interface Options {
   url: string;
   hub: string;
+  key?: string;
   connectionString?: string;
   namespace?: string;
   streams: number;
@@ -76,7 +78,7 @@ interface Options {
 function targetFor(o: Options): SendTarget {
   const connectTimeoutMs = o.connectTimeout * 1000;
   if (o.connectionString || o.namespace) return eventHubTarget({ connectionString: o.connectionString, namespace: o.namespace, hub: o.hub, connectTimeoutMs });
-  return localHubTarget(o.url, o.hub, connectTimeoutMs);
+  return localHubTarget(o.url, o.hub, connectTimeoutMs, o.key ?? process.env['LOCAL_HOST_MASTER_KEY']);
 }
 
 /** The field that gives each event its partition key, if any. */

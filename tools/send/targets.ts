@@ -21,15 +21,17 @@ function describeFetchError(err: unknown, url: string, timeoutMs?: number): Erro
 }
 
 /** The local host's hub endpoint: POST <url>/runtime/eventhubs/<hub>/events as NDJSON. */
-export function localHubTarget(url: string, hub: string, connectTimeoutMs = 30_000): SendTarget {
+export function localHubTarget(url: string, hub: string, connectTimeoutMs = 30_000, key?: string): SendTarget {
   const base = url.replace(/\/$/, '');
+  // A host with --require-keys wants the master key to produce (a function key only reads).
+  const auth: Record<string, string> = key ? { 'x-functions-key': key } : {};
   const hubUrl = `${base}/runtime/eventhubs/${encodeURIComponent(hub)}`;
   return {
     description: `local hub "${hub}" at ${base}`,
     async check() {
       let res: Response;
       try {
-        res = await fetch(hubUrl, { signal: AbortSignal.timeout(connectTimeoutMs) });
+        res = await fetch(hubUrl, { headers: auth, signal: AbortSignal.timeout(connectTimeoutMs) });
       } catch (err) {
         throw describeFetchError(err, base, connectTimeoutMs);
       }
@@ -40,7 +42,7 @@ export function localHubTarget(url: string, hub: string, connectTimeoutMs = 30_0
       const query = partitionKey === undefined ? '' : `?partitionKey=${encodeURIComponent(partitionKey)}`;
       let res: Response;
       try {
-        res = await fetch(`${hubUrl}/events${query}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: events.map((e) => JSON.stringify(e)).join('\n') });
+        res = await fetch(`${hubUrl}/events${query}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-ndjson' }, body: events.map((e) => JSON.stringify(e)).join('\n') });
       } catch (err) {
         throw describeFetchError(err, base);
       }
