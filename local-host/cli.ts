@@ -29,6 +29,7 @@ const program = new Command()
   .option('--require-keys', 'enforce function and admin keys (authLevel), unlike `func start`', false)
   .option('--verbose', 'print host internals', false)
   .option('--data-dir <dir>', 'persisted host state (default <app>/.local/host)')
+  .option('--allowed-host <name>', 'also answer to this Host header name (name or name:port; repeatable); localhost, 127.0.0.0/8 and [::1] always work', (value: string, all: string[]) => [...all, value], [] as string[])
   .option('--no-azurite', 'do not start the embedded Azurite even when AzureWebJobsStorage points at the emulator')
   .showHelpAfterError();
 
@@ -42,40 +43,58 @@ async function main(): Promise<void> {
     verbose: boolean;
     dataDir?: string;
     azurite: boolean;
+    allowedHost: string[];
   }>();
+  // Set once started; the crash handlers below may run before that.
+  const running: { host?: Awaited<ReturnType<typeof startHost>> } = {};
+  let stopping = false;
+  // Stops the host (and with it the Azurite it started) before the process goes, whatever the reason.
+  const exitAfterStop = (code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    const force = setTimeout(() => process.exit(code), 10_000);
+    force.unref();
+    (running.host ? running.host.stop() : Promise.resolve())
+      .then(() => process.exit(code))
+      .catch((err: unknown) => {
+        process.stderr.write(`Local host failed to stop cleanly: ${describeError(err)}\n`);
+        process.exit(code === 0 ? 1 : code);
+      });
+  };
+  const crash = (what: string) => (err: unknown): void => {
+    process.stderr.write(`Local host: ${what}: ${describeError(err)}\nStopping the host.\n`);
+    exitAfterStop(1);
+  };
+  process.on('uncaughtException', crash('uncaught error'));
+  process.on('unhandledRejection', crash('unhandled promise rejection'));
   if (opts.store === 'azurite') {
     process.stderr.write(
       'Note: --store azurite keeps durable state in SQLite under the data dir; Azurite tables are too slow for it ' +
         '(see `npm run bench:host`). The app\'s own storage still goes to Azurite.\n',
     );
   }
-  const host = await startHost({
+  const host = (running.host = await startHost({
     appDir: opts.app,
     port: opts.port,
     store: opts.store,
     requireKeys: opts.requireKeys,
     verbose: opts.verbose,
     azurite: opts.azurite,
+    allowedHosts: opts.allowedHost,
+    // startHost logged why; stop everything and fail.
+    onFatal: () => exitAfterStop(1),
     ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }),
-  });
+  }));
   // Tests and scripts wait for exactly this line.
   // Log lines are buffered per event-loop turn: write what start-up logged (e.g. generated keys) first, in order.
   processLines().out.flush();
   process.stdout.write(`Local host listening on ${host.baseUrl}\n`);
   process.stdout.write(`${formatFunctionList(host.ctx.functions, host.ctx.hostJson, host.baseUrl)}\n`);
 
-  let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
-    stopping = true;
     host.ctx.logger.info(`${signal} received, stopping the host.`);
-    host
-      .stop()
-      .then(() => process.exit(0))
-      .catch((err: unknown) => {
-        process.stderr.write(`Local host failed to stop cleanly: ${describeError(err)}\n`);
-        process.exit(1);
-      });
+    exitAfterStop(0);
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

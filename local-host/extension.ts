@@ -87,6 +87,12 @@ export interface HostLogger {
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
+/**
+ * The key a host route needs with --require-keys: 'function' (function or master key), 'admin' (master key only),
+ * 'system' (the durable extension's system key or the master key), 'anonymous' (none).
+ */
+export type HostRouteKeyLevel = 'anonymous' | 'function' | 'admin' | 'system';
+
 export interface HostContext {
   readonly functions: readonly HostFunction[];
   /** Parsed host.json ({} when absent). */
@@ -105,8 +111,16 @@ export interface HostContext {
    * delivered to that extension's `handleOutput` before this resolves. Rejects with the function's error.
    */
   invoke(request: InvokeRequest): Promise<InvokeResult>;
-  /** Adds a host-level HTTP route: every request whose path starts with `pathPrefix` (e.g. '/runtime/webhooks/durabletask/'). */
-  route(pathPrefix: string, handler: RouteHandler): void;
+  /**
+   * Adds a host-level HTTP route: every request whose path starts with `pathPrefix` (e.g. '/runtime/webhooks/durabletask/').
+   * `keyLevel` says which key each method needs with --require-keys; without it every method needs the master key.
+   */
+  route(pathPrefix: string, handler: RouteHandler, keyLevel?: (method: string) => HostRouteKeyLevel): void;
+  /**
+   * With --require-keys: the system key the host's own clients (the app's durable client) present on 'system' routes;
+   * undefined when keys are not required.
+   */
+  readonly systemKey?: string;
 }
 
 export interface HostExtension {

@@ -8,15 +8,17 @@ import { applySettings } from './config/applySettings';
 import { readHostJson } from './config/readHostJson';
 import { readLocalSettings } from './config/readLocalSettings';
 import { defaultExtensions } from './defaultExtensions';
-import { describeError, HostSystemError } from './errors';
+import { configError, describeError, ensureError, HostSystemError } from './errors';
 import type { HostContext, HostExtension } from './extension';
 import { addAdminRoutes } from './http/addAdminRoutes';
 import { boundLoopbackSockets } from './http/boundLoopbackSockets';
+import { parseAllowedHost } from './http/checkHostHeader';
 import { createRequestHandler, type HostRoute } from './http/createRequestHandler';
 import { createRouteTable, routePrefixOf } from './http/createRouteTable';
 import { handleFunctionRequest } from './http/handleFunctionRequest';
 import { listenLocal } from './http/listenLocal';
-import { createAuthorizer } from './keys/createAuthorizer';
+import { createAuthorizer, presentedKey } from './keys/createAuthorizer';
+import { checkHostRouteKey, systemKeyOf } from './keys/hostRouteKeys';
 import { loadKeys } from './keys/loadKeys';
 import { createConsoleLogger } from './logging/createConsoleLogger';
 import { createTimerScheduler } from './timer/createTimerScheduler';
@@ -41,6 +43,13 @@ export interface StartHostOptions {
   extensions?: HostExtension[];
   /** Logger override (tests); default console, debug only with `verbose`. */
   logger?: HostContext['logger'];
+  /** Host names (name or name:port) accepted in the Host header besides localhost, 127.0.0.0/8 and [::1]. */
+  allowedHosts?: readonly string[];
+  /**
+   * Called once when something the host depends on dies while it runs (the embedded Azurite), after the host logged
+   * the error; it must stop the host (the CLI stops it and exits non-zero). Default: the host stops itself.
+   */
+  onFatal?: (err: Error) => void;
 }
 
 export interface RunningHost {
@@ -91,12 +100,24 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     const applied = applySettings(readLocalSettings(appDir));
     stages.settings.push(() => applied.forEach((name) => delete process.env[name]));
     const settings = process.env;
+    // Before anything starts, so a bad key setting fails fast.
+    const keys = options.requireKeys ? loadKeys(dataDir, settings) : undefined;
+    const allowedHosts = allowedHostsOf(options.allowedHosts ?? [], settings.LOCAL_HOST_ALLOWED_HOSTS);
 
     // Extensions may need storage in init(), so the emulator comes up before the app loads.
     const azuritePorts = options.azurite === false ? undefined : azuritePortsFor(settings.AzureWebJobsStorage);
     if (azuritePorts) {
       logger.info(`Starting Azurite (blob ${azuritePorts.blob}, queue ${azuritePorts.queue}, table ${azuritePorts.table}) for AzureWebJobsStorage.`);
-      const azurite = await startAzurite({ location: join(dataDir, 'azurite'), ports: azuritePorts });
+      const azurite = await startAzurite({
+        location: join(dataDir, 'azurite'),
+        ports: azuritePorts,
+        // The app's storage is gone: keeping on consuming would only log connection errors while nothing is stored.
+        onUnexpectedExit: (err) => {
+          logger.error(`${err.message} The host stops: the app's storage is gone.`);
+          if (options.onFatal) options.onFatal(err);
+          else void stop();
+        },
+      });
       stages.azurite.push(() => azurite.stop());
       logger.debug(`Azurite is listening at ${azurite.blobUrl}, ${azurite.queueUrl}, ${azurite.tableUrl}`);
     }
@@ -119,12 +140,12 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
       },
       logger,
       invoke: (req) => app.invoke(req),
-      route: (prefix, handler) => routes.push({ prefix, handler }),
+      route: (prefix, handler, keyLevel) => routes.push({ prefix, handler, ...(keyLevel ? { keyLevel } : {}) }),
+      ...(keys ? { systemKey: systemKeyOf(keys) } : {}),
     };
 
     // Validates every schedule now, so a bad one fails start-up before anything listens.
     const timers = createTimerScheduler(ctx);
-    const keys = options.requireKeys ? loadKeys(dataDir, settings) : undefined;
     if (keys?.generated) logger.info(`Generated host keys in ${keys.file} (master key: ${keys.masterKey}, function key: ${keys.functionKey}).`);
     addAdminRoutes({ ctx, owners: ownersByType(extensions), keys, invokeTimer: (fn) => timers.runNow(fn) });
 
@@ -137,7 +158,10 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
 
     const table = createRouteTable(app.functions, routePrefixOf(hostJson));
     const functionDeps = { table, invoke: ctx.invoke, logger, authorize: createAuthorizer(keys) };
-    const handler = createRequestHandler(() => routes, (req, res, url) => handleFunctionRequest(functionDeps, req, res, url), logger);
+    const handler = createRequestHandler(() => routes, (req, res, url) => handleFunctionRequest(functionDeps, req, res, url), logger, {
+      allowedHosts,
+      ...(keys ? { checkRouteKey: (req, url, level) => checkHostRouteKey(keys, level, presentedKey(req, url)) } : {}),
+    });
     const servers = await listenLocal(handler, options.port ?? 7071);
     stages.server.push(() => servers.close());
     const baseUrl = `http://localhost:${servers.port}`;
@@ -154,4 +178,16 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     await stop();
     throw err;
   }
+}
+
+/** Allowed Host names from the option and the LOCAL_HOST_ALLOWED_HOSTS setting (comma-separated). */
+function allowedHostsOf(fromOptions: readonly string[], setting: string | undefined): string[] {
+  const entries = [...fromOptions, ...(setting ?? '').split(',').filter((e) => e.trim() !== '')];
+  return entries.map((entry) => {
+    try {
+      return parseAllowedHost(entry);
+    } catch (err) {
+      throw configError(`Allowed hosts (--allowed-host, LOCAL_HOST_ALLOWED_HOSTS): ${ensureError(err).message}.`);
+    }
+  });
 }

@@ -18,6 +18,8 @@ export interface StartAzuriteOptions {
   ports?: AzuritePorts | 0;
   /** How long to wait for all three services; default 30 s. */
   timeoutMs?: number;
+  /** Called once if Azurite exits after it started without being asked to stop (the error says how, with its last output). */
+  onUnexpectedExit?: (err: HostSystemError) => void;
 }
 
 export interface RunningAzurite {
@@ -57,13 +59,31 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
     mkdirSync(options.location, { recursive: true });
     args.push('--location', options.location);
   }
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Azurite stops when our end of its stdin closes, i.e. when this process is gone however it died (even SIGKILL),
+  // so an emulator is never left running without its host. SIGTERM lets Azurite shut down its own way.
+  const exitWithParent =
+    'data:text/javascript,process.stdin.on("end",()=>{process.kill(process.pid,"SIGTERM");setTimeout(()=>process.exit(0),5000).unref()});process.stdin.resume();';
+  const child = spawn(process.execPath, ['--import', exitWithParent, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const actual = await waitUntilListening(child, ports, options.timeoutMs ?? 30_000);
+  // The last lines Azurite printed, to say why it died (e.g. "Invalid string length" when its table file outgrew V8).
+  const tail: string[] = [];
+  const keep = (chunk: Buffer): void => {
+    tail.push(...chunk.toString('utf8').split('\n').filter((l) => l.trim() !== ''));
+    tail.splice(0, Math.max(0, tail.length - 20));
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let stopping: Promise<void> | undefined;
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    options.onUnexpectedExit?.(
+      new HostSystemError(`Embedded Azurite exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}).${tail.length ? ` Its last output:\n${tail.join('\n')}\n` : ''}`),
+    );
+  });
   const url = (service: Service): string => `http://127.0.0.1:${actual[service]}/${devAccountName}`;
   const blobUrl = url('blob');
   const queueUrl = url('queue');
   const tableUrl = url('table');
-  let stopping: Promise<void> | undefined;
   return {
     blobUrl,
     queueUrl,

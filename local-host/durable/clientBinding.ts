@@ -1,18 +1,24 @@
 /** What the Durable extension hands a durableClient input binding, pointed at this host's webhook routes. */
-export function clientBindingData(origin: string, taskHubName: string): Record<string, unknown> {
+export function clientBindingData(origin: string, taskHubName: string, systemKey?: string): Record<string, unknown> {
   const base = `${origin}/runtime/webhooks/durabletask`;
-  const query = `taskHub=${encodeURIComponent(taskHubName)}&connection=Storage`;
+  const query = webhookQuery(taskHubName, systemKey);
+  const code = encodeURIComponent(systemKey ?? '');
   return {
     taskHubName,
     creationUrls: {
-      createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?code=`,
-      createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=`,
+      createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?code=${code}`,
+      createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=${code}`,
     },
     managementUrls: managementUrls(base, query, 'INSTANCEID'),
     baseUrl: base,
     requiredQueryStringParameters: query,
     rpcBaseUrl: rpcBaseUrl(origin),
   };
+}
+
+/** The query every webhook URL carries: task hub, connection and, with --require-keys, the system key (as on Azure). */
+export function webhookQuery(taskHubName: string, systemKey?: string): string {
+  return `taskHub=${encodeURIComponent(taskHubName)}&connection=Storage${systemKey === undefined ? '' : `&code=${encodeURIComponent(systemKey)}`}`;
 }
 
 /** The management links for one instance (also the body of a 202 from startNew). */

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 
 import { ensureError, isUserError, requestError } from '../errors';
 import type { RouteHandler } from '../extension';
-import { managementUrls } from './clientBinding';
+import { managementUrls, webhookQuery } from './clientBinding';
 import type { DurableRuntime } from './durableRuntime';
 import { entitySchedulerId } from './entityId';
 import { EventType } from './eventType';
@@ -78,14 +78,14 @@ function instanceQuery(url: URL): InstanceQuery {
  * The Durable extension's HTTP API, as far as durable-functions' DurableClient uses it (paths relative
  * to rpcBaseUrl; management URLs resolve to the same paths with extra query parameters).
  */
-export function durableHttpApi(runtime: DurableRuntime, taskHubName: string, origin: () => string): RouteHandler {
+export function durableHttpApi(runtime: DurableRuntime, taskHubName: string, origin: () => string, systemKey?: string): RouteHandler {
   return async (req, res, url) => {
     try {
       const parts = url.pathname.slice(durableRoutePrefix.length).split('/').map(decodeURIComponent);
       const method = (req.method ?? 'GET').toUpperCase();
       const [area, a, b, c] = parts;
       const base = `${origin()}/runtime/webhooks/durabletask`;
-      const query = `taskHub=${encodeURIComponent(taskHubName)}&connection=Storage`;
+      const query = webhookQuery(taskHubName, systemKey);
 
       if (area === 'orchestrators' && method === 'POST' && a) {
         const fn = runtime.findFunction('orchestrationTrigger', a);

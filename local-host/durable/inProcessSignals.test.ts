@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 
 import { InvocationContext } from '@azure/functions';
@@ -13,10 +15,10 @@ const rpcBase = `${origin}/runtime/webhooks/durabletask/`;
 // The very axios copy durable-functions uses (the same module registry, so the same instance).
 const axios = jest.requireActual<AxiosModule>(require.resolve('axios', { paths: [dirname(require.resolve('durable-functions'))] }));
 
-function client(): df.DurableClient {
+function client(at = origin, systemKey?: string): df.DurableClient {
   const input = df.input.durableClient();
   const context = new InvocationContext({ options: { extraInputs: [input] } });
-  context.extraInputs.set(input, clientBindingData(origin, 'Streamfold'));
+  context.extraInputs.set(input, clientBindingData(at, 'Streamfold', systemKey));
   return df.getClient(context);
 }
 
@@ -69,5 +71,29 @@ describe('routeSignalsInProcess', () => {
     const copies = axiosOfLoadedDurableFunctions([file, '/elsewhere/index.js']);
     expect(copies).toHaveLength(1);
     expect(typeof copies[0]?.getAdapter).toBe('function');
+  });
+
+  it('with a system key (--require-keys), presents it on the requests to the host and puts it in the webhook URLs', async () => {
+    const headers: (string | string[] | undefined)[] = [];
+    const server = createServer((req, res) => {
+      headers.push(req.headers['x-functions-key']);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const at = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const uninstall = routeSignalsInProcess(() => `${at}/runtime/webhooks/durabletask/`, async () => {}, [axios], 'sys-key');
+    try {
+      // 404: the SDK reports the instance as unknown, after a request that carried the key.
+      await client(at, 'sys-key').getStatus('some-instance').catch(() => undefined);
+      expect(headers).toEqual(['sys-key']);
+      const links = client(at, 'sys-key').createHttpManagementPayload('abc');
+      expect(new URL(links.statusQueryGetUri).searchParams.get('code')).toBe('sys-key');
+      expect(new URL(links.terminatePostUri).searchParams.get('code')).toBe('sys-key');
+      // Without a key nothing is added (keys not required).
+      expect(new URL(client(at).createHttpManagementPayload('abc').statusQueryGetUri).searchParams.has('code')).toBe(false);
+    } finally {
+      uninstall();
+      server.close();
+    }
   });
 });

@@ -12,6 +12,7 @@ export interface AxiosModule {
 interface AxiosConfig {
   url?: string;
   method?: string;
+  headers?: Record<string, unknown>;
   data?: unknown;
   validateStatus?: ((status: number) => boolean) | null;
 }
@@ -39,15 +40,21 @@ const DURABLE_CLIENT_FILE = `${sep}durable-functions${sep}lib${sep}src${sep}dura
  * every axios copy given (axiosOfLoadedDurableFunctions finds them) is wrapped: a POST to `{rpcBaseUrl}entities/...` is handed to
  * `sink` (the same code the HTTP route runs, so the same validation and the same "202 = persisted"); every other
  * request, and signals to other hosts, go through the original adapter unchanged. The SDK's own code still builds
- * the URL, the body and checks the 202. Returns an uninstall function.
+ * the URL, the body and checks the 202. With `systemKey` (--require-keys), the other requests to rpcBaseUrl carry it
+ * in the x-functions-key header. Returns an uninstall function.
  */
-export function routeSignalsInProcess(rpcBaseUrl: () => string, sink: SignalSink, axiosCopies: readonly AxiosModule[]): () => void {
+export function routeSignalsInProcess(rpcBaseUrl: () => string, sink: SignalSink, axiosCopies: readonly AxiosModule[], systemKey?: string): () => void {
   const restores = [...new Set(axiosCopies)].map((axios) => {
     const original = axios.defaults.adapter;
     const fallback = axios.getAdapter(original);
     axios.defaults.adapter = (config: AxiosConfig) => {
-      const target = signalTarget(config, rpcBaseUrl());
-      return target === undefined ? fallback(config) : deliver(axios, config, target, sink);
+      const base = rpcBaseUrl();
+      const target = signalTarget(config, base);
+      if (target !== undefined) return deliver(axios, config, target, sink);
+      // The SDK never adds a key to rpcBaseUrl calls (on Azure that endpoint is private to the worker); here it is the
+      // host's key-checked webhook route, so the host's own client presents the system key.
+      if (systemKey !== undefined && config.url?.startsWith(base) && config.headers) config.headers['x-functions-key'] = systemKey;
+      return fallback(config);
     };
     return () => void (axios.defaults.adapter = original);
   });

@@ -41,13 +41,16 @@ export function createDurableExtension(): HostExtension {
         logger: context.logger,
       });
       const rt = runtime;
-      context.route(durableRoutePrefix, durableHttpApi(rt, hub, () => context.baseUrl()));
+      // Management API: with --require-keys only the system key (which the host's own client binding carries) or
+      // the master key; a function key must not start, terminate or purge instances.
+      context.route(durableRoutePrefix, durableHttpApi(rt, hub, () => context.baseUrl(), context.systemKey), () => 'system');
       const axiosCopies = axiosOfLoadedDurableFunctions();
       context.logger.debug(`durable: entity signals from ${axiosCopies.length} loaded durable-functions client(s) go to the runtime in process`);
       unrouteSignals = routeSignalsInProcess(
         () => rpcBaseUrl(context.baseUrl()),
         (name, key, operation, body) => acceptSignal(rt, name, key, operation, body),
         axiosCopies,
+        context.systemKey,
       );
     },
     async start() {
@@ -63,7 +66,7 @@ export function createDurableExtension(): HostExtension {
     },
     inputData(): RpcTypedData {
       if (!ctx) throw new HostSystemError('The durable extension was asked for client binding data before init().');
-      return { json: JSON.stringify(clientBindingData(ctx.baseUrl(), hub)) };
+      return { json: JSON.stringify(clientBindingData(ctx.baseUrl(), hub, ctx.systemKey)) };
     },
   };
 }

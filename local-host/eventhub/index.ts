@@ -11,7 +11,7 @@ import { outputToBodies } from './outputToBodies';
 import { PartitionPump } from './partitionPump';
 import { type HubConnection, resolveConnection } from './resolveConnection';
 import { retrySchedule } from './retryPolicy';
-import { createHubRouteHandler, type HubConsumerView, hubRoutePrefix } from './routes';
+import { createHubRouteHandler, type HubConsumerView, hubRouteKeyLevel, hubRoutePrefix } from './routes';
 import type { TriggerShape } from './toTriggerInput';
 
 const localNamespace = 'localhost';
@@ -134,7 +134,7 @@ export function createEventHubExtension(): HostExtension {
           }
         }
       }
-      context.route(hubRoutePrefix, createHubRouteHandler(() => hubs, consumerViews));
+      context.route(hubRoutePrefix, createHubRouteHandler(() => hubs, consumerViews), hubRouteKeyLevel);
     },
 
     async start() {

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
+
 import type { HostUserError } from '../errors';
-import { parseProducerBody } from './parseProducerBody';
+import { arrayElementTexts, parseProducerBody } from './parseProducerBody';
 
 const plain = { envelope: false };
 
@@ -8,6 +10,28 @@ describe('parseProducerBody', () => {
     const events = parseProducerBody('[{"a":1},"x",2]', 'application/json', plain);
     expect(events.map((e) => e.body.toString())).toEqual(['{"a":1}', 'x', '2']);
     expect(events[0]?.partitionKey).toBeNull();
+  });
+
+  it('keeps each body as sent, never re-serialized: 1e309, spacing, key order, escapes', () => {
+    const text = '[ {"value": 1e309, "b":1, "a":2} ,\n "x", {"s":"a,]}\\"[{"} , [1,[2]], -0.0 ]';
+    expect(parseProducerBody(text, 'application/json', plain).map((e) => e.body.toString())).toEqual([
+      '{"value": 1e309, "b":1, "a":2}',
+      'x',
+      '{"s":"a,]}\\"[{"}',
+      '[1,[2]]',
+      '-0.0',
+    ]);
+    expect(parseProducerBody('{"value": 1e309}\n  {"n": 1.50}  \n', 'application/x-ndjson', plain).map((e) => e.body.toString())).toEqual(['{"value": 1e309}', '{"n": 1.50}']);
+    expect(parseProducerBody(' {"value": 1e309} ', 'application/json', plain).map((e) => e.body.toString())).toEqual(['{"value": 1e309}']);
+  });
+
+  it('splits any JSON array into exactly its elements (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue()), fc.constantFrom(undefined, 1, '\t'), (values, space) => {
+        const texts = arrayElementTexts(JSON.stringify(values, null, space));
+        expect(texts.map((t) => JSON.parse(t) as unknown)).toEqual(JSON.parse(JSON.stringify(values)));
+      }),
+    );
   });
 
   it('reads NDJSON, skipping blank lines, applying query defaults', () => {

@@ -1,11 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { ensureError } from '../errors';
+import { ensureError, isUserError, requestError } from '../errors';
+import type { HostRouteKeyLevel } from '../extension';
+import { sendProblem } from '../http/sendText';
 import type { LocalHub } from './localHub';
 import { parseProducerBody } from './parseProducerBody';
 
 export const hubRoutePrefix = '/runtime/eventhubs';
-const maxBodyBytes = 256 * 1024 * 1024;
+/** Event Hubs' own limit for one event (Standard/Premium: 1 MB). */
+export const maxEventBytes = 1024 * 1024;
+/** One producer request; larger bodies are refused while streaming in, never buffered. */
+export const maxRequestBytes = 16 * 1024 * 1024;
+/**
+ * Media types the producer route reads. Anything else (notably text/plain, or no type: what a browser may send
+ * cross-site without a CORS preflight) is refused, so a web page cannot inject events.
+ */
+export const producerMediaTypes = ['application/json', 'application/x-ndjson', 'application/ndjson', 'application/jsonl'] as const;
+
+/** With --require-keys: reading hub state takes a function key; producing events (a write) takes the master key. */
+export const hubRouteKeyLevel = (method: string): HostRouteKeyLevel => (method === 'GET' || method === 'HEAD' ? 'function' : 'admin');
 
 export interface HubConsumerView {
   functionName: string;
@@ -23,14 +36,24 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
+  const tooLarge = (): Error => requestError(`The request body is larger than ${maxRequestBytes} bytes (16 MiB); send events in smaller requests.`, 413);
+  if (Number(req.headers['content-length'] ?? 0) > maxRequestBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBodyBytes) throw new RangeError(`The request body is larger than ${maxBodyBytes} bytes; send events in smaller requests.`);
+    // The rest of the body is read and dropped by Node once the answer is sent, never kept.
+    if (size > maxRequestBytes) throw tooLarge();
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The request's media type if the producer route reads it; otherwise a 415 naming what it accepts. */
+function producerMediaType(header: string | undefined): string {
+  const type = (header ?? '').split(';')[0]!.trim().toLowerCase();
+  if ((producerMediaTypes as readonly string[]).includes(type)) return type;
+  throw requestError(`Content-Type must be one of ${producerMediaTypes.join(', ')}; found ${header === undefined ? 'none' : JSON.stringify(header)}.`, 415);
 }
 
 /** GET /runtime/eventhubs/{hub}: partitions, checkpoints and lag per consumer. */
@@ -74,7 +97,8 @@ function describeHub(hub: LocalHub, consumers: readonly HubConsumerView[]): unkn
  * GET  /runtime/eventhubs                  -> { hubs: [...] }
  * GET  /runtime/eventhubs/{hub}            -> partitions, checkpoints, lag
  * POST /runtime/eventhubs/{hub}/events     -> { accepted, partitions: { "<id>": count } }
- *      body: JSON array / single JSON value, or NDJSON (Content-Type application/x-ndjson);
+ *      body: JSON array / single JSON value (Content-Type application/json), or NDJSON (application/x-ndjson,
+ *      application/ndjson, application/jsonl); other types 415; at most 16 MiB per request and 1 MiB per event (413);
  *      query: partitionKey, partitionId, envelope=true (see parseProducerBody).
  */
 export function createHubRouteHandler(hubs: () => ReadonlyMap<string, LocalHub>, consumers: () => readonly HubConsumerView[]) {
@@ -97,22 +121,30 @@ export function createHubRouteHandler(hubs: () => ReadonlyMap<string, LocalHub>,
     }
     if (parts.length === 2 && parts[1] === 'events' && method === 'POST') {
       let text: string;
+      let mediaType: string;
       try {
+        mediaType = producerMediaType(req.headers['content-type']);
         text = await readBody(req);
       } catch (err) {
-        send(res, 413, { error: ensureError(err).message });
+        if (!isUserError(err)) throw err;
+        sendProblem(res, err.status, err.message, { field: err.status === 415 ? 'Content-Type' : 'body' });
         return;
       }
       const q = url.searchParams;
       let events: ReturnType<typeof parseProducerBody>;
       try {
-        events = parseProducerBody(text, req.headers['content-type'] ?? 'application/json', {
+        events = parseProducerBody(text, mediaType, {
           envelope: ['true', '1'].includes((q.get('envelope') ?? '').toLowerCase()),
           partitionKey: q.get('partitionKey') ?? undefined,
           partitionId: q.get('partitionId') ?? undefined,
         });
       } catch (err) {
         send(res, 400, { error: ensureError(err).message });
+        return;
+      }
+      const oversized = events.findIndex((e) => e.body.length > maxEventBytes);
+      if (oversized >= 0) {
+        sendProblem(res, 413, `Event ${oversized} is ${events[oversized]!.body.length} bytes; one event may be at most ${maxEventBytes} bytes (1 MiB), as in Event Hubs. Nothing was appended.`, { field: `events[${oversized}]` });
         return;
       }
       try {

@@ -7,7 +7,7 @@ import type { HostContext, HostFunction, InvokeResult, RpcTypedData } from '../e
 import type { RouteTable } from './createRouteTable';
 import { readBody } from './readBody';
 import { sendHttpOutput } from './sendHttpOutput';
-import { sendText } from './sendText';
+import { sendProblem, sendText } from './sendText';
 
 export interface FunctionRequestDeps {
   table: RouteTable;
@@ -23,7 +23,7 @@ export async function handleFunctionRequest(deps: FunctionRequestDeps, req: Inco
   const match = deps.table.match(method, url.pathname);
   if (match.kind === 'notFound') return false;
   if (match.kind === 'methodNotAllowed') {
-    sendText(res, 405, `Method ${method} is not allowed for ${url.pathname}; allowed: ${match.allowed.join(', ')}.`, {
+    sendProblem(res, 405, `Method ${method} is not allowed for ${url.pathname}; allowed: ${match.allowed.join(', ')}.`, { field: 'method' }, {
       allow: match.allowed.join(', '),
     });
     return true;
@@ -38,7 +38,7 @@ export async function handleFunctionRequest(deps: FunctionRequestDeps, req: Inco
   } catch (err) {
     const error = ensureError(err);
     if (isUserError(error) && error.kind === 'request') {
-      sendText(res, error.status, error.message);
+      sendProblem(res, error.status, error.message);
     } else {
       // The invocation failure is already logged by the invoker; the caller gets the reason for quick debugging.
       deps.logger.debug(`Request ${method} ${url.pathname} failed: ${describeError(error)}`);

@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 
+import { answerClientError } from './answerClientError';
 import { listen } from './listen';
 
 export interface LocalServers {
@@ -12,10 +13,11 @@ export interface LocalServers {
  * either way without exposing it to the network.
  */
 export async function listenLocal(handler: RequestListener, port: number): Promise<LocalServers> {
-  const v4 = createServer(handler);
+  const serve = (): Server => createServer(handler).on('clientError', answerClientError);
+  const v4 = serve();
   const actual = await listen(v4, port, '127.0.0.1');
   const all: Server[] = [v4];
-  const v6 = createServer(handler);
+  const v6 = serve();
   try {
     await listen(v6, actual, '::1');
     all.push(v6);

@@ -26,4 +26,12 @@ describe('loadKeys', () => {
     writeFileSync(join(dir, 'keys.json'), '{"masterKey": 1}');
     expect(() => loadKeys(dir, {})).toThrow(/must hold \{"masterKey": "...", "functionKey": "..."\}. Delete it/);
   });
+
+  it('refuses an empty key from settings or the file, so a bare ?code= can never match', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lh-keys-'));
+    expect(() => loadKeys(dir, { [masterKeySetting]: '' })).toThrow(/Setting LOCAL_HOST_MASTER_KEY is empty/);
+    expect(() => loadKeys(dir, { [masterKeySetting]: 'm', [functionKeySetting]: '  ' })).toThrow(/Setting LOCAL_HOST_FUNCTION_KEY is empty/);
+    writeFileSync(join(dir, 'keys.json'), '{"masterKey": "", "functionKey": "f"}');
+    expect(() => loadKeys(dir, {})).toThrow(/holds an empty key/);
+  });
 });

@@ -24,6 +24,10 @@ const newKey = (): string => randomBytes(32).toString('base64url');
  */
 export function loadKeys(dataDir: string, settings: Readonly<Record<string, string | undefined>>): HostKeys {
   const fromSettings = { master: settings[masterKeySetting], fn: settings[functionKeySetting] };
+  // An empty key would be matched by a bare `?code=`: refuse it rather than fall back silently.
+  for (const [name, value] of [[masterKeySetting, fromSettings.master], [functionKeySetting, fromSettings.fn]] as const) {
+    if (value !== undefined && value.trim() === '') throw configError(`Setting ${name} is empty; set it to a secret (e.g. 32 random bytes as base64url) or remove it to use a generated key.`);
+  }
   if (fromSettings.master && fromSettings.fn) return { masterKey: fromSettings.master, functionKey: fromSettings.fn, generated: false };
   const file = join(dataDir, 'keys.json');
   let stored: { masterKey?: unknown; functionKey?: unknown } | undefined;
@@ -39,6 +43,9 @@ export function loadKeys(dataDir: string, settings: Readonly<Record<string, stri
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
     generated = true;
+  }
+  if ((stored.masterKey as string).trim() === '' || (stored.functionKey as string).trim() === '') {
+    throw configError(`${file} holds an empty key; every key must be a non-empty secret. Delete the file to generate new keys.`);
   }
   return {
     masterKey: fromSettings.master ?? (stored.masterKey as string),

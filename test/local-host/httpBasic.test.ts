@@ -79,10 +79,11 @@ describe('local host running the http-basic fixture', () => {
     const notAllowed = await fetchText(url('/api/hello'), { method: 'DELETE' });
     expect(notAllowed.status).toBe(405);
     expect(notAllowed.headers.get('allow')).toBe('GET, POST');
-    expect(notAllowed.text).toContain('Method DELETE is not allowed');
+    expect(JSON.parse(notAllowed.text)).toMatchObject({ status: 405, field: 'method', detail: expect.stringContaining('Method DELETE is not allowed') });
     const missing = await fetchText(url('/api/nothing-here'));
     expect(missing.status).toBe(404);
-    expect(missing.text).toContain('No function or host route matches GET /api/nothing-here');
+    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(missing.text)).toMatchObject({ status: 404, detail: 'No function or host route matches GET /api/nothing-here.' });
   });
 
   it('answers 500 when the function throws and logs the failure', async () => {

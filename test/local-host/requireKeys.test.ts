@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { functionKeySetting, masterKeySetting } from '../../local-host/keys/loadKeys';
-import { fetchText } from '../support/fetchText';
-import { fixtureApp } from '../support/repoRoot';
+import { fetchText, pollUntil } from '../support/fetchText';
+import { fixtureApp, repoRoot } from '../support/repoRoot';
 import { type HostProcess, startHostProcess } from '../support/startHostProcess';
 
 describe('--require-keys', () => {
@@ -57,5 +57,84 @@ describe('--require-keys', () => {
     } finally {
       await host.stop();
     }
+  });
+
+  describe('host routes: durable management API and the local event hub', () => {
+    const master = 'test-master-key';
+    const fnKey = 'test-function-key';
+    const env = { [masterKeySetting]: master, [functionKeySetting]: fnKey };
+
+    it("needs the system or master key on the durable API, while the app's own durable client keeps working", async () => {
+      const host = await startHostProcess({ app: join(repoRoot, 'test', 'fixtures', 'apps', 'durable-basic'), args: ['--require-keys', '--store', 'memory'], env });
+      try {
+        const api = (path: string): string => `${host.baseUrl}/api/${path}`;
+        // The app starts an orchestration through df.getClient (rpcBaseUrl): the host's client presents the system key.
+        const started = await fetchText(api('start/Chaining'), { method: 'POST', body: JSON.stringify(['Tokyo']) });
+        expect(started.status).toBe(202);
+        const links = JSON.parse(started.text) as { id: string; statusQueryGetUri: string; terminatePostUri: string };
+        // As on Azure, the management links carry the system key, so following them works...
+        const system = new URL(links.statusQueryGetUri).searchParams.get('code');
+        expect(system).toBeTruthy();
+        expect(system).not.toBe(master);
+        expect(system).not.toBe(fnKey);
+        const done = await pollUntil(async () => {
+          const s = JSON.parse((await fetchText(links.statusQueryGetUri)).text) as { runtimeStatus: string; output: unknown };
+          return s.runtimeStatus === 'Completed' ? s : undefined;
+        });
+        expect(done.output).toEqual(['Hello Tokyo!']);
+        // ...the app's client reads status and entity state over HTTP, and signals in process.
+        expect(JSON.parse((await fetchText(api(`status/${links.id}`))).text)).toMatchObject({ runtimeStatus: 'Completed' });
+        expect((await fetchText(api('entity/Counter/c1/add'), { method: 'POST', body: '2' })).status).toBe(202);
+        await pollUntil(async () => {
+          const s = JSON.parse((await fetchText(api('entity/Counter/c1'))).text) as { entityState: number | null };
+          return s.entityState === 2 ? s : undefined;
+        });
+        // Callers without the system or master key are refused on every durable route, reads included.
+        const webhooks = `${host.baseUrl}/runtime/webhooks/durabletask`;
+        for (const [path, init] of [
+          [`instances/${links.id}`, {}],
+          ['instances', {}],
+          ['orchestrators/Chaining', { method: 'POST', body: '[]' }],
+          [`instances/${links.id}`, { method: 'DELETE' }],
+          ['entities/Counter/c1?op=add', { method: 'POST', body: '5' }],
+          ['entities/Counter/c1', {}],
+        ] as const) {
+          for (const key of [undefined, fnKey, 'wrong']) {
+            const headers: Record<string, string> = key === undefined ? {} : { 'x-functions-key': key };
+            const res = await fetchText(`${webhooks}/${path}`, { ...init, headers });
+            expect({ path, key, status: res.status }).toEqual({ path, key, status: 401 });
+            expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+            expect(res.text).toContain('requires the durable system key or the master key');
+          }
+        }
+        expect((await fetchText(`${webhooks}/instances/${links.id}`, { headers: { 'x-functions-key': master } })).status).toBe(200);
+        expect((await fetchText(`${webhooks}/instances/${links.id}?code=${encodeURIComponent(system!)}`)).status).toBe(200);
+        // The refused signal changed nothing.
+        expect(JSON.parse((await fetchText(api('entity/Counter/c1'))).text)).toMatchObject({ entityState: 2 });
+      } finally {
+        expect(await host.stop()).toBe(0);
+      }
+    });
+
+    it('needs a function key to read the local event hub and the master key to produce to it', async () => {
+      const host = await startHostProcess({ app: join(repoRoot, 'test', 'fixtures', 'apps', 'eventhub-basic'), args: ['--require-keys', '--store', 'memory'], env });
+      try {
+        const hub = `${host.baseUrl}/runtime/eventhubs/events`;
+        const post = (key?: string): Promise<{ status: number; text: string }> =>
+          fetchText(`${hub}/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-functions-key': key } : {}) }, body: '[{"n":1}]' });
+        expect((await fetchText(hub)).status).toBe(401);
+        expect((await fetchText(`${host.baseUrl}/runtime/eventhubs`)).status).toBe(401);
+        expect((await fetchText(hub, { headers: { 'x-functions-key': fnKey } })).status).toBe(200);
+        expect((await post()).status).toBe(401);
+        const withFunctionKey = await post(fnKey);
+        expect(withFunctionKey.status).toBe(401);
+        expect(withFunctionKey.text).toContain('requires the master key');
+        expect(await post(master)).toMatchObject({ status: 200, text: expect.stringContaining('"accepted": 1') });
+        const state = JSON.parse((await fetchText(`${hub}?code=${master}`)).text) as { events: number };
+        expect(state.events).toBe(1);
+      } finally {
+        expect(await host.stop()).toBe(0);
+      }
+    });
   });
 });

@@ -75,10 +75,11 @@ describe('timer triggers and the admin endpoint', () => {
     try {
       const http = await fetchText(`${host.baseUrl}/admin/functions/hello`, { method: 'POST', body: '{}' });
       expect(http.status).toBe(400);
-      expect(http.text).toContain('Function "hello" is HTTP-triggered');
+      expect(http.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(http.text)).toMatchObject({ status: 400, detail: expect.stringContaining('Function "hello" is HTTP-triggered') });
       const unknown = await fetchText(`${host.baseUrl}/admin/functions/nope`, { method: 'POST', body: '{}' });
       expect(unknown.status).toBe(404);
-      expect(unknown.text).toContain('No function named "nope"');
+      expect(JSON.parse(unknown.text)).toMatchObject({ status: 404, detail: expect.stringContaining('No function named "nope"') });
       const badJson = await fetchText(`${host.baseUrl}/admin/functions/tick`, { method: 'POST', body: '{oops' });
       expect(badJson.status).toBe(400);
     } finally {

@@ -3,7 +3,7 @@
  * repository with its own Azurite on free ports (--azurite-ports auto, so it never collides with other tests), the
  * in-process demo generator, and a clean Ctrl-C.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -73,5 +73,32 @@ describe('npm run local --demo', () => {
     expect(output).toContain('SIGINT received, stopping Streamfold');
     // Its Azurite went with it.
     expect(await portOpen(blobPort)).toBe(false);
+  });
+
+  it('stops loudly with exit code 1 when its Azurite dies under it (instead of consuming on without storage)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'local-cli-'));
+    const env = { ...process.env };
+    delete env['AzureWebJobsStorage'];
+    delete env['EventHubConnection'];
+    const proc = spawn(process.execPath, [cli, '--port', '0', '--azurite-ports', 'auto', '--data-dir', dir], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let output = '';
+      proc.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+      proc.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+      const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+      await pollUntil(async () => {
+        if (proc.exitCode !== null) throw new Error(`npm run local exited with ${proc.exitCode}:\n${output}`);
+        return /Press Ctrl-C to stop/.test(output) ? true : undefined;
+      }, 60_000);
+      const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(proc.pid)], { encoding: 'utf8' }).split('\n');
+      const azurite = children.find((line) => line.includes('azurite'));
+      expect(azurite).toBeDefined();
+      process.kill(Number(azurite!.trim().split(/\s+/)[0]), 'SIGKILL');
+      expect(await exited).toBe(1);
+      expect(output).toMatch(/Embedded Azurite exited unexpectedly \(signal SIGKILL\)\. The app's storage is gone\.\nStopping Streamfold\./);
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -75,16 +75,37 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // A dead child (Azurite) or a stray error must never leave a half-working stack running, nor Azurite behind.
+  let failing = false;
+  const fail = (message: string): void => {
+    if (failing) return;
+    failing = true;
+    process.stderr.write(`${message}\nStopping Streamfold.\n`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    stopAll().finally(() => process.exit(1));
+  };
+  process.on('uncaughtException', (err) => fail(`Streamfold: uncaught error: ${describeError(err)}`));
+  process.on('unhandledRejection', (err) => fail(`Streamfold: unhandled promise rejection: ${describeError(err)}`));
 
   try {
     // With free ports we start Azurite ourselves and point AzureWebJobsStorage at it; with the standard ports the
     // host starts it (and reports a busy port clearly).
     const storage = process.env['AzureWebJobsStorage'] ?? readLocalSettings(repoRoot).values['AzureWebJobsStorage'];
     if (o.azurite && o.azuritePorts === 'auto' && azuritePortsFor(storage)) {
-      azurite = await startAzurite({ location: join(dataDir, 'azurite'), ports: 0 });
+      azurite = await startAzurite({ location: join(dataDir, 'azurite'), ports: 0, onUnexpectedExit: (err) => fail(`${err.message} The app's storage is gone.`) });
       process.env['AzureWebJobsStorage'] = azurite.connectionString;
     }
-    host = await startHost({ appDir: repoRoot, port: o.port, store: 'sqlite', dataDir, azurite: o.azurite && !azurite, verbose: o.verbose });
+    host = await startHost({
+      appDir: repoRoot,
+      port: o.port,
+      store: 'sqlite',
+      dataDir,
+      azurite: o.azurite && !azurite,
+      verbose: o.verbose,
+      // The host logged why (its embedded Azurite died).
+      onFatal: () => fail('Streamfold: a process the local host started died.'),
+    });
     process.stdout.write(`Local host listening on ${host.baseUrl}\n`);
     process.stdout.write(`${formatUrls({ baseUrl: host.baseUrl, hub: process.env['EVENTHUB_NAME'] ?? 'events', dataDir, ...(azurite ? { azurite } : {}) })}\n`);
     if (o.demo) {

@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { createGenerator, type ValueShape } from './generator';
 import { RateLimiter } from './rateLimiter';
-import { parseReplayFile, planReplay, type ScheduledEvent } from './replay';
+import { keyFromField, nextSend, parseReplayFile, planReplay, type ScheduledEvent } from './replay';
 import { formatSummary, type SendSummary } from './summary';
 import { eventHubTarget, localHubTarget, type SendTarget } from './targets';
 
@@ -21,6 +21,7 @@ const program = new Command('send')
   .description('Send events to the local host\'s event hub or a real Event Hub: a synthetic multi-stream generator or a replayed file.')
   .option('--url <url>', 'local host base URL (target: its local hub)', 'http://localhost:7071')
   .option('--hub <name>', 'event hub name', 'events')
+  .option('--key <key>', 'local host started with --require-keys: its master key (default: $LOCAL_HOST_MASTER_KEY)')
   .option('--connection-string <cs>', 'send to a real Event Hub (or the emulator) with this connection string')
   .option('--namespace <fqdn>', 'send to a real Event Hub namespace with DefaultAzureCredential (e.g. myns.servicebus.windows.net)')
   .option('--streams <n>', 'synthetic: number of streams', positive('--streams'), 10)
@@ -39,13 +40,16 @@ const program = new Command('send')
   .option('--speed-up <x>', 'replay: play this many times faster than recorded', positive('--speed-up'), 1)
   .option('--batch-size <n>', 'events per request/batch', positive('--batch-size'), 500)
   .option('--partition-key <key>', 'send every event with this partition key')
-  .option('--key-by-stream', 'synthetic: use each event\'s stream as its partition key', false)
+  .option('--key-by-stream', 'use each event\'s stream as its partition key (same as --key-field stream)', false)
+  .option('--key-field <path>', 'use this event field (dotted path, e.g. meta.carrier) as the partition key; events without it go round robin')
+  .option('--connect-timeout <seconds>', 'give up (exit 2) when the target does not answer within this time', positive('--connect-timeout'), 30)
   .option('--json', 'print the summary as JSON', false)
   .option('--no-progress', 'no progress bar (also off when stdout is not a TTY)');
 
 interface Options {
   url: string;
   hub: string;
+  key?: string;
   connectionString?: string;
   namespace?: string;
   streams: number;
@@ -65,22 +69,34 @@ interface Options {
   batchSize: number;
   partitionKey?: string;
   keyByStream: boolean;
+  keyField?: string;
+  connectTimeout: number;
   json: boolean;
   progress: boolean;
 }
 
 function targetFor(o: Options): SendTarget {
-  if (o.connectionString || o.namespace) return eventHubTarget({ connectionString: o.connectionString, namespace: o.namespace, hub: o.hub });
-  return localHubTarget(o.url, o.hub);
+  const connectTimeoutMs = o.connectTimeout * 1000;
+  if (o.connectionString || o.namespace) return eventHubTarget({ connectionString: o.connectionString, namespace: o.namespace, hub: o.hub, connectTimeoutMs });
+  return localHubTarget(o.url, o.hub, connectTimeoutMs, o.key ?? process.env['LOCAL_HOST_MASTER_KEY']);
 }
 
-/** Groups events by partition key (or one group) so each request/batch carries one key. */
-function groupByKey(events: unknown[], o: Options): [string | undefined, unknown[]][] {
-  if (!o.keyByStream) return [[o.partitionKey, events]];
-  const groups = new Map<string, unknown[]>();
+/** The field that gives each event its partition key, if any. */
+function keyFieldOf(o: Options): string | undefined {
+  if (o.keyField !== undefined && o.keyField.trim() === '') throw new Error('--key-field needs a field path, e.g. --key-field stream or --key-field meta.carrier.');
+  if ((o.keyField !== undefined || o.keyByStream) && o.partitionKey !== undefined) throw new Error('Use either --partition-key (one key for all events) or --key-field/--key-by-stream (a key per event), not both.');
+  return o.keyField ?? (o.keyByStream ? 'stream' : undefined);
+}
+
+/** Groups events by partition key (or one group) so each request/batch carries one key; unkeyed events go together. */
+function groupByKey(events: unknown[], o: Options, keyField: string | undefined): [string | undefined, unknown[]][] {
+  if (keyField === undefined) return [[o.partitionKey, events]];
+  const groups = new Map<string | undefined, unknown[]>();
   for (const e of events) {
-    const key = String((e as { stream?: unknown }).stream ?? '');
-    groups.set(key, [...(groups.get(key) ?? []), e]);
+    const key = keyFromField(e, keyField);
+    const group = groups.get(key);
+    if (group) group.push(e);
+    else groups.set(key, [e]);
   }
   return [...groups];
 }
@@ -89,6 +105,7 @@ async function main(): Promise<number> {
   program.parse();
   const o = program.opts<Options>();
   if (o.batchSize < 1) throw new Error('--batch-size must be at least 1.');
+  const keyField = keyFieldOf(o);
   let plan: ScheduledEvent[] | undefined;
   let total: number;
   if (o.file) {
@@ -110,14 +127,16 @@ async function main(): Promise<number> {
   let firstError: Error | undefined;
   bar?.start(total, 0, { rate: 0, failed: 0 });
   for (let done = 0; done < total; ) {
-    const n = Math.min(o.batchSize, total - done);
+    // A timed replay sends each event at its recorded time (with the later ones already due); anything else is
+    // paced by --rate, a batch at a time.
+    const timed = plan && o.timeColumn ? nextSend(plan, done, Date.now() - started, o.batchSize) : undefined;
+    const n = timed ? timed.count : Math.min(o.batchSize, total - done);
     const slice = plan?.slice(done, done + n);
-    // A timed replay follows the recorded times; anything else is paced by --rate.
-    const wait = slice && o.timeColumn ? (slice[0]?.atMs ?? 0) - (Date.now() - started) : limiter.delayFor(n, Date.now());
+    const wait = timed ? timed.waitMs : limiter.delayFor(n, Date.now());
     if (wait > 0) await sleep(wait);
     const now = new Date();
     const events = slice ? slice.map((s) => s.event) : Array.from({ length: n }, () => generate(now));
-    for (const [key, group] of groupByKey(events, o)) {
+    for (const [key, group] of groupByKey(events, o, keyField)) {
       try {
         await target.send(group, key);
         summary.sent += group.length;
@@ -159,5 +178,7 @@ main().then(
     finished = true;
     console.error(`send: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 2;
+    // A client that gave up connecting may still hold sockets or timers: do not let them keep the process alive.
+    setTimeout(() => process.exit(2), 1000).unref();
   },
 );

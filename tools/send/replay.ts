@@ -51,3 +51,34 @@ export function planReplay(events: readonly unknown[], options: ReplayOptions): 
     return { event: out, atMs: offset / options.speedUp };
   });
 }
+
+/**
+ * The next request of a timed replay, per event rather than per batch: wait until event `from` is due, then send it
+ * with every later event already due at that moment (at most `batchSize`). `elapsedMs` is the time since the start.
+ * `plan` is sorted by `atMs`.
+ */
+export function nextSend(plan: readonly ScheduledEvent[], from: number, elapsedMs: number, batchSize: number): { waitMs: number; count: number } {
+  const due = (i: number): number => plan[i]?.atMs ?? 0;
+  const waitMs = Math.max(0, due(from) - elapsedMs);
+  const sendAt = elapsedMs + waitMs;
+  let end = from + 1;
+  while (end < plan.length && end - from < batchSize && due(end) <= sendAt) end += 1;
+  return { waitMs, count: Math.min(end, plan.length) - from };
+}
+
+/** The value at a dotted path (`a.b.c`) of an event, or undefined when a step is missing. */
+export function valueAtPath(event: unknown, path: string): unknown {
+  let value: unknown = event;
+  for (const step of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[step];
+  }
+  return value;
+}
+
+/** The partition key an event's field gives (strings as-is, other values as JSON); undefined when the field is missing or null. */
+export function keyFromField(event: unknown, path: string): string | undefined {
+  const value = valueAtPath(event, path);
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

@@ -11,24 +11,29 @@ export interface SendTarget {
 
 const body = (event: unknown): string => (typeof event === 'string' ? event : JSON.stringify(event));
 
-function describeFetchError(err: unknown, url: string): Error {
+function describeFetchError(err: unknown, url: string, timeoutMs?: number): Error {
+  if ((err as Error).name === 'TimeoutError') {
+    return new Error(`Cannot reach the local host at ${url}: no answer within ${timeoutMs} ms (--connect-timeout). Is it running, and is this its URL?`);
+  }
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code ?? cause?.message ?? (err as Error).message;
   return new Error(`Cannot reach the local host at ${url} (${code}). Is it running? Start it with \`npm run local\` (or pass --url).`);
 }
 
 /** The local host's hub endpoint: POST <url>/runtime/eventhubs/<hub>/events as NDJSON. */
-export function localHubTarget(url: string, hub: string): SendTarget {
+export function localHubTarget(url: string, hub: string, connectTimeoutMs = 30_000, key?: string): SendTarget {
   const base = url.replace(/\/$/, '');
+  // A host with --require-keys wants the master key to produce (a function key only reads).
+  const auth: Record<string, string> = key ? { 'x-functions-key': key } : {};
   const hubUrl = `${base}/runtime/eventhubs/${encodeURIComponent(hub)}`;
   return {
     description: `local hub "${hub}" at ${base}`,
     async check() {
       let res: Response;
       try {
-        res = await fetch(hubUrl);
+        res = await fetch(hubUrl, { headers: auth, signal: AbortSignal.timeout(connectTimeoutMs) });
       } catch (err) {
-        throw describeFetchError(err, base);
+        throw describeFetchError(err, base, connectTimeoutMs);
       }
       if (res.status === 404) throw new Error(`${base} has no local event hub "${hub}": ${await res.text()}`);
       if (!res.ok) throw new Error(`${hubUrl} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
@@ -37,7 +42,7 @@ export function localHubTarget(url: string, hub: string): SendTarget {
       const query = partitionKey === undefined ? '' : `?partitionKey=${encodeURIComponent(partitionKey)}`;
       let res: Response;
       try {
-        res = await fetch(`${hubUrl}/events${query}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: events.map((e) => JSON.stringify(e)).join('\n') });
+        res = await fetch(`${hubUrl}/events${query}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-ndjson' }, body: events.map((e) => JSON.stringify(e)).join('\n') });
       } catch (err) {
         throw describeFetchError(err, base);
       }
@@ -50,17 +55,22 @@ export function localHubTarget(url: string, hub: string): SendTarget {
 }
 
 /** A real Event Hub (or the emulator) through @azure/event-hubs, filling batches with createBatch. */
-export function eventHubTarget(options: { connectionString?: string; namespace?: string; hub: string }): SendTarget {
+export function eventHubTarget(options: { connectionString?: string; namespace?: string; hub: string; connectTimeoutMs?: number }): SendTarget {
+  const timeoutMs = options.connectTimeoutMs ?? 30_000;
+  // Without a bound the client retries an unreachable namespace for minutes.
+  const clientOptions = { retryOptions: { maxRetries: 1, timeoutInMs: timeoutMs } };
   const client = options.connectionString
-    ? new EventHubProducerClient(options.connectionString, options.hub)
-    : new EventHubProducerClient(options.namespace as string, options.hub, new DefaultAzureCredential());
+    ? new EventHubProducerClient(options.connectionString, options.hub, clientOptions)
+    : new EventHubProducerClient(options.namespace as string, options.hub, new DefaultAzureCredential(), clientOptions);
   return {
     description: `Event Hub "${options.hub}" (${options.namespace ?? 'connection string'})`,
     async check() {
       try {
-        await client.getEventHubProperties();
+        await client.getEventHubProperties({ abortSignal: AbortSignal.timeout(timeoutMs) });
       } catch (err) {
-        throw new Error(`Cannot reach Event Hub "${options.hub}": ${(err as Error).message}`);
+        await Promise.race([client.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+        const aborted = (err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError';
+        throw new Error(`Cannot reach Event Hub "${options.hub}" (${options.namespace ?? 'connection string'})${aborted ? `: no answer within ${timeoutMs} ms (--connect-timeout)` : `: ${(err as Error).message}`}`);
       }
     },
     async send(events, partitionKey) {

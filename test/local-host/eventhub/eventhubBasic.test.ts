@@ -174,13 +174,14 @@ describe('local event hub in the host', () => {
 
   it('answers producers clearly on bad input', async () => {
     const host = await start(tempDir('eh-data-'), tempDir('eh-rec-'));
-    const bad = await fetch(`${host.baseUrl}/runtime/eventhubs/events/events`, { method: 'POST', body: 'not json' });
+    const json = { 'content-type': 'application/json' };
+    const bad = await fetch(`${host.baseUrl}/runtime/eventhubs/events/events`, { method: 'POST', headers: json, body: 'not json' });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/not JSON/);
     const missing = await fetch(`${host.baseUrl}/runtime/eventhubs/nope`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: string }).error).toMatch(/No local event hub "nope".*events, copies/);
-    const badPartition = await fetch(`${host.baseUrl}/runtime/eventhubs/events/events?partitionId=9`, { method: 'POST', body: '[1]' });
+    const badPartition = await fetch(`${host.baseUrl}/runtime/eventhubs/events/events?partitionId=9`, { method: 'POST', headers: json, body: '[1]' });
     expect(badPartition.status).toBe(400);
     expect(((await badPartition.json()) as { error: string }).error).toMatch(/partitions 0-3; partition id "9" does not exist/);
   });
