@@ -53,7 +53,7 @@ export class MemoryStreamActivityStore implements StreamActivityStore {
   }
 
   async remove(pipeline: string, stream: string): Promise<void> {
-    this.rows.delete(`${pipeline}|${stream}`);
+    this.rows.delete(encodeStreamKey(pipeline, stream));
   }
 }
 

@@ -46,7 +46,7 @@ describe('DELETE /api/streams/{pipeline}/{stream}', () => {
     expect(windows.json).toEqual({ items: [] });
     expect((await stores.streams.list()).items.map((e) => e.stream)).toEqual(['room/2']);
     expect((await stores.deadLetters.query()).items.map((d) => d.stream)).toEqual(['room/2']);
-    expect([...activity.rows.keys()]).toEqual(['temps|room/2']);
+    expect([...activity.rows.keys()]).toEqual([streamEntityKey('temps', 'room/2')]);
     expect((await stores.windows.query(streamEntityKey('temps', 'room/2'))).items).toHaveLength(3);
   });
 

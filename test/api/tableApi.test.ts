@@ -66,13 +66,15 @@ describe('API on Table storage (real Azurite)', () => {
 
   it('answers 400 naming continuationToken for a token wrapping what the Table SDK cannot read (it threw: a 500)', async () => {
     const b64 = (text: string) => Buffer.from(text, 'latin1').toString('base64');
-    for (const state of ['junk', b64('{"nextPartitionKey":'), b64('[1]'), b64('{"nextRowKey":"r"}'), b64('{"nextPartitionKey":"p","nextRowKey":7}')]) {
-      const res = await call(listDeadLetters, { path: `deadletters?continuationToken=${encodeContinuationToken(state)}` });
+    // The dead-letter store wraps the SDK's token in its own cursor ({phase, sdk}): junk at either level is a 400.
+    const wrapped = (sdk: string) => encodeContinuationToken(JSON.stringify({ phase: 1, sdk }));
+    for (const token of ['junk', b64('{"nextPartitionKey":'), b64('[1]'), b64('{"nextRowKey":"r"}'), b64('{"nextPartitionKey":"p","nextRowKey":7}')].flatMap((state) => [encodeContinuationToken(state), wrapped(state)])) {
+      const res = await call(listDeadLetters, { path: `deadletters?continuationToken=${token}` });
       expect(res).toMatchObject({ status: 400, contentType: 'application/problem+json' });
       expect((res.json as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['continuationToken']);
     }
     // A token in the SDK's own shape passes on to the service.
-    const resumed = await call(listDeadLetters, { path: `deadletters?continuationToken=${encodeContinuationToken(b64('{"nextPartitionKey":"~"}'))}` });
+    const resumed = await call(listDeadLetters, { path: `deadletters?continuationToken=${wrapped(b64('{"nextPartitionKey":"~"}'))}` });
     expect(resumed.status).toBe(200);
   });
 

@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 
 import { joinText, splitText } from '../chunkedText';
-import { decodeContinuationToken, encodeContinuationToken } from '../continuationToken';
+import { decodeContinuationToken, encodeContinuationToken, isTableSdkToken } from '../continuationToken';
 import { deadLetterRow } from '../deadLetterRow';
 import { dayKey, deadLetterPartitionKey, hourKey, prefixEnd } from '../keys';
 import { normalizeIso } from '../normalizeIso';
@@ -96,7 +96,8 @@ function cursor(token: string): Cursor {
     if (error instanceof StorageInputError) throw error;
   }
   const c = parsed as Partial<Cursor> | undefined;
-  if (c && (c.phase === 0 || c.phase === 1) && (c.sdk === undefined || typeof c.sdk === 'string')) return { phase: c.phase, ...(c.sdk !== undefined ? { sdk: c.sdk } : {}) };
+  // The inner SDK token must be one the Table SDK can read (junk in it made the SDK throw: a 500, not a 400).
+  if (c && (c.phase === 0 || c.phase === 1) && (c.sdk === undefined || (typeof c.sdk === 'string' && isTableSdkToken(c.sdk)))) return { phase: c.phase, ...(c.sdk !== undefined ? { sdk: c.sdk } : {}) };
   throw badToken(token);
 }
 
