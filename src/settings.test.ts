@@ -11,7 +11,19 @@ describe('loadSettings', () => {
       streamRetentionWindows: 60,
       idleFlushSchedule: '*/30 * * * * *',
       deadLetterUnmatched: false,
+      maxFutureSkewMs: 3_600_000,
+      minEventTime: null,
     });
+  });
+
+  it('reads MAX_FUTURE_SKEW (ISO duration) and MIN_EVENT_TIME (ISO time, empty = off), naming a bad value', () => {
+    expect(loadSettings({ MAX_FUTURE_SKEW: 'PT10M' }).maxFutureSkewMs).toBe(600_000);
+    expect(loadSettings({ MAX_FUTURE_SKEW: 'PT0S' }).maxFutureSkewMs).toBe(0);
+    expect(loadSettings({ MAX_FUTURE_SKEW: '' }).maxFutureSkewMs).toBe(3_600_000);
+    expect(() => loadSettings({ MAX_FUTURE_SKEW: '1h' })).toThrow('MAX_FUTURE_SKEW: expected an ISO 8601 duration such as "PT1H" or "PT10M", found "1h"');
+    expect(loadSettings({ MIN_EVENT_TIME: '2000-01-01T00:00:00Z' }).minEventTime).toBe(Date.UTC(2000, 0, 1));
+    expect(loadSettings({ MIN_EVENT_TIME: ' ' }).minEventTime).toBeNull();
+    expect(() => loadSettings({ MIN_EVENT_TIME: '2000-02-30' })).toThrow('MIN_EVENT_TIME: expected an ISO 8601 time such as "2000-01-01T00:00:00Z", or empty for no floor, found "2000-02-30"');
   });
 
   it('reads the idle flush schedule (empty disables it) and DEADLETTER_UNMATCHED', () => {
@@ -34,6 +46,8 @@ describe('loadSettings', () => {
         STREAM_RETENTION_WINDOWS: ' 120 ',
         IDLE_FLUSH_SCHEDULE: '0 * * * * *',
         DEADLETTER_UNMATCHED: 'true',
+        MAX_FUTURE_SKEW: 'PT5M',
+        MIN_EVENT_TIME: '1990-01-01',
       }),
     ).toEqual({
       eventHubName: 'in',
@@ -44,6 +58,8 @@ describe('loadSettings', () => {
       streamRetentionWindows: 120,
       idleFlushSchedule: '0 * * * * *',
       deadLetterUnmatched: true,
+      maxFutureSkewMs: 300_000,
+      minEventTime: Date.UTC(1990, 0, 1),
     });
   });
 

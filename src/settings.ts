@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+import { parseEventTime } from './core/batch/eventTime';
+import { parseDuration } from './core/duration';
+
 /**
  * App settings read from the environment (Function App settings / local.settings.json Values).
  *
@@ -19,6 +22,9 @@ import { z } from 'zod';
  * |                            |            | DEFAULT_IDLE_FLUSH_SCHEDULE below                                 |
  * | DEADLETTER_UNMATCHED       | false      | true: an event every active pipeline filters out is dead-lettered |
  * |                            |            | once with reason 'no-pipeline' (see src/core/README.md)           |
+ * | MAX_FUTURE_SKEW            | PT1H       | ISO duration: an event whose time is later than its enqueued time |
+ * |                            |            | + this is dead-lettered 'future' (docs/explanation/event-time.md) |
+ * | MIN_EVENT_TIME             | "" (off)   | ISO time: an earlier event is dead-lettered 'schema'              |
  */
 export interface Settings {
   eventHubName: string;
@@ -29,6 +35,9 @@ export interface Settings {
   streamRetentionWindows: number;
   idleFlushSchedule: string;
   deadLetterUnmatched: boolean;
+  maxFutureSkewMs: number;
+  /** Epoch ms; null = no floor. */
+  minEventTime: number | null;
 }
 
 export const DEFAULT_IDLE_FLUSH_SCHEDULE = '*/30 * * * * *';
@@ -60,6 +69,19 @@ const schema = z.object({
     .pipe(z.enum(['true', 'false']))
     .transform((v) => v === 'true')
     .default(false),
+  MAX_FUTURE_SKEW: z
+    .string()
+    .trim()
+    .transform((v, ctx) => parseDuration(v) ?? (ctx.addIssue({ code: 'custom' }), z.NEVER))
+    .default(3_600_000),
+  MIN_EVENT_TIME: z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const r = parseEventTime(v, 'MIN_EVENT_TIME');
+      return r.ok ? r.time : (ctx.addIssue({ code: 'custom' }), z.NEVER);
+    })
+    .optional(),
 });
 
 const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
@@ -71,6 +93,8 @@ const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
   STREAM_RETENTION_WINDOWS: 'a whole number from 1 to 10000',
   IDLE_FLUSH_SCHEDULE: 'an NCRONTAB expression or empty',
   DEADLETTER_UNMATCHED: 'true or false',
+  MAX_FUTURE_SKEW: 'an ISO 8601 duration such as "PT1H" or "PT10M"',
+  MIN_EVENT_TIME: 'an ISO 8601 time such as "2000-01-01T00:00:00Z", or empty for no floor',
 };
 
 export class SettingsError extends Error {
@@ -107,5 +131,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     streamRetentionWindows: s.STREAM_RETENTION_WINDOWS,
     idleFlushSchedule: s.IDLE_FLUSH_SCHEDULE,
     deadLetterUnmatched: s.DEADLETTER_UNMATCHED,
+    maxFutureSkewMs: s.MAX_FUTURE_SKEW,
+    minEventTime: s.MIN_EVENT_TIME ?? null,
   };
 }

@@ -27,6 +27,9 @@ export interface IngestDeps {
   now(): number;
   /** DEADLETTER_UNMATCHED: dead-letter an event every pipeline filtered out (reason 'no-pipeline'). */
   deadLetterUnmatched?: boolean;
+  /** MAX_FUTURE_SKEW and MIN_EVENT_TIME (docs/explanation/event-time.md); unset: PT1H and no floor. */
+  maxFutureSkewMs?: number;
+  minEventTime?: number | null;
 }
 
 export interface IngestTriggerMetadata {
@@ -75,6 +78,8 @@ export async function handleIngest(messages: unknown, context: InvocationContext
     watermarks: deps.watermarks.forBatch(meta.partitionId, firstSequence),
     now: started,
     deadLetterUnmatched: deps.deadLetterUnmatched ?? false,
+    ...(deps.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: deps.maxFutureSkewMs }),
+    ...(deps.minEventTime === undefined || deps.minEventTime === null ? {} : { minEventTime: deps.minEventTime }),
   });
   const lastSequence = meta.sequenceNumbers.length ? Math.max(...meta.sequenceNumbers) : -1;
   const recordedAt = new Date(started).toISOString();
@@ -140,6 +145,8 @@ function defaultDeps(): IngestDeps {
       signal: (context, entity, op) => durableClientFor(context).signalEntity(entity, op.name, op.input),
       now: Date.now,
       deadLetterUnmatched: settings.deadLetterUnmatched,
+      maxFutureSkewMs: settings.maxFutureSkewMs,
+      minEventTime: settings.minEventTime,
     };
   }
   return defaults;

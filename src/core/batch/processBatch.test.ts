@@ -47,7 +47,7 @@ describe('processBatch', () => {
     expect(r.metrics.byPipeline['temps']).toMatchObject({ eventsIn: 7, aggregated: 3, filtered: 0, deadLettered: 4 });
     // The filter `unit == "C"` on the event without `unit` is a CEL error (Unknown variable), so an `expression` dead letter.
     expect(r.metrics.byPipeline['celsius']).toMatchObject({ eventsIn: 7, aggregated: 2, filtered: 1, deadLettered: 4 });
-    expect(r.metrics.byReason).toEqual({ 'invalid-json': 2, schema: 5, expression: 1, late: 0, 'no-pipeline': 0 });
+    expect(r.metrics.byReason).toEqual({ 'invalid-json': 2, schema: 5, expression: 1, late: 0, future: 0, 'no-pipeline': 0 });
     expect(r.deadLetters.find((d) => d.reason === 'expression')).toMatchObject({ pipeline: 'celsius', sequenceNumber: 14, detail: 'filter "unit == \\"C\\"": Unknown variable: unit (at position 0)' });
     expect(r.metrics).toMatchObject({ eventsIn: 14, bodies: 7, streams: 2, entityOperations: 4 });
     const bad = r.deadLetters.find((d) => d.reason === 'invalid-json');

@@ -1,8 +1,12 @@
 import type { Aggregate } from '../aggregates';
 import type { CompiledPipeline } from '../pipelines';
 
-export type DeadLetterReason = 'invalid-json' | 'schema' | 'expression' | 'late' | 'no-pipeline';
-export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['invalid-json', 'schema', 'expression', 'late', 'no-pipeline'];
+/** `future`: the event's time is later than its enqueued time + MAX_FUTURE_SKEW (docs/explanation/event-time.md). */
+export type DeadLetterReason = 'invalid-json' | 'schema' | 'expression' | 'late' | 'future' | 'no-pipeline';
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['invalid-json', 'schema', 'expression', 'late', 'future', 'no-pipeline'];
+
+/** MAX_FUTURE_SKEW's default, PT1H. */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 3_600_000;
 
 export interface BatchInput {
   /** Raw strings, or values the Functions library already JSON-parsed (re-serialized for dead letters). */
@@ -12,8 +16,15 @@ export interface BatchInput {
   /** ISO strings (without a zone they are UTC, as the Event Hubs trigger sends them), epoch ms or Dates. */
   enqueuedTimes: readonly (string | number | Date)[];
   pipelines: readonly CompiledPipeline[];
-  /** The caller's watermark for a stream; events older than watermark - allowedLateness are late. */
+  /**
+   * The progress of this batch's partition for a stream (ingest: the max event time it aggregated for the stream from
+   * this partition); events older than it - allowedLateness are late.
+   */
   watermarks?: (pipeline: string, stream: string) => number | undefined;
+  /** An event later than its enqueued time + this is dead-lettered `future` (default DEFAULT_MAX_FUTURE_SKEW_MS). */
+  maxFutureSkewMs?: number;
+  /** MIN_EVENT_TIME: an event earlier than this (epoch ms) is dead-lettered `schema`; undefined = no floor. */
+  minEventTime?: number;
   now: number;
   /**
    * DEADLETTER_UNMATCHED: an event that every active pipeline filtered out is also dead-lettered once, with reason
