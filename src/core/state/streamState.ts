@@ -7,10 +7,12 @@ import type { ClosedWindow, CommitResult, FlushResult, MergeOutcome, MergeResult
 const MAX_SAMPLES = 32;
 const SAMPLE_HORIZON_MS = 5 * 60_000;
 const RATE_WINDOW_MS = 60_000;
+/** How long a partition may send nothing to a stream before it stops holding its windows, when idleTimeout is off. */
+export const DEFAULT_PARTITION_IDLE_MS = 120_000;
 
 export function initialStreamState(): StreamState {
   return {
-    version: 1,
+    version: 2,
     pipeline: null,
     stream: null,
     partitions: {},
@@ -41,6 +43,8 @@ function mergeWindow(a: PartialWindow, b: PartialWindow): PartialWindow {
   return { start: a.start, end: a.end, events: a.events + b.events, measures: mergeMeasures(a.measures, b.measures) };
 }
 
+const newProgress = (): PartitionProgress => ({ committed: -1, pending: null, watermark: null, lastMergeAt: null });
+
 /** Folds a partial into the committed part of the state (mutates `state`, which mergePartial has cloned). */
 function commit(state: StreamState, p: StreamPartial): void {
   state.events += p.events;
@@ -48,7 +52,9 @@ function commit(state: StreamState, p: StreamPartial): void {
   state.invalid += p.invalid;
   state.totals = mergeMeasures(state.totals, p.totals);
   state.latency = state.latency ? mergeAggregates(state.latency, p.latency) : p.latency;
-  if (p.maxEventTime !== null) state.watermark = Math.max(state.watermark ?? p.maxEventTime, p.maxEventTime);
+  // The partition's own progress; the stream watermark follows from all of them (advanceWatermark).
+  const progress = (state.partitions[p.partition] ??= newProgress());
+  if (p.maxEventTime !== null) progress.watermark = Math.max(progress.watermark ?? p.maxEventTime, p.maxEventTime);
   for (const w of p.windows) {
     const key = windowKey(w.start);
     const live = state.windows[key];
@@ -71,11 +77,44 @@ function toClosed(state: StreamState, w: PartialWindow, now: number, closedBy: C
   };
 }
 
+/** The processing time after which a partition that sent nothing to the stream stops holding its windows. */
+export function partitionIdleMs(config: Pick<PipelineConfig, 'idleTimeoutMs'>): number {
+  const ms = config.idleTimeoutMs;
+  return typeof ms === 'number' && ms > 0 ? ms : DEFAULT_PARTITION_IDLE_MS;
+}
+
 /**
- * Closes committed windows whose end + allowed lateness the committed watermark has passed, unless a pending partial
+ * Whether each partition is active: its latest partial for the stream was processed less than `idleMs` before the
+ * newest partial of any partition. Both times come from the partials (ingest's clock), so this is a function of the
+ * operations the entity received, never of when it runs.
+ */
+function activePartitions(state: StreamState, idleMs: number): PartitionProgress[] {
+  const all = Object.values(state.partitions);
+  let newest = -Infinity;
+  for (const p of all) if (p.lastMergeAt !== null && p.lastMergeAt > newest) newest = p.lastMergeAt;
+  return all.filter((p) => p.lastMergeAt !== null && newest - p.lastMergeAt < idleMs);
+}
+
+/**
+ * Stream watermark = max(itself, min over active partitions of their committed max event time), as Flink's valve
+ * does per input channel: a partition running ahead cannot close windows the others still fill, an idle one does not
+ * hold them, and the watermark never moves back. An active partition that has committed nothing yet holds it.
+ */
+function advanceWatermark(state: StreamState, idleMs: number): void {
+  let min: number | null = null;
+  for (const p of activePartitions(state, idleMs)) {
+    if (p.watermark === null) return;
+    min = min === null ? p.watermark : Math.min(min, p.watermark);
+  }
+  if (min !== null) state.watermark = Math.max(state.watermark ?? min, min);
+}
+
+/**
+ * Closes committed windows whose end + allowed lateness the stream watermark has passed, unless a pending partial
  * still holds events for them (they close once that partial commits); then evicts the oldest beyond `retention`.
  */
 function closeWindows(state: StreamState, now: number, config: PipelineConfig): ClosedWindow[] {
+  advanceWatermark(state, partitionIdleMs(config));
   const held = new Set<string>();
   for (const progress of Object.values(state.partitions)) {
     for (const w of progress.pending?.windows ?? []) held.add(windowKey(w.start));
@@ -136,7 +175,7 @@ export function mergePartialInPlace(state: StreamState, partial: StreamPartial, 
   state.stream ??= partial.stream;
   state.firstSeen ??= now;
   state.lastSeen = now;
-  const progress = (state.partitions[partial.partition] ??= { committed: -1, pending: null });
+  const progress = (state.partitions[partial.partition] ??= newProgress());
   const pending = progress.pending;
   let outcome: MergeOutcome;
 
@@ -170,6 +209,8 @@ export function mergePartialInPlace(state: StreamState, partial: StreamPartial, 
     return { state, closedWindows: [], outcome: 'ignored' };
   }
   progress.pending = partial;
+  const at = Number.isFinite(partial.processedAt) ? partial.processedAt : now;
+  progress.lastMergeAt = Math.max(progress.lastMergeAt ?? at, at);
   recordSample(state, partial, now);
   return { state, closedWindows: closeWindows(state, now, config), outcome };
 }
@@ -220,6 +261,7 @@ export function flushIdle(input: StreamState, now: number, idleTimeoutMs: number
     progress.committed = Math.max(progress.committed, progress.pending.lastSequence);
     progress.pending = null;
   }
+  advanceWatermark(state, idleTimeoutMs);
   const closed: ClosedWindow[] = [];
   for (const key of Object.keys(state.windows).sort()) {
     const w = state.windows[key] as PartialWindow;
@@ -254,19 +296,24 @@ function recentRates(samples: readonly RateSample[]) {
   return { recent, recentEvents, enqueuedSpan, wallSpan, perSecond };
 }
 
+/** The latest event time aggregated from any partition, committed or pending (the catalog's `lastSeen`). */
+function maxEventTimeOf(state: StreamState): number | null {
+  let max = state.watermark;
+  for (const p of Object.values(state.partitions)) {
+    for (const t of [p.watermark, p.pending?.maxEventTime ?? null]) if (t !== null) max = Math.max(max ?? t, t);
+  }
+  return max;
+}
+
 /**
- * The figures of the Streams catalog row, equal to streamView's `events`, `watermark` and `metrics.eventsPerSec`
+ * The figures of the Streams catalog row, equal to streamView's `events`, `maxEventTime` and `metrics.eventsPerSec`
  * without its sketch work (the view decodes and summarizes every sketch; the entity needs these on every operation).
  */
-export function catalogFigures(state: StreamState): { events: number; watermark: number | null; eventsPerSec: number } {
+export function catalogFigures(state: StreamState): { events: number; maxEventTime: number | null; eventsPerSec: number } {
   let events = state.events;
-  let watermark = state.watermark;
-  for (const p of pendingPartials(state)) {
-    events += p.events;
-    if (p.maxEventTime !== null) watermark = Math.max(watermark ?? p.maxEventTime, p.maxEventTime);
-  }
+  for (const p of pendingPartials(state)) events += p.events;
   const { recentEvents, enqueuedSpan, perSecond } = recentRates(state.samples);
-  return { events, watermark, eventsPerSec: perSecond(recentEvents, enqueuedSpan) };
+  return { events, maxEventTime: maxEventTimeOf(state), eventsPerSec: perSecond(recentEvents, enqueuedSpan) };
 }
 
 /** Read model: committed state with pending partials merged on the fly. */
@@ -274,7 +321,6 @@ export function streamView(state: StreamState): StreamView {
   const pending = pendingPartials(state);
   let totals = state.totals;
   let latency = state.latency;
-  let watermark = state.watermark;
   const windows: Record<string, PartialWindow> = { ...state.windows };
   let events = state.events;
   let late = state.late;
@@ -286,7 +332,6 @@ export function streamView(state: StreamState): StreamView {
     invalid += p.invalid;
     totals = mergeMeasures(totals, p.totals);
     latency = latency ? mergeAggregates(latency, p.latency) : p.latency;
-    if (p.maxEventTime !== null) watermark = Math.max(watermark ?? p.maxEventTime, p.maxEventTime);
     for (const w of p.windows) {
       const key = windowKey(w.start);
       const live = windows[key];
@@ -313,7 +358,8 @@ export function streamView(state: StreamState): StreamView {
     events,
     totals: Object.fromEntries(Object.entries(totals).map(([n, a]) => [n, summarize(a)])),
     windows: windowViews,
-    watermark,
+    watermark: state.watermark,
+    maxEventTime: maxEventTimeOf(state),
     closedThrough: state.closedThrough,
     metrics: {
       eventsPerSec: perSecond(recentEvents, enqueuedSpan),
@@ -325,6 +371,7 @@ export function streamView(state: StreamState): StreamView {
       lateAtEntity,
       duplicates: state.duplicates,
       conflicts: state.conflicts,
+      quarantined: state.quarantined ?? 0,
       firstSeen: state.firstSeen === null ? null : new Date(state.firstSeen).toISOString(),
       lastSeen: state.lastSeen === null ? null : new Date(state.lastSeen).toISOString(),
     },
@@ -332,6 +379,8 @@ export function streamView(state: StreamState): StreamView {
       partition,
       committed: p.committed,
       pending: p.pending ? { firstSequence: p.pending.firstSequence, lastSequence: p.pending.lastSequence } : null,
+      watermark: p.watermark,
+      lastMergeAt: p.lastMergeAt,
     })),
   };
 }
