@@ -3,11 +3,15 @@ import type { StreamPartial } from '../core';
 const MAX_STREAMS = 100_000;
 
 /**
- * Process-local watermark (max event time) per `{pipeline}|{stream}`, used to dead-letter late events before they cost
- * an entity operation. A batch redelivered to the same process (same partition and first sequence) is judged against
- * the watermarks from before its first delivery, so the replay yields the same partials.
+ * Process-local watermark per partition and stream: the max event time aggregated for `{pipeline}|{stream}` from that
+ * partition, used to dead-letter late events before they cost an entity operation. Per partition, because partitions
+ * are consumed independently: judged against another partition's progress, a time-sorted producer's events would be
+ * "late" whenever that partition ran ahead (docs/explanation/event-time.md). A partition is read by one process at a
+ * time, so its marks here are its whole progress. A batch redelivered to the same process (same partition and first
+ * sequence) is judged against the marks from before its first delivery, so the replay yields the same partials.
  */
 export class WatermarkCache {
+  /** `{partition}|{pipeline}|{stream}` (partition ids and pipeline names hold no '|') -> max event time. */
   private readonly marks = new Map<string, number>();
   private readonly lastBatch = new Map<string, { firstSequence: number; before: Map<string, number | undefined> }>();
 
@@ -15,7 +19,7 @@ export class WatermarkCache {
     const last = this.lastBatch.get(partition);
     const replay = last && last.firstSequence === firstSequence ? last.before : undefined;
     return (pipeline, stream) => {
-      const key = `${pipeline}|${stream}`;
+      const key = `${partition}|${pipeline}|${stream}`;
       return replay?.has(key) ? replay.get(key) : this.marks.get(key);
     };
   }
@@ -25,7 +29,7 @@ export class WatermarkCache {
     const before = last && last.firstSequence === firstSequence ? last.before : new Map<string, number | undefined>();
     for (const p of partials) {
       if (p.maxEventTime === null) continue;
-      const key = `${p.pipeline}|${p.stream}`;
+      const key = `${partition}|${p.pipeline}|${p.stream}`;
       const current = this.marks.get(key);
       if (!before.has(key)) before.set(key, current);
       if (current === undefined || p.maxEventTime > current) {
