@@ -25,8 +25,8 @@ export function migrateStreamState(stored: unknown): MigrationResult {
 
 /**
  * v1 had one watermark per stream (max event time over all partitions). Each known partition starts from it: the best
- * bound known, and windows then close no later than the v1 code would have closed them. Each partition counts as
- * active from the stream's last merge.
+ * bound known, and windows then close no later than the v1 code would have closed them; it is also the stream's max
+ * event time. Each partition counts as active from the stream's last merge.
  */
 function fromV1(v1: Record<string, unknown>): StreamState {
   const state = structuredClone(v1) as Record<string, unknown>;
@@ -39,6 +39,7 @@ function fromV1(v1: Record<string, unknown>): StreamState {
     progress['lastMergeAt'] = lastSeen;
   }
   state['partitions'] = partitions;
+  state['maxEventTime'] = watermark;
   state['version'] = 2;
   return state as unknown as StreamState;
 }

@@ -26,6 +26,7 @@ export function initialStreamState(): StreamState {
     latency: null,
     windows: {},
     watermark: null,
+    maxEventTime: null,
     closedThrough: null,
     firstSeen: null,
     lastSeen: null,
@@ -54,7 +55,9 @@ function commit(state: StreamState, p: StreamPartial): void {
   state.latency = state.latency ? mergeAggregates(state.latency, p.latency) : p.latency;
   // The partition's own progress; the stream watermark follows from all of them (advanceWatermark).
   const progress = (state.partitions[p.partition] ??= newProgress());
-  if (p.maxEventTime !== null) progress.watermark = Math.max(progress.watermark ?? p.maxEventTime, p.maxEventTime);
+  if (p.maxEventTime !== null) state.maxEventTime = Math.max(state.maxEventTime ?? p.maxEventTime, p.maxEventTime);
+  const reached = p.partitionWatermark ?? p.maxEventTime;
+  if (reached !== null && Number.isFinite(reached)) progress.watermark = Math.max(progress.watermark ?? reached, reached);
   for (const w of p.windows) {
     const key = windowKey(w.start);
     const live = state.windows[key];
@@ -115,9 +118,11 @@ function advanceWatermark(state: StreamState, idleMs: number): void {
  */
 function closeWindows(state: StreamState, now: number, config: PipelineConfig): ClosedWindow[] {
   advanceWatermark(state, partitionIdleMs(config));
-  const held = new Set<string>();
+  // Windows close in order (closedThrough says every window ending by it is closed): none at or after the first
+  // window a pending partial still holds, or that one's events would arrive after a later window closed.
+  let firstHeld = Infinity;
   for (const progress of Object.values(state.partitions)) {
-    for (const w of progress.pending?.windows ?? []) held.add(windowKey(w.start));
+    for (const w of progress.pending?.windows ?? []) if (state.closedThrough === null || w.end > state.closedThrough) firstHeld = Math.min(firstHeld, w.start);
   }
   const closed: ClosedWindow[] = [];
   const keys = Object.keys(state.windows).sort();
@@ -130,7 +135,7 @@ function closeWindows(state: StreamState, now: number, config: PipelineConfig): 
   const remaining: string[] = [];
   for (const key of keys) {
     const w = state.windows[key] as PartialWindow;
-    if (state.watermark !== null && state.watermark > w.end + config.allowedLatenessMs && !held.has(key)) close(key, 'watermark');
+    if (state.watermark !== null && state.watermark > w.end + config.allowedLatenessMs && w.start < firstHeld) close(key, 'watermark');
     else remaining.push(key);
   }
   for (const key of remaining.slice(0, Math.max(0, remaining.length - config.retention))) close(key, 'retention');
@@ -211,6 +216,14 @@ export function mergePartialInPlace(state: StreamState, partial: StreamPartial, 
   progress.pending = partial;
   const at = Number.isFinite(partial.processedAt) ? partial.processedAt : now;
   progress.lastMergeAt = Math.max(progress.lastMergeAt ?? at, at);
+  // Other partitions' progress as ingest knew it once their batches were sent (their own partials came first), so a
+  // partition that sent this stream nothing still holds its windows until it passes them, or until it goes idle.
+  for (const [other, report] of Object.entries(partial.progress ?? {})) {
+    if (other === partial.partition || !Number.isFinite(report?.watermark) || !Number.isFinite(report?.at)) continue;
+    const known = (state.partitions[other] ??= newProgress());
+    known.watermark = Math.max(known.watermark ?? report.watermark, report.watermark);
+    known.lastMergeAt = Math.max(known.lastMergeAt ?? report.at, report.at);
+  }
   recordSample(state, partial, now);
   return { state, closedWindows: closeWindows(state, now, config), outcome };
 }
@@ -298,10 +311,8 @@ function recentRates(samples: readonly RateSample[]) {
 
 /** The latest event time aggregated from any partition, committed or pending (the catalog's `lastSeen`). */
 function maxEventTimeOf(state: StreamState): number | null {
-  let max = state.watermark;
-  for (const p of Object.values(state.partitions)) {
-    for (const t of [p.watermark, p.pending?.maxEventTime ?? null]) if (t !== null) max = Math.max(max ?? t, t);
-  }
+  let max = state.maxEventTime;
+  for (const p of pendingPartials(state)) if (p.maxEventTime !== null) max = Math.max(max ?? p.maxEventTime, p.maxEventTime);
   return max;
 }
 
