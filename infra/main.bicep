@@ -110,6 +110,12 @@ param idleFlushSchedule string = '*/30 * * * * *'
 @description('Dead-letter (reason no-pipeline) an event that every active pipeline filters out (DEADLETTER_UNMATCHED).')
 param deadLetterUnmatched bool = false
 
+@description('ISO 8601 duration: an event later than its enqueued time + this is dead-lettered future (MAX_FUTURE_SKEW).')
+param maxFutureSkew string = 'PT1H'
+
+@description('ISO 8601 time: an earlier event is dead-lettered schema; empty = no floor (MIN_EVENT_TIME).')
+param minEventTime string = ''
+
 @minValue(30)
 @maxValue(730)
 @description('Days Log Analytics keeps logs and telemetry.')
@@ -241,6 +247,8 @@ module functionApp './modules/functionApp.bicep' = {
     streamRetentionWindows: streamRetentionWindows
     idleFlushSchedule: idleFlushSchedule
     deadLetterUnmatched: deadLetterUnmatched
+    maxFutureSkew: maxFutureSkew
+    minEventTime: minEventTime
   }
 }
 

@@ -41,6 +41,8 @@ param pipelineRefreshSeconds int
 param streamRetentionWindows int
 param idleFlushSchedule string
 param deadLetterUnmatched bool
+param maxFutureSkew string
+param minEventTime string
 
 var identitySettings = {
   // Host storage, timers, Event Hubs checkpoints and the Durable task hub (Azure Storage provider), and the app's
@@ -71,6 +73,8 @@ var streamfoldSettings = {
   STREAM_RETENTION_WINDOWS: string(streamRetentionWindows)
   IDLE_FLUSH_SCHEDULE: idleFlushSchedule
   DEADLETTER_UNMATCHED: deadLetterUnmatched ? 'true' : 'false'
+  MAX_FUTURE_SKEW: maxFutureSkew
+  MIN_EVENT_TIME: minEventTime
 }
 
 var appSettings = union(streamfoldSettings, identitySettings)
