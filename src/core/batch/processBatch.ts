@@ -235,9 +235,6 @@ export function processBatch(input: BatchInput): BatchResult {
     const names = pipeline.measures.map(([name]) => name);
     const tumbling = pipeline.config.hopMs === pipeline.config.windowSizeMs;
     const builders = foldPipeline(pipeline, input, events, sequences, enqueued, counts, deadLetter, filteredBy);
-    let progress = -Infinity;
-    for (const b of builders.values()) progress = Math.max(progress, b.watermark ?? -Infinity, b.events > 0 ? b.maxEventTime : -Infinity);
-    const reports = builders.size > 0 ? input.progress?.(pipeline.name) : undefined;
     for (const b of builders.values()) {
       streams.add(b.stream);
       const windows = [...b.windows.values()]
@@ -257,8 +254,6 @@ export function processBatch(input: BatchInput): BatchResult {
         windows,
         totals: tumbling ? totalsOf(windows) : freeze(b.totals, names),
         maxEventTime: b.events > 0 ? b.maxEventTime : null,
-        partitionWatermark: progress === -Infinity ? null : progress,
-        ...(reports === undefined ? {} : { progress: reports }),
         minEnqueuedTime: b.minEnqueuedTime,
         maxEnqueuedTime: b.maxEnqueuedTime,
         latency: b.latency.toAggregate(),

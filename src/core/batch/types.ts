@@ -17,16 +17,10 @@ export interface BatchInput {
   enqueuedTimes: readonly (string | number | Date)[];
   pipelines: readonly CompiledPipeline[];
   /**
-   * The progress of this batch's partition before the batch (ingest: the max event time the pipeline aggregated from
-   * this partition, over all streams; `stream` lets other callers be finer); events older than it - allowedLateness
-   * are late.
+   * The progress of this batch's partition for a stream before the batch (ingest: the max event time it aggregated for
+   * the stream from this partition); events older than it - allowedLateness are late.
    */
   watermarks?: (pipeline: string, stream: string) => number | undefined;
-  /**
-   * The progress of the partitions the caller reads, per pipeline (ingest: every partition of its process), attached to
-   * each partial as `progress` so the stream entity knows partitions that sent the stream nothing.
-   */
-  progress?: (pipeline: string) => Record<string, PartitionProgressReport> | undefined;
   /** An event later than its enqueued time + this is dead-lettered `future` (default DEFAULT_MAX_FUTURE_SKEW_MS). */
   maxFutureSkewMs?: number;
   /** MIN_EVENT_TIME: an event earlier than this (epoch ms) is dead-lettered `schema`; undefined = no floor. */
@@ -38,12 +32,6 @@ export interface BatchInput {
    * (never in byPipeline), so per pipeline and overall eventsIn = aggregated + filtered + deadLettered still holds.
    */
   deadLetterUnmatched?: boolean;
-}
-
-/** A partition's progress as ingest knows it: max event time aggregated from it, and when its latest batch was processed. */
-export interface PartitionProgressReport {
-  watermark: number;
-  at: number;
 }
 
 export interface PartialWindow {
@@ -73,14 +61,6 @@ export interface StreamPartial {
   /** Stream totals of this batch, per measure. */
   totals: Record<string, Aggregate>;
   maxEventTime: number | null;
-  /**
-   * The partition's progress after this batch: max of the watermark it was judged against and the event times the
-   * pipeline aggregated from the batch, over all streams; null when neither exists. The entity keeps it per partition
-   * (docs/explanation/event-time.md). Absent from partials of older senders (the entity then uses maxEventTime).
-   */
-  partitionWatermark?: number | null;
-  /** Other partitions' progress as the sending process knew it after their batches were sent (BatchInput.progress). */
-  progress?: Record<string, PartitionProgressReport>;
   minEnqueuedTime: number;
   maxEnqueuedTime: number;
   /** Enqueued -> processed (now) latency in ms of this stream's events. */

@@ -12,7 +12,6 @@ function pipeline(definition: unknown): CompiledPipeline {
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const PARTITIONS = 4;
-const STREAMS = ['a', 'b', 'c'];
 const hourly = pipeline({ name: 'h', window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M', retention: 10_000 });
 
 /** A deterministic PRNG (mulberry32), so the schedule is the same on every run. */
@@ -42,15 +41,13 @@ interface Run {
 }
 
 /**
- * Replays `byPartition` the way the app does: partitions consumed independently in uneven batches (a random schedule,
- * every consumer starting in the first round), ingest judging lateness with `mark` (per partition, or the old
- * per-stream max), each partial merged into its stream's state with ingest's clock, then an idle flush.
+ * Replays `byPartition` the way the app does: partitions consumed independently in uneven batches, ingest judging
+ * lateness with `mark` (per partition and stream, or the old per-stream max over partitions), each partial merged
+ * into its stream's state with ingest's clock, then an idle flush.
  */
 function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: number): Run {
   const random = prng(seed);
   const marks = new Map<string, number>();
-  // As ingest's WatermarkCache.progressFor: every partition's progress, sent with each partial.
-  const reports = new Map<string, { watermark: number; at: number }>();
   const states = new Map<string, StreamState>();
   const closed: ClosedWindow[] = [];
   const deadLetters: Run['deadLetters'] = [];
@@ -58,20 +55,19 @@ function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: numbe
   let late = 0;
   let future = 0;
   let clock = Date.parse('2026-12-07T04:00:00Z');
-  let round = 0;
   while (pos.some((p, i) => p < (byPartition[i] as Sent[]).length)) {
-    const open = pos.flatMap((p, i) => (p < (byPartition[i] as Sent[]).length ? [i] : []));
-    // First round: every partition in turn; then one at a time, partition 0 three times as often (it runs ahead).
-    const picks = round++ === 0 ? open : [open[Math.floor(random() * open.length)] as number, ...(open.includes(0) && random() < 0.6 ? [0] : [])];
+    // Each round every partition's consumer delivers one batch, in a random order; partition 0's batches are twice as
+    // large, so it runs ahead in event time (the case that made the old rule call half a sorted replay late).
+    const picks = pos.flatMap((p, i) => (p < (byPartition[i] as Sent[]).length ? [i] : [])).sort(() => random() - 0.5);
     for (const partition of picks) {
       const events = byPartition[partition] as Sent[];
-      const size = 1 + Math.floor(random() * random() * 60);
+      const size = (partition === 0 ? 2 : 1) * (1 + Math.floor(random() * 40));
       const first = pos[partition] as number;
       const slice = events.slice(first, first + size);
       pos[partition] = first + slice.length;
       clock += 10;
-      // As ingest's WatermarkCache: per (partition, pipeline) now; before, per (pipeline, stream) over all partitions.
-      const key = (pipelineName: string, stream: string) => (mark === 'partition' ? `${partition}|${pipelineName}` : `${pipelineName}|${stream}`);
+      // As ingest's WatermarkCache: per (partition, pipeline, stream) now; before, per (pipeline, stream) over all partitions.
+      const key = (pipelineName: string, stream: string) => (mark === 'partition' ? `${partition}|${pipelineName}|${stream}` : `${pipelineName}|${stream}`);
       const result = processBatch({
         bodies: slice.map((e) => e.body),
         partitionId: String(partition),
@@ -79,7 +75,6 @@ function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: numbe
         enqueuedTimes: slice.map((e) => e.enqueued),
         pipelines: [hourly],
         watermarks: (p, s) => marks.get(key(p, s)),
-        ...(mark === 'partition' ? { progress: () => Object.fromEntries(reports) } : {}),
         now: clock,
       });
       late += result.metrics.byReason.late;
@@ -92,10 +87,8 @@ function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: numbe
       }
       // After the batch's operations were sent, as ingest does.
       for (const partial of result.partials) {
-        const reached = mark === 'partition' ? partial.partitionWatermark : partial.maxEventTime;
-        if (reached === null || reached === undefined) continue;
-        marks.set(key(partial.pipeline, partial.stream), Math.max(marks.get(key(partial.pipeline, partial.stream)) ?? -Infinity, reached));
-        reports.set(String(partition), { watermark: Math.max(reports.get(String(partition))?.watermark ?? reached, reached), at: clock });
+        if (partial.maxEventTime === null) continue;
+        marks.set(key(partial.pipeline, partial.stream), Math.max(marks.get(key(partial.pipeline, partial.stream)) ?? -Infinity, partial.maxEventTime));
       }
     }
   }
@@ -111,7 +104,9 @@ function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: numbe
 function history(n: number, seed: number): { byPartition: Sent[][]; expected: Map<string, number>; events: { stream: string; time: number }[] } {
   const random = prng(seed);
   const enqueued = Date.parse('2026-12-07T04:00:00Z');
-  const events = Array.from({ length: n }, () => ({ stream: STREAMS[Math.floor(random() * random() * STREAMS.length)] as string, time: T0 + Math.floor(random() * 60 * 24 * HOUR) }));
+  // Skewed stream sizes (about 50 %, 30 %, 20 %).
+  const pick = (r: number) => (r < 0.5 ? 'a' : r < 0.8 ? 'b' : 'c');
+  const events = Array.from({ length: n }, () => ({ stream: pick(random()), time: T0 + Math.floor(random() * 60 * 24 * HOUR) }));
   events.sort((x, y) => x.time - y.time);
   const byPartition: Sent[][] = Array.from({ length: PARTITIONS }, () => []);
   const expected = new Map<string, number>();

@@ -56,8 +56,7 @@ function commit(state: StreamState, p: StreamPartial): void {
   // The partition's own progress; the stream watermark follows from all of them (advanceWatermark).
   const progress = (state.partitions[p.partition] ??= newProgress());
   if (p.maxEventTime !== null) state.maxEventTime = Math.max(state.maxEventTime ?? p.maxEventTime, p.maxEventTime);
-  const reached = p.partitionWatermark ?? p.maxEventTime;
-  if (reached !== null && Number.isFinite(reached)) progress.watermark = Math.max(progress.watermark ?? reached, reached);
+  if (p.maxEventTime !== null) progress.watermark = Math.max(progress.watermark ?? p.maxEventTime, p.maxEventTime);
   for (const w of p.windows) {
     const key = windowKey(w.start);
     const live = state.windows[key];
@@ -216,14 +215,6 @@ export function mergePartialInPlace(state: StreamState, partial: StreamPartial, 
   progress.pending = partial;
   const at = Number.isFinite(partial.processedAt) ? partial.processedAt : now;
   progress.lastMergeAt = Math.max(progress.lastMergeAt ?? at, at);
-  // Other partitions' progress as ingest knew it once their batches were sent (their own partials came first), so a
-  // partition that sent this stream nothing still holds its windows until it passes them, or until it goes idle.
-  for (const [other, report] of Object.entries(partial.progress ?? {})) {
-    if (other === partial.partition || !Number.isFinite(report?.watermark) || !Number.isFinite(report?.at)) continue;
-    const known = (state.partitions[other] ??= newProgress());
-    known.watermark = Math.max(known.watermark ?? report.watermark, report.watermark);
-    known.lastMergeAt = Math.max(known.lastMergeAt ?? report.at, report.at);
-  }
   recordSample(state, partial, now);
   return { state, closedWindows: closeWindows(state, now, config), outcome };
 }

@@ -6,10 +6,7 @@ export interface PartitionProgress {
   committed: number;
   /** The latest partial of this partition, kept unmerged because its batch may still be redelivered. */
   pending: StreamPartial | null;
-  /**
-   * The partition's progress: max `partitionWatermark` (event time over all the pipeline's streams in that partition)
-   * of its committed partials for this stream; null before any (docs/explanation/event-time.md).
-   */
+  /** Max event time of this partition's committed events of the stream; null before any (docs/explanation/event-time.md). */
   watermark: number | null;
   /** `processedAt` (ingest's clock) of this partition's latest merged partial for the stream: decides whether it is idle. */
   lastMergeAt: number | null;
@@ -55,7 +52,7 @@ export interface StreamState {
    * time (docs/explanation/event-time.md). Windows close once it passes their end + lateness.
    */
   watermark: number | null;
-  /** Max event time of this stream's committed events (partitions[p].watermark is the partition's, over all streams). */
+  /** Max event time of this stream's committed events (the max of partitions[p].watermark). */
   maxEventTime: number | null;
   /** Every window ending at or before this has been closed. */
   closedThrough: number | null;
