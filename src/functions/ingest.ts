@@ -76,6 +76,7 @@ export async function handleIngest(messages: unknown, context: InvocationContext
     enqueuedTimes: meta.enqueuedTimes,
     pipelines,
     watermarks: deps.watermarks.forBatch(meta.partitionId, firstSequence),
+    progress: (pipeline) => deps.watermarks.progressFor(pipeline),
     now: started,
     deadLetterUnmatched: deps.deadLetterUnmatched ?? false,
     ...(deps.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: deps.maxFutureSkewMs }),

@@ -1,4 +1,4 @@
-import type { StreamPartial } from '../core';
+import type { PartitionProgressReport, StreamPartial } from '../core';
 
 const MAX_STREAMS = 100_000;
 
@@ -14,6 +14,17 @@ export class WatermarkCache {
   /** `{partition}|{pipeline}|{stream}` (partition ids and pipeline names hold no '|') -> max event time. */
   private readonly marks = new Map<string, number>();
   private readonly lastBatch = new Map<string, { firstSequence: number; before: Map<string, number | undefined> }>();
+  /** pipeline -> partition -> progress over all streams, for `progressFor`. */
+  private readonly partitions = new Map<string, Map<string, PartitionProgressReport>>();
+
+  /**
+   * Every partition this process has read for `pipeline`: its progress over all streams and when its latest batch was
+   * processed. Partials carry it so a stream entity knows the partitions that have sent it nothing yet.
+   */
+  progressFor(pipeline: string): Record<string, PartitionProgressReport> | undefined {
+    const byPartition = this.partitions.get(pipeline);
+    return byPartition === undefined ? undefined : Object.fromEntries(byPartition);
+  }
 
   forBatch(partition: string, firstSequence: number): (pipeline: string, stream: string) => number | undefined {
     const last = this.lastBatch.get(partition);
@@ -24,11 +35,19 @@ export class WatermarkCache {
     };
   }
 
+  /** Call once the batch's operations were sent, so no partial reports progress its partition's partials have not reached. */
   update(partition: string, firstSequence: number, partials: readonly StreamPartial[]): void {
     const last = this.lastBatch.get(partition);
     const before = last && last.firstSequence === firstSequence ? last.before : new Map<string, number | undefined>();
     for (const p of partials) {
       if (p.maxEventTime === null) continue;
+      let byPartition = this.partitions.get(p.pipeline);
+      if (byPartition === undefined) {
+        byPartition = new Map();
+        this.partitions.set(p.pipeline, byPartition);
+      }
+      const known = byPartition.get(partition);
+      byPartition.set(partition, { watermark: Math.max(known?.watermark ?? p.maxEventTime, p.maxEventTime), at: Math.max(known?.at ?? p.processedAt, p.processedAt) });
       const key = `${partition}|${p.pipeline}|${p.stream}`;
       const current = this.marks.get(key);
       if (!before.has(key)) before.set(key, current);

@@ -1,7 +1,7 @@
 import type { StreamPartial } from '../../src/core';
 import { WatermarkCache } from '../../src/functions/ingestWatermarks';
 
-const partial = (partition: string, stream: string, maxEventTime: number | null): StreamPartial => ({ pipeline: 'p', stream, partition, maxEventTime }) as StreamPartial;
+const partial = (partition: string, stream: string, maxEventTime: number | null, processedAt = 0): StreamPartial => ({ pipeline: 'p', stream, partition, maxEventTime, processedAt }) as StreamPartial;
 
 describe('WatermarkCache', () => {
   it("keeps each partition's progress per stream: a partition running ahead does not move the others' marks", () => {
@@ -27,5 +27,15 @@ describe('WatermarkCache', () => {
     expect(cache.forBatch('0', 5)('p', 's')).toBe(1000);
     // The next batch sees the progress.
     expect(cache.forBatch('0', 9)('p', 's')).toBe(8000);
+  });
+
+  it("reports every partition's progress over all streams and its latest batch time, per pipeline", () => {
+    const cache = new WatermarkCache();
+    expect(cache.progressFor('p')).toBeUndefined();
+    cache.update('0', 0, [partial('0', 's', 5000, 100), partial('0', 't', 9000, 100)]);
+    cache.update('1', 0, [partial('1', 's', 1000, 200)]);
+    cache.update('1', 1, [partial('1', 's', 800, 300)]);
+    expect(cache.progressFor('p')).toEqual({ '0': { watermark: 9000, at: 100 }, '1': { watermark: 1000, at: 300 } });
+    expect(cache.progressFor('other')).toBeUndefined();
   });
 });

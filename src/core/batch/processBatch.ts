@@ -235,6 +235,7 @@ export function processBatch(input: BatchInput): BatchResult {
     const names = pipeline.measures.map(([name]) => name);
     const tumbling = pipeline.config.hopMs === pipeline.config.windowSizeMs;
     const builders = foldPipeline(pipeline, input, events, sequences, enqueued, counts, deadLetter, filteredBy);
+    const reports = builders.size > 0 ? input.progress?.(pipeline.name) : undefined;
     for (const b of builders.values()) {
       streams.add(b.stream);
       const windows = [...b.windows.values()]
@@ -254,6 +255,7 @@ export function processBatch(input: BatchInput): BatchResult {
         windows,
         totals: tumbling ? totalsOf(windows) : freeze(b.totals, names),
         maxEventTime: b.events > 0 ? b.maxEventTime : null,
+        ...(reports === undefined ? {} : { progress: reports }),
         minEnqueuedTime: b.minEnqueuedTime,
         maxEnqueuedTime: b.maxEnqueuedTime,
         latency: b.latency.toAggregate(),

@@ -21,6 +21,11 @@ export interface BatchInput {
    * the stream from this partition); events older than it - allowedLateness are late.
    */
   watermarks?: (pipeline: string, stream: string) => number | undefined;
+  /**
+   * Progress of the partitions the caller reads, per pipeline (ingest: every partition of its process, over all
+   * streams), attached to each partial as `progress` (docs/explanation/event-time.md, "partitions not heard from").
+   */
+  progress?: (pipeline: string) => Record<string, PartitionProgressReport> | undefined;
   /** An event later than its enqueued time + this is dead-lettered `future` (default DEFAULT_MAX_FUTURE_SKEW_MS). */
   maxFutureSkewMs?: number;
   /** MIN_EVENT_TIME: an event earlier than this (epoch ms) is dead-lettered `schema`; undefined = no floor. */
@@ -32,6 +37,12 @@ export interface BatchInput {
    * (never in byPipeline), so per pipeline and overall eventsIn = aggregated + filtered + deadLettered still holds.
    */
   deadLetterUnmatched?: boolean;
+}
+
+/** A partition's progress as ingest knows it: max event time aggregated from it (any stream), when its latest batch was processed. */
+export interface PartitionProgressReport {
+  watermark: number;
+  at: number;
 }
 
 export interface PartialWindow {
@@ -61,6 +72,8 @@ export interface StreamPartial {
   /** Stream totals of this batch, per measure. */
   totals: Record<string, Aggregate>;
   maxEventTime: number | null;
+  /** Progress of the partitions the sending process reads, after their batches were sent (BatchInput.progress). */
+  progress?: Record<string, PartitionProgressReport>;
   minEnqueuedTime: number;
   maxEnqueuedTime: number;
   /** Enqueued -> processed (now) latency in ms of this stream's events. */

@@ -45,9 +45,12 @@ interface Run {
  * lateness with `mark` (per partition and stream, or the old per-stream max over partitions), each partial merged
  * into its stream's state with ingest's clock, then an idle flush.
  */
-function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: number): Run {
+function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: number, harsh = false): Run {
   const random = prng(seed);
   const marks = new Map<string, number>();
+  // As ingest's WatermarkCache.progressFor: every partition's progress over all streams, sent with each partial.
+  const reports = new Map<string, { watermark: number; at: number }>();
+  let round = 0;
   const states = new Map<string, StreamState>();
   const closed: ClosedWindow[] = [];
   const deadLetters: Run['deadLetters'] = [];
@@ -58,10 +61,13 @@ function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: numbe
   while (pos.some((p, i) => p < (byPartition[i] as Sent[]).length)) {
     // Each round every partition's consumer delivers one batch, in a random order; partition 0's batches are twice as
     // large, so it runs ahead in event time (the case that made the old rule call half a sorted replay late).
-    const picks = pos.flatMap((p, i) => (p < (byPartition[i] as Sent[]).length ? [i] : [])).sort(() => random() - 0.5);
+    // Harsh: after a first round, one partition at a time at random, partition 0 picked far more often, batches of
+    // 1 to 60 mostly small: partitions drift apart by many batches.
+    const open = pos.flatMap((p, i) => (p < (byPartition[i] as Sent[]).length ? [i] : []));
+    const picks = !harsh || round++ === 0 ? open.sort(() => random() - 0.5) : [open[Math.floor(random() * open.length)] as number, ...(open.includes(0) && random() < 0.6 ? [0] : [])];
     for (const partition of picks) {
       const events = byPartition[partition] as Sent[];
-      const size = (partition === 0 ? 2 : 1) * (1 + Math.floor(random() * 40));
+      const size = harsh ? 1 + Math.floor(random() * random() * 60) : (partition === 0 ? 2 : 1) * (1 + Math.floor(random() * 40));
       const first = pos[partition] as number;
       const slice = events.slice(first, first + size);
       pos[partition] = first + slice.length;
@@ -75,6 +81,7 @@ function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: numbe
         enqueuedTimes: slice.map((e) => e.enqueued),
         pipelines: [hourly],
         watermarks: (p, s) => marks.get(key(p, s)),
+        ...(mark === 'partition' ? { progress: () => Object.fromEntries(reports) } : {}),
         now: clock,
       });
       late += result.metrics.byReason.late;
@@ -89,6 +96,7 @@ function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: numbe
       for (const partial of result.partials) {
         if (partial.maxEventTime === null) continue;
         marks.set(key(partial.pipeline, partial.stream), Math.max(marks.get(key(partial.pipeline, partial.stream)) ?? -Infinity, partial.maxEventTime));
+        reports.set(String(partition), { watermark: Math.max(reports.get(String(partition))?.watermark ?? partial.maxEventTime, partial.maxEventTime), at: clock });
       }
     }
   }
@@ -101,11 +109,10 @@ function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: numbe
 }
 
 /** A time-sorted history: `n` events over 60 days, streams of skewed sizes, spread round-robin over the partitions. */
-function history(n: number, seed: number): { byPartition: Sent[][]; expected: Map<string, number>; events: { stream: string; time: number }[] } {
+function history(n: number, seed: number, pick: (r: number) => string = (r) => (r < 0.5 ? 'a' : r < 0.8 ? 'b' : 'c')): { byPartition: Sent[][]; expected: Map<string, number>; events: { stream: string; time: number }[] } {
   const random = prng(seed);
   const enqueued = Date.parse('2026-12-07T04:00:00Z');
-  // Skewed stream sizes (about 50 %, 30 %, 20 %).
-  const pick = (r: number) => (r < 0.5 ? 'a' : r < 0.8 ? 'b' : 'c');
+  // Skewed stream sizes (by default about 50 %, 30 %, 20 %).
   const events = Array.from({ length: n }, () => ({ stream: pick(random()), time: T0 + Math.floor(random() * 60 * 24 * HOUR) }));
   events.sort((x, y) => x.time - y.time);
   const byPartition: Sent[][] = Array.from({ length: PARTITIONS }, () => []);
@@ -141,6 +148,17 @@ describe('event time per partition', () => {
     }
     // The old rule (one watermark per stream, max over partitions) makes a large share of the same history "late".
     expect(replay(byPartition, 'stream', 1).late).toBeGreaterThan(400);
+  });
+
+  it('partitions drifting many batches apart, with a rare stream: its windows wait for partitions that have not sent it anything yet', () => {
+    // Stream c is about 6 % of the history: a partition's first event of it comes long after the others' first.
+    const { byPartition, expected } = history(4000, 7, (r) => (r < 0.7 ? 'a' : r < 0.94 ? 'b' : 'c'));
+    for (const seed of [1, 2]) {
+      const run = replay(byPartition, 'partition', seed, true);
+      expect({ seed, late: run.late, deadLetters: run.deadLetters.length }).toEqual({ seed, late: 0, deadLetters: 0 });
+      expect(windowCounts(run.closed)).toEqual(expected);
+      for (const state of run.states.values()) expect(streamView(state).metrics).toMatchObject({ late: 0, lateAtEntity: 0, conflicts: 0 });
+    }
   });
 
   it('an event dated 9999 (enqueued now) is dead-lettered future and leaves the stream\'s other events on time', () => {

@@ -86,27 +86,36 @@ export function partitionIdleMs(config: Pick<PipelineConfig, 'idleTimeoutMs'>): 
 }
 
 /**
- * Whether each partition is active: its latest partial for the stream was processed less than `idleMs` before the
- * newest partial of any partition. Both times come from the partials (ingest's clock), so this is a function of the
- * operations the entity received, never of when it runs.
+ * The progress of each active partition: one whose latest news (its own latest partial for the stream, else the
+ * latest report of it) is less than `idleMs` older than the newest news of any partition. Its progress: for the
+ * stream, else (sent it nothing yet) as reported. All times come from the operations (ingest's clock), so this is a
+ * function of what the entity received, never of when it runs.
  */
-function activePartitions(state: StreamState, idleMs: number): PartitionProgress[] {
+function activeWatermarks(state: StreamState, idleMs: number): (number | null)[] {
   const all = Object.values(state.partitions);
+  const newsOf = (p: PartitionProgress): number | null => p.lastMergeAt ?? p.reported?.at ?? null;
   let newest = -Infinity;
-  for (const p of all) if (p.lastMergeAt !== null && p.lastMergeAt > newest) newest = p.lastMergeAt;
-  return all.filter((p) => p.lastMergeAt !== null && newest - p.lastMergeAt < idleMs);
+  for (const p of all) {
+    const news = newsOf(p);
+    if (news !== null && news > newest) newest = news;
+  }
+  return all.flatMap((p) => {
+    const news = newsOf(p);
+    if (news === null || newest - news >= idleMs) return [];
+    return [p.lastMergeAt !== null ? p.watermark : (p.reported?.watermark ?? null)];
+  });
 }
 
 /**
- * Stream watermark = max(itself, min over active partitions of their committed max event time), as Flink's valve
- * does per input channel: a partition running ahead cannot close windows the others still fill, an idle one does not
- * hold them, and the watermark never moves back. An active partition that has committed nothing yet holds it.
+ * Stream watermark = max(itself, min over active partitions of their progress), as Flink's valve does per input
+ * channel: a partition running ahead cannot close windows the others still fill, an idle one does not hold them, and
+ * the watermark never moves back. An active partition that has committed nothing for the stream yet holds it.
  */
 function advanceWatermark(state: StreamState, idleMs: number): void {
   let min: number | null = null;
-  for (const p of activePartitions(state, idleMs)) {
-    if (p.watermark === null) return;
-    min = min === null ? p.watermark : Math.min(min, p.watermark);
+  for (const w of activeWatermarks(state, idleMs)) {
+    if (w === null) return;
+    min = min === null ? w : Math.min(min, w);
   }
   if (min !== null) state.watermark = Math.max(state.watermark ?? min, min);
 }
@@ -215,6 +224,15 @@ export function mergePartialInPlace(state: StreamState, partial: StreamPartial, 
   progress.pending = partial;
   const at = Number.isFinite(partial.processedAt) ? partial.processedAt : now;
   progress.lastMergeAt = Math.max(progress.lastMergeAt ?? at, at);
+  delete progress.reported;
+  // Partitions that sent this stream nothing yet, as the sending process knows them (it sent their own partials
+  // first): they hold the stream's windows until they pass them, so their first events for it are not late here.
+  for (const [other, report] of Object.entries(partial.progress ?? {})) {
+    if (other === partial.partition || !Number.isFinite(report?.watermark) || !Number.isFinite(report?.at)) continue;
+    const known = (state.partitions[other] ??= newProgress());
+    if (known.lastMergeAt !== null) continue;
+    known.reported = { watermark: Math.max(known.reported?.watermark ?? report.watermark, report.watermark), at: Math.max(known.reported?.at ?? report.at, report.at) };
+  }
   recordSample(state, partial, now);
   return { state, closedWindows: closeWindows(state, now, config), outcome };
 }

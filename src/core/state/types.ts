@@ -10,6 +10,12 @@ export interface PartitionProgress {
   watermark: number | null;
   /** `processedAt` (ingest's clock) of this partition's latest merged partial for the stream: decides whether it is idle. */
   lastMergeAt: number | null;
+  /**
+   * For a partition that has sent this stream nothing yet (lastMergeAt null): its progress over all streams and when
+   * that was last reported by the partials of other partitions read by the same process. It holds the stream's windows
+   * until it passes them or is not reported for idleTimeout (docs/explanation/event-time.md).
+   */
+  reported?: { watermark: number; at: number };
 }
 
 export interface RateSample {
