@@ -125,6 +125,12 @@ param reportRetention string = 'P90D'
 @description('NCRONTAB of the purgeExpired timer; empty turns purging off (PURGE_SCHEDULE).')
 param purgeSchedule string = '0 7 * * * *'
 
+@description('ISO 8601 duration: an event later than its enqueued time + this is dead-lettered future (MAX_FUTURE_SKEW).')
+param maxFutureSkew string = 'PT1H'
+
+@description('ISO 8601 time: an earlier event is dead-lettered schema; empty = no floor (MIN_EVENT_TIME).')
+param minEventTime string = ''
+
 @minValue(30)
 @maxValue(730)
 @description('Days Log Analytics keeps logs and telemetry.')
@@ -261,6 +267,8 @@ module functionApp './modules/functionApp.bicep' = {
     metricsRetention: metricsRetention
     reportRetention: reportRetention
     purgeSchedule: purgeSchedule
+    maxFutureSkew: maxFutureSkew
+    minEventTime: minEventTime
   }
 }
 

@@ -18,6 +18,8 @@ describe('loadSettings', () => {
       metricsRetentionMs: 7 * DAY,
       reportRetentionMs: 90 * DAY,
       purgeSchedule: '0 7 * * * *',
+      maxFutureSkewMs: 3_600_000,
+      minEventTime: null,
     });
   });
 
@@ -34,6 +36,16 @@ describe('loadSettings', () => {
     );
     expect(() => loadSettings({ WINDOW_RETENTION: 'PT59M' })).toThrow(/^Invalid app settings: WINDOW_RETENTION: expected .* found "PT59M"$/);
     expect(() => loadSettings({ METRICS_RETENTION: 'P1M' })).toThrow(/METRICS_RETENTION: expected .* found "P1M"/); // months have no fixed length
+  });
+
+  it('reads MAX_FUTURE_SKEW (ISO duration) and MIN_EVENT_TIME (ISO time, empty = off), naming a bad value', () => {
+    expect(loadSettings({ MAX_FUTURE_SKEW: 'PT10M' }).maxFutureSkewMs).toBe(600_000);
+    expect(loadSettings({ MAX_FUTURE_SKEW: 'PT0S' }).maxFutureSkewMs).toBe(0);
+    expect(loadSettings({ MAX_FUTURE_SKEW: '' }).maxFutureSkewMs).toBe(3_600_000);
+    expect(() => loadSettings({ MAX_FUTURE_SKEW: '1h' })).toThrow('MAX_FUTURE_SKEW: expected an ISO 8601 duration such as "PT1H" or "PT10M", found "1h"');
+    expect(loadSettings({ MIN_EVENT_TIME: '2000-01-01T00:00:00Z' }).minEventTime).toBe(Date.UTC(2000, 0, 1));
+    expect(loadSettings({ MIN_EVENT_TIME: ' ' }).minEventTime).toBeNull();
+    expect(() => loadSettings({ MIN_EVENT_TIME: '2000-02-30' })).toThrow('MIN_EVENT_TIME: expected an ISO 8601 time such as "2000-01-01T00:00:00Z", or empty for no floor, found "2000-02-30"');
   });
 
   it('reads the idle flush schedule (empty disables it) and DEADLETTER_UNMATCHED', () => {
@@ -61,6 +73,8 @@ describe('loadSettings', () => {
         METRICS_RETENTION: 'PT6H',
         REPORT_RETENTION: 'P20D',
         PURGE_SCHEDULE: '0 0 * * * *',
+        MAX_FUTURE_SKEW: 'PT5M',
+        MIN_EVENT_TIME: '1990-01-01',
       }),
     ).toEqual({
       eventHubName: 'in',
@@ -76,6 +90,8 @@ describe('loadSettings', () => {
       metricsRetentionMs: 6 * 3_600_000,
       reportRetentionMs: 20 * DAY,
       purgeSchedule: '0 0 * * * *',
+      maxFutureSkewMs: 300_000,
+      minEventTime: Date.UTC(1990, 0, 1),
     });
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { parseEventTime } from './core/batch/eventTime';
 import { parseDuration } from './core/duration';
 
 /**
@@ -28,6 +29,9 @@ import { parseDuration } from './core/duration';
  * | REPORT_RETENTION           | P90D       | analysis reports generated, and alerts of windows, longer ago     |
  * | PURGE_SCHEDULE             | hourly     | NCRONTAB of the purgeExpired timer; empty disables it (nothing is |
  * |                            |            | purged); the default is DEFAULT_PURGE_SCHEDULE below              |
+ * | MAX_FUTURE_SKEW            | PT1H       | ISO duration: an event whose time is later than its enqueued time |
+ * |                            |            | + this is dead-lettered 'future' (docs/explanation/event-time.md) |
+ * | MIN_EVENT_TIME             | "" (off)   | ISO time: an earlier event is dead-lettered 'schema'              |
  * See docs/reference/retention.md.
  */
 export interface Settings {
@@ -44,6 +48,9 @@ export interface Settings {
   metricsRetentionMs: number;
   reportRetentionMs: number;
   purgeSchedule: string;
+  maxFutureSkewMs: number;
+  /** Epoch ms; null = no floor. */
+  minEventTime: number | null;
 }
 
 export const DEFAULT_IDLE_FLUSH_SCHEDULE = '*/30 * * * * *';
@@ -98,6 +105,19 @@ const schema = z.object({
   METRICS_RETENTION: retention('P7D'),
   REPORT_RETENTION: retention('P90D'),
   PURGE_SCHEDULE: z.string().trim().default(DEFAULT_PURGE_SCHEDULE),
+  MAX_FUTURE_SKEW: z
+    .string()
+    .trim()
+    .transform((v, ctx) => parseDuration(v) ?? (ctx.addIssue({ code: 'custom' }), z.NEVER))
+    .default(3_600_000),
+  MIN_EVENT_TIME: z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const r = parseEventTime(v, 'MIN_EVENT_TIME');
+      return r.ok ? r.time : (ctx.addIssue({ code: 'custom' }), z.NEVER);
+    })
+    .optional(),
 });
 
 const RETENTION_EXPECTED = 'an ISO 8601 duration of days, hours, minutes or seconds of at least PT1H, such as P30D';
@@ -116,6 +136,8 @@ const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
   METRICS_RETENTION: RETENTION_EXPECTED,
   REPORT_RETENTION: RETENTION_EXPECTED,
   PURGE_SCHEDULE: 'an NCRONTAB expression or empty',
+  MAX_FUTURE_SKEW: 'an ISO 8601 duration such as "PT1H" or "PT10M"',
+  MIN_EVENT_TIME: 'an ISO 8601 time such as "2000-01-01T00:00:00Z", or empty for no floor',
 };
 
 export class SettingsError extends Error {
@@ -157,5 +179,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     metricsRetentionMs: s.METRICS_RETENTION,
     reportRetentionMs: s.REPORT_RETENTION,
     purgeSchedule: s.PURGE_SCHEDULE,
+    maxFutureSkewMs: s.MAX_FUTURE_SKEW,
+    minEventTime: s.MIN_EVENT_TIME ?? null,
   };
 }

@@ -46,6 +46,8 @@ param deadLetterRetention string
 param metricsRetention string
 param reportRetention string
 param purgeSchedule string
+param maxFutureSkew string
+param minEventTime string
 
 var identitySettings = {
   // Host storage, timers, Event Hubs checkpoints and the Durable task hub (Azure Storage provider), and the app's
@@ -81,6 +83,8 @@ var streamfoldSettings = {
   METRICS_RETENTION: metricsRetention
   REPORT_RETENTION: reportRetention
   PURGE_SCHEDULE: purgeSchedule
+  MAX_FUTURE_SKEW: maxFutureSkew
+  MIN_EVENT_TIME: minEventTime
 }
 
 var appSettings = union(streamfoldSettings, identitySettings)

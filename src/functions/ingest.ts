@@ -31,6 +31,9 @@ export interface IngestDeps {
   deadLetterUnmatched?: boolean;
   /** In-process retry of each storage call that fails transiently (default DEFAULT_RETRY); then the invocation fails. */
   retry?: RetryOptions;
+  /** MAX_FUTURE_SKEW and MIN_EVENT_TIME (docs/explanation/event-time.md); unset: PT1H and no floor. */
+  maxFutureSkewMs?: number;
+  minEventTime?: number | null;
 }
 
 export interface IngestTriggerMetadata {
@@ -155,8 +158,11 @@ async function ingestBatch(
     enqueuedTimes: meta.enqueuedTimes,
     pipelines,
     watermarks: deps.watermarks.forBatch(meta.partitionId, firstSequence),
+    progress: (pipeline) => deps.watermarks.progressFor(pipeline),
     now: started,
     deadLetterUnmatched: deps.deadLetterUnmatched ?? false,
+    ...(deps.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: deps.maxFutureSkewMs }),
+    ...(deps.minEventTime === undefined || deps.minEventTime === null ? {} : { minEventTime: deps.minEventTime }),
   });
   counted(result.metrics.eventsIn);
   const lastSequence = meta.sequenceNumbers.length ? Math.max(...meta.sequenceNumbers) : -1;
@@ -265,6 +271,8 @@ function defaultDeps(): IngestDeps {
       signal: (context, entity, op) => durableClientFor(context).signalEntity(entity, op.name, op.input),
       now: Date.now,
       deadLetterUnmatched: settings.deadLetterUnmatched,
+      maxFutureSkewMs: settings.maxFutureSkewMs,
+      minEventTime: settings.minEventTime,
     });
   }
   return defaults;

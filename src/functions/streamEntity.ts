@@ -13,6 +13,7 @@ import {
   initialStreamState,
   liveWindowCount,
   mergePartialInPlace,
+  migrateStreamState,
   type PipelineConfig,
   type StreamPartial,
   type StreamState,
@@ -115,9 +116,24 @@ export function validateFlushInput(input: unknown): { ok: true; value: FlushInpu
   return { ok: true, value: input as unknown as FlushInput };
 }
 
-function loadState(context: EntityContext<StreamState>): StreamState {
-  const state = context.df.getState(initialStreamState);
-  return state && state.version === 1 ? state : initialStreamState();
+/**
+ * The stored state in the current shape (migrateStreamState). A version this code does not read quarantines the
+ * operation: it replies ok:false, and the stored state is kept as it is but for its `quarantined` counter (not counted
+ * for `get`, which loses nothing); returns undefined then. Never a reset.
+ */
+function loadState(context: EntityContext<StreamState>, count = true): StreamState | undefined {
+  const stored: unknown = context.df.getState(() => null as unknown as StreamState);
+  const migrated = migrateStreamState(stored);
+  if (migrated.ok) return migrated.state;
+  let quarantined = isObj(stored) && isNum(stored['quarantined']) ? stored['quarantined'] : 0;
+  if (count && isObj(stored)) {
+    quarantined++;
+    context.df.setState({ ...stored, quarantined } as unknown as StreamState);
+  }
+  const error = `${migrated.error} (${quarantined} operation(s) quarantined so far)`;
+  context.warn(`stream entity ${context.df.entityKey}: ${error}`);
+  context.df.return({ ok: false, error } satisfies StreamReply);
+  return undefined;
 }
 
 /** The catalog row of a stream: its exact live total (committed + pending) and recent arrival rate. */
@@ -126,7 +142,7 @@ export function catalogEntry(pipeline: string, stream: string, state: StreamStat
   return {
     pipeline,
     stream,
-    lastSeen: new Date(figures.watermark ?? now).toISOString(),
+    lastSeen: new Date(figures.maxEventTime ?? now).toISOString(),
     events: figures.events,
     eventsPerSec: figures.eventsPerSec,
   };
@@ -308,7 +324,9 @@ export function createStreamEntityHandler(
         const at = now();
         const config = checked.value.pipeline;
         // The state was just parsed from JSON and is this operation's own: update it in place (no deep clone).
-        const result = mergePartialInPlace(loadState(context), checked.value.partial, at, config);
+        const state = loadState(context);
+        if (!state) return;
+        const result = mergePartialInPlace(state, checked.value.partial, at, config);
         const saved = await saveClosed(context, result.state, result.closedWindows);
         if (result.outcome !== 'ignored') {
           // Only the entity knows the exact total, so it keeps the catalog row; operations of one entity run one at a
@@ -326,7 +344,9 @@ export function createStreamEntityHandler(
         if (!checked.ok) return fail(checked.error);
         const { partition, firstSequence, lastSequence, pipeline } = checked.value;
         const at = now();
-        const result = commitThroughInPlace(loadState(context), partition, { firstSequence, lastSequence }, at, pipeline);
+        const state = loadState(context);
+        if (!state) return;
+        const result = commitThroughInPlace(state, partition, { firstSequence, lastSequence }, at, pipeline);
         const saved = await saveClosed(context, result.state, result.closedWindows);
         if (result.outcome === 'committed') {
           // The total is unchanged by a commit (reads include pending partials), but the stream was absent from its
@@ -342,6 +362,7 @@ export function createStreamEntityHandler(
         const checked = validateFlushInput(context.df.getInput());
         if (!checked.ok) return fail(checked.error);
         const state = loadState(context);
+        if (!state) return;
         const result = flushIdle(state, checked.value.now, state.idle?.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
         const saved = await saveClosed(context, result.state, result.closedWindows);
         await catalog(context, result.state, checked.value.now, true);
@@ -350,10 +371,14 @@ export function createStreamEntityHandler(
         context.df.return({ ok: true, kind, outcome: result.outcome, closedWindows: result.closedWindows.length, saved } satisfies StreamReply);
         return;
       }
-      case 'get':
-        context.df.return({ ok: true, kind, view: streamView(loadState(context)) } satisfies StreamReply);
+      case 'get': {
+        const state = loadState(context, false);
+        if (state) context.df.return({ ok: true, kind, view: streamView(state) } satisfies StreamReply);
         return;
+      }
       case 'reset': {
+        // A state this code cannot read is never replaced, not even by a reset.
+        if (!loadState(context)) return;
         const at = now();
         const state: StreamState = { ...initialStreamState(), catalog: { at, events: 0 } };
         // Keep the catalog and the idle index consistent with the entity: a reset stream lists with a zero total.

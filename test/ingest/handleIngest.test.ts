@@ -195,7 +195,8 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     expect((await deliver(deps, '0', 3, [ev('a', 5, 5), ev('a', 6, 6)])).entityOperations).toBe(2);
     expect(commits()).toEqual([[encodeStreamKey('default', 'b'), ['0', 0, 2]]]);
     let b = await view(driver, encodeStreamKey('default', 'b'));
-    expect(b.partitions).toEqual([
+    // (Each partition's watermark and lastMergeAt are in the view too: not this test's subject.)
+    expect(b.partitions.map(({ partition, committed, pending }) => ({ partition, committed, pending }))).toEqual([
       { partition: '0', committed: 2, pending: null },
       { partition: '1', committed: -1, pending: { firstSequence: 0, lastSequence: 0 } },
     ]);
@@ -215,7 +216,7 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     ]);
     b = await view(driver, encodeStreamKey('default', 'b'));
     expect(b.totals['value']).toMatchObject({ count: 3, sum: 13 });
-    expect(b.partitions.find((p) => p.partition === '0')).toEqual({ partition: '0', committed: 5, pending: null });
+    expect(b.partitions.find((p) => p.partition === '0')).toMatchObject({ partition: '0', committed: 5, pending: null });
     // The metrics count every operation sent, merges and commits.
     await deps.metrics.flush();
     const rows = await stores.ingestMetrics.recent(T0);

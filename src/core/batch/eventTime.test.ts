@@ -63,3 +63,57 @@ describe('parseEventTime', () => {
     expect(!r.ok && r.detail).toMatch(/^date: expected an ISO-8601 time .* found string "yesterday"/);
   });
 });
+
+describe('parseEventTime calendar checks and range', () => {
+  it('rejects dates and times that Date.parse would roll over, naming the field that is out of range', () => {
+    const cases: [string, RegExp][] = [
+      ['2026-02-30', /expected a day from 01 to 28 in 2026-02, found string "2026-02-30"/],
+      ['2026-02-30T10:00:00Z', /expected a day from 01 to 28 in 2026-02/],
+      ['2026-04-31T00:00:00Z', /expected a day from 01 to 30 in 2026-04/],
+      ['2026-13-01', /expected a month from 01 to 12/],
+      ['2026-00-10T00:00:00Z', /expected a month from 01 to 12/],
+      ['2026-01-01T24:00:01Z', /expected an hour from 00 to 23/],
+      ['2026-01-01T24:00:00', /expected an hour from 00 to 23/],
+      ['2026-01-01T10:60:00Z', /expected minutes from 00 to 59/],
+      ['2026-01-01T10:00:60Z', /expected seconds from 00 to 59/],
+      ['2026-01-01T10:00:00+24:00', /expected a zone offset from -23:59 to \+23:59/],
+    ];
+    for (const [text, message] of cases) {
+      const r = parseEventTime(text, 'time');
+      expect([text, r.ok]).toEqual([text, false]);
+      expect(!r.ok && r.detail).toMatch(new RegExp(`^time: ${message.source}`));
+    }
+    // Leap years are not out of range.
+    expect(parseEventTime('2024-02-29T12:00:00Z', 'time')).toEqual({ ok: true, time: Date.UTC(2024, 1, 29, 12) });
+    expect(parseEventTime('2000-02-29', 'time')).toEqual({ ok: true, time: Date.UTC(2000, 1, 29) });
+    expect(parseEventTime('1900-02-29', 'time').ok).toBe(false);
+  });
+
+  it('says a time before 1970 or after 9999 is out of range, not unreadable', () => {
+    expect(parseEventTime('0001-01-01T00:00:00Z', 'time')).toEqual({ ok: false, detail: 'time: expected a time at or after 1970-01-01T00:00:00Z, found string "0001-01-01T00:00:00Z"' });
+    expect(parseEventTime('1969-12-31T23:59:59Z', 'time')).toEqual({ ok: false, detail: 'time: expected a time at or after 1970-01-01T00:00:00Z, found string "1969-12-31T23:59:59Z"' });
+    expect(parseEventTime('9999-12-31T23:00:00-05:00', 'time')).toEqual({ ok: false, detail: 'time: expected a time at or before 9999-12-31T23:59:59.999Z, found string "9999-12-31T23:00:00-05:00"' });
+    expect(parseEventTime(-1, 'time')).toEqual({ ok: false, detail: 'time: expected a time at or after 1970-01-01T00:00:00Z (epoch milliseconds 0 to 253402300799999), found number -1' });
+    expect(parseEventTime('1970-01-01T00:00:00Z', 'time')).toEqual({ ok: true, time: 0 });
+  });
+
+  it('agrees with Date.parse on every valid ISO text of the shapes it reads', () => {
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1971-01-01T00:00:00Z'), max: new Date('9998-12-31T00:00:00Z'), noInvalidDate: true }),
+        fc.constantFrom('Z', '+01:00', '-0530', ''),
+        fc.constantFrom('T', ' '),
+        fc.integer({ min: 0, max: 5 }),
+        (date, zone, sep, fractionDigits) => {
+          const d = date;
+          const fraction = fractionDigits === 0 ? '' : `.${pad(d.getUTCMilliseconds(), 3)}${'4'.repeat(fractionDigits)}`.slice(0, fractionDigits + 1);
+          const text = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}${sep}${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}${fraction}${zone}`;
+          const r = parseEventTime(text, 'time');
+          const expected = Date.parse(`${text.replace(' ', 'T')}${zone === '' ? 'Z' : ''}`);
+          expect(r).toEqual({ ok: true, time: expected });
+        },
+      ),
+    );
+  });
+});

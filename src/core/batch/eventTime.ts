@@ -3,15 +3,20 @@ import { MAX_EVENT_TIME } from '../windows';
 
 export type TimeResult = { ok: true; time: number } | { ok: false; detail: string };
 
-const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+const MIN_TEXT = '1970-01-01T00:00:00Z';
+const MAX_TEXT = new Date(MAX_EVENT_TIME).toISOString();
 
 /**
  * Event time from an ISO-8601 string or epoch milliseconds. ISO strings without a zone are UTC (JavaScript would
- * read them as local time, which would make results depend on the host's zone).
+ * read them as local time, which would make results depend on the host's zone). Calendar fields are checked, never
+ * rolled over (Date.parse reads 2026-02-30 as 2 March); times outside 1970 to 9999 get a message saying so.
  */
 export function parseEventTime(value: unknown, field: string): TimeResult {
   if (typeof value === 'number') {
     if (Number.isFinite(value) && value >= 0 && value <= MAX_EVENT_TIME) return { ok: true, time: Math.floor(value) };
+    if (Number.isFinite(value)) return { ok: false, detail: `${field}: ${rangeProblem(value)} (epoch milliseconds 0 to ${MAX_EVENT_TIME}), found ${describeValue(value)}` };
     return { ok: false, detail: `${field}: expected epoch milliseconds between 0 and ${MAX_EVENT_TIME}, found ${describeValue(value)}` };
   }
   if (typeof value === 'string') {
@@ -19,12 +24,43 @@ export function parseEventTime(value: unknown, field: string): TimeResult {
     if (fast !== undefined) return { ok: true, time: fast };
     const match = ISO.exec(value.trim());
     if (match) {
-      const text = match[1] === undefined && value.length > 10 ? `${value.trim()}Z` : value.trim();
-      const ms = Date.parse(text);
-      if (Number.isFinite(ms) && ms >= 0 && ms <= MAX_EVENT_TIME) return { ok: true, time: ms };
+      const parsed = fromFields(match);
+      if (typeof parsed === 'string') return { ok: false, detail: `${field}: ${parsed}, found ${describeValue(value)}` };
+      if (parsed >= 0 && parsed <= MAX_EVENT_TIME) return { ok: true, time: parsed };
+      return { ok: false, detail: `${field}: ${rangeProblem(parsed)}, found ${describeValue(value)}` };
     }
   }
   return { ok: false, detail: `${field}: expected an ISO-8601 time like "2026-11-26T10:00:00Z" or epoch milliseconds, found ${describeValue(value)}` };
+}
+
+const rangeProblem = (ms: number): string => (ms < 0 ? `expected a time at or after ${MIN_TEXT}` : `expected a time at or before ${MAX_TEXT}`);
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/** Epoch ms of a matched ISO text, or what is out of range (checked field by field, so nothing rolls over). */
+function fromFields(m: RegExpExecArray): number | string {
+  const n = (i: number): number => (m[i] === undefined ? 0 : Number(m[i]));
+  const [year, month, day, hour, minute, second] = [n(1), n(2), n(3), n(4), n(5), n(6)];
+  const fraction = m[7];
+  const zone = m[8];
+  if (month < 1 || month > 12) return `expected a month from 01 to 12`;
+  const monthDays = month === 2 && isLeap(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 31);
+  if (day < 1 || day > monthDays) return `expected a day from 01 to ${monthDays} in ${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+  if (hour > 23) return 'expected an hour from 00 to 23';
+  if (minute > 59) return 'expected minutes from 00 to 59';
+  if (second > 59) return 'expected seconds from 00 to 59';
+  let offsetMs = 0;
+  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
+    const digitsOnly = zone.slice(1).replace(':', '');
+    const oh = Number(digitsOnly.slice(0, 2));
+    const om = Number(digitsOnly.slice(2));
+    if (oh > 23 || om > 59) return 'expected a zone offset from -23:59 to +23:59';
+    offsetMs = (zone[0] === '-' ? -1 : 1) * (oh * 3_600_000 + om * 60_000);
+  }
+  // Like Date.parse: the first three fraction digits count, the rest are truncated.
+  const ms = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
+  return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms - offsetMs;
 }
 
 /** Enqueued time as the trigger gives it; undefined when unreadable. */

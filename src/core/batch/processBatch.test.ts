@@ -47,7 +47,7 @@ describe('processBatch', () => {
     expect(r.metrics.byPipeline['temps']).toMatchObject({ eventsIn: 7, aggregated: 3, filtered: 0, deadLettered: 4 });
     // The filter `unit == "C"` on the event without `unit` reads a missing field: like SQL NULL, false -> filtered.
     expect(r.metrics.byPipeline['celsius']).toMatchObject({ eventsIn: 7, aggregated: 2, filtered: 2, filteredMissing: 1, deadLettered: 3 });
-    expect(r.metrics.byReason).toEqual({ 'invalid-json': 2, schema: 5, expression: 0, late: 0, 'no-pipeline': 0, storage: 0 });
+    expect(r.metrics.byReason).toEqual({ 'invalid-json': 2, schema: 5, expression: 0, late: 0, future: 0, 'no-pipeline': 0, storage: 0 });
     expect(r.deadLetters.some((d) => d.pipeline === 'celsius' && d.sequenceNumber === 14)).toBe(false);
     expect(r.metrics).toMatchObject({ eventsIn: 14, bodies: 7, streams: 2, entityOperations: 4 });
     const bad = r.deadLetters.find((d) => d.reason === 'invalid-json');

@@ -11,6 +11,7 @@ import {
   DEAD_LETTER_REASONS,
   type DeadLetter,
   type DeadLetterReason,
+  DEFAULT_MAX_FUTURE_SKEW_MS,
   type OutcomeCounts,
   type PartialWindow,
   type StreamPartial,
@@ -255,6 +256,7 @@ export function processBatch(input: BatchInput): BatchResult {
     const names = pipeline.measures.map(([name]) => name);
     const tumbling = pipeline.config.hopMs === pipeline.config.windowSizeMs;
     const builders = foldPipeline(pipeline, input, events, sequences, enqueued, counts, deadLetter, filteredBy);
+    const reports = builders.size > 0 ? input.progress?.(pipeline.name) : undefined;
     for (const b of builders.values()) {
       streams.add(b.stream);
       const windows = [...b.windows.values()]
@@ -274,6 +276,7 @@ export function processBatch(input: BatchInput): BatchResult {
         windows,
         totals: tumbling ? totalsOf(windows) : freeze(b.totals, names),
         maxEventTime: b.events > 0 ? b.maxEventTime : null,
+        ...(reports === undefined ? {} : { progress: reports }),
         minEnqueuedTime: b.minEnqueuedTime,
         maxEnqueuedTime: b.maxEnqueuedTime,
         latency: b.latency.toAggregate(),
@@ -334,6 +337,8 @@ function foldPipeline(
   const spec = { sizeMs: size, hopMs: config.hopMs };
   const accuracy = config.sketchAccuracy;
   const lateness = config.allowedLatenessMs;
+  const futureSkew = input.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
+  const floor = input.minEventTime;
   const values = new Array<number | null>(measureCount);
   const measureNames = pipeline.measures.map(([measure]) => measure);
   const measureExpressions = pipeline.measures.map(([, expression]) => expression);
@@ -448,11 +453,22 @@ function foldPipeline(
       }
       time = parsed.time;
     }
+    // Bounds (docs/explanation/event-time.md): against the enqueued time, which a redelivery carries unchanged.
+    if (floor !== undefined && time < floor) {
+      builder.invalid++;
+      deadLetter(counts, i, 'schema', `event time ${new Date(time).toISOString()} is before MIN_EVENT_TIME ${new Date(floor).toISOString()}: expected a time at or after it`, name, stream);
+      continue;
+    }
+    if (time > enqueuedAt + futureSkew) {
+      builder.invalid++;
+      deadLetter(counts, i, 'future', `event time ${new Date(time).toISOString()} is later than its enqueued time ${new Date(enqueuedAt).toISOString()} + MAX_FUTURE_SKEW ${futureSkew} ms: expected a time at or before ${new Date(enqueuedAt + futureSkew).toISOString()}`, name, stream);
+      continue;
+    }
 
     const watermark = builder.watermark;
     if (watermark !== undefined && time < watermark - lateness) {
       builder.late++;
-      deadLetter(counts, i, 'late', `event time ${new Date(time).toISOString()} is before watermark ${new Date(watermark).toISOString()} minus allowed lateness ${lateness} ms`, name, stream);
+      deadLetter(counts, i, 'late', `event time ${new Date(time).toISOString()} is before partition ${input.partitionId}'s watermark ${new Date(watermark).toISOString()} for this stream minus allowed lateness ${lateness} ms`, name, stream);
       continue;
     }
 

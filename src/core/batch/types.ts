@@ -1,9 +1,15 @@
 import type { Aggregate } from '../aggregates';
 import type { CompiledPipeline } from '../pipelines';
 
-/** 'storage': data a permanent storage failure kept from its destination (a stream's partial, or a closed window). */
-export type DeadLetterReason = 'invalid-json' | 'schema' | 'expression' | 'late' | 'no-pipeline' | 'storage';
-export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['invalid-json', 'schema', 'expression', 'late', 'no-pipeline', 'storage'];
+/**
+ * `future`: the event's time is later than its enqueued time + MAX_FUTURE_SKEW (docs/explanation/event-time.md).
+ * `storage`: data a permanent storage failure kept from its destination (a stream's partial, or a closed window).
+ */
+export type DeadLetterReason = 'invalid-json' | 'schema' | 'expression' | 'late' | 'future' | 'no-pipeline' | 'storage';
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['invalid-json', 'schema', 'expression', 'late', 'future', 'no-pipeline', 'storage'];
+
+/** MAX_FUTURE_SKEW's default, PT1H. */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 3_600_000;
 
 export interface BatchInput {
   /**
@@ -16,8 +22,20 @@ export interface BatchInput {
   /** ISO strings (without a zone they are UTC, as the Event Hubs trigger sends them), epoch ms or Dates. */
   enqueuedTimes: readonly (string | number | Date)[];
   pipelines: readonly CompiledPipeline[];
-  /** The caller's watermark for a stream; events older than watermark - allowedLateness are late. */
+  /**
+   * The progress of this batch's partition for a stream before the batch (ingest: the max event time it aggregated for
+   * the stream from this partition); events older than it - allowedLateness are late.
+   */
   watermarks?: (pipeline: string, stream: string) => number | undefined;
+  /**
+   * Progress of the partitions the caller reads, per pipeline (ingest: every partition of its process, over all
+   * streams), attached to each partial as `progress` (docs/explanation/event-time.md, "partitions not heard from").
+   */
+  progress?: (pipeline: string) => Record<string, PartitionProgressReport> | undefined;
+  /** An event later than its enqueued time + this is dead-lettered `future` (default DEFAULT_MAX_FUTURE_SKEW_MS). */
+  maxFutureSkewMs?: number;
+  /** MIN_EVENT_TIME: an event earlier than this (epoch ms) is dead-lettered `schema`; undefined = no floor. */
+  minEventTime?: number;
   now: number;
   /**
    * DEADLETTER_UNMATCHED: an event that every active pipeline filtered out is also dead-lettered once, with reason
@@ -25,6 +43,12 @@ export interface BatchInput {
    * (never in byPipeline), so per pipeline and overall eventsIn = aggregated + filtered + deadLettered still holds.
    */
   deadLetterUnmatched?: boolean;
+}
+
+/** A partition's progress as ingest knows it: max event time aggregated from it (any stream), when its latest batch was processed. */
+export interface PartitionProgressReport {
+  watermark: number;
+  at: number;
 }
 
 export interface PartialWindow {
@@ -54,6 +78,8 @@ export interface StreamPartial {
   /** Stream totals of this batch, per measure. */
   totals: Record<string, Aggregate>;
   maxEventTime: number | null;
+  /** Progress of the partitions the sending process reads, after their batches were sent (BatchInput.progress). */
+  progress?: Record<string, PartitionProgressReport>;
   minEnqueuedTime: number;
   maxEnqueuedTime: number;
   /** Enqueued -> processed (now) latency in ms of this stream's events. */

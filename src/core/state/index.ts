@@ -1,2 +1,3 @@
-export { catalogFigures, commitThrough, commitThroughInPlace, flushIdle, initialStreamState, liveWindowCount, mergePartial, mergePartialInPlace, streamView } from './streamState';
+export { migrateStreamState, type MigrationResult, STREAM_STATE_VERSION } from './migrate';
+export { catalogFigures, commitThrough, commitThroughInPlace, DEFAULT_PARTITION_IDLE_MS, flushIdle, initialStreamState, liveWindowCount, mergePartial, mergePartialInPlace, partitionIdleMs, streamView } from './streamState';
 export type { ClosedWindow, CommitOutcome, CommitResult, FlushOutcome, FlushResult, MeasureResult, MergeOutcome, MergeResult, PartitionProgress, RateSample, SequenceRange, StreamState, StreamView, WindowView } from './types';

@@ -190,7 +190,7 @@ describe('mergePartial', () => {
             closed.push(...r.closedWindows);
             // The catalog's figures (computed without the view's sketch work) are the view's, pending partials included.
             const v = streamView(r.state);
-            expect(catalogFigures(r.state)).toEqual({ events: v.events, watermark: v.watermark, eventsPerSec: v.metrics.eventsPerSec });
+            expect(catalogFigures(r.state)).toEqual({ events: v.events, maxEventTime: v.maxEventTime, eventsPerSec: v.metrics.eventsPerSec });
           }
           for (const stream of ['a', 'b']) {
             const distinct = partitions.flat().filter((e) => e.stream === stream);
@@ -370,7 +370,7 @@ describe('mergePartial', () => {
     }
     const r = commitThrough(s, '0', range(1, 3), T0, cfg.config);
     expect(r.outcome).toBe('committed');
-    expect(r.state.partitions['0']).toEqual({ committed: 3, pending: null });
+    expect(r.state.partitions['0']).toEqual({ committed: 3, pending: null, watermark: T0 + 3 * 60_000, lastMergeAt: T0 });
     expect(r.state.events).toBe(4);
     // Committed watermark T0 + 3 min closes the windows ending more than the lateness before it: minutes 0 and 1.
     expect(r.closedWindows.map((w) => [(w.start - T0) / 60_000, w.closedBy])).toEqual([
@@ -403,7 +403,7 @@ describe('mergePartial', () => {
       { start: 0, events: 1, sum: 1, closedBy: 'idle', closedAt: seen + 60_000 },
       { start: 60_000, events: 2, sum: 5, closedBy: 'idle', closedAt: seen + 60_000 },
     ]);
-    expect(r.state.partitions['1']).toEqual({ committed: 2, pending: null });
+    expect(r.state.partitions['1']).toEqual({ committed: 2, pending: null, watermark: T0 + 62_000, lastMergeAt: T0 });
     expect(liveWindowCount(r.state)).toBe(0);
     expect(flushIdle(r.state, seen + 120_000, 60_000).outcome).toBe('nothing-open');
 

@@ -7,10 +7,12 @@ import type { ClosedWindow, CommitResult, FlushResult, MergeOutcome, MergeResult
 const MAX_SAMPLES = 32;
 const SAMPLE_HORIZON_MS = 5 * 60_000;
 const RATE_WINDOW_MS = 60_000;
+/** How long a partition may send nothing to a stream before it stops holding its windows, when idleTimeout is off. */
+export const DEFAULT_PARTITION_IDLE_MS = 120_000;
 
 export function initialStreamState(): StreamState {
   return {
-    version: 1,
+    version: 2,
     pipeline: null,
     stream: null,
     partitions: {},
@@ -24,6 +26,7 @@ export function initialStreamState(): StreamState {
     latency: null,
     windows: {},
     watermark: null,
+    maxEventTime: null,
     closedThrough: null,
     firstSeen: null,
     lastSeen: null,
@@ -41,6 +44,8 @@ function mergeWindow(a: PartialWindow, b: PartialWindow): PartialWindow {
   return { start: a.start, end: a.end, events: a.events + b.events, measures: mergeMeasures(a.measures, b.measures) };
 }
 
+const newProgress = (): PartitionProgress => ({ committed: -1, pending: null, watermark: null, lastMergeAt: null });
+
 /** Folds a partial into the committed part of the state (mutates `state`, which mergePartial has cloned). */
 function commit(state: StreamState, p: StreamPartial): void {
   state.events += p.events;
@@ -48,7 +53,10 @@ function commit(state: StreamState, p: StreamPartial): void {
   state.invalid += p.invalid;
   state.totals = mergeMeasures(state.totals, p.totals);
   state.latency = state.latency ? mergeAggregates(state.latency, p.latency) : p.latency;
-  if (p.maxEventTime !== null) state.watermark = Math.max(state.watermark ?? p.maxEventTime, p.maxEventTime);
+  // The partition's own progress; the stream watermark follows from all of them (advanceWatermark).
+  const progress = (state.partitions[p.partition] ??= newProgress());
+  if (p.maxEventTime !== null) state.maxEventTime = Math.max(state.maxEventTime ?? p.maxEventTime, p.maxEventTime);
+  if (p.maxEventTime !== null) progress.watermark = Math.max(progress.watermark ?? p.maxEventTime, p.maxEventTime);
   for (const w of p.windows) {
     const key = windowKey(w.start);
     const live = state.windows[key];
@@ -71,14 +79,58 @@ function toClosed(state: StreamState, w: PartialWindow, now: number, closedBy: C
   };
 }
 
+/** The processing time after which a partition that sent nothing to the stream stops holding its windows. */
+export function partitionIdleMs(config: Pick<PipelineConfig, 'idleTimeoutMs'>): number {
+  const ms = config.idleTimeoutMs;
+  return typeof ms === 'number' && ms > 0 ? ms : DEFAULT_PARTITION_IDLE_MS;
+}
+
 /**
- * Closes committed windows whose end + allowed lateness the committed watermark has passed, unless a pending partial
+ * The progress of each active partition: one whose latest news (its own latest partial for the stream, else the
+ * latest report of it) is less than `idleMs` older than the newest news of any partition. Its progress: for the
+ * stream, else (sent it nothing yet) as reported. All times come from the operations (ingest's clock), so this is a
+ * function of what the entity received, never of when it runs.
+ */
+function activeWatermarks(state: StreamState, idleMs: number): (number | null)[] {
+  const all = Object.values(state.partitions);
+  const newsOf = (p: PartitionProgress): number | null => p.lastMergeAt ?? p.reported?.at ?? null;
+  let newest = -Infinity;
+  for (const p of all) {
+    const news = newsOf(p);
+    if (news !== null && news > newest) newest = news;
+  }
+  return all.flatMap((p) => {
+    const news = newsOf(p);
+    if (news === null || newest - news >= idleMs) return [];
+    return [p.lastMergeAt !== null ? p.watermark : (p.reported?.watermark ?? null)];
+  });
+}
+
+/**
+ * Stream watermark = max(itself, min over active partitions of their progress), as Flink's valve does per input
+ * channel: a partition running ahead cannot close windows the others still fill, an idle one does not hold them, and
+ * the watermark never moves back. An active partition that has committed nothing for the stream yet holds it.
+ */
+function advanceWatermark(state: StreamState, idleMs: number): void {
+  let min: number | null = null;
+  for (const w of activeWatermarks(state, idleMs)) {
+    if (w === null) return;
+    min = min === null ? w : Math.min(min, w);
+  }
+  if (min !== null) state.watermark = Math.max(state.watermark ?? min, min);
+}
+
+/**
+ * Closes committed windows whose end + allowed lateness the stream watermark has passed, unless a pending partial
  * still holds events for them (they close once that partial commits); then evicts the oldest beyond `retention`.
  */
 function closeWindows(state: StreamState, now: number, config: PipelineConfig): ClosedWindow[] {
-  const held = new Set<string>();
+  advanceWatermark(state, partitionIdleMs(config));
+  // Windows close in order (closedThrough says every window ending by it is closed): none at or after the first
+  // window a pending partial still holds, or that one's events would arrive after a later window closed.
+  let firstHeld = Infinity;
   for (const progress of Object.values(state.partitions)) {
-    for (const w of progress.pending?.windows ?? []) held.add(windowKey(w.start));
+    for (const w of progress.pending?.windows ?? []) if (state.closedThrough === null || w.end > state.closedThrough) firstHeld = Math.min(firstHeld, w.start);
   }
   const closed: ClosedWindow[] = [];
   const keys = Object.keys(state.windows).sort();
@@ -91,7 +143,7 @@ function closeWindows(state: StreamState, now: number, config: PipelineConfig): 
   const remaining: string[] = [];
   for (const key of keys) {
     const w = state.windows[key] as PartialWindow;
-    if (state.watermark !== null && state.watermark > w.end + config.allowedLatenessMs && !held.has(key)) close(key, 'watermark');
+    if (state.watermark !== null && state.watermark > w.end + config.allowedLatenessMs && w.start < firstHeld) close(key, 'watermark');
     else remaining.push(key);
   }
   for (const key of remaining.slice(0, Math.max(0, remaining.length - config.retention))) close(key, 'retention');
@@ -136,7 +188,7 @@ export function mergePartialInPlace(state: StreamState, partial: StreamPartial, 
   state.stream ??= partial.stream;
   state.firstSeen ??= now;
   state.lastSeen = now;
-  const progress = (state.partitions[partial.partition] ??= { committed: -1, pending: null });
+  const progress = (state.partitions[partial.partition] ??= newProgress());
   const pending = progress.pending;
   let outcome: MergeOutcome;
 
@@ -170,6 +222,17 @@ export function mergePartialInPlace(state: StreamState, partial: StreamPartial, 
     return { state, closedWindows: [], outcome: 'ignored' };
   }
   progress.pending = partial;
+  const at = Number.isFinite(partial.processedAt) ? partial.processedAt : now;
+  progress.lastMergeAt = Math.max(progress.lastMergeAt ?? at, at);
+  delete progress.reported;
+  // Partitions that sent this stream nothing yet, as the sending process knows them (it sent their own partials
+  // first): they hold the stream's windows until they pass them, so their first events for it are not late here.
+  for (const [other, report] of Object.entries(partial.progress ?? {})) {
+    if (other === partial.partition || !Number.isFinite(report?.watermark) || !Number.isFinite(report?.at)) continue;
+    const known = (state.partitions[other] ??= newProgress());
+    if (known.lastMergeAt !== null) continue;
+    known.reported = { watermark: Math.max(known.reported?.watermark ?? report.watermark, report.watermark), at: Math.max(known.reported?.at ?? report.at, report.at) };
+  }
   recordSample(state, partial, now);
   return { state, closedWindows: closeWindows(state, now, config), outcome };
 }
@@ -220,6 +283,7 @@ export function flushIdle(input: StreamState, now: number, idleTimeoutMs: number
     progress.committed = Math.max(progress.committed, progress.pending.lastSequence);
     progress.pending = null;
   }
+  advanceWatermark(state, idleTimeoutMs);
   const closed: ClosedWindow[] = [];
   for (const key of Object.keys(state.windows).sort()) {
     const w = state.windows[key] as PartialWindow;
@@ -254,19 +318,22 @@ function recentRates(samples: readonly RateSample[]) {
   return { recent, recentEvents, enqueuedSpan, wallSpan, perSecond };
 }
 
+/** The latest event time aggregated from any partition, committed or pending (the catalog's `lastSeen`). */
+function maxEventTimeOf(state: StreamState): number | null {
+  let max = state.maxEventTime;
+  for (const p of pendingPartials(state)) if (p.maxEventTime !== null) max = Math.max(max ?? p.maxEventTime, p.maxEventTime);
+  return max;
+}
+
 /**
- * The figures of the Streams catalog row, equal to streamView's `events`, `watermark` and `metrics.eventsPerSec`
+ * The figures of the Streams catalog row, equal to streamView's `events`, `maxEventTime` and `metrics.eventsPerSec`
  * without its sketch work (the view decodes and summarizes every sketch; the entity needs these on every operation).
  */
-export function catalogFigures(state: StreamState): { events: number; watermark: number | null; eventsPerSec: number } {
+export function catalogFigures(state: StreamState): { events: number; maxEventTime: number | null; eventsPerSec: number } {
   let events = state.events;
-  let watermark = state.watermark;
-  for (const p of pendingPartials(state)) {
-    events += p.events;
-    if (p.maxEventTime !== null) watermark = Math.max(watermark ?? p.maxEventTime, p.maxEventTime);
-  }
+  for (const p of pendingPartials(state)) events += p.events;
   const { recentEvents, enqueuedSpan, perSecond } = recentRates(state.samples);
-  return { events, watermark, eventsPerSec: perSecond(recentEvents, enqueuedSpan) };
+  return { events, maxEventTime: maxEventTimeOf(state), eventsPerSec: perSecond(recentEvents, enqueuedSpan) };
 }
 
 /** Read model: committed state with pending partials merged on the fly. */
@@ -274,7 +341,6 @@ export function streamView(state: StreamState): StreamView {
   const pending = pendingPartials(state);
   let totals = state.totals;
   let latency = state.latency;
-  let watermark = state.watermark;
   const windows: Record<string, PartialWindow> = { ...state.windows };
   let events = state.events;
   let late = state.late;
@@ -286,7 +352,6 @@ export function streamView(state: StreamState): StreamView {
     invalid += p.invalid;
     totals = mergeMeasures(totals, p.totals);
     latency = latency ? mergeAggregates(latency, p.latency) : p.latency;
-    if (p.maxEventTime !== null) watermark = Math.max(watermark ?? p.maxEventTime, p.maxEventTime);
     for (const w of p.windows) {
       const key = windowKey(w.start);
       const live = windows[key];
@@ -313,7 +378,8 @@ export function streamView(state: StreamState): StreamView {
     events,
     totals: Object.fromEntries(Object.entries(totals).map(([n, a]) => [n, summarize(a)])),
     windows: windowViews,
-    watermark,
+    watermark: state.watermark,
+    maxEventTime: maxEventTimeOf(state),
     closedThrough: state.closedThrough,
     metrics: {
       eventsPerSec: perSecond(recentEvents, enqueuedSpan),
@@ -327,6 +393,7 @@ export function streamView(state: StreamState): StreamView {
       conflicts: state.conflicts,
       unsavedWindows: state.unsaved?.length ?? 0,
       unsavedDropped: state.unsavedDropped ?? 0,
+      quarantined: state.quarantined ?? 0,
       firstSeen: state.firstSeen === null ? null : new Date(state.firstSeen).toISOString(),
       lastSeen: state.lastSeen === null ? null : new Date(state.lastSeen).toISOString(),
     },
@@ -334,6 +401,8 @@ export function streamView(state: StreamState): StreamView {
       partition,
       committed: p.committed,
       pending: p.pending ? { firstSequence: p.pending.firstSequence, lastSequence: p.pending.lastSequence } : null,
+      watermark: p.watermark,
+      lastMergeAt: p.lastMergeAt,
     })),
   };
 }

@@ -6,6 +6,16 @@ export interface PartitionProgress {
   committed: number;
   /** The latest partial of this partition, kept unmerged because its batch may still be redelivered. */
   pending: StreamPartial | null;
+  /** Max event time of this partition's committed events of the stream; null before any (docs/explanation/event-time.md). */
+  watermark: number | null;
+  /** `processedAt` (ingest's clock) of this partition's latest merged partial for the stream: decides whether it is idle. */
+  lastMergeAt: number | null;
+  /**
+   * For a partition that has sent this stream nothing yet (lastMergeAt null): its progress over all streams and when
+   * that was last reported by the partials of other partitions read by the same process. It holds the stream's windows
+   * until it passes them or is not reported for idleTimeout (docs/explanation/event-time.md).
+   */
+  reported?: { watermark: number; at: number };
 }
 
 export interface RateSample {
@@ -21,7 +31,8 @@ export interface RateSample {
 
 /** Entity state of one (pipeline, stream). JSON-safe. */
 export interface StreamState {
-  version: 1;
+  /** Shape version; loadState migrates older ones (migrateStreamState) and quarantines unknown ones. */
+  version: 2;
   pipeline: string | null;
   stream: string | null;
   partitions: Record<string, PartitionProgress>;
@@ -42,8 +53,13 @@ export interface StreamState {
   latency: Aggregate | null;
   /** Live (not yet closed) committed windows by windowKey(start). */
   windows: Record<string, PartialWindow>;
-  /** Max event time of committed events. */
+  /**
+   * Stream watermark: the max over time of the min, over the stream's active partitions, of their committed max event
+   * time (docs/explanation/event-time.md). Windows close once it passes their end + lateness.
+   */
   watermark: number | null;
+  /** Max event time of this stream's committed events (the max of partitions[p].watermark). */
+  maxEventTime: number | null;
   /** Every window ending at or before this has been closed. */
   closedThrough: number | null;
   firstSeen: number | null;
@@ -63,6 +79,8 @@ export interface StreamState {
   idle?: { timeoutMs: number; indexedDue?: number | null };
   /** Entity adapter bookkeeping for the Streams catalog: when its row was last written and the total it holds. */
   catalog?: { at: number; events: number };
+  /** Operations refused because the stored state had a version this code does not read (kept by every version). */
+  quarantined?: number;
 }
 
 export type MeasureResult = Summary & { aggregate: Aggregate };
@@ -129,7 +147,10 @@ export interface StreamView {
   totals: Record<string, Summary>;
   /** Live windows (committed + pending), newest first. */
   windows: WindowView[];
+  /** The stream watermark (see StreamState.watermark). */
   watermark: number | null;
+  /** The latest event time aggregated (committed or pending) from any partition. */
+  maxEventTime: number | null;
   closedThrough: number | null;
   metrics: {
     /** Arrival rate into the hub: recent events per second of enqueued time. */
@@ -146,8 +167,10 @@ export interface StreamView {
     /** Closed windows waiting for a retry of their save, and those dead-lettered ('storage') instead. */
     unsavedWindows: number;
     unsavedDropped: number;
+    /** Operations quarantined while the stored state had a version the code then running could not read. */
+    quarantined: number;
     firstSeen: string | null;
     lastSeen: string | null;
   };
-  partitions: { partition: string; committed: number; pending: { firstSequence: number; lastSequence: number } | null }[];
+  partitions: { partition: string; committed: number; pending: { firstSequence: number; lastSequence: number } | null; watermark: number | null; lastMergeAt: number | null }[];
 }

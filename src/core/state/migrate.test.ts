@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { processBatch, type StreamPartial } from '../batch';
+import { compilePipeline } from '../pipelines';
+import { migrateStreamState, STREAM_STATE_VERSION } from './migrate';
+import { initialStreamState, mergePartial, streamView } from './streamState';
+
+/** State saved by the version-1 code (two partitions, one partial pending), as the entity stored it. */
+const v1Text = readFileSync(join(__dirname, 'fixtures', 'streamState.v1.json'), 'utf8');
+
+describe('migrateStreamState', () => {
+  it('migrates the state saved by the version-1 code to version 2 without changing what it holds', () => {
+    const stored = JSON.parse(v1Text) as Record<string, unknown>;
+    const r = migrateStreamState(stored);
+    if (!r.ok) throw new Error(r.error);
+    expect(r.from).toBe(1);
+    expect(r.state.version).toBe(STREAM_STATE_VERSION);
+    // The input is not modified.
+    expect(JSON.stringify(stored)).toBe(JSON.stringify(JSON.parse(v1Text)));
+    // Every partition starts from the v1 stream watermark and counts as active from the last merge.
+    const v1Watermark = stored['watermark'] as number;
+    expect(Object.values(r.state.partitions).map((p) => [p.watermark, p.lastMergeAt])).toEqual([
+      [v1Watermark, stored['lastSeen']],
+      [v1Watermark, stored['lastSeen']],
+    ]);
+    expect([r.state.watermark, r.state.maxEventTime]).toEqual([v1Watermark, v1Watermark]);
+    // Counts, totals, windows, pending partials, adapter bookkeeping: all kept.
+    const view = streamView(r.state);
+    expect({ events: view.events, sum: view.totals['value']?.sum, windows: view.windows.map((w) => w.events), pending: view.partitions.map((p) => p.pending) }).toEqual({
+      events: 7,
+      sum: 1 + 2 + 3 + 1 + 2 + 1 + 2,
+      windows: [1, 1, 2, 3],
+      pending: [{ firstSequence: 3, lastSequence: 4 }, null],
+    });
+    expect([r.state.idle, r.state.catalog]).toEqual([stored['idle'], stored['catalog']]);
+  });
+
+  it('a migrated state goes on counting exactly: the pending partial commits, windows close on the new rule', () => {
+    const r = migrateStreamState(JSON.parse(v1Text));
+    if (!r.ok) throw new Error(r.error);
+    const c = compilePipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT10S', retention: 5 });
+    if (!c.ok) throw new Error('pipeline');
+    const T0 = Date.parse('2026-11-26T10:00:00Z');
+    const batch = (partition: string, seq: number, time: number, at: number) =>
+      processBatch({ bodies: [JSON.stringify({ stream: 's', time: T0 + time, value: 10 })], partitionId: partition, sequenceNumbers: [seq], enqueuedTimes: [T0 + 600_000], pipelines: [c.pipeline], now: at }).partials[0] as StreamPartial;
+    const m = mergePartial(r.state, batch('0', 5, 250_000, T0 + 602_000), T0 + 602_000, c.pipeline.config);
+    expect(m.outcome).toBe('committed-previous');
+    expect(streamView(m.state)).toMatchObject({ events: 8, totals: { value: { sum: 22 } } });
+    // Partition 0 reached 3 min 10 s, partition 1 (migrated) 1 min 2 s: minute 0 (closing at 1 min 10 s) waits for
+    // partition 1 (the version-1 code would have closed it on the max, 3 min 10 s).
+    expect(m.closedWindows).toEqual([]);
+    const p1 = mergePartial(m.state, batch('1', 2, 75_000, T0 + 603_000), T0 + 603_000, c.pipeline.config);
+    const p1next = mergePartial(p1.state, batch('1', 3, 76_000, T0 + 604_000), T0 + 604_000, c.pipeline.config);
+    expect(p1next.closedWindows.map((w) => [(w.start - T0) / 60_000, w.events])).toEqual([[0, 3]]);
+    expect(p1next.state.version).toBe(2);
+  });
+
+  it('reads version 2 as is, and nothing stored as a new stream', () => {
+    const current = initialStreamState();
+    expect(migrateStreamState(current)).toEqual({ ok: true, state: current, from: 2 });
+    expect(migrateStreamState(undefined)).toEqual({ ok: true, state: initialStreamState(), from: 2 });
+    expect(migrateStreamState(null)).toEqual({ ok: true, state: initialStreamState(), from: 2 });
+  });
+
+  it('refuses an unknown or missing version and anything that is not a state object, naming what it found', () => {
+    expect(migrateStreamState({ version: 3, events: 10 })).toEqual({ ok: false, error: 'stream state: expected version 1 to 2, found 3; the operation is quarantined and the stored state kept' });
+    expect(migrateStreamState({ events: 10 })).toEqual({ ok: false, error: 'stream state: expected version 1 to 2, found none; the operation is quarantined and the stored state kept' });
+    expect(migrateStreamState({ version: '2' })).toMatchObject({ ok: false, error: expect.stringContaining('found "2"') });
+    expect(migrateStreamState([1, 2])).toEqual({ ok: false, error: 'stream state: expected an object with a version, found an array' });
+    expect(migrateStreamState('x')).toEqual({ ok: false, error: 'stream state: expected an object with a version, found string' });
+  });
+});

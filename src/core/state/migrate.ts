@@ -1,0 +1,45 @@
+import { initialStreamState } from './streamState';
+import type { StreamState } from './types';
+
+/** The state shape this code writes. */
+export const STREAM_STATE_VERSION = 2;
+
+export type MigrationResult = { ok: true; state: StreamState; from: number } | { ok: false; error: string };
+
+const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/**
+ * Stored entity state -> the current shape, one version step at a time. Pure: the input is not modified. Nothing
+ * stored (undefined/null) is a new stream. A version this code does not know (a newer deployment wrote it, or the
+ * state is corrupt) is refused, never replaced: the caller quarantines the operation (docs/explanation/event-time.md).
+ */
+export function migrateStreamState(stored: unknown): MigrationResult {
+  if (stored === undefined || stored === null) return { ok: true, state: initialStreamState(), from: STREAM_STATE_VERSION };
+  if (!isObj(stored)) return { ok: false, error: `stream state: expected an object with a version, found ${Array.isArray(stored) ? 'an array' : typeof stored}` };
+  const version = stored['version'];
+  if (version === STREAM_STATE_VERSION) return { ok: true, state: stored as unknown as StreamState, from: STREAM_STATE_VERSION };
+  if (version === 1) return { ok: true, state: fromV1(stored), from: 1 };
+  return { ok: false, error: `stream state: expected version 1 to ${STREAM_STATE_VERSION}, found ${JSON.stringify(version) ?? 'none'}; the operation is quarantined and the stored state kept` };
+}
+
+/**
+ * v1 had one watermark per stream (max event time over all partitions). Each known partition starts from it: the best
+ * bound known, and windows then close no later than the v1 code would have closed them; it is also the stream's max
+ * event time. Each partition counts as active from the stream's last merge.
+ */
+function fromV1(v1: Record<string, unknown>): StreamState {
+  const state = structuredClone(v1) as Record<string, unknown>;
+  const watermark = num(state['watermark']);
+  const lastSeen = num(state['lastSeen']);
+  const partitions = isObj(state['partitions']) ? state['partitions'] : {};
+  for (const progress of Object.values(partitions)) {
+    if (!isObj(progress)) continue;
+    progress['watermark'] = watermark;
+    progress['lastMergeAt'] = lastSeen;
+  }
+  state['partitions'] = partitions;
+  state['maxEventTime'] = watermark;
+  state['version'] = 2;
+  return state as unknown as StreamState;
+}
