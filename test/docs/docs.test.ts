@@ -21,6 +21,9 @@ const EXPECTED_FROM_OTHER_BRANCHES = new Set([
   'docs/how-to/replay.md',
 ]);
 
+/** Backticked words that look like file names but are not (event field paths in examples: `meta.ts`). */
+const NOT_FILES = new Set(['meta.ts']);
+
 /** First path segments that name the repository's own folders (and `dist/`, the build of them). */
 const TOP = ['src', 'test', 'docs', 'local-host', 'tools', 'bench', 'infra', 'dist', '.ci'];
 
@@ -135,7 +138,7 @@ function findings(doc: string, text: string = read(doc)): Finding[] {
     const token = clean(m[1] as string);
     if (isPattern(m[1] as string) || /^\.?\.?\//.test(token)) continue;
     if (!token.includes('/')) {
-      if (/^[\w.-]+\.(ts|js|cjs|mjs|json|bicep|yaml|md)$/.test(token) && !BASENAMES.has(token) && !resolvesFrom(repoRoot, token)) out.push({ doc, found: token, problem: 'names a file that exists nowhere in the repository' });
+      if (/^[\w.-]+\.(ts|js|cjs|mjs|json|bicep|yaml|md)$/.test(token) && !NOT_FILES.has(token) && !BASENAMES.has(token) && !resolvesFrom(repoRoot, token)) out.push({ doc, found: token, problem: 'names a file that exists nowhere in the repository' });
       continue;
     }
     const first = token.split('/')[0] as string;
@@ -186,6 +189,12 @@ describe('the path check itself', () => {
     ]);
     expect(found).toEqual(expect.arrayContaining(['src/functions/nope.ts', '../how-to/nope-nope.md', '../../README.md#no-such-heading', '/wo' + 'rk/main', 'nowhere-at-all.ts']));
     expect(found.some((f) => f.startsWith('../' + 'shared'))).toBe(true);
+  });
+
+  it("resolves a path written relative to the page's own folder, and flags one that does not exist there", () => {
+    const local = (text: string) => findings('local-host/README.md', text).map((f) => f.found);
+    expect(local('Signals skip HTTP (`durable/inProcessSignals.ts`).')).toEqual([]);
+    expect(local('Signals skip HTTP (`durable/inProcessSignal.ts`).')).toEqual(['durable/inProcessSignal.ts']);
   });
 
   it('accepts commands, URL paths, content types, build outputs and real files', () => {
