@@ -4,7 +4,7 @@
  * every other binding type belongs to exactly one extension, and a binding type no component
  * claims fails start-up naming the function and the binding.
  *
- * Shapes follow the Functions host <-> Node worker gRPC protocol (see ../shared/design/local-host-protocol.md):
+ * Shapes follow the Functions host <-> Node worker gRPC protocol (see local-host/README.md, "Protocol notes"):
  * data crosses as RpcTypedData so the app's own @azure/functions and durable-functions code runs unmodified.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -90,7 +90,7 @@ function singleData(event: HubEvent, dataType: string | undefined): RpcTypedData
 /**
  * Turns events into the trigger data and metadata the Functions host sends the Node worker for an
  * eventHubTrigger (shapes from the extension's EventHubTriggerBindingStrategy and the host's RPC
- * conversion; see shared/design/local-host-protocol.md). Shared by the local hub and the Azure path.
+ * conversion; see local-host/README.md, "Protocol notes"). Shared by the local hub and the Azure path.
  * Throws (the invocation fails) when cardinality is many without dataType and a body is not JSON.
  */
 export function toTriggerInput(events: readonly HubEvent[], shape: TriggerShape, partition: PartitionContextInfo | null, now = new Date()): TriggerInput {

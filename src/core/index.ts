@@ -1,6 +1,6 @@
 /**
- * Streamfold's pure streaming core: no Azure, no I/O, no clock. The event format and pipeline definitions are in the
- * top README ("Events and pipelines"); README.md beside this file has the counting, lateness and effectively-once rules.
+ * Streamfold's pure streaming core: no Azure, no I/O, no clock. The event format and pipeline definitions are in
+ * docs/reference/events-and-pipelines.md; README.md beside this file has the counting, lateness and effectively-once rules.
  */
 export * from './aggregates';
 export * from './batch';

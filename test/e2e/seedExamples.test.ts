@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { repoRoot } from '../support/repoRoot';
 import { pollApi, type Stack, startStack } from './e2eKit';
 
 /**
@@ -36,6 +40,19 @@ interface DeadLetterJson {
   detail: string;
   pipeline?: string;
 }
+
+/**
+ * The tutorial's commands, read from the page so that it cannot drift from this test: the pipelines it PUTs (in order)
+ * and the events of each envelope POST to the local hub (body text as the hub stores it, partition id).
+ */
+const tutorial = (() => {
+  const page = readFileSync(join(repoRoot, 'docs', 'tutorial', 'first-pipeline.md'), 'utf8');
+  const pipelines = [...page.matchAll(/curl -X PUT "\$API\/pipelines\/(\w+)" -H 'content-type: application\/json' \\\n\s+-d '([^']*)'/g)].map((m) => [m[1] as string, JSON.parse(m[2] as string) as unknown] as const);
+  const sends = [...page.matchAll(/curl -X POST "\$HOST\/runtime\/eventhubs\/events\/events\?envelope=true" -H 'content-type: application\/json' -d '([^']*)'/g)].map((m) =>
+    (JSON.parse(m[1] as string) as { partitionId: string; body: unknown }[]).map((e) => ({ body: typeof e.body === 'string' ? e.body : JSON.stringify(e.body), partition: Number(e.partitionId) })),
+  );
+  return { pipelines, sends };
+})();
 
 const put = (name: string, definition: unknown) => stack.api(`/api/pipelines/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(definition) });
 
@@ -102,16 +119,19 @@ describe('seed examples and CEL limits on the local host', () => {
     expect(metrics.filteredMissing['lists']).toBeGreaterThanOrEqual(1);
   }, 240_000);
 
-  it("the README walk-through: with temps and flights defined as shown, room, CloudEvent, `npm run send` and flight events are not dead-lettered by the other pipeline", async () => {
+  it('the tutorial (docs/tutorial/first-pipeline.md): with temps and flights defined as shown, room, CloudEvent, `npm run send` and flight events are not dead-lettered by the other pipeline; a malformed body is, once per pipeline', async () => {
     for (const name of ['even', 'avg', 'lists']) expect((await stack.api(`/api/pipelines/${name}`, { method: 'DELETE' })).status).toBe(204);
-    // The README's two definitions, verbatim.
-    expect((await put('temps', { match: 'type(value) == double', measures: { value: 'value' }, window: { type: 'tumbling', size: 'PT10S' }, lateness: 'PT1M' })).status).toBe(201);
-    expect((await put('flights', { match: 'type(origin) == string', key: 'origin', time: 'date', filter: 'distance > 100', measures: { delay: 'delay', distance: 'distance' }, window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M' })).status).toBe(201);
+    // The tutorial's two definitions, verbatim (read from the page, checked against what this test always sent).
+    expect(tutorial.pipelines).toEqual([
+      ['temps', { match: 'type(value) == double', measures: { value: 'value' }, window: { type: 'tumbling', size: 'PT10S' }, lateness: 'PT1M' }],
+      ['flights', { match: 'type(origin) == string', key: 'origin', time: 'date', filter: 'distance > 100', measures: { delay: 'delay', distance: 'distance' }, window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M' }],
+    ]);
+    for (const [name, definition] of tutorial.pipelines) expect((await put(name, definition)).status).toBe(201);
     await pollApi(stack, '/api/streams/flights/SEA', (r) => (r.status === 200 ? true : undefined), 60_000, async () => {
       await stack.send([{ body: JSON.stringify({ date: '2001-01-01T00:00:00Z', delay: 1, distance: 500, origin: 'SEA', destination: 'SFO' }), partition: 2 }]);
     });
     const before = ((await stack.api('/api/deadletters?limit=1000')).json as { items: DeadLetterJson[] }).items.length;
-    await stack.send([
+    expect(tutorial.sends[0]).toEqual([
       { body: JSON.stringify({ stream: 'room-1', time: '2026-01-01T10:00:01Z', value: 21.5 }), partition: 0 },
       { body: JSON.stringify({ stream: 'room-2', time: '2026-01-01T10:00:02Z', value: 19 }), partition: 1 },
       { body: JSON.stringify({ specversion: '1.0', id: 'e1', source: '/rooms', type: 'reading', subject: 'room-1', time: '2026-01-01T10:00:03Z', data: { value: 22 } }), partition: 0 },
@@ -119,12 +139,27 @@ describe('seed examples and CEL limits on the local host', () => {
       { body: JSON.stringify({ stream: 's-001', time: '2026-01-01T10:00:04.000Z', value: 101.25 }), partition: 3 },
       { body: JSON.stringify({ date: '2001-01-01T00:01:00Z', delay: 33, distance: 2176, origin: 'LAS', destination: 'PHL' }), partition: 2 },
     ]);
-    await pollApi(stack, '/api/streams/temps/room-1', (r) => (r.status === 200 && (r.json as StreamJson).events === 2 ? true : undefined));
+    await stack.send(tutorial.sends[0]!);
+    const room = await pollApi(stack, '/api/streams/temps/room-1', (r) => (r.status === 200 && (r.json as StreamJson).events === 2 ? (r.json as StreamJson) : undefined));
+    expect(room.totals['value']).toMatchObject({ count: 2, sum: 43.5, min: 21.5, max: 22 });
     await pollApi(stack, '/api/streams/temps/s-001', (r) => (r.status === 200 ? true : undefined));
-    await pollApi(stack, '/api/streams/flights/LAS', (r) => (r.status === 200 && (r.json as StreamJson).totals['delay']?.sum === 33 ? true : undefined));
+    const las = await pollApi(stack, '/api/streams/flights/LAS', (r) => (r.status === 200 && (r.json as StreamJson).totals['delay']?.sum === 33 ? (r.json as StreamJson) : undefined));
+    expect(las.totals['distance']?.sum).toBe(2176);
     expect((await stack.api('/api/streams/flights/room-1')).status).toBe(404);
     expect((await stack.api('/api/streams/temps/LAS')).status).toBe(404);
     const after = ((await stack.api('/api/deadletters?limit=1000')).json as { items: DeadLetterJson[] }).items;
     expect(after.slice(before)).toEqual([]);
+
+    // Step 5: the malformed body, dead-lettered `invalid-json` once per active pipeline with its raw text.
+    expect(tutorial.sends[1]).toEqual([{ body: '{"stream": ', partition: 1 }]);
+    await stack.send(tutorial.sends[1]!);
+    const invalid = await pollApi(stack, '/api/deadletters?reason=invalid-json&limit=100', (r) => {
+      const items = (r.json as { items: DeadLetterJson[] }).items;
+      return items.length >= 2 ? items : undefined;
+    });
+    expect(invalid.map((d) => [d.pipeline, d.reason, d.raw]).sort()).toEqual([
+      ['flights', 'invalid-json', '{"stream": '],
+      ['temps', 'invalid-json', '{"stream": '],
+    ]);
   }, 180_000);
 });

@@ -461,7 +461,7 @@ describe('infra: parameters file and azd', () => {
     }
   });
 
-  it('only environmentName is an azd placeholder (az deployment does not substitute them; the README overrides it)', () => {
+  it('only environmentName is an azd placeholder (az deployment does not substitute them; docs/how-to/deploy.md overrides it)', () => {
     const placeholders = Object.entries(file.parameters).filter(([, { value }]) => /\$\{/.test(String(value)));
     expect(placeholders).toEqual([['environmentName', { value: '${AZURE_ENV_NAME}' }]]);
   });
@@ -480,10 +480,9 @@ describe('infra: parameters file and azd', () => {
   });
 });
 
-describe('infra: the README deploy section follows the template', () => {
-  const readme = read(join(ROOT, 'README.md'));
-  const start = readme.indexOf('## Deploying to Azure\n');
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+describe('infra: the deploy how-to (docs/how-to/deploy.md) follows the template', () => {
+  const section = read(join(ROOT, 'docs', 'how-to', 'deploy.md'));
+  const start = section.indexOf('# How to deploy to Azure\n');
 
   it('documents the resource-group deployment with the parameters file and the environment parameter', () => {
     expect(start).toBeGreaterThanOrEqual(0);
