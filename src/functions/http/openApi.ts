@@ -112,7 +112,7 @@ const health = z.object({
   checks: z.object({ storage: z.object({ status: z.enum(['ok', 'failed']), latencyMs: z.number(), detail: z.string().optional() }) }),
 });
 /** Component schemas, referenced by name. */
-const SCHEMAS: Record<string, z.ZodType> = {
+export const SCHEMAS: Record<string, z.ZodType> = {
   Problem: problemSchema,
   Health: health,
   PipelineDefinition: pipelineDefinitionSchema,
@@ -379,6 +379,13 @@ export const ROUTES: readonly RouteDoc[] = [
     problems: [400],
   },
 ];
+
+/** The zod schema of a route's documented response body for `status` (problems: the problem schema); undefined when it has none. */
+export function responseSchema(route: RouteDoc, status: number): z.ZodType | undefined {
+  if (route.problems.includes(status) || status === 500) return problemSchema;
+  const schema = route.responses[status]?.schema;
+  return typeof schema === 'string' ? SCHEMAS[schema] : schema;
+}
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: `errors` names each field, what was expected and what was found.',
