@@ -160,14 +160,14 @@ export const SETTINGS_REFERENCE: readonly SettingReference[] = [
     meaning:
       'Storage connection string of the Functions host (timers, checkpoints, the durable task hub) and of the app\'s tables; "UseDevelopmentStorage=true" is Azurite. Leave it unset to use a managed identity (the three settings below).',
   },
-  { name: 'AzureWebJobsStorage__accountName', default: undefined, meaning: 'Managed identity: the storage account name (the table endpoint is https://<name>.table.core.windows.net).' },
-  { name: 'AzureWebJobsStorage__tableServiceUri', default: undefined, meaning: 'Managed identity: the Table service URL; wins over __accountName.' },
+  { name: 'AzureWebJobsStorage__accountName', default: undefined, meaning: 'Managed identity: the storage account name (the table endpoint is `https://<name>.table.core.windows.net`).' },
+  { name: 'AzureWebJobsStorage__tableServiceUri', default: undefined, meaning: 'Managed identity: the Table service URL; wins over `AzureWebJobsStorage__accountName`.' },
   { name: 'AzureWebJobsStorage__clientId', default: undefined, meaning: 'Managed identity: client id of a user-assigned identity (otherwise the system-assigned one).' },
   {
     name: 'EventHubConnection',
     default: undefined,
     meaning:
-      'Connection of the ingest trigger and the alerts output: a connection string ("UseLocalEventHub=true" on the local host), or EventHubConnection__fullyQualifiedNamespace (with __credential and __clientId) for a managed identity.',
+      'Connection of the ingest trigger and the alerts output: a connection string ("UseLocalEventHub=true" on the local host), or `EventHubConnection__fullyQualifiedNamespace` (with `__credential` and `__clientId`) for a managed identity.',
   },
   { name: 'TASK_HUB_NAME', default: undefined, meaning: 'Durable Functions task hub (host.json `durableTask.hubName`): letters and digits, starting with a letter.' },
   { name: 'EVENTHUB_NAME', default: 'events', meaning: 'Event Hub the ingest function reads.' },
