@@ -6,10 +6,10 @@ import { dirname, join, resolve } from 'node:path';
 const repoRoot = resolve(__dirname, '..', '..', '..');
 
 async function main(): Promise<void> {
-  // The route modules register their functions on import; outside a Functions host the library warns once per route.
+  // The route modules register their functions on import; outside a Functions host the library says so, once per route.
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
-    if (!/Skipping call to register function/.test(String(args[0]))) warn(...args);
+    if (!/Skipping call to register function|Failed to detect the Azure Functions runtime/.test(String(args[0]))) warn(...args);
   };
   const { referenceDocs } = await import('./referenceDocs');
   console.warn = warn;
