@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 
 import { encodeStreamKey } from '../../src/core';
+import { acceptAnalysis } from '../../src/functions/analysis/startAnalysis';
 import { listDeadLetters } from '../../src/functions/http/deadLetters';
 import { setApiDeps } from '../../src/functions/http/deps';
 import { health } from '../../src/functions/http/health';
@@ -69,7 +70,13 @@ describe('handlers answer as the document says', () => {
   });
   afterAll(() => setApiDeps(undefined));
 
+  // POST /api/analyses without a durable client: the job is accepted and not run.
+  const startAnalysis: Handler = (request) => acceptAnalysis(request, { stores, start: async () => 'run-1' });
+  const range = { from: '2025-01-01T00:00:00Z', to: '2025-01-01T01:00:00Z' };
   const cases: [string, Handler, Call][] = [
+    ['startAnalysis', startAnalysis, { method: 'POST', path: 'analyses', body: { pipeline: 'default', ...range } }],
+    ['startAnalysis', startAnalysis, { method: 'POST', path: 'analyses', body: { pipeline: 'unknown', ...range } }],
+    ['startAnalysis', startAnalysis, { method: 'POST', path: 'analyses', body: { pipeline: 'default', from: range.to, to: range.from } }],
     ['health', health, { path: 'health' }],
     ['getOpenApi', getOpenApi, { path: 'openapi.json' }],
     ['putPipeline', putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { measures: { t: 'value' } } }],
