@@ -12,7 +12,7 @@ function parsePort(value: string): number {
   return port;
 }
 
-const program = new Command()
+export const program = new Command()
   .name('local-host')
   .description('Runs a v4-model Node.js Azure Functions app locally without Core Tools, Docker or Azure.')
   .requiredOption('--app <folder>', 'the function app folder (package.json "main" names the entry files)')
@@ -100,7 +100,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`Local host failed to start: ${describeError(err)}\n`);
-  process.exit(1);
-});
+// Only when run as a program: tools/docs imports `program` to generate docs/reference/cli.md.
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`Local host failed to start: ${describeError(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,38 +1,13 @@
 import { z } from 'zod';
 
+import { DEFAULT_ALERT_MIN_SEVERITY } from './core/analysis/detectAnomalies';
 import { parseEventTime } from './core/batch/eventTime';
 import { parseDuration } from './core/duration';
 
 /**
- * App settings read from the environment (Function App settings / local.settings.json Values).
- *
- * | Setting                    | Default    | Meaning                                                           |
- * |----------------------------|------------|-------------------------------------------------------------------|
- * | EVENTHUB_NAME              | events     | Event Hub the ingest function reads                               |
- * | EVENTHUB_CONSUMER_GROUP    | $Default   | its consumer group                                                |
- * | ALERTS_EVENTHUB_NAME       | alerts     | Event Hub alerts are published to                                 |
- * | ANALYSIS_SCHEDULE          | "" (off)   | NCRONTAB schedule of the analysis orchestration; empty disables it |
- * | PIPELINE_REFRESH_SECONDS   | 10         | how long ingest caches pipeline definitions before re-reading     |
- * | STREAM_RETENTION_WINDOWS   | 60         | live windows a stream entity keeps when the pipeline sets no      |
- * |                            |            | `retention` (1-10000; filled in by PUT /api/pipelines and used by |
- * |                            |            | the built-in default pipeline)                                    |
- * | IDLE_FLUSH_SCHEDULE        | every 30 s | NCRONTAB schedule of the flushIdleStreams timer, which closes the |
- * |                            |            | open windows of streams quiet for their pipeline's idleTimeout;   |
- * |                            |            | empty disables it (the timer is not registered); the default is   |
- * |                            |            | DEFAULT_IDLE_FLUSH_SCHEDULE below                                 |
- * | DEADLETTER_UNMATCHED       | false      | true: an event every active pipeline filters out is dead-lettered |
- * |                            |            | once with reason 'no-pipeline' (see src/core/README.md)           |
- * | WINDOW_RETENTION           | P90D       | closed windows whose start is older are purged (ISO 8601 duration |
- * |                            |            | in days/hours/minutes/seconds, at least PT1H; also the four below) |
- * | DEADLETTER_RETENTION       | P30D       | dead letters enqueued longer ago are purged                       |
- * | METRICS_RETENTION          | P7D        | ingest-metrics rows of older minutes are purged                   |
- * | REPORT_RETENTION           | P90D       | analysis reports generated, and alerts of windows, longer ago     |
- * | PURGE_SCHEDULE             | hourly     | NCRONTAB of the purgeExpired timer; empty disables it (nothing is |
- * |                            |            | purged); the default is DEFAULT_PURGE_SCHEDULE below              |
- * | MAX_FUTURE_SKEW            | PT1H       | ISO duration: an event whose time is later than its enqueued time |
- * |                            |            | + this is dead-lettered 'future' (docs/explanation/event-time.md) |
- * | MIN_EVENT_TIME             | "" (off)   | ISO time: an earlier event is dead-lettered 'schema'              |
- * See docs/reference/retention.md.
+ * App settings read from the environment (Function App settings / local.settings.json Values). Every setting the app
+ * reads, with its default and meaning, is in {@link SETTINGS_REFERENCE} below, from which docs/reference/settings.md is
+ * generated (`npm run docs:reference`). See also docs/reference/retention.md.
  */
 export interface Settings {
   eventHubName: string;
@@ -183,3 +158,71 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     minEventTime: s.MIN_EVENT_TIME ?? null,
   };
 }
+
+/** The settings {@link loadSettings} reads (the analysis settings are read in functions/analysis/analysisSettings.ts). */
+export const LOADED_SETTING_NAMES = Object.keys(EXPECTED);
+
+/** One setting as docs/reference/settings.md lists it. */
+export interface SettingReference {
+  name: string;
+  /** The value used when it is unset or blank; undefined: none (the app or host needs it). */
+  default: string | undefined;
+  meaning: string;
+}
+
+/**
+ * Every setting the app (and its host.json / bindings) reads. test/docs/settingsReference.test.ts checks that each
+ * setting the code reads is here and that each default is the code's own.
+ */
+export const SETTINGS_REFERENCE: readonly SettingReference[] = [
+  {
+    name: 'AzureWebJobsStorage',
+    default: undefined,
+    meaning:
+      'Storage connection string of the Functions host (timers, checkpoints, the durable task hub) and of the app\'s tables; "UseDevelopmentStorage=true" is Azurite. Leave it unset to use a managed identity (the three settings below).',
+  },
+  { name: 'AzureWebJobsStorage__accountName', default: undefined, meaning: 'Managed identity: the storage account name (the table endpoint is `https://<name>.table.core.windows.net`).' },
+  { name: 'AzureWebJobsStorage__tableServiceUri', default: undefined, meaning: 'Managed identity: the Table service URL; wins over `AzureWebJobsStorage__accountName`.' },
+  { name: 'AzureWebJobsStorage__clientId', default: undefined, meaning: 'Managed identity: client id of a user-assigned identity (otherwise the system-assigned one).' },
+  {
+    name: 'EventHubConnection',
+    default: undefined,
+    meaning:
+      'Connection of the ingest trigger and the alerts output: a connection string ("UseLocalEventHub=true" on the local host), or `EventHubConnection__fullyQualifiedNamespace` (with `__credential` and `__clientId`) for a managed identity.',
+  },
+  { name: 'TASK_HUB_NAME', default: undefined, meaning: 'Durable Functions task hub (host.json `durableTask.hubName`): letters and digits, starting with a letter.' },
+  { name: 'EVENTHUB_NAME', default: 'events', meaning: 'Event Hub the ingest function reads.' },
+  { name: 'EVENTHUB_CONSUMER_GROUP', default: '$Default', meaning: 'Consumer group of the ingest function.' },
+  { name: 'ALERTS_EVENTHUB_NAME', default: 'alerts', meaning: 'Event Hub alerts are published to.' },
+  { name: 'PIPELINE_REFRESH_SECONDS', default: '10', meaning: 'How long ingest caches pipeline definitions before reading them again.' },
+  {
+    name: 'STREAM_RETENTION_WINDOWS',
+    default: '60',
+    meaning: "Live windows a stream entity keeps when the pipeline sets no `retention` (1-10000; filled in by PUT /api/pipelines and used by the built-in default pipeline).",
+  },
+  {
+    name: 'IDLE_FLUSH_SCHEDULE',
+    default: DEFAULT_IDLE_FLUSH_SCHEDULE,
+    meaning: "NCRONTAB schedule of the flushIdleStreams timer, which closes the open windows of streams quiet for their pipeline's idleTimeout. Empty disables it (the timer is not registered).",
+  },
+  { name: 'DEADLETTER_UNMATCHED', default: 'false', meaning: "true: an event every active pipeline filters out is dead-lettered once with reason 'no-pipeline'." },
+  {
+    name: 'WINDOW_RETENTION',
+    default: 'P90D',
+    meaning: 'Closed windows whose start is older are purged. Like the other retentions: an ISO 8601 duration in days, hours, minutes or seconds, at least PT1H.',
+  },
+  { name: 'DEADLETTER_RETENTION', default: 'P30D', meaning: 'Dead letters enqueued longer ago are purged.' },
+  { name: 'METRICS_RETENTION', default: 'P7D', meaning: 'Ingest-metrics rows of older minutes are purged.' },
+  { name: 'REPORT_RETENTION', default: 'P90D', meaning: 'Analysis reports generated, and alerts of windows, longer ago are purged.' },
+  { name: 'PURGE_SCHEDULE', default: DEFAULT_PURGE_SCHEDULE, meaning: 'NCRONTAB schedule of the purgeExpired timer (minute 7 of every hour). Empty disables it: nothing is purged.' },
+  {
+    name: 'MAX_FUTURE_SKEW',
+    default: 'PT1H',
+    meaning: "ISO 8601 duration: an event whose time is later than its enqueued time + this is dead-lettered 'future' and moves no watermark (docs/explanation/event-time.md).",
+  },
+  { name: 'MIN_EVENT_TIME', default: '', meaning: "ISO 8601 time: an earlier event is dead-lettered 'schema' naming the floor. Empty (the default): no floor." },
+  { name: 'ANALYSIS_SCHEDULE', default: '', meaning: 'NCRONTAB schedule of the scheduled analysis; empty (the default) means the timer is not registered.' },
+  { name: 'ANALYSIS_PERIOD_MINUTES', default: '60', meaning: 'Range a scheduled analysis covers, 1 to 10080 minutes (a week).' },
+  { name: 'ALERT_MIN_SEVERITY', default: String(DEFAULT_ALERT_MIN_SEVERITY), meaning: 'Anomalies at or above this severity become alerts.' },
+  { name: 'STREAMFOLD_FAULTS', default: undefined, meaning: 'Tests only: ingest fails on purpose at the named points (e.g. "deadLetterWrite:1,signal:1"); see docs/how-to/chaos.md.' },
+];

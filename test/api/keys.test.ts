@@ -40,6 +40,14 @@ describe('keys on the local host (--require-keys)', () => {
     expect((await send('GET', '/api/health', undefined)).status).toBe(200);
   });
 
+  it('serves the OpenAPI document without a key, listing the routes', async () => {
+    const res = await send('GET', '/api/openapi.json', undefined);
+    expect(res.status).toBe(200);
+    const doc = JSON.parse(res.text) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/openapi.json', '/api/pipelines/{name}', '/api/analyses']));
+  });
+
   it('lets a function key read but not write pipelines; the master key writes', async () => {
     expect((await send('GET', '/api/pipelines', undefined)).status).toBe(401);
     expect((await send('GET', '/api/pipelines', fnKey)).status).toBe(200);

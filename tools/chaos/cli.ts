@@ -25,7 +25,7 @@ const faultsArg = (value: string): string => {
   return value;
 };
 
-const program = new Command('chaos')
+export const program = new Command('chaos')
   .description(
     'Fault injection on the local host: streams events steadily while Azurite (the app\'s Table storage) is stopped and ' +
       'restarted on the same data, with injected dead-letter and signal failures; then drains and checks every stream ' +
@@ -92,7 +92,10 @@ async function main(): Promise<void> {
   process.exitCode = report.ok ? 0 : 1;
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`chaos: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 2;
-});
+// Only when run as a program: tools/docs imports `program` to generate docs/reference/cli.md.
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`chaos: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  });
+}

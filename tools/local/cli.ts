@@ -20,16 +20,16 @@ const whole = (name: string, min: number, max: number) => (value: string): numbe
   return n;
 };
 
-const program = new Command('local')
+export const program = new Command('local')
   .description('Runs Streamfold locally: the local host with embedded Azurite, the local event hub and the SQLite durable store.')
   .option('--port <n>', 'HTTP port; 0 picks a free port', whole('--port', 0, 65535), 7071)
   .addOption(
     new Option('--azurite-ports <mode>', 'embedded Azurite on its standard ports 10000-10002, or on free ports (auto)')
       .choices(['default', 'auto'])
-      .default(process.env['STREAMFOLD_AZURITE_PORTS'] === 'auto' ? 'auto' : 'default'),
+      .default(process.env['STREAMFOLD_AZURITE_PORTS'] === 'auto' ? 'auto' : 'default', 'default; auto when STREAMFOLD_AZURITE_PORTS=auto'),
   )
   .option('--no-azurite', 'use an Azurite (or storage account) that is already running, as AzureWebJobsStorage says')
-  .option('--data-dir <dir>', 'persisted host state: event hub logs, checkpoints, durable store, Azurite data', join(repoRoot, '.local', 'host'))
+  .addOption(new Option('--data-dir <dir>', 'persisted host state: event hub logs, checkpoints, durable store, Azurite data').default(join(repoRoot, '.local', 'host'), '.local/host in the repository'))
   .option('--demo', 'send synthetic events in process so live results appear within seconds', false)
   .option('--demo-streams <n>', 'demo: number of streams', whole('--demo-streams', 1, 100_000), 20)
   .option('--demo-rate <eventsPerSecond>', 'demo: events per second', whole('--demo-rate', 1, 1_000_000), 300)
@@ -127,7 +127,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`Streamfold failed to start: ${describeError(err)}\n`);
-  process.exit(1);
-});
+// Only when run as a program: tools/docs imports `program` to generate docs/reference/cli.md.
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`Streamfold failed to start: ${describeError(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -17,7 +17,7 @@ const positive = (name: string) => (value: string): number => {
   return n;
 };
 
-const program = new Command('send')
+export const program = new Command('send')
   .description('Send events to the local host\'s event hub or a real Event Hub: a synthetic multi-stream generator or a replayed file.')
   .option('--url <url>', 'local host base URL (target: its local hub)', 'http://localhost:7071')
   .option('--hub <name>', 'event hub name', 'events')
@@ -159,26 +159,29 @@ async function main(): Promise<number> {
   return summary.failed > 0 ? 1 : 0;
 }
 
-let finished = false;
-// A send that stops half-way must never look like success: if the event loop empties while main() is still
-// pending (a promise nothing will settle), say so and fail instead of exiting 0 with no summary.
-process.on('beforeExit', () => {
-  if (finished) return;
-  finished = true;
-  console.error('send: stopped before finishing (nothing left to wait on); the summary is missing');
-  process.exitCode = 3;
-});
+// Only when run as a program: tools/docs imports `program` to generate docs/reference/cli.md.
+if (require.main === module) {
+  let finished = false;
+  // A send that stops half-way must never look like success: if the event loop empties while main() is still
+  // pending (a promise nothing will settle), say so and fail instead of exiting 0 with no summary.
+  process.on('beforeExit', () => {
+    if (finished) return;
+    finished = true;
+    console.error('send: stopped before finishing (nothing left to wait on); the summary is missing');
+    process.exitCode = 3;
+  });
 
-main().then(
-  (code) => {
-    finished = true;
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    finished = true;
-    console.error(`send: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 2;
-    // A client that gave up connecting may still hold sockets or timers: do not let them keep the process alive.
-    setTimeout(() => process.exit(2), 1000).unref();
-  },
-);
+  main().then(
+    (code) => {
+      finished = true;
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      finished = true;
+      console.error(`send: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 2;
+      // A client that gave up connecting may still hold sockets or timers: do not let them keep the process alive.
+      setTimeout(() => process.exit(2), 1000).unref();
+    },
+  );
+}

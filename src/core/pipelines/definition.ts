@@ -98,9 +98,9 @@ const fieldPath = z.string({ error: 'expected a field path like "time" or "meta.
 
 const windowSchema = z
   .strictObject({
-    type: z.enum(['tumbling', 'hopping'], { error: 'expected "tumbling" or "hopping"' }),
-    size: duration(MIN_DURATION_MS, MAX_WINDOW_MS),
-    hop: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional(),
+    type: z.enum(['tumbling', 'hopping'], { error: 'expected "tumbling" or "hopping"' }).meta({ description: 'tumbling: back-to-back windows of `size`; hopping: windows of `size` starting every `hop`.' }),
+    size: duration(MIN_DURATION_MS, MAX_WINDOW_MS).meta({ description: 'ISO 8601 duration of one window, from PT1S to P31D.' }),
+    hop: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional().meta({ description: 'Hopping windows only: ISO 8601 duration between window starts, at most `size`, and `size`/`hop` at most 100.' }),
   }, { error: 'expected an object like {"type": "tumbling", "size": "PT1M"}' })
   .superRefine((w, ctx) => {
     if (w.type === 'tumbling') {
@@ -123,12 +123,17 @@ export const pipelineDefinitionSchema = z.strictObject({
   name: z
     .string({ error: 'expected a pipeline name' })
     .regex(NAME, { error: 'expected a url-safe name of 1-63 letters, digits, "-" or "_", starting and ending with a letter or digit' })
-    .optional(),
-  description: z.string({ error: 'expected text' }).max(1024, { error: 'expected at most 1024 characters' }).optional(),
-  match: expression('boolean', 'boolean match').optional(),
-  key: expression('key', 'stream key').default('stream'),
-  time: fieldPath.default('time'),
-  filter: expression('boolean', 'boolean filter').optional(),
+    .optional()
+    .meta({ description: 'Url-safe name (1-63 letters, digits, "-", "_"). Optional in a PUT body, whose route names the pipeline; if given it must match.' }),
+  description: z.string({ error: 'expected text' }).max(1024, { error: 'expected at most 1024 characters' }).optional().meta({ description: 'Free text, at most 1024 characters.' }),
+  match: expression('boolean', 'boolean match').optional().meta({ description: 'CEL boolean: which events the pipeline takes. Events it does not take count as `filtered` in it.' }),
+  key: expression('key', 'stream key')
+    .default('stream')
+    .meta({ description: "CEL expression giving each event's stream key (string or number). `stream` (the default) falls back to a CloudEvent's subject." }),
+  time: fieldPath
+    .default('time')
+    .meta({ description: "Field path of the event time (ISO 8601 string or epoch ms); when missing, the CloudEvents `time`, then the enqueued time." }),
+  filter: expression('boolean', 'boolean filter').optional().meta({ description: 'CEL boolean; events for which it is false are counted as `filtered`.' }),
   measures: z
     .record(
       z.string().regex(MEASURE_NAME, { error: 'expected measure names made of letters, digits and "_" (max 64), not starting with a digit' }),
@@ -136,11 +141,25 @@ export const pipelineDefinitionSchema = z.strictObject({
       { error: 'expected an object of measure name -> expression' },
     )
     .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= 32, { error: 'expected between 1 and 32 measures' })
-    .default({ value: 'value' }),
-  window: windowSchema.default(DEFAULT_WINDOW),
-  lateness: duration(MIN_DURATION_MS, MAX_WINDOW_MS, true).default(DEFAULT_LATENESS),
-  retention: z.number({ error: 'expected the number of live windows to keep' }).int({ error: 'expected an integer' }).min(1).max(10_000).default(60),
-  sketchAccuracy: z.number({ error: 'expected a relative accuracy like 0.01' }).min(0.0001).max(0.1).default(0.01),
+    .default({ value: 'value' })
+    .meta({ description: 'Measure name -> CEL numeric expression, 1 to 32 of them (a bare field path is read directly, and skipped when missing).' }),
+  window: windowSchema.default(DEFAULT_WINDOW).meta({ description: 'How events are grouped in event time.' }),
+  lateness: duration(MIN_DURATION_MS, MAX_WINDOW_MS, true)
+    .default(DEFAULT_LATENESS)
+    .meta({ description: "ISO 8601 duration: how far behind the stream's watermark an event may be before it is `late`; \"PT0S\" accepts no late events." }),
+  retention: z
+    .number({ error: 'expected the number of live windows to keep' })
+    .int({ error: 'expected an integer' })
+    .min(1)
+    .max(10_000)
+    .default(60)
+    .meta({ description: 'Live windows a stream entity keeps (a PUT without it gets STREAM_RETENTION_WINDOWS).' }),
+  sketchAccuracy: z
+    .number({ error: 'expected a relative accuracy like 0.01' })
+    .min(0.0001)
+    .max(0.1)
+    .default(0.01)
+    .meta({ description: 'Relative accuracy of the latency and percentile sketches (DDSketch).' }),
   idleTimeout: z
     .union([z.string(), z.null()], { error: 'expected an ISO 8601 duration like "PT2M", or "PT0S" or null to disable it' })
     .superRefine((value, ctx) => {
@@ -154,7 +173,8 @@ export const pipelineDefinitionSchema = z.strictObject({
         });
       }
     })
-    .default(DEFAULT_IDLE_TIMEOUT),
+    .default(DEFAULT_IDLE_TIMEOUT)
+    .meta({ description: "ISO 8601 processing time without new events after which the stream's open windows are closed (`closedBy: 'idle'`); \"PT0S\" or null disables it." }),
 });
 
 /**

@@ -5,7 +5,7 @@ import { withProblems } from '../http/errors';
 import { pageQuery, parseQuery, timeParam } from '../http/validate';
 import { analysisDeps } from './deps';
 
-const query = z.object({
+export const query = z.object({
   since: timeParam.optional(),
   stream: z.string().min(1, 'expected a stream name').optional(),
   pipeline: z.string().min(1, 'expected a pipeline name').optional(),

@@ -8,7 +8,7 @@ import { ANALYZE_STREAMS } from './analyzeStreams';
 
 const STATUSES = Object.values(df.OrchestrationRuntimeStatus) as [df.OrchestrationRuntimeStatus, ...df.OrchestrationRuntimeStatus[]];
 
-const query = z.object({
+export const query = z.object({
   status: z
     .string()
     .transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean))

@@ -25,11 +25,11 @@ const iso = (field: string) =>
     return new Date(ms).toISOString();
   });
 
-const streamList = z
+export const streamList = z
   .array(streamName)
   .min(1, 'expected at least one stream')
   .max(MAX_LISTED_STREAMS, `expected at most ${MAX_LISTED_STREAMS} streams (use { "prefix": "..." } for more)`);
-const streamPrefix = z
+export const streamPrefix = z
   .object({ prefix: z.string().max(MAX_STREAM_KEY_BYTES, `expected a prefix of at most ${MAX_STREAM_KEY_BYTES} characters`) }, { error: 'expected an array of stream names or { "prefix": "..." }' })
   .strict();
 

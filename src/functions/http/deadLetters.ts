@@ -6,7 +6,7 @@ import { apiDeps } from './deps';
 import { withProblems } from './errors';
 import { pageQuery, parseQuery, timeParam } from './validate';
 
-const query = z.object({
+export const query = z.object({
   since: timeParam.optional(),
   // Checked against the core's list, so a reason added there is accepted here without another edit.
   reason: z.enum(DEAD_LETTER_REASONS as [DeadLetterReason, ...DeadLetterReason[]], { error: `expected one of ${DEAD_LETTER_REASONS.join(', ')}` }).optional(),

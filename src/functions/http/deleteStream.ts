@@ -35,7 +35,7 @@ export function setDeleteStreamDeps(deps: DeleteStreamDeps | undefined): void {
   current = deps;
 }
 
-const params = z.object({
+export const params = z.object({
   pipeline: z.string().min(1, 'expected a pipeline name'),
   stream: z.string().superRefine((stream, ctx) => {
     const problem = streamKeyProblem(stream);

@@ -1,11 +1,14 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { z } from 'zod';
 
 import { StorageInputError } from '../../storage/StorageInputError';
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+// The problem body as a schema, so the OpenAPI document (openApi.ts) and these types have one definition.
+export const fieldErrorSchema = z.object({
+  field: z.string().meta({ description: 'The field: a query or route parameter, a dotted body path, or "(body)".' }),
+  message: z.string().meta({ description: 'What was expected and what was found.' }),
+});
+export type FieldError = z.infer<typeof fieldErrorSchema>;
 
 /** Thrown by handlers; {@link withProblems} turns it into an RFC 9457 problem response. */
 export class HttpError extends Error {
@@ -28,14 +31,16 @@ export class HttpError extends Error {
   }
 }
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  errors?: FieldError[];
-}
+/** RFC 9457 problem details, as every API error leaves (Content-Type application/problem+json). */
+export const problemSchema = z.object({
+  type: z.string().meta({ description: 'A URI naming the kind of problem (the RFC 9110 status section).' }),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  instance: z.string().optional().meta({ description: 'The request path.' }),
+  errors: z.array(fieldErrorSchema).optional().meta({ description: 'One entry per invalid field (400 responses).' }),
+});
+export type Problem = z.infer<typeof problemSchema>;
 
 const PROBLEM_TYPES: Record<number, string> = {
   400: 'https://www.rfc-editor.org/rfc/rfc9110#name-400-bad-request',

@@ -6,7 +6,7 @@ import { withProblems } from './errors';
 import { summarizeIngestMetrics } from './summarizeIngestMetrics';
 import { parseQuery } from './validate';
 
-const query = z.object({
+export const query = z.object({
   minutes: z.coerce
     .number({ error: 'expected a whole number of minutes from 1 to 1440' })
     .int('expected a whole number of minutes from 1 to 1440')

@@ -8,7 +8,7 @@ import { parseParams, readJson } from './validate';
 
 // Ingest caches definitions for PIPELINE_REFRESH_SECONDS (default 10), so a change reaches it within that time.
 
-const nameParams = z.object({ name: z.string().min(1, 'expected a pipeline name') });
+export const nameParams = z.object({ name: z.string().min(1, 'expected a pipeline name') });
 
 export async function listPipelines(): Promise<HttpResponseInit> {
   return { jsonBody: { items: await apiDeps().stores.pipelines.list() } };

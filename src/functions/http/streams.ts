@@ -7,7 +7,7 @@ import { apiDeps } from './deps';
 import { HttpError, withProblems } from './errors';
 import { pageQuery, parseParams, parseQuery, timeParam } from './validate';
 
-const streamParams = z.object({
+export const streamParams = z.object({
   pipeline: z.string().min(1, 'expected a pipeline name').refine((p) => p.isWellFormed(), 'expected a pipeline name of well-formed Unicode'),
   stream: z.string().superRefine((stream, ctx) => {
     const problem = streamKeyProblem(stream);
@@ -23,7 +23,7 @@ function streamNames(request: HttpRequest): z.output<typeof streamParams> {
   return request.params['stream'] !== undefined ? parseParams(request, streamParams) : parseQuery(request, streamParams);
 }
 
-const listQuery = z.object({ pipeline: z.string().min(1, 'expected a pipeline name').optional(), prefix: z.string().optional(), ...pageQuery });
+export const listQuery = z.object({ pipeline: z.string().min(1, 'expected a pipeline name').optional(), prefix: z.string().optional(), ...pageQuery });
 
 /** The stream catalog: last seen time, event total and rate per stream. */
 export async function listStreams(request: HttpRequest): Promise<HttpResponseInit> {
@@ -39,7 +39,7 @@ export async function getStream(request: HttpRequest, context: InvocationContext
   return { jsonBody: view };
 }
 
-const windowsQuery = z
+export const windowsQuery = z
   .object({ from: timeParam.optional(), to: timeParam.optional(), ...pageQuery })
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'expected to at or after from', path: ['to'] });
 
