@@ -2,9 +2,9 @@ import { aggregateOf, summarize } from '../../src/core/aggregates';
 import { gaussian, mulberry32 } from '../../src/core/analysis/testing/prng';
 import { encodeStreamKey } from '../../src/core/streams';
 import type { AnalysisDeps } from '../../src/functions/analysis/deps';
-import { MemoryAlertStore } from '../../src/storage/alertStoreMemory';
 import { createMemoryStores } from '../../src/storage/createStores';
-import { MemoryReportStore } from '../../src/storage/reportStoreMemory';
+import { MemoryAlertStore } from '../../src/storage/memory/MemoryAlertStore';
+import { MemoryReportStore } from '../../src/storage/memory/MemoryReportStore';
 
 export const T0 = Date.UTC(2025, 0, 1);
 export const MINUTE = 60_000;

@@ -8,10 +8,10 @@ import { listStreams } from '../../src/functions/analysis/listStreams';
 import { readChunkWindows } from '../../src/functions/analysis/readChunkWindows';
 import { readWindows } from '../../src/functions/analysis/readWindows';
 import type { AnalysisJob } from '../../src/functions/analysis/request';
-import { MemoryAlertStore } from '../../src/storage/alertStoreMemory';
 import { compareStreamKeys } from '../../src/storage/compareStreamKeys';
 import { createMemoryStores } from '../../src/storage/createStores';
-import { MemoryReportStore } from '../../src/storage/reportStoreMemory';
+import { MemoryAlertStore } from '../../src/storage/memory/MemoryAlertStore';
+import { MemoryReportStore } from '../../src/storage/memory/MemoryReportStore';
 import type { WindowStore } from '../../src/storage/types';
 import { closedWindow, MINUTE, T0 } from './fixtures';
 

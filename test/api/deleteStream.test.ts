@@ -4,8 +4,8 @@ import { deleteStream, MAX_ROWS_PER_DELETE, setDeleteStreamDeps } from '../../sr
 import { setApiDeps } from '../../src/functions/http/deps';
 import { listWindows } from '../../src/functions/http/streams';
 import { streamEntityKey } from '../../src/functions/streamEntity';
-import { MemoryStreamActivityStore } from '../../src/functions/streamEntityActivity';
 import { createMemoryStores } from '../../src/storage/createStores';
+import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import type { Stores } from '../../src/storage/types';
 import { call, useDeps } from './apiTestKit';
 
@@ -46,7 +46,7 @@ describe('DELETE /api/streams/{pipeline}/{stream}', () => {
     expect(windows.json).toEqual({ items: [] });
     expect((await stores.streams.list()).items.map((e) => e.stream)).toEqual(['room/2']);
     expect((await stores.deadLetters.query()).items.map((d) => d.stream)).toEqual(['room/2']);
-    expect([...activity.rows.keys()]).toEqual(['temps|room/2']);
+    expect([...activity.rows.keys()]).toEqual([streamEntityKey('temps', 'room/2')]);
     expect((await stores.windows.query(streamEntityKey('temps', 'room/2'))).items).toHaveLength(3);
   });
 

@@ -1,12 +1,12 @@
 import { InvocationContext } from '@azure/functions';
 
 import { type PurgeDeps,purgeExpired } from '../../src/functions/purgeExpired';
-import { MemoryAlertStore } from '../../src/storage/alertStoreMemory';
+import { MemoryAlertStore } from '../../src/storage/memory/MemoryAlertStore';
 import { MemoryDeadLetterStore } from '../../src/storage/memory/MemoryDeadLetterStore';
 import { MemoryIngestMetricsStore } from '../../src/storage/memory/MemoryIngestMetricsStore';
+import { MemoryReportStore } from '../../src/storage/memory/MemoryReportStore';
 import { MemoryWindowStore } from '../../src/storage/memory/MemoryWindowStore';
-import { MemoryReportStore } from '../../src/storage/reportStoreMemory';
-import { alert } from '../analysis/analysisStoresContract';
+import { alert } from '../storage/reportAlertContract';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-06-01T12:00:00Z');

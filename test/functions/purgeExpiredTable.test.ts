@@ -2,10 +2,10 @@ import { TableClient } from '@azure/data-tables';
 import { InvocationContext } from '@azure/functions';
 
 import { purgeExpired } from '../../src/functions/purgeExpired';
-import { TableAlertStore } from '../../src/storage/alertStoreTable';
 import { createStores } from '../../src/storage/createStores';
-import { TableReportStore } from '../../src/storage/reportStoreTable';
-import { alert } from '../analysis/analysisStoresContract';
+import { TableAlertStore } from '../../src/storage/table/TableAlertStore';
+import { TableReportStore } from '../../src/storage/table/TableReportStore';
+import { alert } from '../storage/reportAlertContract';
 import { startTableAzurite, type TableAzurite } from '../storage/startTableAzurite';
 
 const DAY = 86_400_000;

@@ -6,8 +6,8 @@ import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
 import { PipelineCache } from '../../src/functions/ingestPipelines';
 import { WatermarkCache } from '../../src/functions/ingestWatermarks';
 import { CATALOG_REFRESH_MS, createStreamEntityHandler, type MergeInput, type StreamSignal } from '../../src/functions/streamEntity';
-import { MemoryStreamActivityStore } from '../../src/functions/streamEntityActivity';
 import { createMemoryStores, type Stores } from '../../src/storage';
+import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import { EntityDriver, invocationContext } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');

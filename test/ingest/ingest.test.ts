@@ -9,8 +9,7 @@ import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
 import { PipelineCache } from '../../src/functions/ingestPipelines';
 import { WatermarkCache } from '../../src/functions/ingestWatermarks';
 import { CATALOG_REFRESH_MS, createStreamEntityHandler, STREAM_ENTITY, type StreamReply, type StreamSignal } from '../../src/functions/streamEntity';
-import { createStreamActivityStore, type StreamActivityStore } from '../../src/functions/streamEntityActivity';
-import { createStores, type Stores } from '../../src/storage';
+import { createStores, type Stores, type StreamActivityStore } from '../../src/storage';
 import { captureRegistration, EntityDriver, invocationContext } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
@@ -28,7 +27,7 @@ function setup(): { stores: Stores; activity: StreamActivityStore; driver: Entit
   const env = { AzureWebJobsStorage: azurite.connectionString };
   const tablePrefix = `ingest${++run}x${Date.now() % 100000}`;
   const stores = createStores(env, { tablePrefix, mergeLatencySketches: mergeEncodedSketches });
-  const activity = createStreamActivityStore(env, tablePrefix);
+  const activity = stores.activity;
   const driver = new EntityDriver(createStreamEntityHandler(() => ({ ...stores, activity }), () => T0 + 10 * 60_000));
   const signals: { key: string; op: StreamSignal }[] = [];
   const watermarks = new WatermarkCache();

@@ -5,7 +5,7 @@ import { CHUNK_CHARS } from '../../src/storage/chunkedText';
 import { compareStreamKeys } from '../../src/storage/compareStreamKeys';
 import { DEAD_LETTER_RAW_LIMIT } from '../../src/storage/deadLetterRow';
 import { StorageInputError } from '../../src/storage/StorageInputError';
-import type { DeadLetterRecord, MergeLatencySketches, Page, PageOptions, Stores } from '../../src/storage/types';
+import type { DeadLetterRecord, MergeLatencySketches, Page, PageOptions, Stores, StreamActivity } from '../../src/storage/types';
 
 export type StoresFactory = (options?: { mergeLatencySketches?: MergeLatencySketches }) => Promise<Stores>;
 
@@ -367,6 +367,51 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       const { streams } = await createStores();
       await expect(streams.touch([{ ...entry('t', 's'), events: -1 }])).rejects.toThrow(/^events: expected a non-negative number/);
       await expect(streams.touch([entry('', 's')])).rejects.toThrow(/^pipeline: expected a non-empty string/);
+    });
+  });
+
+  describe(`${label}: idle index (StreamActivity)`, () => {
+    const row = (pipeline: string, stream: string, flushDue: number | null, lastActivity = 1_000): StreamActivity => ({
+      pipeline,
+      stream,
+      lastActivity,
+      openWindows: flushDue === null ? 0 : 2,
+      idleTimeoutMs: 60_000,
+      flushDue,
+    });
+    const LATER = Date.UTC(2100, 0, 1);
+    const sorted = (rows: StreamActivity[]) => [...rows].sort((a, b) => (`${a.pipeline}|${a.stream}` < `${b.pipeline}|${b.stream}` ? -1 : 1));
+
+    it('returns the rows due at or before now, never the ones due later or never, each as recorded (the last record wins)', async () => {
+      const { activity } = await createStores();
+      await activity.record(row('temps', 'room/1#a', 61_000));
+      await activity.record(row('temps', 'b|c?%', 70_000));
+      await activity.record(row('power', 'room/1#a', 90_000));
+      await activity.record(row('power', 'quiet', null));
+      await activity.record(row('temps', 'b|c?%', 65_000, 5_000)); // rewritten: due earlier now
+      expect(await activity.due(60_999, 10)).toEqual([]);
+      expect(sorted(await activity.due(65_000, 10))).toEqual([row('temps', 'b|c?%', 65_000, 5_000), row('temps', 'room/1#a', 61_000)]);
+      expect(sorted(await activity.due(LATER, 10)).map((r) => `${r.pipeline}|${r.stream}`)).toEqual(['power|room/1#a', 'temps|b|c?%', 'temps|room/1#a']);
+      await activity.record(row('temps', 'room/1#a', null)); // no longer due
+      expect((await activity.due(LATER, 10)).map((r) => r.stream).sort()).toEqual(['b|c?%', 'room/1#a']);
+      expect((await activity.due(LATER, 10)).find((r) => r.pipeline === 'temps')).toEqual(row('temps', 'b|c?%', 65_000, 5_000));
+    });
+
+    it('returns at most `limit` due rows', async () => {
+      const { activity } = await createStores();
+      for (let i = 0; i < 5; i++) await activity.record(row('temps', `s${i}`, 1_000 + i));
+      expect(await activity.due(10_000, 3)).toHaveLength(3);
+      expect(await activity.due(10_000, 5)).toHaveLength(5);
+    });
+
+    it("removes one stream's row, whatever its name, and no other's; removing a missing row is no error", async () => {
+      const { activity } = await createStores();
+      for (const stream of ['a/b#c?', 'a', 'a/b#c?d']) await activity.record(row('temps', stream, 1_000));
+      await activity.record(row('power', 'a/b#c?', 1_000));
+      await activity.remove('temps', 'a/b#c?');
+      await activity.remove('temps', 'a/b#c?');
+      await activity.remove('nobody', 'here');
+      expect(sorted(await activity.due(2_000, 10)).map((r) => `${r.pipeline}|${r.stream}`)).toEqual(['power|a/b#c?', 'temps|a', 'temps|a/b#c?d']);
     });
   });
 

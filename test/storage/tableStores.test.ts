@@ -1,6 +1,7 @@
 import { TableClient } from '@azure/data-tables';
 
 import { createStores } from '../../src/storage/createStores';
+import { defineReportAlertContract } from './reportAlertContract';
 import { startTableAzurite, type TableAzurite } from './startTableAzurite';
 import { defineStoresContract } from './storesContract';
 
@@ -19,6 +20,7 @@ afterAll(async () => {
 defineStoresContract('table (Azurite)', async (options) =>
   createStores({ AzureWebJobsStorage: azurite.connectionString }, { tablePrefix: `t${process.pid}x${++run}`, ...options }),
 );
+defineReportAlertContract('table (Azurite)', async () => createStores({ AzureWebJobsStorage: azurite.connectionString }, { tablePrefix: `a${process.pid}x${++run}` }));
 
 describe('table (Azurite): dead-letter layout', () => {
   const record = (sequenceNumber: number, enqueuedTime: string, partition = '0') => ({
