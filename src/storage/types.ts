@@ -1,4 +1,5 @@
 import type { Anomaly, Report, StreamResult } from '../core/analysis/types';
+import type { StoredWindow } from '../core/state/storedWindow';
 
 /** A page of results; pass `continuationToken` back to get the next page (absent on the last page). */
 export interface Page<T> {
@@ -37,13 +38,8 @@ export interface PipelineStore {
   delete(name: string): Promise<boolean>;
 }
 
-export interface WindowRecord {
-  /** Window start, epoch ms (>= 0). */
-  start: number;
-  /** Window end, epoch ms. */
-  end: number;
-  data: unknown;
-}
+/** A row of the Windows table: a closed window as the stream entity wrote it (the store keeps `data` as JSON). */
+export type WindowRecord = StoredWindow;
 
 export interface WindowQuery extends PageOptions {
   /** Windows whose start >= from (epoch ms). */
