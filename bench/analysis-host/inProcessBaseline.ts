@@ -22,7 +22,7 @@ export function inProcessBaseline(pipeline: string, specs: readonly StreamSpec[]
   const results: StreamResult[] = [];
   const series: StreamSeries[] = [];
   for (const spec of specs) {
-    const stored = syntheticWindows(pipeline, spec, windows, eventsPerWindow).map((r) => ({ ...r, data: JSON.parse(JSON.stringify(r.data)) as unknown }));
+    const stored = syntheticWindows(pipeline, spec, windows, eventsPerWindow).map((r) => ({ ...r, data: JSON.parse(JSON.stringify(r.data)) as typeof r.data }));
     const t = process.hrtime.bigint();
     const points: WindowPoint[] = [];
     for (const w of stored) {

@@ -2,9 +2,9 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 
 import { loadSettings } from '../settings';
+import { createStores, type StreamActivityStore } from '../storage';
 import { durableClientFor } from './durableClientFor';
 import { type FlushInput, streamEntityId } from './streamEntity';
-import { createStreamActivityStore, type StreamActivityStore } from './streamEntityActivity';
 
 export const FLUSH_IDLE_STREAMS_FUNCTION = 'flushIdleStreams';
 
@@ -34,7 +34,7 @@ export async function flushIdleStreams(context: InvocationContext, deps: FlushId
 let defaults: FlushIdleDeps | undefined;
 const defaultDeps = (): FlushIdleDeps =>
   (defaults ??= {
-    activity: createStreamActivityStore(),
+    activity: createStores().activity,
     signal: (context, entity, input) => durableClientFor(context).signalEntity(entity, 'flush', input),
     now: Date.now,
   });

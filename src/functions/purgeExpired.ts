@@ -1,13 +1,8 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 
 import { loadSettings, type Settings } from '../settings';
-import { ALERTS_TABLE, type AlertStore } from '../storage/alertStore';
-import { TableAlertStore } from '../storage/alertStoreTable';
 import { createStores } from '../storage/createStores';
-import { REPORTS_TABLE, type ReportStore } from '../storage/reportStore';
-import { TableReportStore } from '../storage/reportStoreTable';
-import { tableClientFor } from '../storage/tableClientFor';
-import type { DeadLetterStore, IngestMetricsStore, PurgeResult, WindowStore } from '../storage/types';
+import type { AlertStore, DeadLetterStore, IngestMetricsStore, PurgeResult, ReportStore, WindowStore } from '../storage/types';
 
 export const PURGE_EXPIRED_FUNCTION = 'purgeExpired';
 
@@ -74,8 +69,8 @@ const defaultDeps = (): PurgeDeps => {
       windows: stores.windows,
       deadLetters: stores.deadLetters,
       ingestMetrics: stores.ingestMetrics,
-      reports: new TableReportStore(() => tableClientFor(REPORTS_TABLE)),
-      alerts: new TableAlertStore(() => tableClientFor(ALERTS_TABLE)),
+      reports: stores.reports,
+      alerts: stores.alerts,
       retention: loadSettings(),
       now: Date.now,
     };

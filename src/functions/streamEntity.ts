@@ -22,7 +22,6 @@ import {
 } from '../core';
 import { createStores, type DeadLetterRecord, type Stores, type StreamCatalogEntry } from '../storage';
 import { classifyError, errorMessage } from './ingestFaults';
-import { createStreamActivityStore, type StreamActivityStore } from './streamEntityActivity';
 
 /** Entity name; instances are keyed encodeStreamKey(pipeline, stream) (base64url parts: URL-safe, reversible). */
 export const STREAM_ENTITY = 'stream';
@@ -162,7 +161,7 @@ export function catalogDueOf(state: StreamState, refreshMs: number = CATALOG_REF
 }
 
 /** The stores the entity writes: closed windows, its catalog row, its idle-index row and (windows it cannot save) dead letters. */
-export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLetters'> & { activity: StreamActivityStore };
+export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLetters' | 'activity'>;
 
 /** Closed windows kept for a retry at most; beyond it the oldest are dead-lettered as 'storage' with their data. */
 export const MAX_UNSAVED_WINDOWS = 64;
@@ -419,7 +418,7 @@ export function createStreamEntityHandler(
 }
 
 let stores: StreamEntityStores | undefined;
-const defaultStores = (): StreamEntityStores => (stores ??= { ...createStores(), activity: createStreamActivityStore() });
+const defaultStores = (): StreamEntityStores => (stores ??= createStores());
 
 /** The handler the app registers (exported so tests drive exactly it, through durable-functions' Entity class). */
 export const streamEntityHandler = createStreamEntityHandler(defaultStores);

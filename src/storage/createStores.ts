@@ -1,14 +1,21 @@
+import { MemoryAlertStore } from './memory/MemoryAlertStore';
 import { MemoryDeadLetterStore } from './memory/MemoryDeadLetterStore';
 import { MemoryIngestMetricsStore } from './memory/MemoryIngestMetricsStore';
 import { MemoryPipelineStore } from './memory/MemoryPipelineStore';
+import { MemoryReportStore } from './memory/MemoryReportStore';
+import { MemoryStreamActivityStore } from './memory/MemoryStreamActivityStore';
 import { MemoryStreamCatalog } from './memory/MemoryStreamCatalog';
 import { MemoryWindowStore } from './memory/MemoryWindowStore';
+import { TableAlertStore } from './table/TableAlertStore';
 import { TableDeadLetterStore } from './table/TableDeadLetterStore';
 import { TableIngestMetricsStore } from './table/TableIngestMetricsStore';
 import { TablePipelineStore } from './table/TablePipelineStore';
+import { TableReportStore } from './table/TableReportStore';
+import { TableStreamActivityStore } from './table/TableStreamActivityStore';
 import { TableStreamCatalog } from './table/TableStreamCatalog';
 import { TableWindowStore } from './table/TableWindowStore';
 import { tableClientFor } from './tableClientFor';
+import { TABLE_NAMES } from './tableNames';
 import type { MergeLatencySketches, Stores } from './types';
 
 export interface StoreOptions {
@@ -17,14 +24,6 @@ export interface StoreOptions {
   /** The core's sketch merge; without it the metrics rows keep one sketch per batch. */
   mergeLatencySketches?: MergeLatencySketches;
 }
-
-export const TABLE_NAMES = {
-  pipelines: 'Pipelines',
-  windows: 'Windows',
-  deadLetters: 'DeadLetters',
-  streams: 'Streams',
-  ingestMetrics: 'IngestMetrics',
-} as const;
 
 /** Table-backed stores on the app's storage account (see tableClientFor for the settings read). */
 export function createStores(env: NodeJS.ProcessEnv = process.env, options: StoreOptions = {}): Stores {
@@ -39,6 +38,9 @@ export function createStores(env: NodeJS.ProcessEnv = process.env, options: Stor
     deadLetters: new TableDeadLetterStore(client(TABLE_NAMES.deadLetters)),
     streams: new TableStreamCatalog(client(TABLE_NAMES.streams)),
     ingestMetrics: new TableIngestMetricsStore(client(TABLE_NAMES.ingestMetrics), options.mergeLatencySketches),
+    activity: new TableStreamActivityStore(client(TABLE_NAMES.activity)),
+    reports: new TableReportStore(client(TABLE_NAMES.reports)),
+    alerts: new TableAlertStore(client(TABLE_NAMES.alerts)),
   };
 }
 
@@ -50,5 +52,8 @@ export function createMemoryStores(options: Pick<StoreOptions, 'mergeLatencySket
     deadLetters: new MemoryDeadLetterStore(),
     streams: new MemoryStreamCatalog(),
     ingestMetrics: new MemoryIngestMetricsStore(options.mergeLatencySketches),
+    activity: new MemoryStreamActivityStore(),
+    reports: new MemoryReportStore(),
+    alerts: new MemoryAlertStore(),
   };
 }

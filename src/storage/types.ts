@@ -1,3 +1,6 @@
+import type { Anomaly, Report, StreamResult } from '../core/analysis/types';
+import type { StoredWindow } from '../core/state/storedWindow';
+
 /** A page of results; pass `continuationToken` back to get the next page (absent on the last page). */
 export interface Page<T> {
   items: T[];
@@ -35,13 +38,8 @@ export interface PipelineStore {
   delete(name: string): Promise<boolean>;
 }
 
-export interface WindowRecord {
-  /** Window start, epoch ms (>= 0). */
-  start: number;
-  /** Window end, epoch ms. */
-  end: number;
-  data: unknown;
-}
+/** A row of the Windows table: a closed window as the stream entity wrote it (the store keeps `data` as JSON). */
+export type WindowRecord = StoredWindow;
 
 export interface WindowQuery extends PageOptions {
   /** Windows whose start >= from (epoch ms). */
@@ -194,10 +192,98 @@ export interface IngestMetricsStore {
   purge(beforeMs: number, limit: number): Promise<PurgeResult>;
 }
 
+/**
+ * One row of the idle index (table StreamActivity) per stream entity with open windows and an idle timeout, saying when
+ * the idle flush may close them. Written by the stream entity (which alone knows its processing-time lastSeen and live
+ * windows), read by the flushIdleStreams timer with one range query, so the timer touches only streams that are due.
+ * Kept apart from the Streams catalog, whose rows the API serves as they are. ("Activity" is the stream's last
+ * activity, not a Durable activity function; the docs call the table the idle index.)
+ */
+export interface StreamActivity {
+  pipeline: string;
+  stream: string;
+  /** Epoch ms of the entity's last merge (processing time). */
+  lastActivity: number;
+  /** Live windows (committed and pending) when the row was written. */
+  openWindows: number;
+  /** The pipeline's idleTimeout at the stream's last merge; 0 = off. */
+  idleTimeoutMs: number;
+  /**
+   * When the timer should signal `flush`: the earlier of lastActivity + idleTimeoutMs (while windows are open and the
+   * timeout is on) and, while the stream's catalog row misses events, its last write + CATALOG_REFRESH_MS; null when
+   * neither (never due). May be early (the entity then changes nothing and rewrites the row), never late.
+   */
+  flushDue: number | null;
+}
+
+/** The idle index: one row per (pipeline, stream), the last record wins. */
+export interface StreamActivityStore {
+  record(row: StreamActivity): Promise<void>;
+  /** Rows whose flushDue <= now, at most `limit` (the rest come on the next run); in no particular order. */
+  due(now: number, limit: number): Promise<StreamActivity[]>;
+  /** Deletes a stream's row (the stream was erased); no error when there is none. */
+  remove(pipeline: string, stream: string): Promise<void>;
+}
+
+/** Everything of a report but the per-stream results, which are stored (and written) one row per stream. */
+export type ReportHeader = Omit<Report, 'streams'>;
+
+/**
+ * Analysis reports. The chunk activities write their streams' results as they finish and the
+ * final activity writes the header, so no single write (or orchestration history) holds a whole
+ * report of thousands of streams. Writes are idempotent upserts (activities may re-run).
+ */
+export interface ReportStore {
+  putStreams(reportId: string, results: StreamResult[]): Promise<void>;
+  putHeader(reportId: string, header: ReportHeader): Promise<void>;
+  /** The report with its streams ranked as buildReport ranks them; undefined until the header is written. */
+  get(reportId: string): Promise<Report | undefined>;
+  /**
+   * Deletes the reports generated before `before` (ISO) - their stream rows first, the header last, so a report cut
+   * by the limit is found again by the next call - at most `limit` rows per call.
+   */
+  purge(before: string, limit: number): Promise<PurgeResult>;
+}
+
+/** An anomaly of one stream that reached the alert severity. Identity: (pipeline, stream, windowStart, kind). */
+export interface AlertRecord extends Anomaly {
+  pipeline: string;
+  stream: string;
+  /** The analysis run that first raised it. */
+  reportId: string;
+  /** ISO time it was first raised. */
+  raisedAt: string;
+}
+
+export interface AlertQuery extends PageOptions {
+  /** ISO time; alerts whose windowStart >= since. */
+  since?: string;
+  pipeline?: string;
+  stream?: string;
+}
+
+export interface AlertStore {
+  /**
+   * Inserts each alert unless one with the same identity exists, and returns exactly those
+   * that were inserted now: the caller publishes only these, so each alert goes out once
+   * however often the same period is analysed.
+   */
+  insertNew(alerts: AlertRecord[]): Promise<AlertRecord[]>;
+  /** Ascending by windowStart. */
+  query(options?: AlertQuery): Promise<Page<AlertRecord>>;
+  /** Deletes alerts raised (stored) before `before` (ISO), at most `limit` rows per call; by write time, as windows. */
+  purge(before: string, limit: number): Promise<PurgeResult>;
+}
+
+/** Every store of the app, one per table (TABLE_NAMES); each has a memory/ and a table/ implementation. */
 export interface Stores {
   pipelines: PipelineStore;
   windows: WindowStore;
   deadLetters: DeadLetterStore;
   streams: StreamCatalog;
   ingestMetrics: IngestMetricsStore;
+  /** The idle index. */
+  activity: StreamActivityStore;
+  reports: ReportStore;
+  alerts: AlertStore;
 }

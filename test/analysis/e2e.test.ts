@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 
 import { gaussian, mulberry32 } from '../../src/core/analysis/testing/prng';
 import type { Report } from '../../src/core/analysis/types';
-import type { AlertRecord } from '../../src/storage/alertStore';
+import type { AlertRecord } from '../../src/storage/types';
 import { startTableAzurite, type TableAzurite } from '../storage/startTableAzurite';
 import { fetchText, pollUntil } from '../support/fetchText';
 import { repoRoot } from '../support/repoRoot';

@@ -2,9 +2,10 @@ import { aggregateOf, summarize } from '../../src/core/aggregates';
 import { gaussian, mulberry32 } from '../../src/core/analysis/testing/prng';
 import { encodeStreamKey } from '../../src/core/streams';
 import type { AnalysisDeps } from '../../src/functions/analysis/deps';
-import { MemoryAlertStore } from '../../src/storage/alertStoreMemory';
 import { createMemoryStores } from '../../src/storage/createStores';
-import { MemoryReportStore } from '../../src/storage/reportStoreMemory';
+import { MemoryAlertStore } from '../../src/storage/memory/MemoryAlertStore';
+import { MemoryReportStore } from '../../src/storage/memory/MemoryReportStore';
+import { closedWindowRow } from '../support/closedWindowRow';
 
 export const T0 = Date.UTC(2025, 0, 1);
 export const MINUTE = 60_000;
@@ -12,7 +13,7 @@ export const MINUTE = 60_000;
 /** A closed window exactly as the stream entity writes it: MeasureResult = Summary + Aggregate. */
 export function closedWindow(start: number, values: number[]) {
   const aggregate = aggregateOf(values.map((value, i) => ({ value, time: start + i })));
-  return { start, end: start + MINUTE, data: { events: values.length, measures: { value: { ...summarize(aggregate), aggregate } } } };
+  return closedWindowRow(start, start + MINUTE, { events: values.length, measures: { value: { ...summarize(aggregate), aggregate } } });
 }
 
 export interface PlantedStream {

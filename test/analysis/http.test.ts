@@ -5,7 +5,7 @@ import { type AnalysisJob, analysisRequestSchema, MAX_LISTED_STREAMS, toJob } fr
 import { acceptAnalysis } from '../../src/functions/analysis/startAnalysis';
 import { createMemoryStores } from '../../src/storage/createStores';
 import { call } from '../api/apiTestKit';
-import { alert } from './analysisStoresContract';
+import { alert } from '../storage/reportAlertContract';
 import { seededDeps } from './fixtures';
 
 afterEach(() => setAnalysisDeps(undefined));

@@ -8,7 +8,7 @@ import { CHUNK_SIZE } from '../../src/functions/analysis/plan';
 import { newAlerts, RAISE_ALERTS } from '../../src/functions/analysis/raiseAlerts';
 import type { AnalysisJob } from '../../src/functions/analysis/request';
 import type { AnalysisOutput, ChunkInput, FinalizeInput, Progress } from '../../src/functions/analysis/types';
-import type { AlertRecord } from '../../src/storage/alertStore';
+import type { AlertRecord } from '../../src/storage/types';
 import { type PlantedStream, seededDeps, T0 } from './fixtures';
 import { runOrchestration } from './runOrchestration';
 

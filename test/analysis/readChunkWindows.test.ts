@@ -8,11 +8,12 @@ import { listStreams } from '../../src/functions/analysis/listStreams';
 import { readChunkWindows } from '../../src/functions/analysis/readChunkWindows';
 import { readWindows } from '../../src/functions/analysis/readWindows';
 import type { AnalysisJob } from '../../src/functions/analysis/request';
-import { MemoryAlertStore } from '../../src/storage/alertStoreMemory';
 import { compareStreamKeys } from '../../src/storage/compareStreamKeys';
 import { createMemoryStores } from '../../src/storage/createStores';
-import { MemoryReportStore } from '../../src/storage/reportStoreMemory';
+import { MemoryAlertStore } from '../../src/storage/memory/MemoryAlertStore';
+import { MemoryReportStore } from '../../src/storage/memory/MemoryReportStore';
 import type { WindowStore } from '../../src/storage/types';
+import { closedWindowRow } from '../support/closedWindowRow';
 import { closedWindow, MINUTE, T0 } from './fixtures';
 
 const FROM = new Date(T0).toISOString();
@@ -97,7 +98,7 @@ describe('readChunkWindows', () => {
         async (streams, extra, a, b) => {
           const store = createMemoryStores().windows;
           for (const s of streams) {
-            await store.upsert(encodeStreamKey('p', s.name), Array.from({ length: s.windows }, (_, i) => ({ start: T0 + i * MINUTE, end: T0 + (i + 1) * MINUTE, data: [s.name, i] })));
+            await store.upsert(encodeStreamKey('p', s.name), Array.from({ length: s.windows }, (_, i) => closedWindowRow(T0 + i * MINUTE, T0 + (i + 1) * MINUTE, { stream: s.name, events: i })));
           }
           const chunk = [...new Set([...streams.filter((_, i) => i % 2 === 0).map((s) => s.name), ...extra])];
           const from = new Date(T0 + Math.min(a, b) * MINUTE).toISOString();

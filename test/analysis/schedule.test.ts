@@ -8,7 +8,7 @@ import type { AnalysisJob } from '../../src/functions/analysis/request';
 import { type ScheduleClient, startScheduledRuns } from '../../src/functions/analysis/scheduleAnalysis';
 import { MAX_SCHEDULED_ATTEMPTS, schedulePeriod } from '../../src/functions/analysis/schedulePeriod';
 import type { ChunkInput, FinalizeInput } from '../../src/functions/analysis/types';
-import type { AlertRecord } from '../../src/storage/alertStore';
+import type { AlertRecord } from '../../src/storage/types';
 import { seededDeps, T0 } from './fixtures';
 import { runOrchestration } from './runOrchestration';
 

@@ -4,9 +4,10 @@ import { deleteStream, MAX_ROWS_PER_DELETE, setDeleteStreamDeps } from '../../sr
 import { setApiDeps } from '../../src/functions/http/deps';
 import { listWindows } from '../../src/functions/http/streams';
 import { streamEntityKey } from '../../src/functions/streamEntity';
-import { MemoryStreamActivityStore } from '../../src/functions/streamEntityActivity';
 import { createMemoryStores } from '../../src/storage/createStores';
+import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import type { Stores } from '../../src/storage/types';
+import { closedWindowRow } from '../support/closedWindowRow';
 import { call, useDeps } from './apiTestKit';
 
 let stores: Stores;
@@ -20,7 +21,7 @@ beforeEach(async () => {
   signalled = [];
   setDeleteStreamDeps({ activity, signalDelete: async (_context: InvocationContext, pipeline, stream) => void signalled.push(`${pipeline}|${stream}`) });
   for (const stream of ['room/1', 'room/2']) {
-    await stores.windows.upsert(streamEntityKey('temps', stream), [0, 1, 2].map((i) => ({ start: i * 60_000, end: (i + 1) * 60_000, data: { i } })));
+    await stores.windows.upsert(streamEntityKey('temps', stream), [0, 1, 2].map((i) => closedWindowRow(i * 60_000, (i + 1) * 60_000, { events: i })));
     await stores.streams.touch([{ pipeline: 'temps', stream, lastSeen: '2024-05-01T10:00:00Z', events: 3, eventsPerSec: 0 }]);
     await activity.record({ pipeline: 'temps', stream, lastActivity: 1, openWindows: 1, idleTimeoutMs: 1000, flushDue: 1001 });
     await stores.deadLetters.add([
@@ -57,7 +58,7 @@ describe('DELETE /api/streams/{pipeline}/{stream}', () => {
   });
 
   it('deletes at most MAX_ROWS_PER_DELETE windows per request and says when to send it again', async () => {
-    const many = Array.from({ length: MAX_ROWS_PER_DELETE + 2 }, (_, i) => ({ start: i, end: i + 1, data: null }));
+    const many = Array.from({ length: MAX_ROWS_PER_DELETE + 2 }, (_, i) => closedWindowRow(i, i + 1));
     await stores.windows.upsert(streamEntityKey('temps', 'big'), many);
     expect((await del('big')).json).toMatchObject({ deleted: { windows: MAX_ROWS_PER_DELETE }, complete: false });
     expect((await del('big')).json).toMatchObject({ deleted: { windows: 2 }, complete: true });

@@ -9,6 +9,7 @@ import { getStream, listStreams, listWindows } from '../../src/functions/http/st
 import { encodeContinuationToken } from '../../src/storage/continuationToken';
 import { createMemoryStores } from '../../src/storage/createStores';
 import type { Stores } from '../../src/storage/types';
+import { closedWindowRow } from '../support/closedWindowRow';
 import { call, useDeps } from './apiTestKit';
 
 let stores: Stores;
@@ -205,10 +206,10 @@ describe('streams', () => {
 
   it('serves closed windows with from/to as ISO or epoch ms', async () => {
     const t0 = Date.parse('2024-05-01T10:00:00Z');
-    await stores.windows.upsert(encodeStreamKey('temps', 'room-1'), [0, 1, 2, 3].map((i) => ({ start: t0 + i * 60_000, end: t0 + (i + 1) * 60_000, data: { count: i } })));
+    await stores.windows.upsert(encodeStreamKey('temps', 'room-1'), [0, 1, 2, 3].map((i) => closedWindowRow(t0 + i * 60_000, t0 + (i + 1) * 60_000, { events: i })));
     const params = { pipeline: 'temps', stream: 'room-1' };
     const iso = await call(listWindows, { path: 'streams/temps/room-1/windows?from=2024-05-01T10:01:00Z&to=2024-05-01T10:03:00Z', params });
-    expect((iso.json as { items: { data: unknown }[] }).items.map((w) => w.data)).toEqual([{ count: 1 }, { count: 2 }]);
+    expect((iso.json as { items: { data: { events: number } }[] }).items.map((w) => w.data.events)).toEqual([1, 2]);
     const ms = await call(listWindows, { path: `streams/temps/room-1/windows?from=${t0 + 180_000}`, params });
     expect((ms.json as { items: { start: number }[] }).items.map((w) => w.start)).toEqual([t0 + 180_000]);
     const bad = await call(listWindows, { path: 'streams/temps/room-1/windows?from=tomorrow', params });
@@ -221,10 +222,10 @@ describe('streams', () => {
   it('reads any stream name from the query form (stream?pipeline=&stream=) exactly, and answers 400 for a name no stream can have', async () => {
     const t0 = Date.parse('2024-05-01T10:00:00Z');
     const odd = 'q4/b?#%2F';
-    await stores.windows.upsert(encodeStreamKey('temps', odd), [{ start: t0, end: t0 + 60_000, data: { count: 7 } }]);
-    await stores.windows.upsert(encodeStreamKey('temps', 'q4/b'), [{ start: t0, end: t0 + 60_000, data: { count: 1 } }]);
+    await stores.windows.upsert(encodeStreamKey('temps', odd), [closedWindowRow(t0, t0 + 60_000, { events: 7 })]);
+    await stores.windows.upsert(encodeStreamKey('temps', 'q4/b'), [closedWindowRow(t0, t0 + 60_000, { events: 1 })]);
     const windows = await call(listWindows, { path: `stream/windows?pipeline=temps&stream=${encodeURIComponent(odd)}` });
-    expect((windows.json as { items: { data: unknown }[] }).items.map((w) => w.data)).toEqual([{ count: 7 }]);
+    expect((windows.json as { items: { data: { events: number } }[] }).items.map((w) => w.data.events)).toEqual([7]);
     const view = streamView(initialStreamState());
     useDeps(stores, new Map([[`temps|${odd}`, view]]));
     expect((await call(getStream, { path: `stream?pipeline=temps&stream=${encodeURIComponent(odd)}` })).status).toBe(200);

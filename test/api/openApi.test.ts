@@ -10,6 +10,7 @@ import { buildOpenApiDocument, getOpenApi, responseSchema, ROUTES } from '../../
 import { deletePipeline, getPipeline, listPipelines, putPipeline } from '../../src/functions/http/pipelines';
 import { getStream, listStreams, listWindows } from '../../src/functions/http/streams';
 import { createMemoryStores } from '../../src/storage/createStores';
+import { closedWindowRow } from '../support/closedWindowRow';
 import { httpRegistrations } from '../support/httpRegistrations';
 import { type Call, call, useDeps } from './apiTestKit';
 import { openApi31Problems } from './openApi31';
@@ -65,7 +66,7 @@ describe('handlers answer as the document says', () => {
   beforeAll(async () => {
     useDeps(stores);
     await stores.streams.touch([{ pipeline: 'temps', stream: 'room-1', lastSeen: '2024-05-01T10:00:00Z', events: 120, eventsPerSec: 2 }]);
-    await stores.windows.upsert(encodeStreamKey('temps', 'room-1'), [{ start: 0, end: 60_000, data: { count: 1 } }]);
+    await stores.windows.upsert(encodeStreamKey('temps', 'room-1'), [closedWindowRow(0, 60_000, { pipeline: 'temps', stream: 'room-1', events: 1 })]);
     await stores.deadLetters.add([{ raw: 'x', detail: 'd', partition: '0', recordedAt: '2024-05-01T10:00:00Z', reason: 'late', sequenceNumber: 1, enqueuedTime: '2024-05-01T08:00:00Z' }]);
   });
   afterAll(() => setApiDeps(undefined));

@@ -1,12 +1,13 @@
 import { InvocationContext } from '@azure/functions';
 
 import { type PurgeDeps,purgeExpired } from '../../src/functions/purgeExpired';
-import { MemoryAlertStore } from '../../src/storage/alertStoreMemory';
+import { MemoryAlertStore } from '../../src/storage/memory/MemoryAlertStore';
 import { MemoryDeadLetterStore } from '../../src/storage/memory/MemoryDeadLetterStore';
 import { MemoryIngestMetricsStore } from '../../src/storage/memory/MemoryIngestMetricsStore';
+import { MemoryReportStore } from '../../src/storage/memory/MemoryReportStore';
 import { MemoryWindowStore } from '../../src/storage/memory/MemoryWindowStore';
-import { MemoryReportStore } from '../../src/storage/reportStoreMemory';
-import { alert } from '../analysis/analysisStoresContract';
+import { alert } from '../storage/reportAlertContract';
+import { closedWindowRow } from '../support/closedWindowRow';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-06-01T12:00:00Z');
@@ -30,7 +31,7 @@ async function seeded() {
   const header = (generatedAt: string) => ({ pipeline: 'p', from: generatedAt, to: generatedAt, generatedAt, analyses: [], streamCount: 1, anomalyCount: 0, ranking: [], correlations: [] });
   // Expired: written 100 days ago (windows, alerts), enqueued 31 days ago (dead letters), 8 days ago (metrics), 91 days ago (reports).
   clock = NOW - 100 * DAY;
-  await windows.upsert('p|old', [{ start: 0, end: 1, data: 'old' }]);
+  await windows.upsert('p|old', [closedWindowRow(0, 1, { stream: 'old' })]);
   await alerts.insertNew([alert({ stream: 'old' })]);
   await deadLetters.add([dl(1, iso(NOW - 31 * DAY))]);
   await ingestMetrics.record(metrics(iso(NOW - 8 * DAY)));
@@ -38,7 +39,7 @@ async function seeded() {
   await reports.putHeader('old', header(iso(NOW - 91 * DAY)));
   // Fresh: within every retention (the window's start is older than 90 days, but it was written yesterday).
   clock = NOW - DAY;
-  await windows.upsert('p|new', [{ start: 0, end: 1, data: 'replayed history' }]);
+  await windows.upsert('p|new', [closedWindowRow(0, 1, { stream: 'new' })]); // replayed history
   await alerts.insertNew([alert({ stream: 'new' })]);
   await deadLetters.add([dl(2, iso(NOW - 29 * DAY))]);
   await ingestMetrics.record(metrics(iso(NOW - 6 * DAY)));
@@ -67,7 +68,7 @@ describe('purgeExpired', () => {
       reports: { deleted: 2, more: false },
     });
     expect((await windows.query('p|old')).items).toEqual([]);
-    expect((await windows.query('p|new')).items.map((w) => w.data)).toEqual(['replayed history']);
+    expect((await windows.query('p|new')).items.map((w) => w.data.stream)).toEqual(['new']);
     expect((await alerts.query()).items.map((a) => a.stream)).toEqual(['new']);
     expect((await deadLetters.query()).items.map((d) => d.sequenceNumber)).toEqual([2]);
     expect((await ingestMetrics.recent(0)).map((r) => r.minute)).toEqual([iso(NOW - 6 * DAY)]);

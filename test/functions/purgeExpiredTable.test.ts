@@ -2,11 +2,12 @@ import { TableClient } from '@azure/data-tables';
 import { InvocationContext } from '@azure/functions';
 
 import { purgeExpired } from '../../src/functions/purgeExpired';
-import { TableAlertStore } from '../../src/storage/alertStoreTable';
 import { createStores } from '../../src/storage/createStores';
-import { TableReportStore } from '../../src/storage/reportStoreTable';
-import { alert } from '../analysis/analysisStoresContract';
+import { TableAlertStore } from '../../src/storage/table/TableAlertStore';
+import { TableReportStore } from '../../src/storage/table/TableReportStore';
+import { alert } from '../storage/reportAlertContract';
 import { startTableAzurite, type TableAzurite } from '../storage/startTableAzurite';
+import { closedWindowRow } from '../support/closedWindowRow';
 
 const DAY = 86_400_000;
 
@@ -37,7 +38,7 @@ describe('purgeExpired on Table stores (Azurite)', () => {
     const dl = (sequenceNumber: number, enqueuedTime: string) => ({ raw: 'x', reason: 'schema', detail: 'd', partition: '0', sequenceNumber, enqueuedTime, recordedAt: enqueuedTime });
     const metrics = (at: string) => ({ at, partition: '0', eventsIn: 1, aggregated: 1, filtered: 0, deadLettered: 0, entityOperations: 1, processingMs: 1 });
     const header = (generatedAt: string) => ({ pipeline: 'p', from: generatedAt, to: generatedAt, generatedAt, analyses: [], streamCount: 1, anomalyCount: 0, ranking: [], correlations: [] });
-    await stores.windows.upsert('p|s', [{ start: now, end: now + 1, data: 'written 100 days before the run, whatever its start' }]);
+    await stores.windows.upsert('p|s', [closedWindowRow(now, now + 1)]); // written 100 days before the run, whatever its start
     await alerts.insertNew([alert()]);
     await stores.deadLetters.add([dl(1, iso(now - 31 * DAY)), dl(2, iso(now - 29 * DAY))]);
     await stores.ingestMetrics.recordAll([metrics(iso(now - 8 * DAY)), metrics(iso(now - 6 * DAY))]);

@@ -1,8 +1,9 @@
 import { initialStreamState } from '../../src/core';
 import { createStreamEntityHandler, streamEntityKey } from '../../src/functions/streamEntity';
-import { MemoryStreamActivityStore } from '../../src/functions/streamEntityActivity';
 import { createMemoryStores } from '../../src/storage/createStores';
+import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import { EntityDriver } from '../ingest/entityDriver';
+import { closedWindowRow } from '../support/closedWindowRow';
 
 // The entity and Windows key of a stream, whatever its encoding.
 const key = (stream: string) => streamEntityKey('temps', stream);
@@ -15,7 +16,7 @@ describe('stream entity: delete', () => {
     const state = JSON.stringify({ ...initialStreamState(), lastSeen: 5 });
     for (const stream of ['gone', 'kept']) {
       driver.states.set(key(stream), state);
-      await stores.windows.upsert(key(stream), [{ start: 0, end: 60_000, data: { events: 1 } }]);
+      await stores.windows.upsert(key(stream), [closedWindowRow(0, 60_000, { events: 1 })]);
       await stores.streams.touch([{ pipeline: 'temps', stream, lastSeen: '2024-05-01T10:00:00Z', events: 1, eventsPerSec: 0 }]);
       await activity.record({ pipeline: 'temps', stream, lastActivity: 5, openWindows: 1, idleTimeoutMs: 1000, flushDue: 1005 });
     }

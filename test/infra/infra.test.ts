@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 import { parseNcrontab } from '../../local-host/timer/parseNcrontab';
+import { TABLE_NAMES } from '../../src/storage/tableNames';
 import {
   abbreviationsUsed,
   bracketBody,
@@ -76,7 +77,8 @@ const ALTERNATIVES: Record<string, string> = {
 const namesRead = [...new Set(codeFiles.flatMap((f) => settingNamesRead(read(f))).concat(settingsModuleKeys(settingsTs)))].sort();
 const connections = [...new Set(codeFiles.flatMap((f) => connectionsUsed(read(f))))].sort();
 const requiredSettings = namesRead.filter((n) => !PLATFORM_SETTINGS.test(n) && !(n in ALTERNATIVES));
-const tablesUsed = [...new Set(codeFiles.flatMap((f) => tableNamesUsed(read(f))))].sort();
+/** The app's tables: the one list every table store is built from. */
+const tablesUsed: string[] = Object.values(TABLE_NAMES).sort();
 
 // ---- what the Bicep sets -------------------------------------------------------------------------------------------
 
@@ -199,6 +201,15 @@ describe('infra: every setting and connection the code reads is set', () => {
     }
     expect(moduleArgs('./modules/storage.bicep').get('tableNames')).toBe('appTableNames');
     expect(resourceBody(storageBicep, 'tables').body).toMatch(/^\s*for\s+tableName\s+in\s+tableNames\s*:/);
+  });
+
+  it('table names have one definition: TABLE_NAMES, and no table client is opened on a literal name', () => {
+    // Another `X_TABLE = '...'` constant or TABLE_NAMES object would be a second list the template check above misses.
+    const defining = codeFiles.filter((f) => tableNamesUsed(read(f)).length > 0).map((f) => relative(ROOT, f).split('\\').join('/'));
+    expect(defining).toEqual(['src/storage/tableNames.ts']);
+    expect(tableNamesUsed(read(join(ROOT, 'src', 'storage', 'tableNames.ts')))).toEqual(tablesUsed);
+    const literalOpens = codeFiles.filter((f) => /\btableClientFor\(\s*['"`]/.test(read(f))).map((f) => relative(ROOT, f));
+    expect(literalOpens).toEqual([]);
   });
 
   it('the schedule defaults (template and parameters file) are NCRONTAB the timers accept, or empty (off)', () => {

@@ -6,8 +6,8 @@ import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
 import { PipelineCache } from '../../src/functions/ingestPipelines';
 import { WatermarkCache } from '../../src/functions/ingestWatermarks';
 import { CATALOG_REFRESH_MS, createStreamEntityHandler, type MergeInput, type StreamSignal } from '../../src/functions/streamEntity';
-import { MemoryStreamActivityStore } from '../../src/functions/streamEntityActivity';
 import { createMemoryStores, type Stores } from '../../src/storage';
+import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import { EntityDriver, invocationContext } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
@@ -59,8 +59,8 @@ function timer(h: Harness, now: number): Promise<number> {
 
 const windowsOf = async (stores: Stores, key: string) =>
   (await stores.windows.query(key)).items.map((w) => {
-    const d = w.data as { start: number; events: number; closedBy: string; measures: { value: { sum: number } } };
-    return [(d.start - T0) / 60_000, d.events, d.measures.value.sum, d.closedBy];
+    const d = w.data;
+    return [(d.start - T0) / 60_000, d.events, d.measures.value?.sum, d.closedBy];
   });
 
 const ev = (stream: string, second: number, value: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ stream, time: new Date(T0 + second * 1000).toISOString(), value, ...extra });

@@ -9,8 +9,7 @@ import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
 import { PipelineCache } from '../../src/functions/ingestPipelines';
 import { WatermarkCache } from '../../src/functions/ingestWatermarks';
 import { CATALOG_REFRESH_MS, createStreamEntityHandler, STREAM_ENTITY, type StreamReply, type StreamSignal } from '../../src/functions/streamEntity';
-import { createStreamActivityStore, type StreamActivityStore } from '../../src/functions/streamEntityActivity';
-import { createStores, type Stores } from '../../src/storage';
+import { createStores, type Stores, type StreamActivityStore } from '../../src/storage';
 import { captureRegistration, EntityDriver, invocationContext } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
@@ -28,7 +27,7 @@ function setup(): { stores: Stores; activity: StreamActivityStore; driver: Entit
   const env = { AzureWebJobsStorage: azurite.connectionString };
   const tablePrefix = `ingest${++run}x${Date.now() % 100000}`;
   const stores = createStores(env, { tablePrefix, mergeLatencySketches: mergeEncodedSketches });
-  const activity = createStreamActivityStore(env, tablePrefix);
+  const activity = stores.activity;
   const driver = new EntityDriver(createStreamEntityHandler(() => ({ ...stores, activity }), () => T0 + 10 * 60_000));
   const signals: { key: string; op: StreamSignal }[] = [];
   const watermarks = new WatermarkCache();
@@ -114,9 +113,9 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     expect(new Set(starts).size).toBe(starts.length);
     // Committed watermark is minute 9 (batch 10..11 is still pending): windows ending by 9:00 - 30 s are closed.
     expect(starts.map((s) => (s - T0) / 60_000)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    const storedEvents = saved.items.reduce((n, w) => n + (w.data as { events: number }).events, 0);
+    const storedEvents = saved.items.reduce((n, w) => n + w.data.events, 0);
     expect(storedEvents + v.windows.reduce((n, w) => n + w.events, 0)).toBe(12);
-    expect((saved.items[4]?.data as { measures: { value: { sum: number } } }).measures.value.sum).toBe(5);
+    expect(saved.items[4]?.data.measures.value?.sum).toBe(5);
   });
 
   it('keeps each stream\'s exact running total in the Streams catalog across batches, redeliveries and duplicates', async () => {
@@ -174,7 +173,7 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
         [0, 2],
         [1, 1],
       ]);
-      expect((windows[0]?.data as { measures: { value: { sum: number; min: number; max: number } } }).measures.value).toMatchObject({ sum: 10, min: 4, max: 6 });
+      expect(windows[0]?.data.measures.value).toMatchObject({ sum: 10, min: 4, max: 6 });
       const catalog = (await stores.streams.list({ pipeline: 'default', prefix: 'reg' })).items;
       expect(catalog.map((e) => [e.stream, e.events])).toEqual([['reg', 5]]);
       const got = await driver.run(encodeStreamKey('default', 'reg'), 'get');
@@ -253,8 +252,8 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     expect(flushes.sort()).toEqual([encodeStreamKey('default', 'q'), encodeStreamKey('default', 'r')]);
     // The entities wrote "never due" back: nothing more to do.
     expect(await timer(entityNow + 600_000)).toBe(0);
-    const q = (await stores.windows.query(encodeStreamKey('default', 'q'))).items.map((w) => w.data as { start: number; events: number; closedBy: string; measures: { value: { sum: number } } });
-    expect(q.map((w) => [(w.start - T0) / 60_000, w.events, w.measures.value.sum, w.closedBy])).toEqual([
+    const q = (await stores.windows.query(encodeStreamKey('default', 'q'))).items.map((w) => w.data);
+    expect(q.map((w) => [(w.start - T0) / 60_000, w.events, w.measures.value?.sum, w.closedBy])).toEqual([
       [0, 2, 3, 'idle'],
       [1, 1, 4, 'idle'],
     ]);

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 
 import { compilePipeline, mergeEncodedSketches, processBatch, type StreamPartial, type StreamView } from '../../src/core';
 import { createStreamEntityHandler, streamEntityKey } from '../../src/functions/streamEntity';
-import { MemoryStreamActivityStore } from '../../src/functions/streamEntityActivity';
 import { createMemoryStores } from '../../src/storage';
+import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import { EntityDriver } from './entityDriver';
 
 /** The stream entity's state versions, through durable-functions' Entity class as the host runs it. */

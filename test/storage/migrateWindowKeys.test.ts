@@ -3,6 +3,7 @@ import { encodeKey } from '../../src/storage/encodeKey';
 import { migrateWindowKeys } from '../../src/storage/table/migrateWindowKeys';
 import { TableWindowStore } from '../../src/storage/table/TableWindowStore';
 import { tableClientFor } from '../../src/storage/tableClientFor';
+import { closedWindowRow } from '../support/closedWindowRow';
 import { startTableAzurite, type TableAzurite } from './startTableAzurite';
 
 let azurite: TableAzurite;
@@ -27,7 +28,7 @@ describe('migrateWindowKeys (Azurite)', () => {
     await legacy('temps', 'a|b', 0, 3);
     await legacy('temps', 'x'.repeat(300), 0, 4);
     // A window the new entity already wrote under the new key wins over its legacy copy.
-    await store.upsert(encodeStreamKey('temps', 'a|b'), [{ start: 0, end: 1000, data: { events: 30 } }]);
+    await store.upsert(encodeStreamKey('temps', 'a|b'), [closedWindowRow(0, 1000, { events: 30 })]);
 
     expect(await migrateWindowKeys(client, { dryRun: true })).toMatchObject({ moved: 3, superseded: 0 });
     expect((await store.query(encodeStreamKey('temps', 'room/1'))).items).toEqual([]);
@@ -38,7 +39,7 @@ describe('migrateWindowKeys (Azurite)', () => {
       { start: 0, end: 1000, data: { events: 1 } },
       { start: 1000, end: 2000, data: { events: 2 } },
     ]);
-    expect((await store.query(encodeStreamKey('temps', 'a|b'))).items).toEqual([{ start: 0, end: 1000, data: { events: 30 } }]);
+    expect((await store.query(encodeStreamKey('temps', 'a|b'))).items).toEqual([closedWindowRow(0, 1000, { events: 30 })]);
     expect((await store.query('temps|room/1')).items).toEqual([]);
     // A second run finds only the skipped partition.
     expect(await migrateWindowKeys(client)).toEqual({ moved: 0, superseded: 0, skipped: first.skipped });

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 
+import { aggregateOf, summarize } from '../../src/core/aggregates';
 import { encodeStreamKey } from '../../src/core/streams';
 import { CHUNK_CHARS } from '../../src/storage/chunkedText';
 import { compareStreamKeys } from '../../src/storage/compareStreamKeys';
 import { DEAD_LETTER_RAW_LIMIT } from '../../src/storage/deadLetterRow';
 import { StorageInputError } from '../../src/storage/StorageInputError';
-import type { DeadLetterRecord, MergeLatencySketches, Page, PageOptions, Stores } from '../../src/storage/types';
+import type { DeadLetterRecord, MergeLatencySketches, Page, PageOptions, Stores, StreamActivity } from '../../src/storage/types';
+import { closedWindowData, closedWindowRow } from '../support/closedWindowRow';
 
 export type StoresFactory = (options?: { mergeLatencySketches?: MergeLatencySketches }) => Promise<Stores>;
 
@@ -83,18 +85,11 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
 
     it('upserts idempotently and queries in start order with from/to', async () => {
       const { windows } = await createStores();
-      await windows.upsert(key, [
-        { start: 120_000, end: 180_000, data: { count: 3 } },
-        { start: 0, end: 60_000, data: { count: 1 } },
-        { start: 60_000, end: 120_000, data: { count: 2 } },
-      ]);
-      await windows.upsert(key, [{ start: 60_000, end: 120_000, data: { count: 20 } }]);
-      await windows.upsert(encodeStreamKey('temps', 'other'), [{ start: 0, end: 60_000, data: 'other' }]);
-      expect((await windows.query(key)).items).toEqual([
-        { start: 0, end: 60_000, data: { count: 1 } },
-        { start: 60_000, end: 120_000, data: { count: 20 } },
-        { start: 120_000, end: 180_000, data: { count: 3 } },
-      ]);
+      const row = (start: number, end: number, events: number) => closedWindowRow(start, end, { events });
+      await windows.upsert(key, [row(120_000, 180_000, 3), row(0, 60_000, 1), row(60_000, 120_000, 2)]);
+      await windows.upsert(key, [row(60_000, 120_000, 20)]);
+      await windows.upsert(encodeStreamKey('temps', 'other'), [closedWindowRow(0, 60_000, { stream: 'other' })]);
+      expect((await windows.query(key)).items).toEqual([row(0, 60_000, 1), row(60_000, 120_000, 20), row(120_000, 180_000, 3)]);
       expect((await windows.query(key, { from: 60_000, to: 120_000 })).items.map((w) => w.start)).toEqual([60_000]);
       expect((await windows.query(key, { from: 1 })).items.map((w) => w.start)).toEqual([60_000, 120_000]);
       expect((await windows.query(encodeStreamKey('nobody', 'here'))).items).toEqual([]);
@@ -102,7 +97,7 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
 
     it('writes more windows than one transaction holds and pages through them', async () => {
       const { windows } = await createStores();
-      const many = Array.from({ length: 250 }, (_, i) => ({ start: i * 1000, end: (i + 1) * 1000, data: { i } }));
+      const many = Array.from({ length: 250 }, (_, i) => closedWindowRow(i * 1000, (i + 1) * 1000, { events: i }));
       await windows.upsert(key, many);
       await windows.upsert(key, many.slice(0, 120)); // replay of a prefix changes nothing
       const all = await drain((page) => windows.query(key, page), 40);
@@ -111,7 +106,7 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
 
     it('purges windows last written before the cutoff in every stream, bounded per call, and deletes one stream\'s windows', async () => {
       const { windows } = await createStores();
-      const w = (start: number, data: unknown = { start }) => ({ start, end: start + 1000, data });
+      const w = (start: number, tag = 'first') => closedWindowRow(start, start + 1000, { stream: tag });
       await windows.upsert(key, [w(0), w(1000), w(2000)]);
       await windows.upsert('temps|b', [w(500)]);
       await windows.upsert('power|b', [w(0)]);
@@ -137,21 +132,22 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
 
     it('keeps window data larger than one property', async () => {
       const { windows } = await createStores();
-      const data = { sketch: 'z'.repeat(CHUNK_CHARS + 10) };
+      const base = aggregateOf([{ value: 1, time: 5 }]);
+      const data = closedWindowData(5, 6, { measures: { v: { ...summarize(base), aggregate: { ...base, sketch: 'z'.repeat(CHUNK_CHARS + 10) } } } });
       await windows.upsert(key, [{ start: 5, end: 6, data }]);
       expect((await windows.query(key)).items[0]?.data).toEqual(data);
     });
 
     it('rejects bad starts, limits and tokens naming the field', async () => {
       const { windows } = await createStores();
-      await expect(windows.upsert(key, [{ start: -5, end: 0, data: null }])).rejects.toThrow(/^start: expected a non-negative integer/);
+      await expect(windows.upsert(key, [closedWindowRow(-5, 0)])).rejects.toThrow(/^start: expected a non-negative integer/);
       await expect(windows.query(key, { from: 1.5 })).rejects.toThrow(/^from: /);
       await expect(windows.query(key, { limit: 0 })).rejects.toThrow(/^limit: expected an integer from 1 to 1000, found 0/);
       await expect(windows.query(key, { continuationToken: 'nope' })).rejects.toThrow(/^continuationToken: /);
     });
 
     describe('queryRange', () => {
-      const win = (start: number, data: unknown = { start }) => ({ start, end: start + 1000, data });
+      const win = (start: number, tag = String(start)) => closedWindowRow(start, start + 1000, { stream: tag });
 
       it('reads a contiguous range of streams of one pipeline in stream-key order, with from/to, across pages', async () => {
         const { windows } = await createStores();
@@ -161,7 +157,7 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
         expect([...['c', 'a&', 'b', 'a/', 'a']].sort(compareStreamKeys)).toEqual(['a', 'a/', 'a&', 'b', 'c']);
 
         const all = await drain((page) => windows.queryRange({ pipeline: 'temps', fromStream: 'a/', toStream: 'b', ...page }), 2);
-        expect(all.map((w) => [w.key, w.stream, w.start, w.end, w.data])).toEqual(
+        expect(all.map((w) => [w.key, w.stream, w.start, w.end, w.data.stream])).toEqual(
           ['a/', 'a&', 'b'].flatMap((s) => [0, 1000, 2000].map((t) => [encodeStreamKey('temps', s), s, t, t + 1000, s])),
         );
         const windowed = await drain((page) => windows.queryRange({ pipeline: 'temps', fromStream: 'a', toStream: 'c', from: 1000, to: 2000, ...page }));
@@ -198,7 +194,7 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
             fc.integer({ min: 1, max: 6 }),
             async (streams, bounds, from, to, limit) => {
               const pipeline = `r${++run}x`; // "x": a neighbour name (r7x0) is never a later run's (r70x)
-              for (const s of streams) await windows.upsert(encodeStreamKey(pipeline, s.name), s.starts.map((i) => win(i * 1000, [s.name, i])));
+              for (const s of streams) await windows.upsert(encodeStreamKey(pipeline, s.name), s.starts.map((i) => win(i * 1000, JSON.stringify([s.name, i]))));
               // Neighbour pipelines sharing the name's prefix must never leak into the range.
               for (const other of [`${pipeline}0`, `${pipeline}%`, `${pipeline}~`]) await windows.upsert(encodeStreamKey(other, streams[0]!.name), [win(0, other)]);
               const [fromStream, toStream] = [...bounds].sort(compareStreamKeys) as [string, string];
@@ -210,7 +206,7 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
                   [...s.starts]
                     .sort((x, y) => x - y)
                     .filter((i) => (from === undefined || i >= from) && (to === undefined || i < to))
-                    .map((i) => ({ key: encodeStreamKey(pipeline, s.name), stream: s.name, ...win(i * 1000, [s.name, i]) })),
+                    .map((i) => ({ key: encodeStreamKey(pipeline, s.name), stream: s.name, ...win(i * 1000, JSON.stringify([s.name, i])) })),
                 );
               expect(await drain((page) => windows.queryRange({ ...range, ...page }), limit)).toEqual(expected);
             },
@@ -367,6 +363,51 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       const { streams } = await createStores();
       await expect(streams.touch([{ ...entry('t', 's'), events: -1 }])).rejects.toThrow(/^events: expected a non-negative number/);
       await expect(streams.touch([entry('', 's')])).rejects.toThrow(/^pipeline: expected a non-empty string/);
+    });
+  });
+
+  describe(`${label}: idle index (StreamActivity)`, () => {
+    const row = (pipeline: string, stream: string, flushDue: number | null, lastActivity = 1_000): StreamActivity => ({
+      pipeline,
+      stream,
+      lastActivity,
+      openWindows: flushDue === null ? 0 : 2,
+      idleTimeoutMs: 60_000,
+      flushDue,
+    });
+    const LATER = Date.UTC(2100, 0, 1);
+    const sorted = (rows: StreamActivity[]) => [...rows].sort((a, b) => (`${a.pipeline}|${a.stream}` < `${b.pipeline}|${b.stream}` ? -1 : 1));
+
+    it('returns the rows due at or before now, never the ones due later or never, each as recorded (the last record wins)', async () => {
+      const { activity } = await createStores();
+      await activity.record(row('temps', 'room/1#a', 61_000));
+      await activity.record(row('temps', 'b|c?%', 70_000));
+      await activity.record(row('power', 'room/1#a', 90_000));
+      await activity.record(row('power', 'quiet', null));
+      await activity.record(row('temps', 'b|c?%', 65_000, 5_000)); // rewritten: due earlier now
+      expect(await activity.due(60_999, 10)).toEqual([]);
+      expect(sorted(await activity.due(65_000, 10))).toEqual([row('temps', 'b|c?%', 65_000, 5_000), row('temps', 'room/1#a', 61_000)]);
+      expect(sorted(await activity.due(LATER, 10)).map((r) => `${r.pipeline}|${r.stream}`)).toEqual(['power|room/1#a', 'temps|b|c?%', 'temps|room/1#a']);
+      await activity.record(row('temps', 'room/1#a', null)); // no longer due
+      expect((await activity.due(LATER, 10)).map((r) => r.stream).sort()).toEqual(['b|c?%', 'room/1#a']);
+      expect((await activity.due(LATER, 10)).find((r) => r.pipeline === 'temps')).toEqual(row('temps', 'b|c?%', 65_000, 5_000));
+    });
+
+    it('returns at most `limit` due rows', async () => {
+      const { activity } = await createStores();
+      for (let i = 0; i < 5; i++) await activity.record(row('temps', `s${i}`, 1_000 + i));
+      expect(await activity.due(10_000, 3)).toHaveLength(3);
+      expect(await activity.due(10_000, 5)).toHaveLength(5);
+    });
+
+    it("removes one stream's row, whatever its name, and no other's; removing a missing row is no error", async () => {
+      const { activity } = await createStores();
+      for (const stream of ['a/b#c?', 'a', 'a/b#c?d']) await activity.record(row('temps', stream, 1_000));
+      await activity.record(row('power', 'a/b#c?', 1_000));
+      await activity.remove('temps', 'a/b#c?');
+      await activity.remove('temps', 'a/b#c?');
+      await activity.remove('nobody', 'here');
+      expect(sorted(await activity.due(2_000, 10)).map((r) => `${r.pipeline}|${r.stream}`)).toEqual(['power|a/b#c?', 'temps|a', 'temps|a/b#c?d']);
     });
   });
 

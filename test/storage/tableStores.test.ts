@@ -1,6 +1,8 @@
 import { TableClient } from '@azure/data-tables';
 
 import { createStores } from '../../src/storage/createStores';
+import { closedWindowRow } from '../support/closedWindowRow';
+import { defineReportAlertContract } from './reportAlertContract';
 import { startTableAzurite, type TableAzurite } from './startTableAzurite';
 import { defineStoresContract } from './storesContract';
 
@@ -19,6 +21,7 @@ afterAll(async () => {
 defineStoresContract('table (Azurite)', async (options) =>
   createStores({ AzureWebJobsStorage: azurite.connectionString }, { tablePrefix: `t${process.pid}x${++run}`, ...options }),
 );
+defineReportAlertContract('table (Azurite)', async () => createStores({ AzureWebJobsStorage: azurite.connectionString }, { tablePrefix: `a${process.pid}x${++run}` }));
 
 describe('table (Azurite): dead-letter layout', () => {
   const record = (sequenceNumber: number, enqueuedTime: string, partition = '0') => ({
@@ -84,7 +87,7 @@ describe('table (Azurite): dead-letter layout', () => {
 describe('table (Azurite): concurrent deletes', () => {
   it('two deletes racing over the same rows both succeed, and every row is gone (a row already deleted is not an error)', async () => {
     const stores = createStores({ AzureWebJobsStorage: azurite.connectionString }, { tablePrefix: `t${process.pid}race${++run}` });
-    const windows = Array.from({ length: 450 }, (_, i) => ({ start: i * 1000, end: (i + 1) * 1000, data: { i } }));
+    const windows = Array.from({ length: 450 }, (_, i) => closedWindowRow(i * 1000, (i + 1) * 1000, { events: i }));
     await stores.windows.upsert('temps|racy', windows);
     const [a, b] = await Promise.all([stores.windows.deleteStream('temps|racy', 1000), stores.windows.deleteStream('temps|racy', 1000)]);
     expect([a?.more, b?.more]).toEqual([false, false]);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { TABLE_NAMES } from '../../src/storage/createStores';
 import { migrateWindowKeys } from '../../src/storage/table/migrateWindowKeys';
 import { tableClientFor } from '../../src/storage/tableClientFor';
+import { TABLE_NAMES } from '../../src/storage/tableNames';
 
 /**
  * Moves closed windows stored before the stream-key codec (PartitionKey `{pipeline}|{stream}`) to their new key, on the

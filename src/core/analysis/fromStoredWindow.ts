@@ -1,39 +1,47 @@
+import type { Aggregate, Summary } from '../aggregates/aggregate';
+import type { StoredWindow } from '../state/storedWindow';
+import type { MeasureResult } from '../state/types';
 import type { WindowPoint } from './types';
 
-/** A closed window as the Windows table returns it (epoch ms bounds, opaque data). */
-export interface StoredWindow {
-  start: number;
-  end: number;
-  data: unknown;
-}
+export type { StoredWindow } from '../state/storedWindow';
+
+/**
+ * A measure of a stored window. The entity writes a MeasureResult (a Summary with its Aggregate beside it), and every
+ * row it has written has that shape; a bare Aggregate or Summary (rows written by other means) is read too.
+ */
+type StoredMeasure = MeasureResult | Summary | Aggregate;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Rows are JSON from a table: a number is used only when it is one. */
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
+/** The measure of a stored window, or undefined when the row does not carry it (or carries no measures at all). */
+function storedMeasure(data: StoredWindow['data'], measure: string): StoredMeasure | undefined {
+  const m: StoredMeasure | undefined = isObject(data) && isObject(data.measures) ? data.measures[measure] : undefined;
+  return isObject(m) ? m : undefined;
+}
+
 /** Measure names of a stored window (`data.measures` keys), sorted so "the first" is stable. */
-export function measuresOf(data: unknown): string[] {
+export function measuresOf(data: StoredWindow['data'] | undefined): string[] {
   return isObject(data) && isObject(data.measures) ? Object.keys(data.measures).sort() : [];
 }
 
 /**
  * One measure of a stored window as a WindowPoint, or null when the window does not carry
- * that measure with events. Accepts the core's two shapes of a measure: an Aggregate
- * (count, sum, mean, m2, min, max, sketch) and a Summary (count, mean, sample stddev,
- * min, max, p50, p90, p99). The analysis wants the population stddev, so a sample one is
- * rescaled by sqrt((n - 1) / n).
+ * that measure with events. The analysis wants the population stddev: from the Aggregate's m2 when the row has it,
+ * otherwise from a Summary's sample stddev rescaled by sqrt((n - 1) / n).
  */
 export function fromStoredWindow(w: StoredWindow, measure: string): WindowPoint | null {
-  const m = isObject(w.data) && isObject(w.data.measures) ? w.data.measures[measure] : undefined;
-  if (!isObject(m)) return null;
+  const m = storedMeasure(w.data, measure);
+  if (!m) return null;
   const count = num(m.count);
   const mean = num(m.mean);
   const min = num(m.min);
   const max = num(m.max);
   if (count === undefined || count <= 0 || mean === undefined || min === undefined || max === undefined) return null;
-  // The entity stores a MeasureResult: a Summary with the raw Aggregate beside it.
-  const agg = isObject(m.aggregate) ? m.aggregate : m;
+  const agg: Partial<Pick<Aggregate, 'm2' | 'sketch'>> = 'aggregate' in m && isObject(m.aggregate) ? m.aggregate : 'm2' in m ? m : {};
   const m2 = num(agg.m2);
-  const sample = num(m.stddev);
+  const sample = 'stddev' in m ? num(m.stddev) : undefined;
   const stddev = m2 !== undefined ? Math.sqrt(Math.max(0, m2) / count) : sample !== undefined ? sample * Math.sqrt((count - 1) / count) : 0;
   const point: WindowPoint = {
     start: new Date(w.start).toISOString(),
@@ -46,9 +54,11 @@ export function fromStoredWindow(w: StoredWindow, measure: string): WindowPoint 
   };
   const sum = num(m.sum);
   if (sum !== undefined) point.sum = sum;
-  for (const q of ['p50', 'p90', 'p99'] as const) {
-    const v = num(m[q]);
-    if (v !== undefined) point[q] = v;
+  if ('p50' in m) {
+    for (const q of ['p50', 'p90', 'p99'] as const) {
+      const v = num(m[q]);
+      if (v !== undefined) point[q] = v;
+    }
   }
   if (typeof agg.sketch === 'string' && agg.sketch.length > 0) point.sketch = agg.sketch;
   return point;

@@ -3,7 +3,7 @@ import * as df from 'durable-functions';
 import { analyzeStream, totalCount } from '../../core/analysis/analyzeStream';
 import { fromStoredWindow, measuresOf, type StoredWindow } from '../../core/analysis/fromStoredWindow';
 import type { StreamResult, WindowPoint } from '../../core/analysis/types';
-import type { AlertRecord } from '../../storage/alertStore';
+import type { AlertRecord } from '../../storage/types';
 import { alertMinSeverity } from './analysisSettings';
 import { type AnalysisDeps, analysisDeps } from './deps';
 import { readChunkWindows } from './readChunkWindows';

@@ -1,12 +1,5 @@
-import type { AlertStore } from '../../storage/alertStore';
-import { ALERTS_TABLE } from '../../storage/alertStore';
-import { TableAlertStore } from '../../storage/alertStoreTable';
 import { createStores } from '../../storage/createStores';
-import type { ReportStore } from '../../storage/reportStore';
-import { REPORTS_TABLE } from '../../storage/reportStore';
-import { TableReportStore } from '../../storage/reportStoreTable';
-import { tableClientFor } from '../../storage/tableClientFor';
-import type { PipelineStore, StreamCatalog, WindowStore } from '../../storage/types';
+import type { AlertStore, PipelineStore, ReportStore, StreamCatalog, WindowStore } from '../../storage/types';
 
 /** What the analysis activities and routes need; tests swap in memory stores with {@link setAnalysisDeps}. */
 export interface AnalysisDeps {
@@ -27,8 +20,8 @@ export function analysisDeps(): AnalysisDeps {
       pipelines: stores.pipelines,
       windows: stores.windows,
       streams: stores.streams,
-      reports: new TableReportStore(() => tableClientFor(REPORTS_TABLE)),
-      alerts: new TableAlertStore(() => tableClientFor(ALERTS_TABLE)),
+      reports: stores.reports,
+      alerts: stores.alerts,
     };
   }
   return current;

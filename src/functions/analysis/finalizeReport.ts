@@ -2,7 +2,7 @@ import * as df from 'durable-functions';
 
 import { buildReport } from '../../core/analysis/buildReport';
 import { mostActive, type StreamSeries } from '../../core/analysis/crossStream';
-import type { ReportHeader } from '../../storage/reportStore';
+import type { ReportHeader } from '../../storage/types';
 import { streamPoints } from './analyzeChunk';
 import { type AnalysisDeps, analysisDeps } from './deps';
 import { CORRELATION_TOP_N } from './plan';

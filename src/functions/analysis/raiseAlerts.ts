@@ -1,7 +1,7 @@
 import { output } from '@azure/functions';
 import * as df from 'durable-functions';
 
-import type { AlertRecord, AlertStore } from '../../storage/alertStore';
+import type { AlertRecord, AlertStore } from '../../storage/types';
 import { analysisDeps } from './deps';
 
 /**

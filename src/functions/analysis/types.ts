@@ -1,5 +1,4 @@
-import type { AlertRecord } from '../../storage/alertStore';
-import type { ReportHeader } from '../../storage/reportStore';
+import type { AlertRecord, ReportHeader } from '../../storage/types';
 import type { AnalysisJob } from './request';
 
 /** Input of one chunk activity. */

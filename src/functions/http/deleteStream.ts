@@ -3,8 +3,8 @@ import * as df from 'durable-functions';
 import { z } from 'zod';
 
 import { streamKeyProblem } from '../../core/streams';
+import type { StreamActivityStore } from '../../storage/types';
 import { streamEntityId, streamEntityKey } from '../streamEntity';
-import { createStreamActivityStore, type StreamActivityStore } from '../streamEntityActivity';
 import { apiDeps } from './deps';
 import { withProblems } from './errors';
 import { parseParams } from './validate';
@@ -24,7 +24,7 @@ let current: DeleteStreamDeps | undefined;
 
 function deleteStreamDeps(): DeleteStreamDeps {
   current ??= {
-    activity: createStreamActivityStore(),
+    activity: apiDeps().stores.activity,
     signalDelete: (context, pipeline, stream) => df.getClient(context).signalEntity(streamEntityId(pipeline, stream), 'delete'),
   };
   return current;

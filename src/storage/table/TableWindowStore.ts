@@ -11,6 +11,9 @@ import { deleteMatching } from './deleteMatching';
 import { firstPage } from './firstPage';
 import { submitInBatches } from './submitInBatches';
 
+/** A row's data as upsert wrote it (the store writes nothing else to the table, so it trusts its own JSON). */
+const readData = (e: Record<string, unknown>): WindowRecord['data'] => JSON.parse(joinText('data', e)) as WindowRecord['data'];
+
 /** PartitionKey = encodeStreamKey(pipeline, stream) (through encodeKey, which leaves it unchanged), RowKey = zero-padded window start; data as chunked JSON text. */
 export class TableWindowStore implements WindowStore {
   constructor(private readonly client: () => Promise<TableClient>) {}
@@ -35,7 +38,7 @@ export class TableWindowStore implements WindowStore {
     return firstPage(await this.client(), clauses.join(' and '), options, (e) => ({
       start: Number(e.start),
       end: Number(e.end),
-      data: JSON.parse(joinText('data', e)) as unknown,
+      data: readData(e),
     }));
   }
 
@@ -65,7 +68,7 @@ export class TableWindowStore implements WindowStore {
         stream: decodeStreamKey(key)?.stream ?? '',
         start: Number(e.start),
         end: Number(e.end),
-        data: JSON.parse(joinText('data', e)) as unknown,
+        data: readData(e),
       };
     });
   }

@@ -1,13 +1,12 @@
 import { odata, type TableClient } from '@azure/data-tables';
 
-import type { AlertQuery, AlertRecord, AlertStore } from './alertStore';
-import { encodeKey } from './encodeKey';
-import { dayKey, windowRowKey } from './keys';
-import { normalizeIso } from './normalizeIso';
-import { deleteMatching } from './table/deleteMatching';
-import { firstPage } from './table/firstPage';
-import { statusOf } from './table/tableErrors';
-import type { Page, PurgeResult } from './types';
+import { encodeKey } from '../encodeKey';
+import { dayKey, windowRowKey } from '../keys';
+import { normalizeIso } from '../normalizeIso';
+import type { AlertQuery, AlertRecord, AlertStore, Page, PurgeResult } from '../types';
+import { deleteMatching } from './deleteMatching';
+import { firstPage } from './firstPage';
+import { statusOf } from './tableErrors';
 
 /**
  * PartitionKey = UTC day of windowStart; RowKey = zero-padded windowStart ms | pipeline | stream | kind

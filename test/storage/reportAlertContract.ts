@@ -1,8 +1,7 @@
 import type { StreamResult } from '../../src/core/analysis/types';
-import type { AlertRecord, AlertStore } from '../../src/storage/alertStore';
-import type { ReportHeader, ReportStore } from '../../src/storage/reportStore';
 import { StorageInputError } from '../../src/storage/StorageInputError';
-import { clockBetweenWrites } from '../storage/storesContract';
+import type { AlertRecord, AlertStore, ReportHeader, ReportStore } from '../../src/storage/types';
+import { clockBetweenWrites } from './storesContract';
 
 export interface AnalysisStores {
   reports: ReportStore;
@@ -42,8 +41,8 @@ export const alert = (over: Partial<AlertRecord> = {}): AlertRecord => ({
   ...over,
 });
 
-/** One behaviour for the memory and Table variants of the Reports and Alerts stores. */
-export function defineAnalysisStoresContract(name: string, factory: () => Promise<AnalysisStores>): void {
+/** One behaviour for the memory and Table variants of the Reports and Alerts stores (as createStores builds them). */
+export function defineReportAlertContract(name: string, factory: () => Promise<AnalysisStores>): void {
   describe(`analysis stores: ${name}`, () => {
     let stores: AnalysisStores;
     beforeEach(async () => {

@@ -1,16 +1,16 @@
 import { odata, type TableClient } from '@azure/data-tables';
 
-import type { Report, StreamResult } from '../core/analysis/types';
-import { joinText, splitText } from './chunkedText';
-import { encodeKey } from './encodeKey';
-import { normalizeIso } from './normalizeIso';
-import { purgeLimit } from './purgeArgs';
-import { rankStreams, type ReportHeader, type ReportStore } from './reportStore';
-import { deleteMatching } from './table/deleteMatching';
-import { allEntities } from './table/firstPage';
-import { submitInBatches } from './table/submitInBatches';
-import { statusOf } from './table/tableErrors';
-import type { PurgeResult } from './types';
+import type { Report, StreamResult } from '../../core/analysis/types';
+import { joinText, splitText } from '../chunkedText';
+import { encodeKey } from '../encodeKey';
+import { normalizeIso } from '../normalizeIso';
+import { purgeLimit } from '../purgeArgs';
+import { rankStreams } from '../rankStreams';
+import type { PurgeResult, ReportHeader, ReportStore } from '../types';
+import { deleteMatching } from './deleteMatching';
+import { allEntities } from './firstPage';
+import { submitInBatches } from './submitInBatches';
+import { statusOf } from './tableErrors';
 
 const HEADER_ROW = 'header';
 const STREAM_ROW = 'stream|';

@@ -1,10 +1,9 @@
-import type { StreamResult } from '../core/analysis/types';
-import type { Report } from '../core/analysis/types';
-import { deleteKeys } from './memory/deleteKeys';
-import { normalizeIso } from './normalizeIso';
-import { purgeLimit } from './purgeArgs';
-import { rankStreams, type ReportHeader, type ReportStore } from './reportStore';
-import type { PurgeResult } from './types';
+import type { Report, StreamResult } from '../../core/analysis/types';
+import { normalizeIso } from '../normalizeIso';
+import { purgeLimit } from '../purgeArgs';
+import { rankStreams } from '../rankStreams';
+import type { PurgeResult, ReportHeader, ReportStore } from '../types';
+import { deleteKeys } from './deleteKeys';
 
 /** In-process ReportStore with the Table store's behaviour (JSON copies in and out). */
 export class MemoryReportStore implements ReportStore {

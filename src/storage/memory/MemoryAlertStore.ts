@@ -1,8 +1,8 @@
-import { alertIdentity,type AlertQuery, type AlertRecord, type AlertStore } from './alertStore';
-import { deleteKeys } from './memory/deleteKeys';
-import { paginate } from './memory/paginate';
-import { normalizeIso } from './normalizeIso';
-import type { Page, PurgeResult } from './types';
+import { alertIdentity } from '../alertIdentity';
+import { normalizeIso } from '../normalizeIso';
+import type { AlertQuery, AlertRecord, AlertStore, Page, PurgeResult } from '../types';
+import { deleteKeys } from './deleteKeys';
+import { paginate } from './paginate';
 
 /** In-process AlertStore with the Table store's behaviour. */
 export class MemoryAlertStore implements AlertStore {

@@ -1,0 +1,58 @@
+import { odata, type TableClient } from '@azure/data-tables';
+
+import { encodeKey } from '../encodeKey';
+import type { StreamActivity, StreamActivityStore } from '../types';
+import { statusOf } from './tableErrors';
+
+/** flushDue as stored: a fixed-width ISO time, or "never" (which sorts after every ISO time), so `le` is a range scan. */
+const NEVER = 'never';
+const dueText = (due: number | null): string => (due === null ? NEVER : new Date(due).toISOString());
+
+/** PartitionKey = encoded pipeline, RowKey = encoded stream; `due` is one filter on flushDue across the table. */
+export class TableStreamActivityStore implements StreamActivityStore {
+  constructor(private readonly client: () => Promise<TableClient>) {}
+
+  async record(row: StreamActivity): Promise<void> {
+    const client = await this.client();
+    await client.upsertEntity(
+      {
+        partitionKey: encodeKey(row.pipeline),
+        rowKey: encodeKey(row.stream),
+        pipeline: row.pipeline,
+        stream: row.stream,
+        lastActivity: new Date(row.lastActivity).toISOString(),
+        openWindows: row.openWindows,
+        idleTimeoutMs: row.idleTimeoutMs,
+        flushDue: dueText(row.flushDue),
+      },
+      'Replace',
+    );
+  }
+
+  async due(now: number, limit: number): Promise<StreamActivity[]> {
+    const client = await this.client();
+    const out: StreamActivity[] = [];
+    const rows = client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`flushDue le ${dueText(now)}` } });
+    for await (const e of rows) {
+      const flushDue = Date.parse(String(e['flushDue']));
+      out.push({
+        pipeline: String(e['pipeline']),
+        stream: String(e['stream']),
+        lastActivity: Date.parse(String(e['lastActivity'])),
+        openWindows: Number(e['openWindows']),
+        idleTimeoutMs: Number(e['idleTimeoutMs']),
+        flushDue: Number.isFinite(flushDue) ? flushDue : null,
+      });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  async remove(pipeline: string, stream: string): Promise<void> {
+    try {
+      await (await this.client()).deleteEntity(encodeKey(pipeline), encodeKey(stream));
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+  }
+}
