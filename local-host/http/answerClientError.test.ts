@@ -1,3 +1,5 @@
+import { maxHeaderSize } from 'node:http';
+
 import { clientErrorAnswer } from './answerClientError';
 
 const parseError = (code: string, rawPacket?: string): NodeJS.ErrnoException & { rawPacket?: Buffer } =>
@@ -8,6 +10,14 @@ describe('clientErrorAnswer', () => {
     expect(clientErrorAnswer(parseError('HPE_HEADER_OVERFLOW', `GET /api/x?token=${'a'.repeat(100)}`))).toMatchObject({ status: 414, detail: expect.stringMatching(/request URL is longer than/) });
     expect(clientErrorAnswer(parseError('HPE_HEADER_OVERFLOW', `GET /api/x HTTP/1.1\r\nx-big: ${'a'.repeat(100)}`))).toMatchObject({ status: 431, detail: expect.stringMatching(/request line and headers are longer than/) });
     expect(clientErrorAnswer(parseError('HPE_HEADER_OVERFLOW'))).toMatchObject({ status: 431 });
+  });
+
+  it('answers 414 for a request line longer than the limit even when its headers arrived in the same packet', () => {
+    const packet = `GET /api/streams?continuationToken=${'A'.repeat(maxHeaderSize + 1)} HTTP/1.1\r\nhost: localhost\r\n\r\n`;
+    expect(clientErrorAnswer(parseError('HPE_HEADER_OVERFLOW', packet))).toMatchObject({ status: 414 });
+    // A short request line with headers that overflow together is still 431.
+    const headers = `GET /api/x?t=${'a'.repeat(100)} HTTP/1.1\r\nx-big: ${'a'.repeat(maxHeaderSize)}\r\n`;
+    expect(clientErrorAnswer(parseError('HPE_HEADER_OVERFLOW', headers))).toMatchObject({ status: 431 });
   });
 
   it('answers other parser errors with 400 naming the code, and a timed-out request with 408', () => {

@@ -9,8 +9,10 @@ const answered = new WeakSet<Duplex>();
 export function clientErrorAnswer(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): { status: 400 | 408 | 414 | 431; detail: string } {
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, detail: 'The request did not arrive completely in time.' };
   if (err.code === 'HPE_HEADER_OVERFLOW') {
-    // Node counts the request line and the headers together; no line break yet means the URL alone was too long.
-    const urlTooLong = err.rawPacket !== undefined && !err.rawPacket.includes('\r\n');
+    // Node counts the request line and the headers together; the URL alone was too long when the packet holds no line
+    // break yet, or a request line that by itself exceeds the limit (a 20 KB URL arrives whole with its headers).
+    const lineEnd = err.rawPacket?.indexOf('\r\n') ?? -1;
+    const urlTooLong = err.rawPacket !== undefined && (lineEnd === -1 || lineEnd > maxHeaderSize);
     return urlTooLong
       ? { status: 414, detail: `The request URL is longer than the ${maxHeaderSize} bytes allowed for the request line and headers. Send long values (e.g. continuation tokens) in a shorter form.` }
       : { status: 431, detail: `The request line and headers are longer than ${maxHeaderSize} bytes. Send long values in the body or shorten them.` };
