@@ -136,16 +136,14 @@ async function main(): Promise<number> {
     if (wait > 0) await sleep(wait);
     const now = new Date();
     const events = slice ? slice.map((s) => s.event) : Array.from({ length: n }, () => generate(now));
-    for (const [key, group] of groupByKey(events, o, keyField)) {
-      try {
-        await target.send(group, key);
-        summary.sent += group.length;
-      } catch (err) {
-        summary.failed += group.length;
-        firstError ??= err as Error;
-        // An unreachable target will not come back within this run: stop instead of failing every batch.
-        if (/Cannot reach/.test((err as Error).message)) done = total;
-      }
+    try {
+      await target.sendGroups(groupByKey(events, o, keyField));
+      summary.sent += events.length;
+    } catch (err) {
+      summary.failed += events.length;
+      firstError ??= err as Error;
+      // An unreachable target will not come back within this run: stop instead of failing every batch.
+      if (/Cannot reach/.test((err as Error).message)) done = total;
     }
     done += n;
     bar?.update(Math.min(done, total), { rate: Math.round(summary.sent / Math.max(0.001, (Date.now() - started) / 1000)), failed: summary.failed });

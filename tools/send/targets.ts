@@ -6,6 +6,8 @@ export interface SendTarget {
   readonly description: string;
   check(): Promise<void>;
   send(events: readonly unknown[], partitionKey?: string): Promise<void>;
+  /** Several partition-key groups of one batch at once (one request to the local hub; concurrent batches to Azure). */
+  sendGroups(groups: readonly (readonly [string | undefined, readonly unknown[]])[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,21 @@ export function localHubTarget(url: string, hub: string, connectTimeoutMs = 30_0
       const answer = (await res.json()) as { accepted?: number };
       if (answer.accepted !== events.length) throw new Error(`The local hub accepted ${answer.accepted} of ${events.length} events.`);
     },
+    async sendGroups(groups) {
+      if (groups.length === 1) return this.send(groups[0]?.[1] ?? [], groups[0]?.[0]);
+      // One request with a partition key per event (envelopes), not one request per key: the hub fsyncs each request,
+      // so --key-by-stream over 100 streams cost 100 sequential requests per batch (about 20x slower).
+      const lines = groups.flatMap(([partitionKey, events]) => events.map((e) => JSON.stringify(partitionKey === undefined ? { body: e } : { body: e, partitionKey })));
+      let res: Response;
+      try {
+        res = await fetch(`${hubUrl}/events?envelope=true`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-ndjson' }, body: lines.join('\n') });
+      } catch (err) {
+        throw describeFetchError(err, base);
+      }
+      if (!res.ok) throw new Error(`The local hub refused ${lines.length} events: ${res.status} ${(await res.text()).slice(0, 300)}`);
+      const answer = (await res.json()) as { accepted?: number };
+      if (answer.accepted !== lines.length) throw new Error(`The local hub accepted ${answer.accepted} of ${lines.length} events.`);
+    },
     close: () => Promise.resolve(),
   };
 }
@@ -83,6 +100,10 @@ export function eventHubTarget(options: { connectionString?: string; namespace?:
         if (!batch.tryAdd({ body: body(event) })) throw new Error(`An event is larger than a whole batch (${batch.maxSizeInBytes} bytes).`);
       }
       if (batch.count > 0) await client.sendBatch(batch);
+    },
+    async sendGroups(groups) {
+      // A batch holds one partition key: the groups go out concurrently rather than one after another.
+      await Promise.all(groups.map(([partitionKey, events]) => this.send(events, partitionKey)));
     },
     close: () => client.close(),
   };
