@@ -110,7 +110,8 @@ function findings(doc: string, text: string = read(doc)): Finding[] {
   // Relative links, with their anchors.
   for (const m of prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
     const target = m[1] as string;
-    if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
+    // Not a link: a URL with a scheme, or a regular expression in a table cell (`^[a-z](?:...)$`).
+    if (/^[a-z][a-z0-9+.-]*:/i.test(target) || /^\?:|[[\]^$]/.test(target)) continue;
     const [path = '', anchor] = target.split('#');
     const file = path ? relative(repoRoot, resolve(docDir, path)) : doc;
     if (path && !exists(join(repoRoot, file))) {
