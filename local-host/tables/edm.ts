@@ -30,12 +30,16 @@ export function edmOf(value: unknown, annotation: unknown): EdmValue | undefined
       return { type: 'Guid', value: String(value).toLowerCase() };
     case 'Edm.Binary':
       return { type: 'Binary', value: String(value) };
-    case 'Edm.Double':
-      return { type: 'Double', value: Number(value) };
-    case 'Edm.Int32':
-      return { type: 'Int32', value: Number(value) };
+    case 'Edm.Double': {
+      const n = Number(value);
+      return Number.isNaN(n) && value !== 'NaN' ? undefined : { type: 'Double', value: n };
+    }
+    case 'Edm.Int32': {
+      const n = Number(value);
+      return Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 ? { type: 'Int32', value: n } : undefined;
+    }
     case 'Edm.Boolean':
-      return { type: 'Boolean', value: value === true || value === 'true' };
+      return value === true || value === 'true' ? { type: 'Boolean', value: true } : value === false || value === 'false' ? { type: 'Boolean', value: false } : undefined;
     case 'Edm.String':
       return { type: 'String', value: String(value) };
     default:

@@ -298,9 +298,22 @@ export function propsOfBody(body: Record<string, unknown>): Record<string, unkno
     if (annotation !== undefined && edmOf(value, annotation) === undefined) {
       throw new TableServiceError(400, 'InvalidInput', `The property ${name} is not a valid ${String(annotation)}: ${JSON.stringify(value)}.`);
     }
-    out[name] = value;
+    out[name] = canonical(value, annotation);
     if (annotation !== undefined) out[`${name}@odata.type`] = annotation;
   }
   return out;
 }
 
+
+/** Numbers and booleans sent as text (`{ type: 'Double', value: '2' }`) are stored, and returned, as JSON numbers and booleans, as the service does. */
+function canonical(value: unknown, annotation: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (annotation === 'Edm.Double') {
+    const n = Number(value);
+    // NaN and the infinities have no JSON number: the service keeps them as text.
+    return Number.isFinite(n) ? n : value;
+  }
+  if (annotation === 'Edm.Int32') return Number(value);
+  if (annotation === 'Edm.Boolean') return value === 'true';
+  return value;
+}
