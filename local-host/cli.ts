@@ -22,7 +22,7 @@ const program = new Command()
     new Option(
       '--store <kind>',
       'durable store: sqlite persists under the data dir, memory is for fast tests; azurite is an alias of sqlite ' +
-        '(Azurite tables measured below the ~2,000 entity operations/s needed; the app itself still uses Azurite)',
+        "(Azurite tables measured below the ~2,000 entity operations/s needed; the app's own tables go where --tables says)",
     )
       .choices(['memory', 'sqlite', 'azurite'])
       .default('sqlite'),
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   if (opts.store === 'azurite') {
     process.stderr.write(
       'Note: --store azurite keeps durable state in SQLite under the data dir; Azurite tables are too slow for it ' +
-        '(see `npm run bench:host`). The app\'s own storage still goes to Azurite.\n',
+        '(see `npm run bench:host`). The app\'s own tables go where --tables says (default: the embedded table store).\n',
     );
   }
   const host = (running.host = await startHost({
