@@ -5,6 +5,7 @@ import { describeError } from './errors';
 import { startHost, type StoreKind } from './host';
 import { processLines } from './logging/processLines';
 import { formatFunctionList } from './printFunctionList';
+import type { TableStoreKind } from './tables/startLocalStorage';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -21,7 +22,7 @@ export const program = new Command()
     new Option(
       '--store <kind>',
       'durable store: sqlite persists under the data dir, memory is for fast tests; azurite is an alias of sqlite ' +
-        '(Azurite tables measured below the ~2,000 entity operations/s needed; the app itself still uses Azurite)',
+        "(Azurite tables measured below the ~2,000 entity operations/s needed; the app's own tables go where --tables says)",
     )
       .choices(['memory', 'sqlite', 'azurite'])
       .default('sqlite'),
@@ -30,7 +31,12 @@ export const program = new Command()
   .option('--verbose', 'print host internals', false)
   .option('--data-dir <dir>', 'persisted host state (default <app>/.local/host)')
   .option('--allowed-host <name>', 'also answer to this Host header name (name or name:port; repeatable); localhost, 127.0.0.0/8 and [::1] always work', (value: string, all: string[]) => [...all, value], [] as string[])
-  .option('--no-azurite', 'do not start the embedded Azurite even when AzureWebJobsStorage points at the emulator')
+  .option('--no-azurite', 'do not start the storage emulator (Azurite, embedded table store) even when AzureWebJobsStorage points at it')
+  .addOption(
+    new Option('--tables <kind>', "what serves the app's Table storage: the embedded SQLite store (keeps up with long histories) or Azurite's table service")
+      .choices(['embedded', 'azurite'])
+      .default('embedded'),
+  )
   .showHelpAfterError();
 
 async function main(): Promise<void> {
@@ -43,6 +49,7 @@ async function main(): Promise<void> {
     verbose: boolean;
     dataDir?: string;
     azurite: boolean;
+    tables: TableStoreKind;
     allowedHost: string[];
   }>();
   // Set once started; the crash handlers below may run before that.
@@ -70,7 +77,7 @@ async function main(): Promise<void> {
   if (opts.store === 'azurite') {
     process.stderr.write(
       'Note: --store azurite keeps durable state in SQLite under the data dir; Azurite tables are too slow for it ' +
-        '(see `npm run bench:host`). The app\'s own storage still goes to Azurite.\n',
+        '(see `npm run bench:host`). The app\'s own tables go where --tables says (default: the embedded table store).\n',
     );
   }
   const host = (running.host = await startHost({
@@ -80,6 +87,7 @@ async function main(): Promise<void> {
     requireKeys: opts.requireKeys,
     verbose: opts.verbose,
     azurite: opts.azurite,
+    tables: opts.tables,
     allowedHosts: opts.allowedHost,
     // startHost logged why; stop everything and fail.
     onFatal: () => exitAfterStop(1),

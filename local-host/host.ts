@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import { loadApp } from './app/loadApp';
 import { ownersByType } from './app/ownersByType';
 import { azuritePortsFor } from './azurite/azuritePortsFor';
-import { startAzurite } from './azurite/startAzurite';
 import { applySettings } from './config/applySettings';
 import { readHostJson } from './config/readHostJson';
 import { readLocalSettings } from './config/readLocalSettings';
@@ -21,6 +20,7 @@ import { createAuthorizer, presentedKey } from './keys/createAuthorizer';
 import { checkHostRouteKey, systemKeyOf } from './keys/hostRouteKeys';
 import { loadKeys } from './keys/loadKeys';
 import { createConsoleLogger } from './logging/createConsoleLogger';
+import { startLocalStorage, type TableStoreKind } from './tables/startLocalStorage';
 import { createTimerScheduler } from './timer/createTimerScheduler';
 
 export type StoreKind = 'memory' | 'sqlite' | 'azurite';
@@ -37,8 +37,13 @@ export interface StartHostOptions {
   verbose?: boolean;
   /** Persisted host state; default <appDir>/.local/host. */
   dataDir?: string;
-  /** Start an embedded Azurite when AzureWebJobsStorage points at the emulator; default true. */
+  /** Start the storage emulator (Azurite, and the embedded table store) when AzureWebJobsStorage points at it; default true. */
   azurite?: boolean;
+  /**
+   * What serves Table storage when the host starts the emulator: 'embedded' (SQLite under the data dir; default)
+   * or 'azurite'. Blobs and queues always come from Azurite.
+   */
+  tables?: TableStoreKind;
   /** Binding extensions; default `defaultExtensions()`. */
   extensions?: HostExtension[];
   /** Logger override (tests); default console, debug only with `verbose`. */
@@ -107,10 +112,16 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     // Extensions may need storage in init(), so the emulator comes up before the app loads.
     const azuritePorts = options.azurite === false ? undefined : azuritePortsFor(settings.AzureWebJobsStorage);
     if (azuritePorts) {
-      logger.info(`Starting Azurite (blob ${azuritePorts.blob}, queue ${azuritePorts.queue}, table ${azuritePorts.table}) for AzureWebJobsStorage.`);
-      const azurite = await startAzurite({
-        location: join(dataDir, 'azurite'),
+      const tables = options.tables ?? 'embedded';
+      logger.info(
+        tables === 'azurite'
+          ? `Starting Azurite (blob ${azuritePorts.blob}, queue ${azuritePorts.queue}, table ${azuritePorts.table}) for AzureWebJobsStorage.`
+          : `Starting Azurite (blob ${azuritePorts.blob}, queue ${azuritePorts.queue}) and the embedded table store (table ${azuritePorts.table}) for AzureWebJobsStorage.`,
+      );
+      const storage = await startLocalStorage({
+        dataDir,
         ports: azuritePorts,
+        tables,
         // The app's storage is gone: keeping on consuming would only log connection errors while nothing is stored.
         onUnexpectedExit: (err) => {
           logger.error(`${err.message} The host stops: the app's storage is gone.`);
@@ -118,8 +129,9 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
           else void stop();
         },
       });
-      stages.azurite.push(() => azurite.stop());
-      logger.debug(`Azurite is listening at ${azurite.blobUrl}, ${azurite.queueUrl}, ${azurite.tableUrl}`);
+      stages.azurite.push(() => storage.stop());
+      logger.info(`Table storage: ${tables === 'azurite' ? `Azurite at ${storage.tableUrl}` : `the embedded table store at ${storage.tableUrl} (SQLite ${storage.tablesFile})`}.`);
+      logger.debug(`Storage emulator: ${storage.description}`);
     }
 
     boundLoopbackSockets();

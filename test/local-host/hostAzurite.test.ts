@@ -10,19 +10,40 @@ import { startHostProcess } from '../support/startHostProcess';
 // The emulator's well-known ports: this is the one test that needs them, because that is what
 // "UseDevelopmentStorage=true" means.
 const blobUrl = 'http://127.0.0.1:10000/devstoreaccount1?comp=list';
+const tableUrl = 'http://127.0.0.1:10002/devstoreaccount1/Tables';
 
 describe('embedded Azurite', () => {
   it('starts with the host when AzureWebJobsStorage is UseDevelopmentStorage=true and stops with it', async () => {
     const host = await startHostProcess({ app: fixtureApp('http-basic'), env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true' } });
     try {
-      expect(host.output()).toContain('Starting Azurite (blob 10000, queue 10001, table 10002) for AzureWebJobsStorage.');
+      expect(host.output()).toContain('Starting Azurite (blob 10000, queue 10001) and the embedded table store (table 10002) for AzureWebJobsStorage.');
+      expect(host.output()).toMatch(/Table storage: the embedded table store at http:\/\/127\.0\.0\.1:10002\/devstoreaccount1 \(SQLite .*tables\.sqlite\)\./);
       const res = await fetch(blobUrl);
       // Azurite answers unsigned requests with a storage error that carries a request id.
       expect(res.headers.get('x-ms-request-id')).toBeTruthy();
+      // The table port is the embedded store's: it refuses a request without credentials in the service's error shape.
+      const tables = await fetch(tableUrl);
+      expect(tables.status).toBe(403);
+      expect(tables.headers.get('x-ms-error-code')).toBe('AuthenticationFailed');
     } finally {
       expect(await host.stop()).toBe(0);
     }
     await expect(fetch(blobUrl)).rejects.toThrow();
+    await expect(fetch(tableUrl)).rejects.toThrow();
+  });
+
+  it("serves tables from Azurite's own table service with --tables azurite", async () => {
+    const host = await startHostProcess({ app: fixtureApp('http-basic'), args: ['--tables', 'azurite'], env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true' } });
+    try {
+      expect(host.output()).toContain('Starting Azurite (blob 10000, queue 10001, table 10002) for AzureWebJobsStorage.');
+      expect(host.output()).toContain('Table storage: Azurite at http://127.0.0.1:10002/devstoreaccount1.');
+      const tables = await fetch(tableUrl);
+      // Azurite's error for an unsigned request, not the embedded store's.
+      expect(tables.headers.get('x-ms-error-code')).not.toBe('AuthenticationFailed');
+      expect(tables.headers.get('server') ?? '').toMatch(/Azurite/);
+    } finally {
+      expect(await host.stop()).toBe(0);
+    }
   });
 
   it('is skipped with --no-azurite', async () => {

@@ -9,6 +9,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import Database from 'better-sqlite3';
+
 import { pollUntil } from '../support/fetchText';
 import { repoRoot } from '../support/repoRoot';
 
@@ -68,11 +70,24 @@ describe('npm run local --demo', () => {
       expect(view.totals.value.count).toBeGreaterThan(0);
     }
 
+    // The app's tables are served by the embedded store, and its rows are in the SQLite file under the data dir.
+    const tablePort = Number(/Tables\s+http:\/\/127\.0\.0\.1:(\d+)\/devstoreaccount1\s+\(embedded SQLite store\)/.exec(output)?.[1]);
+    expect(tablePort).toBeGreaterThan(0);
+    expect(output).toMatch(/Storage: Azurite \(blob \d+, queue \d+\) and the embedded table store \(table \d+, SQLite .*tables\.sqlite\)/);
+    const db = new Database(join(dataDir, 'tables', 'tables.sqlite'), { readonly: true, fileMustExist: true });
+    try {
+      const rows = db.prepare("SELECT rk FROM entities WHERE tbl = 'streams' ORDER BY rk").all() as { rk: string }[];
+      expect(rows.map((r) => r.rk).filter((rk) => /^s-00[1-5]$/.test(rk))).toEqual(names);
+    } finally {
+      db.close();
+    }
+
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('SIGINT received, stopping Streamfold');
-    // Its Azurite went with it.
+    // Its Azurite and table store went with it.
     expect(await portOpen(blobPort)).toBe(false);
+    expect(await portOpen(tablePort)).toBe(false);
   });
 
   it('stops loudly with exit code 1 when its Azurite dies under it (instead of consuming on without storage)', async () => {

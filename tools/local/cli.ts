@@ -4,10 +4,10 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { azuritePortsFor } from '../../local-host/azurite/azuritePortsFor';
-import { type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
 import { readLocalSettings } from '../../local-host/config/readLocalSettings';
 import { describeError } from '../../local-host/errors';
 import { type RunningHost, startHost } from '../../local-host/host';
+import { type RunningLocalStorage, startLocalStorage, type TableStoreKind } from '../../local-host/tables/startLocalStorage';
 import { formatUrls } from './formatUrls';
 import { type RunningDemo, startDemo } from './startDemo';
 
@@ -29,7 +29,12 @@ export const program = new Command('local')
       .default(process.env['STREAMFOLD_AZURITE_PORTS'] === 'auto' ? 'auto' : 'default', 'default; auto when STREAMFOLD_AZURITE_PORTS=auto'),
   )
   .option('--no-azurite', 'use an Azurite (or storage account) that is already running, as AzureWebJobsStorage says')
-  .addOption(new Option('--data-dir <dir>', 'persisted host state: event hub logs, checkpoints, durable store, Azurite data').default(join(repoRoot, '.local', 'host'), '.local/host in the repository'))
+  .addOption(
+    new Option('--tables <kind>', "what serves the app's Table storage: the embedded SQLite store (keeps up with long histories) or Azurite's table service")
+      .choices(['embedded', 'azurite'])
+      .default('embedded'),
+  )
+  .addOption(new Option('--data-dir <dir>', 'persisted host state: event hub logs, checkpoints, durable store, Azurite data, table store').default(join(repoRoot, '.local', 'host'), '.local/host in the repository'))
   .option('--demo', 'send synthetic events in process so live results appear within seconds', false)
   .option('--demo-streams <n>', 'demo: number of streams', whole('--demo-streams', 1, 100_000), 20)
   .option('--demo-rate <eventsPerSecond>', 'demo: events per second', whole('--demo-rate', 1, 1_000_000), 300)
@@ -41,6 +46,7 @@ interface Options {
   port: number;
   azuritePorts: 'default' | 'auto';
   azurite: boolean;
+  tables: TableStoreKind;
   dataDir: string;
   demo: boolean;
   demoStreams: number;
@@ -53,7 +59,7 @@ async function main(): Promise<void> {
   program.parse();
   const o = program.opts<Options>();
   const dataDir = resolve(o.dataDir);
-  let azurite: RunningAzurite | undefined;
+  let azurite: RunningLocalStorage | undefined;
   let host: RunningHost | undefined;
   let demo: RunningDemo | undefined;
   let stopping: Promise<void> | undefined;
@@ -93,8 +99,9 @@ async function main(): Promise<void> {
     // host starts it (and reports a busy port clearly).
     const storage = process.env['AzureWebJobsStorage'] ?? readLocalSettings(repoRoot).values['AzureWebJobsStorage'];
     if (o.azurite && o.azuritePorts === 'auto' && azuritePortsFor(storage)) {
-      azurite = await startAzurite({ location: join(dataDir, 'azurite'), ports: 0, onUnexpectedExit: (err) => fail(`${err.message} The app's storage is gone.`) });
+      azurite = await startLocalStorage({ dataDir, ports: 0, tables: o.tables, onUnexpectedExit: (err) => fail(`${err.message} The app's storage is gone.`) });
       process.env['AzureWebJobsStorage'] = azurite.connectionString;
+      process.stdout.write(`Storage: ${azurite.description}.\n`);
     }
     host = await startHost({
       appDir: repoRoot,
@@ -102,6 +109,7 @@ async function main(): Promise<void> {
       store: 'sqlite',
       dataDir,
       azurite: o.azurite && !azurite,
+      tables: o.tables,
       verbose: o.verbose,
       // The host logged why (its embedded Azurite died).
       onFatal: () => fail('Streamfold: a process the local host started died.'),

@@ -17,4 +17,10 @@ describe('formatUrls', () => {
     expect(text).toContain('Azurite         blob B, queue Q, table T');
     expect(text).toContain('/runtime/eventhubs/a%20b/events');
   });
+
+  it('names the embedded table store apart from Azurite when it serves the tables', () => {
+    const text = formatUrls({ baseUrl: 'http://localhost:1', hub: 'h', dataDir: '/d', azurite: { blobUrl: 'B', queueUrl: 'Q', tableUrl: 'T', tables: 'embedded' } });
+    expect(text).toContain('Azurite         blob B, queue Q\n');
+    expect(text).toContain('Tables          T   (embedded SQLite store)');
+  });
 });

@@ -1,8 +1,8 @@
 export interface LocalUrlsInput {
   baseUrl: string;
   hub: string;
-  /** Azurite's blob/queue/table URLs when this process started it. */
-  azurite?: { blobUrl: string; queueUrl: string; tableUrl: string };
+  /** The storage emulator's blob/queue/table URLs when this process started it (tables: who serves them). */
+  azurite?: { blobUrl: string; queueUrl: string; tableUrl: string; tables?: 'embedded' | 'azurite' };
   dataDir: string;
 }
 
@@ -19,7 +19,10 @@ export function formatUrls(o: LocalUrlsInput): string {
     `  Metrics         ${api}/metrics`,
     `  Event hub       POST ${hubUrl}/events   (state, lag: GET ${hubUrl})`,
     `  Durable API     ${o.baseUrl}/runtime/webhooks/durabletask`,
-    ...(o.azurite ? [`  Azurite         blob ${o.azurite.blobUrl}, queue ${o.azurite.queueUrl}, table ${o.azurite.tableUrl}`] : []),
+    ...(o.azurite
+      ? [`  Azurite         blob ${o.azurite.blobUrl}, queue ${o.azurite.queueUrl}${o.azurite.tables === 'embedded' ? '' : `, table ${o.azurite.tableUrl}`}`]
+      : []),
+    ...(o.azurite?.tables === 'embedded' ? [`  Tables          ${o.azurite.tableUrl}   (embedded SQLite store)`] : []),
     `  Data            ${o.dataDir}`,
     '',
     'Send events:',
