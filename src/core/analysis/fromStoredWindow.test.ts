@@ -38,6 +38,14 @@ describe('fromStoredWindow', () => {
     expect(p.p50).toBe(measure.p50);
   });
 
+  it('reads the compact row (the aggregate alone) as the old one: the summary\'s quantiles are derived', () => {
+    const aggregate = aggregateOf([2, 4, 4, 4, 5, 5, 7, 9].map((value, i) => ({ value, time: T + i })));
+    const old = fromStoredWindow({ start: T, end: T + 60_000, data: { events: 8, measures: { v: { ...summarize(aggregate), aggregate } } } }, 'v');
+    const compact = fromStoredWindow({ start: T, end: T + 60_000, data: { events: 8, measures: { v: aggregate } } }, 'v');
+    expect(compact).toEqual(old);
+    expect(compact?.p99).toBe(summarize(aggregate).p99);
+  });
+
   it('returns null for a missing measure, no events or malformed data', () => {
     expect(fromStoredWindow({ start: T, end: T, data: { measures: {} } }, 'v')).toBeNull();
     expect(fromStoredWindow({ start: T, end: T, data: { measures: { v: { count: 0, mean: 0, min: null, max: null } } } }, 'v')).toBeNull();

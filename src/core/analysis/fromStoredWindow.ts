@@ -1,3 +1,4 @@
+import { measureFromStored } from '../state/storedWindow';
 import type { WindowPoint } from './types';
 
 /** A closed window as the Windows table returns it (epoch ms bounds, opaque data). */
@@ -23,7 +24,8 @@ export function measuresOf(data: unknown): string[] {
  * rescaled by sqrt((n - 1) / n).
  */
 export function fromStoredWindow(w: StoredWindow, measure: string): WindowPoint | null {
-  const m = isObject(w.data) && isObject(w.data.measures) ? w.data.measures[measure] : undefined;
+  // New rows store the Aggregate alone; its Summary (p50/p90/p99) is derived here (core/state/storedWindow.ts).
+  const m = measureFromStored(isObject(w.data) && isObject(w.data.measures) ? w.data.measures[measure] : undefined);
   if (!isObject(m)) return null;
   const count = num(m.count);
   const mean = num(m.mean);
