@@ -135,7 +135,7 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     expect(lagging[1]).toEqual(['b', 4]);
     expect(Number(lagging[0]?.[1])).toBeLessThanOrEqual(9);
     // The idle index (Azurite) makes the timer's first run after the bound signal the stale stream, which writes it.
-    const now = T0 + 10 * 60_000 + CATALOG_REFRESH_MS;
+    const now = T0 + 10 * 60_000 + 2 * CATALOG_REFRESH_MS;
     await flushIdleStreams(invocationContext({}), { activity, now: () => now, signal: async (_c, entity, input) => void (await driver.run(entity.key, 'flush', input)) });
     const catalog = (await stores.streams.list({})).items;
     expect(catalog.map((e) => [e.stream, e.events])).toEqual([
