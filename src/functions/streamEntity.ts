@@ -153,7 +153,8 @@ export function catalogEntry(pipeline: string, stream: string, state: StreamStat
 /**
  * How often an active stream's catalog and idle-index rows are rewritten at most (core planCatalogWrite,
  * planIndexWrite). The catalog row's `events` lags the entity by at most this while merges keep coming; once they stop,
- * the idle index brings the timer's flush within this (plus a timer period), which writes it exactly, as does a reset.
+ * the idle index brings the timer's flush within CATALOG_LAG_REFRESHES times this (plus a timer period), which writes
+ * it exactly, as does a reset.
  */
 export const CATALOG_REFRESH_MS = 5000;
 
@@ -254,8 +255,8 @@ export function createStreamEntityHandler(
   };
 
   /**
-   * Keeps the idle-index row in step (core planIndexWrite: never late, rewritten at most about once per refresh
-   * interval while the stream is active, always after a flush request so an early row is corrected).
+   * Keeps the idle-index row in step (core planIndexWrite: never late, rewritten about every other refresh interval
+   * while the stream is busy, always after a flush request so an early row is corrected).
    * `previousMergeAt`: the stream's last merge before this operation.
    */
   const index = async (context: EntityContext<StreamState>, state: StreamState, op: WriteOp, at: number, previousMergeAt: number | null): Promise<void> => {

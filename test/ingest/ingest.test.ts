@@ -1,7 +1,7 @@
 import * as df from 'durable-functions';
 
 import { type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
-import { encodeStreamKey, mergeEncodedSketches, type StreamView } from '../../src/core';
+import { CATALOG_LAG_REFRESHES, encodeStreamKey, mergeEncodedSketches, type StreamView } from '../../src/core';
 import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
 import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
 import { BatchMemory } from '../../src/functions/ingestCommits';
@@ -136,7 +136,7 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     expect(Number(lagging[0]?.[1])).toBeLessThanOrEqual(9);
     expect(Number(lagging[1]?.[1])).toBeLessThanOrEqual(4);
     // The idle index (Azurite) makes the timer's first run after the bound signal the stale stream, which writes it.
-    const now = T0 + 10 * 60_000 + 2 * CATALOG_REFRESH_MS;
+    const now = T0 + 10 * 60_000 + CATALOG_LAG_REFRESHES * CATALOG_REFRESH_MS;
     await flushIdleStreams(invocationContext({}), { activity, now: () => now, signal: async (_c, entity, input) => void (await driver.run(entity.key, 'flush', input)) });
     const catalog = (await stores.streams.list({})).items;
     expect(catalog.map((e) => [e.stream, e.events])).toEqual([
