@@ -55,10 +55,13 @@ describe('planIndexWrite', () => {
     // The catalog refresh decides: slack L - 2R.
     expect(planIndexWrite(input({ indexed: 100_000 + 2 * R + 1 }))).toMatchObject({ write: false });
     expect(planIndexWrite(input({ indexed: 100_000 + 2 * R }))).toMatchObject({ write: true });
-    // The idle flush decides (a sparse stream): slack half the timeout.
+    // The idle flush decides (a sparse stream): slack half the timeout, and only once the row is due within L - 2R.
     const sparse = { previousMergeAt: 0, idleDue: 100_000 + I };
-    expect(planIndexWrite(input({ ...sparse, indexed: 100_000 + I / 2 + 1 }))).toMatchObject({ write: false });
-    expect(planIndexWrite(input({ ...sparse, indexed: 100_000 + I / 2 }))).toMatchObject({ write: true });
+    expect(planIndexWrite(input({ ...sparse, idleDue: 100_000 + 2 * R + I / 2 - 1, indexed: 100_000 + 2 * R }))).toMatchObject({ write: false });
+    expect(planIndexWrite(input({ ...sparse, indexed: 100_000 + 2 * R + 1 }))).toMatchObject({ write: false });
+    expect(planIndexWrite(input({ ...sparse, indexed: 100_000 + 2 * R }))).toMatchObject({ write: true });
+    // A stream that just stopped being busy keeps its early row: if it turns busy again, no write was needed.
+    expect(planIndexWrite(input({ ...sparse, indexed: 100_000 + L - 1 }))).toMatchObject({ due: 100_000 + I, write: false });
   });
 
   it.each([200, 4900])('a busy stream (a merge every %i ms, a commit after every third): a catalog write per refresh, an index write per two, the row never late nor due', (gap) => {

@@ -83,8 +83,8 @@ const minDue = (a: number | null, b: number | null): number | null => (a === nul
  * The index row's due and whether to write it: always after a flush (the timer came, so the row was due: correct it);
  * when it was never written or changes between due and never; when the due moved earlier (never late); and when it
  * moved later by a slack (an early row costs a flush that changes nothing): (CATALOG_LAG_REFRESHES - 2) × R while the
- * catalog refresh decides the due (a busy stream's row moves every other refresh, staying ahead of the timer), half the idle timeout while
- * the idle flush decides it.
+ * catalog refresh decides the due (a busy stream's row moves every other refresh, staying ahead of the timer), half the
+ * idle timeout while the idle flush decides it; and then only once the row is due within (CATALOG_LAG_REFRESHES - 2) × R.
  */
 export function planIndexWrite(input: IndexPlanInput): IndexPlan {
   const fromCatalog = catalogDue(input);
@@ -93,6 +93,9 @@ export function planIndexWrite(input: IndexPlanInput): IndexPlan {
   if (input.op === 'flush' || last === undefined || (last === null) !== (due === null)) return { due, write: true };
   if (due === null || last === null) return { due, write: false };
   if (due < last) return { due, write: true };
-  const slack = fromCatalog !== null && fromCatalog === due ? (CATALOG_LAG_REFRESHES - 2) * input.refreshMs : input.idleTimeoutMs > 0 ? input.idleTimeoutMs / 2 : input.refreshMs;
-  return { due, write: due - last >= slack };
+  const margin = (CATALOG_LAG_REFRESHES - 2) * input.refreshMs;
+  const slack = fromCatalog !== null && fromCatalog === due ? margin : input.idleTimeoutMs > 0 ? input.idleTimeoutMs / 2 : input.refreshMs;
+  // Only once the row is due within the margin: a stream that turns busy again before then needs no write at all (a
+  // stream whose merges come about R apart would otherwise flip between the two dues).
+  return { due, write: due - last >= slack && last - input.now <= margin };
 }
