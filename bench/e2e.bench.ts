@@ -15,6 +15,8 @@
  * - Entity operations per 1,000 events: /api/metrics (ingest's own count of signals, one per stream per batch).
  * - Storage requests per 1,000 events: every HTTP request to Azurite during the throughput phase, counted by the
  *   proxy. The durable store is SQLite (local file), not storage requests.
+ * - Table requests per 1,000 events by table: the app's own count per TableClient (STREAMFOLD_LOCAL_TABLE_REQUEST_COUNTS,
+ *   src/storage/tableRequestCounts.ts), so an entity-group transaction is attributed to its table (the proxy sees `$batch`).
  * - Baselines in the same run: raw local-hub append (in process, same file logs and fsync, no HTTP, no app) and the
  *   entity-operation count of signalling once per event (1,000 per 1,000 events by construction).
  */
@@ -25,6 +27,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { startAzurite } from '../local-host/azurite/startAzurite';
 import { LocalHub } from '../local-host/eventhub/localHub';
+import { TABLE_REQUEST_COUNTS_SETTING } from '../src/storage/tableRequestCounts';
 import { RateLimiter } from '../tools/send/rateLimiter';
 import { appWithEventHubOptions } from './e2e/appWithHostJson';
 import { benchEvent, benchStream } from './e2e/benchEvent';
@@ -32,6 +35,7 @@ import { type HostChild, startHostChild } from './e2e/hostChild';
 import { percentile } from './e2e/percentile';
 import { processCpuMs } from './e2e/processCpuMs';
 import { portsOf, startStorageProxy } from './e2e/storageProxy';
+import { readTableRequestCounts, tableRequestsPer1000 } from './e2e/tableRequestCounts';
 import { topAreas, topFunctions } from './e2e/topFunctions';
 
 const repoRoot = resolve(__dirname, '..', '..');
@@ -206,6 +210,7 @@ async function main(): Promise<void> {
   const proxy = await startStorageProxy({ targets: portsOf(azurite) });
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
   const profileDir = join(dataDir, 'profile');
+  const tableRequestsFile = join(dataDir, 'table-requests.json');
   let host: HostChild | undefined;
   try {
     const overrides = { ...(args.minBatch > 0 ? { minEventBatchSize: args.minBatch } : {}), ...(args.maxWait ? { maxWaitTime: args.maxWait } : {}) };
@@ -214,7 +219,7 @@ async function main(): Promise<void> {
       repoRoot,
       appDir,
       args: ['--no-azurite', '--store', 'sqlite', '--data-dir', join(dataDir, 'host')],
-      env: { AzureWebJobsStorage: proxy.connectionString, EventHubConnection: 'UseLocalEventHub=true', ANALYSIS_SCHEDULE: '' },
+      env: { AzureWebJobsStorage: proxy.connectionString, EventHubConnection: 'UseLocalEventHub=true', ANALYSIS_SCHEDULE: '', [TABLE_REQUEST_COUNTS_SETTING]: tableRequestsFile },
       nodeArgs: args.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
     });
     const baseUrl = host.baseUrl;
@@ -235,6 +240,7 @@ async function main(): Promise<void> {
       seq += 1000;
     }
     const storageBefore = { total: proxy.total(), byTarget: proxy.byTarget() };
+    const tablesBefore = await readTableRequestCounts(tableRequestsFile);
     const hostCpuBefore = processCpuMs(host.child.pid);
     const benchCpuBefore = process.cpuUsage();
     const t0 = Date.now();
@@ -258,6 +264,7 @@ async function main(): Promise<void> {
     };
     const hostCoreShare = hostCpuBefore === undefined || hostCpuAfter === undefined ? null : Math.round(((hostCpuAfter - hostCpuBefore) / (tVisible - t0)) * 100) / 100;
     const storageRequests = proxy.total() - storageBefore.total;
+    const byTable = tableRequestsPer1000(tablesBefore, await readTableRequestCounts(tableRequestsFile), args.events);
     const byTarget = Object.fromEntries(
       Object.entries(proxy.byTarget())
         .map(([k, v]): [string, number] => [k, Math.round(((v - (storageBefore.byTarget[k] ?? 0)) * 10000) / args.events) / 10])
@@ -355,6 +362,7 @@ async function main(): Promise<void> {
       batches: metrics.batches,
       storageRequestsPer1000Events: Math.round((storageRequests * 10000) / args.events) / 10,
       storageRequestsPer1000EventsByTarget: byTarget,
+      tableRequestsPer1000EventsByTable: byTable,
       exact,
       baseline: { rawHubAppendEventsPerSec: Math.round(rawAppendPerSec), perEventSignallingEntityOpsPer1000Events: 1000 },
       goals: { eventsPerSec: 20_000, p99Ms: 2000, entityOpsPer1000Events: 100 },
@@ -377,6 +385,7 @@ async function main(): Promise<void> {
       console.log(row('host cores busy (throughput phase)', String(hostCoreShare), '', ''));
       console.log(row('sender+proxy CPU ms per 1,000 events', String(cpuMsPer1000Events.benchSenderAndProxy), '', ''));
       console.log(`\nStorage requests per 1,000 events by target: ${JSON.stringify(byTarget)}`);
+      console.log(`Table requests per 1,000 events by table (the app's count): ${JSON.stringify(byTable)}`);
       console.log(`Exact per-stream counts and sums after the run: ${exact}`);
       if (profile) {
         console.log(`Host CPU profile, self time by area:\n${profile.areas.map((p) => `  ${String(p.selfPct).padStart(5)}%  ${p.area}`).join('\n')}`);

@@ -15,10 +15,14 @@ import {
   mergePartialInPlace,
   migrateStreamState,
   type PipelineConfig,
+  planCatalogWrite,
+  planIndexWrite,
   type StreamPartial,
   type StreamState,
   type StreamView,
   streamView,
+  toStoredWindow,
+  type WriteOp,
 } from '../core';
 import { createStores, type DeadLetterRecord, type Stores, type StreamCatalogEntry } from '../storage';
 import { classifyError, errorMessage } from './ingestFaults';
@@ -59,8 +63,6 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 const DEFAULT_IDLE_TIMEOUT_MS = parseIdleTimeout(DEFAULT_IDLE_TIMEOUT);
-/** With the idle timeout off, how far later the catalog refresh's due may move before the index row is rewritten. */
-const IDLE_OFF_INDEX_SLACK_MS = 30_000;
 
 function checkPipeline(op: string, pipeline: unknown): string | undefined {
   if (!isObj(pipeline)) return `${op}: expected pipeline to be a pipeline config object`;
@@ -148,17 +150,12 @@ export function catalogEntry(pipeline: string, stream: string, state: StreamStat
 }
 
 /**
- * How often an active stream's catalog row is rewritten at most. The row's `events` lags the entity by at most this
- * while merges keep coming; once they stop, a commit, a flush (the idle timer, see catalogDueOf) or a reset writes it
- * exactly. One upsert per entity operation was 26 of 28 storage requests per 1,000 events (bench:e2e).
+ * How often an active stream's catalog and idle-index rows are rewritten at most (core planCatalogWrite,
+ * planIndexWrite). The catalog row's `events` lags the entity by at most this while merges keep coming; once they stop,
+ * the idle index brings the timer's flush within CATALOG_LAG_REFRESHES times this (plus a timer period), which writes
+ * it exactly, as does a reset.
  */
 export const CATALOG_REFRESH_MS = 5000;
-
-/** When the catalog row must be rewritten because it misses events: null while it is exact. */
-export function catalogDueOf(state: StreamState, refreshMs: number = CATALOG_REFRESH_MS): number | null {
-  if (state.catalog === undefined) return null;
-  return catalogFigures(state).events === state.catalog.events ? null : state.catalog.at + refreshMs;
-}
 
 /** The stores the entity writes: closed windows, its catalog row, its idle-index row and (windows it cannot save) dead letters. */
 export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLetters' | 'activity'>;
@@ -195,8 +192,6 @@ export function flushDueOf(state: StreamState): number | null {
   return state.lastSeen + timeoutMs;
 }
 
-const minDue = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
-
 /** Builds the entity handler; the stores are injected so tests can use memory or Azurite-backed stores. */
 export function createStreamEntityHandler(
   stores: () => StreamEntityStores,
@@ -217,7 +212,8 @@ export function createStreamEntityHandler(
     const toSave: ClosedWindow[] = [...(state.unsaved ?? []), ...closed];
     if (toSave.length === 0) return true;
     const key = context.df.entityKey;
-    const upsert = (ws: ClosedWindow[]) => stores().windows.upsert(key, ws.map((w) => ({ start: w.start, end: w.end, data: w })));
+    // Stored without the summaries, which are derived on read (core closedWindowFromStored).
+    const upsert = (ws: ClosedWindow[]) => stores().windows.upsert(key, ws.map((w) => ({ start: w.start, end: w.end, data: toStoredWindow(w) })));
     let unsaved: ClosedWindow[] = [];
     const rejected: { window: ClosedWindow; error: string }[] = [];
     try {
@@ -258,50 +254,47 @@ export function createStreamEntityHandler(
   };
 
   /**
-   * Keeps the idle-index row in step. Its due time is the earlier of the idle flush's and, while the catalog row misses
-   * events, the catalog refresh's (a flush request also rewrites a stale catalog row). Written when the stream starts
-   * or stops being due, when the due time moved earlier (the timer must not come late), or later by a quarter of the
-   * timeout or more (so an active stream costs a write per quarter timeout, not per batch; a row that is early only
-   * costs a flush that changes nothing), or always (`force`) after a flush request, so an early row is corrected.
-   * `refreshed`: this merge just rewrote the catalog row, so the due moved later only until the stream's next merge
-   * makes the row stale again (due a refresh later, close to the stored one): the row is left early rather than
-   * rewritten twice per refresh; if no merge follows, the timer's flush corrects it.
+   * Keeps the idle-index row in step (core planIndexWrite: never late, rewritten about every other refresh interval
+   * while the stream is busy, always after a flush request so an early row is corrected).
+   * `previousMergeAt`: the stream's last merge before this operation.
    */
-  const index = async (context: EntityContext<StreamState>, state: StreamState, force: boolean, refreshed = false): Promise<void> => {
-    const due = minDue(flushDueOf(state), catalogDueOf(state, refreshMs));
+  const index = async (context: EntityContext<StreamState>, state: StreamState, op: WriteOp, at: number, previousMergeAt: number | null): Promise<void> => {
     const idle = (state.idle ??= { timeoutMs: DEFAULT_IDLE_TIMEOUT_MS });
-    const last = idle.indexedDue;
-    const slack = idle.timeoutMs > 0 ? idle.timeoutMs / 4 : IDLE_OFF_INDEX_SLACK_MS;
-    const later = due !== null && last !== null && last !== undefined && due - last >= slack && !refreshed;
-    const moved = last === undefined || (last === null) !== (due === null) || (due !== null && last !== null && due < last) || later;
-    if (!force && !moved) return;
+    const plan = planIndexWrite({
+      op,
+      now: at,
+      refreshMs,
+      events: catalogFigures(state).events,
+      catalog: state.catalog,
+      idleDue: flushDueOf(state),
+      idleTimeoutMs: idle.timeoutMs,
+      previousMergeAt,
+      indexed: idle.indexedDue,
+    });
+    if (!plan.write) return;
     const { pipeline, stream } = splitKey(context.df.entityKey);
     try {
-      await stores().activity.record({ pipeline, stream, lastActivity: state.lastSeen ?? 0, openWindows: liveWindowCount(state), idleTimeoutMs: idle.timeoutMs, flushDue: due });
-      idle.indexedDue = due;
+      await stores().activity.record({ pipeline, stream, lastActivity: state.lastSeen ?? 0, openWindows: liveWindowCount(state), idleTimeoutMs: idle.timeoutMs, flushDue: plan.due });
+      idle.indexedDue = plan.due;
     } catch (e) {
       warn(context, 'updating the idle index', e);
     }
   };
 
   /**
-   * Writes the catalog row when it misses events and either `exact` is asked (commit, flush: the stream may have gone
-   * quiet) or it was last written CATALOG_REFRESH_MS ago or more; always when it was never written. A failed write
-   * leaves `state.catalog` as it was, so a later operation repairs the row.
+   * Writes the catalog row when core planCatalogWrite says so: it misses events and was written a refresh interval
+   * ago or more, or the operation is a flush (exact), or it was never written. A failed write leaves `state.catalog`
+   * as it was, so a later operation repairs the row (and the index keeps the timer due for it).
    */
-  const catalog = async (context: EntityContext<StreamState>, state: StreamState, at: number, exact: boolean): Promise<boolean> => {
-    const written = state.catalog;
+  const catalog = async (context: EntityContext<StreamState>, state: StreamState, at: number, op: WriteOp): Promise<void> => {
     const events = catalogFigures(state).events;
-    if (written !== undefined && (written.events === events || (!exact && at - written.at < refreshMs))) return false;
+    if (!planCatalogWrite({ op, now: at, refreshMs, events, catalog: state.catalog })) return;
     const { pipeline, stream } = splitKey(context.df.entityKey);
     try {
       await stores().streams.touch([catalogEntry(pipeline, stream, state, at)]);
-      const refreshed = written !== undefined;
       state.catalog = { at, events };
-      return refreshed;
     } catch (e) {
       warn(context, 'updating the Streams catalog', e);
-      return false;
     }
   };
 
@@ -325,14 +318,15 @@ export function createStreamEntityHandler(
         // The state was just parsed from JSON and is this operation's own: update it in place (no deep clone).
         const state = loadState(context);
         if (!state) return;
+        const previousMergeAt = state.lastSeen;
         const result = mergePartialInPlace(state, checked.value.partial, at, config);
         const saved = await saveClosed(context, result.state, result.closedWindows);
         if (result.outcome !== 'ignored') {
           // Only the entity knows the exact total, so it keeps the catalog row; operations of one entity run one at a
           // time, so the last write is the newest total.
-          const refreshed = await catalog(context, result.state, at, false);
+          await catalog(context, result.state, at, 'merge');
           result.state.idle = { ...result.state.idle, timeoutMs: config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };
-          await index(context, result.state, false, refreshed);
+          await index(context, result.state, 'merge', at, previousMergeAt);
         }
         context.df.setState(result.state);
         context.df.return({ ok: true, kind, outcome: result.outcome, closedWindows: result.closedWindows.length, saved } satisfies StreamReply);
@@ -348,10 +342,11 @@ export function createStreamEntityHandler(
         const result = commitThroughInPlace(state, partition, { firstSequence, lastSequence }, at, pipeline);
         const saved = await saveClosed(context, result.state, result.closedWindows);
         if (result.outcome === 'committed') {
-          // The total is unchanged by a commit (reads include pending partials), but the stream was absent from its
-          // partition's latest batch, so it may have gone quiet: make its catalog row exact now.
-          await catalog(context, result.state, at, true);
-          await index(context, result.state, false);
+          // The total is unchanged by a commit (reads include pending partials). The stream was absent from its
+          // partition's latest batch and may have gone quiet, but writing its catalog row exactly on every commit made
+          // the rows flip per operation: the index keeps the timer due within a refresh interval instead.
+          await catalog(context, result.state, at, 'commit');
+          await index(context, result.state, 'commit', at, result.state.lastSeen);
         }
         context.df.setState(result.state);
         context.df.return({ ok: true, kind, outcome: result.outcome, closedWindows: result.closedWindows.length, saved } satisfies StreamReply);
@@ -364,8 +359,8 @@ export function createStreamEntityHandler(
         if (!state) return;
         const result = flushIdle(state, checked.value.now, state.idle?.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
         const saved = await saveClosed(context, result.state, result.closedWindows);
-        await catalog(context, result.state, checked.value.now, true);
-        await index(context, result.state, true);
+        await catalog(context, result.state, checked.value.now, 'flush');
+        await index(context, result.state, 'flush', checked.value.now, result.state.lastSeen);
         context.df.setState(result.state);
         context.df.return({ ok: true, kind, outcome: result.outcome, closedWindows: result.closedWindows.length, saved } satisfies StreamReply);
         return;

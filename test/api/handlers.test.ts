@@ -1,4 +1,4 @@
-import { DEAD_LETTER_REASONS, encodeStreamKey, initialStreamState, streamView } from '../../src/core';
+import { aggregateOf, type ClosedWindow, DEAD_LETTER_REASONS, encodeStreamKey, initialStreamState, streamView, summarize, toStoredWindow } from '../../src/core';
 import { listDeadLetters } from '../../src/functions/http/deadLetters';
 import { setApiDeps } from '../../src/functions/http/deps';
 import { HttpError } from '../../src/functions/http/errors';
@@ -217,6 +217,22 @@ describe('streams', () => {
     expect((bad.json as { errors: { message: string }[] }).errors[0]?.message).toBe('from: expected an ISO 8601 time or epoch milliseconds; found "tomorrow"');
     const reversed = await call(listWindows, { path: `streams/temps/room-1/windows?from=${t0 + 1}&to=${t0}`, params });
     expect((reversed.json as { errors: { field: string }[] }).errors[0]?.field).toBe('to');
+  });
+
+  it('serves each stored window with its summaries: derived from a compact row\'s aggregates, an old row\'s as stored', async () => {
+    const t0 = Date.parse('2024-05-01T10:00:00Z');
+    const aggregate = aggregateOf([3, 1, 4, 1, 5, 9, 2, 6].map((value, i) => ({ value, time: t0 + i })));
+    const closed: ClosedWindow = { pipeline: 'temps', stream: 'room-2', start: t0, end: t0 + 60_000, events: 8, measures: { v: { ...summarize(aggregate), aggregate } }, closedAt: t0 + 90_000, closedBy: 'watermark' };
+    const key = encodeStreamKey('temps', 'room-2');
+    await stores.windows.upsert(key, [
+      { start: t0, end: t0 + 60_000, data: toStoredWindow(closed) },
+      { start: t0 + 60_000, end: t0 + 120_000, data: { ...closed, start: t0 + 60_000, end: t0 + 120_000 } },
+    ]);
+    expect((await stores.windows.query(key)).items[0]?.data).not.toHaveProperty('measures.v.p50');
+    const res = await call(listWindows, { path: 'streams/temps/room-2/windows', params: { pipeline: 'temps', stream: 'room-2' } });
+    const served = (res.json as { items: { data: ClosedWindow }[] }).items.map((w) => w.data);
+    expect(served).toEqual(JSON.parse(JSON.stringify([closed, { ...closed, start: t0 + 60_000, end: t0 + 120_000 }])));
+    expect(served[0]?.measures['v']).toMatchObject({ count: 8, p50: summarize(aggregate).p50, stddev: summarize(aggregate).stddev });
   });
 
   it('reads any stream name from the query form (stream?pipeline=&stream=) exactly, and answers 400 for a name no stream can have', async () => {

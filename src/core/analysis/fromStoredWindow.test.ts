@@ -1,3 +1,4 @@
+import { closedWindowData } from '../../../test/support/closedWindowRow';
 import { aggregateOf, summarize } from '../aggregates';
 import { fromStoredWindow, measuresOf, type StoredWindow } from './fromStoredWindow';
 
@@ -41,6 +42,14 @@ describe('fromStoredWindow', () => {
     expect(p.stddev).toBeCloseTo(2, 12); // population stddev of the classic example
     expect(p.sketch).toBe(aggregate.sketch);
     expect(p.p50).toBe(measure.p50);
+  });
+
+  it('reads the compact row (the aggregate alone) as the old one: the summary\'s quantiles are derived', () => {
+    const aggregate = aggregateOf([2, 4, 4, 4, 5, 5, 7, 9].map((value, i) => ({ value, time: T + i })));
+    const old = fromStoredWindow({ start: T, end: T + 60_000, data: closedWindowData(T, T + 60_000, { events: 8, measures: { v: { ...summarize(aggregate), aggregate } } }) }, 'v');
+    const compact = fromStoredWindow({ start: T, end: T + 60_000, data: { ...closedWindowData(T, T + 60_000, { events: 8 }), measures: { v: aggregate } } }, 'v');
+    expect(compact).toEqual(old);
+    expect(compact?.p99).toBe(summarize(aggregate).p99);
   });
 
   it('returns null for a missing measure, no events or malformed data', () => {

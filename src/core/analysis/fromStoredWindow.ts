@@ -1,5 +1,5 @@
 import type { Aggregate, Summary } from '../aggregates/aggregate';
-import type { StoredWindow } from '../state/storedWindow';
+import { measureFromStored, type StoredWindow } from '../state/storedWindow';
 import type { MeasureResult } from '../state/types';
 import type { WindowPoint } from './types';
 
@@ -15,10 +15,13 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Rows are JSON from a table: a number is used only when it is one. */
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
-/** The measure of a stored window, or undefined when the row does not carry it (or carries no measures at all). */
+/**
+ * The measure of a stored window, or undefined when the row does not carry it (or carries no measures at all). New
+ * rows store the Aggregate alone; its Summary (p50/p90/p99) is derived here (core/state/storedWindow.ts).
+ */
 function storedMeasure(data: StoredWindow['data'], measure: string): StoredMeasure | undefined {
-  const m: StoredMeasure | undefined = isObject(data) && isObject(data.measures) ? data.measures[measure] : undefined;
-  return isObject(m) ? m : undefined;
+  const m = measureFromStored(isObject(data) && isObject(data.measures) ? (data.measures as Record<string, unknown>)[measure] : undefined);
+  return isObject(m) ? (m as unknown as StoredMeasure) : undefined;
 }
 
 /** Measure names of a stored window (`data.measures` keys), sorted so "the first" is stable. */

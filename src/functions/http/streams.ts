@@ -2,7 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { z } from 'zod';
 
-import { encodeStreamKey, streamKeyProblem } from '../../core';
+import { closedWindowFromStored, encodeStreamKey, streamKeyProblem } from '../../core';
 import { apiDeps } from './deps';
 import { HttpError, withProblems } from './errors';
 import { pageQuery, parseParams, parseQuery, timeParam } from './validate';
@@ -43,11 +43,12 @@ export const windowsQuery = z
   .object({ from: timeParam.optional(), to: timeParam.optional(), ...pageQuery })
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'expected to at or after from', path: ['to'] });
 
-/** Closed windows whose start is in [from, to), oldest first. */
+/** Closed windows whose start is in [from, to), oldest first, each measure with its summary (derived from the stored aggregate). */
 export async function listWindows(request: HttpRequest): Promise<HttpResponseInit> {
   const { pipeline, stream } = streamNames(request);
   const { from, to, limit, continuationToken } = parseQuery(request, windowsQuery);
-  return { jsonBody: await apiDeps().stores.windows.query(encodeStreamKey(pipeline, stream), { from, to, limit, continuationToken }) };
+  const page = await apiDeps().stores.windows.query(encodeStreamKey(pipeline, stream), { from, to, limit, continuationToken });
+  return { jsonBody: { ...page, items: page.items.map((w) => ({ ...w, data: closedWindowFromStored(w.data) })) } };
 }
 
 app.http('listStreams', { methods: ['GET'], authLevel: 'function', route: 'streams', handler: withProblems(listStreams) });
