@@ -47,7 +47,8 @@ function readBody(body: unknown): Body {
     // The trigger's bytes (dataType 'binary'). Buffer's decoder is the fast path; only text holding U+FFFD (a
     // replacement, or the character itself) is checked strictly, so a body that is not UTF-8 is dead-lettered.
     // The library hands over Buffers: decode them directly (a new Buffer view per event cost a quarter of a JSON.parse).
-    let decoded = (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('utf8');
+    // toString() without arguments is UTF-8 straight to the native slice (with 'utf8' it looks the encoding up first).
+    let decoded = (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString();
     if (decoded.includes('\uFFFD')) {
       try {
         utf8.decode(body);
@@ -413,19 +414,19 @@ function foldPipeline(
       deadLetter(counts, i, 'schema', `key ${JSON.stringify(pipeline.key.text)}: expected a non-empty string or number, found ${describeValue(keyValue)}`, name);
       continue;
     }
-    // The entity key codec needs well-formed Unicode within a byte limit; checked here so such an event is never counted as aggregated.
-    const keyProblem = streamKeyProblem(stream);
-    if (keyProblem !== undefined) {
-      deadLetter(counts, i, 'schema', `key ${JSON.stringify(pipeline.key.text)}: ${keyProblem}`, name);
-      continue;
-    }
-
     if (builder === undefined || builder.stream !== stream) {
-      builder = builders.get(stream);
-      if (builder === undefined) {
+      const known = builders.get(stream);
+      if (known === undefined) {
+        // The entity key codec needs well-formed Unicode within a byte limit; checked here so such an event is never
+        // counted as aggregated. Once per stream and batch: a stream that has a builder passed it.
+        const keyProblem = streamKeyProblem(stream);
+        if (keyProblem !== undefined) {
+          deadLetter(counts, i, 'schema', `key ${JSON.stringify(pipeline.key.text)}: ${keyProblem}`, name);
+          continue;
+        }
         builder = new PartialBuilder(stream, accuracy, input.watermarks?.(name, stream), measureCount);
         builders.set(stream, builder);
-      }
+      } else builder = known;
     }
     const enqueuedAt = enqueued[i] as number;
     builder.touch(sequences[i] as number, enqueuedAt);
