@@ -258,11 +258,11 @@ export function processBatch(input: BatchInput): BatchResult {
     const tumbling = pipeline.config.hopMs === pipeline.config.windowSizeMs;
     const builders = foldPipeline(pipeline, input, events, sequences, enqueued, counts, deadLetter, filteredBy);
     const reports = builders.size > 0 ? input.progress?.(pipeline.name) : undefined;
+    const output = (w: WindowBuilder): PartialWindow => ({ start: w.start, end: w.end, events: w.events, measures: freeze(w.measures, names) });
     for (const b of builders.values()) {
       streams.add(b.stream);
-      const windows = [...b.windows.values()]
-        .sort((x, y) => x.start - y.start)
-        .map((w) => ({ start: w.start, end: w.end, events: w.events, measures: freeze(w.measures, names) }));
+      // Most streams fill one window per batch: no copy and sort for them.
+      const windows = b.windows.size === 1 ? [output(b.windows.values().next().value as WindowBuilder)] : [...b.windows.values()].sort((x, y) => x.start - y.start).map(output);
       partials.push({
         pipeline: pipeline.name,
         stream: b.stream,
