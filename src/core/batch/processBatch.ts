@@ -4,7 +4,7 @@ import { type CompiledExpression, describeValue } from '../expressions';
 import type { CompiledPipeline } from '../pipelines';
 import { streamKeyProblem } from '../streams';
 import { windowsFor } from '../windows';
-import { parseEnqueuedTime, parseEventTime } from './eventTime';
+import { parseCanonicalIso, parseEnqueuedTime, parseEventTime } from './eventTime';
 import {
   type BatchInput,
   type BatchResult,
@@ -445,7 +445,10 @@ function foldPipeline(
     // Missing from the payload: a CloudEvent's own time, then the enqueued time.
     const timeValue = fieldTime === null || fieldTime === undefined ? (envelope?.time ?? null) : fieldTime;
     let time = enqueuedAt;
-    if (timeValue !== null) {
+    // The canonical UTC form first, with no result object per event (parseEventTime tries it first too).
+    const canonical = typeof timeValue === 'string' ? parseCanonicalIso(timeValue) : undefined;
+    if (canonical !== undefined) time = canonical;
+    else if (timeValue !== null) {
       const parsed = parseEventTime(timeValue, fieldTime === null || fieldTime === undefined ? 'CloudEvent time' : pipeline.time.text);
       if (!parsed.ok) {
         builder.invalid++;
