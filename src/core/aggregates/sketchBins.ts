@@ -4,6 +4,8 @@ import { type Bins, writeSketch } from './sketchCodec';
 
 type Mapping = DDSketch['mapping'];
 
+const NO_BINS: Bins = Object.freeze({ keys: Object.freeze([]) as unknown as number[], counts: Object.freeze([]) as unknown as number[] });
+
 // One mapping per accuracy: building it costs two logarithms and an object, and a batch creates hundreds of bins.
 const mappings = new Map<number, Mapping>();
 function mappingFor(accuracy: number): Mapping {
@@ -27,7 +29,8 @@ function mappingFor(accuracy: number): Mapping {
 export class SketchBins {
   private readonly mapping: Mapping;
   private readonly positive: Bins = { keys: [], counts: [] };
-  private readonly negative: Bins = { keys: [], counts: [] };
+  /** Created on the first negative value: most measures (and every latency) have none. */
+  private negative: Bins | undefined;
   private zeroCount = 0;
   private runValue = NaN;
   private runWeight = 0;
@@ -48,7 +51,7 @@ export class SketchBins {
 
   encode(): string {
     if (this.runWeight > 0) this.flush();
-    return writeSketch(this.accuracy, this.zeroCount, this.positive, this.negative);
+    return writeSketch(this.accuracy, this.zeroCount, this.positive, this.negative ?? NO_BINS);
   }
 
   private flush(): void {
@@ -58,7 +61,7 @@ export class SketchBins {
     this.runValue = NaN;
     const min = this.mapping.minPossible;
     if (value > min) bump(this.positive, this.key(value), weight);
-    else if (value < -min) bump(this.negative, this.key(-value), weight);
+    else if (value < -min) bump((this.negative ??= { keys: [], counts: [] }), this.key(-value), weight);
     else this.zeroCount += weight;
   }
 

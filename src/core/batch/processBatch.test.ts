@@ -320,3 +320,16 @@ describe('processBatch', () => {
     ]);
   });
 });
+
+describe('processBatch: stream key checked once per stream and batch', () => {
+  it('dead-letters every event of a bad key, however often it repeats between good ones, and aggregates the good ones', () => {
+    const keys = ['a', '\ud800', 'b', 'a', '\ud800', 'a', '', 'b', '', '\ud800', 'a'];
+    const bodies = keys.map((stream, i) => ({ stream, time: T0 + i, value: i }));
+    const r = processBatch({ ...base, bodies, sequenceNumbers: keys.map((_, i) => i), enqueuedTimes: bodies.map(() => T0), pipelines: [temps] });
+    expect(r.deadLetters.map((d) => [d.sequenceNumber, d.reason])).toEqual([1, 4, 6, 8, 9].map((i) => [i, 'schema']));
+    expect(r.partials.map((p) => [p.stream, p.events, p.totals['value']?.sum]).sort()).toEqual([
+      ['a', 4, 0 + 3 + 5 + 10],
+      ['b', 2, 2 + 7],
+    ]);
+  });
+});

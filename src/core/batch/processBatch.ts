@@ -4,7 +4,7 @@ import { type CompiledExpression, describeValue } from '../expressions';
 import type { CompiledPipeline } from '../pipelines';
 import { streamKeyProblem } from '../streams';
 import { windowsFor } from '../windows';
-import { parseEnqueuedTime, parseEventTime } from './eventTime';
+import { parseCanonicalIso, parseEnqueuedTime, parseEventTime } from './eventTime';
 import {
   type BatchInput,
   type BatchResult,
@@ -47,7 +47,8 @@ function readBody(body: unknown): Body {
     // The trigger's bytes (dataType 'binary'). Buffer's decoder is the fast path; only text holding U+FFFD (a
     // replacement, or the character itself) is checked strictly, so a body that is not UTF-8 is dead-lettered.
     // The library hands over Buffers: decode them directly (a new Buffer view per event cost a quarter of a JSON.parse).
-    let decoded = (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('utf8');
+    // toString() without arguments is UTF-8 straight to the native slice (with 'utf8' it looks the encoding up first).
+    let decoded = (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString();
     if (decoded.includes('\uFFFD')) {
       try {
         utf8.decode(body);
@@ -257,11 +258,11 @@ export function processBatch(input: BatchInput): BatchResult {
     const tumbling = pipeline.config.hopMs === pipeline.config.windowSizeMs;
     const builders = foldPipeline(pipeline, input, events, sequences, enqueued, counts, deadLetter, filteredBy);
     const reports = builders.size > 0 ? input.progress?.(pipeline.name) : undefined;
+    const output = (w: WindowBuilder): PartialWindow => ({ start: w.start, end: w.end, events: w.events, measures: freeze(w.measures, names) });
     for (const b of builders.values()) {
       streams.add(b.stream);
-      const windows = [...b.windows.values()]
-        .sort((x, y) => x.start - y.start)
-        .map((w) => ({ start: w.start, end: w.end, events: w.events, measures: freeze(w.measures, names) }));
+      // Most streams fill one window per batch: no copy and sort for them.
+      const windows = b.windows.size === 1 ? [output(b.windows.values().next().value as WindowBuilder)] : [...b.windows.values()].sort((x, y) => x.start - y.start).map(output);
       partials.push({
         pipeline: pipeline.name,
         stream: b.stream,
@@ -413,19 +414,19 @@ function foldPipeline(
       deadLetter(counts, i, 'schema', `key ${JSON.stringify(pipeline.key.text)}: expected a non-empty string or number, found ${describeValue(keyValue)}`, name);
       continue;
     }
-    // The entity key codec needs well-formed Unicode within a byte limit; checked here so such an event is never counted as aggregated.
-    const keyProblem = streamKeyProblem(stream);
-    if (keyProblem !== undefined) {
-      deadLetter(counts, i, 'schema', `key ${JSON.stringify(pipeline.key.text)}: ${keyProblem}`, name);
-      continue;
-    }
-
     if (builder === undefined || builder.stream !== stream) {
-      builder = builders.get(stream);
-      if (builder === undefined) {
+      const known = builders.get(stream);
+      if (known === undefined) {
+        // The entity key codec needs well-formed Unicode within a byte limit; checked here so such an event is never
+        // counted as aggregated. Once per stream and batch: a stream that has a builder passed it.
+        const keyProblem = streamKeyProblem(stream);
+        if (keyProblem !== undefined) {
+          deadLetter(counts, i, 'schema', `key ${JSON.stringify(pipeline.key.text)}: ${keyProblem}`, name);
+          continue;
+        }
         builder = new PartialBuilder(stream, accuracy, input.watermarks?.(name, stream), measureCount);
         builders.set(stream, builder);
-      }
+      } else builder = known;
     }
     const enqueuedAt = enqueued[i] as number;
     builder.touch(sequences[i] as number, enqueuedAt);
@@ -444,7 +445,10 @@ function foldPipeline(
     // Missing from the payload: a CloudEvent's own time, then the enqueued time.
     const timeValue = fieldTime === null || fieldTime === undefined ? (envelope?.time ?? null) : fieldTime;
     let time = enqueuedAt;
-    if (timeValue !== null) {
+    // The canonical UTC form first, with no result object per event (parseEventTime tries it first too).
+    const canonical = typeof timeValue === 'string' ? parseCanonicalIso(timeValue) : undefined;
+    if (canonical !== undefined) time = canonical;
+    else if (timeValue !== null) {
       const parsed = parseEventTime(timeValue, fieldTime === null || fieldTime === undefined ? 'CloudEvent time' : pipeline.time.text);
       if (!parsed.ok) {
         builder.invalid++;
