@@ -160,6 +160,7 @@ async function main(): Promise<void> {
       line('Table requests per 1,000 events', (r) => r.tableRequestsPer1000Events, '<= 50 / 30');
       line('exact per-key results and windows', (r) => r.check.exact, 'true');
       line('  keys wrong', (r) => `${r.check.keysWrong}/${r.check.keysChecked}`);
+      line('  keys with events lost or doubled', (r) => r.check.keysUnaccounted, '0');
       line('  windows missing/wrong/extra', (r) => `${r.check.windowsMissing}/${r.check.windowsWrong}/${r.check.windowsExtra}`);
       line('  windows checked (closed)', (r) => `${r.check.windowsChecked} (${r.check.windowsClosed})`);
       console.log(`\nbench:e2e in the same run: ${e2e ? `${e2e.eventsPerSec} events/s (${args.e2eEvents} events, exact ${e2e.exact})` : 'skipped (--e2e-events 0)'}`);

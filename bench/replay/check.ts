@@ -28,6 +28,11 @@ export interface CheckResult {
   keysChecked: number;
   /** Keys whose live totals (events, count/sum/min/max of delay and distance) differ. */
   keysWrong: number;
+  /**
+   * Keys where events counted + events dead-lettered `late` differ from the events sent: an event lost or counted
+   * twice, whatever the lateness rules (0 even while false late dead letters make keysWrong > 0).
+   */
+  keysUnaccounted: number;
   windowsChecked: number;
   windowsMissing: number;
   windowsExtra: number;
@@ -102,6 +107,7 @@ export async function checkOnce(api: ApiClient, pipeline: string, expected: Expe
     exact: true,
     keysChecked: 0,
     keysWrong: 0,
+    keysUnaccounted: 0,
     windowsChecked: 0,
     windowsMissing: 0,
     windowsExtra: 0,
@@ -133,6 +139,10 @@ export async function checkOnce(api: ApiClient, pipeline: string, expected: Expe
         const v = view.json;
         result.late += v.metrics.late;
         result.lateAtEntity += v.metrics.lateAtEntity;
+        if (v.events + v.metrics.late !== want.events) {
+          result.keysUnaccounted++;
+          note(`${key}: ${v.events} events counted + ${v.metrics.late} dead-lettered late = ${v.events + v.metrics.late}; expected ${want.events} sent`);
+        }
         const totals = expectedDiff(want, v.events, v.totals);
         if (totals.length > 0) {
           result.keysWrong++;

@@ -34,6 +34,8 @@ export interface ReplayOptions {
   /** Give up waiting for the app after this long. */
   timeoutMs: number;
   log: (message: string) => void;
+  /** Called with the host's base URL after the check, before the stack stops (tests read more from the app). */
+  inspect?: (baseUrl: string) => Promise<void>;
 }
 
 export interface ReplayResult {
@@ -214,6 +216,7 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
     const minutes = Math.min(1440, Math.ceil((Date.now() - started) / 60_000) + 1);
     const metrics = await getJson<{ events: number; deadLettered: number; entityOperations: number }>(base, `/api/metrics?minutes=${minutes}`);
     const lateDeadLettersListed = await countLateListed(base, LISTED_LATE_CAP);
+    await o.inspect?.(base);
     const first = rateBetween(samples, 0, n / 10);
     const last = rateBetween(samples, n - n / 10, n);
     return {
