@@ -6,6 +6,7 @@
  *   npm run bench:replay [-- --json] [--events 1000000] [--keys 220] [--days 90] [--partitions 4] [--seed 1]
  *                        [--batch-size 5000] [--modes round-robin,keyed] [--e2e-events 100000 (0 = skip)]
  *                        [--timeout-minutes 60] [--keep-file FILE]
+ *   npm run bench:replay -- --write-file flights.ndjson [--events N --keys K --days D --seed S]   (only write the history)
  *
  * How each figure is measured: docs/explanation/benchmarks.md ("Replay benchmark").
  */
@@ -32,6 +33,8 @@ interface Args {
   e2eEvents: number;
   timeoutMinutes: number;
   keepFile?: string;
+  /** Only write the history to this file and stop (to replay it by hand with `npm run send`). */
+  writeFile?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -53,13 +56,14 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--e2e-events') out.e2eEvents = Math.round(num(0) / 1000) * 1000;
     else if (a === '--timeout-minutes') out.timeoutMinutes = num(1);
     else if (a === '--keep-file') out.keepFile = argv[++i];
+    else if (a === '--write-file') out.writeFile = argv[++i];
     else if (a === '--modes') {
       const modes = (argv[++i] ?? '').split(',').filter((m) => m !== '');
       const bad = modes.filter((m) => m !== 'round-robin' && m !== 'keyed');
       if (modes.length === 0 || bad.length > 0) throw new Error(`--modes expects round-robin, keyed or both (comma-separated); found ${JSON.stringify(argv[i])}`);
       out.modes = modes as ReplayMode[];
     } else {
-      throw new Error(`Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --keys K, --days D, --partitions P, --seed S, --batch-size B, --modes M, --e2e-events N, --timeout-minutes T or --keep-file FILE.`);
+      throw new Error(`Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --keys K, --days D, --partitions P, --seed S, --batch-size B, --modes M, --e2e-events N, --timeout-minutes T --keep-file FILE or --write-file FILE.`);
     }
   }
   return out;
@@ -92,6 +96,11 @@ function runE2e(events: number): Promise<{ eventsPerSec: number; exact: boolean;
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const started = Date.now();
+  if (args.writeFile) {
+    const n = await writeHistoryNdjson(args.writeFile, { events: args.events, keys: args.keys, days: args.days, seed: args.seed });
+    log(`wrote ${n} events (${args.keys} keys, ${args.days} days, seed ${args.seed}) to ${args.writeFile}`);
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'bench-replay-file-'));
   try {
     const file = join(dir, 'flights.ndjson');
