@@ -11,13 +11,14 @@
  * How each figure is measured: docs/explanation/benchmarks.md ("Replay benchmark").
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync,mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { expectedFromNdjson, keySizes } from './replay/expected';
 import { writeHistoryNdjson } from './replay/history';
 import { FLIGHTS_PIPELINE, type ReplayMode, replayOnce, type ReplayResult } from './replay/run';
+import { stopRunningStacks } from './replay/stack';
 
 const repoRoot = resolve(__dirname, '..', '..');
 
@@ -69,6 +70,9 @@ function parseArgs(argv: string[]): Args {
   return out;
 }
 
+/** The generated file's folder, removed at the end, also when interrupted. */
+let fileDir: string | undefined;
+
 const log = (msg: string): void => {
   process.stderr.write(`[bench:replay] ${msg}\n`);
 };
@@ -101,7 +105,7 @@ async function main(): Promise<void> {
     log(`wrote ${n} events (${args.keys} keys, ${args.days} days, seed ${args.seed}) to ${args.writeFile}`);
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'bench-replay-file-'));
+  const dir = (fileDir = mkdtempSync(join(tmpdir(), 'bench-replay-file-')));
   try {
     const file = join(dir, 'flights.ndjson');
     log(`generating ${args.events} events, ${args.keys} keys, ${args.days} days (seed ${args.seed})`);
@@ -183,6 +187,17 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// Ctrl-C or a kill: stop the host and Azurite of the replay in progress (they are child processes) before going.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the host and Azurite`);
+    void stopRunningStacks().finally(() => {
+      if (fileDir) rmSync(fileDir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  });
 }
 
 main().catch((err: unknown) => {

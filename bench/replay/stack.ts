@@ -22,17 +22,26 @@ export interface ReplayStackOptions {
   env?: Record<string, string>;
 }
 
+/** Stacks not stopped yet, so an interrupted bench can stop its host and Azurite instead of leaving them running. */
+const running = new Set<ReplayStack>();
+
+export async function stopRunningStacks(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop()));
+}
+
 export async function startReplayStack(o: ReplayStackOptions): Promise<ReplayStack> {
   const azurite = await startAzurite({ inMemory: true, ports: 0 });
   const proxy = await startStorageProxy({ targets: portsOf(azurite) });
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-replay-'));
   let host: HostChild | undefined;
-  const stop = async (): Promise<void> => {
-    await host?.stop();
-    await proxy.close();
-    await azurite.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      await host?.stop();
+      await proxy.close();
+      await azurite.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    })());
   try {
     host = await startHostChild({
       repoRoot: o.repoRoot,
@@ -52,5 +61,15 @@ export async function startReplayStack(o: ReplayStackOptions): Promise<ReplaySta
     await stop();
     throw err;
   }
-  return { baseUrl: host.baseUrl, host, proxy, stop };
+  const stack: ReplayStack = {
+    baseUrl: host.baseUrl,
+    host,
+    proxy,
+    stop: async () => {
+      running.delete(stack);
+      await stop();
+    },
+  };
+  running.add(stack);
+  return stack;
 }
