@@ -4,7 +4,7 @@
  * robin and once keyed by origin, each on a fresh stack, checked exactly against an independent computation.
  *
  *   npm run bench:replay [-- --json] [--events 1000000] [--keys 220] [--days 90] [--partitions 4] [--seed 1]
- *                        [--batch-size 5000] [--modes round-robin,keyed] [--e2e-events 100000 (0 = skip)]
+ *                        [--batch-size 20000] [--modes round-robin,keyed] [--e2e-events 100000 (0 = skip)]
  *                        [--timeout-minutes 60] [--keep-file FILE]
  *   npm run bench:replay -- --write-file flights.ndjson [--events N --keys K --days D --seed S]   (only write the history)
  *
@@ -39,7 +39,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { json: false, events: 1_000_000, keys: 220, days: 90, partitions: 4, seed: 1, batchSize: 5000, modes: ['round-robin', 'keyed'], e2eEvents: 100_000, timeoutMinutes: 60 };
+  const out: Args = { json: false, events: 1_000_000, keys: 220, days: 90, partitions: 4, seed: 1, batchSize: 20_000, modes: ['round-robin', 'keyed'], e2eEvents: 100_000, timeoutMinutes: 60 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (min: number): number => {
