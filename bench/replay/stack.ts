@@ -23,10 +23,10 @@ export interface ReplayStackOptions {
 }
 
 /** Stacks not stopped yet, so an interrupted bench can stop its host and Azurite instead of leaving them running. */
-const running = new Set<ReplayStack>();
+const running = new Set<() => Promise<void>>();
 
 export async function stopRunningStacks(): Promise<void> {
-  await Promise.all([...running].map((s) => s.stop()));
+  await Promise.all([...running].map((stop) => stop()));
 }
 
 export async function startReplayStack(o: ReplayStackOptions): Promise<ReplayStack> {
@@ -41,7 +41,10 @@ export async function startReplayStack(o: ReplayStackOptions): Promise<ReplaySta
       await proxy.close();
       await azurite.stop();
       rmSync(dataDir, { recursive: true, force: true });
+      running.delete(stop);
     })());
+  // Registered before the host starts: an interrupt while it starts must stop Azurite too.
+  running.add(stop);
   try {
     host = await startHostChild({
       repoRoot: o.repoRoot,
@@ -61,15 +64,5 @@ export async function startReplayStack(o: ReplayStackOptions): Promise<ReplaySta
     await stop();
     throw err;
   }
-  const stack: ReplayStack = {
-    baseUrl: host.baseUrl,
-    host,
-    proxy,
-    stop: async () => {
-      running.delete(stack);
-      await stop();
-    },
-  };
-  running.add(stack);
-  return stack;
+  return { baseUrl: host.baseUrl, host, proxy, stop };
 }
