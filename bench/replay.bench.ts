@@ -168,6 +168,7 @@ async function main(): Promise<void> {
       line('  last / first', (r) => r.steadiness, '>= 1');
       line('false late dead letters', (r) => r.lateDeadLetters, '0');
       line('  listed by /api/deadletters', (r) => r.lateDeadLettersListed ?? '> cap');
+      line('late at the entity (window closed)', (r) => r.check.lateAtEntity, '0');
       line('dead letters, any reason', (r) => r.deadLettered);
       line('entity ops per 1,000 events', (r) => r.entityOpsPer1000Events);
       line('Table requests per 1,000 events', (r) => r.tableRequestsPer1000Events, '<= 50 / 30');
