@@ -18,11 +18,17 @@ export interface StorageProxy {
   connectionString: string;
   /** Requests forwarded so far, per service. */
   counts(): Record<StorageService, number>;
-  /** Requests per "<service> <METHOD> <table, queue or container>" (keys and query stripped), to see who makes them. */
+  /**
+   * Requests per "<service> <METHOD> <table, queue or container>" (keys and query stripped), to see who makes them; a
+   * table transaction as "table POST $batch:<table>", counted once its body has passed.
+   */
   byTarget(): Record<string, number>;
   total(): number;
   close(): Promise<void>;
 }
+
+/** The table of a transaction's first operation: `PUT http://host/account/Windows(PartitionKey=...) HTTP/1.1`. */
+const batchTable = /(?:POST|PUT|PATCH|MERGE|DELETE|GET) https?:\/\/[^/\s]+\/[^/\s]+\/([A-Za-z][A-Za-z0-9]*)/;
 
 /** Azurite ports out of its service URLs (`http://127.0.0.1:<port>/devstoreaccount1`). */
 export function portsOf(urls: { blobUrl: string; queueUrl: string; tableUrl: string }): Record<StorageService, number> {
@@ -45,7 +51,19 @@ export async function startStorageProxy(options: StorageProxyOptions): Promise<S
       counts[service]++;
       const name = (req.url ?? '/').split('?')[0]!.split('/')[2]?.replace(/\(.*$/, '') ?? '';
       const target = `${service} ${req.method ?? 'GET'} ${name}`;
-      targets.set(target, (targets.get(target) ?? 0) + 1);
+      if (name === '$batch') {
+        // A table transaction names its table only in its body: count it as "$batch:<table>" once the body has passed.
+        let head = '';
+        req.on('data', (chunk: Buffer) => {
+          if (head.length < 4096) head += chunk.toString('latin1');
+        });
+        req.on('end', () => {
+          const table = batchTable.exec(head)?.[1] ?? '?';
+          targets.set(`${target}:${table}`, (targets.get(`${target}:${table}`) ?? 0) + 1);
+        });
+      } else {
+        targets.set(target, (targets.get(target) ?? 0) + 1);
+      }
       const forward = (): void => {
         const upstream = request(
           { host: '127.0.0.1', port: options.targets[service], method: req.method, path: req.url, headers: req.headers, agent },

@@ -12,7 +12,6 @@ import { repoRoot } from '../support/repoRoot';
 
 /** Pages other branches of the same change add; tolerated only while absent. Empty it once they are merged. */
 const EXPECTED_FROM_OTHER_BRANCHES = new Set([
-  'docs/how-to/replay.md',
 ]);
 
 /** Backticked words that look like file names but are not (event field paths in examples: `meta.ts`). */
