@@ -10,10 +10,6 @@ import { repoRoot } from '../support/repoRoot';
  * short. Read as text, so a moved file breaks this test rather than a reader's trust.
  */
 
-/** Pages other branches of the same change add; tolerated only while absent. Empty it once they are merged. */
-const EXPECTED_FROM_OTHER_BRANCHES = new Set([
-]);
-
 /** Backticked words that look like file names but are not (event field paths in examples: `meta.ts`). */
 const NOT_FILES = new Set(['meta.ts']);
 
@@ -99,7 +95,6 @@ function findings(doc: string, text: string = read(doc)): Finding[] {
   const { prose, code } = split(text);
   const docDir = dirname(join(repoRoot, doc));
   const out: Finding[] = [];
-  const missing = (target: string): boolean => !EXPECTED_FROM_OTHER_BRANCHES.has(target);
 
   // Relative links, with their anchors.
   for (const m of prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
@@ -109,7 +104,7 @@ function findings(doc: string, text: string = read(doc)): Finding[] {
     const [path = '', anchor] = target.split('#');
     const file = path ? relative(repoRoot, resolve(docDir, path)) : doc;
     if (path && !exists(join(repoRoot, file))) {
-      if (missing(file)) out.push({ doc, found: target, problem: `link to ${file}, which does not exist` });
+      out.push({ doc, found: target, problem: `link to ${file}, which does not exist` });
       continue;
     }
     if (anchor && file.endsWith('.md') && !anchorsOf(file).has(anchor)) out.push({ doc, found: target, problem: `no heading in ${file} has the anchor #${anchor}` });
@@ -122,7 +117,7 @@ function findings(doc: string, text: string = read(doc)): Finding[] {
       const raw = m[1] as string;
       const token = clean(raw);
       if (isPattern(raw) || token.includes('..')) continue;
-      if (!resolvesFrom(repoRoot, token) && missing(token)) out.push({ doc, found: token, problem: 'names a repository path that does not exist' });
+      if (!resolvesFrom(repoRoot, token)) out.push({ doc, found: token, problem: 'names a repository path that does not exist' });
     }
   }
 
