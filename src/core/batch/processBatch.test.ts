@@ -16,6 +16,18 @@ const T0 = Date.parse('2026-11-26T10:00:00Z');
 const base = { partitionId: '3', now: T0 + 5000 };
 
 describe('processBatch', () => {
+  it('names the stream of an event its filter cannot evaluate, so erasing that stream finds the dead letter', () => {
+    const evens = pipeline({ name: 'evens', filter: 'value % 2 == 0', window: { type: 'tumbling', size: 'PT1M' } });
+    const bodies = [{ stream: 'n', time: T0, value: 2.5 }, { stream: 'x\uD800', time: T0, value: 2.5 }, { stream: 'n', time: T0, value: 4 }];
+    const r = processBatch({ ...base, bodies, sequenceNumbers: [1, 2, 3], enqueuedTimes: bodies.map(() => T0), pipelines: [evens] });
+    expect(r.deadLetters.map((d) => [d.reason, d.sequenceNumber, d.stream])).toEqual([
+      ['expression', 1, 'n'],
+      // A key that breaks the stream-key rule names no stream.
+      ['expression', 2, undefined],
+    ]);
+    expect(r.partials.map((p) => [p.stream, p.events])).toEqual([['n', 1]]);
+  });
+
   it('folds a batch into one partial per (pipeline, stream) and dead-letters bad events with reasons', () => {
     const bodies = [
       JSON.stringify({ stream: 's1', time: '2026-11-26T10:00:00Z', value: 21.5, unit: 'C' }),

@@ -320,6 +320,24 @@ export function processBatch(input: BatchInput): BatchResult {
   };
 }
 
+/**
+ * The stream an event would aggregate under, read only for a dead letter that fails before the key (a filter error),
+ * so the record names its stream and erasing the stream (DELETE /api/streams/...) finds it; undefined when the key is
+ * not readable or breaks the stream-key rule. Only on the error path: the happy path reads the key once, below.
+ */
+function streamOf(pipeline: CompiledPipeline, event: Record<string, unknown>, envelope: EventRecord | undefined): string | undefined {
+  let value: unknown;
+  if (pipeline.key.read !== undefined) value = pipeline.key.read(event);
+  else {
+    const r = pipeline.key.evaluate(event);
+    if (!r.ok) return undefined;
+    value = r.value;
+  }
+  if (value === null && pipeline.keyFallsBackToSubject && envelope?.subject !== undefined) value = envelope.subject;
+  const stream = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+  return stream !== undefined && streamKeyProblem(stream) === undefined ? stream : undefined;
+}
+
 function foldPipeline(
   pipeline: CompiledPipeline,
   input: BatchInput,
@@ -384,11 +402,11 @@ function foldPipeline(
         continue;
       }
       if (!r.ok) {
-        deadLetter(counts, i, 'expression', `filter ${JSON.stringify(pipeline.filter.text)}: ${r.error.message}`, name);
+        deadLetter(counts, i, 'expression', `filter ${JSON.stringify(pipeline.filter.text)}: ${r.error.message}`, name, streamOf(pipeline, event, envelope));
         continue;
       }
       if (typeof r.value !== 'boolean') {
-        deadLetter(counts, i, 'expression', `filter ${JSON.stringify(pipeline.filter.text)}: expected a boolean, found ${describeValue(r.value)}`, name);
+        deadLetter(counts, i, 'expression', `filter ${JSON.stringify(pipeline.filter.text)}: expected a boolean, found ${describeValue(r.value)}`, name, streamOf(pipeline, event, envelope));
         continue;
       }
       if (!r.value) {
