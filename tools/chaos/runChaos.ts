@@ -71,6 +71,9 @@ export interface ChaosReport {
 
 const storageError = /ECONNREFUSED|ECONNRESET|socket hang up|ETIMEDOUT|EPIPE/;
 
+/** How long an outage may be stretched past --outage-seconds while waiting for the app to log a storage failure. */
+const OUTAGE_NOTICE_TIMEOUT_MS = 60_000;
+
 /**
  * Streaming time around the outages: before the first, between two (counted from the restart, which takes a few
  * seconds of its own) and after the last. Throws when `durationSeconds` leaves less than 3 s for each.
@@ -204,6 +207,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       const stopMs = Date.now() - begin;
       azurite = undefined;
       await sleep(o.outageSeconds * 1000);
+      // Storage stays down until the app has felt it (a storage failure logged), up to a bound: on a loaded machine
+      // ingest can lag the sender by more than the outage, and an outage the app never saw would prove nothing.
+      const app = host;
+      const felt = () => app.lines(storageError).some((l) => l.at >= begin);
+      const noticeBy = Date.now() + OUTAGE_NOTICE_TIMEOUT_MS;
+      while (!felt() && Date.now() < noticeBy) await sleep(250);
       azurite = await startAzurite({ location: azuriteDir, ports });
       resumed = Date.now();
       outageWindows.push({ begin, restarted: resumed });
