@@ -1,3 +1,4 @@
+import { mulberry32 } from '../analysis/testing/prng';
 import { processBatch, type StreamPartial } from '../batch';
 import { type CompiledPipeline, compilePipeline } from '../pipelines';
 import { commitThrough, flushIdle, initialStreamState, mergePartial, streamView } from './streamState';
@@ -14,17 +15,8 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 const PARTITIONS = 4;
 const hourly = pipeline({ name: 'h', window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M', retention: 10_000 });
 
-/** A deterministic PRNG (mulberry32), so the schedule is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG, so the schedule is the same on every run. */
+const prng = mulberry32;
 
 interface Sent {
   body: string;
