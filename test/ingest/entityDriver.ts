@@ -2,7 +2,8 @@ import { app, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { DummyEntityContext, type EntityHandler } from 'durable-functions';
 
-import type { StreamState } from '../../src/core';
+import type { StreamState, StreamView } from '../../src/core';
+import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
 import { STREAM_ENTITY, type StreamReply } from '../../src/functions/streamEntity';
 
 /** What df.app.entity registers: (entityTrigger, context) => EntityState. */
@@ -63,3 +64,20 @@ export class EntityDriver {
 
 export const invocationContext = (triggerMetadata: Record<string, unknown>): InvocationContext =>
   new InvocationContext({ functionName: 'ingest', invocationId: 'test', triggerMetadata, logHandler: () => undefined });
+
+/** Hands `bodies` to ingest as one Event Hubs batch of `partition`, sequence numbers from `first`. */
+export function deliver(deps: IngestDeps, partition: string, first: number, bodies: unknown[]) {
+  const context = invocationContext({
+    partitionContext: { partitionId: partition },
+    sequenceNumberArray: bodies.map((_, i) => first + i),
+    enqueuedTimeUtcArray: bodies.map(() => '2026-11-26T10:04:00'),
+  });
+  return handleIngest(bodies, context, deps);
+}
+
+/** The stream's live view, through the entity's `get` operation. */
+export async function view(driver: EntityDriver, key: string): Promise<StreamView> {
+  const reply = await driver.run(key, 'get');
+  if (!reply.ok || reply.kind !== 'get') throw new Error(JSON.stringify(reply));
+  return reply.view;
+}

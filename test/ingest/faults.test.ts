@@ -1,8 +1,8 @@
 import { RestError } from '@azure/data-tables';
 
-import { mergeEncodedSketches, type StreamView } from '../../src/core';
+import { mergeEncodedSketches } from '../../src/core';
 import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
-import { handleIngest, type IngestDeps, QUARANTINE_RAW_CHARS } from '../../src/functions/ingest';
+import { type IngestDeps, QUARANTINE_RAW_CHARS } from '../../src/functions/ingest';
 import { BatchMemory } from '../../src/functions/ingestCommits';
 import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
 import { PipelineCache } from '../../src/functions/ingestPipelines';
@@ -10,7 +10,7 @@ import { WatermarkCache } from '../../src/functions/ingestWatermarks';
 import { createStreamEntityHandler, MAX_UNSAVED_WINDOWS, streamEntityKey, type StreamSignal } from '../../src/functions/streamEntity';
 import { createMemoryStores, type DeadLetterRecord, type Stores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
-import { EntityDriver, invocationContext } from './entityDriver';
+import { deliver, EntityDriver, invocationContext, view } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 /** Entity keys as ingest builds them (whatever the key codec). */
@@ -67,20 +67,6 @@ function harness(): Harness {
 const ev = (stream: string, second: number, value: number) => JSON.stringify({ stream, time: new Date(T0 + second * 1000).toISOString(), value });
 const bytes = (bodies: string[]) => bodies.map((b) => Buffer.from(b, 'utf8'));
 
-function deliver(deps: IngestDeps, partition: string, first: number, bodies: unknown[]) {
-  const context = invocationContext({
-    partitionContext: { partitionId: partition },
-    sequenceNumberArray: bodies.map((_, i) => first + i),
-    enqueuedTimeUtcArray: bodies.map(() => '2026-11-26T10:04:00'),
-  });
-  return handleIngest(bodies, context, deps);
-}
-
-async function view(driver: EntityDriver, key: string): Promise<StreamView> {
-  const reply = await driver.run(key, 'get');
-  if (!reply.ok || reply.kind !== 'get') throw new Error(JSON.stringify(reply));
-  return reply.view;
-}
 
 /** Count and sum of each stream, as the entity reads them (committed + pending). */
 async function totals(driver: EntityDriver, keys: string[]) {

@@ -1,4 +1,4 @@
-import { CATALOG_LAG_REFRESHES, encodeStreamKey, mergeEncodedSketches, type StreamView } from '../../src/core';
+import { CATALOG_LAG_REFRESHES, encodeStreamKey, mergeEncodedSketches } from '../../src/core';
 import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
 import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
 import { BatchMemory } from '../../src/functions/ingestCommits';
@@ -8,7 +8,7 @@ import { WatermarkCache } from '../../src/functions/ingestWatermarks';
 import { CATALOG_REFRESH_MS, createStreamEntityHandler, type MergeInput, type StreamSignal } from '../../src/functions/streamEntity';
 import { createMemoryStores, type Stores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
-import { EntityDriver, invocationContext } from './entityDriver';
+import { deliver, EntityDriver, invocationContext, view } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const NOW = T0 + 5 * 60_000;
@@ -65,20 +65,6 @@ const windowsOf = async (stores: Stores, key: string) =>
 
 const ev = (stream: string, second: number, value: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ stream, time: new Date(T0 + second * 1000).toISOString(), value, ...extra });
 
-function deliver(deps: IngestDeps, partition: string, first: number, bodies: unknown[]) {
-  const context = invocationContext({
-    partitionContext: { partitionId: partition },
-    sequenceNumberArray: bodies.map((_, i) => first + i),
-    enqueuedTimeUtcArray: bodies.map(() => '2026-11-26T10:04:00'),
-  });
-  return handleIngest(bodies, context, deps);
-}
-
-async function view(driver: EntityDriver, key: string): Promise<StreamView> {
-  const reply = await driver.run(key, 'get');
-  if (!reply.ok || reply.kind !== 'get') throw new Error(JSON.stringify(reply));
-  return reply.view;
-}
 
 describe('handleIngest (memory stores, real InvocationContext, entity through the SDK Entity class)', () => {
   it('names the missing trigger metadata', async () => {
@@ -106,8 +92,8 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
       { raw: 'not json', reason: 'invalid-json', pipeline: 'all', stream: undefined, sequenceNumber: 43, partition: '3' },
       { raw: 'not json', reason: 'invalid-json', pipeline: 'big', stream: undefined, sequenceNumber: 43, partition: '3' },
       { raw: ev('b', 4, 'x'), reason: 'schema', pipeline: 'all', stream: 'b', sequenceNumber: 44, partition: '3' },
-      // The filter runs before the stream key is read, so a filter error has no stream.
-      { raw: ev('b', 4, 'x'), reason: 'expression', pipeline: 'big', stream: undefined, sequenceNumber: 44, partition: '3' },
+      // The filter runs before the stream key; for its error's record the key is read too, so erasing the stream finds it.
+      { raw: ev('b', 4, 'x'), reason: 'expression', pipeline: 'big', stream: 'b', sequenceNumber: 44, partition: '3' },
     ]);
 
     expect((await view(driver, encodeStreamKey('all', 'a'))).totals['v']).toMatchObject({ count: 3, sum: 62, min: 5, max: 50 });
