@@ -10,6 +10,20 @@ export interface UnsafeFinding {
 
 const isNode = (v: unknown): v is ASTNode => v !== null && typeof v === 'object' && 'op' in v && 'args' in v;
 
+type Visit = (node: ASTNode, inComprehension: boolean) => UnsafeFinding | undefined;
+
+/** The first finding of `visit` over a node or a (nested) array of nodes, in order. */
+function firstFinding(value: unknown, inComprehension: boolean, visit: Visit): UnsafeFinding | undefined {
+  if (isNode(value)) return visit(value, inComprehension);
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = firstFinding(item, inComprehension, visit);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Bounded cost beyond the parser's node and depth limits:
  * - `matches` is refused: JavaScript regular expressions backtrack (CEL specifies RE2, which does not), so one
@@ -18,7 +32,7 @@ const isNode = (v: unknown): v is ASTNode => v !== null && typeof v === 'object'
  *   the event's size: a nested pair over a 10,000-element list would already be 10^8 steps.
  */
 export function findUnsafe(ast: ASTNode): UnsafeFinding | undefined {
-  const visit = (node: ASTNode, inComprehension: boolean): UnsafeFinding | undefined => {
+  const visit: Visit = (node, inComprehension) => {
     if (node.op === 'call' || node.op === 'rcall') {
       const name = node.args[0];
       if (name === 'matches') {
@@ -31,16 +45,7 @@ export function findUnsafe(ast: ASTNode): UnsafeFinding | undefined {
     }
     return visitAll(node.args, inComprehension);
   };
-  const visitAll = (value: unknown, inComprehension: boolean): UnsafeFinding | undefined => {
-    if (isNode(value)) return visit(value, inComprehension);
-    if (Array.isArray(value)) {
-      for (const item of value) {
-        const found = visitAll(item, inComprehension);
-        if (found) return found;
-      }
-    }
-    return undefined;
-  };
+  const visitAll = (value: unknown, inComprehension: boolean) => firstFinding(value, inComprehension, visit);
   return visit(ast, false);
 }
 
@@ -61,7 +66,7 @@ const GROWING = /^(?:string|bytes|list\b)/;
  */
 export function findGrowth(ast: ASTNode): UnsafeFinding | undefined {
   const typeOf = (n: unknown): string => (isNode(n) ? String((n as unknown as CheckedNode).checkedType?.name ?? '') : '');
-  const visit = (node: ASTNode, inComprehension: boolean): UnsafeFinding | undefined => {
+  const visit: Visit = (node, inComprehension) => {
     if (inComprehension && node.op === '+') {
       const [left, right] = node.args as unknown as [unknown, unknown];
       if ([typeOf(node), typeOf(left), typeOf(right)].some((t) => GROWING.test(t))) {
@@ -71,16 +76,7 @@ export function findGrowth(ast: ASTNode): UnsafeFinding | undefined {
     if (node.op === 'rcall' && COMPREHENSIONS.has(node.args[0])) return visitAll(node.args[1], inComprehension) ?? visitAll(node.args[2], true);
     return visitAll(node.args, inComprehension);
   };
-  const visitAll = (value: unknown, inComprehension: boolean): UnsafeFinding | undefined => {
-    if (isNode(value)) return visit(value, inComprehension);
-    if (Array.isArray(value)) {
-      for (const item of value) {
-        const found = visitAll(item, inComprehension);
-        if (found) return found;
-      }
-    }
-    return undefined;
-  };
+  const visitAll = (value: unknown, inComprehension: boolean) => firstFinding(value, inComprehension, visit);
   return visit(ast, false);
 }
 
