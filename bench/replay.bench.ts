@@ -10,14 +10,13 @@
  *
  * How each figure is measured: docs/explanation/benchmarks.md ("Replay benchmark").
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { expectedFromNdjson, keySizes } from './replay/expected';
 import { writeHistoryNdjson } from './replay/history';
-import { FLIGHTS_PIPELINE, type ReplayMode, replayOnce, type ReplayResult } from './replay/run';
+import { FLIGHTS_PIPELINE, type ReplayMode, replayOnce, type ReplayResult, runJsonChild } from './replay/run';
 import { stopRunningStacks } from './replay/stack';
 
 const repoRoot = resolve(__dirname, '..', '..');
@@ -79,22 +78,7 @@ const log = (msg: string): void => {
 
 /** bench:e2e (synthetic, current times) in a child process, as `npm run bench:e2e -- --json` runs it: its events/s. */
 function runE2e(events: number): Promise<{ eventsPerSec: number; exact: boolean; storageRequestsPer1000Events: number; entityOpsPer1000Events: number }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'bench', 'e2e.bench.js'), '--json', '--events', String(events), '--latency-seconds', '0'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (err = (err + c.toString('utf8')).slice(-4000)));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      try {
-        if (code !== 0) throw new Error(`exit ${code}`);
-        resolveRun(JSON.parse(out.trim().split('\n').pop() ?? '') as { eventsPerSec: number; exact: boolean; storageRequestsPer1000Events: number; entityOpsPer1000Events: number });
-      } catch (e) {
-        reject(new Error(`bench:e2e failed (${(e as Error).message}): ${err.slice(-2000)}`));
-      }
-    });
-  });
+  return runJsonChild(repoRoot, join('bench', 'e2e.bench.js'), ['--json', '--events', String(events), '--latency-seconds', '0'], 'bench:e2e');
 }
 
 async function main(): Promise<void> {

@@ -104,25 +104,32 @@ async function definePipeline(baseUrl: string, firstTimeMs: number): Promise<voi
   }
 }
 
-/** Runs `npm run send` (dist/tools/send/cli.js) on the file; resolves with its JSON summary. */
-function runSend(repoRoot: string, args: string[]): Promise<{ sent: number; failed: number; eventsPerSec: number }> {
+/**
+ * Runs a built script of this repository (`dist/<script>`) with `args` and resolves with the JSON object it prints as
+ * its last line (every tool and bench prints one with --json); rejects naming `what` with its exit code and output.
+ */
+export function runJsonChild<T>(repoRoot: string, script: string, args: string[], what: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'tools', 'send', 'cli.js'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', script), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (err = (err + c.toString('utf8')).slice(-4000)));
     child.once('error', reject);
     child.once('exit', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) return reject(new Error(`send exited ${code}: ${err || out}`));
+      if (code !== 0) return reject(new Error(`${what} exited ${code}: ${(err || out).slice(-2000)}`));
       try {
-        resolve(JSON.parse(line) as { sent: number; failed: number; eventsPerSec: number });
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as T);
       } catch {
-        reject(new Error(`send printed no JSON summary: ${out.slice(-500)} ${err}`));
+        reject(new Error(`${what} printed no JSON summary: ${out.slice(-500)} ${err}`));
       }
     });
   });
+}
+
+/** Runs `npm run send` (dist/tools/send/cli.js) on the file; resolves with its JSON summary. */
+function runSend(repoRoot: string, args: string[]): Promise<{ sent: number; failed: number; eventsPerSec: number }> {
+  return runJsonChild(repoRoot, join('tools', 'send', 'cli.js'), args, 'send');
 }
 
 /** Counts GET /api/deadletters?reason=late page by page, up to `cap` (null beyond it). */

@@ -63,18 +63,7 @@ export async function purgeExpired(context: InvocationContext, deps: PurgeDeps, 
 
 let defaults: PurgeDeps | undefined;
 const defaultDeps = (): PurgeDeps => {
-  if (!defaults) {
-    const stores = createStores(process.env);
-    defaults = {
-      windows: stores.windows,
-      deadLetters: stores.deadLetters,
-      ingestMetrics: stores.ingestMetrics,
-      reports: stores.reports,
-      alerts: stores.alerts,
-      retention: loadSettings(),
-      now: Date.now,
-    };
-  }
+  defaults ??= { ...createStores(process.env), retention: loadSettings(), now: Date.now };
   return defaults;
 };
 

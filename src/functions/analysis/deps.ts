@@ -14,16 +14,8 @@ export interface AnalysisDeps {
 let current: AnalysisDeps | undefined;
 
 export function analysisDeps(): AnalysisDeps {
-  if (!current) {
-    const stores = createStores(process.env);
-    current = {
-      pipelines: stores.pipelines,
-      windows: stores.windows,
-      streams: stores.streams,
-      reports: stores.reports,
-      alerts: stores.alerts,
-    };
-  }
+  // Every store AnalysisDeps names is one of createStores' (one set per process).
+  current ??= createStores(process.env);
   return current;
 }
 
