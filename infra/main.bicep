@@ -268,6 +268,7 @@ module functionApp './modules/functionApp.bicep' = {
     reportRetention: reportRetention
     purgeSchedule: purgeSchedule
     maxFutureSkew: maxFutureSkew
+    eventHubPartitionCount: eventHubPartitionCount
     minEventTime: minEventTime
   }
 }

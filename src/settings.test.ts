@@ -20,6 +20,7 @@ describe('loadSettings', () => {
       purgeSchedule: '0 7 * * * *',
       maxFutureSkewMs: 3_600_000,
       minEventTime: null,
+      eventHubPartitionCount: null,
     });
   });
 
@@ -46,6 +47,13 @@ describe('loadSettings', () => {
     expect(loadSettings({ MIN_EVENT_TIME: '2000-01-01T00:00:00Z' }).minEventTime).toBe(Date.UTC(2000, 0, 1));
     expect(loadSettings({ MIN_EVENT_TIME: ' ' }).minEventTime).toBeNull();
     expect(() => loadSettings({ MIN_EVENT_TIME: '2000-02-30' })).toThrow('MIN_EVENT_TIME: expected an ISO 8601 time such as "2000-01-01T00:00:00Z", or empty for no floor, found "2000-02-30"');
+  });
+
+  it('reads EVENTHUB_PARTITION_COUNT (empty = not configured), naming a bad value', () => {
+    expect(loadSettings({ EVENTHUB_PARTITION_COUNT: '4' }).eventHubPartitionCount).toBe(4);
+    expect(loadSettings({ EVENTHUB_PARTITION_COUNT: '' }).eventHubPartitionCount).toBeNull();
+    expect(() => loadSettings({ EVENTHUB_PARTITION_COUNT: '0' })).toThrow('EVENTHUB_PARTITION_COUNT: expected a whole number of partitions from 1 to 1024, or empty, found "0"');
+    expect(() => loadSettings({ EVENTHUB_PARTITION_COUNT: 'four' })).toThrow('EVENTHUB_PARTITION_COUNT: expected a whole number of partitions from 1 to 1024, or empty, found "four"');
   });
 
   it('reads the idle flush schedule (empty disables it) and DEADLETTER_UNMATCHED', () => {
@@ -75,6 +83,7 @@ describe('loadSettings', () => {
         PURGE_SCHEDULE: '0 0 * * * *',
         MAX_FUTURE_SKEW: 'PT5M',
         MIN_EVENT_TIME: '1990-01-01',
+        EVENTHUB_PARTITION_COUNT: ' 32 ',
       }),
     ).toEqual({
       eventHubName: 'in',
@@ -92,6 +101,7 @@ describe('loadSettings', () => {
       purgeSchedule: '0 0 * * * *',
       maxFutureSkewMs: 300_000,
       minEventTime: Date.UTC(1990, 0, 1),
+      eventHubPartitionCount: 32,
     });
   });
 

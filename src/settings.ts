@@ -26,6 +26,8 @@ export interface Settings {
   maxFutureSkewMs: number;
   /** Epoch ms; null = no floor. */
   minEventTime: number | null;
+  /** EVENTHUB_PARTITION_COUNT; null = not configured. */
+  eventHubPartitionCount: number | null;
 }
 
 export const DEFAULT_IDLE_FLUSH_SCHEDULE = '*/30 * * * * *';
@@ -93,6 +95,7 @@ const schema = z.object({
       return r.ok ? r.time : (ctx.addIssue({ code: 'custom' }), z.NEVER);
     })
     .optional(),
+  EVENTHUB_PARTITION_COUNT: z.string().trim().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1).max(1024)).optional(),
 });
 
 const RETENTION_EXPECTED = 'an ISO 8601 duration of days, hours, minutes or seconds of at least PT1H, such as P30D';
@@ -113,6 +116,7 @@ const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
   PURGE_SCHEDULE: 'an NCRONTAB expression or empty',
   MAX_FUTURE_SKEW: 'an ISO 8601 duration such as "PT1H" or "PT10M"',
   MIN_EVENT_TIME: 'an ISO 8601 time such as "2000-01-01T00:00:00Z", or empty for no floor',
+  EVENTHUB_PARTITION_COUNT: 'a whole number of partitions from 1 to 1024, or empty',
 };
 
 export class SettingsError extends Error {
@@ -156,6 +160,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     purgeSchedule: s.PURGE_SCHEDULE,
     maxFutureSkewMs: s.MAX_FUTURE_SKEW,
     minEventTime: s.MIN_EVENT_TIME ?? null,
+    eventHubPartitionCount: s.EVENTHUB_PARTITION_COUNT ?? null,
   };
 }
 
@@ -219,6 +224,12 @@ export const SETTINGS_REFERENCE: readonly SettingReference[] = [
     name: 'MAX_FUTURE_SKEW',
     default: 'PT1H',
     meaning: "ISO 8601 duration: an event whose time is later than its enqueued time + this is dead-lettered 'future' and moves no watermark (docs/explanation/event-time.md).",
+  },
+  {
+    name: 'EVENTHUB_PARTITION_COUNT',
+    default: '',
+    meaning:
+      "The ingest hub's partition count (partition ids 0..n-1). Set: a stream's windows wait for every partition of the hub until it has been heard of or for the pipeline's idleTimeout, so a partition whose reading starts late cannot find its windows closed. Empty: only the partitions heard of hold (docs/explanation/event-time.md).",
   },
   { name: 'MIN_EVENT_TIME', default: '', meaning: "ISO 8601 time: an earlier event is dead-lettered 'schema' naming the floor. Empty (the default): no floor." },
   { name: 'ANALYSIS_SCHEDULE', default: '', meaning: 'NCRONTAB schedule of the scheduled analysis; empty (the default) means the timer is not registered.' },

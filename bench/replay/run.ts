@@ -246,6 +246,11 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
       check,
       durationSec: Math.round((Date.now() - started) / 1000),
     };
+  } catch (err) {
+    // A failed request to the host says nothing about why: show what the host logged last (and whether it exited).
+    const exit = stack.host.child.exitCode ?? stack.host.child.signalCode;
+    o.log(`${o.mode}: failed${exit === null ? '' : ` (the host exited: ${exit})`}; the host's last output:\n${stack.host.output().slice(-4000)}`);
+    throw err;
   } finally {
     await stack.stop();
   }

@@ -54,6 +54,8 @@ export async function startReplayStack(o: ReplayStackOptions): Promise<ReplaySta
         AzureWebJobsStorage: proxy.connectionString,
         EventHubConnection: 'UseLocalEventHub=true',
         LocalEventHub__PartitionCount: String(o.partitions),
+        // As `npm run local` and infra set it: the hub's partitions hold a stream's windows until heard of.
+        EVENTHUB_PARTITION_COUNT: String(o.partitions),
         ANALYSIS_SCHEDULE: '',
         // The pipeline PUT reaches ingest within a second.
         PIPELINE_REFRESH_SECONDS: '1',

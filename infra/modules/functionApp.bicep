@@ -49,6 +49,9 @@ param purgeSchedule string
 param maxFutureSkew string
 param minEventTime string
 
+@description('The ingest hub\'s partition count (EVENTHUB_PARTITION_COUNT).')
+param eventHubPartitionCount int
+
 var identitySettings = {
   // Host storage, timers, Event Hubs checkpoints and the Durable task hub (Azure Storage provider), and the app's
   // own TableClient (src/storage/resolveTableConnection.ts): account name + managed identity, no keys.
@@ -85,6 +88,7 @@ var streamfoldSettings = {
   PURGE_SCHEDULE: purgeSchedule
   MAX_FUTURE_SKEW: maxFutureSkew
   MIN_EVENT_TIME: minEventTime
+  EVENTHUB_PARTITION_COUNT: string(eventHubPartitionCount)
 }
 
 var appSettings = union(streamfoldSettings, identitySettings)

@@ -34,6 +34,8 @@ export interface IngestDeps {
   /** MAX_FUTURE_SKEW and MIN_EVENT_TIME (docs/explanation/event-time.md); unset: PT1H and no floor. */
   maxFutureSkewMs?: number;
   minEventTime?: number | null;
+  /** EVENTHUB_PARTITION_COUNT, passed to each partial (docs/explanation/event-time.md); null/undefined = not configured. */
+  partitionCount?: number | null;
 }
 
 export interface IngestTriggerMetadata {
@@ -163,6 +165,7 @@ async function ingestBatch(
     deadLetterUnmatched: deps.deadLetterUnmatched ?? false,
     ...(deps.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: deps.maxFutureSkewMs }),
     ...(deps.minEventTime === undefined || deps.minEventTime === null ? {} : { minEventTime: deps.minEventTime }),
+    ...(deps.partitionCount === undefined || deps.partitionCount === null ? {} : { partitionCount: deps.partitionCount }),
   });
   counted(result.metrics.eventsIn);
   const lastSequence = meta.sequenceNumbers.length ? Math.max(...meta.sequenceNumbers) : -1;
@@ -273,6 +276,7 @@ function defaultDeps(): IngestDeps {
       deadLetterUnmatched: settings.deadLetterUnmatched,
       maxFutureSkewMs: settings.maxFutureSkewMs,
       minEventTime: settings.minEventTime,
+      partitionCount: settings.eventHubPartitionCount,
     });
   }
   return defaults;

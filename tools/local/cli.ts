@@ -98,6 +98,12 @@ async function main(): Promise<void> {
     // With free ports we start Azurite ourselves and point AzureWebJobsStorage at it; with the standard ports the
     // host starts it (and reports a busy port clearly).
     const storage = process.env['AzureWebJobsStorage'] ?? readLocalSettings(repoRoot).values['AzureWebJobsStorage'];
+    // The app's event time needs the hub's partition count (EVENTHUB_PARTITION_COUNT; Azure provisions it in infra):
+    // here it is the local hub's, which this process configures (LocalEventHub__PartitionCount, default 4).
+    const settingOf = (name: string): string | undefined => process.env[name] ?? readLocalSettings(repoRoot).values[name];
+    if (!settingOf('EVENTHUB_PARTITION_COUNT') && /UseLocalEventHub=true/i.test(settingOf('EventHubConnection') ?? '')) {
+      process.env['EVENTHUB_PARTITION_COUNT'] = settingOf('LocalEventHub__PartitionCount') || '4';
+    }
     if (o.azurite && o.azuritePorts === 'auto' && azuritePortsFor(storage)) {
       azurite = await startLocalStorage({ dataDir, ports: 0, tables: o.tables, onUnexpectedExit: (err) => fail(`${err.message} The app's storage is gone.`) });
       process.env['AzureWebJobsStorage'] = azurite.connectionString;

@@ -278,6 +278,7 @@ export function processBatch(input: BatchInput): BatchResult {
         totals: tumbling ? totalsOf(windows) : freeze(b.totals, names),
         maxEventTime: b.events > 0 ? b.maxEventTime : null,
         ...(reports === undefined ? {} : { progress: reports }),
+        ...(input.partitionCount === undefined ? {} : { partitionCount: input.partitionCount }),
         minEnqueuedTime: b.minEnqueuedTime,
         maxEnqueuedTime: b.maxEnqueuedTime,
         latency: b.latency.toAggregate(),

@@ -32,6 +32,11 @@ export interface BatchInput {
    * streams), attached to each partial as `progress` (docs/explanation/event-time.md, "partitions not heard from").
    */
   progress?: (pipeline: string) => Record<string, PartitionProgressReport> | undefined;
+  /**
+   * The hub's partition count (EVENTHUB_PARTITION_COUNT; partition ids "0".."n-1"), attached to each partial: the
+   * entity then holds a stream's windows for partitions it has not heard of yet (docs/explanation/event-time.md).
+   */
+  partitionCount?: number;
   /** An event later than its enqueued time + this is dead-lettered `future` (default DEFAULT_MAX_FUTURE_SKEW_MS). */
   maxFutureSkewMs?: number;
   /** MIN_EVENT_TIME: an event earlier than this (epoch ms) is dead-lettered `schema`; undefined = no floor. */
@@ -80,6 +85,8 @@ export interface StreamPartial {
   maxEventTime: number | null;
   /** Progress of the partitions the sending process reads, after their batches were sent (BatchInput.progress). */
   progress?: Record<string, PartitionProgressReport>;
+  /** The hub's partition count, when configured (BatchInput.partitionCount). */
+  partitionCount?: number;
   minEnqueuedTime: number;
   maxEnqueuedTime: number;
   /** Enqueued -> processed (now) latency in ms of this stream's events. */

@@ -153,7 +153,7 @@ export const pipelineDefinitionSchema = z.strictObject({
     .min(1)
     .max(10_000)
     .default(60)
-    .meta({ description: 'Live windows a stream entity keeps (a PUT without it gets STREAM_RETENTION_WINDOWS).' }),
+    .meta({ description: 'Live windows a stream entity keeps once its watermark has reached them (10 times as many in all while a partition behind holds them; a PUT without it gets STREAM_RETENTION_WINDOWS).' }),
   sketchAccuracy: z
     .number({ error: 'expected a relative accuracy like 0.01' })
     .min(0.0001)

@@ -1,7 +1,7 @@
 import { mulberry32 } from '../analysis/testing/prng';
 import { processBatch, type StreamPartial } from '../batch';
 import { type CompiledPipeline, compilePipeline } from '../pipelines';
-import { commitThrough, flushIdle, initialStreamState, mergePartial, streamView } from './streamState';
+import { commitThrough, flushIdle, HELD_WINDOWS_FACTOR, initialStreamState, mergePartial, streamView } from './streamState';
 import type { ClosedWindow, StreamState } from './types';
 
 function pipeline(definition: unknown): CompiledPipeline {
@@ -37,7 +37,7 @@ interface Run {
  * lateness with `mark` (per partition and stream, or the old per-stream max over partitions), each partial merged
  * into its stream's state with ingest's clock, then an idle flush.
  */
-function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: number, harsh = false): Run {
+function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: number, harsh = false, start: { lagging?: { partition: number; rounds: number }; partitionCount?: number } = {}): Run {
   const random = prng(seed);
   const marks = new Map<string, number>();
   // As ingest's WatermarkCache.progressFor: every partition's progress over all streams, sent with each partial.
@@ -55,7 +55,10 @@ function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: numbe
     // large, so it runs ahead in event time (the case that made the old rule call half a sorted replay late).
     // Harsh: after a first round, one partition at a time at random, partition 0 picked far more often, batches of
     // 1 to 60 mostly small: partitions drift apart by many batches.
-    const open = pos.flatMap((p, i) => (p < (byPartition[i] as Sent[]).length ? [i] : []));
+    // A lagging pump: that partition delivers nothing during the first rounds (the host's pumps start unevenly).
+    const started = (i: number) => start.lagging === undefined || start.lagging.partition !== i || round >= start.lagging.rounds;
+    const open = pos.flatMap((p, i) => (p < (byPartition[i] as Sent[]).length && started(i) ? [i] : []));
+    if (!harsh) round++;
     const picks = !harsh || round++ === 0 ? open.sort(() => random() - 0.5) : [open[Math.floor(random() * open.length)] as number, ...(open.includes(0) && random() < 0.6 ? [0] : [])];
     for (const partition of picks) {
       const events = byPartition[partition] as Sent[];
@@ -74,6 +77,7 @@ function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: numbe
         pipelines: [hourly],
         watermarks: (p, s) => marks.get(key(p, s)),
         ...(mark === 'partition' ? { progress: () => Object.fromEntries(reports) } : {}),
+        ...(start.partitionCount === undefined ? {} : { partitionCount: start.partitionCount }),
         now: clock,
       });
       late += result.metrics.byReason.late;
@@ -151,6 +155,104 @@ describe('event time per partition', () => {
       expect(windowCounts(run.closed)).toEqual(expected);
       for (const state of run.states.values()) expect(streamView(state).metrics).toMatchObject({ late: 0, lateAtEntity: 0, conflicts: 0 });
     }
+  });
+
+  it('a partition whose pump starts late: with the hub\'s partition count its windows wait for it; without, a rare stream\'s close too early', () => {
+    // Stream c is about 2 % of the history; partition 3 delivers nothing during the first 60 rounds (about 40 % of
+    // the history on the others), as a host whose pumps start unevenly: no process has reported it yet.
+    const { byPartition, expected } = history(4000, 7, (r) => (r < 0.7 ? 'a' : r < 0.98 ? 'b' : 'c'));
+    const lagging = { partition: 3, rounds: 60 };
+    for (const seed of [1, 2, 3]) {
+      const run = replay(byPartition, 'partition', seed, false, { lagging, partitionCount: PARTITIONS });
+      expect({ seed, late: run.late, deadLetters: run.deadLetters.length }).toEqual({ seed, late: 0, deadLetters: 0 });
+      expect(windowCounts(run.closed)).toEqual(expected);
+      for (const state of run.states.values()) expect(streamView(state).metrics).toMatchObject({ late: 0, lateAtEntity: 0, conflicts: 0 });
+      // Still closed on the watermark while the replay ran, once partition 3 was heard of.
+      expect(run.closed.filter((w) => w.closedBy === 'watermark').length).toBeGreaterThan(expected.size / 2);
+    }
+    // Without the count (the rule before): windows close before partition 3 has said anything, and its events for
+    // them reach the entity too late (lateAtEntity), so windows are missing events.
+    const before = replay(byPartition, 'partition', 1, false, { lagging });
+    const lateAtEntity = [...before.states.values()].reduce((n, st) => n + streamView(st).metrics.lateAtEntity, 0);
+    expect(lateAtEntity).toBeGreaterThan(0);
+    expect(windowCounts(before.closed)).not.toEqual(expected);
+  });
+
+  it('an unheard-of partition of the hub stops holding after idleTimeout from when the count was first known', () => {
+    const cfg = pipeline({ name: 'h', window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M', idleTimeout: 'PT1M' });
+    const at = Date.parse('2026-12-07T04:00:00Z');
+    const partial = (seq: number, time: number, processedAt: number): StreamPartial =>
+      processBatch({ bodies: [JSON.stringify({ stream: 's', time, value: 1 })], partitionId: '0', sequenceNumbers: [seq], enqueuedTimes: [at], pipelines: [cfg], partitionCount: 2, now: processedAt }).partials[0] as StreamPartial;
+    let s = initialStreamState();
+    const merge = (p: StreamPartial) => {
+      const r = mergePartial(s, p, p.processedAt, cfg.config);
+      s = r.state;
+      return r.closedWindows.map((w) => (w.start - T0) / HOUR);
+    };
+    expect(merge(partial(0, T0, at))).toEqual([]);
+    expect(merge(partial(1, T0 + 2 * HOUR, at + 1000))).toEqual([]);
+    expect(merge(partial(2, T0 + 3 * HOUR, at + 2000))).toEqual([]);
+    // Partition 1 has never been heard of: hours 0 and 2 stay open although partition 0 is far past them.
+    expect(s.hubPartitions).toEqual({ count: 2, since: at });
+    expect(s.watermark).toBeNull();
+    // A minute (idleTimeout) after the count was first known, partition 1 is idle: partition 0 alone moves the watermark
+    // (its committed progress, 3 h: hour 0 closes, hour 2 waits for lateness).
+    expect(merge(partial(3, T0 + 3 * HOUR + 1, at + 60_000))).toEqual([0]);
+    expect(s.watermark).toBe(T0 + 3 * HOUR);
+  });
+
+  it('partitions drifting more than `retention` windows apart: the windows the slowest still fills stay open', () => {
+    // Retention 5 hourly windows; each batch of a partition spans 4 hours, so partitions one or two batches apart keep
+    // more than 5 windows of a stream open. Before, the oldest were evicted (`retention`) and the slowest partition's
+    // events for them reached the entity late; now `retention` bounds only the windows the stream watermark has
+    // reached, and HELD_WINDOWS_FACTOR x retention all of them.
+    const tight = pipeline({ name: 'h', window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M', retention: 5 });
+    const at = Date.parse('2026-12-07T04:00:00Z');
+    let s = initialStreamState();
+    const closed: ClosedWindow[] = [];
+    const send = (partition: string, seq: number, fromHour: number, processedAt: number) => {
+      const bodies = [0, 1, 2, 3].map((h) => JSON.stringify({ stream: 's', time: T0 + (fromHour + h) * HOUR + 60_000, value: 1 }));
+      const partial = processBatch({ bodies, partitionId: partition, sequenceNumbers: [0, 1, 2, 3].map((i) => seq * 4 + i), enqueuedTimes: bodies.map(() => at), pipelines: [tight], now: processedAt }).partials[0] as StreamPartial;
+      const r = mergePartial(s, partial, processedAt, tight.config);
+      s = r.state;
+      closed.push(...r.closedWindows);
+    };
+    // Partition 0 runs two batches (8 hours) ahead of partition 1, which then catches up.
+    let most = 0;
+    const order: [string, number][] = [['1', 0], ['0', 0], ['0', 1], ['0', 2], ['1', 1], ['1', 2], ['0', 3], ['1', 3], ['0', 4], ['1', 4]];
+    order.forEach(([partition, b], i) => {
+      send(partition, b, b * 4, at + 1000 * i);
+      most = Math.max(most, Object.keys(s.windows).length);
+    });
+    // More than `retention` windows were live at once (the old bound would have evicted the oldest).
+    expect(most).toBeGreaterThan(5);
+    expect(closed.filter((w) => w.closedBy === 'retention')).toEqual([]);
+    expect(streamView(s).metrics.lateAtEntity).toBe(0);
+    expect(closed.map((w) => (w.start - T0) / HOUR)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    expect(closed.every((w) => w.events === 2)).toBe(true);
+    expect(most).toBeLessThanOrEqual(HELD_WINDOWS_FACTOR * 5);
+  });
+
+  it('windows held by a partition that never catches up are still bounded: HELD_WINDOWS_FACTOR x retention', () => {
+    const tight = pipeline({ name: 'h', window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M', retention: 2 });
+    const at = Date.parse('2026-12-07T04:00:00Z');
+    let s = initialStreamState();
+    const closed: ClosedWindow[] = [];
+    const send = (partition: string, seq: number, hour: number) => {
+      const partial = processBatch({ bodies: [JSON.stringify({ stream: 's', time: T0 + hour * HOUR, value: 1 })], partitionId: partition, sequenceNumbers: [seq], enqueuedTimes: [at], pipelines: [tight], now: at + seq }).partials[0] as StreamPartial;
+      const r = mergePartial(s, partial, at + seq, tight.config);
+      s = r.state;
+      closed.push(...r.closedWindows);
+    };
+    // Partition 1 stays at hour 0 (active: its news is recent); partition 0 runs 40 hours ahead (hours 1-39 committed,
+    // with partition 1's hour 0: 40 windows, the oldest 20 evicted).
+    send('1', 0, 0);
+    send('1', 1, 0);
+    for (let h = 1; h <= 40; h++) send('0', h, h);
+    expect(s.watermark).toBe(T0);
+    expect(Object.keys(s.windows).length).toBe(HELD_WINDOWS_FACTOR * 2);
+    expect(closed.every((w) => w.closedBy === 'retention')).toBe(true);
+    expect(closed.map((w) => (w.start - T0) / HOUR)).toEqual(Array.from({ length: 40 - HELD_WINDOWS_FACTOR * 2 }, (_, i) => i));
   });
 
   it('an event dated 9999 (enqueued now) is dead-lettered future and leaves the stream\'s other events on time', () => {

@@ -9,6 +9,8 @@ const SAMPLE_HORIZON_MS = 5 * 60_000;
 const RATE_WINDOW_MS = 60_000;
 /** How long a partition may send nothing to a stream before it stops holding its windows, when idleTimeout is off. */
 export const DEFAULT_PARTITION_IDLE_MS = 120_000;
+/** A larger partition count in a partial is ignored (Event Hubs allows up to 1,024 on Dedicated). */
+const MAX_HUB_PARTITIONS = 1024;
 
 export function initialStreamState(): StreamState {
   return {
@@ -99,11 +101,18 @@ function activeWatermarks(state: StreamState, idleMs: number): (number | null)[]
     const news = newsOf(p);
     if (news !== null && news > newest) newest = news;
   }
-  return all.flatMap((p) => {
+  const out = all.flatMap((p) => {
     const news = newsOf(p);
     if (news === null || newest - news >= idleMs) return [];
     return [p.lastMergeAt !== null ? p.watermark : (p.reported?.watermark ?? null)];
   });
+  // A partition of the hub never heard of (no partial, no report): its news is when the count was first known, its
+  // progress unknown, so it holds the stream's windows until heard of or idle (the pumps of a host start unevenly).
+  const hub = state.hubPartitions;
+  if (hub !== undefined && newest - hub.since < idleMs) {
+    for (let i = 0; i < hub.count; i++) if (state.partitions[String(i)] === undefined) return [...out, null];
+  }
+  return out;
 }
 
 /**
@@ -120,9 +129,28 @@ function advanceWatermark(state: StreamState, idleMs: number): void {
   if (min !== null) state.watermark = Math.max(state.watermark ?? min, min);
 }
 
+/** Live windows ahead of the stream watermark kept at most, as a multiple of `retention` (see evictBeyondRetention). */
+export const HELD_WINDOWS_FACTOR = 10;
+
+/**
+ * The windows to evict (`closedBy: 'retention'`), oldest first, from `keys` (sorted, the live windows left open):
+ * beyond `retention` among those the stream watermark has reached (open only for lateness), and beyond
+ * HELD_WINDOWS_FACTOR x `retention` in all. Windows ahead of the watermark are open because a partition behind still
+ * fills them (partitions drift apart in event time); evicting them at `retention` made that partition's events late
+ * at the entity. How long a partition can hold them is bounded by the idle rule; how many, by the factor.
+ */
+function evictBeyondRetention(state: StreamState, keys: readonly string[], retention: number): string[] {
+  const watermark = state.watermark;
+  const reached = watermark === null ? 0 : keys.filter((k) => (state.windows[k] as PartialWindow).start <= watermark).length;
+  // Windows are sorted by start, so the reached ones come first.
+  const evict = Math.max(reached - retention, keys.length - HELD_WINDOWS_FACTOR * retention, 0);
+  return keys.slice(0, evict);
+}
+
 /**
  * Closes committed windows whose end + allowed lateness the stream watermark has passed, unless a pending partial
- * still holds events for them (they close once that partial commits); then evicts the oldest beyond `retention`.
+ * still holds events for them (they close once that partial commits); then evicts the oldest beyond `retention`
+ * (evictBeyondRetention).
  */
 function closeWindows(state: StreamState, now: number, config: PipelineConfig): ClosedWindow[] {
   advanceWatermark(state, partitionIdleMs(config));
@@ -146,7 +174,7 @@ function closeWindows(state: StreamState, now: number, config: PipelineConfig): 
     if (state.watermark !== null && state.watermark > w.end + config.allowedLatenessMs && w.start < firstHeld) close(key, 'watermark');
     else remaining.push(key);
   }
-  for (const key of remaining.slice(0, Math.max(0, remaining.length - config.retention))) close(key, 'retention');
+  for (const key of evictBeyondRetention(state, remaining, config.retention)) close(key, 'retention');
   return closed;
 }
 
@@ -223,6 +251,10 @@ export function mergePartialInPlace(state: StreamState, partial: StreamPartial, 
   }
   progress.pending = partial;
   const at = Number.isFinite(partial.processedAt) ? partial.processedAt : now;
+  const count = partial.partitionCount;
+  if (typeof count === 'number' && Number.isInteger(count) && count > 0 && count <= MAX_HUB_PARTITIONS && state.hubPartitions?.count !== count) {
+    state.hubPartitions = { count, since: at };
+  }
   progress.lastMergeAt = Math.max(progress.lastMergeAt ?? at, at);
   delete progress.reported;
   // Partitions that sent this stream nothing yet, as the sending process knows them (it sent their own partials

@@ -62,6 +62,13 @@ export interface StreamState {
   maxEventTime: number | null;
   /** Every window ending at or before this has been closed. */
   closedThrough: number | null;
+  /**
+   * The hub's partition count as the latest partial carrying one said (EVENTHUB_PARTITION_COUNT), and `since`, the
+   * `processedAt` of the first partial that said it: a partition "0".."count-1" the stream has not heard of at all
+   * holds its windows until it is heard of, or for idleTimeout after `since` (docs/explanation/event-time.md). Absent:
+   * no count configured, only partitions heard of hold.
+   */
+  hubPartitions?: { count: number; since: number };
   firstSeen: number | null;
   lastSeen: number | null;
   samples: RateSample[];
