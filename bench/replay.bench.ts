@@ -5,7 +5,7 @@
  *
  *   npm run bench:replay [-- --json] [--events 1000000] [--keys 220] [--days 90] [--partitions 4] [--seed 1]
  *                        [--batch-size 20000] [--modes round-robin,keyed] [--e2e-events 100000 (0 = skip)]
- *                        [--timeout-minutes 60] [--keep-file FILE]
+ *                        [--timeout-minutes 60] [--keep-file FILE] [--host-cpu-prof DIR]
  *   npm run bench:replay -- --write-file flights.ndjson [--events N --keys K --days D --seed S]   (only write the history)
  *
  * How each figure is measured: docs/explanation/benchmarks.md ("Replay benchmark").
@@ -35,6 +35,8 @@ interface Args {
   keepFile?: string;
   /** Only write the history to this file and stop (to replay it by hand with `npm run send`). */
   writeFile?: string;
+  /** Write a CPU profile of each replay's host here (node --cpu-prof). */
+  hostCpuProf?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -57,13 +59,14 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--timeout-minutes') out.timeoutMinutes = num(1);
     else if (a === '--keep-file') out.keepFile = argv[++i];
     else if (a === '--write-file') out.writeFile = argv[++i];
+    else if (a === '--host-cpu-prof') out.hostCpuProf = argv[++i];
     else if (a === '--modes') {
       const modes = (argv[++i] ?? '').split(',').filter((m) => m !== '');
       const bad = modes.filter((m) => m !== 'round-robin' && m !== 'keyed');
       if (modes.length === 0 || bad.length > 0) throw new Error(`--modes expects round-robin, keyed or both (comma-separated); found ${JSON.stringify(argv[i])}`);
       out.modes = modes as ReplayMode[];
     } else {
-      throw new Error(`Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --keys K, --days D, --partitions P, --seed S, --batch-size B, --modes M, --e2e-events N, --timeout-minutes T --keep-file FILE or --write-file FILE.`);
+      throw new Error(`Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --keys K, --days D, --partitions P, --seed S, --batch-size B, --modes M, --e2e-events N, --timeout-minutes T --keep-file FILE, --write-file FILE or --host-cpu-prof DIR.`);
     }
   }
   return out;
@@ -104,7 +107,7 @@ async function main(): Promise<void> {
 
     const results: ReplayResult[] = [];
     for (const mode of args.modes) {
-      results.push(await replayOnce({ repoRoot, file, expected, mode, partitions: args.partitions, batchSize: args.batchSize, timeoutMs: args.timeoutMinutes * 60_000, log }));
+      results.push(await replayOnce({ repoRoot, file, expected, mode, partitions: args.partitions, batchSize: args.batchSize, timeoutMs: args.timeoutMinutes * 60_000, log, ...(args.hostCpuProf ? { hostCpuProfDir: resolve(args.hostCpuProf) } : {}) }));
       const r = results[results.length - 1]!;
       log(`${mode}: ${r.eventsPerSec} events/s, late ${r.lateDeadLetters}, exact ${r.check.exact}`);
     }

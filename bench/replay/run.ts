@@ -34,6 +34,8 @@ export interface ReplayOptions {
   /** Give up waiting for the app after this long. */
   timeoutMs: number;
   log: (message: string) => void;
+  /** Write a CPU profile of the host (node --cpu-prof) into this folder when its stack stops. */
+  hostCpuProfDir?: string;
   /** Called with the host's base URL after the check, before the stack stops (tests read more from the app). */
   inspect?: (baseUrl: string) => Promise<void>;
 }
@@ -170,7 +172,7 @@ function rateBetween(samples: readonly { at: number; processed: number }[], from
 /** One replay of the file on a fresh stack: round robin (no partition key) or keyed by origin. */
 export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
   const started = Date.now();
-  const stack = await startReplayStack({ repoRoot: o.repoRoot, partitions: o.partitions });
+  const stack = await startReplayStack({ repoRoot: o.repoRoot, partitions: o.partitions, ...(o.hostCpuProfDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.hostCpuProfDir] } : {}) });
   try {
     const base = stack.baseUrl;
     o.log(`${o.mode}: host at ${base}; defining the pipeline`);

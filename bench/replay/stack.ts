@@ -20,6 +20,8 @@ export interface ReplayStackOptions {
   partitions: number;
   /** Extra app settings for the host. */
   env?: Record<string, string>;
+  /** Arguments for the host's node (e.g. --cpu-prof: the profile is written when the stack stops). */
+  nodeArgs?: string[];
 }
 
 /** Stacks not stopped yet, so an interrupted bench can stop its host and Azurite instead of leaving them running. */
@@ -61,6 +63,7 @@ export async function startReplayStack(o: ReplayStackOptions): Promise<ReplaySta
         PIPELINE_REFRESH_SECONDS: '1',
         ...o.env,
       },
+      ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
     });
   } catch (err) {
     await stop();
