@@ -13,7 +13,15 @@ export interface LocalServers {
  * either way without exposing it to the network.
  */
 export async function listenLocal(handler: RequestListener, port: number): Promise<LocalServers> {
-  const serve = (): Server => createServer(handler).on('clientError', answerClientError);
+  const serve = (): Server => {
+    const server = createServer(handler).on('clientError', answerClientError);
+    // Node's default 5 s equals its clients' idle keep-alive: a client (the app's durable client calling the host)
+    // could reuse a socket the server was closing that instant and get ECONNRESET (seen under load). The server
+    // keeps idle sockets longer than clients do, so the client always closes first.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    return server;
+  };
   const v4 = serve();
   const actual = await listen(v4, port, '127.0.0.1');
   const all: Server[] = [v4];
