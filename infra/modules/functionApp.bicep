@@ -34,6 +34,13 @@ param eventHubName string
 param eventHubConsumerGroup string
 param alertsEventHubName string
 param taskHubName string
+@allowed([
+  'scheduler'
+  'azureStorage'
+])
+param durableBackend string
+@description('The scheduler\'s endpoint (durableBackend scheduler); empty otherwise.')
+param durableTaskSchedulerEndpoint string
 param analysisSchedule string
 param analysisPeriodMinutes int
 param alertMinSeverity string
@@ -87,7 +94,24 @@ var streamfoldSettings = {
   MIN_EVENT_TIME: minEventTime
 }
 
-var appSettings = union(streamfoldSettings, identitySettings)
+// host.json names only the task hub; the storage provider comes from these settings, which override host.json
+// (AzureFunctionsJobHost__<path>), so one host.json serves both backends and the local host, which keeps its own store.
+// The scheduler: provider type azureManaged, its connection in the setting the provider names, identity only.
+var schedulerDurableSettings = {
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskSchedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'
+}
+
+// Azure Storage (the provider's default type, through AzureWebJobsStorage): 16 control-queue partitions, the most it
+// allows, so up to 16 instances share the entities' work.
+var azureStorageDurableSettings = {
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__partitionCount: '16'
+}
+
+var durableSettings = durableBackend == 'scheduler' ? schedulerDurableSettings : azureStorageDurableSettings
+
+var appSettings = union(streamfoldSettings, identitySettings, durableSettings)
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   name: name
