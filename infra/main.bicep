@@ -178,6 +178,7 @@ var appTableNames = [
   'StreamActivity'
   'Reports'
   'Alerts'
+  'IngestBuffer'
 ]
 
 var schedulerName = !empty(durableTaskSchedulerName) ? durableTaskSchedulerName : '${abbrs.durableTaskSchedulers}${resourceToken}'
