@@ -156,6 +156,9 @@ param maxFutureSkew string = 'PT1H'
 @description('ISO 8601 time: an earlier event is dead-lettered schema; empty = no floor (MIN_EVENT_TIME).')
 param minEventTime string = ''
 
+@description('ISO 8601 duration up to PT1M: ingest buffers batches and signals each stream at most once per interval; PT0S signals per batch (ENTITY_FLUSH_INTERVAL).')
+param entityFlushInterval string = 'PT0S'
+
 @minValue(30)
 @maxValue(730)
 @description('Days Log Analytics keeps logs and telemetry.')
@@ -314,6 +317,7 @@ module functionApp './modules/functionApp.bicep' = {
     purgeSchedule: purgeSchedule
     maxFutureSkew: maxFutureSkew
     minEventTime: minEventTime
+    entityFlushInterval: entityFlushInterval
   }
 }
 

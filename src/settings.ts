@@ -26,6 +26,8 @@ export interface Settings {
   maxFutureSkewMs: number;
   /** Epoch ms; null = no floor. */
   minEventTime: number | null;
+  /** ENTITY_FLUSH_INTERVAL in ms; 0 = signal each stream per batch (no coalescing). */
+  entityFlushIntervalMs: number;
 }
 
 export const DEFAULT_IDLE_FLUSH_SCHEDULE = '*/30 * * * * *';
@@ -93,6 +95,14 @@ const schema = z.object({
       return r.ok ? r.time : (ctx.addIssue({ code: 'custom' }), z.NEVER);
     })
     .optional(),
+  ENTITY_FLUSH_INTERVAL: z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      return ms !== undefined && ms <= 60_000 ? ms : (ctx.addIssue({ code: 'custom' }), z.NEVER);
+    })
+    .default(0),
 });
 
 const RETENTION_EXPECTED = 'an ISO 8601 duration of days, hours, minutes or seconds of at least PT1H, such as P30D';
@@ -113,6 +123,7 @@ const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
   PURGE_SCHEDULE: 'an NCRONTAB expression or empty',
   MAX_FUTURE_SKEW: 'an ISO 8601 duration such as "PT1H" or "PT10M"',
   MIN_EVENT_TIME: 'an ISO 8601 time such as "2000-01-01T00:00:00Z", or empty for no floor',
+  ENTITY_FLUSH_INTERVAL: 'an ISO 8601 duration from PT0S to PT1M, such as "PT2S"',
 };
 
 export class SettingsError extends Error {
@@ -156,6 +167,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     purgeSchedule: s.PURGE_SCHEDULE,
     maxFutureSkewMs: s.MAX_FUTURE_SKEW,
     minEventTime: s.MIN_EVENT_TIME ?? null,
+    entityFlushIntervalMs: s.ENTITY_FLUSH_INTERVAL,
   };
 }
 
@@ -219,6 +231,12 @@ export const SETTINGS_REFERENCE: readonly SettingReference[] = [
     name: 'MAX_FUTURE_SKEW',
     default: 'PT1H',
     meaning: "ISO 8601 duration: an event whose time is later than its enqueued time + this is dead-lettered 'future' and moves no watermark (docs/explanation/event-time.md).",
+  },
+  {
+    name: 'ENTITY_FLUSH_INTERVAL',
+    default: 'PT0S',
+    meaning:
+      'ISO 8601 duration up to PT1M: ingest buffers batches in the IngestBuffer table and signals each stream at most once per interval (fewer entity operations, visibility later by up to the interval). PT0S: one operation per stream per batch (docs/explanation/effectively-once.md).',
   },
   { name: 'MIN_EVENT_TIME', default: '', meaning: "ISO 8601 time: an earlier event is dead-lettered 'schema' naming the floor. Empty (the default): no floor." },
   { name: 'ANALYSIS_SCHEDULE', default: '', meaning: 'NCRONTAB schedule of the scheduled analysis; empty (the default) means the timer is not registered.' },

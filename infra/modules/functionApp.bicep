@@ -55,6 +55,7 @@ param reportRetention string
 param purgeSchedule string
 param maxFutureSkew string
 param minEventTime string
+param entityFlushInterval string
 
 var identitySettings = {
   // Host storage, timers, Event Hubs checkpoints and the Durable task hub (Azure Storage provider), and the app's
@@ -92,6 +93,7 @@ var streamfoldSettings = {
   PURGE_SCHEDULE: purgeSchedule
   MAX_FUTURE_SKEW: maxFutureSkew
   MIN_EVENT_TIME: minEventTime
+  ENTITY_FLUSH_INTERVAL: entityFlushInterval
 }
 
 // host.json names only the task hub; the storage provider comes from these settings, which override host.json
