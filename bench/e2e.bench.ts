@@ -68,6 +68,8 @@ interface Args {
 
 /** The intervals `--flush-sweep` compares: today's behaviour, 1 s and 5 s. */
 const FLUSH_SWEEP = ['PT0S', 'PT1S', 'PT5S'];
+/** The background load of every sweep run's latency phase, unless --latency-rate is given. */
+const SWEEP_LATENCY_RATE = 1500;
 
 function parseArgs(argv: string[]): Args {
   const out: Args = { json: false, events: 200_000, latencySeconds: 15, latencyRate: 0, profile: false, streams: 100, minBatch: 0, flushSweep: false };
@@ -219,7 +221,10 @@ async function rawHubAppend(events: number, streams: number): Promise<number> {
  * with the other arguments as given; prints entity operations per 1,000 events and p99 send -> visible side by side.
  */
 function flushSweep(argv: string[], json: boolean): void {
-  const rest = argv.filter((a) => a !== '--flush-sweep' && a !== '--json');
+  const given = argv.filter((a) => a !== '--flush-sweep' && a !== '--json');
+  // One background rate for every run (by default each run probes under 80% of its own throughput), so the runs'
+  // entity operations per 1,000 events and latencies compare like for like.
+  const rest = given.includes('--latency-rate') ? given : [...given, '--latency-rate', String(SWEEP_LATENCY_RATE)];
   const runs = FLUSH_SWEEP.map((interval) => {
     log(`flush sweep: ENTITY_FLUSH_INTERVAL=${interval}`);
     const child = spawnSync(process.execPath, [__filename, ...rest, '--json', '--flush-interval', interval], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });

@@ -195,6 +195,7 @@ async function ingestBatch(
         deadLetter: (records) => writeDeadLetters(records, context, deps),
         warn: (m) => context.warn(m),
         error: (m) => context.error(m),
+        delivered: (r) => deps.metrics.record({ at: new Date(deps.now()).toISOString(), partition: meta.partitionId, eventsIn: 0, aggregated: 0, filtered: 0, deadLettered: 0, entityOperations: r.operations, processingMs: 0 }),
       })
     : undefined;
   const commits = coalesced ? [] : deps.batches.commitsFor(meta.partitionId, firstSequence, result.partials);
@@ -311,6 +312,7 @@ const ingestOptions: EventHubFunctionOptions & { dataType: 'binary' } = {
 app.eventHub(INGEST_FUNCTION, ingestOptions);
 // Graceful shutdown writes the metrics still queued (the host stops its triggers before the app).
 app.hook.appTerminate(async () => {
+  await defaults?.coalescer?.idle();
   await defaults?.metrics.flush();
 });
 

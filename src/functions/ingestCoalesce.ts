@@ -22,6 +22,8 @@ export interface FlushSink {
   deadLetter(records: DeadLetterRecord[]): Promise<void>;
   warn(message: string): void;
   error(message: string): void;
+  /** Called when a background flush (started by ingest) delivered something: its operations go to the metrics. */
+  delivered?(result: FlushResult): Promise<void>;
 }
 
 export interface FlushResult {
@@ -44,6 +46,8 @@ export class IngestCoalescer {
   private readonly knownMark = new Map<string, number>();
   private readonly lastBuffered = new Map<string, number>();
   private readonly groups = new BatchMemory();
+  /** Per partition, the background flush in flight (at most one: a second would only lose its claim). */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     readonly intervalMs: number,
@@ -91,6 +95,27 @@ export class IngestCoalescer {
   isDue(partition: string): boolean {
     const last = this.lastFlushAt.get(partition);
     return last === undefined || this.now() - last >= this.intervalMs;
+  }
+
+  /**
+   * Rule 6, off the invocation's path: starts a flush of the partition unless one is in flight, and returns at once.
+   * The batch is durable already, so a flush that fails or dies with the process loses nothing: its claim (or the
+   * buffered rows) are delivered by the next flush or the timer. Errors are logged, not thrown.
+   */
+  flushInBackground(partition: string, sink: FlushSink): void {
+    if (this.inFlight.has(partition)) return;
+    const run = this.flush(partition, sink)
+      .then(async (r) => {
+        if (r.operations > 0) await sink.delivered?.(r);
+      })
+      .catch((e: unknown) => sink.warn(`ingest buffer: background flush of partition ${partition} failed, the next flush or the timer retries it: ${errorMessage(e)}`))
+      .finally(() => this.inFlight.delete(partition));
+    this.inFlight.set(partition, run);
+  }
+
+  /** Waits for the background flushes in flight (tests, and the host's shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight.values()]);
   }
 
   /** Rule 3: delivers the partition's buffered batches (or re-sends a standing claim). Throws on transient failures. */
@@ -189,14 +214,19 @@ export class IngestCoalescer {
   }
 }
 
-/** After a batch was folded: buffer it, then flush its partition when due. Returns the operations the flush sent. */
+/**
+ * After a batch was folded: buffer it (awaited: rule 1), then, when the partition is due, start its flush in the
+ * background so the invocation returns (and the trigger checkpoints) without waiting for the entity operations.
+ * The batch itself records no entity operations; the flush records its own (FlushSink.delivered).
+ */
 export async function bufferAndMaybeFlush(
   coalescer: IngestCoalescer,
   batch: { partition: string; firstSequence: number; lastSequence: number; partials: readonly StreamPartial[]; configs: ReadonlyMap<string, PipelineConfig> },
   sink: FlushSink,
 ): Promise<FlushResult> {
   await coalescer.buffer(batch.partition, batch.firstSequence, batch.lastSequence, batch.partials, batch.configs);
-  return coalescer.isDue(batch.partition) ? coalescer.flush(batch.partition, sink) : { operations: 0, events: 0 };
+  if (coalescer.isDue(batch.partition)) coalescer.flushInBackground(batch.partition, sink);
+  return { operations: 0, events: 0 };
 }
 
 let shared: IngestCoalescer | null | undefined;

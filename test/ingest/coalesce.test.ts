@@ -8,7 +8,7 @@ import { PipelineCache } from '../../src/functions/ingestPipelines';
 import { WatermarkCache } from '../../src/functions/ingestWatermarks';
 import { createStreamEntityHandler, type StreamSignal } from '../../src/functions/streamEntity';
 import { createMemoryStores, type Stores } from '../../src/storage';
-import { deliver, EntityDriver, invocationContext, view } from './entityDriver';
+import { deliver as deliverOnly, EntityDriver, invocationContext, view } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const NOW = T0 + 5 * 60_000;
@@ -52,6 +52,13 @@ function process_(w: World, intervalMs = INTERVAL): IngestDeps & { coalescer: In
       await w.driver.run(entity.key, op.name, op.input);
     },
   };
+}
+
+/** One invocation, then the background flush it may have started (the tests look at the state after both). */
+async function deliver(p: ReturnType<typeof process_>, partition: string, first: number, bodies: unknown[]) {
+  const r = await deliverOnly(p, partition, first, bodies);
+  await p.coalescer?.idle();
+  return r;
 }
 
 const ev = (stream: string, value: number) => JSON.stringify({ stream, time: new Date(T0 + 1000).toISOString(), value });
@@ -140,7 +147,7 @@ describe('coalescing ingest (ENTITY_FLUSH_INTERVAL)', () => {
     expect(await w.stores.ingestBuffer.list('0')).toEqual([]);
   });
 
-  it('a flush that fails mid-way keeps its claim: the retry (or another process) re-sends the same group, exactly', async () => {
+  it('a flush that fails keeps its claim: the next flush (here another process) re-sends the same group, exactly', async () => {
     const w = await setup();
     const p1 = process_(w);
     await deliver(p1, '0', 0, [ev('a', 1)]);
@@ -153,7 +160,8 @@ describe('coalescing ingest (ENTITY_FLUSH_INTERVAL)', () => {
     const sent = w.ops.length;
     w.failNext = { count: 1, error: Object.assign(new Error('server busy'), { statusCode: 503 }) };
     w.clock.now += INTERVAL;
-    await expect(deliver(p1, '0', 6, [ev('c', 7)])).rejects.toThrow(/kept failing/);
+    // The invocation returns once its batch is buffered; the flush it started fails in the background.
+    await deliver(p1, '0', 6, [ev('c', 7)]);
     expect(sent).toBeGreaterThan(0);
     expect((await w.stores.ingestBuffer.mark('0')).claim).toEqual({ firstSequence: 6, lastSequence: 6 });
     // Another process gets the partition: the trigger redelivers the failed batch; the claim is re-sent first.
