@@ -168,8 +168,9 @@ export function capacityModel(input: CapacityInput, bench: BenchFigures): Capaci
   for (const t of ['IngestMetrics', 'Pipelines', 'DeadLetters']) if ((per1000[t] ?? 0) > 0) tables[t] = ((per1000[t] ?? 0) * E) / 1000;
   // One upsert per stream per closed window (the bench's throughput phase closes none, so this one is structural).
   tables['Windows'] = S / input.windowSeconds;
-  // Coalescing: one buffer write per batch, and per flush of a partition a read and a delete-and-mark transaction.
-  if (input.flushIntervalMs > 0) tables['IngestBuffer'] = batchesPerSec + (2 * P) / roundSeconds;
+  // Coalescing: one buffer write per batch; per flush of a partition, reads of the mark and the rows, the claim, its
+  // completion and one delete transaction (src/functions/ingestCoalesce.ts); the timer's scan every 5 s.
+  if (input.flushIntervalMs > 0) tables['IngestBuffer'] = batchesPerSec + (5 * P) / roundSeconds + 1 / 5;
   for (const k of Object.keys(tables)) tables[k] = round(tables[k] as number, 1);
   const tableTotal = Object.values(tables).reduce((x, y) => x + y, 0);
   if (tableTotal > a.tableAccountOpsPerSec) warnings.push(`table transactions ${Math.round(tableTotal)}/s exceed one storage account's ${a.tableAccountOpsPerSec}/s`);
