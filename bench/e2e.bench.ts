@@ -5,6 +5,9 @@
  *   npm run bench:e2e [-- --json] [--events 200000] [--latency-seconds 15] [--latency-rate 0] [--profile | --profile-out host.cpuprofile]
  *                     [--min-batch N] [--max-wait 00:00:00.500]   (experiment: host.json eventHubs.minEventBatchSize /
  *                     maxWaitTime in a temporary copy of the app)
+ *                     [--flush-interval PT1S]   (ENTITY_FLUSH_INTERVAL of the host: coalescing ingest)
+ *                     [--flush-sweep]   (one run each at ENTITY_FLUSH_INTERVAL PT0S, PT1S and PT5S, in child processes;
+ *                     prints entity operations per 1,000 events and p99 latency side by side)
  *
  * Scenario: 100 streams, ~150-byte events, host.json maxEventBatchSize 1000, 4 partitions, sqlite durable store.
  * - Throughput: N events POSTed as NDJSON (1,000 per request, 4 requests in flight); the clock stops when the hub
@@ -20,6 +23,7 @@
  * - Baselines in the same run: raw local-hub append (in process, same file logs and fsync, no HTTP, no app) and the
  *   entity-operation count of signalling once per event (1,000 per 1,000 events by construction).
  */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,6 +31,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { startAzurite } from '../local-host/azurite/startAzurite';
 import { LocalHub } from '../local-host/eventhub/localHub';
+import { parseDuration } from '../src/core/duration';
 import { TABLE_REQUEST_COUNTS_SETTING } from '../src/storage/tableRequestCounts';
 import { RateLimiter } from '../tools/send/rateLimiter';
 import { appWithEventHubOptions } from './e2e/appWithHostJson';
@@ -55,10 +60,19 @@ interface Args {
   minBatch: number;
   /** Experiment: host.json eventHubs.maxWaitTime (a TimeSpan) for this run. */
   maxWait?: string;
+  /** ENTITY_FLUSH_INTERVAL of the host (ISO 8601); unset: the default PT0S. */
+  flushInterval?: string;
+  /** Run at each of FLUSH_SWEEP and compare. */
+  flushSweep: boolean;
 }
 
+/** The intervals `--flush-sweep` compares: today's behaviour, 1 s and 5 s. */
+const FLUSH_SWEEP = ['PT0S', 'PT1S', 'PT5S'];
+/** The background load of every sweep run's latency phase, unless --latency-rate is given. */
+const SWEEP_LATENCY_RATE = 1500;
+
 function parseArgs(argv: string[]): Args {
-  const out: Args = { json: false, events: 200_000, latencySeconds: 15, latencyRate: 0, profile: false, streams: 100, minBatch: 0 };
+  const out: Args = { json: false, events: 200_000, latencySeconds: 15, latencyRate: 0, profile: false, streams: 100, minBatch: 0, flushSweep: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (): number => {
@@ -82,7 +96,13 @@ function parseArgs(argv: string[]): Args {
       out.maxWait = v;
     }
     else if (a === '--streams') out.streams = Math.max(1, Math.round(num()));
-    else throw new Error(`Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --latency-seconds S, --latency-rate R, --streams N, --min-batch N, --max-wait hh:mm:ss.fff, --profile or --profile-out FILE.`);
+    else if (a === '--flush-interval') {
+      const v = argv[++i];
+      if (parseDuration(v) === undefined) throw new Error(`--flush-interval expects an ISO 8601 duration like PT1S; found ${JSON.stringify(v)}`);
+      out.flushInterval = v;
+    }
+    else if (a === '--flush-sweep') out.flushSweep = true;
+    else throw new Error(`Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --latency-seconds S, --latency-rate R, --streams N, --min-batch N, --max-wait hh:mm:ss.fff, --flush-interval PT1S, --flush-sweep, --profile or --profile-out FILE.`);
   }
   return out;
 }
@@ -196,8 +216,40 @@ async function rawHubAppend(events: number, streams: number): Promise<number> {
   }
 }
 
+/**
+ * `--flush-sweep`: this bench once per interval of FLUSH_SWEEP, each in its own process (a fresh host and Azurite),
+ * with the other arguments as given; prints entity operations per 1,000 events and p99 send -> visible side by side.
+ */
+function flushSweep(argv: string[], json: boolean): void {
+  const given = argv.filter((a) => a !== '--flush-sweep' && a !== '--json');
+  // One background rate for every run (by default each run probes under 80% of its own throughput), so the runs'
+  // entity operations per 1,000 events and latencies compare like for like.
+  const rest = given.includes('--latency-rate') ? given : [...given, '--latency-rate', String(SWEEP_LATENCY_RATE)];
+  const runs = FLUSH_SWEEP.map((interval) => {
+    log(`flush sweep: ENTITY_FLUSH_INTERVAL=${interval}`);
+    const child = spawnSync(process.execPath, [__filename, ...rest, '--json', '--flush-interval', interval], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+    const last = child.stdout.trim().split('\n').at(-1) ?? '';
+    if (child.status !== 0 || !last.startsWith('{')) throw new Error(`the run at ${interval} failed (exit ${child.status}); expected a JSON line, found ${JSON.stringify(last.slice(0, 200))}`);
+    const r = JSON.parse(last) as { eventsPerSec: number; p50Ms: number; p99Ms: number; entityOpsPer1000Events: number; storageRequestsPer1000Events: number; exact: boolean };
+    return { interval, eventsPerSec: r.eventsPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, entityOpsPer1000Events: r.entityOpsPer1000Events, storageRequestsPer1000Events: r.storageRequestsPer1000Events, exact: r.exact };
+  });
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ benchmark: 'e2e-flush-sweep', runs })}\n`);
+  } else {
+    const row = (cells: (string | number | boolean)[]) => cells.map((c, i) => String(c).padStart(i === 0 ? 10 : 16)).join('');
+    console.log(`\nENTITY_FLUSH_INTERVAL sweep (baseline: PT0S, one entity operation per stream per batch)\n`);
+    console.log(row(['interval', 'ops/1000 events', 'p99 ms', 'p50 ms', 'events/s', 'storage req/1000', 'exact']));
+    for (const r of runs) console.log(row([r.interval, r.entityOpsPer1000Events, r.p99Ms, r.p50Ms, r.eventsPerSec, r.storageRequestsPer1000Events, r.exact]));
+  }
+  if (runs.some((r) => !r.exact)) process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.flushSweep) {
+    flushSweep(process.argv.slice(2), args.json);
+    return;
+  }
   const started = Date.now();
   const ledger = new Ledger();
   let seq = 0;
@@ -219,7 +271,13 @@ async function main(): Promise<void> {
       repoRoot,
       appDir,
       args: ['--no-azurite', '--store', 'sqlite', '--data-dir', join(dataDir, 'host')],
-      env: { AzureWebJobsStorage: proxy.connectionString, EventHubConnection: 'UseLocalEventHub=true', ANALYSIS_SCHEDULE: '', [TABLE_REQUEST_COUNTS_SETTING]: tableRequestsFile },
+      env: {
+        AzureWebJobsStorage: proxy.connectionString,
+        EventHubConnection: 'UseLocalEventHub=true',
+        ANALYSIS_SCHEDULE: '',
+        [TABLE_REQUEST_COUNTS_SETTING]: tableRequestsFile,
+        ...(args.flushInterval ? { ENTITY_FLUSH_INTERVAL: args.flushInterval } : {}),
+      },
       nodeArgs: args.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
     });
     const baseUrl = host.baseUrl;
@@ -346,7 +404,7 @@ async function main(): Promise<void> {
     const cpu = cpus();
     const result = {
       benchmark: 'e2e',
-      scenario: { streams: args.streams, eventBytes, maxEventBatchSize: 1000, minEventBatchSize: args.minBatch > 0 ? args.minBatch : 'host.json', maxWaitTime: args.maxWait ?? 'host.json', partitions: 4, durableStore: 'sqlite', throughputEvents: args.events, requestEvents: 1000, requestsInFlight: 4, latencyRate, latencySeconds: args.latencySeconds },
+      scenario: { streams: args.streams, eventBytes, maxEventBatchSize: 1000, minEventBatchSize: args.minBatch > 0 ? args.minBatch : 'host.json', maxWaitTime: args.maxWait ?? 'host.json', partitions: 4, durableStore: 'sqlite', entityFlushInterval: args.flushInterval ?? 'PT0S', throughputEvents: args.events, requestEvents: 1000, requestsInFlight: 4, latencyRate, latencySeconds: args.latencySeconds },
       machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, memoryGb: Math.round(totalmem() / 1e8) / 10, freeMemoryGb: Math.round(freemem() / 1e8) / 10 },
       eventsPerSec: Math.round(eventsPerSec),
       hubAcceptEventsPerSec: Math.round(acceptPerSec),

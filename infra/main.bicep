@@ -20,6 +20,7 @@ param storageAccountName string = ''
 param logAnalyticsName string = ''
 param applicationInsightsName string = ''
 param eventHubNamespaceName string = ''
+param durableTaskSchedulerName string = ''
 
 @description('Object id of the person or pipeline that deploys (default: whoever runs the deployment).')
 param principalId string = deployer().objectId
@@ -84,6 +85,30 @@ param eventHubConsumerGroupName string = 'streamfold'
 @description('Durable Functions task hub (TASK_HUB_NAME, read by host.json): letters and digits, starting with a letter.')
 param taskHubName string = 'Streamfold'
 
+@allowed([
+  'scheduler'
+  'azureStorage'
+])
+@description('Durable Functions backend: the Durable Task Scheduler (recommended, identity only) or the Azure Storage provider (queues and tables of the storage account, 16 partitions). Switching starts an empty task hub.')
+param durableBackend string = 'scheduler'
+
+@allowed([
+  'Consumption'
+  'Dedicated'
+])
+@description('Durable Task Scheduler SKU (durableBackend scheduler): Consumption up to about 500 actions/s, Dedicated 2,000 actions/s per capacity unit.')
+param schedulerSkuName string = 'Consumption'
+
+@minValue(1)
+@maxValue(3)
+@description('Capacity units of a Dedicated scheduler; ignored for Consumption.')
+param schedulerCapacity int = 1
+
+@description('Addresses (IPv4, IPv6, CIDR) allowed to reach the scheduler; an empty list denies every caller. Flex Consumption has no fixed outbound address, hence everything by default: access still needs the role.')
+param schedulerIpAllowlist array = [
+  '0.0.0.0/0'
+]
+
 @description('NCRONTAB (six fields, with seconds) of the timer that starts the scheduled analyses; empty turns them off.')
 param analysisSchedule string = '0 0 * * * *'
 
@@ -131,6 +156,9 @@ param maxFutureSkew string = 'PT1H'
 @description('ISO 8601 time: an earlier event is dead-lettered schema; empty = no floor (MIN_EVENT_TIME).')
 param minEventTime string = ''
 
+@description('ISO 8601 duration up to PT1M: ingest buffers batches and signals each stream at most once per interval; PT0S signals per batch (ENTITY_FLUSH_INTERVAL).')
+param entityFlushInterval string = 'PT0S'
+
 @minValue(30)
 @maxValue(730)
 @description('Days Log Analytics keeps logs and telemetry.')
@@ -153,7 +181,11 @@ var appTableNames = [
   'StreamActivity'
   'Reports'
   'Alerts'
+  'IngestBuffer'
 ]
+
+var schedulerName = !empty(durableTaskSchedulerName) ? durableTaskSchedulerName : '${abbrs.durableTaskSchedulers}${resourceToken}'
+var useScheduler = durableBackend == 'scheduler'
 
 var appName = !empty(functionAppName) ? functionAppName : '${abbrs.webSitesFunctions}api-${resourceToken}'
 // The Flex Consumption package lands in this container; named per app so that two apps can share an account.
@@ -195,6 +227,20 @@ module eventHubs './modules/eventHubs.bicep' = {
     alertsHubName: alertsHubName
     alertsPartitionCount: alertsPartitionCount
     messageRetentionInDays: eventHubMessageRetentionInDays
+  }
+}
+
+// Only with durableBackend 'scheduler'; the Azure Storage provider keeps the task hub in the storage account.
+module durableScheduler './modules/durableTaskScheduler.bicep' = if (useScheduler) {
+  name: 'durableScheduler'
+  params: {
+    name: schedulerName
+    location: location
+    tags: tags
+    skuName: schedulerSkuName
+    capacity: schedulerCapacity
+    ipAllowlist: schedulerIpAllowlist
+    taskHubName: taskHubName
   }
 }
 
@@ -255,6 +301,8 @@ module functionApp './modules/functionApp.bicep' = {
     eventHubConsumerGroup: eventHubs.outputs.consumerGroupName
     alertsEventHubName: eventHubs.outputs.alertsHubName
     taskHubName: taskHubName
+    durableBackend: durableBackend
+    durableTaskSchedulerEndpoint: useScheduler ? durableScheduler.outputs.endpoint : ''
     analysisSchedule: analysisSchedule
     analysisPeriodMinutes: analysisPeriodMinutes
     alertMinSeverity: alertMinSeverity
@@ -270,6 +318,7 @@ module functionApp './modules/functionApp.bicep' = {
     maxFutureSkew: maxFutureSkew
     eventHubPartitionCount: eventHubPartitionCount
     minEventTime: minEventTime
+    entityFlushInterval: entityFlushInterval
   }
 }
 
@@ -281,6 +330,10 @@ module rbac './modules/rbac.bicep' = {
     eventsHubName: eventHubs.outputs.eventsHubName
     alertsHubName: eventHubs.outputs.alertsHubName
     applicationInsightsName: appInsights.outputs.name
+    durableBackend: durableBackend
+    // Through the module's outputs, so the assignment waits for the task hub it names.
+    durableTaskSchedulerName: useScheduler ? durableScheduler.outputs.name : schedulerName
+    durableTaskHubName: useScheduler ? durableScheduler.outputs.taskHubName : taskHubName
     managedIdentityPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
     userPrincipalType: principalType
@@ -304,4 +357,6 @@ output EVENTHUB_NAME string = eventHubs.outputs.eventsHubName
 output EVENTHUB_CONSUMER_GROUP string = eventHubs.outputs.consumerGroupName
 output ALERTS_EVENTHUB_NAME string = eventHubs.outputs.alertsHubName
 output APPLICATIONINSIGHTS_NAME string = appInsights.outputs.name
+output DURABLE_BACKEND string = durableBackend
+output DURABLE_TASK_SCHEDULER_NAME string = useScheduler ? schedulerName : ''
 output ROLE_ASSIGNMENT_COUNT int = rbac.outputs.roleAssignmentCount

@@ -21,6 +21,7 @@ describe('loadSettings', () => {
       maxFutureSkewMs: 3_600_000,
       minEventTime: null,
       eventHubPartitionCount: null,
+      entityFlushIntervalMs: 0,
     });
   });
 
@@ -84,6 +85,7 @@ describe('loadSettings', () => {
         MAX_FUTURE_SKEW: 'PT5M',
         MIN_EVENT_TIME: '1990-01-01',
         EVENTHUB_PARTITION_COUNT: ' 32 ',
+        ENTITY_FLUSH_INTERVAL: 'PT2S',
       }),
     ).toEqual({
       eventHubName: 'in',
@@ -102,7 +104,15 @@ describe('loadSettings', () => {
       maxFutureSkewMs: 300_000,
       minEventTime: Date.UTC(1990, 0, 1),
       eventHubPartitionCount: 32,
+      entityFlushIntervalMs: 2000,
     });
+  });
+
+  it('ENTITY_FLUSH_INTERVAL: an ISO 8601 duration up to a minute (PT0S = no coalescing)', () => {
+    expect(loadSettings({ ENTITY_FLUSH_INTERVAL: 'PT0.5S' }).entityFlushIntervalMs).toBe(500);
+    expect(loadSettings({ ENTITY_FLUSH_INTERVAL: ' ' }).entityFlushIntervalMs).toBe(0);
+    expect(() => loadSettings({ ENTITY_FLUSH_INTERVAL: 'PT2M' })).toThrow('ENTITY_FLUSH_INTERVAL: expected an ISO 8601 duration from PT0S to PT1M, such as "PT2S", found "PT2M"');
+    expect(() => loadSettings({ ENTITY_FLUSH_INTERVAL: '2s' })).toThrow(/ENTITY_FLUSH_INTERVAL: expected .* found "2s"/);
   });
 
   it('names the setting, the expectation and what was found', () => {

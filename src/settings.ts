@@ -28,6 +28,8 @@ export interface Settings {
   minEventTime: number | null;
   /** EVENTHUB_PARTITION_COUNT; null = not configured. */
   eventHubPartitionCount: number | null;
+  /** ENTITY_FLUSH_INTERVAL in ms; 0 = signal each stream per batch (no coalescing). */
+  entityFlushIntervalMs: number;
 }
 
 export const DEFAULT_IDLE_FLUSH_SCHEDULE = '*/30 * * * * *';
@@ -96,6 +98,14 @@ const schema = z.object({
     })
     .optional(),
   EVENTHUB_PARTITION_COUNT: z.string().trim().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1).max(1024)).optional(),
+  ENTITY_FLUSH_INTERVAL: z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      return ms !== undefined && ms <= 60_000 ? ms : (ctx.addIssue({ code: 'custom' }), z.NEVER);
+    })
+    .default(0),
 });
 
 const RETENTION_EXPECTED = 'an ISO 8601 duration of days, hours, minutes or seconds of at least PT1H, such as P30D';
@@ -117,6 +127,7 @@ const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
   MAX_FUTURE_SKEW: 'an ISO 8601 duration such as "PT1H" or "PT10M"',
   MIN_EVENT_TIME: 'an ISO 8601 time such as "2000-01-01T00:00:00Z", or empty for no floor',
   EVENTHUB_PARTITION_COUNT: 'a whole number of partitions from 1 to 1024, or empty',
+  ENTITY_FLUSH_INTERVAL: 'an ISO 8601 duration from PT0S to PT1M, such as "PT2S"',
 };
 
 export class SettingsError extends Error {
@@ -161,6 +172,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxFutureSkewMs: s.MAX_FUTURE_SKEW,
     minEventTime: s.MIN_EVENT_TIME ?? null,
     eventHubPartitionCount: s.EVENTHUB_PARTITION_COUNT ?? null,
+    entityFlushIntervalMs: s.ENTITY_FLUSH_INTERVAL,
   };
 }
 
@@ -230,6 +242,12 @@ export const SETTINGS_REFERENCE: readonly SettingReference[] = [
     default: '',
     meaning:
       "The ingest hub's partition count (partition ids 0..n-1). Set: a stream's windows wait for every partition of the hub until it has been heard of or for the pipeline's idleTimeout, so a partition whose reading starts late cannot find its windows closed. Empty: only the partitions heard of hold (docs/explanation/event-time.md).",
+  },
+  {
+    name: 'ENTITY_FLUSH_INTERVAL',
+    default: 'PT0S',
+    meaning:
+      'ISO 8601 duration up to PT1M: ingest buffers batches in the IngestBuffer table and signals each stream at most once per interval (fewer entity operations, visibility later by up to the interval). PT0S: one operation per stream per batch (docs/explanation/effectively-once.md).',
   },
   { name: 'MIN_EVENT_TIME', default: '', meaning: "ISO 8601 time: an earlier event is dead-lettered 'schema' naming the floor. Empty (the default): no floor." },
   { name: 'ANALYSIS_SCHEDULE', default: '', meaning: 'NCRONTAB schedule of the scheduled analysis; empty (the default) means the timer is not registered.' },

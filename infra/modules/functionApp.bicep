@@ -34,6 +34,13 @@ param eventHubName string
 param eventHubConsumerGroup string
 param alertsEventHubName string
 param taskHubName string
+@allowed([
+  'scheduler'
+  'azureStorage'
+])
+param durableBackend string
+@description('The scheduler\'s endpoint (durableBackend scheduler); empty otherwise.')
+param durableTaskSchedulerEndpoint string
 param analysisSchedule string
 param analysisPeriodMinutes int
 param alertMinSeverity string
@@ -48,6 +55,7 @@ param reportRetention string
 param purgeSchedule string
 param maxFutureSkew string
 param minEventTime string
+param entityFlushInterval string
 
 @description('The ingest hub\'s partition count (EVENTHUB_PARTITION_COUNT).')
 param eventHubPartitionCount int
@@ -89,9 +97,27 @@ var streamfoldSettings = {
   MAX_FUTURE_SKEW: maxFutureSkew
   MIN_EVENT_TIME: minEventTime
   EVENTHUB_PARTITION_COUNT: string(eventHubPartitionCount)
+  ENTITY_FLUSH_INTERVAL: entityFlushInterval
 }
 
-var appSettings = union(streamfoldSettings, identitySettings)
+// host.json names only the task hub; the storage provider comes from these settings, which override host.json
+// (AzureFunctionsJobHost__<path>), so one host.json serves both backends and the local host, which keeps its own store.
+// The scheduler: provider type azureManaged, its connection in the setting the provider names, identity only.
+var schedulerDurableSettings = {
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskSchedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'
+}
+
+// Azure Storage (the provider's default type, through AzureWebJobsStorage): 16 control-queue partitions, the most it
+// allows, so up to 16 instances share the entities' work.
+var azureStorageDurableSettings = {
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__partitionCount: '16'
+}
+
+var durableSettings = durableBackend == 'scheduler' ? schedulerDurableSettings : azureStorageDurableSettings
+
+var appSettings = union(streamfoldSettings, identitySettings, durableSettings)
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   name: name

@@ -5,6 +5,15 @@ param eventHubNamespaceName string
 param eventsHubName string
 param alertsHubName string
 param applicationInsightsName string
+@allowed([
+  'scheduler'
+  'azureStorage'
+])
+@description('Durable backend: the scheduler needs Durable Task Data Contributor on the task hub, Azure Storage the queue role.')
+param durableBackend string
+@description('The Durable Task Scheduler and task hub (durableBackend scheduler); named even when not deployed, unused then.')
+param durableTaskSchedulerName string
+param durableTaskHubName string
 @description('Principal id of the app\'s user-assigned managed identity.')
 param managedIdentityPrincipalId string
 @description('Object id of the person or pipeline that deploys; empty for none.')
@@ -25,6 +34,7 @@ var roleIds = {
   eventHubsDataReceiver: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde'
   eventHubsDataSender: '2b629674-e913-4c01-ae53-ef4638d8f975'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  durableTaskDataContributor: '0ad04412-c4d5-4796-b79c-f76d14c8d402'
 }
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
@@ -47,6 +57,14 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
+resource durableTaskScheduler 'Microsoft.DurableTask/schedulers@2025-11-01' existing = {
+  name: durableTaskSchedulerName
+
+  resource taskHub 'taskHubs' existing = {
+    name: durableTaskHubName
+  }
+}
+
 // Grants name a scope by kind; this map turns the kind into the resource id. Hubs, not the namespace: the app reads
 // only "events" and writes only "alerts".
 var scopeIds = {
@@ -54,19 +72,31 @@ var scopeIds = {
   eventsHub: eventHubNamespace::eventsHub.id
   alertsHub: eventHubNamespace::alertsHub.id
   appInsights: applicationInsights.id
+  taskHub: durableTaskScheduler::taskHub.id
 }
 
-// Blob owner: host leases, Event Hubs checkpoints, the deployment package. Queue and table contributor: the Durable
-// task hub (control and work-item queues, history and instances tables) and Streamfold's tables. Receiver: the ingest
-// trigger. Sender: the alerts output. Metrics publisher: Entra-authenticated telemetry.
-var appGrants = [
+// Blob owner: host leases, Event Hubs checkpoints, the deployment package. Table contributor: Streamfold's tables
+// (and, with Azure Storage, the task hub's history and instances tables). Receiver: the ingest trigger. Sender: the
+// alerts output. Metrics publisher: Entra-authenticated telemetry.
+var baseAppGrants = [
   { roleName: 'Storage Blob Data Owner', roleDefinitionId: roleIds.storageBlobDataOwner, scope: 'storage' }
-  { roleName: 'Storage Queue Data Contributor', roleDefinitionId: roleIds.storageQueueDataContributor, scope: 'storage' }
   { roleName: 'Storage Table Data Contributor', roleDefinitionId: roleIds.storageTableDataContributor, scope: 'storage' }
   { roleName: 'Azure Event Hubs Data Receiver', roleDefinitionId: roleIds.eventHubsDataReceiver, scope: 'eventsHub' }
   { roleName: 'Azure Event Hubs Data Sender', roleDefinitionId: roleIds.eventHubsDataSender, scope: 'alertsHub' }
   { roleName: 'Monitoring Metrics Publisher', roleDefinitionId: roleIds.monitoringMetricsPublisher, scope: 'appInsights' }
 ]
+
+// The Durable Task Scheduler: orchestrations and entities on the task hub only, nothing else on the scheduler.
+var schedulerAppGrants = [
+  { roleName: 'Durable Task Data Contributor', roleDefinitionId: roleIds.durableTaskDataContributor, scope: 'taskHub' }
+]
+
+// The Azure Storage provider: the task hub's control and work-item queues.
+var azureStorageAppGrants = [
+  { roleName: 'Storage Queue Data Contributor', roleDefinitionId: roleIds.storageQueueDataContributor, scope: 'storage' }
+]
+
+var appGrants = concat(baseAppGrants, durableBackend == 'scheduler' ? schedulerAppGrants : azureStorageAppGrants)
 
 // The deploying user: send test events (npm run send --namespace), watch the alerts hub, read the result tables.
 var userGrants = [

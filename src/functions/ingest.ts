@@ -6,6 +6,7 @@ import { loadSettings } from '../settings';
 import { createStores, type DeadLetterRecord, type Stores } from '../storage';
 import { durableClientFor } from './durableClientFor';
 import { withInjectedFaults } from './faultInjection';
+import { bufferAndMaybeFlush, defaultCoalescer, type IngestCoalescer } from './ingestCoalesce';
 import { BatchMemory } from './ingestCommits';
 import { classifyError, DEFAULT_RETRY, errorMessage, type RetryOptions,retryTransient } from './ingestFaults';
 import { IngestMetricsWriter } from './ingestMetricsWriter';
@@ -36,6 +37,8 @@ export interface IngestDeps {
   minEventTime?: number | null;
   /** EVENTHUB_PARTITION_COUNT, passed to each partial (docs/explanation/event-time.md); null/undefined = not configured. */
   partitionCount?: number | null;
+  /** ENTITY_FLUSH_INTERVAL > 0: batches are buffered and each stream signalled at most once per interval (ingestCoalesce.ts). */
+  coalescer?: IngestCoalescer | null;
 }
 
 export interface IngestTriggerMetadata {
@@ -130,7 +133,9 @@ export async function handleIngest(messages: unknown, context: InvocationContext
   const recordedAt = new Date(started).toISOString();
   let deliveries = bodies.length;
   try {
-    return await ingestBatch(bodies, meta, context, deps, started, recordedAt, (n) => (deliveries = n));
+    // Coalescing: events a flush already delivered are dropped first (a redelivery after a flush; ingestCoalesce.ts).
+    const batch = deps.coalescer ? await deps.coalescer.unflushed(bodies, meta) : { bodies, meta };
+    return await ingestBatch(batch.bodies, batch.meta, context, deps, started, recordedAt, (n) => (deliveries = n));
   } catch (e) {
     // The invocation fails and the trigger retries the batch: nothing process-local moved (ingestBatch updates its
     // caches only at the end); the attempt is recorded as `retried`, never in eventsIn, so no event vanishes from the
@@ -187,13 +192,22 @@ async function ingestBatch(
   const configs = new Map(pipelines.map((p) => [p.name, p.config]));
   // One entity operation per (pipeline, stream) of the batch, plus one commit per stream of the partition's previous
   // batch that is absent from this one (steady streams appear in every batch and get none).
-  const commits = deps.batches.commitsFor(meta.partitionId, firstSequence, result.partials);
+  const coalesced = deps.coalescer
+    ? await bufferAndMaybeFlush(deps.coalescer, { partition: meta.partitionId, firstSequence, lastSequence, partials: result.partials, configs }, {
+        signal: (entity, op) => deps.signal(context, entity, op),
+        deadLetter: (records) => writeDeadLetters(records, context, deps),
+        warn: (m) => context.warn(m),
+        error: (m) => context.error(m),
+        delivered: (r) => deps.metrics.record({ at: new Date(deps.now()).toISOString(), partition: meta.partitionId, eventsIn: 0, aggregated: 0, filtered: 0, deadLettered: 0, entityOperations: r.operations, processingMs: 0 }),
+      })
+    : undefined;
+  const commits = coalesced ? [] : deps.batches.commitsFor(meta.partitionId, firstSequence, result.partials);
   const onRetry = (what: string) => (e: unknown, n: number, ms: number) => context.warn(`ingest: ${what} failed (retry ${n} in ${ms} ms): ${errorMessage(e)}`);
   const send = (entity: df.EntityId, op: StreamSignal) => retryTransient(() => deps.signal(context, entity, op), retry, onRetry(`${op.name} for ${entity.key}`));
   // Every operation is tried, so one stream's permanent failure cannot stop the others (per-stream isolation).
   const [merged, committed] = await Promise.all([
     Promise.allSettled(
-      result.partials.map((partial) => send(streamEntityId(partial.pipeline, partial.stream), { name: 'merge', input: { partial, pipeline: configs.get(partial.pipeline) as MergeInput['pipeline'] } })),
+      (coalesced ? [] : result.partials).map((partial) => send(streamEntityId(partial.pipeline, partial.stream), { name: 'merge', input: { partial, pipeline: configs.get(partial.pipeline) as MergeInput['pipeline'] } })),
     ),
     Promise.allSettled(commits.map((c) => send(streamEntityId(c.pipeline, c.stream), { name: 'commit', input: c.input }))),
   ]);
@@ -212,7 +226,7 @@ async function ingestBatch(
     if (r.status === 'rejected') context.warn(`ingest: commit for ${commits[i]?.pipeline}/${commits[i]?.stream} rejected, the idle flush will commit instead: ${errorMessage(r.reason)}`);
   });
   const delivered = quarantined.length === 0 ? result.partials : result.partials.filter((p) => !quarantined.includes(p));
-  const m: BatchMetrics = { ...result.metrics, entityOperations: result.metrics.entityOperations + commits.length };
+  const m: BatchMetrics = { ...result.metrics, entityOperations: coalesced ? coalesced.operations : result.metrics.entityOperations + commits.length };
   if (quarantined.length > 0) {
     m.byReason = { ...m.byReason };
     m.byPipeline = Object.fromEntries(Object.entries(m.byPipeline).map(([k, c]) => [k, { ...c, byReason: { ...c.byReason } }]));
@@ -277,6 +291,7 @@ function defaultDeps(): IngestDeps {
       maxFutureSkewMs: settings.maxFutureSkewMs,
       minEventTime: settings.minEventTime,
       partitionCount: settings.eventHubPartitionCount,
+      coalescer: defaultCoalescer(settings.entityFlushIntervalMs, () => stores.ingestBuffer),
     });
   }
   return defaults;
@@ -301,6 +316,7 @@ const ingestOptions: EventHubFunctionOptions & { dataType: 'binary' } = {
 app.eventHub(INGEST_FUNCTION, ingestOptions);
 // Graceful shutdown writes the metrics still queued (the host stops its triggers before the app).
 app.hook.appTerminate(async () => {
+  await defaults?.coalescer?.idle();
   await defaults?.metrics.flush();
 });
 

@@ -1,5 +1,6 @@
 import { MemoryAlertStore } from './memory/MemoryAlertStore';
 import { MemoryDeadLetterStore } from './memory/MemoryDeadLetterStore';
+import { MemoryIngestBufferStore } from './memory/MemoryIngestBufferStore';
 import { MemoryIngestMetricsStore } from './memory/MemoryIngestMetricsStore';
 import { MemoryPipelineStore } from './memory/MemoryPipelineStore';
 import { MemoryReportStore } from './memory/MemoryReportStore';
@@ -8,6 +9,7 @@ import { MemoryStreamCatalog } from './memory/MemoryStreamCatalog';
 import { MemoryWindowStore } from './memory/MemoryWindowStore';
 import { TableAlertStore } from './table/TableAlertStore';
 import { TableDeadLetterStore } from './table/TableDeadLetterStore';
+import { TableIngestBufferStore } from './table/TableIngestBufferStore';
 import { TableIngestMetricsStore } from './table/TableIngestMetricsStore';
 import { TablePipelineStore } from './table/TablePipelineStore';
 import { TableReportStore } from './table/TableReportStore';
@@ -41,6 +43,7 @@ export function createStores(env: NodeJS.ProcessEnv = process.env, options: Stor
     activity: new TableStreamActivityStore(client(TABLE_NAMES.activity)),
     reports: new TableReportStore(client(TABLE_NAMES.reports)),
     alerts: new TableAlertStore(client(TABLE_NAMES.alerts)),
+    ingestBuffer: new TableIngestBufferStore(client(TABLE_NAMES.ingestBuffer)),
   };
 }
 
@@ -55,5 +58,6 @@ export function createMemoryStores(options: Pick<StoreOptions, 'mergeLatencySket
     activity: new MemoryStreamActivityStore(),
     reports: new MemoryReportStore(),
     alerts: new MemoryAlertStore(),
+    ingestBuffer: new MemoryIngestBufferStore(),
   };
 }

@@ -15,4 +15,6 @@ export const TABLE_NAMES = {
   activity: 'StreamActivity',
   reports: 'Reports',
   alerts: 'Alerts',
+  /** Coalescing ingest's buffer (ENTITY_FLUSH_INTERVAL). */
+  ingestBuffer: 'IngestBuffer',
 } as const satisfies Record<keyof Stores, string>;

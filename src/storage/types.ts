@@ -275,6 +275,43 @@ export interface AlertStore {
   purge(before: string, limit: number): Promise<PurgeResult>;
 }
 
+/**
+ * One batch buffered by ingest when it coalesces (ENTITY_FLUSH_INTERVAL > 0; docs/explanation/effectively-once.md):
+ * the batch's partials and the pipeline configs they need, as JSON text, until the flusher delivers them.
+ */
+export interface BufferedBatch {
+  partition: string;
+  firstSequence: number;
+  lastSequence: number;
+  /** Epoch ms of the write (the timer flushes partitions whose oldest row is older than the interval). */
+  bufferedAt: number;
+  payload: string;
+}
+
+/** A partition's flush state: what reached the entities, and the range a flusher is delivering. */
+export interface BufferMark {
+  /** The last sequence number whose partials were delivered; -1 before the first flush. */
+  flushedThrough: number;
+  claim: { firstSequence: number; lastSequence: number } | null;
+  /** Optimistic concurrency: null when the partition has no mark row yet. */
+  etag: string | null;
+}
+
+/** The IngestBuffer table: PartitionKey = the Event Hubs partition, one row per batch (or its parts) and one mark. */
+export interface IngestBufferStore {
+  /** Writes (replaces) the batch's row(s): a redelivery of the same firstSequence overwrites. */
+  put(batch: BufferedBatch): Promise<void>;
+  /** The partition's complete batches (every part present), ascending by firstSequence. */
+  list(partition: string): Promise<BufferedBatch[]>;
+  mark(partition: string): Promise<BufferMark>;
+  /** Writes the mark if its ETag is still `etag` (null: only if none exists); the new ETag, or null when another writer won. */
+  setMark(partition: string, value: Omit<BufferMark, 'etag'>, etag: string | null): Promise<string | null>;
+  /** Deletes these batches' rows (absent ones are fine). */
+  remove(partition: string, firstSequences: readonly number[]): Promise<void>;
+  /** Partitions holding batches, with the oldest batch's bufferedAt. */
+  partitions(): Promise<Array<{ partition: string; oldestBufferedAt: number }>>;
+}
+
 /** Every store of the app, one per table (TABLE_NAMES); each has a memory/ and a table/ implementation. */
 export interface Stores {
   pipelines: PipelineStore;
@@ -286,4 +323,6 @@ export interface Stores {
   activity: StreamActivityStore;
   reports: ReportStore;
   alerts: AlertStore;
+  /** Coalescing ingest's buffer (empty while ENTITY_FLUSH_INTERVAL is PT0S). */
+  ingestBuffer: IngestBufferStore;
 }

@@ -82,23 +82,40 @@ const tablesUsed: string[] = Object.values(TABLE_NAMES).sort();
 
 // ---- what the Bicep sets -------------------------------------------------------------------------------------------
 
-/** App settings as [name, value expression]: the object variables united into `var appSettings`. */
-function appSettingEntries(): Map<string, string> {
+const BACKENDS = ['scheduler', 'azureStorage'] as const;
+type Backend = (typeof BACKENDS)[number];
+
+/** An object variable, or `cond == 'mode' ? a : b` over two of them, resolved for one durable backend. */
+function objectVarEntries(text: string, name: string, backend: Backend): Array<[string, string]> {
+  const value = varValue(text, name);
+  const pick = /^durableBackend == '(\w+)' \? (\w+) : (\w+)$/.exec(value);
+  if (pick) return objectVarEntries(text, (pick[1] === backend ? pick[2] : pick[3]) as string, backend);
+  return topLevelEntries(varBody(text, name));
+}
+
+/** App settings as [name, value expression] for one backend: the object variables united into `var appSettings`. */
+function appSettingEntries(backend: Backend = 'scheduler'): Map<string, string> {
   const value = varValue(functionAppBicep, 'appSettings');
   const m = /^union\(([\w\s,]+)\)$/.exec(value);
   if (!m) throw new Error(`expected var appSettings = union(<object vars>) in functionApp.bicep, found ${value}`);
   const names = (m[1] as string).split(',').map((a) => a.trim());
-  return new Map(names.flatMap((name) => topLevelEntries(varBody(functionAppBicep, name))));
+  return new Map(names.flatMap((name) => objectVarEntries(functionAppBicep, name, backend)));
 }
 const appSettings = appSettingEntries();
+const appSettingsByBackend = new Map(BACKENDS.map((b) => [b, appSettingEntries(b)]));
 
 const REQUIRED_ROLES: Record<string, { id: string; scope: string }> = {
   'Storage Blob Data Owner': { id: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b', scope: 'storage' },
-  'Storage Queue Data Contributor': { id: '974c5e8b-45b9-4653-ba55-5f855dd0fb88', scope: 'storage' },
   'Storage Table Data Contributor': { id: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3', scope: 'storage' },
   'Azure Event Hubs Data Receiver': { id: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde', scope: 'eventsHub' },
   'Azure Event Hubs Data Sender': { id: '2b629674-e913-4c01-ae53-ef4638d8f975', scope: 'alertsHub' },
   'Monitoring Metrics Publisher': { id: '3913510d-42f4-4e42-8a64-420c390055eb', scope: 'appInsights' },
+};
+
+/** What each backend adds: the task hub's data role (scheduler), or the task hub's queues (Azure Storage). */
+const BACKEND_ROLES: Record<Backend, Record<string, { id: string; scope: string }>> = {
+  scheduler: { 'Durable Task Data Contributor': { id: '0ad04412-c4d5-4796-b79c-f76d14c8d402', scope: 'taskHub' } },
+  azureStorage: { 'Storage Queue Data Contributor': { id: '974c5e8b-45b9-4653-ba55-5f855dd0fb88', scope: 'storage' } },
 };
 
 /** What each scope kind must resolve to: the storage account, the one hub, the App Insights component. */
@@ -107,7 +124,15 @@ const SCOPE_TARGETS: Record<string, RegExp> = {
   eventsHub: /^eventHubNamespace::eventsHub\.id$/,
   alertsHub: /^eventHubNamespace::alertsHub\.id$/,
   appInsights: /^applicationInsights\.id$/,
+  taskHub: /^durableTaskScheduler::taskHub\.id$/,
 };
+
+/** The app's grants for one backend: `var appGrants = concat(base, durableBackend == 'scheduler' ? a : b)`. */
+function appGrantsFor(backend: Backend): Array<{ roleName: string; id: string; scope: string }> {
+  const m = /^concat\((\w+), durableBackend == 'scheduler' \? (\w+) : (\w+)\)$/.exec(varValue(rbacBicep, 'appGrants'));
+  if (!m) throw new Error(`expected var appGrants = concat(<base>, durableBackend == 'scheduler' ? <list> : <list>), found ${varValue(rbacBicep, 'appGrants')}`);
+  return [...grantList(m[1] as string), ...grantList((backend === 'scheduler' ? m[2] : m[3]) as string)];
+}
 
 function grantList(name: string): Array<{ roleName: string; id: string; scope: string }> {
   const roleIds = Object.fromEntries(topLevelEntries(varBody(rbacBicep, 'roleIds')).map(([k, v]) => [k, v.replace(/'/g, '')]));
@@ -234,16 +259,27 @@ describe('infra: role assignments', () => {
     expect(stripComments(varValue(rbacBicep, 'roleAssignments'))).toMatch(/map\(appGrants,[^\n]*managedIdentityPrincipalId/);
   });
 
-  it('the app gets exactly the roles it needs, with the built-in ids, at the right scope', () => {
-    const expected = Object.entries(REQUIRED_ROLES).map(([roleName, { id, scope }]) => ({ roleName, id, scope }));
-    expect(grantList('appGrants')).toEqual(expect.arrayContaining(expected));
-    expect(grantList('appGrants')).toHaveLength(expected.length);
+  it.each(BACKENDS)('with durableBackend %s the app gets exactly the roles it needs, with the built-in ids, at the right scope', (backend) => {
+    const expected = Object.entries({ ...REQUIRED_ROLES, ...BACKEND_ROLES[backend] }).map(([roleName, { id, scope }]) => ({ roleName, id, scope }));
+    expect(appGrantsFor(backend)).toEqual(expect.arrayContaining(expected));
+    expect(appGrantsFor(backend)).toHaveLength(expected.length);
+  });
+
+  it('the task hub scope is the scheduler\'s task hub the template creates, and rbac waits for it', () => {
+    const dts = resourceBody(rbacBicep, 'durableTaskScheduler');
+    expect(dts.type).toMatch(/^Microsoft\.DurableTask\/schedulers@/);
+    expect(dts.body).toMatch(/resource taskHub 'taskHubs' existing = \{\s*name: durableTaskHubName\s*\}/);
+    const args = moduleArgs('./modules/rbac.bicep');
+    expect(args.get('durableBackend')).toBe('durableBackend');
+    // Module outputs, not plain names: the role assignment must wait for the task hub.
+    expect(args.get('durableTaskSchedulerName')).toBe('useScheduler ? durableScheduler.outputs.name : schedulerName');
+    expect(args.get('durableTaskHubName')).toBe('useScheduler ? durableScheduler.outputs.taskHubName : taskHubName');
   });
 
   it('each scope kind resolves to the right resource, and the hubs are the ones the app uses', () => {
     const scopes = new Map(topLevelEntries(varBody(rbacBicep, 'scopeIds')));
     for (const [kind, target] of Object.entries(SCOPE_TARGETS)) expect(scopes.get(kind)).toMatch(target);
-    for (const { scope } of [...grantList('appGrants'), ...grantList('userGrants')]) expect(scopes.has(scope)).toBe(true);
+    for (const { scope } of [...BACKENDS.flatMap(appGrantsFor), ...grantList('userGrants')]) expect(scopes.has(scope)).toBe(true);
     const ns = resourceBody(rbacBicep, 'eventHubNamespace').body;
     expect(ns).toMatch(/resource eventsHub 'eventhubs' existing = \{\s*name: eventsHubName\s*\}/);
     expect(ns).toMatch(/resource alertsHub 'eventhubs' existing = \{\s*name: alertsHubName\s*\}/);
@@ -284,10 +320,10 @@ describe('infra: no keys, SAS or connection strings', () => {
     }
   });
 
-  it('no app setting carries a key; the one connection string is App Insights\' and it authenticates nothing', () => {
-    for (const [name, value] of appSettings) {
-      expect(`${name} = ${value}`).not.toMatch(/AccountKey|SharedAccessKey|InstrumentationKey|listKeys|\bsas\b|secret|password/i);
-      if (/connection_?string/i.test(`${name} ${value}`)) expect(name).toBe('APPLICATIONINSIGHTS_CONNECTION_STRING');
+  it.each(BACKENDS)('durableBackend %s: no app setting carries a key; the connection strings are App Insights\' and the scheduler\'s identity-only one', (backend) => {
+    for (const [name, value] of appSettingsByBackend.get(backend) ?? []) {
+      expect(`${name} = ${value}`).not.toMatch(/AccountKey|SharedAccessKey|InstrumentationKey|listKeys|\bsas\b|secret|password|AccessKey/i);
+      if (/connection_?string/i.test(`${name} ${value}`)) expect(['APPLICATIONINSIGHTS_CONNECTION_STRING', 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING', 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName']).toContain(name);
     }
     // It only names the ingestion endpoint: local auth is off on the component, telemetry needs the Entra token.
     expect(appSettings.get('APPLICATIONINSIGHTS_CONNECTION_STRING')).toBe('applicationInsightsConnectionString');
@@ -368,6 +404,70 @@ describe('infra: the function app', () => {
   });
 });
 
+describe('infra: the durable backend', () => {
+  const PROVIDER = 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__';
+  const schedulerModule = read(join(INFRA, 'modules', 'durableTaskScheduler.bicep'));
+
+  it('durableBackend is scheduler by default, or azureStorage; the parameters for SKU, capacity and allow list exist', () => {
+    const decl = params(mainBicep).find((p) => p.name === 'durableBackend');
+    expect(decl?.allowed).toEqual(["'scheduler'", "'azureStorage'"]);
+    expect(decl?.defaultText).toBe("'scheduler'");
+    expect(params(mainBicep).find((p) => p.name === 'schedulerSkuName')?.allowed).toEqual(["'Consumption'", "'Dedicated'"]);
+    const capacity = params(mainBicep).find((p) => p.name === 'schedulerCapacity');
+    expect([capacity?.minValue, capacity?.maxValue]).toEqual([1, 3]);
+    expect(params(mainBicep).find((p) => p.name === 'schedulerIpAllowlist')?.type).toBe('array');
+  });
+
+  it('the scheduler and its task hub are created only in scheduler mode, with the SKU, capacity and the required allow list', () => {
+    const m = mainModule('./modules/durableTaskScheduler.bicep');
+    expect(stripComments(mainBicep)).toMatch(/^module durableScheduler '\.\/modules\/durableTaskScheduler\.bicep' = if \(useScheduler\) \{/m);
+    expect(varValue(mainBicep, 'useScheduler')).toBe("durableBackend == 'scheduler'");
+    const args = moduleArgs('./modules/durableTaskScheduler.bicep');
+    expect(Object.fromEntries(['skuName', 'capacity', 'ipAllowlist', 'taskHubName'].map((k) => [k, args.get(k)]))).toEqual({ skuName: 'schedulerSkuName', capacity: 'schedulerCapacity', ipAllowlist: 'schedulerIpAllowlist', taskHubName: 'taskHubName' });
+    expect(m.params).toContain('tags');
+    const scheduler = resourceBody(schedulerModule, 'scheduler');
+    expect(scheduler.type).toMatch(/^Microsoft\.DurableTask\/schedulers@\d{4}-\d{2}-\d{2}$/);
+    expect(scheduler.body).toMatch(/\bipAllowlist\s*:\s*ipAllowlist\b/);
+    expect(scheduler.body).toMatch(/\bsku\s*:\s*skuName == 'Dedicated' \? \{ name: skuName, capacity: capacity \} : \{ name: skuName \}/);
+    const hub = resourceBody(schedulerModule, 'taskHub');
+    expect(hub.type).toMatch(/^Microsoft\.DurableTask\/schedulers\/taskHubs@/);
+    expect(hub.body).toMatch(/parent:\s*scheduler\b[\s\S]*name:\s*taskHubName\b/);
+    // The default allow list is not empty: an empty one denies every caller.
+    expect(params(mainBicep).find((p) => p.name === 'schedulerIpAllowlist')?.defaultText).toBe('[');
+    expect(stripComments(mainBicep)).toMatch(/param schedulerIpAllowlist array = \[\s*'0\.0\.0\.0\/0'\s*\]/);
+  });
+
+  it('scheduler mode: the provider is azureManaged, its connection names the endpoint and the identity, and no key', () => {
+    const s = appSettingsByBackend.get('scheduler') as Map<string, string>;
+    expect(s.get(`${PROVIDER}type`)).toBe("'azureManaged'");
+    expect(s.get(`${PROVIDER}connectionStringName`)).toBe("'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'");
+    expect(s.get('DURABLE_TASK_SCHEDULER_CONNECTION_STRING')).toBe("'Endpoint=${durableTaskSchedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'");
+    expect(s.has(`${PROVIDER}partitionCount`)).toBe(false);
+    expect(moduleArgs('./modules/functionApp.bicep').get('durableTaskSchedulerEndpoint')).toBe("useScheduler ? durableScheduler.outputs.endpoint : ''");
+    expect(outputDecls(schedulerModule).find((o) => o.name === 'endpoint')?.value).toBe('scheduler.properties.endpoint');
+  });
+
+  it('Azure Storage mode: today\'s provider through AzureWebJobsStorage, 16 partitions, no scheduler connection', () => {
+    const s = appSettingsByBackend.get('azureStorage') as Map<string, string>;
+    expect(s.get(`${PROVIDER}partitionCount`)).toBe("'16'");
+    expect([...s.keys()].filter((k) => /DURABLE_TASK_SCHEDULER|connectionStringName|storageProvider__type/.test(k))).toEqual([]);
+    expect(s.get('AzureWebJobsStorage__credential')).toBe("'managedidentity'");
+  });
+
+  it('both modes keep every other setting the same, and host.json sets no provider (the settings choose it)', () => {
+    const strip = (m: Map<string, string>) => [...m.keys()].filter((k) => !k.startsWith(PROVIDER) && k !== 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING').sort();
+    expect(strip(appSettingsByBackend.get('scheduler') as Map<string, string>)).toEqual(strip(appSettingsByBackend.get('azureStorage') as Map<string, string>));
+    const durable = (hostJson.extensions?.durableTask ?? {}) as Record<string, unknown>;
+    expect(durable['storageProvider']).toBeUndefined();
+    expect(moduleArgs('./modules/functionApp.bicep').get('durableBackend')).toBe('durableBackend');
+  });
+
+  it('the scheduler module lists no keys and outputs none', () => {
+    expect(secretFindings(schedulerModule)).toEqual([]);
+    for (const o of outputDecls(schedulerModule)) expect(o.value).not.toMatch(/key|secret|connectionString/i);
+  });
+});
+
 describe('infra: template structure', () => {
   const allModules = bicepFiles.flatMap((file) => modules(read(file)).map((m) => ({ ...m, file })));
 
@@ -375,7 +475,7 @@ describe('infra: template structure', () => {
     expect(stripComments(mainBicep)).toMatch(/^targetScope = 'resourceGroup'$/m);
     expect(stripComments(mainBicep)).not.toMatch(/Microsoft\.Resources\/resourceGroups@|\bscope:\s*rg\b/);
     const local = modules(mainBicep).filter((m) => !m.path.startsWith('br'));
-    expect(local.map((m) => m.path).sort()).toEqual(['./modules/eventHubs.bicep', './modules/functionApp.bicep', './modules/rbac.bicep', './modules/storage.bicep']);
+    expect(local.map((m) => m.path).sort()).toEqual(['./modules/durableTaskScheduler.bicep', './modules/eventHubs.bicep', './modules/functionApp.bicep', './modules/rbac.bicep', './modules/storage.bicep']);
   });
 
   it('names derive from the abbreviations and the resource token, and everything is tagged', () => {

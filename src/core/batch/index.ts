@@ -1,3 +1,4 @@
+export { combinePartials } from './combinePartials';
 export { parseEnqueuedTime, parseEventTime } from './eventTime';
 export { processBatch } from './processBatch';
 export type { BatchInput, BatchMetrics, BatchResult, DeadLetter, DeadLetterReason, OutcomeCounts, PartialWindow, PartitionProgressReport, StreamPartial } from './types';
