@@ -39,10 +39,13 @@ export function mergeEncoded(a: EncodedAggregate, b: EncodedAggregate): EncodedA
   return { kind: a.kind, data: agg.encode(agg.merge(agg.decode(a.data), agg.decode(b.data))) };
 }
 
-export function summarizeEncoded(e: EncodedAggregate): unknown {
+/** The result of a stored aggregate with its kind: `{kind, ...summary}` (e.g. {kind, estimate, standardError}). */
+export function summarizeEncoded(e: EncodedAggregate): AggregateResult {
   const agg = known(e.kind);
-  return agg.summarize(agg.decode(e.data));
+  return { kind: e.kind, ...(agg.summarize(agg.decode(e.data)) as object) };
 }
+
+export type AggregateResult = { kind: string } & Record<string, unknown>;
 
 function known(kind: string): AnyAggregator {
   const agg = registry.get(kind);
