@@ -13,7 +13,7 @@ export const DEFAULT_PARTITION_IDLE_MS = 120_000;
 
 export function initialStreamState(): StreamState {
   return {
-    version: 2,
+    version: 3,
     pipeline: null,
     stream: null,
     partitions: {},
