@@ -1,3 +1,5 @@
+/// <reference types="jest" />
+// Test support (run by each aggregator's test); built with the app only because it sits in src/.
 import fc from 'fast-check';
 
 import type { AggregateInput, Aggregator } from '../aggregator';
