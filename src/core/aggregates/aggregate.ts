@@ -1,4 +1,4 @@
-import { mergeMoments, type Moments, MomentsBuilder, type MomentsSummary, summarizeMoments, type TimedValue } from './kinds/moments';
+import { mergeMoments, type Moments, type MomentsSummary, summarizeMoments, type TimedValue } from './kinds/moments';
 import { sketchQuantiles } from './kinds/quantiles';
 import { DEFAULT_SKETCH_ACCURACY } from './sketch';
 import { SketchBins } from './sketchBins';
@@ -24,23 +24,62 @@ export interface Summary extends MomentsSummary {
 
 /**
  * Mutable accumulator for the hot path (one per window and measure in a batch); `toAggregate` freezes it to JSON.
- * The moments builder plus the sketch's bins.
+ * The `moments` module's MomentsBuilder and the `quantiles` module's sketch bins fused into one flat class: the same
+ * arithmetic as MomentsBuilder (kinds/moments.ts), repeated here because a subclass of it cost the default pipeline
+ * about a quarter of its core-bench ratio (`npm run bench`: 0.51 -> 0.38 in alternating runs). First and last are kept
+ * as scalars so that adding a value allocates nothing. Tested equal to the two modules in aggregate.test.ts.
  */
-export class Accumulator extends MomentsBuilder {
+export class Accumulator {
+  count = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  mean = 0;
+  m2 = 0;
+  private firstTime = Infinity;
+  private firstValue = 0;
+  private lastTime = -Infinity;
+  private lastValue = 0;
   private readonly sketch: SketchBins;
 
   constructor(readonly accuracy: number = DEFAULT_SKETCH_ACCURACY) {
-    super();
     this.sketch = new SketchBins(accuracy);
   }
 
-  override add(value: number, time: number): void {
-    super.add(value, time);
+  add(value: number, time: number): void {
+    this.count++;
+    this.sum += value;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    const delta = value - this.mean;
+    this.mean += delta / this.count;
+    this.m2 += delta * (value - this.mean);
+    // Ties on time are broken by value, as in MomentsBuilder, so the result does not depend on arrival order.
+    if (time < this.firstTime || (time === this.firstTime && value < this.firstValue)) {
+      this.firstTime = time;
+      this.firstValue = value;
+    }
+    if (time > this.lastTime || (time === this.lastTime && value > this.lastValue)) {
+      this.lastTime = time;
+      this.lastValue = value;
+    }
     this.sketch.add(value);
   }
 
   toAggregate(): Aggregate {
-    return { ...this.state(), sketch: this.sketch.encode(), accuracy: this.accuracy };
+    const empty = this.count === 0;
+    return {
+      count: this.count,
+      sum: this.sum,
+      min: empty ? null : this.min,
+      max: empty ? null : this.max,
+      mean: this.mean,
+      m2: this.m2,
+      first: empty ? null : { time: this.firstTime, value: this.firstValue },
+      last: empty ? null : { time: this.lastTime, value: this.lastValue },
+      sketch: this.sketch.encode(),
+      accuracy: this.accuracy,
+    };
   }
 }
 
