@@ -117,6 +117,16 @@ describe('aggregates through a pipeline', () => {
     expect((closedWindowFromStored(odd) as { aggregates: unknown }).aggregates).toEqual({ x: { kind: 'unknown', data: 'AA==' } });
   });
 
+  it('counts an event once in the totals of hopping windows, and in every window holding it', () => {
+    const hopping = compile({ key: 'origin', aggregates: { d: { kind: 'distinct', expr: 'destination' }, t: { kind: 'topK', expr: 'destination', k: 1 } }, window: { type: 'hopping', size: 'PT2M', hop: 'PT1M' } });
+    const bodies = ['X', 'Y', 'X'].map((destination, i) => JSON.stringify({ origin: 'A', destination, time: T0 + 60_000 + i }));
+    const p = processBatch({ bodies, partitionId: '0', sequenceNumbers: [0, 1, 2], enqueuedTimes: [T0, T0, T0], pipelines: [hopping], now: T0 }).partials[0] as StreamPartial;
+    expect(p.windows.length).toBe(2);
+    const view = streamView(mergePartial(initialStreamState(), p, T0, hopping.config).state);
+    expect(view.aggregateTotals).toEqual({ d: { kind: 'distinct', estimate: 2, standardError: 0.008125 }, t: { kind: 'topK', total: 3, items: [{ value: 'X', count: 2, maxError: 0, share: 0.666667 }] } });
+    expect(view.windows.map((w) => w.aggregates?.['t']?.['total'])).toEqual([3, 3]);
+  });
+
   it('adds nothing to the state of a pipeline without aggregates', () => {
     const plain = compile({ key: 'origin', measures: { delay: 'delay' } });
     const r = processBatch({ bodies: [JSON.stringify({ origin: 'A', delay: 1, time: T0 })], partitionId: '0', sequenceNumbers: [0], enqueuedTimes: [T0], pipelines: [plain], now: T0 });
