@@ -145,6 +145,28 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     for (const e of catalog) expect(e.eventsPerSec).toBeGreaterThan(0);
   });
 
+  it('session windows: a redelivered batch after a crash counts once, and a late event bridges two sessions', async () => {
+    const { stores, driver, deps } = setup();
+    await stores.pipelines.put('sess', { name: 'sess', key: 'user', measures: { clicks: 'clicks' }, window: { type: 'session', gap: 'PT2M', maxDuration: 'PT1H' }, lateness: 'PT5M' });
+    const click = (minute: number) => JSON.stringify({ user: 'u', clicks: 1, time: new Date(T0 + minute * 60_000).toISOString() });
+    await deliver(deps(), '0', 0, [0, 1, 4].map(click)); // sessions [0, 3) and [4, 6)
+    await deliver(deps(), '0', 3, [2.5, 8].map(click)); // 2.5 bridges them; 8 starts a third
+    // A crash: partition 0's second batch is delivered again, longer, by a fresh process.
+    const restarted = { ...deps(), watermarks: new WatermarkCache(), batches: new BatchMemory(), pipelines: new PipelineCache(stores.pipelines, 10_000) };
+    await deliver(restarted, '0', 3, [2.5, 8, 9].map(click));
+    await deliver(restarted, '0', 6, [20].map(click));
+    await deliver(restarted, '0', 7, [21].map(click));
+    const key = encodeStreamKey('sess', 'u');
+    const saved = (await stores.windows.query(key, {})).items.map((w) => ({ start: (w.start - T0) / 60_000, end: (w.end - T0) / 60_000, events: w.data.events, closedBy: w.data.closedBy }));
+    expect(saved).toEqual([
+      { start: 0, end: 6, events: 4, closedBy: 'watermark' },
+      { start: 4, end: 6, events: 1, closedBy: 'superseded' },
+      { start: 8, end: 11, events: 2, closedBy: 'watermark' },
+    ]);
+    const v = await view(driver, key);
+    expect([v.events, v.windows.map((w) => [(w.start - T0) / 60_000, w.events])]).toEqual([8, [[20, 2]]]);
+  });
+
   it('runs the registered entity function (df.app.entity) against the app\'s own stores from AzureWebJobsStorage', async () => {
     const saved = process.env['AzureWebJobsStorage'];
     process.env['AzureWebJobsStorage'] = azurite.connectionString;

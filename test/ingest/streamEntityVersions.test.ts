@@ -35,7 +35,7 @@ describe('stream entity state versions', () => {
     const reply = await d.run(key, 'merge', merge(5, 250_000));
     expect(reply).toMatchObject({ ok: true, kind: 'merge', outcome: 'committed-previous' });
     const stored = JSON.parse(d.states.get(key) as string) as { version: number; partitions: Record<string, { watermark: number | null }> };
-    expect(stored.version).toBe(2);
+    expect(stored.version).toBe(3);
     expect(stored.partitions['0']?.watermark).toBe(T0 + 190_000);
     const after = await d.run(key, 'get');
     expect(after.ok && after.kind === 'get' && (after.view as StreamView).events).toBe(8);
@@ -43,10 +43,10 @@ describe('stream entity state versions', () => {
 
   it('quarantines every operation on a state of an unknown version: ok:false, counted, the state otherwise untouched, never reset', async () => {
     const d = driver();
-    const newer = { version: 3, events: 41, somethingNew: { a: [1, 2] } };
+    const newer = { version: 4, events: 41, somethingNew: { a: [1, 2] } };
     d.states.set(key, JSON.stringify(newer));
     const reply = await d.run(key, 'merge', merge(0, 1000));
-    expect(reply).toEqual({ ok: false, error: 'stream state: expected version 1 to 2, found 3; the operation is quarantined and the stored state kept (1 operation(s) quarantined so far)' });
+    expect(reply).toEqual({ ok: false, error: 'stream state: expected version 1 to 3, found 4; the operation is quarantined and the stored state kept (1 operation(s) quarantined so far)' });
     expect(JSON.parse(d.states.get(key) as string)).toEqual({ ...newer, quarantined: 1 });
     expect(await d.run(key, 'commit', { partition: '0', firstSequence: 0, lastSequence: 0, pipeline: pipeline.config })).toMatchObject({ ok: false });
     expect(await d.run(key, 'flush', { now: T0 + 10_000_000 })).toMatchObject({ ok: false });

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
 
 import { program as localHostProgram } from '../../local-host/cli';
+import { aggregatorKinds, aggregatorOf } from '../../src/core/aggregates';
 import { buildOpenApiDocument } from '../../src/functions/http/openApi';
 import { SETTINGS_REFERENCE } from '../../src/settings';
 import { program as capacityProgram } from '../capacity/cli';
@@ -155,6 +157,18 @@ function pipelinePage(schema: Json): string {
     'are ISO 8601 (days, hours, minutes, seconds) from PT1S to P31D; a hopping window needs `hop`, a tumbling one must not',
     'have it.',
     '',
+    '## Aggregate kinds',
+    '',
+    'Each entry of `aggregates` is `{"kind": ..., "expr": ..., ...options}`; the kind\'s own options are below (unknown ones are',
+    'refused). Results carry their error bound; see [aggregates.md](../explanation/aggregates.md).',
+    '',
+    ...aggregatorKinds().flatMap((kind) => {
+      const a = aggregatorOf(kind);
+      if (a === undefined) return [];
+      const options = z.toJSONSchema(a.options, { io: 'input' }) as Json;
+      const hasOptions = Object.keys((options['properties'] as Json | undefined) ?? {}).length > 0;
+      return [`### \`${kind}\``, '', `${a.description} \`expr\` yields ${a.input === 'number' ? 'a number' : 'a string or number (numbers count as their text)'}.`, '', hasOptions ? propertiesTable(options) : 'No options.', ''];
+    }),
     '## JSON Schema',
     '',
     'The same schema as JSON Schema (draft 2020-12), also in the OpenAPI document as `components.schemas.PipelineDefinition`:',

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 
 import { type Aggregate, aggregateOf, emptyAggregate, mergeAggregates, summarize, type TimedValue } from './aggregate';
+import { moments } from './kinds/moments';
+import { quantiles } from './kinds/quantiles';
 
 const point = fc.record({ time: fc.integer({ min: 0, max: 1e6 }), value: fc.integer({ min: -1e6, max: 1e6 }) });
 const points = fc.array(point, { maxLength: 40 });
@@ -53,6 +55,25 @@ describe('aggregates', () => {
         const [a, b, c] = [aggregateOf(xs), aggregateOf(ys), aggregateOf(zs)];
         expectSame(mergeAggregates(a, b), mergeAggregates(b, a));
         expectSame(mergeAggregates(mergeAggregates(a, b), c), mergeAggregates(a, mergeAggregates(b, c)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('is the moments and quantiles modules side by side, field for field and byte for byte', () => {
+    fc.assert(
+      fc.property(points, (xs) => {
+        const m = moments.create({});
+        const q = quantiles.create({ accuracy: 0.01 });
+        for (const x of xs) {
+          m.add(x.value, x.time);
+          q.add(x.value, x.time);
+        }
+        const { sketch, accuracy, ...rest } = aggregateOf(xs);
+        expect(rest).toEqual(m.state());
+        expect([sketch, accuracy]).toEqual([q.state().sketch, 0.01]);
+        const s = summarize(aggregateOf(xs));
+        expect(s).toEqual({ ...moments.summarize(m.state()), p50: s.count === 0 ? null : quantiles.summarize(q.state()).p50, p90: s.count === 0 ? null : quantiles.summarize(q.state()).p90, p99: s.count === 0 ? null : quantiles.summarize(q.state()).p99 });
       }),
       { numRuns: 200 },
     );

@@ -1,6 +1,7 @@
 import type { Aggregate, Summary } from '../aggregates/aggregate';
 import { measureFromStored, type StoredWindow } from '../state/storedWindow';
 import type { MeasureResult } from '../state/types';
+import { aggregatePoint } from './aggregateSeries';
 import type { WindowPoint } from './types';
 
 export type { StoredWindow } from '../state/storedWindow';
@@ -35,8 +36,10 @@ export function measuresOf(data: StoredWindow['data'] | undefined): string[] {
  * otherwise from a Summary's sample stddev rescaled by sqrt((n - 1) / n).
  */
 export function fromStoredWindow(w: StoredWindow, measure: string): WindowPoint | null {
+  // A session absorbed into an earlier one: its events are in that one's row.
+  if (isObject(w.data) && w.data['closedBy'] === 'superseded') return null;
   const m = storedMeasure(w.data, measure);
-  if (!m) return null;
+  if (!m) return aggregatePoint(w.data, measure, { start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() }) ?? null;
   const count = num(m.count);
   const mean = num(m.mean);
   const min = num(m.min);

@@ -1,4 +1,5 @@
-import { mergeAggregates } from '../aggregates';
+import type { EncodedAggregate } from '../aggregates';
+import { mergeAggregates, mergeEncoded } from '../aggregates';
 import type { PartialWindow, StreamPartial } from './types';
 
 /**
@@ -21,18 +22,23 @@ export function combinePartials(parts: readonly StreamPartial[], range: { firstS
   }
   const windows = new Map<number, PartialWindow>();
   const totals: StreamPartial['totals'] = {};
+  let aggregateTotals: Record<string, EncodedAggregate> | undefined;
   let latency = first.latency;
   for (const [i, p] of parts.entries()) {
     for (const w of p.windows) {
       const have = windows.get(w.start);
       if (!have) {
-        windows.set(w.start, { ...w, measures: { ...w.measures } });
+        windows.set(w.start, { ...w, measures: { ...w.measures }, ...(w.aggregates ? { aggregates: { ...w.aggregates } } : {}) });
         continue;
       }
       have.events += w.events;
+      // Session fragments sharing a start overlap: their union ends at the later end (tumbling windows: equal ends).
+      have.end = Math.max(have.end, w.end);
       for (const [m, agg] of Object.entries(w.measures)) have.measures[m] = have.measures[m] ? mergeAggregates(have.measures[m], agg) : agg;
+      if (w.aggregates) have.aggregates = mergeEncodedMaps(have.aggregates, w.aggregates);
     }
     for (const [m, agg] of Object.entries(p.totals)) totals[m] = totals[m] ? mergeAggregates(totals[m], agg) : agg;
+    if (p.aggregateTotals) aggregateTotals = mergeEncodedMaps(aggregateTotals, p.aggregateTotals);
     if (i > 0) latency = mergeAggregates(latency, p.latency);
   }
   const maxTimes = parts.map((p) => p.maxEventTime).filter((t): t is number => t !== null);
@@ -53,9 +59,20 @@ export function combinePartials(parts: readonly StreamPartial[], range: { firstS
     maxEventTime: maxTimes.length > 0 ? Math.max(...maxTimes) : null,
     ...(latest.progress === undefined ? {} : { progress: latest.progress }),
     ...(latest.partitionCount === undefined ? {} : { partitionCount: latest.partitionCount }),
+    ...(aggregateTotals === undefined ? {} : { aggregateTotals }),
+    ...(first.session === undefined ? {} : { session: first.session }),
     minEnqueuedTime: Math.min(...parts.map((p) => p.minEnqueuedTime)),
     maxEnqueuedTime: Math.max(...parts.map((p) => p.maxEnqueuedTime)),
     latency,
     processedAt: Math.max(...parts.map((p) => p.processedAt)),
   };
+}
+
+function mergeEncodedMaps(
+  a: Record<string, EncodedAggregate> | undefined,
+  b: Record<string, EncodedAggregate>,
+): Record<string, EncodedAggregate> {
+  const out = { ...a };
+  for (const [name, agg] of Object.entries(b)) out[name] = out[name] ? mergeEncoded(out[name], agg) : agg;
+  return out;
 }

@@ -1,9 +1,10 @@
-import { Accumulator, type Aggregate, mergeAggregates } from '../aggregates';
+import { Accumulator, type Aggregate, type AggregateBuilder, type AggregateInput, mergeAggregates } from '../aggregates';
 import { type EventRecord, isEventProblem, normalizeEvent } from '../events';
 import { type CompiledExpression, describeValue } from '../expressions';
-import type { CompiledPipeline } from '../pipelines';
+import type { CompiledAggregate, CompiledPipeline } from '../pipelines';
 import { streamKeyProblem } from '../streams';
-import { windowsFor } from '../windows';
+import { sessionFragments, windowsFor } from '../windows';
+import { addAggregate, aggregateTotalsOf, aggregateValue, freezeAggregates } from './aggregateInputs';
 import { parseCanonicalIso, parseEnqueuedTime, parseEventTime } from './eventTime';
 import {
   type BatchInput,
@@ -89,6 +90,8 @@ function rawBody(body: unknown): string {
 class WindowBuilder {
   events = 0;
   readonly measures: (Accumulator | undefined)[];
+  /** The pipeline's `aggregates`, created on the first value (pipelines without aggregates never have one). */
+  aggs: (AggregateBuilder<unknown> | undefined)[] | undefined;
   constructor(
     readonly start: number,
     readonly end: number,
@@ -113,6 +116,10 @@ class PartialBuilder {
   /** Only for hopping windows, where an event counts in several windows but once in the totals. */
   readonly totals: (Accumulator | undefined)[];
   readonly latency: Accumulator;
+  /** Hopping windows' aggregate totals, as `totals`. */
+  readonly aggTotals: { aggs: (AggregateBuilder<unknown> | undefined)[] | undefined } = { aggs: undefined };
+  /** Session windows: the stream's aggregated events of the batch, cut into sessions once all are in (sessions.ts). */
+  sessionEvents: { time: number; values: (number | null)[]; aggValues: (AggregateInput | null)[] }[] | undefined;
 
   constructor(
     readonly stream: string,
@@ -258,9 +265,13 @@ export function processBatch(input: BatchInput): BatchResult {
     const tumbling = pipeline.config.hopMs === pipeline.config.windowSizeMs;
     const builders = foldPipeline(pipeline, input, events, sequences, enqueued, counts, deadLetter, filteredBy);
     const reports = builders.size > 0 ? input.progress?.(pipeline.name) : undefined;
-    const output = (w: WindowBuilder): PartialWindow => ({ start: w.start, end: w.end, events: w.events, measures: freeze(w.measures, names) });
+    const specs = pipeline.aggregates;
+    const withAggregates = specs.length > 0;
+    const output = (w: WindowBuilder): PartialWindow =>
+      withAggregates ? { start: w.start, end: w.end, events: w.events, measures: freeze(w.measures, names), aggregates: freezeAggregates(w.aggs, specs) } : { start: w.start, end: w.end, events: w.events, measures: freeze(w.measures, names) };
     for (const b of builders.values()) {
       streams.add(b.stream);
+      if (b.sessionEvents !== undefined) buildSessions(b, pipeline);
       // Most streams fill one window per batch: no copy and sort for them.
       const windows = b.windows.size === 1 ? [output(b.windows.values().next().value as WindowBuilder)] : [...b.windows.values()].sort((x, y) => x.start - y.start).map(output);
       partials.push({
@@ -276,6 +287,8 @@ export function processBatch(input: BatchInput): BatchResult {
         invalid: b.invalid,
         windows,
         totals: tumbling ? totalsOf(windows) : freeze(b.totals, names),
+        ...(pipeline.config.session === undefined ? {} : { session: pipeline.config.session }),
+        ...(withAggregates ? { aggregateTotals: tumbling ? aggregateTotalsOf(windows) : freezeAggregates(b.aggTotals.aggs, specs) } : {}),
         maxEventTime: b.events > 0 ? b.maxEventTime : null,
         ...(reports === undefined ? {} : { progress: reports }),
         ...(input.partitionCount === undefined ? {} : { partitionCount: input.partitionCount }),
@@ -360,6 +373,10 @@ function foldPipeline(
   const futureSkew = input.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
   const floor = input.minEventTime;
   const values = new Array<number | null>(measureCount);
+  const aggregates = pipeline.aggregates;
+  const aggregateCount = aggregates.length;
+  const aggValues = new Array<AggregateInput | null>(aggregateCount);
+  const session = config.session;
   const measureNames = pipeline.measures.map(([measure]) => measure);
   const measureExpressions = pipeline.measures.map(([, expression]) => expression);
   const keyRead = pipeline.key.read;
@@ -527,8 +544,17 @@ function foldPipeline(
       values[m] = value;
       present++;
     }
+    for (let a = 0; failure === undefined && a < aggregateCount; a++) {
+      const r = aggregateValue(aggregates[a] as CompiledAggregate, event);
+      if (typeof r === 'object' && r !== null) failure = r;
+      else {
+        aggValues[a] = r;
+        if (r !== null) present++;
+      }
+    }
     if (failure === undefined && present === 0) {
-      failure = { reason: 'schema', detail: `expected a value for at least one measure (${pipeline.measures.map(([m, e]) => `${m} = ${e.text}`).join(', ')}), found none (all null or missing)` };
+      const all = [...pipeline.measures.map(([m, e]) => `${m} = ${e.text}`), ...aggregates.map((a) => `${a.name} = ${a.expression.text}`)];
+      failure = { reason: 'schema', detail: `expected a value for at least one measure (${all.join(', ')}), found none (all null or missing)` };
     }
     if (failure !== undefined) {
       builder.invalid++;
@@ -540,6 +566,10 @@ function foldPipeline(
     builder.events++;
     if (time > builder.maxEventTime) builder.maxEventTime = time;
     builder.latency.add(Math.max(0, input.now - enqueuedAt), time);
+    if (session !== undefined) {
+      (builder.sessionEvents ??= []).push({ time, values: values.slice(), aggValues: aggValues.slice() });
+      continue;
+    }
     if (tumbling) {
       let w = builder.current;
       if (w === undefined || time < w.start || time >= w.end) {
@@ -552,6 +582,10 @@ function foldPipeline(
         const v = values[m];
         if (v !== null && v !== undefined) add(w.measures, m, v, time, accuracy);
       }
+      for (let a = 0; a < aggregateCount; a++) {
+        const v = aggValues[a];
+        if (v !== null && v !== undefined) addAggregate(w, aggregates, a, v, time);
+      }
       continue;
     }
     for (const bounds of windowsFor(time, spec)) {
@@ -561,11 +595,45 @@ function foldPipeline(
         const v = values[m];
         if (v !== null && v !== undefined) add(w.measures, m, v, time, accuracy);
       }
+      for (let a = 0; a < aggregateCount; a++) {
+        const v = aggValues[a];
+        if (v !== null && v !== undefined) addAggregate(w, aggregates, a, v, time);
+      }
     }
     for (let m = 0; m < measureCount; m++) {
       const v = values[m];
       if (v !== null && v !== undefined) add(builder.totals, m, v, time, accuracy);
     }
+    for (let a = 0; a < aggregateCount; a++) {
+      const v = aggValues[a];
+      if (v !== null && v !== undefined) addAggregate(builder.aggTotals, aggregates, a, v, time);
+    }
   }
   return builders;
+}
+
+/** Session windows: the stream's events of the batch cut into sessions (windows/sessions.ts), then accumulated. */
+function buildSessions(b: PartialBuilder, pipeline: CompiledPipeline): void {
+  const events = b.sessionEvents ?? [];
+  const measureCount = pipeline.measures.length;
+  const fragments = sessionFragments(
+    events.map((e) => e.time),
+    pipeline.config.session as { gapMs: number; maxDurationMs: number },
+  );
+  for (const f of fragments) {
+    const w = b.window(f.start, f.end, measureCount);
+    for (const i of f.events) {
+      const e = events[i] as (typeof events)[number];
+      w.events++;
+      for (let m = 0; m < measureCount; m++) {
+        const v = e.values[m];
+        if (v !== null && v !== undefined) add(w.measures, m, v, e.time, pipeline.config.sketchAccuracy);
+      }
+      for (let a = 0; a < pipeline.aggregates.length; a++) {
+        const v = e.aggValues[a];
+        if (v !== null && v !== undefined) addAggregate(w, pipeline.aggregates, a, v, e.time);
+      }
+    }
+  }
+  b.sessionEvents = undefined;
 }

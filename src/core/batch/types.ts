@@ -1,4 +1,4 @@
-import type { Aggregate } from '../aggregates';
+import type { Aggregate, EncodedAggregate } from '../aggregates';
 import type { CompiledPipeline } from '../pipelines';
 
 /**
@@ -61,6 +61,8 @@ export interface PartialWindow {
   end: number;
   events: number;
   measures: Record<string, Aggregate>;
+  /** The pipeline's `aggregates` by name (absent when it has none, so a measures-only state does not grow). */
+  aggregates?: Record<string, EncodedAggregate>;
 }
 
 /** One batch's contribution to one (pipeline, stream): the payload of exactly one entity operation. */
@@ -82,6 +84,8 @@ export interface StreamPartial {
   windows: PartialWindow[];
   /** Stream totals of this batch, per measure. */
   totals: Record<string, Aggregate>;
+  /** Stream totals of this batch, per aggregate (absent when the pipeline has none). */
+  aggregateTotals?: Record<string, EncodedAggregate>;
   maxEventTime: number | null;
   /** Progress of the partitions the sending process reads, after their batches were sent (BatchInput.progress). */
   progress?: Record<string, PartitionProgressReport>;
@@ -89,6 +93,8 @@ export interface StreamPartial {
   partitionCount?: number;
   minEnqueuedTime: number;
   maxEnqueuedTime: number;
+  /** Session windows: the pipeline's gap and maxDuration, so the entity merges sessions by the batch's rules. */
+  session?: { gapMs: number; maxDurationMs: number };
   /** Enqueued -> processed (now) latency in ms of this stream's events. */
   latency: Aggregate;
   processedAt: number;

@@ -1,5 +1,6 @@
 import { parseDuration } from '../duration';
 import { type CompiledExpression, compileExpression, type ExpressionRole } from '../expressions';
+import { compileAggregates,type CompiledAggregate } from './aggregates';
 import { idleTimeoutMs, parsePipeline, type ParsePipelineResult, type PipelineDefinition, type PipelineIssue } from './definition';
 
 /** JSON-safe settings the stream entity needs (sent with every merge so the entity has no storage reads). */
@@ -14,6 +15,11 @@ export interface PipelineConfig {
   sketchAccuracy: number;
   /** Processing time without events after which open windows are closed by the idle flush; 0 = never. */
   idleTimeoutMs: number;
+  /**
+   * Session windows (docs/explanation/windows-and-lateness.md); windowSizeMs and hopMs are then maxDurationMs, the
+   * longest a session can be. Absent for tumbling and hopping windows.
+   */
+  session?: { gapMs: number; maxDurationMs: number };
 }
 
 export interface CompiledPipeline {
@@ -28,6 +34,8 @@ export interface CompiledPipeline {
   /** A field path; missing -> the CloudEvents `time`, then the enqueued time. */
   time: CompiledExpression;
   measures: [string, CompiledExpression][];
+  /** The definition's `aggregates`, in written order; empty when it has none. */
+  aggregates: CompiledAggregate[];
   /**
    * Set on a stand-in for a stored pipeline that no longer compiles (ingest has no earlier version of it): every event
    * its `match` takes (all, when the match itself does not compile) is dead-lettered as `expression` with this text.
@@ -49,7 +57,8 @@ export function compilePipeline(input: unknown, name?: string): CompilePipelineR
   const parsed: ParsePipelineResult = parsePipeline(input, name);
   if (!parsed.ok) return parsed;
   const d = parsed.pipeline;
-  const windowSizeMs = parseDuration(d.window.size) as number;
+  const session = d.window.type === 'session' ? { gapMs: parseDuration(d.window.gap) as number, maxDurationMs: parseDuration(d.window.maxDuration) as number } : undefined;
+  const windowSizeMs = session?.maxDurationMs ?? (parseDuration((d.window as { size: string }).size) as number);
   return {
     ok: true,
     pipeline: {
@@ -63,6 +72,7 @@ export function compilePipeline(input: unknown, name?: string): CompilePipelineR
         retention: d.retention,
         sketchAccuracy: d.sketchAccuracy,
         idleTimeoutMs: idleTimeoutMs(d.idleTimeout),
+        ...(session === undefined ? {} : { session }),
       },
       ...(d.match === undefined ? {} : { match: must(d.match, 'boolean') }),
       ...(d.filter === undefined ? {} : { filter: must(d.filter, 'boolean') }),
@@ -70,6 +80,7 @@ export function compilePipeline(input: unknown, name?: string): CompilePipelineR
       keyFallsBackToSubject: d.key.trim() === 'stream',
       time: must(d.time, 'key'),
       measures: Object.entries(d.measures).map(([measure, text]) => [measure, must(text, 'number')]),
+      aggregates: compileAggregates(d.aggregates),
     },
   };
 }

@@ -47,10 +47,10 @@ describe('parsePipeline', () => {
     expect(issuesOf({ window: { type: 'tumbling', size: 'PT1H', hop: 'PT15M' } }, 'h')['window.hop']).toBe('window.hop: expected no hop for a tumbling window (use type "hopping"); found string "PT15M"');
     expect(issuesOf({ window: { type: 'hopping', size: 'PT10S', hop: 'PT20S' } }, 'h')['window.hop']).toMatch(/expected a hop no longer than window.size \(PT10S\)/);
     expect(issuesOf({ window: { type: 'hopping', size: 'PT1H', hop: 'PT30S' } }, 'h')['window.hop']).toMatch(/expected at most 100 overlapping windows/);
-    expect(issuesOf({ window: { size: 'PT1H' } }, 'h')['window.type']).toBe('window.type: expected "tumbling" or "hopping"; found nothing');
-    expect(issuesOf({ window: { type: 'sliding', size: 'PT1H' } }, 'h')['window.type']).toBe('window.type: expected "tumbling" or "hopping"; found string "sliding"');
+    expect(issuesOf({ window: { size: 'PT1H' } }, 'h')['window.type']).toBe('window.type: expected "tumbling", "hopping" or "session"; found nothing');
+    expect(issuesOf({ window: { type: 'sliding', size: 'PT1H' } }, 'h')['window.type']).toBe('window.type: expected "tumbling", "hopping" or "session"; found string "sliding"');
     expect(issuesOf({ window: 'PT1H' }, 'h')['window']).toMatch(/^window: expected an object like \{"type": "tumbling", "size": "PT1M"\}; found string "PT1H"/);
-    expect(issuesOf({ window: { type: 'tumbling', size: 'PT1H', every: 2 } }, 'h')['window']).toBe('window: unknown field(s) "every"; expected only type, size, hop');
+    expect(issuesOf({ window: { type: 'tumbling', size: 'PT1H', every: 2 } }, 'h')['window']).toBe('window: unknown field(s) "every"; expected only type, size, hop, gap, maxDuration');
   });
 
   it('reads durations as ISO 8601 only, within bounds, naming field, expectation and what was found', () => {
@@ -93,7 +93,7 @@ describe('parsePipeline', () => {
 
   it('names unknown fields, the old field names among them, and checks the name', () => {
     expect(issuesOf({ streamKey: 'stream', allowedLateness: '30s' }, 'n')['(root)']).toBe(
-      '(root): unknown field(s) "streamKey", "allowedLateness"; expected only name, description, match, key, time, filter, measures, window, lateness, retention, sketchAccuracy, idleTimeout',
+      '(root): unknown field(s) "streamKey", "allowedLateness"; expected only name, description, match, key, time, filter, measures, aggregates, window, lateness, retention, sketchAccuracy, idleTimeout',
     );
     expect(issuesOf({ name: 'other' }, 'temps')['name']).toBe('name: expected the pipeline\'s name, "temps", or no name; found string "other"');
     expect(issuesOf({})['name']).toBe('name: expected a pipeline name (in the definition or from where it is stored); found nothing');

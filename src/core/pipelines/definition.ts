@@ -2,8 +2,13 @@ import { z } from 'zod';
 
 import { formatDuration, parseDuration } from '../duration';
 import { compileExpression, type ExpressionRole, MAX_EXPRESSION_LENGTH, parseFieldPath } from '../expressions';
+import { type AggregateDefinition, aggregatesSchema } from './aggregates';
 
-export type WindowDefinition = { type: 'tumbling'; size: string } | { type: 'hopping'; size: string; hop: string };
+export type WindowDefinition =
+  | { type: 'tumbling'; size: string }
+  | { type: 'hopping'; size: string; hop: string }
+  /** docs/explanation/windows-and-lateness.md, "Session windows". */
+  | { type: 'session'; gap: string; maxDuration: string };
 
 /** Stored pipeline definition (what users write, with defaults filled in); `compilePipeline` makes it runnable. */
 export interface PipelineDefinition {
@@ -20,6 +25,8 @@ export interface PipelineDefinition {
   filter?: string;
   /** Measure name -> CEL numeric expression (a bare field path is read directly, and skipped when missing). */
   measures: Record<string, string>;
+  /** Aggregate name -> a registered kind, its expression and options (src/core/pipelines/aggregates.ts); absent = none. */
+  aggregates?: Record<string, AggregateDefinition>;
   window: WindowDefinition;
   /** ISO 8601 duration: how far behind the stream's watermark an event may be before it is `late`. */
   lateness: string;
@@ -53,8 +60,9 @@ export const DEFAULT_IDLE_TIMEOUT = 'PT2M';
 export const DEFAULT_LATENESS = 'PT30S';
 export const DEFAULT_WINDOW: WindowDefinition = Object.freeze({ type: 'tumbling', size: 'PT1M' });
 
-const TOP_LEVEL_FIELDS = ['name', 'description', 'match', 'key', 'time', 'filter', 'measures', 'window', 'lateness', 'retention', 'sketchAccuracy', 'idleTimeout'];
-const WINDOW_FIELDS = ['type', 'size', 'hop'];
+const TOP_LEVEL_FIELDS = ['name', 'description', 'match', 'key', 'time', 'filter', 'measures', 'aggregates', 'window', 'lateness', 'retention', 'sketchAccuracy', 'idleTimeout'];
+const WINDOW_FIELDS = ['type', 'size', 'hop', 'gap', 'maxDuration'];
+export const DEFAULT_SESSION_MAX_DURATION = 'P1D';
 
 /** Milliseconds of a parsed idleTimeout; 0 = disabled. */
 export function idleTimeoutMs(value: PipelineDefinition['idleTimeout']): number {
@@ -98,11 +106,26 @@ const fieldPath = z.string({ error: 'expected a field path like "time" or "meta.
 
 const windowSchema = z
   .strictObject({
-    type: z.enum(['tumbling', 'hopping'], { error: 'expected "tumbling" or "hopping"' }).meta({ description: 'tumbling: back-to-back windows of `size`; hopping: windows of `size` starting every `hop`.' }),
-    size: duration(MIN_DURATION_MS, MAX_WINDOW_MS).meta({ description: 'ISO 8601 duration of one window, from PT1S to P31D.' }),
+    type: z.enum(['tumbling', 'hopping', 'session'], { error: 'expected "tumbling", "hopping" or "session"' }).meta({ description: 'tumbling: back-to-back windows of `size`; hopping: windows of `size` starting every `hop`; session: events of a stream less than `gap` apart, at most `maxDuration` long.' }),
+    size: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional().meta({ description: 'Tumbling and hopping windows: ISO 8601 duration of one window, from PT1S to P31D.' }),
     hop: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional().meta({ description: 'Hopping windows only: ISO 8601 duration between window starts, at most `size`, and `size`/`hop` at most 100.' }),
+    gap: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional().meta({ description: 'Session windows only: event time without events of the stream after which its session ends, PT1S to P31D.' }),
+    maxDuration: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional().meta({ description: 'Session windows only: sessions are split at multiples of it since the epoch, at least `gap` (default P1D).' }),
   }, { error: 'expected an object like {"type": "tumbling", "size": "PT1M"}' })
   .superRefine((w, ctx) => {
+    if (w.type === 'session') {
+      for (const f of ['size', 'hop'] as const) if (w[f] !== undefined) ctx.addIssue({ code: 'custom', path: [f], message: `expected no ${f} for a session window (it has gap and maxDuration)` });
+      if (w.gap === undefined) ctx.addIssue({ code: 'custom', path: ['gap'], message: 'expected the gap of a session window as an ISO 8601 duration like "PT30M"' });
+      const gap = w.gap === undefined ? undefined : parseDuration(w.gap);
+      const max = parseDuration(w.maxDuration ?? DEFAULT_SESSION_MAX_DURATION);
+      if (gap !== undefined && max !== undefined && max < gap) ctx.addIssue({ code: 'custom', path: ['maxDuration'], message: `expected a maxDuration no shorter than window.gap (${w.gap})` });
+      return;
+    }
+    for (const f of ['gap', 'maxDuration'] as const) if (w[f] !== undefined) ctx.addIssue({ code: 'custom', path: [f], message: `expected no ${f} for a ${w.type} window (only session windows have one)` });
+    if (w.size === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['size'], message: 'expected an ISO 8601 duration like "PT1M"' });
+      return;
+    }
     if (w.type === 'tumbling') {
       if (w.hop !== undefined) ctx.addIssue({ code: 'custom', path: ['hop'], message: 'expected no hop for a tumbling window (use type "hopping")' });
       return;
@@ -117,7 +140,10 @@ const windowSchema = z
     if (hop > size) ctx.addIssue({ code: 'custom', path: ['hop'], message: `expected a hop no longer than window.size (${w.size})` });
     else if (size / hop > MAX_OVERLAP) ctx.addIssue({ code: 'custom', path: ['hop'], message: `expected at most ${MAX_OVERLAP} overlapping windows (window.size / window.hop <= ${MAX_OVERLAP})` });
   })
-  .transform((w): WindowDefinition => (w.type === 'tumbling' ? { type: 'tumbling', size: w.size } : { type: 'hopping', size: w.size, hop: w.hop as string }));
+  .transform((w): WindowDefinition => {
+    if (w.type === 'session') return { type: 'session', gap: w.gap as string, maxDuration: w.maxDuration ?? DEFAULT_SESSION_MAX_DURATION };
+    return w.type === 'tumbling' ? { type: 'tumbling', size: w.size as string } : { type: 'hopping', size: w.size as string, hop: w.hop as string };
+  });
 
 export const pipelineDefinitionSchema = z.strictObject({
   name: z
@@ -143,6 +169,9 @@ export const pipelineDefinitionSchema = z.strictObject({
     .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= 32, { error: 'expected between 1 and 32 measures' })
     .default({ value: 'value' })
     .meta({ description: 'Measure name -> CEL numeric expression, 1 to 32 of them (a bare field path is read directly, and skipped when missing).' }),
+  aggregates: aggregatesSchema
+    .optional()
+    .meta({ description: 'Aggregate name -> {"kind", "expr", ...options}: kind is moments, quantiles, distinct or topK (docs/explanation/aggregates.md); 1 to 16 of them, names distinct from the measures.' }),
   window: windowSchema.default(DEFAULT_WINDOW).meta({ description: 'How events are grouped in event time.' }),
   lateness: duration(MIN_DURATION_MS, MAX_WINDOW_MS, true)
     .default(DEFAULT_LATENESS)
@@ -187,6 +216,11 @@ export function parsePipeline(input: unknown, name?: string): ParsePipelineResul
   const given = result.success ? result.data.name : undefined;
   if (result.success && name !== undefined && given !== undefined && given !== name) {
     issues.push({ path: 'name', message: `name: expected the pipeline's name, ${JSON.stringify(name)}, or no name; found ${describeFound(given)}` });
+  }
+  if (result.success) {
+    for (const a of Object.keys(result.data.aggregates ?? {})) {
+      if (a in result.data.measures) issues.push({ path: `aggregates.${a}`, message: `aggregates.${a}: expected a name no measure has (results are looked up by name); found measure ${JSON.stringify(a)} too` });
+    }
   }
   const resolved = given ?? name;
   if (resolved === undefined && !issues.some((i) => i.path === 'name')) {

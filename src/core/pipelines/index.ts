@@ -1,3 +1,4 @@
+export type { AggregateDefinition, CompiledAggregate } from './aggregates';
 export type { CompiledPipeline, CompilePipelineResult, PipelineConfig } from './compile';
 export { compilePipeline } from './compile';
 export type { ParsePipelineResult, PipelineDefinition, PipelineIssue, WindowDefinition } from './definition';

@@ -6,10 +6,45 @@ import { compilePipeline } from '../pipelines';
 import { migrateStreamState, STREAM_STATE_VERSION } from './migrate';
 import { initialStreamState, mergePartial, streamView } from './streamState';
 
+/** State saved by the version-2 code (before aggregates and sessions): two partitions, both with a partial pending. */
+const v2Text = readFileSync(join(__dirname, 'fixtures', 'streamState.v2.json'), 'utf8');
+
 /** State saved by the version-1 code (two partitions, one partial pending), as the entity stored it. */
 const v1Text = readFileSync(join(__dirname, 'fixtures', 'streamState.v1.json'), 'utf8');
 
 describe('migrateStreamState', () => {
+  it('migrates the state saved by the version-2 code to version 3, holding and viewing exactly what it did', () => {
+    const stored = JSON.parse(v2Text) as Record<string, unknown>;
+    const r = migrateStreamState(stored);
+    if (!r.ok) throw new Error(r.error);
+    expect([r.from, r.state.version]).toEqual([2, 3]);
+    expect(JSON.stringify(stored)).toBe(JSON.stringify(JSON.parse(v2Text)));
+    // Only the version differs; the view reads the same (no aggregates appear where none were asked for).
+    expect({ ...r.state, version: 2 }).toEqual(stored);
+    const view = streamView(r.state);
+    expect(view.aggregateTotals).toBeUndefined();
+    expect({ events: view.events, value: view.totals['value']?.sum, delay: view.totals['delay']?.max, windows: view.windows.map((w) => [w.events, w.aggregates]) }).toEqual({
+      events: 7,
+      value: 1 + 2 + 3 + 1 + 2 + 1 + 2,
+      delay: 30,
+      windows: [
+        [1, undefined],
+        [5, undefined],
+        [6, undefined],
+        [2, undefined],
+      ],
+    });
+    // It goes on counting: partition 1's next batch commits its pending partial.
+    const c = compilePipeline({ name: 'p', measures: { value: 'value', delay: 'delay' }, window: { type: 'hopping', size: 'PT2M', hop: 'PT1M' }, lateness: 'PT10S', retention: 5 });
+    if (!c.ok) throw new Error('pipeline');
+    const T0 = Date.parse('2026-11-26T10:00:00Z');
+    const next = processBatch({ bodies: [JSON.stringify({ stream: 's', time: T0 + 126_000, value: 5, delay: 1 })], partitionId: '1', sequenceNumbers: [2], enqueuedTimes: [T0 + 600_000], pipelines: [c.pipeline], now: T0 + 603_000 }).partials[0] as StreamPartial;
+    const m = mergePartial(r.state, next, T0 + 603_000, c.pipeline.config);
+    expect(m.outcome).toBe('committed-previous');
+    expect([m.state.version, m.state.events, streamView(m.state).events]).toEqual([3, 5, 8]);
+  });
+
+
   it('migrates the state saved by the version-1 code to version 2 without changing what it holds', () => {
     const stored = JSON.parse(v1Text) as Record<string, unknown>;
     const r = migrateStreamState(stored);
@@ -53,19 +88,19 @@ describe('migrateStreamState', () => {
     const p1 = mergePartial(m.state, batch('1', 2, 75_000, T0 + 603_000), T0 + 603_000, c.pipeline.config);
     const p1next = mergePartial(p1.state, batch('1', 3, 76_000, T0 + 604_000), T0 + 604_000, c.pipeline.config);
     expect(p1next.closedWindows.map((w) => [(w.start - T0) / 60_000, w.events])).toEqual([[0, 3]]);
-    expect(p1next.state.version).toBe(2);
+    expect(p1next.state.version).toBe(STREAM_STATE_VERSION);
   });
 
-  it('reads version 2 as is, and nothing stored as a new stream', () => {
+  it('reads version 3 as is, and nothing stored as a new stream', () => {
     const current = initialStreamState();
-    expect(migrateStreamState(current)).toEqual({ ok: true, state: current, from: 2 });
-    expect(migrateStreamState(undefined)).toEqual({ ok: true, state: initialStreamState(), from: 2 });
-    expect(migrateStreamState(null)).toEqual({ ok: true, state: initialStreamState(), from: 2 });
+    expect(migrateStreamState(current)).toEqual({ ok: true, state: current, from: 3 });
+    expect(migrateStreamState(undefined)).toEqual({ ok: true, state: initialStreamState(), from: 3 });
+    expect(migrateStreamState(null)).toEqual({ ok: true, state: initialStreamState(), from: 3 });
   });
 
   it('refuses an unknown or missing version and anything that is not a state object, naming what it found', () => {
-    expect(migrateStreamState({ version: 3, events: 10 })).toEqual({ ok: false, error: 'stream state: expected version 1 to 2, found 3; the operation is quarantined and the stored state kept' });
-    expect(migrateStreamState({ events: 10 })).toEqual({ ok: false, error: 'stream state: expected version 1 to 2, found none; the operation is quarantined and the stored state kept' });
+    expect(migrateStreamState({ version: 4, events: 10 })).toEqual({ ok: false, error: 'stream state: expected version 1 to 3, found 4; the operation is quarantined and the stored state kept' });
+    expect(migrateStreamState({ events: 10 })).toEqual({ ok: false, error: 'stream state: expected version 1 to 3, found none; the operation is quarantined and the stored state kept' });
     expect(migrateStreamState({ version: '2' })).toMatchObject({ ok: false, error: expect.stringContaining('found "2"') });
     expect(migrateStreamState([1, 2])).toEqual({ ok: false, error: 'stream state: expected an object with a version, found an array' });
     expect(migrateStreamState('x')).toEqual({ ok: false, error: 'stream state: expected an object with a version, found string' });

@@ -1,4 +1,5 @@
-import { type Aggregate, summarize } from '../aggregates';
+import { type Aggregate, type EncodedAggregate, summarize } from '../aggregates';
+import { aggregatesFromStored, aggregatesToStored } from './storedAggregates';
 import type { ClosedWindow, MeasureResult } from './types';
 
 /**
@@ -6,7 +7,7 @@ import type { ClosedWindow, MeasureResult } from './types';
  * last, p50/p90/p99) is a pure function of the Aggregate (`summarize`), so storing both duplicated it; it is derived
  * on read instead (closedWindowFromStored). docs/explanation/table-layout.md has the bytes per row before and after.
  */
-export type StoredClosedWindow = Omit<ClosedWindow, 'measures'> & { measures: Record<string, Aggregate> };
+export type StoredClosedWindow = Omit<ClosedWindow, 'measures' | 'aggregates'> & { measures: Record<string, Aggregate>; aggregates?: Record<string, EncodedAggregate> };
 
 /**
  * A closed window as the Windows table holds it, one row per (stream, window start): the stream entity writes it
@@ -25,7 +26,9 @@ export interface StoredWindow {
 
 /** What the entity writes for a closed window. */
 export function toStoredWindow(w: ClosedWindow): StoredClosedWindow {
-  return { ...w, measures: Object.fromEntries(Object.entries(w.measures).map(([name, m]) => [name, m.aggregate])) };
+  const stored: StoredClosedWindow = { ...w, measures: Object.fromEntries(Object.entries(w.measures).map(([name, m]) => [name, m.aggregate])) } as StoredClosedWindow;
+  if (w.aggregates !== undefined) stored.aggregates = aggregatesToStored(w.aggregates);
+  return stored;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -49,7 +52,9 @@ function isStoredAggregate(m: Record<string, unknown>): boolean {
  */
 export function closedWindowFromStored(data: unknown): unknown {
   if (!isObject(data) || !isObject(data['measures'])) return data;
-  return { ...data, measures: Object.fromEntries(Object.entries(data['measures']).map(([name, m]) => [name, measureFromStored(m)])) };
+  const out: Record<string, unknown> = { ...data, measures: Object.fromEntries(Object.entries(data['measures']).map(([name, m]) => [name, measureFromStored(m)])) };
+  if (isObject(data['aggregates'])) out['aggregates'] = aggregatesFromStored(data['aggregates']);
+  return out;
 }
 
 /** One stored measure -> a MeasureResult (Summary + aggregate); an old row's MeasureResult, or anything else, as it is. */

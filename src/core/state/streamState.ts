@@ -1,7 +1,8 @@
-import { type Aggregate, mergeAggregates, mergeAll, summarize } from '../aggregates';
+import { type Aggregate, type EncodedAggregate, mergeAggregates, mergeAll, summarize, summarizeEncoded } from '../aggregates';
 import type { PartialWindow, StreamPartial } from '../batch';
 import type { PipelineConfig } from '../pipelines';
 import { windowKey } from '../windows';
+import { foldWindow, mergeAggregateMaps, mergeMeasures } from './liveWindows';
 import type { ClosedWindow, CommitResult, FlushResult, MergeOutcome, MergeResult, PartitionProgress, RateSample, SequenceRange, StreamState, StreamView, WindowView } from './types';
 
 const MAX_SAMPLES = 32;
@@ -14,7 +15,7 @@ const MAX_HUB_PARTITIONS = 1024;
 
 export function initialStreamState(): StreamState {
   return {
-    version: 2,
+    version: 3,
     pipeline: null,
     stream: null,
     partitions: {},
@@ -36,16 +37,6 @@ export function initialStreamState(): StreamState {
   };
 }
 
-function mergeMeasures(a: Record<string, Aggregate>, b: Record<string, Aggregate>): Record<string, Aggregate> {
-  const out = { ...a };
-  for (const [name, agg] of Object.entries(b)) out[name] = out[name] ? mergeAggregates(out[name], agg) : agg;
-  return out;
-}
-
-function mergeWindow(a: PartialWindow, b: PartialWindow): PartialWindow {
-  return { start: a.start, end: a.end, events: a.events + b.events, measures: mergeMeasures(a.measures, b.measures) };
-}
-
 const newProgress = (): PartitionProgress => ({ committed: -1, pending: null, watermark: null, lastMergeAt: null });
 
 /** Folds a partial into the committed part of the state (mutates `state`, which mergePartial has cloned). */
@@ -54,18 +45,27 @@ function commit(state: StreamState, p: StreamPartial): void {
   state.late += p.late;
   state.invalid += p.invalid;
   state.totals = mergeMeasures(state.totals, p.totals);
+  const aggregateTotals = mergeAggregateMaps(state.aggregateTotals, p.aggregateTotals);
+  if (aggregateTotals !== undefined) state.aggregateTotals = aggregateTotals;
   state.latency = state.latency ? mergeAggregates(state.latency, p.latency) : p.latency;
   // The partition's own progress; the stream watermark follows from all of them (advanceWatermark).
   const progress = (state.partitions[p.partition] ??= newProgress());
   if (p.maxEventTime !== null) state.maxEventTime = Math.max(state.maxEventTime ?? p.maxEventTime, p.maxEventTime);
   if (p.maxEventTime !== null) progress.watermark = Math.max(progress.watermark ?? p.maxEventTime, p.maxEventTime);
   for (const w of p.windows) {
-    const key = windowKey(w.start);
-    const live = state.windows[key];
-    if (live) state.windows[key] = mergeWindow(live, w);
-    else if (state.closedThrough !== null && w.end <= state.closedThrough) state.lateAtEntity += w.events;
-    else state.windows[key] = w;
+    const { late, absorbed } = foldWindow(state.windows, w, state.closedThrough, p.session);
+    if (late) state.lateAtEntity += w.events;
+    if (absorbed.length > 0) (state.absorbed ??= []).push(...absorbed);
   }
+}
+
+const results = (aggregates: Record<string, EncodedAggregate>) => Object.fromEntries(Object.entries(aggregates).map(([name, e]) => [name, summarizeEncoded(e)]));
+
+/** Sessions absorbed during this operation, as closedBy 'superseded' rows (they do not move closedThrough). */
+function drainAbsorbed(state: StreamState, now: number): ClosedWindow[] {
+  const absorbed = state.absorbed ?? [];
+  delete state.absorbed;
+  return absorbed.map((a) => ({ ...toClosed(state, a.window, now, 'superseded'), supersededBy: a.supersededBy }));
 }
 
 function toClosed(state: StreamState, w: PartialWindow, now: number, closedBy: ClosedWindow['closedBy']): ClosedWindow {
@@ -76,6 +76,7 @@ function toClosed(state: StreamState, w: PartialWindow, now: number, closedBy: C
     end: w.end,
     events: w.events,
     measures: Object.fromEntries(Object.entries(w.measures).map(([name, agg]) => [name, { ...summarize(agg), aggregate: agg }])),
+    ...(w.aggregates === undefined ? {} : { aggregates: Object.fromEntries(Object.entries(w.aggregates).map(([name, e]) => [name, { ...summarizeEncoded(e), data: e.data }])) }),
     closedAt: now,
     closedBy,
   };
@@ -160,7 +161,7 @@ function closeWindows(state: StreamState, now: number, config: PipelineConfig): 
   for (const progress of Object.values(state.partitions)) {
     for (const w of progress.pending?.windows ?? []) if (state.closedThrough === null || w.end > state.closedThrough) firstHeld = Math.min(firstHeld, w.start);
   }
-  const closed: ClosedWindow[] = [];
+  const closed: ClosedWindow[] = drainAbsorbed(state, now);
   const keys = Object.keys(state.windows).sort();
   const close = (key: string, by: ClosedWindow['closedBy']) => {
     const w = state.windows[key] as PartialWindow;
@@ -316,7 +317,7 @@ export function flushIdle(input: StreamState, now: number, idleTimeoutMs: number
     progress.pending = null;
   }
   advanceWatermark(state, idleTimeoutMs);
-  const closed: ClosedWindow[] = [];
+  const closed: ClosedWindow[] = drainAbsorbed(state, now);
   for (const key of Object.keys(state.windows).sort()) {
     const w = state.windows[key] as PartialWindow;
     closed.push(toClosed(state, w, now, 'idle'));
@@ -372,6 +373,7 @@ export function catalogFigures(state: StreamState): { events: number; maxEventTi
 export function streamView(state: StreamState): StreamView {
   const pending = pendingPartials(state);
   let totals = state.totals;
+  let aggregateTotals = state.aggregateTotals;
   let latency = state.latency;
   const windows: Record<string, PartialWindow> = { ...state.windows };
   let events = state.events;
@@ -383,14 +385,9 @@ export function streamView(state: StreamState): StreamView {
     late += p.late;
     invalid += p.invalid;
     totals = mergeMeasures(totals, p.totals);
+    aggregateTotals = mergeAggregateMaps(aggregateTotals, p.aggregateTotals);
     latency = latency ? mergeAggregates(latency, p.latency) : p.latency;
-    for (const w of p.windows) {
-      const key = windowKey(w.start);
-      const live = windows[key];
-      if (live) windows[key] = mergeWindow(live, w);
-      else if (state.closedThrough === null || w.end > state.closedThrough) windows[key] = w;
-      else lateAtEntity += w.events;
-    }
+    for (const w of p.windows) if (foldWindow(windows, w, state.closedThrough, p.session).late) lateAtEntity += w.events;
   }
 
   const { recent, recentEvents, enqueuedSpan, wallSpan, perSecond } = recentRates(state.samples);
@@ -401,7 +398,9 @@ export function streamView(state: StreamState): StreamView {
     .reverse()
     .map((key) => {
       const w = windows[key] as PartialWindow;
-      return { start: w.start, end: w.end, events: w.events, measures: Object.fromEntries(Object.entries(w.measures).map(([n, a]) => [n, summarize(a)])) };
+      const view: WindowView = { start: w.start, end: w.end, events: w.events, measures: Object.fromEntries(Object.entries(w.measures).map(([n, a]) => [n, summarize(a)])) };
+      if (w.aggregates !== undefined) view.aggregates = results(w.aggregates);
+      return view;
     });
 
   return {
@@ -409,6 +408,7 @@ export function streamView(state: StreamState): StreamView {
     stream: state.stream,
     events,
     totals: Object.fromEntries(Object.entries(totals).map(([n, a]) => [n, summarize(a)])),
+    ...(aggregateTotals === undefined ? {} : { aggregateTotals: results(aggregateTotals) }),
     windows: windowViews,
     watermark: state.watermark,
     maxEventTime: maxEventTimeOf(state),

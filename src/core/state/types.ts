@@ -1,4 +1,4 @@
-import type { Aggregate, Summary } from '../aggregates';
+import type { Aggregate, AggregateResult, EncodedAggregate, Summary } from '../aggregates';
 import type { PartialWindow, StreamPartial } from '../batch';
 
 export interface PartitionProgress {
@@ -32,7 +32,7 @@ export interface RateSample {
 /** Entity state of one (pipeline, stream). JSON-safe. */
 export interface StreamState {
   /** Shape version; loadState migrates older ones (migrateStreamState) and quarantines unknown ones. */
-  version: 2;
+  version: 3;
   pipeline: string | null;
   stream: string | null;
   partitions: Record<string, PartitionProgress>;
@@ -50,6 +50,8 @@ export interface StreamState {
    */
   conflicts: number;
   totals: Record<string, Aggregate>;
+  /** Stream totals of the pipeline's `aggregates`; absent while it has none (a measures-only state does not grow). */
+  aggregateTotals?: Record<string, EncodedAggregate>;
   latency: Aggregate | null;
   /** Live (not yet closed) committed windows by windowKey(start). */
   windows: Record<string, PartialWindow>;
@@ -88,6 +90,11 @@ export interface StreamState {
   catalog?: { at: number; events: number };
   /** Operations refused because the stored state had a version this code does not read (kept by every version). */
   quarantined?: number;
+  /**
+   * Sessions absorbed by a merge during the current operation, emitted by its close as closedBy 'superseded'
+   * (liveWindows.ts); never stored non-empty.
+   */
+  absorbed?: { window: PartialWindow; supersededBy: number }[];
 }
 
 export type MeasureResult = Summary & { aggregate: Aggregate };
@@ -100,12 +107,16 @@ export interface ClosedWindow {
   end: number;
   events: number;
   measures: Record<string, MeasureResult>;
+  /** The pipeline's `aggregates`: each its result (with its error bound) and its encoding; absent when none. */
+  aggregates?: Record<string, AggregateResult & { data: string }>;
   closedAt: number;
   /**
    * 'watermark' normally; 'retention' when evicted to keep at most `retention` live windows; 'idle' when the idle
    * flush closed it because the stream had no events for the pipeline's idleTimeout.
    */
-  closedBy: 'watermark' | 'retention' | 'idle';
+  closedBy: 'watermark' | 'retention' | 'idle' | 'superseded';
+  /** closedBy 'superseded': a late event merged this session into the session starting at this time, which holds its events. */
+  supersededBy?: number;
 }
 
 export type MergeOutcome = 'pending' | 'replaced' | 'committed-previous' | 'ignored' | 'conflict';
@@ -145,6 +156,8 @@ export interface WindowView {
   end: number;
   events: number;
   measures: Record<string, Summary>;
+  /** The pipeline's `aggregates` (absent when it has none). */
+  aggregates?: Record<string, AggregateResult>;
 }
 
 export interface StreamView {
@@ -152,6 +165,8 @@ export interface StreamView {
   stream: string | null;
   events: number;
   totals: Record<string, Summary>;
+  /** Stream totals of the pipeline's `aggregates` (absent when it has none). */
+  aggregateTotals?: Record<string, AggregateResult>;
   /** Live windows (committed + pending), newest first. */
   windows: WindowView[];
   /** The stream watermark (see StreamState.watermark). */

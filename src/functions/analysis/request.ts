@@ -56,7 +56,10 @@ export const analysisRequestSchema = z
       .array(z.enum(ANALYSIS_KINDS as [AnalysisKind, ...AnalysisKind[]], { error: `expected analyses among ${ANALYSIS_KINDS.join(', ')}` }))
       .min(1, 'expected at least one analysis')
       .optional(),
-    /** Measure to analyse; default: the first (alphabetically) measure found in the stream's windows. */
+    /**
+     * Measure to analyse, or a series of an aggregate (`name` of a distinct: its estimate; of a topK: the leading
+     * item's share, `name:value` that value's share); default: the first (alphabetically) measure in the windows.
+     */
     measure: z.string().min(1, 'expected a measure name').optional(),
   })
   .strict()

@@ -79,7 +79,10 @@ const streamCatalogEntry = z.object({ pipeline: z.string(), stream: z.string(), 
 const windowRecord = z.object({
   start: z.number().meta({ description: 'Window start, epoch ms.' }),
   end: z.number().meta({ description: 'Window end, epoch ms.' }),
-  data: z.looseObject({}).meta({ description: 'The closed window: count, measures (sum, min, max, mean, percentiles) and how it was closed.' }),
+  data: z.looseObject({}).meta({
+    description:
+      'The closed window: events, measures (sum, min, max, mean, percentiles), aggregates (each {kind, ...result, data}: distinct {estimate, standardError}; topK {total, items: [{value, count, maxError, share}]}) and how it was closed (closedBy watermark, retention, idle, or superseded with supersededBy: the start of the session that absorbed it).',
+  }),
 });
 const deadLetterRecord = z.object({
   raw: z.string(),
@@ -252,7 +255,7 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: "Live state from the stream's entity (pending partials merged)",
     description: STREAM_NOTE,
     params: streamParams,
-    responses: { 200: { description: 'The live view: totals, open windows, watermark, latency.', schema: z.looseObject({}) } },
+    responses: { 200: { description: 'The live view: totals, aggregateTotals and open windows (each with its aggregates and their error bounds), watermark, latency.', schema: z.looseObject({}) } },
     problems: [400, 404],
   },
   {

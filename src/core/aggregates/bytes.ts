@@ -1,0 +1,121 @@
+/**
+ * Byte writer/reader for the aggregators' compact encodings (base64 text, so they sit in JSON state and table rows).
+ * Unsigned varints are arithmetic, not bitwise, so counts beyond 32 bits survive.
+ */
+export class ByteWriter {
+  private buf: Buffer = Buffer.allocUnsafe(64);
+  private i = 0;
+
+  private room(n: number): void {
+    if (this.i + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.i + n));
+    this.buf.copy(grown, 0, 0, this.i);
+    this.buf = grown;
+  }
+
+  byte(b: number): this {
+    this.room(1);
+    this.buf[this.i++] = b;
+    return this;
+  }
+
+  uvarint(n: number): this {
+    this.room(10);
+    let z = n;
+    while (z >= 128) {
+      this.buf[this.i++] = (z % 128) + 128;
+      z = Math.floor(z / 128);
+    }
+    this.buf[this.i++] = z;
+    return this;
+  }
+
+  double(x: number): this {
+    this.room(8);
+    this.buf.writeDoubleLE(x, this.i);
+    this.i += 8;
+    return this;
+  }
+
+  bytes(b: Uint8Array): this {
+    this.room(b.length);
+    this.buf.set(b, this.i);
+    this.i += b.length;
+    return this;
+  }
+
+  text(s: string): this {
+    const b = Buffer.from(s, 'utf8');
+    return this.uvarint(b.length).bytes(b);
+  }
+
+  toBase64(): string {
+    return this.buf.toString('base64', 0, this.i);
+  }
+}
+
+export class ByteReader {
+  private i = 0;
+  private readonly buf: Buffer;
+
+  constructor(
+    encoded: string,
+    private readonly what: string,
+  ) {
+    this.buf = Buffer.from(encoded, 'base64');
+  }
+
+  private need(n: number): void {
+    if (this.i + n > this.buf.length) throw new Error(`${this.what} encoding ended early: expected ${n} more byte(s) at offset ${this.i}, found ${this.buf.length - this.i}`);
+  }
+
+  /** Reads the version byte and refuses any other version. */
+  version(expected: number): void {
+    const v = this.byte();
+    if (v !== expected) throw new Error(`unsupported ${this.what} encoding: expected version ${expected}, found ${v}`);
+  }
+
+  byte(): number {
+    this.need(1);
+    return this.buf[this.i++] as number;
+  }
+
+  uvarint(): number {
+    let z = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.byte();
+      z += (b % 128) * scale;
+      if (b < 128) return z;
+      scale *= 128;
+    }
+  }
+
+  double(): number {
+    this.need(8);
+    const v = this.buf.readDoubleLE(this.i);
+    this.i += 8;
+    return v;
+  }
+
+  bytes(n: number): Buffer {
+    this.need(n);
+    const out = this.buf.subarray(this.i, this.i + n);
+    this.i += n;
+    return out;
+  }
+
+  text(): string {
+    return this.bytes(this.uvarint()).toString('utf8');
+  }
+
+  /** The bytes not read yet. */
+  rest(): Buffer {
+    return this.bytes(this.buf.length - this.i);
+  }
+
+  /** Refuses trailing bytes, so a truncated or concatenated encoding is not read as a valid one. */
+  end(): void {
+    if (this.i !== this.buf.length) throw new Error(`${this.what} encoding: expected ${this.i} bytes, found ${this.buf.length}`);
+  }
+}
