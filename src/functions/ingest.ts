@@ -166,6 +166,7 @@ async function ingestBatch(
   });
   counted(result.metrics.eventsIn);
   const lastSequence = meta.sequenceNumbers.length ? Math.max(...meta.sequenceNumbers) : -1;
+  const versions = new Map(pipelines.map((p) => [p.name, p.config.version]));
   await writeDeadLetters(
     result.deadLetters.map((d) => ({
       raw: d.raw,
@@ -176,6 +177,7 @@ async function ingestBatch(
       enqueuedTime: d.enqueuedTime,
       recordedAt,
       ...(d.pipeline === undefined ? {} : { pipeline: d.pipeline }),
+      ...(d.pipeline === undefined || versions.get(d.pipeline) === undefined ? {} : { pipelineVersion: versions.get(d.pipeline) }),
       ...(d.stream === undefined ? {} : { stream: d.stream }),
     })),
     context,

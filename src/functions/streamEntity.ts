@@ -73,6 +73,9 @@ function checkPipeline(op: string, pipeline: unknown): string | undefined {
   if (pipeline['idleTimeoutMs'] !== undefined && !(isNum(pipeline['idleTimeoutMs']) && pipeline['idleTimeoutMs'] >= 0)) {
     return `${op}: expected pipeline.idleTimeoutMs to be a non-negative number, found ${JSON.stringify(pipeline['idleTimeoutMs'])}`;
   }
+  if (pipeline['version'] !== undefined && !(Number.isInteger(pipeline['version']) && (pipeline['version'] as number) >= 1)) {
+    return `${op}: expected pipeline.version to be a positive integer or absent, found ${JSON.stringify(pipeline['version'])}`;
+  }
   return undefined;
 }
 
@@ -176,6 +179,12 @@ export function windowDeadLetter(w: ClosedWindow, error: string, recordedAt: num
     pipeline: w.pipeline,
     stream: w.stream,
   };
+}
+
+/** Names the pipeline version that closed each window (docs/explanation/pipeline-versions.md); none known: unchanged. */
+export function stampPipelineVersion(windows: ClosedWindow[], version: number | undefined): void {
+  if (version === undefined) return;
+  for (const w of windows) w.pipelineVersion ??= version;
 }
 
 /** The plain names behind an entity key; a key encodeStreamKey did not make (never signalled by the app) yields empty names. */
@@ -320,6 +329,8 @@ export function createStreamEntityHandler(
         if (!state) return;
         const previousMergeAt = state.lastSeen;
         const result = mergePartialInPlace(state, checked.value.partial, at, config);
+        if (config.version !== undefined) result.state.pipelineVersion = config.version;
+        stampPipelineVersion(result.closedWindows, config.version);
         const saved = await saveClosed(context, result.state, result.closedWindows);
         if (result.outcome !== 'ignored') {
           // Only the entity knows the exact total, so it keeps the catalog row; operations of one entity run one at a
@@ -340,6 +351,7 @@ export function createStreamEntityHandler(
         const state = loadState(context);
         if (!state) return;
         const result = commitThroughInPlace(state, partition, { firstSequence, lastSequence }, at, pipeline);
+        stampPipelineVersion(result.closedWindows, pipeline.version);
         const saved = await saveClosed(context, result.state, result.closedWindows);
         if (result.outcome === 'committed') {
           // The total is unchanged by a commit (reads include pending partials). The stream was absent from its
@@ -358,6 +370,7 @@ export function createStreamEntityHandler(
         const state = loadState(context);
         if (!state) return;
         const result = flushIdle(state, checked.value.now, state.idle?.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+        stampPipelineVersion(result.closedWindows, state.pipelineVersion);
         const saved = await saveClosed(context, result.state, result.closedWindows);
         await catalog(context, result.state, checked.value.now, 'flush');
         await index(context, result.state, 'flush', checked.value.now, result.state.lastSeen);

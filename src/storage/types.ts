@@ -27,14 +27,31 @@ export interface StoredPipeline {
   definition: unknown;
   /** ISO time of the last put. */
   updatedAt: string;
+  /**
+   * 1 for the first put, +1 for every put after it (docs/explanation/pipeline-versions.md). A row written before versions
+   * existed reads as 1.
+   */
+  version: number;
   etag?: string;
+}
+
+/** One numbered definition of a pipeline as a PUT stored it; the current one is the highest. */
+export interface StoredPipelineVersion {
+  name: string;
+  version: number;
+  definition: unknown;
+  /** ISO time of the put that made it. */
+  updatedAt: string;
 }
 
 export interface PipelineStore {
   list(): Promise<StoredPipeline[]>;
   get(name: string): Promise<StoredPipeline | undefined>;
+  /** Stores the definition as the next version; the previous definition stays readable through versions(). */
   put(name: string, definition: unknown): Promise<StoredPipeline>;
-  /** true when it existed. */
+  /** Every version of a pipeline, ascending ([] for a name never put, or deleted). */
+  versions(name: string): Promise<StoredPipelineVersion[]>;
+  /** true when it existed. Its versions go with it, so a pipeline put again starts at version 1. */
   delete(name: string): Promise<boolean>;
 }
 
@@ -90,6 +107,8 @@ export interface DeadLetterRecord {
   enqueuedTime: string;
   recordedAt: string;
   pipeline?: string;
+  /** The version of `pipeline` that dead-lettered it (docs/explanation/pipeline-versions.md); absent before versions. */
+  pipelineVersion?: number;
   /** The event's stream key, when the pipeline got far enough to read it (schema, expression and late errors). */
   stream?: string;
   /** Set on read when `raw` was longer than the store keeps (see DEAD_LETTER_RAW_LIMIT). */

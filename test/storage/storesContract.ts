@@ -67,6 +67,28 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       expect((await pipelines.list()).map((p) => p.name)).toEqual(['a/b#c?d']);
     });
 
+    it('numbers every put and keeps each earlier definition as a version; delete drops the history', async () => {
+      const { pipelines } = await createStores();
+      expect(await pipelines.versions('v/1')).toEqual([]);
+      expect((await pipelines.put('v/1', { filter: 'a' })).version).toBe(1);
+      expect((await pipelines.put('v/1', { filter: 'b' })).version).toBe(2);
+      await pipelines.put('v/10', { filter: 'other' });
+      expect(await pipelines.get('v/1')).toMatchObject({ version: 2, definition: { filter: 'b' } });
+      expect((await pipelines.list()).find((p) => p.name === 'v/1')?.version).toBe(2);
+      const versions = await pipelines.versions('v/1');
+      expect(versions.map((v) => [v.name, v.version, v.definition])).toEqual([
+        ['v/1', 1, { filter: 'a' }],
+        ['v/1', 2, { filter: 'b' }],
+      ]);
+      expect(versions.every((v) => !Number.isNaN(Date.parse(v.updatedAt)))).toBe(true);
+      const together = await Promise.all([pipelines.put('v/1', { filter: 'c' }), pipelines.put('v/1', { filter: 'd' })]);
+      expect(together.map((p) => p.version).sort()).toEqual([3, 4]);
+      expect(await pipelines.delete('v/1')).toBe(true);
+      expect(await pipelines.versions('v/1')).toEqual([]);
+      expect((await pipelines.put('v/1', { filter: 'e' })).version).toBe(1);
+      expect((await pipelines.versions('v/10')).map((v) => v.version)).toEqual([1]);
+    });
+
     it('stores definitions larger than one property, and rejects ones beyond an entity', async () => {
       const { pipelines } = await createStores();
       // ASCII (a-z cycling, so chunk order shows): Azurite 3.35 decodes each TCP read of a request body on its own

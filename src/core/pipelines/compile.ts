@@ -14,6 +14,11 @@ export interface PipelineConfig {
   sketchAccuracy: number;
   /** Processing time without events after which open windows are closed by the idle flush; 0 = never. */
   idleTimeoutMs: number;
+  /**
+   * The stored pipeline's version (ingest sets it from the store; docs/explanation/pipeline-versions.md): closed windows
+   * and dead letters name it. Absent for the built-in default pipeline and from senders that predate versions.
+   */
+  version?: number;
 }
 
 export interface CompiledPipeline {

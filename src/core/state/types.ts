@@ -81,6 +81,11 @@ export interface StreamState {
   catalog?: { at: number; events: number };
   /** Operations refused because the stored state had a version this code does not read (kept by every version). */
   quarantined?: number;
+  /**
+   * Entity adapter bookkeeping: the pipeline version of the last merge, stamped on windows the idle flush closes
+   * (which carries no config). Optional and additive, so no shape version step: states without it read as unknown.
+   */
+  pipelineVersion?: number;
 }
 
 export type MeasureResult = Summary & { aggregate: Aggregate };
@@ -99,6 +104,11 @@ export interface ClosedWindow {
    * flush closed it because the stream had no events for the pipeline's idleTimeout.
    */
   closedBy: 'watermark' | 'retention' | 'idle';
+  /**
+   * The pipeline version whose config closed it (the entity adapter stamps it; docs/explanation/pipeline-versions.md).
+   * Absent for the built-in default pipeline and windows closed before versions.
+   */
+  pipelineVersion?: number;
 }
 
 export type MergeOutcome = 'pending' | 'replaced' | 'committed-previous' | 'ignored' | 'conflict';

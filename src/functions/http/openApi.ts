@@ -90,6 +90,7 @@ const deadLetterRecord = z.object({
   enqueuedTime: z.string(),
   recordedAt: z.string(),
   pipeline: z.string().optional(),
+  pipelineVersion: z.number().optional().meta({ description: 'The version of the pipeline that dead-lettered it (records from before versions have none).' }),
   stream: z.string().optional(),
   rawTruncated: z.boolean().optional(),
 });
@@ -97,7 +98,14 @@ const storedPipeline = z.object({
   name: z.string(),
   definition: z.looseObject({}).meta({ description: 'The validated definition with defaults filled in (a PipelineDefinition).' }),
   updatedAt: z.string(),
+  version: z.number().meta({ description: '1 for the first PUT, +1 for each PUT after it.' }),
   etag: z.string().optional(),
+});
+const pipelineVersion = z.object({
+  name: z.string(),
+  version: z.number(),
+  definition: z.looseObject({}).meta({ description: 'The definition as that PUT stored it.' }),
+  updatedAt: z.string(),
 });
 const analysisStatus = z.object({
   id: z.string(),
@@ -220,6 +228,18 @@ export const ROUTES: readonly RouteDoc[] = [
     body: 'PipelineDefinition',
     responses: { 200: { description: 'Replaced.', schema: storedPipeline }, 201: { description: 'Created.', schema: storedPipeline } },
     problems: [400],
+  },
+  {
+    name: 'listPipelineVersions',
+    method: 'GET',
+    route: 'pipelines/{name}/versions',
+    authLevel: 'function',
+    tag: 'Pipelines',
+    summary: "A pipeline's numbered definitions",
+    description: 'Every PUT stores its definition as the next version; the highest is the current one. Windows and dead letters name the version that produced them.',
+    params: nameParams,
+    responses: { 200: { description: 'Every version, ascending.', schema: z.object({ items: z.array(pipelineVersion) }) } },
+    problems: [400, 404],
   },
   {
     name: 'deletePipeline',

@@ -114,6 +114,7 @@ function toRecord(e: TableEntityResult<Record<string, unknown>>): DeadLetterReco
     enqueuedTime: String(e.enqueuedTime),
     recordedAt: String(e.recordedAt),
     ...(typeof e.pipeline === 'string' ? { pipeline: e.pipeline } : {}),
+    ...(typeof e.pipelineVersion === 'number' ? { pipelineVersion: e.pipelineVersion } : {}),
     ...(typeof e.stream === 'string' ? { stream: e.stream } : {}),
     ...(e.rawTruncated === true ? { rawTruncated: true } : {}),
   };
