@@ -1,7 +1,7 @@
 import { app, type EventHubFunctionOptions, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 
-import { type BatchMetrics, type DeadLetterReason, mergeEncodedSketches, type OutcomeCounts, processBatch, type StreamPartial } from '../core';
+import { type BatchMetrics, type DeadLetterReason, mergeEncodedSketches, type OutcomeCounts, type StreamPartial } from '../core';
 import { loadSettings } from '../settings';
 import { createStores, type DeadLetterRecord, type Stores } from '../storage';
 import { durableClientFor } from './durableClientFor';
@@ -10,6 +10,7 @@ import { BatchMemory } from './ingestCommits';
 import { classifyError, DEFAULT_RETRY, errorMessage, type RetryOptions,retryTransient } from './ingestFaults';
 import { IngestMetricsWriter } from './ingestMetricsWriter';
 import { PipelineCache } from './ingestPipelines';
+import { AttemptMemory, defaultProcess, type Process, processIsolatingPoison, retryCountOf } from './ingestPoison';
 import { WatermarkCache } from './ingestWatermarks';
 import { type MergeInput, streamEntityId, type StreamSignal } from './streamEntity';
 
@@ -34,7 +35,13 @@ export interface IngestDeps {
   /** MAX_FUTURE_SKEW and MIN_EVENT_TIME (docs/explanation/event-time.md); unset: PT1H and no floor. */
   maxFutureSkewMs?: number;
   minEventTime?: number | null;
+  /** The core (default processBatch); the STREAMFOLD_FAULTS `poisonEvent` hook wraps it (tests only). */
+  processBatch?: Process;
+  /** Failed attempts per batch, for a host without retryContext (ingestPoison.ts); default: one per process. */
+  attempts?: AttemptMemory;
 }
+
+const sharedAttempts = new AttemptMemory();
 
 export interface IngestTriggerMetadata {
   partitionId: string;
@@ -127,9 +134,14 @@ export async function handleIngest(messages: unknown, context: InvocationContext
   const meta = readTriggerMetadata(context, bodies.length);
   const recordedAt = new Date(started).toISOString();
   let deliveries = bodies.length;
+  const attempts = deps.attempts ?? sharedAttempts;
+  const batchKey = `${meta.partitionId}:${meta.sequenceNumbers[0] ?? '-'}-${meta.sequenceNumbers.at(-1) ?? '-'}`;
   try {
-    return await ingestBatch(bodies, meta, context, deps, started, recordedAt, (n) => (deliveries = n));
+    const metrics = await ingestBatch(bodies, meta, context, deps, started, recordedAt, (n) => (deliveries = n), retryCountOf(context, attempts, batchKey));
+    attempts.forget(batchKey);
+    return metrics;
   } catch (e) {
+    attempts.failed(batchKey);
     // The invocation fails and the trigger retries the batch: nothing process-local moved (ingestBatch updates its
     // caches only at the end); the attempt is recorded as `retried`, never in eventsIn, so no event vanishes from the
     // metrics and none is counted twice once the retry succeeds.
@@ -147,11 +159,13 @@ async function ingestBatch(
   started: number,
   recordedAt: string,
   counted: (deliveries: number) => void,
+  retries: number,
 ): Promise<BatchMetrics> {
   const retry = deps.retry ?? DEFAULT_RETRY;
   const pipelines = await retryTransient(() => deps.pipelines.get(started, (m) => context.warn(m)), retry);
   const firstSequence = meta.sequenceNumbers.length ? Math.min(...meta.sequenceNumbers) : -1;
-  const result = processBatch({
+  // A batch the core keeps throwing on is bisected and its poison events dead-lettered (ingestPoison.ts).
+  const { result, poison } = processIsolatingPoison({
     bodies,
     partitionId: meta.partitionId,
     sequenceNumbers: meta.sequenceNumbers,
@@ -163,7 +177,7 @@ async function ingestBatch(
     deadLetterUnmatched: deps.deadLetterUnmatched ?? false,
     ...(deps.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: deps.maxFutureSkewMs }),
     ...(deps.minEventTime === undefined || deps.minEventTime === null ? {} : { minEventTime: deps.minEventTime }),
-  });
+  }, retries, deps.processBatch ?? defaultProcess, (message) => context.error(message));
   counted(result.metrics.eventsIn);
   const lastSequence = meta.sequenceNumbers.length ? Math.max(...meta.sequenceNumbers) : -1;
   const versions = new Map(pipelines.map((p) => [p.name, p.config.version]));
@@ -248,6 +262,7 @@ async function ingestBatch(
     filtered: m.filtered,
     ...filteredMissingOf(m),
     deadLettered: m.deadLettered,
+    ...(poison > 0 ? { poison } : {}),
     entityOperations: m.entityOperations,
     processingMs: deps.now() - started,
     ...(latencySketch === undefined ? {} : { latencySketch }),

@@ -19,8 +19,11 @@ export function accumulateMetrics(
   if (typeof input.partition !== 'string' || input.partition === '') {
     throw new StorageInputError('partition', `partition: expected a non-empty string, found ${JSON.stringify(input.partition)}`);
   }
-  if (input.retried !== undefined && !(typeof input.retried === 'number' && Number.isFinite(input.retried) && input.retried >= 0)) {
-    throw new StorageInputError('retried', `retried: expected a non-negative number or nothing, found ${JSON.stringify(input.retried)}`);
+  for (const name of ['retried', 'poison'] as const) {
+    const value = input[name];
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
+      throw new StorageInputError(name, `${name}: expected a non-negative number or nothing, found ${JSON.stringify(value)}`);
+    }
   }
   for (const name of COUNTERS) {
     const value = input[name];
@@ -50,6 +53,7 @@ export function accumulateMetrics(
         entityOperations: 0,
         processingMs: 0,
         retried: 0,
+        poison: 0,
         batches: 0,
         latencySketches: [],
         sketchesDropped: 0,
@@ -57,6 +61,8 @@ export function accumulateMetrics(
   for (const name of COUNTERS) row[name] += input[name];
   for (const [pipeline, value] of Object.entries(missing)) row.filteredMissing[pipeline] = (row.filteredMissing[pipeline] ?? 0) + value;
   row.retried += input.retried ?? 0;
+  // Rows read back from before the column existed have none.
+  row.poison = (row.poison ?? 0) + (input.poison ?? 0);
   // A failed attempt is not a batch: its redelivery is.
   if (!input.retried) row.batches += 1;
   if (input.latencySketch) {

@@ -177,18 +177,22 @@ export interface IngestMetricsInput {
    * never in eventsIn, so eventsIn = aggregated + filtered + deadLettered holds; absent = 0.
    */
   retried?: number;
+  /** Of deadLettered: events dead-lettered `poison` by the bisection of a batch that kept failing; absent = 0. */
+  poison?: number;
   /** Opaque (base64) latency sketch of the batch; the store never decodes it. */
   latencySketch?: string;
 }
 
 /** One row per (minute, partition): the sum of the batches recorded in that minute. */
-export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch' | 'filteredMissing' | 'retried'> {
+export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch' | 'filteredMissing' | 'retried' | 'poison'> {
   /** Per pipeline: the sum of the batches' `filteredMissing` ({} when none). */
   filteredMissing: Record<string, number>;
   /** ISO start of the minute. */
   minute: string;
   /** Sum of the inputs' `retried` (rows written before it existed read 0). */
   retried: number;
+  /** Sum of the inputs' `poison` (rows written before it existed read 0). */
+  poison: number;
   batches: number;
   /**
    * The batches' latency sketches: merged into one when the store was given a `mergeLatencySketches` function,

@@ -22,6 +22,8 @@ export interface IngestMetricsSummary {
   deadLettered: number;
   /** Deliveries of failed invocations the trigger retries (not in `events`: each is counted when its retry succeeds). */
   retried: number;
+  /** Of deadLettered: events isolated as `poison` by the bisection of batches that kept failing. */
+  poison: number;
   entityOperations: number;
   /** The headline pre-aggregation figure: entity operations per 1,000 events in. */
   entityOperationsPer1000Events: number | null;
@@ -64,6 +66,7 @@ export function summarizeIngestMetrics(rows: IngestMetricsRow[], fromMs: number,
     filteredMissing: sumByPipeline(rows),
     deadLettered: sum((r) => r.deadLettered),
     retried: sum((r) => r.retried ?? 0),
+    poison: sum((r) => r.poison ?? 0),
     entityOperations,
     entityOperationsPer1000Events: events > 0 ? (entityOperations / events) * 1000 : null,
     latency: { p50: at(0.5), p99: at(0.99), samples: merged?.count ?? 0, unreadableSketches: unreadable },

@@ -87,6 +87,7 @@ function toRow(e: Record<string, unknown>): IngestMetricsRow {
     entityOperations: Number(e.entityOperations),
     processingMs: Number(e.processingMs),
     retried: Number(e.retried ?? 0),
+    poison: Number(e.poison ?? 0),
     batches: Number(e.batches),
     latencySketches: JSON.parse(joinText('latencySketches', e)) as string[],
     sketchesDropped: Number(e.sketchesDropped ?? 0),
