@@ -153,6 +153,7 @@ var appTableNames = [
   'StreamActivity'
   'Reports'
   'Alerts'
+  'ReplayLedger'
 ]
 
 var appName = !empty(functionAppName) ? functionAppName : '${abbrs.webSitesFunctions}api-${resourceToken}'

@@ -48,7 +48,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 }
 
 // Grants name a scope by kind; this map turns the kind into the resource id. Hubs, not the namespace: the app reads
-// only "events" and writes only "alerts".
+// "events" and writes "alerts" (and "events", for replay).
 var scopeIds = {
   storage: storageAccount.id
   eventsHub: eventHubNamespace::eventsHub.id
@@ -58,13 +58,15 @@ var scopeIds = {
 
 // Blob owner: host leases, Event Hubs checkpoints, the deployment package. Queue and table contributor: the Durable
 // task hub (control and work-item queues, history and instances tables) and Streamfold's tables. Receiver: the ingest
-// trigger. Sender: the alerts output. Metrics publisher: Entra-authenticated telemetry.
+// trigger. Sender: the alerts output, and dead-letter replay (POST /api/deadletters/replay re-sends to "events").
+// Metrics publisher: Entra-authenticated telemetry.
 var appGrants = [
   { roleName: 'Storage Blob Data Owner', roleDefinitionId: roleIds.storageBlobDataOwner, scope: 'storage' }
   { roleName: 'Storage Queue Data Contributor', roleDefinitionId: roleIds.storageQueueDataContributor, scope: 'storage' }
   { roleName: 'Storage Table Data Contributor', roleDefinitionId: roleIds.storageTableDataContributor, scope: 'storage' }
   { roleName: 'Azure Event Hubs Data Receiver', roleDefinitionId: roleIds.eventHubsDataReceiver, scope: 'eventsHub' }
   { roleName: 'Azure Event Hubs Data Sender', roleDefinitionId: roleIds.eventHubsDataSender, scope: 'alertsHub' }
+  { roleName: 'Azure Event Hubs Data Sender', roleDefinitionId: roleIds.eventHubsDataSender, scope: 'eventsHub' }
   { roleName: 'Monitoring Metrics Publisher', roleDefinitionId: roleIds.monitoringMetricsPublisher, scope: 'appInsights' }
 ]
 

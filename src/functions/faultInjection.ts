@@ -120,6 +120,7 @@ export function withInjectedFaults(deps: IngestDeps, setting: string | undefined
         query: (options) => deadLetters.query(options),
         purge: (before, limit) => deadLetters.purge(before, limit),
         deleteStream: (pipeline, stream, limit) => deadLetters.deleteStream(pipeline, stream, limit),
+        markReplayed: (records, replay) => deadLetters.markReplayed(records, replay),
       },
     },
     signal: async (context, entity, operation) => {

@@ -11,6 +11,7 @@ import { classifyError, DEFAULT_RETRY, errorMessage, type RetryOptions,retryTran
 import { IngestMetricsWriter } from './ingestMetricsWriter';
 import { PipelineCache } from './ingestPipelines';
 import { AttemptMemory, defaultProcess, type Process, processIsolatingPoison, retryCountOf } from './ingestPoison';
+import { finishReplays, planReplays } from './ingestReplays';
 import { WatermarkCache } from './ingestWatermarks';
 import { type MergeInput, streamEntityId, type StreamSignal } from './streamEntity';
 
@@ -164,9 +165,12 @@ async function ingestBatch(
   const retry = deps.retry ?? DEFAULT_RETRY;
   const pipelines = await retryTransient(() => deps.pipelines.get(started, (m) => context.warn(m)), retry);
   const firstSequence = meta.sequenceNumbers.length ? Math.min(...meta.sequenceNumbers) : -1;
+  // Replayed dead letters: unwrapped, targeted at their pipeline, claimed in the ledger (ingestReplays.ts).
+  const replays = await retryTransient(() => planReplays(bodies, meta.partitionId, meta.sequenceNumbers, pipelines.map((p) => p.name), deps.stores.replayLedger, recordedAt), retry);
   // A batch the core keeps throwing on is bisected and its poison events dead-lettered (ingestPoison.ts).
   const { result, poison } = processIsolatingPoison({
-    bodies,
+    bodies: replays?.bodies ?? bodies,
+    ...(replays ? { targets: replays.targets } : {}),
     partitionId: meta.partitionId,
     sequenceNumbers: meta.sequenceNumbers,
     enqueuedTimes: meta.enqueuedTimes,
@@ -181,8 +185,7 @@ async function ingestBatch(
   counted(result.metrics.eventsIn);
   const lastSequence = meta.sequenceNumbers.length ? Math.max(...meta.sequenceNumbers) : -1;
   const versions = new Map(pipelines.map((p) => [p.name, p.config.version]));
-  await writeDeadLetters(
-    result.deadLetters.map((d) => ({
+  const letters: DeadLetterRecord[] = result.deadLetters.map((d) => ({
       raw: d.raw,
       reason: d.reason,
       detail: d.detail,
@@ -193,10 +196,11 @@ async function ingestBatch(
       ...(d.pipeline === undefined ? {} : { pipeline: d.pipeline }),
       ...(d.pipeline === undefined || versions.get(d.pipeline) === undefined ? {} : { pipelineVersion: versions.get(d.pipeline) }),
       ...(d.stream === undefined ? {} : { stream: d.stream }),
-    })),
-    context,
-    deps,
-  );
+    }));
+  const replayed = replays && finishReplays(replays, letters, result);
+  await writeDeadLetters(replayed?.records ?? letters, context, deps);
+  // Only once the dead letters are written: a crash before leaves the claim to the redelivery, which dead-letters again.
+  if (replayed && replayed.release.length > 0) await retryTransient(() => deps.stores.replayLedger.release(replayed.release), retry);
   const configs = new Map(pipelines.map((p) => [p.name, p.config]));
   // One entity operation per (pipeline, stream) of the batch, plus one commit per stream of the partition's previous
   // batch that is absent from this one (steady streams appear in every batch and get none).
@@ -263,6 +267,7 @@ async function ingestBatch(
     ...filteredMissingOf(m),
     deadLettered: m.deadLettered,
     ...(poison > 0 ? { poison } : {}),
+    ...(replays ? { replayed: replays.marks.size, replayDuplicates: replays.duplicates } : {}),
     entityOperations: m.entityOperations,
     processingMs: deps.now() - started,
     ...(latencySketch === undefined ? {} : { latencySketch }),

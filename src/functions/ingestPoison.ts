@@ -71,6 +71,7 @@ const subset = (input: BatchInput, indices: readonly number[]): BatchInput => ({
   bodies: indices.map((i) => input.bodies[i]),
   sequenceNumbers: indices.map((i) => input.sequenceNumbers[i] as number),
   enqueuedTimes: indices.map((i) => input.enqueuedTimes[i] as string | number | Date),
+  ...(input.targets === undefined ? {} : { targets: indices.map((i) => input.targets?.[i]) }),
 });
 
 function rawText(body: unknown): string {

@@ -5,6 +5,8 @@ import { StorageInputError } from './StorageInputError';
 import type { IngestMetricsInput, IngestMetricsRow, MergeLatencySketches } from './types';
 
 const COUNTERS = ['eventsIn', 'aggregated', 'filtered', 'deadLettered', 'entityOperations', 'processingMs'] as const;
+/** Counters an input may omit (0), added by later features; rows read back from before them have none. */
+export const OPTIONAL_COUNTERS = ['poison', 'replayed', 'replayDuplicates'] as const;
 
 /** Sketch list budget: the serialized array must fit the chunked-text budget with room for the counters. */
 const SKETCH_BUDGET_CHARS = MAX_TEXT_CHARS - 10_000;
@@ -19,7 +21,7 @@ export function accumulateMetrics(
   if (typeof input.partition !== 'string' || input.partition === '') {
     throw new StorageInputError('partition', `partition: expected a non-empty string, found ${JSON.stringify(input.partition)}`);
   }
-  for (const name of ['retried', 'poison'] as const) {
+  for (const name of ['retried', ...OPTIONAL_COUNTERS] as const) {
     const value = input[name];
     if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
       throw new StorageInputError(name, `${name}: expected a non-negative number or nothing, found ${JSON.stringify(value)}`);
@@ -54,6 +56,8 @@ export function accumulateMetrics(
         processingMs: 0,
         retried: 0,
         poison: 0,
+        replayed: 0,
+        replayDuplicates: 0,
         batches: 0,
         latencySketches: [],
         sketchesDropped: 0,
@@ -61,8 +65,7 @@ export function accumulateMetrics(
   for (const name of COUNTERS) row[name] += input[name];
   for (const [pipeline, value] of Object.entries(missing)) row.filteredMissing[pipeline] = (row.filteredMissing[pipeline] ?? 0) + value;
   row.retried += input.retried ?? 0;
-  // Rows read back from before the column existed have none.
-  row.poison = (row.poison ?? 0) + (input.poison ?? 0);
+  for (const name of OPTIONAL_COUNTERS) row[name] = (row[name] ?? 0) + (input[name] ?? 0);
   // A failed attempt is not a batch: its redelivery is.
   if (!input.retried) row.batches += 1;
   if (input.latencySketch) {

@@ -2,6 +2,7 @@ import { MemoryAlertStore } from './memory/MemoryAlertStore';
 import { MemoryDeadLetterStore } from './memory/MemoryDeadLetterStore';
 import { MemoryIngestMetricsStore } from './memory/MemoryIngestMetricsStore';
 import { MemoryPipelineStore } from './memory/MemoryPipelineStore';
+import { MemoryReplayLedgerStore } from './memory/MemoryReplayLedgerStore';
 import { MemoryReportStore } from './memory/MemoryReportStore';
 import { MemoryStreamActivityStore } from './memory/MemoryStreamActivityStore';
 import { MemoryStreamCatalog } from './memory/MemoryStreamCatalog';
@@ -10,6 +11,7 @@ import { TableAlertStore } from './table/TableAlertStore';
 import { TableDeadLetterStore } from './table/TableDeadLetterStore';
 import { TableIngestMetricsStore } from './table/TableIngestMetricsStore';
 import { TablePipelineStore } from './table/TablePipelineStore';
+import { TableReplayLedgerStore } from './table/TableReplayLedgerStore';
 import { TableReportStore } from './table/TableReportStore';
 import { TableStreamActivityStore } from './table/TableStreamActivityStore';
 import { TableStreamCatalog } from './table/TableStreamCatalog';
@@ -41,6 +43,7 @@ export function createStores(env: NodeJS.ProcessEnv = process.env, options: Stor
     activity: new TableStreamActivityStore(client(TABLE_NAMES.activity)),
     reports: new TableReportStore(client(TABLE_NAMES.reports)),
     alerts: new TableAlertStore(client(TABLE_NAMES.alerts)),
+    replayLedger: new TableReplayLedgerStore(client(TABLE_NAMES.replayLedger)),
   };
 }
 
@@ -55,5 +58,6 @@ export function createMemoryStores(options: Pick<StoreOptions, 'mergeLatencySket
     activity: new MemoryStreamActivityStore(),
     reports: new MemoryReportStore(),
     alerts: new MemoryAlertStore(),
+    replayLedger: new MemoryReplayLedgerStore(),
   };
 }

@@ -34,6 +34,7 @@ export function deadLetterRow(record: DeadLetterRecord): { rowKey: string; recor
     ...(record.pipelineVersion !== undefined ? { pipelineVersion: record.pipelineVersion } : {}),
     ...(record.stream !== undefined ? { stream: record.stream } : {}),
     ...(truncated ? { rawTruncated: true } : {}),
+    ...(record.replay !== undefined ? { replay: record.replay } : {}),
   };
   return { rowKey, record: normalized };
 }

@@ -15,4 +15,5 @@ export const TABLE_NAMES = {
   activity: 'StreamActivity',
   reports: 'Reports',
   alerts: 'Alerts',
+  replayLedger: 'ReplayLedger',
 } as const satisfies Record<keyof Stores, string>;

@@ -113,6 +113,16 @@ export interface DeadLetterRecord {
   stream?: string;
   /** Set on read when `raw` was longer than the store keeps (see DEAD_LETTER_RAW_LIMIT). */
   rawTruncated?: boolean;
+  /** The latest replay of it (docs/how-to/dead-letters.md): when, which replay call, and the fix applied. */
+  replay?: DeadLetterReplay;
+}
+
+export interface DeadLetterReplay {
+  /** ISO time the replay sent it. */
+  at: string;
+  id: string;
+  /** The JSON Patch applied before sending, if any. */
+  fix?: unknown[];
 }
 
 export interface DeadLetterQuery extends PageOptions {
@@ -133,6 +143,33 @@ export interface DeadLetterStore {
   purge(before: string, limit: number): Promise<PurgeResult>;
   /** Deletes the dead letters recorded with this pipeline and stream, at most `limit` rows per call (a scan of the table). */
   deleteStream(pipeline: string, stream: string, limit: number): Promise<PurgeResult>;
+  /** Records a replay on each of these dead letters (as read back); rows gone meanwhile are skipped. */
+  markReplayed(records: DeadLetterRecord[], replay: DeadLetterReplay): Promise<void>;
+}
+
+/** A dead letter's identity for the replay ledger: its original partition and sequence number, and its pipeline ('*' for none). */
+export interface ReplayKey {
+  partition: string;
+  sequenceNumber: number;
+  pipeline: string;
+}
+
+/** The first delivery of a replayed dead letter that counted (docs/how-to/dead-letters.md). */
+export interface ReplayClaim extends ReplayKey {
+  /** The replay message that claimed it: its Event Hubs partition and sequence number. */
+  by: { partition: string; sequenceNumber: number };
+  /** ISO time of the claim. */
+  at: string;
+}
+
+/** The replay ledger (table ReplayLedger): one row per replayed dead letter that counted. */
+export interface ReplayLedgerStore {
+  /** Inserts each claim unless its key holds one; returns, per claim, the claim stored (its own when inserted now). */
+  claim(claims: ReplayClaim[]): Promise<ReplayClaim[]>;
+  /** The claims of these keys, undefined where there is none. */
+  get(keys: ReplayKey[]): Promise<(ReplayClaim | undefined)[]>;
+  /** Deletes each claim that is still held by its own `by` (a delivery that was dead-lettered again gives it up). */
+  release(claims: ReplayClaim[]): Promise<void>;
 }
 
 export interface StreamCatalogEntry {
@@ -179,20 +216,26 @@ export interface IngestMetricsInput {
   retried?: number;
   /** Of deadLettered: events dead-lettered `poison` by the bisection of a batch that kept failing; absent = 0. */
   poison?: number;
+  /** Replayed dead letters that arrived (docs/how-to/dead-letters.md); absent = 0. */
+  replayed?: number;
+  /** Of `replayed`: dropped because another delivery of the same dead letter counted already (not in eventsIn); absent = 0. */
+  replayDuplicates?: number;
   /** Opaque (base64) latency sketch of the batch; the store never decodes it. */
   latencySketch?: string;
 }
 
 /** One row per (minute, partition): the sum of the batches recorded in that minute. */
-export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch' | 'filteredMissing' | 'retried' | 'poison'> {
+export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch' | 'filteredMissing' | 'retried' | 'poison' | 'replayed' | 'replayDuplicates'> {
   /** Per pipeline: the sum of the batches' `filteredMissing` ({} when none). */
   filteredMissing: Record<string, number>;
   /** ISO start of the minute. */
   minute: string;
   /** Sum of the inputs' `retried` (rows written before it existed read 0). */
   retried: number;
-  /** Sum of the inputs' `poison` (rows written before it existed read 0). */
+  /** Sums of the inputs' `poison`, `replayed` and `replayDuplicates` (rows written before them read 0). */
   poison: number;
+  replayed: number;
+  replayDuplicates: number;
   batches: number;
   /**
    * The batches' latency sketches: merged into one when the store was given a `mergeLatencySketches` function,
@@ -309,4 +352,5 @@ export interface Stores {
   activity: StreamActivityStore;
   reports: ReportStore;
   alerts: AlertStore;
+  replayLedger: ReplayLedgerStore;
 }

@@ -5,6 +5,7 @@ import { buildOpenApiDocument } from '../../src/functions/http/openApi';
 import { SETTINGS_REFERENCE } from '../../src/settings';
 import { program as chaosProgram } from '../chaos/cli';
 import { program as localProgram } from '../local/cli';
+import { program as replayProgram } from '../replay/cli';
 import { program as sendProgram } from '../send/cli';
 
 /**
@@ -188,6 +189,7 @@ const CLIS: { program: Command; title: string; run: string; source: string }[] =
   { program: localHostProgram, title: 'local host', run: 'npm run host -- --app <folder> [options]  (node dist/local-host/cli.js)', source: 'local-host/cli.ts' },
   { program: sendProgram, title: 'npm run send', run: 'npm run send -- [options]', source: 'tools/send/cli.ts' },
   { program: chaosProgram, title: 'npm run chaos', run: 'npm run chaos -- [options]', source: 'tools/chaos/cli.ts' },
+  { program: replayProgram, title: 'npm run replay', run: 'npm run replay -- [options]', source: 'tools/replay/cli.ts' },
 ];
 
 function optionDefault(o: Command['options'][number]): string {

@@ -45,6 +45,12 @@ export interface BatchInput {
    * (never in byPipeline), so per pipeline and overall eventsIn = aggregated + filtered + deadLettered still holds.
    */
   deadLetterUnmatched?: boolean;
+  /**
+   * Per event (indexed like `bodies`): a pipeline name makes that pipeline the only one to take the event (the others
+   * skip it: no delivery, not counted); undefined or null: every pipeline. Ingest sets it for replayed dead letters
+   * (docs/how-to/dead-letters.md); absent: every event goes to every pipeline.
+   */
+  targets?: readonly (string | null | undefined)[];
 }
 
 /** A partition's progress as ingest knows it: max event time aggregated from it (any stream), when its latest batch was processed. */

@@ -24,6 +24,9 @@ export interface IngestMetricsSummary {
   retried: number;
   /** Of deadLettered: events isolated as `poison` by the bisection of batches that kept failing. */
   poison: number;
+  /** Replayed dead letters that arrived, and of them the duplicates dropped (another delivery had counted already). */
+  replayed: number;
+  replayDuplicates: number;
   entityOperations: number;
   /** The headline pre-aggregation figure: entity operations per 1,000 events in. */
   entityOperationsPer1000Events: number | null;
@@ -67,6 +70,8 @@ export function summarizeIngestMetrics(rows: IngestMetricsRow[], fromMs: number,
     deadLettered: sum((r) => r.deadLettered),
     retried: sum((r) => r.retried ?? 0),
     poison: sum((r) => r.poison ?? 0),
+    replayed: sum((r) => r.replayed ?? 0),
+    replayDuplicates: sum((r) => r.replayDuplicates ?? 0),
     entityOperations,
     entityOperationsPer1000Events: events > 0 ? (entityOperations / events) * 1000 : null,
     latency: { p50: at(0.5), p99: at(0.99), samples: merged?.count ?? 0, unreadableSketches: unreadable },

@@ -88,6 +88,8 @@ function toRow(e: Record<string, unknown>): IngestMetricsRow {
     processingMs: Number(e.processingMs),
     retried: Number(e.retried ?? 0),
     poison: Number(e.poison ?? 0),
+    replayed: Number(e.replayed ?? 0),
+    replayDuplicates: Number(e.replayDuplicates ?? 0),
     batches: Number(e.batches),
     latencySketches: JSON.parse(joinText('latencySketches', e)) as string[],
     sketchesDropped: Number(e.sketchesDropped ?? 0),
