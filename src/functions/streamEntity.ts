@@ -24,7 +24,7 @@ import {
   toStoredWindow,
   type WriteOp,
 } from '../core';
-import { createStores, type DeadLetterRecord, type Stores, type StreamCatalogEntry } from '../storage';
+import { createStores, type DeadLetterRecord, ENTITY_METRICS_PARTITION, type Stores, type StreamCatalogEntry } from '../storage';
 import { classifyError, errorMessage } from './ingestFaults';
 
 /** Entity name; instances are keyed encodeStreamKey(pipeline, stream) (base64url parts: URL-safe, reversible). */
@@ -160,8 +160,11 @@ export function catalogEntry(pipeline: string, stream: string, state: StreamStat
  */
 export const CATALOG_REFRESH_MS = 5000;
 
-/** The stores the entity writes: closed windows, its catalog row, its idle-index row and (windows it cannot save) dead letters. */
-export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLetters' | 'activity'>;
+/**
+ * The stores the entity writes: closed windows, its catalog row, its idle-index row, (windows it cannot save) dead
+ * letters and, when given, the ingest metrics (suppressed duplicates).
+ */
+export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLetters' | 'activity'> & Partial<Pick<Stores, 'ingestMetrics'>>;
 
 /** Closed windows kept for a retry at most; beyond it the oldest are dead-lettered as 'storage' with their data. */
 export const MAX_UNSAVED_WINDOWS = 64;
@@ -307,6 +310,23 @@ export function createStreamEntityHandler(
     }
   };
 
+  /**
+   * A redelivered partial recognised ('ignored' duplicates, 'replaced' pending) is counted in the ingest metrics as
+   * suppressed (docs/explanation/effectively-once.md, "Visible"): rare, so one small write each. A failed write loses
+   * only the figure.
+   */
+  const recordSuppressed = async (context: EntityContext<StreamState>, outcome: string, state: StreamState, at: number): Promise<void> => {
+    if (outcome === 'replaced') state.redeliveries = (state.redeliveries ?? 0) + 1;
+    if (outcome !== 'replaced' && outcome !== 'ignored') return;
+    const metrics = stores().ingestMetrics;
+    if (!metrics) return;
+    try {
+      await metrics.record({ at: new Date(at).toISOString(), partition: ENTITY_METRICS_PARTITION, eventsIn: 0, aggregated: 0, filtered: 0, deadLettered: 0, entityOperations: 0, processingMs: 0, duplicatesSuppressed: 1 });
+    } catch (e) {
+      warn(context, 'recording a suppressed duplicate in the ingest metrics', e);
+    }
+  };
+
   const handler = async (context: EntityContext<StreamState>): Promise<void> => {
     const kind = context.df.operationName as StreamOperationKind;
     const key = context.df.entityKey;
@@ -329,6 +349,7 @@ export function createStreamEntityHandler(
         if (!state) return;
         const previousMergeAt = state.lastSeen;
         const result = mergePartialInPlace(state, checked.value.partial, at, config);
+        await recordSuppressed(context, result.outcome, result.state, at);
         if (config.version !== undefined) result.state.pipelineVersion = config.version;
         stampPipelineVersion(result.closedWindows, config.version);
         const saved = await saveClosed(context, result.state, result.closedWindows);

@@ -6,7 +6,10 @@ import type { IngestMetricsInput, IngestMetricsRow, MergeLatencySketches } from 
 
 const COUNTERS = ['eventsIn', 'aggregated', 'filtered', 'deadLettered', 'entityOperations', 'processingMs'] as const;
 /** Counters an input may omit (0), added by later features; rows read back from before them have none. */
-export const OPTIONAL_COUNTERS = ['poison', 'replayed', 'replayDuplicates'] as const;
+export const OPTIONAL_COUNTERS = ['poison', 'replayed', 'replayDuplicates', 'duplicatesSuppressed'] as const;
+
+/** The `partition` of the rows the stream entities write (suppressed duplicates): not an Event Hubs partition, not a batch. */
+export const ENTITY_METRICS_PARTITION = 'entities';
 
 /** Sketch list budget: the serialized array must fit the chunked-text budget with room for the counters. */
 const SKETCH_BUDGET_CHARS = MAX_TEXT_CHARS - 10_000;
@@ -58,6 +61,7 @@ export function accumulateMetrics(
         poison: 0,
         replayed: 0,
         replayDuplicates: 0,
+        duplicatesSuppressed: 0,
         batches: 0,
         latencySketches: [],
         sketchesDropped: 0,
@@ -67,7 +71,7 @@ export function accumulateMetrics(
   row.retried += input.retried ?? 0;
   for (const name of OPTIONAL_COUNTERS) row[name] = (row[name] ?? 0) + (input[name] ?? 0);
   // A failed attempt is not a batch: its redelivery is.
-  if (!input.retried) row.batches += 1;
+  if (!input.retried && input.partition !== ENTITY_METRICS_PARTITION) row.batches += 1;
   if (input.latencySketch) {
     const [first] = row.latencySketches;
     if (merge && row.latencySketches.length === 1 && first !== undefined) row.latencySketches = [merge(first, input.latencySketch)];

@@ -220,12 +220,17 @@ export interface IngestMetricsInput {
   replayed?: number;
   /** Of `replayed`: dropped because another delivery of the same dead letter counted already (not in eventsIn); absent = 0. */
   replayDuplicates?: number;
+  /**
+   * Redelivered partials the stream entities recognised and did not count again (merge outcomes 'ignored' and
+   * 'replaced'); written by the entities, in rows of partition ENTITY_METRICS_PARTITION, not a batch. Absent = 0.
+   */
+  duplicatesSuppressed?: number;
   /** Opaque (base64) latency sketch of the batch; the store never decodes it. */
   latencySketch?: string;
 }
 
 /** One row per (minute, partition): the sum of the batches recorded in that minute. */
-export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch' | 'filteredMissing' | 'retried' | 'poison' | 'replayed' | 'replayDuplicates'> {
+export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch' | 'filteredMissing' | 'retried' | 'poison' | 'replayed' | 'replayDuplicates' | 'duplicatesSuppressed'> {
   /** Per pipeline: the sum of the batches' `filteredMissing` ({} when none). */
   filteredMissing: Record<string, number>;
   /** ISO start of the minute. */
@@ -236,6 +241,7 @@ export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'laten
   poison: number;
   replayed: number;
   replayDuplicates: number;
+  duplicatesSuppressed: number;
   batches: number;
   /**
    * The batches' latency sketches: merged into one when the store was given a `mergeLatencySketches` function,

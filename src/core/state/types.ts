@@ -82,6 +82,11 @@ export interface StreamState {
   /** Operations refused because the stored state had a version this code does not read (kept by every version). */
   quarantined?: number;
   /**
+   * Pending partials replaced by a redelivery of their batch (the 'replaced' merge outcome): redelivered events
+   * recognised and counted once. Optional and additive (absent = 0), set by the entity adapter; no shape version step.
+   */
+  redeliveries?: number;
+  /**
    * Entity adapter bookkeeping: the pipeline version of the last merge, stamped on windows the idle flush closes
    * (which carries no config). Optional and additive, so no shape version step: states without it read as unknown.
    */
@@ -173,6 +178,8 @@ export interface StreamView {
     invalid: number;
     lateAtEntity: number;
     duplicates: number;
+    /** Pending partials replaced by a redelivery of their batch (counted once, not twice). */
+    redeliveries: number;
     conflicts: number;
     /** Closed windows waiting for a retry of their save, and those dead-lettered ('storage') instead. */
     unsavedWindows: number;

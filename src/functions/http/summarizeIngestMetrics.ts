@@ -1,4 +1,5 @@
 import { decodeSketch, mergeEncodedSketches } from '../../core';
+import { ENTITY_METRICS_PARTITION } from '../../storage/accumulateMetrics';
 import type { IngestMetricsRow } from '../../storage/types';
 
 export interface IngestMetricsSummary {
@@ -27,6 +28,11 @@ export interface IngestMetricsSummary {
   /** Replayed dead letters that arrived, and of them the duplicates dropped (another delivery had counted already). */
   replayed: number;
   replayDuplicates: number;
+  /**
+   * Redelivered partials the stream entities recognised and did not count again (docs/explanation/effectively-once.md,
+   * "Visible"): each is one batch's contribution to one stream, delivered again after a crash or a failed attempt.
+   */
+  duplicatesSuppressed: number;
   entityOperations: number;
   /** The headline pre-aggregation figure: entity operations per 1,000 events in. */
   entityOperationsPer1000Events: number | null;
@@ -61,7 +67,7 @@ export function summarizeIngestMetrics(rows: IngestMetricsRow[], fromMs: number,
     rateSeconds: rateMs / 1000,
     events,
     batches: sum((r) => r.batches),
-    partitions: new Set(rows.map((r) => r.partition)).size,
+    partitions: new Set(rows.filter((r) => r.partition !== ENTITY_METRICS_PARTITION).map((r) => r.partition)).size,
     eventsPerSec: events / (rateMs / 1000),
     processingRate: processingMs > 0 ? events / (processingMs / 1000) : null,
     aggregated: sum((r) => r.aggregated),
@@ -72,6 +78,7 @@ export function summarizeIngestMetrics(rows: IngestMetricsRow[], fromMs: number,
     poison: sum((r) => r.poison ?? 0),
     replayed: sum((r) => r.replayed ?? 0),
     replayDuplicates: sum((r) => r.replayDuplicates ?? 0),
+    duplicatesSuppressed: sum((r) => r.duplicatesSuppressed ?? 0),
     entityOperations,
     entityOperationsPer1000Events: events > 0 ? (entityOperations / events) * 1000 : null,
     latency: { p50: at(0.5), p99: at(0.99), samples: merged?.count ?? 0, unreadableSketches: unreadable },

@@ -90,6 +90,7 @@ function toRow(e: Record<string, unknown>): IngestMetricsRow {
     poison: Number(e.poison ?? 0),
     replayed: Number(e.replayed ?? 0),
     replayDuplicates: Number(e.replayDuplicates ?? 0),
+    duplicatesSuppressed: Number(e.duplicatesSuppressed ?? 0),
     batches: Number(e.batches),
     latencySketches: JSON.parse(joinText('latencySketches', e)) as string[],
     sketchesDropped: Number(e.sketchesDropped ?? 0),
