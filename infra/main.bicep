@@ -182,6 +182,7 @@ var appTableNames = [
   'Reports'
   'Alerts'
   'IngestBuffer'
+  'ReplayLedger'
 ]
 
 var schedulerName = !empty(durableTaskSchedulerName) ? durableTaskSchedulerName : '${abbrs.durableTaskSchedulers}${resourceToken}'

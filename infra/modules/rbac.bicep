@@ -66,7 +66,7 @@ resource durableTaskScheduler 'Microsoft.DurableTask/schedulers@2025-11-01' exis
 }
 
 // Grants name a scope by kind; this map turns the kind into the resource id. Hubs, not the namespace: the app reads
-// only "events" and writes only "alerts".
+// "events" and writes "alerts" (and "events", for replay).
 var scopeIds = {
   storage: storageAccount.id
   eventsHub: eventHubNamespace::eventsHub.id
@@ -77,12 +77,14 @@ var scopeIds = {
 
 // Blob owner: host leases, Event Hubs checkpoints, the deployment package. Table contributor: Streamfold's tables
 // (and, with Azure Storage, the task hub's history and instances tables). Receiver: the ingest trigger. Sender: the
-// alerts output. Metrics publisher: Entra-authenticated telemetry.
+// alerts output, and dead-letter replay (POST /api/deadletters/replay re-sends to "events"). Metrics publisher:
+// Entra-authenticated telemetry.
 var baseAppGrants = [
   { roleName: 'Storage Blob Data Owner', roleDefinitionId: roleIds.storageBlobDataOwner, scope: 'storage' }
   { roleName: 'Storage Table Data Contributor', roleDefinitionId: roleIds.storageTableDataContributor, scope: 'storage' }
   { roleName: 'Azure Event Hubs Data Receiver', roleDefinitionId: roleIds.eventHubsDataReceiver, scope: 'eventsHub' }
   { roleName: 'Azure Event Hubs Data Sender', roleDefinitionId: roleIds.eventHubsDataSender, scope: 'alertsHub' }
+  { roleName: 'Azure Event Hubs Data Sender', roleDefinitionId: roleIds.eventHubsDataSender, scope: 'eventsHub' }
   { roleName: 'Monitoring Metrics Publisher', roleDefinitionId: roleIds.monitoringMetricsPublisher, scope: 'appInsights' }
 ]
 

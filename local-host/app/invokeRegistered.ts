@@ -41,7 +41,7 @@ export async function invokeRegistered(
   const hookData: Record<string, unknown> = {};
   const coreCtx: CoreInvocationContext = {
     invocationId,
-    request: { invocationId, functionId: fn.id, inputData, triggerMetadata: req.triggerMetadata ?? {} },
+    request: { invocationId, functionId: fn.id, inputData, triggerMetadata: req.triggerMetadata ?? {}, ...(req.retryContext ? { retryContext: req.retryContext } : {}) },
     metadata: registration.metadata,
     log: (level, category, message) => emitLog(deps, fn.name, invocationId, level, category, message, hookData, invocationContext),
   };

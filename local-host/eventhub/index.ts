@@ -10,7 +10,7 @@ import { LocalHub } from './localHub';
 import { outputToBodies } from './outputToBodies';
 import { PartitionPump } from './partitionPump';
 import { type HubConnection, resolveConnection } from './resolveConnection';
-import { retrySchedule } from './retryPolicy';
+import { maxRetryCountOf, retrySchedule } from './retryPolicy';
 import { createHubRouteHandler, type HubConsumerView, hubRouteKeyLevel, hubRoutePrefix } from './routes';
 import type { TriggerShape } from './toTriggerInput';
 
@@ -99,7 +99,8 @@ export function createEventHubExtension(): HostExtension {
     const cardinality = plan.binding.cardinality === 'many' ? 'many' : 'one';
     const dataType = typeof plan.binding.dataType === 'string' ? plan.binding.dataType : undefined;
     const shape: TriggerShape = { functionName: plan.fn.name, cardinality, dataType };
-    return { shape, retry: retrySchedule(plan.fn.retryOptions), invoke: (req) => ctx!.invoke(req), logError: (m) => ctx!.logger.error(m) };
+    const maxRetryCount = maxRetryCountOf(plan.fn.retryOptions);
+    return { shape, retry: retrySchedule(plan.fn.retryOptions), ...(maxRetryCount === undefined ? {} : { maxRetryCount }), invoke: (req) => ctx!.invoke(req), logError: (m) => ctx!.logger.error(m) };
   };
 
   const consumerViews = (): HubConsumerView[] =>

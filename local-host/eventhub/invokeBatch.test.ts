@@ -39,6 +39,19 @@ describe('invokeBatch', () => {
     ]);
   });
 
+  it('gives every attempt a retryContext as the Functions host does: retryCount 0, 1, 2..., maxRetryCount, the last exception', async () => {
+    const i = { ...invoker(2, retrySchedule({ strategy: 'fixedDelay', maxRetryCount: -1, delayInterval: 1 })), maxRetryCount: -1 };
+    await expect(invokeBatch(i, events, partition)).resolves.toBe(true);
+    expect(i.requests.map((r) => [r.retryContext?.retryCount, r.retryContext?.maxRetryCount, r.retryContext?.exception?.message])).toEqual([
+      [0, -1, undefined],
+      [1, -1, 'storage down (attempt 1)'],
+      [2, -1, 'storage down (attempt 2)'],
+    ]);
+    const none = invoker(0, retrySchedule(undefined));
+    await invokeBatch(none, events, partition);
+    expect(none.requests[0]?.retryContext).toBeUndefined();
+  });
+
   it('gives up (false) once a limited retry is spent', async () => {
     const i = invoker(10, retrySchedule({ strategy: 'fixedDelay', maxRetryCount: 1, delayInterval: 1 }));
     await expect(invokeBatch(i, events, partition)).resolves.toBe(false);

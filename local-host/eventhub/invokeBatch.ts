@@ -10,6 +10,8 @@ export interface BatchInvoker {
   invoke(request: InvokeRequest): Promise<InvokeResult>;
   shape: TriggerShape;
   retry: RetrySchedule;
+  /** The retry policy's maxRetryCount: with it, every attempt carries a retryContext, as the Functions host sends. */
+  maxRetryCount?: number;
   logError(message: string): void;
 }
 
@@ -31,14 +33,20 @@ export async function invokeBatch(invoker: BatchInvoker, events: readonly HubEve
   const first = events[0];
   const last = events[events.length - 1];
   const where = `partition ${partition?.partitionId ?? '-'} of event hub "${partition?.eventHubName ?? '-'}", sequence numbers ${first?.sequenceNumber}-${last?.sequenceNumber}`;
+  let lastError: Error | undefined;
   for (let failed = 0; ; ) {
     try {
       const input = toTriggerInput(events, invoker.shape, partition);
-      await invoker.invoke({ functionName: invoker.shape.functionName, ...input });
+      const retryContext =
+        invoker.maxRetryCount === undefined
+          ? undefined
+          : { retryCount: failed, maxRetryCount: invoker.maxRetryCount, ...(lastError ? { exception: { message: lastError.message, source: lastError.name, ...(lastError.stack ? { stackTrace: lastError.stack } : {}) } } : {}) };
+      await invoker.invoke({ functionName: invoker.shape.functionName, ...input, ...(retryContext ? { retryContext } : {}) });
       return true;
     } catch (err) {
       failed++;
-      const message = ensureError(err).message;
+      lastError = ensureError(err);
+      const message = lastError.message;
       const delay = invoker.retry(failed);
       if (delay !== undefined && signal?.aborted) throw new BatchStoppedError(where);
       if (delay === undefined) {

@@ -35,3 +35,10 @@ export function retrySchedule(retryOptions: unknown): RetrySchedule {
   }
   return noRetry;
 }
+
+/** The policy's maxRetryCount (-1 = unlimited), for the invocation's retryContext; undefined without a policy. */
+export function maxRetryCountOf(retryOptions: unknown): number | undefined {
+  if (!retryOptions || typeof retryOptions !== 'object') return undefined;
+  const max = Number((retryOptions as Record<string, unknown>).maxRetryCount ?? 0);
+  return Number.isInteger(max) && (max > 0 || max === -1) ? max : undefined;
+}

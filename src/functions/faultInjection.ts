@@ -1,4 +1,5 @@
 import type { IngestDeps } from './ingest';
+import { defaultProcess } from './ingestPoison';
 
 /**
  * Fault injection for the chaos suite (`npm run chaos`, test/chaos) — for tests only, off unless the setting is set.
@@ -7,12 +8,29 @@ import type { IngestDeps } from './ingest';
  * `deadLetterWrite:1,signal:1@200`: after `after` successful calls (default 0) the next `count` calls of that point fail
  * with a transient-looking error (InjectedFault: status 503), then the point works again. Points:
  * - `deadLetterWrite`: ingest's write of a batch's dead letters (stores.deadLetters.add);
- * - `signal`: one entity signal from ingest (merge or commit).
+ * - `signal`: one entity signal from ingest (merge or commit);
+ * - `poisonEvent`: one run of the core (processBatch) on events of which one or more holds the text
+ *   {@link POISON_MARKER}; it throws a plain Error (a bug in the pipeline, not a storage fault: ingest's bisection
+ *   isolates such events as `poison`, src/functions/ingestPoison.ts). Only runs holding the marker count as calls, so
+ *   `poisonEvent:1000000` makes every marked event throw.
  * Every injected failure is logged as `fault injected: <point> (<n> of <count>)` so a harness can count them.
  */
 export const FAULTS_SETTING = 'STREAMFOLD_FAULTS';
 
-export const FAULT_POINTS = ['deadLetterWrite', 'signal'] as const;
+export const FAULT_POINTS = ['deadLetterWrite', 'signal', 'poisonEvent'] as const;
+
+/** The text in an event body that the `poisonEvent` point throws on. */
+export const POISON_MARKER = '"streamfoldPoison":true';
+
+/** What the `poisonEvent` point throws: no status, no code, like an exception in the pipeline's own code. */
+export class InjectedPoison extends Error {
+  override readonly name = 'InjectedPoison';
+  constructor() {
+    super(`injected poison event: the pipeline threw on an event holding ${POISON_MARKER} (${FAULTS_SETTING})`);
+  }
+}
+
+const holdsMarker = (body: unknown): boolean => (body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).includes(POISON_MARKER) : typeof body === 'string' && body.includes(POISON_MARKER));
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
 export interface FaultRule {
@@ -63,15 +81,21 @@ export class FaultInjector {
 
   /** Throws InjectedFault when this call of `point` is one the plan fails. */
   check(point: FaultPoint): void {
+    if (this.fires(point)) throw new InjectedFault(point);
+  }
+
+  /** Whether this call of `point` is one the plan fails (logged when it is). */
+  fires(point: FaultPoint): boolean {
     const rule = this.plan.get(point);
-    if (!rule) return;
+    if (!rule) return false;
     const call = (this.calls.get(point) ?? 0) + 1;
     this.calls.set(point, call);
     const n = call - rule.after;
     if (n >= 1 && n <= rule.count) {
       this.log(`fault injected: ${point} (${n} of ${rule.count})`);
-      throw new InjectedFault(point);
+      return true;
     }
+    return false;
   }
 }
 
@@ -96,11 +120,16 @@ export function withInjectedFaults(deps: IngestDeps, setting: string | undefined
         query: (options) => deadLetters.query(options),
         purge: (before, limit) => deadLetters.purge(before, limit),
         deleteStream: (pipeline, stream, limit) => deadLetters.deleteStream(pipeline, stream, limit),
+        markReplayed: (records, replay) => deadLetters.markReplayed(records, replay),
       },
     },
     signal: async (context, entity, operation) => {
       faults.check('signal');
       return deps.signal(context, entity, operation);
+    },
+    processBatch: (input) => {
+      if (input.bodies.some(holdsMarker) && faults.fires('poisonEvent')) throw new InjectedPoison();
+      return (deps.processBatch ?? defaultProcess)(input);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { app, type EventHubFunctionOptions, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 
-import { type BatchMetrics, type DeadLetterReason, mergeEncodedSketches, type OutcomeCounts, processBatch, type StreamPartial } from '../core';
+import { type BatchMetrics, type DeadLetterReason, mergeEncodedSketches, type OutcomeCounts, type StreamPartial } from '../core';
 import { loadSettings } from '../settings';
 import { createStores, type DeadLetterRecord, type Stores } from '../storage';
 import { durableClientFor } from './durableClientFor';
@@ -11,6 +11,8 @@ import { BatchMemory } from './ingestCommits';
 import { classifyError, DEFAULT_RETRY, errorMessage, type RetryOptions,retryTransient } from './ingestFaults';
 import { IngestMetricsWriter } from './ingestMetricsWriter';
 import { PipelineCache } from './ingestPipelines';
+import { AttemptMemory, defaultProcess, type Process, processIsolatingPoison, retryCountOf } from './ingestPoison';
+import { finishReplays, planReplays } from './ingestReplays';
 import { WatermarkCache } from './ingestWatermarks';
 import { type MergeInput, streamEntityId, type StreamSignal } from './streamEntity';
 
@@ -39,7 +41,13 @@ export interface IngestDeps {
   partitionCount?: number | null;
   /** ENTITY_FLUSH_INTERVAL > 0: batches are buffered and each stream signalled at most once per interval (ingestCoalesce.ts). */
   coalescer?: IngestCoalescer | null;
+  /** The core (default processBatch); the STREAMFOLD_FAULTS `poisonEvent` hook wraps it (tests only). */
+  processBatch?: Process;
+  /** Failed attempts per batch, for a host without retryContext (ingestPoison.ts); default: one per process. */
+  attempts?: AttemptMemory;
 }
+
+const sharedAttempts = new AttemptMemory();
 
 export interface IngestTriggerMetadata {
   partitionId: string;
@@ -132,11 +140,16 @@ export async function handleIngest(messages: unknown, context: InvocationContext
   const meta = readTriggerMetadata(context, bodies.length);
   const recordedAt = new Date(started).toISOString();
   let deliveries = bodies.length;
+  const attempts = deps.attempts ?? sharedAttempts;
+  const batchKey = `${meta.partitionId}:${meta.sequenceNumbers[0] ?? '-'}-${meta.sequenceNumbers.at(-1) ?? '-'}`;
   try {
     // Coalescing: events a flush already delivered are dropped first (a redelivery after a flush; ingestCoalesce.ts).
     const batch = deps.coalescer ? await deps.coalescer.unflushed(bodies, meta) : { bodies, meta };
-    return await ingestBatch(batch.bodies, batch.meta, context, deps, started, recordedAt, (n) => (deliveries = n));
+    const metrics = await ingestBatch(batch.bodies, batch.meta, context, deps, started, recordedAt, (n) => (deliveries = n), retryCountOf(context, attempts, batchKey));
+    attempts.forget(batchKey);
+    return metrics;
   } catch (e) {
+    attempts.failed(batchKey);
     // The invocation fails and the trigger retries the batch: nothing process-local moved (ingestBatch updates its
     // caches only at the end); the attempt is recorded as `retried`, never in eventsIn, so no event vanishes from the
     // metrics and none is counted twice once the retry succeeds.
@@ -154,12 +167,17 @@ async function ingestBatch(
   started: number,
   recordedAt: string,
   counted: (deliveries: number) => void,
+  retries: number,
 ): Promise<BatchMetrics> {
   const retry = deps.retry ?? DEFAULT_RETRY;
   const pipelines = await retryTransient(() => deps.pipelines.get(started, (m) => context.warn(m)), retry);
   const firstSequence = meta.sequenceNumbers.length ? Math.min(...meta.sequenceNumbers) : -1;
-  const result = processBatch({
-    bodies,
+  // Replayed dead letters: unwrapped, targeted at their pipeline, claimed in the ledger (ingestReplays.ts).
+  const replays = await retryTransient(() => planReplays(bodies, meta.partitionId, meta.sequenceNumbers, pipelines.map((p) => p.name), deps.stores.replayLedger, recordedAt), retry);
+  // A batch the core keeps throwing on is bisected and its poison events dead-lettered (ingestPoison.ts).
+  const { result, poison } = processIsolatingPoison({
+    bodies: replays?.bodies ?? bodies,
+    ...(replays ? { targets: replays.targets } : {}),
     partitionId: meta.partitionId,
     sequenceNumbers: meta.sequenceNumbers,
     enqueuedTimes: meta.enqueuedTimes,
@@ -171,11 +189,11 @@ async function ingestBatch(
     ...(deps.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: deps.maxFutureSkewMs }),
     ...(deps.minEventTime === undefined || deps.minEventTime === null ? {} : { minEventTime: deps.minEventTime }),
     ...(deps.partitionCount === undefined || deps.partitionCount === null ? {} : { partitionCount: deps.partitionCount }),
-  });
+  }, retries, deps.processBatch ?? defaultProcess, (message) => context.error(message));
   counted(result.metrics.eventsIn);
   const lastSequence = meta.sequenceNumbers.length ? Math.max(...meta.sequenceNumbers) : -1;
-  await writeDeadLetters(
-    result.deadLetters.map((d) => ({
+  const versions = new Map(pipelines.map((p) => [p.name, p.config.version]));
+  const letters: DeadLetterRecord[] = result.deadLetters.map((d) => ({
       raw: d.raw,
       reason: d.reason,
       detail: d.detail,
@@ -184,11 +202,13 @@ async function ingestBatch(
       enqueuedTime: d.enqueuedTime,
       recordedAt,
       ...(d.pipeline === undefined ? {} : { pipeline: d.pipeline }),
+      ...(d.pipeline === undefined || versions.get(d.pipeline) === undefined ? {} : { pipelineVersion: versions.get(d.pipeline) }),
       ...(d.stream === undefined ? {} : { stream: d.stream }),
-    })),
-    context,
-    deps,
-  );
+    }));
+  const replayed = replays && finishReplays(replays, letters, result);
+  await writeDeadLetters(replayed?.records ?? letters, context, deps);
+  // Only once the dead letters are written: a crash before leaves the claim to the redelivery, which dead-letters again.
+  if (replayed && replayed.release.length > 0) await retryTransient(() => deps.stores.replayLedger.release(replayed.release), retry);
   const configs = new Map(pipelines.map((p) => [p.name, p.config]));
   // One entity operation per (pipeline, stream) of the batch, plus one commit per stream of the partition's previous
   // batch that is absent from this one (steady streams appear in every batch and get none).
@@ -263,6 +283,8 @@ async function ingestBatch(
     filtered: m.filtered,
     ...filteredMissingOf(m),
     deadLettered: m.deadLettered,
+    ...(poison > 0 ? { poison } : {}),
+    ...(replays ? { replayed: replays.marks.size, replayDuplicates: replays.duplicates } : {}),
     entityOperations: m.entityOperations,
     processingMs: deps.now() - started,
     ...(latencySketch === undefined ? {} : { latencySketch }),

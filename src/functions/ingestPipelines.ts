@@ -33,8 +33,9 @@ export class PipelineCache {
       for (const s of stored) {
         const r = compilePipeline(s.definition, s.name);
         if (r.ok) {
-          this.lastGood.set(s.name, r.pipeline);
-          compiled.push(r.pipeline);
+          const versioned = withVersion(r.pipeline, s.version);
+          this.lastGood.set(s.name, versioned);
+          compiled.push(versioned);
           continue;
         }
         const problem = r.issues.map((i) => i.message).join('; ');
@@ -43,7 +44,7 @@ export class PipelineCache {
           compiled.push(previous);
           warn(`pipeline ${s.name} no longer compiles (${problem}); still running the version this process compiled earlier - fix it with PUT /api/pipelines/${s.name}`);
         } else {
-          compiled.push(unusablePipeline(s.name, s.definition, problem));
+          compiled.push(withVersion(unusablePipeline(s.name, s.definition, problem), s.version));
           warn(`pipeline ${s.name} no longer compiles (${problem}); the events it takes are dead-lettered as expression until it is fixed with PUT /api/pipelines/${s.name}`);
         }
       }
@@ -58,6 +59,11 @@ export class PipelineCache {
     }
     return this.pipelines;
   }
+}
+
+/** The stored version rides in the config, so the stream entity stamps the windows it closes with it. */
+function withVersion(pipeline: CompiledPipeline, version: number | undefined): CompiledPipeline {
+  return version === undefined ? pipeline : { ...pipeline, config: { ...pipeline.config, version } };
 }
 
 function defaultCompiled(retention: number): CompiledPipeline {

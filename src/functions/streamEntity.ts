@@ -24,7 +24,7 @@ import {
   toStoredWindow,
   type WriteOp,
 } from '../core';
-import { createStores, type DeadLetterRecord, type Stores, type StreamCatalogEntry } from '../storage';
+import { createStores, type DeadLetterRecord, ENTITY_METRICS_PARTITION, type Stores, type StreamCatalogEntry } from '../storage';
 import { classifyError, errorMessage } from './ingestFaults';
 
 /** Entity name; instances are keyed encodeStreamKey(pipeline, stream) (base64url parts: URL-safe, reversible). */
@@ -72,6 +72,9 @@ function checkPipeline(op: string, pipeline: unknown): string | undefined {
   // Senders from before idleTimeout existed omit it: they get the documented default.
   if (pipeline['idleTimeoutMs'] !== undefined && !(isNum(pipeline['idleTimeoutMs']) && pipeline['idleTimeoutMs'] >= 0)) {
     return `${op}: expected pipeline.idleTimeoutMs to be a non-negative number, found ${JSON.stringify(pipeline['idleTimeoutMs'])}`;
+  }
+  if (pipeline['version'] !== undefined && !(Number.isInteger(pipeline['version']) && (pipeline['version'] as number) >= 1)) {
+    return `${op}: expected pipeline.version to be a positive integer or absent, found ${JSON.stringify(pipeline['version'])}`;
   }
   return undefined;
 }
@@ -157,8 +160,11 @@ export function catalogEntry(pipeline: string, stream: string, state: StreamStat
  */
 export const CATALOG_REFRESH_MS = 5000;
 
-/** The stores the entity writes: closed windows, its catalog row, its idle-index row and (windows it cannot save) dead letters. */
-export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLetters' | 'activity'>;
+/**
+ * The stores the entity writes: closed windows, its catalog row, its idle-index row, (windows it cannot save) dead
+ * letters and, when given, the ingest metrics (suppressed duplicates).
+ */
+export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLetters' | 'activity'> & Partial<Pick<Stores, 'ingestMetrics'>>;
 
 /** Closed windows kept for a retry at most; beyond it the oldest are dead-lettered as 'storage' with their data. */
 export const MAX_UNSAVED_WINDOWS = 64;
@@ -176,6 +182,12 @@ export function windowDeadLetter(w: ClosedWindow, error: string, recordedAt: num
     pipeline: w.pipeline,
     stream: w.stream,
   };
+}
+
+/** Names the pipeline version that closed each window (docs/explanation/pipeline-versions.md); none known: unchanged. */
+export function stampPipelineVersion(windows: ClosedWindow[], version: number | undefined): void {
+  if (version === undefined) return;
+  for (const w of windows) w.pipelineVersion ??= version;
 }
 
 /** The plain names behind an entity key; a key encodeStreamKey did not make (never signalled by the app) yields empty names. */
@@ -298,6 +310,23 @@ export function createStreamEntityHandler(
     }
   };
 
+  /**
+   * A redelivered partial recognised ('ignored' duplicates, 'replaced' pending) is counted in the ingest metrics as
+   * suppressed (docs/explanation/effectively-once.md, "Visible"): rare, so one small write each. A failed write loses
+   * only the figure.
+   */
+  const recordSuppressed = async (context: EntityContext<StreamState>, outcome: string, state: StreamState, at: number): Promise<void> => {
+    if (outcome === 'replaced') state.redeliveries = (state.redeliveries ?? 0) + 1;
+    if (outcome !== 'replaced' && outcome !== 'ignored') return;
+    const metrics = stores().ingestMetrics;
+    if (!metrics) return;
+    try {
+      await metrics.record({ at: new Date(at).toISOString(), partition: ENTITY_METRICS_PARTITION, eventsIn: 0, aggregated: 0, filtered: 0, deadLettered: 0, entityOperations: 0, processingMs: 0, duplicatesSuppressed: 1 });
+    } catch (e) {
+      warn(context, 'recording a suppressed duplicate in the ingest metrics', e);
+    }
+  };
+
   const handler = async (context: EntityContext<StreamState>): Promise<void> => {
     const kind = context.df.operationName as StreamOperationKind;
     const key = context.df.entityKey;
@@ -320,6 +349,9 @@ export function createStreamEntityHandler(
         if (!state) return;
         const previousMergeAt = state.lastSeen;
         const result = mergePartialInPlace(state, checked.value.partial, at, config);
+        await recordSuppressed(context, result.outcome, result.state, at);
+        if (config.version !== undefined) result.state.pipelineVersion = config.version;
+        stampPipelineVersion(result.closedWindows, config.version);
         const saved = await saveClosed(context, result.state, result.closedWindows);
         if (result.outcome !== 'ignored') {
           // Only the entity knows the exact total, so it keeps the catalog row; operations of one entity run one at a
@@ -340,6 +372,7 @@ export function createStreamEntityHandler(
         const state = loadState(context);
         if (!state) return;
         const result = commitThroughInPlace(state, partition, { firstSequence, lastSequence }, at, pipeline);
+        stampPipelineVersion(result.closedWindows, pipeline.version);
         const saved = await saveClosed(context, result.state, result.closedWindows);
         if (result.outcome === 'committed') {
           // The total is unchanged by a commit (reads include pending partials). The stream was absent from its
@@ -358,6 +391,7 @@ export function createStreamEntityHandler(
         const state = loadState(context);
         if (!state) return;
         const result = flushIdle(state, checked.value.now, state.idle?.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+        stampPipelineVersion(result.closedWindows, state.pipelineVersion);
         const saved = await saveClosed(context, result.state, result.closedWindows);
         await catalog(context, result.state, checked.value.now, 'flush');
         await index(context, result.state, 'flush', checked.value.now, result.state.lastSeen);

@@ -5,6 +5,11 @@ import { StorageInputError } from './StorageInputError';
 import type { IngestMetricsInput, IngestMetricsRow, MergeLatencySketches } from './types';
 
 const COUNTERS = ['eventsIn', 'aggregated', 'filtered', 'deadLettered', 'entityOperations', 'processingMs'] as const;
+/** Counters an input may omit (0), added by later features; rows read back from before them have none. */
+export const OPTIONAL_COUNTERS = ['poison', 'replayed', 'replayDuplicates', 'duplicatesSuppressed'] as const;
+
+/** The `partition` of the rows the stream entities write (suppressed duplicates): not an Event Hubs partition, not a batch. */
+export const ENTITY_METRICS_PARTITION = 'entities';
 
 /** Sketch list budget: the serialized array must fit the chunked-text budget with room for the counters. */
 const SKETCH_BUDGET_CHARS = MAX_TEXT_CHARS - 10_000;
@@ -19,8 +24,11 @@ export function accumulateMetrics(
   if (typeof input.partition !== 'string' || input.partition === '') {
     throw new StorageInputError('partition', `partition: expected a non-empty string, found ${JSON.stringify(input.partition)}`);
   }
-  if (input.retried !== undefined && !(typeof input.retried === 'number' && Number.isFinite(input.retried) && input.retried >= 0)) {
-    throw new StorageInputError('retried', `retried: expected a non-negative number or nothing, found ${JSON.stringify(input.retried)}`);
+  for (const name of ['retried', ...OPTIONAL_COUNTERS] as const) {
+    const value = input[name];
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
+      throw new StorageInputError(name, `${name}: expected a non-negative number or nothing, found ${JSON.stringify(value)}`);
+    }
   }
   for (const name of COUNTERS) {
     const value = input[name];
@@ -50,6 +58,10 @@ export function accumulateMetrics(
         entityOperations: 0,
         processingMs: 0,
         retried: 0,
+        poison: 0,
+        replayed: 0,
+        replayDuplicates: 0,
+        duplicatesSuppressed: 0,
         batches: 0,
         latencySketches: [],
         sketchesDropped: 0,
@@ -57,8 +69,9 @@ export function accumulateMetrics(
   for (const name of COUNTERS) row[name] += input[name];
   for (const [pipeline, value] of Object.entries(missing)) row.filteredMissing[pipeline] = (row.filteredMissing[pipeline] ?? 0) + value;
   row.retried += input.retried ?? 0;
+  for (const name of OPTIONAL_COUNTERS) row[name] = (row[name] ?? 0) + (input[name] ?? 0);
   // A failed attempt is not a batch: its redelivery is.
-  if (!input.retried) row.batches += 1;
+  if (!input.retried && input.partition !== ENTITY_METRICS_PARTITION) row.batches += 1;
   if (input.latencySketch) {
     const [first] = row.latencySketches;
     if (merge && row.latencySketches.length === 1 && first !== undefined) row.latencySketches = [merge(first, input.latencySketch)];

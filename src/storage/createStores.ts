@@ -3,6 +3,7 @@ import { MemoryDeadLetterStore } from './memory/MemoryDeadLetterStore';
 import { MemoryIngestBufferStore } from './memory/MemoryIngestBufferStore';
 import { MemoryIngestMetricsStore } from './memory/MemoryIngestMetricsStore';
 import { MemoryPipelineStore } from './memory/MemoryPipelineStore';
+import { MemoryReplayLedgerStore } from './memory/MemoryReplayLedgerStore';
 import { MemoryReportStore } from './memory/MemoryReportStore';
 import { MemoryStreamActivityStore } from './memory/MemoryStreamActivityStore';
 import { MemoryStreamCatalog } from './memory/MemoryStreamCatalog';
@@ -12,6 +13,7 @@ import { TableDeadLetterStore } from './table/TableDeadLetterStore';
 import { TableIngestBufferStore } from './table/TableIngestBufferStore';
 import { TableIngestMetricsStore } from './table/TableIngestMetricsStore';
 import { TablePipelineStore } from './table/TablePipelineStore';
+import { TableReplayLedgerStore } from './table/TableReplayLedgerStore';
 import { TableReportStore } from './table/TableReportStore';
 import { TableStreamActivityStore } from './table/TableStreamActivityStore';
 import { TableStreamCatalog } from './table/TableStreamCatalog';
@@ -44,6 +46,7 @@ export function createStores(env: NodeJS.ProcessEnv = process.env, options: Stor
     reports: new TableReportStore(client(TABLE_NAMES.reports)),
     alerts: new TableAlertStore(client(TABLE_NAMES.alerts)),
     ingestBuffer: new TableIngestBufferStore(client(TABLE_NAMES.ingestBuffer)),
+    replayLedger: new TableReplayLedgerStore(client(TABLE_NAMES.replayLedger)),
   };
 }
 
@@ -59,5 +62,6 @@ export function createMemoryStores(options: Pick<StoreOptions, 'mergeLatencySket
     reports: new MemoryReportStore(),
     alerts: new MemoryAlertStore(),
     ingestBuffer: new MemoryIngestBufferStore(),
+    replayLedger: new MemoryReplayLedgerStore(),
   };
 }

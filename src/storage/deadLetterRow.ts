@@ -17,6 +17,9 @@ export function deadLetterRow(record: DeadLetterRecord): { rowKey: string; recor
       throw new StorageInputError(field, `${field}: expected a string or nothing, found ${typeof record[field]}`);
     }
   }
+  if (record.pipelineVersion !== undefined && !(Number.isInteger(record.pipelineVersion) && record.pipelineVersion >= 1)) {
+    throw new StorageInputError('pipelineVersion', `pipelineVersion: expected a positive integer or nothing, found ${JSON.stringify(record.pipelineVersion)}`);
+  }
   const rowKey = deadLetterRowKey(record.partition, record.sequenceNumber, record.pipeline, record.reason === 'storage' ? (record.stream ?? '') : undefined);
   const truncated = record.raw.length > DEAD_LETTER_RAW_LIMIT;
   const normalized: DeadLetterRecord = {
@@ -28,8 +31,10 @@ export function deadLetterRow(record: DeadLetterRecord): { rowKey: string; recor
     enqueuedTime: normalizeIso('enqueuedTime', record.enqueuedTime),
     recordedAt: normalizeIso('recordedAt', record.recordedAt),
     ...(record.pipeline !== undefined ? { pipeline: record.pipeline } : {}),
+    ...(record.pipelineVersion !== undefined ? { pipelineVersion: record.pipelineVersion } : {}),
     ...(record.stream !== undefined ? { stream: record.stream } : {}),
     ...(truncated ? { rawTruncated: true } : {}),
+    ...(record.replay !== undefined ? { replay: record.replay } : {}),
   };
   return { rowKey, record: normalized };
 }

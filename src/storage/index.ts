@@ -1,3 +1,4 @@
+export { ENTITY_METRICS_PARTITION } from './accumulateMetrics';
 export { compareStreamKeys } from './compareStreamKeys';
 export { decodeContinuationToken, encodeContinuationToken } from './continuationToken';
 export { createMemoryStores, createStores, type StoreOptions } from './createStores';

@@ -17,4 +17,5 @@ export const TABLE_NAMES = {
   alerts: 'Alerts',
   /** Coalescing ingest's buffer (ENTITY_FLUSH_INTERVAL). */
   ingestBuffer: 'IngestBuffer',
+  replayLedger: 'ReplayLedger',
 } as const satisfies Record<keyof Stores, string>;

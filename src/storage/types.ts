@@ -27,14 +27,31 @@ export interface StoredPipeline {
   definition: unknown;
   /** ISO time of the last put. */
   updatedAt: string;
+  /**
+   * 1 for the first put, +1 for every put after it (docs/explanation/pipeline-versions.md). A row written before versions
+   * existed reads as 1.
+   */
+  version: number;
   etag?: string;
+}
+
+/** One numbered definition of a pipeline as a PUT stored it; the current one is the highest. */
+export interface StoredPipelineVersion {
+  name: string;
+  version: number;
+  definition: unknown;
+  /** ISO time of the put that made it. */
+  updatedAt: string;
 }
 
 export interface PipelineStore {
   list(): Promise<StoredPipeline[]>;
   get(name: string): Promise<StoredPipeline | undefined>;
+  /** Stores the definition as the next version; the previous definition stays readable through versions(). */
   put(name: string, definition: unknown): Promise<StoredPipeline>;
-  /** true when it existed. */
+  /** Every version of a pipeline, ascending ([] for a name never put, or deleted). */
+  versions(name: string): Promise<StoredPipelineVersion[]>;
+  /** true when it existed. Its versions go with it, so a pipeline put again starts at version 1. */
   delete(name: string): Promise<boolean>;
 }
 
@@ -90,10 +107,22 @@ export interface DeadLetterRecord {
   enqueuedTime: string;
   recordedAt: string;
   pipeline?: string;
+  /** The version of `pipeline` that dead-lettered it (docs/explanation/pipeline-versions.md); absent before versions. */
+  pipelineVersion?: number;
   /** The event's stream key, when the pipeline got far enough to read it (schema, expression and late errors). */
   stream?: string;
   /** Set on read when `raw` was longer than the store keeps (see DEAD_LETTER_RAW_LIMIT). */
   rawTruncated?: boolean;
+  /** The latest replay of it (docs/how-to/dead-letters.md): when, which replay call, and the fix applied. */
+  replay?: DeadLetterReplay;
+}
+
+export interface DeadLetterReplay {
+  /** ISO time the replay sent it. */
+  at: string;
+  id: string;
+  /** The JSON Patch applied before sending, if any. */
+  fix?: unknown[];
 }
 
 export interface DeadLetterQuery extends PageOptions {
@@ -114,6 +143,33 @@ export interface DeadLetterStore {
   purge(before: string, limit: number): Promise<PurgeResult>;
   /** Deletes the dead letters recorded with this pipeline and stream, at most `limit` rows per call (a scan of the table). */
   deleteStream(pipeline: string, stream: string, limit: number): Promise<PurgeResult>;
+  /** Records a replay on each of these dead letters (as read back); rows gone meanwhile are skipped. */
+  markReplayed(records: DeadLetterRecord[], replay: DeadLetterReplay): Promise<void>;
+}
+
+/** A dead letter's identity for the replay ledger: its original partition and sequence number, and its pipeline ('*' for none). */
+export interface ReplayKey {
+  partition: string;
+  sequenceNumber: number;
+  pipeline: string;
+}
+
+/** The first delivery of a replayed dead letter that counted (docs/how-to/dead-letters.md). */
+export interface ReplayClaim extends ReplayKey {
+  /** The replay message that claimed it: its Event Hubs partition and sequence number. */
+  by: { partition: string; sequenceNumber: number };
+  /** ISO time of the claim. */
+  at: string;
+}
+
+/** The replay ledger (table ReplayLedger): one row per replayed dead letter that counted. */
+export interface ReplayLedgerStore {
+  /** Inserts each claim unless its key holds one; returns, per claim, the claim stored (its own when inserted now). */
+  claim(claims: ReplayClaim[]): Promise<ReplayClaim[]>;
+  /** The claims of these keys, undefined where there is none. */
+  get(keys: ReplayKey[]): Promise<(ReplayClaim | undefined)[]>;
+  /** Deletes each claim that is still held by its own `by` (a delivery that was dead-lettered again gives it up). */
+  release(claims: ReplayClaim[]): Promise<void>;
 }
 
 export interface StreamCatalogEntry {
@@ -158,18 +214,34 @@ export interface IngestMetricsInput {
    * never in eventsIn, so eventsIn = aggregated + filtered + deadLettered holds; absent = 0.
    */
   retried?: number;
+  /** Of deadLettered: events dead-lettered `poison` by the bisection of a batch that kept failing; absent = 0. */
+  poison?: number;
+  /** Replayed dead letters that arrived (docs/how-to/dead-letters.md); absent = 0. */
+  replayed?: number;
+  /** Of `replayed`: dropped because another delivery of the same dead letter counted already (not in eventsIn); absent = 0. */
+  replayDuplicates?: number;
+  /**
+   * Redelivered partials the stream entities recognised and did not count again (merge outcomes 'ignored' and
+   * 'replaced'); written by the entities, in rows of partition ENTITY_METRICS_PARTITION, not a batch. Absent = 0.
+   */
+  duplicatesSuppressed?: number;
   /** Opaque (base64) latency sketch of the batch; the store never decodes it. */
   latencySketch?: string;
 }
 
 /** One row per (minute, partition): the sum of the batches recorded in that minute. */
-export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch' | 'filteredMissing' | 'retried'> {
+export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch' | 'filteredMissing' | 'retried' | 'poison' | 'replayed' | 'replayDuplicates' | 'duplicatesSuppressed'> {
   /** Per pipeline: the sum of the batches' `filteredMissing` ({} when none). */
   filteredMissing: Record<string, number>;
   /** ISO start of the minute. */
   minute: string;
   /** Sum of the inputs' `retried` (rows written before it existed read 0). */
   retried: number;
+  /** Sums of the inputs' `poison`, `replayed` and `replayDuplicates` (rows written before them read 0). */
+  poison: number;
+  replayed: number;
+  replayDuplicates: number;
+  duplicatesSuppressed: number;
   batches: number;
   /**
    * The batches' latency sketches: merged into one when the store was given a `mergeLatencySketches` function,
@@ -325,4 +397,5 @@ export interface Stores {
   alerts: AlertStore;
   /** Coalescing ingest's buffer (empty while ENTITY_FLUSH_INTERVAL is PT0S). */
   ingestBuffer: IngestBufferStore;
+  replayLedger: ReplayLedgerStore;
 }

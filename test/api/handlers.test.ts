@@ -4,7 +4,7 @@ import { setApiDeps } from '../../src/functions/http/deps';
 import { HttpError } from '../../src/functions/http/errors';
 import { health,HEALTH_CACHE_MS } from '../../src/functions/http/health';
 import { getMetrics } from '../../src/functions/http/metrics';
-import { deletePipeline, getPipeline, listPipelines, putPipeline } from '../../src/functions/http/pipelines';
+import { deletePipeline, getPipeline, listPipelines, listPipelineVersions, putPipeline } from '../../src/functions/http/pipelines';
 import { getStream, listStreams, listWindows } from '../../src/functions/http/streams';
 import { encodeContinuationToken } from '../../src/storage/continuationToken';
 import { createMemoryStores } from '../../src/storage/createStores';
@@ -103,10 +103,16 @@ describe('pipelines', () => {
     expect(got.json).toMatchObject({ name: 'temps', definition: { name: 'temps', key: 'device', measures: { temp: 'value' } } });
     expect((await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { ...pipeline, window: { type: 'tumbling', size: 'PT5M' } } })).status).toBe(200);
     expect(((await call(listPipelines, { path: 'pipelines' })).json as { items: { name: string }[] }).items.map((p) => p.name)).toEqual(['temps']);
+    const versions = await call(listPipelineVersions, { path: 'pipelines/temps/versions', params: { name: 'temps' } });
+    expect((versions.json as { items: { version: number; definition: { window: { size: string } } }[] }).items.map((v) => [v.version, v.definition.window.size])).toEqual([
+      [1, 'PT1M'],
+      [2, 'PT5M'],
+    ]);
     expect((await call(deletePipeline, { method: 'DELETE', path: 'pipelines/temps', params: { name: 'temps' } })).status).toBe(204);
     const gone = await call(getPipeline, { path: 'pipelines/temps', params: { name: 'temps' } });
     expect(gone).toMatchObject({ status: 404, contentType: 'application/problem+json' });
     expect((await call(deletePipeline, { method: 'DELETE', path: 'pipelines/temps', params: { name: 'temps' } })).status).toBe(404);
+    expect(await call(listPipelineVersions, { path: 'pipelines/temps/versions', params: { name: 'temps' } })).toMatchObject({ status: 404, contentType: 'application/problem+json' });
   });
 
   it('accepts the flights definition exactly as written, named by the route', async () => {

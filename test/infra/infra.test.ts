@@ -104,18 +104,30 @@ function appSettingEntries(backend: Backend = 'scheduler'): Map<string, string> 
 const appSettings = appSettingEntries();
 const appSettingsByBackend = new Map(BACKENDS.map((b) => [b, appSettingEntries(b)]));
 
-const REQUIRED_ROLES: Record<string, { id: string; scope: string }> = {
-  'Storage Blob Data Owner': { id: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b', scope: 'storage' },
-  'Storage Table Data Contributor': { id: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3', scope: 'storage' },
-  'Azure Event Hubs Data Receiver': { id: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde', scope: 'eventsHub' },
-  'Azure Event Hubs Data Sender': { id: '2b629674-e913-4c01-ae53-ef4638d8f975', scope: 'alertsHub' },
-  'Monitoring Metrics Publisher': { id: '3913510d-42f4-4e42-8a64-420c390055eb', scope: 'appInsights' },
+const ROLE_IDS: Record<string, string> = {
+  'Storage Blob Data Owner': 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+  'Storage Queue Data Contributor': '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
+  'Storage Table Data Contributor': '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+  'Azure Event Hubs Data Receiver': 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde',
+  'Azure Event Hubs Data Sender': '2b629674-e913-4c01-ae53-ef4638d8f975',
+  'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb',
+  'Durable Task Data Contributor': '0ad04412-c4d5-4796-b79c-f76d14c8d402',
 };
 
+/** The app's grants in every mode: Sender on "alerts" (the alerts output) and on "events" (dead-letter replay re-sends there). */
+const REQUIRED_ROLES: { roleName: string; scope: string }[] = [
+  { roleName: 'Storage Blob Data Owner', scope: 'storage' },
+  { roleName: 'Storage Table Data Contributor', scope: 'storage' },
+  { roleName: 'Azure Event Hubs Data Receiver', scope: 'eventsHub' },
+  { roleName: 'Azure Event Hubs Data Sender', scope: 'alertsHub' },
+  { roleName: 'Azure Event Hubs Data Sender', scope: 'eventsHub' },
+  { roleName: 'Monitoring Metrics Publisher', scope: 'appInsights' },
+];
+
 /** What each backend adds: the task hub's data role (scheduler), or the task hub's queues (Azure Storage). */
-const BACKEND_ROLES: Record<Backend, Record<string, { id: string; scope: string }>> = {
-  scheduler: { 'Durable Task Data Contributor': { id: '0ad04412-c4d5-4796-b79c-f76d14c8d402', scope: 'taskHub' } },
-  azureStorage: { 'Storage Queue Data Contributor': { id: '974c5e8b-45b9-4653-ba55-5f855dd0fb88', scope: 'storage' } },
+const BACKEND_ROLES: Record<Backend, { roleName: string; scope: string }[]> = {
+  scheduler: [{ roleName: 'Durable Task Data Contributor', scope: 'taskHub' }],
+  azureStorage: [{ roleName: 'Storage Queue Data Contributor', scope: 'storage' }],
 };
 
 /** What each scope kind must resolve to: the storage account, the one hub, the App Insights component. */
@@ -260,7 +272,7 @@ describe('infra: role assignments', () => {
   });
 
   it.each(BACKENDS)('with durableBackend %s the app gets exactly the roles it needs, with the built-in ids, at the right scope', (backend) => {
-    const expected = Object.entries({ ...REQUIRED_ROLES, ...BACKEND_ROLES[backend] }).map(([roleName, { id, scope }]) => ({ roleName, id, scope }));
+    const expected = [...REQUIRED_ROLES, ...BACKEND_ROLES[backend]].map(({ roleName, scope }) => ({ roleName, id: ROLE_IDS[roleName], scope }));
     expect(appGrantsFor(backend)).toEqual(expect.arrayContaining(expected));
     expect(appGrantsFor(backend)).toHaveLength(expected.length);
   });
@@ -297,7 +309,7 @@ describe('infra: role assignments', () => {
   });
 
   it('the deploying user can send test events and read results, only when the parameter allows it', () => {
-    expect(grantList('userGrants')).toContainEqual({ roleName: 'Azure Event Hubs Data Sender', id: REQUIRED_ROLES['Azure Event Hubs Data Sender']?.id, scope: 'eventsHub' });
+    expect(grantList('userGrants')).toContainEqual({ roleName: 'Azure Event Hubs Data Sender', id: ROLE_IDS['Azure Event Hubs Data Sender'], scope: 'eventsHub' });
     expect(grantList('userGrants').some((g) => g.scope === 'storage' && /^Storage Table Data (Reader|Contributor)$/.test(g.roleName))).toBe(true);
     expect(varValue(rbacBicep, 'includeUser')).toBe('grantUserAccess && !empty(userPrincipalId)');
     expect(stripComments(varValue(rbacBicep, 'roleAssignments'))).toMatch(/includeUser \? map\(userGrants,/);

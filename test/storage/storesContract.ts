@@ -67,6 +67,28 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       expect((await pipelines.list()).map((p) => p.name)).toEqual(['a/b#c?d']);
     });
 
+    it('numbers every put and keeps each earlier definition as a version; delete drops the history', async () => {
+      const { pipelines } = await createStores();
+      expect(await pipelines.versions('v/1')).toEqual([]);
+      expect((await pipelines.put('v/1', { filter: 'a' })).version).toBe(1);
+      expect((await pipelines.put('v/1', { filter: 'b' })).version).toBe(2);
+      await pipelines.put('v/10', { filter: 'other' });
+      expect(await pipelines.get('v/1')).toMatchObject({ version: 2, definition: { filter: 'b' } });
+      expect((await pipelines.list()).find((p) => p.name === 'v/1')?.version).toBe(2);
+      const versions = await pipelines.versions('v/1');
+      expect(versions.map((v) => [v.name, v.version, v.definition])).toEqual([
+        ['v/1', 1, { filter: 'a' }],
+        ['v/1', 2, { filter: 'b' }],
+      ]);
+      expect(versions.every((v) => !Number.isNaN(Date.parse(v.updatedAt)))).toBe(true);
+      const together = await Promise.all([pipelines.put('v/1', { filter: 'c' }), pipelines.put('v/1', { filter: 'd' })]);
+      expect(together.map((p) => p.version).sort()).toEqual([3, 4]);
+      expect(await pipelines.delete('v/1')).toBe(true);
+      expect(await pipelines.versions('v/1')).toEqual([]);
+      expect((await pipelines.put('v/1', { filter: 'e' })).version).toBe(1);
+      expect((await pipelines.versions('v/10')).map((v) => v.version)).toEqual([1]);
+    });
+
     it('stores definitions larger than one property, and rejects ones beyond an entity', async () => {
       const { pipelines } = await createStores();
       // ASCII (a-z cycling, so chunk order shows): Azurite 3.35 decodes each TCP read of a request body on its own
@@ -77,6 +99,46 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       expect((await pipelines.get('big'))?.definition).toEqual(big);
       await expect(pipelines.put('huge', { text: 'x'.repeat(CHUNK_CHARS * 20) })).rejects.toThrow(StorageInputError);
       await expect(pipelines.put('', {})).rejects.toThrow(/name: expected a pipeline name/);
+    });
+  });
+
+  describe(`${label}: replay ledger and replay marks`, () => {
+    it('a claim is taken once: the first claimant wins, later ones read its claim; release frees only its own', async () => {
+      const { replayLedger } = await createStores();
+      const key = { partition: '3', sequenceNumber: 41, pipeline: 'p/1' };
+      const first = { ...key, by: { partition: '0', sequenceNumber: 900 }, at: '2026-03-01T00:00:00.000Z' };
+      const second = { ...key, by: { partition: '1', sequenceNumber: 5 }, at: '2026-03-01T00:01:00.000Z' };
+      expect(await replayLedger.get([key])).toEqual([undefined]);
+      const [a, b] = await replayLedger.claim([first, { ...key, pipeline: '*', by: first.by, at: first.at }]);
+      expect(a).toEqual(first);
+      expect(b?.pipeline).toBe('*');
+      expect(await replayLedger.claim([second])).toEqual([first]);
+      const together = await Promise.all([replayLedger.claim([{ ...second, sequenceNumber: 42 }]), replayLedger.claim([{ ...first, sequenceNumber: 42 }])]);
+      expect(together[0]).toEqual(together[1]);
+      await replayLedger.release([second]);
+      expect(await replayLedger.get([key, { ...key, sequenceNumber: 7 }])).toEqual([first, undefined]);
+      await replayLedger.release([first]);
+      expect(await replayLedger.get([key])).toEqual([undefined]);
+      expect(await replayLedger.claim([second])).toEqual([second]);
+      await expect(replayLedger.claim([{ ...second, pipeline: '' }])).rejects.toThrow(StorageInputError);
+    });
+
+    it('markReplayed records the replay on each dead letter, and a dead letter written again keeps what it is given', async () => {
+      const { deadLetters } = await createStores();
+      const record = { raw: '{"val":1}', reason: 'schema', detail: 'no measure', partition: '2', sequenceNumber: 7, enqueuedTime: '2026-03-01T10:00:00.000Z', recordedAt: '2026-03-01T10:00:01.000Z', pipeline: 'p', pipelineVersion: 3 };
+      await deadLetters.add([record, { ...record, sequenceNumber: 8 }]);
+      const [stored] = (await deadLetters.query({ reason: 'schema' })).items;
+      expect(stored).toMatchObject({ pipelineVersion: 3 });
+      const replay = { at: '2026-03-02T00:00:00.000Z', id: 'r1', fix: [{ op: 'move', from: '/val', path: '/value' }] };
+      await deadLetters.markReplayed([stored as DeadLetterRecord, { ...record, sequenceNumber: 99 }], replay);
+      const items = (await deadLetters.query()).items;
+      expect(items.map((d) => [d.sequenceNumber, d.replay])).toEqual([
+        [7, replay],
+        [8, undefined],
+      ]);
+      expect(items.length).toBe(2);
+      await deadLetters.add([{ ...record, reason: 'late', replay: { at: '2026-03-03T00:00:00.000Z', id: 'r2' } }]);
+      expect((await deadLetters.query()).items[0]).toMatchObject({ reason: 'late', replay: { id: 'r2' } });
     });
   });
 

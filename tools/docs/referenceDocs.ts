@@ -8,6 +8,7 @@ import { SETTINGS_REFERENCE } from '../../src/settings';
 import { program as capacityProgram } from '../capacity/cli';
 import { program as chaosProgram } from '../chaos/cli';
 import { program as localProgram } from '../local/cli';
+import { program as replayProgram } from '../replay/cli';
 import { program as sendProgram } from '../send/cli';
 
 /**
@@ -204,6 +205,7 @@ const CLIS: { program: Command; title: string; run: string; source: string }[] =
   { program: sendProgram, title: 'npm run send', run: 'npm run send -- [options]', source: 'tools/send/cli.ts' },
   { program: chaosProgram, title: 'npm run chaos', run: 'npm run chaos -- [options]', source: 'tools/chaos/cli.ts' },
   { program: capacityProgram, title: 'npm run capacity', run: 'npm run capacity -- [options]', source: 'tools/capacity/cli.ts' },
+  { program: replayProgram, title: 'npm run replay', run: 'npm run replay -- [options]', source: 'tools/replay/cli.ts' },
 ];
 
 function optionDefault(o: Command['options'][number]): string {

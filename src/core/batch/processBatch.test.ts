@@ -59,7 +59,7 @@ describe('processBatch', () => {
     expect(r.metrics.byPipeline['temps']).toMatchObject({ eventsIn: 7, aggregated: 3, filtered: 0, deadLettered: 4 });
     // The filter `unit == "C"` on the event without `unit` reads a missing field: like SQL NULL, false -> filtered.
     expect(r.metrics.byPipeline['celsius']).toMatchObject({ eventsIn: 7, aggregated: 2, filtered: 2, filteredMissing: 1, deadLettered: 3 });
-    expect(r.metrics.byReason).toEqual({ 'invalid-json': 2, schema: 5, expression: 0, late: 0, future: 0, 'no-pipeline': 0, storage: 0 });
+    expect(r.metrics.byReason).toEqual({ 'invalid-json': 2, schema: 5, expression: 0, late: 0, future: 0, 'no-pipeline': 0, storage: 0, poison: 0 });
     expect(r.deadLetters.some((d) => d.pipeline === 'celsius' && d.sequenceNumber === 14)).toBe(false);
     expect(r.metrics).toMatchObject({ eventsIn: 14, bodies: 7, streams: 2, entityOperations: 4 });
     const bad = r.deadLetters.find((d) => d.reason === 'invalid-json');
@@ -343,5 +343,18 @@ describe('processBatch: stream key checked once per stream and batch', () => {
       ['a', 4, 0 + 3 + 5 + 10],
       ['b', 2, 2 + 7],
     ]);
+  });
+});
+
+describe('processBatch: targets (replayed dead letters)', () => {
+  it('an event targeted at one pipeline is a delivery of that pipeline only; untargeted events go to every pipeline', () => {
+    const bodies = [{ stream: 's', time: T0, value: 1, unit: 'C' }, { stream: 's', time: T0, value: 2, unit: 'C' }, { stream: 's', time: T0, value: 4, unit: 'C' }];
+    const r = processBatch({ ...base, bodies, sequenceNumbers: [1, 2, 3], enqueuedTimes: bodies.map(() => T0), pipelines: [temps, celsius], targets: [undefined, 'celsius', 'nowhere'] });
+    expect(r.partials.map((p) => [p.pipeline, p.events, p.totals['value']?.sum ?? p.totals['c']?.sum])).toEqual([
+      ['temps', 1, 1],
+      ['celsius', 2, 3],
+    ]);
+    expect([r.metrics.eventsIn, r.metrics.byPipeline['temps']?.eventsIn, r.metrics.byPipeline['celsius']?.eventsIn]).toEqual([3, 1, 2]);
+    expect(r.metrics.eventsIn).toBe(r.metrics.aggregated + r.metrics.filtered + r.metrics.deadLettered);
   });
 });

@@ -381,9 +381,14 @@ function foldPipeline(
   const measureExpressions = pipeline.measures.map(([, expression]) => expression);
   const keyRead = pipeline.key.read;
   const timeRead = pipeline.time.read;
+  const targets = input.targets;
   let builder: PartialBuilder | undefined;
 
   for (let i = 0; i < events.length; i++) {
+    if (targets !== undefined) {
+      const target = targets[i];
+      if (target !== undefined && target !== null && target !== name) continue;
+    }
     counts.eventsIn++;
     const body = events[i] as Body;
     if (body instanceof BodyProblem) {

@@ -4,9 +4,11 @@ import type { CompiledPipeline } from '../pipelines';
 /**
  * `future`: the event's time is later than its enqueued time + MAX_FUTURE_SKEW (docs/explanation/event-time.md).
  * `storage`: data a permanent storage failure kept from its destination (a stream's partial, or a closed window).
+ * `poison`: an event on which processing threw, isolated by ingest's bisection of a batch that kept failing
+ * (docs/explanation/effectively-once.md, "Poison batches"); processBatch itself never gives it.
  */
-export type DeadLetterReason = 'invalid-json' | 'schema' | 'expression' | 'late' | 'future' | 'no-pipeline' | 'storage';
-export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['invalid-json', 'schema', 'expression', 'late', 'future', 'no-pipeline', 'storage'];
+export type DeadLetterReason = 'invalid-json' | 'schema' | 'expression' | 'late' | 'future' | 'no-pipeline' | 'storage' | 'poison';
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['invalid-json', 'schema', 'expression', 'late', 'future', 'no-pipeline', 'storage', 'poison'];
 
 /** MAX_FUTURE_SKEW's default, PT1H. */
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 3_600_000;
@@ -48,6 +50,12 @@ export interface BatchInput {
    * (never in byPipeline), so per pipeline and overall eventsIn = aggregated + filtered + deadLettered still holds.
    */
   deadLetterUnmatched?: boolean;
+  /**
+   * Per event (indexed like `bodies`): a pipeline name makes that pipeline the only one to take the event (the others
+   * skip it: no delivery, not counted); undefined or null: every pipeline. Ingest sets it for replayed dead letters
+   * (docs/how-to/dead-letters.md); absent: every event goes to every pipeline.
+   */
+  targets?: readonly (string | null | undefined)[];
 }
 
 /** A partition's progress as ingest knows it: max event time aggregated from it (any stream), when its latest batch was processed. */

@@ -20,6 +20,11 @@ export interface PipelineConfig {
    * longest a session can be. Absent for tumbling and hopping windows.
    */
   session?: { gapMs: number; maxDurationMs: number };
+  /**
+   * The stored pipeline's version (ingest sets it from the store; docs/explanation/pipeline-versions.md): closed windows
+   * and dead letters name it. Absent for the built-in default pipeline and from senders that predate versions.
+   */
+  version?: number;
 }
 
 export interface CompiledPipeline {

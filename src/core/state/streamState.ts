@@ -422,6 +422,7 @@ export function streamView(state: StreamState): StreamView {
       invalid,
       lateAtEntity,
       duplicates: state.duplicates,
+      redeliveries: state.redeliveries ?? 0,
       conflicts: state.conflicts,
       unsavedWindows: state.unsaved?.length ?? 0,
       unsavedDropped: state.unsavedDropped ?? 0,

@@ -95,6 +95,16 @@ export interface StreamState {
    * (liveWindows.ts); never stored non-empty.
    */
   absorbed?: { window: PartialWindow; supersededBy: number }[];
+  /**
+   * Pending partials replaced by a redelivery of their batch (the 'replaced' merge outcome): redelivered events
+   * recognised and counted once. Optional and additive (absent = 0), set by the entity adapter; no shape version step.
+   */
+  redeliveries?: number;
+  /**
+   * Entity adapter bookkeeping: the pipeline version of the last merge, stamped on windows the idle flush closes
+   * (which carries no config). Optional and additive, so no shape version step: states without it read as unknown.
+   */
+  pipelineVersion?: number;
 }
 
 export type MeasureResult = Summary & { aggregate: Aggregate };
@@ -117,6 +127,11 @@ export interface ClosedWindow {
   closedBy: 'watermark' | 'retention' | 'idle' | 'superseded';
   /** closedBy 'superseded': a late event merged this session into the session starting at this time, which holds its events. */
   supersededBy?: number;
+  /**
+   * The pipeline version whose config closed it (the entity adapter stamps it; docs/explanation/pipeline-versions.md).
+   * Absent for the built-in default pipeline and windows closed before versions.
+   */
+  pipelineVersion?: number;
 }
 
 export type MergeOutcome = 'pending' | 'replaced' | 'committed-previous' | 'ignored' | 'conflict';
@@ -185,6 +200,8 @@ export interface StreamView {
     invalid: number;
     lateAtEntity: number;
     duplicates: number;
+    /** Pending partials replaced by a redelivery of their batch (counted once, not twice). */
+    redeliveries: number;
     conflicts: number;
     /** Closed windows waiting for a retry of their save, and those dead-lettered ('storage') instead. */
     unsavedWindows: number;

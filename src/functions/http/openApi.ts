@@ -8,6 +8,7 @@ import { params as analysisIdParams } from '../analysis/getAnalysis';
 import { query as listAlertsQuery } from '../analysis/listAlerts';
 import { query as listAnalysesQuery } from '../analysis/listAnalyses';
 import { analysisRequestSchema, streamList, streamPrefix } from '../analysis/request';
+import { replayRequestSchema } from '../replay/replayDeadLetters';
 import { query as deadLettersQuery } from './deadLetters';
 import { params as deleteStreamParams } from './deleteStream';
 import { problemSchema, withProblems } from './errors';
@@ -93,14 +94,33 @@ const deadLetterRecord = z.object({
   enqueuedTime: z.string(),
   recordedAt: z.string(),
   pipeline: z.string().optional(),
+  pipelineVersion: z.number().optional().meta({ description: 'The version of the pipeline that dead-lettered it (records from before versions have none).' }),
   stream: z.string().optional(),
   rawTruncated: z.boolean().optional(),
+  replay: z.object({ at: z.string(), id: z.string(), fix: z.array(z.looseObject({})).optional() }).optional().meta({ description: 'The latest replay of it: when, which replay call, the fix applied.' }),
+});
+const replayAnswer = z.looseObject({
+  replayId: z.string(),
+  dryRun: z.boolean(),
+  selected: z.number(),
+  sent: z.number(),
+  alreadyApplied: z.number().meta({ description: 'Already replayed and counted once (the replay ledger holds them): not sent again.' }),
+  skippedStorage: z.number(),
+  fixFailed: z.array(z.looseObject({ partition: z.string(), sequenceNumber: z.number(), error: z.string() })),
+  items: z.array(z.looseObject({ partition: z.string(), sequenceNumber: z.number(), reason: z.string(), body: z.string(), outcome: z.array(z.looseObject({ pipeline: z.string(), outcome: z.string() })).optional() })),
 });
 const storedPipeline = z.object({
   name: z.string(),
   definition: z.looseObject({}).meta({ description: 'The validated definition with defaults filled in (a PipelineDefinition).' }),
   updatedAt: z.string(),
+  version: z.number().meta({ description: '1 for the first PUT, +1 for each PUT after it.' }),
   etag: z.string().optional(),
+});
+const pipelineVersion = z.object({
+  name: z.string(),
+  version: z.number(),
+  definition: z.looseObject({}).meta({ description: 'The definition as that PUT stored it.' }),
+  updatedAt: z.string(),
 });
 const analysisStatus = z.object({
   id: z.string(),
@@ -120,6 +140,7 @@ export const SCHEMAS: Record<string, z.ZodType> = {
   Health: health,
   PipelineDefinition: pipelineDefinitionSchema,
   AnalysisRequest: analysisRequestSchema,
+  ReplayRequest: replayRequestSchema,
 };
 
 const jsonOptions = { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' } as const;
@@ -225,6 +246,18 @@ export const ROUTES: readonly RouteDoc[] = [
     problems: [400],
   },
   {
+    name: 'listPipelineVersions',
+    method: 'GET',
+    route: 'pipelines/{name}/versions',
+    authLevel: 'function',
+    tag: 'Pipelines',
+    summary: "A pipeline's numbered definitions",
+    description: 'Every PUT stores its definition as the next version; the highest is the current one. Windows and dead letters name the version that produced them.',
+    params: nameParams,
+    responses: { 200: { description: 'Every version, ascending.', schema: z.object({ items: z.array(pipelineVersion) }) } },
+    problems: [400, 404],
+  },
+  {
     name: 'deletePipeline',
     method: 'DELETE',
     route: 'pipelines/{name}',
@@ -324,6 +357,19 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'Dead letters, oldest first',
     query: deadLettersQuery,
     responses: { 200: { description: 'A page of dead letters (raw body, reason, detail, where it came from).', schema: page(deadLetterRecord) } },
+    problems: [400],
+  },
+  {
+    name: 'replayDeadLetters',
+    method: 'POST',
+    route: 'deadletters/replay',
+    authLevel: 'admin',
+    tag: 'Dead letters',
+    summary: 'Re-send dead letters to the events hub, optionally fixed by a JSON Patch; each counts once',
+    description:
+      'Only the pipeline that dead-lettered an event takes its replay; the replay ledger makes a second replay of the same dead letter count nothing. `dryRun` sends nothing and predicts each outcome with the core. See docs/how-to/dead-letters.md.',
+    body: 'ReplayRequest',
+    responses: { 200: { description: 'What was sent (or would be).', schema: replayAnswer } },
     problems: [400],
   },
   {

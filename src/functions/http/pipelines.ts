@@ -35,6 +35,14 @@ export async function putPipeline(request: HttpRequest): Promise<HttpResponseIni
   return { status: existed ? 200 : 201, jsonBody: stored };
 }
 
+/** Every numbered definition of a pipeline (docs/explanation/pipeline-versions.md). */
+export async function listPipelineVersions(request: HttpRequest): Promise<HttpResponseInit> {
+  const { name } = parseParams(request, nameParams);
+  const items = await apiDeps().stores.pipelines.versions(name);
+  if (items.length === 0) throw HttpError.notFound(`No pipeline named ${JSON.stringify(name)}.`);
+  return { jsonBody: { items } };
+}
+
 export async function deletePipeline(request: HttpRequest): Promise<HttpResponseInit> {
   const { name } = parseParams(request, nameParams);
   if (!(await apiDeps().stores.pipelines.delete(name))) throw HttpError.notFound(`No pipeline named ${JSON.stringify(name)}.`);
@@ -44,4 +52,5 @@ export async function deletePipeline(request: HttpRequest): Promise<HttpResponse
 app.http('listPipelines', { methods: ['GET'], authLevel: 'function', route: 'pipelines', handler: withProblems(listPipelines) });
 app.http('getPipeline', { methods: ['GET'], authLevel: 'function', route: 'pipelines/{name}', handler: withProblems(getPipeline) });
 app.http('putPipeline', { methods: ['PUT'], authLevel: 'admin', route: 'pipelines/{name}', handler: withProblems(putPipeline) });
+app.http('listPipelineVersions', { methods: ['GET'], authLevel: 'function', route: 'pipelines/{name}/versions', handler: withProblems(listPipelineVersions) });
 app.http('deletePipeline', { methods: ['DELETE'], authLevel: 'admin', route: 'pipelines/{name}', handler: withProblems(deletePipeline) });

@@ -1,4 +1,5 @@
 import { decodeSketch, mergeEncodedSketches } from '../../core';
+import { ENTITY_METRICS_PARTITION } from '../../storage/accumulateMetrics';
 import type { IngestMetricsRow } from '../../storage/types';
 
 export interface IngestMetricsSummary {
@@ -22,6 +23,16 @@ export interface IngestMetricsSummary {
   deadLettered: number;
   /** Deliveries of failed invocations the trigger retries (not in `events`: each is counted when its retry succeeds). */
   retried: number;
+  /** Of deadLettered: events isolated as `poison` by the bisection of batches that kept failing. */
+  poison: number;
+  /** Replayed dead letters that arrived, and of them the duplicates dropped (another delivery had counted already). */
+  replayed: number;
+  replayDuplicates: number;
+  /**
+   * Redelivered partials the stream entities recognised and did not count again (docs/explanation/effectively-once.md,
+   * "Visible"): each is one batch's contribution to one stream, delivered again after a crash or a failed attempt.
+   */
+  duplicatesSuppressed: number;
   entityOperations: number;
   /** The headline pre-aggregation figure: entity operations per 1,000 events in. */
   entityOperationsPer1000Events: number | null;
@@ -56,7 +67,7 @@ export function summarizeIngestMetrics(rows: IngestMetricsRow[], fromMs: number,
     rateSeconds: rateMs / 1000,
     events,
     batches: sum((r) => r.batches),
-    partitions: new Set(rows.map((r) => r.partition)).size,
+    partitions: new Set(rows.filter((r) => r.partition !== ENTITY_METRICS_PARTITION).map((r) => r.partition)).size,
     eventsPerSec: events / (rateMs / 1000),
     processingRate: processingMs > 0 ? events / (processingMs / 1000) : null,
     aggregated: sum((r) => r.aggregated),
@@ -64,6 +75,10 @@ export function summarizeIngestMetrics(rows: IngestMetricsRow[], fromMs: number,
     filteredMissing: sumByPipeline(rows),
     deadLettered: sum((r) => r.deadLettered),
     retried: sum((r) => r.retried ?? 0),
+    poison: sum((r) => r.poison ?? 0),
+    replayed: sum((r) => r.replayed ?? 0),
+    replayDuplicates: sum((r) => r.replayDuplicates ?? 0),
+    duplicatesSuppressed: sum((r) => r.duplicatesSuppressed ?? 0),
     entityOperations,
     entityOperationsPer1000Events: events > 0 ? (entityOperations / events) * 1000 : null,
     latency: { p50: at(0.5), p99: at(0.99), samples: merged?.count ?? 0, unreadableSketches: unreadable },

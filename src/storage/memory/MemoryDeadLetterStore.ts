@@ -1,8 +1,8 @@
 import { deadLetterRow } from '../deadLetterRow';
-import { deadLetterPartitionKey } from '../keys';
+import { deadLetterPartitionKey, deadLetterRowKey } from '../keys';
 import { normalizeIso } from '../normalizeIso';
 import { pageSize } from '../pageSize';
-import type { DeadLetterQuery, DeadLetterRecord, DeadLetterStore, Page, PurgeResult } from '../types';
+import type { DeadLetterQuery, DeadLetterRecord, DeadLetterReplay, DeadLetterStore, Page, PurgeResult } from '../types';
 import { deleteKeys } from './deleteKeys';
 import { paginate } from './paginate';
 
@@ -32,5 +32,13 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
 
   async deleteStream(pipeline: string, stream: string, limit: number): Promise<PurgeResult> {
     return deleteKeys(this.rows, (_k, r) => r.pipeline === pipeline && r.stream === stream, limit);
+  }
+
+  async markReplayed(records: DeadLetterRecord[], replay: DeadLetterReplay): Promise<void> {
+    for (const r of records) {
+      const key = `${deadLetterPartitionKey(r.enqueuedTime, r.partition)}\n${deadLetterRowKey(r.partition, r.sequenceNumber, r.pipeline, r.reason === 'storage' ? (r.stream ?? '') : undefined)}`;
+      const row = this.rows.get(key);
+      if (row) this.rows.set(key, { ...row, replay: JSON.parse(JSON.stringify(replay)) as DeadLetterReplay });
+    }
   }
 }

@@ -1,10 +1,11 @@
 import { checkName } from '../checkName';
 import { encodeKey } from '../encodeKey';
-import type { PipelineStore, StoredPipeline } from '../types';
+import type { PipelineStore, StoredPipeline, StoredPipelineVersion } from '../types';
 import { copyJson } from './copyJson';
 
 export class MemoryPipelineStore implements PipelineStore {
   private readonly rows = new Map<string, StoredPipeline>();
+  private readonly history = new Map<string, StoredPipelineVersion[]>();
   private version = 0;
 
   async list(): Promise<StoredPipeline[]> {
@@ -19,12 +20,21 @@ export class MemoryPipelineStore implements PipelineStore {
 
   async put(name: string, definition: unknown): Promise<StoredPipeline> {
     checkName(name);
-    const row: StoredPipeline = { name, definition: copyJson('definition', definition), updatedAt: new Date().toISOString(), etag: `m${++this.version}` };
+    const version = (this.rows.get(name)?.version ?? 0) + 1;
+    const row: StoredPipeline = { name, definition: copyJson('definition', definition), updatedAt: new Date().toISOString(), version, etag: `m${++this.version}` };
     this.rows.set(name, row);
+    const versions = this.history.get(name) ?? [];
+    versions.push({ name, version, definition: row.definition, updatedAt: row.updatedAt });
+    this.history.set(name, versions);
     return copyJson('definition', row);
   }
 
+  async versions(name: string): Promise<StoredPipelineVersion[]> {
+    return (this.history.get(name) ?? []).map((v) => copyJson('definition', v));
+  }
+
   async delete(name: string): Promise<boolean> {
+    this.history.delete(name);
     return this.rows.delete(name);
   }
 }

@@ -3,13 +3,14 @@ import { odata, type TableClient, type TableEntityResult } from '@azure/data-tab
 import { joinText, splitText } from '../chunkedText';
 import { decodeContinuationToken, encodeContinuationToken, isTableSdkToken } from '../continuationToken';
 import { deadLetterRow } from '../deadLetterRow';
-import { dayKey, deadLetterPartitionKey, hourKey, prefixEnd } from '../keys';
+import { dayKey, deadLetterPartitionKey, deadLetterRowKey, hourKey, prefixEnd } from '../keys';
 import { normalizeIso } from '../normalizeIso';
 import { pageSize } from '../pageSize';
 import { StorageInputError } from '../StorageInputError';
-import type { DeadLetterQuery, DeadLetterRecord, DeadLetterStore, Page, PurgeResult } from '../types';
+import type { DeadLetterQuery, DeadLetterRecord, DeadLetterReplay, DeadLetterStore, Page, PurgeResult } from '../types';
 import { deleteMatching } from './deleteMatching';
 import { submitInBatches } from './submitInBatches';
+import { statusOf } from './tableErrors';
 
 /**
  * PartitionKey = UTC hour of enqueuedTime | encoded Event Hubs partition ("2024-05-01T10|3"), so the writes of a busy
@@ -25,8 +26,8 @@ export class TableDeadLetterStore implements DeadLetterStore {
   async add(records: DeadLetterRecord[]): Promise<void> {
     if (records.length === 0) return;
     const entities = records.map(deadLetterRow).map(({ rowKey, record }) => {
-      const { raw, ...rest } = record;
-      return { partitionKey: deadLetterPartitionKey(record.enqueuedTime, record.partition), rowKey, ...rest, ...splitText('raw', raw) };
+      const { raw, replay, ...rest } = record;
+      return { partitionKey: deadLetterPartitionKey(record.enqueuedTime, record.partition), rowKey, ...rest, ...(replay ? { replay: JSON.stringify(replay) } : {}), ...splitText('raw', raw) };
     });
     await submitInBatches(await this.client(), entities, 'Replace');
   }
@@ -81,6 +82,25 @@ export class TableDeadLetterStore implements DeadLetterStore {
   async deleteStream(pipeline: string, stream: string, limit: number): Promise<PurgeResult> {
     return deleteMatching(await this.client(), odata`pipeline eq ${pipeline} and stream eq ${stream}`, limit);
   }
+
+  /** A Merge update per row (one column, `replay`, as JSON); a row gone meanwhile (404) is skipped. */
+  async markReplayed(records: DeadLetterRecord[], replay: DeadLetterReplay): Promise<void> {
+    const client = await this.client();
+    const value = JSON.stringify(replay);
+    for (let i = 0; i < records.length; i += 32) {
+      await Promise.all(
+        records.slice(i, i + 32).map(async (r) => {
+          const partitionKey = deadLetterPartitionKey(normalizeIso('enqueuedTime', r.enqueuedTime), r.partition);
+          const rowKey = deadLetterRowKey(r.partition, r.sequenceNumber, r.pipeline, r.reason === 'storage' ? (r.stream ?? '') : undefined);
+          try {
+            await client.updateEntity({ partitionKey, rowKey, replay: value }, 'Merge');
+          } catch (error) {
+            if (statusOf(error) !== 404) throw error;
+          }
+        }),
+      );
+    }
+  }
 }
 
 interface Cursor {
@@ -114,7 +134,9 @@ function toRecord(e: TableEntityResult<Record<string, unknown>>): DeadLetterReco
     enqueuedTime: String(e.enqueuedTime),
     recordedAt: String(e.recordedAt),
     ...(typeof e.pipeline === 'string' ? { pipeline: e.pipeline } : {}),
+    ...(typeof e.pipelineVersion === 'number' ? { pipelineVersion: e.pipelineVersion } : {}),
     ...(typeof e.stream === 'string' ? { stream: e.stream } : {}),
     ...(e.rawTruncated === true ? { rawTruncated: true } : {}),
+    ...(typeof e.replay === 'string' ? { replay: JSON.parse(e.replay) as DeadLetterReplay } : {}),
   };
 }
