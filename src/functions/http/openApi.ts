@@ -14,6 +14,7 @@ import { problemSchema, withProblems } from './errors';
 import { query as metricsQuery } from './metrics';
 import { nameParams } from './pipelines';
 import { listQuery as listStreamsQuery, streamParams, windowsQuery } from './streams';
+import { MAX_TEST_BYTES, pipelineTestSchema } from './testPipeline';
 
 /**
  * The HTTP API as an OpenAPI 3.1 document, built from the zod schemas the handlers validate with (so a changed
@@ -117,6 +118,7 @@ export const SCHEMAS: Record<string, z.ZodType> = {
   Health: health,
   PipelineDefinition: pipelineDefinitionSchema,
   AnalysisRequest: analysisRequestSchema,
+  PipelineTest: pipelineTestSchema,
 };
 
 const jsonOptions = { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' } as const;
@@ -220,6 +222,25 @@ export const ROUTES: readonly RouteDoc[] = [
     body: 'PipelineDefinition',
     responses: { 200: { description: 'Replaced.', schema: storedPipeline }, 201: { description: 'Created.', schema: storedPipeline } },
     problems: [400],
+  },
+  {
+    name: 'testPipeline',
+    method: 'POST',
+    route: 'pipelines/test',
+    authLevel: 'function',
+    tag: 'Pipelines',
+    summary: 'Run a pipeline definition on sample events without saving it: per-event verdicts and the windows they make',
+    description:
+      `Runs the core exactly as ingest does, as one batch of one partition from empty state, every event enqueued now. Nothing is stored. ` +
+      `At most ${MAX_TEST_BYTES} bytes. An invalid definition gets the same 400 as PUT (fields are paths inside \`definition\`). A function key suffices: it writes nothing.`,
+    body: 'PipelineTest',
+    responses: {
+      200: {
+        description: 'One verdict per event (outcome unmatched, filtered, deadLettered or aggregated), the windows per stream, and the outcome counts.',
+        schema: z.looseObject({ pipeline: z.string(), enqueuedTime: z.string(), verdicts: z.array(z.looseObject({ index: z.number(), outcome: z.string() })), streams: z.array(z.looseObject({})), counts: z.looseObject({}) }),
+      },
+    },
+    problems: [400, 413],
   },
   {
     name: 'deletePipeline',
@@ -390,6 +411,7 @@ export function responseSchema(route: RouteDoc, status: number): z.ZodType | und
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: `errors` names each field, what was expected and what was found.',
   404: 'Not found.',
+  413: 'The body is larger than the route accepts.',
   500: 'Unexpected failure; `detail` quotes the invocation id (nothing else leaks).',
 };
 
