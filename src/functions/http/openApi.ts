@@ -12,6 +12,7 @@ import { query as deadLettersQuery } from './deadLetters';
 import { params as deleteStreamParams } from './deleteStream';
 import { problemSchema, withProblems } from './errors';
 import { query as metricsQuery } from './metrics';
+import { seriesQuery } from './metricsSeries';
 import { nameParams } from './pipelines';
 import { listQuery as listStreamsQuery, streamParams, windowsQuery } from './streams';
 import { MAX_TEST_BYTES, pipelineTestSchema } from './testPipeline';
@@ -66,6 +67,7 @@ const PARAMETER_DESCRIPTIONS: Record<string, string> = {
   reason: 'Only dead letters of this reason.',
   prefix: 'Only streams whose key starts with this.',
   minutes: 'Minutes back from now to summarize, 1 to 1440.',
+  path: 'A file of the dashboard (assets/...); empty or anything else: the page.',
   status: 'Comma-separated runtime statuses to list (e.g. Running,Completed); all when absent.',
 };
 
@@ -188,6 +190,55 @@ export const ROUTES: readonly RouteDoc[] = [
       },
     },
     problems: [400],
+  },
+  {
+    name: 'getMetricsSeries',
+    method: 'GET',
+    route: 'metrics/series',
+    authLevel: 'function',
+    tag: 'Operations',
+    summary: 'Per-minute ingest figures (rates, outcomes, latency, entity operations) for charts',
+    description: 'One point per minute of the last `minutes` (default 60), oldest first, zeros where nothing was recorded; each point agrees with GET /api/metrics over that minute.',
+    query: seriesQuery,
+    responses: {
+      200: {
+        description: 'The series.',
+        schema: z.object({
+          from: z.string(),
+          until: z.string(),
+          points: z.array(
+            z.object({
+              minute: z.string(),
+              events: z.number(),
+              eventsPerSec: z.number(),
+              processingRate: z.number().nullable(),
+              aggregated: z.number(),
+              filtered: z.number(),
+              deadLettered: z.number(),
+              retried: z.number(),
+              entityOperations: z.number(),
+              entityOperationsPer1000Events: z.number().nullable(),
+              latencyP50: z.number().nullable().meta({ description: 'Enqueued-to-processed latency, ms.' }),
+              latencyP99: z.number().nullable(),
+              partitions: z.number(),
+            }),
+          ),
+        }),
+      },
+    },
+    problems: [400],
+  },
+  {
+    name: 'dashboard',
+    method: 'GET',
+    route: 'dashboard/{*path}',
+    authLevel: 'anonymous',
+    params: z.object({ path: z.string() }),
+    tag: 'Operations',
+    summary: 'The web dashboard (static files; its API calls carry the key the user enters)',
+    description: 'Open /api/dashboard/. Assets under assets/ have content-hashed names and are cached for a year; any other path is the page. 503 before `npm run build`.',
+    responses: { 200: { description: 'The page (text/html) or an asset (JavaScript, CSS).' }, 503: { description: 'The dashboard was not built.' } },
+    problems: [],
   },
   {
     name: 'listPipelines',
@@ -470,7 +521,8 @@ function operation(route: RouteDoc): Record<string, unknown> {
 /** The OpenAPI 3.1 document; paths are absolute (`/api/...`), as the host serves them. */
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of ROUTES) (paths[`/api/${route.route}`] ??= {})[route.method.toLowerCase()] = operation(route);
+  // A catch-all `{*path}` is an ordinary `{path}` in OpenAPI's path templates.
+  for (const route of ROUTES) (paths[`/api/${route.route.replace('{*', '{')}`] ??= {})[route.method.toLowerCase()] = operation(route);
   return {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',

@@ -1,0 +1,88 @@
+import { html } from 'htm/preact';
+
+import { api, type CatalogEntry, hubState, type MetricsPoint, type Page, type StreamView } from '../api';
+import { Chart } from '../chart';
+import { fmtMs, fmtNumber, stack } from '../format';
+import { Stat, Status, usePoll } from '../hooks';
+
+const STREAM_SAMPLE = 20;
+
+interface Overview {
+  points: MetricsPoint[];
+  hub: Awaited<ReturnType<typeof hubState>>;
+  entities: { streams: number; late: number; duplicates: number; conflicts: number };
+}
+
+async function loadOverview(): Promise<Overview> {
+  const [series, hub, streams] = await Promise.all([
+    api<{ points: MetricsPoint[] }>('metrics/series?minutes=60'),
+    hubState(),
+    api<Page<CatalogEntry>>(`streams?limit=${STREAM_SAMPLE}`),
+  ]);
+  // Late and duplicate counts live in each stream's entity: summed over the first page of streams.
+  const views = await Promise.all(streams.items.map((s) => api<StreamView>(`stream?pipeline=${encodeURIComponent(s.pipeline)}&stream=${encodeURIComponent(s.stream)}`).catch(() => undefined)));
+  const entities = { streams: 0, late: 0, duplicates: 0, conflicts: 0 };
+  for (const v of views) {
+    if (!v) continue;
+    entities.streams++;
+    entities.late += v.metrics.late + v.metrics.lateAtEntity;
+    entities.duplicates += v.metrics.duplicates;
+    entities.conflicts += v.metrics.conflicts;
+  }
+  return { points: series.points, hub, entities };
+}
+
+export function OverviewView() {
+  const polled = usePoll(loadOverview, []);
+  const d = polled.data;
+  const points = d?.points ?? [];
+  // Trim the leading empty minutes so a fresh app's charts are not a flat hour.
+  const first = points.findIndex((p) => p.events > 0);
+  const shown = first < 0 ? [] : points.slice(Math.max(0, first - 1));
+  const x = shown.map((p) => Date.parse(p.minute) / 1000);
+  const recent = [...shown].reverse().find((p) => p.events > 0);
+  const totals = shown.reduce((t, p) => ({ events: t.events + p.events, ops: t.ops + p.entityOperations }), { events: 0, ops: 0 });
+  const [agg, filt, dead] = stack([shown.map((p) => p.aggregated), shown.map((p) => p.filtered), shown.map((p) => p.deadLettered)]);
+  const hubPartitions = d?.hub?.partitions ?? [];
+  return html`<section>
+    <header class="view-head"><h1>Overview</h1><${Status} polled=${polled} /></header>
+    <div class="stats">
+      <${Stat} label="Events in" value=${fmtNumber(recent?.eventsPerSec, 1)} unit="events/s" hint="Latest minute with events" />
+      <${Stat} label="Processing rate" value=${fmtNumber(recent?.processingRate)} unit="events/s" hint="Events per second of ingest processing time (throughput while busy)" />
+      <${Stat} label="Latency p50 / p99" value=${`${fmtMs(recent?.latencyP50)} / ${fmtMs(recent?.latencyP99)}`} hint="Enqueued to processed, latest minute" />
+      <${Stat} label="Entity operations" value=${fmtNumber(totals.events ? (totals.ops / totals.events) * 1000 : null, 1)} unit="per 1,000 events" hint="Pre-aggregation: entity operations per 1,000 events in, last hour" />
+      <${Stat} label="Duplicates suppressed" value=${fmtNumber(d?.entities.duplicates)} hint=${`Summed over the first ${d?.entities.streams ?? 0} streams`} />
+      <${Stat} label="Late events" value=${fmtNumber(d?.entities.late)} hint=${`Late at ingest and at the entity, first ${d?.entities.streams ?? 0} streams`} />
+    </div>
+    <div class="grid2">
+      <${Chart} title="Events per second (per minute)" x=${x} yLabel="events/s" y2Label="events/s"
+        series=${[{ label: 'in', color: '#3b82f6', unit: 'events/s', fill: true }, { label: 'processing rate', color: '#f59e0b', unit: 'events/s', scale: 'y2' }]}
+        data=${[shown.map((p) => (p.events ? p.eventsPerSec : null)), shown.map((p) => p.processingRate)]}
+        empty="No events in the last hour: send some (npm run send, or npm run local -- --demo)." />
+      <${Chart} title="Latency, enqueued to processed" x=${x} yLabel="ms"
+        series=${[{ label: 'p50', color: '#10b981', unit: 'ms' }, { label: 'p99', color: '#ef4444', unit: 'ms' }]}
+        data=${[shown.map((p) => p.latencyP50), shown.map((p) => p.latencyP99)]} />
+      <${Chart} title="Events per minute: aggregated + filtered + dead-lettered" x=${x} yLabel="events/min"
+        series=${[
+          { label: 'dead-lettered', color: '#ef4444', kind: 'bars', legendValues: shown.map((p) => p.deadLettered) },
+          { label: 'filtered', color: '#a3a3a3', kind: 'bars', legendValues: shown.map((p) => p.filtered) },
+          { label: 'aggregated', color: '#3b82f6', kind: 'bars', legendValues: shown.map((p) => p.aggregated) },
+        ]}
+        data=${[dead ?? [], filt ?? [], agg ?? []]} />
+      <${Chart} title="Entity operations per 1,000 events" x=${x} yLabel="ops / 1,000 events"
+        series=${[{ label: 'entity operations', color: '#8b5cf6', unit: 'per 1,000' }]}
+        data=${[shown.map((p) => p.entityOperationsPer1000Events)]} />
+    </div>
+    <h2>Hub lag per partition</h2>
+    ${d?.hub === undefined
+      ? html`<p class="muted">Not available here: only the local host's hub reports lag to the app. On Azure, watch the Event Hubs namespace's <em>Incoming/Outgoing messages</em> and the consumer lag in Azure Monitor.</p>`
+      : html`<table class="lag"><thead><tr><th>Partition</th><th class="num">Events</th><th class="num">Not yet processed</th><th class="num">After checkpoint</th><th></th></tr></thead><tbody>
+          ${hubPartitions.map((p) => {
+            const c = Object.values(p.consumers)[0];
+            const total = Math.max(1, p.lastSequenceNumber + 1);
+            return html`<tr><td>${p.partitionId}</td><td class="num">${fmtNumber(p.lastSequenceNumber + 1)}</td><td class="num">${fmtNumber(c?.unprocessed)}</td><td class="num">${fmtNumber(c?.lag)}</td>
+              <td class="barcell"><div class="bar" style=${`width:${Math.min(100, ((c?.unprocessed ?? 0) / total) * 100 * 20)}%`}></div></td></tr>`;
+          })}
+        </tbody></table>`}
+  </section>`;
+}
