@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 
 export interface ChartSeries {
@@ -28,6 +28,10 @@ export interface ChartProps {
   bands?: [number, number][];
   /** Shown instead of the chart when there is no point. */
   empty?: string;
+  /** Seconds between x values (bucket width): pads the x range by half of it so end bars are whole and one point is not a span of years. */
+  step?: number;
+  /** The y axis starts at 0 (counts). */
+  zero?: boolean;
 }
 
 const css = (name: string): string => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
@@ -41,7 +45,10 @@ function options(p: ChartProps, width: number): uPlot.Options {
     height: p.height ?? 220,
     legend: { live: true },
     cursor: { points: { size: 6 } },
-    scales: { x: { time: true } },
+    scales: {
+      x: { time: true, range: (_u, min, max) => [min - (p.step ?? 60) / 2, max + (p.step ?? 60) / 2] },
+      ...(p.zero ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1] } } : {}),
+    },
     axes: [{ stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } }, axis(p.yLabel), ...(p.y2Label ? [axis(p.y2Label, 'y2')] : [])],
     series: [
       { label: 'time' },
@@ -52,7 +59,8 @@ function options(p: ChartProps, width: number): uPlot.Options {
         ...(s.scale ? { scale: s.scale } : {}),
         ...(s.dash ? { dash: s.dash } : {}),
         ...(s.kind === 'bars' ? { paths: uPlot.paths.bars!({ size: [0.8, 40] }), fill: s.color } : {}),
-        ...(s.kind === 'points' ? { paths: () => null, points: { show: true, size: 8, fill: s.color, stroke: s.color } } : { points: { show: false } }),
+        // Few points: draw them, or a lone minute would not show at all as a line.
+        ...(s.kind === 'points' ? { paths: () => null, points: { show: true, size: 8, fill: s.color, stroke: s.color } } : { points: { show: s.kind !== 'bars' && p.x.length <= 12, size: 5 } }),
         ...(s.fill && s.kind !== 'bars' ? { fill: `${s.color}33` } : {}),
         spanGaps: false,
         value: (_u, v, _si, i) => {
@@ -69,7 +77,8 @@ function options(p: ChartProps, width: number): uPlot.Options {
 export function Chart(p: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
-  const shape = `${p.series.map((s) => `${s.label}|${s.kind}|${s.scale}`).join(',')}|${p.height}|${p.y2Label}|${document.documentElement.dataset['theme']}`;
+  const scheme = useScheme();
+  const shape = `${p.series.map((s) => `${s.label}|${s.kind}|${s.scale}`).join(',')}|${p.height}|${p.y2Label}|${scheme}|${p.x.length <= 12}`;
   const hasData = p.x.length > 0 && p.data.some((d) => d.some((v) => v !== null));
   useEffect(() => {
     const el = box.current;
@@ -101,4 +110,22 @@ export function Sparkline({ values, width = 120, height = 24 }: { values: number
   const span = max - min || 1;
   const points = values.map((v, i) => `${((i / (values.length - 1)) * (width - 2) + 1).toFixed(1)},${(height - 1 - ((v - min) / span) * (height - 2)).toFixed(1)}`).join(' ');
   return html`<svg class="spark" width=${width} height=${height} viewBox="0 0 ${width} ${height}" role="img" aria-label="recent window means"><polyline points=${points} fill="none" stroke="currentColor" stroke-width="1.5" /></svg>`;
+}
+
+/** Light or dark as shown (the OS setting unless the page's theme overrides it); charts are redrawn in the new colours. */
+export function useScheme(): string {
+  const read = () => document.documentElement.dataset['theme'] ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
+  const [scheme, setScheme] = useState(read());
+  useEffect(() => {
+    const update = () => setScheme(read());
+    const media = matchMedia('(prefers-color-scheme: dark)');
+    media.addEventListener('change', update);
+    const observer = new MutationObserver(update);
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => {
+      media.removeEventListener('change', update);
+      observer.disconnect();
+    };
+  }, []);
+  return scheme;
 }

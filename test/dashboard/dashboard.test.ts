@@ -23,6 +23,13 @@ beforeAll(async () => {
   const executablePath = chromiumPath();
   mkdirSync(shots, { recursive: true });
   demo = await startLocalDemo(['--demo-streams', '8', '--demo-rate', '200']);
+  // The demo's pipeline with 10-second windows, so sparklines and window charts have several points within seconds.
+  const put = await fetch(`${demo.baseUrl}/api/pipelines/default`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ key: 'stream', time: 'time', measures: { value: 'value' }, window: { type: 'tumbling', size: 'PT10S' }, lateness: 'PT5S' }),
+  });
+  if (put.status !== 201) throw new Error(`expected 201 storing the demo pipeline, found ${put.status}: ${await put.text()}`);
   browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   page = await browser.newPage({ viewport: { width: 1360, height: 900 }, colorScheme: 'light' });
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -145,8 +152,9 @@ describe('the dashboard on the local host', () => {
     expect(await rows.nth(1).innerText()).toContain('filtered out by value >= 0');
     expect(await rows.nth(2).innerText()).toContain('invalid-json');
     expect(await page.locator('text=Resulting windows').count()).toBe(1);
-    const pipelines = (await (await fetch(`${demo!.baseUrl}/api/pipelines`)).json()) as { items: unknown[] };
-    expect(pipelines.items).toEqual([]);
+    // Nothing stored: still only the demo's pipeline.
+    const pipelines = (await (await fetch(`${demo!.baseUrl}/api/pipelines`)).json()) as { items: { name: string }[] };
+    expect(pipelines.items.map((p) => p.name)).toEqual(['default']);
     await shot('try');
   });
 

@@ -35,7 +35,7 @@ export function DeadLettersView() {
       <label>Since <select value=${String(hours)} onChange=${(e: Event) => { setHours(Number((e.target as HTMLSelectElement).value)); reset(); }}><option value="1">1 hour</option><option value="6">6 hours</option><option value="24">24 hours</option><option value="168">7 days</option></select></label>
     </div>
     <div class="reason-counts">${b.categories.map((c, i) => html`<span class="badge" style=${`background:${COLORS[c] ?? '#888'}`}>${c}: ${(b.counts[i] ?? []).reduce((s, n) => s + n, 0)}</span>`)}</div>
-    <${Chart} title="Dead letters per minute, by reason (this page)" height=${180} x=${b.buckets.map((t) => t / 1000)} yLabel="per minute"
+    <${Chart} title="Dead letters per minute, by reason (this page)" height=${180} zero=${true} x=${b.buckets.map((t) => t / 1000)} yLabel="per minute"
       series=${[...b.categories].map((c, i) => ({ label: c, color: COLORS[c] ?? '#888', kind: 'bars', legendValues: b.counts[i] ?? [] })).reverse()}
       data=${[...stacked].reverse()} empty="No dead letters in this range: every event was aggregated or filtered." />
     <table class="deadletters">

@@ -36,11 +36,14 @@ export function OverviewView() {
   const polled = usePoll(loadOverview, []);
   const d = polled.data;
   const points = d?.points ?? [];
-  // Trim the leading empty minutes so a fresh app's charts are not a flat hour.
+  // From the first minute with events, but at least the last 15 minutes, so a fresh app's charts are not a flat hour.
   const first = points.findIndex((p) => p.events > 0);
-  const shown = first < 0 ? [] : points.slice(Math.max(0, first - 1));
+  const shown = first < 0 ? [] : points.slice(Math.max(0, Math.min(first - 1, points.length - 15)));
   const x = shown.map((p) => Date.parse(p.minute) / 1000);
-  const recent = [...shown].reverse().find((p) => p.events > 0);
+  // The headline rates: the last whole minute with events (the current one is partial), else the current one.
+  const withEvents = shown.filter((p) => p.events > 0);
+  const recent = withEvents.length > 1 && withEvents.at(-1) === shown.at(-1) ? withEvents.at(-2) : withEvents.at(-1);
+  const maxUnprocessed = Math.max(1, ...(d?.hub?.partitions ?? []).map((p) => Object.values(p.consumers)[0]?.unprocessed ?? 0));
   const totals = shown.reduce((t, p) => ({ events: t.events + p.events, ops: t.ops + p.entityOperations }), { events: 0, ops: 0 });
   const [agg, filt, dead] = stack([shown.map((p) => p.aggregated), shown.map((p) => p.filtered), shown.map((p) => p.deadLettered)]);
   const hubPartitions = d?.hub?.partitions ?? [];
@@ -55,33 +58,32 @@ export function OverviewView() {
       <${Stat} label="Late events" value=${fmtNumber(d?.entities.late)} hint=${`Late at ingest and at the entity, first ${d?.entities.streams ?? 0} streams`} />
     </div>
     <div class="grid2">
-      <${Chart} title="Events per second (per minute)" x=${x} yLabel="events/s" y2Label="events/s"
+      <${Chart} title="Events per second (per minute)" zero=${true} x=${x} yLabel="events/s" y2Label="events/s"
         series=${[{ label: 'in', color: '#3b82f6', unit: 'events/s', fill: true }, { label: 'processing rate', color: '#f59e0b', unit: 'events/s', scale: 'y2' }]}
         data=${[shown.map((p) => (p.events ? p.eventsPerSec : null)), shown.map((p) => p.processingRate)]}
         empty="No events in the last hour: send some (npm run send, or npm run local -- --demo)." />
-      <${Chart} title="Latency, enqueued to processed" x=${x} yLabel="ms"
+      <${Chart} title="Latency, enqueued to processed" zero=${true} x=${x} yLabel="ms"
         series=${[{ label: 'p50', color: '#10b981', unit: 'ms' }, { label: 'p99', color: '#ef4444', unit: 'ms' }]}
         data=${[shown.map((p) => p.latencyP50), shown.map((p) => p.latencyP99)]} />
-      <${Chart} title="Events per minute: aggregated + filtered + dead-lettered" x=${x} yLabel="events/min"
+      <${Chart} title="Events per minute: aggregated + filtered + dead-lettered" x=${x} yLabel="events/min" zero=${true}
         series=${[
           { label: 'dead-lettered', color: '#ef4444', kind: 'bars', legendValues: shown.map((p) => p.deadLettered) },
           { label: 'filtered', color: '#a3a3a3', kind: 'bars', legendValues: shown.map((p) => p.filtered) },
           { label: 'aggregated', color: '#3b82f6', kind: 'bars', legendValues: shown.map((p) => p.aggregated) },
         ]}
         data=${[dead ?? [], filt ?? [], agg ?? []]} />
-      <${Chart} title="Entity operations per 1,000 events" x=${x} yLabel="ops / 1,000 events"
+      <${Chart} title="Entity operations per 1,000 events" zero=${true} x=${x} yLabel="ops / 1,000 events"
         series=${[{ label: 'entity operations', color: '#8b5cf6', unit: 'per 1,000' }]}
         data=${[shown.map((p) => p.entityOperationsPer1000Events)]} />
     </div>
     <h2>Hub lag per partition</h2>
     ${d?.hub === undefined
       ? html`<p class="muted">Not available here: only the local host's hub reports lag to the app. On Azure, watch the Event Hubs namespace's <em>Incoming/Outgoing messages</em> and the consumer lag in Azure Monitor.</p>`
-      : html`<table class="lag"><thead><tr><th>Partition</th><th class="num">Events</th><th class="num">Not yet processed</th><th class="num">After checkpoint</th><th></th></tr></thead><tbody>
+      : html`<table class="lag"><thead><tr><th>Partition</th><th class="num">Events</th><th class="num">Not yet processed</th><th class="num">After checkpoint</th><th>Not yet processed (relative)</th></tr></thead><tbody>
           ${hubPartitions.map((p) => {
             const c = Object.values(p.consumers)[0];
-            const total = Math.max(1, p.lastSequenceNumber + 1);
             return html`<tr><td>${p.partitionId}</td><td class="num">${fmtNumber(p.lastSequenceNumber + 1)}</td><td class="num">${fmtNumber(c?.unprocessed)}</td><td class="num">${fmtNumber(c?.lag)}</td>
-              <td class="barcell"><div class="bar" style=${`width:${Math.min(100, ((c?.unprocessed ?? 0) / total) * 100 * 20)}%`}></div></td></tr>`;
+              <td class="barcell"><div class="bar" style=${`width:${((c?.unprocessed ?? 0) / maxUnprocessed) * 100}%`} title="not yet processed, relative to the busiest partition"></div></td></tr>`;
           })}
         </tbody></table>`}
   </section>`;

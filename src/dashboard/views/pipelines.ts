@@ -163,7 +163,7 @@ export function PipelinesView({ selected, tab }: { selected: string | undefined;
   const parsed = parseSamples(samples);
 
   return html`<section>
-    <header class="view-head"><h1>Pipelines</h1><${Status} polled=${list} /></header>
+    <header class="view-head"><h1>${tab === 'try' ? 'Try a pipeline on sample events' : 'Pipelines'}</h1><${Status} polled=${list} /></header>
     <div class="split">
       <nav class="side">
         <ul>

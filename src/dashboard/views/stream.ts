@@ -31,6 +31,9 @@ interface StreamResult {
 
 const HISTORY_MS = 2 * 3_600_000;
 
+/** Seconds between consecutive window starts (the window hop), for the chart's x padding. */
+const stepOf = (starts: number[]): number => (starts.length > 1 ? Math.min(...starts.slice(1).map((s, i) => s - (starts[i] as number))) / 1000 : 60);
+
 async function loadStream(pipeline: string, stream: string) {
   const names = `pipeline=${encodeURIComponent(pipeline)}&stream=${encodeURIComponent(stream)}`;
   const [view, closed, runs] = await Promise.all([
@@ -81,7 +84,7 @@ export function StreamDetailView({ pipeline, stream }: { pipeline: string; strea
       <${Stat} label="Conflicts" value=${fmtNumber(m?.conflicts)} />
       <${Stat} label="Invalid" value=${fmtNumber(m?.invalid)} hint="Dead-lettered for schema or expression errors" />
     </div>
-    <${Chart} title=${`Windows of ${measure}: mean with min–max band, p50 and p99; live windows marked`} height=${280} x=${x} yLabel=${measure}
+    <${Chart} title=${`Windows of ${measure}: mean with min–max band, p50 and p99; live windows marked`} height=${280} step=${stepOf(starts)} x=${x} yLabel=${measure}
       bands=${[[1, 0]]}
       series=${[
         { label: 'min', color: '#94a3b8', dash: [4, 4] },
@@ -104,7 +107,7 @@ export function StreamDetailView({ pipeline, stream }: { pipeline: string; strea
         starts.map((s) => forecastAt.get(s)?.value ?? null),
       ]}
       empty="No windows in the last two hours." />
-    <${Chart} title="Events per window" height=${160} x=${x} yLabel="events" series=${[{ label: 'events', color: '#6366f1', kind: 'bars' }]} data=${[col((w) => (w.events || null))]} />
+    <${Chart} title="Events per window" height=${160} zero=${true} step=${stepOf(starts)} x=${x} yLabel="events" series=${[{ label: 'events', color: '#6366f1', kind: 'bars' }]} data=${[col((w) => (w.events || null))]} />
     ${d?.analysis
       ? html`<p class="muted">Overlay from the latest completed analysis: ${d.analysis.anomalies?.length ?? 0} anomalies${d.analysis.trend ? `, trend ${fmtNumber(d.analysis.trend.slopePerHour, 2)} ${measure}/hour` : ''}${forecast.length ? `, forecast of ${forecast.length} windows` : ''}.</p>`
       : html`<p class="muted">No completed analysis covers this stream: start one under Analyses to overlay anomalies and a forecast.</p>`}
