@@ -131,6 +131,9 @@ param maxFutureSkew string = 'PT1H'
 @description('ISO 8601 time: an earlier event is dead-lettered schema; empty = no floor (MIN_EVENT_TIME).')
 param minEventTime string = ''
 
+@description('Client ID of a Microsoft Entra ID app registration: when set, App Service Authentication asks for a sign-in on every route but /api/health, so the dashboard (/api/dashboard/) sits behind Entra ID. Empty: off (docs/how-to/dashboard.md).')
+param dashboardAuthClientId string = ''
+
 @minValue(30)
 @maxValue(730)
 @description('Days Log Analytics keeps logs and telemetry.')
@@ -269,6 +272,7 @@ module functionApp './modules/functionApp.bicep' = {
     purgeSchedule: purgeSchedule
     maxFutureSkew: maxFutureSkew
     minEventTime: minEventTime
+    dashboardAuthClientId: dashboardAuthClientId
   }
 }
 

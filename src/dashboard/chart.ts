@@ -36,7 +36,11 @@ export interface ChartProps {
 
 const css = (name: string): string => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 
+/** At most this many points in every series: draw the points, or a lone minute would not show at all as a line. */
+const fewPoints = (p: ChartProps): boolean => p.data.every((d) => d.filter((v) => v !== null).length <= 12);
+
 function options(p: ChartProps, width: number): uPlot.Options {
+  const few = fewPoints(p);
   const fg = css('--muted');
   const grid = css('--grid');
   const axis = (label: string, scale?: string): uPlot.Axis => ({ label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, ...(scale ? { scale, side: 1 } : {}), size: 60 });
@@ -59,8 +63,7 @@ function options(p: ChartProps, width: number): uPlot.Options {
         ...(s.scale ? { scale: s.scale } : {}),
         ...(s.dash ? { dash: s.dash } : {}),
         ...(s.kind === 'bars' ? { paths: uPlot.paths.bars!({ size: [0.8, 40] }), fill: s.color } : {}),
-        // Few points: draw them, or a lone minute would not show at all as a line.
-        ...(s.kind === 'points' ? { paths: () => null, points: { show: true, size: 8, fill: s.color, stroke: s.color } } : { points: { show: s.kind !== 'bars' && p.x.length <= 12, size: 5 } }),
+        ...(s.kind === 'points' ? { paths: () => null, points: { show: true, size: 8, fill: s.color, stroke: s.color } } : { points: { show: s.kind !== 'bars' && few, size: 6, fill: s.color } }),
         ...(s.fill && s.kind !== 'bars' ? { fill: `${s.color}33` } : {}),
         spanGaps: false,
         value: (_u, v, _si, i) => {
@@ -78,7 +81,7 @@ export function Chart(p: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
   const scheme = useScheme();
-  const shape = `${p.series.map((s) => `${s.label}|${s.kind}|${s.scale}`).join(',')}|${p.height}|${p.y2Label}|${scheme}|${p.x.length <= 12}`;
+  const shape = `${p.series.map((s) => `${s.label}|${s.kind}|${s.scale}`).join(',')}|${p.height}|${p.y2Label}|${scheme}|${fewPoints(p)}`;
   const hasData = p.x.length > 0 && p.data.some((d) => d.some((v) => v !== null));
   useEffect(() => {
     const el = box.current;
