@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** The repository root, from tools/dashboard (source, under jest) or dist/tools/dashboard (built). */
-const repoRoot = existsSync(resolve(__dirname, '..', '..', 'package.json')) ? resolve(__dirname, '..', '..') : resolve(__dirname, '..', '..', '..');
+/** The repository root, from tools/dashboard (source, under jest) or dist/tools/dashboard (built; dist holds a package.json copy, not tsconfig.json). */
+const repoRoot = existsSync(resolve(__dirname, '..', '..', 'tsconfig.json')) ? resolve(__dirname, '..', '..') : resolve(__dirname, '..', '..', '..');
 
 export const CHROMIUM_INSTALL = 'apt-get install -y chromium';
 

@@ -402,11 +402,12 @@ export const ROUTES: readonly RouteDoc[] = [
     authLevel: 'admin',
     tag: 'Analysis',
     summary: 'Start an analysis of a pipeline’s streams over a time range',
+    description: 'An empty body (or `{}`) analyses every stored pipeline (the built-in `default` when none is stored) over the last hour: one run per pipeline, each listed in `started`; `id` and the Location header are the first run.',
     body: 'AnalysisRequest',
     responses: {
       202: {
         description: 'Started; poll statusQueryGetUri (the Location header) with a function key.',
-        schema: z.object({ id: z.string(), statusQueryGetUri: z.string() }),
+        schema: z.object({ id: z.string(), statusQueryGetUri: z.string(), started: z.array(z.object({ pipeline: z.string(), id: z.string(), statusQueryGetUri: z.string() })).optional() }),
         headers: { Location: 'The status URL (GET /api/analyses/{id}).', 'Retry-After': 'Seconds to wait before polling.' },
       },
     },
