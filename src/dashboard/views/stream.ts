@@ -77,7 +77,8 @@ export function StreamDetailView({ pipeline, stream }: { pipeline: string; strea
     <div class="stats">
       <${Stat} label="Events" value=${fmtNumber(d?.view.events)} />
       <${Stat} label="Events in" value=${fmtNumber(m?.eventsPerSec, 1)} unit="events/s" />
-      <${Stat} label="Latency p50 / p99" value=${`${fmtMs(m?.latencyP50)} / ${fmtMs(m?.latencyP99)}`} />
+      <${Stat} label="Latency p50" value=${fmtMs(m?.latencyP50)} />
+      <${Stat} label="Latency p99" value=${fmtMs(m?.latencyP99)} />
       <${Stat} label="Watermark" value=${fmtTime(d?.view.watermark ?? null)} hint="Windows ending before it (plus lateness) are closed" />
       <${Stat} label="Late" value=${fmtNumber(m ? m.late + m.lateAtEntity : null)} hint="At ingest + at the entity" />
       <${Stat} label="Duplicates" value=${fmtNumber(m?.duplicates)} hint="Redelivered partials suppressed" />
