@@ -51,7 +51,7 @@ export function OverviewView() {
       <${Stat} label="Processing rate" value=${fmtNumber(recent?.processingRate)} unit="events/s" hint="Events per second of ingest processing time (throughput while busy)" />
       <${Stat} label="Latency p50" value=${fmtMs(recent?.latencyP50)} hint="Enqueued to processed, latest whole minute" />
       <${Stat} label="Latency p99" value=${fmtMs(recent?.latencyP99)} hint="Enqueued to processed, latest whole minute" />
-      <${Stat} label="Entity operations" value=${fmtNumber(totals.events ? (totals.ops / totals.events) * 1000 : null, 1)} unit="per 1,000 events" hint="Pre-aggregation: entity operations per 1,000 events in, last hour" />
+      <${Stat} label="Entity ops / 1,000 events" value=${fmtNumber(totals.events ? (totals.ops / totals.events) * 1000 : null, 1)} hint="Pre-aggregation: entity operations per 1,000 events in, last hour" />
       <${Stat} label="Duplicates suppressed" value=${fmtNumber(entities?.duplicates)} hint=${`Summed over the first ${entities?.streams ?? 0} streams`} />
       <${Stat} label="Late events" value=${fmtNumber(entities?.late)} hint=${`Late at ingest and at the entity, first ${entities?.streams ?? 0} streams`} />
     </div>
