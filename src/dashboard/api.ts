@@ -74,6 +74,8 @@ export interface MetricsPoint {
   entityOperationsPer1000Events: number | null;
   latencyP50: number | null;
   latencyP99: number | null;
+  byPipeline: Record<string, { aggregated: number; filtered: number; deadLettered: number }>;
+  byReason: Record<string, number>;
 }
 
 export interface Summary {

@@ -6,6 +6,7 @@ import { loadSettings } from '../settings';
 import { createStores, type DeadLetterRecord, type Stores } from '../storage';
 import { durableClientFor } from './durableClientFor';
 import { withInjectedFaults } from './faultInjection';
+import { breakdownOf } from './ingestBreakdown';
 import { BatchMemory } from './ingestCommits';
 import { classifyError, DEFAULT_RETRY, errorMessage, type RetryOptions,retryTransient } from './ingestFaults';
 import { IngestMetricsWriter } from './ingestMetricsWriter';
@@ -245,6 +246,7 @@ async function ingestBatch(
     aggregated: m.aggregated,
     filtered: m.filtered,
     ...filteredMissingOf(m),
+    ...breakdownOf(m),
     deadLettered: m.deadLettered,
     entityOperations: m.entityOperations,
     processingMs: deps.now() - started,

@@ -19,6 +19,7 @@ const row = (minute: string, partition: string, eventsIn: number, processingMs: 
   entityOperations: 5,
   processingMs,
   filteredMissing: {},
+  breakdown: { [`pipeline:p:aggregated`]: eventsIn - 2, 'pipeline:p:filtered': 1, 'pipeline:p:deadLettered': 1, 'reason:late': 1 },
   retried: 0,
   batches: 2,
   latencySketches: [],
@@ -41,7 +42,9 @@ describe('GET /api/metrics/series', () => {
     expect(points[0]).toMatchObject({ eventsPerSec: 3, processingRate: first.processingRate, aggregated: 176, filtered: 2, deadLettered: 2, entityOperationsPer1000Events: first.entityOperationsPer1000Events });
     // The current minute's rate divides by the 30 s elapsed in it.
     expect(points[3]?.eventsPerSec).toBe(1);
-    expect(points[1]).toMatchObject({ eventsPerSec: 0, processingRate: null, latencyP50: null });
+    expect(points[1]).toMatchObject({ eventsPerSec: 0, processingRate: null, latencyP50: null, byPipeline: {}, byReason: {} });
+    // Per pipeline and per reason, summed over the minute's partitions.
+    expect(points[0]).toMatchObject({ byPipeline: { p: { aggregated: 176, filtered: 2, deadLettered: 2 } }, byReason: { late: 2 } });
   });
 });
 

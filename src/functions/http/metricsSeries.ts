@@ -27,6 +27,27 @@ export interface MetricsPoint {
   latencyP50: number | null;
   latencyP99: number | null;
   partitions: number;
+  /** Per pipeline: its deliveries' outcomes in the minute (pipelines with none are absent). */
+  byPipeline: Record<string, { aggregated: number; filtered: number; deadLettered: number }>;
+  /** Dead letters per reason in the minute (reasons with none are absent). */
+  byReason: Record<string, number>;
+}
+
+/** The rows' `breakdown` keys (`pipeline:<name>:<outcome>`, `reason:<reason>`) summed and split back. */
+function splitBreakdown(rows: readonly IngestMetricsRow[]): Pick<MetricsPoint, 'byPipeline' | 'byReason'> {
+  const byPipeline: MetricsPoint['byPipeline'] = {};
+  const byReason: MetricsPoint['byReason'] = {};
+  for (const r of rows) {
+    for (const [key, n] of Object.entries(r.breakdown ?? {})) {
+      const parts = key.split(':');
+      if (parts[0] === 'reason' && parts.length === 2) byReason[parts[1] as string] = (byReason[parts[1] as string] ?? 0) + n;
+      else if (parts[0] === 'pipeline' && parts.length === 3 && (parts[2] === 'aggregated' || parts[2] === 'filtered' || parts[2] === 'deadLettered')) {
+        const p = (byPipeline[parts[1] as string] ??= { aggregated: 0, filtered: 0, deadLettered: 0 });
+        p[parts[2]] += n;
+      }
+    }
+  }
+  return { byPipeline, byReason };
 }
 
 /**
@@ -60,6 +81,7 @@ export function metricsSeries(rows: readonly IngestMetricsRow[], fromMs: number,
       latencyP50: s.latency.p50,
       latencyP99: s.latency.p99,
       partitions: s.partitions,
+      ...splitBreakdown(minuteRows),
     });
   }
   return out;

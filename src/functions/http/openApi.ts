@@ -221,6 +221,8 @@ export const ROUTES: readonly RouteDoc[] = [
               latencyP50: z.number().nullable().meta({ description: 'Enqueued-to-processed latency, ms.' }),
               latencyP99: z.number().nullable(),
               partitions: z.number(),
+              byPipeline: z.record(z.string(), z.object({ aggregated: z.number(), filtered: z.number(), deadLettered: z.number() })).meta({ description: "Each pipeline's outcomes in the minute (a delivery is an event x pipeline)." }),
+              byReason: z.record(z.string(), z.number()).meta({ description: 'Dead letters per reason in the minute.' }),
             }),
           ),
         }),
