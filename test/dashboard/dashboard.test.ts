@@ -171,11 +171,14 @@ describe('the dashboard on the local host', () => {
     expect(await rows.first().innerText()).toMatch(/expected/);
     await drawnChart('Dead letters per minute, by reason (this page)').waitFor();
     await shot('deadletters');
+    // The overview's per-reason series (GET /api/metrics/series byReason) charts them too.
+    await page.goto(`${demo!.baseUrl}/api/dashboard/#/overview`);
+    await drawnChart('Dead letters per minute, by reason').waitFor({ timeout: 30_000 });
   });
 
   it('Analyses: starts a run over the last hour and shows its status', async () => {
     await page.goto(`${demo!.baseUrl}/api/dashboard/#/analyses`);
-    await page.getByRole('button', { name: 'Start analysis' }).click();
+    await page.getByRole('button', { name: 'All pipelines, last hour' }).click();
     await page.waitForURL(/#\/analyses\/.+/);
     await page.locator('.side .badge').first().waitFor();
     await page.locator('.main', { hasText: /Status|Pipeline default/ }).first().waitFor({ timeout: 30_000 });

@@ -6,6 +6,7 @@ import { fmtMs, fmtNumber, stack } from '../format';
 import { Stat, Status, usePoll } from '../hooks';
 
 const STREAM_SAMPLE = 20;
+export const REASON_COLORS: Record<string, string> = { 'invalid-json': '#ef4444', schema: '#f59e0b', expression: '#a855f7', late: '#3b82f6', future: '#14b8a6', 'no-pipeline': '#a3a3a3', storage: '#64748b' };
 
 /** The charts' data: one fast request (the per-minute metrics) and the local hub's state. */
 async function loadSeries() {
@@ -42,6 +43,8 @@ export function OverviewView() {
   const recent = withEvents.length > 1 && withEvents.at(-1) === shown.at(-1) ? withEvents.at(-2) : withEvents.at(-1);
   const maxUnprocessed = Math.max(1, ...(d?.hub?.partitions ?? []).map((p) => Object.values(p.consumers)[0]?.unprocessed ?? 0));
   const totals = shown.reduce((t, p) => ({ events: t.events + p.events, ops: t.ops + p.entityOperations }), { events: 0, ops: 0 });
+  const reasons = [...new Set(shown.flatMap((p) => Object.keys(p.byReason ?? {})))].sort();
+  const byReason = reasons.map((r) => shown.map((p) => p.byReason?.[r] ?? 0));
   const [agg, filt, dead] = stack([shown.map((p) => p.aggregated), shown.map((p) => p.filtered), shown.map((p) => p.deadLettered)]);
   const hubPartitions = d?.hub?.partitions ?? [];
   return html`<section>
@@ -70,6 +73,9 @@ export function OverviewView() {
           { label: 'aggregated', color: '#3b82f6', kind: 'bars', legendValues: shown.map((p) => p.aggregated) },
         ]}
         data=${[dead ?? [], filt ?? [], agg ?? []]} />
+      <${Chart} title="Dead letters per minute, by reason" x=${x} yLabel="dead letters/min" zero=${true}
+        series=${reasons.map((r, i) => ({ label: r, color: REASON_COLORS[r] ?? '#64748b', kind: 'bars', legendValues: byReason[i] ?? [] })).reverse()}
+        data=${[...stack(byReason)].reverse()} empty="No dead letters in this range." />
       <${Chart} title="Entity operations per 1,000 events" zero=${true} x=${x} yLabel="ops / 1,000 events"
         series=${[{ label: 'entity operations', color: '#8b5cf6', unit: 'per 1,000' }]}
         data=${[shown.map((p) => p.entityOperationsPer1000Events)]} />
