@@ -68,7 +68,7 @@ export function AnalysesView({ selected }: { selected: string | undefined }) {
   return html`<section>
     <header class="view-head"><h1>Analyses and alerts</h1><${Status} polled=${runs} /></header>
     <form class="toolbar" onSubmit=${start}>
-      <label>Pipeline <select name="pipeline" value=${pipeline} onChange=${(e: Event) => setPipeline((e.target as HTMLSelectElement).value)}>${(names.length ? names : ['default']).map((n) => html`<option>${n}</option>`)}</select></label>
+      <label>Pipeline <select name="pipeline" value=${pipeline || names[0] || 'default'} onChange=${(e: Event) => setPipeline((e.target as HTMLSelectElement).value)}>${(names.length ? names : ['default']).map((n) => html`<option>${n}</option>`)}</select></label>
       <label>From <input type="datetime-local" name="from" value=${from} onInput=${(e: Event) => setFrom((e.target as HTMLInputElement).value)} /></label>
       <label>To <input type="datetime-local" name="to" value=${to} onInput=${(e: Event) => setTo((e.target as HTMLInputElement).value)} /></label>
       <button class="primary" type="submit">Start analysis</button>
