@@ -169,9 +169,13 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     }
 
     const table = createRouteTable(app.functions, routePrefixOf(hostJson));
+    // An app with a dashboard route (Streamfold's /api/dashboard/) gets `/` redirected there: the URL people type first.
+    const prefix = routePrefixOf(hostJson);
+    const dashboard = `${prefix ? `/${prefix}` : ''}/dashboard/`;
     const functionDeps = { table, invoke: ctx.invoke, logger, authorize: createAuthorizer(keys) };
     const handler = createRequestHandler(() => routes, (req, res, url) => handleFunctionRequest(functionDeps, req, res, url), logger, {
       allowedHosts,
+      ...(table.match('GET', dashboard).kind === 'match' ? { rootRedirect: dashboard } : {}),
       ...(keys ? { checkRouteKey: (req, url, level) => checkHostRouteKey(keys, level, presentedKey(req, url)) } : {}),
     });
     const servers = await listenLocal(handler, options.port ?? 7071);

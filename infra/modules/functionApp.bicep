@@ -60,6 +60,9 @@ param entityFlushInterval string
 @description('The ingest hub\'s partition count (EVENTHUB_PARTITION_COUNT).')
 param eventHubPartitionCount int
 
+@description('Entra ID app registration client ID for App Service Authentication; empty: off.')
+param dashboardAuthClientId string = ''
+
 var identitySettings = {
   // Host storage, timers, Event Hubs checkpoints and the Durable task hub (Azure Storage provider), and the app's
   // own TableClient (src/storage/resolveTableConnection.ts): account name + managed identity, no keys.
@@ -177,6 +180,46 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
   name: 'scm'
   properties: {
     allow: false
+  }
+}
+
+// App Service Authentication (Easy Auth) with Microsoft Entra ID, only when a registration is given: a browser is sent to
+// sign in (ID token, no client secret to keep); /api/health stays open for probes. Keys are still checked after it.
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(dashboardAuthClientId)) {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: [
+        '/api/health'
+      ]
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: dashboardAuthClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            dashboardAuthClientId
+            'api://${dashboardAuthClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: true
+      }
+    }
   }
 }
 

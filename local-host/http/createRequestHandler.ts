@@ -18,6 +18,8 @@ export interface RequestHandlerOptions {
   allowedHosts?: readonly string[];
   /** With --require-keys: the key check for host routes (extensions, admin); undefined lets them through. */
   checkRouteKey?: (req: IncomingMessage, url: URL, level: HostRouteKeyLevel) => AuthResult;
+  /** Where `GET /` redirects (the app's dashboard, when it has one); unset: a plain "running" text. */
+  rootRedirect?: string;
 }
 
 /**
@@ -56,7 +58,8 @@ export function createRequestHandler(
         }
         if (await functions(req, res, url)) return;
         if (url.pathname === '/' && req.method === 'GET') {
-          sendText(res, 200, 'The local Functions host is running.');
+          if (options.rootRedirect !== undefined) sendText(res, 302, `Redirecting to ${options.rootRedirect}`, { location: options.rootRedirect });
+          else sendText(res, 200, 'The local Functions host is running.');
           return;
         }
         sendProblem(res, 404, `No function or host route matches ${req.method} ${url.pathname}.`);

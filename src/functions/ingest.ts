@@ -7,6 +7,7 @@ import { createStores, type DeadLetterRecord, type Stores } from '../storage';
 import { durableClientFor } from './durableClientFor';
 import { withInjectedFaults } from './faultInjection';
 import { bufferAndMaybeFlush, defaultCoalescer, type IngestCoalescer } from './ingestCoalesce';
+import { breakdownOf } from './ingestBreakdown';
 import { BatchMemory } from './ingestCommits';
 import { classifyError, DEFAULT_RETRY, errorMessage, type RetryOptions,retryTransient } from './ingestFaults';
 import { IngestMetricsWriter } from './ingestMetricsWriter';
@@ -282,6 +283,7 @@ async function ingestBatch(
     aggregated: m.aggregated,
     filtered: m.filtered,
     ...filteredMissingOf(m),
+    ...breakdownOf(m),
     deadLettered: m.deadLettered,
     ...(poison > 0 ? { poison } : {}),
     ...(replays ? { replayed: replays.marks.size, replayDuplicates: replays.duplicates } : {}),

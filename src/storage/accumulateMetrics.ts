@@ -36,17 +36,10 @@ export function accumulateMetrics(
       throw new StorageInputError(name, `${name}: expected a non-negative number, found ${JSON.stringify(value)}`);
     }
   }
-  const missing = input.filteredMissing ?? {};
-  if (missing === null || typeof missing !== 'object' || Array.isArray(missing)) {
-    throw new StorageInputError('filteredMissing', `filteredMissing: expected an object of pipeline -> count, found ${JSON.stringify(missing)}`);
-  }
-  for (const [pipeline, value] of Object.entries(missing)) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new StorageInputError('filteredMissing', `filteredMissing.${pipeline}: expected a non-negative number, found ${JSON.stringify(value)}`);
-    }
-  }
+  const missing = countsOf('filteredMissing', 'pipeline', input.filteredMissing);
+  const breakdown = countsOf('breakdown', 'key', input.breakdown);
   const row: IngestMetricsRow = existing
-    ? { ...existing, filteredMissing: { ...existing.filteredMissing }, latencySketches: [...existing.latencySketches] }
+    ? { ...existing, filteredMissing: { ...existing.filteredMissing }, breakdown: { ...existing.breakdown }, latencySketches: [...existing.latencySketches] }
     : {
         minute: `${minuteKey(Date.parse(at))}:00.000Z`,
         partition: input.partition,
@@ -54,6 +47,7 @@ export function accumulateMetrics(
         aggregated: 0,
         filtered: 0,
         filteredMissing: {},
+        breakdown: {},
         deadLettered: 0,
         entityOperations: 0,
         processingMs: 0,
@@ -68,6 +62,7 @@ export function accumulateMetrics(
       };
   for (const name of COUNTERS) row[name] += input[name];
   for (const [pipeline, value] of Object.entries(missing)) row.filteredMissing[pipeline] = (row.filteredMissing[pipeline] ?? 0) + value;
+  for (const [key, value] of Object.entries(breakdown)) row.breakdown[key] = (row.breakdown[key] ?? 0) + value;
   row.retried += input.retried ?? 0;
   for (const name of OPTIONAL_COUNTERS) row[name] = (row[name] ?? 0) + (input[name] ?? 0);
   // A failed attempt is not a batch: its redelivery is.
@@ -82,4 +77,18 @@ export function accumulateMetrics(
     }
   }
   return row;
+}
+
+/** A name -> count object (absent: none), each count a non-negative number; the error names the field. */
+function countsOf(field: string, what: string, value: Record<string, number> | undefined): Record<string, number> {
+  const counts = value ?? {};
+  if (counts === null || typeof counts !== 'object' || Array.isArray(counts)) {
+    throw new StorageInputError(field, `${field}: expected an object of ${what} -> count, found ${JSON.stringify(counts)}`);
+  }
+  for (const [key, n] of Object.entries(counts)) {
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
+      throw new StorageInputError(field, `${field}.${key}: expected a non-negative number, found ${JSON.stringify(n)}`);
+    }
+  }
+  return counts;
 }

@@ -227,12 +227,19 @@ export interface IngestMetricsInput {
   duplicatesSuppressed?: number;
   /** Opaque (base64) latency sketch of the batch; the store never decodes it. */
   latencySketch?: string;
+  /**
+   * Outcome counts by pipeline and by dead-letter reason, keys `pipeline:<name>:<aggregated|filtered|deadLettered>` and
+   * `reason:<reason>` (only non-zero counts); the store sums them per key. For the per-pipeline and per-reason series.
+   */
+  breakdown?: Record<string, number>;
 }
 
 /** One row per (minute, partition): the sum of the batches recorded in that minute. */
-export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch' | 'filteredMissing' | 'retried' | 'poison' | 'replayed' | 'replayDuplicates' | 'duplicatesSuppressed'> {
+export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch' | 'filteredMissing' | 'retried' | 'breakdown' | 'poison' | 'replayed' | 'replayDuplicates' | 'duplicatesSuppressed'> {
   /** Per pipeline: the sum of the batches' `filteredMissing` ({} when none). */
   filteredMissing: Record<string, number>;
+  /** The sum of the batches' `breakdown` per key ({} when none, and on rows written before it existed). */
+  breakdown: Record<string, number>;
   /** ISO start of the minute. */
   minute: string;
   /** Sum of the inputs' `retried` (rows written before it existed read 0). */

@@ -47,6 +47,25 @@ describe('POST /api/analyses validation', () => {
     }
   });
 
+  it('with an empty body analyses every stored pipeline (or the default) over the last hour', async () => {
+    const now = Date.parse('2025-01-01T10:30:00Z');
+    const stores = createMemoryStores();
+    const started: AnalysisJob[] = [];
+    const handler = (request: Parameters<typeof acceptAnalysis>[0]) => acceptAnalysis(request, { stores, now: () => now, start: async (job) => (started.push(job), `run-${started.length}`) });
+    const none = await call(handler, { method: 'POST', path: 'analyses', body: '' });
+    expect(none.status).toBe(202);
+    expect(started).toEqual([{ pipeline: 'default', from: '2025-01-01T09:30:00.000Z', to: '2025-01-01T10:30:00.000Z', analyses: ['summary', 'anomalies', 'trend', 'forecast'] }]);
+    await stores.pipelines.put('a', { name: 'a', key: 'stream', measures: { value: 'value' } } as never);
+    await stores.pipelines.put('b', { name: 'b', key: 'stream', measures: { value: 'value' } } as never);
+    const two = await call(handler, { method: 'POST', path: 'analyses', body: {} });
+    expect(two.status).toBe(202);
+    expect((two.json as { started: { pipeline: string; id: string }[] }).started).toEqual([
+      { pipeline: 'a', id: 'run-2', statusQueryGetUri: 'http://localhost:7071/api/analyses/run-2' },
+      { pipeline: 'b', id: 'run-3', statusQueryGetUri: 'http://localhost:7071/api/analyses/run-3' },
+    ]);
+    expect(started.slice(1).map((j) => j.pipeline)).toEqual(['a', 'b']);
+  });
+
   it('rejects an empty range and a non-JSON body', async () => {
     const { post } = analyses();
     const reversed = await post({ pipeline: 'p', from: '2025-01-02T00:00:00Z', to: '2025-01-01T00:00:00Z' });

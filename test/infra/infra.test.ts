@@ -628,3 +628,21 @@ describe('infra: the deploy how-to (docs/how-to/deploy.md) follows the template'
     expect(sends.join(' ')).toMatch(/--namespace "\$NS"/);
   });
 });
+
+describe('infra: App Service Authentication for the dashboard (dashboardAuthClientId)', () => {
+  it('is off by default and, when a registration is given, signs browsers in with Entra ID on every route but /api/health', () => {
+    const param = params(mainBicep).find((p) => p.name === 'dashboardAuthClientId');
+    expect(param).toBeDefined();
+    expect(mainBicep).toMatch(/param dashboardAuthClientId string = ''/);
+    expect(mainBicep).toMatch(/dashboardAuthClientId: dashboardAuthClientId/);
+    const auth = stripComments(functionAppBicep);
+    expect(auth).toMatch(/resource authSettings 'Microsoft\.Web\/sites\/config@[\d-]+' = if \(!empty\(dashboardAuthClientId\)\)/);
+    expect(auth).toMatch(/name: 'authsettingsV2'/);
+    expect(auth).toMatch(/requireAuthentication: true/);
+    expect(auth).toMatch(/unauthenticatedClientAction: 'RedirectToLoginPage'/);
+    expect(auth).toMatch(/excludedPaths: \[\s*'\/api\/health'\s*\]/);
+    expect(auth).toMatch(/clientId: dashboardAuthClientId/);
+    // No secret to keep: the sign-in uses ID tokens only.
+    expect(auth).not.toMatch(/clientSecret/);
+  });
+});

@@ -106,6 +106,17 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     expect(others).toEqual([]);
     expect(row).toMatchObject({ partition: '3', eventsIn: 12, aggregated: 6, filtered: 2, deadLettered: 4, entityOperations: 4, batches: 1 });
     expect(row?.latencySketches).toHaveLength(1);
+    // Per pipeline and per dead-letter reason, for the per-minute series (only non-zero counts).
+    expect(row?.breakdown).toEqual({
+      'pipeline:all:aggregated': 4,
+      'pipeline:all:deadLettered': 2,
+      'pipeline:big:aggregated': 2,
+      'pipeline:big:filtered': 2,
+      'pipeline:big:deadLettered': 2,
+      'reason:invalid-json': 2,
+      'reason:schema': 1,
+      'reason:expression': 1,
+    });
     // The catalog is the entities' exact totals.
     expect((await stores.streams.list()).items.map((e) => [e.pipeline, e.stream, e.events])).toEqual([
       ['all', 'a', 3],

@@ -503,6 +503,19 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       expect(rows[1]?.latencySketches).toEqual([]);
     });
 
+    it('sums the per-pipeline and per-reason breakdown per key, and names a bad count', async () => {
+      const { ingestMetrics } = await createStores();
+      await ingestMetrics.record({ ...batch('2024-05-01T10:00:10Z', '0', 10), breakdown: { 'pipeline:a:aggregated': 9, 'reason:late': 1 } });
+      await ingestMetrics.record({ ...batch('2024-05-01T10:00:40Z', '0', 5), breakdown: { 'pipeline:a:aggregated': 4, 'pipeline:b:filtered': 1 } });
+      await ingestMetrics.record(batch('2024-05-01T10:00:50Z', '1', 5));
+      const rows = await ingestMetrics.recent(Date.parse('2024-05-01T10:00:00Z'));
+      expect(rows.map((r) => [r.partition, r.breakdown])).toEqual([
+        ['0', { 'pipeline:a:aggregated': 13, 'reason:late': 1, 'pipeline:b:filtered': 1 }],
+        ['1', {}],
+      ]);
+      await expect(ingestMetrics.record({ ...batch('2024-05-01T10:00:10Z', '0', 1), breakdown: { 'reason:late': -1 } })).rejects.toThrow('breakdown.reason:late: expected a non-negative number, found -1');
+    });
+
     it('sums the retried deliveries of failed invocations apart from eventsIn, and does not count them as batches', async () => {
       const { ingestMetrics } = await createStores();
       await ingestMetrics.record({ ...batch('2024-05-01T10:00:10Z', '0', 0), aggregated: 0, deadLettered: 0, retried: 40 });

@@ -13,6 +13,24 @@ export interface StartAnalysisDeps {
   stores: Pick<AnalysisDeps, 'pipelines' | 'streams'>;
   /** Starts analyzeStreams with the job; resolves with the instance id. */
   start(job: AnalysisJob): Promise<string>;
+  /** The clock for the empty body's default range (the last hour). */
+  now?: () => number;
+}
+
+/** An empty body (or `{}`): every stored pipeline (the built-in default when none is stored) over the last hour. */
+async function startDefaults(request: HttpRequest, deps: StartAnalysisDeps): Promise<HttpResponseInit> {
+  const now = (deps.now ?? Date.now)();
+  const to = new Date(now).toISOString();
+  const from = new Date(now - 3_600_000).toISOString();
+  const stored = (await deps.stores.pipelines.list()).map((p) => p.name);
+  const started = [];
+  for (const pipeline of stored.length > 0 ? stored : [defaultPipeline.name]) {
+    const parsed = analysisRequestSchema.parse({ pipeline, from, to });
+    const id = await deps.start(toJob(parsed));
+    started.push({ pipeline, id, statusQueryGetUri: new URL(`/api/analyses/${encodeURIComponent(id)}`, request.url).toString() });
+  }
+  const first = started[0] as (typeof started)[number];
+  return { status: 202, headers: { Location: first.statusQueryGetUri, 'Retry-After': '1' }, jsonBody: { id: first.id, statusQueryGetUri: first.statusQueryGetUri, started } };
 }
 
 /**
@@ -29,6 +47,8 @@ async function pipelineKnown(stores: StartAnalysisDeps['stores'], name: string):
  * extension's management URLs (createCheckStatusResponse): on Azure they carry the extension's system key.
  */
 export async function acceptAnalysis(request: HttpRequest, deps: StartAnalysisDeps): Promise<HttpResponseInit> {
+  const text = await request.clone().text();
+  if (text.trim() === '' || text.trim() === '{}') return startDefaults(request, deps);
   const body = await readJson(request);
   const parsed = analysisRequestSchema.safeParse(body);
   if (!parsed.success) throw HttpError.badRequest(fieldErrors(parsed.error, body));

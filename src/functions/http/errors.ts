@@ -45,6 +45,7 @@ export type Problem = z.infer<typeof problemSchema>;
 const PROBLEM_TYPES: Record<number, string> = {
   400: 'https://www.rfc-editor.org/rfc/rfc9110#name-400-bad-request',
   404: 'https://www.rfc-editor.org/rfc/rfc9110#name-404-not-found',
+  413: 'https://www.rfc-editor.org/rfc/rfc9110#name-413-content-too-large',
   500: 'https://www.rfc-editor.org/rfc/rfc9110#name-500-internal-server-error',
   503: 'https://www.rfc-editor.org/rfc/rfc9110#name-503-service-unavailable',
 };

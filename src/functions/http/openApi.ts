@@ -13,8 +13,10 @@ import { query as deadLettersQuery } from './deadLetters';
 import { params as deleteStreamParams } from './deleteStream';
 import { problemSchema, withProblems } from './errors';
 import { query as metricsQuery } from './metrics';
+import { seriesQuery } from './metricsSeries';
 import { nameParams } from './pipelines';
 import { listQuery as listStreamsQuery, streamParams, windowsQuery } from './streams';
+import { MAX_TEST_BYTES, pipelineTestSchema } from './testPipeline';
 
 /**
  * The HTTP API as an OpenAPI 3.1 document, built from the zod schemas the handlers validate with (so a changed
@@ -66,6 +68,7 @@ const PARAMETER_DESCRIPTIONS: Record<string, string> = {
   reason: 'Only dead letters of this reason.',
   prefix: 'Only streams whose key starts with this.',
   minutes: 'Minutes back from now to summarize, 1 to 1440.',
+  path: 'A file of the dashboard (assets/...); empty or anything else: the page.',
   status: 'Comma-separated runtime statuses to list (e.g. Running,Completed); all when absent.',
 };
 
@@ -141,6 +144,7 @@ export const SCHEMAS: Record<string, z.ZodType> = {
   PipelineDefinition: pipelineDefinitionSchema,
   AnalysisRequest: analysisRequestSchema,
   ReplayRequest: replayRequestSchema,
+  PipelineTest: pipelineTestSchema,
 };
 
 const jsonOptions = { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' } as const;
@@ -212,6 +216,57 @@ export const ROUTES: readonly RouteDoc[] = [
     problems: [400],
   },
   {
+    name: 'getMetricsSeries',
+    method: 'GET',
+    route: 'metrics/series',
+    authLevel: 'function',
+    tag: 'Operations',
+    summary: 'Per-minute ingest figures (rates, outcomes, latency, entity operations) for charts',
+    description: 'One point per minute of the last `minutes` (default 60), oldest first, zeros where nothing was recorded; each point agrees with GET /api/metrics over that minute.',
+    query: seriesQuery,
+    responses: {
+      200: {
+        description: 'The series.',
+        schema: z.object({
+          from: z.string(),
+          until: z.string(),
+          points: z.array(
+            z.object({
+              minute: z.string(),
+              events: z.number(),
+              eventsPerSec: z.number(),
+              processingRate: z.number().nullable(),
+              aggregated: z.number(),
+              filtered: z.number(),
+              deadLettered: z.number(),
+              retried: z.number(),
+              entityOperations: z.number(),
+              entityOperationsPer1000Events: z.number().nullable(),
+              latencyP50: z.number().nullable().meta({ description: 'Enqueued-to-processed latency, ms.' }),
+              latencyP99: z.number().nullable(),
+              partitions: z.number(),
+              byPipeline: z.record(z.string(), z.object({ aggregated: z.number(), filtered: z.number(), deadLettered: z.number() })).meta({ description: "Each pipeline's outcomes in the minute (a delivery is an event x pipeline)." }),
+              byReason: z.record(z.string(), z.number()).meta({ description: 'Dead letters per reason in the minute.' }),
+            }),
+          ),
+        }),
+      },
+    },
+    problems: [400],
+  },
+  {
+    name: 'dashboard',
+    method: 'GET',
+    route: 'dashboard/{*path}',
+    authLevel: 'anonymous',
+    params: z.object({ path: z.string() }),
+    tag: 'Operations',
+    summary: 'The web dashboard (static files; its API calls carry the key the user enters)',
+    description: 'Open /api/dashboard/. Assets under assets/ have content-hashed names and are cached for a year; any other path is the page. 503 before `npm run build`.',
+    responses: { 200: { description: 'The page (text/html) or an asset (JavaScript, CSS).' }, 503: { description: 'The dashboard was not built.' } },
+    problems: [],
+  },
+  {
     name: 'listPipelines',
     method: 'GET',
     route: 'pipelines',
@@ -256,6 +311,25 @@ export const ROUTES: readonly RouteDoc[] = [
     params: nameParams,
     responses: { 200: { description: 'Every version, ascending.', schema: z.object({ items: z.array(pipelineVersion) }) } },
     problems: [400, 404],
+  },
+  {
+    name: 'testPipeline',
+    method: 'POST',
+    route: 'pipelines/test',
+    authLevel: 'function',
+    tag: 'Pipelines',
+    summary: 'Run a pipeline definition on sample events without saving it: per-event verdicts and the windows they make',
+    description:
+      `Runs the core exactly as ingest does, as one batch of one partition from empty state, every event enqueued now. Nothing is stored. ` +
+      `At most ${MAX_TEST_BYTES} bytes. An invalid definition gets the same 400 as PUT (fields are paths inside \`definition\`). A function key suffices: it writes nothing.`,
+    body: 'PipelineTest',
+    responses: {
+      200: {
+        description: 'One verdict per event (outcome unmatched, filtered, deadLettered or aggregated), the windows per stream, and the outcome counts.',
+        schema: z.looseObject({ pipeline: z.string(), enqueuedTime: z.string(), verdicts: z.array(z.looseObject({ index: z.number(), outcome: z.string() })), streams: z.array(z.looseObject({})), counts: z.looseObject({}) }),
+      },
+    },
+    problems: [400, 413],
   },
   {
     name: 'deletePipeline',
@@ -379,11 +453,12 @@ export const ROUTES: readonly RouteDoc[] = [
     authLevel: 'admin',
     tag: 'Analysis',
     summary: 'Start an analysis of a pipeline’s streams over a time range',
+    description: 'An empty body (or `{}`) analyses every stored pipeline (the built-in `default` when none is stored) over the last hour: one run per pipeline, each listed in `started`; `id` and the Location header are the first run.',
     body: 'AnalysisRequest',
     responses: {
       202: {
         description: 'Started; poll statusQueryGetUri (the Location header) with a function key.',
-        schema: z.object({ id: z.string(), statusQueryGetUri: z.string() }),
+        schema: z.object({ id: z.string(), statusQueryGetUri: z.string(), started: z.array(z.object({ pipeline: z.string(), id: z.string(), statusQueryGetUri: z.string() })).optional() }),
         headers: { Location: 'The status URL (GET /api/analyses/{id}).', 'Retry-After': 'Seconds to wait before polling.' },
       },
     },
@@ -439,6 +514,7 @@ export function responseSchema(route: RouteDoc, status: number): z.ZodType | und
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: `errors` names each field, what was expected and what was found.',
   404: 'Not found.',
+  413: 'The body is larger than the route accepts.',
   500: 'Unexpected failure; `detail` quotes the invocation id (nothing else leaks).',
 };
 
@@ -497,7 +573,8 @@ function operation(route: RouteDoc): Record<string, unknown> {
 /** The OpenAPI 3.1 document; paths are absolute (`/api/...`), as the host serves them. */
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of ROUTES) (paths[`/api/${route.route}`] ??= {})[route.method.toLowerCase()] = operation(route);
+  // A catch-all `{*path}` is an ordinary `{path}` in OpenAPI's path templates.
+  for (const route of ROUTES) (paths[`/api/${route.route.replace('{*', '{')}`] ??= {})[route.method.toLowerCase()] = operation(route);
   return {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',

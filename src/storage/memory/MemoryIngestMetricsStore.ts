@@ -25,7 +25,7 @@ export class MemoryIngestMetricsStore implements IngestMetricsStore {
     return [...this.rows.entries()]
       .filter(([k]) => k >= from)
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([, r]) => ({ ...r, filteredMissing: { ...r.filteredMissing }, latencySketches: [...r.latencySketches] }));
+      .map(([, r]) => ({ ...r, filteredMissing: { ...r.filteredMissing }, breakdown: { ...r.breakdown }, latencySketches: [...r.latencySketches] }));
   }
 
   async purge(beforeMs: number, limit: number): Promise<PurgeResult> {

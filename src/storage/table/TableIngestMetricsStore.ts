@@ -50,8 +50,8 @@ export class TableIngestMetricsStore implements IngestMetricsStore {
       }
       const row = inputs.reduce<IngestMetricsRow | undefined>((acc, input) => accumulateMetrics(acc, input, this.merge), existing && toRow(existing));
       if (!row) return;
-      const { latencySketches, filteredMissing, ...counters } = row;
-      const entity = { partitionKey, rowKey, ...counters, filteredMissing: JSON.stringify(filteredMissing), ...splitText('latencySketches', JSON.stringify(latencySketches)) };
+      const { latencySketches, filteredMissing, breakdown, ...counters } = row;
+      const entity = { partitionKey, rowKey, ...counters, filteredMissing: JSON.stringify(filteredMissing), breakdown: JSON.stringify(breakdown), ...splitText('latencySketches', JSON.stringify(latencySketches)) };
       try {
         if (existing) await client.updateEntity(entity, 'Replace', { etag: existing.etag });
         else await client.createEntity(entity);
@@ -83,6 +83,7 @@ function toRow(e: Record<string, unknown>): IngestMetricsRow {
     filtered: Number(e.filtered),
     // Rows written before this column existed have none.
     filteredMissing: typeof e.filteredMissing === 'string' ? (JSON.parse(e.filteredMissing) as Record<string, number>) : {},
+    breakdown: typeof e.breakdown === 'string' ? (JSON.parse(e.breakdown) as Record<string, number>) : {},
     deadLettered: Number(e.deadLettered),
     entityOperations: Number(e.entityOperations),
     processingMs: Number(e.processingMs),
