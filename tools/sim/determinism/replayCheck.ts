@@ -80,7 +80,9 @@ export function describeAction(a: Action): string {
 }
 
 /** Activity and sub-orchestration calls as `kind(name, input)`, each distinct one once (retries repeat them). */
-function scheduledCalls(descriptions: { kind: 'activity' | 'sub'; name: string; input: string }[]): string[] {
+type Call = { kind: 'activity' | 'sub'; name: string; input: string };
+
+function scheduledCalls(descriptions: Call[]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const d of descriptions) {
@@ -93,9 +95,9 @@ function scheduledCalls(descriptions: { kind: 'activity' | 'sub'; name: string; 
 
 function fromHistory(history: readonly HistoryEvent[]): string[] {
   return scheduledCalls(
-    history.flatMap((e) => {
-      if (e.EventType === EventType.TaskScheduled) return [{ kind: 'activity' as const, name: String(e['Name']), input: canonical(e['Input']) }];
-      if (e.EventType === EventType.SubOrchestrationInstanceCreated) return [{ kind: 'sub' as const, name: String(e['Name']), input: canonical(e['Input']) }];
+    history.flatMap((e): Call[] => {
+      if (e.EventType === EventType.TaskScheduled) return [{ kind: 'activity', name: String(e['Name']), input: canonical(e['Input']) }];
+      if (e.EventType === EventType.SubOrchestrationInstanceCreated) return [{ kind: 'sub', name: String(e['Name']), input: canonical(e['Input']) }];
       return [];
     }),
   );
@@ -103,10 +105,10 @@ function fromHistory(history: readonly HistoryEvent[]): string[] {
 
 function fromActions(actions: Action[]): string[] {
   return scheduledCalls(
-    actions.flatMap((a) => {
+    actions.flatMap((a): Call[] => {
       const t = a.actionType;
-      if (t === ActionType.CallActivity || t === ActionType.CallActivityWithRetry) return [{ kind: 'activity' as const, name: String(a.functionName), input: canonical(a.input) }];
-      if (t === ActionType.CallSubOrchestrator || t === ActionType.CallSubOrchestratorWithRetry) return [{ kind: 'sub' as const, name: String(a.functionName), input: canonical(a.input) }];
+      if (t === ActionType.CallActivity || t === ActionType.CallActivityWithRetry) return [{ kind: 'activity', name: String(a.functionName), input: canonical(a.input) }];
+      if (t === ActionType.CallSubOrchestrator || t === ActionType.CallSubOrchestratorWithRetry) return [{ kind: 'sub', name: String(a.functionName), input: canonical(a.input) }];
       return [];
     }),
   );

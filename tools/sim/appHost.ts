@@ -1,0 +1,108 @@
+import { type LoadedApp, loadApp } from '../../local-host/app/loadApp';
+import { fromRpcTypedData } from '../../local-host/converters/fromRpcTypedData';
+import { clientBindingData, rpcBaseUrl } from '../../local-host/durable/clientBinding';
+import { DurableRuntime } from '../../local-host/durable/durableRuntime';
+import { entitySchedulerId } from '../../local-host/durable/entityId';
+import { axiosOfLoadedDurableFunctions, routeSignalsInProcess } from '../../local-host/durable/inProcessSignals';
+import type { DurableStore } from '../../local-host/durable/types';
+import type { HostExtension, HostFunction, HostLogger, InvokeRequest, InvokeResult } from '../../local-host/extension';
+
+/** The origin the app's durable client is told; no server listens there: entity signals are routed in process. */
+export const SIM_ORIGIN = 'http://sim.invalid:7071';
+export const SIM_TASK_HUB = 'SimHub';
+
+const quiet = (sink?: (line: string) => void): HostLogger => ({
+  debug: () => {},
+  info: () => {},
+  warn: (m) => sink?.(`warn: ${m}`),
+  error: (m) => sink?.(`error: ${m}`),
+});
+
+/**
+ * The extensions the simulator gives the app: the durable bindings (the client binding's data points at SIM_ORIGIN,
+ * as the local host's durable extension does at its own origin) and the event hub bindings (triggers are invoked by the
+ * simulated hub; outputs are kept). Nothing listens or pumps: the simulator drives every invocation.
+ */
+function simExtensions(outputs: unknown[]): HostExtension[] {
+  const noop = async () => {};
+  return [
+    {
+      name: 'sim-durable',
+      bindingTypes: ['orchestrationTrigger', 'activityTrigger', 'entityTrigger', 'durableClient'],
+      init: noop,
+      start: noop,
+      stop: noop,
+      inputData: () => ({ json: JSON.stringify(clientBindingData(SIM_ORIGIN, SIM_TASK_HUB)) }),
+    },
+    {
+      name: 'sim-eventhub',
+      bindingTypes: ['eventHubTrigger', 'eventHub'],
+      init: noop,
+      start: noop,
+      stop: noop,
+      handleOutput: async (_fn, _binding, data) => void outputs.push(fromRpcTypedData(data)),
+    },
+  ];
+}
+
+/** One "host process": the app loaded through the local host's loader (the v4 programming model), with its own module instances. */
+export interface SimHostProcess {
+  app: LoadedApp;
+  runtime: DurableRuntime;
+  invoke(request: InvokeRequest): Promise<InvokeResult>;
+  findTrigger(type: string): HostFunction[];
+  /** Kills the process: the runtime commits nothing more; the app's in-memory state is dropped with it. */
+  crash(): void;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  appDir: string;
+  settings: Record<string, string | undefined>;
+  store: DurableStore;
+  now: () => number;
+  log?: (line: string) => void;
+  /** Durable work items in flight at once (the seed picks it). */
+  concurrency?: number;
+}
+
+/**
+ * Loads the app afresh (its modules are forgotten first, so module-level caches start empty, as in a new process)
+ * and starts a durable runtime on `store` (kept across crashes: it is the task hub's storage).
+ */
+export async function startSimHost(options: StartOptions): Promise<SimHostProcess> {
+  const logger = quiet(options.log);
+  const outputs: unknown[] = [];
+  const app = await loadApp({ appDir: options.appDir, settings: options.settings, logger, extensions: simExtensions(outputs) });
+  let dead = false;
+  const invoke = (r: InvokeRequest): Promise<InvokeResult> => (dead ? new Promise<InvokeResult>(() => {}) : app.invoke(r));
+  const runtime = new DurableRuntime({ store: options.store, functions: app.functions, invoke, logger, now: options.now, concurrency: options.concurrency ?? 4 });
+  const unroute = routeSignalsInProcess(
+    () => rpcBaseUrl(SIM_ORIGIN),
+    async (name, key, operation, body) => {
+      if (dead) return new Promise<void>(() => {});
+      await runtime.signalEntityBatched(entitySchedulerId(name, key), operation, body === '' ? null : body);
+    },
+    axiosOfLoadedDurableFunctions(),
+  );
+  runtime.start();
+  return {
+    app,
+    runtime,
+    invoke,
+    findTrigger: (type) => app.functions.filter((f) => f.trigger.type === type),
+    crash() {
+      dead = true;
+      runtime.crash();
+      unroute();
+    },
+    async stop() {
+      if (!dead) {
+        dead = true;
+        await runtime.stop();
+        await app.terminate();
+      }
+      unroute();
+    },
+  };
+}
