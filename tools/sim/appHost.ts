@@ -1,8 +1,8 @@
-import { type LoadedApp, loadApp } from '../../local-host/app/loadApp';
+import { loadApp,type LoadedApp } from '../../local-host/app/loadApp';
 import { fromRpcTypedData } from '../../local-host/converters/fromRpcTypedData';
 import { clientBindingData, rpcBaseUrl } from '../../local-host/durable/clientBinding';
+import { acceptSignal } from '../../local-host/durable/durableHttpApi';
 import { DurableRuntime } from '../../local-host/durable/durableRuntime';
-import { entitySchedulerId } from '../../local-host/durable/entityId';
 import { axiosOfLoadedDurableFunctions, routeSignalsInProcess } from '../../local-host/durable/inProcessSignals';
 import type { DurableStore } from '../../local-host/durable/types';
 import type { HostExtension, HostFunction, HostLogger, InvokeRequest, InvokeResult } from '../../local-host/extension';
@@ -81,7 +81,8 @@ export async function startSimHost(options: StartOptions): Promise<SimHostProces
     () => rpcBaseUrl(SIM_ORIGIN),
     async (name, key, operation, body) => {
       if (dead) return new Promise<void>(() => {});
-      await runtime.signalEntityBatched(entitySchedulerId(name, key), operation, body === '' ? null : body);
+      // The same code the host's HTTP route runs for a signal (validation, "resolved = persisted").
+      await acceptSignal(runtime, name, key, operation, body);
     },
     axiosOfLoadedDurableFunctions(),
   );

@@ -1,4 +1,5 @@
 import { relative, sep } from 'node:path';
+import { runInThisContext } from 'node:vm';
 
 import { mulberry32 } from '../../../src/core/analysis/testing/prng';
 
@@ -40,13 +41,28 @@ export function appSiteOf(stack: string | undefined): string | undefined {
 export async function withTrappedNondeterminism<T>(options: TrapOptions, fn: () => Promise<T>): Promise<{ result: T; calls: TrappedCall[] }> {
   const calls: TrappedCall[] = [];
   const note = (what: TrappedCall['what']) => calls.push({ what, site: appSiteOf(new Error().stack) });
-  const RealDate = globalThis.Date;
-  const realNow = RealDate.now;
-  const realRandom = Math.random;
-  const crypto = globalThis.crypto as { randomUUID?: () => string } | undefined;
-  const realUuid = crypto?.randomUUID;
-  const realPerfNow = performance.now;
   const random = mulberry32(options.randomSeed);
+  // The app may run in another realm than this module (under jest, modules Node loads itself see the main context's
+  // globals): trap both.
+  const realms = [...new Set([globalThis, runInThisContext('globalThis') as typeof globalThis])];
+  const restores = realms.map((g) => trapRealm(g, options, random, note));
+  try {
+    const result = await fn();
+    return { result, calls };
+  } finally {
+    for (const restore of restores) restore();
+  }
+}
+
+/** Replaces the clock and random sources of one realm's globals; returns the undo. */
+function trapRealm(g: typeof globalThis, options: TrapOptions, random: () => number, note: (what: TrappedCall['what']) => void): () => void {
+  const RealDate = g.Date;
+  const realNow = RealDate.now;
+  const realRandom = g.Math.random;
+  const crypto = g.crypto as { randomUUID?: () => string } | undefined;
+  const realUuid = crypto?.randomUUID;
+  const perf = g.performance;
+  const realPerfNow = perf.now;
   const shiftedNow = () => realNow.call(RealDate) + options.clockShiftMs;
   const TrappedDate = new Proxy(RealDate, {
     construct(target, args: unknown[], newTarget) {
@@ -70,8 +86,8 @@ export async function withTrappedNondeterminism<T>(options: TrapOptions, fn: () 
       return Reflect.get(target, prop, receiver) as unknown;
     },
   });
-  globalThis.Date = TrappedDate;
-  Math.random = () => {
+  g.Date = TrappedDate;
+  g.Math.random = () => {
     note('Math.random()');
     return random();
   };
@@ -82,17 +98,14 @@ export async function withTrappedNondeterminism<T>(options: TrapOptions, fn: () 
       return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
     };
   }
-  performance.now = () => {
+  perf.now = () => {
     note('performance.now()');
-    return realPerfNow.call(performance) + options.clockShiftMs;
+    return realPerfNow.call(perf) + options.clockShiftMs;
   };
-  try {
-    const result = await fn();
-    return { result, calls };
-  } finally {
-    globalThis.Date = RealDate;
-    Math.random = realRandom;
+  return () => {
+    g.Date = RealDate;
+    g.Math.random = realRandom;
     if (crypto && realUuid) crypto.randomUUID = realUuid;
-    performance.now = realPerfNow;
-  }
+    perf.now = realPerfNow;
+  };
 }
