@@ -7,7 +7,7 @@ import { axiosOfLoadedDurableFunctions, routeSignalsInProcess } from '../../loca
 import type { DurableStore } from '../../local-host/durable/types';
 import type { HostExtension, HostFunction, HostLogger, InvokeRequest, InvokeResult } from '../../local-host/extension';
 
-/** The origin the app's durable client is told; no server listens there: entity signals are routed in process. */
+/** The origin the app's durable client is told by default; no server listens there: entity signals are routed in process. */
 export const SIM_ORIGIN = 'http://sim.invalid:7071';
 export const SIM_TASK_HUB = 'SimHub';
 
@@ -23,7 +23,7 @@ const quiet = (sink?: (line: string) => void): HostLogger => ({
  * as the local host's durable extension does at its own origin) and the event hub bindings (triggers are invoked by the
  * simulated hub; outputs are kept). Nothing listens or pumps: the simulator drives every invocation.
  */
-function simExtensions(outputs: unknown[]): HostExtension[] {
+function simExtensions(outputs: unknown[], origin: string): HostExtension[] {
   const noop = async () => {};
   return [
     {
@@ -32,7 +32,7 @@ function simExtensions(outputs: unknown[]): HostExtension[] {
       init: noop,
       start: noop,
       stop: noop,
-      inputData: () => ({ json: JSON.stringify(clientBindingData(SIM_ORIGIN, SIM_TASK_HUB)) }),
+      inputData: () => ({ json: JSON.stringify(clientBindingData(origin, SIM_TASK_HUB)) }),
     },
     {
       name: 'sim-eventhub',
@@ -54,6 +54,11 @@ export interface SimHostProcess {
   /** Kills the process: the runtime commits nothing more; the app's in-memory state is dropped with it. */
   crash(): void;
   stop(): Promise<void>;
+  /**
+   * Removes the in-process signal routing. Until then a dead process's late signals (to its own origin) hang instead
+   * of reaching a later process; call the unroutes of several processes newest first.
+   */
+  unroute(): void;
 }
 
 export interface StartOptions {
@@ -64,6 +69,10 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Durable work items in flight at once (the seed picks it). */
   concurrency?: number;
+  /** The origin the app's durable client gets (one per process, so a dead process's signals are told apart). */
+  origin?: string;
+  /** Awaited before each durable invocation (the simulator's slow entities). */
+  delay?: (functionName: string) => Promise<void>;
 }
 
 /**
@@ -73,12 +82,17 @@ export interface StartOptions {
 export async function startSimHost(options: StartOptions): Promise<SimHostProcess> {
   const logger = quiet(options.log);
   const outputs: unknown[] = [];
-  const app = await loadApp({ appDir: options.appDir, settings: options.settings, logger, extensions: simExtensions(outputs) });
+  const origin = options.origin ?? SIM_ORIGIN;
+  const app = await loadApp({ appDir: options.appDir, settings: options.settings, logger, extensions: simExtensions(outputs, origin) });
   let dead = false;
   const invoke = (r: InvokeRequest): Promise<InvokeResult> => (dead ? new Promise<InvokeResult>(() => {}) : app.invoke(r));
-  const runtime = new DurableRuntime({ store: options.store, functions: app.functions, invoke, logger, now: options.now, concurrency: options.concurrency ?? 4 });
+  const durableInvoke = async (r: InvokeRequest): Promise<InvokeResult> => {
+    await options.delay?.(r.functionName);
+    return invoke(r);
+  };
+  const runtime = new DurableRuntime({ store: options.store, functions: app.functions, invoke: durableInvoke, logger, now: options.now, concurrency: options.concurrency ?? 4 });
   const unroute = routeSignalsInProcess(
-    () => rpcBaseUrl(SIM_ORIGIN),
+    () => rpcBaseUrl(origin),
     async (name, key, operation, body) => {
       if (dead) return new Promise<void>(() => {});
       // The same code the host's HTTP route runs for a signal (validation, "resolved = persisted").
@@ -86,6 +100,7 @@ export async function startSimHost(options: StartOptions): Promise<SimHostProces
     },
     axiosOfLoadedDurableFunctions(),
   );
+  let routed = true;
   runtime.start();
   return {
     app,
@@ -95,15 +110,16 @@ export async function startSimHost(options: StartOptions): Promise<SimHostProces
     crash() {
       dead = true;
       runtime.crash();
-      unroute();
     },
     async stop() {
-      if (!dead) {
-        dead = true;
-        await runtime.stop();
-        await app.terminate();
-      }
-      unroute();
+      if (dead) return;
+      dead = true;
+      await runtime.stop();
+      await app.terminate();
+    },
+    unroute() {
+      if (routed) unroute();
+      routed = false;
     },
   };
 }
