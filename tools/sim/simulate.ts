@@ -35,10 +35,36 @@ export interface SimConfig {
   keep?: ReadonlySet<number>;
   /** NDJSON text: its lines are the workload instead of the synthetic streams. */
   ndjson?: string;
+  /** Where the NDJSON came from (for the replay command). */
+  ndjsonFile?: string;
   /** At the end, run an analysis and replay every orchestration through the non-determinism check. */
   checkOrchestrators?: boolean;
+  /** Prints the scheduler's decisions (--verbose). */
+  debug?: (line: string) => void;
   /** Synthetic workload size (bursts of 1-8 events); default steps/4, at least 10. */
   bursts?: number;
+}
+
+/** Every invariant a run checks (docs/explanation/simulator.md). */
+export const INVARIANTS = [
+  'totals-equal-truth',
+  'counted-once',
+  'classified',
+  'one-content-per-window',
+  'watermark-monotone',
+  'state-bounded',
+  'liveness',
+  'orchestrator-deterministic',
+  'orchestration-completes',
+] as const;
+
+/** One event as the hub took it: what a failure's (shrunk) trace prints. */
+export interface TraceEntry {
+  id: number;
+  partition: number;
+  sequence: number;
+  at: number;
+  body: string;
 }
 
 export interface Violation {
@@ -64,6 +90,7 @@ export interface SimResult {
   orchestrations: { checked: number; failures: string[] };
   /** The workload events that were sent (what shrinking cuts down). */
   sent: number[];
+  trace: TraceEntry[];
   wallMs: number;
 }
 
@@ -104,9 +131,9 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   const faultsOn = config.faults;
   const partitions = root.fork('shape').range(2, 4);
   const streams = root.fork('shape-streams').range(2, 6);
-  const storeFaults: StoreFaults = faultsOn ? { transient: 0.03, timeout: 0.02, crash: 0.002, slow: 0.05 } : { transient: 0, timeout: 0, crash: 0, slow: 0 };
+  const storeFaults: StoreFaults = faultsOn ? { transient: 0.03, timeout: 0.02, crash: 0.004, slow: 0.05 } : { transient: 0, timeout: 0, crash: 0, slow: 0 };
   const p = faultsOn
-    ? { redeliver: 0.05, rebalance: 0.003, crash: 0.002, slowEntity: 0.05, concurrent: 0.5 }
+    ? { redeliver: 0.05, rebalance: 0.005, crash: 0.008, slowEntity: 0.05, concurrent: 0.5 }
     : { redeliver: 0, rebalance: 0, crash: 0, slowEntity: 0, concurrent: 0.5 };
 
   // Workload
@@ -143,6 +170,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   const checkpoint = new Array<number>(partitions).fill(0);
   const sentEvents = new Map<string, WorkloadEvent>();
   const sent: number[] = [];
+  const trace: TraceEntry[] = [];
   const deadLettered = new Map<string, string>();
   const windowContent = new Map<string, string>();
   const streamNames = new Set<string>();
@@ -250,6 +278,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       log.push({ body: Buffer.from(body, 'utf8'), sequenceNumber: seq, offset: String(seq * 100), enqueuedTime: new Date(at), partitionKey: null, properties: {} });
       sentEvents.set(`${e.partition}/${seq}`, e);
       sent.push(e.id);
+      trace.push({ id: e.id, partition: e.partition, sequence: seq, at, body });
       const r = readingOf(body);
       if (r) streamNames.add(r.stream);
       if (e.kind === 'late') count('late-event');
@@ -259,10 +288,23 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   };
 
   const restart = async (kind: 'crash' | 'rebalance') => {
+    config.debug?.(`${kind} at step ${step}: generation ${generation} ends`);
     if (kind === 'rebalance') {
-      // Ownership moves to a fresh instance: the old one stops (its durable work finishes), uncheckpointed batches are read again.
+      // Ownership moves to a fresh instance: the old one stops (its durable work may finish, for a while), then is gone;
+      // uncheckpointed batches are read again by the new one.
+      const old = host;
+      let stopped = false;
+      void old?.stop().then(
+        () => (stopped = true),
+        () => (stopped = true),
+      );
+      for (let i = 0; i < 200 && !stopped; i++) {
+        await turn();
+        const due = time.nextDue();
+        if (due !== undefined && i % 10 === 9) time.advanceTo(due);
+      }
+      old?.crash();
       alive = false;
-      await host?.stop();
     } else {
       crashes++;
       host?.crash();
@@ -314,6 +356,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     for (step = 1; step <= config.steps; step++) {
       const canProduce = nextBurst < bursts.length;
       const action = sched.weighted([canProduce ? 3 : 0, 3, 3, 1, 0.1, p.crash, p.rebalance]);
+      config.debug?.(`step ${step} t=${time.now} ${['produce', 'deliver', 'turns', 'clock', 'idle-flush timer', 'crash', 'rebalance'][action]} (in flight: ${[...inFlight.keys()].join(',')}; checkpoints ${checkpoint.join(',')})`);
       switch (action) {
         case 0:
           produce(bursts[nextBurst++] as Burst);
@@ -357,6 +400,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       checkStep();
     }
 
+    config.debug?.('drain');
     // Drain: no more faults; send what is left, deliver everything, let the durable work finish.
     faultsActive = false;
     while (nextBurst < bursts.length) produce(bursts[nextBurst++] as Burst);
@@ -418,6 +462,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
 
     // Orchestrations: run one analysis over what was stored, then replay every recorded history.
     const orchestrations = { checked: 0, failures: [] as string[] };
+    config.debug?.('final invariants checked; orchestrations');
     if (config.checkOrchestrators && host) {
       const job = { pipeline: PIPELINE, from: new Date(Date.parse('2029-12-31T00:00:00Z')).toISOString(), to: new Date(time.now + 86_400_000).toISOString(), analyses: ['summary'] };
       host.runtime.startOrchestration('analyzeStreams', `sim-analysis-${config.seed}`, JSON.stringify(job));
@@ -452,11 +497,23 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       digest,
       orchestrations,
       sent,
+      trace,
       wallMs: performance.now() - started,
     };
   } finally {
+    // A graceful stop runs the app's appTerminate hooks (the metrics writer's flush may sleep on the virtual clock).
+    let stopped = false;
+    void host?.stop().then(
+      () => (stopped = true),
+      () => (stopped = true),
+    );
+    for (let i = 0; i < 1000 && !stopped; i++) {
+      await turn();
+      const due = time.nextDue();
+      if (due !== undefined) time.advanceTo(due);
+    }
+    host?.crash();
     alive = false;
-    await host?.stop().catch(() => undefined);
     for (const h of hosts.reverse()) h.unroute();
     installSimulationHooks(undefined);
     undoClock();
