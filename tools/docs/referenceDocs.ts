@@ -6,6 +6,7 @@ import { SETTINGS_REFERENCE } from '../../src/settings';
 import { program as chaosProgram } from '../chaos/cli';
 import { program as localProgram } from '../local/cli';
 import { program as sendProgram } from '../send/cli';
+import { program as simProgram } from '../sim/cli';
 
 /**
  * The generated reference pages (repository path -> text), built from the code: the OpenAPI document, the pipeline
@@ -188,6 +189,7 @@ const CLIS: { program: Command; title: string; run: string; source: string }[] =
   { program: localHostProgram, title: 'local host', run: 'npm run host -- --app <folder> [options]  (node dist/local-host/cli.js)', source: 'local-host/cli.ts' },
   { program: sendProgram, title: 'npm run send', run: 'npm run send -- [options]', source: 'tools/send/cli.ts' },
   { program: chaosProgram, title: 'npm run chaos', run: 'npm run chaos -- [options]', source: 'tools/chaos/cli.ts' },
+  { program: simProgram, title: 'npm run sim', run: 'npm run sim -- [options]  (also: npm run sim -- check-orchestrators --app <folder> [--durable-store <file>])', source: 'tools/sim/cli.ts' },
 ];
 
 function optionDefault(o: Command['options'][number]): string {
@@ -203,7 +205,7 @@ function cliPage(): string {
     '',
     generated('the commander definitions in ' + CLIS.map((c) => c.source).join(', ')),
     '',
-    'Every command also takes `-h, --help`. `npm run local` and `npm run chaos` build first; `npm run host` and',
+    'Every command also takes `-h, --help`. `npm run local`, `npm run chaos` and `npm run sim` build first; `npm run host` and',
     '`npm run send` run the last `npm run build`. A flag without a default is off (or, for `--no-...`, the feature is on).',
     '',
   ];

@@ -117,7 +117,8 @@ async function runSeeds(o: Options): Promise<void> {
     simMs += r.wallMs;
     for (const [k, v] of Object.entries(r.faults)) total[k] = (total[k] ?? 0) + v;
     if (!r.ok) {
-      const f = await failureOf(config, r, o);
+      // Only the first failure is shrunk (shrinking reruns the seed many times); the others print their replay.
+      const f = await failureOf(config, r, failures.length === 0 ? o : { ...o, shrink: false });
       failures.push(f);
       if (!o.json) printFailure(f);
     } else if (!o.json && o.seeds > 1) process.stdout.write(`seed ${seed}: ok (${r.events} events, ${r.crashes} crashes)\n`);
@@ -178,50 +179,50 @@ async function checkOrchestrators(o: { app: string; durableStore?: string; json?
   }
 }
 
-async function main(): Promise<void> {
+export const program = new Command('sim')
+  .description('Deterministic simulation of the whole pipeline, and the orchestrator non-determinism check (docs/explanation/simulator.md)')
+  .option('--seed <n>', 'the (first) seed', int('--seed'), 1)
+  .option('--seeds <n>', 'how many consecutive seeds to run', int('--seeds'), 1)
+  .option('--steps <n>', 'scheduler steps per seed before the drain', int('--steps'), 1000)
+  .option('--json', 'print one JSON object')
+  .option('--no-faults', 'no faults, on-time valid events')
+  .option('--schedule-seed <n>', 'seed the schedule alone (workload and faults keep --seed)', int('--schedule-seed'))
+  .option('--compare-schedules <n>', 'also run --seed fault-free under n schedule-only seeds and require identical results', int('--compare-schedules'))
+  .option('--keep <ids>', 'send only these workload events (a shrunk trace)', idList)
+  .option('--ndjson <file>', 'the workload: one event body per line')
+  .option('--no-orchestrators', 'skip the analysis run and the orchestrator replay check at the end')
+  .option('--verbose', "print the scheduler's decisions")
+  .option('--no-shrink', 'print failures without shrinking them')
+  .option('--shrink-runs <n>', 'most runs one shrink may take', int('--shrink-runs'), 40)
+  .option('--shrink-seconds <n>', 'most seconds one shrink may take', int('--shrink-seconds'), 120)
+  .option('--planted-bug <name>', 'test only: plant a bug the simulator must find (commit-pending-twice)', (v: string) => {
+    if (v !== 'commit-pending-twice') throw new InvalidArgumentError(`expected commit-pending-twice, found ${JSON.stringify(v)}`);
+    return v;
+  })
+  .action(async (o: Options) => runSeeds(o));
+program
+  .command('check-orchestrators')
+  .description("replay every orchestration a durable store recorded through the app's orchestrators, at a shifted clock and another random seed")
+  .requiredOption('--app <dir>', 'the function app (its package.json main names the built entry files)')
+  .option('--durable-store <file>', "a local host durable store (SQLite, under the host's --data-dir)")
+  .option('--json', 'print one JSON object')
+  .action(async (o: { app: string; durableStore?: string; json?: boolean }) => checkOrchestrators(o));
+
+if (require.main === module) {
   process.setSourceMapsEnabled(true);
-  const program = new Command()
-    .name('sim')
-    .description('Deterministic simulation of the whole pipeline, and the orchestrator non-determinism check (docs/explanation/simulator.md)')
-    .option('--seed <n>', 'the (first) seed', int('--seed'), 1)
-    .option('--seeds <n>', 'how many consecutive seeds to run', int('--seeds'), 1)
-    .option('--steps <n>', 'scheduler steps per seed before the drain', int('--steps'), 1000)
-    .option('--json', 'print one JSON object')
-    .option('--no-faults', 'no faults, on-time valid events')
-    .option('--schedule-seed <n>', 'seed the schedule alone (workload and faults keep --seed)', int('--schedule-seed'))
-    .option('--compare-schedules <n>', 'also run --seed fault-free under n schedule-only seeds and require identical results', int('--compare-schedules'))
-    .option('--keep <ids>', 'send only these workload events (a shrunk trace)', idList)
-    .option('--ndjson <file>', 'the workload: one event body per line')
-    .option('--no-orchestrators', 'skip the analysis run and the orchestrator replay check at the end')
-    .option('--verbose', "print the scheduler's decisions")
-    .option('--no-shrink', 'print failures without shrinking them')
-    .option('--shrink-runs <n>', 'most runs one shrink may take', int('--shrink-runs'), 40)
-    .option('--shrink-seconds <n>', 'most seconds one shrink may take', int('--shrink-seconds'), 120)
-    .option('--planted-bug <name>', 'test only: plant a bug the simulator must find (commit-pending-twice)', (v: string) => {
-      if (v !== 'commit-pending-twice') throw new InvalidArgumentError(`expected commit-pending-twice, found ${JSON.stringify(v)}`);
-      return v;
-    })
-    .action(async (o: Options) => runSeeds(o));
+  let finished = false;
+  // An await that never settles leaves Node nothing to do: it would exit silently with status 0.
+  process.on('exit', () => {
+    if (finished) return;
+    console.error('sim: the run stopped with work still awaited and nothing left to run (a hang in the simulated app or the simulator)');
+    process.exitCode = 3;
+  });
   program
-    .command('check-orchestrators')
-    .description("replay every orchestration a durable store recorded through the app's orchestrators, at a shifted clock and another random seed")
-    .requiredOption('--app <dir>', 'the function app (its package.json main names the built entry files)')
-    .option('--durable-store <file>', "a local host durable store (SQLite, under the host's --data-dir)")
-    .option('--json', 'print one JSON object')
-    .action(async (o: { app: string; durableStore?: string; json?: boolean }) => checkOrchestrators(o));
-  await program.parseAsync();
+    .parseAsync()
+    .then(() => (finished = true))
+    .catch((e: unknown) => {
+      finished = true;
+      console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+      process.exitCode = 2;
+    });
 }
-
-let finished = false;
-// An await that never settles leaves Node nothing to do: it would exit silently with status 0.
-process.on('exit', () => {
-  if (finished) return;
-  console.error('sim: the run stopped with work still awaited and nothing left to run (a hang in the simulated app or the simulator)');
-  process.exitCode = 3;
-});
-
-void main().then(() => (finished = true)).catch((e: unknown) => {
-  finished = true;
-  console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-  process.exitCode = 2;
-});
