@@ -180,6 +180,7 @@ async function checkOrchestrators(o: { app: string; durableStore?: string; json?
 }
 
 export const program = new Command('sim')
+  .enablePositionalOptions()
   .description('Deterministic simulation of the whole pipeline, and the orchestrator non-determinism check (docs/explanation/simulator.md)')
   .option('--seed <n>', 'the (first) seed', int('--seed'), 1)
   .option('--seeds <n>', 'how many consecutive seeds to run', int('--seeds'), 1)
