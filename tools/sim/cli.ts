@@ -75,7 +75,8 @@ async function failureOf(config: SimConfig, r: SimResult, o: Options): Promise<F
     step: v.step,
     message: v.message,
     shrunk: { events: s.keep.length, of: r.sent.length, runs: s.runs, trace: s.result.trace.filter((t) => s.keep.includes(t.id)).map((t) => `#${t.id} partition ${t.partition} seq ${t.sequence} at ${new Date(t.at).toISOString()}: ${t.body}`) },
-    replay: replayCommand(config, s.keep),
+    // A shrink that kept every event replays as the original run.
+    replay: replayCommand(config, s.keep.length < r.sent.length ? s.keep : config.keep ? [...config.keep] : undefined),
   };
 }
 
@@ -154,7 +155,6 @@ async function runSeeds(o: Options): Promise<void> {
 }
 
 async function checkOrchestrators(o: { app: string; durableStore?: string; json?: boolean }): Promise<void> {
-  process.setSourceMapsEnabled(true);
   const store = o.durableStore ? new SqliteStore(resolve(o.durableStore)) : new MemoryStore();
   const settings: Record<string, string | undefined> = { ...process.env };
   try {
@@ -210,7 +210,9 @@ program
   .action(async (o: { app: string; durableStore?: string; json?: boolean }) => checkOrchestrators(o));
 
 if (require.main === module) {
-  process.setSourceMapsEnabled(true);
+  // Source-mapped stack lines for the check's reports; the simulation itself reloads the app often and runs without
+  // (parsing every module's map on each reload costs more than the run): its reports name the built files' lines.
+  if (process.argv.includes('check-orchestrators')) process.setSourceMapsEnabled(true);
   let finished = false;
   // An await that never settles leaves Node nothing to do: it would exit silently with status 0.
   process.on('exit', () => {

@@ -9,24 +9,28 @@ export interface ShrinkResult {
 
 /**
  * Delta debugging (ddmin) over the events a failing run sent: drops chunks of them while the run, with the same seeds,
- * still breaks the same invariant. Bounded by `maxRuns` and `deadline` (ms since epoch, real time): the best trace so
- * far is returned, always one that reproduces.
+ * still breaks the same invariant. Bounded by `maxRuns` and `deadline` (ms since epoch, real time; a run that would end
+ * past it is not started): the best trace so far is returned, always one that reproduces.
  */
 export async function shrink(config: SimConfig, failed: SimResult, options: { maxRuns: number; deadline: number }): Promise<ShrinkResult> {
   const invariant = failed.violations[0]?.invariant;
   let keep = [...failed.sent];
   let best = failed;
   let runs = 0;
+  // A rerun costs about as long as the failed run: none is started that would end past the deadline.
+  let lastMs = failed.wallMs;
+  const affordable = () => runs < options.maxRuns && Date.now() + lastMs < options.deadline;
   const stillFails = async (candidate: number[]): Promise<SimResult | undefined> => {
     runs++;
     const r = await simulate({ ...config, keep: new Set(candidate), checkOrchestrators: config.checkOrchestrators && invariant?.startsWith('orchestrat') === true });
+    lastMs = r.wallMs;
     return !r.ok && r.violations.some((v) => v.invariant === invariant) ? r : undefined;
   };
   let n = 2;
-  while (keep.length >= 2 && runs < options.maxRuns && Date.now() < options.deadline) {
+  while (keep.length >= 2 && affordable()) {
     const size = Math.ceil(keep.length / n);
     let reduced = false;
-    for (let i = 0; i < keep.length && runs < options.maxRuns && Date.now() < options.deadline; i += size) {
+    for (let i = 0; i < keep.length && affordable(); i += size) {
       const complement = [...keep.slice(0, i), ...keep.slice(i + size)];
       if (complement.length === 0) continue;
       const r = await stillFails(complement);
