@@ -74,10 +74,19 @@ async function failureOf(config: SimConfig, r: SimResult, o: Options): Promise<F
     ...failure,
     step: v.step,
     message: v.message,
-    shrunk: { events: s.keep.length, of: r.sent.length, runs: s.runs, trace: s.result.trace.filter((t) => s.keep.includes(t.id)).map((t) => `#${t.id} partition ${t.partition} seq ${t.sequence} at ${new Date(t.at).toISOString()}: ${t.body}`) },
+    shrunk: { events: s.keep.length, of: r.sent.length, runs: s.runs, trace: traceLines(s.result, s.keep) },
     // A shrink that kept every event replays as the original run.
     replay: replayCommand(config, s.keep.length < r.sent.length ? s.keep : config.keep ? [...config.keep] : undefined),
   };
+}
+
+/** Trace lines printed at most (a long run whose shrink had no time left keeps every event). */
+const MAX_TRACE_LINES = 200;
+
+function traceLines(r: SimResult, keep: readonly number[]): string[] {
+  const kept = new Set(keep);
+  const lines = r.trace.filter((t) => kept.has(t.id)).map((t) => `#${t.id} partition ${t.partition} seq ${t.sequence} at ${new Date(t.at).toISOString()}: ${t.body}`);
+  return lines.length <= MAX_TRACE_LINES ? lines : [...lines.slice(0, MAX_TRACE_LINES), `... ${lines.length - MAX_TRACE_LINES} more (the replay command sends them all)`];
 }
 
 function printFailure(f: Failure): void {
