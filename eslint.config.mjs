@@ -1,9 +1,16 @@
 import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
+import orchestratorDeterminism from './tools/eslint/orchestratorDeterminism.cjs';
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.local/**', 'test/fixtures/**/node_modules/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...tseslint.configs.recommended,
+  {
+    // Clock, randomness and I/O inside Durable orchestrator generators (tools/eslint/orchestratorDeterminism.cjs).
+    plugins: { streamfold: { rules: { 'orchestrator-determinism': orchestratorDeterminism } } },
+    rules: { 'streamfold/orchestrator-determinism': 'error' },
+  },
   {
     plugins: { 'simple-import-sort': simpleImportSort },
     rules: {

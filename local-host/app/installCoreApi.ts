@@ -1,3 +1,5 @@
+import { runInThisContext } from 'node:vm';
+
 import { appError } from '../errors';
 import type {
   CoreFunctionMetadata,
@@ -67,7 +69,9 @@ export const hostVersion = '4.1040.0';
  * `require('@azure/functions')`. Returns the record the app fills while it loads.
  */
 export function installCoreApi(log: CoreLogSink): CoreApiState {
-  const g = globalThis as GlobalWithShared;
+  // The main context's global, not this module's: under jest each test file has its own globalThis, while
+  // Module.prototype and the app's cached @azure/functions are the process's.
+  const g = runInThisContext('globalThis') as GlobalWithShared;
   let shared = g[sharedKey];
   const state: CoreApiState = {
     registrations: [],

@@ -64,6 +64,8 @@ export class DurableRuntime {
   private timer: NodeJS.Timeout | undefined;
   private timerAt: number | undefined;
   private running = false;
+  /** Set by crash(): from then on nothing is committed, as after a killed process. */
+  private crashed = false;
   private idCounter = 0;
   private readonly idPrefix = randomUUID().slice(0, 8);
   private readonly warnedRelisting = new Set<string>();
@@ -107,6 +109,8 @@ export class DurableRuntime {
   }
 
   async stop(): Promise<void> {
+    // A crashed runtime's work in flight never finishes (its writes never settle): there is nothing to wait for.
+    if (this.crashed) return;
     // Writes already queued (API signals, entity batch results) still get persisted: their callers wait for them.
     this.flushWrites();
     this.running = false;
@@ -115,8 +119,35 @@ export class DurableRuntime {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /**
+   * Stops as a killed process would (the simulator, tools/sim): queued writes are dropped, work in flight runs on but
+   * commits nothing and its write waits never settle, timers stop. The store keeps exactly what was committed before,
+   * so a new runtime on the same store resumes from there, redoing the lost work items.
+   */
+  crash(): void {
+    this.crashed = true;
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.writeFlush) clearImmediate(this.writeFlush);
+    this.writeFlush = undefined;
+    this.pendingWrites = [];
+  }
+
+  /** Promotes messages whose delay passed by `now()` and pumps: for an injected clock that jumps (the simulator). */
+  poke(): void {
+    this.schedulePromote();
+    this.pump();
+  }
+
+  /** Work items claimed and not finished, plus messages waiting: 0 when the runtime is idle (for now()). */
+  get busy(): number {
+    return this.inFlight.size + this.pendingWrites.length;
+  }
+
   /** Commits and feeds the new messages to the work loop. */
   commit(commit: Commit): void {
+    if (this.crashed) return;
     // Writes queued earlier go first, so a later write never overtakes them (per-entity order is kept).
     this.flushWrites(false);
     this.store.commit(commit);
@@ -159,6 +190,8 @@ export class DurableRuntime {
 
   /** Queues a messages-and-entities commit for this turn's shared transaction; resolves once it committed. */
   private writeBehind(commit: Commit, target?: string): Promise<void> {
+    // After a crash the write is lost and its caller never hears back, like a killed process's.
+    if (this.crashed) return new Promise<void>(() => {});
     return new Promise<void>((resolve, reject) => {
       this.pendingWrites.push({ commit, ...(target === undefined ? {} : { target }), resolve, reject });
       this.writeFlush ??= setImmediate(() => this.flushWrites());
@@ -167,6 +200,7 @@ export class DurableRuntime {
 
   /** Persists the queued writes in one transaction, feeds their messages to the work loop and settles their callers. */
   private flushWrites(pump = true): void {
+    if (this.crashed) return;
     if (this.writeFlush) clearImmediate(this.writeFlush);
     this.writeFlush = undefined;
     const batch = this.pendingWrites;

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { simulationHooks } from '../simulationHooks';
 import { StorageInputError } from '../storage';
 
 export type FaultKind = 'transient' | 'permanent';
@@ -58,7 +59,7 @@ export const backoffDelay = (options: RetryOptions, retry: number): number => Ma
  * every retried failure.
  */
 export async function retryTransient<T>(action: () => Promise<T>, options: RetryOptions = DEFAULT_RETRY, onRetry?: (error: unknown, retry: number, delayMs: number) => void): Promise<T> {
-  const wait = options.sleep ?? ((ms: number) => sleep(ms).then(() => undefined));
+  const wait = options.sleep ?? simulationHooks()?.sleep ?? ((ms: number) => sleep(ms).then(() => undefined));
   for (let attempt = 1; ; attempt++) {
     try {
       return await action();

@@ -1,3 +1,4 @@
+import { simulationHooks } from '../simulationHooks';
 import type { IngestMetricsInput, IngestMetricsStore } from '../storage';
 import { backoffDelay, classifyError, type RetryOptions } from './ingestFaults';
 
@@ -60,7 +61,7 @@ export class IngestMetricsWriter {
             // Put them back in front of what was recorded meanwhile, and wait before the next write.
             this.pending.set(key, [...inputs, ...(this.pending.get(key) ?? [])]);
             const delay = backoffDelay(this.retry, failures);
-            await (this.retry.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(delay);
+            await (this.retry.sleep ?? simulationHooks()?.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(delay);
             continue;
           }
           failures = 0;

@@ -24,6 +24,7 @@ import {
   toStoredWindow,
   type WriteOp,
 } from '../core';
+import { simulationHooks } from '../simulationHooks';
 import { createStores, type DeadLetterRecord, ENTITY_METRICS_PARTITION, type Stores, type StreamCatalogEntry } from '../storage';
 import { classifyError, errorMessage } from './ingestFaults';
 
@@ -371,8 +372,11 @@ export function createStreamEntityHandler(
         const at = now();
         const state = loadState(context);
         if (!state) return;
+        const planted = simulationHooks()?.plantedBug === 'commit-pending-twice' ? state.partitions[partition]?.pending : undefined;
         const result = commitThroughInPlace(state, partition, { firstSequence, lastSequence }, at, pipeline);
         stampPipelineVersion(result.closedWindows, pipeline.version);
+        // The simulator's planted bug (test-only): the committed partial stays pending, so it is committed again later.
+        if (planted && result.outcome === 'committed') (result.state.partitions[partition] as { pending: unknown }).pending = planted;
         const saved = await saveClosed(context, result.state, result.closedWindows);
         if (result.outcome === 'committed') {
           // The total is unchanged by a commit (reads include pending partials). The stream was absent from its

@@ -1,3 +1,4 @@
+import { simulationHooks } from '../simulationHooks';
 import { MemoryAlertStore } from './memory/MemoryAlertStore';
 import { MemoryDeadLetterStore } from './memory/MemoryDeadLetterStore';
 import { MemoryIngestBufferStore } from './memory/MemoryIngestBufferStore';
@@ -31,6 +32,8 @@ export interface StoreOptions {
 
 /** Table-backed stores on the app's storage account (see tableClientFor for the settings read). */
 export function createStores(env: NodeJS.ProcessEnv = process.env, options: StoreOptions = {}): Stores {
+  const simulated = simulationHooks()?.stores;
+  if (simulated) return simulated();
   const prefix = options.tablePrefix ?? '';
   if (!/^[A-Za-z]?[A-Za-z0-9]*$/.test(prefix)) {
     throw new Error(`tablePrefix: expected letters and digits starting with a letter, found ${JSON.stringify(prefix)}`);

@@ -10,6 +10,7 @@ import { program as chaosProgram } from '../chaos/cli';
 import { program as localProgram } from '../local/cli';
 import { program as replayProgram } from '../replay/cli';
 import { program as sendProgram } from '../send/cli';
+import { program as simProgram } from '../sim/cli';
 
 /**
  * The generated reference pages (repository path -> text), built from the code: the OpenAPI document, the pipeline
@@ -206,6 +207,7 @@ const CLIS: { program: Command; title: string; run: string; source: string }[] =
   { program: chaosProgram, title: 'npm run chaos', run: 'npm run chaos -- [options]', source: 'tools/chaos/cli.ts' },
   { program: capacityProgram, title: 'npm run capacity', run: 'npm run capacity -- [options]', source: 'tools/capacity/cli.ts' },
   { program: replayProgram, title: 'npm run replay', run: 'npm run replay -- [options]', source: 'tools/replay/cli.ts' },
+  { program: simProgram, title: 'npm run sim', run: 'npm run sim -- [options]  (also: npm run sim -- check-orchestrators --app <folder> [--durable-store <file>])', source: 'tools/sim/cli.ts' },
 ];
 
 function optionDefault(o: Command['options'][number]): string {
@@ -221,7 +223,7 @@ function cliPage(): string {
     '',
     generated('the commander definitions in ' + CLIS.map((c) => c.source).join(', ')),
     '',
-    'Every command also takes `-h, --help`. `npm run local` and `npm run chaos` build first; `npm run host` and',
+    'Every command also takes `-h, --help`. `npm run local`, `npm run chaos` and `npm run sim` build first; `npm run host` and',
     '`npm run send` run the last `npm run build`. A flag without a default is off (or, for `--no-...`, the feature is on).',
     '',
   ];
