@@ -26,6 +26,10 @@ export interface Settings {
   maxFutureSkewMs: number;
   /** Epoch ms; null = no floor. */
   minEventTime: number | null;
+  /** Anomalies at or above become alerts (default DEFAULT_ALERT_MIN_SEVERITY). */
+  alertMinSeverity: number;
+  /** The range a scheduled analysis covers. */
+  analysisPeriodMinutes: number;
 }
 
 export const DEFAULT_IDLE_FLUSH_SCHEDULE = '*/30 * * * * *';
@@ -33,6 +37,8 @@ export const DEFAULT_IDLE_FLUSH_SCHEDULE = '*/30 * * * * *';
 export const DEFAULT_PURGE_SCHEDULE = '0 7 * * * *';
 /** The shortest retention accepted: shorter would purge what the API and the analysis still read. */
 export const MIN_RETENTION_MS = 3_600_000;
+/** The longest ANALYSIS_PERIOD_MINUTES: a week. */
+export const MAX_ANALYSIS_PERIOD_MINUTES = 10_080;
 /** Settings where an empty value means "disabled" rather than "use the default". */
 const EMPTY_DISABLES = new Set(['ANALYSIS_SCHEDULE', 'IDLE_FLUSH_SCHEDULE', 'PURGE_SCHEDULE']);
 
@@ -93,6 +99,13 @@ const schema = z.object({
       return r.ok ? r.time : (ctx.addIssue({ code: 'custom' }), z.NEVER);
     })
     .optional(),
+  ALERT_MIN_SEVERITY: z
+    .string()
+    .trim()
+    .transform(Number)
+    .pipe(z.number().gt(0).max(Number.MAX_VALUE))
+    .default(DEFAULT_ALERT_MIN_SEVERITY),
+  ANALYSIS_PERIOD_MINUTES: positiveInt(60, MAX_ANALYSIS_PERIOD_MINUTES),
 });
 
 const RETENTION_EXPECTED = 'an ISO 8601 duration of days, hours, minutes or seconds of at least PT1H, such as P30D';
@@ -113,6 +126,8 @@ const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
   PURGE_SCHEDULE: 'an NCRONTAB expression or empty',
   MAX_FUTURE_SKEW: 'an ISO 8601 duration such as "PT1H" or "PT10M"',
   MIN_EVENT_TIME: 'an ISO 8601 time such as "2000-01-01T00:00:00Z", or empty for no floor',
+  ALERT_MIN_SEVERITY: 'a positive number such as 1.5',
+  ANALYSIS_PERIOD_MINUTES: `a whole number of minutes from 1 to ${MAX_ANALYSIS_PERIOD_MINUTES}`,
 };
 
 export class SettingsError extends Error {
@@ -156,10 +171,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     purgeSchedule: s.PURGE_SCHEDULE,
     maxFutureSkewMs: s.MAX_FUTURE_SKEW,
     minEventTime: s.MIN_EVENT_TIME ?? null,
+    alertMinSeverity: s.ALERT_MIN_SEVERITY,
+    analysisPeriodMinutes: s.ANALYSIS_PERIOD_MINUTES,
   };
 }
 
-/** The settings {@link loadSettings} reads (the analysis settings are read in functions/analysis/analysisSettings.ts). */
+/** The settings {@link loadSettings} reads: every app setting but the connections, the task hub and the test-only ones. */
 export const LOADED_SETTING_NAMES = Object.keys(EXPECTED);
 
 /** One setting as docs/reference/settings.md lists it. */

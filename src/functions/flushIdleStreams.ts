@@ -1,9 +1,8 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 
-import { loadSettings } from '../settings';
-import { createStores, type StreamActivityStore } from '../storage';
-import { durableClientFor } from './durableClientFor';
+import { appDeps } from '../app';
+import type { StreamActivityStore } from '../storage';
 import { type FlushInput, streamEntityId } from './streamEntity';
 
 export const FLUSH_IDLE_STREAMS_FUNCTION = 'flushIdleStreams';
@@ -31,23 +30,15 @@ export async function flushIdleStreams(context: InvocationContext, deps: FlushId
   return due.length;
 }
 
-let defaults: FlushIdleDeps | undefined;
-const defaultDeps = (): FlushIdleDeps =>
-  (defaults ??= {
-    activity: createStores().activity,
-    signal: (context, entity, input) => durableClientFor(context).signalEntity(entity, 'flush', input),
-    now: Date.now,
-  });
-
 // The host rejects a timer with an empty schedule, so with IDLE_FLUSH_SCHEDULE set to "" the timer is not registered.
 // The schedule is the setting's value itself (not %IDLE_FLUSH_SCHEDULE%) so that the default applies when it is unset.
-const schedule = loadSettings().idleFlushSchedule;
+const schedule = appDeps().settings.idleFlushSchedule;
 if (schedule !== '') {
   app.timer(FLUSH_IDLE_STREAMS_FUNCTION, {
     schedule,
     extraInputs: [df.input.durableClient()],
     handler: async (_timer: Timer, context: InvocationContext) => {
-      await flushIdleStreams(context, defaultDeps());
+      await flushIdleStreams(context, appDeps().flushIdle);
     },
   });
 }

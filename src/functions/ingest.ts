@@ -1,16 +1,14 @@
 import { app, type EventHubFunctionOptions, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 
+import { appDeps } from '../app';
 import { type BatchMetrics, type DeadLetterReason, mergeEncodedSketches, type OutcomeCounts, processBatch, type StreamPartial } from '../core';
-import { loadSettings } from '../settings';
-import { createStores, type DeadLetterRecord, type Stores } from '../storage';
-import { durableClientFor } from './durableClientFor';
-import { withInjectedFaults } from './faultInjection';
-import { BatchMemory } from './ingestCommits';
+import type { DeadLetterRecord, Stores } from '../storage';
+import type { BatchMemory } from './ingestCommits';
 import { classifyError, DEFAULT_RETRY, errorMessage, type RetryOptions,retryTransient } from './ingestFaults';
-import { IngestMetricsWriter } from './ingestMetricsWriter';
-import { PipelineCache } from './ingestPipelines';
-import { WatermarkCache } from './ingestWatermarks';
+import type { IngestMetricsWriter } from './ingestMetricsWriter';
+import type { PipelineCache } from './ingestPipelines';
+import type { WatermarkCache } from './ingestWatermarks';
 import { type MergeInput, streamEntityId, type StreamSignal } from './streamEntity';
 
 export const INGEST_FUNCTION = 'ingest';
@@ -256,28 +254,6 @@ async function ingestBatch(
   return m;
 }
 
-let defaults: IngestDeps | undefined;
-function defaultDeps(): IngestDeps {
-  if (!defaults) {
-    const settings = loadSettings();
-    const stores = createStores(process.env, { mergeLatencySketches: mergeEncodedSketches });
-    // STREAMFOLD_FAULTS (tests only, faultInjection.ts): off unless set.
-    defaults = withInjectedFaults({
-      stores,
-      metrics: new IngestMetricsWriter(stores.ingestMetrics, (m) => console.error(m)),
-      pipelines: new PipelineCache(stores.pipelines, settings.pipelineRefreshSeconds * 1000, settings.streamRetentionWindows),
-      watermarks: new WatermarkCache(),
-      batches: new BatchMemory(),
-      signal: (context, entity, op) => durableClientFor(context).signalEntity(entity, op.name, op.input),
-      now: Date.now,
-      deadLetterUnmatched: settings.deadLetterUnmatched,
-      maxFutureSkewMs: settings.maxFutureSkewMs,
-      minEventTime: settings.minEventTime,
-    });
-  }
-  return defaults;
-}
-
 // dataType 'binary' (not in the library's option type, but copied into the binding metadata): bodies arrive as bytes
 // and processBatch decodes them, so an empty or non-JSON body is dead-lettered instead of failing the batch (with
 // 'string' the worker drops empty bodies while the metadata arrays keep them). The retry is the documented way for
@@ -291,13 +267,13 @@ const ingestOptions: EventHubFunctionOptions & { dataType: 'binary' } = {
   retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: { seconds: 1 }, maximumInterval: { seconds: 30 } },
   extraInputs: [df.input.durableClient()],
   handler: async (messages, context) => {
-    await handleIngest(messages, context, defaultDeps());
+    await handleIngest(messages, context, appDeps().ingest);
   },
 };
 app.eventHub(INGEST_FUNCTION, ingestOptions);
 // Graceful shutdown writes the metrics still queued (the host stops its triggers before the app).
 app.hook.appTerminate(async () => {
-  await defaults?.metrics.flush();
+  await appDeps().ingest.metrics.flush();
 });
 
 /** The batch's per-pipeline missing-field counts, only when some are non-zero (most batches have none). */

@@ -1,7 +1,7 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 
-import { loadSettings, type Settings } from '../settings';
-import { createStores } from '../storage/createStores';
+import { appDeps } from '../app';
+import type { Settings } from '../settings';
 import type { AlertStore, DeadLetterStore, IngestMetricsStore, PurgeResult, ReportStore, WindowStore } from '../storage/types';
 
 export const PURGE_EXPIRED_FUNCTION = 'purgeExpired';
@@ -61,19 +61,13 @@ export async function purgeExpired(context: InvocationContext, deps: PurgeDeps, 
   return outcome;
 }
 
-let defaults: PurgeDeps | undefined;
-const defaultDeps = (): PurgeDeps => {
-  defaults ??= { ...createStores(process.env), retention: loadSettings(), now: Date.now };
-  return defaults;
-};
-
 // As with flushIdleStreams: the schedule is the setting's value itself, and an empty PURGE_SCHEDULE registers no timer.
-const schedule = loadSettings().purgeSchedule;
+const schedule = appDeps().settings.purgeSchedule;
 if (schedule !== '') {
   app.timer(PURGE_EXPIRED_FUNCTION, {
     schedule,
     handler: async (_timer: Timer, context: InvocationContext) => {
-      await purgeExpired(context, defaultDeps());
+      await purgeExpired(context, appDeps().purge);
     },
   });
 }

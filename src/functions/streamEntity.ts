@@ -1,6 +1,7 @@
 import type { EntityContext, EntityHandler } from 'durable-functions';
 import * as df from 'durable-functions';
 
+import { appDeps } from '../app';
 import {
   catalogFigures,
   type ClosedWindow,
@@ -24,7 +25,7 @@ import {
   toStoredWindow,
   type WriteOp,
 } from '../core';
-import { createStores, type DeadLetterRecord, type Stores, type StreamCatalogEntry } from '../storage';
+import type { DeadLetterRecord, Stores, StreamCatalogEntry } from '../storage';
 import { classifyError, errorMessage } from './ingestFaults';
 
 /** Entity name; instances are keyed encodeStreamKey(pipeline, stream) (base64url parts: URL-safe, reversible). */
@@ -412,9 +413,6 @@ export function createStreamEntityHandler(
   return handler as EntityHandler<StreamState>;
 }
 
-let stores: StreamEntityStores | undefined;
-const defaultStores = (): StreamEntityStores => (stores ??= createStores());
-
 /** The handler the app registers (exported so tests drive exactly it, through durable-functions' Entity class). */
-export const streamEntityHandler = createStreamEntityHandler(defaultStores);
+export const streamEntityHandler = createStreamEntityHandler(() => appDeps().streamEntity);
 df.app.entity(STREAM_ENTITY, streamEntityHandler);

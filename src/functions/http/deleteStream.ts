@@ -2,9 +2,10 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { z } from 'zod';
 
+import { appDeps, setAppDeps } from '../../app';
 import { streamKeyProblem } from '../../core/streams';
 import type { StreamActivityStore } from '../../storage/types';
-import { streamEntityId, streamEntityKey } from '../streamEntity';
+import { streamEntityKey } from '../streamEntity';
 import { apiDeps } from './deps';
 import { withProblems } from './errors';
 import { parseParams } from './validate';
@@ -12,7 +13,7 @@ import { parseParams } from './validate';
 /** Rows of each kind (windows, dead letters) one request deletes at most; `complete: false` asks for another DELETE. */
 export const MAX_ROWS_PER_DELETE = 5000;
 
-/** What the route needs beyond apiDeps(); tests swap it with {@link setDeleteStreamDeps}. */
+/** What the route needs beyond apiDeps() (built in src/app.ts); tests swap it with {@link setDeleteStreamDeps}. */
 export interface DeleteStreamDeps {
   /** The idle index (StreamActivity table). */
   activity: StreamActivityStore;
@@ -20,19 +21,9 @@ export interface DeleteStreamDeps {
   signalDelete(context: InvocationContext, pipeline: string, stream: string): Promise<void>;
 }
 
-let current: DeleteStreamDeps | undefined;
-
-function deleteStreamDeps(): DeleteStreamDeps {
-  current ??= {
-    activity: apiDeps().stores.activity,
-    signalDelete: (context, pipeline, stream) => df.getClient(context).signalEntity(streamEntityId(pipeline, stream), 'delete'),
-  };
-  return current;
-}
-
-/** Replaces (or with undefined, resets) the route's dependencies. */
+/** Tests: replaces (or with undefined, resets) the route's dependencies. */
 export function setDeleteStreamDeps(deps: DeleteStreamDeps | undefined): void {
-  current = deps;
+  setAppDeps(deps === undefined ? undefined : { deleteStream: deps });
 }
 
 export const params = z.object({
@@ -62,7 +53,7 @@ export interface DeleteStreamResult {
 export async function deleteStream(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const { pipeline, stream } = parseParams(request, params);
   const { stores } = apiDeps();
-  const deps = deleteStreamDeps();
+  const deps = appDeps().deleteStream;
   const windows = await stores.windows.deleteStream(streamEntityKey(pipeline, stream), MAX_ROWS_PER_DELETE);
   const deadLetters = await stores.deadLetters.deleteStream(pipeline, stream, MAX_ROWS_PER_DELETE);
   const catalog = await stores.streams.remove(pipeline, stream);

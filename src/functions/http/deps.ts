@@ -1,12 +1,10 @@
 import type { InvocationContext } from '@azure/functions';
 
-import { mergeEncodedSketches, type StreamView } from '../../core';
-import { loadSettings } from '../../settings';
-import { createStores } from '../../storage/createStores';
+import { appDeps, setAppDeps } from '../../app';
+import type { StreamView } from '../../core';
 import type { Stores } from '../../storage/types';
-import { readStreamEntity } from './readStreamEntity';
 
-/** What the API handlers need from the outside world; tests swap it with {@link setApiDeps}. */
+/** What the API handlers need from the outside world (built in src/app.ts); tests swap it with {@link setApiDeps}. */
 export interface ApiDeps {
   stores: Stores;
   /** Live view of the stream entity of (pipeline, stream) (key encodeStreamKey), or undefined when the entity does not exist. */
@@ -16,21 +14,12 @@ export interface ApiDeps {
   defaultRetention: number;
 }
 
-let current: ApiDeps | undefined;
-
-/** The process-wide dependencies, built on first use from the app settings. */
+/** The API's part of the app's dependencies (src/app.ts). */
 export function apiDeps(): ApiDeps {
-  current ??= {
-    // The core's sketch merge keeps one latency sketch per metrics row, so /api/metrics percentiles cover every batch.
-    stores: createStores(process.env, { mergeLatencySketches: mergeEncodedSketches }),
-    readStream: readStreamEntity,
-    now: () => Date.now(),
-    defaultRetention: loadSettings().streamRetentionWindows,
-  };
-  return current;
+  return appDeps().api;
 }
 
-/** Replaces (or with undefined, resets) the dependencies. */
+/** Tests: replaces (or with undefined, resets) the API's dependencies. */
 export function setApiDeps(deps: ApiDeps | undefined): void {
-  current = deps;
+  setAppDeps(deps === undefined ? undefined : { api: deps });
 }

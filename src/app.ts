@@ -1,0 +1,86 @@
+import * as df from 'durable-functions';
+
+import { mergeEncodedSketches } from './core';
+import type { AnalysisDeps } from './functions/analysis/deps';
+import { durableClientFor } from './functions/durableClientFor';
+import { withInjectedFaults } from './functions/faultInjection';
+import type { FlushIdleDeps } from './functions/flushIdleStreams';
+import type { DeleteStreamDeps } from './functions/http/deleteStream';
+import type { ApiDeps } from './functions/http/deps';
+import { readStreamEntity } from './functions/http/readStreamEntity';
+import type { IngestDeps } from './functions/ingest';
+import { BatchMemory } from './functions/ingestCommits';
+import { IngestMetricsWriter } from './functions/ingestMetricsWriter';
+import { PipelineCache } from './functions/ingestPipelines';
+import { WatermarkCache } from './functions/ingestWatermarks';
+import type { PurgeDeps } from './functions/purgeExpired';
+import { streamEntityId, type StreamEntityStores } from './functions/streamEntity';
+import { loadSettings, type Settings } from './settings';
+import { createStores, type Stores } from './storage';
+
+/**
+ * The composition root: the app's settings and stores, built once per process, and what each function needs from
+ * them. Every function module takes its dependencies from {@link appDeps} (the modules register themselves with the
+ * Functions host when it loads them, so they cannot be handed arguments). Tests and the simulator build the same
+ * wiring from settings and stores of their own with {@link buildAppDeps}, or replace parts with {@link setAppDeps}.
+ * Only type imports reach the function modules that register something: importing this module registers nothing.
+ */
+export interface AppDeps {
+  settings: Settings;
+  stores: Stores;
+  ingest: IngestDeps;
+  streamEntity: StreamEntityStores;
+  flushIdle: FlushIdleDeps;
+  purge: PurgeDeps;
+  api: ApiDeps;
+  deleteStream: DeleteStreamDeps;
+  analysis: AnalysisDeps;
+}
+
+/** Wires every function's dependencies from the given settings and stores (no I/O: stores connect on first use). */
+export function buildAppDeps(settings: Settings, stores: Stores, now: () => number = Date.now): AppDeps {
+  return {
+    settings,
+    stores,
+    // STREAMFOLD_FAULTS (tests only, faultInjection.ts): off unless set.
+    ingest: withInjectedFaults({
+      stores,
+      metrics: new IngestMetricsWriter(stores.ingestMetrics, (m) => console.error(m)),
+      pipelines: new PipelineCache(stores.pipelines, settings.pipelineRefreshSeconds * 1000, settings.streamRetentionWindows),
+      watermarks: new WatermarkCache(),
+      batches: new BatchMemory(),
+      signal: (context, entity, op) => durableClientFor(context).signalEntity(entity, op.name, op.input),
+      now,
+      deadLetterUnmatched: settings.deadLetterUnmatched,
+      maxFutureSkewMs: settings.maxFutureSkewMs,
+      minEventTime: settings.minEventTime,
+    }),
+    streamEntity: stores,
+    flushIdle: {
+      activity: stores.activity,
+      signal: (context, entity, input) => durableClientFor(context).signalEntity(entity, 'flush', input),
+      now,
+    },
+    purge: { ...stores, retention: settings, now },
+    api: { stores, readStream: readStreamEntity, now, defaultRetention: settings.streamRetentionWindows },
+    deleteStream: {
+      activity: stores.activity,
+      signalDelete: (context, pipeline, stream) => df.getClient(context).signalEntity(streamEntityId(pipeline, stream), 'delete'),
+    },
+    analysis: stores,
+  };
+}
+
+let current: AppDeps | undefined;
+
+/** The process's dependencies, built from the environment on first use. */
+export function appDeps(): AppDeps {
+  // The core's sketch merge keeps one latency sketch per metrics row, so /api/metrics percentiles cover every batch.
+  current ??= buildAppDeps(loadSettings(), createStores(process.env, { mergeLatencySketches: mergeEncodedSketches }));
+  return current;
+}
+
+/** Tests: replaces the given parts of the process's dependencies; undefined rebuilds them all on next use. */
+export function setAppDeps(parts: Partial<AppDeps> | undefined): void {
+  current = parts === undefined ? undefined : { ...appDeps(), ...parts };
+}
