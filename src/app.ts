@@ -14,7 +14,8 @@ import { IngestMetricsWriter } from './functions/ingestMetricsWriter';
 import { PipelineCache } from './functions/ingestPipelines';
 import { WatermarkCache } from './functions/ingestWatermarks';
 import type { PurgeDeps } from './functions/purgeExpired';
-import { streamEntityId, type StreamEntityStores } from './functions/streamEntity';
+import { signalStream, streamEntityId } from './functions/stream/streamContract';
+import type { StreamEntityStores } from './functions/streamEntity';
 import { loadSettings, type Settings } from './settings';
 import { createStores, type Stores } from './storage';
 
@@ -49,7 +50,7 @@ export function buildAppDeps(settings: Settings, stores: Stores, now: () => numb
       pipelines: new PipelineCache(stores.pipelines, settings.pipelineRefreshSeconds * 1000, settings.streamRetentionWindows),
       watermarks: new WatermarkCache(),
       batches: new BatchMemory(),
-      signal: (context, entity, op) => durableClientFor(context).signalEntity(entity, op.name, op.input),
+      signal: (context, entity, op) => signalStream(durableClientFor(context), entity, op),
       now,
       deadLetterUnmatched: settings.deadLetterUnmatched,
       maxFutureSkewMs: settings.maxFutureSkewMs,
@@ -58,14 +59,14 @@ export function buildAppDeps(settings: Settings, stores: Stores, now: () => numb
     streamEntity: stores,
     flushIdle: {
       activity: stores.activity,
-      signal: (context, entity, input) => durableClientFor(context).signalEntity(entity, 'flush', input),
+      signal: (context, entity, op) => signalStream(durableClientFor(context), entity, op),
       now,
     },
     purge: { ...stores, retention: settings, now },
     api: { stores, readStream: readStreamEntity, now, defaultRetention: settings.streamRetentionWindows },
     deleteStream: {
       activity: stores.activity,
-      signalDelete: (context, pipeline, stream) => df.getClient(context).signalEntity(streamEntityId(pipeline, stream), 'delete'),
+      signalDelete: (context, pipeline, stream) => signalStream(df.getClient(context), streamEntityId(pipeline, stream), { kind: 'delete' }),
     },
     analysis: stores,
   };

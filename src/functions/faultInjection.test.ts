@@ -75,8 +75,8 @@ describe('withInjectedFaults', () => {
     await expect(d.stores.deadLetters.add([record])).rejects.toThrow(InjectedFault);
     await d.stores.deadLetters.add([record]);
     expect((await d.stores.deadLetters.query()).items).toHaveLength(1);
-    await expect(d.signal(context, entity, { name: 'flush', input: { now: 1 } })).rejects.toThrow(/injected transient fault at signal/);
-    await d.signal(context, entity, { name: 'flush', input: { now: 1 } });
+    await expect(d.signal(context, entity, { kind: 'flush', input: { now: 1 } })).rejects.toThrow(/injected transient fault at signal/);
+    await d.signal(context, entity, { kind: 'flush', input: { now: 1 } });
     expect(signals).toEqual(['k']);
     expect(log.filter((m) => m.startsWith('fault injected:'))).toEqual(['fault injected: deadLetterWrite (1 of 1)', 'fault injected: signal (1 of 1)']);
   });

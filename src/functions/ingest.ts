@@ -9,7 +9,7 @@ import { classifyError, DEFAULT_RETRY, errorMessage, type RetryOptions,retryTran
 import type { IngestMetricsWriter } from './ingestMetricsWriter';
 import type { PipelineCache } from './ingestPipelines';
 import type { WatermarkCache } from './ingestWatermarks';
-import { type MergeInput, streamEntityId, type StreamSignal } from './streamEntity';
+import { type MergeInput, streamEntityId, type StreamSignal } from './stream/streamContract';
 
 export const INGEST_FUNCTION = 'ingest';
 
@@ -184,13 +184,13 @@ async function ingestBatch(
   // batch that is absent from this one (steady streams appear in every batch and get none).
   const commits = deps.batches.commitsFor(meta.partitionId, firstSequence, result.partials);
   const onRetry = (what: string) => (e: unknown, n: number, ms: number) => context.warn(`ingest: ${what} failed (retry ${n} in ${ms} ms): ${errorMessage(e)}`);
-  const send = (entity: df.EntityId, op: StreamSignal) => retryTransient(() => deps.signal(context, entity, op), retry, onRetry(`${op.name} for ${entity.key}`));
+  const send = (entity: df.EntityId, op: StreamSignal) => retryTransient(() => deps.signal(context, entity, op), retry, onRetry(`${op.kind} for ${entity.key}`));
   // Every operation is tried, so one stream's permanent failure cannot stop the others (per-stream isolation).
   const [merged, committed] = await Promise.all([
     Promise.allSettled(
-      result.partials.map((partial) => send(streamEntityId(partial.pipeline, partial.stream), { name: 'merge', input: { partial, pipeline: configs.get(partial.pipeline) as MergeInput['pipeline'] } })),
+      result.partials.map((partial) => send(streamEntityId(partial.pipeline, partial.stream), { kind: 'merge', input: { partial, pipeline: configs.get(partial.pipeline) as MergeInput['pipeline'] } })),
     ),
-    Promise.allSettled(commits.map((c) => send(streamEntityId(c.pipeline, c.stream), { name: 'commit', input: c.input }))),
+    Promise.allSettled(commits.map((c) => send(streamEntityId(c.pipeline, c.stream), { kind: 'commit', input: c.input }))),
   ]);
   const transient = [...merged, ...committed].filter((r): r is PromiseRejectedResult => r.status === 'rejected' && classifyError(r.reason) === 'transient');
   if (transient.length > 0) {

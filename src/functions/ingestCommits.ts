@@ -1,5 +1,5 @@
 import type { PipelineConfig, StreamPartial } from '../core';
-import type { CommitInput } from './streamEntity';
+import type { CommitInput } from './stream/streamContract';
 
 interface RememberedBatch {
   firstSequence: number;

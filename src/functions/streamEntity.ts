@@ -3,119 +3,57 @@ import * as df from 'durable-functions';
 
 import { appDeps } from '../app';
 import {
+  applyStreamChange,
   catalogFigures,
   type ClosedWindow,
-  commitThroughInPlace,
   decodeStreamKey,
-  DEFAULT_IDLE_TIMEOUT,
-  encodeStreamKey,
-  flushIdle,
-  idleTimeoutMs as parseIdleTimeout,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  flushDueOf,
   initialStreamState,
   liveWindowCount,
-  mergePartialInPlace,
   migrateStreamState,
-  type PipelineConfig,
   planCatalogWrite,
   planIndexWrite,
-  type StreamPartial,
   type StreamState,
-  type StreamView,
   streamView,
   toStoredWindow,
   type WriteOp,
 } from '../core';
 import type { DeadLetterRecord, Stores, StreamCatalogEntry } from '../storage';
 import { classifyError, errorMessage } from './ingestFaults';
+import {
+  isNum,
+  isObj,
+  splitStreamKey,
+  STREAM_ENTITY,
+  type StreamChange,
+  type StreamOperationKind,
+  type StreamReply,
+  validateCommitInput,
+  validateFlushInput,
+  validateMergeInput,
+} from './stream/streamContract';
 
-/** Entity name; instances are keyed encodeStreamKey(pipeline, stream) (base64url parts: URL-safe, reversible). */
-export const STREAM_ENTITY = 'stream';
-
-export type StreamOperation =
-  | { kind: 'merge'; input: { partial: StreamPartial; pipeline: PipelineConfig } }
-  /** From ingest: the partition's batch [firstSequence, lastSequence] is checkpointed (see core commitThrough). */
-  | { kind: 'commit'; input: { partition: string; firstSequence: number; lastSequence: number; pipeline: PipelineConfig } }
-  /** From the flushIdleStreams timer, with its clock, so the entity's decision is a pure function of its input. */
-  | { kind: 'flush'; input: { now: number } }
-  | { kind: 'get'; input?: undefined }
-  | { kind: 'reset'; input?: undefined }
-  /** From DELETE /api/streams/{pipeline}/{stream}: erases the stream (see the case below). */
-  | { kind: 'delete'; input?: undefined };
-export type StreamOperationKind = StreamOperation['kind'];
-export type MergeInput = Extract<StreamOperation, { kind: 'merge' }>['input'];
-export type CommitInput = Extract<StreamOperation, { kind: 'commit' }>['input'];
-export type FlushInput = Extract<StreamOperation, { kind: 'flush' }>['input'];
-
-/** The operations ingest and the timer signal, as one value (name + input). */
-export type StreamSignal = { name: 'merge'; input: MergeInput } | { name: 'commit'; input: CommitInput } | { name: 'flush'; input: FlushInput };
-
-/** Every operation returns a reply instead of throwing: durable-functions would store JSON.stringify(error), losing the message. */
-export type StreamReply =
-  | { ok: true; kind: 'merge' | 'commit' | 'flush'; outcome: string; closedWindows: number; saved: boolean }
-  | { ok: true; kind: 'get'; view: StreamView }
-  | { ok: true; kind: 'reset' }
-  | { ok: true; kind: 'delete' }
-  | { ok: false; error: string };
-
-export const streamEntityKey = (pipeline: string, stream: string): string => encodeStreamKey(pipeline, stream);
-export const streamEntityId = (pipeline: string, stream: string): df.EntityId => new df.EntityId(STREAM_ENTITY, streamEntityKey(pipeline, stream));
-
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-const DEFAULT_IDLE_TIMEOUT_MS = parseIdleTimeout(DEFAULT_IDLE_TIMEOUT);
-
-function checkPipeline(op: string, pipeline: unknown): string | undefined {
-  if (!isObj(pipeline)) return `${op}: expected pipeline to be a pipeline config object`;
-  for (const f of ['windowSizeMs', 'hopMs', 'allowedLatenessMs', 'retention'] as const) {
-    if (!isNum(pipeline[f])) return `${op}: expected pipeline.${f} to be a number, found ${JSON.stringify(pipeline[f])}`;
+/** The checked input of a state-changing operation, as the core policy takes it. */
+function validateChange(kind: StreamChange['kind'], input: unknown, key: string): { ok: true; value: StreamChange } | { ok: false; error: string } {
+  switch (kind) {
+    case 'merge': {
+      const checked = validateMergeInput(input, key);
+      return checked.ok ? { ok: true, value: { kind, input: checked.value } } : checked;
+    }
+    case 'commit': {
+      const checked = validateCommitInput(input);
+      return checked.ok ? { ok: true, value: { kind, input: checked.value } } : checked;
+    }
+    case 'flush': {
+      const checked = validateFlushInput(input);
+      return checked.ok ? { ok: true, value: { kind, input: checked.value } } : checked;
+    }
+    default: {
+      const unknown: never = kind;
+      return { ok: false, error: `unknown operation ${JSON.stringify(unknown)}` };
+    }
   }
-  // Senders from before idleTimeout existed omit it: they get the documented default.
-  if (pipeline['idleTimeoutMs'] !== undefined && !(isNum(pipeline['idleTimeoutMs']) && pipeline['idleTimeoutMs'] >= 0)) {
-    return `${op}: expected pipeline.idleTimeoutMs to be a non-negative number, found ${JSON.stringify(pipeline['idleTimeoutMs'])}`;
-  }
-  return undefined;
-}
-
-/** Structural check of a merge payload; returns a message naming the first problem. */
-export function validateMergeInput(input: unknown, key: string): { ok: true; value: MergeInput } | { ok: false; error: string } {
-  if (!isObj(input)) return { ok: false, error: `merge: expected { partial, pipeline }, found ${input === null ? 'null' : typeof input}` };
-  const { partial, pipeline } = input;
-  if (!isObj(partial)) return { ok: false, error: 'merge: expected partial to be an object' };
-  const bad = checkPipeline('merge', pipeline);
-  if (bad) return { ok: false, error: bad };
-  for (const f of ['firstSequence', 'lastSequence', 'firstEventSequence', 'events', 'late', 'invalid'] as const) {
-    if (!isNum(partial[f])) return { ok: false, error: `merge: expected partial.${f} to be a number, found ${JSON.stringify(partial[f])}` };
-  }
-  if (typeof partial['partition'] !== 'string') return { ok: false, error: 'merge: expected partial.partition to be a string' };
-  if (!Array.isArray(partial['windows']) || !isObj(partial['totals']) || !isObj(partial['latency'])) {
-    return { ok: false, error: 'merge: expected partial.windows (array), partial.totals and partial.latency (objects)' };
-  }
-  if (typeof partial['pipeline'] !== 'string' || typeof partial['stream'] !== 'string') return { ok: false, error: 'merge: expected partial.pipeline and partial.stream to be strings' };
-  const own = decodeStreamKey(key);
-  if (own === undefined || own.pipeline !== partial['pipeline'] || own.stream !== partial['stream']) {
-    const mine = own === undefined ? `a key that is not encodeStreamKey(pipeline, stream): ${JSON.stringify(key)}` : JSON.stringify(own);
-    return { ok: false, error: `merge: expected a partial for ${mine}, found one for ${JSON.stringify({ pipeline: partial['pipeline'], stream: partial['stream'] })}` };
-  }
-  return { ok: true, value: input as unknown as MergeInput };
-}
-
-/** Structural check of a commit payload. */
-export function validateCommitInput(input: unknown): { ok: true; value: CommitInput } | { ok: false; error: string } {
-  if (!isObj(input)) return { ok: false, error: `commit: expected { partition, firstSequence, lastSequence, pipeline }, found ${input === null ? 'null' : typeof input}` };
-  if (typeof input['partition'] !== 'string') return { ok: false, error: `commit: expected partition to be a string, found ${JSON.stringify(input['partition'])}` };
-  for (const f of ['firstSequence', 'lastSequence'] as const) {
-    if (!isNum(input[f])) return { ok: false, error: `commit: expected ${f} to be a number, found ${JSON.stringify(input[f])}` };
-  }
-  const bad = checkPipeline('commit', input['pipeline']);
-  if (bad) return { ok: false, error: bad };
-  return { ok: true, value: input as unknown as CommitInput };
-}
-
-/** Structural check of a flush payload. */
-export function validateFlushInput(input: unknown): { ok: true; value: FlushInput } | { ok: false; error: string } {
-  if (!isObj(input) || !isNum(input['now'])) return { ok: false, error: `flush: expected { now: epoch milliseconds }, found ${JSON.stringify(input)}` };
-  return { ok: true, value: input as unknown as FlushInput };
 }
 
 /**
@@ -177,20 +115,6 @@ export function windowDeadLetter(w: ClosedWindow, error: string, recordedAt: num
     pipeline: w.pipeline,
     stream: w.stream,
   };
-}
-
-/** The plain names behind an entity key; a key encodeStreamKey did not make (never signalled by the app) yields empty names. */
-const splitKey = (key: string): { pipeline: string; stream: string } => decodeStreamKey(key) ?? { pipeline: '', stream: '' };
-
-/**
- * When the idle flush may close this stream's windows: null while nothing is open or the timeout is off. A stream with
- * unsaved closed windows is due at once (its last merge), so the flush timer retries them even when it went quiet.
- */
-export function flushDueOf(state: StreamState): number | null {
-  if (state.unsaved !== undefined && state.unsaved.length > 0) return state.lastSeen ?? 0;
-  const timeoutMs = state.idle?.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  if (!(timeoutMs > 0) || state.lastSeen === null || liveWindowCount(state) === 0) return null;
-  return state.lastSeen + timeoutMs;
 }
 
 /** Builds the entity handler; the stores are injected so tests can use memory or Azurite-backed stores. */
@@ -273,7 +197,7 @@ export function createStreamEntityHandler(
       indexed: idle.indexedDue,
     });
     if (!plan.write) return;
-    const { pipeline, stream } = splitKey(context.df.entityKey);
+    const { pipeline, stream } = splitStreamKey(context.df.entityKey);
     try {
       await stores().activity.record({ pipeline, stream, lastActivity: state.lastSeen ?? 0, openWindows: liveWindowCount(state), idleTimeoutMs: idle.timeoutMs, flushDue: plan.due });
       idle.indexedDue = plan.due;
@@ -290,7 +214,7 @@ export function createStreamEntityHandler(
   const catalog = async (context: EntityContext<StreamState>, state: StreamState, at: number, op: WriteOp): Promise<void> => {
     const events = catalogFigures(state).events;
     if (!planCatalogWrite({ op, now: at, refreshMs, events, catalog: state.catalog })) return;
-    const { pipeline, stream } = splitKey(context.df.entityKey);
+    const { pipeline, stream } = splitStreamKey(context.df.entityKey);
     try {
       await stores().streams.touch([catalogEntry(pipeline, stream, state, at)]);
       state.catalog = { at, events };
@@ -311,59 +235,25 @@ export function createStreamEntityHandler(
       return fail(`${kind}: expected an entity key made by encodeStreamKey(pipeline, stream), found ${JSON.stringify(key)}`);
     }
     switch (kind) {
-      case 'merge': {
-        const checked = validateMergeInput(context.df.getInput(), key);
+      case 'merge':
+      case 'commit':
+      case 'flush': {
+        const checked = validateChange(kind, context.df.getInput(), key);
         if (!checked.ok) return fail(checked.error);
         const at = now();
-        const config = checked.value.pipeline;
-        // The state was just parsed from JSON and is this operation's own: update it in place (no deep clone).
+        // load → apply (core policy: what closes, what to write) → write → save.
         const state = loadState(context);
         if (!state) return;
-        const previousMergeAt = state.lastSeen;
-        const result = mergePartialInPlace(state, checked.value.partial, at, config);
-        const saved = await saveClosed(context, result.state, result.closedWindows);
-        if (result.outcome !== 'ignored') {
+        const plan = applyStreamChange(state, checked.value, at);
+        const saved = await saveClosed(context, plan.state, plan.closedWindows);
+        if (plan.writes !== null) {
           // Only the entity knows the exact total, so it keeps the catalog row; operations of one entity run one at a
           // time, so the last write is the newest total.
-          await catalog(context, result.state, at, 'merge');
-          result.state.idle = { ...result.state.idle, timeoutMs: config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };
-          await index(context, result.state, 'merge', at, previousMergeAt);
+          await catalog(context, plan.state, plan.at, plan.writes);
+          await index(context, plan.state, plan.writes, plan.at, plan.previousMergeAt);
         }
-        context.df.setState(result.state);
-        context.df.return({ ok: true, kind, outcome: result.outcome, closedWindows: result.closedWindows.length, saved } satisfies StreamReply);
-        return;
-      }
-      case 'commit': {
-        const checked = validateCommitInput(context.df.getInput());
-        if (!checked.ok) return fail(checked.error);
-        const { partition, firstSequence, lastSequence, pipeline } = checked.value;
-        const at = now();
-        const state = loadState(context);
-        if (!state) return;
-        const result = commitThroughInPlace(state, partition, { firstSequence, lastSequence }, at, pipeline);
-        const saved = await saveClosed(context, result.state, result.closedWindows);
-        if (result.outcome === 'committed') {
-          // The total is unchanged by a commit (reads include pending partials). The stream was absent from its
-          // partition's latest batch and may have gone quiet, but writing its catalog row exactly on every commit made
-          // the rows flip per operation: the index keeps the timer due within a refresh interval instead.
-          await catalog(context, result.state, at, 'commit');
-          await index(context, result.state, 'commit', at, result.state.lastSeen);
-        }
-        context.df.setState(result.state);
-        context.df.return({ ok: true, kind, outcome: result.outcome, closedWindows: result.closedWindows.length, saved } satisfies StreamReply);
-        return;
-      }
-      case 'flush': {
-        const checked = validateFlushInput(context.df.getInput());
-        if (!checked.ok) return fail(checked.error);
-        const state = loadState(context);
-        if (!state) return;
-        const result = flushIdle(state, checked.value.now, state.idle?.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
-        const saved = await saveClosed(context, result.state, result.closedWindows);
-        await catalog(context, result.state, checked.value.now, 'flush');
-        await index(context, result.state, 'flush', checked.value.now, result.state.lastSeen);
-        context.df.setState(result.state);
-        context.df.return({ ok: true, kind, outcome: result.outcome, closedWindows: result.closedWindows.length, saved } satisfies StreamReply);
+        context.df.setState(plan.state);
+        context.df.return({ ok: true, kind, outcome: plan.outcome, closedWindows: plan.closedWindows.length, saved } satisfies StreamReply);
         return;
       }
       case 'get': {
@@ -377,7 +267,7 @@ export function createStreamEntityHandler(
         const at = now();
         const state: StreamState = { ...initialStreamState(), catalog: { at, events: 0 } };
         // Keep the catalog and the idle index consistent with the entity: a reset stream lists with a zero total.
-        const { pipeline, stream } = splitKey(key);
+        const { pipeline, stream } = splitStreamKey(key);
         try {
           await stores().streams.touch([catalogEntry(pipeline, stream, state, at)]);
           await stores().activity.record({ pipeline, stream, lastActivity: now(), openWindows: 0, idleTimeoutMs: 0, flushDue: null });
@@ -392,7 +282,7 @@ export function createStreamEntityHandler(
       case 'delete': {
         // Runs after the operations queued before it, so it also erases the windows and rows they wrote; the route has
         // erased the rest. The entity goes with its state; a later event starts the stream afresh.
-        const { pipeline, stream } = splitKey(key);
+        const { pipeline, stream } = splitStreamKey(key);
         try {
           await stores().windows.deleteStream(key, 1000);
           await stores().streams.remove(pipeline, stream);

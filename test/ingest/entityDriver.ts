@@ -4,7 +4,7 @@ import { DummyEntityContext, type EntityHandler } from 'durable-functions';
 
 import type { StreamState, StreamView } from '../../src/core';
 import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
-import { STREAM_ENTITY, type StreamReply } from '../../src/functions/streamEntity';
+import { STREAM_ENTITY, type StreamReply } from '../../src/functions/stream/streamContract';
 
 /** What df.app.entity registers: (entityTrigger, context) => EntityState. */
 export type RegisteredEntityFunction = (trigger: unknown, context: InvocationContext) => Promise<unknown>;

@@ -45,7 +45,7 @@ describe('write economy of the stream entities (replay-like load)', () => {
       now: () => clock.now,
       signal: async (_c, entity, op) => {
         writes.entityOps++;
-        await driver.run(entity.key, op.name, op.input);
+        await driver.run(entity.key, op.kind, op.input);
       },
     };
     // Skewed keys (a few large, many small) from a fixed generator, events at the processing clock, round-robin.
@@ -72,7 +72,7 @@ describe('write economy of the stream entities (replay-like load)', () => {
         events += BATCH;
       }
       if (t % 30_000 === 30_000 - TICK_MS) {
-        writes.flushes += await flushIdleStreams(invocationContext({}), { activity, now: () => clock.now, signal: async (_c, e, input) => void (await driver.run(e.key, 'flush', input)) });
+        writes.flushes += await flushIdleStreams(invocationContext({}), { activity, now: () => clock.now, signal: async (_c, e, op) => void (await driver.run(e.key, op.kind, op.input)) });
       }
     }
     const per1000 = (n: number) => Math.round((n * 10000) / events) / 10;
@@ -86,7 +86,7 @@ describe('write economy of the stream entities (replay-like load)', () => {
     // Far below one write per entity operation.
     expect(writes.catalog + writes.index).toBeLessThan(writes.entityOps / 4);
     // Quiet now: the timer makes every catalog row exact.
-    await flushIdleStreams(invocationContext({}), { activity, now: () => clock.now + 60_000, signal: async (_c, e, input) => void (await driver.run(e.key, 'flush', input)) });
+    await flushIdleStreams(invocationContext({}), { activity, now: () => clock.now + 60_000, signal: async (_c, e, op) => void (await driver.run(e.key, op.kind, op.input)) });
     const listed = new Map<string, number>();
     let token: string | undefined;
     do {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { appDeps, setAppDeps } from '../../app';
 import { streamKeyProblem } from '../../core/streams';
 import type { StreamActivityStore } from '../../storage/types';
-import { streamEntityKey } from '../streamEntity';
+import { streamEntityKey } from '../stream/streamContract';
 import { apiDeps } from './deps';
 import { withProblems } from './errors';
 import { parseParams } from './validate';

@@ -2,7 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 
 import { migrateStreamState, type StreamView, streamView } from '../../core';
-import { streamEntityId } from '../streamEntity';
+import { streamEntityId } from '../stream/streamContract';
 import { HttpError } from './errors';
 
 /**
