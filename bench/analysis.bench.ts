@@ -8,10 +8,10 @@
 import { analyzeStream } from '../src/core/analysis/analyzeStream';
 import { detectAnomalies } from '../src/core/analysis/detectAnomalies';
 import { holtForecast } from '../src/core/analysis/holt';
-import { summarize } from '../src/core/analysis/summarize';
-import { gaussian, mulberry32 } from '../src/core/analysis/testing/prng';
+import { summarize } from '../src/core/analysis/summarizeRange';
 import { trend } from '../src/core/analysis/trend';
 import { ANALYSIS_KINDS, type WindowPoint } from '../src/core/analysis/types';
+import { gaussian, mulberry32 } from '../src/core/random/prng';
 import { CHUNK_SIZE, FAN_OUT_WAVE, planChunks } from '../src/functions/analysis/plan';
 
 const STREAMS = Number(process.env['BENCH_STREAMS'] ?? 1000);

@@ -3,7 +3,7 @@ import { ANALYZE_STREAM_GROUP,analyzeStreamGroupHandler } from '../../src/functi
 import { analyzeStreamsHandler } from '../../src/functions/analysis/analyzeStreams';
 import type { AnalysisDeps } from '../../src/functions/analysis/deps';
 import { FINALIZE_REPORT, finalizeReport } from '../../src/functions/analysis/finalizeReport';
-import { LIST_STREAMS, listStreams } from '../../src/functions/analysis/listStreams';
+import { LIST_STREAMS, listStreams } from '../../src/functions/analysis/listJobStreams';
 import { CHUNK_SIZE } from '../../src/functions/analysis/plan';
 import { newAlerts, RAISE_ALERTS } from '../../src/functions/analysis/raiseAlerts';
 import type { AnalysisJob } from '../../src/functions/analysis/request';

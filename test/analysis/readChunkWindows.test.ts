@@ -4,7 +4,7 @@ import { analyzeStream } from '../../src/core/analysis/analyzeStream';
 import { encodeStreamKey } from '../../src/core/streams';
 import { analyzeChunk, streamPoints } from '../../src/functions/analysis/analyzeChunk';
 import type { AnalysisDeps } from '../../src/functions/analysis/deps';
-import { listStreams } from '../../src/functions/analysis/listStreams';
+import { listStreams } from '../../src/functions/analysis/listJobStreams';
 import { readChunkWindows } from '../../src/functions/analysis/readChunkWindows';
 import { readWindows } from '../../src/functions/analysis/readWindows';
 import type { AnalysisJob } from '../../src/functions/analysis/request';

@@ -2,7 +2,7 @@ import { ANALYZE_CHUNK } from '../../src/functions/analysis/analyzeChunk';
 import { analyzeChunk } from '../../src/functions/analysis/analyzeChunk';
 import { analyzeStreamsHandler } from '../../src/functions/analysis/analyzeStreams';
 import { FINALIZE_REPORT, finalizeReport } from '../../src/functions/analysis/finalizeReport';
-import { LIST_STREAMS, listStreams } from '../../src/functions/analysis/listStreams';
+import { LIST_STREAMS, listStreams } from '../../src/functions/analysis/listJobStreams';
 import { newAlerts, RAISE_ALERTS } from '../../src/functions/analysis/raiseAlerts';
 import type { AnalysisJob } from '../../src/functions/analysis/request';
 import { type ScheduleClient, startScheduledRuns } from '../../src/functions/analysis/scheduleAnalysis';

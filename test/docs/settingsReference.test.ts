@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { FAULTS_SETTING } from '../../src/functions/faultInjection';
+import { FAULTS_SETTING } from '../../src/functions/ingest/faultInjection';
 import { LOADED_SETTING_NAMES, loadSettings, SETTINGS_REFERENCE } from '../../src/settings';
 import { repoRoot } from '../support/repoRoot';
 

@@ -1,6 +1,6 @@
 import { initialStreamState } from '../../src/core';
 import { streamEntityKey } from '../../src/functions/stream/streamContract';
-import { createStreamEntityHandler } from '../../src/functions/streamEntity';
+import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage/createStores';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import { EntityDriver } from '../ingest/entityDriver';

@@ -1,14 +1,14 @@
 import { RestError } from '@azure/data-tables';
 
 import { mergeEncodedSketches } from '../../src/core';
-import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
-import { type IngestDeps, QUARANTINE_RAW_CHARS } from '../../src/functions/ingest';
-import { BatchMemory } from '../../src/functions/ingestCommits';
-import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingestPipelines';
-import { WatermarkCache } from '../../src/functions/ingestWatermarks';
+import { BatchMemory } from '../../src/functions/ingest/batchMemory';
+import { type IngestDeps, QUARANTINE_RAW_CHARS } from '../../src/functions/ingest/ingest';
+import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
+import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
+import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
+import { flushIdleStreams } from '../../src/functions/stream/flushIdleStreams';
 import { streamEntityKey, type StreamSignal } from '../../src/functions/stream/streamContract';
-import { createStreamEntityHandler, MAX_UNSAVED_WINDOWS } from '../../src/functions/streamEntity';
+import { createStreamEntityHandler, MAX_UNSAVED_WINDOWS } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores, type DeadLetterRecord, type Stores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import { deliver, EntityDriver, invocationContext, view } from './entityDriver';

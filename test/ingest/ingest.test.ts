@@ -2,14 +2,14 @@ import * as df from 'durable-functions';
 
 import { type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
 import { CATALOG_LAG_REFRESHES, encodeStreamKey, mergeEncodedSketches, type StreamView } from '../../src/core';
-import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
-import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
-import { BatchMemory } from '../../src/functions/ingestCommits';
-import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingestPipelines';
-import { WatermarkCache } from '../../src/functions/ingestWatermarks';
+import { BatchMemory } from '../../src/functions/ingest/batchMemory';
+import { handleIngest, type IngestDeps } from '../../src/functions/ingest/ingest';
+import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
+import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
+import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
+import { flushIdleStreams } from '../../src/functions/stream/flushIdleStreams';
 import { STREAM_ENTITY, type StreamReply, type StreamSignal } from '../../src/functions/stream/streamContract';
-import { CATALOG_REFRESH_MS, createStreamEntityHandler } from '../../src/functions/streamEntity';
+import { CATALOG_REFRESH_MS, createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createStores, type Stores, type StreamActivityStore } from '../../src/storage';
 import { captureRegistration, EntityDriver, invocationContext } from './entityDriver';
 
@@ -150,7 +150,7 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     const saved = process.env['AzureWebJobsStorage'];
     process.env['AzureWebJobsStorage'] = azurite.connectionString;
     try {
-      const { streamEntityHandler } = await import('../../src/functions/streamEntity');
+      const { streamEntityHandler } = await import('../../src/functions/stream/streamEntity');
       const driver = new EntityDriver({ registered: captureRegistration(() => df.app.entity(STREAM_ENTITY, streamEntityHandler)) });
       const stores = createStores(process.env);
       const { deps } = setup();

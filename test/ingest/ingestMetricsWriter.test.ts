@@ -1,6 +1,6 @@
 import { RestError } from '@azure/data-tables';
 
-import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
+import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
 import { createMemoryStores, type IngestMetricsInput, type IngestMetricsStore } from '../../src/storage';
 
 const batch = (partition: string, second: number, eventsIn: number): IngestMetricsInput => ({

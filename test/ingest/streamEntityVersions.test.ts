@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { compilePipeline, mergeEncodedSketches, processBatch, type StreamPartial, type StreamView } from '../../src/core';
 import { streamEntityKey } from '../../src/functions/stream/streamContract';
-import { createStreamEntityHandler } from '../../src/functions/streamEntity';
+import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import { EntityDriver } from './entityDriver';

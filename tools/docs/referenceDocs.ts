@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
 import { program as localHostProgram } from '../../local-host/cli';
-import { buildOpenApiDocument } from '../../src/functions/http/openApi';
+import { buildOpenApiDocument } from '../../src/functions/api/openApi';
 import { SETTINGS_REFERENCE } from '../../src/settings';
 import { program as chaosProgram } from '../chaos/cli';
 import { program as localProgram } from '../local/cli';
@@ -74,7 +74,7 @@ function httpApiPage(doc: Json): string {
   const out: string[] = [
     '# HTTP API reference',
     '',
-    generated('src/functions/http/openApi.ts'),
+    generated('src/functions/api/openApi.ts'),
     '',
     'Every running Streamfold serves this API as an **OpenAPI 3.1 document at [`GET /api/openapi.json`](#getopenapi)** (no key',
     'needed), built from the zod schemas the handlers validate with; load it into any OpenAPI tool. This page is generated',

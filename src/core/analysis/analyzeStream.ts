@@ -1,6 +1,6 @@
 import { type AnomalyOptions, detectAnomalies } from './detectAnomalies';
 import { holtForecast, type HoltOptions } from './holt';
-import { summarize } from './summarize';
+import { summarize } from './summarizeRange';
 import { trend } from './trend';
 import type { AnalysisKind, StreamResult, WindowPoint } from './types';
 

@@ -4,7 +4,7 @@ import * as df from 'durable-functions';
 import { analyzeChunkActivity } from './analyzeChunk';
 import { analyzeStreamGroup } from './analyzeStreamGroup';
 import { finalizeReportActivity } from './finalizeReport';
-import { listStreamsActivity } from './listStreams';
+import { listStreamsActivity } from './listJobStreams';
 import { FAN_OUT_WAVE, planChunks } from './plan';
 import { raiseAlertsActivity } from './raiseAlerts';
 import type { AnalysisJob } from './request';

@@ -1,4 +1,4 @@
-import { checkName } from '../checkName';
+import { checkName } from '../checkPipelineName';
 import { encodeKey } from '../encodeKey';
 import type { PipelineStore, StoredPipeline } from '../types';
 import { copyJson } from './copyJson';

@@ -1,6 +1,6 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 
-import { checkName } from '../checkName';
+import { checkName } from '../checkPipelineName';
 import { joinText, splitText } from '../chunkedText';
 import { encodeKey } from '../encodeKey';
 import type { PipelineStore, StoredPipeline } from '../types';
