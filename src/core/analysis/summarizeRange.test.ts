@@ -2,7 +2,7 @@ import fc from 'fast-check';
 
 import { aggregateOf } from '../aggregates';
 import { gaussian, mulberry32 } from '../random/prng';
-import { summarize } from './summarizeRange';
+import { summarizeRange } from './summarizeRange';
 import { windowOf } from './testing/windows';
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -13,7 +13,7 @@ function exact(values: number[]) {
   return { mean, stddev: Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / n) };
 }
 
-describe('summarize', () => {
+describe('summarizeRange', () => {
   it('pools count, mean and stddev exactly', () => {
     fc.assert(
       fc.property(
@@ -21,7 +21,7 @@ describe('summarize', () => {
         (chunks) => {
           const windows = chunks.map((c, i) => windowOf(c, T0 + i * 60_000));
           const all = chunks.flat();
-          const s = summarize(windows)!;
+          const s = summarizeRange(windows)!;
           const e = exact(all);
           expect(s.count).toBe(all.length);
           expect(s.mean).toBeCloseTo(e.mean, 6);
@@ -34,7 +34,7 @@ describe('summarize', () => {
   });
 
   it('does not average stddevs: two tight windows far apart have a large pooled stddev', () => {
-    const s = summarize([windowOf([0, 0, 0, 0], T0), windowOf([10, 10, 10, 10], T0 + 60_000)])!;
+    const s = summarizeRange([windowOf([0, 0, 0, 0], T0), windowOf([10, 10, 10, 10], T0 + 60_000)])!;
     expect(s.stddev).toBeCloseTo(5, 12);
   });
 
@@ -42,7 +42,7 @@ describe('summarize', () => {
     const g = gaussian(mulberry32(3));
     const chunks = Array.from({ length: 50 }, (_, i) => Array.from({ length: 200 }, () => 100 + 10 * g() + (i % 5)));
     const all = chunks.flat().sort((a, b) => a - b);
-    const s = summarize(chunks.map((c, i) => windowOf(c, T0 + i * 60_000)))!;
+    const s = summarizeRange(chunks.map((c, i) => windowOf(c, T0 + i * 60_000)))!;
     const q = (p: number) => all[Math.ceil(p * all.length) - 1]!;
     expect(Math.abs(s.p50! - q(0.5))).toBeLessThan(0.5);
     expect(Math.abs(s.p90! - q(0.9))).toBeLessThan(0.5);
@@ -60,7 +60,7 @@ describe('summarize', () => {
       const agg = aggregateOf(c.map((value) => ({ value, time: T0 })));
       return { ...windowOf(c, T0 + i * 60_000), sketch: agg.sketch };
     });
-    const s = summarize(windows)!;
+    const s = summarizeRange(windows)!;
     const all = chunks.flat().sort((a, b) => a - b);
     // DDSketch (1% relative accuracy) ranks q * (n - 1): the median is all[6], p99 is all[12].
     expect(s.p50).toBeCloseTo(all[6]!, 0);
@@ -69,9 +69,9 @@ describe('summarize', () => {
   });
 
   it('ignores empty windows and returns null for none', () => {
-    expect(summarize([])).toBeNull();
+    expect(summarizeRange([])).toBeNull();
     const empty = { ...windowOf([1], T0), count: 0 };
-    expect(summarize([empty])).toBeNull();
-    expect(summarize([empty, windowOf([4, 6], T0 + 60_000)])!.mean).toBe(5);
+    expect(summarizeRange([empty])).toBeNull();
+    expect(summarizeRange([empty, windowOf([4, 6], T0 + 60_000)])!.mean).toBe(5);
   });
 });

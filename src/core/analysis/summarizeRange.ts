@@ -10,7 +10,7 @@ import type { RangeSummary, WindowPoint } from './types';
  *   M2 = sum_i (n_i * s_i^2 + n_i * (m_i - mean)^2),  stddev = sqrt(M2 / N).
  * Quantiles are approximate (see quantiles.ts). Returns null for no events.
  */
-export function summarize(windows: readonly WindowPoint[]): RangeSummary | null {
+export function summarizeRange(windows: readonly WindowPoint[]): RangeSummary | null {
   let n = 0;
   let sum = 0;
   let min = Infinity;

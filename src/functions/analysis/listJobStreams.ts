@@ -9,7 +9,7 @@ import type { AnalysisJob } from './request';
  * The job's streams: the explicit list, or every catalogued stream of the pipeline (with the prefix), all pages.
  * In stream-key order, so each chunk is a contiguous range of the Windows table (one range query per chunk).
  */
-export async function listStreams(catalog: StreamCatalog, job: AnalysisJob): Promise<string[]> {
+export async function listJobStreams(catalog: StreamCatalog, job: AnalysisJob): Promise<string[]> {
   if (Array.isArray(job.streams)) return [...new Set(job.streams)].sort(compareStreamKeys);
   const prefix = job.streams?.prefix;
   const out: string[] = [];
@@ -22,7 +22,7 @@ export async function listStreams(catalog: StreamCatalog, job: AnalysisJob): Pro
   return out.sort(compareStreamKeys);
 }
 
-export const LIST_STREAMS = 'analysisListStreams';
-export const listStreamsActivity = df.app.activity(LIST_STREAMS, {
-  handler: (job: AnalysisJob) => listStreams(analysisDeps().streams, job),
+export const LIST_JOB_STREAMS = 'analysisListStreams';
+export const listJobStreamsActivity = df.app.activity(LIST_JOB_STREAMS, {
+  handler: (job: AnalysisJob) => listJobStreams(analysisDeps().streams, job),
 });

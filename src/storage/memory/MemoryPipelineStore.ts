@@ -1,4 +1,4 @@
-import { checkName } from '../checkPipelineName';
+import { checkPipelineName } from '../checkPipelineName';
 import { encodeKey } from '../encodeKey';
 import type { PipelineStore, StoredPipeline } from '../types';
 import { copyJson } from './copyJson';
@@ -18,7 +18,7 @@ export class MemoryPipelineStore implements PipelineStore {
   }
 
   async put(name: string, definition: unknown): Promise<StoredPipeline> {
-    checkName(name);
+    checkPipelineName(name);
     const row: StoredPipeline = { name, definition: copyJson('definition', definition), updatedAt: new Date().toISOString(), etag: `m${++this.version}` };
     this.rows.set(name, row);
     return copyJson('definition', row);

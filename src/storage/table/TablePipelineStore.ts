@@ -1,6 +1,6 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 
-import { checkName } from '../checkPipelineName';
+import { checkPipelineName } from '../checkPipelineName';
 import { joinText, splitText } from '../chunkedText';
 import { encodeKey } from '../encodeKey';
 import type { PipelineStore, StoredPipeline } from '../types';
@@ -28,7 +28,7 @@ export class TablePipelineStore implements PipelineStore {
   }
 
   async put(name: string, definition: unknown): Promise<StoredPipeline> {
-    checkName(name);
+    checkPipelineName(name);
     const updatedAt = new Date().toISOString();
     const text = JSON.stringify(definition) ?? 'null';
     const entity = { partitionKey: PARTITION, rowKey: encodeKey(name), name, updatedAt, ...splitText('definition', text) };
