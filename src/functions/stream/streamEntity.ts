@@ -2,25 +2,7 @@ import type { EntityContext, EntityHandler } from 'durable-functions';
 import * as df from 'durable-functions';
 
 import { appDeps } from '../../app';
-import {
-  applyStreamChange,
-  catalogFigures,
-  type ClosedWindow,
-  decodeStreamKey,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  flushDueOf,
-  initialStreamState,
-  liveWindowCount,
-  migrateStreamState,
-  planCatalogWrite,
-  planIndexWrite,
-  type StreamState,
-  streamView,
-  toStoredWindow,
-  type WriteOp,
-} from '../../core';
-import type { DeadLetterRecord, Stores, StreamCatalogEntry } from '../../storage';
-import { classifyError, errorMessage } from '../shared/storageFaults';
+import { applyStreamChange, decodeStreamKey, initialStreamState, migrateStreamState, type StreamState, streamView } from '../../core';
 import {
   isNum,
   isObj,
@@ -33,6 +15,7 @@ import {
   validateFlushInput,
   validateMergeInput,
 } from './streamContract';
+import { catalogEntry, createStreamWrites, type StreamEntityStores } from './streamEntityWrites';
 
 /** The checked input of a state-changing operation, as the core policy takes it. */
 function validateChange(kind: StreamChange['kind'], input: unknown, key: string): { ok: true; value: StreamChange } | { ok: false; error: string } {
@@ -76,17 +59,6 @@ function loadState(context: EntityContext<StreamState>, count = true): StreamSta
   return undefined;
 }
 
-/** The catalog row of a stream: its exact live total (committed + pending) and recent arrival rate. */
-export function catalogEntry(pipeline: string, stream: string, state: StreamState, now: number): StreamCatalogEntry {
-  const figures = catalogFigures(state);
-  return {
-    pipeline,
-    stream,
-    lastSeen: new Date(figures.maxEventTime ?? now).toISOString(),
-    events: figures.events,
-    eventsPerSec: figures.eventsPerSec,
-  };
-}
 
 /**
  * How often an active stream's catalog and idle-index rows are rewritten at most (core planCatalogWrite,
@@ -96,26 +68,7 @@ export function catalogEntry(pipeline: string, stream: string, state: StreamStat
  */
 export const CATALOG_REFRESH_MS = 5000;
 
-/** The stores the entity writes: closed windows, its catalog row, its idle-index row and (windows it cannot save) dead letters. */
-export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLetters' | 'activity'>;
-
-/** Closed windows kept for a retry at most; beyond it the oldest are dead-lettered as 'storage' with their data. */
-export const MAX_UNSAVED_WINDOWS = 64;
-
-/** A closed window the Windows table would not take, as a dead letter carrying its data. */
-export function windowDeadLetter(w: ClosedWindow, error: string, recordedAt: number): DeadLetterRecord {
-  return {
-    raw: JSON.stringify(w),
-    reason: 'storage',
-    detail: `closed window [${new Date(w.start).toISOString()}, ${new Date(w.end).toISOString()}) of ${w.events} event(s) could not be saved to the Windows table: ${error}`,
-    partition: 'window',
-    sequenceNumber: Math.max(0, w.start),
-    enqueuedTime: new Date(w.closedAt).toISOString(),
-    recordedAt: new Date(recordedAt).toISOString(),
-    pipeline: w.pipeline,
-    stream: w.stream,
-  };
-}
+export { catalogEntry, MAX_UNSAVED_WINDOWS, type StreamEntityStores, windowDeadLetter } from './streamEntityWrites';
 
 /** Builds the entity handler; the stores are injected so tests can use memory or Azurite-backed stores. */
 export function createStreamEntityHandler(
@@ -124,105 +77,7 @@ export function createStreamEntityHandler(
   options: { catalogRefreshMs?: number } = {},
 ): EntityHandler<StreamState> {
   const refreshMs = options.catalogRefreshMs ?? CATALOG_REFRESH_MS;
-  const warn = (context: EntityContext<StreamState>, what: string, e: unknown) =>
-    context.warn(`stream entity ${context.df.entityKey}: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
-
-  /**
-   * Upserts closed windows (and earlier failed ones). On a transient failure keeps them in state for the next operation
-   * (any kind, and the idle timer's flush: see flushDueOf), at most MAX_UNSAVED_WINDOWS: the oldest beyond are
-   * dead-lettered as 'storage' with their data and counted in `unsavedDropped`. A window the table rejects permanently
-   * (a 4xx) is dead-lettered at once. A dead-letter write that fails keeps its windows unsaved until it works.
-   */
-  const saveClosed = async (context: EntityContext<StreamState>, state: StreamState, closed: ClosedWindow[]): Promise<boolean> => {
-    const toSave: ClosedWindow[] = [...(state.unsaved ?? []), ...closed];
-    if (toSave.length === 0) return true;
-    const key = context.df.entityKey;
-    // Stored without the summaries, which are derived on read (core closedWindowFromStored).
-    const upsert = (ws: ClosedWindow[]) => stores().windows.upsert(key, ws.map((w) => ({ start: w.start, end: w.end, data: toStoredWindow(w) })));
-    let unsaved: ClosedWindow[] = [];
-    const rejected: { window: ClosedWindow; error: string }[] = [];
-    try {
-      // Idempotent upsert keyed by window start, so re-running this operation after a crash is harmless.
-      await upsert(toSave);
-    } catch (e) {
-      if (classifyError(e) === 'transient') unsaved = toSave;
-      else {
-        // One window the table refuses must not keep the others out: save them one by one.
-        for (const w of toSave) {
-          try {
-            await upsert([w]);
-          } catch (e2) {
-            if (classifyError(e2) === 'transient') unsaved.push(w);
-            else rejected.push({ window: w, error: errorMessage(e2) });
-          }
-        }
-      }
-      context.error(`stream entity ${key}: saving ${toSave.length} closed window(s) failed (${unsaved.length} kept for a retry, ${rejected.length} rejected): ${errorMessage(e)}`);
-    }
-    const overflow = unsaved.length - MAX_UNSAVED_WINDOWS;
-    const dropped = overflow > 0 ? unsaved.slice(0, overflow).map((w) => ({ window: w, error: `more than ${MAX_UNSAVED_WINDOWS} closed windows were waiting for a retry` })) : [];
-    const dead = [...rejected, ...dropped];
-    if (dead.length > 0) {
-      try {
-        await stores().deadLetters.add(dead.map((d) => windowDeadLetter(d.window, d.error, now())));
-        if (dropped.length > 0) unsaved = unsaved.slice(overflow);
-        state.unsavedDropped = (state.unsavedDropped ?? 0) + dead.length;
-        context.error(`stream entity ${key}: dead-lettered ${dead.length} closed window(s) as 'storage'`);
-      } catch (e) {
-        unsaved = [...rejected.map((r) => r.window), ...unsaved];
-        warn(context, `dead-lettering ${dead.length} closed window(s)`, e);
-      }
-    }
-    if (unsaved.length > 0) state.unsaved = unsaved;
-    else delete state.unsaved;
-    return unsaved.length === 0 && dead.length === 0;
-  };
-
-  /**
-   * Keeps the idle-index row in step (core planIndexWrite: never late, rewritten about every other refresh interval
-   * while the stream is busy, always after a flush request so an early row is corrected).
-   * `previousMergeAt`: the stream's last merge before this operation.
-   */
-  const index = async (context: EntityContext<StreamState>, state: StreamState, op: WriteOp, at: number, previousMergeAt: number | null): Promise<void> => {
-    const idle = (state.idle ??= { timeoutMs: DEFAULT_IDLE_TIMEOUT_MS });
-    const plan = planIndexWrite({
-      op,
-      now: at,
-      refreshMs,
-      events: catalogFigures(state).events,
-      catalog: state.catalog,
-      idleDue: flushDueOf(state),
-      idleTimeoutMs: idle.timeoutMs,
-      previousMergeAt,
-      indexed: idle.indexedDue,
-    });
-    if (!plan.write) return;
-    const { pipeline, stream } = splitStreamKey(context.df.entityKey);
-    try {
-      await stores().activity.record({ pipeline, stream, lastActivity: state.lastSeen ?? 0, openWindows: liveWindowCount(state), idleTimeoutMs: idle.timeoutMs, flushDue: plan.due });
-      idle.indexedDue = plan.due;
-    } catch (e) {
-      warn(context, 'updating the idle index', e);
-    }
-  };
-
-  /**
-   * Writes the catalog row when core planCatalogWrite says so: it misses events and was written a refresh interval
-   * ago or more, or the operation is a flush (exact), or it was never written. A failed write leaves `state.catalog`
-   * as it was, so a later operation repairs the row (and the index keeps the timer due for it).
-   */
-  const catalog = async (context: EntityContext<StreamState>, state: StreamState, at: number, op: WriteOp): Promise<void> => {
-    const events = catalogFigures(state).events;
-    if (!planCatalogWrite({ op, now: at, refreshMs, events, catalog: state.catalog })) return;
-    const { pipeline, stream } = splitStreamKey(context.df.entityKey);
-    try {
-      await stores().streams.touch([catalogEntry(pipeline, stream, state, at)]);
-      state.catalog = { at, events };
-    } catch (e) {
-      warn(context, 'updating the Streams catalog', e);
-    }
-  };
-
+  const { warn, saveClosed, index, catalog } = createStreamWrites(stores, now, refreshMs);
   const handler = async (context: EntityContext<StreamState>): Promise<void> => {
     const kind = context.df.operationName as StreamOperationKind;
     const key = context.df.entityKey;
