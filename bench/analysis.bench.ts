@@ -8,10 +8,10 @@
 import { analyzeStream } from '../src/core/analysis/analyzeStream';
 import { detectAnomalies } from '../src/core/analysis/detectAnomalies';
 import { holtForecast } from '../src/core/analysis/holt';
-import { summarize } from '../src/core/analysis/summarize';
-import { gaussian, mulberry32 } from '../src/core/analysis/testing/prng';
+import { summarizeRange } from '../src/core/analysis/summarizeRange';
 import { trend } from '../src/core/analysis/trend';
 import { ANALYSIS_KINDS, type WindowPoint } from '../src/core/analysis/types';
+import { gaussian, mulberry32 } from '../src/core/random/prng';
 import { CHUNK_SIZE, FAN_OUT_WAVE, planChunks } from '../src/functions/analysis/plan';
 
 const STREAMS = Number(process.env['BENCH_STREAMS'] ?? 1000);
@@ -65,7 +65,7 @@ function measure(label: string, fn: (ws: WindowPoint[]) => number): { label: str
 
 const results = [
   measure('baseline: one mean/stddev pass over window means', baseline),
-  measure('summary (pooled stddev + mixture quantiles)', (ws) => summarize(ws)!.count),
+  measure('summary (pooled stddev + mixture quantiles)', (ws) => summarizeRange(ws)!.count),
   measure('anomalies (robust z + EWMA + CUSUM)', (ws) => detectAnomalies(ws).length),
   measure('trend (OLS + t interval)', (ws) => trend(ws)!.points),
   measure('forecast (Holt, 11x11 grid fit)', (ws) => holtForecast(ws)!.points.length),

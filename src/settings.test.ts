@@ -1,3 +1,4 @@
+import { DEFAULT_ALERT_MIN_SEVERITY } from './core/analysis/detectAnomalies';
 import { loadSettings, SettingsError } from './settings';
 
 const DAY = 86_400_000;
@@ -22,6 +23,8 @@ describe('loadSettings', () => {
       minEventTime: null,
       eventHubPartitionCount: null,
       entityFlushIntervalMs: 0,
+      alertMinSeverity: DEFAULT_ALERT_MIN_SEVERITY,
+      analysisPeriodMinutes: 60,
     });
   });
 
@@ -86,6 +89,8 @@ describe('loadSettings', () => {
         MIN_EVENT_TIME: '1990-01-01',
         EVENTHUB_PARTITION_COUNT: ' 32 ',
         ENTITY_FLUSH_INTERVAL: 'PT2S',
+        ALERT_MIN_SEVERITY: '2.5',
+        ANALYSIS_PERIOD_MINUTES: '15',
       }),
     ).toEqual({
       eventHubName: 'in',
@@ -105,6 +110,8 @@ describe('loadSettings', () => {
       minEventTime: Date.UTC(1990, 0, 1),
       eventHubPartitionCount: 32,
       entityFlushIntervalMs: 2000,
+      alertMinSeverity: 2.5,
+      analysisPeriodMinutes: 15,
     });
   });
 
@@ -123,5 +130,39 @@ describe('loadSettings', () => {
     );
     // Pipelines accept at most 10,000 live windows, so a larger default could never be stored.
     expect(() => loadSettings({ STREAM_RETENTION_WINDOWS: '10001' })).toThrow('STREAM_RETENTION_WINDOWS: expected a whole number from 1 to 10000, found "10001"');
+  });
+});
+
+// The analysis settings (once parsed apart from the others) read through loadSettings: the same assertions as then.
+const alertMinSeverity = (env: NodeJS.ProcessEnv) => loadSettings(env).alertMinSeverity;
+const analysisPeriodMinutes = (env: NodeJS.ProcessEnv) => loadSettings(env).analysisPeriodMinutes;
+const analysisSchedule = (env: NodeJS.ProcessEnv) => loadSettings(env).analysisSchedule;
+
+describe('analysis settings', () => {
+  it('uses the defaults when unset or blank', () => {
+    expect(alertMinSeverity({})).toBe(DEFAULT_ALERT_MIN_SEVERITY);
+    expect(alertMinSeverity({ ALERT_MIN_SEVERITY: '  ' })).toBe(DEFAULT_ALERT_MIN_SEVERITY);
+    expect(analysisPeriodMinutes({})).toBe(60);
+    expect(analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: '' })).toBe(60);
+    expect(analysisSchedule({})).toBe('');
+    expect(analysisSchedule({ ANALYSIS_SCHEDULE: '   ' })).toBe('');
+  });
+
+  it('reads the values infra sets', () => {
+    expect(alertMinSeverity({ ALERT_MIN_SEVERITY: '1.5' })).toBe(1.5);
+    expect(alertMinSeverity({ ALERT_MIN_SEVERITY: ' 2 ' })).toBe(2);
+    expect(analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: '60' })).toBe(60);
+    expect(analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: '10080' })).toBe(10_080);
+    expect(analysisSchedule({ ANALYSIS_SCHEDULE: ' 0 5 * * * * ' })).toBe('0 5 * * * *');
+  });
+
+  it('names the setting, what was expected and what was found', () => {
+    expect(() => alertMinSeverity({ ALERT_MIN_SEVERITY: 'high' })).toThrow('ALERT_MIN_SEVERITY: expected a positive number such as 1.5, found "high"');
+    expect(() => alertMinSeverity({ ALERT_MIN_SEVERITY: '0' })).toThrow('found "0"');
+    expect(() => alertMinSeverity({ ALERT_MIN_SEVERITY: 'Infinity' })).toThrow('found "Infinity"');
+    expect(() => analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: 'hourly' })).toThrow('ANALYSIS_PERIOD_MINUTES: expected a whole number of minutes from 1 to 10080, found "hourly"');
+    expect(() => analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: '1.5' })).toThrow('found "1.5"');
+    expect(() => analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: '0' })).toThrow('found "0"');
+    expect(() => analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: '10081' })).toThrow('found "10081"');
   });
 });

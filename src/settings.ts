@@ -30,6 +30,10 @@ export interface Settings {
   eventHubPartitionCount: number | null;
   /** ENTITY_FLUSH_INTERVAL in ms; 0 = signal each stream per batch (no coalescing). */
   entityFlushIntervalMs: number;
+  /** Anomalies at or above become alerts (default DEFAULT_ALERT_MIN_SEVERITY). */
+  alertMinSeverity: number;
+  /** The range a scheduled analysis covers. */
+  analysisPeriodMinutes: number;
 }
 
 export const DEFAULT_IDLE_FLUSH_SCHEDULE = '*/30 * * * * *';
@@ -37,6 +41,8 @@ export const DEFAULT_IDLE_FLUSH_SCHEDULE = '*/30 * * * * *';
 export const DEFAULT_PURGE_SCHEDULE = '0 7 * * * *';
 /** The shortest retention accepted: shorter would purge what the API and the analysis still read. */
 export const MIN_RETENTION_MS = 3_600_000;
+/** The longest ANALYSIS_PERIOD_MINUTES: a week. */
+export const MAX_ANALYSIS_PERIOD_MINUTES = 10_080;
 /** Settings where an empty value means "disabled" rather than "use the default". */
 const EMPTY_DISABLES = new Set(['ANALYSIS_SCHEDULE', 'IDLE_FLUSH_SCHEDULE', 'PURGE_SCHEDULE']);
 
@@ -106,6 +112,13 @@ const schema = z.object({
       return ms !== undefined && ms <= 60_000 ? ms : (ctx.addIssue({ code: 'custom' }), z.NEVER);
     })
     .default(0),
+  ALERT_MIN_SEVERITY: z
+    .string()
+    .trim()
+    .transform(Number)
+    .pipe(z.number().gt(0).max(Number.MAX_VALUE))
+    .default(DEFAULT_ALERT_MIN_SEVERITY),
+  ANALYSIS_PERIOD_MINUTES: positiveInt(60, MAX_ANALYSIS_PERIOD_MINUTES),
 });
 
 const RETENTION_EXPECTED = 'an ISO 8601 duration of days, hours, minutes or seconds of at least PT1H, such as P30D';
@@ -128,6 +141,8 @@ const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
   MIN_EVENT_TIME: 'an ISO 8601 time such as "2000-01-01T00:00:00Z", or empty for no floor',
   EVENTHUB_PARTITION_COUNT: 'a whole number of partitions from 1 to 1024, or empty',
   ENTITY_FLUSH_INTERVAL: 'an ISO 8601 duration from PT0S to PT1M, such as "PT2S"',
+  ALERT_MIN_SEVERITY: 'a positive number such as 1.5',
+  ANALYSIS_PERIOD_MINUTES: `a whole number of minutes from 1 to ${MAX_ANALYSIS_PERIOD_MINUTES}`,
 };
 
 export class SettingsError extends Error {
@@ -173,10 +188,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     minEventTime: s.MIN_EVENT_TIME ?? null,
     eventHubPartitionCount: s.EVENTHUB_PARTITION_COUNT ?? null,
     entityFlushIntervalMs: s.ENTITY_FLUSH_INTERVAL,
+    alertMinSeverity: s.ALERT_MIN_SEVERITY,
+    analysisPeriodMinutes: s.ANALYSIS_PERIOD_MINUTES,
   };
 }
 
-/** The settings {@link loadSettings} reads (the analysis settings are read in functions/analysis/analysisSettings.ts). */
+/** The settings {@link loadSettings} reads: every app setting but the connections, the task hub and the test-only ones. */
 export const LOADED_SETTING_NAMES = Object.keys(EXPECTED);
 
 /** One setting as docs/reference/settings.md lists it. */

@@ -1,5 +1,5 @@
 import { aggregateOf, summarize } from '../../src/core/aggregates';
-import { gaussian, mulberry32 } from '../../src/core/analysis/testing/prng';
+import { gaussian, mulberry32 } from '../../src/core/random/prng';
 import type { ClosedWindow } from '../../src/core/state';
 import type { WindowRecord } from '../../src/storage/types';
 

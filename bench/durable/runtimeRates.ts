@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DurableRuntime } from '../../local-host/durable/durableRuntime';
-import { entitySchedulerId } from '../../local-host/durable/entityId';
-import { MemoryStore } from '../../local-host/durable/memoryStore';
-import { SqliteStore } from '../../local-host/durable/sqliteStore';
+import { DurableRuntime } from '../../local-host/durable/runtime/durableRuntime';
+import { entitySchedulerId } from '../../local-host/durable/runtime/entityId';
+import { MemoryStore } from '../../local-host/durable/store/memoryStore';
+import { SqliteStore } from '../../local-host/durable/store/sqliteStore';
 import type { DurableStore } from '../../local-host/durable/types';
 import type { HostLogger } from '../../local-host/extension';
 import { SdkInvoker } from './sdkInvoker';

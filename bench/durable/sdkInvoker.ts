@@ -1,7 +1,7 @@
 import { InvocationContext } from '@azure/functions';
 import type { ActivityHandler, EntityHandler, OrchestrationHandler } from 'durable-functions';
 
-import { markOrchestratorState } from '../../local-host/durable/markRelistedActions';
+import { markOrchestratorState } from '../../local-host/durable/runtime/markRelistedActions';
 import type { HostFunction, InvokeRequest, InvokeResult } from '../../local-host/extension';
 
 type Handler = (trigger: unknown, context: InvocationContext) => Promise<unknown>;

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DurableRuntime } from '../../local-host/durable/durableRuntime';
-import { entitySchedulerId } from '../../local-host/durable/entityId';
-import { SqliteStore } from '../../local-host/durable/sqliteStore';
+import { DurableRuntime } from '../../local-host/durable/runtime/durableRuntime';
+import { entitySchedulerId } from '../../local-host/durable/runtime/entityId';
+import { SqliteStore } from '../../local-host/durable/store/sqliteStore';
 
 /**
  * Signals persisted per second on the SQLite store, arriving in bursts of `burst` per event-loop turn (as

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 
-import { mulberry32 } from '../../src/core/analysis/testing/prng';
+import { mulberry32 } from '../../src/core/random/prng';
 
 /** One flight record, the shape of the README's flights example. */
 export interface FlightRecord {

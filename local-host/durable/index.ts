@@ -1,12 +1,12 @@
 import { appError, HostSystemError } from '../errors';
 import type { HostContext, HostExtension, RpcTypedData } from '../extension';
-import { clientBindingData, rpcBaseUrl } from './clientBinding';
-import { acceptSignal, durableHttpApi, durableRoutePrefix } from './durableHttpApi';
-import { DurableRuntime } from './durableRuntime';
-import { axiosOfLoadedDurableFunctions, routeSignalsInProcess } from './inProcessSignals';
-import { openStore } from './openStore';
-import { registerActionMarker } from './registerActionMarker';
-import { taskHubName } from './taskHubName';
+import { clientBindingData, rpcBaseUrl } from './client/clientBinding';
+import { acceptSignal, durableHttpApi, durableRoutePrefix } from './client/durableHttpApi';
+import { axiosOfLoadedDurableFunctions, routeSignalsInProcess } from './client/inProcessSignals';
+import { DurableRuntime } from './runtime/durableRuntime';
+import { registerActionMarker } from './runtime/registerActionMarker';
+import { openStore } from './store/openStore';
+import { taskHubName } from './store/taskHubName';
 
 const durableBindingTypes = ['orchestrationTrigger', 'activityTrigger', 'entityTrigger', 'durableClient'] as const;
 

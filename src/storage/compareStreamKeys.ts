@@ -1,9 +1,6 @@
-/**
- * Where a stream sorts in the Windows table: the base64url of its UTF-8 bytes, the stream part of its key
- * (encodeStreamKey). A lone surrogate becomes U+FFFD here (such a name is never stored: ingest dead-letters it), so
- * ordering and range bounds never throw.
- */
-export const streamOrderKey = (stream: string): string => Buffer.from(stream, 'utf8').toString('base64url');
+import { streamOrderKey } from '../core/streams/streamKey';
+
+export { streamOrderKey };
 
 /**
  * The order of streams in the Windows table (and in {@link WindowStore.queryRange}): by the base64url part of their

@@ -1,9 +1,9 @@
-import { streamOrderKey } from './compareStreamKeys';
+import { streamKeyPrefix, streamOrderKey } from '../core/streams/streamKey';
 import { StorageInputError } from './StorageInputError';
 import type { WindowRangeQuery } from './types';
 
 /** The Windows key prefix of a pipeline's streams: the pipeline part of encodeStreamKey and its '.' separator. */
-export const windowKeyPrefix = (pipeline: string): string => `${streamOrderKey(pipeline)}.`;
+export const windowKeyPrefix = streamKeyPrefix;
 
 /** PartitionKey bounds (both inclusive) of a range query, after checking its fields; keys are encodeStreamKey(pipeline, stream). */
 export function windowRange(query: WindowRangeQuery): { low: string; high: string; prefix: string } {

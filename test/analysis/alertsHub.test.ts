@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { decodeRecord } from '../../local-host/eventhub/recordCodec';
-import { gaussian, mulberry32 } from '../../src/core/analysis/testing/prng';
 import type { Report } from '../../src/core/analysis/types';
+import { gaussian, mulberry32 } from '../../src/core/random/prng';
 import { encodeStreamKey } from '../../src/core/streams';
 import type { AnalysisOutput, Progress } from '../../src/functions/analysis/types';
 import { alertIdentity } from '../../src/storage/alertIdentity';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { gaussian, mulberry32 } from '../../src/core/analysis/testing/prng';
 import type { Report } from '../../src/core/analysis/types';
+import { gaussian, mulberry32 } from '../../src/core/random/prng';
 import type { AlertRecord } from '../../src/storage/types';
 import { startTableAzurite, type TableAzurite } from '../storage/startTableAzurite';
 import { fetchText, pollUntil } from '../support/fetchText';

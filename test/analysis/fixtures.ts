@@ -1,5 +1,5 @@
 import { aggregateOf, summarize } from '../../src/core/aggregates';
-import { gaussian, mulberry32 } from '../../src/core/analysis/testing/prng';
+import { gaussian, mulberry32 } from '../../src/core/random/prng';
 import { encodeStreamKey } from '../../src/core/streams';
 import type { AnalysisDeps } from '../../src/functions/analysis/deps';
 import { createMemoryStores } from '../../src/storage/createStores';

@@ -1,8 +1,8 @@
 import { setAnalysisDeps } from '../../src/functions/analysis/deps';
-import { getAnalysis } from '../../src/functions/analysis/getAnalysis';
-import { listAlerts } from '../../src/functions/analysis/listAlerts';
 import { type AnalysisJob, analysisRequestSchema, MAX_LISTED_STREAMS, toJob } from '../../src/functions/analysis/request';
-import { acceptAnalysis } from '../../src/functions/analysis/startAnalysis';
+import { getAnalysis } from '../../src/functions/api/getAnalysis';
+import { listAlerts } from '../../src/functions/api/listAlerts';
+import { acceptAnalysis } from '../../src/functions/api/startAnalysis';
 import { createMemoryStores } from '../../src/storage/createStores';
 import { call } from '../api/apiTestKit';
 import { alert } from '../storage/reportAlertContract';

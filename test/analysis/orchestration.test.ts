@@ -3,7 +3,7 @@ import { ANALYZE_STREAM_GROUP,analyzeStreamGroupHandler } from '../../src/functi
 import { analyzeStreamsHandler } from '../../src/functions/analysis/analyzeStreams';
 import type { AnalysisDeps } from '../../src/functions/analysis/deps';
 import { FINALIZE_REPORT, finalizeReport } from '../../src/functions/analysis/finalizeReport';
-import { LIST_STREAMS, listStreams } from '../../src/functions/analysis/listStreams';
+import { LIST_JOB_STREAMS, listJobStreams } from '../../src/functions/analysis/listJobStreams';
 import { CHUNK_SIZE } from '../../src/functions/analysis/plan';
 import { newAlerts, RAISE_ALERTS } from '../../src/functions/analysis/raiseAlerts';
 import type { AnalysisJob } from '../../src/functions/analysis/request';
@@ -23,7 +23,7 @@ const job = (over: Partial<AnalysisJob> = {}): AnalysisJob => ({
 /** The real activity handlers' logic on memory stores, recording what was published to the alerts hub. */
 function activities(deps: AnalysisDeps, published: AlertRecord[][]) {
   return {
-    [LIST_STREAMS]: (input: unknown) => listStreams(deps.streams, input as AnalysisJob),
+    [LIST_JOB_STREAMS]: (input: unknown) => listJobStreams(deps.streams, input as AnalysisJob),
     [ANALYZE_CHUNK]: (input: unknown) => analyzeChunk(deps, input as ChunkInput, 1.5),
     [RAISE_ALERTS]: async (input: unknown) => {
       const fresh = await newAlerts(deps.alerts, input as AlertRecord[]);
@@ -90,8 +90,8 @@ describe('analyzeStreams orchestration', () => {
 
   it('analyses only the listed streams or a prefix', async () => {
     const deps = await seededDeps('p', ['a1', 'a2', 'b1'].map((stream) => ({ stream })), 10);
-    expect(await listStreams(deps.streams, job({ streams: { prefix: 'a' } }))).toEqual(['a1', 'a2']);
-    expect(await listStreams(deps.streams, job({ streams: ['b1', 'zz', 'b1'] }))).toEqual(['b1', 'zz']);
+    expect(await listJobStreams(deps.streams, job({ streams: { prefix: 'a' } }))).toEqual(['a1', 'a2']);
+    expect(await listJobStreams(deps.streams, job({ streams: ['b1', 'zz', 'b1'] }))).toEqual(['b1', 'zz']);
     const run = await runOrchestration(analyzeStreamsHandler, job({ streams: ['b1', 'zz'], analyses: ['summary'] }), activities(deps, []));
     const report = (await deps.reports.get('instance-1'))!;
     expect((run.output as AnalysisOutput).streamCount).toBe(2);
@@ -131,9 +131,9 @@ describe('analyzeStreams orchestration', () => {
     expect(run.output).toEqual(clean.output);
     expect((await deps.reports.get('instance-1'))!.streams.map((s) => s.stream).sort()).toEqual(['a', 'b', 'c']);
     const scheduled = run.episodes.flatMap((e) => e.scheduled);
-    expect(scheduled.map((s) => s.name).sort()).toEqual([ANALYZE_CHUNK, FINALIZE_REPORT, LIST_STREAMS, RAISE_ALERTS]);
+    expect(scheduled.map((s) => s.name).sort()).toEqual([ANALYZE_CHUNK, FINALIZE_REPORT, LIST_JOB_STREAMS, RAISE_ALERTS]);
     for (const s of scheduled) expect(s.retryOptions).toMatchObject({ maxNumberOfAttempts: 4, firstRetryIntervalInMilliseconds: 5000, backoffCoefficient: 2 });
-    expect(Object.fromEntries(calls)).toEqual({ [LIST_STREAMS]: 3, [ANALYZE_CHUNK]: 3, [RAISE_ALERTS]: 3, [FINALIZE_REPORT]: 3 });
+    expect(Object.fromEntries(calls)).toEqual({ [LIST_JOB_STREAMS]: 3, [ANALYZE_CHUNK]: 3, [RAISE_ALERTS]: 3, [FINALIZE_REPORT]: 3 });
   });
 
   it('fails the run once an activity has failed all its attempts', async () => {

@@ -4,7 +4,7 @@ import { analyzeStream } from '../../src/core/analysis/analyzeStream';
 import { encodeStreamKey } from '../../src/core/streams';
 import { analyzeChunk, streamPoints } from '../../src/functions/analysis/analyzeChunk';
 import type { AnalysisDeps } from '../../src/functions/analysis/deps';
-import { listStreams } from '../../src/functions/analysis/listStreams';
+import { listJobStreams } from '../../src/functions/analysis/listJobStreams';
 import { readChunkWindows } from '../../src/functions/analysis/readChunkWindows';
 import { readWindows } from '../../src/functions/analysis/readWindows';
 import type { AnalysisJob } from '../../src/functions/analysis/request';
@@ -120,7 +120,7 @@ describe('analyzeChunk over a range', () => {
     const { store, calls } = counted(stores.windows);
     const deps: AnalysisDeps = { pipelines: stores.pipelines, windows: store, streams: stores.streams, reports: new MemoryReportStore(), alerts: new MemoryAlertStore() };
     const job: AnalysisJob = { pipeline: 'p', from: FROM, to: TO, analyses: ['summary', 'anomalies', 'trend'] };
-    const listed = await listStreams(deps.streams, job);
+    const listed = await listJobStreams(deps.streams, job);
     expect(listed).toEqual([...names].sort(compareStreamKeys));
     const digests = await analyzeChunk(deps, { reportId: 'r', job, streams: listed, raisedAt: FROM }, 1.5);
     expect(calls).toEqual({ query: 0, queryRange: 1 });

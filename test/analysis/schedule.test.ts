@@ -2,7 +2,7 @@ import { ANALYZE_CHUNK } from '../../src/functions/analysis/analyzeChunk';
 import { analyzeChunk } from '../../src/functions/analysis/analyzeChunk';
 import { analyzeStreamsHandler } from '../../src/functions/analysis/analyzeStreams';
 import { FINALIZE_REPORT, finalizeReport } from '../../src/functions/analysis/finalizeReport';
-import { LIST_STREAMS, listStreams } from '../../src/functions/analysis/listStreams';
+import { LIST_JOB_STREAMS, listJobStreams } from '../../src/functions/analysis/listJobStreams';
 import { newAlerts, RAISE_ALERTS } from '../../src/functions/analysis/raiseAlerts';
 import type { AnalysisJob } from '../../src/functions/analysis/request';
 import { type ScheduleClient, startScheduledRuns } from '../../src/functions/analysis/scheduleAnalysis';
@@ -27,7 +27,7 @@ async function durable(storageDown: { value: boolean }) {
         return analyzeChunk(deps, input as ChunkInput, 1.5);
       };
       const fns = {
-        [LIST_STREAMS]: (input: unknown) => listStreams(deps.streams, input as AnalysisJob),
+        [LIST_JOB_STREAMS]: (input: unknown) => listJobStreams(deps.streams, input as AnalysisJob),
         [ANALYZE_CHUNK]: chunk,
         [RAISE_ALERTS]: async (input: unknown) => (await newAlerts(deps.alerts, input as AlertRecord[])).length,
         [FINALIZE_REPORT]: (input: unknown) => finalizeReport(deps, input as FinalizeInput),

@@ -1,8 +1,8 @@
 import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
 
 import type { StreamView } from '../../src/core';
-import { type ApiDeps, setApiDeps } from '../../src/functions/http/deps';
-import { withProblems } from '../../src/functions/http/errors';
+import { type ApiDeps, setApiDeps } from '../../src/functions/api/deps';
+import { withProblems } from '../../src/functions/api/errors';
 import type { Stores } from '../../src/storage/types';
 
 export interface Call {

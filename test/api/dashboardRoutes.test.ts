@@ -3,9 +3,9 @@ import { join } from 'node:path';
 
 import { HttpRequest } from '@azure/functions';
 
-import { findDashboardDir, serveDashboard } from '../../src/functions/http/dashboard';
-import { metricsSeries } from '../../src/functions/http/metricsSeries';
-import { summarizeIngestMetrics } from '../../src/functions/http/summarizeIngestMetrics';
+import { findDashboardDir, serveDashboard } from '../../src/functions/api/dashboard';
+import { metricsSeries } from '../../src/functions/api/metricsSeries';
+import { summarizeIngestMetrics } from '../../src/functions/api/summarizeIngestMetrics';
 import type { IngestMetricsRow } from '../../src/storage/types';
 import { repoRoot } from '../support/repoRoot';
 

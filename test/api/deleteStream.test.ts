@@ -1,9 +1,9 @@
 import { InvocationContext } from '@azure/functions';
 
-import { deleteStream, MAX_ROWS_PER_DELETE, setDeleteStreamDeps } from '../../src/functions/http/deleteStream';
-import { setApiDeps } from '../../src/functions/http/deps';
-import { listWindows } from '../../src/functions/http/streams';
-import { streamEntityKey } from '../../src/functions/streamEntity';
+import { deleteStream, MAX_ROWS_PER_DELETE, setDeleteStreamDeps } from '../../src/functions/api/deleteStream';
+import { setApiDeps } from '../../src/functions/api/deps';
+import { listWindows } from '../../src/functions/api/streams';
+import { streamEntityKey } from '../../src/functions/stream/streamContract';
 import { createMemoryStores } from '../../src/storage/createStores';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import type { Stores } from '../../src/storage/types';

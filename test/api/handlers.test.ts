@@ -1,11 +1,11 @@
 import { aggregateOf, type ClosedWindow, DEAD_LETTER_REASONS, encodeStreamKey, initialStreamState, streamView, summarize, toStoredWindow } from '../../src/core';
-import { listDeadLetters } from '../../src/functions/http/deadLetters';
-import { setApiDeps } from '../../src/functions/http/deps';
-import { HttpError } from '../../src/functions/http/errors';
-import { health,HEALTH_CACHE_MS } from '../../src/functions/http/health';
-import { getMetrics } from '../../src/functions/http/metrics';
-import { deletePipeline, getPipeline, listPipelines, listPipelineVersions, putPipeline } from '../../src/functions/http/pipelines';
-import { getStream, listStreams, listWindows } from '../../src/functions/http/streams';
+import { listDeadLetters } from '../../src/functions/api/deadLetters';
+import { setApiDeps } from '../../src/functions/api/deps';
+import { HttpError } from '../../src/functions/api/errors';
+import { health,HEALTH_CACHE_MS } from '../../src/functions/api/health';
+import { getMetrics } from '../../src/functions/api/metrics';
+import { deletePipeline, getPipeline, listPipelines, listPipelineVersions, putPipeline } from '../../src/functions/api/pipelines';
+import { getStream, listStreams, listWindows } from '../../src/functions/api/streams';
 import { encodeContinuationToken } from '../../src/storage/continuationToken';
 import { createMemoryStores } from '../../src/storage/createStores';
 import type { Stores } from '../../src/storage/types';

@@ -1,14 +1,14 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 
 import { encodeStreamKey } from '../../src/core';
-import { acceptAnalysis } from '../../src/functions/analysis/startAnalysis';
-import { listDeadLetters } from '../../src/functions/http/deadLetters';
-import { setApiDeps } from '../../src/functions/http/deps';
-import { health } from '../../src/functions/http/health';
-import { getMetrics } from '../../src/functions/http/metrics';
-import { buildOpenApiDocument, getOpenApi, responseSchema, ROUTES } from '../../src/functions/http/openApi';
-import { deletePipeline, getPipeline, listPipelines, putPipeline } from '../../src/functions/http/pipelines';
-import { getStream, listStreams, listWindows } from '../../src/functions/http/streams';
+import { listDeadLetters } from '../../src/functions/api/deadLetters';
+import { setApiDeps } from '../../src/functions/api/deps';
+import { health } from '../../src/functions/api/health';
+import { getMetrics } from '../../src/functions/api/metrics';
+import { buildOpenApiDocument, getOpenApi, responseSchema, ROUTES } from '../../src/functions/api/openApi';
+import { deletePipeline, getPipeline, listPipelines, putPipeline } from '../../src/functions/api/pipelines';
+import { acceptAnalysis } from '../../src/functions/api/startAnalysis';
+import { getStream, listStreams, listWindows } from '../../src/functions/api/streams';
 import { createMemoryStores } from '../../src/storage/createStores';
 import { closedWindowRow } from '../support/closedWindowRow';
 import { httpRegistrations } from '../support/httpRegistrations';

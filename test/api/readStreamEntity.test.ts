@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { initialStreamState, migrateStreamState, streamView } from '../../src/core';
-import { HttpError } from '../../src/functions/http/errors';
-import { viewOfStoredState } from '../../src/functions/http/readStreamEntity';
+import { HttpError } from '../../src/functions/api/errors';
+import { viewOfStoredState } from '../../src/functions/api/readStreamEntity';
 import { repoRoot } from '../support/repoRoot';
 
 const v1 = JSON.parse(readFileSync(join(repoRoot, 'src/core/state/fixtures/streamState.v1.json'), 'utf8')) as unknown;

@@ -1,7 +1,7 @@
-import { listDeadLetters } from '../../src/functions/http/deadLetters';
-import { apiDeps, setApiDeps } from '../../src/functions/http/deps';
-import { health } from '../../src/functions/http/health';
-import { deletePipeline, getPipeline, listPipelines, putPipeline } from '../../src/functions/http/pipelines';
+import { listDeadLetters } from '../../src/functions/api/deadLetters';
+import { apiDeps, setApiDeps } from '../../src/functions/api/deps';
+import { health } from '../../src/functions/api/health';
+import { deletePipeline, getPipeline, listPipelines, putPipeline } from '../../src/functions/api/pipelines';
 import { encodeContinuationToken } from '../../src/storage/continuationToken';
 import { createStores } from '../../src/storage/createStores';
 import type { Stores } from '../../src/storage/types';

@@ -1,5 +1,5 @@
-import { putPipeline } from '../../src/functions/http/pipelines';
-import { MAX_TEST_EVENTS, testPipeline } from '../../src/functions/http/testPipeline';
+import { putPipeline } from '../../src/functions/api/pipelines';
+import { MAX_TEST_EVENTS, testPipeline } from '../../src/functions/api/testPipeline';
 import { createMemoryStores } from '../../src/storage/createStores';
 import type { Stores } from '../../src/storage/types';
 import { call, useDeps } from './apiTestKit';

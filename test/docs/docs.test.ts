@@ -5,7 +5,7 @@ import { repoRoot } from '../support/repoRoot';
 
 /**
  * The docs name only what exists: every relative link, every `#anchor` into a Markdown file and every repository path
- * (`src/functions/ingest.ts`, `dist/local-host/cli.js`, test/e2e/seedExamples.test.ts) resolves to a file or folder of
+ * (`src/functions/ingest/ingest.ts`, `dist/local-host/cli.js`, test/e2e/seedExamples.test.ts) resolves to a file or folder of
  * this repository. No doc carries an absolute path of a machine or points outside the repository, and the README stays
  * short. Read as text, so a moved file breaks this test rather than a reader's trust.
  */
@@ -122,7 +122,7 @@ function findings(doc: string, text: string = read(doc)): Finding[] {
   }
 
   // Backticked tokens: bare file names must exist somewhere in the repository; paths relative to the doc's folder
-  // (e.g. `durable/inProcessSignals.ts` in local-host/README.md) must resolve from it.
+  // (e.g. `durable/client/inProcessSignals.ts` in local-host/README.md) must resolve from it.
   for (const m of prose.matchAll(/`([^`\n]+)`/g)) {
     const token = clean(m[1] as string);
     if (isPattern(m[1] as string) || /^\.?\.?\//.test(token)) continue;
@@ -182,7 +182,7 @@ describe('the path check itself', () => {
 
   it("resolves a path written relative to the page's own folder, and flags one that does not exist there", () => {
     const local = (text: string) => findings('local-host/README.md', text).map((f) => f.found);
-    expect(local('Signals skip HTTP (`durable/inProcessSignals.ts`).')).toEqual([]);
+    expect(local('Signals skip HTTP (`durable/client/inProcessSignals.ts`).')).toEqual([]);
     expect(local('Signals skip HTTP (`durable/inProcessSignal.ts`).')).toEqual(['durable/inProcessSignal.ts']);
   });
 
@@ -191,7 +191,7 @@ describe('the path check itself', () => {
       probe([
         'Run `npm run local`, then `GET /api/streams/{pipeline}/{stream}` or http://localhost:7071/api/health.',
         'Bodies are `application/json`; the app runs `dist/local-host/cli.js` from `dist/src/`.',
-        'The entry is `src/functions/ingest.ts`, see [the README](../../README.md) and [architecture](architecture.md#the-path-of-one-event).',
+        'The entry is `src/functions/ingest/ingest.ts`, see [the README](../../README.md) and [architecture](architecture.md#the-path-of-one-event).',
       ]),
     ).toEqual([]);
   });

@@ -148,7 +148,7 @@ export async function pollApi<T>(stack: Stack, path: string, accept: (r: ApiResp
 }
 
 /** Deterministic PRNG (the project's one mulberry32) so a failure can be reproduced. */
-export { mulberry32 as prng } from '../../src/core/analysis/testing/prng';
+export { mulberry32 as prng } from '../../src/core/random/prng';
 
 /** The sketch's quantile definition (DDSketch getValueAtQuantile): the value of rank floor(q * (n - 1)). */
 export function exactQuantile(sorted: readonly number[], q: number): number {

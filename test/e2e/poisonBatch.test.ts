@@ -1,4 +1,4 @@
-import { POISON_MARKER } from '../../src/functions/faultInjection';
+import { POISON_MARKER } from '../../src/functions/ingest/faultInjection';
 import { pollApi, type Stack, startStack } from './e2eKit';
 
 /**

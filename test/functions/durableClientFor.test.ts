@@ -1,7 +1,7 @@
 import { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 
-import { durableClientFor } from '../../src/functions/durableClientFor';
+import { durableClientFor } from '../../src/functions/shared/durableClientFor';
 
 /** A context as the host builds it for a function with a durable client input (the binding's data as the extension sends it). */
 function contextWithClient(): InvocationContext {

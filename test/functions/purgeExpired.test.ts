@@ -1,6 +1,6 @@
 import { InvocationContext } from '@azure/functions';
 
-import { type PurgeDeps,purgeExpired } from '../../src/functions/purgeExpired';
+import { type PurgeDeps,purgeExpired } from '../../src/functions/retention/purgeExpired';
 import { MemoryAlertStore } from '../../src/storage/memory/MemoryAlertStore';
 import { MemoryDeadLetterStore } from '../../src/storage/memory/MemoryDeadLetterStore';
 import { MemoryIngestMetricsStore } from '../../src/storage/memory/MemoryIngestMetricsStore';

@@ -1,7 +1,7 @@
 import { TableClient } from '@azure/data-tables';
 import { InvocationContext } from '@azure/functions';
 
-import { purgeExpired } from '../../src/functions/purgeExpired';
+import { purgeExpired } from '../../src/functions/retention/purgeExpired';
 import { createStores } from '../../src/storage/createStores';
 import { TableAlertStore } from '../../src/storage/table/TableAlertStore';
 import { TableReportStore } from '../../src/storage/table/TableReportStore';

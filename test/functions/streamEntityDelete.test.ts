@@ -1,5 +1,6 @@
 import { initialStreamState } from '../../src/core';
-import { createStreamEntityHandler, streamEntityKey } from '../../src/functions/streamEntity';
+import { streamEntityKey } from '../../src/functions/stream/streamContract';
+import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage/createStores';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import { EntityDriver } from '../ingest/entityDriver';

@@ -71,7 +71,7 @@ const PLATFORM_SETTINGS = /^(NODE_ENV|WEBSITE_\w+|FUNCTIONS_\w+|AZURE_FUNCTIONS_
 const ALTERNATIVES: Record<string, string> = {
   AzureWebJobsStorage: 'a connection string (Azurite locally); in Azure the identity-based AzureWebJobsStorage__* settings replace it',
   AzureWebJobsStorage__tableServiceUri: 'an alternative to AzureWebJobsStorage__accountName for the table endpoint',
-  STREAMFOLD_FAULTS: 'fault injection for the chaos tests only (src/functions/faultInjection.ts): never set in Azure',
+  STREAMFOLD_FAULTS: 'fault injection for the chaos tests only (src/functions/ingest/faultInjection.ts): never set in Azure',
 };
 
 const namesRead = [...new Set(codeFiles.flatMap((f) => settingNamesRead(read(f))).concat(settingsModuleKeys(settingsTs)))].sort();

@@ -1,12 +1,13 @@
 import { encodeStreamKey, mergeEncodedSketches } from '../../src/core';
-import { flushIngestBuffer } from '../../src/functions/flushIngestBuffer';
-import type { IngestDeps } from '../../src/functions/ingest';
-import { IngestCoalescer } from '../../src/functions/ingestCoalesce';
-import { BatchMemory } from '../../src/functions/ingestCommits';
-import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingestPipelines';
-import { WatermarkCache } from '../../src/functions/ingestWatermarks';
-import { createStreamEntityHandler, type StreamSignal } from '../../src/functions/streamEntity';
+import { flushIngestBuffer } from '../../src/functions/ingest/flushIngestBuffer';
+import type { IngestDeps } from '../../src/functions/ingest/ingest';
+import { IngestCoalescer } from '../../src/functions/ingest/ingestCoalesce';
+import { BatchMemory } from '../../src/functions/ingest/batchMemory';
+import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
+import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
+import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
+import { type StreamSignal } from '../../src/functions/stream/streamContract';
+import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores, type Stores } from '../../src/storage';
 import { deliver as deliverOnly, EntityDriver, invocationContext, view } from './entityDriver';
 
@@ -49,7 +50,7 @@ function process_(w: World, intervalMs = INTERVAL): IngestDeps & { coalescer: In
         throw w.failNext.error;
       }
       w.ops.push({ key: entity.key, op });
-      await w.driver.run(entity.key, op.name, op.input);
+      await w.driver.run(entity.key, op.kind, op.input);
     },
   };
 }
@@ -99,7 +100,7 @@ describe('coalescing ingest (ENTITY_FLUSH_INTERVAL)', () => {
       const rows = await w.stores.ingestMetrics.recent(0);
       const ops = rows.reduce((n, r) => n + r.entityOperations, 0);
       const events = rows.reduce((n, r) => n + r.eventsIn, 0);
-      runs[interval] = { merges: w.ops.filter((o) => o.op.name === 'merge').length, counts: [await count(w, 'a'), await count(w, 'b'), await count(w, 'c')], opsPer1000: (ops * 1000) / events };
+      runs[interval] = { merges: w.ops.filter((o) => o.op.kind === 'merge').length, counts: [await count(w, 'a'), await count(w, 'b'), await count(w, 'c')], opsPer1000: (ops * 1000) / events };
     }
     // Exactly the same state either way.
     expect(runs[INTERVAL]?.counts).toEqual(runs[0]?.counts);

@@ -3,8 +3,8 @@ import * as df from 'durable-functions';
 import { DummyEntityContext, type EntityHandler } from 'durable-functions';
 
 import type { StreamState, StreamView } from '../../src/core';
-import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
-import { STREAM_ENTITY, type StreamReply } from '../../src/functions/streamEntity';
+import { handleIngest, type IngestDeps } from '../../src/functions/ingest/ingest';
+import { STREAM_ENTITY, type StreamReply } from '../../src/functions/stream/streamContract';
 
 /** What df.app.entity registers: (entityTrigger, context) => EntityState. */
 export type RegisteredEntityFunction = (trigger: unknown, context: InvocationContext) => Promise<unknown>;

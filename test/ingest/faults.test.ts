@@ -1,13 +1,14 @@
 import { RestError } from '@azure/data-tables';
 
 import { mergeEncodedSketches } from '../../src/core';
-import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
-import { type IngestDeps, QUARANTINE_RAW_CHARS } from '../../src/functions/ingest';
-import { BatchMemory } from '../../src/functions/ingestCommits';
-import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingestPipelines';
-import { WatermarkCache } from '../../src/functions/ingestWatermarks';
-import { createStreamEntityHandler, MAX_UNSAVED_WINDOWS, streamEntityKey, type StreamSignal } from '../../src/functions/streamEntity';
+import { BatchMemory } from '../../src/functions/ingest/batchMemory';
+import { type IngestDeps, QUARANTINE_RAW_CHARS } from '../../src/functions/ingest/ingest';
+import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
+import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
+import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
+import { flushIdleStreams } from '../../src/functions/stream/flushIdleStreams';
+import { streamEntityKey, type StreamSignal } from '../../src/functions/stream/streamContract';
+import { createStreamEntityHandler, MAX_UNSAVED_WINDOWS } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores, type DeadLetterRecord, type Stores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import { deliver, EntityDriver, invocationContext, view } from './entityDriver';
@@ -31,7 +32,7 @@ interface Harness {
   deps: IngestDeps;
   clock: { now: number };
   /** Per attempt of a signal: the entity key and operation; `fail` decides whether that attempt throws (and what). */
-  attempts: { key: string; op: StreamSignal['name'] }[];
+  attempts: { key: string; op: StreamSignal['kind'] }[];
   fail: { signal?: (key: string, attempt: number) => Error | undefined };
   sleeps: number[];
 }
@@ -55,10 +56,10 @@ function harness(): Harness {
     now: () => clock.now,
     retry: { attempts: 3, minDelayMs: 10, maxDelayMs: 40, sleep: async (ms) => void sleeps.push(ms) },
     signal: async (_context, entity, op) => {
-      attempts.push({ key: entity.key, op: op.name });
-      const error = fail.signal?.(entity.key, attempts.filter((a) => a.key === entity.key && a.op === op.name).length);
+      attempts.push({ key: entity.key, op: op.kind });
+      const error = fail.signal?.(entity.key, attempts.filter((a) => a.key === entity.key && a.op === op.kind).length);
       if (error) throw error;
-      await driver.run(entity.key, op.name, op.input);
+      await driver.run(entity.key, op.kind, op.input);
     },
   };
   return { stores, activity, driver, deps, clock, attempts, fail, sleeps };
@@ -202,7 +203,7 @@ describe('stream entity: closed windows that fail to save', () => {
     await h.stores.pipelines.put('q', { name: 'q', window: { type: 'tumbling', size: 'PT1M' }, idleTimeout: 'PT1M' });
   }
   const timer = (h: Harness, now: number) =>
-    flushIdleStreams(invocationContext({}), { activity: h.activity, now: () => now, signal: async (_c, entity, input) => void (await h.driver.run(entity.key, 'flush', input)) });
+    flushIdleStreams(invocationContext({}), { activity: h.activity, now: () => now, signal: async (_c, entity, op) => void (await h.driver.run(entity.key, op.kind, op.input)) });
 
   it('are kept, made due in the idle index, and saved by the flush timer once storage is back, though the stream went quiet', async () => {
     const h = harness();

@@ -1,11 +1,12 @@
 import { CATALOG_LAG_REFRESHES, encodeStreamKey, mergeEncodedSketches } from '../../src/core';
-import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
-import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
-import { BatchMemory } from '../../src/functions/ingestCommits';
-import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingestPipelines';
-import { WatermarkCache } from '../../src/functions/ingestWatermarks';
-import { CATALOG_REFRESH_MS, createStreamEntityHandler, type MergeInput, type StreamSignal } from '../../src/functions/streamEntity';
+import { BatchMemory } from '../../src/functions/ingest/batchMemory';
+import { handleIngest, type IngestDeps } from '../../src/functions/ingest/ingest';
+import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
+import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
+import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
+import { flushIdleStreams } from '../../src/functions/stream/flushIdleStreams';
+import { type MergeInput, type StreamSignal } from '../../src/functions/stream/streamContract';
+import { CATALOG_REFRESH_MS, createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores, type Stores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import { deliver, EntityDriver, invocationContext, view } from './entityDriver';
@@ -45,8 +46,8 @@ function harness(defaultRetention?: number): Harness {
     now: () => clock.now,
     signal: async (_context, entity, op) => {
       ops.push({ key: entity.key, op });
-      if (op.name === 'merge') signals.push({ key: entity.key, input: op.input });
-      await driver.run(entity.key, op.name, op.input);
+      if (op.kind === 'merge') signals.push({ key: entity.key, input: op.input });
+      await driver.run(entity.key, op.kind, op.input);
     },
   };
   return { stores, activity, driver, ops, signals, deps, clock };
@@ -54,7 +55,7 @@ function harness(defaultRetention?: number): Harness {
 
 /** Runs the idle-flush timer at `now` against the harness's entities. */
 function timer(h: Harness, now: number): Promise<number> {
-  return flushIdleStreams(invocationContext({}), { activity: h.activity, now: () => now, signal: async (_c, entity, input) => void (await h.driver.run(entity.key, 'flush', input)) });
+  return flushIdleStreams(invocationContext({}), { activity: h.activity, now: () => now, signal: async (_c, entity, op) => void (await h.driver.run(entity.key, op.kind, op.input)) });
 }
 
 const windowsOf = async (stores: Stores, key: string) =>
@@ -136,7 +137,7 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     await deliver(deps, '0', 2, [ev('a', 3, 1)]);
     expect(signals.map((s) => s.key)).toEqual([encodeStreamKey('default', 'a'), encodeStreamKey('default', 'a'), encodeStreamKey('p2', 'a')]);
     // The old pipeline's stream is absent from the new batch: its pending partial of batch 1 is committed.
-    expect(ops.filter((o) => o.op.name === 'commit').map((o) => [o.key, o.op.input])).toEqual([
+    expect(ops.filter((o) => o.op.kind === 'commit').map((o) => [o.key, o.op.input])).toEqual([
       [encodeStreamKey('default', 'a'), expect.objectContaining({ partition: '0', firstSequence: 1, lastSequence: 1 })],
     ]);
   });
@@ -186,7 +187,7 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
   it('commits the previous batch\'s partial of each stream absent from the next batch: one operation each, counted in entityOperations', async () => {
     const h = harness();
     const { deps, driver, ops, stores } = h;
-    const commits = () => ops.filter((o) => o.op.name === 'commit').map((o) => [o.key, o.op.name === 'commit' ? [o.op.input.partition, o.op.input.firstSequence, o.op.input.lastSequence] : []]);
+    const commits = () => ops.filter((o) => o.op.kind === 'commit').map((o) => [o.key, o.op.kind === 'commit' ? [o.op.input.partition, o.op.input.firstSequence, o.op.input.lastSequence] : []]);
     expect((await deliver(deps, '0', 0, [ev('a', 1, 1), ev('b', 2, 2), ev('a', 3, 3)])).entityOperations).toBe(2);
     expect((await deliver(deps, '1', 0, [ev('b', 4, 4)])).entityOperations).toBe(1);
     expect(commits()).toEqual([]);

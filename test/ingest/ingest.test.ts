@@ -2,13 +2,14 @@ import * as df from 'durable-functions';
 
 import { type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
 import { CATALOG_LAG_REFRESHES, encodeStreamKey, mergeEncodedSketches, type StreamView } from '../../src/core';
-import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
-import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
-import { BatchMemory } from '../../src/functions/ingestCommits';
-import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingestPipelines';
-import { WatermarkCache } from '../../src/functions/ingestWatermarks';
-import { CATALOG_REFRESH_MS, createStreamEntityHandler, STREAM_ENTITY, type StreamReply, type StreamSignal } from '../../src/functions/streamEntity';
+import { BatchMemory } from '../../src/functions/ingest/batchMemory';
+import { handleIngest, type IngestDeps } from '../../src/functions/ingest/ingest';
+import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
+import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
+import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
+import { flushIdleStreams } from '../../src/functions/stream/flushIdleStreams';
+import { STREAM_ENTITY, type StreamReply, type StreamSignal } from '../../src/functions/stream/streamContract';
+import { CATALOG_REFRESH_MS, createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createStores, type Stores, type StreamActivityStore } from '../../src/storage';
 import { captureRegistration, EntityDriver, invocationContext } from './entityDriver';
 
@@ -46,7 +47,7 @@ function setup(): { stores: Stores; activity: StreamActivityStore; driver: Entit
     now: () => T0 + 10 * 60_000,
     signal: async (_context, entity, op) => {
       signals.push({ key: entity.key, op });
-      await driver.run(entity.key, op.name, op.input);
+      await driver.run(entity.key, op.kind, op.input);
     },
   });
   return { stores, activity, driver, deps, signals };
@@ -136,7 +137,7 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     expect(Number(lagging[1]?.[1])).toBeLessThanOrEqual(4);
     // The idle index (Azurite) makes the timer's first run after the bound signal the stale stream, which writes it.
     const now = T0 + 10 * 60_000 + CATALOG_LAG_REFRESHES * CATALOG_REFRESH_MS;
-    await flushIdleStreams(invocationContext({}), { activity, now: () => now, signal: async (_c, entity, input) => void (await driver.run(entity.key, 'flush', input)) });
+    await flushIdleStreams(invocationContext({}), { activity, now: () => now, signal: async (_c, entity, op) => void (await driver.run(entity.key, op.kind, op.input)) });
     const catalog = (await stores.streams.list({})).items;
     expect(catalog.map((e) => [e.stream, e.events])).toEqual([
       ['a', 9],
@@ -171,7 +172,7 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     const saved = process.env['AzureWebJobsStorage'];
     process.env['AzureWebJobsStorage'] = azurite.connectionString;
     try {
-      const { streamEntityHandler } = await import('../../src/functions/streamEntity');
+      const { streamEntityHandler } = await import('../../src/functions/stream/streamEntity');
       const driver = new EntityDriver({ registered: captureRegistration(() => df.app.entity(STREAM_ENTITY, streamEntityHandler)) });
       const stores = createStores(process.env);
       const { deps } = setup();
@@ -180,13 +181,13 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
       // Three one-minute windows; the third event's time pushes the watermark past the first window + lateness.
       await deliver(capture, '0', 0, [event('reg', 0, 4), event('reg', 0, 6), event('reg', 1, 1), event('reg', 3, 2)]);
       expect(signals).toHaveLength(1);
-      expect(signals[0]?.name).toBe('merge');
+      expect(signals[0]?.kind).toBe('merge');
       const reply = await driver.run(encodeStreamKey('default', 'reg'), 'merge', signals[0]?.input);
       expect(reply).toMatchObject({ ok: true, kind: 'merge', outcome: 'pending' });
       // A second batch commits the first; its windows ending before the watermark - lateness close into the Windows table.
       signals.length = 0;
       await deliver(capture, '0', 4, [event('reg', 4, 5)]);
-      expect(signals.map((op) => op.name)).toEqual(['merge']);
+      expect(signals.map((op) => op.kind)).toEqual(['merge']);
       expect(await driver.run(encodeStreamKey('default', 'reg'), 'merge', signals[0]?.input)).toMatchObject({ ok: true, outcome: 'committed-previous', saved: true });
       // Within CATALOG_REFRESH_MS of the first write the row keeps its total; a flush (the idle timer's) writes it exactly.
       expect((await stores.streams.list({ pipeline: 'default', prefix: 'reg' })).items.map((e) => e.events)).toEqual([4]);
@@ -234,7 +235,7 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     await deliver(d, '0', 0, [event('s', 0, 1)]);
     await d.metrics.flush();
     const merge = signals[0]?.op;
-    if (merge?.name !== 'merge') throw new Error(`expected a merge signal, found ${JSON.stringify(merge)}`);
+    if (merge?.kind !== 'merge') throw new Error(`expected a merge signal, found ${JSON.stringify(merge)}`);
     expect(await driver.run('default|s', 'merge', merge.input)).toEqual({ ok: false, error: 'merge: expected an entity key made by encodeStreamKey(pipeline, stream), found "default|s"' });
     expect(await driver.run('default|s', 'reset')).toEqual({ ok: false, error: 'reset: expected an entity key made by encodeStreamKey(pipeline, stream), found "default|s"' });
     expect(await driver.run(encodeStreamKey('default', 's?op=reset&'), 'merge', merge.input)).toEqual({
@@ -265,9 +266,9 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
       flushIdleStreams(invocationContext({}), {
         activity,
         now: () => now,
-        signal: async (_c, entity, input) => {
+        signal: async (_c, entity, op) => {
           flushes.push(entity.key);
-          await driver.run(entity.key, 'flush', input);
+          await driver.run(entity.key, op.kind, op.input);
         },
       });
     expect(await timer(entityNow + 119_999)).toBe(0);
@@ -290,7 +291,8 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     const { metrics } = deps();
     const at = (second: number) => new Date(T0 + second * 1000).toISOString();
     for (let i = 0; i < 60; i++) {
-      metrics.record({ at: at(i % 90), partition: String(i % 3), eventsIn: i, aggregated: i, filtered: 0, deadLettered: 0, entityOperations: 1, processingMs: 1 });
+      // Not awaited on purpose: batches queue behind each other's writes as they do on the host; flush() below waits.
+      void metrics.record({ at: at(i % 90), partition: String(i % 3), eventsIn: i, aggregated: i, filtered: 0, deadLettered: 0, entityOperations: 1, processingMs: 1 });
       // Batches of different partitions finish in different turns, as on the host.
       if (i % 7 === 0) await new Promise((r) => setImmediate(r));
     }

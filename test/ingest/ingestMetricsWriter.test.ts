@@ -1,6 +1,6 @@
 import { RestError } from '@azure/data-tables';
 
-import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
+import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
 import { createMemoryStores, type IngestMetricsInput, type IngestMetricsStore } from '../../src/storage';
 
 const batch = (partition: string, second: number, eventsIn: number): IngestMetricsInput => ({
@@ -70,9 +70,10 @@ describe('IngestMetricsWriter', () => {
     const errors: string[] = [];
     const sleeps: number[] = [];
     const writer = new IngestMetricsWriter(store, (m) => errors.push(m), { attempts: 3, minDelayMs: 7, maxDelayMs: 7, sleep: async (ms) => void sleeps.push(ms) });
-    writer.record(batch('2', 1, 50));
+    // Not awaited on purpose: the second batch is recorded while the first one's write is still failing.
+    void writer.record(batch('2', 1, 50));
     await Promise.resolve();
-    writer.record({ ...batch('2', 2, 0), eventsIn: 0, aggregated: 0, retried: 40 });
+    void writer.record({ ...batch('2', 2, 0), eventsIn: 0, aggregated: 0, retried: 40 });
     open();
     await writer.flush();
     expect({ errors, sleeps }).toEqual({ errors: [], sleeps: [7] });
@@ -84,11 +85,12 @@ describe('IngestMetricsWriter', () => {
     const { store, open } = gatedStore(new RestError('table unavailable', { statusCode: 400 }));
     const errors: string[] = [];
     const writer = new IngestMetricsWriter(store, (m) => errors.push(m));
-    writer.record(batch('2', 1, 50));
+    // Not awaited: the write is gated until open(); flush() waits for it.
+    void writer.record(batch('2', 1, 50));
     open();
     await writer.flush();
     expect(errors).toEqual([`ingest: metrics of 1 batch(es) (50 events in) on partition 2 at ${batch('2', 1, 50).at} were not recorded: table unavailable`]);
-    writer.record(batch('2', 2, 60));
+    void writer.record(batch('2', 2, 60));
     await writer.flush();
     expect((await store.recent(0)).map((r) => [r.partition, r.batches, r.eventsIn])).toEqual([['2', 1, 60]]);
   });

@@ -1,10 +1,11 @@
 import { mergeEncodedSketches } from '../../src/core';
-import type { IngestDeps } from '../../src/functions/ingest';
-import { BatchMemory } from '../../src/functions/ingestCommits';
-import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingestPipelines';
-import { WatermarkCache } from '../../src/functions/ingestWatermarks';
-import { createStreamEntityHandler, streamEntityKey } from '../../src/functions/streamEntity';
+import type { IngestDeps } from '../../src/functions/ingest/ingest';
+import { BatchMemory } from '../../src/functions/ingest/batchMemory';
+import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
+import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
+import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
+import { streamEntityKey } from '../../src/functions/stream/streamContract';
+import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
 import { deliver, EntityDriver, view } from './entityDriver';
 
@@ -30,8 +31,8 @@ function setup(partitionCount: number | undefined) {
     batches: new BatchMemory(),
     now: () => clock.now,
     signal: async (_context, entity, op) => {
-      if (op.name === 'merge') merges.push(op.input.partial);
-      await driver.run(entity.key, op.name, op.input);
+      if (op.kind === 'merge') merges.push(op.input.partial);
+      await driver.run(entity.key, op.kind, op.input);
     },
     ...(partitionCount === undefined ? {} : { partitionCount }),
   };

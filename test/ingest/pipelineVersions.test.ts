@@ -1,10 +1,10 @@
 import { encodeStreamKey, mergeEncodedSketches } from '../../src/core';
-import type { IngestDeps } from '../../src/functions/ingest';
-import { BatchMemory } from '../../src/functions/ingestCommits';
-import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingestPipelines';
-import { WatermarkCache } from '../../src/functions/ingestWatermarks';
-import { createStreamEntityHandler } from '../../src/functions/streamEntity';
+import type { IngestDeps } from '../../src/functions/ingest/ingest';
+import { BatchMemory } from '../../src/functions/ingest/batchMemory';
+import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
+import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
+import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
+import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import { deliver, EntityDriver } from './entityDriver';
@@ -26,7 +26,7 @@ describe('pipeline versions through ingest and the stream entity', () => {
       watermarks: new WatermarkCache(),
       batches: new BatchMemory(),
       now: () => clock.now,
-      signal: async (_context, entity, op) => void (await driver.run(entity.key, op.name, op.input)),
+      signal: async (_context, entity, op) => void (await driver.run(entity.key, op.kind, op.input)),
     };
     const definition = (filter: string) => ({ name: 'p', filter, measures: { v: 'value * 1' }, window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT0S' });
     expect((await stores.pipelines.put('p', definition('value > 0'))).version).toBe(1);

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { compilePipeline, mergeEncodedSketches, processBatch, type StreamPartial, type StreamView } from '../../src/core';
-import { createStreamEntityHandler, streamEntityKey } from '../../src/functions/streamEntity';
+import { streamEntityKey } from '../../src/functions/stream/streamContract';
+import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import { EntityDriver } from './entityDriver';

@@ -1,11 +1,11 @@
 import { encodeStreamKey, mergeEncodedSketches } from '../../src/core';
-import { summarizeIngestMetrics } from '../../src/functions/http/summarizeIngestMetrics';
-import type { IngestDeps } from '../../src/functions/ingest';
-import { BatchMemory } from '../../src/functions/ingestCommits';
-import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingestPipelines';
-import { WatermarkCache } from '../../src/functions/ingestWatermarks';
-import { createStreamEntityHandler } from '../../src/functions/streamEntity';
+import { summarizeIngestMetrics } from '../../src/functions/api/summarizeIngestMetrics';
+import type { IngestDeps } from '../../src/functions/ingest/ingest';
+import { BatchMemory } from '../../src/functions/ingest/batchMemory';
+import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
+import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
+import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
+import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import { deliver, EntityDriver, view } from './entityDriver';
@@ -27,7 +27,7 @@ describe('visible effectively-once: redelivered partials recognised show in the 
       watermarks: new WatermarkCache(),
       batches: new BatchMemory(),
       now: () => now,
-      signal: async (_context, entity, op) => void (await driver.run(entity.key, op.name, op.input)),
+      signal: async (_context, entity, op) => void (await driver.run(entity.key, op.kind, op.input)),
     });
     // Each delivery from a fresh ingest process, as after a crash before the checkpoint.
     const first = [ev(1, 1), ev(2, 2)];

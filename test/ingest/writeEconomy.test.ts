@@ -5,13 +5,13 @@
  * Prints the figures (docs/explanation/table-layout.md quotes them) and checks the write plan's bounds.
  */
 import { encodeStreamKey, mergeEncodedSketches } from '../../src/core';
-import { flushIdleStreams } from '../../src/functions/flushIdleStreams';
-import { handleIngest, type IngestDeps } from '../../src/functions/ingest';
-import { BatchMemory } from '../../src/functions/ingestCommits';
-import { IngestMetricsWriter } from '../../src/functions/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingestPipelines';
-import { WatermarkCache } from '../../src/functions/ingestWatermarks';
-import { CATALOG_REFRESH_MS, createStreamEntityHandler } from '../../src/functions/streamEntity';
+import { BatchMemory } from '../../src/functions/ingest/batchMemory';
+import { handleIngest, type IngestDeps } from '../../src/functions/ingest/ingest';
+import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
+import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
+import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
+import { flushIdleStreams } from '../../src/functions/stream/flushIdleStreams';
+import { CATALOG_REFRESH_MS, createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
 import { EntityDriver, invocationContext } from './entityDriver';
@@ -45,7 +45,7 @@ describe('write economy of the stream entities (replay-like load)', () => {
       now: () => clock.now,
       signal: async (_c, entity, op) => {
         writes.entityOps++;
-        await driver.run(entity.key, op.name, op.input);
+        await driver.run(entity.key, op.kind, op.input);
       },
     };
     // Skewed keys (a few large, many small) from a fixed generator, events at the processing clock, round-robin.
@@ -72,7 +72,7 @@ describe('write economy of the stream entities (replay-like load)', () => {
         events += BATCH;
       }
       if (t % 30_000 === 30_000 - TICK_MS) {
-        writes.flushes += await flushIdleStreams(invocationContext({}), { activity, now: () => clock.now, signal: async (_c, e, input) => void (await driver.run(e.key, 'flush', input)) });
+        writes.flushes += await flushIdleStreams(invocationContext({}), { activity, now: () => clock.now, signal: async (_c, e, op) => void (await driver.run(e.key, op.kind, op.input)) });
       }
     }
     const per1000 = (n: number) => Math.round((n * 10000) / events) / 10;
@@ -86,7 +86,7 @@ describe('write economy of the stream entities (replay-like load)', () => {
     // Far below one write per entity operation.
     expect(writes.catalog + writes.index).toBeLessThan(writes.entityOps / 4);
     // Quiet now: the timer makes every catalog row exact.
-    await flushIdleStreams(invocationContext({}), { activity, now: () => clock.now + 60_000, signal: async (_c, e, input) => void (await driver.run(e.key, 'flush', input)) });
+    await flushIdleStreams(invocationContext({}), { activity, now: () => clock.now + 60_000, signal: async (_c, e, op) => void (await driver.run(e.key, op.kind, op.input)) });
     const listed = new Map<string, number>();
     let token: string | undefined;
     do {

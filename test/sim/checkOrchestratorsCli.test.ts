@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { SqliteStore } from '../../local-host/durable/sqliteStore';
+import { SqliteStore } from '../../local-host/durable/store/sqliteStore';
 import { startSimHost } from '../../tools/sim/appHost';
 import { repoRoot } from '../support/repoRoot';
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 
 import { Command, InvalidArgumentError } from 'commander';
 
-import { parseFaultPlan } from '../../src/functions/faultInjection';
+import { parseFaultPlan } from '../../src/functions/ingest/faultInjection';
 import { formatTable } from './report';
 import { type ChaosReport, runChaos } from './runChaos';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { type AzuritePorts, type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
-import { parseFaultPlan } from '../../src/functions/faultInjection';
+import { parseFaultPlan } from '../../src/functions/ingest/faultInjection';
 import { CHAOS_PIPELINE, CHAOS_PIPELINE_NAME, chaosEvent, type ChaosEventOptions, idInRaw, streamName } from './chaosEvents';
 import { ChaosSender } from './chaosSender';
 import { type ChaosHost, startChaosHost } from './hostProcess';

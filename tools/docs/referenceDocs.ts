@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import { program as localHostProgram } from '../../local-host/cli';
 import { aggregatorKinds, aggregatorOf } from '../../src/core/aggregates';
-import { buildOpenApiDocument } from '../../src/functions/http/openApi';
+import { buildOpenApiDocument } from '../../src/functions/api/openApi';
 import { SETTINGS_REFERENCE } from '../../src/settings';
 import { program as capacityProgram } from '../capacity/cli';
 import { program as chaosProgram } from '../chaos/cli';
@@ -79,7 +79,7 @@ function httpApiPage(doc: Json): string {
   const out: string[] = [
     '# HTTP API reference',
     '',
-    generated('src/functions/http/openApi.ts'),
+    generated('src/functions/api/openApi.ts'),
     '',
     'Every running Streamfold serves this API as an **OpenAPI 3.1 document at [`GET /api/openapi.json`](#getopenapi)** (no key',
     'needed), built from the zod schemas the handlers validate with; load it into any OpenAPI tool. This page is generated',

@@ -89,7 +89,13 @@ async function main(): Promise<void> {
     process.stderr.write(`${message}\nStopping Streamfold.\n`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    stopAll().finally(() => process.exit(1));
+    stopAll().then(
+      () => process.exit(1),
+      (err: unknown) => {
+        process.stderr.write(`Stopping failed too: ${describeError(err)}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.on('uncaughtException', (err) => fail(`Streamfold: uncaught error: ${describeError(err)}`));
   process.on('unhandledRejection', (err) => fail(`Streamfold: unhandled promise rejection: ${describeError(err)}`));

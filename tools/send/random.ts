@@ -1,4 +1,4 @@
-import { gaussian as normalSource, mulberry32 } from '../../src/core/analysis/testing/prng';
+import { gaussian as normalSource, mulberry32 } from '../../src/core/random/prng';
 
 /** The project's one seeded PRNG (mulberry32), so generated streams are reproducible with --seed. */
 export const seededRandom = mulberry32;

@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 
 import { Command, InvalidArgumentError } from 'commander';
 
-import { MemoryStore } from '../../local-host/durable/memoryStore';
-import { SqliteStore } from '../../local-host/durable/sqliteStore';
+import { MemoryStore } from '../../local-host/durable/store/memoryStore';
+import { SqliteStore } from '../../local-host/durable/store/sqliteStore';
 import { startSimHost } from './appHost';
 import { compareSchedules } from './compareSchedules';
 import { checkRecordedOrchestrations } from './determinism/checkApp';

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../src/core/analysis/testing/prng';
+import { mulberry32 } from '../../src/core/random/prng';
 
 /** FNV-1a of a label, to derive independent streams from one seed. */
 function hash(text: string): number {

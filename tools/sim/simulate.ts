@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { toRpcTypedData } from '../../local-host/converters/toRpcTypedData';
-import { entitySchedulerId } from '../../local-host/durable/entityId';
-import { MemoryStore } from '../../local-host/durable/memoryStore';
+import { entitySchedulerId } from '../../local-host/durable/runtime/entityId';
+import { MemoryStore } from '../../local-host/durable/store/memoryStore';
 import { toTriggerInput, type TriggerShape } from '../../local-host/eventhub/toTriggerInput';
 import type { HubEvent } from '../../local-host/eventhub/types';
 import { streamView } from '../../src/core/state';

@@ -4,7 +4,7 @@ import { initialStreamState, mergePartial, type StreamState, toStoredWindow } fr
 import type { ClosedWindow } from '../state/types';
 import { analyzeStream } from './analyzeStream';
 import { fromStoredWindow, type StoredWindow } from './fromStoredWindow';
-import { mulberry32 } from './testing/prng';
+import { mulberry32 } from '../random/prng';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const c = compilePipeline({ name: 'p', key: 'site', aggregates: { users: { kind: 'distinct', expr: 'user' }, pages: { kind: 'topK', expr: 'page', k: 3 } }, window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT1S' });

@@ -1,6 +1,6 @@
 import { type AnomalyOptions, detectAnomalies } from './detectAnomalies';
 import { holtForecast, type HoltOptions } from './holt';
-import { summarize } from './summarize';
+import { summarizeRange } from './summarizeRange';
 import { trend } from './trend';
 import type { AnalysisKind, StreamResult, WindowPoint } from './types';
 
@@ -18,7 +18,7 @@ export function analyzeStream(
 ): StreamResult {
   const result: StreamResult = { stream, windows: windows.length, maxSeverity: 0 };
   if (analyses.includes('summary')) {
-    const s = summarize(windows);
+    const s = summarizeRange(windows);
     if (s) result.summary = s;
   }
   if (analyses.includes('anomalies')) {

@@ -1,8 +1,8 @@
+import { gaussian, mulberry32 } from '../random/prng';
 import { analyzeStream, totalCount } from './analyzeStream';
 import { buildReport } from './buildReport';
 import { mostActive } from './crossStream';
 import { DEFAULT_ALERT_MIN_SEVERITY } from './detectAnomalies';
-import { gaussian, mulberry32 } from './testing/prng';
 import { seriesOf } from './testing/windows';
 import { ANALYSIS_KINDS } from './types';
 

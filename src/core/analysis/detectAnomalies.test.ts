@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 
+import { gaussian, mulberry32 } from '../random/prng';
 import { cusum } from './cusum';
 import { DEFAULT_ALERT_MIN_SEVERITY, detectAnomalies } from './detectAnomalies';
 import { ewma } from './ewma';
 import { robustZ } from './robustZ';
-import { gaussian, mulberry32 } from './testing/prng';
 import { seriesOf } from './testing/windows';
 
 function noise(seed: number, n: number, mean = 100, sd = 5): number[] {

@@ -1,5 +1,5 @@
+import { gaussian, mulberry32 } from '../random/prng';
 import { holtForecast } from './holt';
-import { gaussian, mulberry32 } from './testing/prng';
 import { seriesOf } from './testing/windows';
 
 describe('holtForecast', () => {

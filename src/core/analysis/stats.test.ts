@@ -1,5 +1,5 @@
+import { gaussian, mulberry32 } from '../random/prng';
 import { diffSigma, mad, mean, median } from './stats';
-import { gaussian, mulberry32 } from './testing/prng';
 
 describe('stats', () => {
   it('computes mean, median and MAD', () => {

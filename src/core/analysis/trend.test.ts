@@ -1,4 +1,4 @@
-import { gaussian, mulberry32 } from './testing/prng';
+import { gaussian, mulberry32 } from '../random/prng';
 import { seriesOf } from './testing/windows';
 import { trend } from './trend';
 

@@ -1,6 +1,6 @@
-import { mulberry32 } from '../analysis/testing/prng';
 import { processBatch, type StreamPartial } from '../batch';
 import { type CompiledPipeline, compilePipeline } from '../pipelines';
+import { mulberry32 } from '../random/prng';
 import { commitThrough, flushIdle, HELD_WINDOWS_FACTOR, initialStreamState, mergePartial, streamView } from './streamState';
 import type { ClosedWindow, StreamState } from './types';
 

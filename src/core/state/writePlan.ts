@@ -1,3 +1,5 @@
+import type { StreamChangeKind } from './streamPolicy';
+
 /**
  * Which of a stream's bookkeeping rows its entity writes after an operation: the Streams catalog row and the
  * idle-index row (docs/explanation/table-layout.md, "Write rates"). Pure, so the rules are tested without storage.
@@ -17,7 +19,8 @@
  *   in these rewrites). A commit counts the same way: it follows the stream's recent merge.
  */
 
-export type WriteOp = 'merge' | 'commit' | 'flush';
+/** The operations after which the rows are planned: the state-changing ones (core streamPolicy). */
+export type WriteOp = StreamChangeKind;
 
 export interface CatalogPlanInput {
   op: WriteOp;

@@ -38,6 +38,16 @@ export function encodeStreamKey(pipeline: string, stream: string): string {
   return `${encodePart(pipeline)}${SEPARATOR}${encodePart(stream)}`;
 }
 
+/**
+ * Where a stream sorts in the Windows table: the base64url of its UTF-8 bytes, the stream part of its key
+ * (encodeStreamKey). A lone surrogate becomes U+FFFD here (such a name is never stored: ingest dead-letters it), so
+ * ordering and range bounds never throw.
+ */
+export const streamOrderKey = (stream: string): string => Buffer.from(stream, 'utf8').toString('base64url');
+
+/** The start every key of a pipeline's streams shares: its pipeline part and the separator (for range queries). */
+export const streamKeyPrefix = (pipeline: string): string => `${streamOrderKey(pipeline)}${SEPARATOR}`;
+
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /** Inverse of encodeStreamKey; undefined for a key it did not produce. */

@@ -1,10 +1,10 @@
 import * as df from 'durable-functions';
 
+import { appDeps } from '../../app';
 import { analyzeStream, totalCount } from '../../core/analysis/analyzeStream';
 import { fromStoredWindow, measuresOf, type StoredWindow } from '../../core/analysis/fromStoredWindow';
 import type { StreamResult, WindowPoint } from '../../core/analysis/types';
 import type { AlertRecord } from '../../storage/types';
-import { alertMinSeverity } from './analysisSettings';
 import { type AnalysisDeps, analysisDeps } from './deps';
 import { readChunkWindows } from './readChunkWindows';
 import { readWindows } from './readWindows';
@@ -50,5 +50,5 @@ export async function analyzeChunk(deps: AnalysisDeps, input: ChunkInput, minSev
 
 export const ANALYZE_CHUNK = 'analysisAnalyzeChunk';
 export const analyzeChunkActivity = df.app.activity(ANALYZE_CHUNK, {
-  handler: (input: ChunkInput) => analyzeChunk(analysisDeps(), input, alertMinSeverity()),
+  handler: (input: ChunkInput) => analyzeChunk(analysisDeps(), input, appDeps().settings.alertMinSeverity),
 });

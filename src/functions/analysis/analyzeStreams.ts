@@ -4,7 +4,7 @@ import * as df from 'durable-functions';
 import { analyzeChunkActivity } from './analyzeChunk';
 import { analyzeStreamGroup } from './analyzeStreamGroup';
 import { finalizeReportActivity } from './finalizeReport';
-import { listStreamsActivity } from './listStreams';
+import { listJobStreamsActivity } from './listJobStreams';
 import { FAN_OUT_WAVE, planChunks } from './plan';
 import { raiseAlertsActivity } from './raiseAlerts';
 import type { AnalysisJob } from './request';
@@ -24,7 +24,7 @@ export const analyzeStreamsHandler: OrchestrationHandler = function* (context: O
   const progress: Progress = { phase: 'listing', streams: 0, chunksDone: 0, chunksTotal: 0 };
   context.df.setCustomStatus(progress);
 
-  const streams: string[] = yield listStreamsActivity(job).withRetry(ACTIVITY_RETRY);
+  const streams: string[] = yield listJobStreamsActivity(job).withRetry(ACTIVITY_RETRY);
   const { chunks, groups } = planChunks(streams);
   Object.assign(progress, { phase: 'analysing', streams: streams.length, chunksTotal: chunks.length });
   context.df.setCustomStatus(progress);

@@ -1,4 +1,4 @@
-import { createStores } from '../../storage/createStores';
+import { appDeps, setAppDeps } from '../../app';
 import type { AlertStore, PipelineStore, ReportStore, StreamCatalog, WindowStore } from '../../storage/types';
 
 /** What the analysis activities and routes need; tests swap in memory stores with {@link setAnalysisDeps}. */
@@ -11,14 +11,12 @@ export interface AnalysisDeps {
   alerts: AlertStore;
 }
 
-let current: AnalysisDeps | undefined;
-
+/** The analysis part of the app's dependencies (src/app.ts). */
 export function analysisDeps(): AnalysisDeps {
-  // Every store AnalysisDeps names is one of createStores' (one set per process).
-  current ??= createStores(process.env);
-  return current;
+  return appDeps().analysis;
 }
 
+/** Tests: replaces (or with undefined, resets) the analysis dependencies. */
 export function setAnalysisDeps(deps: AnalysisDeps | undefined): void {
-  current = deps;
+  setAppDeps(deps === undefined ? undefined : { analysis: deps });
 }

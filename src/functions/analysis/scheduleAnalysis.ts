@@ -1,11 +1,10 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 
+import { appDeps } from '../../app';
 import { ANALYSIS_KINDS } from '../../core/analysis/types';
 import { defaultPipeline } from '../../core/pipelines';
-import { analysisPeriodMinutes, analysisSchedule } from './analysisSettings';
 import { ANALYZE_STREAMS } from './analyzeStreams';
-import { analysisDeps } from './deps';
 import { instanceStatus } from './instanceStatus';
 import type { AnalysisJob } from './request';
 import { MAX_SCHEDULED_ATTEMPTS, scheduledInstanceId, schedulePeriod } from './schedulePeriod';
@@ -59,8 +58,9 @@ export async function startScheduledRuns(
 /** Timer: the last whole period of ANALYSIS_PERIOD_MINUTES, for every stored pipeline (or the built-in default). */
 export async function scheduleAnalysis(_timer: Timer, context: InvocationContext): Promise<void> {
   const client = df.getClient(context);
-  const period = schedulePeriod(Date.now(), analysisPeriodMinutes());
-  const stored = await analysisDeps().pipelines.list();
+  const { settings, analysis } = appDeps();
+  const period = schedulePeriod(Date.now(), settings.analysisPeriodMinutes);
+  const stored = await analysis.pipelines.list();
   // With no stored pipeline, ingest folds events into the built-in default pipeline: analyse that.
   const names = stored.length > 0 ? stored.map((p) => p.name) : [defaultPipeline.name];
   await startScheduledRuns(
@@ -78,7 +78,7 @@ export async function scheduleAnalysis(_timer: Timer, context: InvocationContext
 
 // The host rejects a timer whose schedule resolves to an empty string, so with ANALYSIS_SCHEDULE
 // unset or empty (the default: scheduling off) the timer is not registered at all.
-if (analysisSchedule() !== '') {
+if (appDeps().settings.analysisSchedule !== '') {
   app.timer('scheduleAnalysis', {
     schedule: '%ANALYSIS_SCHEDULE%',
     extraInputs: [df.input.durableClient()],

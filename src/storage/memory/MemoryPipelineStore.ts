@@ -1,4 +1,4 @@
-import { checkName } from '../checkName';
+import { checkPipelineName } from '../checkPipelineName';
 import { encodeKey } from '../encodeKey';
 import type { PipelineStore, StoredPipeline, StoredPipelineVersion } from '../types';
 import { copyJson } from './copyJson';
@@ -19,7 +19,7 @@ export class MemoryPipelineStore implements PipelineStore {
   }
 
   async put(name: string, definition: unknown): Promise<StoredPipeline> {
-    checkName(name);
+    checkPipelineName(name);
     const version = (this.rows.get(name)?.version ?? 0) + 1;
     const row: StoredPipeline = { name, definition: copyJson('definition', definition), updatedAt: new Date().toISOString(), version, etag: `m${++this.version}` };
     this.rows.set(name, row);

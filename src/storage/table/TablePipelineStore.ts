@@ -1,6 +1,6 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 
-import { checkName } from '../checkName';
+import { checkPipelineName } from '../checkPipelineName';
 import { joinText, splitText } from '../chunkedText';
 import { encodeKey } from '../encodeKey';
 import type { PipelineStore, StoredPipeline, StoredPipelineVersion } from '../types';
@@ -44,7 +44,7 @@ export class TablePipelineStore implements PipelineStore {
    * take one version number.
    */
   async put(name: string, definition: unknown): Promise<StoredPipeline> {
-    checkName(name);
+    checkPipelineName(name);
     const text = JSON.stringify(definition) ?? 'null';
     const client = await this.client();
     for (let attempt = 1; ; attempt++) {

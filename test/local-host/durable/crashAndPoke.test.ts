@@ -1,7 +1,7 @@
 import type { EntityContext } from 'durable-functions';
 
-import { entitySchedulerId } from '../../../local-host/durable/entityId';
-import { MemoryStore } from '../../../local-host/durable/memoryStore';
+import { entitySchedulerId } from '../../../local-host/durable/runtime/entityId';
+import { MemoryStore } from '../../../local-host/durable/store/memoryStore';
 import { parseOutput as parse, SdkHarness } from './sdkHarness';
 
 const settle = async (turns = 20) => {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 
 import * as df from 'durable-functions';
 
-import { entitySchedulerId } from '../../../local-host/durable/entityId';
-import { MemoryStore } from '../../../local-host/durable/memoryStore';
-import { SqliteStore } from '../../../local-host/durable/sqliteStore';
+import { entitySchedulerId } from '../../../local-host/durable/runtime/entityId';
+import { MemoryStore } from '../../../local-host/durable/store/memoryStore';
+import { SqliteStore } from '../../../local-host/durable/store/sqliteStore';
 import type { DurableStore } from '../../../local-host/durable/types';
 import { parseOutput as parse, SdkHarness } from './sdkHarness';
 

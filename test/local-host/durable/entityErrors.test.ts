@@ -1,6 +1,6 @@
 import * as df from 'durable-functions';
 
-import { MemoryStore } from '../../../local-host/durable/memoryStore';
+import { MemoryStore } from '../../../local-host/durable/store/memoryStore';
 import { parseOutput as parse, SdkHarness } from './sdkHarness';
 
 describe('entity operation errors', () => {

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { durableHttpApi, durableRoutePrefix } from '../../../local-host/durable/durableHttpApi';
-import { DurableRuntime } from '../../../local-host/durable/durableRuntime';
-import { MemoryStore } from '../../../local-host/durable/memoryStore';
+import { durableHttpApi, durableRoutePrefix } from '../../../local-host/durable/client/durableHttpApi';
+import { DurableRuntime } from '../../../local-host/durable/runtime/durableRuntime';
+import { MemoryStore } from '../../../local-host/durable/store/memoryStore';
 import type { HostLogger } from '../../../local-host/extension';
 import { fetchText } from '../../support/fetchText';
 

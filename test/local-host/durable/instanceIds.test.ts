@@ -1,4 +1,4 @@
-import { MemoryStore } from '../../../local-host/durable/memoryStore';
+import { MemoryStore } from '../../../local-host/durable/store/memoryStore';
 import { parseOutput as parse, SdkHarness } from './sdkHarness';
 
 describe('explicit instance ids of sub-orchestrations', () => {

@@ -1,4 +1,4 @@
-import { MemoryStore } from '../../../local-host/durable/memoryStore';
+import { MemoryStore } from '../../../local-host/durable/store/memoryStore';
 import { SdkHarness } from './sdkHarness';
 
 const day = 24 * 60 * 60 * 1000;

@@ -1,5 +1,5 @@
 import { SdkInvoker } from '../../../bench/durable/sdkInvoker';
-import { DurableRuntime } from '../../../local-host/durable/durableRuntime';
+import { DurableRuntime } from '../../../local-host/durable/runtime/durableRuntime';
 import type { DurableStore } from '../../../local-host/durable/types';
 import type { HostLogger } from '../../../local-host/extension';
 

@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DurableRuntime } from '../../../local-host/durable/durableRuntime';
-import { entitySchedulerId } from '../../../local-host/durable/entityId';
-import { SqliteStore } from '../../../local-host/durable/sqliteStore';
+import { DurableRuntime } from '../../../local-host/durable/runtime/durableRuntime';
+import { entitySchedulerId } from '../../../local-host/durable/runtime/entityId';
+import { SqliteStore } from '../../../local-host/durable/store/sqliteStore';
 import type { Commit, EntityOperationMessage } from '../../../local-host/durable/types';
 import { parseOutput, SdkHarness } from './sdkHarness';
 

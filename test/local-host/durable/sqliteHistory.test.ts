@@ -4,8 +4,8 @@ import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import { newInstance } from '../../../local-host/durable/newInstance';
-import { SqliteStore } from '../../../local-host/durable/sqliteStore';
+import { newInstance } from '../../../local-host/durable/runtime/newInstance';
+import { SqliteStore } from '../../../local-host/durable/store/sqliteStore';
 import type { HistoryEvent, InstanceRecord } from '../../../local-host/durable/types';
 
 let n = 0;

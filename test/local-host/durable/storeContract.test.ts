@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { MemoryStore } from '../../../local-host/durable/memoryStore';
-import { SqliteStore } from '../../../local-host/durable/sqliteStore';
+import { MemoryStore } from '../../../local-host/durable/store/memoryStore';
+import { SqliteStore } from '../../../local-host/durable/store/sqliteStore';
 import { describeDurableStoreContract } from './storeContract';
 
 describeDurableStoreContract('memory', () => ({ store: new MemoryStore() }));

@@ -1,5 +1,5 @@
-import { newInstance } from '../../../local-host/durable/newInstance';
-import { newMessage } from '../../../local-host/durable/newMessage';
+import { newInstance } from '../../../local-host/durable/runtime/newInstance';
+import { newMessage } from '../../../local-host/durable/runtime/newMessage';
 import type { DurableStore, HistoryEvent } from '../../../local-host/durable/types';
 
 let counter = 0;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { createEventHubExtension } from '../../../local-host/eventhub';
+import { createEventHubExtension } from '../../../local-host/eventhub/createEventHubExtension';
 import type { HostContext, HostFunction, HostLogger } from '../../../local-host/extension';
 
 const quiet: HostLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };

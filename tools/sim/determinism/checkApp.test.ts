@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { MemoryStore } from '../../../local-host/durable/memoryStore';
+import { MemoryStore } from '../../../local-host/durable/store/memoryStore';
 import { repoRoot } from '../../../test/support/repoRoot';
 import { type SimHostProcess, startSimHost } from '../appHost';
 import { checkRecordedOrchestrations } from './checkApp';

@@ -1,4 +1,4 @@
-import { ActionType, EventType } from '../../../local-host/durable/eventType';
+import { ActionType, EventType } from '../../../local-host/durable/runtime/eventType';
 import type { HistoryEvent } from '../../../local-host/durable/types';
 import { type TrappedCall, withTrappedNondeterminism } from './trap';
 

@@ -1,7 +1,7 @@
 import { relative, sep } from 'node:path';
 import { runInThisContext } from 'node:vm';
 
-import { mulberry32 } from '../../../src/core/analysis/testing/prng';
+import { mulberry32 } from '../../../src/core/random/prng';
 
 /** One read of the clock or a random source while trapped, with the app's source line that made it. */
 export interface TrappedCall {

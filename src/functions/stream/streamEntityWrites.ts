@@ -1,0 +1,156 @@
+import type { EntityContext } from 'durable-functions';
+
+import { catalogFigures, type ClosedWindow, DEFAULT_IDLE_TIMEOUT_MS, flushDueOf, liveWindowCount, planCatalogWrite, planIndexWrite, type StreamState, toStoredWindow, type WriteOp } from '../../core';
+import type { DeadLetterRecord, Stores, StreamCatalogEntry } from '../../storage';
+import { classifyError, errorMessage } from '../shared/storageFaults';
+import { splitStreamKey } from './streamContract';
+
+/**
+ * The stream entity's writes besides its own state: the closed windows (with their retry and dead-letter rules), the
+ * Streams catalog row and the idle-index row, each when core's write plan says so.
+ */
+/** The catalog row of a stream: its exact live total (committed + pending) and recent arrival rate. */
+export function catalogEntry(pipeline: string, stream: string, state: StreamState, now: number): StreamCatalogEntry {
+  const figures = catalogFigures(state);
+  return {
+    pipeline,
+    stream,
+    lastSeen: new Date(figures.maxEventTime ?? now).toISOString(),
+    events: figures.events,
+    eventsPerSec: figures.eventsPerSec,
+  };
+}
+
+/**
+ * The stores the entity writes: closed windows, its catalog row, its idle-index row, (windows it cannot save) dead
+ * letters and, when given, the ingest metrics (suppressed duplicates).
+ */
+export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLetters' | 'activity'> & Partial<Pick<Stores, 'ingestMetrics'>>;
+
+/** Closed windows kept for a retry at most; beyond it the oldest are dead-lettered as 'storage' with their data. */
+export const MAX_UNSAVED_WINDOWS = 64;
+
+/** A closed window the Windows table would not take, as a dead letter carrying its data. */
+export function windowDeadLetter(w: ClosedWindow, error: string, recordedAt: number): DeadLetterRecord {
+  return {
+    raw: JSON.stringify(w),
+    reason: 'storage',
+    detail: `closed window [${new Date(w.start).toISOString()}, ${new Date(w.end).toISOString()}) of ${w.events} event(s) could not be saved to the Windows table: ${error}`,
+    partition: 'window',
+    sequenceNumber: Math.max(0, w.start),
+    enqueuedTime: new Date(w.closedAt).toISOString(),
+    recordedAt: new Date(recordedAt).toISOString(),
+    pipeline: w.pipeline,
+    stream: w.stream,
+  };
+}
+
+/** Names the pipeline version that closed each window (docs/explanation/pipeline-versions.md); none known: unchanged. */
+export function stampPipelineVersion(windows: ClosedWindow[], version: number | undefined): void {
+  if (version === undefined) return;
+  for (const w of windows) w.pipelineVersion ??= version;
+}
+
+/** The entity's write steps over the given stores and clock; `refreshMs` paces the catalog and index rows. */
+export function createStreamWrites(stores: () => StreamEntityStores, now: () => number, refreshMs: number) {
+  const warn = (context: EntityContext<StreamState>, what: string, e: unknown) =>
+    context.warn(`stream entity ${context.df.entityKey}: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+
+  /**
+   * Upserts closed windows (and earlier failed ones). On a transient failure keeps them in state for the next operation
+   * (any kind, and the idle timer's flush: see flushDueOf), at most MAX_UNSAVED_WINDOWS: the oldest beyond are
+   * dead-lettered as 'storage' with their data and counted in `unsavedDropped`. A window the table rejects permanently
+   * (a 4xx) is dead-lettered at once. A dead-letter write that fails keeps its windows unsaved until it works.
+   */
+  const saveClosed = async (context: EntityContext<StreamState>, state: StreamState, closed: ClosedWindow[]): Promise<boolean> => {
+    const toSave: ClosedWindow[] = [...(state.unsaved ?? []), ...closed];
+    if (toSave.length === 0) return true;
+    const key = context.df.entityKey;
+    // Stored without the summaries, which are derived on read (core closedWindowFromStored).
+    const upsert = (ws: ClosedWindow[]) => stores().windows.upsert(key, ws.map((w) => ({ start: w.start, end: w.end, data: toStoredWindow(w) })));
+    let unsaved: ClosedWindow[] = [];
+    const rejected: { window: ClosedWindow; error: string }[] = [];
+    try {
+      // Idempotent upsert keyed by window start, so re-running this operation after a crash is harmless.
+      await upsert(toSave);
+    } catch (e) {
+      if (classifyError(e) === 'transient') unsaved = toSave;
+      else {
+        // One window the table refuses must not keep the others out: save them one by one.
+        for (const w of toSave) {
+          try {
+            await upsert([w]);
+          } catch (e2) {
+            if (classifyError(e2) === 'transient') unsaved.push(w);
+            else rejected.push({ window: w, error: errorMessage(e2) });
+          }
+        }
+      }
+      context.error(`stream entity ${key}: saving ${toSave.length} closed window(s) failed (${unsaved.length} kept for a retry, ${rejected.length} rejected): ${errorMessage(e)}`);
+    }
+    const overflow = unsaved.length - MAX_UNSAVED_WINDOWS;
+    const dropped = overflow > 0 ? unsaved.slice(0, overflow).map((w) => ({ window: w, error: `more than ${MAX_UNSAVED_WINDOWS} closed windows were waiting for a retry` })) : [];
+    const dead = [...rejected, ...dropped];
+    if (dead.length > 0) {
+      try {
+        await stores().deadLetters.add(dead.map((d) => windowDeadLetter(d.window, d.error, now())));
+        if (dropped.length > 0) unsaved = unsaved.slice(overflow);
+        state.unsavedDropped = (state.unsavedDropped ?? 0) + dead.length;
+        context.error(`stream entity ${key}: dead-lettered ${dead.length} closed window(s) as 'storage'`);
+      } catch (e) {
+        unsaved = [...rejected.map((r) => r.window), ...unsaved];
+        warn(context, `dead-lettering ${dead.length} closed window(s)`, e);
+      }
+    }
+    if (unsaved.length > 0) state.unsaved = unsaved;
+    else delete state.unsaved;
+    return unsaved.length === 0 && dead.length === 0;
+  };
+
+  /**
+   * Keeps the idle-index row in step (core planIndexWrite: never late, rewritten about every other refresh interval
+   * while the stream is busy, always after a flush request so an early row is corrected).
+   * `previousMergeAt`: the stream's last merge before this operation.
+   */
+  const index = async (context: EntityContext<StreamState>, state: StreamState, op: WriteOp, at: number, previousMergeAt: number | null): Promise<void> => {
+    const idle = (state.idle ??= { timeoutMs: DEFAULT_IDLE_TIMEOUT_MS });
+    const plan = planIndexWrite({
+      op,
+      now: at,
+      refreshMs,
+      events: catalogFigures(state).events,
+      catalog: state.catalog,
+      idleDue: flushDueOf(state),
+      idleTimeoutMs: idle.timeoutMs,
+      previousMergeAt,
+      indexed: idle.indexedDue,
+    });
+    if (!plan.write) return;
+    const { pipeline, stream } = splitStreamKey(context.df.entityKey);
+    try {
+      await stores().activity.record({ pipeline, stream, lastActivity: state.lastSeen ?? 0, openWindows: liveWindowCount(state), idleTimeoutMs: idle.timeoutMs, flushDue: plan.due });
+      idle.indexedDue = plan.due;
+    } catch (e) {
+      warn(context, 'updating the idle index', e);
+    }
+  };
+
+  /**
+   * Writes the catalog row when core planCatalogWrite says so: it misses events and was written a refresh interval
+   * ago or more, or the operation is a flush (exact), or it was never written. A failed write leaves `state.catalog`
+   * as it was, so a later operation repairs the row (and the index keeps the timer due for it).
+   */
+  const catalog = async (context: EntityContext<StreamState>, state: StreamState, at: number, op: WriteOp): Promise<void> => {
+    const events = catalogFigures(state).events;
+    if (!planCatalogWrite({ op, now: at, refreshMs, events, catalog: state.catalog })) return;
+    const { pipeline, stream } = splitStreamKey(context.df.entityKey);
+    try {
+      await stores().streams.touch([catalogEntry(pipeline, stream, state, at)]);
+      state.catalog = { at, events };
+    } catch (e) {
+      warn(context, 'updating the Streams catalog', e);
+    }
+  };
+
+  return { warn, saveClosed, index, catalog };
+}
