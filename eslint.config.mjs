@@ -4,7 +4,18 @@ import tseslint from 'typescript-eslint';
 import orchestratorDeterminism from './tools/eslint/orchestratorDeterminism.cjs';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.local/**', 'test/fixtures/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.local/**',
+      'test/fixtures/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     // Clock, randomness and I/O inside Durable orchestrator generators (tools/eslint/orchestratorDeterminism.cjs).

@@ -54,13 +54,22 @@ function baseline(ws: WindowPoint[]): number {
   return Math.sqrt(m2 / n);
 }
 
-function measure(label: string, fn: (ws: WindowPoint[]) => number): { label: string; ms: number; streamsPerSec: number; windowsPerSec: number; check: number } {
+function measure(
+  label: string,
+  fn: (ws: WindowPoint[]) => number,
+): { label: string; ms: number; streamsPerSec: number; windowsPerSec: number; check: number } {
   for (let i = 0; i < Math.min(20, streams.length); i++) fn(streams[i]!);
   let check = 0;
   const start = process.hrtime.bigint();
   for (const ws of streams) check += fn(ws);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  return { label, ms: Math.round(ms), streamsPerSec: Math.round(STREAMS / (ms / 1000)), windowsPerSec: Math.round((STREAMS * WINDOWS) / (ms / 1000)), check: Math.round(check) };
+  return {
+    label,
+    ms: Math.round(ms),
+    streamsPerSec: Math.round(STREAMS / (ms / 1000)),
+    windowsPerSec: Math.round((STREAMS * WINDOWS) / (ms / 1000)),
+    check: Math.round(check),
+  };
 }
 
 const results = [
@@ -92,7 +101,12 @@ if (process.argv.includes('--json')) {
   console.log(JSON.stringify(report));
 } else {
   console.log(`analysis of ${STREAMS} streams x ${WINDOWS} windows (${process.version})`);
-  for (const r of report.results) console.log(`  ${r.label.padEnd(52)} ${String(r.ms).padStart(7)} ms  ${String(r.windowsPerSec).padStart(11)} windows/s  x${r.xBaseline}`);
+  for (const r of report.results)
+    console.log(
+      `  ${r.label.padEnd(52)} ${String(r.ms).padStart(7)} ms  ${String(r.windowsPerSec).padStart(11)} windows/s  x${r.xBaseline}`,
+    );
   const c = report.chunking;
-  console.log(`  plan: ${c.activities} activities of ${c.streamsPerActivity} streams, ${c.subOrchestrations} sub-orchestrations, ${c.waves} wave(s); ~${c.pureMsPerActivity} ms pure compute per activity`);
+  console.log(
+    `  plan: ${c.activities} activities of ${c.streamsPerActivity} streams, ${c.subOrchestrations} sub-orchestrations, ${c.waves} wave(s); ~${c.pureMsPerActivity} ms pure compute per activity`,
+  );
 }

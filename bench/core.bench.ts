@@ -9,7 +9,18 @@
  * stream (the JSON the stream entity stores, after every batch merged through mergePartial) and entity operations per
  * 1,000 events. `--json` prints one JSON object per line per scenario.
  */
-import { type Aggregate, type CompiledPipeline, compilePipeline, type EncodedAggregate, initialStreamState, mergeAggregates, mergeEncoded, mergePartialInPlace, processBatch, type StreamState } from '../src/core';
+import {
+  type Aggregate,
+  type CompiledPipeline,
+  compilePipeline,
+  type EncodedAggregate,
+  initialStreamState,
+  mergeAggregates,
+  mergeEncoded,
+  mergePartialInPlace,
+  processBatch,
+  type StreamState,
+} from '../src/core';
 
 const BATCH = 1000;
 const STREAMS = 100;
@@ -32,20 +43,65 @@ const scenarios: Scenario[] = [
     scenario: 'default',
     description: 'default pipeline: key stream, time time, measure value, 1-minute tumbling windows',
     definition: {},
-    body: (s, t, i) => ({ stream: `sensor-${String(s).padStart(3, '0')}`, time: new Date(t).toISOString(), value: 20 + ((i * 13) % 50) / 10, unit: 'C', site: 'plant-3', line: 'line-07', status: 'ok', firmware: '2.4.1', seq: 100_000 + i }),
+    body: (s, t, i) => ({
+      stream: `sensor-${String(s).padStart(3, '0')}`,
+      time: new Date(t).toISOString(),
+      value: 20 + ((i * 13) % 50) / 10,
+      unit: 'C',
+      site: 'plant-3',
+      line: 'line-07',
+      status: 'ok',
+      firmware: '2.4.1',
+      seq: 100_000 + i,
+    }),
   },
   {
     scenario: 'filter+2measures',
-    description: 'flights: key origin, time date, filter distance > 100, measures delay and distance, 1-hour tumbling windows, 5-minute lateness',
+    description:
+      'flights: key origin, time date, filter distance > 100, measures delay and distance, 1-hour tumbling windows, 5-minute lateness',
     // The issue's flights pipeline, verbatim.
-    definition: { key: 'origin', time: 'date', filter: 'distance > 100', measures: { delay: 'delay', distance: 'distance' }, window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M' },
-    body: (s, t, i) => ({ date: new Date(t).toISOString(), delay: (i * 7) % 90, distance: 50 + ((i * 37) % 2500), origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`, destination: 'PHL', carrier: 'XA', flight: 1000 + (i % 900), tail: 'N31415', gate: 'B12' }),
+    definition: {
+      key: 'origin',
+      time: 'date',
+      filter: 'distance > 100',
+      measures: { delay: 'delay', distance: 'distance' },
+      window: { type: 'tumbling', size: 'PT1H' },
+      lateness: 'PT5M',
+    },
+    body: (s, t, i) => ({
+      date: new Date(t).toISOString(),
+      delay: (i * 7) % 90,
+      distance: 50 + ((i * 37) % 2500),
+      origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`,
+      destination: 'PHL',
+      carrier: 'XA',
+      flight: 1000 + (i % 900),
+      tail: 'N31415',
+      gate: 'B12',
+    }),
   },
   {
     scenario: 'filter+2computed',
     description: 'as filter+2measures, with computed measures: delay * 60 (seconds) and distance * 1.609 (km)',
-    definition: { key: 'origin', time: 'date', filter: 'distance > 100', measures: { delaySeconds: 'delay * 60', km: 'distance * 1.609' }, window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M' },
-    body: (s, t, i) => ({ date: new Date(t).toISOString(), delay: (i * 7) % 90, distance: 50 + ((i * 37) % 2500), origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`, destination: 'PHL', carrier: 'XA', flight: 1000 + (i % 900), tail: 'N31415', gate: 'B12' }),
+    definition: {
+      key: 'origin',
+      time: 'date',
+      filter: 'distance > 100',
+      measures: { delaySeconds: 'delay * 60', km: 'distance * 1.609' },
+      window: { type: 'tumbling', size: 'PT1H' },
+      lateness: 'PT5M',
+    },
+    body: (s, t, i) => ({
+      date: new Date(t).toISOString(),
+      delay: (i * 7) % 90,
+      distance: 50 + ((i * 37) % 2500),
+      origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`,
+      destination: 'PHL',
+      carrier: 'XA',
+      flight: 1000 + (i % 900),
+      tail: 'N31415',
+      gate: 'B12',
+    }),
   },
   {
     scenario: 'distinct+topK',
@@ -55,12 +111,25 @@ const scenarios: Scenario[] = [
       time: 'date',
       filter: 'distance > 100',
       measures: { delay: 'delay', distance: 'distance' },
-      aggregates: { tails: { kind: 'distinct', expr: 'tail' }, destinations: { kind: 'topK', expr: 'destination', k: 10 } },
+      aggregates: {
+        tails: { kind: 'distinct', expr: 'tail' },
+        destinations: { kind: 'topK', expr: 'destination', k: 10 },
+      },
       window: { type: 'tumbling', size: 'PT1H' },
       lateness: 'PT5M',
     },
     // ~2,000 tails; destinations skewed: a fifth to PHL, the rest over 60 airports.
-    body: (s, t, i) => ({ date: new Date(t).toISOString(), delay: (i * 7) % 90, distance: 50 + ((i * 37) % 2500), origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`, destination: i % 5 === 0 ? 'PHL' : `D${(i * 31) % 60}`, carrier: 'XA', flight: 1000 + (i % 900), tail: `N${(i * 7919) % 2000}`, gate: 'B12' }),
+    body: (s, t, i) => ({
+      date: new Date(t).toISOString(),
+      delay: (i * 7) % 90,
+      distance: 50 + ((i * 37) % 2500),
+      origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`,
+      destination: i % 5 === 0 ? 'PHL' : `D${(i * 31) % 60}`,
+      carrier: 'XA',
+      flight: 1000 + (i % 900),
+      tail: `N${(i * 7919) % 2000}`,
+      gate: 'B12',
+    }),
   },
 ];
 
@@ -73,7 +142,9 @@ function compile(definition: unknown, name: string): CompiledPipeline {
 /** Batch b: 1,000 events a millisecond apart, streams interleaved, so each stream gets 10 events per batch. */
 function makeBatches(scenario: Scenario): string[][] {
   return Array.from({ length: DISTINCT_BATCHES }, (_, b) =>
-    Array.from({ length: BATCH }, (_, i) => JSON.stringify(scenario.body((i * 7 + b) % STREAMS, T0 + b * BATCH + i, b * BATCH + i))),
+    Array.from({ length: BATCH }, (_, i) =>
+      JSON.stringify(scenario.body((i * 7 + b) % STREAMS, T0 + b * BATCH + i, b * BATCH + i)),
+    ),
   );
 }
 
@@ -99,7 +170,14 @@ function run(scenario: Scenario) {
   // The trigger hands ingest each body's bytes (dataType 'binary'): processBatch decodes (UTF-8) and parses them itself.
   const bytesOf = new Map(batches.map((bodies) => [bodies, bodies.map((body) => Buffer.from(body))]));
   const processor = (bodies: string[], b: number, keep: boolean) => {
-    const result = processBatch({ bodies: bytesOf.get(bodies) as Buffer[], partitionId: '0', sequenceNumbers, enqueuedTimes, pipelines, now: T0 + b * BATCH + 60_000 });
+    const result = processBatch({
+      bodies: bytesOf.get(bodies) as Buffer[],
+      partitionId: '0',
+      sequenceNumbers,
+      enqueuedTimes,
+      pipelines,
+      now: T0 + b * BATCH + 60_000,
+    });
     sink += result.metrics.aggregated;
     operations += result.metrics.entityOperations;
     events += bodies.length;
@@ -111,8 +189,10 @@ function run(scenario: Scenario) {
         const current: Record<string, Aggregate | EncodedAggregate> = { ...w.measures, ...w.aggregates };
         if (previous === undefined) windows.set(key, current);
         else {
-          for (const [m, agg] of Object.entries(w.measures)) previous[m] = previous[m] ? mergeAggregates(previous[m] as Aggregate, agg) : agg;
-          for (const [m, agg] of Object.entries(w.aggregates ?? {})) previous[m] = previous[m] ? mergeEncoded(previous[m] as EncodedAggregate, agg) : agg;
+          for (const [m, agg] of Object.entries(w.measures))
+            previous[m] = previous[m] ? mergeAggregates(previous[m] as Aggregate, agg) : agg;
+          for (const [m, agg] of Object.entries(w.aggregates ?? {}))
+            previous[m] = previous[m] ? mergeEncoded(previous[m] as EncodedAggregate, agg) : agg;
         }
       }
     }
@@ -135,17 +215,48 @@ function run(scenario: Scenario) {
   const rates: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const n = BATCHES_PER_ROUND * BATCH;
-    baselineRates.push(n / time(() => { for (let b = 0; b < BATCHES_PER_ROUND; b++) parseOnly(batches[b % DISTINCT_BATCHES] as string[]); }));
-    rates.push(n / time(() => { for (let b = 0; b < BATCHES_PER_ROUND; b++) processor(batches[b % DISTINCT_BATCHES] as string[], b, false); }));
+    baselineRates.push(
+      n /
+        time(() => {
+          for (let b = 0; b < BATCHES_PER_ROUND; b++) parseOnly(batches[b % DISTINCT_BATCHES] as string[]);
+        }),
+    );
+    rates.push(
+      n /
+        time(() => {
+          for (let b = 0; b < BATCHES_PER_ROUND; b++) processor(batches[b % DISTINCT_BATCHES] as string[], b, false);
+        }),
+    );
   }
   // After the timing (entity states held during it lowered the default ratio by ~0.07): every batch through the
   // entity's merge, each a later delivery of partition 0 (the previous one commits, this one stays pending).
   const states = new Map<string, StreamState>();
   for (let b = 0; b < DISTINCT_BATCHES; b++) {
-    const result = processBatch({ bodies: bytesOf.get(batches[b] as string[]) as Buffer[], partitionId: '0', sequenceNumbers, enqueuedTimes, pipelines, now: T0 + b * BATCH + 60_000 });
+    const result = processBatch({
+      bodies: bytesOf.get(batches[b] as string[]) as Buffer[],
+      partitionId: '0',
+      sequenceNumbers,
+      enqueuedTimes,
+      pipelines,
+      now: T0 + b * BATCH + 60_000,
+    });
     for (const partial of result.partials) {
-      const seq = { ...partial, firstSequence: b * BATCH, lastSequence: b * BATCH + BATCH - 1, firstEventSequence: b * BATCH, lastEventSequence: b * BATCH + BATCH - 1 };
-      states.set(partial.stream, mergePartialInPlace(states.get(partial.stream) ?? initialStreamState(), seq, T0 + b * BATCH + 60_000, (pipelines[0] as CompiledPipeline).config).state);
+      const seq = {
+        ...partial,
+        firstSequence: b * BATCH,
+        lastSequence: b * BATCH + BATCH - 1,
+        firstEventSequence: b * BATCH,
+        lastEventSequence: b * BATCH + BATCH - 1,
+      };
+      states.set(
+        partial.stream,
+        mergePartialInPlace(
+          states.get(partial.stream) ?? initialStreamState(),
+          seq,
+          T0 + b * BATCH + 60_000,
+          (pipelines[0] as CompiledPipeline).config,
+        ).state,
+      );
     }
   }
   const baselineEventsPerSec = Math.round(median(baselineRates));
@@ -164,7 +275,9 @@ function run(scenario: Scenario) {
     ratio: Number((eventsPerSec / baselineEventsPerSec).toFixed(3)),
     stateBytesPerWindow: Math.round(windowBytes.reduce((a, b) => a + b, 0) / Math.max(1, windowBytes.length)),
     eventsPerWindow: Math.round((DISTINCT_BATCHES * BATCH) / Math.max(1, windows.size)),
-    stateBytesPerStream: Math.round([...states.values()].reduce((n, s) => n + Buffer.byteLength(JSON.stringify(s)), 0) / Math.max(1, states.size)),
+    stateBytesPerStream: Math.round(
+      [...states.values()].reduce((n, s) => n + Buffer.byteLength(JSON.stringify(s)), 0) / Math.max(1, states.size),
+    ),
     entityOperationsPer1000Events: Number(((operations / events) * 1000).toFixed(1)),
     node: process.version,
     check: sink > 0,
@@ -180,7 +293,13 @@ for (const scenario of scenarios.filter((s) => only === undefined || s.scenario 
     continue;
   }
   console.log(`${r.scenario}: ${r.description}`);
-  console.log(`  processBatch incl. UTF-8 decoding and JSON.parse: ${r.eventsPerSec.toLocaleString()} events/s; JSON.parse alone: ${r.baselineEventsPerSec.toLocaleString()} events/s; ratio ${r.ratio}`);
-  console.log(`  ${r.bytesPerEvent}-byte events, ${r.batchSize}-event batches over ${r.streams} streams, median of ${r.rounds} alternating rounds of ${r.eventsPerRound.toLocaleString()} events`);
-  console.log(`  state: ${r.stateBytesPerWindow} bytes of JSON per window (${r.eventsPerWindow} events per window), ${r.stateBytesPerStream} bytes of entity state per stream; entity operations per 1,000 events: ${r.entityOperationsPer1000Events}`);
+  console.log(
+    `  processBatch incl. UTF-8 decoding and JSON.parse: ${r.eventsPerSec.toLocaleString()} events/s; JSON.parse alone: ${r.baselineEventsPerSec.toLocaleString()} events/s; ratio ${r.ratio}`,
+  );
+  console.log(
+    `  ${r.bytesPerEvent}-byte events, ${r.batchSize}-event batches over ${r.streams} streams, median of ${r.rounds} alternating rounds of ${r.eventsPerRound.toLocaleString()} events`,
+  );
+  console.log(
+    `  state: ${r.stateBytesPerWindow} bytes of JSON per window (${r.eventsPerWindow} events per window), ${r.stateBytesPerStream} bytes of entity state per stream; entity operations per 1,000 events: ${r.entityOperationsPer1000Events}`,
+  );
 }

@@ -33,14 +33,18 @@ function parseArgs(argv: string[]): Options {
     const whole = (name: string, min: number): number => {
       const text = value();
       const n = Number(text);
-      if (!Number.isInteger(n) || n < min) throw new Error(`${name}: expected a whole number >= ${min}, found ${JSON.stringify(text)}`);
+      if (!Number.isInteger(n) || n < min)
+        throw new Error(`${name}: expected a whole number >= ${min}, found ${JSON.stringify(text)}`);
       return n;
     };
     if (arg === '--json') o.json = true;
     else if (arg === '--loads') o.loads = whole('--loads', 1);
     else if (arg === '--warmup-seconds') o.warmupSeconds = whole('--warmup-seconds', 0);
     else if (arg === '--screenshot') o.screenshot = resolve(value());
-    else throw new Error(`Unknown argument ${JSON.stringify(arg)}; expected --loads, --warmup-seconds, --screenshot or --json`);
+    else
+      throw new Error(
+        `Unknown argument ${JSON.stringify(arg)}; expected --loads, --warmup-seconds, --screenshot or --json`,
+      );
   }
   return o;
 }
@@ -75,12 +79,22 @@ async function main(): Promise<void> {
     await fetch(`${demo.baseUrl}/api/pipelines/default`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ key: 'stream', time: 'time', measures: { value: 'value' }, window: { type: 'tumbling', size: 'PT10S' }, lateness: 'PT5S' }),
+      body: JSON.stringify({
+        key: 'stream',
+        time: 'time',
+        measures: { value: 'value' },
+        window: { type: 'tumbling', size: 'PT10S' },
+        lateness: 'PT5S',
+      }),
     });
     await new Promise((r) => setTimeout(r, o.warmupSeconds * 1000));
     if (o.warmupSeconds > 0) {
       // A few dead letters, so the outcome split shows all three parts.
-      await fetch(`${demo.baseUrl}/runtime/eventhubs/events/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ stream: 's-001', time: new Date().toISOString(), value: 'n/a' }, { value: 1 }]) });
+      await fetch(`${demo.baseUrl}/runtime/eventhubs/events/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([{ stream: 's-001', time: new Date().toISOString(), value: 'n/a' }, { value: 1 }]),
+      });
     }
     const firstRender: number[] = [];
     const baseline: number[] = [];
@@ -106,7 +120,13 @@ async function main(): Promise<void> {
     }
     const result = {
       assets: { ...sizes, budgetGzipBytes: BUDGET_GZIP_BYTES },
-      firstRenderMs: { median: median(firstRender), min: Math.min(...firstRender), max: Math.max(...firstRender), loads: firstRender.length, budget: BUDGET_FIRST_RENDER_MS },
+      firstRenderMs: {
+        median: median(firstRender),
+        min: Math.min(...firstRender),
+        max: Math.max(...firstRender),
+        loads: firstRender.length,
+        budget: BUDGET_FIRST_RENDER_MS,
+      },
       baselineHealthPageMs: { median: median(baseline) },
       ...(o.screenshot ? { screenshot: o.screenshot } : {}),
     };

@@ -72,7 +72,16 @@ const FLUSH_SWEEP = ['PT0S', 'PT1S', 'PT5S'];
 const SWEEP_LATENCY_RATE = 1500;
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { json: false, events: 200_000, latencySeconds: 15, latencyRate: 0, profile: false, streams: 100, minBatch: 0, flushSweep: false };
+  const out: Args = {
+    json: false,
+    events: 200_000,
+    latencySeconds: 15,
+    latencyRate: 0,
+    profile: false,
+    streams: 100,
+    minBatch: 0,
+    flushSweep: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (): number => {
@@ -85,24 +94,26 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--profile-out') {
       out.profile = true;
       out.profileOut = argv[++i];
-    }
-    else if (a === '--events') out.events = Math.max(1000, Math.round(num() / 1000) * 1000);
+    } else if (a === '--events') out.events = Math.max(1000, Math.round(num() / 1000) * 1000);
     else if (a === '--latency-seconds') out.latencySeconds = num();
     else if (a === '--latency-rate') out.latencyRate = num();
     else if (a === '--min-batch') out.minBatch = Math.round(num());
     else if (a === '--max-wait') {
       const v = argv[++i];
-      if (!v || !/^\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(v)) throw new Error(`--max-wait expects a TimeSpan like 00:00:00.500; found ${JSON.stringify(v)}`);
+      if (!v || !/^\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(v))
+        throw new Error(`--max-wait expects a TimeSpan like 00:00:00.500; found ${JSON.stringify(v)}`);
       out.maxWait = v;
-    }
-    else if (a === '--streams') out.streams = Math.max(1, Math.round(num()));
+    } else if (a === '--streams') out.streams = Math.max(1, Math.round(num()));
     else if (a === '--flush-interval') {
       const v = argv[++i];
-      if (parseDuration(v) === undefined) throw new Error(`--flush-interval expects an ISO 8601 duration like PT1S; found ${JSON.stringify(v)}`);
+      if (parseDuration(v) === undefined)
+        throw new Error(`--flush-interval expects an ISO 8601 duration like PT1S; found ${JSON.stringify(v)}`);
       out.flushInterval = v;
-    }
-    else if (a === '--flush-sweep') out.flushSweep = true;
-    else throw new Error(`Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --latency-seconds S, --latency-rate R, --streams N, --min-batch N, --max-wait hh:mm:ss.fff, --flush-interval PT1S, --flush-sweep, --profile or --profile-out FILE.`);
+    } else if (a === '--flush-sweep') out.flushSweep = true;
+    else
+      throw new Error(
+        `Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --latency-seconds S, --latency-rate R, --streams N, --min-batch N, --max-wait hh:mm:ss.fff, --flush-interval PT1S, --flush-sweep, --profile or --profile-out FILE.`,
+      );
   }
   return out;
 }
@@ -134,7 +145,11 @@ function makeBody(first: number, count: number, streams: number, at: Date, ledge
 }
 
 async function post(baseUrl: string, body: string, count: number): Promise<void> {
-  const res = await fetch(`${baseUrl}/runtime/eventhubs/events/events`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+  const res = await fetch(`${baseUrl}/runtime/eventhubs/events/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson' },
+    body,
+  });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`The local hub refused ${count} events: ${res.status} ${text.slice(0, 300)}`);
   const accepted = (JSON.parse(text) as { accepted: number }).accepted;
@@ -183,14 +198,18 @@ async function waitVisible(baseUrl: string, events: number, ledger: Ledger, time
           while (next < open.length) {
             const [stream, want] = open[next++]!;
             const count = await liveCount(baseUrl, stream);
-            if (count > want.count) throw new Error(`Stream ${stream} counts ${count} events, more than the ${want.count} sent.`);
+            if (count > want.count)
+              throw new Error(`Stream ${stream} counts ${count} events, more than the ${want.count} sent.`);
             if (count === want.count) done.set(stream, count);
           }
         }),
       );
       if ([...ledger.streams].every(([stream, want]) => done.get(stream) === want.count)) return Date.now();
     }
-    if (Date.now() > deadline) throw new Error(`Not visible within ${timeoutMs} ms (hub ${JSON.stringify(hub)}; ${done.size} of ${ledger.streams.size} streams complete).`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `Not visible within ${timeoutMs} ms (hub ${JSON.stringify(hub)}; ${done.size} of ${ledger.streams.size} streams complete).`,
+      );
     await sleep(100);
   }
 }
@@ -201,7 +220,9 @@ async function rawHubAppend(events: number, streams: number): Promise<number> {
   try {
     const hub = new LocalHub({ name: 'events', partitionCount: 4, dir: join(dir, 'events') });
     const at = new Date();
-    const batches = Array.from({ length: events / 1000 }, (_, b) => Array.from({ length: 1000 }, (_, k) => ({ body: Buffer.from(benchEvent(b * 1000 + k, streams, at)) })));
+    const batches = Array.from({ length: events / 1000 }, (_, b) =>
+      Array.from({ length: 1000 }, (_, k) => ({ body: Buffer.from(benchEvent(b * 1000 + k, streams, at)) })),
+    );
     const started = process.hrtime.bigint();
     let next = 0;
     await Promise.all(
@@ -227,19 +248,53 @@ function flushSweep(argv: string[], json: boolean): void {
   const rest = given.includes('--latency-rate') ? given : [...given, '--latency-rate', String(SWEEP_LATENCY_RATE)];
   const runs = FLUSH_SWEEP.map((interval) => {
     log(`flush sweep: ENTITY_FLUSH_INTERVAL=${interval}`);
-    const child = spawnSync(process.execPath, [__filename, ...rest, '--json', '--flush-interval', interval], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+    const child = spawnSync(process.execPath, [__filename, ...rest, '--json', '--flush-interval', interval], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const last = child.stdout.trim().split('\n').at(-1) ?? '';
-    if (child.status !== 0 || !last.startsWith('{')) throw new Error(`the run at ${interval} failed (exit ${child.status}); expected a JSON line, found ${JSON.stringify(last.slice(0, 200))}`);
-    const r = JSON.parse(last) as { eventsPerSec: number; p50Ms: number; p99Ms: number; entityOpsPer1000Events: number; storageRequestsPer1000Events: number; exact: boolean };
-    return { interval, eventsPerSec: r.eventsPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, entityOpsPer1000Events: r.entityOpsPer1000Events, storageRequestsPer1000Events: r.storageRequestsPer1000Events, exact: r.exact };
+    if (child.status !== 0 || !last.startsWith('{'))
+      throw new Error(
+        `the run at ${interval} failed (exit ${child.status}); expected a JSON line, found ${JSON.stringify(last.slice(0, 200))}`,
+      );
+    const r = JSON.parse(last) as {
+      eventsPerSec: number;
+      p50Ms: number;
+      p99Ms: number;
+      entityOpsPer1000Events: number;
+      storageRequestsPer1000Events: number;
+      exact: boolean;
+    };
+    return {
+      interval,
+      eventsPerSec: r.eventsPerSec,
+      p50Ms: r.p50Ms,
+      p99Ms: r.p99Ms,
+      entityOpsPer1000Events: r.entityOpsPer1000Events,
+      storageRequestsPer1000Events: r.storageRequestsPer1000Events,
+      exact: r.exact,
+    };
   });
   if (json) {
     process.stdout.write(`${JSON.stringify({ benchmark: 'e2e-flush-sweep', runs })}\n`);
   } else {
-    const row = (cells: (string | number | boolean)[]) => cells.map((c, i) => String(c).padStart(i === 0 ? 10 : 16)).join('');
+    const row = (cells: (string | number | boolean)[]) =>
+      cells.map((c, i) => String(c).padStart(i === 0 ? 10 : 16)).join('');
     console.log(`\nENTITY_FLUSH_INTERVAL sweep (baseline: PT0S, one entity operation per stream per batch)\n`);
     console.log(row(['interval', 'ops/1000 events', 'p99 ms', 'p50 ms', 'events/s', 'storage req/1000', 'exact']));
-    for (const r of runs) console.log(row([r.interval, r.entityOpsPer1000Events, r.p99Ms, r.p50Ms, r.eventsPerSec, r.storageRequestsPer1000Events, r.exact]));
+    for (const r of runs)
+      console.log(
+        row([
+          r.interval,
+          r.entityOpsPer1000Events,
+          r.p99Ms,
+          r.p50Ms,
+          r.eventsPerSec,
+          r.storageRequestsPer1000Events,
+          r.exact,
+        ]),
+      );
   }
   if (runs.some((r) => !r.exact)) process.exitCode = 1;
 }
@@ -265,8 +320,12 @@ async function main(): Promise<void> {
   const tableRequestsFile = join(dataDir, 'table-requests.json');
   let host: HostChild | undefined;
   try {
-    const overrides = { ...(args.minBatch > 0 ? { minEventBatchSize: args.minBatch } : {}), ...(args.maxWait ? { maxWaitTime: args.maxWait } : {}) };
-    const appDir = Object.keys(overrides).length > 0 ? appWithEventHubOptions(repoRoot, join(dataDir, 'app'), overrides) : repoRoot;
+    const overrides = {
+      ...(args.minBatch > 0 ? { minEventBatchSize: args.minBatch } : {}),
+      ...(args.maxWait ? { maxWaitTime: args.maxWait } : {}),
+    };
+    const appDir =
+      Object.keys(overrides).length > 0 ? appWithEventHubOptions(repoRoot, join(dataDir, 'app'), overrides) : repoRoot;
     host = await startHostChild({
       repoRoot,
       appDir,
@@ -317,15 +376,24 @@ async function main(): Promise<void> {
     const benchCpu = process.cpuUsage(benchCpuBefore);
     // CPU time per 1,000 events: how much of a core each process needs, independent of what else loads the machine.
     const cpuMsPer1000Events = {
-      host: hostCpuBefore === undefined || hostCpuAfter === undefined ? null : Math.round(((hostCpuAfter - hostCpuBefore) * 10000) / args.events) / 10,
-      benchSenderAndProxy: Math.round(((benchCpu.user + benchCpu.system) / 1000) * 10000 / args.events) / 10,
+      host:
+        hostCpuBefore === undefined || hostCpuAfter === undefined
+          ? null
+          : Math.round(((hostCpuAfter - hostCpuBefore) * 10000) / args.events) / 10,
+      benchSenderAndProxy: Math.round((((benchCpu.user + benchCpu.system) / 1000) * 10000) / args.events) / 10,
     };
-    const hostCoreShare = hostCpuBefore === undefined || hostCpuAfter === undefined ? null : Math.round(((hostCpuAfter - hostCpuBefore) / (tVisible - t0)) * 100) / 100;
+    const hostCoreShare =
+      hostCpuBefore === undefined || hostCpuAfter === undefined
+        ? null
+        : Math.round(((hostCpuAfter - hostCpuBefore) / (tVisible - t0)) * 100) / 100;
     const storageRequests = proxy.total() - storageBefore.total;
     const byTable = tableRequestsPer1000(tablesBefore, await readTableRequestCounts(tableRequestsFile), args.events);
     const byTarget = Object.fromEntries(
       Object.entries(proxy.byTarget())
-        .map(([k, v]): [string, number] => [k, Math.round(((v - (storageBefore.byTarget[k] ?? 0)) * 10000) / args.events) / 10])
+        .map(([k, v]): [string, number] => [
+          k,
+          Math.round(((v - (storageBefore.byTarget[k] ?? 0)) * 10000) / args.events) / 10,
+        ])
         .filter(([, v]) => v > 0),
     );
     const eventsPerSec = args.events / ((tVisible - t0) / 1000);
@@ -358,13 +426,21 @@ async function main(): Promise<void> {
         let mine = 0;
         while (Date.now() < probeUntil) {
           const sentAt = Date.now();
-          await post(baseUrl, JSON.stringify({ stream, time: new Date(sentAt).toISOString(), value: 1, unit: 'kPa', probe: mine }), 1);
+          await post(
+            baseUrl,
+            JSON.stringify({ stream, time: new Date(sentAt).toISOString(), value: 1, unit: 'kPa', probe: mine }),
+            1,
+          );
           mine++;
           probeEvents++;
           for (;;) {
             const res = await fetch(`${baseUrl}/api/streams/default/${stream}`);
             const text = await res.text();
-            if (res.status === 200 && ((JSON.parse(text) as { totals: { value?: { count: number } } }).totals.value?.count ?? 0) >= mine) break;
+            if (
+              res.status === 200 &&
+              ((JSON.parse(text) as { totals: { value?: { count: number } } }).totals.value?.count ?? 0) >= mine
+            )
+              break;
             if (Date.now() - sentAt > 60_000) throw new Error(`Probe ${mine} of ${stream} not visible after 60 s.`);
             await sleep(probePollMs);
           }
@@ -381,20 +457,30 @@ async function main(): Promise<void> {
     // Exactness: every stream's live state equals what was sent.
     let exact = true;
     for (const [stream, want] of ledger.streams) {
-      const view = await getJson<{ totals: { value?: { count: number; sum: number } } }>(`${baseUrl}/api/streams/default/${stream}`);
-      if (view.totals.value?.count !== want.count || Math.abs((view.totals.value?.sum ?? 0) - want.sum) > 1e-6 * Math.max(1, want.sum)) {
+      const view = await getJson<{ totals: { value?: { count: number; sum: number } } }>(
+        `${baseUrl}/api/streams/default/${stream}`,
+      );
+      if (
+        view.totals.value?.count !== want.count ||
+        Math.abs((view.totals.value?.sum ?? 0) - want.sum) > 1e-6 * Math.max(1, want.sum)
+      ) {
         exact = false;
         log(`MISMATCH ${stream}: sent ${JSON.stringify(want)}, state ${JSON.stringify(view.totals.value)}`);
       }
     }
 
     const minutes = Math.ceil((Date.now() - started) / 60_000) + 1;
-    const metrics = await getJson<{ events: number; entityOperations: number; entityOperationsPer1000Events: number; batches: number; latency: { p50: number; p99: number } }>(
-      `${baseUrl}/api/metrics?minutes=${minutes}`,
-    );
+    const metrics = await getJson<{
+      events: number;
+      entityOperations: number;
+      entityOperationsPer1000Events: number;
+      batches: number;
+      latency: { p50: number; p99: number };
+    }>(`${baseUrl}/api/metrics?minutes=${minutes}`);
     await host.stop();
     host = undefined;
-    let profile: { functions: { fn: string; selfPct: number }[]; areas: { area: string; selfPct: number }[] } | undefined;
+    let profile:
+      { functions: { fn: string; selfPct: number }[]; areas: { area: string; selfPct: number }[] } | undefined;
     if (args.profile) {
       const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
       if (file) profile = { functions: topFunctions(join(profileDir, file)), areas: topAreas(join(profileDir, file)) };
@@ -404,8 +490,29 @@ async function main(): Promise<void> {
     const cpu = cpus();
     const result = {
       benchmark: 'e2e',
-      scenario: { streams: args.streams, eventBytes, maxEventBatchSize: 1000, minEventBatchSize: args.minBatch > 0 ? args.minBatch : 'host.json', maxWaitTime: args.maxWait ?? 'host.json', partitions: 4, durableStore: 'sqlite', entityFlushInterval: args.flushInterval ?? 'PT0S', throughputEvents: args.events, requestEvents: 1000, requestsInFlight: 4, latencyRate, latencySeconds: args.latencySeconds },
-      machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, memoryGb: Math.round(totalmem() / 1e8) / 10, freeMemoryGb: Math.round(freemem() / 1e8) / 10 },
+      scenario: {
+        streams: args.streams,
+        eventBytes,
+        maxEventBatchSize: 1000,
+        minEventBatchSize: args.minBatch > 0 ? args.minBatch : 'host.json',
+        maxWaitTime: args.maxWait ?? 'host.json',
+        partitions: 4,
+        durableStore: 'sqlite',
+        entityFlushInterval: args.flushInterval ?? 'PT0S',
+        throughputEvents: args.events,
+        requestEvents: 1000,
+        requestsInFlight: 4,
+        latencyRate,
+        latencySeconds: args.latencySeconds,
+      },
+      machine: {
+        cpus: cpu.length,
+        cpuModel: cpu[0]?.model ?? 'unknown',
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+        memoryGb: Math.round(totalmem() / 1e8) / 10,
+        freeMemoryGb: Math.round(freemem() / 1e8) / 10,
+      },
       eventsPerSec: Math.round(eventsPerSec),
       hubAcceptEventsPerSec: Math.round(acceptPerSec),
       p50Ms: percentile(samples, 50),
@@ -422,7 +529,10 @@ async function main(): Promise<void> {
       storageRequestsPer1000EventsByTarget: byTarget,
       tableRequestsPer1000EventsByTable: byTable,
       exact,
-      baseline: { rawHubAppendEventsPerSec: Math.round(rawAppendPerSec), perEventSignallingEntityOpsPer1000Events: 1000 },
+      baseline: {
+        rawHubAppendEventsPerSec: Math.round(rawAppendPerSec),
+        perEventSignallingEntityOpsPer1000Events: 1000,
+      },
       goals: { eventsPerSec: 20_000, p99Ms: 2000, entityOpsPer1000Events: 100 },
       ...(profile ? { hostCpuProfileTop: profile } : {}),
       durationSec: Math.round((Date.now() - started) / 1000),
@@ -430,24 +540,47 @@ async function main(): Promise<void> {
     if (args.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } else {
-      const row = (name: string, value: string, goal: string, base: string): string => `${name.padEnd(34)}${value.padStart(14)}${goal.padStart(12)}${base.padStart(26)}`;
-      console.log(`\nStreamfold end to end: ${args.streams} streams, ${eventBytes}-byte events, ${cpu.length} CPUs (${result.machine.cpuModel}), Node ${process.version}\n`);
+      const row = (name: string, value: string, goal: string, base: string): string =>
+        `${name.padEnd(34)}${value.padStart(14)}${goal.padStart(12)}${base.padStart(26)}`;
+      console.log(
+        `\nStreamfold end to end: ${args.streams} streams, ${eventBytes}-byte events, ${cpu.length} CPUs (${result.machine.cpuModel}), Node ${process.version}\n`,
+      );
       console.log(row('', 'measured', 'goal', 'baseline'));
-      console.log(row('events/s (send -> queryable)', String(result.eventsPerSec), '>= 20000', `raw hub append ${result.baseline.rawHubAppendEventsPerSec}`));
+      console.log(
+        row(
+          'events/s (send -> queryable)',
+          String(result.eventsPerSec),
+          '>= 20000',
+          `raw hub append ${result.baseline.rawHubAppendEventsPerSec}`,
+        ),
+      );
       console.log(row('hub accept events/s (HTTP)', String(result.hubAcceptEventsPerSec), '', ''));
       console.log(row('p50 send -> visible (ms)', String(result.p50Ms), '', ''));
       console.log(row('p99 send -> visible (ms)', String(result.p99Ms), '<= 2000', `${samples.length} probes`));
-      console.log(row('entity ops per 1,000 events', String(result.entityOpsPer1000Events), '<= 100', 'per-event signals 1000'));
+      console.log(
+        row('entity ops per 1,000 events', String(result.entityOpsPer1000Events), '<= 100', 'per-event signals 1000'),
+      );
       console.log(row('storage requests per 1,000 events', String(result.storageRequestsPer1000Events), '', ''));
-      console.log(row('host CPU ms per 1,000 events', String(cpuMsPer1000Events.host), '', `=> ${result.hostBoundEventsPerSec} events/s per core`));
+      console.log(
+        row(
+          'host CPU ms per 1,000 events',
+          String(cpuMsPer1000Events.host),
+          '',
+          `=> ${result.hostBoundEventsPerSec} events/s per core`,
+        ),
+      );
       console.log(row('host cores busy (throughput phase)', String(hostCoreShare), '', ''));
       console.log(row('sender+proxy CPU ms per 1,000 events', String(cpuMsPer1000Events.benchSenderAndProxy), '', ''));
       console.log(`\nStorage requests per 1,000 events by target: ${JSON.stringify(byTarget)}`);
       console.log(`Table requests per 1,000 events by table (the app's count): ${JSON.stringify(byTable)}`);
       console.log(`Exact per-stream counts and sums after the run: ${exact}`);
       if (profile) {
-        console.log(`Host CPU profile, self time by area:\n${profile.areas.map((p) => `  ${String(p.selfPct).padStart(5)}%  ${p.area}`).join('\n')}`);
-        console.log(`Host CPU profile, top functions:\n${profile.functions.map((p) => `  ${String(p.selfPct).padStart(5)}%  ${p.fn}`).join('\n')}`);
+        console.log(
+          `Host CPU profile, self time by area:\n${profile.areas.map((p) => `  ${String(p.selfPct).padStart(5)}%  ${p.area}`).join('\n')}`,
+        );
+        console.log(
+          `Host CPU profile, top functions:\n${profile.functions.map((p) => `  ${String(p.selfPct).padStart(5)}%  ${p.fn}`).join('\n')}`,
+        );
       }
     }
     if (!exact) process.exitCode = 1;
@@ -460,6 +593,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench:e2e failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`bench:e2e failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });

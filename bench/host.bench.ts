@@ -4,7 +4,12 @@
  * chose the persisted store, and signals persisted/s with one transaction per signal vs one per event-loop turn. `--json` prints one JSON object.
  */
 import { azuriteUpsertRate } from './durable/azuriteUpsertRate';
-import { entityOperationRate, orchestrationRate, sequentialOrchestrationSeconds, sqliteCommitRate } from './durable/runtimeRates';
+import {
+  entityOperationRate,
+  orchestrationRate,
+  sequentialOrchestrationSeconds,
+  sqliteCommitRate,
+} from './durable/runtimeRates';
 import { signalPersistRate } from './durable/signalPersistRate';
 
 async function main(): Promise<void> {
@@ -14,7 +19,10 @@ async function main(): Promise<void> {
   const azuriteParallel = await azuriteUpsertRate(2000, 16);
   const result = {
     baseline: {
-      azuriteTableUpsertsPerSecond: { sequential: round(azuriteSequential.upsertsPerSecond), parallel16: round(azuriteParallel.upsertsPerSecond) },
+      azuriteTableUpsertsPerSecond: {
+        sequential: round(azuriteSequential.upsertsPerSecond),
+        parallel16: round(azuriteParallel.upsertsPerSecond),
+      },
       sqliteCommitsPerSecond: round(sqliteCommitRate(20_000)),
     },
     memory: {
@@ -39,7 +47,9 @@ async function main(): Promise<void> {
     return;
   }
   console.log('Durable runtime (in-process, real durable-functions SDK replay)');
-  console.log(`  Azurite table upserts/s: ${result.baseline.azuriteTableUpsertsPerSecond.sequential} sequential, ${result.baseline.azuriteTableUpsertsPerSecond.parallel16} with 16 in flight`);
+  console.log(
+    `  Azurite table upserts/s: ${result.baseline.azuriteTableUpsertsPerSecond.sequential} sequential, ${result.baseline.azuriteTableUpsertsPerSecond.parallel16} with 16 in flight`,
+  );
   console.log(`  SQLite commits/s (entity-batch shaped): ${result.baseline.sqliteCommitsPerSecond}`);
   for (const kind of ['memory', 'sqlite'] as const) {
     console.log(
@@ -48,7 +58,9 @@ async function main(): Promise<void> {
     );
   }
   const signals = result.sqlite.signalsPersistedPerSecond;
-  console.log(`  sqlite signals persisted/s (bursts of 50): ${signals.transactionPerSignal} one transaction each, ${signals.transactionPerTurn} one per turn`);
+  console.log(
+    `  sqlite signals persisted/s (bursts of 50): ${signals.transactionPerSignal} one transaction each, ${signals.transactionPerTurn} one per turn`,
+  );
 }
 
 main().catch((err: unknown) => {

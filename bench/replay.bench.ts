@@ -40,12 +40,24 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { json: false, events: 1_000_000, keys: 220, days: 90, partitions: 4, seed: 1, batchSize: 20_000, modes: ['round-robin', 'keyed'], e2eEvents: 100_000, timeoutMinutes: 60 };
+  const out: Args = {
+    json: false,
+    events: 1_000_000,
+    keys: 220,
+    days: 90,
+    partitions: 4,
+    seed: 1,
+    batchSize: 20_000,
+    modes: ['round-robin', 'keyed'],
+    e2eEvents: 100_000,
+    timeoutMinutes: 60,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (min: number): number => {
       const v = Number(argv[++i]);
-      if (!Number.isFinite(v) || v < min) throw new Error(`${a} expects a number >= ${min}; found ${JSON.stringify(argv[i])}`);
+      if (!Number.isFinite(v) || v < min)
+        throw new Error(`${a} expects a number >= ${min}; found ${JSON.stringify(argv[i])}`);
       return v;
     };
     if (a === '--json') out.json = true;
@@ -63,10 +75,15 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--modes') {
       const modes = (argv[++i] ?? '').split(',').filter((m) => m !== '');
       const bad = modes.filter((m) => m !== 'round-robin' && m !== 'keyed');
-      if (modes.length === 0 || bad.length > 0) throw new Error(`--modes expects round-robin, keyed or both (comma-separated); found ${JSON.stringify(argv[i])}`);
+      if (modes.length === 0 || bad.length > 0)
+        throw new Error(
+          `--modes expects round-robin, keyed or both (comma-separated); found ${JSON.stringify(argv[i])}`,
+        );
       out.modes = modes as ReplayMode[];
     } else {
-      throw new Error(`Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --keys K, --days D, --partitions P, --seed S, --batch-size B, --modes M, --e2e-events N, --timeout-minutes T --keep-file FILE, --write-file FILE or --host-cpu-prof DIR.`);
+      throw new Error(
+        `Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --keys K, --days D, --partitions P, --seed S, --batch-size B, --modes M, --e2e-events N, --timeout-minutes T --keep-file FILE, --write-file FILE or --host-cpu-prof DIR.`,
+      );
     }
   }
   return out;
@@ -80,15 +97,30 @@ const log = (msg: string): void => {
 };
 
 /** bench:e2e (synthetic, current times) in a child process, as `npm run bench:e2e -- --json` runs it: its events/s. */
-function runE2e(events: number): Promise<{ eventsPerSec: number; exact: boolean; storageRequestsPer1000Events: number; entityOpsPer1000Events: number }> {
-  return runJsonChild(repoRoot, join('bench', 'e2e.bench.js'), ['--json', '--events', String(events), '--latency-seconds', '0'], 'bench:e2e');
+function runE2e(events: number): Promise<{
+  eventsPerSec: number;
+  exact: boolean;
+  storageRequestsPer1000Events: number;
+  entityOpsPer1000Events: number;
+}> {
+  return runJsonChild(
+    repoRoot,
+    join('bench', 'e2e.bench.js'),
+    ['--json', '--events', String(events), '--latency-seconds', '0'],
+    'bench:e2e',
+  );
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const started = Date.now();
   if (args.writeFile) {
-    const n = await writeHistoryNdjson(args.writeFile, { events: args.events, keys: args.keys, days: args.days, seed: args.seed });
+    const n = await writeHistoryNdjson(args.writeFile, {
+      events: args.events,
+      keys: args.keys,
+      days: args.days,
+      seed: args.seed,
+    });
     log(`wrote ${n} events (${args.keys} keys, ${args.days} days, seed ${args.seed}) to ${args.writeFile}`);
     return;
   }
@@ -103,11 +135,25 @@ async function main(): Promise<void> {
     if (!expected.sorted) throw new Error('The generated history is not sorted by time.');
     const sizes = keySizes(expected);
     const windows = [...expected.keys.values()].reduce((n, k) => n + k.windows.size, 0);
-    log(`history: ${expected.records} records, ${expected.keys.size} origins passing the filter (largest ${sizes[0]}, median ${sizes[Math.floor(sizes.length / 2)]}, smallest ${sizes[sizes.length - 1]}), ${windows} hourly windows, ${expected.filtered} filtered`);
+    log(
+      `history: ${expected.records} records, ${expected.keys.size} origins passing the filter (largest ${sizes[0]}, median ${sizes[Math.floor(sizes.length / 2)]}, smallest ${sizes[sizes.length - 1]}), ${windows} hourly windows, ${expected.filtered} filtered`,
+    );
 
     const results: ReplayResult[] = [];
     for (const mode of args.modes) {
-      results.push(await replayOnce({ repoRoot, file, expected, mode, partitions: args.partitions, batchSize: args.batchSize, timeoutMs: args.timeoutMinutes * 60_000, log, ...(args.hostCpuProf ? { hostCpuProfDir: resolve(args.hostCpuProf) } : {}) }));
+      results.push(
+        await replayOnce({
+          repoRoot,
+          file,
+          expected,
+          mode,
+          partitions: args.partitions,
+          batchSize: args.batchSize,
+          timeoutMs: args.timeoutMinutes * 60_000,
+          log,
+          ...(args.hostCpuProf ? { hostCpuProfDir: resolve(args.hostCpuProf) } : {}),
+        }),
+      );
       const r = results[results.length - 1]!;
       log(`${mode}: ${r.eventsPerSec} events/s, late ${r.lateDeadLetters}, exact ${r.check.exact}`);
     }
@@ -133,22 +179,67 @@ async function main(): Promise<void> {
         smallestKey: sizes[sizes.length - 1],
         pipeline: FLIGHTS_PIPELINE,
       },
-      machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, memoryGb: Math.round(totalmem() / 1e8) / 10, freeMemoryGb: Math.round(freemem() / 1e8) / 10 },
+      machine: {
+        cpus: cpu.length,
+        cpuModel: cpu[0]?.model ?? 'unknown',
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+        memoryGb: Math.round(totalmem() / 1e8) / 10,
+        freeMemoryGb: Math.round(freemem() / 1e8) / 10,
+      },
       replays: results.map((r) => ({ ...r, check: { ...r.check, mismatches: r.check.mismatches.slice(0, 10) } })),
-      e2e: e2e && { eventsPerSec: e2e.eventsPerSec, exact: e2e.exact, events: args.e2eEvents, storageRequestsPer1000Events: e2e.storageRequestsPer1000Events, entityOpsPer1000Events: e2e.entityOpsPer1000Events },
-      ratioToE2e: e2e ? Object.fromEntries(results.map((r) => [r.mode, Math.round((r.eventsPerSec / e2e.eventsPerSec) * 100) / 100])) : null,
-      goals: { lateDeadLetters: 0, exact: true, ratioToE2e: 0.5, steadiness: 1, tableRequestsPer1000Events: { 'round-robin': 50, keyed: 30 } },
+      e2e: e2e && {
+        eventsPerSec: e2e.eventsPerSec,
+        exact: e2e.exact,
+        events: args.e2eEvents,
+        storageRequestsPer1000Events: e2e.storageRequestsPer1000Events,
+        entityOpsPer1000Events: e2e.entityOpsPer1000Events,
+      },
+      ratioToE2e: e2e
+        ? Object.fromEntries(results.map((r) => [r.mode, Math.round((r.eventsPerSec / e2e.eventsPerSec) * 100) / 100]))
+        : null,
+      goals: {
+        lateDeadLetters: 0,
+        exact: true,
+        ratioToE2e: 0.5,
+        steadiness: 1,
+        tableRequestsPer1000Events: { 'round-robin': 50, keyed: 30 },
+      },
       durationSec: Math.round((Date.now() - started) / 1000),
     };
     if (args.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } else {
-      const row = (name: string, values: string[], goal: string): string => `${name.padEnd(38)}${values.map((v) => v.padStart(14)).join('')}${goal.padStart(12)}`;
-      console.log(`\nStreamfold replay: ${expected.records} flight records, ${expected.keys.size} origins, ${args.days} days, ${args.partitions} partitions, ${cpu.length} CPUs (${result.machine.cpuModel}), Node ${process.version}\n`);
-      console.log(row('', results.map((r) => r.mode), 'goal'));
-      const line = (name: string, f: (r: ReplayResult) => unknown, goal = ''): void => console.log(row(name, results.map((r) => String(f(r))), goal));
-      line('events/s (send -> every key counted)', (r) => r.eventsPerSec, e2e ? `>= ${Math.round(e2e.eventsPerSec / 2)}` : '');
-      line('  ratio to bench:e2e', (r) => (e2e ? Math.round((r.eventsPerSec / e2e.eventsPerSec) * 100) / 100 : '-'), '>= 0.5');
+      const row = (name: string, values: string[], goal: string): string =>
+        `${name.padEnd(38)}${values.map((v) => v.padStart(14)).join('')}${goal.padStart(12)}`;
+      console.log(
+        `\nStreamfold replay: ${expected.records} flight records, ${expected.keys.size} origins, ${args.days} days, ${args.partitions} partitions, ${cpu.length} CPUs (${result.machine.cpuModel}), Node ${process.version}\n`,
+      );
+      console.log(
+        row(
+          '',
+          results.map((r) => r.mode),
+          'goal',
+        ),
+      );
+      const line = (name: string, f: (r: ReplayResult) => unknown, goal = ''): void =>
+        console.log(
+          row(
+            name,
+            results.map((r) => String(f(r))),
+            goal,
+          ),
+        );
+      line(
+        'events/s (send -> every key counted)',
+        (r) => r.eventsPerSec,
+        e2e ? `>= ${Math.round(e2e.eventsPerSec / 2)}` : '',
+      );
+      line(
+        '  ratio to bench:e2e',
+        (r) => (e2e ? Math.round((r.eventsPerSec / e2e.eventsPerSec) * 100) / 100 : '-'),
+        '>= 0.5',
+      );
       line('send (hub accept) events/s', (r) => r.sender.eventsPerSec);
       line('ingest events/s, first tenth', (r) => r.firstTenthEventsPerSec);
       line('ingest events/s, last tenth', (r) => r.lastTenthEventsPerSec);
@@ -162,11 +253,18 @@ async function main(): Promise<void> {
       line('exact per-key results and windows', (r) => r.check.exact, 'true');
       line('  keys wrong', (r) => `${r.check.keysWrong}/${r.check.keysChecked}`);
       line('  keys with events lost or doubled', (r) => r.check.keysUnaccounted, '0');
-      line('  windows missing/wrong/extra', (r) => `${r.check.windowsMissing}/${r.check.windowsWrong}/${r.check.windowsExtra}`);
+      line(
+        '  windows missing/wrong/extra',
+        (r) => `${r.check.windowsMissing}/${r.check.windowsWrong}/${r.check.windowsExtra}`,
+      );
       line('  windows checked (closed)', (r) => `${r.check.windowsChecked} (${r.check.windowsClosed})`);
-      console.log(`\nbench:e2e in the same run: ${e2e ? `${e2e.eventsPerSec} events/s (${args.e2eEvents} events, exact ${e2e.exact})` : 'skipped (--e2e-events 0)'}`);
+      console.log(
+        `\nbench:e2e in the same run: ${e2e ? `${e2e.eventsPerSec} events/s (${args.e2eEvents} events, exact ${e2e.exact})` : 'skipped (--e2e-events 0)'}`,
+      );
       for (const r of results) {
-        console.log(`Table requests per 1,000 events by table, ${r.mode}: ${JSON.stringify(r.tableRequestsPer1000EventsByTable)}`);
+        console.log(
+          `Table requests per 1,000 events by table, ${r.mode}: ${JSON.stringify(r.tableRequestsPer1000EventsByTable)}`,
+        );
         for (const m of r.check.mismatches.slice(0, 20)) console.log(`  MISMATCH (${r.mode}) ${m}`);
       }
     }
@@ -189,6 +287,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench:replay failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`bench:replay failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });

@@ -35,7 +35,8 @@ function parseArgs(argv: string[]): Options {
     const whole = (name: string, min: number): number => {
       const text = value();
       const n = Number(text);
-      if (!Number.isInteger(n) || n < min) throw new Error(`${name}: expected a whole number >= ${min}, found ${JSON.stringify(text)}`);
+      if (!Number.isInteger(n) || n < min)
+        throw new Error(`${name}: expected a whole number >= ${min}, found ${JSON.stringify(text)}`);
       return n;
     };
     if (arg === '--json') o.json = true;
@@ -44,16 +45,26 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--concurrency') o.concurrency = whole('--concurrency', 1);
     else if (arg === '--stores') {
       const list = value().split(',');
-      for (const s of list) if (s !== 'azurite' && s !== 'embedded') throw new Error(`--stores: expected azurite and/or embedded, found ${JSON.stringify(s)}`);
+      for (const s of list)
+        if (s !== 'azurite' && s !== 'embedded')
+          throw new Error(`--stores: expected azurite and/or embedded, found ${JSON.stringify(s)}`);
       o.stores = list as Options['stores'];
-    } else throw new Error(`Unknown argument ${JSON.stringify(arg)}; expected --rows, --max-seconds, --concurrency, --stores or --json`);
+    } else
+      throw new Error(
+        `Unknown argument ${JSON.stringify(arg)}; expected --rows, --max-seconds, --concurrency, --stores or --json`,
+      );
   }
   return o;
 }
 
 const STREAMS = 200;
 const windowData = JSON.stringify({ count: 1234, sum: 5678.9, min: 1.5, max: 99.25, sketch: 'x'.repeat(1300) });
-const raw = JSON.stringify({ stream: 's-001', time: '2024-05-01T10:00:00Z', value: 'not a number', note: 'y'.repeat(200) });
+const raw = JSON.stringify({
+  stream: 's-001',
+  time: '2024-05-01T10:00:00Z',
+  value: 'not a number',
+  note: 'y'.repeat(200),
+});
 
 interface Progress {
   /** Rows written when each operation finished, and when (ms since start). */
@@ -67,7 +78,10 @@ interface StoreResult {
   seconds: number;
   stoppedBy: 'rows' | 'time';
   rowsPerSecond: { overall: number; firstTenth: number; lastTenth: number };
-  queryMs: { windows: { firstTenth: number; lastTenth: number }; deadLetters: { firstTenth: number; lastTenth: number } };
+  queryMs: {
+    windows: { firstTenth: number; lastTenth: number };
+    deadLetters: { firstTenth: number; lastTenth: number };
+  };
   diskMB: number;
 }
 
@@ -87,7 +101,8 @@ async function run(store: 'azurite' | 'embedded', o: Options): Promise<StoreResu
   }
   try {
     const cs = `DefaultEndpointsProtocol=http;AccountName=${devAccountName};AccountKey=${devAccountKey};TableEndpoint=${tableUrl};`;
-    const client = (name: string): TableClient => TableClient.fromConnectionString(cs, name, { allowInsecureConnection: true });
+    const client = (name: string): TableClient =>
+      TableClient.fromConnectionString(cs, name, { allowInsecureConnection: true });
     const windows = client('Windows');
     const deadLetters = client('DeadLetters');
     const streams = client('Streams');
@@ -98,7 +113,13 @@ async function run(store: 'azurite' | 'embedded', o: Options): Promise<StoreResu
     for (let round = 0; round < 20; round++) {
       await Promise.all(
         Array.from({ length: o.concurrency }, (_, w) =>
-          warmup.submitTransaction(Array.from({ length: 10 }, (_, k): TransactionAction => ['upsert', { partitionKey: `w${w}`, rowKey: `${round}-${k}`, data: windowData }, 'Replace'])),
+          warmup.submitTransaction(
+            Array.from({ length: 10 }, (_, k): TransactionAction => [
+              'upsert',
+              { partitionKey: `w${w}`, rowKey: `${round}-${k}`, data: windowData },
+              'Replace',
+            ]),
+          ),
         ),
       );
     }
@@ -126,12 +147,16 @@ async function run(store: 'azurite' | 'embedded', o: Options): Promise<StoreResu
       const pk = `default|s-${String(s).padStart(3, '0')}`;
       const from = String(Math.max(0, nextWindow[s]! - 200) * 60_000).padStart(15, '0');
       const t0 = performance.now();
-      const w = windows.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${from}` } }).byPage({ maxPageSize: 100 });
+      const w = windows
+        .listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${from}` } })
+        .byPage({ maxPageSize: 100 });
       await w.next();
       const t1 = performance.now();
       const since = hourKey(Math.max(0, deadLetterSeq - 1000));
       const d = deadLetters
-        .listEntities({ queryOptions: { filter: `${odata`PartitionKey ge ${since}`} and ${odata`reason eq ${'schema'}`}` } })
+        .listEntities({
+          queryOptions: { filter: `${odata`PartitionKey ge ${since}`} and ${odata`reason eq ${'schema'}`}` },
+        })
         .byPage({ maxPageSize: 100 });
       await d.next();
       const t2 = performance.now();
@@ -149,7 +174,17 @@ async function run(store: 'azurite' | 'embedded', o: Options): Promise<StoreResu
           const actions: TransactionAction[] = [];
           for (let k = 0; k < 10; k++) {
             const start = nextWindow[s]!++ * 60_000;
-            actions.push(['upsert', { partitionKey: pk, rowKey: String(start).padStart(15, '0'), start, end: start + 60_000, data: windowData }, 'Replace']);
+            actions.push([
+              'upsert',
+              {
+                partitionKey: pk,
+                rowKey: String(start).padStart(15, '0'),
+                start,
+                end: start + 60_000,
+                data: windowData,
+              },
+              'Replace',
+            ]);
           }
           await windows.submitTransaction(actions);
           written = actions.length;
@@ -161,13 +196,32 @@ async function run(store: 'azurite' | 'embedded', o: Options): Promise<StoreResu
           const actions: TransactionAction[] = [];
           for (let k = 0; k < 5; k++) {
             const seq = first + k;
-            actions.push(['upsert', { partitionKey: pk, rowKey: `${partition}|${String(seq).padStart(20, '0')}|default`, raw, reason: 'schema', detail: 'value: expected a number', enqueuedTime: new Date(Date.UTC(2024, 4, 1) + seq * 180).toISOString() }, 'Replace']);
+            actions.push([
+              'upsert',
+              {
+                partitionKey: pk,
+                rowKey: `${partition}|${String(seq).padStart(20, '0')}|default`,
+                raw,
+                reason: 'schema',
+                detail: 'value: expected a number',
+                enqueuedTime: new Date(Date.UTC(2024, 4, 1) + seq * 180).toISOString(),
+              },
+              'Replace',
+            ]);
           }
           await deadLetters.submitTransaction(actions);
           written = actions.length;
         } else {
           const s = i % STREAMS;
-          await streams.upsertEntity({ partitionKey: 'default', rowKey: `s-${String(s).padStart(3, '0')}`, events: i, lastSeen: new Date().toISOString() }, 'Replace');
+          await streams.upsertEntity(
+            {
+              partitionKey: 'default',
+              rowKey: `s-${String(s).padStart(3, '0')}`,
+              events: i,
+              lastSeen: new Date().toISOString(),
+            },
+            'Replace',
+          );
           written = 1;
         }
         rows += written;
@@ -217,7 +271,10 @@ function tenthLatencies(queries: Progress['queries'], total: number): StoreResul
   const last = queries.filter((q) => q.rows >= (total * 9) / 10 - 1000);
   return {
     windows: { firstTenth: median(first.map((q) => q.windowsMs)), lastTenth: median(last.map((q) => q.windowsMs)) },
-    deadLetters: { firstTenth: median(first.map((q) => q.deadLettersMs)), lastTenth: median(last.map((q) => q.deadLettersMs)) },
+    deadLetters: {
+      firstTenth: median(first.map((q) => q.deadLettersMs)),
+      lastTenth: median(last.map((q) => q.deadLettersMs)),
+    },
   };
 }
 
@@ -234,11 +291,20 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const results: StoreResult[] = [];
   for (const store of o.stores) {
-    if (!o.json) process.stdout.write(`${store}: writing up to ${o.rows} rows (at most ${o.maxSeconds} s, ${o.concurrency} in flight)...\n`);
+    if (!o.json)
+      process.stdout.write(
+        `${store}: writing up to ${o.rows} rows (at most ${o.maxSeconds} s, ${o.concurrency} in flight)...\n`,
+      );
     results.push(await run(store, o));
   }
   if (o.json) {
-    console.log(JSON.stringify({ options: { rows: o.rows, maxSeconds: o.maxSeconds, concurrency: o.concurrency }, results, node: process.version }));
+    console.log(
+      JSON.stringify({
+        options: { rows: o.rows, maxSeconds: o.maxSeconds, concurrency: o.concurrency },
+        results,
+        node: process.version,
+      }),
+    );
     return;
   }
   console.log('\nTable store as rows accumulate (app-shaped writes through @azure/data-tables)');

@@ -9,7 +9,8 @@ import type { TableStoreKind } from './tables/startLocalStorage';
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`expected a port from 0 to 65535, found "${value}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError(`expected a port from 0 to 65535, found "${value}".`);
   return port;
 }
 
@@ -30,10 +31,21 @@ export const program = new Command()
   .option('--require-keys', 'enforce function and admin keys (authLevel), unlike `func start`', false)
   .option('--verbose', 'print host internals', false)
   .option('--data-dir <dir>', 'persisted host state (default <app>/.local/host)')
-  .option('--allowed-host <name>', 'also answer to this Host header name (name or name:port; repeatable); localhost, 127.0.0.0/8 and [::1] always work', (value: string, all: string[]) => [...all, value], [] as string[])
-  .option('--no-azurite', 'do not start the storage emulator (Azurite, embedded table store) even when AzureWebJobsStorage points at it')
+  .option(
+    '--allowed-host <name>',
+    'also answer to this Host header name (name or name:port; repeatable); localhost, 127.0.0.0/8 and [::1] always work',
+    (value: string, all: string[]) => [...all, value],
+    [] as string[],
+  )
+  .option(
+    '--no-azurite',
+    'do not start the storage emulator (Azurite, embedded table store) even when AzureWebJobsStorage points at it',
+  )
   .addOption(
-    new Option('--tables <kind>', "what serves the app's Table storage: the embedded SQLite store (keeps up with long histories) or Azurite's table service")
+    new Option(
+      '--tables <kind>',
+      "what serves the app's Table storage: the embedded SQLite store (keeps up with long histories) or Azurite's table service",
+    )
       .choices(['embedded', 'azurite'])
       .default('embedded'),
   )
@@ -68,16 +80,18 @@ async function main(): Promise<void> {
         process.exit(code === 0 ? 1 : code);
       });
   };
-  const crash = (what: string) => (err: unknown): void => {
-    process.stderr.write(`Local host: ${what}: ${describeError(err)}\nStopping the host.\n`);
-    exitAfterStop(1);
-  };
+  const crash =
+    (what: string) =>
+    (err: unknown): void => {
+      process.stderr.write(`Local host: ${what}: ${describeError(err)}\nStopping the host.\n`);
+      exitAfterStop(1);
+    };
   process.on('uncaughtException', crash('uncaught error'));
   process.on('unhandledRejection', crash('unhandled promise rejection'));
   if (opts.store === 'azurite') {
     process.stderr.write(
       'Note: --store azurite keeps durable state in SQLite under the data dir; Azurite tables are too slow for it ' +
-        '(see `npm run bench:host`). The app\'s own tables go where --tables says (default: the embedded table store).\n',
+        "(see `npm run bench:host`). The app's own tables go where --tables says (default: the embedded table store).\n",
     );
   }
   const host = (running.host = await startHost({

@@ -73,7 +73,11 @@ export interface InvokeRequest {
    * For a function with a retry policy, as the Functions host sends it: retryCount 0 on the first attempt, n on the nth
    * retry; maxRetryCount -1 for unlimited; the previous attempt's exception on a retry.
    */
-  retryContext?: { retryCount: number; maxRetryCount: number; exception?: { message?: string; source?: string; stackTrace?: string } };
+  retryContext?: {
+    retryCount: number;
+    maxRetryCount: number;
+    exception?: { message?: string; source?: string; stackTrace?: string };
+  };
 }
 
 export interface InvokeResult {

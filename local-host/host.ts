@@ -82,12 +82,25 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
   const extensions = options.extensions ?? defaultExtensions();
   // Stop order: timers, extensions (last started first), server, app, Azurite, settings.
   type Cleanup = () => Promise<void> | void;
-  const stages: Record<'timers' | 'extensions' | 'server' | 'app' | 'azurite' | 'settings', Cleanup[]> =
-    { timers: [], extensions: [], server: [], app: [], azurite: [], settings: [] };
+  const stages: Record<'timers' | 'extensions' | 'server' | 'app' | 'azurite' | 'settings', Cleanup[]> = {
+    timers: [],
+    extensions: [],
+    server: [],
+    app: [],
+    azurite: [],
+    settings: [],
+  };
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      for (const stage of [stages.timers, stages.extensions.reverse(), stages.server, stages.app, stages.azurite, stages.settings]) {
+      for (const stage of [
+        stages.timers,
+        stages.extensions.reverse(),
+        stages.server,
+        stages.app,
+        stages.azurite,
+        stages.settings,
+      ]) {
         for (const cleanup of stage) {
           try {
             await cleanup();
@@ -130,7 +143,9 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
         },
       });
       stages.azurite.push(() => storage.stop());
-      logger.info(`Table storage: ${tables === 'azurite' ? `Azurite at ${storage.tableUrl}` : `the embedded table store at ${storage.tableUrl} (SQLite ${storage.tablesFile})`}.`);
+      logger.info(
+        `Table storage: ${tables === 'azurite' ? `Azurite at ${storage.tableUrl}` : `the embedded table store at ${storage.tableUrl} (SQLite ${storage.tablesFile})`}.`,
+      );
       logger.debug(`Storage emulator: ${storage.description}`);
     }
 
@@ -147,7 +162,10 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
       dataDir,
       store: options.store ?? 'sqlite',
       baseUrl: () => {
-        if (!listening.baseUrl) throw new HostSystemError('The host base URL is known only once the server listens (use it from start(), not init()).');
+        if (!listening.baseUrl)
+          throw new HostSystemError(
+            'The host base URL is known only once the server listens (use it from start(), not init()).',
+          );
         return listening.baseUrl;
       },
       logger,
@@ -158,7 +176,10 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
 
     // Validates every schedule now, so a bad one fails start-up before anything listens.
     const timers = createTimerScheduler(ctx);
-    if (keys?.generated) logger.info(`Generated host keys in ${keys.file} (master key: ${keys.masterKey}, function key: ${keys.functionKey}).`);
+    if (keys?.generated)
+      logger.info(
+        `Generated host keys in ${keys.file} (master key: ${keys.masterKey}, function key: ${keys.functionKey}).`,
+      );
     addAdminRoutes({ ctx, owners: ownersByType(extensions), keys, invokeTimer: (fn) => timers.runNow(fn) });
 
     for (const ext of extensions) {
@@ -173,11 +194,16 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     const prefix = routePrefixOf(hostJson);
     const dashboard = `${prefix ? `/${prefix}` : ''}/dashboard/`;
     const functionDeps = { table, invoke: ctx.invoke, logger, authorize: createAuthorizer(keys) };
-    const handler = createRequestHandler(() => routes, (req, res, url) => handleFunctionRequest(functionDeps, req, res, url), logger, {
-      allowedHosts,
-      ...(table.match('GET', dashboard).kind === 'match' ? { rootRedirect: dashboard } : {}),
-      ...(keys ? { checkRouteKey: (req, url, level) => checkHostRouteKey(keys, level, presentedKey(req, url)) } : {}),
-    });
+    const handler = createRequestHandler(
+      () => routes,
+      (req, res, url) => handleFunctionRequest(functionDeps, req, res, url),
+      logger,
+      {
+        allowedHosts,
+        ...(table.match('GET', dashboard).kind === 'match' ? { rootRedirect: dashboard } : {}),
+        ...(keys ? { checkRouteKey: (req, url, level) => checkHostRouteKey(keys, level, presentedKey(req, url)) } : {}),
+      },
+    );
     const servers = await listenLocal(handler, options.port ?? 7071);
     stages.server.push(() => servers.close());
     const baseUrl = `http://localhost:${servers.port}`;

@@ -2,7 +2,11 @@ import type { HostFunction } from './extension';
 import { createRouteTable, routePrefixOf } from './http/createRouteTable';
 
 /** The "Functions:" block `func start` prints: HTTP functions with methods and URL, others with their trigger. */
-export function formatFunctionList(functions: readonly HostFunction[], hostJson: Record<string, unknown>, baseUrl: string): string {
+export function formatFunctionList(
+  functions: readonly HostFunction[],
+  hostJson: Record<string, unknown>,
+  baseUrl: string,
+): string {
   const table = createRouteTable(functions, routePrefixOf(hostJson));
   const prefix = routePrefixOf(hostJson);
   const lines = ['', 'Functions:', ''];

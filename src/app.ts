@@ -48,7 +48,11 @@ export function buildAppDeps(settings: Settings, stores: Stores, now: () => numb
     ingest: withInjectedFaults({
       stores,
       metrics: new IngestMetricsWriter(stores.ingestMetrics, (m) => console.error(m)),
-      pipelines: new PipelineCache(stores.pipelines, settings.pipelineRefreshSeconds * 1000, settings.streamRetentionWindows),
+      pipelines: new PipelineCache(
+        stores.pipelines,
+        settings.pipelineRefreshSeconds * 1000,
+        settings.streamRetentionWindows,
+      ),
       watermarks: new WatermarkCache(),
       batches: new BatchMemory(),
       signal: (context, entity, op) => signalStream(durableClientFor(context), entity, op),
@@ -69,7 +73,8 @@ export function buildAppDeps(settings: Settings, stores: Stores, now: () => numb
     api: { stores, readStream: readStreamEntity, now, defaultRetention: settings.streamRetentionWindows },
     deleteStream: {
       activity: stores.activity,
-      signalDelete: (context, pipeline, stream) => signalStream(df.getClient(context), streamEntityId(pipeline, stream), { kind: 'delete' }),
+      signalDelete: (context, pipeline, stream) =>
+        signalStream(df.getClient(context), streamEntityId(pipeline, stream), { kind: 'delete' }),
     },
     analysis: stores,
   };

@@ -29,7 +29,14 @@ describe('loadSettings', () => {
   });
 
   it('reads the retentions as ISO 8601 durations of at least an hour, and the purge schedule (empty disables it)', () => {
-    expect(loadSettings({ WINDOW_RETENTION: 'P1DT12H', DEADLETTER_RETENTION: ' PT1H ', METRICS_RETENTION: '', REPORT_RETENTION: 'PT90M' })).toMatchObject({
+    expect(
+      loadSettings({
+        WINDOW_RETENTION: 'P1DT12H',
+        DEADLETTER_RETENTION: ' PT1H ',
+        METRICS_RETENTION: '',
+        REPORT_RETENTION: 'PT90M',
+      }),
+    ).toMatchObject({
       windowRetentionMs: 36 * 3_600_000,
       deadLetterRetentionMs: 3_600_000,
       metricsRetentionMs: 7 * DAY,
@@ -39,7 +46,9 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ DEADLETTER_RETENTION: '30d' })).toThrow(
       'DEADLETTER_RETENTION: expected an ISO 8601 duration of days, hours, minutes or seconds of at least PT1H, such as P30D, found "30d"',
     );
-    expect(() => loadSettings({ WINDOW_RETENTION: 'PT59M' })).toThrow(/^Invalid app settings: WINDOW_RETENTION: expected .* found "PT59M"$/);
+    expect(() => loadSettings({ WINDOW_RETENTION: 'PT59M' })).toThrow(
+      /^Invalid app settings: WINDOW_RETENTION: expected .* found "PT59M"$/,
+    );
     expect(() => loadSettings({ METRICS_RETENTION: 'P1M' })).toThrow(/METRICS_RETENTION: expected .* found "P1M"/); // months have no fixed length
   });
 
@@ -47,17 +56,25 @@ describe('loadSettings', () => {
     expect(loadSettings({ MAX_FUTURE_SKEW: 'PT10M' }).maxFutureSkewMs).toBe(600_000);
     expect(loadSettings({ MAX_FUTURE_SKEW: 'PT0S' }).maxFutureSkewMs).toBe(0);
     expect(loadSettings({ MAX_FUTURE_SKEW: '' }).maxFutureSkewMs).toBe(3_600_000);
-    expect(() => loadSettings({ MAX_FUTURE_SKEW: '1h' })).toThrow('MAX_FUTURE_SKEW: expected an ISO 8601 duration such as "PT1H" or "PT10M", found "1h"');
+    expect(() => loadSettings({ MAX_FUTURE_SKEW: '1h' })).toThrow(
+      'MAX_FUTURE_SKEW: expected an ISO 8601 duration such as "PT1H" or "PT10M", found "1h"',
+    );
     expect(loadSettings({ MIN_EVENT_TIME: '2000-01-01T00:00:00Z' }).minEventTime).toBe(Date.UTC(2000, 0, 1));
     expect(loadSettings({ MIN_EVENT_TIME: ' ' }).minEventTime).toBeNull();
-    expect(() => loadSettings({ MIN_EVENT_TIME: '2000-02-30' })).toThrow('MIN_EVENT_TIME: expected an ISO 8601 time such as "2000-01-01T00:00:00Z", or empty for no floor, found "2000-02-30"');
+    expect(() => loadSettings({ MIN_EVENT_TIME: '2000-02-30' })).toThrow(
+      'MIN_EVENT_TIME: expected an ISO 8601 time such as "2000-01-01T00:00:00Z", or empty for no floor, found "2000-02-30"',
+    );
   });
 
   it('reads EVENTHUB_PARTITION_COUNT (empty = not configured), naming a bad value', () => {
     expect(loadSettings({ EVENTHUB_PARTITION_COUNT: '4' }).eventHubPartitionCount).toBe(4);
     expect(loadSettings({ EVENTHUB_PARTITION_COUNT: '' }).eventHubPartitionCount).toBeNull();
-    expect(() => loadSettings({ EVENTHUB_PARTITION_COUNT: '0' })).toThrow('EVENTHUB_PARTITION_COUNT: expected a whole number of partitions from 1 to 1024, or empty, found "0"');
-    expect(() => loadSettings({ EVENTHUB_PARTITION_COUNT: 'four' })).toThrow('EVENTHUB_PARTITION_COUNT: expected a whole number of partitions from 1 to 1024, or empty, found "four"');
+    expect(() => loadSettings({ EVENTHUB_PARTITION_COUNT: '0' })).toThrow(
+      'EVENTHUB_PARTITION_COUNT: expected a whole number of partitions from 1 to 1024, or empty, found "0"',
+    );
+    expect(() => loadSettings({ EVENTHUB_PARTITION_COUNT: 'four' })).toThrow(
+      'EVENTHUB_PARTITION_COUNT: expected a whole number of partitions from 1 to 1024, or empty, found "four"',
+    );
   });
 
   it('reads the idle flush schedule (empty disables it) and DEADLETTER_UNMATCHED', () => {
@@ -66,7 +83,9 @@ describe('loadSettings', () => {
     expect(loadSettings({ DEADLETTER_UNMATCHED: 'TRUE' }).deadLetterUnmatched).toBe(true);
     expect(loadSettings({ DEADLETTER_UNMATCHED: 'false' }).deadLetterUnmatched).toBe(false);
     expect(loadSettings({ DEADLETTER_UNMATCHED: '' }).deadLetterUnmatched).toBe(false);
-    expect(() => loadSettings({ DEADLETTER_UNMATCHED: 'yes' })).toThrow('DEADLETTER_UNMATCHED: expected true or false, found "yes"');
+    expect(() => loadSettings({ DEADLETTER_UNMATCHED: 'yes' })).toThrow(
+      'DEADLETTER_UNMATCHED: expected true or false, found "yes"',
+    );
   });
 
   it('reads every setting from the environment', () => {
@@ -118,18 +137,26 @@ describe('loadSettings', () => {
   it('ENTITY_FLUSH_INTERVAL: an ISO 8601 duration up to a minute (PT0S = no coalescing)', () => {
     expect(loadSettings({ ENTITY_FLUSH_INTERVAL: 'PT0.5S' }).entityFlushIntervalMs).toBe(500);
     expect(loadSettings({ ENTITY_FLUSH_INTERVAL: ' ' }).entityFlushIntervalMs).toBe(0);
-    expect(() => loadSettings({ ENTITY_FLUSH_INTERVAL: 'PT2M' })).toThrow('ENTITY_FLUSH_INTERVAL: expected an ISO 8601 duration from PT0S to PT1M, such as "PT2S", found "PT2M"');
-    expect(() => loadSettings({ ENTITY_FLUSH_INTERVAL: '2s' })).toThrow(/ENTITY_FLUSH_INTERVAL: expected .* found "2s"/);
+    expect(() => loadSettings({ ENTITY_FLUSH_INTERVAL: 'PT2M' })).toThrow(
+      'ENTITY_FLUSH_INTERVAL: expected an ISO 8601 duration from PT0S to PT1M, such as "PT2S", found "PT2M"',
+    );
+    expect(() => loadSettings({ ENTITY_FLUSH_INTERVAL: '2s' })).toThrow(
+      /ENTITY_FLUSH_INTERVAL: expected .* found "2s"/,
+    );
   });
 
   it('names the setting, the expectation and what was found', () => {
     expect(() => loadSettings({ PIPELINE_REFRESH_SECONDS: 'soon' })).toThrow(SettingsError);
-    expect(() => loadSettings({ PIPELINE_REFRESH_SECONDS: 'soon' })).toThrow('PIPELINE_REFRESH_SECONDS: expected a positive whole number of seconds, found "soon"');
+    expect(() => loadSettings({ PIPELINE_REFRESH_SECONDS: 'soon' })).toThrow(
+      'PIPELINE_REFRESH_SECONDS: expected a positive whole number of seconds, found "soon"',
+    );
     expect(() => loadSettings({ STREAM_RETENTION_WINDOWS: '0', PIPELINE_REFRESH_SECONDS: '1.5' })).toThrow(
       /PIPELINE_REFRESH_SECONDS: .*found "1.5"; STREAM_RETENTION_WINDOWS: expected a whole number from 1 to 10000, found "0"/,
     );
     // Pipelines accept at most 10,000 live windows, so a larger default could never be stored.
-    expect(() => loadSettings({ STREAM_RETENTION_WINDOWS: '10001' })).toThrow('STREAM_RETENTION_WINDOWS: expected a whole number from 1 to 10000, found "10001"');
+    expect(() => loadSettings({ STREAM_RETENTION_WINDOWS: '10001' })).toThrow(
+      'STREAM_RETENTION_WINDOWS: expected a whole number from 1 to 10000, found "10001"',
+    );
   });
 });
 
@@ -157,10 +184,14 @@ describe('analysis settings', () => {
   });
 
   it('names the setting, what was expected and what was found', () => {
-    expect(() => alertMinSeverity({ ALERT_MIN_SEVERITY: 'high' })).toThrow('ALERT_MIN_SEVERITY: expected a positive number such as 1.5, found "high"');
+    expect(() => alertMinSeverity({ ALERT_MIN_SEVERITY: 'high' })).toThrow(
+      'ALERT_MIN_SEVERITY: expected a positive number such as 1.5, found "high"',
+    );
     expect(() => alertMinSeverity({ ALERT_MIN_SEVERITY: '0' })).toThrow('found "0"');
     expect(() => alertMinSeverity({ ALERT_MIN_SEVERITY: 'Infinity' })).toThrow('found "Infinity"');
-    expect(() => analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: 'hourly' })).toThrow('ANALYSIS_PERIOD_MINUTES: expected a whole number of minutes from 1 to 10080, found "hourly"');
+    expect(() => analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: 'hourly' })).toThrow(
+      'ANALYSIS_PERIOD_MINUTES: expected a whole number of minutes from 1 to 10080, found "hourly"',
+    );
     expect(() => analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: '1.5' })).toThrow('found "1.5"');
     expect(() => analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: '0' })).toThrow('found "0"');
     expect(() => analysisPeriodMinutes({ ANALYSIS_PERIOD_MINUTES: '10081' })).toThrow('found "10081"');

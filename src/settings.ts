@@ -48,13 +48,7 @@ const EMPTY_DISABLES = new Set(['ANALYSIS_SCHEDULE', 'IDLE_FLUSH_SCHEDULE', 'PUR
 
 const name = (fallback: string) => z.string().trim().min(1).default(fallback);
 const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/)
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(max))
-    .default(fallback);
+  z.string().trim().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1).max(max)).default(fallback);
 const retention = (fallback: string) =>
   z
     .string()
@@ -103,7 +97,13 @@ const schema = z.object({
       return r.ok ? r.time : (ctx.addIssue({ code: 'custom' }), z.NEVER);
     })
     .optional(),
-  EVENTHUB_PARTITION_COUNT: z.string().trim().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1).max(1024)).optional(),
+  EVENTHUB_PARTITION_COUNT: z
+    .string()
+    .trim()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(1024))
+    .optional(),
   ENTITY_FLUSH_INTERVAL: z
     .string()
     .trim()
@@ -215,44 +215,83 @@ export const SETTINGS_REFERENCE: readonly SettingReference[] = [
     meaning:
       'Storage connection string of the Functions host (timers, checkpoints, the durable task hub) and of the app\'s tables; "UseDevelopmentStorage=true" is Azurite. Leave it unset to use a managed identity (the three settings below).',
   },
-  { name: 'AzureWebJobsStorage__accountName', default: undefined, meaning: 'Managed identity: the storage account name (the table endpoint is `https://<name>.table.core.windows.net`).' },
-  { name: 'AzureWebJobsStorage__tableServiceUri', default: undefined, meaning: 'Managed identity: the Table service URL; wins over `AzureWebJobsStorage__accountName`.' },
-  { name: 'AzureWebJobsStorage__clientId', default: undefined, meaning: 'Managed identity: client id of a user-assigned identity (otherwise the system-assigned one).' },
+  {
+    name: 'AzureWebJobsStorage__accountName',
+    default: undefined,
+    meaning:
+      'Managed identity: the storage account name (the table endpoint is `https://<name>.table.core.windows.net`).',
+  },
+  {
+    name: 'AzureWebJobsStorage__tableServiceUri',
+    default: undefined,
+    meaning: 'Managed identity: the Table service URL; wins over `AzureWebJobsStorage__accountName`.',
+  },
+  {
+    name: 'AzureWebJobsStorage__clientId',
+    default: undefined,
+    meaning: 'Managed identity: client id of a user-assigned identity (otherwise the system-assigned one).',
+  },
   {
     name: 'EventHubConnection',
     default: undefined,
     meaning:
       'Connection of the ingest trigger and the alerts output: a connection string ("UseLocalEventHub=true" on the local host), or `EventHubConnection__fullyQualifiedNamespace` (with `__credential` and `__clientId`) for a managed identity.',
   },
-  { name: 'TASK_HUB_NAME', default: undefined, meaning: 'Durable Functions task hub (host.json `durableTask.hubName`): letters and digits, starting with a letter.' },
+  {
+    name: 'TASK_HUB_NAME',
+    default: undefined,
+    meaning:
+      'Durable Functions task hub (host.json `durableTask.hubName`): letters and digits, starting with a letter.',
+  },
   { name: 'EVENTHUB_NAME', default: 'events', meaning: 'Event Hub the ingest function reads.' },
   { name: 'EVENTHUB_CONSUMER_GROUP', default: '$Default', meaning: 'Consumer group of the ingest function.' },
   { name: 'ALERTS_EVENTHUB_NAME', default: 'alerts', meaning: 'Event Hub alerts are published to.' },
-  { name: 'PIPELINE_REFRESH_SECONDS', default: '10', meaning: 'How long ingest caches pipeline definitions before reading them again.' },
+  {
+    name: 'PIPELINE_REFRESH_SECONDS',
+    default: '10',
+    meaning: 'How long ingest caches pipeline definitions before reading them again.',
+  },
   {
     name: 'STREAM_RETENTION_WINDOWS',
     default: '60',
-    meaning: "Live windows a stream entity keeps when the pipeline sets no `retention` (1-10000; filled in by PUT /api/pipelines and used by the built-in default pipeline).",
+    meaning:
+      'Live windows a stream entity keeps when the pipeline sets no `retention` (1-10000; filled in by PUT /api/pipelines and used by the built-in default pipeline).',
   },
   {
     name: 'IDLE_FLUSH_SCHEDULE',
     default: DEFAULT_IDLE_FLUSH_SCHEDULE,
-    meaning: "NCRONTAB schedule of the flushIdleStreams timer, which closes the open windows of streams quiet for their pipeline's idleTimeout. Empty disables it (the timer is not registered).",
+    meaning:
+      "NCRONTAB schedule of the flushIdleStreams timer, which closes the open windows of streams quiet for their pipeline's idleTimeout. Empty disables it (the timer is not registered).",
   },
-  { name: 'DEADLETTER_UNMATCHED', default: 'false', meaning: "true: an event every active pipeline filters out is dead-lettered once with reason 'no-pipeline'." },
+  {
+    name: 'DEADLETTER_UNMATCHED',
+    default: 'false',
+    meaning: "true: an event every active pipeline filters out is dead-lettered once with reason 'no-pipeline'.",
+  },
   {
     name: 'WINDOW_RETENTION',
     default: 'P90D',
-    meaning: 'Closed windows whose start is older are purged. Like the other retentions: an ISO 8601 duration in days, hours, minutes or seconds, at least PT1H.',
+    meaning:
+      'Closed windows whose start is older are purged. Like the other retentions: an ISO 8601 duration in days, hours, minutes or seconds, at least PT1H.',
   },
   { name: 'DEADLETTER_RETENTION', default: 'P30D', meaning: 'Dead letters enqueued longer ago are purged.' },
   { name: 'METRICS_RETENTION', default: 'P7D', meaning: 'Ingest-metrics rows of older minutes are purged.' },
-  { name: 'REPORT_RETENTION', default: 'P90D', meaning: 'Analysis reports generated, and alerts of windows, longer ago are purged.' },
-  { name: 'PURGE_SCHEDULE', default: DEFAULT_PURGE_SCHEDULE, meaning: 'NCRONTAB schedule of the purgeExpired timer (minute 7 of every hour). Empty disables it: nothing is purged.' },
+  {
+    name: 'REPORT_RETENTION',
+    default: 'P90D',
+    meaning: 'Analysis reports generated, and alerts of windows, longer ago are purged.',
+  },
+  {
+    name: 'PURGE_SCHEDULE',
+    default: DEFAULT_PURGE_SCHEDULE,
+    meaning:
+      'NCRONTAB schedule of the purgeExpired timer (minute 7 of every hour). Empty disables it: nothing is purged.',
+  },
   {
     name: 'MAX_FUTURE_SKEW',
     default: 'PT1H',
-    meaning: "ISO 8601 duration: an event whose time is later than its enqueued time + this is dead-lettered 'future' and moves no watermark (docs/explanation/event-time.md).",
+    meaning:
+      "ISO 8601 duration: an event whose time is later than its enqueued time + this is dead-lettered 'future' and moves no watermark (docs/explanation/event-time.md).",
   },
   {
     name: 'EVENTHUB_PARTITION_COUNT',
@@ -266,9 +305,31 @@ export const SETTINGS_REFERENCE: readonly SettingReference[] = [
     meaning:
       'ISO 8601 duration up to PT1M: ingest buffers batches in the IngestBuffer table and signals each stream at most once per interval (fewer entity operations, visibility later by up to the interval). PT0S: one operation per stream per batch (docs/explanation/effectively-once.md).',
   },
-  { name: 'MIN_EVENT_TIME', default: '', meaning: "ISO 8601 time: an earlier event is dead-lettered 'schema' naming the floor. Empty (the default): no floor." },
-  { name: 'ANALYSIS_SCHEDULE', default: '', meaning: 'NCRONTAB schedule of the scheduled analysis; empty (the default) means the timer is not registered.' },
-  { name: 'ANALYSIS_PERIOD_MINUTES', default: '60', meaning: 'Range a scheduled analysis covers, 1 to 10080 minutes (a week).' },
-  { name: 'ALERT_MIN_SEVERITY', default: String(DEFAULT_ALERT_MIN_SEVERITY), meaning: 'Anomalies at or above this severity become alerts.' },
-  { name: 'STREAMFOLD_FAULTS', default: undefined, meaning: 'Tests only: ingest fails on purpose at the named points (e.g. "deadLetterWrite:1,signal:1"); see docs/how-to/chaos.md.' },
+  {
+    name: 'MIN_EVENT_TIME',
+    default: '',
+    meaning:
+      "ISO 8601 time: an earlier event is dead-lettered 'schema' naming the floor. Empty (the default): no floor.",
+  },
+  {
+    name: 'ANALYSIS_SCHEDULE',
+    default: '',
+    meaning: 'NCRONTAB schedule of the scheduled analysis; empty (the default) means the timer is not registered.',
+  },
+  {
+    name: 'ANALYSIS_PERIOD_MINUTES',
+    default: '60',
+    meaning: 'Range a scheduled analysis covers, 1 to 10080 minutes (a week).',
+  },
+  {
+    name: 'ALERT_MIN_SEVERITY',
+    default: String(DEFAULT_ALERT_MIN_SEVERITY),
+    meaning: 'Anomalies at or above this severity become alerts.',
+  },
+  {
+    name: 'STREAMFOLD_FAULTS',
+    default: undefined,
+    meaning:
+      'Tests only: ingest fails on purpose at the named points (e.g. "deadLetterWrite:1,signal:1"); see docs/how-to/chaos.md.',
+  },
 ];

@@ -30,12 +30,22 @@ function phases(events: readonly HistoryEvent[]): ActivityCount['phasesMs'] {
   };
   const scheduled = (name: string) => at((e) => e.EventType === 'TaskScheduled' && e.FunctionName === name);
   const start = at((e) => e.EventType === 'ExecutionStarted');
-  const analysing = at((e) => e.EventType === 'SubOrchestrationInstanceCreated' || (e.EventType === 'TaskScheduled' && e.FunctionName === 'analysisAnalyzeChunk'));
+  const analysing = at(
+    (e) =>
+      e.EventType === 'SubOrchestrationInstanceCreated' ||
+      (e.EventType === 'TaskScheduled' && e.FunctionName === 'analysisAnalyzeChunk'),
+  );
   const reporting = scheduled('analysisFinalizeReport');
   const alerting = scheduled('analysisRaiseAlerts') ?? reporting;
   const end = at((e) => e.EventType === 'ExecutionCompleted');
-  if ([start, analysing, alerting, reporting, end].some((t) => t === undefined)) throw new Error('the orchestration history lacks a phase (started, chunks, report, completed)');
-  return { listing: analysing! - start!, analysing: alerting! - analysing!, alerting: reporting! - alerting!, reporting: end! - reporting! };
+  if ([start, analysing, alerting, reporting, end].some((t) => t === undefined))
+    throw new Error('the orchestration history lacks a phase (started, chunks, report, completed)');
+  return {
+    listing: analysing! - start!,
+    analysing: alerting! - analysing!,
+    alerting: reporting! - alerting!,
+    reporting: end! - reporting!,
+  };
 }
 
 const durable = (baseUrl: string): string => `${baseUrl}/runtime/webhooks/durabletask`;
@@ -53,18 +63,27 @@ async function getJson<T>(url: string): Promise<T> {
  * the ids analyzeStreams gives its groups).
  */
 export async function countActivities(baseUrl: string, instanceId: string): Promise<ActivityCount> {
-  const history = (id: string) => getJson<InstanceView>(`${durable(baseUrl)}/instances/${encodeURIComponent(id)}?showHistory=true&showHistoryOutput=false&showInput=false`);
+  const history = (id: string) =>
+    getJson<InstanceView>(
+      `${durable(baseUrl)}/instances/${encodeURIComponent(id)}?showHistory=true&showHistoryOutput=false&showInput=false`,
+    );
   const parent = await history(instanceId);
-  const children = await getJson<InstanceView[]>(`${durable(baseUrl)}/instances/?instanceIdPrefix=${encodeURIComponent(`${instanceId}:`)}`);
+  const children = await getJson<InstanceView[]>(
+    `${durable(baseUrl)}/instances/?instanceIdPrefix=${encodeURIComponent(`${instanceId}:`)}`,
+  );
   const subs = await Promise.all(children.map((c) => history(c.instanceId)));
   const byFunction: Record<string, number> = {};
   for (const view of [parent, ...subs]) {
     for (const e of view.historyEvents ?? []) {
-      if (e.EventType === 'TaskScheduled' && e.FunctionName) byFunction[e.FunctionName] = (byFunction[e.FunctionName] ?? 0) + 1;
+      if (e.EventType === 'TaskScheduled' && e.FunctionName)
+        byFunction[e.FunctionName] = (byFunction[e.FunctionName] ?? 0) + 1;
     }
   }
   const created = (parent.historyEvents ?? []).filter((e) => e.EventType === 'SubOrchestrationInstanceCreated').length;
-  if (created !== subs.length) throw new Error(`history names ${created} sub-orchestrations but ${subs.length} instances start with ${instanceId}:`);
+  if (created !== subs.length)
+    throw new Error(
+      `history names ${created} sub-orchestrations but ${subs.length} instances start with ${instanceId}:`,
+    );
   return {
     byFunction,
     total: Object.values(byFunction).reduce((a, b) => a + b, 0),

@@ -29,14 +29,12 @@ export function childPids(parent: number, text: string): number[] {
   } catch {
     return [];
   }
-  return entries
-    .map(Number)
-    .filter((pid) => {
-      if (stat(pid)?.[1] !== String(parent)) return false;
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
-      } catch {
-        return false;
-      }
-    });
+  return entries.map(Number).filter((pid) => {
+    if (stat(pid)?.[1] !== String(parent)) return false;
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+    } catch {
+      return false;
+    }
+  });
 }

@@ -17,12 +17,21 @@ export interface BaselineResult {
  * generated and JSON round-tripped (as a Table read returns them) outside the timer; the timer
  * covers what the chunk and finalize activities compute, without storage, host or durable runtime.
  */
-export function inProcessBaseline(pipeline: string, specs: readonly StreamSpec[], windows: number, eventsPerWindow: number, range: { from: string; to: string }): BaselineResult {
+export function inProcessBaseline(
+  pipeline: string,
+  specs: readonly StreamSpec[],
+  windows: number,
+  eventsPerWindow: number,
+  range: { from: string; to: string },
+): BaselineResult {
   let ns = 0n;
   const results: StreamResult[] = [];
   const series: StreamSeries[] = [];
   for (const spec of specs) {
-    const stored = syntheticWindows(pipeline, spec, windows, eventsPerWindow).map((r) => ({ ...r, data: JSON.parse(JSON.stringify(r.data)) as typeof r.data }));
+    const stored = syntheticWindows(pipeline, spec, windows, eventsPerWindow).map((r) => ({
+      ...r,
+      data: JSON.parse(JSON.stringify(r.data)) as typeof r.data,
+    }));
     const t = process.hrtime.bigint();
     const points: WindowPoint[] = [];
     for (const w of stored) {

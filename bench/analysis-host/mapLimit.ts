@@ -1,6 +1,11 @@
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  if (!(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`mapLimit: expected a positive integer limit, found ${limit}`);
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  if (!(Number.isInteger(limit) && limit >= 1))
+    throw new RangeError(`mapLimit: expected a positive integer limit, found ${limit}`);
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -22,9 +22,18 @@ async function json<T>(res: Response, what: string): Promise<T> {
 }
 
 /** POST /api/analyses, then poll GET /api/analyses/{id} until Completed (Failed throws with the error). */
-export async function runAnalysis(baseUrl: string, body: object, pollMs: number, onProgress: (p: Progress) => void = () => {}): Promise<AnalysisRun> {
+export async function runAnalysis(
+  baseUrl: string,
+  body: object,
+  pollMs: number,
+  onProgress: (p: Progress) => void = () => {},
+): Promise<AnalysisRun> {
   const started = Date.now();
-  const res = await fetch(`${baseUrl}/api/analyses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${baseUrl}/api/analyses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 202) throw new Error(`POST /api/analyses: expected 202, found ${res.status} ${await res.text()}`);
   const { id } = await json<{ id: string }>(res, 'POST /api/analyses');
   const progressSeen: number[] = [];
@@ -35,12 +44,20 @@ export async function runAnalysis(baseUrl: string, body: object, pollMs: number,
     const text = await getRes.text();
     const getMs = Date.now() - t;
     if (getRes.status !== 200) throw new Error(`GET /api/analyses/${id}: HTTP ${getRes.status} ${text.slice(0, 500)}`);
-    const status = JSON.parse(text) as { runtimeStatus: string; progress: Progress | null; createdTime: string; lastUpdatedTime: string; report?: Report; error?: unknown };
+    const status = JSON.parse(text) as {
+      runtimeStatus: string;
+      progress: Progress | null;
+      createdTime: string;
+      lastUpdatedTime: string;
+      report?: Report;
+      error?: unknown;
+    };
     if (status.progress) {
       onProgress(status.progress);
       if (progressSeen.at(-1) !== status.progress.chunksDone) progressSeen.push(status.progress.chunksDone);
     }
-    if (status.runtimeStatus === 'Failed' || status.runtimeStatus === 'Terminated') throw new Error(`analysis ${id} ${status.runtimeStatus}: ${JSON.stringify(status.error)}`);
+    if (status.runtimeStatus === 'Failed' || status.runtimeStatus === 'Terminated')
+      throw new Error(`analysis ${id} ${status.runtimeStatus}: ${JSON.stringify(status.error)}`);
     if (status.runtimeStatus === 'Completed') {
       return {
         id,

@@ -36,6 +36,14 @@ export async function seedTables(
   });
   const lastSeen = new Date(BENCH_T0 + windows * WINDOW_MS).toISOString();
   const seconds = (windows * WINDOW_MS) / 1000;
-  await stores.streams.touch(specs.map((s) => ({ pipeline, stream: s.name, lastSeen, events: windows * eventsPerWindow, eventsPerSec: (windows * eventsPerWindow) / seconds })));
+  await stores.streams.touch(
+    specs.map((s) => ({
+      pipeline,
+      stream: s.name,
+      lastSeen,
+      events: windows * eventsPerWindow,
+      eventsPerSec: (windows * eventsPerWindow) / seconds,
+    })),
+  );
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, rows: specs.length * windows, dataChars };
 }

@@ -23,7 +23,8 @@ export function streamSpecs(streams: number, planted: number): StreamSpec[] {
   const width = String(Math.max(streams - 1, 0)).length;
   return Array.from({ length: streams }, (_, i) => {
     const plantedIndex = i % stride === Math.floor(stride / 2) ? Math.floor(i / stride) : -1;
-    const kind = plantedIndex >= 0 && plantedIndex < planted ? PLANTED_KINDS[plantedIndex % PLANTED_KINDS.length]! : null;
+    const kind =
+      plantedIndex >= 0 && plantedIndex < planted ? PLANTED_KINDS[plantedIndex % PLANTED_KINDS.length]! : null;
     return { name: `s${String(i).padStart(width, '0')}`, seed: i + 1, planted: kind };
   });
 }
@@ -40,14 +41,22 @@ function plantedOffset(kind: Planted | null, w: number, windows: number): number
  * One stream's closed windows exactly as the stream entity writes them to the Windows table
  * (`data` is the entity's ClosedWindow with MeasureResult = Summary + Aggregate, sketch included).
  */
-export function syntheticWindows(pipeline: string, spec: StreamSpec, windows: number, eventsPerWindow: number): WindowRecord[] {
+export function syntheticWindows(
+  pipeline: string,
+  spec: StreamSpec,
+  windows: number,
+  eventsPerWindow: number,
+): WindowRecord[] {
   const g = gaussian(mulberry32(spec.seed));
   const level = 100 + (spec.seed % 7) * 10;
   const out: WindowRecord[] = [];
   for (let w = 0; w < windows; w++) {
     const start = BENCH_T0 + w * WINDOW_MS;
     const mean = level + 5 * g() + plantedOffset(spec.planted, w, windows);
-    const values = Array.from({ length: eventsPerWindow }, (_, k) => ({ value: mean + 3 * g(), time: start + (k * WINDOW_MS) / eventsPerWindow }));
+    const values = Array.from({ length: eventsPerWindow }, (_, k) => ({
+      value: mean + 3 * g(),
+      time: start + (k * WINDOW_MS) / eventsPerWindow,
+    }));
     const aggregate = aggregateOf(values);
     const closed: ClosedWindow = {
       pipeline,

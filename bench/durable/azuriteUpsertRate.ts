@@ -11,7 +11,9 @@ function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -30,13 +32,31 @@ async function waitForListening(child: ChildProcess): Promise<void> {
 }
 
 /** Upserts per second into a real Azurite table (disk persistence, as the host would use it). */
-export async function azuriteUpsertRate(entities: number, parallel: number): Promise<{ upsertsPerSecond: number; entities: number; parallel: number }> {
+export async function azuriteUpsertRate(
+  entities: number,
+  parallel: number,
+): Promise<{ upsertsPerSecond: number; entities: number; parallel: number }> {
   const port = await freePort();
   const location = mkdtempSync(join(tmpdir(), 'bench-azurite-'));
   const bin = join(__dirname, '..', '..', '..', 'node_modules', 'azurite', 'dist', 'src', 'table', 'main.js');
-  const child = spawn(process.execPath, [bin, '--tableHost', '127.0.0.1', '--tablePort', String(port), '--location', location, '--skipApiVersionCheck', '--loose', '--disableTelemetry'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      '--tableHost',
+      '127.0.0.1',
+      '--tablePort',
+      String(port),
+      '--location',
+      location,
+      '--skipApiVersionCheck',
+      '--loose',
+      '--disableTelemetry',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   try {
     await waitForListening(child);
     const connection = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:${port}/devstoreaccount1;`;
@@ -48,7 +68,11 @@ export async function azuriteUpsertRate(entities: number, parallel: number): Pro
       Array.from({ length: parallel }, async () => {
         while (next < entities) {
           const i = next++;
-          await client.upsertEntity({ partitionKey: `p${i % 50}`, rowKey: `r${i}`, state: JSON.stringify({ count: i }) });
+          await client.upsertEntity({
+            partitionKey: `p${i % 50}`,
+            rowKey: `r${i}`,
+            state: JSON.stringify({ count: i }),
+          });
         }
       }),
     );

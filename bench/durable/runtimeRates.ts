@@ -55,7 +55,11 @@ async function until(check: () => boolean): Promise<void> {
  * Seconds from `drive` (starting work on a fresh runtime over the SDK app) until no message is left; `check`
  * then proves the work was really done, so a broken runtime cannot look fast.
  */
-async function drainSeconds(kind: 'memory' | 'sqlite', drive: (runtime: DurableRuntime) => void, check: (store: DurableStore) => void): Promise<number> {
+async function drainSeconds(
+  kind: 'memory' | 'sqlite',
+  drive: (runtime: DurableRuntime) => void,
+  check: (store: DurableStore) => void,
+): Promise<number> {
   const invoker = app();
   const { store, dispose } = openBenchStore(kind);
   const runtime = new DurableRuntime({ store, functions: invoker.functions, invoke: invoker.invoke, logger: quiet });
@@ -82,7 +86,8 @@ export async function orchestrationRate(kind: 'memory' | 'sqlite', count: number
     },
     (store) => {
       const done = store.queryInstances({ runtimeStatus: ['Completed'] });
-      if (done.length !== count || done.some((r) => r.output !== '285')) throw new Error(`fan-out bench: expected ${count} instances completed with 285`);
+      if (done.length !== count || done.some((r) => r.output !== '285'))
+        throw new Error(`fan-out bench: expected ${count} instances completed with 285`);
     },
   );
   return count / seconds;
@@ -99,23 +104,30 @@ export async function sequentialOrchestrationSeconds(kind: 'memory' | 'sqlite', 
     (runtime) => runtime.startOrchestration('Sequential', 'seq', String(steps)),
     (store) => {
       const done = store.getInstance('seq');
-      if (done?.output !== String(want)) throw new Error(`sequential bench: expected output ${want}, found ${String(done?.output)}`);
+      if (done?.output !== String(want))
+        throw new Error(`sequential bench: expected output ${want}, found ${String(done?.output)}`);
     },
   );
 }
 
 /** Entity operations per second (signals spread over `entities` counters), checking every counter is exact. */
-export async function entityOperationRate(kind: 'memory' | 'sqlite', operations: number, entities: number): Promise<number> {
+export async function entityOperationRate(
+  kind: 'memory' | 'sqlite',
+  operations: number,
+  entities: number,
+): Promise<number> {
   const seconds = await drainSeconds(
     kind,
     (runtime) => {
-      for (let i = 0; i < operations; i++) runtime.signalEntity(entitySchedulerId('Counter', `c${i % entities}`), 'add', '1');
+      for (let i = 0; i < operations; i++)
+        runtime.signalEntity(entitySchedulerId('Counter', `c${i % entities}`), 'add', '1');
     },
     (store) => {
       for (let e = 0; e < entities; e++) {
         const want = Math.floor(operations / entities) + (e < operations % entities ? 1 : 0);
         const state = store.getEntity(entitySchedulerId('Counter', `c${e}`))?.state;
-        if (state !== String(want)) throw new Error(`entity bench: counter c${e} is ${String(state)}, expected ${want}`);
+        if (state !== String(want))
+          throw new Error(`entity bench: counter c${e} is ${String(state)}, expected ${want}`);
       }
     },
   );
@@ -129,8 +141,17 @@ export function sqliteCommitRate(commits: number): number {
   for (let i = 0; i < commits; i++) {
     store.commit({
       deleteMessages: [`m${i - 1}`],
-      addMessages: [{ id: `m${i}`, target: 'ent:@c@k', visibleAt: 0, body: { kind: 'entity', entityId: '@c@k', operation: 'add', input: '1', isSignal: true, requestId: `r${i}` } }],
-      putEntities: [{ entityId: `@c@k${i % 100}`, name: 'c', key: `k${i % 100}`, state: String(i), lastModified: 'now' }],
+      addMessages: [
+        {
+          id: `m${i}`,
+          target: 'ent:@c@k',
+          visibleAt: 0,
+          body: { kind: 'entity', entityId: '@c@k', operation: 'add', input: '1', isSignal: true, requestId: `r${i}` },
+        },
+      ],
+      putEntities: [
+        { entityId: `@c@k${i % 100}`, name: 'c', key: `k${i % 100}`, state: String(i), lastModified: 'now' },
+      ],
     });
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

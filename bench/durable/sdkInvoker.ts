@@ -24,7 +24,9 @@ export class SdkInvoker {
   orchestration(name: string, fn: OrchestrationHandler): this {
     // As the host's postInvocation hook does: flag re-listed actions while they are still the SDK's objects.
     const handler = sdk.createOrchestrator(fn);
-    return this.add(name, 'orchestrationTrigger', async (trigger, context) => markOrchestratorState(await handler(trigger, context)));
+    return this.add(name, 'orchestrationTrigger', async (trigger, context) =>
+      markOrchestratorState(await handler(trigger, context)),
+    );
   }
   activity(name: string, fn: ActivityHandler): this {
     return this.add(name, 'activityTrigger', async (input, context) => fn(input, context));
@@ -42,7 +44,10 @@ export class SdkInvoker {
 
   readonly invoke = async (request: InvokeRequest): Promise<InvokeResult> => {
     const handler = this.handlers.get(request.functionName);
-    if (!handler) throw new Error(`No function named '${request.functionName}' (registered: ${[...this.handlers.keys()].join(', ')})`);
+    if (!handler)
+      throw new Error(
+        `No function named '${request.functionName}' (registered: ${[...this.handlers.keys()].join(', ')})`,
+      );
     const text = request.triggerData.string ?? '';
     let trigger: unknown = text;
     try {
@@ -52,6 +57,10 @@ export class SdkInvoker {
     }
     const invocationId = `sdk-${request.functionName}`;
     const result = await handler(trigger, new InvocationContext({ functionName: request.functionName, invocationId }));
-    return { invocationId, outputData: [], ...(result === undefined ? {} : { returnValue: { json: JSON.stringify(result) } }) };
+    return {
+      invocationId,
+      outputData: [],
+      ...(result === undefined ? {} : { returnValue: { json: JSON.stringify(result) } }),
+    };
   };
 }

@@ -24,7 +24,9 @@ export async function signalPersistRate(mode: 'each' | 'perTurn', signals: numbe
   try {
     const started = process.hrtime.bigint();
     for (let sent = 0; sent < signals; sent += burst) {
-      const ids = Array.from({ length: Math.min(burst, signals - sent) }, (_, i) => entitySchedulerId('Counter', `c${(sent + i) % 100}`));
+      const ids = Array.from({ length: Math.min(burst, signals - sent) }, (_, i) =>
+        entitySchedulerId('Counter', `c${(sent + i) % 100}`),
+      );
       if (mode === 'each') {
         for (const id of ids) runtime.signalEntity(id, 'add', '1');
         await new Promise((r) => setImmediate(r));

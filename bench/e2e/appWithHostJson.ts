@@ -8,7 +8,9 @@ import { join } from 'node:path';
 export function appWithEventHubOptions(repoRoot: string, dir: string, eventHubs: Record<string, unknown>): string {
   mkdirSync(dir, { recursive: true });
   for (const file of ['package.json', 'local.settings.json']) copyFileSync(join(repoRoot, file), join(dir, file));
-  const hostJson = JSON.parse(readFileSync(join(repoRoot, 'host.json'), 'utf8')) as { extensions?: { eventHubs?: Record<string, unknown> } };
+  const hostJson = JSON.parse(readFileSync(join(repoRoot, 'host.json'), 'utf8')) as {
+    extensions?: { eventHubs?: Record<string, unknown> };
+  };
   hostJson.extensions = { ...hostJson.extensions, eventHubs: { ...hostJson.extensions?.eventHubs, ...eventHubs } };
   writeFileSync(join(dir, 'host.json'), JSON.stringify(hostJson, null, 2));
   for (const link of ['dist', 'node_modules']) symlinkSync(join(repoRoot, link), join(dir, link), 'dir');

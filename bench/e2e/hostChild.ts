@@ -10,7 +10,13 @@ export interface HostChild {
 }
 
 /** Spawns dist/local-host/cli.js on `appDir` and resolves once it listens. `nodeArgs` go to node (e.g. --cpu-prof). */
-export async function startHostChild(o: { repoRoot: string; appDir: string; args: string[]; env: Record<string, string>; nodeArgs?: string[] }): Promise<HostChild> {
+export async function startHostChild(o: {
+  repoRoot: string;
+  appDir: string;
+  args: string[];
+  env: Record<string, string>;
+  nodeArgs?: string[];
+}): Promise<HostChild> {
   const cli = join(o.repoRoot, 'dist', 'local-host', 'cli.js');
   const child = spawn(process.execPath, [...(o.nodeArgs ?? []), cli, '--app', o.appDir, '--port', '0', ...o.args], {
     cwd: o.repoRoot,

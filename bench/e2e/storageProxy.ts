@@ -32,7 +32,11 @@ const batchTable = /(?:POST|PUT|PATCH|MERGE|DELETE|GET) https?:\/\/[^/\s]+\/[^/\
 
 /** Azurite ports out of its service URLs (`http://127.0.0.1:<port>/devstoreaccount1`). */
 export function portsOf(urls: { blobUrl: string; queueUrl: string; tableUrl: string }): Record<StorageService, number> {
-  return { blob: Number(new URL(urls.blobUrl).port), queue: Number(new URL(urls.queueUrl).port), table: Number(new URL(urls.tableUrl).port) };
+  return {
+    blob: Number(new URL(urls.blobUrl).port),
+    queue: Number(new URL(urls.queueUrl).port),
+    table: Number(new URL(urls.tableUrl).port),
+  };
 }
 
 /**
@@ -66,7 +70,14 @@ export async function startStorageProxy(options: StorageProxyOptions): Promise<S
       }
       const forward = (): void => {
         const upstream = request(
-          { host: '127.0.0.1', port: options.targets[service], method: req.method, path: req.url, headers: req.headers, agent },
+          {
+            host: '127.0.0.1',
+            port: options.targets[service],
+            method: req.method,
+            path: req.url,
+            headers: req.headers,
+            agent,
+          },
           (answer) => {
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(res);

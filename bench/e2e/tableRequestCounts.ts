@@ -16,7 +16,11 @@ export async function readTableRequestCounts(file: string): Promise<Record<strin
 }
 
 /** Requests per 1,000 events per table between two readings (tables with none left out), plus their `total`. */
-export function tableRequestsPer1000(before: Record<string, number>, after: Record<string, number>, events: number): Record<string, number> {
+export function tableRequestsPer1000(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  events: number,
+): Record<string, number> {
   const per = (n: number) => Math.round((n * 10000) / events) / 10;
   const out: Record<string, number> = {};
   let total = 0;

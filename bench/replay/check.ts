@@ -80,7 +80,11 @@ function statDiff(name: string, want: Stat, got: SummaryJson | undefined): strin
   return out;
 }
 
-function expectedDiff(want: Expected, gotEvents: number, gotMeasures: Record<string, SummaryJson | undefined>): string[] {
+function expectedDiff(
+  want: Expected,
+  gotEvents: number,
+  gotMeasures: Record<string, SummaryJson | undefined>,
+): string[] {
   const out = gotEvents === want.events ? [] : [`events expected ${want.events} found ${gotEvents}`];
   for (const m of MEASURES) out.push(...statDiff(m, want[m], gotMeasures[m]));
   return out;
@@ -91,7 +95,10 @@ async function closedWindows(api: ApiClient, pipeline: string, key: string): Pro
   let token: string | undefined;
   do {
     const query = `limit=1000${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`;
-    const page = await getJson<{ items: WindowJson[]; continuationToken?: string }>(api, `/api/streams/${encodeURIComponent(pipeline)}/${encodeURIComponent(key)}/windows?${query}`);
+    const page = await getJson<{ items: WindowJson[]; continuationToken?: string }>(
+      api,
+      `/api/streams/${encodeURIComponent(pipeline)}/${encodeURIComponent(key)}/windows?${query}`,
+    );
     out.push(...(page.json?.items ?? []));
     token = page.json?.continuationToken;
   } while (token);
@@ -102,7 +109,12 @@ async function closedWindows(api: ApiClient, pipeline: string, key: string): Pro
  * One pass over every expected key: the live view (GET /api/streams/{p}/{key}: totals and open windows) and the
  * closed windows (GET .../windows, every page). Each expected hour must be in exactly one of them with exact figures.
  */
-export async function checkOnce(api: ApiClient, pipeline: string, expected: ExpectedHistory, concurrency = 8): Promise<CheckResult> {
+export async function checkOnce(
+  api: ApiClient,
+  pipeline: string,
+  expected: ExpectedHistory,
+  concurrency = 8,
+): Promise<CheckResult> {
   const result: CheckResult = {
     exact: true,
     keysChecked: 0,
@@ -129,7 +141,10 @@ export async function checkOnce(api: ApiClient, pipeline: string, expected: Expe
       while (next < keys.length) {
         const [key, want] = keys[next++]!;
         result.keysChecked++;
-        const view = await getJson<StreamViewJson>(api, `/api/streams/${encodeURIComponent(pipeline)}/${encodeURIComponent(key)}`);
+        const view = await getJson<StreamViewJson>(
+          api,
+          `/api/streams/${encodeURIComponent(pipeline)}/${encodeURIComponent(key)}`,
+        );
         if (!view.json) {
           result.keysWrong++;
           note(`${key}: no live state (404); expected ${want.events} events`);
@@ -141,7 +156,9 @@ export async function checkOnce(api: ApiClient, pipeline: string, expected: Expe
         result.lateAtEntity += v.metrics.lateAtEntity;
         if (v.events + v.metrics.late !== want.events) {
           result.keysUnaccounted++;
-          note(`${key}: ${v.events} events counted + ${v.metrics.late} dead-lettered late = ${v.events + v.metrics.late}; expected ${want.events} sent`);
+          note(
+            `${key}: ${v.events} events counted + ${v.metrics.late} dead-lettered late = ${v.events + v.metrics.late}; expected ${want.events} sent`,
+          );
         }
         const totals = expectedDiff(want, v.events, v.totals);
         if (totals.length > 0) {
@@ -189,9 +206,24 @@ export async function checkOnce(api: ApiClient, pipeline: string, expected: Expe
  * Checks until exact or `timeoutMs` passed, returning the last result: right after the hub is drained an entity may
  * still hold a signal in its queue, or be between saving a closed window and saving its own state.
  */
-export async function checkUntilExact(api: ApiClient, pipeline: string, expected: ExpectedHistory, timeoutMs: number, onRetry?: (r: CheckResult) => void): Promise<CheckResult> {
+export async function checkUntilExact(
+  api: ApiClient,
+  pipeline: string,
+  expected: ExpectedHistory,
+  timeoutMs: number,
+  onRetry?: (r: CheckResult) => void,
+): Promise<CheckResult> {
   const deadline = Date.now() + timeoutMs;
-  const figures = (r: CheckResult): string => JSON.stringify([r.keysWrong, r.keysUnaccounted, r.windowsMissing, r.windowsWrong, r.windowsExtra, r.windowsDuplicated, r.late]);
+  const figures = (r: CheckResult): string =>
+    JSON.stringify([
+      r.keysWrong,
+      r.keysUnaccounted,
+      r.windowsMissing,
+      r.windowsWrong,
+      r.windowsExtra,
+      r.windowsDuplicated,
+      r.late,
+    ]);
   let previous: string | undefined;
   for (;;) {
     const result = await checkOnce(api, pipeline, expected);
@@ -209,7 +241,12 @@ export async function checkUntilExact(api: ApiClient, pipeline: string, expected
  * Polls until every expected key's live view counts all its events (or more), and returns when that first held; or
  * throws after `timeoutMs`. Events dead-lettered `late` never arrive, so they count as arrived (metrics.late).
  */
-export async function waitAllCounted(api: ApiClient, pipeline: string, expected: ExpectedHistory, timeoutMs: number): Promise<number> {
+export async function waitAllCounted(
+  api: ApiClient,
+  pipeline: string,
+  expected: ExpectedHistory,
+  timeoutMs: number,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   const done = new Set<string>();
   for (;;) {
@@ -219,13 +256,19 @@ export async function waitAllCounted(api: ApiClient, pipeline: string, expected:
       Array.from({ length: 8 }, async () => {
         while (next < open.length) {
           const [key, want] = open[next++]!;
-          const view = await getJson<StreamViewJson>(api, `/api/streams/${encodeURIComponent(pipeline)}/${encodeURIComponent(key)}`);
+          const view = await getJson<StreamViewJson>(
+            api,
+            `/api/streams/${encodeURIComponent(pipeline)}/${encodeURIComponent(key)}`,
+          );
           if (view.json && view.json.events + view.json.metrics.late >= want.events) done.add(key);
         }
       }),
     );
     if (done.size === expected.keys.size) return Date.now();
-    if (Date.now() > deadline) throw new Error(`Not every key counted its events within ${timeoutMs} ms: ${done.size} of ${expected.keys.size} complete.`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `Not every key counted its events within ${timeoutMs} ms: ${done.size} of ${expected.keys.size} complete.`,
+      );
     await sleep(250);
   }
 }

@@ -53,13 +53,27 @@ function addRecord(e: Expected, delay: number, distance: number): void {
 
 /** Accumulates records one at a time (so a 1 M-line file need not be held as objects). */
 export class ExpectedBuilder {
-  private readonly out: ExpectedHistory = { records: 0, filtered: 0, firstTimeMs: Number.NaN, lastTimeMs: Number.NaN, sorted: true, keys: new Map() };
+  private readonly out: ExpectedHistory = {
+    records: 0,
+    filtered: 0,
+    firstTimeMs: Number.NaN,
+    lastTimeMs: Number.NaN,
+    sorted: true,
+    keys: new Map(),
+  };
 
   add(record: unknown, line: number): void {
     const r = record as { date?: unknown; origin?: unknown; delay?: unknown; distance?: unknown };
     const t = typeof r.date === 'string' ? Date.parse(r.date) : Number.NaN;
-    if (typeof r.origin !== 'string' || !Number.isFinite(t) || typeof r.delay !== 'number' || typeof r.distance !== 'number') {
-      throw new Error(`History line ${line}: expected {date (ISO), origin (string), delay (number), distance (number)}; found ${JSON.stringify(record).slice(0, 200)}`);
+    if (
+      typeof r.origin !== 'string' ||
+      !Number.isFinite(t) ||
+      typeof r.delay !== 'number' ||
+      typeof r.distance !== 'number'
+    ) {
+      throw new Error(
+        `History line ${line}: expected {date (ISO), origin (string), delay (number), distance (number)}; found ${JSON.stringify(record).slice(0, 200)}`,
+      );
     }
     this.out.records++;
     if (this.out.records === 1) this.out.firstTimeMs = t;

@@ -73,7 +73,9 @@ function pick(cumulative: Float64Array, u: number): number {
  */
 export function* generateHistory(shape: HistoryShape): Generator<FlightRecord> {
   if (!(shape.events >= 1 && shape.keys >= 2 && shape.days > 0)) {
-    throw new Error(`A history needs events >= 1, keys >= 2 and days > 0; found events ${shape.events}, keys ${shape.keys}, days ${shape.days}.`);
+    throw new Error(
+      `A history needs events >= 1, keys >= 2 and days > 0; found events ${shape.events}, keys ${shape.keys}, days ${shape.days}.`,
+    );
   }
   const random = mulberry32(shape.seed);
   const codes = airportCodes(shape.keys, random);
@@ -92,8 +94,17 @@ export function* generateHistory(shape: HistoryShape): Generator<FlightRecord> {
     // Mostly around zero, a tenth delayed by up to five hours.
     const delay = u < 0.9 ? Math.round((random() - 0.35) * 40) : Math.round(random() * 300);
     // A short hop (<= 100, filtered out) about one time in 25.
-    const distance = random() < 0.04 ? 30 + Math.floor(random() * 71) : Math.max(101, (typical[o] as number) + Math.round((random() - 0.5) * 300));
-    yield { date: new Date(t).toISOString().replace('.000Z', 'Z'), origin: codes[o] as string, destination: codes[d] as string, delay, distance };
+    const distance =
+      random() < 0.04
+        ? 30 + Math.floor(random() * 71)
+        : Math.max(101, (typical[o] as number) + Math.round((random() - 0.5) * 300));
+    yield {
+      date: new Date(t).toISOString().replace('.000Z', 'Z'),
+      origin: codes[o] as string,
+      destination: codes[d] as string,
+      delay,
+      distance,
+    };
   }
 }
 

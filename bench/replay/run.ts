@@ -85,24 +85,46 @@ async function getJson<T>(baseUrl: string, path: string): Promise<T> {
 
 /** Events the ingest trigger has been through (the least over its consumers), and the hub's total. */
 async function hubProgress(baseUrl: string): Promise<{ events: number; processed: number }> {
-  const hub = await getJson<{ events: number; consumers: { unprocessed: number }[] }>(baseUrl, '/runtime/eventhubs/events');
+  const hub = await getJson<{ events: number; consumers: { unprocessed: number }[] }>(
+    baseUrl,
+    '/runtime/eventhubs/events',
+  );
   const unprocessed = Math.max(0, ...hub.consumers.map((c) => c.unprocessed));
   return { events: hub.events, processed: hub.events - unprocessed };
 }
 
 /** PUT the flights pipeline, then send probes until the probe stream exists in it (ingest refreshed its pipelines). */
 async function definePipeline(baseUrl: string, firstTimeMs: number): Promise<void> {
-  const put = await api(baseUrl, `/api/pipelines/${PIPELINE_NAME}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(FLIGHTS_PIPELINE) });
-  if (put.status !== 201 && put.status !== 200) throw new Error(`PUT /api/pipelines/${PIPELINE_NAME}: expected 201, found ${put.status} ${put.text.slice(0, 300)}`);
-  const probe = JSON.stringify({ date: new Date(firstTimeMs - 3_600_000).toISOString(), origin: PROBE_KEY, destination: PROBE_KEY, delay: 0, distance: 1000 });
+  const put = await api(baseUrl, `/api/pipelines/${PIPELINE_NAME}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(FLIGHTS_PIPELINE),
+  });
+  if (put.status !== 201 && put.status !== 200)
+    throw new Error(`PUT /api/pipelines/${PIPELINE_NAME}: expected 201, found ${put.status} ${put.text.slice(0, 300)}`);
+  const probe = JSON.stringify({
+    date: new Date(firstTimeMs - 3_600_000).toISOString(),
+    origin: PROBE_KEY,
+    destination: PROBE_KEY,
+    delay: 0,
+    distance: 1000,
+  });
   const deadline = Date.now() + 60_000;
   for (;;) {
     await sleep(1500);
     const r = await api(baseUrl, `/api/streams/${PIPELINE_NAME}/${encodeURIComponent(PROBE_KEY)}`);
     if (r.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`The pipeline did not reach ingest within 60 s: GET of the probe stream answers ${r.status} ${r.text.slice(0, 200)}`);
-    const sent = await api(baseUrl, '/runtime/eventhubs/events/events', { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: probe });
-    if (sent.status !== 200) throw new Error(`Sending the probe: expected 200, found ${sent.status} ${sent.text.slice(0, 200)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `The pipeline did not reach ingest within 60 s: GET of the probe stream answers ${r.status} ${r.text.slice(0, 200)}`,
+      );
+    const sent = await api(baseUrl, '/runtime/eventhubs/events/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: probe,
+    });
+    if (sent.status !== 200)
+      throw new Error(`Sending the probe: expected 200, found ${sent.status} ${sent.text.slice(0, 200)}`);
   }
 }
 
@@ -112,7 +134,10 @@ async function definePipeline(baseUrl: string, firstTimeMs: number): Promise<voi
  */
 export function runJsonChild<T>(repoRoot: string, script: string, args: string[], what: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', script), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', script), ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
@@ -172,7 +197,11 @@ function rateBetween(samples: readonly { at: number; processed: number }[], from
 /** One replay of the file on a fresh stack: round robin (no partition key) or keyed by origin. */
 export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
   const started = Date.now();
-  const stack = await startReplayStack({ repoRoot: o.repoRoot, partitions: o.partitions, ...(o.hostCpuProfDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.hostCpuProfDir] } : {}) });
+  const stack = await startReplayStack({
+    repoRoot: o.repoRoot,
+    partitions: o.partitions,
+    ...(o.hostCpuProfDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.hostCpuProfDir] } : {}),
+  });
   try {
     const base = stack.baseUrl;
     o.log(`${o.mode}: host at ${base}; defining the pipeline`);
@@ -194,17 +223,36 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
     let sender: { sent: number; failed: number; eventsPerSec: number };
     let tVisible: number;
     try {
-      sender = await runSend(o.repoRoot, ['--url', base, '--file', o.file, '--batch-size', String(o.batchSize), '--json', '--no-progress', ...(o.mode === 'keyed' ? ['--key-field', 'origin'] : [])]);
-      if (sender.sent !== n || sender.failed !== 0) throw new Error(`send reported ${sender.sent} sent and ${sender.failed} failed; expected ${n} sent.`);
+      sender = await runSend(o.repoRoot, [
+        '--url',
+        base,
+        '--file',
+        o.file,
+        '--batch-size',
+        String(o.batchSize),
+        '--json',
+        '--no-progress',
+        ...(o.mode === 'keyed' ? ['--key-field', 'origin'] : []),
+      ]);
+      if (sender.sent !== n || sender.failed !== 0)
+        throw new Error(`send reported ${sender.sent} sent and ${sender.failed} failed; expected ${n} sent.`);
       o.log(`${o.mode}: sent at ${Math.round(sender.eventsPerSec)} events/s; waiting for the app`);
       const deadline = t0 + o.timeoutMs;
       for (;;) {
         const p = await hubProgress(base);
         if (p.processed - before.processed >= n) break;
-        if (Date.now() > deadline) throw new Error(`Ingest went through ${p.processed - before.processed} of ${n} events within ${o.timeoutMs} ms.`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `Ingest went through ${p.processed - before.processed} of ${n} events within ${o.timeoutMs} ms.`,
+          );
         await sleep(250);
       }
-      tVisible = await waitAllCounted({ baseUrl: base }, PIPELINE_NAME, o.expected, Math.max(60_000, deadline - Date.now()));
+      tVisible = await waitAllCounted(
+        { baseUrl: base },
+        PIPELINE_NAME,
+        o.expected,
+        Math.max(60_000, deadline - Date.now()),
+      );
     } finally {
       sampling = false;
       await sampler;
@@ -217,13 +265,20 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
     const table = delta.filter(([k]) => k.startsWith('table '));
     const per1000 = (x: number): number => round1((x * 1000) / n);
     const eventsPerSec = (n * 1000) / (tVisible - t0);
-    o.log(`${o.mode}: ${Math.round(eventsPerSec)} events/s end to end; checking every key against the independent computation`);
+    o.log(
+      `${o.mode}: ${Math.round(eventsPerSec)} events/s end to end; checking every key against the independent computation`,
+    );
 
     const check = await checkUntilExact({ baseUrl: base }, PIPELINE_NAME, o.expected, 60_000, (r) =>
-      o.log(`${o.mode}: not exact yet (${r.keysWrong} keys, ${r.windowsMissing} missing / ${r.windowsWrong} wrong / ${r.windowsExtra} extra windows); checking again`),
+      o.log(
+        `${o.mode}: not exact yet (${r.keysWrong} keys, ${r.windowsMissing} missing / ${r.windowsWrong} wrong / ${r.windowsExtra} extra windows); checking again`,
+      ),
     );
     const minutes = Math.min(1440, Math.ceil((Date.now() - started) / 60_000) + 1);
-    const metrics = await getJson<{ events: number; deadLettered: number; entityOperations: number }>(base, `/api/metrics?minutes=${minutes}`);
+    const metrics = await getJson<{ events: number; deadLettered: number; entityOperations: number }>(
+      base,
+      `/api/metrics?minutes=${minutes}`,
+    );
     const lateDeadLettersListed = await countLateListed(base, LISTED_LATE_CAP);
     await o.inspect?.(base);
     const first = rateBetween(samples, 0, n / 10);
@@ -243,15 +298,21 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
       // The probe's one or two operations are in /api/metrics too; negligible against the file.
       entityOpsPer1000Events: per1000(metrics.entityOperations),
       tableRequestsPer1000Events: per1000(table.reduce((s, [, v]) => s + v, 0)),
-      tableRequestsPer1000EventsByTable: Object.fromEntries(table.map(([k, v]) => [k.slice('table '.length), per1000(v)])),
-      otherStorageRequestsPer1000Events: per1000(delta.filter(([k]) => !k.startsWith('table ')).reduce((s, [, v]) => s + v, 0)),
+      tableRequestsPer1000EventsByTable: Object.fromEntries(
+        table.map(([k, v]) => [k.slice('table '.length), per1000(v)]),
+      ),
+      otherStorageRequestsPer1000Events: per1000(
+        delta.filter(([k]) => !k.startsWith('table ')).reduce((s, [, v]) => s + v, 0),
+      ),
       check,
       durationSec: Math.round((Date.now() - started) / 1000),
     };
   } catch (err) {
     // A failed request to the host says nothing about why: show what the host logged last (and whether it exited).
     const exit = stack.host.child.exitCode ?? stack.host.child.signalCode;
-    o.log(`${o.mode}: failed${exit === null ? '' : ` (the host exited: ${exit})`}; the host's last output:\n${stack.host.output().slice(-4000)}`);
+    o.log(
+      `${o.mode}: failed${exit === null ? '' : ` (the host exited: ${exit})`}; the host's last output:\n${stack.host.output().slice(-4000)}`,
+    );
     throw err;
   } finally {
     await stack.stop();

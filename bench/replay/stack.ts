@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { startAzurite } from '../../local-host/azurite/startAzurite';
 import { type HostChild, startHostChild } from '../e2e/hostChild';
-import { portsOf, startStorageProxy,type StorageProxy } from '../e2e/storageProxy';
+import { portsOf, startStorageProxy, type StorageProxy } from '../e2e/storageProxy';
 
 /** The app on the local host, as bench:e2e runs it: in-memory Azurite behind the counting proxy, SQLite durable store. */
 export interface ReplayStack {

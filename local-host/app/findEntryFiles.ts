@@ -16,7 +16,8 @@ export interface EntryFiles {
 export function findEntryFiles(appDir: string): EntryFiles {
   const pkgFile = join(appDir, 'package.json');
   const pkg = readJsonFile(pkgFile);
-  if (!pkg) throw appError(`No package.json in ${appDir}: a v4 Functions app names its entry files in package.json "main".`);
+  if (!pkg)
+    throw appError(`No package.json in ${appDir}: a v4 Functions app names its entry files in package.json "main".`);
   const main = pkg.main;
   if (typeof main !== 'string' || main.trim() === '') {
     throw appError(`${pkgFile} has no "main": expected a file or glob such as "dist/src/functions/*.js".`);

@@ -129,7 +129,8 @@ export function installCoreApi(log: CoreLogSink): CoreApiState {
   type RequireFn = (this: unknown, id: string) => unknown;
   // The prototype that owns `require` is Node's own; a test runner's Module subclass only inherits it.
   let proto = Module.prototype as unknown as { require: RequireFn };
-  while (!Object.prototype.hasOwnProperty.call(proto, 'require') && Object.getPrototypeOf(proto)) proto = Object.getPrototypeOf(proto);
+  while (!Object.prototype.hasOwnProperty.call(proto, 'require') && Object.getPrototypeOf(proto))
+    proto = Object.getPrototypeOf(proto);
   proto.require = new Proxy(proto.require, {
     apply(target, thisArg, args: [string]) {
       return args[0] === '@azure/functions-core' ? coreApi : Reflect.apply(target, thisArg, args);

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 
 import { appError, ensureError } from '../errors';
-import type { BindingInfo, HostExtension, HostFunction, HostLogger, InvokeRequest, InvokeResult, ParameterBinding, RpcTypedData } from '../extension';
+import type {
+  BindingInfo,
+  HostExtension,
+  HostFunction,
+  HostLogger,
+  InvokeRequest,
+  InvokeResult,
+  ParameterBinding,
+  RpcTypedData,
+} from '../extension';
 import type { CoreInvocationContext, CoreLogCategory, CoreLogLevel, CoreProgrammingModel } from './coreTypes';
 import type { CoreApiState, Registration } from './installCoreApi';
 import { runHooks } from './runHooks';
@@ -41,9 +50,16 @@ export async function invokeRegistered(
   const hookData: Record<string, unknown> = {};
   const coreCtx: CoreInvocationContext = {
     invocationId,
-    request: { invocationId, functionId: fn.id, inputData, triggerMetadata: req.triggerMetadata ?? {}, ...(req.retryContext ? { retryContext: req.retryContext } : {}) },
+    request: {
+      invocationId,
+      functionId: fn.id,
+      inputData,
+      triggerMetadata: req.triggerMetadata ?? {},
+      ...(req.retryContext ? { retryContext: req.retryContext } : {}),
+    },
     metadata: registration.metadata,
-    log: (level, category, message) => emitLog(deps, fn.name, invocationId, level, category, message, hookData, invocationContext),
+    log: (level, category, message) =>
+      emitLog(deps, fn.name, invocationId, level, category, message, hookData, invocationContext),
   };
 
   try {
@@ -69,7 +85,11 @@ export async function invokeRegistered(
     };
     await withState(coreCtx, 'invocation', async () => {
       try {
-        post.result = await invocationModel.invokeFunction(args.context, inputs, pre.functionCallback as Registration['callback']);
+        post.result = await invocationModel.invokeFunction(
+          args.context,
+          inputs,
+          pre.functionCallback as Registration['callback'],
+        );
       } catch (err) {
         post.error = err;
       }
@@ -84,20 +104,32 @@ export async function invokeRegistered(
     return result;
   } catch (err) {
     const error = ensureError(err);
-    logger.error(`Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${elapsedMs(started)}ms): ${error.message}`);
+    logger.error(
+      `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${elapsedMs(started)}ms): ${error.message}`,
+    );
     throw error;
   }
 }
 
-function extensionInput(owners: ReadonlyMap<string, HostExtension>, fn: HostFunction, binding: BindingInfo): RpcTypedData {
+function extensionInput(
+  owners: ReadonlyMap<string, HostExtension>,
+  fn: HostFunction,
+  binding: BindingInfo,
+): RpcTypedData {
   const owner = owners.get(binding.type.toLowerCase());
   if (!owner?.inputData) {
-    throw appError(`Function "${fn.name}" input binding "${binding.name}" (type "${binding.type}") has no provider in the local host.`);
+    throw appError(
+      `Function "${fn.name}" input binding "${binding.name}" (type "${binding.type}") has no provider in the local host.`,
+    );
   }
   return owner.inputData(fn, binding);
 }
 
-async function deliverOutputs(owners: ReadonlyMap<string, HostExtension>, fn: HostFunction, result: InvokeResult): Promise<void> {
+async function deliverOutputs(
+  owners: ReadonlyMap<string, HostExtension>,
+  fn: HostFunction,
+  result: InvokeResult,
+): Promise<void> {
   const produced: ParameterBinding[] = [...result.outputData];
   if (result.returnValue) produced.push({ name: '$return', data: result.returnValue });
   for (const { name, data } of produced) {
@@ -108,16 +140,25 @@ async function deliverOutputs(owners: ReadonlyMap<string, HostExtension>, fn: Ho
   }
 }
 
-function toInvokeResult(invocationId: string, response: Awaited<ReturnType<Awaited<ReturnType<CoreProgrammingModel['getInvocationModel']>>['getResponse']>>): InvokeResult {
+function toInvokeResult(
+  invocationId: string,
+  response: Awaited<ReturnType<Awaited<ReturnType<CoreProgrammingModel['getInvocationModel']>>['getResponse']>>,
+): InvokeResult {
   const outputData: ParameterBinding[] = [];
   for (const item of response.outputData ?? []) {
     if (!item.name || !item.data) continue;
     outputData.push({ name: item.name, data: item.data });
   }
-  return response.returnValue ? { invocationId, outputData, returnValue: response.returnValue } : { invocationId, outputData };
+  return response.returnValue
+    ? { invocationId, outputData, returnValue: response.returnValue }
+    : { invocationId, outputData };
 }
 
-async function withState<T>(ctx: CoreInvocationContext, state: CoreInvocationContext['state'], run: () => Promise<T>): Promise<T> {
+async function withState<T>(
+  ctx: CoreInvocationContext,
+  state: CoreInvocationContext['state'],
+  run: () => Promise<T>,
+): Promise<T> {
   ctx.state = state;
   try {
     return await run();

@@ -68,7 +68,11 @@ export async function loadApp(options: LoadAppOptions): Promise<LoadedApp> {
 
   const appLevelOnlyHookData: Record<string, unknown> = {};
   try {
-    await runHooks(core.hooks.appStart, { hookData: appLevelOnlyHookData, appHookData: core.appHookData, functionAppDirectory: appDir });
+    await runHooks(core.hooks.appStart, {
+      hookData: appLevelOnlyHookData,
+      appHookData: core.appHookData,
+      functionAppDirectory: appDir,
+    });
   } catch (err) {
     throw appError(`An appStart hook failed: ${ensureError(err).message}`);
   }
@@ -78,7 +82,9 @@ export async function loadApp(options: LoadAppOptions): Promise<LoadedApp> {
     const capabilities = await model.getCapabilities({ ...workerCapabilities });
     // The library then waits for requests on its own proxy server, which only the real host feeds.
     if (capabilities.HttpUri) {
-      throw appError('The app enables HTTP streaming (app.setup({ enableHttpStream: true })), which the local host does not support; remove it to run locally.');
+      throw appError(
+        'The app enables HTTP streaming (app.setup({ enableHttpStream: true })), which the local host does not support; remove it to run locally.',
+      );
     }
   }
   core.startupFinished = true;
@@ -86,7 +92,8 @@ export async function loadApp(options: LoadAppOptions): Promise<LoadedApp> {
   if (core.registrations.length > 0 && !model) {
     throw appError('The app registered functions but set no programming model (is @azure/functions installed?).');
   }
-  if (core.registrations.length === 0) logger.warn(`No functions were registered by ${entry.files.length} entry file(s) in ${appDir}.`);
+  if (core.registrations.length === 0)
+    logger.warn(`No functions were registered by ${entry.files.length} entry file(s) in ${appDir}.`);
 
   const owners = ownersByType(extensions);
   const byName = new Map<string, { fn: HostFunction; registration: Registration }>();

@@ -9,7 +9,8 @@ export function ownersByType(extensions: readonly HostExtension[]): Map<string, 
     for (const type of ext.bindingTypes) {
       const key = type.toLowerCase();
       const other = owners.get(key);
-      if (other) throw appError(`Binding type "${type}" is claimed by both the "${other.name}" and "${ext.name}" extensions.`);
+      if (other)
+        throw appError(`Binding type "${type}" is claimed by both the "${other.name}" and "${ext.name}" extensions.`);
       if (isCoreBindingType(key)) throw appError(`Extension "${ext.name}" claims the core binding type "${type}".`);
       owners.set(key, ext);
     }

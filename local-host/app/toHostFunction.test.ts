@@ -15,14 +15,23 @@ describe('toHostFunction', () => {
       settings,
     );
     expect(fn.name).toBe('ingest');
-    expect(fn.trigger).toEqual({ name: 'messages', type: 'eventHubTrigger', direction: 'in', eventHubName: 'events', cardinality: 'many' });
+    expect(fn.trigger).toEqual({
+      name: 'messages',
+      type: 'eventHubTrigger',
+      direction: 'in',
+      eventHubName: 'events',
+      cardinality: 'many',
+    });
     expect(fn.bindings.map((b) => b.name)).toEqual(['messages', '$return']);
     expect(fn.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('names function, binding and setting when a setting is missing', () => {
     expect(() =>
-      toHostFunction({ name: 'f', bindings: { t: { type: 'timerTrigger', direction: 'in', schedule: '%SCHED%' } } }, settings),
+      toHostFunction(
+        { name: 'f', bindings: { t: { type: 'timerTrigger', direction: 'in', schedule: '%SCHED%' } } },
+        settings,
+      ),
     ).toThrow(/Function "f" binding "t" option "schedule" uses %SCHED% but the app setting "SCHED" is not defined/);
   });
 

@@ -24,7 +24,8 @@ export function toHostFunction(
       throw appError(`${where} has direction ${JSON.stringify(direction)}; expected "in", "out" or "inout".`);
     }
     const resolved: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(options)) resolved[key] = resolveValue(value, settings, `${where} option "${key}"`);
+    for (const [key, value] of Object.entries(options))
+      resolved[key] = resolveValue(value, settings, `${where} option "${key}"`);
     bindings.push({ ...resolved, name, type, direction });
   }
   const triggers = bindings.filter((b) => /trigger$/i.test(b.type));

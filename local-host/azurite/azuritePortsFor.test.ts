@@ -12,7 +12,9 @@ describe('azuritePortsFor', () => {
   });
 
   it('does not start for other accounts, other ports, empty or missing settings', () => {
-    expect(azuritePortsFor('DefaultEndpointsProtocol=https;AccountName=prod;AccountKey=x;EndpointSuffix=core.windows.net')).toBeUndefined();
+    expect(
+      azuritePortsFor('DefaultEndpointsProtocol=https;AccountName=prod;AccountKey=x;EndpointSuffix=core.windows.net'),
+    ).toBeUndefined();
     expect(azuritePortsFor('BlobEndpoint=http://127.0.0.1:20000/devstoreaccount1')).toBeUndefined();
     expect(azuritePortsFor('')).toBeUndefined();
     expect(azuritePortsFor(undefined)).toBeUndefined();

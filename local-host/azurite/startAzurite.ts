@@ -68,7 +68,12 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
   // The last lines Azurite printed, to say why it died (e.g. "Invalid string length" when its table file outgrew V8).
   const tail: string[] = [];
   const keep = (chunk: Buffer): void => {
-    tail.push(...chunk.toString('utf8').split('\n').filter((l) => l.trim() !== ''));
+    tail.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== ''),
+    );
     tail.splice(0, Math.max(0, tail.length - 20));
   };
   child.stdout?.on('data', keep);
@@ -77,7 +82,9 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
   child.once('exit', (code, signal) => {
     if (stopping) return;
     options.onUnexpectedExit?.(
-      new HostSystemError(`Embedded Azurite exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}).${tail.length ? ` Its last output:\n${tail.join('\n')}\n` : ''}`),
+      new HostSystemError(
+        `Embedded Azurite exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}).${tail.length ? ` Its last output:\n${tail.join('\n')}\n` : ''}`,
+      ),
     );
   });
   const url = (service: Service): string => `http://127.0.0.1:${actual[service]}/${devAccountName}`;
@@ -93,7 +100,11 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
   };
 }
 
-function waitUntilListening(child: ChildProcess, requested: Record<Service, number>, timeoutMs: number): Promise<Record<Service, number>> {
+function waitUntilListening(
+  child: ChildProcess,
+  requested: Record<Service, number>,
+  timeoutMs: number,
+): Promise<Record<Service, number>> {
   return new Promise((resolve, reject) => {
     const found: Partial<Record<Service, number>> = {};
     let output = '';
@@ -116,7 +127,9 @@ function waitUntilListening(child: ChildProcess, requested: Record<Service, numb
     };
     const onData = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
-      for (const m of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:\s]+:(\d+)/g)) {
+      for (const m of output.matchAll(
+        /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:\s]+:(\d+)/g,
+      )) {
         found[m[1]!.toLowerCase() as Service] = Number(m[2]);
       }
       const busy = /EADDRINUSE[^\n]*?:(\d+)/.exec(output);
@@ -132,10 +145,15 @@ function waitUntilListening(child: ChildProcess, requested: Record<Service, numb
       }
       if (services.every((s) => found[s] !== undefined)) finish();
     };
-    const timer = setTimeout(() => finish(new HostSystemError(`Azurite did not start within ${timeoutMs} ms. Output:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new HostSystemError(`Azurite did not start within ${timeoutMs} ms. Output:\n${output}`)),
+      timeoutMs,
+    );
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => finish(new HostSystemError(`Azurite exited with code ${code} while starting. Output:\n${output}`)));
+    child.once('exit', (code) =>
+      finish(new HostSystemError(`Azurite exited with code ${code} while starting. Output:\n${output}`)),
+    );
     child.once('error', (err) => finish(new HostSystemError(`Azurite could not be started: ${err.message}`)));
   });
 }

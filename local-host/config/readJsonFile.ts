@@ -19,7 +19,9 @@ export function readJsonFile(file: string): Record<string, unknown> | undefined 
     throw configError(`${file} is not valid JSON: ${ensureError(err).message}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw configError(`${file} must contain a JSON object, found ${Array.isArray(parsed) ? 'an array' : typeof parsed}.`);
+    throw configError(
+      `${file} must contain a JSON object, found ${Array.isArray(parsed) ? 'an array' : typeof parsed}.`,
+    );
   }
   return parsed as Record<string, unknown>;
 }

@@ -24,7 +24,9 @@ describe('readLocalSettings', () => {
   });
 
   it('rejects bad JSON and non-string values with the file name', () => {
-    expect(() => readLocalSettings(dirWith({ 'local.settings.json': '{' }))).toThrow(/local\.settings\.json is not valid JSON/);
+    expect(() => readLocalSettings(dirWith({ 'local.settings.json': '{' }))).toThrow(
+      /local\.settings\.json is not valid JSON/,
+    );
     expect(() => readLocalSettings(dirWith({ 'local.settings.json': '{"Values":{"A":{}}}' }))).toThrow(
       /Values\.A must be a string, found object/,
     );

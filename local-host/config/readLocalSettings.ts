@@ -25,7 +25,9 @@ export function readLocalSettings(appDir: string): LocalSettings {
 function stringMap(value: unknown, where: string): Record<string, string> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw configError(`${where} must be an object of strings, found ${Array.isArray(value) ? 'an array' : typeof value}.`);
+    throw configError(
+      `${where} must be an object of strings, found ${Array.isArray(value) ? 'an array' : typeof value}.`,
+    );
   }
   const out: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {

@@ -12,7 +12,9 @@ export function resolveSettingExpressions(
   return text.replace(/%([^%\s]+)%/g, (_match, name: string) => {
     const value = settings[name];
     if (value === undefined) {
-      throw configError(`${where} uses %${name}% but the app setting "${name}" is not defined (add it to local.settings.json Values or the environment).`);
+      throw configError(
+        `${where} uses %${name}% but the app setting "${name}" is not defined (add it to local.settings.json Values or the environment).`,
+      );
     }
     return value;
   });

@@ -20,7 +20,9 @@ export function fromRpcHttp(data: RpcTypedData | undefined): HttpResponseParts {
   }
   const status = http.statusCode === undefined || http.statusCode === '' ? 200 : Number(http.statusCode);
   if (!Number.isInteger(status) || status < 100 || status > 999) {
-    throw new HostSystemError(`The function returned HTTP status "${http.statusCode}", expected an integer from 100 to 999.`);
+    throw new HostSystemError(
+      `The function returned HTTP status "${http.statusCode}", expected an integer from 100 to 999.`,
+    );
   }
   const headers: [string, string][] = Object.entries(http.headers ?? {});
   for (const cookie of (http.cookies ?? []) as RpcHttpCookie[]) headers.push(['set-cookie', toSetCookie(cookie)]);

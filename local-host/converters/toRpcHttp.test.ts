@@ -11,7 +11,10 @@ describe('toRpcHttp', () => {
     });
     expect(data.http?.method).toBe('POST');
     expect(data.http?.url).toBe('http://localhost:7071/api/items/3?tag=a&tag=b&q=x');
-    expect(data.http?.nullableHeaders).toEqual({ 'content-type': { value: 'text/plain' }, 'x-multi': { value: '1, 2' } });
+    expect(data.http?.nullableHeaders).toEqual({
+      'content-type': { value: 'text/plain' },
+      'x-multi': { value: '1, 2' },
+    });
     expect(data.http?.nullableQuery).toEqual({ tag: { value: 'a,b' }, q: { value: 'x' } });
     expect(data.http?.nullableParams).toEqual({ id: { value: '3' } });
     expect(Buffer.from(data.http?.body?.bytes ?? []).toString()).toBe('hello');

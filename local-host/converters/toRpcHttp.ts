@@ -29,7 +29,13 @@ export function toRpcHttp(req: HttpRequestParts): RpcTypedData {
   }
   const nullableParams: Record<string, { value: string }> = {};
   for (const [name, value] of Object.entries(req.params)) nullableParams[name] = { value };
-  const http: RpcHttpData = { method: req.method.toUpperCase(), url: req.url, nullableHeaders, nullableQuery, nullableParams };
+  const http: RpcHttpData = {
+    method: req.method.toUpperCase(),
+    url: req.url,
+    nullableHeaders,
+    nullableQuery,
+    nullableParams,
+  };
   if (req.body.length > 0) http.body = { bytes: new Uint8Array(req.body) };
   return { http };
 }

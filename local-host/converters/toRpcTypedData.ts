@@ -14,7 +14,9 @@ export function toRpcTypedData(value: unknown): RpcTypedData {
     if (value.every((v) => v instanceof Uint8Array)) return { collectionBytes: { bytes: value as Uint8Array[] } };
     if (value.every((v) => typeof v === 'number')) {
       const numbers = value as number[];
-      return numbers.every(Number.isInteger) ? { collectionSint64: { sint64: numbers } } : { collectionDouble: { double: numbers } };
+      return numbers.every(Number.isInteger)
+        ? { collectionSint64: { sint64: numbers } }
+        : { collectionDouble: { double: numbers } };
     }
   }
   return { json: JSON.stringify(value ?? null) };

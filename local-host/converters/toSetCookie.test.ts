@@ -18,7 +18,9 @@ describe('toSetCookie', () => {
         sameSite: 'strict',
         maxAge: { value: 60 },
       }),
-    ).toBe('sid=xyz; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=60; Domain=example.com; Path=/; Secure; HttpOnly; SameSite=Strict');
+    ).toBe(
+      'sid=xyz; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=60; Domain=example.com; Path=/; Secure; HttpOnly; SameSite=Strict',
+    );
   });
 
   it('maps explicitNone and lax', () => {

@@ -15,7 +15,8 @@ export interface RpcHttpCookie {
 export function toSetCookie(cookie: RpcHttpCookie): string {
   const parts = [`${cookie.name ?? ''}=${cookie.value ?? ''}`];
   const seconds = cookie.expires?.value?.seconds;
-  if (seconds !== undefined && seconds !== null) parts.push(`Expires=${new Date(Number(seconds) * 1000).toUTCString()}`);
+  if (seconds !== undefined && seconds !== null)
+    parts.push(`Expires=${new Date(Number(seconds) * 1000).toUTCString()}`);
   if (typeof cookie.maxAge?.value === 'number') parts.push(`Max-Age=${cookie.maxAge.value}`);
   if (cookie.domain?.value) parts.push(`Domain=${cookie.domain.value}`);
   if (cookie.path?.value) parts.push(`Path=${cookie.path.value}`);

@@ -27,7 +27,9 @@ export function createDurableExtension(): HostExtension {
       for (const fn of context.functions) {
         for (const b of fn.bindings) {
           if (b.type === 'durableClient' && b.direction !== 'in') {
-            throw appError(`Function '${fn.name}': expected durableClient binding '${b.name}' to have direction 'in' but found '${b.direction}'`);
+            throw appError(
+              `Function '${fn.name}': expected durableClient binding '${b.name}' to have direction 'in' but found '${b.direction}'`,
+            );
           }
         }
       }
@@ -43,9 +45,15 @@ export function createDurableExtension(): HostExtension {
       const rt = runtime;
       // Management API: with --require-keys only the system key (which the host's own client binding carries) or
       // the master key; a function key must not start, terminate or purge instances.
-      context.route(durableRoutePrefix, durableHttpApi(rt, hub, () => context.baseUrl(), context.systemKey), () => 'system');
+      context.route(
+        durableRoutePrefix,
+        durableHttpApi(rt, hub, () => context.baseUrl(), context.systemKey),
+        () => 'system',
+      );
       const axiosCopies = axiosOfLoadedDurableFunctions();
-      context.logger.debug(`durable: entity signals from ${axiosCopies.length} loaded durable-functions client(s) go to the runtime in process`);
+      context.logger.debug(
+        `durable: entity signals from ${axiosCopies.length} loaded durable-functions client(s) go to the runtime in process`,
+      );
       unrouteSignals = routeSignalsInProcess(
         () => rpcBaseUrl(context.baseUrl()),
         (name, key, operation, body) => acceptSignal(rt, name, key, operation, body),

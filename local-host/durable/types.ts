@@ -1,13 +1,7 @@
 /** Shapes shared by the durable runtime, its stores and its HTTP API. */
 
 export type RuntimeStatus =
-  | 'Pending'
-  | 'Running'
-  | 'Completed'
-  | 'Failed'
-  | 'Terminated'
-  | 'ContinuedAsNew'
-  | 'Suspended';
+  'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated' | 'ContinuedAsNew' | 'Suspended';
 
 export const terminalStatuses: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated'];
 

@@ -1,4 +1,9 @@
-import { createAzureProducer, type EventBatchLike, type ProducerClientLike, type RealConnection } from './azureEventHubs';
+import {
+  createAzureProducer,
+  type EventBatchLike,
+  type ProducerClientLike,
+  type RealConnection,
+} from './azureEventHubs';
 
 /** Stands in for the Event Hubs service's batch limit: a batch takes events while their bodies fit in maxSizeInBytes. */
 class SizedBatch implements EventBatchLike {
@@ -27,7 +32,11 @@ function sizedHub(maxSizeInBytes: number): { client: ProducerClientLike; sent: s
   return { client, sent, closed: () => closed };
 }
 
-const connection: RealConnection = { kind: 'connectionString', connectionString: 'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=x', emulator: false };
+const connection: RealConnection = {
+  kind: 'connectionString',
+  connectionString: 'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=x',
+  emulator: false,
+};
 const bodies = (...texts: string[]): Buffer[] => texts.map((t) => Buffer.from(t));
 
 describe('createAzureProducer', () => {
@@ -45,10 +54,14 @@ describe('createAzureProducer', () => {
 
   it('fails clearly on an event larger than a batch, first or after others (those before it are sent)', async () => {
     const first = sizedHub(10);
-    await expect(createAzureProducer(connection, 'out', first.client).send(bodies('x'.repeat(11)))).rejects.toThrow('An event of 11 bytes is larger than the Event Hub allows (10 bytes per batch).');
+    await expect(createAzureProducer(connection, 'out', first.client).send(bodies('x'.repeat(11)))).rejects.toThrow(
+      'An event of 11 bytes is larger than the Event Hub allows (10 bytes per batch).',
+    );
     expect(first.sent).toEqual([]);
     const later = sizedHub(10);
-    await expect(createAzureProducer(connection, 'out', later.client).send(bodies('aaaa', 'y'.repeat(12)))).rejects.toThrow('An event of 12 bytes is larger than the Event Hub allows (10 bytes per batch).');
+    await expect(
+      createAzureProducer(connection, 'out', later.client).send(bodies('aaaa', 'y'.repeat(12))),
+    ).rejects.toThrow('An event of 12 bytes is larger than the Event Hub allows (10 bytes per batch).');
     expect(later.sent).toEqual([['aaaa']]);
   });
 

@@ -36,13 +36,23 @@ export interface ConsumerClientLike {
   close(): Promise<void>;
 }
 
-export type ConsumerClientFactory = (consumerGroup: string, hubName: string, checkpointStore: CheckpointStore) => ConsumerClientLike;
+export type ConsumerClientFactory = (
+  consumerGroup: string,
+  hubName: string,
+  checkpointStore: CheckpointStore,
+) => ConsumerClientLike;
 
 function realConsumerClient(connection: RealConnection): ConsumerClientFactory {
   return (consumerGroup, hubName, store) =>
     connection.kind === 'connectionString'
       ? new EventHubConsumerClient(consumerGroup, connection.connectionString, hubName, store)
-      : new EventHubConsumerClient(consumerGroup, connection.fullyQualifiedNamespace, hubName, new DefaultAzureCredential(), store);
+      : new EventHubConsumerClient(
+          consumerGroup,
+          connection.fullyQualifiedNamespace,
+          hubName,
+          new DefaultAzureCredential(),
+          store,
+        );
 }
 
 /** The container the Event Hubs extension keeps checkpoints and ownership in. */
@@ -52,9 +62,12 @@ function checkpointContainerClient(settings: Readonly<Record<string, string | un
   const connection = settings.AzureWebJobsStorage?.trim();
   if (connection) return new ContainerClient(connection, checkpointContainer);
   const account = settings.AzureWebJobsStorage__accountName;
-  const blobUri = settings.AzureWebJobsStorage__blobServiceUri ?? (account ? `https://${account}.blob.core.windows.net` : undefined);
+  const blobUri =
+    settings.AzureWebJobsStorage__blobServiceUri ?? (account ? `https://${account}.blob.core.windows.net` : undefined);
   if (!blobUri) {
-    throw configError('Checkpoints for a real Event Hub are kept in AzureWebJobsStorage: set it to a connection string, or AzureWebJobsStorage__accountName (or __blobServiceUri) for identity-based access.');
+    throw configError(
+      'Checkpoints for a real Event Hub are kept in AzureWebJobsStorage: set it to a connection string, or AzureWebJobsStorage__accountName (or __blobServiceUri) for identity-based access.',
+    );
   }
   return new ContainerClient(`${blobUri.replace(/\/$/, '')}/${checkpointContainer}`, new DefaultAzureCredential());
 }
@@ -83,7 +96,8 @@ export function createAzureConsumer(args: {
 }): AzureConsumer {
   const { connection, options, invoker } = args;
   const clientFactory = args.clientFactory ?? realConsumerClient(connection);
-  const hubName = connection.kind === 'connectionString' ? (connection.entityPath ?? args.eventHubName) : args.eventHubName;
+  const hubName =
+    connection.kind === 'connectionString' ? (connection.entityPath ?? args.eventHubName) : args.eventHubName;
   let client: ConsumerClientLike | undefined;
   let subscription: Pick<Subscription, 'close'> | undefined;
   const batchesSinceCheckpoint = new Map<string, number>();
@@ -98,7 +112,12 @@ export function createAzureConsumer(args: {
           processEvents: async (received: ReceivedEventData[], context) => {
             if (received.length === 0) return;
             const events = received.map((e) => fromReceivedEvent({ ...e, partitionKey: e.partitionKey ?? null }));
-            const partition = { fullyQualifiedNamespace: context.fullyQualifiedNamespace, eventHubName: context.eventHubName, consumerGroup: context.consumerGroup, partitionId: context.partitionId };
+            const partition = {
+              fullyQualifiedNamespace: context.fullyQualifiedNamespace,
+              eventHubName: context.eventHubName,
+              consumerGroup: context.consumerGroup,
+              partitionId: context.partitionId,
+            };
             if (invoker.shape.cardinality === 'one') {
               for (const event of events) await invokeBatch(invoker, [event], partition);
             } else {
@@ -157,16 +176,26 @@ function realProducerClient(connection: RealConnection, eventHubName: string): P
 }
 
 /** `client` defaults to the real EventHubProducerClient for `connection`. */
-export function createAzureProducer(connection: RealConnection, eventHubName: string, client: ProducerClientLike = realProducerClient(connection, eventHubName)): AzureProducer {
+export function createAzureProducer(
+  connection: RealConnection,
+  eventHubName: string,
+  client: ProducerClientLike = realProducerClient(connection, eventHubName),
+): AzureProducer {
   return {
     async send(bodies) {
       let batch = await client.createBatch();
       for (const body of bodies) {
         if (batch.tryAdd({ body })) continue;
-        if (batch.count === 0) throw appError(`An event of ${body.length} bytes is larger than the Event Hub allows (${batch.maxSizeInBytes} bytes per batch).`);
+        if (batch.count === 0)
+          throw appError(
+            `An event of ${body.length} bytes is larger than the Event Hub allows (${batch.maxSizeInBytes} bytes per batch).`,
+          );
         await client.sendBatch(batch);
         batch = await client.createBatch();
-        if (!batch.tryAdd({ body })) throw appError(`An event of ${body.length} bytes is larger than the Event Hub allows (${batch.maxSizeInBytes} bytes per batch).`);
+        if (!batch.tryAdd({ body }))
+          throw appError(
+            `An event of ${body.length} bytes is larger than the Event Hub allows (${batch.maxSizeInBytes} bytes per batch).`,
+          );
       }
       if (batch.count > 0) await client.sendBatch(batch);
     },

@@ -14,7 +14,9 @@ describe('FileCheckpointStore', () => {
   it('persists the latest checkpoint per group and partition', async () => {
     const store = new FileCheckpointStore(dir);
     expect(store.get('$Default', '0')).toBeUndefined();
-    await Promise.all([1, 2, 3].map((n) => store.set('$Default', '0', { sequenceNumber: n, offset: String(n * 10), updatedAt: 'x' })));
+    await Promise.all(
+      [1, 2, 3].map((n) => store.set('$Default', '0', { sequenceNumber: n, offset: String(n * 10), updatedAt: 'x' })),
+    );
     await store.set('other/group', '1', { sequenceNumber: 9, offset: '90', updatedAt: 'y' });
     const fresh = new FileCheckpointStore(dir);
     expect(fresh.get('$Default', '0')).toEqual({ sequenceNumber: 3, offset: '30', updatedAt: 'x' });

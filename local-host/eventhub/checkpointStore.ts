@@ -50,9 +50,15 @@ export class FileCheckpointStore implements CheckpointStore {
     }
     const parsed = JSON.parse(text) as Partial<Checkpoint>;
     if (typeof parsed.sequenceNumber !== 'number' || typeof parsed.offset !== 'string') {
-      throw new HostSystemError(`Checkpoint ${file} should hold {"sequenceNumber":<number>,"offset":"<string>"}; found ${text.slice(0, 200)}`);
+      throw new HostSystemError(
+        `Checkpoint ${file} should hold {"sequenceNumber":<number>,"offset":"<string>"}; found ${text.slice(0, 200)}`,
+      );
     }
-    const checkpoint = { sequenceNumber: parsed.sequenceNumber, offset: parsed.offset, updatedAt: String(parsed.updatedAt ?? '') };
+    const checkpoint = {
+      sequenceNumber: parsed.sequenceNumber,
+      offset: parsed.offset,
+      updatedAt: String(parsed.updatedAt ?? ''),
+    };
     this.cache.set(file, checkpoint);
     return checkpoint;
   }
@@ -66,7 +72,10 @@ export class FileCheckpointStore implements CheckpointStore {
       await writeAtomically(file, `${JSON.stringify(checkpoint)}\n`);
       this.cache.set(file, checkpoint);
     });
-    this.writes.set(file, write.catch(() => undefined));
+    this.writes.set(
+      file,
+      write.catch(() => undefined),
+    );
     return write;
   }
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { appError, configError, ensureError, HostSystemError, isUserError } from '../errors';
 import type { BindingInfo, HostContext, HostExtension, HostFunction, RpcTypedData } from '../extension';
 import { type AzureConsumer, type AzureProducer, createAzureConsumer, createAzureProducer } from './azureEventHubs';
-import { type EventHubOptions,eventHubOptionsFromHostJson } from './eventHubOptions';
+import { type EventHubOptions, eventHubOptionsFromHostJson } from './eventHubOptions';
 import type { FsyncPolicy } from './filePartitionLog';
 import { type BatchInvoker, invokeBatch } from './invokeBatch';
 import { LocalHub } from './localHub';
@@ -31,21 +31,32 @@ function stringOption(fn: HostFunction, binding: BindingInfo, key: string, requi
     if (required) throw appError(`Function "${fn.name}": eventHub binding "${binding.name}" needs a "${key}" option.`);
     return undefined;
   }
-  if (typeof value !== 'string') throw appError(`Function "${fn.name}": eventHub binding "${binding.name}" option "${key}" must be a string; found ${JSON.stringify(value)}.`);
+  if (typeof value !== 'string')
+    throw appError(
+      `Function "${fn.name}": eventHub binding "${binding.name}" option "${key}" must be a string; found ${JSON.stringify(value)}.`,
+    );
   return value;
 }
 
 function partitionCountFor(hub: string, settings: Readonly<Record<string, string | undefined>>): number {
-  const key = [`LocalEventHub__${hub}__PartitionCount`, 'LocalEventHub__PartitionCount'].find((k) => settings[k] !== undefined && settings[k] !== '');
+  const key = [`LocalEventHub__${hub}__PartitionCount`, 'LocalEventHub__PartitionCount'].find(
+    (k) => settings[k] !== undefined && settings[k] !== '',
+  );
   if (!key) return defaultPartitionCount;
   const value = Number(settings[key]);
-  if (!Number.isInteger(value) || value < 1 || value > 1024) throw configError(`Setting ${key} must be a whole number of partitions from 1 to 1024; found ${JSON.stringify(settings[key])}.`);
+  if (!Number.isInteger(value) || value < 1 || value > 1024)
+    throw configError(
+      `Setting ${key} must be a whole number of partitions from 1 to 1024; found ${JSON.stringify(settings[key])}.`,
+    );
   return value;
 }
 
 function fsyncPolicy(settings: Readonly<Record<string, string | undefined>>): FsyncPolicy {
   const value = (settings.LocalEventHub__Fsync ?? 'always').toLowerCase();
-  if (value !== 'always' && value !== 'never') throw configError(`Setting LocalEventHub__Fsync must be "always" or "never"; found ${JSON.stringify(settings.LocalEventHub__Fsync)}.`);
+  if (value !== 'always' && value !== 'never')
+    throw configError(
+      `Setting LocalEventHub__Fsync must be "always" or "never"; found ${JSON.stringify(settings.LocalEventHub__Fsync)}.`,
+    );
   return value;
 }
 
@@ -100,7 +111,13 @@ export function createEventHubExtension(): HostExtension {
     const dataType = typeof plan.binding.dataType === 'string' ? plan.binding.dataType : undefined;
     const shape: TriggerShape = { functionName: plan.fn.name, cardinality, dataType };
     const maxRetryCount = maxRetryCountOf(plan.fn.retryOptions);
-    return { shape, retry: retrySchedule(plan.fn.retryOptions), ...(maxRetryCount === undefined ? {} : { maxRetryCount }), invoke: (req) => ctx!.invoke(req), logError: (m) => ctx!.logger.error(m) };
+    return {
+      shape,
+      retry: retrySchedule(plan.fn.retryOptions),
+      ...(maxRetryCount === undefined ? {} : { maxRetryCount }),
+      invoke: (req) => ctx!.invoke(req),
+      logError: (m) => ctx!.logger.error(m),
+    };
   };
 
   const consumerViews = (): HubConsumerView[] =>
@@ -131,26 +148,49 @@ export function createEventHubExtension(): HostExtension {
           const connection = connectionOf(fn, binding);
           if (connection.kind === 'local') localHub(hubName);
           if (binding.type === 'eventHubTrigger') {
-            triggers.push({ fn, binding, hubName, connection, consumerGroup: stringOption(fn, binding, 'consumerGroup', false) ?? '$Default' });
+            triggers.push({
+              fn,
+              binding,
+              hubName,
+              connection,
+              consumerGroup: stringOption(fn, binding, 'consumerGroup', false) ?? '$Default',
+            });
           }
         }
       }
-      context.route(hubRoutePrefix, createHubRouteHandler(() => hubs, consumerViews), hubRouteKeyLevel);
+      context.route(
+        hubRoutePrefix,
+        createHubRouteHandler(() => hubs, consumerViews),
+        hubRouteKeyLevel,
+      );
     },
 
     async start() {
       const c = ctx!;
       const shared = new Map<string, number>();
       for (const t of triggers) {
-        if (t.connection.kind === 'local') shared.set(`${t.hubName.toLowerCase()}/${t.consumerGroup}`, (shared.get(`${t.hubName.toLowerCase()}/${t.consumerGroup}`) ?? 0) + 1);
+        if (t.connection.kind === 'local')
+          shared.set(
+            `${t.hubName.toLowerCase()}/${t.consumerGroup}`,
+            (shared.get(`${t.hubName.toLowerCase()}/${t.consumerGroup}`) ?? 0) + 1,
+          );
       }
       for (const plan of triggers) {
         const invoker = invokerFor(plan);
         if (plan.connection.kind !== 'local') {
-          const consumer = createAzureConsumer({ connection: plan.connection, eventHubName: plan.hubName, consumerGroup: plan.consumerGroup, options: options!, settings: c.settings, invoker });
+          const consumer = createAzureConsumer({
+            connection: plan.connection,
+            eventHubName: plan.hubName,
+            consumerGroup: plan.consumerGroup,
+            options: options!,
+            settings: c.settings,
+            invoker,
+          });
           await consumer.start();
           azureConsumers.push(consumer);
-          c.logger.info(`Function "${plan.fn.name}" consumes Azure event hub "${plan.hubName}" (${plan.consumerGroup}).`);
+          c.logger.info(
+            `Function "${plan.fn.name}" consumes Azure event hub "${plan.hubName}" (${plan.consumerGroup}).`,
+          );
           continue;
         }
         const hub = hubs.get(plan.hubName.toLowerCase())!;
@@ -158,7 +198,9 @@ export function createEventHubExtension(): HostExtension {
         if ((shared.get(`${plan.hubName.toLowerCase()}/${plan.consumerGroup}`) ?? 0) > 1) {
           // In Azure two functions on one consumer group would steal partitions from each other; locally each gets every event.
           checkpointGroup = `${plan.consumerGroup}@${plan.fn.name}`;
-          c.logger.warn(`Functions share consumer group "${plan.consumerGroup}" of event hub "${plan.hubName}"; in Azure they would compete for partitions. Locally "${plan.fn.name}" keeps its own checkpoints ("${checkpointGroup}").`);
+          c.logger.warn(
+            `Functions share consumer group "${plan.consumerGroup}" of event hub "${plan.hubName}"; in Azure they would compete for partitions. Locally "${plan.fn.name}" keeps its own checkpoints ("${checkpointGroup}").`,
+          );
         }
         const byPartition = new Map<string, PartitionPump>();
         for (const log of hub.partitions) {
@@ -169,13 +211,20 @@ export function createEventHubExtension(): HostExtension {
             checkpointGroup,
             checkpoints: hub.checkpoints,
             invoker,
-            partitionContext: { fullyQualifiedNamespace: localNamespace, eventHubName: hub.name, consumerGroup: plan.consumerGroup, partitionId: log.partitionId },
+            partitionContext: {
+              fullyQualifiedNamespace: localNamespace,
+              eventHubName: hub.name,
+              consumerGroup: plan.consumerGroup,
+              partitionId: log.partitionId,
+            },
           });
           byPartition.set(log.partitionId, pump);
         }
         pumps.push({ plan, checkpointGroup, byPartition });
         for (const pump of byPartition.values()) pump.start();
-        c.logger.debug(`Function "${plan.fn.name}" consumes local event hub "${hub.name}" (${hub.partitions.length} partitions, ${plan.consumerGroup}).`);
+        c.logger.debug(
+          `Function "${plan.fn.name}" consumes local event hub "${hub.name}" (${hub.partitions.length} partitions, ${plan.consumerGroup}).`,
+        );
       }
     },
 
@@ -215,7 +264,14 @@ export function createEventHubExtension(): HostExtension {
       const plan = triggers.find((t) => t.fn === fn || t.fn.name === fn.name);
       if (!plan) throw appError(`Function "${fn.name}" has no eventHubTrigger.`);
       const body = Buffer.from(typeof input === 'string' ? input : JSON.stringify(input ?? null), 'utf8');
-      const event = { body, sequenceNumber: 0, offset: '0', enqueuedTime: new Date(), partitionKey: null, properties: {} };
+      const event = {
+        body,
+        sequenceNumber: 0,
+        offset: '0',
+        enqueuedTime: new Date(),
+        partitionKey: null,
+        properties: {},
+      };
       // Partition "$admin" keeps this event apart from real partitions in anything keyed by partition and sequence number.
       // A failure is logged by invokeBatch; the admin caller only learns the run was accepted.
       await invokeBatch({ ...invokerFor(plan), retry: () => undefined }, [event], {

@@ -28,13 +28,19 @@ describe('eventHubOptionsFromHostJson', () => {
   });
 
   it('reads fromEnd', () => {
-    expect(eventHubOptionsFromHostJson({ extensions: { eventHubs: { initialOffsetOptions: { type: 'fromEnd' } } } }).initialOffset).toEqual({ type: 'fromEnd' });
+    expect(
+      eventHubOptionsFromHostJson({ extensions: { eventHubs: { initialOffsetOptions: { type: 'fromEnd' } } } })
+        .initialOffset,
+    ).toEqual({ type: 'fromEnd' });
   });
 
   it.each([
     [{ maxEventBatchSize: 0 }, /maxEventBatchSize must be a positive integer; found 0/],
     [{ maxEventBatchSize: 'lots' }, /maxEventBatchSize/],
-    [{ minEventBatchSize: 10, maxEventBatchSize: 5 }, /minEventBatchSize \(10\) must not exceed maxEventBatchSize \(5\)/],
+    [
+      { minEventBatchSize: 10, maxEventBatchSize: 5 },
+      /minEventBatchSize \(10\) must not exceed maxEventBatchSize \(5\)/,
+    ],
     [{ maxWaitTime: 5 }, /maxWaitTime must be a TimeSpan/],
     [{ initialOffsetOptions: { type: 'fromMiddle' } }, /fromStart, fromEnd or fromEnqueuedTime; found "fromMiddle"/],
     [{ initialOffsetOptions: { type: 'fromEnqueuedTime' } }, /enqueuedTimeUtc must be a UTC date-time/],

@@ -2,9 +2,7 @@ import { configError } from '../errors';
 import { parseTimeSpan } from './parseTimeSpan';
 
 export type InitialOffset =
-  | { type: 'fromStart' }
-  | { type: 'fromEnd' }
-  | { type: 'fromEnqueuedTime'; enqueuedTimeUtc: Date };
+  { type: 'fromStart' } | { type: 'fromEnd' } | { type: 'fromEnqueuedTime'; enqueuedTimeUtc: Date };
 
 /** The trigger settings of host.json `extensions.eventHubs`, with the extension's defaults. */
 export interface EventHubOptions {
@@ -44,7 +42,9 @@ function positiveInt(value: unknown, name: string, fallback: number): number {
 function parseInitialOffset(value: unknown): InitialOffset {
   if (value === undefined || value === null) return { type: 'fromStart' };
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw configError(`${where}.initialOffsetOptions must be an object like {"type":"fromStart"}; found ${JSON.stringify(value)}.`);
+    throw configError(
+      `${where}.initialOffsetOptions must be an object like {"type":"fromStart"}; found ${JSON.stringify(value)}.`,
+    );
   }
   const options = value as Record<string, unknown>;
   const type = get(options, 'type');
@@ -55,38 +55,60 @@ function parseInitialOffset(value: unknown): InitialOffset {
     const text = get(options, 'enqueuedTimeUtc');
     const time = typeof text === 'string' ? new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text}Z`) : undefined;
     if (!time || Number.isNaN(time.getTime())) {
-      throw configError(`${where}.initialOffsetOptions.enqueuedTimeUtc must be a UTC date-time when type is fromEnqueuedTime; found ${JSON.stringify(text)}.`);
+      throw configError(
+        `${where}.initialOffsetOptions.enqueuedTimeUtc must be a UTC date-time when type is fromEnqueuedTime; found ${JSON.stringify(text)}.`,
+      );
     }
     return { type: 'fromEnqueuedTime', enqueuedTimeUtc: time };
   }
-  throw configError(`${where}.initialOffsetOptions.type must be fromStart, fromEnd or fromEnqueuedTime; found ${JSON.stringify(type)}.`);
+  throw configError(
+    `${where}.initialOffsetOptions.type must be fromStart, fromEnd or fromEnqueuedTime; found ${JSON.stringify(type)}.`,
+  );
 }
 
 /** Reads `extensions.eventHubs` from a parsed host.json; bad values are errors naming the setting. */
 export function eventHubOptionsFromHostJson(hostJson: Record<string, unknown>): EventHubOptions {
   const extensions = get(hostJson, 'extensions');
-  const section = extensions && typeof extensions === 'object' ? get(extensions as Record<string, unknown>, 'eventHubs') : undefined;
+  const section =
+    extensions && typeof extensions === 'object' ? get(extensions as Record<string, unknown>, 'eventHubs') : undefined;
   if (section === undefined || section === null) return { ...defaultEventHubOptions };
   if (typeof section !== 'object' || Array.isArray(section)) {
     throw configError(`${where} must be an object; found ${JSON.stringify(section)}.`);
   }
   const s = section as Record<string, unknown>;
-  const maxEventBatchSize = positiveInt(get(s, 'maxEventBatchSize'), 'maxEventBatchSize', defaultEventHubOptions.maxEventBatchSize);
-  const minEventBatchSize = positiveInt(get(s, 'minEventBatchSize'), 'minEventBatchSize', defaultEventHubOptions.minEventBatchSize);
+  const maxEventBatchSize = positiveInt(
+    get(s, 'maxEventBatchSize'),
+    'maxEventBatchSize',
+    defaultEventHubOptions.maxEventBatchSize,
+  );
+  const minEventBatchSize = positiveInt(
+    get(s, 'minEventBatchSize'),
+    'minEventBatchSize',
+    defaultEventHubOptions.minEventBatchSize,
+  );
   if (minEventBatchSize > maxEventBatchSize) {
-    throw configError(`${where}.minEventBatchSize (${minEventBatchSize}) must not exceed maxEventBatchSize (${maxEventBatchSize}).`);
+    throw configError(
+      `${where}.minEventBatchSize (${minEventBatchSize}) must not exceed maxEventBatchSize (${maxEventBatchSize}).`,
+    );
   }
   const wait = get(s, 'maxWaitTime');
   let maxWaitTimeMs = defaultEventHubOptions.maxWaitTimeMs;
   if (wait !== undefined && wait !== null) {
-    if (typeof wait !== 'string') throw configError(`${where}.maxWaitTime must be a TimeSpan string like "00:00:05"; found ${JSON.stringify(wait)}.`);
+    if (typeof wait !== 'string')
+      throw configError(
+        `${where}.maxWaitTime must be a TimeSpan string like "00:00:05"; found ${JSON.stringify(wait)}.`,
+      );
     maxWaitTimeMs = parseTimeSpan(wait, `${where}.maxWaitTime`);
   }
   return {
     maxEventBatchSize,
     minEventBatchSize,
     maxWaitTimeMs,
-    batchCheckpointFrequency: positiveInt(get(s, 'batchCheckpointFrequency'), 'batchCheckpointFrequency', defaultEventHubOptions.batchCheckpointFrequency),
+    batchCheckpointFrequency: positiveInt(
+      get(s, 'batchCheckpointFrequency'),
+      'batchCheckpointFrequency',
+      defaultEventHubOptions.batchCheckpointFrequency,
+    ),
     initialOffset: parseInitialOffset(get(s, 'initialOffsetOptions')),
   };
 }

@@ -6,7 +6,11 @@ import { FilePartitionLog } from './filePartitionLog';
 import { MemoryPartitionLog } from './memoryPartitionLog';
 import type { EventToAppend, PartitionLog } from './types';
 
-const ev = (text: string, key: string | null = null, properties: Record<string, unknown> = {}): EventToAppend => ({ body: Buffer.from(text), partitionKey: key, properties });
+const ev = (text: string, key: string | null = null, properties: Record<string, unknown> = {}): EventToAppend => ({
+  body: Buffer.from(text),
+  partitionKey: key,
+  properties,
+});
 const bodies = (log: PartitionLog, from = 0, max = 1000): string[] => log.read(from, max).map((e) => e.body.toString());
 
 describe('FilePartitionLog', () => {
@@ -21,14 +25,28 @@ describe('FilePartitionLog', () => {
     const t = new Date('2024-01-01T00:00:00.000Z');
     const first = log.append([ev('a', 'k', { n: 1 }), ev('bb')], t);
     await log.flush();
-    expect(first.map((e) => [e.sequenceNumber, e.offset])).toEqual([[0, '0'], [1, String(Buffer.byteLength(fs.readFileSync(path.join(dir, '00000000000000000000.ndjson'), 'utf8').split('\n')[0] as string) + 1)]]);
+    expect(first.map((e) => [e.sequenceNumber, e.offset])).toEqual([
+      [0, '0'],
+      [
+        1,
+        String(
+          Buffer.byteLength(
+            fs.readFileSync(path.join(dir, '00000000000000000000.ndjson'), 'utf8').split('\n')[0] as string,
+          ) + 1,
+        ),
+      ],
+    ]);
     log.append([ev('ccc')], new Date(t.getTime() + 1000));
     expect(bodies(log)).toEqual(['a', 'bb', 'ccc']);
     expect(bodies(log, 1, 1)).toEqual(['bb']);
     expect(log.read(0, 1)[0]).toMatchObject({ partitionKey: 'k', properties: { n: 1 }, enqueuedTime: t });
     expect(log.read(5, 10)).toEqual([]);
     expect(log.sequenceNumberAt(new Date(t.getTime() + 1))).toBe(2);
-    expect(log.info()).toMatchObject({ lastSequenceNumber: 2, beginningSequenceNumber: 0, lastEnqueuedTimeUtc: '2024-01-01T00:00:01.000Z' });
+    expect(log.info()).toMatchObject({
+      lastSequenceNumber: 2,
+      beginningSequenceNumber: 0,
+      lastEnqueuedTimeUtc: '2024-01-01T00:00:01.000Z',
+    });
     log.close();
   });
 

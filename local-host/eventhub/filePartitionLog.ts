@@ -56,7 +56,10 @@ export class FilePartitionLog implements PartitionLog {
     this.fsync = options.fsync ?? 'always';
     this.segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
     fs.mkdirSync(dir, { recursive: true });
-    const names = fs.readdirSync(dir).filter((n) => segmentName.test(n)).sort();
+    const names = fs
+      .readdirSync(dir)
+      .filter((n) => segmentName.test(n))
+      .sort();
     names.forEach((name, i) => this.loadSegment(name, i === names.length - 1, options.onTruncate));
     if (this.segments.length === 0) this.createSegment(0);
     const current = this.segments[this.segments.length - 1] as Segment;
@@ -72,7 +75,9 @@ export class FilePartitionLog implements PartitionLog {
     const base = Number(segmentName.exec(name)?.[1]);
     const expectedBase = this.endOffset();
     if (base !== expectedBase) {
-      throw new HostSystemError(`Event hub log ${this.dir}: segment ${name} starts at offset ${base} but the previous segment ends at ${expectedBase}; the log is damaged.`);
+      throw new HostSystemError(
+        `Event hub log ${this.dir}: segment ${name} starts at offset ${base} but the previous segment ends at ${expectedBase}; the log is damaged.`,
+      );
     }
     const data = fs.readFileSync(file);
     const segment: Segment = { base, firstSequence: this.offsets.length, file, size: 0 };
@@ -82,10 +87,14 @@ export class FilePartitionLog implements PartitionLog {
       const event = newline === -1 ? undefined : decodeRecord(data.toString('utf8', pos, newline), base + pos);
       if (!event || event.sequenceNumber !== this.offsets.length) {
         if (!isLast) {
-          throw new HostSystemError(`Event hub log ${file}: bad record at byte ${pos} in a sealed segment; the log is damaged.`);
+          throw new HostSystemError(
+            `Event hub log ${file}: bad record at byte ${pos} in a sealed segment; the log is damaged.`,
+          );
         }
         fs.truncateSync(file, pos);
-        onTruncate?.(`Event hub log ${file}: cut ${data.length - pos} bytes of a torn record at byte ${pos} (left by a crash).`);
+        onTruncate?.(
+          `Event hub log ${file}: cut ${data.length - pos} bytes of a torn record at byte ${pos} (left by a crash).`,
+        );
         break;
       }
       this.offsets.push(base + pos);
@@ -122,7 +131,12 @@ export class FilePartitionLog implements PartitionLog {
     const lines: string[] = [];
     let offset = segment.base + segment.size;
     for (const e of events) {
-      const event: HubEvent = { ...e, sequenceNumber: this.offsets.length + appended.length, offset: String(offset), enqueuedTime: now };
+      const event: HubEvent = {
+        ...e,
+        sequenceNumber: this.offsets.length + appended.length,
+        offset: String(offset),
+        enqueuedTime: now,
+      };
       const line = encodeRecord(event);
       lines.push(line);
       appended.push(event);
@@ -175,7 +189,8 @@ export class FilePartitionLog implements PartitionLog {
       const next = this.segments[index + 1];
       const stop = Math.min(end, next ? next.firstSequence : this.offsets.length);
       const startByte = (this.offsets[seq] as number) - segment.base;
-      const endByte = (stop < this.offsets.length ? (this.offsets[stop] as number) : segment.base + segment.size) - segment.base;
+      const endByte =
+        (stop < this.offsets.length ? (this.offsets[stop] as number) : segment.base + segment.size) - segment.base;
       const buffer = Buffer.alloc(endByte - startByte);
       const isCurrent = index === this.segments.length - 1;
       const fd = isCurrent ? this.fd : fs.openSync(segment.file, 'r');
@@ -193,7 +208,10 @@ export class FilePartitionLog implements PartitionLog {
       for (; seq < stop; seq++) {
         const newline = buffer.indexOf(0x0a, pos);
         const event = decodeRecord(buffer.toString('utf8', pos, newline), this.offsets[seq] as number);
-        if (!event) throw new HostSystemError(`Event hub log ${segment.file}: record ${seq} could not be read back; the log is damaged.`);
+        if (!event)
+          throw new HostSystemError(
+            `Event hub log ${segment.file}: record ${seq} could not be read back; the log is damaged.`,
+          );
         events.push(event);
         pos = newline + 1;
       }

@@ -1,7 +1,12 @@
 import { fromReceivedEvent } from './fromReceivedEvent';
 import { toTriggerInput } from './toTriggerInput';
 
-const base = { sequenceNumber: 7, offset: '1234', enqueuedTimeUtc: new Date('2024-05-01T10:00:00Z'), partitionKey: 'k' };
+const base = {
+  sequenceNumber: 7,
+  offset: '1234',
+  enqueuedTimeUtc: new Date('2024-05-01T10:00:00Z'),
+  partitionKey: 'k',
+};
 
 describe('fromReceivedEvent', () => {
   it('keeps raw bytes and the metadata', () => {
@@ -22,7 +27,11 @@ describe('fromReceivedEvent', () => {
   });
 
   it('feeds the same trigger conversion as the local hub', () => {
-    const input = toTriggerInput([fromReceivedEvent({ ...base, body: Buffer.from('{"a":1}') })], { functionName: 'f', cardinality: 'many' }, null);
+    const input = toTriggerInput(
+      [fromReceivedEvent({ ...base, body: Buffer.from('{"a":1}') })],
+      { functionName: 'f', cardinality: 'many' },
+      null,
+    );
     expect(JSON.parse(input.triggerData.json ?? '')).toEqual([{ a: 1 }]);
     expect(JSON.parse(input.triggerMetadata.offsetArray?.json ?? '')).toEqual(['1234']);
   });

@@ -4,12 +4,34 @@ import { retrySchedule } from './retryPolicy';
 import type { HubEvent } from './types';
 
 const events: HubEvent[] = [
-  { body: Buffer.from('{"v":1}'), sequenceNumber: 4, offset: '400', enqueuedTime: new Date('2026-01-01T00:00:00Z'), partitionKey: null, properties: {} },
-  { body: Buffer.alloc(0), sequenceNumber: 5, offset: '500', enqueuedTime: new Date('2026-01-01T00:00:00Z'), partitionKey: null, properties: {} },
+  {
+    body: Buffer.from('{"v":1}'),
+    sequenceNumber: 4,
+    offset: '400',
+    enqueuedTime: new Date('2026-01-01T00:00:00Z'),
+    partitionKey: null,
+    properties: {},
+  },
+  {
+    body: Buffer.alloc(0),
+    sequenceNumber: 5,
+    offset: '500',
+    enqueuedTime: new Date('2026-01-01T00:00:00Z'),
+    partitionKey: null,
+    properties: {},
+  },
 ];
-const partition = { fullyQualifiedNamespace: 'localhost', eventHubName: 'events', consumerGroup: '$Default', partitionId: '0' };
+const partition = {
+  fullyQualifiedNamespace: 'localhost',
+  eventHubName: 'events',
+  consumerGroup: '$Default',
+  partitionId: '0',
+};
 
-function invoker(failures: number, retry: BatchInvoker['retry']): BatchInvoker & { requests: InvokeRequest[]; errors: string[] } {
+function invoker(
+  failures: number,
+  retry: BatchInvoker['retry'],
+): BatchInvoker & { requests: InvokeRequest[]; errors: string[] } {
   const requests: InvokeRequest[] = [];
   const errors: string[] = [];
   return {
@@ -28,10 +50,14 @@ function invoker(failures: number, retry: BatchInvoker['retry']): BatchInvoker &
 
 describe('invokeBatch', () => {
   it('retries the same batch (empty body included) per an unlimited exponential retry until it succeeds', async () => {
-    const i = invoker(3, retrySchedule({ strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: 1, maximumInterval: 4 }));
+    const i = invoker(
+      3,
+      retrySchedule({ strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: 1, maximumInterval: 4 }),
+    );
     await expect(invokeBatch(i, events, partition)).resolves.toBe(true);
     expect(i.requests).toHaveLength(4);
-    for (const r of i.requests) expect(r.triggerData.collectionBytes?.bytes.map((b) => Buffer.from(b).toString())).toEqual(['{"v":1}', '']);
+    for (const r of i.requests)
+      expect(r.triggerData.collectionBytes?.bytes.map((b) => Buffer.from(b).toString())).toEqual(['{"v":1}', '']);
     expect(i.errors.map((e) => /Retry (\d) in (\d) ms/.exec(e)?.slice(1))).toEqual([
       ['1', '1'],
       ['2', '2'],
@@ -40,9 +66,18 @@ describe('invokeBatch', () => {
   });
 
   it('gives every attempt a retryContext as the Functions host does: retryCount 0, 1, 2..., maxRetryCount, the last exception', async () => {
-    const i = { ...invoker(2, retrySchedule({ strategy: 'fixedDelay', maxRetryCount: -1, delayInterval: 1 })), maxRetryCount: -1 };
+    const i = {
+      ...invoker(2, retrySchedule({ strategy: 'fixedDelay', maxRetryCount: -1, delayInterval: 1 })),
+      maxRetryCount: -1,
+    };
     await expect(invokeBatch(i, events, partition)).resolves.toBe(true);
-    expect(i.requests.map((r) => [r.retryContext?.retryCount, r.retryContext?.maxRetryCount, r.retryContext?.exception?.message])).toEqual([
+    expect(
+      i.requests.map((r) => [
+        r.retryContext?.retryCount,
+        r.retryContext?.maxRetryCount,
+        r.retryContext?.exception?.message,
+      ]),
+    ).toEqual([
       [0, -1, undefined],
       [1, -1, 'storage down (attempt 1)'],
       [2, -1, 'storage down (attempt 2)'],

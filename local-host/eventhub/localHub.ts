@@ -39,7 +39,14 @@ export class LocalHub {
     let count = options.partitionCount;
     if (options.dir) {
       count = fixPartitionCount(options.dir, options.name, count);
-      this.partitions = Array.from({ length: count }, (_, i) => new FilePartitionLog(String(i), path.join(options.dir as string, String(i)), { fsync: options.fsync, onTruncate: options.onWarning }));
+      this.partitions = Array.from(
+        { length: count },
+        (_, i) =>
+          new FilePartitionLog(String(i), path.join(options.dir as string, String(i)), {
+            fsync: options.fsync,
+            onTruncate: options.onWarning,
+          }),
+      );
       this.checkpoints = new FileCheckpointStore(path.join(options.dir, 'checkpoints'));
     } else {
       this.partitions = Array.from({ length: count }, (_, i) => new MemoryPartitionLog(String(i)));
@@ -54,10 +61,14 @@ export class LocalHub {
   private route(event: NewEvent): PartitionLog {
     if (event.partitionId !== undefined) {
       const log = this.partition(event.partitionId);
-      if (!log) throw new RangeError(`Event hub "${this.name}" has partitions 0-${this.partitions.length - 1}; partition id ${JSON.stringify(event.partitionId)} does not exist.`);
+      if (!log)
+        throw new RangeError(
+          `Event hub "${this.name}" has partitions 0-${this.partitions.length - 1}; partition id ${JSON.stringify(event.partitionId)} does not exist.`,
+        );
       return log;
     }
-    if (event.partitionKey !== undefined && event.partitionKey !== null) return this.partitions[partitionForKey(event.partitionKey, this.partitions.length)] as PartitionLog;
+    if (event.partitionKey !== undefined && event.partitionKey !== null)
+      return this.partitions[partitionForKey(event.partitionKey, this.partitions.length)] as PartitionLog;
     const log = this.partitions[this.roundRobin % this.partitions.length] as PartitionLog;
     this.roundRobin = (this.roundRobin + 1) % this.partitions.length;
     return log;
@@ -75,7 +86,10 @@ export class LocalHub {
     }
     const partitions: Record<string, number> = {};
     for (const [log, group] of groups) {
-      log.append(group.map((e) => ({ body: e.body, partitionKey: e.partitionKey ?? null, properties: e.properties ?? {} })), now);
+      log.append(
+        group.map((e) => ({ body: e.body, partitionKey: e.partitionKey ?? null, properties: e.properties ?? {} })),
+        now,
+      );
       partitions[log.partitionId] = group.length;
     }
     await Promise.all([...groups.keys()].map((log) => log.flush()));
@@ -121,7 +135,9 @@ function fixPartitionCount(dir: string, name: string, wanted: number): number {
   if (fs.existsSync(file)) {
     const stored = (JSON.parse(fs.readFileSync(file, 'utf8')) as { partitionCount?: unknown }).partitionCount;
     if (typeof stored === 'number' && stored !== wanted) {
-      throw configError(`Local event hub "${name}" in ${dir} was created with ${stored} partitions but ${wanted} are configured. Set LocalEventHub__PartitionCount to ${stored}, or delete ${dir} to start the hub afresh.`);
+      throw configError(
+        `Local event hub "${name}" in ${dir} was created with ${stored} partitions but ${wanted} are configured. Set LocalEventHub__PartitionCount to ${stored}, or delete ${dir} to start the hub afresh.`,
+      );
     }
     return wanted;
   }

@@ -13,7 +13,12 @@ export class MemoryPartitionLog implements PartitionLog {
 
   append(events: readonly EventToAppend[], now: Date): HubEvent[] {
     return events.map((e) => {
-      const event: HubEvent = { ...e, sequenceNumber: this.events.length, offset: String(this.bytes), enqueuedTime: now };
+      const event: HubEvent = {
+        ...e,
+        sequenceNumber: this.events.length,
+        offset: String(this.bytes),
+        enqueuedTime: now,
+      };
       this.bytes += e.body.length + 1;
       this.events.push(event);
       return event;

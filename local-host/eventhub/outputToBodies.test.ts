@@ -1,7 +1,8 @@
 import type { HostUserError } from '../errors';
 import { outputToBodies } from './outputToBodies';
 
-const strings = (data: Parameters<typeof outputToBodies>[0]): string[] => outputToBodies(data).map((b) => b.toString('utf8'));
+const strings = (data: Parameters<typeof outputToBodies>[0]): string[] =>
+  outputToBodies(data).map((b) => b.toString('utf8'));
 
 describe('outputToBodies', () => {
   it('sends one event per array element', () => {

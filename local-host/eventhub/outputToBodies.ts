@@ -24,5 +24,7 @@ export function outputToBodies(data: RpcTypedData | undefined | null): Buffer[] 
   if (data.collectionBytes) return data.collectionBytes.bytes.map((b) => Buffer.from(b));
   if (data.collectionDouble) return data.collectionDouble.double.map(text);
   if (data.collectionSint64) return data.collectionSint64.sint64.map(text);
-  throw appError(`An eventHub output binding got data of a kind it cannot send (${Object.keys(data).join(', ') || 'empty'}); expected a string, bytes, number, JSON value or an array of them.`);
+  throw appError(
+    `An eventHub output binding got data of a kind it cannot send (${Object.keys(data).join(', ') || 'empty'}); expected a string, bytes, number, JSON value or an array of them.`,
+  );
 }

@@ -21,8 +21,14 @@ describe('parseProducerBody', () => {
       '[1,[2]]',
       '-0.0',
     ]);
-    expect(parseProducerBody('{"value": 1e309}\n  {"n": 1.50}  \n', 'application/x-ndjson', plain).map((e) => e.body.toString())).toEqual(['{"value": 1e309}', '{"n": 1.50}']);
-    expect(parseProducerBody(' {"value": 1e309} ', 'application/json', plain).map((e) => e.body.toString())).toEqual(['{"value": 1e309}']);
+    expect(
+      parseProducerBody('{"value": 1e309}\n  {"n": 1.50}  \n', 'application/x-ndjson', plain).map((e) =>
+        e.body.toString(),
+      ),
+    ).toEqual(['{"value": 1e309}', '{"n": 1.50}']);
+    expect(parseProducerBody(' {"value": 1e309} ', 'application/json', plain).map((e) => e.body.toString())).toEqual([
+      '{"value": 1e309}',
+    ]);
   });
 
   it('splits any JSON array into exactly its elements (property)', () => {
@@ -35,7 +41,11 @@ describe('parseProducerBody', () => {
   });
 
   it('reads NDJSON, skipping blank lines, applying query defaults', () => {
-    const events = parseProducerBody('{"a":1}\n\n{"a":2}\r\n', 'application/x-ndjson', { envelope: false, partitionKey: 'k', partitionId: '1' });
+    const events = parseProducerBody('{"a":1}\n\n{"a":2}\r\n', 'application/x-ndjson', {
+      envelope: false,
+      partitionKey: 'k',
+      partitionId: '1',
+    });
     expect(events).toEqual([
       { body: Buffer.from('{"a":1}'), partitionKey: 'k', partitionId: '1' },
       { body: Buffer.from('{"a":2}'), partitionKey: 'k', partitionId: '1' },
@@ -43,7 +53,11 @@ describe('parseProducerBody', () => {
   });
 
   it('reads envelopes with per-event keys and properties', () => {
-    const events = parseProducerBody('[{"body":{"v":1},"partitionKey":"s-1","properties":{"p":"q"}},{"body":"raw"}]', 'application/json', { envelope: true, partitionKey: 'dflt' });
+    const events = parseProducerBody(
+      '[{"body":{"v":1},"partitionKey":"s-1","properties":{"p":"q"}},{"body":"raw"}]',
+      'application/json',
+      { envelope: true, partitionKey: 'dflt' },
+    );
     expect(events).toEqual([
       { body: Buffer.from('{"v":1}'), partitionKey: 's-1', partitionId: undefined, properties: { p: 'q' } },
       { body: Buffer.from('raw'), partitionKey: 'dflt', partitionId: undefined, properties: {} },
@@ -57,6 +71,8 @@ describe('parseProducerBody', () => {
     ['[{"body":1,"partitionKey":5}]', 'application/json', { envelope: true }, /partitionKey must be a string; found 5/],
   ])('rejects %j clearly', (text, type, defaults, message) => {
     expect(() => parseProducerBody(text, type, defaults)).toThrow(message);
-    expect(() => parseProducerBody(text, type, defaults)).toThrow(expect.objectContaining({ kind: 'request', status: 400 }) as HostUserError);
+    expect(() => parseProducerBody(text, type, defaults)).toThrow(
+      expect.objectContaining({ kind: 'request', status: 400 }) as HostUserError,
+    );
   });
 });

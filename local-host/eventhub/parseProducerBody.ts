@@ -38,7 +38,9 @@ function parseValues(text: string, contentType: string): Sent[] {
   try {
     value = JSON.parse(text);
   } catch {
-    throw requestError(`Expected a JSON array of events (or NDJSON with Content-Type application/x-ndjson); the body is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+    throw requestError(
+      `Expected a JSON array of events (or NDJSON with Content-Type application/x-ndjson); the body is not JSON: ${JSON.stringify(text.slice(0, 80))}`,
+    );
   }
   if (!Array.isArray(value)) return [{ value, raw: text.trim() }];
   const raws = arrayElementTexts(text);
@@ -88,9 +90,12 @@ const toBody = (sent: Sent): Buffer => Buffer.from(typeof sent.value === 'string
 export function parseProducerBody(text: string, contentType: string, defaults: ProducerDefaults): NewEvent[] {
   return parseValues(text, contentType).map((sent, i) => {
     const value = sent.value;
-    if (!defaults.envelope) return { body: toBody(sent), partitionKey: defaults.partitionKey ?? null, partitionId: defaults.partitionId };
+    if (!defaults.envelope)
+      return { body: toBody(sent), partitionKey: defaults.partitionKey ?? null, partitionId: defaults.partitionId };
     if (!value || typeof value !== 'object' || Array.isArray(value) || !('body' in value)) {
-      throw requestError(`Event ${i}: with envelope=true each event must be {"body": ..., "partitionKey"?, "partitionId"?, "properties"?}; found ${JSON.stringify(value)?.slice(0, 80)}`);
+      throw requestError(
+        `Event ${i}: with envelope=true each event must be {"body": ..., "partitionKey"?, "partitionId"?, "properties"?}; found ${JSON.stringify(value)?.slice(0, 80)}`,
+      );
     }
     const e = value as Record<string, unknown>;
     for (const key of ['partitionKey', 'partitionId'] as const) {
@@ -98,7 +103,10 @@ export function parseProducerBody(text: string, contentType: string, defaults: P
         throw requestError(`Event ${i}: ${key} must be a string; found ${JSON.stringify(e[key])}`);
       }
     }
-    if (e.properties !== undefined && (typeof e.properties !== 'object' || e.properties === null || Array.isArray(e.properties))) {
+    if (
+      e.properties !== undefined &&
+      (typeof e.properties !== 'object' || e.properties === null || Array.isArray(e.properties))
+    ) {
       throw requestError(`Event ${i}: properties must be an object; found ${JSON.stringify(e.properties)}`);
     }
     return {

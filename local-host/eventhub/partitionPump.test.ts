@@ -17,7 +17,12 @@ function setup(options: Partial<EventHubOptions>, behaviour: (req: InvokeRequest
       options: { ...defaultEventHubOptions, ...options },
       checkpointGroup: '$Default',
       checkpoints,
-      partitionContext: { fullyQualifiedNamespace: 'localhost', eventHubName: 'events', consumerGroup: '$Default', partitionId: '0' },
+      partitionContext: {
+        fullyQualifiedNamespace: 'localhost',
+        eventHubName: 'events',
+        consumerGroup: '$Default',
+        partitionId: '0',
+      },
       invoker: {
         shape: { functionName: 'f', cardinality: 'many', dataType: 'string' },
         retry: retrySchedule(undefined),
@@ -86,7 +91,10 @@ describe('PartitionPump', () => {
     second.start();
     await until(() => second.position === 7);
     await second.stop();
-    expect(batches).toEqual([[0, 1, 2, 3, 4], [5, 6]]);
+    expect(batches).toEqual([
+      [0, 1, 2, 3, 4],
+      [5, 6],
+    ]);
   });
 
   it('checkpoints every batchCheckpointFrequency batches', async () => {
@@ -111,7 +119,10 @@ describe('PartitionPump', () => {
     pump.start();
     await until(() => pump.position === 4);
     await pump.stop();
-    expect(batches).toEqual([[0, 1], [2, 3]]);
+    expect(batches).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
     expect(errors[0]).toMatch(/Function "f" failed on partition 0 .* sequence numbers 0-1 .*boom.*Moving past/);
     expect(hub.checkpoints.get('$Default', '0')?.sequenceNumber).toBe(3);
   });
@@ -134,7 +145,7 @@ describe('PartitionPump', () => {
 
   // Ingest's effectively-once scheme commits a stream's batch N when it sees N+1 (src/core/state mergePartial): a
   // checkpoint written behind the next batch lets a crash redeliver two batches, which the entity cannot split.
-  it('delivers a batch only once the previous batch\'s checkpoint is written', async () => {
+  it("delivers a batch only once the previous batch's checkpoint is written", async () => {
     const { hub, batches, makePump, send } = setup({ maxEventBatchSize: 2 });
     const gated = new GatedCheckpointStore(hub.checkpoints);
     await send(6);
@@ -146,7 +157,11 @@ describe('PartitionPump', () => {
     gated.open();
     await until(() => pump.position === 6);
     await pump.stop();
-    expect(batches).toEqual([[0, 1], [2, 3], [4, 5]]);
+    expect(batches).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
     expect(gated.requested).toEqual([1, 3, 5]);
   });
 });

@@ -45,7 +45,8 @@ export class PartitionPump {
     if (checkpoint) return { position: checkpoint.sequenceNumber + 1, hadCheckpoint: true };
     const initial = this.o.options.initialOffset;
     if (initial.type === 'fromEnd') return { position: this.o.log.nextSequenceNumber, hadCheckpoint: false };
-    if (initial.type === 'fromEnqueuedTime') return { position: this.o.log.sequenceNumberAt(initial.enqueuedTimeUtc), hadCheckpoint: false };
+    if (initial.type === 'fromEnqueuedTime')
+      return { position: this.o.log.sequenceNumberAt(initial.enqueuedTimeUtc), hadCheckpoint: false };
     return { position: 0, hadCheckpoint: false };
   }
 
@@ -89,7 +90,9 @@ export class PartitionPump {
       } catch (err) {
         // The log or the checkpoint store failed (not the function): report and try again shortly.
         this.inFlight = 0;
-        this.o.invoker.logError(`Event hub "${this.o.partitionContext.eventHubName}" partition ${log.partitionId}: ${ensureError(err).message}`);
+        this.o.invoker.logError(
+          `Event hub "${this.o.partitionContext.eventHubName}" partition ${log.partitionId}: ${ensureError(err).message}`,
+        );
         await hub.waitForEvents(log.partitionId, signal, 1000);
       }
     }
@@ -99,7 +102,11 @@ export class PartitionPump {
     const last = this.lastProcessed;
     if (!last || this.batchesSinceCheckpoint === 0) return;
     this.batchesSinceCheckpoint = 0;
-    await this.o.checkpoints.set(this.o.checkpointGroup, this.o.log.partitionId, { sequenceNumber: last.sequenceNumber, offset: last.offset, updatedAt: new Date().toISOString() });
+    await this.o.checkpoints.set(this.o.checkpointGroup, this.o.log.partitionId, {
+      sequenceNumber: last.sequenceNumber,
+      offset: last.offset,
+      updatedAt: new Date().toISOString(),
+    });
   }
 
   /** Lets the batch in flight finish, then checkpoints what was processed (graceful shutdown). */

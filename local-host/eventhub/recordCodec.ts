@@ -17,7 +17,8 @@ export function encodeRecord(event: Omit<HubEvent, 'offset'>): string {
   const text = event.body.toString('utf8');
   const record: StoredRecord = { q: event.sequenceNumber, t: event.enqueuedTime.getTime(), k: event.partitionKey };
   if (Object.keys(event.properties).length > 0) record.p = event.properties;
-  if (Buffer.byteLength(text, 'utf8') === event.body.length && Buffer.from(text, 'utf8').equals(event.body)) record.b = text;
+  if (Buffer.byteLength(text, 'utf8') === event.body.length && Buffer.from(text, 'utf8').equals(event.body))
+    record.b = text;
   else record.x = event.body.toString('base64');
   return `${JSON.stringify(record)}\n`;
 }
@@ -32,7 +33,8 @@ export function decodeRecord(line: string, offset: number): HubEvent | undefined
   }
   if (!parsed || typeof parsed !== 'object') return undefined;
   const r = parsed as Partial<StoredRecord>;
-  if (typeof r.q !== 'number' || typeof r.t !== 'number' || (typeof r.b !== 'string' && typeof r.x !== 'string')) return undefined;
+  if (typeof r.q !== 'number' || typeof r.t !== 'number' || (typeof r.b !== 'string' && typeof r.x !== 'string'))
+    return undefined;
   return {
     body: typeof r.b === 'string' ? Buffer.from(r.b, 'utf8') : Buffer.from(r.x ?? '', 'base64'),
     sequenceNumber: r.q,

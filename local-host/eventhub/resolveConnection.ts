@@ -18,9 +18,14 @@ function parts(connectionString: string): Map<string, string> {
   return map;
 }
 
-export function resolveConnection(connection: string, settings: Readonly<Record<string, string | undefined>>): HubConnection {
+export function resolveConnection(
+  connection: string,
+  settings: Readonly<Record<string, string | undefined>>,
+): HubConnection {
   const value = settings[connection]?.trim() ?? '';
-  const namespace = (settings[`${connection}__fullyQualifiedNamespace`] ?? settings[`${connection}:fullyQualifiedNamespace`])?.trim();
+  const namespace = (
+    settings[`${connection}__fullyQualifiedNamespace`] ?? settings[`${connection}:fullyQualifiedNamespace`]
+  )?.trim();
   if (value === '') return namespace ? { kind: 'identity', fullyQualifiedNamespace: namespace } : { kind: 'local' };
   const p = parts(value);
   if (p.get('uselocaleventhub')?.toLowerCase() === 'true') return { kind: 'local' };

@@ -10,7 +10,13 @@ const noRetry: RetrySchedule = () => undefined;
 function durationMs(value: unknown): number {
   if (typeof value === 'number') return value;
   if (value && typeof value === 'object') {
-    const d = value as { seconds?: unknown; nanos?: unknown; milliseconds?: unknown; minutes?: unknown; hours?: unknown };
+    const d = value as {
+      seconds?: unknown;
+      nanos?: unknown;
+      milliseconds?: unknown;
+      minutes?: unknown;
+      hours?: unknown;
+    };
     const n = (x: unknown): number => (typeof x === 'number' ? x : Number(x ?? 0)) || 0;
     return ((n(d.hours) * 60 + n(d.minutes)) * 60 + n(d.seconds)) * 1000 + n(d.milliseconds) + n(d.nanos) / 1e6;
   }

@@ -15,10 +15,16 @@ export const maxRequestBytes = 16 * 1024 * 1024;
  * Media types the producer route reads. Anything else (notably text/plain, or no type: what a browser may send
  * cross-site without a CORS preflight) is refused, so a web page cannot inject events.
  */
-export const producerMediaTypes = ['application/json', 'application/x-ndjson', 'application/ndjson', 'application/jsonl'] as const;
+export const producerMediaTypes = [
+  'application/json',
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+] as const;
 
 /** With --require-keys: reading hub state takes a function key; producing events (a write) takes the master key. */
-export const hubRouteKeyLevel = (method: string): HostRouteKeyLevel => (method === 'GET' || method === 'HEAD' ? 'function' : 'admin');
+export const hubRouteKeyLevel = (method: string): HostRouteKeyLevel =>
+  method === 'GET' || method === 'HEAD' ? 'function' : 'admin';
 
 export interface HubConsumerView {
   functionName: string;
@@ -31,12 +37,19 @@ export interface HubConsumerView {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, null, 2);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
-  const tooLarge = (): Error => requestError(`The request body is larger than ${maxRequestBytes} bytes (16 MiB); send events in smaller requests.`, 413);
+  const tooLarge = (): Error =>
+    requestError(
+      `The request body is larger than ${maxRequestBytes} bytes (16 MiB); send events in smaller requests.`,
+      413,
+    );
   if (Number(req.headers['content-length'] ?? 0) > maxRequestBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
@@ -53,7 +66,10 @@ async function readBody(req: IncomingMessage): Promise<string> {
 function producerMediaType(header: string | undefined): string {
   const type = (header ?? '').split(';')[0]!.trim().toLowerCase();
   if ((producerMediaTypes as readonly string[]).includes(type)) return type;
-  throw requestError(`Content-Type must be one of ${producerMediaTypes.join(', ')}; found ${header === undefined ? 'none' : JSON.stringify(header)}.`, 415);
+  throw requestError(
+    `Content-Type must be one of ${producerMediaTypes.join(', ')}; found ${header === undefined ? 'none' : JSON.stringify(header)}.`,
+    415,
+  );
 }
 
 /** GET /runtime/eventhubs/{hub}: partitions, checkpoints and lag per consumer. */
@@ -88,7 +104,13 @@ function describeHub(hub: LocalHub, consumers: readonly HubConsumerView[]): unkn
     name: hub.name,
     partitionCount: hub.partitions.length,
     events: partitions.reduce((sum, p) => sum + p.lastSequenceNumber + 1, 0),
-    consumers: mine.map((c) => ({ function: c.functionName, consumerGroup: c.consumerGroup, checkpointGroup: c.checkpointGroup, lag: total('lag', c.checkpointGroup), unprocessed: total('unprocessed', c.checkpointGroup) })),
+    consumers: mine.map((c) => ({
+      function: c.functionName,
+      consumerGroup: c.consumerGroup,
+      checkpointGroup: c.checkpointGroup,
+      lag: total('lag', c.checkpointGroup),
+      unprocessed: total('unprocessed', c.checkpointGroup),
+    })),
     partitions,
   };
 }
@@ -101,7 +123,10 @@ function describeHub(hub: LocalHub, consumers: readonly HubConsumerView[]): unkn
  *      application/ndjson, application/jsonl); other types 415; at most 16 MiB per request and 1 MiB per event (413);
  *      query: partitionKey, partitionId, envelope=true (see parseProducerBody).
  */
-export function createHubRouteHandler(hubs: () => ReadonlyMap<string, LocalHub>, consumers: () => readonly HubConsumerView[]) {
+export function createHubRouteHandler(
+  hubs: () => ReadonlyMap<string, LocalHub>,
+  consumers: () => readonly HubConsumerView[],
+) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const parts = url.pathname.slice(hubRoutePrefix.length).split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
@@ -112,7 +137,9 @@ export function createHubRouteHandler(hubs: () => ReadonlyMap<string, LocalHub>,
     const name = parts[0] ?? '';
     const hub = hubs().get(name.toLowerCase());
     if (!hub) {
-      send(res, 404, { error: `No local event hub "${name}". Local hubs (from the app's eventHub bindings): ${[...hubs().values()].map((h) => h.name).join(', ') || 'none'}.` });
+      send(res, 404, {
+        error: `No local event hub "${name}". Local hubs (from the app's eventHub bindings): ${[...hubs().values()].map((h) => h.name).join(', ') || 'none'}.`,
+      });
       return;
     }
     if (parts.length === 1 && method === 'GET') {
@@ -144,7 +171,12 @@ export function createHubRouteHandler(hubs: () => ReadonlyMap<string, LocalHub>,
       }
       const oversized = events.findIndex((e) => e.body.length > maxEventBytes);
       if (oversized >= 0) {
-        sendProblem(res, 413, `Event ${oversized} is ${events[oversized]!.body.length} bytes; one event may be at most ${maxEventBytes} bytes (1 MiB), as in Event Hubs. Nothing was appended.`, { field: `events[${oversized}]` });
+        sendProblem(
+          res,
+          413,
+          `Event ${oversized} is ${events[oversized]!.body.length} bytes; one event may be at most ${maxEventBytes} bytes (1 MiB), as in Event Hubs. Nothing was appended.`,
+          { field: `events[${oversized}]` },
+        );
         return;
       }
       try {
@@ -155,6 +187,8 @@ export function createHubRouteHandler(hubs: () => ReadonlyMap<string, LocalHub>,
       }
       return;
     }
-    send(res, 405, { error: `Expected GET ${hubRoutePrefix}/${name} or POST ${hubRoutePrefix}/${name}/events; found ${method} ${url.pathname}.` });
+    send(res, 405, {
+      error: `Expected GET ${hubRoutePrefix}/${name} or POST ${hubRoutePrefix}/${name}/events; found ${method} ${url.pathname}.`,
+    });
   };
 }

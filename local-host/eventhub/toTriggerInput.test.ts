@@ -3,7 +3,12 @@ import { toTriggerInput } from './toTriggerInput';
 import type { HubEvent } from './types';
 
 const at = new Date('2024-05-01T10:00:00.120Z');
-const event = (body: string, seq: number, key: string | null = null, properties: Record<string, unknown> = {}): HubEvent => ({
+const event = (
+  body: string,
+  seq: number,
+  key: string | null = null,
+  properties: Record<string, unknown> = {},
+): HubEvent => ({
   body: Buffer.from(body),
   sequenceNumber: seq,
   offset: String(seq * 100),
@@ -11,7 +16,12 @@ const event = (body: string, seq: number, key: string | null = null, properties:
   partitionKey: key,
   properties,
 });
-const partition = { fullyQualifiedNamespace: 'localhost', eventHubName: 'events', consumerGroup: '$Default', partitionId: '2' };
+const partition = {
+  fullyQualifiedNamespace: 'localhost',
+  eventHubName: 'events',
+  consumerGroup: '$Default',
+  partitionId: '2',
+};
 const parsed = (data: RpcTypedData | undefined): unknown => JSON.parse(data?.json ?? 'null');
 
 describe('toTriggerInput, cardinality many', () => {
@@ -23,7 +33,9 @@ describe('toTriggerInput, cardinality many', () => {
   });
 
   it('fails naming the event when a body is not JSON and dataType is unset', () => {
-    expect(() => toTriggerInput([event('not json', 9)], { functionName: 'f', cardinality: 'many' }, partition)).toThrow(/Event 9 .*dataType: 'string'/);
+    expect(() => toTriggerInput([event('not json', 9)], { functionName: 'f', cardinality: 'many' }, partition)).toThrow(
+      /Event 9 .*dataType: 'string'/,
+    );
   });
 
   it('sends collectionString for dataType string, dropping empty bodies', () => {
@@ -33,19 +45,35 @@ describe('toTriggerInput, cardinality many', () => {
 
   it('sends collectionBytes for dataType binary, keeping empty bodies so the metadata arrays line up', () => {
     const input = toTriggerInput(events, { functionName: 'f', cardinality: 'many', dataType: 'binary' }, partition);
-    expect(input.triggerData.collectionBytes?.bytes.map((b) => Buffer.from(b).toString())).toEqual(['{"v":1}', '2', '']);
+    expect(input.triggerData.collectionBytes?.bytes.map((b) => Buffer.from(b).toString())).toEqual([
+      '{"v":1}',
+      '2',
+      '',
+    ]);
     expect(parsed(input.triggerMetadata.sequenceNumberArray)).toEqual([5, 6, 7]);
   });
 
   it('sends collectionBytes for dataType binary', () => {
-    const input = toTriggerInput(events.slice(0, 1), { functionName: 'f', cardinality: 'many', dataType: 'binary' }, partition);
+    const input = toTriggerInput(
+      events.slice(0, 1),
+      { functionName: 'f', cardinality: 'many', dataType: 'binary' },
+      partition,
+    );
     expect(Buffer.from(input.triggerData.collectionBytes?.bytes[0] ?? []).toString()).toBe('{"v":1}');
   });
 
   it('builds the array metadata', () => {
-    const m = toTriggerInput(events, { functionName: 'f', cardinality: 'many', dataType: 'string' }, partition).triggerMetadata;
+    const m = toTriggerInput(
+      events,
+      { functionName: 'f', cardinality: 'many', dataType: 'string' },
+      partition,
+    ).triggerMetadata;
     expect(parsed(m.partitionContext)).toEqual(partition);
-    expect(parsed(m.enqueuedTimeUtcArray)).toEqual(['2024-05-01T10:00:00.12', '2024-05-01T10:00:00.12', '2024-05-01T10:00:00.12']);
+    expect(parsed(m.enqueuedTimeUtcArray)).toEqual([
+      '2024-05-01T10:00:00.12',
+      '2024-05-01T10:00:00.12',
+      '2024-05-01T10:00:00.12',
+    ]);
     expect(parsed(m.sequenceNumberArray)).toEqual([5, 6, 7]);
     expect(parsed(m.offsetArray)).toEqual(['500', '600', '700']);
     expect(parsed(m.partitionKeyArray)).toEqual(['k1']);
@@ -75,6 +103,8 @@ describe('toTriggerInput, cardinality one', () => {
   });
 
   it('rejects more than one event', () => {
-    expect(() => toTriggerInput([event('a', 1), event('b', 2)], { functionName: 'f', cardinality: 'one' }, partition)).toThrow(/exactly one event; got 2/);
+    expect(() =>
+      toTriggerInput([event('a', 1), event('b', 2)], { functionName: 'f', cardinality: 'one' }, partition),
+    ).toThrow(/exactly one event; got 2/);
   });
 });

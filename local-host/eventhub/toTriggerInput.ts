@@ -48,7 +48,13 @@ function timeFormatter(): (date: Date) => { dateTime: string; offset: string } {
   };
 }
 
-function systemProperties(event: HubEvent, time: { dateTime: string; offset: string } = { dateTime: dotNetDateTime(event.enqueuedTime), offset: dotNetDateTimeOffset(event.enqueuedTime) }): Record<string, unknown> {
+function systemProperties(
+  event: HubEvent,
+  time: { dateTime: string; offset: string } = {
+    dateTime: dotNetDateTime(event.enqueuedTime),
+    offset: dotNetDateTimeOffset(event.enqueuedTime),
+  },
+): Record<string, unknown> {
   const props: Record<string, unknown> = {
     'x-opt-sequence-number': event.sequenceNumber,
     'x-opt-offset': event.offset,
@@ -74,7 +80,8 @@ function parseJsonBody(event: HubEvent): unknown {
 }
 
 function batchData(events: readonly HubEvent[], dataType: string | undefined): RpcTypedData {
-  if (dataType === 'binary' || dataType === 'stream') return { collectionBytes: { bytes: events.map((e) => new Uint8Array(e.body)) } };
+  if (dataType === 'binary' || dataType === 'stream')
+    return { collectionBytes: { bytes: events.map((e) => new Uint8Array(e.body)) } };
   if (dataType === 'string') {
     // The host drops empty strings from string collections on the way to the worker.
     return { collectionString: { string: events.map((e) => e.body.toString('utf8')).filter((s) => s !== '') } };
@@ -93,14 +100,20 @@ function singleData(event: HubEvent, dataType: string | undefined): RpcTypedData
  * conversion; see local-host/README.md, "Protocol notes"). Shared by the local hub and the Azure path.
  * Throws (the invocation fails) when cardinality is many without dataType and a body is not JSON.
  */
-export function toTriggerInput(events: readonly HubEvent[], shape: TriggerShape, partition: PartitionContextInfo | null, now = new Date()): TriggerInput {
+export function toTriggerInput(
+  events: readonly HubEvent[],
+  shape: TriggerShape,
+  partition: PartitionContextInfo | null,
+  now = new Date(),
+): TriggerInput {
   const metadata: Record<string, RpcTypedData> = {
     sys: json({ methodName: shape.functionName, utcNow: now.toISOString(), randGuid: randomUUID() }),
   };
   if (partition) metadata.partitionContext = json(partition);
   if (shape.cardinality === 'one') {
     const event = events[0];
-    if (!event || events.length !== 1) throw new HostSystemError(`A cardinality "one" trigger gets exactly one event; got ${events.length}.`);
+    if (!event || events.length !== 1)
+      throw new HostSystemError(`A cardinality "one" trigger gets exactly one event; got ${events.length}.`);
     if (event.partitionKey !== null) metadata.partitionKey = { string: event.partitionKey };
     metadata.offset = json(Number(event.offset));
     metadata.sequenceNumber = json(event.sequenceNumber);

@@ -26,7 +26,12 @@ export function addAdminRoutes(deps: AdminRouteDeps): void {
   ctx.route(
     '/admin/functions/',
     adminOnly((req, res, url) =>
-      handleAdminInvoke({ functions: ctx.functions, owners: deps.owners, logger: ctx.logger, invokeTimer: deps.invokeTimer }, req, res, url),
+      handleAdminInvoke(
+        { functions: ctx.functions, owners: deps.owners, logger: ctx.logger, invokeTimer: deps.invokeTimer },
+        req,
+        res,
+        url,
+      ),
     ),
   );
   ctx.route(

@@ -16,5 +16,9 @@ export const MAX_SOCKETS_PER_ORIGIN = 64;
 export function boundLoopbackSockets(): void {
   const current = http.globalAgent as http.Agent & { maxSockets: number };
   if (current.maxSockets === MAX_SOCKETS_PER_ORIGIN) return;
-  http.globalAgent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN, maxFreeSockets: MAX_SOCKETS_PER_ORIGIN });
+  http.globalAgent = new http.Agent({
+    keepAlive: true,
+    maxSockets: MAX_SOCKETS_PER_ORIGIN,
+    maxFreeSockets: MAX_SOCKETS_PER_ORIGIN,
+  });
 }

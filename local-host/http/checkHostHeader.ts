@@ -20,7 +20,10 @@ function isLoopbackName(name: string): boolean {
 export function parseAllowedHost(entry: string): string {
   const trimmed = entry.trim().toLowerCase();
   const m = hostPattern.exec(trimmed);
-  if (!m || (m[2] !== undefined && Number(m[2]) > 65535)) throw new Error(`expected an allowed host as name or name:port (e.g. devbox or devbox:7071), found ${JSON.stringify(entry)}`);
+  if (!m || (m[2] !== undefined && Number(m[2]) > 65535))
+    throw new Error(
+      `expected an allowed host as name or name:port (e.g. devbox or devbox:7071), found ${JSON.stringify(entry)}`,
+    );
   return m[1]!.replace(/\.$/, '') + (m[2] === undefined ? '' : `:${Number(m[2])}`);
 }
 
@@ -30,10 +33,18 @@ export function checkHostHeader(value: string | undefined, allowedHosts: readonl
   const m = hostPattern.exec(value);
   const port = m?.[2] === undefined ? undefined : Number(m[2]);
   if (!m || (port !== undefined && port > 65535)) {
-    return { ok: false, status: 400, detail: `The Host header must be host[:port]; found ${JSON.stringify(value.slice(0, 200))}.` };
+    return {
+      ok: false,
+      status: 400,
+      detail: `The Host header must be host[:port]; found ${JSON.stringify(value.slice(0, 200))}.`,
+    };
   }
   const name = m[1]!.toLowerCase().replace(/\.$/, '');
-  if (isLoopbackName(name) || allowedHosts.includes(name) || (port !== undefined && allowedHosts.includes(`${name}:${port}`))) {
+  if (
+    isLoopbackName(name) ||
+    allowedHosts.includes(name) ||
+    (port !== undefined && allowedHosts.includes(`${name}:${port}`))
+  ) {
     return { ok: true, host: port === undefined ? name : `${name}:${port}` };
   }
   return {

@@ -42,7 +42,13 @@ export function createRequestHandler(
         if (!verdict.ok) return sendProblem(res, verdict.status, verdict.detail, { field: 'Host' });
         const target = req.url ?? '/';
         // Origin-form only: an absolute-form target (`http://other/x`) or `*` would let the caller pick the URL's host.
-        if (!target.startsWith('/')) return sendProblem(res, 400, `Expected a request target starting with "/", found ${JSON.stringify(target.slice(0, 200))}.`, { field: 'request-target' });
+        if (!target.startsWith('/'))
+          return sendProblem(
+            res,
+            400,
+            `Expected a request target starting with "/", found ${JSON.stringify(target.slice(0, 200))}.`,
+            { field: 'request-target' },
+          );
         const url = new URL(`http://${verdict.host}${target}`);
         path = url.pathname;
         const route = [...routes()]
@@ -50,7 +56,11 @@ export function createRequestHandler(
           .find((r) => url.pathname.toLowerCase().startsWith(r.prefix.toLowerCase()));
         if (route) {
           if (options.checkRouteKey) {
-            const auth = options.checkRouteKey(req, url, route.keyLevel?.((req.method ?? 'GET').toUpperCase()) ?? 'admin');
+            const auth = options.checkRouteKey(
+              req,
+              url,
+              route.keyLevel?.((req.method ?? 'GET').toUpperCase()) ?? 'admin',
+            );
             if (!auth.ok) return sendProblem(res, 401, auth.message, { field: 'x-functions-key' });
           }
           await route.handler(req, res, url);
@@ -58,7 +68,8 @@ export function createRequestHandler(
         }
         if (await functions(req, res, url)) return;
         if (url.pathname === '/' && req.method === 'GET') {
-          if (options.rootRedirect !== undefined) sendText(res, 302, `Redirecting to ${options.rootRedirect}`, { location: options.rootRedirect });
+          if (options.rootRedirect !== undefined)
+            sendText(res, 302, `Redirecting to ${options.rootRedirect}`, { location: options.rootRedirect });
           else sendText(res, 200, 'The local Functions host is running.');
           return;
         }

@@ -2,7 +2,13 @@ import type { HostFunction } from '../extension';
 import { createRouteTable, routePrefixOf } from './createRouteTable';
 
 function httpFn(name: string, route?: string, methods?: string[]): HostFunction {
-  const trigger = { name: 'req', type: 'httpTrigger', direction: 'in' as const, ...(route ? { route } : {}), ...(methods ? { methods } : {}) };
+  const trigger = {
+    name: 'req',
+    type: 'httpTrigger',
+    direction: 'in' as const,
+    ...(route ? { route } : {}),
+    ...(methods ? { methods } : {}),
+  };
   return { name, id: name, trigger, bindings: [trigger] };
 }
 
@@ -33,10 +39,18 @@ describe('createRouteTable', () => {
 
   it('decodes a route value exactly once: %252F is the text %2F, %2F is a slash inside one segment', () => {
     const streams = createRouteTable([httpFn('getStream', 'streams/{pipeline}/{stream}', ['GET'])], 'api');
-    expect(matchName(streams, 'GET', '/api/streams/default/q4%252Fb')).toBe('getStream {"pipeline":"default","stream":"q4%2Fb"}');
-    expect(matchName(streams, 'GET', '/api/streams/default/q4%2Fb')).toBe('getStream {"pipeline":"default","stream":"q4/b"}');
-    expect(matchName(streams, 'GET', '/api/streams/default/s-001%3Fop%3Dreset%26')).toBe('getStream {"pipeline":"default","stream":"s-001?op=reset&"}');
-    expect(matchName(streams, 'GET', '/api/streams/default/%25zz')).toBe('getStream {"pipeline":"default","stream":"%zz"}');
+    expect(matchName(streams, 'GET', '/api/streams/default/q4%252Fb')).toBe(
+      'getStream {"pipeline":"default","stream":"q4%2Fb"}',
+    );
+    expect(matchName(streams, 'GET', '/api/streams/default/q4%2Fb')).toBe(
+      'getStream {"pipeline":"default","stream":"q4/b"}',
+    );
+    expect(matchName(streams, 'GET', '/api/streams/default/s-001%3Fop%3Dreset%26')).toBe(
+      'getStream {"pipeline":"default","stream":"s-001?op=reset&"}',
+    );
+    expect(matchName(streams, 'GET', '/api/streams/default/%25zz')).toBe(
+      'getStream {"pipeline":"default","stream":"%zz"}',
+    );
   });
 
   it('applies constraints and prefers literals', () => {

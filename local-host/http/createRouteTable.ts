@@ -27,7 +27,8 @@ export function routePrefixOf(hostJson: Record<string, unknown>): string {
   const extensions = hostJson.extensions as { http?: { routePrefix?: unknown } } | undefined;
   const prefix = extensions?.http?.routePrefix;
   if (prefix === undefined) return 'api';
-  if (typeof prefix !== 'string') throw appError(`host.json extensions.http.routePrefix must be a string, found ${typeof prefix}.`);
+  if (typeof prefix !== 'string')
+    throw appError(`host.json extensions.http.routePrefix must be a string, found ${typeof prefix}.`);
   return prefix.replace(/^\/+|\/+$/g, '');
 }
 
@@ -39,7 +40,8 @@ export function createRouteTable(functions: readonly HostFunction[], routePrefix
     const where = `Function "${fn.name}"`;
     const template = typeof fn.trigger.route === 'string' && fn.trigger.route !== '' ? fn.trigger.route : fn.name;
     const rawMethods = fn.trigger.methods;
-    if (rawMethods !== undefined && !Array.isArray(rawMethods)) throw appError(`${where}: "methods" must be an array of HTTP methods.`);
+    if (rawMethods !== undefined && !Array.isArray(rawMethods))
+      throw appError(`${where}: "methods" must be an array of HTTP methods.`);
     const methods = (rawMethods ?? []).map((m) => String(m).toUpperCase());
     routes.push({ fn, template, methods, compiled: compileRoute(routePrefix, parseRouteTemplate(template, where)) });
   }
@@ -51,7 +53,8 @@ export function createRouteTable(functions: readonly HostFunction[], routePrefix
       for (const route of routes) {
         const params = matchCompiledRoute(route.compiled, path);
         if (!params) continue;
-        if (route.methods.length === 0 || route.methods.includes(method.toUpperCase())) return { kind: 'match', route, params };
+        if (route.methods.length === 0 || route.methods.includes(method.toUpperCase()))
+          return { kind: 'match', route, params };
         route.methods.forEach((m) => allowed.add(m));
       }
       return allowed.size > 0 ? { kind: 'methodNotAllowed', allowed: [...allowed].sort() } : { kind: 'notFound' };

@@ -17,10 +17,17 @@ export interface AdminInvokeDeps {
  * `POST /admin/functions/{name}` with `{"input": ...}`, as the Functions host offers for non-HTTP functions:
  * 202 once the invocation is accepted; the run itself continues in the background.
  */
-export async function handleAdminInvoke(deps: AdminInvokeDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleAdminInvoke(
+  deps: AdminInvokeDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const name = decodeURIComponent(url.pathname.replace(/^\/admin\/functions\/?/i, '').replace(/\/+$/, ''));
-  if (name === '' || name.includes('/')) throw requestError(`Expected POST /admin/functions/{name}, found ${req.method} ${url.pathname}.`, 404);
-  if (req.method !== 'POST') throw requestError(`Method ${req.method} is not allowed; use POST /admin/functions/${name}.`, 405);
+  if (name === '' || name.includes('/'))
+    throw requestError(`Expected POST /admin/functions/{name}, found ${req.method} ${url.pathname}.`, 404);
+  if (req.method !== 'POST')
+    throw requestError(`Method ${req.method} is not allowed; use POST /admin/functions/${name}.`, 405);
   const fn = deps.functions.find((f) => f.name.toLowerCase() === name.toLowerCase());
   if (!fn) throw requestError(`No function named "${name}" is registered.`, 404);
   const body = await readBody(req);
@@ -45,7 +52,10 @@ export async function handleAdminInvoke(deps: AdminInvokeDeps, req: IncomingMess
     run = deps.invokeTimer(fn);
   } else {
     const owner = deps.owners.get(type);
-    if (!owner?.invokeByAdmin) throw requestError(`Function "${fn.name}" (trigger "${fn.trigger.type}") cannot be invoked through the admin endpoint.`);
+    if (!owner?.invokeByAdmin)
+      throw requestError(
+        `Function "${fn.name}" (trigger "${fn.trigger.type}") cannot be invoked through the admin endpoint.`,
+      );
     run = owner.invokeByAdmin(fn, input);
   }
   // The admin caller only learns that the run was accepted, as with the real host; failures go to the log.

@@ -18,14 +18,25 @@ export interface FunctionRequestDeps {
 }
 
 /** Handles a request for a function route; returns false when no function route matches the path. */
-export async function handleFunctionRequest(deps: FunctionRequestDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+export async function handleFunctionRequest(
+  deps: FunctionRequestDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<boolean> {
   const method = (req.method ?? 'GET').toUpperCase();
   const match = deps.table.match(method, url.pathname);
   if (match.kind === 'notFound') return false;
   if (match.kind === 'methodNotAllowed') {
-    sendProblem(res, 405, `Method ${method} is not allowed for ${url.pathname}; allowed: ${match.allowed.join(', ')}.`, { field: 'method' }, {
-      allow: match.allowed.join(', '),
-    });
+    sendProblem(
+      res,
+      405,
+      `Method ${method} is not allowed for ${url.pathname}; allowed: ${match.allowed.join(', ')}.`,
+      { field: 'method' },
+      {
+        allow: match.allowed.join(', '),
+      },
+    );
     return true;
   }
   const { route, params } = match;

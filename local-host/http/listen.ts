@@ -8,7 +8,11 @@ export function listen(server: Server, port: number, host: string): Promise<numb
     const onError = (err: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
       if (err.code === 'EADDRINUSE') {
-        reject(configError(`Port ${port} is already in use on ${host}. Stop the process using it or pass --port <n> (0 picks a free port).`));
+        reject(
+          configError(
+            `Port ${port} is already in use on ${host}. Stop the process using it or pass --port <n> (0 picks a free port).`,
+          ),
+        );
       } else {
         reject(err);
       }

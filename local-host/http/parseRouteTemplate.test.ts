@@ -1,7 +1,8 @@
 import { compileRoute, matchCompiledRoute } from './compileRoute';
 import { parseRouteTemplate } from './parseRouteTemplate';
 
-const match = (template: string, path: string) => matchCompiledRoute(compileRoute('api', parseRouteTemplate(template, 'f')), path);
+const match = (template: string, path: string) =>
+  matchCompiledRoute(compileRoute('api', parseRouteTemplate(template, 'f')), path);
 
 describe('parseRouteTemplate', () => {
   it('parses literals, parameters, constraints, optional, defaults and catch-all', () => {
@@ -27,7 +28,9 @@ describe('parseRouteTemplate', () => {
   });
 
   it('rejects bad templates naming the function', () => {
-    expect(() => parseRouteTemplate('a/{id:nope}', 'Function "f"')).toThrow(/Function "f" route parameter "id": unknown route constraint "nope"/);
+    expect(() => parseRouteTemplate('a/{id:nope}', 'Function "f"')).toThrow(
+      /Function "f" route parameter "id": unknown route constraint "nope"/,
+    );
     expect(() => parseRouteTemplate('a/{id', 'f')).toThrow(/unclosed/);
     expect(() => parseRouteTemplate('{*rest}/a', 'f')).toThrow(/must be the last segment/);
     expect(() => parseRouteTemplate('{a}/{a}', 'f')).toThrow(/appears more than once/);

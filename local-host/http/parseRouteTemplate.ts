@@ -32,13 +32,16 @@ export function parseRouteTemplate(template: string, where: string): RouteSegmen
       if (part.kind !== 'parameter') continue;
       const { parameter } = part;
       const key = parameter.name.toLowerCase();
-      if (names.has(key)) throw appError(`${where}: route parameter "${parameter.name}" appears more than once in "${template}".`);
+      if (names.has(key))
+        throw appError(`${where}: route parameter "${parameter.name}" appears more than once in "${template}".`);
       names.add(key);
       if (parameter.catchAll && i !== segments.length - 1) {
         throw appError(`${where}: catch-all parameter "${parameter.name}" must be the last segment of "${template}".`);
       }
       if ((parameter.optional || parameter.catchAll) && segment.parts.length > 1) {
-        throw appError(`${where}: optional or catch-all parameter "${parameter.name}" must be a whole segment in "${template}".`);
+        throw appError(
+          `${where}: optional or catch-all parameter "${parameter.name}" must be a whole segment in "${template}".`,
+        );
       }
     }
   });
@@ -90,7 +93,16 @@ function parseSegment(text: string, where: string): RoutePart[] {
       if (end < 0) throw appError(`${where}: route segment "${text}" has an unclosed "{".`);
       if (literal) parts.push({ kind: 'literal', text: literal });
       literal = '';
-      parts.push({ kind: 'parameter', parameter: parseParameter(text.slice(i + 1, end).replace(/}}/g, '}').replace(/{{/g, '{'), where) });
+      parts.push({
+        kind: 'parameter',
+        parameter: parseParameter(
+          text
+            .slice(i + 1, end)
+            .replace(/}}/g, '}')
+            .replace(/{{/g, '{'),
+          where,
+        ),
+      });
       i = end + 1;
     } else if (ch === '}') {
       throw appError(`${where}: route segment "${text}" has an unmatched "}".`);
@@ -137,7 +149,8 @@ function parseParameter(spec: string, where: string): RouteParameter {
     }
   }
   const [name = '', ...pieces] = splitConstraints(body);
-  if (!/^[A-Za-z_]\w*$/.test(name)) throw appError(`${where}: route parameter "{${spec}}" has an invalid name "${name}".`);
+  if (!/^[A-Za-z_]\w*$/.test(name))
+    throw appError(`${where}: route parameter "{${spec}}" has an invalid name "${name}".`);
   const constraints = pieces.map((piece) => parseConstraint(piece, where));
   const regexes = constraints.map((c) => checkConstraintSyntax(c, `${where} route parameter "${name}"`));
   return {

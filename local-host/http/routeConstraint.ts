@@ -11,30 +11,51 @@ const numberPattern = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** The argument count each ASP.NET route constraint takes. */
 const arity: Record<string, readonly number[]> = {
-  int: [0], long: [0], bool: [0], guid: [0], alpha: [0], double: [0], float: [0], decimal: [0], datetime: [0],
-  min: [1], max: [1], range: [2], length: [1, 2], minlength: [1], maxlength: [1], regex: [1],
+  int: [0],
+  long: [0],
+  bool: [0],
+  guid: [0],
+  alpha: [0],
+  double: [0],
+  float: [0],
+  decimal: [0],
+  datetime: [0],
+  min: [1],
+  max: [1],
+  range: [2],
+  length: [1, 2],
+  minlength: [1],
+  maxlength: [1],
+  regex: [1],
 };
 
 /** Validates a constraint at start-up so a typo fails loudly instead of never matching. */
 export function checkConstraintSyntax(constraint: RouteConstraint, where: string): RegExp | undefined {
   const allowed = arity[constraint.name];
   if (!allowed) {
-    throw appError(`${where}: unknown route constraint "${constraint.name}" (supported: ${Object.keys(arity).join(', ')}).`);
+    throw appError(
+      `${where}: unknown route constraint "${constraint.name}" (supported: ${Object.keys(arity).join(', ')}).`,
+    );
   }
   if (!allowed.includes(constraint.args.length)) {
-    throw appError(`${where}: route constraint "${constraint.name}" takes ${allowed.join(' or ')} argument(s), found ${constraint.args.length}.`);
+    throw appError(
+      `${where}: route constraint "${constraint.name}" takes ${allowed.join(' or ')} argument(s), found ${constraint.args.length}.`,
+    );
   }
   if (constraint.name === 'regex') {
     try {
       // ASP.NET regex constraints are case-insensitive and not implicitly anchored.
       return new RegExp(constraint.args[0] ?? '', 'i');
     } catch (err) {
-      throw appError(`${where}: route constraint regex(${constraint.args[0]}) is not a valid regular expression: ${(err as Error).message}`);
+      throw appError(
+        `${where}: route constraint regex(${constraint.args[0]}) is not a valid regular expression: ${(err as Error).message}`,
+      );
     }
   }
   if (constraint.name !== 'regex') {
     for (const arg of constraint.args) {
-      if (!integerPattern.test(arg)) throw appError(`${where}: route constraint "${constraint.name}" expects integer arguments, found "${arg}".`);
+      if (!integerPattern.test(arg))
+        throw appError(`${where}: route constraint "${constraint.name}" expects integer arguments, found "${arg}".`);
     }
   }
   return undefined;

@@ -1,7 +1,12 @@
 import type { ServerResponse } from 'node:http';
 
 /** A plain-text or JSON answer for host-generated responses (errors, admin). */
-export function sendText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.end();
     return;
@@ -35,6 +40,15 @@ export function problemBody(status: number, detail: string, extra: Record<string
 }
 
 /** Answers with application/problem+json; `extra` adds members such as `field`. */
-export function sendProblem(res: ServerResponse, status: number, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
-  sendText(res, status, problemBody(status, detail, extra), { ...headers, 'content-type': 'application/problem+json; charset=utf-8' });
+export function sendProblem(
+  res: ServerResponse,
+  status: number,
+  detail: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): void {
+  sendText(res, status, problemBody(status, detail, extra), {
+    ...headers,
+    'content-type': 'application/problem+json; charset=utf-8',
+  });
 }

@@ -10,13 +10,22 @@ describe('checkKey', () => {
   it('accepts function or master key for function level', () => {
     expect(checkKey(keys, 'function', 'fn')).toEqual({ ok: true });
     expect(checkKey(keys, 'function', 'master')).toEqual({ ok: true });
-    expect(checkKey(keys, 'function', 'wrong')).toMatchObject({ ok: false, message: expect.stringMatching(/^Invalid key/) });
-    expect(checkKey(keys, 'function', undefined)).toMatchObject({ ok: false, message: expect.stringMatching(/^Missing key/) });
+    expect(checkKey(keys, 'function', 'wrong')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^Invalid key/),
+    });
+    expect(checkKey(keys, 'function', undefined)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^Missing key/),
+    });
   });
 
   it('accepts only the master key for admin level', () => {
     expect(checkKey(keys, 'admin', 'master')).toEqual({ ok: true });
-    expect(checkKey(keys, 'admin', 'fn')).toMatchObject({ ok: false, message: expect.stringContaining('the master key') });
+    expect(checkKey(keys, 'admin', 'fn')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('the master key'),
+    });
   });
 });
 

@@ -41,7 +41,9 @@ export function authLevelOf(value: unknown): AuthLevel {
 }
 
 /** The function-route check for the HTTP handler: answers 401 itself when the key is missing or wrong. */
-export function createAuthorizer(keys: HostKeys | undefined): (req: IncomingMessage, res: ServerResponse, url: URL, fn: HostFunction) => boolean {
+export function createAuthorizer(
+  keys: HostKeys | undefined,
+): (req: IncomingMessage, res: ServerResponse, url: URL, fn: HostFunction) => boolean {
   return (req, res, url, fn) => {
     if (!keys) return true;
     const auth = checkKey(keys, authLevelOf(fn.trigger.authLevel), presentedKey(req, url));

@@ -14,8 +14,14 @@ describe('host route keys', () => {
   it('takes the system or master key on system routes, never the function key', () => {
     expect(checkHostRouteKey(keys, 'system', system)).toEqual({ ok: true });
     expect(checkHostRouteKey(keys, 'system', 'master')).toEqual({ ok: true });
-    expect(checkHostRouteKey(keys, 'system', 'function')).toMatchObject({ ok: false, message: expect.stringMatching(/^Invalid key: .*system key or the master key/) });
-    expect(checkHostRouteKey(keys, 'system', undefined)).toMatchObject({ ok: false, message: expect.stringMatching(/^Missing key/) });
+    expect(checkHostRouteKey(keys, 'system', 'function')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^Invalid key: .*system key or the master key/),
+    });
+    expect(checkHostRouteKey(keys, 'system', undefined)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^Missing key/),
+    });
     expect(checkHostRouteKey(keys, 'system', '')).toMatchObject({ ok: false });
   });
 

@@ -37,16 +37,29 @@ describe('parseBatch', () => {
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: '{"PartitionKey":"p","RowKey":"r\'1","n":1}',
       },
-      { method: 'DELETE', url: "http://127.0.0.1:10002/devstoreaccount1/Windows(PartitionKey='p',RowKey='r2')", headers: { 'if-match': '*' }, body: '' },
+      {
+        method: 'DELETE',
+        url: "http://127.0.0.1:10002/devstoreaccount1/Windows(PartitionKey='p',RowKey='r2')",
+        headers: { 'if-match': '*' },
+        body: '',
+      },
     ]);
   });
 
   it('rejects a body that is not a multipart changeset, saying what it expected', () => {
     expect(() => parseBatch(body, 'application/json')).toThrow(BatchSyntaxError);
-    expect(() => parseBatch(body, 'application/json')).toThrow(/expected Content-Type multipart\/mixed with a boundary, found "application\/json"/);
-    expect(() => parseBatch(body.replace('--batch_b1--', ''), 'multipart/mixed; boundary=batch_b1')).toThrow(/expected the closing delimiter --batch_b1--/);
-    expect(() => parseBatch(body.replace(' HTTP/1.1\r\nIf-Match', '\r\nIf-Match'), 'multipart/mixed; boundary=batch_b1')).toThrow(/expected a request line "METHOD URL HTTP\/1.1"/);
-    expect(() => parseBatch(body.replaceAll('application/http', 'text/plain'), 'multipart/mixed; boundary=batch_b1')).toThrow(/expected Content-Type application\/http, found "text\/plain"/);
+    expect(() => parseBatch(body, 'application/json')).toThrow(
+      /expected Content-Type multipart\/mixed with a boundary, found "application\/json"/,
+    );
+    expect(() => parseBatch(body.replace('--batch_b1--', ''), 'multipart/mixed; boundary=batch_b1')).toThrow(
+      /expected the closing delimiter --batch_b1--/,
+    );
+    expect(() =>
+      parseBatch(body.replace(' HTTP/1.1\r\nIf-Match', '\r\nIf-Match'), 'multipart/mixed; boundary=batch_b1'),
+    ).toThrow(/expected a request line "METHOD URL HTTP\/1.1"/);
+    expect(() =>
+      parseBatch(body.replaceAll('application/http', 'text/plain'), 'multipart/mixed; boundary=batch_b1'),
+    ).toThrow(/expected Content-Type application\/http, found "text\/plain"/);
   });
 });
 
@@ -58,7 +71,9 @@ describe('formatBatchResponse', () => {
     ]);
     const boundary = /^multipart\/mixed; boundary=(batchresponse_[0-9a-f-]+)$/.exec(out.contentType)?.[1];
     expect(boundary).toBeDefined();
-    expect(out.body.startsWith(`--${boundary}\r\nContent-Type: multipart/mixed; boundary=changesetresponse_`)).toBe(true);
+    expect(out.body.startsWith(`--${boundary}\r\nContent-Type: multipart/mixed; boundary=changesetresponse_`)).toBe(
+      true,
+    );
     expect(out.body.endsWith(`--${boundary}--\r\n`)).toBe(true);
     // The SDK splits on "--changesetresponse_" and drops the first and last pieces.
     const pieces = out.body.split('--changesetresponse_').slice(1, -1);

@@ -17,7 +17,9 @@ export class BatchSyntaxError extends Error {
 function boundaryOf(contentType: string | undefined, what: string): string {
   const m = /boundary=("?)([^";]+)\1/i.exec(contentType ?? '');
   if (!m || !/^multipart\/mixed/i.test((contentType ?? '').trim())) {
-    throw new BatchSyntaxError(`${what}: expected Content-Type multipart/mixed with a boundary, found ${JSON.stringify(contentType ?? '')}`);
+    throw new BatchSyntaxError(
+      `${what}: expected Content-Type multipart/mixed with a boundary, found ${JSON.stringify(contentType ?? '')}`,
+    );
   }
   return m[2]!;
 }
@@ -51,18 +53,28 @@ function headersAndRest(text: string): { headers: Record<string, string>; rest: 
  */
 export function parseBatch(body: string, contentType: string | undefined): BatchSubRequest[] {
   const batchParts = partsOf(body, boundaryOf(contentType, '$batch'), '$batch');
-  if (batchParts.length !== 1) throw new BatchSyntaxError(`$batch: expected exactly one changeset, found ${batchParts.length} parts`);
+  if (batchParts.length !== 1)
+    throw new BatchSyntaxError(`$batch: expected exactly one changeset, found ${batchParts.length} parts`);
   const changeset = headersAndRest(batchParts[0]!);
   const requests: BatchSubRequest[] = [];
-  for (const [i, part] of partsOf(changeset.rest, boundaryOf(changeset.headers['content-type'], 'changeset'), 'changeset').entries()) {
+  for (const [i, part] of partsOf(
+    changeset.rest,
+    boundaryOf(changeset.headers['content-type'], 'changeset'),
+    'changeset',
+  ).entries()) {
     const outer = headersAndRest(part);
     if (!/^application\/http/i.test(outer.headers['content-type'] ?? '')) {
-      throw new BatchSyntaxError(`changeset part ${i}: expected Content-Type application/http, found ${JSON.stringify(outer.headers['content-type'] ?? '')}`);
+      throw new BatchSyntaxError(
+        `changeset part ${i}: expected Content-Type application/http, found ${JSON.stringify(outer.headers['content-type'] ?? '')}`,
+      );
     }
     const lineEnd = outer.rest.search(/\r?\n/);
     const requestLine = (lineEnd < 0 ? outer.rest : outer.rest.slice(0, lineEnd)).trim();
     const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(requestLine);
-    if (!m) throw new BatchSyntaxError(`changeset part ${i}: expected a request line "METHOD URL HTTP/1.1", found ${JSON.stringify(requestLine)}`);
+    if (!m)
+      throw new BatchSyntaxError(
+        `changeset part ${i}: expected a request line "METHOD URL HTTP/1.1", found ${JSON.stringify(requestLine)}`,
+      );
     const inner = headersAndRest(lineEnd < 0 ? '' : outer.rest.slice(lineEnd).replace(/^\r?\n/, ''));
     requests.push({ method: m[1]!, url: m[2]!, headers: inner.headers, body: inner.rest.replace(/\r?\n$/, '') });
   }
@@ -85,7 +97,13 @@ export function formatBatchResponse(responses: readonly BatchSubResponse[]): { c
   const changeset = `changesetresponse_${randomUUID()}`;
   const lines: string[] = [`--${batch}`, `Content-Type: multipart/mixed; boundary=${changeset}`, ''];
   for (const r of responses) {
-    lines.push(`--${changeset}`, 'Content-Type: application/http', 'Content-Transfer-Encoding: binary', '', `HTTP/1.1 ${r.status} ${r.statusText}`);
+    lines.push(
+      `--${changeset}`,
+      'Content-Type: application/http',
+      'Content-Transfer-Encoding: binary',
+      '',
+      `HTTP/1.1 ${r.status} ${r.statusText}`,
+    );
     for (const [name, value] of Object.entries(r.headers)) lines.push(`${name}: ${value}`);
     lines.push('', r.body ?? '');
   }

@@ -39,7 +39,11 @@ export function edmOf(value: unknown, annotation: unknown): EdmValue | undefined
       return Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 ? { type: 'Int32', value: n } : undefined;
     }
     case 'Edm.Boolean':
-      return value === true || value === 'true' ? { type: 'Boolean', value: true } : value === false || value === 'false' ? { type: 'Boolean', value: false } : undefined;
+      return value === true || value === 'true'
+        ? { type: 'Boolean', value: true }
+        : value === false || value === 'false'
+          ? { type: 'Boolean', value: false }
+          : undefined;
     case 'Edm.String':
       return { type: 'String', value: String(value) };
     default:
@@ -47,7 +51,8 @@ export function edmOf(value: unknown, annotation: unknown): EdmValue | undefined
   }
   if (typeof value === 'string') return { type: 'String', value };
   if (typeof value === 'boolean') return { type: 'Boolean', value };
-  if (typeof value === 'number') return { type: Number.isInteger(value) && value >= -2147483648 && value <= 2147483647 ? 'Int32' : 'Double', value };
+  if (typeof value === 'number')
+    return { type: Number.isInteger(value) && value >= -2147483648 && value <= 2147483647 ? 'Int32' : 'Double', value };
   return undefined;
 }
 
@@ -89,7 +94,8 @@ export function compareText(a: string, b: string): number {
  * false, as on the service. Int32, Int64 and Double compare as numbers.
  */
 export function compareEdm(a: EdmValue, b: EdmValue): number | undefined {
-  const numeric = (v: EdmValue): v is Extract<EdmValue, { type: 'Int32' | 'Double' | 'Int64' }> => v.type === 'Int32' || v.type === 'Double' || v.type === 'Int64';
+  const numeric = (v: EdmValue): v is Extract<EdmValue, { type: 'Int32' | 'Double' | 'Int64' }> =>
+    v.type === 'Int32' || v.type === 'Double' || v.type === 'Int64';
   if (numeric(a) && numeric(b)) {
     const x = a.value;
     const y = b.value;

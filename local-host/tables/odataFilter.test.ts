@@ -4,7 +4,10 @@ import fc from 'fast-check';
 import { compareText, type EdmValue } from './edm';
 import { evaluateFilter, FilterSyntaxError, keyRanges, parseFilter } from './odataFilter';
 
-const reader = (props: Record<string, EdmValue>) => (name: string): EdmValue | undefined => props[name];
+const reader =
+  (props: Record<string, EdmValue>) =>
+  (name: string): EdmValue | undefined =>
+    props[name];
 const str = (value: string): EdmValue => ({ type: 'String', value });
 
 describe('parseFilter', () => {
@@ -17,7 +20,12 @@ describe('parseFilter', () => {
         left: {
           kind: 'and',
           left: { kind: 'compare', op: 'eq', property: 'PartitionKey', literal: str("it's") },
-          right: { kind: 'compare', op: 'lt', property: 'Timestamp', literal: { type: 'DateTime', value: '2024-05-01T10:00:00.0000000Z' } },
+          right: {
+            kind: 'compare',
+            op: 'lt',
+            property: 'Timestamp',
+            literal: { type: 'DateTime', value: '2024-05-01T10:00:00.0000000Z' },
+          },
         },
         right: { kind: 'compare', op: 'ge', property: 'n', literal: { type: 'Int64', value: 1714557600000n } },
       },
@@ -26,18 +34,23 @@ describe('parseFilter', () => {
   });
 
   it('gives and precedence over or, honours parentheses and not, and flips literal-first comparisons', () => {
-    const t = parseFilter("a eq 1 or b eq 2 and not (c eq 3 or 4 lt d)");
+    const t = parseFilter('a eq 1 or b eq 2 and not (c eq 3 or 4 lt d)');
     expect(t).toMatchObject({
       kind: 'or',
       left: { kind: 'compare', property: 'a' },
-      right: { kind: 'and', right: { kind: 'not', operand: { kind: 'or', right: { kind: 'compare', op: 'gt', property: 'd' } } } },
+      right: {
+        kind: 'and',
+        right: { kind: 'not', operand: { kind: 'or', right: { kind: 'compare', op: 'gt', property: 'd' } } },
+      },
     });
   });
 
   it('reads typed literals: Int64 with L, guid, binary, booleans', () => {
     expect(parseFilter('x eq 5L')).toMatchObject({ literal: { type: 'Int64', value: 5n } });
     expect(parseFilter("g eq guid'AB-CD'")).toMatchObject({ literal: { type: 'Guid', value: 'ab-cd' } });
-    expect(parseFilter("b eq X'0aff'")).toMatchObject({ literal: { type: 'Binary', value: Buffer.from([10, 255]).toString('base64') } });
+    expect(parseFilter("b eq X'0aff'")).toMatchObject({
+      literal: { type: 'Binary', value: Buffer.from([10, 255]).toString('base64') },
+    });
     expect(parseFilter('f eq true')).toMatchObject({ literal: { type: 'Boolean', value: true } });
     expect(parseFilter('x eq -7')).toMatchObject({ literal: { type: 'Int32', value: -7 } });
   });
@@ -75,7 +88,15 @@ describe('evaluateFilter', () => {
   });
 
   // Property: the parsed filter agrees with a direct evaluation of the same random expression tree.
-  type Expr = { op: 'and' | 'or'; l: Expr; r: Expr } | { op: 'not'; e: Expr } | { op: 'cmp'; cmp: 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le'; prop: 'a' | 'b' | 'PartitionKey'; value: number | string };
+  type Expr =
+    | { op: 'and' | 'or'; l: Expr; r: Expr }
+    | { op: 'not'; e: Expr }
+    | {
+        op: 'cmp';
+        cmp: 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
+        prop: 'a' | 'b' | 'PartitionKey';
+        value: number | string;
+      };
   const leaf = fc.record({
     op: fc.constant('cmp' as const),
     cmp: fc.constantFrom('eq' as const, 'ne' as const, 'gt' as const, 'ge' as const, 'lt' as const, 'le' as const),
@@ -91,20 +112,28 @@ describe('evaluateFilter', () => {
     ),
   })).e;
   const toText = (e: Expr): string => {
-    if (e.op === 'cmp') return typeof e.value === 'number' ? `${e.prop} ${e.cmp} ${e.value}` : `${e.prop} ${e.cmp} '${e.value.replace(/'/g, "''")}'`;
+    if (e.op === 'cmp')
+      return typeof e.value === 'number'
+        ? `${e.prop} ${e.cmp} ${e.value}`
+        : `${e.prop} ${e.cmp} '${e.value.replace(/'/g, "''")}'`;
     if (e.op === 'not') return `not (${toText(e.e)})`;
     return `(${toText(e.l)}) ${e.op} (${toText(e.r)})`;
   };
   const direct = (e: Expr, row: Record<string, number | string>): boolean => {
     if (e.op === 'not') return !direct(e.e, row);
-    if (e.op !== 'cmp') return e.op === 'and' ? direct(e.l, row) && direct(e.r, row) : direct(e.l, row) || direct(e.r, row);
+    if (e.op !== 'cmp')
+      return e.op === 'and' ? direct(e.l, row) && direct(e.r, row) : direct(e.l, row) || direct(e.r, row);
     const v = row[e.prop];
     if (v === undefined || typeof v !== typeof e.value) return false;
     const c = typeof v === 'number' ? Math.sign(v - (e.value as number)) : compareText(v, e.value as string);
     return { eq: c === 0, ne: c !== 0, gt: c > 0, ge: c >= 0, lt: c < 0, le: c <= 0 }[e.cmp];
   };
   const rowArb = fc.record(
-    { a: fc.oneof(fc.integer({ min: -5, max: 5 }), fc.string({ maxLength: 3 })), b: fc.integer({ min: -5, max: 5 }), PartitionKey: fc.string({ maxLength: 3 }) },
+    {
+      a: fc.oneof(fc.integer({ min: -5, max: 5 }), fc.string({ maxLength: 3 })),
+      b: fc.integer({ min: -5, max: 5 }),
+      PartitionKey: fc.string({ maxLength: 3 }),
+    },
     { requiredKeys: ['PartitionKey'] },
   );
 
@@ -112,8 +141,11 @@ describe('evaluateFilter', () => {
     fc.assert(
       fc.property(expr, rowArb, (e, row) => {
         const typed: Record<string, EdmValue> = {};
-        for (const [k, v] of Object.entries(row)) typed[k] = typeof v === 'number' ? { type: 'Int32', value: v } : str(v);
-        expect(evaluateFilter(parseFilter(toText(e)), reader(typed))).toBe(direct(e, row as Record<string, number | string>));
+        for (const [k, v] of Object.entries(row))
+          typed[k] = typeof v === 'number' ? { type: 'Int32', value: v } : str(v);
+        expect(evaluateFilter(parseFilter(toText(e)), reader(typed))).toBe(
+          direct(e, row as Record<string, number | string>),
+        );
       }),
       { numRuns: 500 },
     );
@@ -122,12 +154,17 @@ describe('evaluateFilter', () => {
 
 describe('keyRanges', () => {
   it('narrows PartitionKey and RowKey by the top-level and only', () => {
-    expect(keyRanges(parseFilter("PartitionKey eq 'p' and RowKey ge 'a' and RowKey lt 'b' and RowKey gt 'a'"))).toEqual({
-      PartitionKey: { eq: 'p' },
-      RowKey: { low: { value: 'a', inclusive: false }, high: { value: 'b', inclusive: false } },
-    });
+    expect(keyRanges(parseFilter("PartitionKey eq 'p' and RowKey ge 'a' and RowKey lt 'b' and RowKey gt 'a'"))).toEqual(
+      {
+        PartitionKey: { eq: 'p' },
+        RowKey: { low: { value: 'a', inclusive: false }, high: { value: 'b', inclusive: false } },
+      },
+    );
     expect(keyRanges(parseFilter("PartitionKey eq 'p' or RowKey ge 'a'"))).toEqual({ PartitionKey: {}, RowKey: {} });
-    expect(keyRanges(parseFilter("'m' gt PartitionKey"))).toEqual({ PartitionKey: { high: { value: 'm', inclusive: false } }, RowKey: {} });
+    expect(keyRanges(parseFilter("'m' gt PartitionKey"))).toEqual({
+      PartitionKey: { high: { value: 'm', inclusive: false } },
+      RowKey: {},
+    });
     expect(keyRanges(undefined)).toEqual({ PartitionKey: {}, RowKey: {} });
   });
 

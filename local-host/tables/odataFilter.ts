@@ -81,7 +81,14 @@ function tokenize(text: string): Token[] {
         tokens.push({ t: 'literal', v: { type: 'Double', value: Number(digits) }, at });
       } else {
         const big = BigInt(digits);
-        tokens.push({ t: 'literal', v: big >= -2147483648n && big <= 2147483647n ? { type: 'Int32', value: Number(big) } : { type: 'Int64', value: big }, at });
+        tokens.push({
+          t: 'literal',
+          v:
+            big >= -2147483648n && big <= 2147483647n
+              ? { type: 'Int32', value: Number(big) }
+              : { type: 'Int64', value: big },
+          at,
+        });
       }
       continue;
     }
@@ -106,7 +113,8 @@ function tokenize(text: string): Token[] {
         }
         continue;
       }
-      if (word === 'true' || word === 'false') tokens.push({ t: 'literal', v: { type: 'Boolean', value: word === 'true' }, at });
+      if (word === 'true' || word === 'false')
+        tokens.push({ t: 'literal', v: { type: 'Boolean', value: word === 'true' }, at });
       else tokens.push({ t: 'word', v: word, at });
       continue;
     }
@@ -126,7 +134,9 @@ export function parseFilter(text: string): FilterNode {
   const fail = (expected: string): never => {
     const tok = peek();
     const found = tok.t === 'end' ? 'the end' : JSON.stringify(text.slice(tok.at, tok.at + 20));
-    throw new FilterSyntaxError(`$filter: expected ${expected} at position ${tok.at}, found ${found} in ${JSON.stringify(text)}`);
+    throw new FilterSyntaxError(
+      `$filter: expected ${expected} at position ${tok.at}, found ${found} in ${JSON.stringify(text)}`,
+    );
   };
   const isWord = (tok: Token, word: string): boolean => tok.t === 'word' && tok.v.toLowerCase() === word;
 
@@ -170,13 +180,16 @@ export function parseFilter(text: string): FilterNode {
     const first = tok;
     p++;
     const opTok = peek();
-    if (opTok.t !== 'word' || !comparisons.has(opTok.v.toLowerCase())) return fail('a comparison operator (eq, ne, gt, ge, lt, le)');
+    if (opTok.t !== 'word' || !comparisons.has(opTok.v.toLowerCase()))
+      return fail('a comparison operator (eq, ne, gt, ge, lt, le)');
     const op = (opTok as { v: string }).v.toLowerCase() as Comparison;
     p++;
     const second = peek();
     p++;
-    if (first.t === 'word' && second.t === 'literal') return { kind: 'compare', op, property: first.v, literal: second.v };
-    if (first.t === 'literal' && second.t === 'word') return { kind: 'compare', op: flipped[op], property: second.v, literal: first.v };
+    if (first.t === 'word' && second.t === 'literal')
+      return { kind: 'compare', op, property: first.v, literal: second.v };
+    if (first.t === 'literal' && second.t === 'word')
+      return { kind: 'compare', op: flipped[op], property: second.v, literal: first.v };
     p--;
     return fail('a property compared with a literal');
   };
@@ -246,7 +259,12 @@ export function keyRanges(node: FilterNode | undefined): { PartitionKey: KeyRang
       visit(n.right);
       return;
     }
-    if (n.kind !== 'compare' || (n.property !== 'PartitionKey' && n.property !== 'RowKey') || n.literal.type !== 'String') return;
+    if (
+      n.kind !== 'compare' ||
+      (n.property !== 'PartitionKey' && n.property !== 'RowKey') ||
+      n.literal.type !== 'String'
+    )
+      return;
     const range = out[n.property];
     const value = n.literal.value;
     const tighterLow = (inclusive: boolean): void => {

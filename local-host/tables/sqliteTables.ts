@@ -92,7 +92,11 @@ export class SqliteTables {
 
   createTable(name: string): { created: boolean; name: string } {
     if (!tableNamePattern.test(name) || name.toLowerCase() === 'tables') {
-      throw new TableServiceError(400, 'InvalidResourceName', `The table name ${JSON.stringify(name)} is invalid: expected 3-63 letters and digits starting with a letter.`);
+      throw new TableServiceError(
+        400,
+        'InvalidResourceName',
+        `The table name ${JSON.stringify(name)} is invalid: expected 3-63 letters and digits starting with a letter.`,
+      );
     }
     const existing = this.tableByKey.get(name.toLowerCase());
     if (existing) return { created: false, name: existing.name };
@@ -115,7 +119,8 @@ export class SqliteTables {
   /** The table's storage key; 404 TableNotFound when it does not exist. */
   requireTable(name: string): string {
     const key = name.toLowerCase();
-    if (!this.tableByKey.get(key)) throw new TableServiceError(404, 'TableNotFound', `The table specified does not exist: ${name}.`);
+    if (!this.tableByKey.get(key))
+      throw new TableServiceError(404, 'TableNotFound', `The table specified does not exist: ${name}.`);
     return key;
   }
 
@@ -129,7 +134,8 @@ export class SqliteTables {
   insert(table: string, pk: string, rk: string, props: Record<string, unknown>): StoredEntity {
     const key = this.requireTable(table);
     checkKeys(pk, rk);
-    if (this.getRow.get(key, pk, rk)) throw new TableServiceError(409, 'EntityAlreadyExists', 'The specified entity already exists.');
+    if (this.getRow.get(key, pk, rk))
+      throw new TableServiceError(409, 'EntityAlreadyExists', 'The specified entity already exists.');
     return this.write(key, pk, rk, props);
   }
 
@@ -137,12 +143,20 @@ export class SqliteTables {
    * PUT (replace) or PATCH/MERGE (merge). Without If-Match it is an upsert (insert-or-replace / insert-or-merge);
    * with one it is an update: 404 when the entity is missing, 412 when the ETag differs (`*` matches any).
    */
-  update(table: string, pk: string, rk: string, props: Record<string, unknown>, mode: 'replace' | 'merge', ifMatch: string | undefined): StoredEntity {
+  update(
+    table: string,
+    pk: string,
+    rk: string,
+    props: Record<string, unknown>,
+    mode: 'replace' | 'merge',
+    ifMatch: string | undefined,
+  ): StoredEntity {
     const key = this.requireTable(table);
     checkKeys(pk, rk);
     const existing = this.getRow.get(key, pk, rk);
     if (ifMatch !== undefined) checkMatch(existing, ifMatch);
-    const merged = mode === 'merge' && existing ? mergeProps(JSON.parse(existing.props) as Record<string, unknown>, props) : props;
+    const merged =
+      mode === 'merge' && existing ? mergeProps(JSON.parse(existing.props) as Record<string, unknown>, props) : props;
     return this.write(key, pk, rk, merged);
   }
 
@@ -241,15 +255,27 @@ export function readerOf(row: StoredEntity): (name: string) => EdmValue | undefi
 function checkMatch(existing: StoredEntity | undefined, ifMatch: string): void {
   if (!existing) throw new TableServiceError(404, 'ResourceNotFound', 'The specified resource does not exist.');
   if (ifMatch !== '*' && ifMatch !== etagOf(existing.ts)) {
-    throw new TableServiceError(412, 'UpdateConditionNotSatisfied', 'The update condition specified in the request was not satisfied.');
+    throw new TableServiceError(
+      412,
+      'UpdateConditionNotSatisfied',
+      'The update condition specified in the request was not satisfied.',
+    );
   }
 }
 
 function checkKeys(pk: string, rk: string): void {
-  for (const [name, value] of [['PartitionKey', pk], ['RowKey', rk]] as const) {
-    if (value.length > MAX_KEY_CHARS) throw new TableServiceError(400, 'KeyValueTooLarge', `The ${name} is longer than ${MAX_KEY_CHARS} characters.`);
+  for (const [name, value] of [
+    ['PartitionKey', pk],
+    ['RowKey', rk],
+  ] as const) {
+    if (value.length > MAX_KEY_CHARS)
+      throw new TableServiceError(400, 'KeyValueTooLarge', `The ${name} is longer than ${MAX_KEY_CHARS} characters.`);
     if (forbiddenKeyChars.test(value)) {
-      throw new TableServiceError(400, 'InvalidInput', `The ${name} ${JSON.stringify(value)} contains a character the Table service forbids in keys (/ \\ # ? or a control character).`);
+      throw new TableServiceError(
+        400,
+        'InvalidInput',
+        `The ${name} ${JSON.stringify(value)} contains a character the Table service forbids in keys (/ \\ # ? or a control character).`,
+      );
     }
   }
 }
@@ -272,12 +298,22 @@ function checkProps(props: Record<string, unknown>): string {
     if (name.endsWith('@odata.type')) continue;
     count++;
     if (typeof value === 'string' && value.length > MAX_STRING_CHARS) {
-      throw new TableServiceError(400, 'PropertyValueTooLarge', `The property ${name} holds ${value.length} characters; the Table service allows ${MAX_STRING_CHARS} (64 KiB).`);
+      throw new TableServiceError(
+        400,
+        'PropertyValueTooLarge',
+        `The property ${name} holds ${value.length} characters; the Table service allows ${MAX_STRING_CHARS} (64 KiB).`,
+      );
     }
   }
-  if (count > MAX_CUSTOM_PROPERTIES) throw new TableServiceError(400, 'TooManyProperties', `The entity has ${count} properties; the Table service allows ${MAX_CUSTOM_PROPERTIES}.`);
+  if (count > MAX_CUSTOM_PROPERTIES)
+    throw new TableServiceError(
+      400,
+      'TooManyProperties',
+      `The entity has ${count} properties; the Table service allows ${MAX_CUSTOM_PROPERTIES}.`,
+    );
   const text = JSON.stringify(props);
-  if (Buffer.byteLength(text, 'utf8') > MAX_ENTITY_BYTES) throw new TableServiceError(400, 'EntityTooLarge', 'The entity is larger than the 1 MiB the Table service allows.');
+  if (Buffer.byteLength(text, 'utf8') > MAX_ENTITY_BYTES)
+    throw new TableServiceError(400, 'EntityTooLarge', 'The entity is larger than the 1 MiB the Table service allows.');
   return text;
 }
 
@@ -291,21 +327,50 @@ export function propsOfBody(body: Record<string, unknown>): Record<string, unkno
     if (name.startsWith('odata.') || name === 'PartitionKey' || name === 'RowKey' || name === 'Timestamp') continue;
     if (name.endsWith('@odata.type')) continue;
     if (value === null || value === undefined) continue;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TableServiceError(400, 'PropertyNameInvalid', `The property name ${JSON.stringify(name)} is invalid: expected letters, digits and _ starting with a letter or _.`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new TableServiceError(
+        400,
+        'PropertyNameInvalid',
+        `The property name ${JSON.stringify(name)} is invalid: expected letters, digits and _ starting with a letter or _.`,
+      );
     const annotation = body[`${name}@odata.type`];
-    if (annotation !== undefined && !['Edm.Binary', 'Edm.Boolean', 'Edm.DateTime', 'Edm.Double', 'Edm.Guid', 'Edm.Int32', 'Edm.Int64', 'Edm.String'].includes(String(annotation))) {
-      throw new TableServiceError(400, 'InvalidInput', `The property ${name} has an unknown type ${JSON.stringify(annotation)}.`);
+    if (
+      annotation !== undefined &&
+      ![
+        'Edm.Binary',
+        'Edm.Boolean',
+        'Edm.DateTime',
+        'Edm.Double',
+        'Edm.Guid',
+        'Edm.Int32',
+        'Edm.Int64',
+        'Edm.String',
+      ].includes(String(annotation))
+    ) {
+      throw new TableServiceError(
+        400,
+        'InvalidInput',
+        `The property ${name} has an unknown type ${JSON.stringify(annotation)}.`,
+      );
     }
-    if (typeof value === 'object') throw new TableServiceError(400, 'InvalidInput', `The property ${name} holds an object or array; the Table service stores only primitive values.`);
+    if (typeof value === 'object')
+      throw new TableServiceError(
+        400,
+        'InvalidInput',
+        `The property ${name} holds an object or array; the Table service stores only primitive values.`,
+      );
     if (annotation !== undefined && edmOf(value, annotation) === undefined) {
-      throw new TableServiceError(400, 'InvalidInput', `The property ${name} is not a valid ${String(annotation)}: ${JSON.stringify(value)}.`);
+      throw new TableServiceError(
+        400,
+        'InvalidInput',
+        `The property ${name} is not a valid ${String(annotation)}: ${JSON.stringify(value)}.`,
+      );
     }
     out[name] = canonical(value, annotation);
     if (annotation !== undefined) out[`${name}@odata.type`] = annotation;
   }
   return out;
 }
-
 
 /** Numbers and booleans sent as text (`{ type: 'Double', value: '2' }`) are stored, and returned, as JSON numbers and booleans, as the service does. */
 function canonical(value: unknown, annotation: unknown): unknown {

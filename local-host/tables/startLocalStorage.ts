@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 
-import { type AzuritePorts, devAccountKey, devAccountName, type RunningAzurite, startAzurite } from '../azurite/startAzurite';
+import {
+  type AzuritePorts,
+  devAccountKey,
+  devAccountName,
+  type RunningAzurite,
+  startAzurite,
+} from '../azurite/startAzurite';
 import type { HostSystemError } from '../errors';
 import { type RunningTables, startTables } from './startTables';
 
@@ -38,9 +44,16 @@ export interface RunningLocalStorage {
  * (docs/explanation/local-table-store.md). Azurite's own table service then listens on a free port nobody uses.
  */
 export async function startLocalStorage(options: StartLocalStorageOptions): Promise<RunningLocalStorage> {
-  const requested = options.ports === 0 ? { blob: 0, queue: 0, table: 0 } : { blob: 10000, queue: 10001, table: 10002, ...options.ports };
+  const requested =
+    options.ports === 0
+      ? { blob: 0, queue: 0, table: 0 }
+      : { blob: 10000, queue: 10001, table: 10002, ...options.ports };
   if (options.tables === 'azurite') {
-    const azurite = await startAzurite({ location: join(options.dataDir, 'azurite'), ports: requested, ...(options.onUnexpectedExit ? { onUnexpectedExit: options.onUnexpectedExit } : {}) });
+    const azurite = await startAzurite({
+      location: join(options.dataDir, 'azurite'),
+      ports: requested,
+      ...(options.onUnexpectedExit ? { onUnexpectedExit: options.onUnexpectedExit } : {}),
+    });
     return {
       ...urlsOf(azurite),
       tables: 'azurite',
@@ -51,11 +64,22 @@ export async function startLocalStorage(options: StartLocalStorageOptions): Prom
   }
   const tablesFile = join(options.dataDir, 'tables', 'tables.sqlite');
   const [azurite, tables] = await Promise.allSettled([
-    startAzurite({ location: join(options.dataDir, 'azurite'), ports: { blob: requested.blob, queue: requested.queue, table: 0 }, ...(options.onUnexpectedExit ? { onUnexpectedExit: options.onUnexpectedExit } : {}) }),
-    startTables({ file: tablesFile, port: requested.table, ...(options.onUnexpectedExit ? { onUnexpectedExit: options.onUnexpectedExit } : {}) }),
+    startAzurite({
+      location: join(options.dataDir, 'azurite'),
+      ports: { blob: requested.blob, queue: requested.queue, table: 0 },
+      ...(options.onUnexpectedExit ? { onUnexpectedExit: options.onUnexpectedExit } : {}),
+    }),
+    startTables({
+      file: tablesFile,
+      port: requested.table,
+      ...(options.onUnexpectedExit ? { onUnexpectedExit: options.onUnexpectedExit } : {}),
+    }),
   ]);
   if (azurite.status === 'rejected' || tables.status === 'rejected') {
-    await Promise.all([azurite.status === 'fulfilled' ? azurite.value.stop() : undefined, tables.status === 'fulfilled' ? tables.value.stop() : undefined]);
+    await Promise.all([
+      azurite.status === 'fulfilled' ? azurite.value.stop() : undefined,
+      tables.status === 'fulfilled' ? tables.value.stop() : undefined,
+    ]);
     throw azurite.status === 'rejected' ? azurite.reason : (tables as PromiseRejectedResult).reason;
   }
   const a: RunningAzurite = azurite.value;

@@ -68,7 +68,11 @@ export async function startTables(options: StartTablesOptions): Promise<RunningT
   worker.once('error', (err) => (failure = err));
   worker.once('exit', (code) => {
     if (stopping) return;
-    options.onUnexpectedExit?.(new HostSystemError(`The embedded table store exited unexpectedly (code ${code}${failure ? `: ${failure.message}` : ''}).`));
+    options.onUnexpectedExit?.(
+      new HostSystemError(
+        `The embedded table store exited unexpectedly (code ${code}${failure ? `: ${failure.message}` : ''}).`,
+      ),
+    );
   });
   return {
     port,

@@ -7,7 +7,12 @@ import type { HostFunction, HostLogger, InvokeRequest } from '../extension';
 import { createTimerScheduler } from './createTimerScheduler';
 import { timerStatusStore } from './timerStatusStore';
 
-const quiet: HostLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet: HostLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 function timerFn(name: string, schedule: string, runOnStartup = false): HostFunction {
   const trigger = { name: 'timer', type: 'timerTrigger', direction: 'in' as const, schedule, runOnStartup };
@@ -53,7 +58,10 @@ describe('createTimerScheduler', () => {
     scheduler.start();
     await until(() => calls.length >= 1 && timerStatusStore(dataDir).read('yearly')!.last.getUTCFullYear() === 2021);
     await scheduler.stop();
-    expect(calls[0]).toMatchObject({ IsPastDue: true, ScheduleStatus: { Last: '2020-01-01T00:00:00.000Z', Next: '2021-01-01T00:00:00.000Z' } });
+    expect(calls[0]).toMatchObject({
+      IsPastDue: true,
+      ScheduleStatus: { Last: '2020-01-01T00:00:00.000Z', Next: '2021-01-01T00:00:00.000Z' },
+    });
     expect(timerStatusStore(dataDir).read('yearly')!.next.getTime()).toBeGreaterThan(Date.now());
   });
 
@@ -86,7 +94,12 @@ describe('createTimerScheduler', () => {
       calls++;
       return { invocationId: 'x', outputData: [] };
     };
-    const scheduler = createTimerScheduler({ functions: [fn], invoke, logger: { ...quiet, warn: (m) => warnings.push(m) }, dataDir });
+    const scheduler = createTimerScheduler({
+      functions: [fn],
+      invoke,
+      logger: { ...quiet, warn: (m) => warnings.push(m) },
+      dataDir,
+    });
     try {
       scheduler.start();
       const deadline = Date.now() + 10_000;
@@ -101,6 +114,8 @@ describe('createTimerScheduler', () => {
   });
 
   it('fails start-up on a bad schedule naming the function', () => {
-    expect(() => setup(timerFn('bad', '* * *'))).toThrow(/Function "bad" timer binding "timer": Invalid NCRONTAB expression "\* \* \*"/);
+    expect(() => setup(timerFn('bad', '* * *'))).toThrow(
+      /Function "bad" timer binding "timer": Invalid NCRONTAB expression "\* \* \*"/,
+    );
   });
 });

@@ -22,7 +22,10 @@ const maxDelayMs = 2 ** 31 - 1;
  * isPastDue when the persisted next run was missed while the host was down, one run at a time per function.
  * Schedules are validated here, at start-up, naming the function.
  */
-export function createTimerScheduler(ctx: Pick<HostContext, 'functions' | 'invoke' | 'logger' | 'dataDir'>, now: () => Date = () => new Date()): TimerScheduler {
+export function createTimerScheduler(
+  ctx: Pick<HostContext, 'functions' | 'invoke' | 'logger' | 'dataDir'>,
+  now: () => Date = () => new Date(),
+): TimerScheduler {
   const store = timerStatusStore(ctx.dataDir);
   const timers = ctx.functions
     .filter((fn) => fn.trigger.type.toLowerCase() === 'timertrigger')
@@ -56,7 +59,9 @@ export function createTimerScheduler(ctx: Pick<HostContext, 'functions' | 'invok
     } catch (err) {
       // Losing the status only costs the past-due detection after a restart; the schedule itself must go on
       // (a throw here would leave the timer disarmed and the rejection unhandled).
-      ctx.logger.warn(`Timer "${timer.fn.name}": could not save its status in ${store.dir}: ${ensureError(err).message}`);
+      ctx.logger.warn(
+        `Timer "${timer.fn.name}": could not save its status in ${store.dir}: ${ensureError(err).message}`,
+      );
     }
   };
 
@@ -74,10 +79,13 @@ export function createTimerScheduler(ctx: Pick<HostContext, 'functions' | 'invok
         timer.handle = setTimeout(wait, maxDelayMs);
         return;
       }
-      timer.handle = setTimeout(() => {
-        if (stopped) return;
-        void track(run(timer, false, due)).then(() => arm(timer));
-      }, Math.max(0, delay));
+      timer.handle = setTimeout(
+        () => {
+          if (stopped) return;
+          void track(run(timer, false, due)).then(() => arm(timer));
+        },
+        Math.max(0, delay),
+      );
     };
     wait();
   };
@@ -90,7 +98,9 @@ export function createTimerScheduler(ctx: Pick<HostContext, 'functions' | 'invok
         const pastDue = status !== undefined && status.next.getTime() < startTime.getTime();
         const onStartup = timer.fn.trigger.runOnStartup === true;
         if (pastDue || onStartup) {
-          ctx.logger.info(`Timer "${timer.fn.name}" runs now (${pastDue ? `past due since ${status!.next.toISOString()}` : 'runOnStartup'}).`);
+          ctx.logger.info(
+            `Timer "${timer.fn.name}" runs now (${pastDue ? `past due since ${status!.next.toISOString()}` : 'runOnStartup'}).`,
+          );
           void track(run(timer, pastDue, pastDue ? status!.next : startTime)).then(() => arm(timer));
         } else {
           arm(timer);
@@ -102,7 +112,10 @@ export function createTimerScheduler(ctx: Pick<HostContext, 'functions' | 'invok
       if (!timer) return Promise.reject(new Error(`Function "${fn.name}" is not a timer function.`));
       const status = store.read(fn.name);
       return track(
-        invokeTimerFunction(ctx, fn, { isPastDue: false, ...(status ? { last: status.last, next: status.next, lastUpdated: status.lastUpdated } : {}) }),
+        invokeTimerFunction(ctx, fn, {
+          isPastDue: false,
+          ...(status ? { last: status.last, next: status.next, lastUpdated: status.lastUpdated } : {}),
+        }),
       );
     },
     async stop() {
@@ -116,7 +129,9 @@ export function createTimerScheduler(ctx: Pick<HostContext, 'functions' | 'invok
 function scheduleOf(fn: HostFunction): TimerSchedule {
   const schedule = fn.trigger.schedule;
   if (typeof schedule !== 'string' || schedule.trim() === '') {
-    throw configError(`Function "${fn.name}" timer binding "${fn.trigger.name}" has no schedule: expected an NCRONTAB expression or "hh:mm:ss".`);
+    throw configError(
+      `Function "${fn.name}" timer binding "${fn.trigger.name}" has no schedule: expected an NCRONTAB expression or "hh:mm:ss".`,
+    );
   }
   try {
     return parseTimerSchedule(schedule);

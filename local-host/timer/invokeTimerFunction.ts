@@ -12,7 +12,11 @@ export interface TimerRunInfo {
  * Invokes a timer-triggered function with the payload the timer extension sends: its TimerInfo as
  * PascalCase JSON, which the library camel-cases into {schedule:{adjustForDST}, scheduleStatus, isPastDue}.
  */
-export async function invokeTimerFunction(ctx: Pick<HostContext, 'invoke'>, fn: HostFunction, run: TimerRunInfo): Promise<void> {
+export async function invokeTimerFunction(
+  ctx: Pick<HostContext, 'invoke'>,
+  fn: HostFunction,
+  run: TimerRunInfo,
+): Promise<void> {
   const payload = {
     Schedule: { AdjustForDST: true },
     ScheduleStatus:

@@ -1,6 +1,7 @@
 import { parseNcrontab } from './parseNcrontab';
 
-const range = (a: number, b: number, step = 1): number[] => Array.from({ length: Math.floor((b - a) / step) + 1 }, (_, i) => a + i * step);
+const range = (a: number, b: number, step = 1): number[] =>
+  Array.from({ length: Math.floor((b - a) / step) + 1 }, (_, i) => a + i * step);
 
 describe('parseNcrontab', () => {
   it('parses wildcards', () => {

@@ -60,7 +60,8 @@ function parseField(text: string, spec: FieldSpec, expression: string): number[]
     if (extra !== undefined) fail('has more than one "/"');
     let step = 1;
     if (stepText !== undefined) {
-      if (!/^\d+$/.test(stepText) || Number(stepText) === 0) fail(`has step "${stepText}", expected a positive integer`);
+      if (!/^\d+$/.test(stepText) || Number(stepText) === 0)
+        fail(`has step "${stepText}", expected a positive integer`);
       step = Number(stepText);
     }
     let from: number;

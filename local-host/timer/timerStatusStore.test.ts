@@ -9,7 +9,11 @@ describe('timerStatusStore', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lh-timers-'));
     const store = timerStatusStore(dir);
     expect(store.read('tick')).toBeUndefined();
-    const status = { last: new Date('2024-01-01T00:00:00Z'), next: new Date('2024-01-01T00:01:00Z'), lastUpdated: new Date('2024-01-01T00:00:01Z') };
+    const status = {
+      last: new Date('2024-01-01T00:00:00Z'),
+      next: new Date('2024-01-01T00:01:00Z'),
+      lastUpdated: new Date('2024-01-01T00:00:01Z'),
+    };
     store.write('tick', status);
     expect(store.read('tick')).toEqual(status);
     writeFileSync(join(dir, 'timers', 'bad.json'), '{"last":"nope"}');

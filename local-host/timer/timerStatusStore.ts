@@ -9,7 +9,11 @@ export interface TimerStatus {
 }
 
 /** Timer statuses as small JSON files under `<dataDir>/timers/`, so a restart knows the last run. */
-export function timerStatusStore(dataDir: string): { dir: string; read(fn: string): TimerStatus | undefined; write(fn: string, status: TimerStatus): void } {
+export function timerStatusStore(dataDir: string): {
+  dir: string;
+  read(fn: string): TimerStatus | undefined;
+  write(fn: string, status: TimerStatus): void;
+} {
   const dir = join(dataDir, 'timers');
   const file = (fn: string): string => join(dir, `${encodeURIComponent(fn)}.json`);
   return {
@@ -23,7 +27,11 @@ export function timerStatusStore(dataDir: string): { dir: string; read(fn: strin
       }
       try {
         const raw = JSON.parse(text) as { last?: string; next?: string; lastUpdated?: string };
-        const status = { last: new Date(raw.last ?? ''), next: new Date(raw.next ?? ''), lastUpdated: new Date(raw.lastUpdated ?? '') };
+        const status = {
+          last: new Date(raw.last ?? ''),
+          next: new Date(raw.next ?? ''),
+          lastUpdated: new Date(raw.lastUpdated ?? ''),
+        };
         // A damaged file is treated as "never ran" rather than stopping the host.
         return Object.values(status).some((d) => Number.isNaN(d.getTime())) ? undefined : status;
       } catch {
@@ -34,7 +42,14 @@ export function timerStatusStore(dataDir: string): { dir: string; read(fn: strin
       mkdirSync(dir, { recursive: true });
       const target = file(fn);
       const temp = `${target}.tmp`;
-      writeFileSync(temp, JSON.stringify({ last: status.last.toISOString(), next: status.next.toISOString(), lastUpdated: status.lastUpdated.toISOString() }));
+      writeFileSync(
+        temp,
+        JSON.stringify({
+          last: status.last.toISOString(),
+          next: status.next.toISOString(),
+          lastUpdated: status.lastUpdated.toISOString(),
+        }),
+      );
       renameSync(temp, target);
     },
   };

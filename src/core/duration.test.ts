@@ -15,7 +15,22 @@ describe('parseDuration (ISO 8601)', () => {
   });
 
   it('rejects anything else', () => {
-    for (const bad of ['10s', '1m', 'P', 'PT', 'P1M', 'P1Y', 'P1W', 'PT1.5H30M', 'pt1m', ' PT1M', 'PT-1S', '', 1500, null]) {
+    for (const bad of [
+      '10s',
+      '1m',
+      'P',
+      'PT',
+      'P1M',
+      'P1Y',
+      'P1W',
+      'PT1.5H30M',
+      'pt1m',
+      ' PT1M',
+      'PT-1S',
+      '',
+      1500,
+      null,
+    ]) {
       expect(parseDuration(bad)).toBeUndefined();
     }
   });
@@ -25,6 +40,8 @@ describe('parseDuration (ISO 8601)', () => {
     expect(formatDuration(3_600_000)).toBe('PT1H');
     expect(formatDuration(500)).toBe('PT0.5S');
     expect(formatDuration(0)).toBe('PT0S');
-    fc.assert(fc.property(fc.integer({ min: 0, max: 400 * 86_400_000 }), (ms) => parseDuration(formatDuration(ms)) === ms));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 400 * 86_400_000 }), (ms) => parseDuration(formatDuration(ms)) === ms),
+    );
   });
 });

@@ -25,7 +25,11 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(`/api/${path}`, { method: init.method ?? 'GET', headers, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) });
+    res = await fetch(`/api/${path}`, {
+      method: init.method ?? 'GET',
+      headers,
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
   } catch (e) {
     throw new ApiError(0, `The app did not answer ${init.method ?? 'GET'} /api/${path}: ${(e as Error).message}`);
   }
@@ -40,7 +44,8 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     } catch {
       // Not JSON: the text itself.
     }
-    if (res.status === 401) detail = `${detail ? `${detail} ` : ''}The app wants a key: enter a function key (reading) or the master key (saving, starting analyses) above.`;
+    if (res.status === 401)
+      detail = `${detail ? `${detail} ` : ''}The app wants a key: enter a function key (reading) or the master key (saving, starting analyses) above.`;
     throw new ApiError(res.status, detail, errors);
   }
   return (text ? JSON.parse(text) : undefined) as T;
@@ -59,7 +64,11 @@ export async function hubState(hub = 'events'): Promise<HubState | undefined> {
 export interface HubState {
   name: string;
   events: number;
-  partitions: { partitionId: string; lastSequenceNumber: number; consumers: Record<string, { lag: number; unprocessed: number }> }[];
+  partitions: {
+    partitionId: string;
+    lastSequenceNumber: number;
+    consumers: Record<string, { lag: number; unprocessed: number }>;
+  }[];
 }
 
 export interface MetricsPoint {
@@ -101,7 +110,17 @@ export interface StreamView {
   windows: { start: number; end: number; events: number; measures: Record<string, Summary> }[];
   watermark: number | null;
   maxEventTime: number | null;
-  metrics: { eventsPerSec: number; late: number; invalid: number; lateAtEntity: number; duplicates: number; conflicts: number; latencyP50: number | null; latencyP99: number | null; lastSeen: string | null };
+  metrics: {
+    eventsPerSec: number;
+    late: number;
+    invalid: number;
+    lateAtEntity: number;
+    duplicates: number;
+    conflicts: number;
+    latencyP50: number | null;
+    latencyP99: number | null;
+    lastSeen: string | null;
+  };
 }
 
 export interface DeadLetter {

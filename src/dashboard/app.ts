@@ -22,7 +22,11 @@ const NAV: [string, string][] = [
 
 /** The route from the hash: `#/stream/{pipeline}/{stream}`, `#/pipelines/{name}`, ... (each part percent-encoded). */
 function route(): string[] {
-  const parts = location.hash.replace(/^#\/?/, '').split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+  const parts = location.hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => decodeURIComponent(p));
   return parts.length ? parts : ['overview'];
 }
 
@@ -35,9 +39,18 @@ function KeyBox() {
     setOpen(false);
     location.reload();
   };
-  if (!open) return html`<button class="key" onClick=${() => setOpen(true)} title="Kept in this tab's session storage">${getKey() ? 'Key set ✓' : 'Enter key'}</button>`;
+  if (!open)
+    return html`<button class="key" onClick=${() => setOpen(true)} title="Kept in this tab's session storage">
+      ${getKey() ? 'Key set ✓' : 'Enter key'}
+    </button>`;
   return html`<form class="keyform" onSubmit=${save}>
-    <input type="password" name="key" placeholder="function key or master key" value=${key} onInput=${(e: Event) => setValue((e.target as HTMLInputElement).value)} />
+    <input
+      type="password"
+      name="key"
+      placeholder="function key or master key"
+      value=${key}
+      onInput=${(e: Event) => setValue((e.target as HTMLInputElement).value)}
+    />
     <button type="submit">Use</button><button type="button" onClick=${() => setOpen(false)}>Cancel</button>
   </form>`;
 }
@@ -49,8 +62,16 @@ function Theme() {
     else document.documentElement.dataset['theme'] = theme;
     localStorage.setItem('streamfold.theme', theme);
   }, [theme]);
-  return html`<select class="theme" aria-label="Colour scheme" value=${theme} onChange=${(e: Event) => setTheme((e.target as HTMLSelectElement).value)}>
-    <option value="auto">Auto</option><option value="light">Light</option><option value="dark">Dark</option></select>`;
+  return html`<select
+    class="theme"
+    aria-label="Colour scheme"
+    value=${theme}
+    onChange=${(e: Event) => setTheme((e.target as HTMLSelectElement).value)}
+  >
+    <option value="auto">Auto</option>
+    <option value="light">Light</option>
+    <option value="dark">Dark</option>
+  </select>`;
 }
 
 export function App() {
@@ -91,7 +112,9 @@ export function App() {
   return html`<div class="shell">
     <header class="top">
       <a class="brand" href="#/overview">Streamfold</a>
-      <nav>${NAV.map(([id, label]) => html`<a class=${active === id ? 'active' : ''} href=${`#/${id}`}>${label}</a>`)}</nav>
+      <nav>
+        ${NAV.map(([id, label]) => html`<a class=${active === id ? 'active' : ''} href=${`#/${id}`}>${label}</a>`)}
+      </nav>
       <div class="right"><${Theme} /><${KeyBox} /></div>
     </header>
     <main key=${parts.join('/')}>${body}</main>

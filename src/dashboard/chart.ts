@@ -34,7 +34,8 @@ export interface ChartProps {
   zero?: boolean;
 }
 
-const css = (name: string): string => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+const css = (name: string): string =>
+  getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 
 /** At most this many points in every series: draw the points, or a lone minute would not show at all as a line. */
 const fewPoints = (p: ChartProps): boolean => p.data.every((d) => d.filter((v) => v !== null).length <= 12);
@@ -43,7 +44,14 @@ function options(p: ChartProps, width: number): uPlot.Options {
   const few = fewPoints(p);
   const fg = css('--muted');
   const grid = css('--grid');
-  const axis = (label: string, scale?: string): uPlot.Axis => ({ label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, ...(scale ? { scale, side: 1 } : {}), size: 60 });
+  const axis = (label: string, scale?: string): uPlot.Axis => ({
+    label,
+    stroke: fg,
+    grid: { stroke: grid, width: 1 },
+    ticks: { stroke: grid },
+    ...(scale ? { scale, side: 1 } : {}),
+    size: 60,
+  });
   return {
     width,
     height: p.height ?? 220,
@@ -51,9 +59,15 @@ function options(p: ChartProps, width: number): uPlot.Options {
     cursor: { points: { size: 6 } },
     scales: {
       x: { time: true, range: (_u, min, max) => [min - (p.step ?? 60) / 2, max + (p.step ?? 60) / 2] },
-      ...(p.zero ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1] } } : {}),
+      ...(p.zero
+        ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1] } }
+        : {}),
     },
-    axes: [{ stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } }, axis(p.yLabel), ...(p.y2Label ? [axis(p.y2Label, 'y2')] : [])],
+    axes: [
+      { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+      axis(p.yLabel),
+      ...(p.y2Label ? [axis(p.y2Label, 'y2')] : []),
+    ],
     series: [
       { label: 'time' },
       ...p.series.map((s): uPlot.Series => ({
@@ -63,16 +77,27 @@ function options(p: ChartProps, width: number): uPlot.Options {
         ...(s.scale ? { scale: s.scale } : {}),
         ...(s.dash ? { dash: s.dash } : {}),
         ...(s.kind === 'bars' ? { paths: uPlot.paths.bars!({ size: [0.8, 40] }), fill: s.color } : {}),
-        ...(s.kind === 'points' ? { paths: () => null, points: { show: true, size: 8, fill: s.color, stroke: s.color } } : { points: { show: s.kind !== 'bars' && few, size: 6, fill: s.color } }),
+        ...(s.kind === 'points'
+          ? { paths: () => null, points: { show: true, size: 8, fill: s.color, stroke: s.color } }
+          : { points: { show: s.kind !== 'bars' && few, size: 6, fill: s.color } }),
         ...(s.fill && s.kind !== 'bars' ? { fill: `${s.color}33` } : {}),
         spanGaps: false,
         value: (_u, v, _si, i) => {
           const shown = s.legendValues && i !== null ? s.legendValues[i] : v;
-          return shown === null || shown === undefined ? '–' : `${Number(shown).toLocaleString('en-US', { maximumFractionDigits: 2 })}${s.unit ? ` ${s.unit}` : ''}`;
+          return shown === null || shown === undefined
+            ? '–'
+            : `${Number(shown).toLocaleString('en-US', { maximumFractionDigits: 2 })}${s.unit ? ` ${s.unit}` : ''}`;
         },
       })),
     ],
-    ...(p.bands ? { bands: p.bands.map(([a, b]) => ({ series: [a + 1, b + 1] as [number, number], fill: `${p.series[a]?.color ?? '#888'}22` })) } : {}),
+    ...(p.bands
+      ? {
+          bands: p.bands.map(([a, b]) => ({
+            series: [a + 1, b + 1] as [number, number],
+            fill: `${p.series[a]?.color ?? '#888'}22`,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -111,13 +136,29 @@ export function Sparkline({ values, width = 120, height = 24 }: { values: number
   const min = Math.min(...values);
   const max = Math.max(...values);
   const span = max - min || 1;
-  const points = values.map((v, i) => `${((i / (values.length - 1)) * (width - 2) + 1).toFixed(1)},${(height - 1 - ((v - min) / span) * (height - 2)).toFixed(1)}`).join(' ');
-  return html`<svg class="spark" width=${width} height=${height} viewBox="0 0 ${width} ${height}" role="img" aria-label="recent window means"><polyline points=${points} fill="none" stroke="currentColor" stroke-width="1.5" /></svg>`;
+  const points = values
+    .map(
+      (v, i) =>
+        `${((i / (values.length - 1)) * (width - 2) + 1).toFixed(1)},${(height - 1 - ((v - min) / span) * (height - 2)).toFixed(1)}`,
+    )
+    .join(' ');
+  return html`<svg
+    class="spark"
+    width=${width}
+    height=${height}
+    viewBox="0 0 ${width} ${height}"
+    role="img"
+    aria-label="recent window means"
+  >
+    <polyline points=${points} fill="none" stroke="currentColor" stroke-width="1.5" />
+  </svg>`;
 }
 
 /** Light or dark as shown (the OS setting unless the page's theme overrides it); charts are redrawn in the new colours. */
 export function useScheme(): string {
-  const read = () => document.documentElement.dataset['theme'] ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
+  const read = () =>
+    document.documentElement.dataset['theme'] ??
+    (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
   const [scheme, setScheme] = useState(read());
   useEffect(() => {
     const update = () => setScheme(read());

@@ -70,7 +70,11 @@ export function parseSamples(text: string): { format: SampleFormat; events: unkn
 }
 
 /** Rows sorted by one key (numbers numerically, the rest as text), stable; nulls last. */
-export function sortRows<T>(rows: readonly T[], key: (row: T) => string | number | null | undefined, descending: boolean): T[] {
+export function sortRows<T>(
+  rows: readonly T[],
+  key: (row: T) => string | number | null | undefined,
+  descending: boolean,
+): T[] {
   return rows
     .map((row, i) => ({ row, i, k: key(row) }))
     .sort((a, b) => {
@@ -92,14 +96,21 @@ export interface FieldError {
 export function errorsByField(errors: readonly FieldError[], fields: readonly string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const e of errors) {
-    const field = fields.includes(e.field) ? e.field : (fields.find((f) => e.field.startsWith(`${f}.`)) ?? '(definition)');
+    const field = fields.includes(e.field)
+      ? e.field
+      : (fields.find((f) => e.field.startsWith(`${f}.`)) ?? '(definition)');
     out.set(field, [...(out.get(field) ?? []), e.message]);
   }
   return out;
 }
 
 /** Counts per key of time bucket and category, for stacked bars: buckets ascending. */
-export function bucketCounts<T>(items: readonly T[], time: (item: T) => number, category: (item: T) => string, bucketMs: number): { buckets: number[]; categories: string[]; counts: number[][] } {
+export function bucketCounts<T>(
+  items: readonly T[],
+  time: (item: T) => number,
+  category: (item: T) => string,
+  bucketMs: number,
+): { buckets: number[]; categories: string[]; counts: number[][] } {
   const buckets = [...new Set(items.map((i) => Math.floor(time(i) / bucketMs) * bucketMs))].sort((a, b) => a - b);
   const categories = [...new Set(items.map(category))].sort();
   const counts = categories.map(() => buckets.map(() => 0));

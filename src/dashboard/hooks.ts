@@ -65,12 +65,17 @@ export function ErrorBox({ error }: { error: ApiError | Error | undefined }) {
 /** "Last updated hh:mm:ss" and the error of the latest refresh, if any. */
 export function Status({ polled }: { polled: { updatedAt: number | undefined; error: ApiError | undefined } }) {
   return html`<div class="status">
-    <span class="updated" data-updated=${polled.updatedAt ?? ''}>${polled.updatedAt ? `Last updated ${fmtTime(polled.updatedAt)}` : 'Loading…'}</span>
+    <span class="updated" data-updated=${polled.updatedAt ?? ''}
+      >${polled.updatedAt ? `Last updated ${fmtTime(polled.updatedAt)}` : 'Loading…'}</span
+    >
     <${ErrorBox} error=${polled.error} />
   </div>`;
 }
 
 /** A figure with its label and unit. */
 export function Stat({ label, value, unit, hint }: { label: string; value: string; unit?: string; hint?: string }) {
-  return html`<div class="stat" title=${hint ?? ''}><div class="stat-label">${label}</div><div class="stat-value">${value}${unit ? html`<small> ${unit}</small>` : ''}</div></div>`;
+  return html`<div class="stat" title=${hint ?? ''}>
+    <div class="stat-label">${label}</div>
+    <div class="stat-value">${value}${unit ? html`<small> ${unit}</small>` : ''}</div>
+  </div>`;
 }

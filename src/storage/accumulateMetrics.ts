@@ -22,12 +22,18 @@ export function accumulateMetrics(
 ): IngestMetricsRow {
   const at = normalizeIso('at', input.at);
   if (typeof input.partition !== 'string' || input.partition === '') {
-    throw new StorageInputError('partition', `partition: expected a non-empty string, found ${JSON.stringify(input.partition)}`);
+    throw new StorageInputError(
+      'partition',
+      `partition: expected a non-empty string, found ${JSON.stringify(input.partition)}`,
+    );
   }
   for (const name of ['retried', ...OPTIONAL_COUNTERS] as const) {
     const value = input[name];
     if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
-      throw new StorageInputError(name, `${name}: expected a non-negative number or nothing, found ${JSON.stringify(value)}`);
+      throw new StorageInputError(
+        name,
+        `${name}: expected a non-negative number or nothing, found ${JSON.stringify(value)}`,
+      );
     }
   }
   for (const name of COUNTERS) {
@@ -39,7 +45,12 @@ export function accumulateMetrics(
   const missing = countsOf('filteredMissing', 'pipeline', input.filteredMissing);
   const breakdown = countsOf('breakdown', 'key', input.breakdown);
   const row: IngestMetricsRow = existing
-    ? { ...existing, filteredMissing: { ...existing.filteredMissing }, breakdown: { ...existing.breakdown }, latencySketches: [...existing.latencySketches] }
+    ? {
+        ...existing,
+        filteredMissing: { ...existing.filteredMissing },
+        breakdown: { ...existing.breakdown },
+        latencySketches: [...existing.latencySketches],
+      }
     : {
         minute: `${minuteKey(Date.parse(at))}:00.000Z`,
         partition: input.partition,
@@ -61,7 +72,8 @@ export function accumulateMetrics(
         sketchesDropped: 0,
       };
   for (const name of COUNTERS) row[name] += input[name];
-  for (const [pipeline, value] of Object.entries(missing)) row.filteredMissing[pipeline] = (row.filteredMissing[pipeline] ?? 0) + value;
+  for (const [pipeline, value] of Object.entries(missing))
+    row.filteredMissing[pipeline] = (row.filteredMissing[pipeline] ?? 0) + value;
   for (const [key, value] of Object.entries(breakdown)) row.breakdown[key] = (row.breakdown[key] ?? 0) + value;
   row.retried += input.retried ?? 0;
   for (const name of OPTIONAL_COUNTERS) row[name] = (row[name] ?? 0) + (input[name] ?? 0);
@@ -69,7 +81,8 @@ export function accumulateMetrics(
   if (!input.retried && input.partition !== ENTITY_METRICS_PARTITION) row.batches += 1;
   if (input.latencySketch) {
     const [first] = row.latencySketches;
-    if (merge && row.latencySketches.length === 1 && first !== undefined) row.latencySketches = [merge(first, input.latencySketch)];
+    if (merge && row.latencySketches.length === 1 && first !== undefined)
+      row.latencySketches = [merge(first, input.latencySketch)];
     else row.latencySketches.push(input.latencySketch);
     while (row.latencySketches.length > 1 && JSON.stringify(row.latencySketches).length > SKETCH_BUDGET_CHARS) {
       row.latencySketches.shift();
@@ -83,7 +96,10 @@ export function accumulateMetrics(
 function countsOf(field: string, what: string, value: Record<string, number> | undefined): Record<string, number> {
   const counts = value ?? {};
   if (counts === null || typeof counts !== 'object' || Array.isArray(counts)) {
-    throw new StorageInputError(field, `${field}: expected an object of ${what} -> count, found ${JSON.stringify(counts)}`);
+    throw new StorageInputError(
+      field,
+      `${field}: expected an object of ${what} -> count, found ${JSON.stringify(counts)}`,
+    );
   }
   for (const [key, n] of Object.entries(counts)) {
     if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {

@@ -14,7 +14,8 @@ describe('splitText/joinText', () => {
     const props = splitText('data', text);
     expect(props.dataChunks).toBe(3);
     expect(Object.keys(props).sort()).toEqual(['data', 'dataChunks', 'data_1', 'data_2']);
-    for (const [k, v] of Object.entries(props)) if (k !== 'dataChunks') expect((v as string).length).toBeLessThanOrEqual(CHUNK_CHARS);
+    for (const [k, v] of Object.entries(props))
+      if (k !== 'dataChunks') expect((v as string).length).toBeLessThanOrEqual(CHUNK_CHARS);
     expect(joinText('data', props)).toBe(text);
   });
 
@@ -27,12 +28,18 @@ describe('splitText/joinText', () => {
   });
 
   it('round-trips arbitrary text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => expect(joinText('d', splitText('d', s))).toBe(s)));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) =>
+        expect(joinText('d', splitText('d', s))).toBe(s),
+      ),
+    );
   });
 
   it('rejects text beyond the entity budget naming the property and sizes', () => {
     expect(() => splitText('definition', 'x'.repeat(MAX_TEXT_CHARS + 1))).toThrow(StorageInputError);
-    expect(() => splitText('definition', 'x'.repeat(MAX_TEXT_CHARS + 1))).toThrow(`definition: expected at most ${MAX_TEXT_CHARS} characters once serialized, found ${MAX_TEXT_CHARS + 1}`);
+    expect(() => splitText('definition', 'x'.repeat(MAX_TEXT_CHARS + 1))).toThrow(
+      `definition: expected at most ${MAX_TEXT_CHARS} characters once serialized, found ${MAX_TEXT_CHARS + 1}`,
+    );
   });
 
   it('reports a missing chunk', () => {

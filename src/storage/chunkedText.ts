@@ -12,7 +12,10 @@ export const MAX_TEXT_CHARS = CHUNK_CHARS * MAX_CHUNKS;
 
 export function splitText(name: string, text: string): Record<string, string | number> {
   if (text.length > MAX_TEXT_CHARS) {
-    throw new StorageInputError(name, `${name}: expected at most ${MAX_TEXT_CHARS} characters once serialized, found ${text.length}`);
+    throw new StorageInputError(
+      name,
+      `${name}: expected at most ${MAX_TEXT_CHARS} characters once serialized, found ${text.length}`,
+    );
   }
   const props: Record<string, string | number> = {};
   let index = 0;

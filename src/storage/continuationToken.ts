@@ -13,14 +13,18 @@ export function encodeContinuationToken(state: string): string {
 }
 
 const rejected = (token: string, why: string): StorageInputError =>
-  new StorageInputError('continuationToken', `continuationToken: expected a token returned by a previous page${why}, found ${JSON.stringify(token.slice(0, 40))}${token.length > 40 ? '…' : ''}`);
+  new StorageInputError(
+    'continuationToken',
+    `continuationToken: expected a token returned by a previous page${why}, found ${JSON.stringify(token.slice(0, 40))}${token.length > 40 ? '…' : ''}`,
+  );
 
 /**
  * Inverse of {@link encodeContinuationToken}; rejects text that did not come from it. `isState` checks the wrapped
  * state as the backend will read it, so a well-wrapped token around junk is a 400 here, not a 500 in the backend.
  */
 export function decodeContinuationToken(token: string, isState: (state: string) => boolean = () => true): string {
-  if (token.length > MAX_CONTINUATION_TOKEN_LENGTH) throw rejected(token, ` (at most ${MAX_CONTINUATION_TOKEN_LENGTH} characters; this one has ${token.length})`);
+  if (token.length > MAX_CONTINUATION_TOKEN_LENGTH)
+    throw rejected(token, ` (at most ${MAX_CONTINUATION_TOKEN_LENGTH} characters; this one has ${token.length})`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
@@ -48,7 +52,11 @@ export function isTableSdkToken(state: string): boolean {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const { nextPartitionKey, nextRowKey } = value as { nextPartitionKey?: unknown; nextRowKey?: unknown };
-  return typeof nextPartitionKey === 'string' && nextPartitionKey !== '' && (nextRowKey === undefined || typeof nextRowKey === 'string');
+  return (
+    typeof nextPartitionKey === 'string' &&
+    nextPartitionKey !== '' &&
+    (nextRowKey === undefined || typeof nextRowKey === 'string')
+  );
 }
 
 /** Whether `state` is a memory store's offset: a non-negative integer in decimal. */

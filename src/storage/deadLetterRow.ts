@@ -10,17 +10,29 @@ export const DEAD_LETTER_DETAIL_LIMIT = 8_000;
 /** Validated, normalized record plus its row identity; shared by both implementations so they agree exactly. */
 export function deadLetterRow(record: DeadLetterRecord): { rowKey: string; record: DeadLetterRecord } {
   for (const field of ['raw', 'reason', 'detail', 'partition'] as const) {
-    if (typeof record[field] !== 'string') throw new StorageInputError(field, `${field}: expected a string, found ${typeof record[field]}`);
+    if (typeof record[field] !== 'string')
+      throw new StorageInputError(field, `${field}: expected a string, found ${typeof record[field]}`);
   }
   for (const field of ['pipeline', 'stream'] as const) {
     if (record[field] !== undefined && typeof record[field] !== 'string') {
       throw new StorageInputError(field, `${field}: expected a string or nothing, found ${typeof record[field]}`);
     }
   }
-  if (record.pipelineVersion !== undefined && !(Number.isInteger(record.pipelineVersion) && record.pipelineVersion >= 1)) {
-    throw new StorageInputError('pipelineVersion', `pipelineVersion: expected a positive integer or nothing, found ${JSON.stringify(record.pipelineVersion)}`);
+  if (
+    record.pipelineVersion !== undefined &&
+    !(Number.isInteger(record.pipelineVersion) && record.pipelineVersion >= 1)
+  ) {
+    throw new StorageInputError(
+      'pipelineVersion',
+      `pipelineVersion: expected a positive integer or nothing, found ${JSON.stringify(record.pipelineVersion)}`,
+    );
   }
-  const rowKey = deadLetterRowKey(record.partition, record.sequenceNumber, record.pipeline, record.reason === 'storage' ? (record.stream ?? '') : undefined);
+  const rowKey = deadLetterRowKey(
+    record.partition,
+    record.sequenceNumber,
+    record.pipeline,
+    record.reason === 'storage' ? (record.stream ?? '') : undefined,
+  );
   const truncated = record.raw.length > DEAD_LETTER_RAW_LIMIT;
   const normalized: DeadLetterRecord = {
     raw: truncated ? record.raw.slice(0, DEAD_LETTER_RAW_LIMIT) : record.raw,

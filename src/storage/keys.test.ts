@@ -20,7 +20,9 @@ describe('keys', () => {
   it('deadLetterRowKey escapes names and pads sequence numbers', () => {
     expect(deadLetterRowKey('3', 42, 'a/b')).toBe('3|00000000000000000042|a%2Fb');
     expect(deadLetterRowKey('3', 42, undefined)).toBe('3|00000000000000000042|');
-    expect(() => deadLetterRowKey('3', -2, undefined)).toThrow(/sequenceNumber: expected a non-negative integer, found -2/);
+    expect(() => deadLetterRowKey('3', -2, undefined)).toThrow(
+      /sequenceNumber: expected a non-negative integer, found -2/,
+    );
   });
 
   it("deadLetterRowKey adds the stream when given (a 'storage' record), so it never overwrites an event's record", () => {

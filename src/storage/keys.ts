@@ -36,9 +36,17 @@ export function deadLetterPartitionKey(enqueuedTime: string, partition: string):
  * Identity of a dead letter: one row per (partition, sequenceNumber, pipeline); a `storage` record (a stream's partial
  * or window, not one event) adds its stream, so it never overwrites an event's record nor another stream's.
  */
-export function deadLetterRowKey(partition: string, sequenceNumber: number, pipeline: string | undefined, stream?: string): string {
+export function deadLetterRowKey(
+  partition: string,
+  sequenceNumber: number,
+  pipeline: string | undefined,
+  stream?: string,
+): string {
   if (!Number.isSafeInteger(sequenceNumber) || sequenceNumber < 0) {
-    throw new StorageInputError('sequenceNumber', `sequenceNumber: expected a non-negative integer, found ${sequenceNumber}`);
+    throw new StorageInputError(
+      'sequenceNumber',
+      `sequenceNumber: expected a non-negative integer, found ${sequenceNumber}`,
+    );
   }
   const key = `${encodeKey(partition)}|${String(sequenceNumber).padStart(SEQUENCE_DIGITS, '0')}|${encodeKey(pipeline ?? '')}`;
   return stream === undefined ? key : `${key}|${encodeKey(stream)}`;

@@ -8,7 +8,9 @@ describe('normalizeIso', () => {
   });
 
   it('names the field and the bad value', () => {
-    expect(() => normalizeIso('since', 'yesterday')).toThrow('since: expected an ISO 8601 time such as 2024-05-01T10:00:00Z, found "yesterday"');
+    expect(() => normalizeIso('since', 'yesterday')).toThrow(
+      'since: expected an ISO 8601 time such as 2024-05-01T10:00:00Z, found "yesterday"',
+    );
     expect(() => normalizeIso('since', '12345')).toThrow(/found "12345"/);
   });
 });

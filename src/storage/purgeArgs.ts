@@ -2,7 +2,8 @@ import { StorageInputError } from './StorageInputError';
 
 /** Validated row limit of one purge or delete call: a positive integer. */
 export function purgeLimit(limit: number): number {
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new StorageInputError('limit', `limit: expected a positive integer, found ${limit}`);
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new StorageInputError('limit', `limit: expected a positive integer, found ${limit}`);
   return limit;
 }
 

@@ -7,7 +7,8 @@ describe('resolveTableConnection', () => {
       connectionString: 'UseDevelopmentStorage=true',
       allowInsecureConnection: true,
     });
-    const azurite = 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;TableEndpoint=http://127.0.0.1:5555/devstoreaccount1;';
+    const azurite =
+      'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;TableEndpoint=http://127.0.0.1:5555/devstoreaccount1;';
     expect(resolveTableConnection({ AzureWebJobsStorage: azurite })).toMatchObject({ allowInsecureConnection: true });
   });
 
@@ -27,7 +28,10 @@ describe('resolveTableConnection', () => {
       clientId: undefined,
     });
     expect(
-      resolveTableConnection({ AzureWebJobsStorage__tableServiceUri: 'https://x.table.core.windows.net/', AzureWebJobsStorage__clientId: 'abc' }),
+      resolveTableConnection({
+        AzureWebJobsStorage__tableServiceUri: 'https://x.table.core.windows.net/',
+        AzureWebJobsStorage__clientId: 'abc',
+      }),
     ).toEqual({ kind: 'identity', endpoint: 'https://x.table.core.windows.net', clientId: 'abc' });
   });
 
@@ -36,6 +40,8 @@ describe('resolveTableConnection', () => {
     expect(() => resolveTableConnection({ AzureWebJobsStorage__accountName: 'Bad_Name' })).toThrow(
       'AzureWebJobsStorage__accountName: expected a storage account name (3-24 lowercase letters and digits), found "Bad_Name"',
     );
-    expect(() => resolveTableConnection({ AzureWebJobsStorage__tableServiceUri: 'x.table' })).toThrow(/tableServiceUri: expected an http\(s\) URL/);
+    expect(() => resolveTableConnection({ AzureWebJobsStorage__tableServiceUri: 'x.table' })).toThrow(
+      /tableServiceUri: expected an http\(s\) URL/,
+    );
   });
 });

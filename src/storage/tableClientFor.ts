@@ -32,7 +32,9 @@ function newClient(connection: TableConnection, tableName: string, env: NodeJS.P
       ...additionalPolicies,
     });
   }
-  const credential = new DefaultAzureCredential(connection.clientId ? { managedIdentityClientId: connection.clientId } : {});
+  const credential = new DefaultAzureCredential(
+    connection.clientId ? { managedIdentityClientId: connection.clientId } : {},
+  );
   return new TableClient(connection.endpoint, tableName, credential, additionalPolicies);
 }
 
@@ -42,5 +44,7 @@ async function ensureTable(client: TableClient): Promise<TableClient> {
 }
 
 function connectionId(connection: TableConnection): string {
-  return connection.kind === 'connectionString' ? connection.connectionString : `${connection.endpoint}#${connection.clientId ?? ''}`;
+  return connection.kind === 'connectionString'
+    ? connection.connectionString
+    : `${connection.endpoint}#${connection.clientId ?? ''}`;
 }

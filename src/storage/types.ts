@@ -235,7 +235,18 @@ export interface IngestMetricsInput {
 }
 
 /** One row per (minute, partition): the sum of the batches recorded in that minute. */
-export interface IngestMetricsRow extends Omit<IngestMetricsInput, 'at' | 'latencySketch' | 'filteredMissing' | 'retried' | 'breakdown' | 'poison' | 'replayed' | 'replayDuplicates' | 'duplicatesSuppressed'> {
+export interface IngestMetricsRow extends Omit<
+  IngestMetricsInput,
+  | 'at'
+  | 'latencySketch'
+  | 'filteredMissing'
+  | 'retried'
+  | 'breakdown'
+  | 'poison'
+  | 'replayed'
+  | 'replayDuplicates'
+  | 'duplicatesSuppressed'
+> {
   /** Per pipeline: the sum of the batches' `filteredMissing` ({} when none). */
   filteredMissing: Record<string, number>;
   /** The sum of the batches' `breakdown` per key ({} when none, and on rows written before it existed). */

@@ -10,10 +10,14 @@ export function windowRange(query: WindowRangeQuery): { low: string; high: strin
   for (const field of ['pipeline', 'fromStream', 'toStream'] as const) {
     const value: unknown = query[field];
     if (typeof value !== 'string') {
-      throw new StorageInputError(field, `${field}: expected a string, found ${value === null ? 'null' : typeof value}`);
+      throw new StorageInputError(
+        field,
+        `${field}: expected a string, found ${value === null ? 'null' : typeof value}`,
+      );
     }
   }
-  if (query.pipeline.length === 0) throw new StorageInputError('pipeline', 'pipeline: expected a pipeline name, found ""');
+  if (query.pipeline.length === 0)
+    throw new StorageInputError('pipeline', 'pipeline: expected a pipeline name, found ""');
   const prefix = windowKeyPrefix(query.pipeline);
   const low = prefix + streamOrderKey(query.fromStream);
   const high = prefix + streamOrderKey(query.toStream);

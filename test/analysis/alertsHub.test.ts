@@ -34,7 +34,12 @@ const TO = new Date(T0 + WINDOWS * MINUTE).toISOString();
 /** A stream's windows: 5 noisy events each (mean 100, σ 5), `planted` window index -> offset added. */
 function windowsOf(stream: string, planted: Record<number, number> = {}) {
   const g = gaussian(mulberry32(STREAMS.indexOf(stream) + 11));
-  return Array.from({ length: WINDOWS }, (_, i) => closedWindow(T0 + i * MINUTE, Array.from({ length: 5 }, () => 100 + 5 * g() + (planted[i] ?? 0))));
+  return Array.from({ length: WINDOWS }, (_, i) =>
+    closedWindow(
+      T0 + i * MINUTE,
+      Array.from({ length: 5 }, () => 100 + 5 * g() + (planted[i] ?? 0)),
+    ),
+  );
 }
 
 let azurite: TableAzurite;
@@ -48,8 +53,15 @@ beforeAll(async () => {
     const planted: Record<number, number> = stream === 'hot' ? { 30: 60 } : stream === 'cold' ? { 45: -50 } : {};
     await stores.windows.upsert(encodeStreamKey(PIPELINE, stream), windowsOf(stream, planted));
   }
-  await stores.streams.touch(STREAMS.map((stream) => ({ pipeline: PIPELINE, stream, lastSeen: TO, events: WINDOWS * 5, eventsPerSec: 5 / 60 })));
-  host = await startHostProcess({ app: repoRoot, args: ['--no-azurite'], env: { AzureWebJobsStorage: azurite.connectionString, ANALYSIS_SCHEDULE: '' }, timeoutMs: 60_000 });
+  await stores.streams.touch(
+    STREAMS.map((stream) => ({ pipeline: PIPELINE, stream, lastSeen: TO, events: WINDOWS * 5, eventsPerSec: 5 / 60 })),
+  );
+  host = await startHostProcess({
+    app: repoRoot,
+    args: ['--no-azurite'],
+    env: { AzureWebJobsStorage: azurite.connectionString, ANALYSIS_SCHEDULE: '' },
+    timeoutMs: 60_000,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -81,8 +93,12 @@ function hubBodies(): AlertRecord[] {
   const dir = join(host.dataDir, 'eventhubs', 'alerts');
   const out: AlertRecord[] = [];
   for (const partition of readdirSync(dir).filter((n) => /^\d+$/.test(n))) {
-    for (const segment of readdirSync(join(dir, partition)).filter((n) => n.endsWith('.ndjson')).sort()) {
-      const lines = readFileSync(join(dir, partition, segment), 'utf8').split('\n').filter(Boolean);
+    for (const segment of readdirSync(join(dir, partition))
+      .filter((n) => n.endsWith('.ndjson'))
+      .sort()) {
+      const lines = readFileSync(join(dir, partition, segment), 'utf8')
+        .split('\n')
+        .filter(Boolean);
       for (const line of lines) {
         const event = decodeRecord(line, 0);
         if (!event) throw new Error(`unreadable record in ${partition}/${segment}: ${line}`);
@@ -119,15 +135,21 @@ async function analyse(): Promise<{ view: AnalysisView; output: AnalysisOutput }
   // Streamfold's own status route, not the extension's management URLs (on Azure they carry its system key).
   expect(links.statusQueryGetUri).toBe(`${host.baseUrl}/api/analyses/${links.id}`);
 
-  const view = await pollUntil(async () => {
-    const v = await getJson<AnalysisView>(`${host.baseUrl}/api/analyses/${links.id}`);
-    if (v.runtimeStatus === 'Failed') throw new Error(`analysis failed: ${JSON.stringify(v)}`);
-    return v.runtimeStatus === 'Completed' ? v : undefined;
-  }, 60_000, 100);
+  const view = await pollUntil(
+    async () => {
+      const v = await getJson<AnalysisView>(`${host.baseUrl}/api/analyses/${links.id}`);
+      if (v.runtimeStatus === 'Failed') throw new Error(`analysis failed: ${JSON.stringify(v)}`);
+      return v.runtimeStatus === 'Completed' ? v : undefined;
+    },
+    60_000,
+    100,
+  );
   expect(view.id).toBe(links.id);
 
   // The extension's status API (read directly here) has the same instance, with the orchestration's output.
-  const status = await getJson<{ name: string; instanceId: string; runtimeStatus: string; output: AnalysisOutput }>(`${host.baseUrl}/runtime/webhooks/durabletask/instances/${links.id}`);
+  const status = await getJson<{ name: string; instanceId: string; runtimeStatus: string; output: AnalysisOutput }>(
+    `${host.baseUrl}/runtime/webhooks/durabletask/instances/${links.id}`,
+  );
   expect(status).toMatchObject({ name: 'analyzeStreams', instanceId: links.id, runtimeStatus: 'Completed' });
   return { view, output: status.output };
 }
@@ -146,7 +168,12 @@ describe('alerts on the alerts Event Hub', () => {
     expect(view.progress).toEqual({ phase: 'done', streams: STREAMS.length, chunksDone: 1, chunksTotal: 1 });
     expect(Date.parse(view.lastUpdatedTime)).toBeGreaterThanOrEqual(Date.parse(view.createdTime));
     expect(view.report!.streamCount).toBe(STREAMS.length);
-    expect(view.report!.ranking.slice(0, 2).map((r) => r.stream).sort()).toEqual(['cold', 'hot']);
+    expect(
+      view
+        .report!.ranking.slice(0, 2)
+        .map((r) => r.stream)
+        .sort(),
+    ).toEqual(['cold', 'hot']);
 
     firstAlerts = await tableAlerts();
     expect(new Set(firstAlerts.map((a) => a.stream))).toEqual(new Set(['cold', 'hot']));
@@ -185,7 +212,12 @@ describe('alerts on the alerts Event Hub', () => {
     expect(await hubCount()).toBe(all.length);
     const published = hubBodies();
     expect(identities(published)).toEqual(identities(all));
-    expect(published.filter((a) => a.reportId === third.view.id).map(alertIdentity).sort()).toEqual(identities(fresh));
+    expect(
+      published
+        .filter((a) => a.reportId === third.view.id)
+        .map(alertIdentity)
+        .sort(),
+    ).toEqual(identities(fresh));
   }, 120_000);
 
   it('lists the runs, newest first, filtered by status', async () => {

@@ -35,7 +35,8 @@ function plantedEvents(): string {
     }
   }
   // One late-in-time event per stream moves every watermark past the last window.
-  for (const stream of STREAMS) lines.push(JSON.stringify({ stream, time: new Date(T0 + 2 * 3_600_000).toISOString(), value: 50 }));
+  for (const stream of STREAMS)
+    lines.push(JSON.stringify({ stream, time: new Date(T0 + 2 * 3_600_000).toISOString(), value: 50 }));
   return lines.join('\n') + '\n';
 }
 
@@ -44,7 +45,11 @@ function plantedEvents(): string {
  * close only when a newer batch of the same partition arrives: this is that batch.
  */
 function flushEvents(): string {
-  return STREAMS.map((stream) => JSON.stringify({ stream, time: new Date(T0 + 3 * 3_600_000).toISOString(), value: 50 })).join('\n') + '\n';
+  return (
+    STREAMS.map((stream) =>
+      JSON.stringify({ stream, time: new Date(T0 + 3 * 3_600_000).toISOString(), value: 50 }),
+    ).join('\n') + '\n'
+  );
 }
 
 let azurite: TableAzurite;
@@ -55,7 +60,11 @@ beforeAll(async () => {
   // The schedule fires every second so the test sees repeated firings for the same hourly period.
   host = await startHostProcess({
     app: repoRoot,
-    env: { AzureWebJobsStorage: azurite.connectionString, ANALYSIS_SCHEDULE: '*/1 * * * * *', ANALYSIS_PERIOD_MINUTES: '60' },
+    env: {
+      AzureWebJobsStorage: azurite.connectionString,
+      ANALYSIS_SCHEDULE: '*/1 * * * * *',
+      ANALYSIS_PERIOD_MINUTES: '60',
+    },
     timeoutMs: 60_000,
   });
 }, 120_000);
@@ -76,27 +85,50 @@ it('ranks planted anomalies first in a report run over HTTP and lists their aler
   // One partition key keeps event order, so no event arrives after its stream's watermark passed it.
   const send = async (name: string, text: string) => {
     writeFileSync(join(dir, name), text);
-    await promisify(execFile)(process.execPath, [join(repoRoot, 'dist', 'tools', 'send', 'cli.js'), '--url', host.baseUrl, '--file', join(dir, name), '--partition-key', 'all', '--no-progress'], { cwd: repoRoot });
+    await promisify(execFile)(
+      process.execPath,
+      [
+        join(repoRoot, 'dist', 'tools', 'send', 'cli.js'),
+        '--url',
+        host.baseUrl,
+        '--file',
+        join(dir, name),
+        '--partition-key',
+        'all',
+        '--no-progress',
+      ],
+      { cwd: repoRoot },
+    );
   };
   await send('events.ndjson', plantedEvents());
-  await pollUntil(async () => {
-    for (const stream of STREAMS) {
-      const view = await getJson<{ events: number }>(`streams/default/${stream}`).catch(() => undefined);
-      if (!view || view.events < WINDOWS * 5 + 1) return undefined;
-    }
-    return true;
-  }, 60_000, 200);
+  await pollUntil(
+    async () => {
+      for (const stream of STREAMS) {
+        const view = await getJson<{ events: number }>(`streams/default/${stream}`).catch(() => undefined);
+        if (!view || view.events < WINDOWS * 5 + 1) return undefined;
+      }
+      return true;
+    },
+    60_000,
+    200,
+  );
   await send('flush.ndjson', flushEvents());
 
   const from = new Date(T0).toISOString();
   const to = new Date(T0 + WINDOWS * 60_000).toISOString();
-  await pollUntil(async () => {
-    for (const stream of STREAMS) {
-      const page = await getJson<{ items: unknown[] }>(`streams/default/${stream}/windows?from=${from}&to=${to}&limit=1000`);
-      if (page.items.length < WINDOWS) return undefined;
-    }
-    return true;
-  }, 60_000, 200);
+  await pollUntil(
+    async () => {
+      for (const stream of STREAMS) {
+        const page = await getJson<{ items: unknown[] }>(
+          `streams/default/${stream}/windows?from=${from}&to=${to}&limit=1000`,
+        );
+        if (page.items.length < WINDOWS) return undefined;
+      }
+      return true;
+    },
+    60_000,
+    200,
+  );
 
   const started = await fetchText(`${host.baseUrl}/api/analyses`, {
     method: 'POST',
@@ -106,17 +138,35 @@ it('ranks planted anomalies first in a report run over HTTP and lists their aler
   expect(started.status).toBe(202);
   const { id } = JSON.parse(started.text) as { id: string };
 
-  const done = await pollUntil(async () => {
-    const status = await getJson<{ runtimeStatus: string; report?: Report; progress: { chunksDone: number; chunksTotal: number } }>(`analyses/${id}`);
-    if (status.runtimeStatus === 'Failed') throw new Error(`analysis failed: ${JSON.stringify(status)}`);
-    return status.runtimeStatus === 'Completed' ? status : undefined;
-  }, 60_000, 200);
+  const done = await pollUntil(
+    async () => {
+      const status = await getJson<{
+        runtimeStatus: string;
+        report?: Report;
+        progress: { chunksDone: number; chunksTotal: number };
+      }>(`analyses/${id}`);
+      if (status.runtimeStatus === 'Failed') throw new Error(`analysis failed: ${JSON.stringify(status)}`);
+      return status.runtimeStatus === 'Completed' ? status : undefined;
+    },
+    60_000,
+    200,
+  );
 
   const report = done.report!;
   expect(done.progress.chunksDone).toBe(done.progress.chunksTotal);
   expect(report.streamCount).toBe(STREAMS.length);
-  expect(report.ranking.slice(0, 2).map((r) => r.stream).sort()).toEqual(['cold', 'hot']);
-  expect(report.streams.slice(0, 2).map((s) => s.stream).sort()).toEqual(['cold', 'hot']);
+  expect(
+    report.ranking
+      .slice(0, 2)
+      .map((r) => r.stream)
+      .sort(),
+  ).toEqual(['cold', 'hot']);
+  expect(
+    report.streams
+      .slice(0, 2)
+      .map((s) => s.stream)
+      .sort(),
+  ).toEqual(['cold', 'hot']);
   const hot = report.streams.find((s) => s.stream === 'hot')!;
   expect(hot.summary!.count).toBe(WINDOWS * 5);
   expect(hot.anomalies!.some((a) => a.windowStart === new Date(T0 + 20 * 60_000).toISOString())).toBe(true);
@@ -133,7 +183,10 @@ it('starts one scheduled analysis per period however often the timer fires', asy
   await host.waitForOutput(/Analysis analysis-default-\d{8}T\d{6}Z already exists; not starting it again/, 30_000);
   const runs = await getJson<{ items: { id: string }[] }>('analyses');
   const scheduled = runs.items.filter((r) => r.id.startsWith('analysis-default-'));
-  const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000).toISOString().replace(/[-:]/g, '').replace('.000Z', 'Z');
+  const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace('.000Z', 'Z');
   // Exactly one per period (two only if the test straddled an hour boundary).
   expect(scheduled.length).toBeGreaterThanOrEqual(1);
   expect(scheduled.length).toBeLessThanOrEqual(2);

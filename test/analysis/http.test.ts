@@ -1,5 +1,10 @@
 import { setAnalysisDeps } from '../../src/functions/analysis/deps';
-import { type AnalysisJob, analysisRequestSchema, MAX_LISTED_STREAMS, toJob } from '../../src/functions/analysis/request';
+import {
+  type AnalysisJob,
+  analysisRequestSchema,
+  MAX_LISTED_STREAMS,
+  toJob,
+} from '../../src/functions/analysis/request';
 import { getAnalysis } from '../../src/functions/api/getAnalysis';
 import { listAlerts } from '../../src/functions/api/listAlerts';
 import { acceptAnalysis } from '../../src/functions/api/startAnalysis';
@@ -51,10 +56,22 @@ describe('POST /api/analyses validation', () => {
     const now = Date.parse('2025-01-01T10:30:00Z');
     const stores = createMemoryStores();
     const started: AnalysisJob[] = [];
-    const handler = (request: Parameters<typeof acceptAnalysis>[0]) => acceptAnalysis(request, { stores, now: () => now, start: async (job) => (started.push(job), `run-${started.length}`) });
+    const handler = (request: Parameters<typeof acceptAnalysis>[0]) =>
+      acceptAnalysis(request, {
+        stores,
+        now: () => now,
+        start: async (job) => (started.push(job), `run-${started.length}`),
+      });
     const none = await call(handler, { method: 'POST', path: 'analyses', body: '' });
     expect(none.status).toBe(202);
-    expect(started).toEqual([{ pipeline: 'default', from: '2025-01-01T09:30:00.000Z', to: '2025-01-01T10:30:00.000Z', analyses: ['summary', 'anomalies', 'trend', 'forecast'] }]);
+    expect(started).toEqual([
+      {
+        pipeline: 'default',
+        from: '2025-01-01T09:30:00.000Z',
+        to: '2025-01-01T10:30:00.000Z',
+        analyses: ['summary', 'anomalies', 'trend', 'forecast'],
+      },
+    ]);
     await stores.pipelines.put('a', { name: 'a', key: 'stream', measures: { value: 'value' } } as never);
     await stores.pipelines.put('b', { name: 'b', key: 'stream', measures: { value: 'value' } } as never);
     const two = await call(handler, { method: 'POST', path: 'analyses', body: {} });
@@ -76,13 +93,22 @@ describe('POST /api/analyses validation', () => {
     expect((garbage.json as { detail: string }).detail).toContain('expected valid JSON');
   });
 
-  it('answers 202 with its own status route, never the durable extension\'s URLs or any key', async () => {
+  it("answers 202 with its own status route, never the durable extension's URLs or any key", async () => {
     const { started, post } = analyses();
     const res = await post({ pipeline: 'default', ...range });
     expect(res.status).toBe(202);
     expect(res.json).toEqual({ id: 'run-1', statusQueryGetUri: 'http://localhost:7071/api/analyses/run-1' });
-    expect(JSON.stringify(res.json)).not.toMatch(/code=|systemKey|runtime\/webhooks|taskHub|sendEventPostUri|terminatePostUri/);
-    expect(started).toEqual([{ pipeline: 'default', from: '2025-01-01T00:00:00.000Z', to: '2025-01-01T01:00:00.000Z', analyses: ['summary', 'anomalies', 'trend', 'forecast'] }]);
+    expect(JSON.stringify(res.json)).not.toMatch(
+      /code=|systemKey|runtime\/webhooks|taskHub|sendEventPostUri|terminatePostUri/,
+    );
+    expect(started).toEqual([
+      {
+        pipeline: 'default',
+        from: '2025-01-01T00:00:00.000Z',
+        to: '2025-01-01T01:00:00.000Z',
+        analyses: ['summary', 'anomalies', 'trend', 'forecast'],
+      },
+    ]);
   });
 
   it('checks the pipeline: a valid name, and stored, built in or with catalogued streams', async () => {
@@ -93,33 +119,81 @@ describe('POST /api/analyses validation', () => {
     const unknown = await post({ pipeline: 'nope', ...range });
     expect(unknown).toMatchObject({ status: 404, contentType: 'application/problem+json' });
     expect((unknown.json as { errors: { field: string; message: string }[] }).errors).toEqual([
-      { field: 'pipeline', message: 'pipeline: expected a stored pipeline, "default" or a pipeline with catalogued streams; found "nope"' },
+      {
+        field: 'pipeline',
+        message: 'pipeline: expected a stored pipeline, "default" or a pipeline with catalogued streams; found "nope"',
+      },
     ]);
     expect(started).toEqual([]);
-    await stores.pipelines.put('temps', { name: 'temps', key: 'stream', time: 'time', measures: { value: 'value' }, window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT30S', retention: 60, sketchAccuracy: 0.01, idleTimeout: 'PT2M' });
-    await stores.streams.touch([{ pipeline: 'deleted', stream: 's', lastSeen: '2025-01-01T00:00:00Z', events: 1, eventsPerSec: 1 }]);
-    for (const pipeline of ['temps', 'deleted', 'default']) expect((await post({ pipeline, ...range })).status).toBe(202);
+    await stores.pipelines.put('temps', {
+      name: 'temps',
+      key: 'stream',
+      time: 'time',
+      measures: { value: 'value' },
+      window: { type: 'tumbling', size: 'PT1M' },
+      lateness: 'PT30S',
+      retention: 60,
+      sketchAccuracy: 0.01,
+      idleTimeout: 'PT2M',
+    });
+    await stores.streams.touch([
+      { pipeline: 'deleted', stream: 's', lastSeen: '2025-01-01T00:00:00Z', events: 1, eventsPerSec: 1 },
+    ]);
+    for (const pipeline of ['temps', 'deleted', 'default'])
+      expect((await post({ pipeline, ...range })).status).toBe(202);
     expect(started.map((j) => j.pipeline)).toEqual(['temps', 'deleted', 'default']);
   });
 
   it(`bounds the listed streams at ${MAX_LISTED_STREAMS} and checks each name, naming the field`, async () => {
     const { started, post } = analyses();
-    const many = await post({ pipeline: 'default', ...range, streams: Array.from({ length: 100_000 }, (_, i) => `s${i}`) });
+    const many = await post({
+      pipeline: 'default',
+      ...range,
+      streams: Array.from({ length: 100_000 }, (_, i) => `s${i}`),
+    });
     expect(many.status).toBe(400);
     expect((many.json as { errors: { field: string; message: string }[] }).errors).toEqual([
-      { field: 'streams', message: expect.stringMatching(/^streams: expected at most 1000 streams \(use \{ "prefix": "\.\.\." \} for more\); found \["s0"/) },
+      {
+        field: 'streams',
+        message: expect.stringMatching(
+          /^streams: expected at most 1000 streams \(use \{ "prefix": "\.\.\." \} for more\); found \["s0"/,
+        ),
+      },
     ]);
     const bad = await post({ pipeline: 'default', ...range, streams: ['ok', '', 'x'.repeat(300)] });
     expect(fieldsOf(bad.json)).toEqual(['streams.1', 'streams.2']);
     const neither = await post({ pipeline: 'default', ...range, streams: 5 });
-    expect((neither.json as { errors: { message: string }[] }).errors).toEqual([{ field: 'streams', message: 'streams: expected an array of stream names or { "prefix": "..." }; found 5' }]);
-    expect((await post({ pipeline: 'default', ...range, streams: Array.from({ length: MAX_LISTED_STREAMS }, (_, i) => `s${i}`) })).status).toBe(202);
+    expect((neither.json as { errors: { message: string }[] }).errors).toEqual([
+      { field: 'streams', message: 'streams: expected an array of stream names or { "prefix": "..." }; found 5' },
+    ]);
+    expect(
+      (
+        await post({
+          pipeline: 'default',
+          ...range,
+          streams: Array.from({ length: MAX_LISTED_STREAMS }, (_, i) => `s${i}`),
+        })
+      ).status,
+    ).toBe(202);
     expect(started).toHaveLength(1);
   });
 
   it('fills defaults and normalises times', () => {
-    const job = toJob(analysisRequestSchema.parse({ pipeline: 'p', from: '2025-01-01T00:00:00', to: '2025-01-01T02:00:00+01:00', streams: { prefix: 'a' } }));
-    expect(job).toEqual({ pipeline: 'p', from: '2025-01-01T00:00:00.000Z', to: '2025-01-01T01:00:00.000Z', streams: { prefix: 'a' }, analyses: ['summary', 'anomalies', 'trend', 'forecast'] });
+    const job = toJob(
+      analysisRequestSchema.parse({
+        pipeline: 'p',
+        from: '2025-01-01T00:00:00',
+        to: '2025-01-01T02:00:00+01:00',
+        streams: { prefix: 'a' },
+      }),
+    );
+    expect(job).toEqual({
+      pipeline: 'p',
+      from: '2025-01-01T00:00:00.000Z',
+      to: '2025-01-01T01:00:00.000Z',
+      streams: { prefix: 'a' },
+      analyses: ['summary', 'anomalies', 'trend', 'forecast'],
+    });
   });
 });
 
@@ -134,11 +208,16 @@ describe('GET /api/alerts', () => {
     setAnalysisDeps(deps);
     const since = await call(listAlerts, { path: 'alerts?since=2025-01-01T11:00:00Z' });
     expect(since.status).toBe(200);
-    expect((since.json as { items: { windowStart: string }[] }).items.map((a) => a.windowStart)).toEqual(['2025-01-01T12:00:00.000Z', '2025-01-01T13:00:00.000Z']);
+    expect((since.json as { items: { windowStart: string }[] }).items.map((a) => a.windowStart)).toEqual([
+      '2025-01-01T12:00:00.000Z',
+      '2025-01-01T13:00:00.000Z',
+    ]);
     const byStream = await call(listAlerts, { path: 'alerts?stream=other' });
     expect((byStream.json as { items: { stream: string }[] }).items.map((a) => a.stream)).toEqual(['other']);
     const bad = await call(listAlerts, { path: 'alerts?since=soon' });
     expect(bad.status).toBe(400);
-    expect((bad.json as { detail: string }).detail).toContain('since: expected an ISO 8601 time or epoch milliseconds; found "soon"');
+    expect((bad.json as { detail: string }).detail).toContain(
+      'since: expected an ISO 8601 time or epoch milliseconds; found "soon"',
+    );
   });
 });

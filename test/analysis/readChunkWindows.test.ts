@@ -34,7 +34,10 @@ function counted(store: WindowStore) {
 
 async function seed(store: WindowStore, pipeline: string, streams: readonly string[], windows: number): Promise<void> {
   for (const [n, s] of streams.entries()) {
-    await store.upsert(encodeStreamKey(pipeline, s), Array.from({ length: windows }, (_, i) => closedWindow(T0 + i * MINUTE, [n, i, n + i])));
+    await store.upsert(
+      encodeStreamKey(pipeline, s),
+      Array.from({ length: windows }, (_, i) => closedWindow(T0 + i * MINUTE, [n, i, n + i])),
+    );
   }
 }
 
@@ -88,22 +91,36 @@ describe('readChunkWindows', () => {
   });
 
   it('equals a query per stream for any streams, chunk and time range (property)', async () => {
-    const name = fc.string({ unit: fc.constantFrom('a', 'b', '%', '/', '#', '&', '0', '|', 'é'), minLength: 1, maxLength: 3 });
+    const name = fc.string({
+      unit: fc.constantFrom('a', 'b', '%', '/', '#', '&', '0', '|', 'é'),
+      minLength: 1,
+      maxLength: 3,
+    });
     await fc.assert(
       fc.asyncProperty(
-        fc.uniqueArray(fc.record({ name, windows: fc.integer({ min: 0, max: 1200 }) }), { maxLength: 6, selector: (s) => s.name }),
+        fc.uniqueArray(fc.record({ name, windows: fc.integer({ min: 0, max: 1200 }) }), {
+          maxLength: 6,
+          selector: (s) => s.name,
+        }),
         fc.uniqueArray(name, { maxLength: 5 }),
         fc.integer({ min: 0, max: 1300 }),
         fc.integer({ min: 1, max: 1300 }),
         async (streams, extra, a, b) => {
           const store = createMemoryStores().windows;
           for (const s of streams) {
-            await store.upsert(encodeStreamKey('p', s.name), Array.from({ length: s.windows }, (_, i) => closedWindowRow(T0 + i * MINUTE, T0 + (i + 1) * MINUTE, { stream: s.name, events: i })));
+            await store.upsert(
+              encodeStreamKey('p', s.name),
+              Array.from({ length: s.windows }, (_, i) =>
+                closedWindowRow(T0 + i * MINUTE, T0 + (i + 1) * MINUTE, { stream: s.name, events: i }),
+              ),
+            );
           }
           const chunk = [...new Set([...streams.filter((_, i) => i % 2 === 0).map((s) => s.name), ...extra])];
           const from = new Date(T0 + Math.min(a, b) * MINUTE).toISOString();
           const to = new Date(T0 + Math.max(a, b + 1) * MINUTE).toISOString();
-          expect(await readChunkWindows(store, 'p', chunk, from, to)).toEqual(await perStream(store, 'p', chunk, from, to));
+          expect(await readChunkWindows(store, 'p', chunk, from, to)).toEqual(
+            await perStream(store, 'p', chunk, from, to),
+          );
         },
       ),
       { numRuns: 60 },
@@ -116,9 +133,17 @@ describe('analyzeChunk over a range', () => {
     const stores = createMemoryStores();
     const names = ['x/1', 'x&1', 'x1', 'x#2', 'x?3', 'y'];
     await seed(stores.windows, 'p', names, 30);
-    await stores.streams.touch(names.map((stream) => ({ pipeline: 'p', stream, lastSeen: FROM, events: 150, eventsPerSec: 1 })));
+    await stores.streams.touch(
+      names.map((stream) => ({ pipeline: 'p', stream, lastSeen: FROM, events: 150, eventsPerSec: 1 })),
+    );
     const { store, calls } = counted(stores.windows);
-    const deps: AnalysisDeps = { pipelines: stores.pipelines, windows: store, streams: stores.streams, reports: new MemoryReportStore(), alerts: new MemoryAlertStore() };
+    const deps: AnalysisDeps = {
+      pipelines: stores.pipelines,
+      windows: store,
+      streams: stores.streams,
+      reports: new MemoryReportStore(),
+      alerts: new MemoryAlertStore(),
+    };
     const job: AnalysisJob = { pipeline: 'p', from: FROM, to: TO, analyses: ['summary', 'anomalies', 'trend'] };
     const listed = await listJobStreams(deps.streams, job);
     expect(listed).toEqual([...names].sort(compareStreamKeys));

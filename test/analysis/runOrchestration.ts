@@ -84,8 +84,21 @@ export async function runOrchestration(
 ): Promise<RunResult> {
   const instanceId = options.instanceId ?? 'instance-1';
   const now = (options.now ?? new Date('2025-01-02T00:00:00Z')).toISOString();
-  const event = (type: number, extra: Record<string, unknown> = {}) => ({ EventType: type, EventId: -1, IsPlayed: false, Timestamp: now, ...extra });
-  const history: Record<string, unknown>[] = [event(12), event(0, { Name: 'orchestration', Input: JSON.stringify(input), OrchestrationInstance: { InstanceId: instanceId } })];
+  const event = (type: number, extra: Record<string, unknown> = {}) => ({
+    EventType: type,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: now,
+    ...extra,
+  });
+  const history: Record<string, unknown>[] = [
+    event(12),
+    event(0, {
+      Name: 'orchestration',
+      Input: JSON.stringify(input),
+      OrchestrationInstance: { InstanceId: instanceId },
+    }),
+  ];
   const episodes: Episode[] = [];
   let scheduledCount = 0;
   let nextSeq = 0;
@@ -97,11 +110,26 @@ export async function runOrchestration(
     }
   };
   for (let guard = 0; guard < 10_000; guard++) {
-    const trigger = new testing.DurableOrchestrationInput(instanceId, history.map((e) => ({ ...e, IsPlayed: false })), input, undefined, undefined, undefined, 2);
+    const trigger = new testing.DurableOrchestrationInput(
+      instanceId,
+      history.map((e) => ({ ...e, IsPlayed: false })),
+      input,
+      undefined,
+      undefined,
+      undefined,
+      2,
+    );
     const result = await testing.createOrchestrator(handler)(trigger, new testing.DummyOrchestrationContext());
     const all = leaves(result.actions.flat());
     const fresh = all.slice(scheduledCount);
-    episodes.push({ customStatus: result.customStatus, scheduled: fresh.map((a) => ({ name: a.functionName ?? '', input: a.input, ...(a.retryOptions ? { retryOptions: a.retryOptions } : {}) })) });
+    episodes.push({
+      customStatus: result.customStatus,
+      scheduled: fresh.map((a) => ({
+        name: a.functionName ?? '',
+        input: a.input,
+        ...(a.retryOptions ? { retryOptions: a.retryOptions } : {}),
+      })),
+    });
     if (result.isDone) return { output: result.output, episodes, history };
     if (result.error) throw new Error(`orchestrator failed: ${result.error}`);
     if (fresh.length === 0) throw new Error('orchestrator is waiting on nothing this driver can complete');
@@ -122,7 +150,17 @@ export async function runOrchestration(
           const sub = options.orchestrators?.[name];
           if (!sub) throw new Error(`no orchestrator ${name}`);
           const id = nextSeq + k;
-          return [await attempt(async () => (await runOrchestration(sub, action.input, functions, { ...options, instanceId: action.instanceId ?? `${instanceId}:${id}` })).output)];
+          return [
+            await attempt(
+              async () =>
+                (
+                  await runOrchestration(sub, action.input, functions, {
+                    ...options,
+                    instanceId: action.instanceId ?? `${instanceId}:${id}`,
+                  })
+                ).output,
+            ),
+          ];
         }
         throw new Error(`action type ${action.actionType} is not supported by this driver`);
       }),
@@ -140,7 +178,10 @@ export async function runOrchestration(
         if (a.ok || !retried) return;
         // A failed attempt with retries: the SDK waits on a timer (next id), then, if attempts remain, schedules the next one (next id).
         const timerId = nextSeq++;
-        history.push(event(TIMER_CREATED, { EventId: timerId, FireAt: now }), event(TIMER_FIRED, { TimerId: timerId, FireAt: now }));
+        history.push(
+          event(TIMER_CREATED, { EventId: timerId, FireAt: now }),
+          event(TIMER_FIRED, { TimerId: timerId, FireAt: now }),
+        );
         if (i === attempts.length - 1) return;
         taskId = nextSeq++;
         history.push(scheduledEvent(action, taskId));
@@ -152,7 +193,9 @@ export async function runOrchestration(
 
   function scheduledEvent(action: Action, id: number): Record<string, unknown> {
     const name = action.functionName ?? '';
-    return action.actionType === SUB_ORCHESTRATION ? event(7, { EventId: id, Name: name, InstanceId: action.instanceId }) : event(4, { EventId: id, Name: name });
+    return action.actionType === SUB_ORCHESTRATION
+      ? event(7, { EventId: id, Name: name, InstanceId: action.instanceId })
+      : event(4, { EventId: id, Name: name });
   }
 
   function completedEvent(action: Action, id: number, a: Attempt): Record<string, unknown> {

@@ -44,7 +44,10 @@ async function durable(storageDown: { value: boolean }) {
 }
 
 const logs: string[] = [];
-const log = { log: (...a: unknown[]) => logs.push(a.join(' ')), warn: (...a: unknown[]) => logs.push(`WARN ${a.join(' ')}`) };
+const log = {
+  log: (...a: unknown[]) => logs.push(a.join(' ')),
+  warn: (...a: unknown[]) => logs.push(`WARN ${a.join(' ')}`),
+};
 
 beforeEach(() => {
   logs.length = 0;
@@ -67,13 +70,16 @@ describe('scheduled analysis', () => {
     // Later firings in the same period find the completed attempt and start nothing.
     expect(await startScheduledRuns(client, ['p'], period, log)).toEqual([]);
     expect(logs).toContain('Analysis analysis-p-20250101T000000Z ended Failed; starting attempt 2');
-    expect(logs[logs.length - 1]).toBe('Analysis analysis-p-20250101T000000Z-attempt2 already exists; not starting it again');
+    expect(logs[logs.length - 1]).toBe(
+      'Analysis analysis-p-20250101T000000Z-attempt2 already exists; not starting it again',
+    );
     expect([...statuses.keys()]).toHaveLength(2);
   });
 
   it('gives up on a period after the last attempt fails, saying so', async () => {
     const { statuses, client } = await durable({ value: true });
-    for (let firing = 0; firing < MAX_SCHEDULED_ATTEMPTS + 2; firing++) await startScheduledRuns(client, ['p'], period, log);
+    for (let firing = 0; firing < MAX_SCHEDULED_ATTEMPTS + 2; firing++)
+      await startScheduledRuns(client, ['p'], period, log);
     expect([...statuses.entries()]).toEqual([
       ['analysis-p-20250101T000000Z', 'Failed'],
       ['analysis-p-20250101T000000Z-attempt2', 'Failed'],
@@ -86,9 +92,15 @@ describe('scheduled analysis', () => {
   });
 
   it('treats a terminated run like a failed one, and leaves a running one alone', async () => {
-    const statuses = new Map<string, string>([['analysis-p-20250101T000000Z', 'Terminated'], ['analysis-q-20250101T000000Z', 'Running']]);
+    const statuses = new Map<string, string>([
+      ['analysis-p-20250101T000000Z', 'Terminated'],
+      ['analysis-q-20250101T000000Z', 'Running'],
+    ]);
     const started: string[] = [];
-    const client: ScheduleClient = { status: async (id) => statuses.get(id), start: async (id) => void started.push(id) };
+    const client: ScheduleClient = {
+      status: async (id) => statuses.get(id),
+      start: async (id) => void started.push(id),
+    };
     expect(await startScheduledRuns(client, ['p', 'q'], period, log)).toEqual(['analysis-p-20250101T000000Z-attempt2']);
     expect(started).toEqual(['analysis-p-20250101T000000Z-attempt2']);
   });

@@ -13,8 +13,18 @@ export interface Call {
 }
 
 /** Installs the given stores (and live stream views, keyed "{pipeline}|{stream}") as the API's dependencies. */
-export function useDeps(stores: Stores, streams = new Map<string, StreamView>(), now = () => Date.parse('2024-05-01T10:05:30Z'), defaultRetention = 60): ApiDeps {
-  const deps: ApiDeps = { stores, readStream: async (_ctx, pipeline, stream) => streams.get(`${pipeline}|${stream}`), now, defaultRetention };
+export function useDeps(
+  stores: Stores,
+  streams = new Map<string, StreamView>(),
+  now = () => Date.parse('2024-05-01T10:05:30Z'),
+  defaultRetention = 60,
+): ApiDeps {
+  const deps: ApiDeps = {
+    stores,
+    readStream: async (_ctx, pipeline, stream) => streams.get(`${pipeline}|${stream}`),
+    now,
+    defaultRetention,
+  };
   setApiDeps(deps);
   return deps;
 }
@@ -35,11 +45,20 @@ export async function call(
     ...(body === undefined ? {} : { body: { string: typeof body === 'string' ? body : JSON.stringify(body) } }),
   });
   const logs: string[] = [];
-  const context = new InvocationContext({ functionName: 'test', invocationId: 'inv-1', logHandler: (_level, ...args) => logs.push(args.map(String).join(' ')) });
+  const context = new InvocationContext({
+    functionName: 'test',
+    invocationId: 'inv-1',
+    logHandler: (_level, ...args) => logs.push(args.map(String).join(' ')),
+  });
   // Our handlers all return HttpResponseInit (never the HttpResponse class).
   const response = (await withProblems(handler)(request, context)) as HttpResponseInit;
   const headers = new Headers(response.headers as Record<string, string> | undefined);
-  const text = response.jsonBody !== undefined ? JSON.stringify(response.jsonBody) : typeof response.body === 'string' ? response.body : '';
+  const text =
+    response.jsonBody !== undefined
+      ? JSON.stringify(response.jsonBody)
+      : typeof response.body === 'string'
+        ? response.body
+        : '';
   return {
     status: response.status ?? 200,
     contentType: response.jsonBody !== undefined ? 'application/json' : (headers.get('content-type') ?? undefined),

@@ -13,13 +13,17 @@ const all = httpRegistrations();
 
 describe('HTTP routes: least privilege', () => {
   it('finds the routes (the reader still understands the code)', () => {
-    expect(all.map((r) => r.name)).toEqual(expect.arrayContaining(['putPipeline', 'deletePipeline', 'startAnalysis', 'listStreams', 'health', 'getOpenApi']));
+    expect(all.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['putPipeline', 'deletePipeline', 'startAnalysis', 'listStreams', 'health', 'getOpenApi']),
+    );
     for (const r of all) expect(r.methods.length).toBeGreaterThan(0);
   });
 
   it.each(all.map((r) => [r.name, r] as const))('%s declares the auth level its methods need', (_name, r) => {
     const writes = r.methods.some((m) => m !== 'GET' && m !== 'HEAD') && !READ_ONLY_POSTS.has(r.name);
     const expected = writes ? 'admin' : ANONYMOUS.has(r.name) ? 'anonymous' : 'function';
-    expect(`${r.file} ${r.name} [${r.methods.join(',')}]: authLevel ${r.authLevel}`).toBe(`${r.file} ${r.name} [${r.methods.join(',')}]: authLevel ${expected}`);
+    expect(`${r.file} ${r.name} [${r.methods.join(',')}]: authLevel ${r.authLevel}`).toBe(
+      `${r.file} ${r.name} [${r.methods.join(',')}]: authLevel ${expected}`,
+    );
   });
 });

@@ -19,13 +19,38 @@ beforeEach(async () => {
   useDeps(stores);
   activity = new MemoryStreamActivityStore();
   signalled = [];
-  setDeleteStreamDeps({ activity, signalDelete: async (_context: InvocationContext, pipeline, stream) => void signalled.push(`${pipeline}|${stream}`) });
+  setDeleteStreamDeps({
+    activity,
+    signalDelete: async (_context: InvocationContext, pipeline, stream) => void signalled.push(`${pipeline}|${stream}`),
+  });
   for (const stream of ['room/1', 'room/2']) {
-    await stores.windows.upsert(streamEntityKey('temps', stream), [0, 1, 2].map((i) => closedWindowRow(i * 60_000, (i + 1) * 60_000, { events: i })));
-    await stores.streams.touch([{ pipeline: 'temps', stream, lastSeen: '2024-05-01T10:00:00Z', events: 3, eventsPerSec: 0 }]);
-    await activity.record({ pipeline: 'temps', stream, lastActivity: 1, openWindows: 1, idleTimeoutMs: 1000, flushDue: 1001 });
+    await stores.windows.upsert(
+      streamEntityKey('temps', stream),
+      [0, 1, 2].map((i) => closedWindowRow(i * 60_000, (i + 1) * 60_000, { events: i })),
+    );
+    await stores.streams.touch([
+      { pipeline: 'temps', stream, lastSeen: '2024-05-01T10:00:00Z', events: 3, eventsPerSec: 0 },
+    ]);
+    await activity.record({
+      pipeline: 'temps',
+      stream,
+      lastActivity: 1,
+      openWindows: 1,
+      idleTimeoutMs: 1000,
+      flushDue: 1001,
+    });
     await stores.deadLetters.add([
-      { raw: '{}', reason: 'late', detail: 'd', partition: '0', sequenceNumber: stream === 'room/1' ? 1 : 2, enqueuedTime: '2024-05-01T10:00:00Z', recordedAt: '2024-05-01T10:00:01Z', pipeline: 'temps', stream },
+      {
+        raw: '{}',
+        reason: 'late',
+        detail: 'd',
+        partition: '0',
+        sequenceNumber: stream === 'room/1' ? 1 : 2,
+        enqueuedTime: '2024-05-01T10:00:00Z',
+        recordedAt: '2024-05-01T10:00:01Z',
+        pipeline: 'temps',
+        stream,
+      },
     ]);
   }
 });
@@ -35,15 +60,28 @@ afterAll(() => {
   setDeleteStreamDeps(undefined);
 });
 
-const del = (stream: string, pipeline = 'temps') => call(deleteStream, { method: 'DELETE', path: `streams/${pipeline}/${encodeURIComponent(stream)}`, params: { pipeline, stream } });
+const del = (stream: string, pipeline = 'temps') =>
+  call(deleteStream, {
+    method: 'DELETE',
+    path: `streams/${pipeline}/${encodeURIComponent(stream)}`,
+    params: { pipeline, stream },
+  });
 
 describe('DELETE /api/streams/{pipeline}/{stream}', () => {
-  it('signals the entity and erases the stream\'s windows, dead letters, catalog and idle-index rows; another stream is untouched', async () => {
+  it("signals the entity and erases the stream's windows, dead letters, catalog and idle-index rows; another stream is untouched", async () => {
     const res = await del('room/1');
     expect(res.status).toBe(202);
-    expect(res.json).toEqual({ pipeline: 'temps', stream: 'room/1', deleted: { windows: 3, deadLetters: 1, catalog: true }, complete: true });
+    expect(res.json).toEqual({
+      pipeline: 'temps',
+      stream: 'room/1',
+      deleted: { windows: 3, deadLetters: 1, catalog: true },
+      complete: true,
+    });
     expect(signalled).toEqual(['temps|room/1']);
-    const windows = await call(listWindows, { path: 'streams/temps/room%2F1/windows', params: { pipeline: 'temps', stream: 'room/1' } });
+    const windows = await call(listWindows, {
+      path: 'streams/temps/room%2F1/windows',
+      params: { pipeline: 'temps', stream: 'room/1' },
+    });
     expect(windows.json).toEqual({ items: [] });
     expect((await stores.streams.list()).items.map((e) => e.stream)).toEqual(['room/2']);
     expect((await stores.deadLetters.query()).items.map((d) => d.stream)).toEqual(['room/2']);
@@ -53,7 +91,12 @@ describe('DELETE /api/streams/{pipeline}/{stream}', () => {
 
   it('is idempotent: a repeated or unknown stream answers 202 with nothing deleted', async () => {
     await del('room/1');
-    expect((await del('room/1')).json).toEqual({ pipeline: 'temps', stream: 'room/1', deleted: { windows: 0, deadLetters: 0, catalog: false }, complete: true });
+    expect((await del('room/1')).json).toEqual({
+      pipeline: 'temps',
+      stream: 'room/1',
+      deleted: { windows: 0, deadLetters: 0, catalog: false },
+      complete: true,
+    });
     expect((await del('never-seen', 'other')).status).toBe(202);
   });
 
@@ -67,7 +110,9 @@ describe('DELETE /api/streams/{pipeline}/{stream}', () => {
   it('rejects a stream name that cannot be a stream key, naming the field, and deletes nothing', async () => {
     const res = await del('x'.repeat(257));
     expect(res).toMatchObject({ status: 400, contentType: 'application/problem+json' });
-    expect((res.json as { errors: { field: string; message: string }[] }).errors[0]?.message).toMatch(/^stream: expected a stream key of at most 256 UTF-8 bytes, found 257/);
+    expect((res.json as { errors: { field: string; message: string }[] }).errors[0]?.message).toMatch(
+      /^stream: expected a stream key of at most 256 UTF-8 bytes, found 257/,
+    );
     expect((await del('', 'temps')).status).toBe(400);
     expect(signalled).toEqual([]);
   });
@@ -76,7 +121,10 @@ describe('DELETE /api/streams/{pipeline}/{stream}', () => {
     setDeleteStreamDeps({ activity, signalDelete: () => Promise.reject(new Error('durable client unavailable')) });
     const res = await del('room/1');
     expect(res).toMatchObject({ status: 500, contentType: 'application/problem+json' });
-    setDeleteStreamDeps({ activity, signalDelete: async (_context, pipeline, stream) => void signalled.push(`${pipeline}|${stream}`) });
+    setDeleteStreamDeps({
+      activity,
+      signalDelete: async (_context, pipeline, stream) => void signalled.push(`${pipeline}|${stream}`),
+    });
     expect(await del('room/1')).toMatchObject({ status: 202, json: { complete: true } });
     expect(signalled).toEqual(['temps|room/1']);
   });

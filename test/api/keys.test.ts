@@ -27,9 +27,21 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function send(method: string, path: string, key: string | undefined, body?: unknown): Promise<{ status: number; text: string; location: string | null }> {
-  const headers: Record<string, string> = { ...(key ? { 'x-functions-key': key } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
-  const res = await fetch(`${host.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+async function send(
+  method: string,
+  path: string,
+  key: string | undefined,
+  body?: unknown,
+): Promise<{ status: number; text: string; location: string | null }> {
+  const headers: Record<string, string> = {
+    ...(key ? { 'x-functions-key': key } : {}),
+    ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+  };
+  const res = await fetch(`${host.baseUrl}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   return { status: res.status, text: await res.text(), location: res.headers.get('location') };
 }
 
@@ -45,7 +57,9 @@ describe('keys on the local host (--require-keys)', () => {
     expect(res.status).toBe(200);
     const doc = JSON.parse(res.text) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/openapi.json', '/api/pipelines/{name}', '/api/analyses']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/health', '/api/openapi.json', '/api/pipelines/{name}', '/api/analyses']),
+    );
   });
 
   it('lets a function key read but not write pipelines; the master key writes', async () => {
@@ -65,11 +79,18 @@ describe('keys on the local host (--require-keys)', () => {
   });
 
   it('starts analyses with the master key only, answering with its own status route and no key', async () => {
-    const job = { pipeline: 'default', from: '2025-01-01T00:00:00Z', to: '2025-01-01T01:00:00Z', analyses: ['summary'] };
+    const job = {
+      pipeline: 'default',
+      from: '2025-01-01T00:00:00Z',
+      to: '2025-01-01T01:00:00Z',
+      analyses: ['summary'],
+    };
     expect((await send('POST', '/api/analyses', fnKey, job)).status).toBe(401);
     const started = await send('POST', '/api/analyses', master, job);
     expect(started.status).toBe(202);
-    expect(started.text).not.toMatch(/code=|systemKey|runtime\/webhooks|taskHub|\b(?:keys-test-master|keys-test-function)\b/);
+    expect(started.text).not.toMatch(
+      /code=|systemKey|runtime\/webhooks|taskHub|\b(?:keys-test-master|keys-test-function)\b/,
+    );
     const body = JSON.parse(started.text) as { id: string; statusQueryGetUri: string };
     expect(body.statusQueryGetUri).toBe(`${host.baseUrl}/api/analyses/${encodeURIComponent(body.id)}`);
     expect(started.location).toBe(body.statusQueryGetUri);

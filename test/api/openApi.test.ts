@@ -24,8 +24,12 @@ describe('the OpenAPI document', () => {
       .sort();
     const documented = ROUTES.map((r) => `${r.name} ${r.method} /api/${r.route} ${r.authLevel}`).sort();
     expect(documented).toEqual(registered);
-    const operations = Object.entries(doc['paths'] as Record<string, Record<string, { operationId: string; 'x-auth-level': string }>>).flatMap(([path, ops]) =>
-      Object.entries(ops).map(([method, op]) => `${op.operationId} ${method.toUpperCase()} ${path} ${op['x-auth-level']}`),
+    const operations = Object.entries(
+      doc['paths'] as Record<string, Record<string, { operationId: string; 'x-auth-level': string }>>,
+    ).flatMap(([path, ops]) =>
+      Object.entries(ops).map(
+        ([method, op]) => `${op.operationId} ${method.toUpperCase()} ${path} ${op['x-auth-level']}`,
+      ),
     );
     // A catch-all `{*path}` is written `{path}` in OpenAPI path templates.
     expect(operations.sort()).toEqual(registered.map((r) => r.replace('{*', '{')));
@@ -38,16 +42,35 @@ describe('the OpenAPI document', () => {
   it('gives every route with parameters or a body a 400 problem, and every keyed route a 401', () => {
     for (const route of ROUTES) {
       // A catch-all path (the dashboard's files) accepts any value: nothing to reject.
-      if ((route.params && !route.route.includes('{*')) || route.query || route.body) expect(`${route.name}: ${route.problems.includes(400)}`).toBe(`${route.name}: true`);
-      const op = (doc['paths'] as Record<string, Record<string, { responses: Record<string, unknown> }>>)[`/api/${route.route.replace('{*', '{')}`]?.[route.method.toLowerCase()];
-      expect(`${route.name}: 401 ${op?.responses['401'] !== undefined}`).toBe(`${route.name}: 401 ${route.authLevel !== 'anonymous'}`);
+      if ((route.params && !route.route.includes('{*')) || route.query || route.body)
+        expect(`${route.name}: ${route.problems.includes(400)}`).toBe(`${route.name}: true`);
+      const op = (doc['paths'] as Record<string, Record<string, { responses: Record<string, unknown> }>>)[
+        `/api/${route.route.replace('{*', '{')}`
+      ]?.[route.method.toLowerCase()];
+      expect(`${route.name}: 401 ${op?.responses['401'] !== undefined}`).toBe(
+        `${route.name}: 401 ${route.authLevel !== 'anonymous'}`,
+      );
     }
   });
 
-  it('describes the bodies from the handlers\' zod schemas', () => {
-    const schemas = (doc['components'] as { schemas: Record<string, { properties: Record<string, { description?: string }>; required?: string[] }> }).schemas;
+  it("describes the bodies from the handlers' zod schemas", () => {
+    const schemas = (
+      doc['components'] as {
+        schemas: Record<string, { properties: Record<string, { description?: string }>; required?: string[] }>;
+      }
+    ).schemas;
     expect(Object.keys(schemas['PipelineDefinition']?.properties ?? {})).toEqual(
-      expect.arrayContaining(['name', 'key', 'time', 'measures', 'window', 'lateness', 'retention', 'sketchAccuracy', 'idleTimeout']),
+      expect.arrayContaining([
+        'name',
+        'key',
+        'time',
+        'measures',
+        'window',
+        'lateness',
+        'retention',
+        'sketchAccuracy',
+        'idleTimeout',
+      ]),
     );
     expect(schemas['PipelineDefinition']?.properties['lateness']?.description).toMatch(/watermark/);
     expect(schemas['AnalysisRequest']?.required).toEqual(['pipeline', 'from', 'to']);
@@ -67,9 +90,23 @@ describe('handlers answer as the document says', () => {
   const stores = createMemoryStores();
   beforeAll(async () => {
     useDeps(stores);
-    await stores.streams.touch([{ pipeline: 'temps', stream: 'room-1', lastSeen: '2024-05-01T10:00:00Z', events: 120, eventsPerSec: 2 }]);
-    await stores.windows.upsert(encodeStreamKey('temps', 'room-1'), [closedWindowRow(0, 60_000, { pipeline: 'temps', stream: 'room-1', events: 1 })]);
-    await stores.deadLetters.add([{ raw: 'x', detail: 'd', partition: '0', recordedAt: '2024-05-01T10:00:00Z', reason: 'late', sequenceNumber: 1, enqueuedTime: '2024-05-01T08:00:00Z' }]);
+    await stores.streams.touch([
+      { pipeline: 'temps', stream: 'room-1', lastSeen: '2024-05-01T10:00:00Z', events: 120, eventsPerSec: 2 },
+    ]);
+    await stores.windows.upsert(encodeStreamKey('temps', 'room-1'), [
+      closedWindowRow(0, 60_000, { pipeline: 'temps', stream: 'room-1', events: 1 }),
+    ]);
+    await stores.deadLetters.add([
+      {
+        raw: 'x',
+        detail: 'd',
+        partition: '0',
+        recordedAt: '2024-05-01T10:00:00Z',
+        reason: 'late',
+        sequenceNumber: 1,
+        enqueuedTime: '2024-05-01T08:00:00Z',
+      },
+    ]);
   });
   afterAll(() => setApiDeps(undefined));
 
@@ -79,12 +116,28 @@ describe('handlers answer as the document says', () => {
   const cases: [string, Handler, Call][] = [
     ['startAnalysis', startAnalysis, { method: 'POST', path: 'analyses', body: { pipeline: 'default', ...range } }],
     ['startAnalysis', startAnalysis, { method: 'POST', path: 'analyses', body: { pipeline: 'unknown', ...range } }],
-    ['startAnalysis', startAnalysis, { method: 'POST', path: 'analyses', body: { pipeline: 'default', from: range.to, to: range.from } }],
+    [
+      'startAnalysis',
+      startAnalysis,
+      { method: 'POST', path: 'analyses', body: { pipeline: 'default', from: range.to, to: range.from } },
+    ],
     ['health', health, { path: 'health' }],
     ['getOpenApi', getOpenApi, { path: 'openapi.json' }],
-    ['putPipeline', putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { measures: { t: 'value' } } }],
-    ['putPipeline', putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { measures: { t: 'value' } } }],
-    ['putPipeline', putPipeline, { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { window: 'weekly' } }],
+    [
+      'putPipeline',
+      putPipeline,
+      { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { measures: { t: 'value' } } },
+    ],
+    [
+      'putPipeline',
+      putPipeline,
+      { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { measures: { t: 'value' } } },
+    ],
+    [
+      'putPipeline',
+      putPipeline,
+      { method: 'PUT', path: 'pipelines/temps', params: { name: 'temps' }, body: { window: 'weekly' } },
+    ],
     ['listPipelines', listPipelines, { path: 'pipelines' }],
     ['getPipeline', getPipeline, { path: 'pipelines/temps', params: { name: 'temps' } }],
     ['getPipeline', getPipeline, { path: 'pipelines/none', params: { name: 'none' } }],
@@ -93,8 +146,16 @@ describe('handlers answer as the document says', () => {
     ['listStreams', listStreams, { path: 'streams?pipeline=temps' }],
     ['listStreams', listStreams, { path: 'streams?limit=0' }],
     ['getStream', getStream, { path: 'streams/temps/room-1', params: { pipeline: 'temps', stream: 'room-1' } }],
-    ['listWindows', listWindows, { path: 'streams/temps/room-1/windows', params: { pipeline: 'temps', stream: 'room-1' } }],
-    ['listWindows', listWindows, { path: 'streams/temps/room-1/windows?from=2024&to=1', params: { pipeline: 'temps', stream: 'room-1' } }],
+    [
+      'listWindows',
+      listWindows,
+      { path: 'streams/temps/room-1/windows', params: { pipeline: 'temps', stream: 'room-1' } },
+    ],
+    [
+      'listWindows',
+      listWindows,
+      { path: 'streams/temps/room-1/windows?from=2024&to=1', params: { pipeline: 'temps', stream: 'room-1' } },
+    ],
     ['listDeadLetters', listDeadLetters, { path: 'deadletters' }],
     ['listDeadLetters', listDeadLetters, { path: 'deadletters?reason=bogus' }],
     ['getMetrics', getMetrics, { path: 'metrics' }],
@@ -106,7 +167,9 @@ describe('handlers answer as the document says', () => {
     if (!route) throw new Error(`expected a documented route named ${name}, found none`);
     const res = await call(handler, request);
     const documented = [...Object.keys(route.responses).map(Number), ...route.problems, 500];
-    expect(`${name} ${res.status} documented: ${documented.includes(res.status)}`).toBe(`${name} ${res.status} documented: true`);
+    expect(`${name} ${res.status} documented: ${documented.includes(res.status)}`).toBe(
+      `${name} ${res.status} documented: true`,
+    );
     expect(res.status).not.toBe(500);
     const schema = responseSchema(route, res.status);
     if (schema === undefined) {

@@ -24,7 +24,10 @@ afterAll(async () => {
 
 describe('API on Table storage (real Azurite)', () => {
   it('health checks storage', async () => {
-    expect(await call(health, { path: 'health' })).toMatchObject({ status: 200, json: { checks: { storage: { status: 'ok' } } } });
+    expect(await call(health, { path: 'health' })).toMatchObject({
+      status: 200,
+      json: { checks: { storage: { status: 'ok' } } },
+    });
   });
 
   it('pipelines CRUD round-trips through the Pipelines table', async () => {
@@ -32,9 +35,24 @@ describe('API on Table storage (real Azurite)', () => {
     const body = { key: 'device', measures: { temp: 'value' }, window: { type: 'tumbling', size: 'PT1M' } };
     expect((await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params, body })).status).toBe(201);
     const got = await call(getPipeline, { path: 'pipelines/temps', params });
-    expect(got.json).toMatchObject({ name: 'temps', etag: expect.any(String), definition: { name: 'temps', window: { type: 'tumbling', size: 'PT1M' } } });
-    expect((await call(putPipeline, { method: 'PUT', path: 'pipelines/temps', params, body: { ...body, window: { type: 'tumbling', size: 'PT5M' } } })).status).toBe(200);
-    expect((await stores.pipelines.get('temps'))?.definition).toMatchObject({ window: { type: 'tumbling', size: 'PT5M' } });
+    expect(got.json).toMatchObject({
+      name: 'temps',
+      etag: expect.any(String),
+      definition: { name: 'temps', window: { type: 'tumbling', size: 'PT1M' } },
+    });
+    expect(
+      (
+        await call(putPipeline, {
+          method: 'PUT',
+          path: 'pipelines/temps',
+          params,
+          body: { ...body, window: { type: 'tumbling', size: 'PT5M' } },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await stores.pipelines.get('temps'))?.definition).toMatchObject({
+      window: { type: 'tumbling', size: 'PT5M' },
+    });
     const list = (await call(listPipelines, { path: 'pipelines' })).json as { items: { name: string }[] };
     expect(list.items.map((p) => p.name)).toEqual(['temps']);
     expect((await call(deletePipeline, { method: 'DELETE', path: 'pipelines/temps', params })).status).toBe(204);
@@ -42,15 +60,29 @@ describe('API on Table storage (real Azurite)', () => {
   });
 
   it('dead letters written by ingest are queryable with since/reason and paging', async () => {
-    const base = { raw: '{"x":', detail: 'Unexpected end of JSON input', partition: '2', recordedAt: '2024-05-01T10:00:00Z' };
+    const base = {
+      raw: '{"x":',
+      detail: 'Unexpected end of JSON input',
+      partition: '2',
+      recordedAt: '2024-05-01T10:00:00Z',
+    };
     await stores.deadLetters.add(
-      Array.from({ length: 5 }, (_, i) => ({ ...base, reason: i % 2 ? 'late' : 'invalid-json', sequenceNumber: 100 + i, enqueuedTime: `2024-05-0${1 + (i % 2)}T09:00:0${i}Z` })),
+      Array.from({ length: 5 }, (_, i) => ({
+        ...base,
+        reason: i % 2 ? 'late' : 'invalid-json',
+        sequenceNumber: 100 + i,
+        enqueuedTime: `2024-05-0${1 + (i % 2)}T09:00:0${i}Z`,
+      })),
     );
     const seqs: number[] = [];
     let token: string | undefined;
     do {
       const tokenParam = token ? `&continuationToken=${encodeURIComponent(token)}` : '';
-      const page = (await call(listDeadLetters, { path: `deadletters?since=2024-05-01T00:00:00Z&reason=invalid-json&limit=2${tokenParam}` })).json as {
+      const page = (
+        await call(listDeadLetters, {
+          path: `deadletters?since=2024-05-01T00:00:00Z&reason=invalid-json&limit=2${tokenParam}`,
+        })
+      ).json as {
         items: { sequenceNumber: number }[];
         continuationToken?: string;
       };
@@ -59,7 +91,9 @@ describe('API on Table storage (real Azurite)', () => {
       token = page.continuationToken;
     } while (token);
     expect(seqs).toEqual([100, 102, 104]);
-    const late = (await call(listDeadLetters, { path: 'deadletters?since=2024-05-02T00:00:00Z' })).json as { items: { reason: string; raw: string }[] };
+    const late = (await call(listDeadLetters, { path: 'deadletters?since=2024-05-02T00:00:00Z' })).json as {
+      items: { reason: string; raw: string }[];
+    };
     expect(late.items.map((r) => r.reason)).toEqual(['late', 'late']);
     expect(late.items[0]?.raw).toBe('{"x":');
   });
@@ -68,13 +102,21 @@ describe('API on Table storage (real Azurite)', () => {
     const b64 = (text: string) => Buffer.from(text, 'latin1').toString('base64');
     // The dead-letter store wraps the SDK's token in its own cursor ({phase, sdk}): junk at either level is a 400.
     const wrapped = (sdk: string) => encodeContinuationToken(JSON.stringify({ phase: 1, sdk }));
-    for (const token of ['junk', b64('{"nextPartitionKey":'), b64('[1]'), b64('{"nextRowKey":"r"}'), b64('{"nextPartitionKey":"p","nextRowKey":7}')].flatMap((state) => [encodeContinuationToken(state), wrapped(state)])) {
+    for (const token of [
+      'junk',
+      b64('{"nextPartitionKey":'),
+      b64('[1]'),
+      b64('{"nextRowKey":"r"}'),
+      b64('{"nextPartitionKey":"p","nextRowKey":7}'),
+    ].flatMap((state) => [encodeContinuationToken(state), wrapped(state)])) {
       const res = await call(listDeadLetters, { path: `deadletters?continuationToken=${token}` });
       expect(res).toMatchObject({ status: 400, contentType: 'application/problem+json' });
       expect((res.json as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['continuationToken']);
     }
     // A token in the SDK's own shape passes on to the service.
-    const resumed = await call(listDeadLetters, { path: `deadletters?continuationToken=${wrapped(b64('{"nextPartitionKey":"~"}'))}` });
+    const resumed = await call(listDeadLetters, {
+      path: `deadletters?continuationToken=${wrapped(b64('{"nextPartitionKey":"~"}'))}`,
+    });
     expect(resumed.status).toBe(200);
   });
 
@@ -91,10 +133,20 @@ describe('API on Table storage (real Azurite)', () => {
     setApiDeps(undefined);
     try {
       const deps = apiDeps();
-      const row = { partition: 'p9', eventsIn: 1, aggregated: 1, filtered: 0, deadLettered: 0, entityOperations: 1, processingMs: 1 };
+      const row = {
+        partition: 'p9',
+        eventsIn: 1,
+        aggregated: 1,
+        filtered: 0,
+        deadLettered: 0,
+        entityOperations: 1,
+        processingMs: 1,
+      };
       await deps.stores.ingestMetrics.record({ ...row, at: '2024-05-01T10:00:01Z', latencySketch: sketch(10) });
       await deps.stores.ingestMetrics.record({ ...row, at: '2024-05-01T10:00:02Z', latencySketch: sketch(20) });
-      const rows = (await deps.stores.ingestMetrics.recent(Date.parse('2024-05-01T10:00:00Z'))).filter((r) => r.partition === 'p9');
+      const rows = (await deps.stores.ingestMetrics.recent(Date.parse('2024-05-01T10:00:00Z'))).filter(
+        (r) => r.partition === 'p9',
+      );
       expect(rows.map((r) => r.latencySketches.length)).toEqual([1]);
       expect(deps.defaultRetention).toBe(60);
     } finally {

@@ -38,7 +38,8 @@ describe('one definition of the stream key format', () => {
 
   it('never joins a pipeline and a stream into a storage or entity key by hand', () => {
     // Process-local map keys of ingest's caches are not keys of any store or entity, and are not matched here.
-    const joined = /(?:partitionKey|PartitionKey|entityKey|EntityId|windows\.(?:upsert|query|deleteStream))\([^)]*`\$\{[^}]*pipeline[^}]*\}[|/]/;
+    const joined =
+      /(?:partitionKey|PartitionKey|entityKey|EntityId|windows\.(?:upsert|query|deleteStream))\([^)]*`\$\{[^}]*pipeline[^}]*\}[|/]/;
     expect(filesMatching(joined)).toEqual([]);
   });
 });
@@ -51,7 +52,9 @@ describe('one definition of the stream entity and its operations', () => {
 
   it('defines each operation name once, as a `kind` of the union, and signals only through the contract', () => {
     const operations = /\|\s*\{\s*kind:\s*'(merge|commit|flush|get|reset|delete)'/g;
-    const definitions = files.flatMap((f) => [...code(f.text).matchAll(operations)].map((m) => [m[1] as string, f.path] as const));
+    const definitions = files.flatMap((f) =>
+      [...code(f.text).matchAll(operations)].map((m) => [m[1] as string, f.path] as const),
+    );
     const byName = new Map<string, string[]>();
     for (const [name, path] of definitions) byName.set(name, [...(byName.get(name) ?? []), path]);
     expect(Object.fromEntries(byName)).toEqual({
@@ -86,7 +89,7 @@ describe('one definition of the table names', () => {
   });
 });
 
-describe("the documented path of one event (docs/explanation/architecture.md)", () => {
+describe('the documented path of one event (docs/explanation/architecture.md)', () => {
   const doc = readFileSync(join(repoRoot, 'docs', 'explanation', 'architecture.md'), 'utf8');
   const section = /## The path of one event\n([\s\S]*?)\n## /.exec(doc)?.[1] ?? '';
   const steps = [...section.matchAll(/^\d+\. `([^`]+)`/gm)].map((m) => m[1] as string);

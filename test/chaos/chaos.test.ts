@@ -26,7 +26,14 @@ describe('chaos: storage outages and injected faults while streaming', () => {
       drainTimeoutSeconds: 150,
     });
     // What the run saw, for the log of a failing run (the assertions below say what is off, this says why).
-    if (!report.ok) console.log(JSON.stringify({ failures: report.failures, host: report.host, outages: report.outages, faults: report.faults }, null, 1));
+    if (!report.ok)
+      console.log(
+        JSON.stringify(
+          { failures: report.failures, host: report.host, outages: report.outages, faults: report.faults },
+          null,
+          1,
+        ),
+      );
   });
 
   it('injected each planned fault once and the app noticed both outages', () => {
@@ -40,8 +47,20 @@ describe('chaos: storage outages and injected faults while streaming', () => {
   it('drained and counted every stream exactly: lost 0 and doubleCounted 0 per stream', () => {
     expect({ drained: report.drained, settled: report.settled }).toEqual({ drained: true, settled: true });
     expect(Object.keys(report.perStream)).toHaveLength(7);
-    const exact = Object.fromEntries(Object.entries(report.perStream).map(([s, r]) => [s, { lost: r.lost, doubleCounted: r.doubleCounted, sumDelta: r.sumDelta, unsavedWindowEvents: r.unsavedWindowEvents }]));
-    const want = Object.fromEntries(Object.keys(report.perStream).map((s) => [s, { lost: 0, doubleCounted: 0, sumDelta: 0, unsavedWindowEvents: 0 }]));
+    const exact = Object.fromEntries(
+      Object.entries(report.perStream).map(([s, r]) => [
+        s,
+        {
+          lost: r.lost,
+          doubleCounted: r.doubleCounted,
+          sumDelta: r.sumDelta,
+          unsavedWindowEvents: r.unsavedWindowEvents,
+        },
+      ]),
+    );
+    const want = Object.fromEntries(
+      Object.keys(report.perStream).map((s) => [s, { lost: 0, doubleCounted: 0, sumDelta: 0, unsavedWindowEvents: 0 }]),
+    );
     expect(exact).toEqual(want);
     expect(report.sent).toBe(report.counted + report.deadLettered);
     expect(report.deadLetters).toMatchObject({ unknown: 0, rawMismatch: 0, duplicates: 0 });

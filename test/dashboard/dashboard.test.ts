@@ -27,18 +27,29 @@ beforeAll(async () => {
   const put = await fetch(`${demo.baseUrl}/api/pipelines/default`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ key: 'stream', time: 'time', measures: { value: 'value' }, window: { type: 'tumbling', size: 'PT10S' }, lateness: 'PT5S' }),
+    body: JSON.stringify({
+      key: 'stream',
+      time: 'time',
+      measures: { value: 'value' },
+      window: { type: 'tumbling', size: 'PT10S' },
+      lateness: 'PT5S',
+    }),
   });
-  if (put.status !== 201) throw new Error(`expected 201 storing the demo pipeline, found ${put.status}: ${await put.text()}`);
+  if (put.status !== 201)
+    throw new Error(`expected 201 storing the demo pipeline, found ${put.status}: ${await put.text()}`);
   browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   page = await browser.newPage({ viewport: { width: 1360, height: 900 }, colorScheme: 'light' });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   // The demo's streams must have events before the views are judged.
-  await pollUntil(async () => {
-    const res = await fetch(`${demo!.baseUrl}/api/streams?limit=10`);
-    const body = (await res.json()) as { items?: unknown[] };
-    return (body.items?.length ?? 0) >= 8 ? true : undefined;
-  }, 90_000, 500);
+  await pollUntil(
+    async () => {
+      const res = await fetch(`${demo!.baseUrl}/api/streams?limit=10`);
+      const body = (await res.json()) as { items?: unknown[] };
+      return (body.items?.length ?? 0) >= 8 ? true : undefined;
+    },
+    90_000,
+    500,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -49,7 +60,8 @@ afterAll(async () => {
 const pageErrors: string[] = [];
 const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 /** A chart drawn by uPlot (a canvas) with at least one point. */
-const drawnChart = (title: string) => page.locator(`figure[data-chart="${title}"]:not([data-points="0"]) canvas`).first();
+const drawnChart = (title: string) =>
+  page.locator(`figure[data-chart="${title}"]:not([data-points="0"]) canvas`).first();
 
 describe('the dashboard on the local host', () => {
   it('is where / redirects, and its assets are versioned and small', async () => {
@@ -114,9 +126,19 @@ describe('the dashboard on the local host', () => {
     await page.goto(`${demo!.baseUrl}/api/dashboard/#/streams`);
     await page.locator('table.streams a', { hasText: 's-002' }).click();
     await page.locator('h1', { hasText: 's-002' }).waitFor();
-    await page.locator('figure[data-chart^="Windows of value"]:not([data-points="0"]) canvas').first().waitFor({ timeout: 60_000 });
+    await page
+      .locator('figure[data-chart^="Windows of value"]:not([data-points="0"]) canvas')
+      .first()
+      .waitFor({ timeout: 60_000 });
     await drawnChart('Events per window').waitFor();
-    expect(Number((await page.locator('.stat', { hasText: 'Events' }).first().locator('.stat-value').innerText()).replace(/,/g, ''))).toBeGreaterThan(0);
+    expect(
+      Number(
+        (await page.locator('.stat', { hasText: 'Events' }).first().locator('.stat-value').innerText()).replace(
+          /,/g,
+          '',
+        ),
+      ),
+    ).toBeGreaterThan(0);
     await shot('stream');
   });
 
@@ -129,7 +151,12 @@ describe('the dashboard on the local host', () => {
     await error.waitFor();
     expect(await error.innerText()).toContain('window.size: expected an ISO 8601 duration');
     // Beside the field: inside the same label as the input.
-    expect(await page.locator('label', { has: page.locator('input[name="window.size"]') }).locator('.field-error').count()).toBe(1);
+    expect(
+      await page
+        .locator('label', { has: page.locator('input[name="window.size"]') })
+        .locator('.field-error')
+        .count(),
+    ).toBe(1);
     expect(await page.locator('[role=alert]').first().innerText()).toContain('window.size');
     await shot('pipelines');
   });
@@ -138,17 +165,26 @@ describe('the dashboard on the local host', () => {
     await page.goto(`${demo!.baseUrl}/api/dashboard/#/try`);
     const now = Date.now();
     const t = (s: number) => new Date(now - s * 1000).toISOString();
-    await page.fill('textarea[name=samples]', [
-      JSON.stringify({ stream: 'x-1', time: t(90), value: 3 }),
-      JSON.stringify({ stream: 'x-1', time: t(80), value: -1 }),
-      '{"stream": "x-2", "value":',
-      JSON.stringify({ stream: 'x-2', time: t(70), value: 'warm' }),
-      JSON.stringify({ stream: 'x-2', time: t(60), value: 5 }),
-    ].join('\n'));
+    await page.fill(
+      'textarea[name=samples]',
+      [
+        JSON.stringify({ stream: 'x-1', time: t(90), value: 3 }),
+        JSON.stringify({ stream: 'x-1', time: t(80), value: -1 }),
+        '{"stream": "x-2", "value":',
+        JSON.stringify({ stream: 'x-2', time: t(70), value: 'warm' }),
+        JSON.stringify({ stream: 'x-2', time: t(60), value: 5 }),
+      ].join('\n'),
+    );
     await page.getByRole('button', { name: 'Run on these events' }).click();
     const rows = page.locator('table.verdicts tbody tr');
     await expectCount(rows, 5);
-    expect(await rows.locator('.badge').allInnerTexts()).toEqual(['aggregated', 'filtered', 'dead-lettered', 'dead-lettered', 'aggregated']);
+    expect(await rows.locator('.badge').allInnerTexts()).toEqual([
+      'aggregated',
+      'filtered',
+      'dead-lettered',
+      'dead-lettered',
+      'aggregated',
+    ]);
     expect(await rows.nth(1).innerText()).toContain('filtered out by value >= 0');
     expect(await rows.nth(2).innerText()).toContain('invalid-json');
     expect(await page.locator('text=Resulting windows').count()).toBe(1);
@@ -162,7 +198,10 @@ describe('the dashboard on the local host', () => {
     const res = await fetch(`${demo!.baseUrl}/runtime/eventhubs/events/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([{ stream: 's-001', time: new Date().toISOString(), value: 'not a number' }, { time: new Date().toISOString(), value: 1 }]),
+      body: JSON.stringify([
+        { stream: 's-001', time: new Date().toISOString(), value: 'not a number' },
+        { time: new Date().toISOString(), value: 1 },
+      ]),
     });
     expect(res.status).toBe(200);
     await page.goto(`${demo!.baseUrl}/api/dashboard/#/deadletters`);
@@ -181,7 +220,10 @@ describe('the dashboard on the local host', () => {
     await page.getByRole('button', { name: 'All pipelines, last hour' }).click();
     await page.waitForURL(/#\/analyses\/.+/);
     await page.locator('.side .badge').first().waitFor();
-    await page.locator('.main', { hasText: /Status|Pipeline default/ }).first().waitFor({ timeout: 30_000 });
+    await page
+      .locator('.main', { hasText: /Status|Pipeline default/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await shot('analyses');
   });
 

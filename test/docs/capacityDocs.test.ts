@@ -7,15 +7,21 @@ import { capacityModel } from '../../tools/capacity/model';
 
 const ROOT = resolve(__dirname, '..', '..');
 const doc = readFileSync(join(ROOT, 'docs', 'explanation', 'capacity.md'), 'utf8');
-const blocks = [...doc.matchAll(/<!-- capacity: ([^>]*?) -->\n\n([\s\S]*?)\n\n<!-- \/capacity -->/g)].map((m) => ({ args: m[1] as string, table: m[2] as string }));
+const blocks = [...doc.matchAll(/<!-- capacity: ([^>]*?) -->\n\n([\s\S]*?)\n\n<!-- \/capacity -->/g)].map((m) => ({
+  args: m[1] as string,
+  table: m[2] as string,
+}));
 
 describe('docs/explanation/capacity.md shows what npm run capacity prints', () => {
   it('has the three documented sizes: 1k, 20k and 100k events/s', () => {
     expect(blocks.map((b) => parseCapacityArgs(b.args.split(' ')).input.eventsPerSec)).toEqual([1000, 20_000, 100_000]);
   });
 
-  it.each(blocks.map((b) => [b.args, b]))('%s: the table equals the model\'s output on the committed bench snapshot', (_args, b) => {
-    const { input } = parseCapacityArgs(b.args.split(' '));
-    expect(b.table).toBe(formatCapacity(capacityModel(input, readSnapshot(ROOT).e2e)));
-  });
+  it.each(blocks.map((b) => [b.args, b]))(
+    "%s: the table equals the model's output on the committed bench snapshot",
+    (_args, b) => {
+      const { input } = parseCapacityArgs(b.args.split(' '));
+      expect(b.table).toBe(formatCapacity(capacityModel(input, readSnapshot(ROOT).e2e)));
+    },
+  );
 });

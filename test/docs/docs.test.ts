@@ -23,7 +23,9 @@ function markdownUnder(dir: string): string[] {
   });
 }
 
-const DOCS = ['README.md', 'local-host/README.md', 'src/core/README.md', ...markdownUnder('docs')].filter((f) => existsSync(join(repoRoot, f)));
+const DOCS = ['README.md', 'local-host/README.md', 'src/core/README.md', ...markdownUnder('docs')].filter((f) =>
+  existsSync(join(repoRoot, f)),
+);
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -80,7 +82,11 @@ function resolvesFrom(base: string, path: string): boolean {
 }
 
 /** Trailing punctuation, anchors and `:line` suffixes are not part of a path. */
-const clean = (token: string): string => token.replace(/[#?].*$/, '').replace(/:\d+$/, '').replace(/[.,;:)]+$/, '');
+const clean = (token: string): string =>
+  token
+    .replace(/[#?].*$/, '')
+    .replace(/:\d+$/, '')
+    .replace(/[.,;:)]+$/, '');
 
 /** A token that is a pattern or a placeholder rather than a path. */
 const isPattern = (token: string): boolean => /[<>*{}$\s]|\.\.\.|…/.test(token);
@@ -107,17 +113,22 @@ function findings(doc: string, text: string = read(doc)): Finding[] {
       out.push({ doc, found: target, problem: `link to ${file}, which does not exist` });
       continue;
     }
-    if (anchor && file.endsWith('.md') && !anchorsOf(file).has(anchor)) out.push({ doc, found: target, problem: `no heading in ${file} has the anchor #${anchor}` });
+    if (anchor && file.endsWith('.md') && !anchorsOf(file).has(anchor))
+      out.push({ doc, found: target, problem: `no heading in ${file} has the anchor #${anchor}` });
   }
 
   // Repository paths anywhere (prose and code): a known first folder, not inside a URL or another path.
-  const pathRe = new RegExp(`(?<![\\w./$~@:-])((?:${TOP.map((t) => t.replace('.', '\\.')).join('|')})/[\\w./@+-]*)`, 'g');
+  const pathRe = new RegExp(
+    `(?<![\\w./$~@:-])((?:${TOP.map((t) => t.replace('.', '\\.')).join('|')})/[\\w./@+-]*)`,
+    'g',
+  );
   for (const source of [prose, code]) {
     for (const m of source.matchAll(pathRe)) {
       const raw = m[1] as string;
       const token = clean(raw);
       if (isPattern(raw) || token.includes('..')) continue;
-      if (!resolvesFrom(repoRoot, token)) out.push({ doc, found: token, problem: 'names a repository path that does not exist' });
+      if (!resolvesFrom(repoRoot, token))
+        out.push({ doc, found: token, problem: 'names a repository path that does not exist' });
     }
   }
 
@@ -127,25 +138,43 @@ function findings(doc: string, text: string = read(doc)): Finding[] {
     const token = clean(m[1] as string);
     if (isPattern(m[1] as string) || /^\.?\.?\//.test(token)) continue;
     if (!token.includes('/')) {
-      if (/^[\w.-]+\.(ts|js|cjs|mjs|json|bicep|yaml|md)$/.test(token) && !NOT_FILES.has(token) && !BASENAMES.has(token) && !resolvesFrom(repoRoot, token)) out.push({ doc, found: token, problem: 'names a file that exists nowhere in the repository' });
+      if (
+        /^[\w.-]+\.(ts|js|cjs|mjs|json|bicep|yaml|md)$/.test(token) &&
+        !NOT_FILES.has(token) &&
+        !BASENAMES.has(token) &&
+        !resolvesFrom(repoRoot, token)
+      )
+        out.push({ doc, found: token, problem: 'names a file that exists nowhere in the repository' });
       continue;
     }
     const first = token.split('/')[0] as string;
     if (TOP.includes(first)) continue; // checked above
-    if (docDir !== repoRoot && exists(join(docDir, first)) && !resolvesFrom(docDir, token)) out.push({ doc, found: token, problem: `names a path under ${relative(repoRoot, docDir)} that does not exist` });
+    if (docDir !== repoRoot && exists(join(docDir, first)) && !resolvesFrom(docDir, token))
+      out.push({ doc, found: token, problem: `names a path under ${relative(repoRoot, docDir)} that does not exist` });
   }
 
   // No absolute machine paths, nothing outside the repository.
-  for (const m of text.matchAll(/(?<![\w.~$}/-])(\/(?:work|tmp|home|root|Users|mnt|opt|private|var\/folders)\/[^\s`'")]*)|([A-Z]:\\[^\s`'")]*)|(file:\/\/\S*)/g)) {
+  for (const m of text.matchAll(
+    /(?<![\w.~$}/-])(\/(?:work|tmp|home|root|Users|mnt|opt|private|var\/folders)\/[^\s`'")]*)|([A-Z]:\\[^\s`'")]*)|(file:\/\/\S*)/g,
+  )) {
     out.push({ doc, found: m[0], problem: 'is an absolute path of a machine' });
   }
-  for (const m of text.matchAll(/\.\.\/shared\b\S*|\bshared\/design\S*/g)) out.push({ doc, found: m[0], problem: 'points outside the repository' });
+  for (const m of text.matchAll(/\.\.\/shared\b\S*|\bshared\/design\S*/g))
+    out.push({ doc, found: m[0], problem: 'points outside the repository' });
   return out;
 }
 
 describe('docs name only what exists', () => {
   it('checks the README, the docs folder, local-host/README.md and src/core/README.md', () => {
-    expect(DOCS).toEqual(expect.arrayContaining(['README.md', 'local-host/README.md', 'src/core/README.md', 'docs/README.md', 'docs/glossary.md']));
+    expect(DOCS).toEqual(
+      expect.arrayContaining([
+        'README.md',
+        'local-host/README.md',
+        'src/core/README.md',
+        'docs/README.md',
+        'docs/glossary.md',
+      ]),
+    );
   });
 
   it.each(DOCS.map((d) => [d]))('%s: every link, anchor and repository path resolves; no machine paths', (doc) => {
@@ -160,7 +189,11 @@ describe('docs name only what exists', () => {
 
   it('docs/README.md links every page under docs/', () => {
     const index = read('docs/README.md');
-    const linked = new Set([...split(index).prose.matchAll(/\]\(([^)#\s]+)/g)].map((m) => relative(repoRoot, resolve(repoRoot, 'docs', m[1] as string))));
+    const linked = new Set(
+      [...split(index).prose.matchAll(/\]\(([^)#\s]+)/g)].map((m) =>
+        relative(repoRoot, resolve(repoRoot, 'docs', m[1] as string)),
+      ),
+    );
     const unlinked = markdownUnder('docs').filter((f) => f !== 'docs/README.md' && !linked.has(f));
     expect(unlinked).toEqual([]);
   });
@@ -168,7 +201,8 @@ describe('docs name only what exists', () => {
 
 describe('the path check itself', () => {
   // Text the test controls, checked as if it were a page in docs/explanation/.
-  const probe = (lines: string[]): string[] => findings('docs/explanation/probe.md', lines.join('\n')).map((f) => f.found);
+  const probe = (lines: string[]): string[] =>
+    findings('docs/explanation/probe.md', lines.join('\n')).map((f) => f.found);
 
   it('flags a missing file, a missing link target, a bad anchor, a machine path and ../shared', () => {
     const found = probe([
@@ -176,7 +210,15 @@ describe('the path check itself', () => {
       'Built on ' + '/wo' + 'rk/main and ../' + 'shared/design/x.md.',
       'Also `nowhere-at-all.ts`.',
     ]);
-    expect(found).toEqual(expect.arrayContaining(['src/functions/nope.ts', '../how-to/nope-nope.md', '../../README.md#no-such-heading', '/wo' + 'rk/main', 'nowhere-at-all.ts']));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'src/functions/nope.ts',
+        '../how-to/nope-nope.md',
+        '../../README.md#no-such-heading',
+        '/wo' + 'rk/main',
+        'nowhere-at-all.ts',
+      ]),
+    );
     expect(found.some((f) => f.startsWith('../' + 'shared'))).toBe(true);
   });
 

@@ -9,7 +9,12 @@ const pages = Object.entries(referenceDocs());
 
 describe('generated reference docs', () => {
   it('generates the four pages', () => {
-    expect(pages.map(([path]) => path).sort()).toEqual(['docs/reference/cli.md', 'docs/reference/http-api.md', 'docs/reference/pipeline.md', 'docs/reference/settings.md']);
+    expect(pages.map(([path]) => path).sort()).toEqual([
+      'docs/reference/cli.md',
+      'docs/reference/http-api.md',
+      'docs/reference/pipeline.md',
+      'docs/reference/settings.md',
+    ]);
   });
 
   it.each(pages)('%s is up to date (else run `npm run docs:reference`)', (path, text) => {
@@ -22,6 +27,7 @@ describe('generated reference docs', () => {
   it('links the HTTP reference to the served OpenAPI document and names no machine path', () => {
     const http = pages.find(([path]) => path.endsWith('http-api.md'))?.[1] ?? '';
     expect(http).toContain('`GET /api/openapi.json`');
-    for (const [path, text] of pages) expect(`${path}: ${/(?:^|[\s(`])\/(?:home|tmp|work|Users|var)\//m.test(text)}`).toBe(`${path}: false`);
+    for (const [path, text] of pages)
+      expect(`${path}: ${/(?:^|[\s(`])\/(?:home|tmp|work|Users|var)\//m.test(text)}`).toBe(`${path}: false`);
   });
 });

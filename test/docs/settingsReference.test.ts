@@ -10,7 +10,11 @@ const documented = new Map(SETTINGS_REFERENCE.map((s) => [s.name, s]));
 
 function sourceTexts(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceTexts(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : [],
+    e.isDirectory()
+      ? sourceTexts(join(dir, e.name))
+      : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')
+        ? [readFileSync(join(dir, e.name), 'utf8')]
+        : [],
   );
 }
 
@@ -21,7 +25,8 @@ function namesReadByCode(): string[] {
   for (const text of texts) {
     for (const m of text.matchAll(/%([A-Za-z_][A-Za-z0-9_]*)%/g)) names.add(m[1] as string);
     for (const m of text.matchAll(/\bconnection\s*:\s*'(\w+)'/g)) names.add(m[1] as string);
-    for (const m of text.matchAll(/\b(?:env|process\.env)\[\s*'(\w+)'\s*\]|\braw\(env, '(\w+)'\)/g)) names.add((m[1] ?? m[2]) as string);
+    for (const m of text.matchAll(/\b(?:env|process\.env)\[\s*'(\w+)'\s*\]|\braw\(env, '(\w+)'\)/g))
+      names.add((m[1] ?? m[2]) as string);
     for (const m of text.matchAll(/\$\{SETTING\}(__\w+)/g)) names.add(`AzureWebJobsStorage${m[1] as string}`);
   }
   return [...names].sort();
@@ -29,7 +34,15 @@ function namesReadByCode(): string[] {
 
 describe('the settings reference', () => {
   it('finds the names the code reads (the scan still understands the code)', () => {
-    expect(namesReadByCode()).toEqual(expect.arrayContaining(['EVENTHUB_NAME', 'TASK_HUB_NAME', 'EventHubConnection', 'ANALYSIS_SCHEDULE', 'AzureWebJobsStorage__accountName']));
+    expect(namesReadByCode()).toEqual(
+      expect.arrayContaining([
+        'EVENTHUB_NAME',
+        'TASK_HUB_NAME',
+        'EventHubConnection',
+        'ANALYSIS_SCHEDULE',
+        'AzureWebJobsStorage__accountName',
+      ]),
+    );
     // ALERT_MIN_SEVERITY was found by the scan while analysis parsed it with raw(env, ...); it is read by loadSettings now.
     expect(LOADED_SETTING_NAMES).toEqual(expect.arrayContaining(['ALERT_MIN_SEVERITY', 'ANALYSIS_PERIOD_MINUTES']));
   });
@@ -58,7 +71,12 @@ describe('the settings reference', () => {
       const s = loadSettings(env);
       return [s.alertMinSeverity, s.analysisPeriodMinutes, s.analysisSchedule];
     };
-    const given = Object.fromEntries(['ALERT_MIN_SEVERITY', 'ANALYSIS_PERIOD_MINUTES', 'ANALYSIS_SCHEDULE'].map((n) => [n, documented.get(n)?.default]));
+    const given = Object.fromEntries(
+      ['ALERT_MIN_SEVERITY', 'ANALYSIS_PERIOD_MINUTES', 'ANALYSIS_SCHEDULE'].map((n) => [
+        n,
+        documented.get(n)?.default,
+      ]),
+    );
     expect(analysis(given)).toEqual(analysis({}));
   });
 });

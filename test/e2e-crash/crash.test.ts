@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { portsOf,startStorageProxy, type StorageProxy } from '../../bench/e2e/storageProxy';
+import { portsOf, startStorageProxy, type StorageProxy } from '../../bench/e2e/storageProxy';
 import { type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
 import { pollUntil } from '../support/fetchText';
 import { repoRoot } from '../support/repoRoot';
@@ -45,17 +45,27 @@ const checkpointed = (info: HubInfo): number =>
 
 /** Polls until the hub holds `events` and the ingest consumer processed and checkpointed all of them. */
 async function drain(baseUrl: string, events: number): Promise<void> {
-  await pollUntil(async () => {
-    const info = await hubInfo(baseUrl);
-    if (info.events > events) throw new Error(`The hub holds ${info.events} events, more than the ${events} sent.`);
-    return info.events === events && info.consumers.every((c) => c.lag === 0 && c.unprocessed === 0) ? true : undefined;
-  }, 60_000, 100);
+  await pollUntil(
+    async () => {
+      const info = await hubInfo(baseUrl);
+      if (info.events > events) throw new Error(`The hub holds ${info.events} events, more than the ${events} sent.`);
+      return info.events === events && info.consumers.every((c) => c.lag === 0 && c.unprocessed === 0)
+        ? true
+        : undefined;
+    },
+    60_000,
+    100,
+  );
 }
 
 interface StreamResponse {
   totals: { value?: { count: number; sum: number } };
   metrics: { conflicts: number; duplicates: number };
-  partitions: { partition: string; committed: number; pending: { firstSequence: number; lastSequence: number } | null }[];
+  partitions: {
+    partition: string;
+    committed: number;
+    pending: { firstSequence: number; lastSequence: number } | null;
+  }[];
 }
 
 async function streamView(baseUrl: string, stream: string): Promise<StreamResponse | undefined> {
@@ -73,27 +83,39 @@ async function readStreams(baseUrl: string): Promise<Map<string, StreamResponse 
 }
 
 const totalsOf = (views: Map<string, StreamResponse | undefined>): Record<string, StreamTotals> =>
-  Object.fromEntries([...views].map(([stream, v]) => [stream, { count: v?.totals.value?.count ?? 0, sum: v?.totals.value?.sum ?? 0 }]));
+  Object.fromEntries(
+    [...views].map(([stream, v]) => [stream, { count: v?.totals.value?.count ?? 0, sum: v?.totals.value?.sum ?? 0 }]),
+  );
 
 /**
  * Polls the live state until every stream equals `expected` on several consecutive reads (the entities may still be
  * working through queued signals). Overshooting a count is a double count: fail at once with the numbers.
  */
-async function settleOn(baseUrl: string, expected: Map<string, StreamTotals>): Promise<Map<string, StreamResponse | undefined>> {
+async function settleOn(
+  baseUrl: string,
+  expected: Map<string, StreamTotals>,
+): Promise<Map<string, StreamResponse | undefined>> {
   const want = Object.fromEntries([...expected].sort(([a], [b]) => a.localeCompare(b)));
   let stableReads = 0;
   let last: Map<string, StreamResponse | undefined> | undefined;
-  await pollUntil(async () => {
-    last = await readStreams(baseUrl);
-    const got = totalsOf(last);
-    for (const [stream, t] of Object.entries(got)) {
-      const w = want[stream];
-      if (w && t.count > w.count) throw new Error(`Stream ${stream} counts ${t.count} events but only ${w.count} were sent (double counting).`);
-    }
-    stableReads = JSON.stringify(got) === JSON.stringify(want) ? stableReads + 1 : 0;
-    return stableReads >= 5 ? true : undefined;
-  }, 60_000, 100).catch((err: Error) => {
-    throw new Error(`${err.message}\nexpected ${JSON.stringify(want)}\nfound    ${JSON.stringify(last && totalsOf(last))}`);
+  await pollUntil(
+    async () => {
+      last = await readStreams(baseUrl);
+      const got = totalsOf(last);
+      for (const [stream, t] of Object.entries(got)) {
+        const w = want[stream];
+        if (w && t.count > w.count)
+          throw new Error(`Stream ${stream} counts ${t.count} events but only ${w.count} were sent (double counting).`);
+      }
+      stableReads = JSON.stringify(got) === JSON.stringify(want) ? stableReads + 1 : 0;
+      return stableReads >= 5 ? true : undefined;
+    },
+    60_000,
+    100,
+  ).catch((err: Error) => {
+    throw new Error(
+      `${err.message}\nexpected ${JSON.stringify(want)}\nfound    ${JSON.stringify(last && totalsOf(last))}`,
+    );
   });
   return last!;
 }
@@ -116,7 +138,10 @@ describe('Streamfold on the local host: SIGKILL mid-stream, restart, drain', () 
 
   beforeAll(async () => {
     azurite = await startAzurite({ inMemory: true, ports: 0 });
-    proxy = await startStorageProxy({ targets: portsOf(azurite), delayMs: (service, _method, path) => (service === 'table' && path.includes('IngestMetrics') ? metricsDelayMs : 0) });
+    proxy = await startStorageProxy({
+      targets: portsOf(azurite),
+      delayMs: (service, _method, path) => (service === 'table' && path.includes('IngestMetrics') ? metricsDelayMs : 0),
+    });
   });
   afterAll(async () => {
     await host?.kill();
@@ -131,7 +156,11 @@ describe('Streamfold on the local host: SIGKILL mid-stream, restart, drain', () 
       startHostProcess({
         app: repoRoot,
         args: ['--no-azurite', '--store', 'sqlite', '--data-dir', dataDir!],
-        env: { AzureWebJobsStorage: proxy!.connectionString, EventHubConnection: 'UseLocalEventHub=true', ANALYSIS_SCHEDULE: '' },
+        env: {
+          AzureWebJobsStorage: proxy!.connectionString,
+          EventHubConnection: 'UseLocalEventHub=true',
+          ANALYSIS_SCHEDULE: '',
+        },
         timeoutMs: 60_000,
       });
     host = await start();
@@ -140,12 +169,19 @@ describe('Streamfold on the local host: SIGKILL mid-stream, restart, drain', () 
 
     // Crash once some batches are processed and checkpointed, at a moment when a stream entity already holds
     // events of a batch that is not checkpointed yet (its invocation is writing to Table storage) and more are in flight.
-    await pollUntil(async () => {
-      const [info, view] = await Promise.all([hubInfo(host!.baseUrl), streamView(host!.baseUrl, 's-0')]);
-      if (checkpointed(info) < 1500 || !info.consumers.every((c) => c.unprocessed > 0)) return undefined;
-      const checkpointOf = (p: string): number => info.partitions.find((x) => x.partitionId === p)?.consumers['$Default']?.checkpoint?.sequenceNumber ?? -1;
-      return view?.partitions.some((p) => (p.pending?.lastSequence ?? -1) > checkpointOf(p.partition)) ? true : undefined;
-    }, 60_000, 10);
+    await pollUntil(
+      async () => {
+        const [info, view] = await Promise.all([hubInfo(host!.baseUrl), streamView(host!.baseUrl, 's-0')]);
+        if (checkpointed(info) < 1500 || !info.consumers.every((c) => c.unprocessed > 0)) return undefined;
+        const checkpointOf = (p: string): number =>
+          info.partitions.find((x) => x.partitionId === p)?.consumers['$Default']?.checkpoint?.sequenceNumber ?? -1;
+        return view?.partitions.some((p) => (p.pending?.lastSequence ?? -1) > checkpointOf(p.partition))
+          ? true
+          : undefined;
+      },
+      60_000,
+      10,
+    );
     await sender.pause();
     await host.kill();
     const sentBeforeCrash = sender.count;
@@ -162,7 +198,8 @@ describe('Streamfold on the local host: SIGKILL mid-stream, restart, drain', () 
     const beyond = partitions.filter((p) => (snapshot.receivedThrough.get(p) ?? -1) > (checkpoints.get(p) ?? -1));
     expect(beyond.length).toBeGreaterThan(0);
     // Nothing at the crash exceeds what was sent (the entities hold at most every event once).
-    for (const [key, t] of snapshot.streams) expect(t.count).toBeLessThanOrEqual(sentAtCrash.get(key.replace(/^default\|/, ''))?.count ?? 0);
+    for (const [key, t] of snapshot.streams)
+      expect(t.count).toBeLessThanOrEqual(sentAtCrash.get(key.replace(/^default\|/, ''))?.count ?? 0);
 
     // Restart on the same data dir and Azurite; let it redeliver from the checkpoints before sending more.
     host = await start();
@@ -190,7 +227,12 @@ describe('Streamfold on the local host: SIGKILL mid-stream, restart, drain', () 
     expect([...sender.sent.values()].reduce((n, t) => n + t.count, 0)).toBe(sender.count);
     for (const [stream, want] of sender.sent) {
       const view = final.get(stream);
-      expect({ stream, count: view?.totals.value?.count, sum: view?.totals.value?.sum, conflicts: view?.metrics.conflicts }).toEqual({ stream, count: want.count, sum: want.sum, conflicts: 0 });
+      expect({
+        stream,
+        count: view?.totals.value?.count,
+        sum: view?.totals.value?.sum,
+        conflicts: view?.metrics.conflicts,
+      }).toEqual({ stream, count: want.count, sum: want.sum, conflicts: 0 });
     }
   });
 });

@@ -36,14 +36,21 @@ async function hubInfo(baseUrl: string): Promise<HubInfo> {
   return (await res.json()) as HubInfo;
 }
 
-const checkpointOf = (info: HubInfo, p: string): number => info.partitions.find((x) => x.partitionId === p)?.consumers['$Default']?.checkpoint?.sequenceNumber ?? -1;
+const checkpointOf = (info: HubInfo, p: string): number =>
+  info.partitions.find((x) => x.partitionId === p)?.consumers['$Default']?.checkpoint?.sequenceNumber ?? -1;
 
 async function drain(baseUrl: string, events: number): Promise<void> {
-  await pollUntil(async () => {
-    const info = await hubInfo(baseUrl);
-    if (info.events > events) throw new Error(`The hub holds ${info.events} events, more than the ${events} sent.`);
-    return info.events === events && info.consumers.every((c) => c.lag === 0 && c.unprocessed === 0) ? true : undefined;
-  }, 60_000, 100);
+  await pollUntil(
+    async () => {
+      const info = await hubInfo(baseUrl);
+      if (info.events > events) throw new Error(`The hub holds ${info.events} events, more than the ${events} sent.`);
+      return info.events === events && info.consumers.every((c) => c.lag === 0 && c.unprocessed === 0)
+        ? true
+        : undefined;
+    },
+    60_000,
+    100,
+  );
 }
 
 interface StreamResponse {
@@ -58,25 +65,40 @@ async function totals(baseUrl: string): Promise<Record<string, StreamTotals & { 
     const text = await res.text();
     if (res.status !== 200 && res.status !== 404) throw new Error(`GET stream s-${s}: ${res.status} ${text}`);
     const v = res.status === 404 ? undefined : (JSON.parse(text) as StreamResponse);
-    out[`s-${s}`] = { count: v?.totals.value?.count ?? 0, sum: v?.totals.value?.sum ?? 0, conflicts: v?.metrics.conflicts ?? 0 };
+    out[`s-${s}`] = {
+      count: v?.totals.value?.count ?? 0,
+      sum: v?.totals.value?.sum ?? 0,
+      conflicts: v?.metrics.conflicts ?? 0,
+    };
   }
   return out;
 }
 
 /** Until every stream equals what was sent on 5 consecutive reads; more than sent fails at once (double counting). */
 async function settleOn(baseUrl: string, expected: Map<string, StreamTotals>): Promise<void> {
-  const want = Object.fromEntries([...expected].sort(([a], [b]) => a.localeCompare(b)).map(([k, t]) => [k, { count: t.count, sum: t.sum, conflicts: 0 }]));
+  const want = Object.fromEntries(
+    [...expected]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, t]) => [k, { count: t.count, sum: t.sum, conflicts: 0 }]),
+  );
   let stable = 0;
   let last: unknown;
-  await pollUntil(async () => {
-    const got = await totals(baseUrl);
-    last = got;
-    for (const [stream, t] of Object.entries(got)) {
-      if (t.count > (want[stream]?.count ?? 0)) throw new Error(`Stream ${stream} counts ${t.count} events but only ${want[stream]?.count} were sent (double counting).`);
-    }
-    stable = JSON.stringify(got) === JSON.stringify(want) ? stable + 1 : 0;
-    return stable >= 5 ? true : undefined;
-  }, 90_000, 200).catch((err: Error) => {
+  await pollUntil(
+    async () => {
+      const got = await totals(baseUrl);
+      last = got;
+      for (const [stream, t] of Object.entries(got)) {
+        if (t.count > (want[stream]?.count ?? 0))
+          throw new Error(
+            `Stream ${stream} counts ${t.count} events but only ${want[stream]?.count} were sent (double counting).`,
+          );
+      }
+      stable = JSON.stringify(got) === JSON.stringify(want) ? stable + 1 : 0;
+      return stable >= 5 ? true : undefined;
+    },
+    90_000,
+    200,
+  ).catch((err: Error) => {
     throw new Error(`${err.message}\nexpected ${JSON.stringify(want)}\nfound    ${JSON.stringify(last)}`);
   });
 }
@@ -105,7 +127,10 @@ describe('Streamfold on the local host with ENTITY_FLUSH_INTERVAL=PT2S: SIGKILL 
 
   beforeAll(async () => {
     azurite = await startAzurite({ inMemory: true, ports: 0 });
-    proxy = await startStorageProxy({ targets: portsOf(azurite), delayMs: (service, _method, path) => (service === 'table' && path.includes('IngestMetrics') ? metricsDelayMs : 0) });
+    proxy = await startStorageProxy({
+      targets: portsOf(azurite),
+      delayMs: (service, _method, path) => (service === 'table' && path.includes('IngestMetrics') ? metricsDelayMs : 0),
+    });
   });
   afterAll(async () => {
     await host?.kill();
@@ -120,7 +145,12 @@ describe('Streamfold on the local host with ENTITY_FLUSH_INTERVAL=PT2S: SIGKILL 
       startHostProcess({
         app: repoRoot,
         args: ['--no-azurite', '--store', 'sqlite', '--data-dir', dataDir!],
-        env: { AzureWebJobsStorage: proxy!.connectionString, EventHubConnection: 'UseLocalEventHub=true', ANALYSIS_SCHEDULE: '', ENTITY_FLUSH_INTERVAL: 'PT2S' },
+        env: {
+          AzureWebJobsStorage: proxy!.connectionString,
+          EventHubConnection: 'UseLocalEventHub=true',
+          ANALYSIS_SCHEDULE: '',
+          ENTITY_FLUSH_INTERVAL: 'PT2S',
+        },
         timeoutMs: 60_000,
       });
     host = await start();
@@ -130,16 +160,20 @@ describe('Streamfold on the local host with ENTITY_FLUSH_INTERVAL=PT2S: SIGKILL 
     // Crash when batches are checkpointed, the buffer holds batches the entities have not received, and at least one
     // buffered batch is past its partition's checkpoint (the restart redelivers it: its row is written again).
     let atCrash = new Map<string, Array<[number, number]>>();
-    await pollUntil(async () => {
-      const info = await hubInfo(host!.baseUrl);
-      const checkpointed = partitions.reduce((n, p) => n + checkpointOf(info, p) + 1, 0);
-      if (checkpointed < 1500) return undefined;
-      const rows = await bufferRows(proxy!.connectionString);
-      const pastCheckpoint = [...rows].some(([p, list]) => list.some(([, last]) => last > checkpointOf(info, p)));
-      if (!pastCheckpoint) return undefined;
-      atCrash = rows;
-      return true;
-    }, 90_000, 20);
+    await pollUntil(
+      async () => {
+        const info = await hubInfo(host!.baseUrl);
+        const checkpointed = partitions.reduce((n, p) => n + checkpointOf(info, p) + 1, 0);
+        if (checkpointed < 1500) return undefined;
+        const rows = await bufferRows(proxy!.connectionString);
+        const pastCheckpoint = [...rows].some(([p, list]) => list.some(([, last]) => last > checkpointOf(info, p)));
+        if (!pastCheckpoint) return undefined;
+        atCrash = rows;
+        return true;
+      },
+      90_000,
+      20,
+    );
     await sender.pause();
     await host.kill();
     const sentBeforeCrash = sender.count;
@@ -161,9 +195,17 @@ describe('Streamfold on the local host with ENTITY_FLUSH_INTERVAL=PT2S: SIGKILL 
     await settleOn(host.baseUrl, sender.sent);
     expect([...sender.sent.values()].reduce((n, t) => n + t.count, 0)).toBe(sentBeforeCrash + 2000);
     // Everything delivered: the buffer is empty once the timer has flushed the quiet partitions.
-    await pollUntil(async () => ([...(await bufferRows(proxy!.connectionString)).values()].flat().length === 0 ? true : undefined), 30_000, 250);
+    await pollUntil(
+      async () => ([...(await bufferRows(proxy!.connectionString)).values()].flat().length === 0 ? true : undefined),
+      30_000,
+      250,
+    );
     // Fewer entity operations than one per stream per batch: /api/metrics over the run.
-    const metrics = (await (await fetch(`${host.baseUrl}/api/metrics?minutes=10`)).json()) as { events: number; entityOperations: number; batches: number };
+    const metrics = (await (await fetch(`${host.baseUrl}/api/metrics?minutes=10`)).json()) as {
+      events: number;
+      entityOperations: number;
+      batches: number;
+    };
     expect(metrics.entityOperations).toBeGreaterThan(0);
   });
 });

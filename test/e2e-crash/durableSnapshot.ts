@@ -18,11 +18,19 @@ export interface DurableSnapshot {
 }
 
 /** The local hub's checkpoint per partition after a crash (-1 where none was written yet). */
-export function readCheckpoints(dataDir: string, partitions: readonly string[], hub = 'events', group = '$Default'): Map<string, number> {
+export function readCheckpoints(
+  dataDir: string,
+  partitions: readonly string[],
+  hub = 'events',
+  group = '$Default',
+): Map<string, number> {
   const out = new Map<string, number>();
   for (const p of partitions) {
     const file = join(dataDir, 'eventhubs', hub, 'checkpoints', encodeURIComponent(group), `${p}.json`);
-    out.set(p, existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { sequenceNumber: number }).sequenceNumber : -1);
+    out.set(
+      p,
+      existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { sequenceNumber: number }).sequenceNumber : -1,
+    );
   }
   return out;
 }
@@ -44,14 +52,20 @@ export function readDurableSnapshot(dataDir: string, taskHub = 'Streamfold'): Du
   try {
     const streams = new Map<string, StreamTotals>();
     const receivedThrough = new Map<string, number>();
-    for (const row of db.prepare('SELECT entity_id, record FROM entities').all() as { entity_id: string; record: string }[]) {
+    for (const row of db.prepare('SELECT entity_id, record FROM entities').all() as {
+      entity_id: string;
+      record: string;
+    }[]) {
       if (!row.entity_id.startsWith('@stream@')) continue;
       const record = JSON.parse(row.record) as { key: string; state: string | null };
       if (!record.state) continue;
       const state = JSON.parse(record.state) as StreamState;
       const total = streamView(state).totals['value'];
       const names = decodeStreamKey(record.key);
-      streams.set(names ? `${names.pipeline}|${names.stream}` : record.key, { count: total?.count ?? 0, sum: total?.sum ?? 0 });
+      streams.set(names ? `${names.pipeline}|${names.stream}` : record.key, {
+        count: total?.count ?? 0,
+        sum: total?.sum ?? 0,
+      });
       for (const [partition, progress] of Object.entries(state.partitions)) {
         raise(receivedThrough, partition, progress.committed);
         raise(receivedThrough, partition, progress.pending?.lastSequence);
@@ -61,7 +75,8 @@ export function readDurableSnapshot(dataDir: string, taskHub = 'Streamfold'): Du
       const message = JSON.parse(row.body) as MergeMessage;
       if (message.body.kind !== 'entity' || message.body.operation !== 'merge' || !message.body.input) continue;
       const input = JSON.parse(message.body.input) as { partial?: { partition?: string; lastSequence?: number } };
-      if (input.partial?.partition !== undefined) raise(receivedThrough, input.partial.partition, input.partial.lastSequence);
+      if (input.partial?.partition !== undefined)
+        raise(receivedThrough, input.partial.partition, input.partial.lastSequence);
     }
     return { streams, receivedThrough };
   } finally {

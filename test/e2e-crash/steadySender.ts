@@ -14,7 +14,12 @@ const base = Date.UTC(2024, 4, 1, 10, 0, 0);
 
 /** Event `i`: stream i mod `streams` (7 streams over 4 round-robin partitions puts every stream on every partition), integer values so sums are exact. */
 export function testEvent(i: number, streams: number): TestEvent {
-  return { id: i, stream: `s-${i % streams}`, time: new Date(base + (i % 50_000)).toISOString(), value: 1 + ((i * 7919) % 1000) };
+  return {
+    id: i,
+    stream: `s-${i % streams}`,
+    time: new Date(base + (i % 50_000)).toISOString(),
+    value: 1 + ((i * 7919) % 1000),
+  };
 }
 
 /**

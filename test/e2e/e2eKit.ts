@@ -43,7 +43,11 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   const api = async (path: string, init?: RequestInit): Promise<ApiResponse> => {
     const res = await fetch(`${host.baseUrl}${path}`, init);
     const text = await res.text();
-    return { status: res.status, contentType: res.headers.get('content-type') ?? '', json: text ? (JSON.parse(text) as unknown) : undefined };
+    return {
+      status: res.status,
+      contentType: res.headers.get('content-type') ?? '',
+      json: text ? (JSON.parse(text) as unknown) : undefined,
+    };
   };
   const sent = new Map<string, string[]>();
   const send = async (events: { body: string; partition: number }[]): Promise<void> => {
@@ -60,7 +64,10 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     }
     const total = [...sent.values()].reduce((n, l) => n + l.length, 0);
     await pollUntil(async () => {
-      const hub = (await api('/runtime/eventhubs/events')).json as { events: number; consumers: { unprocessed: number }[] };
+      const hub = (await api('/runtime/eventhubs/events')).json as {
+        events: number;
+        consumers: { unprocessed: number }[];
+      };
       return hub.events === total && hub.consumers.every((c) => c.unprocessed === 0) ? true : undefined;
     }, 60_000);
   };
@@ -93,7 +100,8 @@ export interface LoggedBatch {
 
 /** The ingest function's one log line per batch, in the order the host printed them. */
 export function loggedBatches(output: string): LoggedBatch[] {
-  const re = /ingest partition (\S+): (\d+) events, (\d+) aggregated, (\d+) filtered, (\d+) dead-lettered, (\d+) entity operations \((\d+) commits; pipelines (\S*); sequences (-?\d+)-(-?\d+)\)/g;
+  const re =
+    /ingest partition (\S+): (\d+) events, (\d+) aggregated, (\d+) filtered, (\d+) dead-lettered, (\d+) entity operations \((\d+) commits; pipelines (\S*); sequences (-?\d+)-(-?\d+)\)/g;
   return [...output.matchAll(re)].map((m) => ({
     partition: m[1]!,
     events: Number(m[2]),
@@ -112,7 +120,10 @@ export function loggedBatches(output: string): LoggedBatch[] {
  * The entity operations each logged batch must have sent, from what was sent: one merge per (pipeline, stream) of the
  * batch, plus one commit per (pipeline, stream) of the partition's previous batch (this host process) absent from it.
  */
-export function expectedOperations(batches: readonly LoggedBatch[], sent: ReadonlyMap<string, readonly string[]>): { merges: number; commits: number }[] {
+export function expectedOperations(
+  batches: readonly LoggedBatch[],
+  sent: ReadonlyMap<string, readonly string[]>,
+): { merges: number; commits: number }[] {
   const previous = new Map<string, { last: number; keys: Set<string> }>();
   return batches.map((b) => {
     const bodies = sent.get(b.partition)!.slice(b.firstSequence, b.lastSequence + 1);
@@ -134,14 +145,24 @@ export function expectedOperations(batches: readonly LoggedBatch[], sent: Readon
 }
 
 /** Polls an API call (after `beforeEachTry`, e.g. sending a probe) until `accept` returns a value; the last response is in the error on timeout. */
-export async function pollApi<T>(stack: Stack, path: string, accept: (r: ApiResponse) => T | undefined, timeoutMs = 60_000, beforeEachTry?: () => Promise<void>): Promise<T> {
+export async function pollApi<T>(
+  stack: Stack,
+  path: string,
+  accept: (r: ApiResponse) => T | undefined,
+  timeoutMs = 60_000,
+  beforeEachTry?: () => Promise<void>,
+): Promise<T> {
   let last: ApiResponse | undefined;
   try {
-    return await pollUntil(async () => {
-      await beforeEachTry?.();
-      last = await stack.api(path);
-      return accept(last);
-    }, timeoutMs, 100);
+    return await pollUntil(
+      async () => {
+        await beforeEachTry?.();
+        last = await stack.api(path);
+        return accept(last);
+      },
+      timeoutMs,
+      100,
+    );
   } catch (error) {
     throw new Error(`${(error as Error).message}; last answer of ${path}: ${JSON.stringify(last)?.slice(0, 2000)}`);
   }
@@ -165,5 +186,11 @@ export interface Stats {
 
 export function stats(values: readonly number[]): Stats {
   const sorted = [...values].sort((a, b) => a - b);
-  return { count: values.length, sum: values.reduce((s, v) => s + v, 0), min: sorted[0]!, max: sorted[sorted.length - 1]!, sorted };
+  return {
+    count: values.length,
+    sum: values.reduce((s, v) => s + v, 0),
+    min: sorted[0]!,
+    max: sorted[sorted.length - 1]!,
+    sorted,
+  };
 }

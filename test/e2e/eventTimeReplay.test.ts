@@ -39,8 +39,13 @@ async function sendRoundRobin(bodies: string[], sentSoFar: number): Promise<void
   });
   expect(res.status).toBe(200);
   await pollUntil(async () => {
-    const hub = (await stack.api('/runtime/eventhubs/events')).json as { events: number; consumers: { unprocessed: number }[] };
-    return hub.events === sentSoFar + bodies.length && hub.consumers.every((c) => c.unprocessed === 0) ? true : undefined;
+    const hub = (await stack.api('/runtime/eventhubs/events')).json as {
+      events: number;
+      consumers: { unprocessed: number }[];
+    };
+    return hub.events === sentSoFar + bodies.length && hub.consumers.every((c) => c.unprocessed === 0)
+      ? true
+      : undefined;
   }, 60_000);
 }
 
@@ -48,7 +53,9 @@ async function allWindows(stream: string): Promise<WindowJson[]> {
   const out: WindowJson[] = [];
   let token: string | undefined;
   do {
-    const res = await stack.api(`/api/streams/hist/${stream}/windows?limit=1000${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`);
+    const res = await stack.api(
+      `/api/streams/hist/${stream}/windows?limit=1000${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`,
+    );
     expect(res.status).toBe(200);
     const page = res.json as { items: WindowJson[]; continuationToken?: string | null };
     out.push(...page.items);
@@ -60,15 +67,29 @@ async function allWindows(stream: string): Promise<WindowJson[]> {
 describe('event time per partition on the local host', () => {
   it('a sorted history sent round-robin: 0 late, exact hourly windows; an event dated 9999 is dead-lettered future', async () => {
     const startedAt = new Date().toISOString();
-    const definition = { window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M', idleTimeout: 'PT30S', retention: 5000 };
-    const put = await stack.api('/api/pipelines/hist', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(definition) });
+    const definition = {
+      window: { type: 'tumbling', size: 'PT1H' },
+      lateness: 'PT5M',
+      idleTimeout: 'PT30S',
+      retention: 5000,
+    };
+    const put = await stack.api('/api/pipelines/hist', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(definition),
+    });
     expect(put.status).toBe(201);
-    await pollApi(stack, '/api/pipelines', (r) => ((r.json as { items?: { name: string }[] }).items?.some((p) => p.name === 'hist') ? true : undefined));
+    await pollApi(stack, '/api/pipelines', (r) =>
+      (r.json as { items?: { name: string }[] }).items?.some((p) => p.name === 'hist') ? true : undefined,
+    );
     // Ingest reads pipelines every PIPELINE_REFRESH_SECONDS (1 s here): let it see this one before the history starts.
     await new Promise((resolve) => setTimeout(resolve, 2500));
 
     const random = prng(2026);
-    const history = Array.from({ length: EVENTS }, () => ({ stream: STREAMS[Math.floor(random() * random() * STREAMS.length)]!, time: T0 + Math.floor(random() * DAYS * 24 * HOUR) }));
+    const history = Array.from({ length: EVENTS }, () => ({
+      stream: STREAMS[Math.floor(random() * random() * STREAMS.length)]!,
+      time: T0 + Math.floor(random() * DAYS * 24 * HOUR),
+    }));
     history.sort((a, b) => a.time - b.time);
     const expected = new Map<string, Map<number, number>>(STREAMS.map((s) => [s, new Map()]));
     for (const e of history) {
@@ -76,14 +97,19 @@ describe('event time per partition on the local host', () => {
       const windows = expected.get(e.stream)!;
       windows.set(start, (windows.get(start) ?? 0) + 1);
     }
-    const bodies = history.map((e, i) => JSON.stringify({ stream: e.stream, time: new Date(e.time).toISOString(), value: i }));
+    const bodies = history.map((e, i) =>
+      JSON.stringify({ stream: e.stream, time: new Date(e.time).toISOString(), value: i }),
+    );
     const poison = JSON.stringify({ stream: 'h-0', time: '9999-01-01T00:00:00Z', value: -1 });
     bodies.splice(EVENTS / 2, 0, poison);
 
     for (let at = 0; at < bodies.length; at += CHUNK) await sendRoundRobin(bodies.slice(at, at + CHUNK), at);
 
     // The hub spread the history evenly over its partitions (round-robin).
-    const hub = (await stack.api('/runtime/eventhubs/events')).json as { partitionCount: number; partitions: { lastSequenceNumber: number }[] };
+    const hub = (await stack.api('/runtime/eventhubs/events')).json as {
+      partitionCount: number;
+      partitions: { lastSequenceNumber: number }[];
+    };
     expect(hub.partitionCount).toBeGreaterThan(1);
     const perPartition = hub.partitions.map((p) => p.lastSequenceNumber + 1);
     expect(Math.max(...perPartition) - Math.min(...perPartition)).toBeLessThanOrEqual(CHUNK);
@@ -93,12 +119,28 @@ describe('event time per partition on the local host', () => {
       const want = expected.get(stream)!;
       const total = [...want.values()].reduce((n, c) => n + c, 0);
       // The last windows close at the idle flush, idleTimeout after the stream's last batch.
-      await pollUntil(async () => ((await allWindows(stream)).reduce((n, w) => n + w.data.events, 0) >= total ? true : undefined), 120_000, 500);
+      await pollUntil(
+        async () => ((await allWindows(stream)).reduce((n, w) => n + w.data.events, 0) >= total ? true : undefined),
+        120_000,
+        500,
+      );
       const windows = await allWindows(stream);
-      expect({ stream, windows: new Map(windows.map((w) => [w.start, w.data.events])) }).toEqual({ stream, windows: want });
+      expect({ stream, windows: new Map(windows.map((w) => [w.start, w.data.events])) }).toEqual({
+        stream,
+        windows: want,
+      });
       byWatermark += windows.filter((w) => w.data.closedBy === 'watermark').length;
-      const view = (await stack.api(`/api/streams/hist/${stream}`)).json as { events: number; metrics: { late: number; lateAtEntity: number; conflicts: number } };
-      expect({ stream, events: view.events, late: view.metrics.late, lateAtEntity: view.metrics.lateAtEntity, conflicts: view.metrics.conflicts }).toEqual({ stream, events: total, late: 0, lateAtEntity: 0, conflicts: 0 });
+      const view = (await stack.api(`/api/streams/hist/${stream}`)).json as {
+        events: number;
+        metrics: { late: number; lateAtEntity: number; conflicts: number };
+      };
+      expect({
+        stream,
+        events: view.events,
+        late: view.metrics.late,
+        lateAtEntity: view.metrics.lateAtEntity,
+        conflicts: view.metrics.conflicts,
+      }).toEqual({ stream, events: total, late: 0, lateAtEntity: 0, conflicts: 0 });
     }
     // Most windows closed on the stream watermark while the history streamed in, not at the final idle flush.
     const windowCount = [...expected.values()].reduce((n, m) => n + m.size, 0);
@@ -107,6 +149,13 @@ describe('event time per partition on the local host', () => {
     const late = await stack.api(`/api/deadletters?since=${startedAt}&reason=late&limit=1000`);
     expect((late.json as { items: unknown[] }).items).toEqual([]);
     const future = await stack.api(`/api/deadletters?since=${startedAt}&reason=future&limit=1000`);
-    expect((future.json as { items: Record<string, unknown>[] }).items.map((d) => [d['raw'], d['reason'], d['pipeline'], d['stream']])).toEqual([[poison, 'future', 'hist', 'h-0']]);
+    expect(
+      (future.json as { items: Record<string, unknown>[] }).items.map((d) => [
+        d['raw'],
+        d['reason'],
+        d['pipeline'],
+        d['stream'],
+      ]),
+    ).toEqual([[poison, 'future', 'hist', 'h-0']]);
   }, 400_000);
 });

@@ -13,7 +13,11 @@ const STREAMS = Array.from({ length: 8 }, (_, i) => `q-${i}`);
 interface WindowJson {
   start: number;
   end: number;
-  data: { events: number; closedBy: string; measures: Record<string, { count: number; sum: number; min: number; max: number }> };
+  data: {
+    events: number;
+    closedBy: string;
+    measures: Record<string, { count: number; sum: number; min: number; max: number }>;
+  };
 }
 
 interface StreamJson {
@@ -34,7 +38,8 @@ afterAll(async () => {
   await stack?.stop();
 }, 60_000);
 
-const body = (stream: string, time: number, value: number) => JSON.stringify({ stream, time: new Date(time).toISOString(), value });
+const body = (stream: string, time: number, value: number) =>
+  JSON.stringify({ stream, time: new Date(time).toISOString(), value });
 
 async function windowsOf(stream: string): Promise<WindowJson[]> {
   const res = await stack.api(`/api/streams/idle/${stream}/windows?limit=1000`);
@@ -55,13 +60,28 @@ async function flushedView(stream: string): Promise<StreamJson> {
 
 describe('idle flush on the local host with Azurite', () => {
   it('closes every window of streams that went quiet exactly once, with exact numbers, and keeps working when they come back', async () => {
-    const definition = { filter: 'value >= 0', window: { type: 'tumbling', size: 'PT10S' }, lateness: 'PT10M', idleTimeout: 'PT3S' };
-    const put = await stack.api('/api/pipelines/idle', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(definition) });
+    const definition = {
+      filter: 'value >= 0',
+      window: { type: 'tumbling', size: 'PT10S' },
+      lateness: 'PT10M',
+      idleTimeout: 'PT3S',
+    };
+    const put = await stack.api('/api/pipelines/idle', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(definition),
+    });
     expect(put.status).toBe(201);
     expect(put.json).toMatchObject({ definition: { idleTimeout: 'PT3S' } });
-    await pollApi(stack, '/api/streams/idle/probe', (r) => (r.status === 200 ? true : undefined), 60_000, async () => {
-      await stack.send([{ body: body('probe', T - 3_600_000, 1), partition: 0 }]);
-    });
+    await pollApi(
+      stack,
+      '/api/streams/idle/probe',
+      (r) => (r.status === 200 ? true : undefined),
+      60_000,
+      async () => {
+        await stack.send([{ body: body('probe', T - 3_600_000, 1), partition: 0 }]);
+      },
+    );
 
     // A burst: 800 events over 8 streams and 4 partitions, 40 s of event time (4 windows per stream), then silence.
     const random = prng(4242);
@@ -97,7 +117,17 @@ describe('idle flush on the local host with Azurite', () => {
       for (const w of items) {
         const want = stats(byWindow.get(`${stream}|${w.start}`)!);
         const got = w.data.measures['value'];
-        expect({ stream, start: w.start, end: w.end, events: w.data.events, closedBy: w.data.closedBy, count: got?.count, sum: got?.sum, min: got?.min, max: got?.max }).toEqual({
+        expect({
+          stream,
+          start: w.start,
+          end: w.end,
+          events: w.data.events,
+          closedBy: w.data.closedBy,
+          count: got?.count,
+          sum: got?.sum,
+          min: got?.min,
+          max: got?.max,
+        }).toEqual({
           stream,
           start: w.start,
           end: w.start + WINDOW_MS,
@@ -111,7 +141,13 @@ describe('idle flush on the local host with Azurite', () => {
       }
       // Nothing is left open or pending; the totals are exact.
       const view = await flushedView(stream);
-      expect({ stream, events: view.events, sum: view.totals['value']?.sum, windows: view.windows, pending: view.partitions.filter((p) => p.pending !== null) }).toEqual({
+      expect({
+        stream,
+        events: view.events,
+        sum: view.totals['value']?.sum,
+        windows: view.windows,
+        pending: view.partitions.filter((p) => p.pending !== null),
+      }).toEqual({
         stream,
         events: byStream.get(stream)!.length,
         sum: stats(byStream.get(stream)!).sum,
@@ -136,15 +172,33 @@ describe('idle flush on the local host with Azurite', () => {
     });
     expect(q0.map((w) => w.start)).toEqual([...startsOf('q-0'), comeback]);
     expect(q0.find((w) => w.start === oldStart)?.data.events).toBe(byWindow.get(`q-0|${oldStart}`)!.length);
-    expect(q0.find((w) => w.start === comeback)?.data).toMatchObject({ events: 2, closedBy: 'idle', measures: { value: { sum: 7 } } });
+    expect(q0.find((w) => w.start === comeback)?.data).toMatchObject({
+      events: 2,
+      closedBy: 'idle',
+      measures: { value: { sum: 7 } },
+    });
     const q0View = await flushedView('q-0');
-    expect({ events: q0View.events, lateAtEntity: q0View.metrics.lateAtEntity, conflicts: q0View.metrics.conflicts }).toEqual({ events: byStream.get('q-0')!.length + 3, lateAtEntity: 1, conflicts: 0 });
-    const q1 = await pollApi(stack, '/api/streams/idle/q-1/windows?limit=1000', (r) => ((r.json as { items: WindowJson[] }).items.some((w) => w.start === comeback) ? (r.json as { items: WindowJson[] }).items : undefined));
+    expect({
+      events: q0View.events,
+      lateAtEntity: q0View.metrics.lateAtEntity,
+      conflicts: q0View.metrics.conflicts,
+    }).toEqual({ events: byStream.get('q-0')!.length + 3, lateAtEntity: 1, conflicts: 0 });
+    const q1 = await pollApi(stack, '/api/streams/idle/q-1/windows?limit=1000', (r) =>
+      (r.json as { items: WindowJson[] }).items.some((w) => w.start === comeback)
+        ? (r.json as { items: WindowJson[] }).items
+        : undefined,
+    );
     expect(q1.map((w) => w.start)).toEqual([...startsOf('q-1'), comeback]);
     expect((await windowsOf('q-2')).map((w) => w.start)).toEqual(startsOf('q-2'));
 
     // The unmatched event: one dead letter without a pipeline.
-    const dead = await pollApi(stack, `/api/deadletters?since=${T}&reason=no-pipeline`, (r) => ((r.json as { items: unknown[] }).items.length > 0 ? (r.json as { items: Record<string, unknown>[] }).items : undefined));
-    expect(dead.map((d) => [d['raw'], d['reason'], d['pipeline'], d['partition']])).toEqual([[unmatched, 'no-pipeline', undefined, '1']]);
+    const dead = await pollApi(stack, `/api/deadletters?since=${T}&reason=no-pipeline`, (r) =>
+      (r.json as { items: unknown[] }).items.length > 0
+        ? (r.json as { items: Record<string, unknown>[] }).items
+        : undefined,
+    );
+    expect(dead.map((d) => [d['raw'], d['reason'], d['pipeline'], d['partition']])).toEqual([
+      [unmatched, 'no-pipeline', undefined, '1'],
+    ]);
   }, 300_000);
 });

@@ -41,13 +41,18 @@ afterAll(async () => {
   if (location) rmSync(location, { recursive: true, force: true });
 }, 60_000);
 
-const body = (stream: string, second: number, value: number) => JSON.stringify({ stream, time: new Date(T + second * 1000).toISOString(), value });
+const body = (stream: string, second: number, value: number) =>
+  JSON.stringify({ stream, time: new Date(T + second * 1000).toISOString(), value });
 
 describe('ingest on the local host while Table storage is stopped and started again', () => {
   it('retries the failed batch until storage is back, then counts every event exactly once', async () => {
     location = mkdtempSync(join(tmpdir(), 'e2e-outage-'));
     azurite = await startAzurite({ location, ports: 0 });
-    const ports = { blob: Number(new URL(azurite.blobUrl).port), queue: Number(new URL(azurite.queueUrl).port), table: Number(new URL(azurite.tableUrl).port) };
+    const ports = {
+      blob: Number(new URL(azurite.blobUrl).port),
+      queue: Number(new URL(azurite.queueUrl).port),
+      table: Number(new URL(azurite.tableUrl).port),
+    };
     host = await startHostProcess({
       app: repoRoot,
       args: ['--store', 'memory', '--no-azurite'],
@@ -73,10 +78,18 @@ describe('ingest on the local host while Table storage is stopped and started ag
     };
     const total = () => [...sent.values()].reduce((n, l) => n + l.length, 0);
     const drained = () =>
-      pollUntil(async () => {
-        const hub = await api<{ events: number; consumers: { lag: number; unprocessed: number }[] }>('/runtime/eventhubs/events');
-        return hub.events === total() && hub.consumers.every((c) => c.lag === 0 && c.unprocessed === 0) ? true : undefined;
-      }, 90_000, 100);
+      pollUntil(
+        async () => {
+          const hub = await api<{ events: number; consumers: { lag: number; unprocessed: number }[] }>(
+            '/runtime/eventhubs/events',
+          );
+          return hub.events === total() && hub.consumers.every((c) => c.lag === 0 && c.unprocessed === 0)
+            ? true
+            : undefined;
+        },
+        90_000,
+        100,
+      );
 
     // Before the outage: a normal batch per partition.
     await post(STREAMS.map((s, i) => ({ body: body(s, i, 1), partition: i })));
@@ -95,7 +108,10 @@ describe('ingest on the local host while Table storage is stopped and started ag
       { body: '', partition: 1 },
     ]);
     // The invocation fails (in-process retries spent) and the trigger schedules a retry of the same batch.
-    await host.waitForOutput(/the batch of \d+ events \(sequences \d+-\d+\) failed and will be retried[\s\S]*Retry 1 in 1000 ms/, 60_000);
+    await host.waitForOutput(
+      /the batch of \d+ events \(sequences \d+-\d+\) failed and will be retried[\s\S]*Retry 1 in 1000 ms/,
+      60_000,
+    );
     expect(host.output().slice(before)).not.toMatch(/Moving past the batch/);
     const hub = await api<{ consumers: { unprocessed: number }[] }>('/runtime/eventhubs/events');
     expect(hub.consumers.some((c) => c.unprocessed > 0)).toBe(true);
@@ -107,24 +123,42 @@ describe('ingest on the local host while Table storage is stopped and started ag
 
     // Every stream exact: 1 + 10 + 100 each, no double count.
     for (const s of STREAMS) {
-      const view = await pollUntil(async () => {
-        const v = await api<StreamJson>(`/api/streams/default/${s}`);
-        return v.totals['value']?.count === 3 ? v : undefined;
-      }, 30_000, 100);
-      expect({ s, count: view.totals['value']?.count, sum: view.totals['value']?.sum, conflicts: view.metrics.conflicts }).toEqual({ s, count: 3, sum: 111, conflicts: 0 });
+      const view = await pollUntil(
+        async () => {
+          const v = await api<StreamJson>(`/api/streams/default/${s}`);
+          return v.totals['value']?.count === 3 ? v : undefined;
+        },
+        30_000,
+        100,
+      );
+      expect({
+        s,
+        count: view.totals['value']?.count,
+        sum: view.totals['value']?.sum,
+        conflicts: view.metrics.conflicts,
+      }).toEqual({ s, count: 3, sum: 111, conflicts: 0 });
     }
     // Each dead letter once, with its raw body as sent.
-    const dead = await api<{ items: { raw: string; reason: string; partition: string; sequenceNumber: number; detail: string }[] }>(`/api/deadletters?since=2000-01-01T00:00:00Z&limit=100`);
+    const dead = await api<{
+      items: { raw: string; reason: string; partition: string; sequenceNumber: number; detail: string }[];
+    }>(`/api/deadletters?since=2000-01-01T00:00:00Z&limit=100`);
     expect(dead.items.map((d) => [d.partition, d.sequenceNumber, d.reason, d.raw]).sort()).toEqual(
       [...STREAMS.map((_, i) => [String(i), 2, 'invalid-json', malformed(i)]), ['1', 4, 'invalid-json', '']].sort(),
     );
     // The metrics add up over every accepted event; the failed attempts show as retried, not in events.
-    const metrics = await pollUntil(async () => {
-      const m = await api<MetricsJson>('/api/metrics?minutes=60');
-      return m.events === total() ? m : undefined;
-    }, 60_000, 250);
+    const metrics = await pollUntil(
+      async () => {
+        const m = await api<MetricsJson>('/api/metrics?minutes=60');
+        return m.events === total() ? m : undefined;
+      },
+      60_000,
+      250,
+    );
     expect(metrics.aggregated + metrics.filtered + metrics.deadLettered).toBe(metrics.events);
-    expect({ aggregated: metrics.aggregated, deadLettered: metrics.deadLettered }).toEqual({ aggregated: 12, deadLettered: 5 });
+    expect({ aggregated: metrics.aggregated, deadLettered: metrics.deadLettered }).toEqual({
+      aggregated: 12,
+      deadLettered: 5,
+    });
     expect(metrics.retried).toBeGreaterThan(0);
   });
 });

@@ -10,8 +10,17 @@ function contextWithClient(): InvocationContext {
   const base = 'http://localhost:7071/runtime/webhooks/durabletask';
   context.extraInputs.set(clientInput, {
     taskHubName: 'Streamfold',
-    creationUrls: { createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]`, createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}` },
-    managementUrls: { id: 'INSTANCEID', statusQueryGetUri: `${base}/instances/INSTANCEID`, sendEventPostUri: `${base}/instances/INSTANCEID/raiseEvent/{eventName}`, terminatePostUri: `${base}/instances/INSTANCEID/terminate`, purgeHistoryDeleteUri: `${base}/instances/INSTANCEID` },
+    creationUrls: {
+      createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]`,
+      createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}`,
+    },
+    managementUrls: {
+      id: 'INSTANCEID',
+      statusQueryGetUri: `${base}/instances/INSTANCEID`,
+      sendEventPostUri: `${base}/instances/INSTANCEID/raiseEvent/{eventName}`,
+      terminatePostUri: `${base}/instances/INSTANCEID/terminate`,
+      purgeHistoryDeleteUri: `${base}/instances/INSTANCEID`,
+    },
     baseUrl: base,
     requiredQueryStringParameters: '',
     rpcBaseUrl: 'http://127.0.0.1:17071/durabletask/',

@@ -1,6 +1,6 @@
 import { InvocationContext } from '@azure/functions';
 
-import { type PurgeDeps,purgeExpired } from '../../src/functions/retention/purgeExpired';
+import { type PurgeDeps, purgeExpired } from '../../src/functions/retention/purgeExpired';
 import { MemoryAlertStore } from '../../src/storage/memory/MemoryAlertStore';
 import { MemoryDeadLetterStore } from '../../src/storage/memory/MemoryDeadLetterStore';
 import { MemoryIngestMetricsStore } from '../../src/storage/memory/MemoryIngestMetricsStore';
@@ -15,7 +15,14 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 function context(): { context: InvocationContext; logs: string[] } {
   const logs: string[] = [];
-  return { context: new InvocationContext({ functionName: 'purgeExpired', invocationId: 'p-1', logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`) }), logs };
+  return {
+    context: new InvocationContext({
+      functionName: 'purgeExpired',
+      invocationId: 'p-1',
+      logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`),
+    }),
+    logs,
+  };
 }
 
 /** Memory stores holding one expired and one fresh row (or report) each, written on a clock the test sets. */
@@ -26,9 +33,36 @@ async function seeded() {
   const deadLetters = new MemoryDeadLetterStore();
   const ingestMetrics = new MemoryIngestMetricsStore();
   const reports = new MemoryReportStore();
-  const dl = (sequenceNumber: number, enqueuedTime: string) => ({ raw: 'x', reason: 'schema', detail: 'd', partition: '0', sequenceNumber, enqueuedTime, recordedAt: enqueuedTime });
-  const metrics = (at: string) => ({ at, partition: '0', eventsIn: 1, aggregated: 1, filtered: 0, deadLettered: 0, entityOperations: 1, processingMs: 1 });
-  const header = (generatedAt: string) => ({ pipeline: 'p', from: generatedAt, to: generatedAt, generatedAt, analyses: [], streamCount: 1, anomalyCount: 0, ranking: [], correlations: [] });
+  const dl = (sequenceNumber: number, enqueuedTime: string) => ({
+    raw: 'x',
+    reason: 'schema',
+    detail: 'd',
+    partition: '0',
+    sequenceNumber,
+    enqueuedTime,
+    recordedAt: enqueuedTime,
+  });
+  const metrics = (at: string) => ({
+    at,
+    partition: '0',
+    eventsIn: 1,
+    aggregated: 1,
+    filtered: 0,
+    deadLettered: 0,
+    entityOperations: 1,
+    processingMs: 1,
+  });
+  const header = (generatedAt: string) => ({
+    pipeline: 'p',
+    from: generatedAt,
+    to: generatedAt,
+    generatedAt,
+    analyses: [],
+    streamCount: 1,
+    anomalyCount: 0,
+    ranking: [],
+    correlations: [],
+  });
   // Expired: written 100 days ago (windows, alerts), enqueued 31 days ago (dead letters), 8 days ago (metrics), 91 days ago (reports).
   clock = NOW - 100 * DAY;
   await windows.upsert('p|old', [closedWindowRow(0, 1, { stream: 'old' })]);
@@ -50,7 +84,12 @@ async function seeded() {
     deadLetters,
     ingestMetrics,
     reports,
-    retention: { windowRetentionMs: 90 * DAY, deadLetterRetentionMs: 30 * DAY, metricsRetentionMs: 7 * DAY, reportRetentionMs: 90 * DAY },
+    retention: {
+      windowRetentionMs: 90 * DAY,
+      deadLetterRetentionMs: 30 * DAY,
+      metricsRetentionMs: 7 * DAY,
+      reportRetentionMs: 90 * DAY,
+    },
     now: () => NOW,
   };
   return { deps, windows, alerts, deadLetters, ingestMetrics, reports };
@@ -74,7 +113,9 @@ describe('purgeExpired', () => {
     expect((await ingestMetrics.recent(0)).map((r) => r.minute)).toEqual([iso(NOW - 6 * DAY)]);
     expect(await reports.get('old')).toBeUndefined();
     expect(await reports.get('new')).toBeDefined();
-    expect(logs.join('\n')).toContain('purgeExpired: deleted windows 1, deadLetters 1, ingestMetrics 1, reports 2, alerts 1');
+    expect(logs.join('\n')).toContain(
+      'purgeExpired: deleted windows 1, deadLetters 1, ingestMetrics 1, reports 2, alerts 1',
+    );
   });
 
   it('stops each store at the per-run limit and says more is left; the next run finishes', async () => {
@@ -90,7 +131,9 @@ describe('purgeExpired', () => {
     const { deps, deadLetters } = await seeded();
     const { context: ctx, logs } = context();
     const failing = { ...deps, windows: { purge: () => Promise.reject(new Error('ECONNREFUSED')) } };
-    await expect(purgeExpired(ctx, failing)).rejects.toThrow('purgeExpired: purging windows failed (see the errors logged above); the other stores were purged');
+    await expect(purgeExpired(ctx, failing)).rejects.toThrow(
+      'purgeExpired: purging windows failed (see the errors logged above); the other stores were purged',
+    );
     expect((await deadLetters.query()).items.map((d) => d.sequenceNumber)).toEqual([2]);
     expect(logs.join('\n')).toMatch(/error: purgeExpired: purging windows failed: ECONNREFUSED/);
   });

@@ -18,8 +18,17 @@ describe('stream entity: delete', () => {
     for (const stream of ['gone', 'kept']) {
       driver.states.set(key(stream), state);
       await stores.windows.upsert(key(stream), [closedWindowRow(0, 60_000, { events: 1 })]);
-      await stores.streams.touch([{ pipeline: 'temps', stream, lastSeen: '2024-05-01T10:00:00Z', events: 1, eventsPerSec: 0 }]);
-      await activity.record({ pipeline: 'temps', stream, lastActivity: 5, openWindows: 1, idleTimeoutMs: 1000, flushDue: 1005 });
+      await stores.streams.touch([
+        { pipeline: 'temps', stream, lastSeen: '2024-05-01T10:00:00Z', events: 1, eventsPerSec: 0 },
+      ]);
+      await activity.record({
+        pipeline: 'temps',
+        stream,
+        lastActivity: 5,
+        openWindows: 1,
+        idleTimeoutMs: 1000,
+        flushDue: 1005,
+      });
     }
 
     expect(await driver.run(key('gone'), 'delete')).toEqual({ ok: true, kind: 'delete' });

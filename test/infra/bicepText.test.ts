@@ -18,7 +18,8 @@ describe('bicepText: just enough Bicep reading for the infra checks', () => {
   });
 
   it('reads module params and loops', () => {
-    const text = "module m './x.bicep' = [\n  for a in list: {\n    name: a\n    params: {\n      one: a.x\n      two: { nested: 1 }\n    }\n  }\n]\n";
+    const text =
+      "module m './x.bicep' = [\n  for a in list: {\n    name: a\n    params: {\n      one: a.x\n      two: { nested: 1 }\n    }\n  }\n]\n";
     const [decl] = modules(text);
     expect(decl?.isLoop).toBe(true);
     expect(decl?.params).toEqual(['one', 'two']);
@@ -41,11 +42,36 @@ describe('bicepText: just enough Bicep reading for the infra checks', () => {
   });
 
   it('reads params with defaults and the @allowed / @minValue / @maxValue decorators', () => {
-    const text = "@allowed([\n  '20'\n  '22'\n])\n@description('Node (major)')\nparam node string = '22'\n\n@minValue(1)\n@maxValue(32)\nparam parts int\nparam free string";
+    const text =
+      "@allowed([\n  '20'\n  '22'\n])\n@description('Node (major)')\nparam node string = '22'\n\n@minValue(1)\n@maxValue(32)\nparam parts int\nparam free string";
     expect(params(text)).toEqual([
-      { name: 'node', type: 'string', hasDefault: true, defaultText: "'22'", allowed: ["'20'", "'22'"], minValue: undefined, maxValue: undefined },
-      { name: 'parts', type: 'int', hasDefault: false, defaultText: undefined, allowed: undefined, minValue: 1, maxValue: 32 },
-      { name: 'free', type: 'string', hasDefault: false, defaultText: undefined, allowed: undefined, minValue: undefined, maxValue: undefined },
+      {
+        name: 'node',
+        type: 'string',
+        hasDefault: true,
+        defaultText: "'22'",
+        allowed: ["'20'", "'22'"],
+        minValue: undefined,
+        maxValue: undefined,
+      },
+      {
+        name: 'parts',
+        type: 'int',
+        hasDefault: false,
+        defaultText: undefined,
+        allowed: undefined,
+        minValue: 1,
+        maxValue: 32,
+      },
+      {
+        name: 'free',
+        type: 'string',
+        hasDefault: false,
+        defaultText: undefined,
+        allowed: undefined,
+        minValue: undefined,
+        maxValue: undefined,
+      },
     ]);
   });
 

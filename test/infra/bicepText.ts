@@ -222,7 +222,8 @@ export function params(text: string): ParamDecl[] {
     if (/^@/.test(line)) {
       // A decorator may span lines (@allowed([ ... ])): collect up to its closing parenthesis.
       let text = line;
-      while ((text.match(/\(/g) ?? []).length > (text.match(/\)/g) ?? []).length && i + 1 < lines.length) text += `\n${lines[(i += 1)] as string}`;
+      while ((text.match(/\(/g) ?? []).length > (text.match(/\)/g) ?? []).length && i + 1 < lines.length)
+        text += `\n${lines[(i += 1)] as string}`;
       decorators += `${text}\n`;
       continue;
     }

@@ -1,4 +1,11 @@
-import { connectionsUsed, majorSatisfies, settingDefault, settingNamesRead, settingsModuleKeys, tableNamesUsed } from './codeReads';
+import {
+  connectionsUsed,
+  majorSatisfies,
+  settingDefault,
+  settingNamesRead,
+  settingsModuleKeys,
+  tableNamesUsed,
+} from './codeReads';
 
 describe('codeReads: what the app reads, from its source text', () => {
   it('finds settings read through process.env, env[...], %NAME% bindings and helper calls with an env', () => {
@@ -11,19 +18,22 @@ describe('codeReads: what the app reads, from its source text', () => {
   });
 
   it('resolves names built from a constant of the same file', () => {
-    const src = "const SETTING = 'AzureWebJobsStorage';\nconst cs = env[SETTING];\nconst id = env[`${SETTING}__clientId`];";
+    const src =
+      "const SETTING = 'AzureWebJobsStorage';\nconst cs = env[SETTING];\nconst id = env[`${SETTING}__clientId`];";
     expect(settingNamesRead(src)).toEqual(['AzureWebJobsStorage', 'AzureWebJobsStorage__clientId']);
   });
 
   it('finds the settings a settings module defines, and their string defaults', () => {
-    const src = "const schema = z.object({\n  EVENTHUB_NAME: name('events'),\n  PIPELINE_REFRESH_SECONDS: positiveInt(10),\n  eventHubName: x,\n});";
+    const src =
+      "const schema = z.object({\n  EVENTHUB_NAME: name('events'),\n  PIPELINE_REFRESH_SECONDS: positiveInt(10),\n  eventHubName: x,\n});";
     expect(settingsModuleKeys(src)).toEqual(['EVENTHUB_NAME', 'PIPELINE_REFRESH_SECONDS']);
     expect(settingDefault(src, 'EVENTHUB_NAME')).toBe('events');
     expect(settingDefault(src, 'PIPELINE_REFRESH_SECONDS')).toBeUndefined();
   });
 
   it('finds table names in *_TABLE constants and a TABLE_NAMES object', () => {
-    const src = "export const REPORTS_TABLE = 'Reports';\nexport const TABLE_NAMES = {\n  windows: 'Windows',\n  streams: 'Streams',\n} as const;";
+    const src =
+      "export const REPORTS_TABLE = 'Reports';\nexport const TABLE_NAMES = {\n  windows: 'Windows',\n  streams: 'Streams',\n} as const;";
     expect(tableNamesUsed(src)).toEqual(['Reports', 'Streams', 'Windows']);
   });
 

@@ -14,7 +14,12 @@ export function settingNamesRead(source: string): string[] {
   for (const m of source.matchAll(/\b(?:process\.)?env\s*\[\s*['"]([A-Za-z_]\w*)['"]\s*\]/g)) names.add(m[1] as string);
   for (const m of source.matchAll(/['"`]%([A-Za-z_]\w*)%['"`]/g)) names.add(m[1] as string);
   for (const m of source.matchAll(/\benv\s*,\s*['"]([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)['"]/g)) names.add(m[1] as string);
-  const constants = new Map([...source.matchAll(/\bconst\s+([A-Z_][A-Z0-9_]*)\s*=\s*'([A-Za-z_]\w*)'/g)].map((m) => [m[1] as string, m[2] as string]));
+  const constants = new Map(
+    [...source.matchAll(/\bconst\s+([A-Z_][A-Z0-9_]*)\s*=\s*'([A-Za-z_]\w*)'/g)].map((m) => [
+      m[1] as string,
+      m[2] as string,
+    ]),
+  );
   for (const m of source.matchAll(/\benv\s*\[\s*([A-Z_][A-Z0-9_]*)\s*\]/g)) {
     const value = constants.get(m[1] as string);
     if (value) names.add(value);
@@ -28,12 +33,16 @@ export function settingNamesRead(source: string): string[] {
 
 /** Connection prefixes of bindings and triggers: the string values of `connection:` options. */
 export function connectionsUsed(source: string): string[] {
-  return [...new Set([...source.matchAll(/\bconnection\s*:\s*['"]([A-Za-z_]\w*)['"]/g)].map((m) => m[1] as string))].sort();
+  return [
+    ...new Set([...source.matchAll(/\bconnection\s*:\s*['"]([A-Za-z_]\w*)['"]/g)].map((m) => m[1] as string)),
+  ].sort();
 }
 
 /** UPPER_SNAKE object keys (schema fields, lookup tables) in a settings module: the app setting names it defines. */
 export function settingsModuleKeys(source: string): string[] {
-  return [...new Set([...source.matchAll(/^\s*([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\s*:/gm)].map((m) => m[1] as string))].sort();
+  return [
+    ...new Set([...source.matchAll(/^\s*([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\s*:/gm)].map((m) => m[1] as string)),
+  ].sort();
 }
 
 /** The string default of a settings-module field written as `NAME: helper('value')`, if there is one. */
@@ -57,9 +66,13 @@ export function majorSatisfies(major: number, range: string): boolean {
   const parts = range.trim().split(/\s+/);
   return parts.every((part) => {
     const m = /^(>=|>|<=|<)(\d+)(?:\.(\d+|x))?(?:\.(\d+|x))?$/.exec(part);
-    if (!m) throw new Error(`engines.node: expected comparators such as ">=20" or ">=20 <23", found ${JSON.stringify(range)}`);
+    if (!m)
+      throw new Error(
+        `engines.node: expected comparators such as ">=20" or ">=20 <23", found ${JSON.stringify(range)}`,
+      );
     const bound = Number(m[2]);
-    const exactMajor = (m[3] === undefined || m[3] === '0' || m[3] === 'x') && (m[4] === undefined || m[4] === '0' || m[4] === 'x');
+    const exactMajor =
+      (m[3] === undefined || m[3] === '0' || m[3] === 'x') && (m[4] === undefined || m[4] === '0' || m[4] === 'x');
     switch (m[1]) {
       case '>=':
         // ">=20.5" is not met by every 20.x, so a major only counts when the bound is a whole major.

@@ -21,7 +21,14 @@ import {
   varBody,
   varValue,
 } from './bicepText';
-import { connectionsUsed, majorSatisfies, settingDefault, settingNamesRead, settingsModuleKeys, tableNamesUsed } from './codeReads';
+import {
+  connectionsUsed,
+  majorSatisfies,
+  settingDefault,
+  settingNamesRead,
+  settingsModuleKeys,
+  tableNamesUsed,
+} from './codeReads';
 
 const ROOT = resolve(__dirname, '..', '..');
 const INFRA = join(ROOT, 'infra');
@@ -62,19 +69,24 @@ const settingsTs = read(join(ROOT, 'src', 'settings.ts'));
 const hostJson = JSON.parse(read(join(ROOT, 'host.json'))) as { extensions?: { durableTask?: { hubName?: string } } };
 
 /** Provided by the platform, or only meaningful locally; infra need not (or must not) set them. */
-const PLATFORM_SETTINGS = /^(NODE_ENV|WEBSITE_\w+|FUNCTIONS_\w+|AZURE_FUNCTIONS_\w+|CONTAINER_NAME|HOME|PATH|CI|STREAMFOLD_LOCAL\w*)$/;
+const PLATFORM_SETTINGS =
+  /^(NODE_ENV|WEBSITE_\w+|FUNCTIONS_\w+|AZURE_FUNCTIONS_\w+|CONTAINER_NAME|HOME|PATH|CI|STREAMFOLD_LOCAL\w*)$/;
 
 /**
  * Names the code reads that are alternatives to what Azure uses, each with why it stays unset there. The test checks
  * the code still reads each one, so this list cannot outlive the code it describes.
  */
 const ALTERNATIVES: Record<string, string> = {
-  AzureWebJobsStorage: 'a connection string (Azurite locally); in Azure the identity-based AzureWebJobsStorage__* settings replace it',
+  AzureWebJobsStorage:
+    'a connection string (Azurite locally); in Azure the identity-based AzureWebJobsStorage__* settings replace it',
   AzureWebJobsStorage__tableServiceUri: 'an alternative to AzureWebJobsStorage__accountName for the table endpoint',
-  STREAMFOLD_FAULTS: 'fault injection for the chaos tests only (src/functions/ingest/faultInjection.ts): never set in Azure',
+  STREAMFOLD_FAULTS:
+    'fault injection for the chaos tests only (src/functions/ingest/faultInjection.ts): never set in Azure',
 };
 
-const namesRead = [...new Set(codeFiles.flatMap((f) => settingNamesRead(read(f))).concat(settingsModuleKeys(settingsTs)))].sort();
+const namesRead = [
+  ...new Set(codeFiles.flatMap((f) => settingNamesRead(read(f))).concat(settingsModuleKeys(settingsTs))),
+].sort();
 const connections = [...new Set(codeFiles.flatMap((f) => connectionsUsed(read(f))))].sort();
 const requiredSettings = namesRead.filter((n) => !PLATFORM_SETTINGS.test(n) && !(n in ALTERNATIVES));
 /** The app's tables: the one list every table store is built from. */
@@ -142,18 +154,24 @@ const SCOPE_TARGETS: Record<string, RegExp> = {
 /** The app's grants for one backend: `var appGrants = concat(base, durableBackend == 'scheduler' ? a : b)`. */
 function appGrantsFor(backend: Backend): Array<{ roleName: string; id: string; scope: string }> {
   const m = /^concat\((\w+), durableBackend == 'scheduler' \? (\w+) : (\w+)\)$/.exec(varValue(rbacBicep, 'appGrants'));
-  if (!m) throw new Error(`expected var appGrants = concat(<base>, durableBackend == 'scheduler' ? <list> : <list>), found ${varValue(rbacBicep, 'appGrants')}`);
+  if (!m)
+    throw new Error(
+      `expected var appGrants = concat(<base>, durableBackend == 'scheduler' ? <list> : <list>), found ${varValue(rbacBicep, 'appGrants')}`,
+    );
   return [...grantList(m[1] as string), ...grantList((backend === 'scheduler' ? m[2] : m[3]) as string)];
 }
 
 function grantList(name: string): Array<{ roleName: string; id: string; scope: string }> {
-  const roleIds = Object.fromEntries(topLevelEntries(varBody(rbacBicep, 'roleIds')).map(([k, v]) => [k, v.replace(/'/g, '')]));
+  const roleIds = Object.fromEntries(
+    topLevelEntries(varBody(rbacBicep, 'roleIds')).map(([k, v]) => [k, v.replace(/'/g, '')]),
+  );
   return [...varBody(rbacBicep, name).matchAll(/\{([^{}]*)\}/g)].map((m) => {
     const entry = m[1] as string;
     const roleName = /roleName\s*:\s*'([^']+)'/.exec(entry)?.[1];
     const idRef = /roleDefinitionId\s*:\s*roleIds\.(\w+)/.exec(entry)?.[1];
     const scope = /scope\s*:\s*'(\w+)'/.exec(entry)?.[1];
-    if (!roleName || !idRef || !scope) throw new Error(`expected { roleName, roleDefinitionId: roleIds.x, scope } in ${name}, found ${entry.trim()}`);
+    if (!roleName || !idRef || !scope)
+      throw new Error(`expected { roleName, roleDefinitionId: roleIds.x, scope } in ${name}, found ${entry.trim()}`);
     const id = roleIds[idRef];
     if (!id) throw new Error(`${name} uses roleIds.${idRef}, which roleIds does not define`);
     return { roleName, id, scope };
@@ -177,19 +195,26 @@ describe('infra: every setting and connection the code reads is set', () => {
     expect([...appSettings.keys()]).not.toContain(name);
   });
 
-  it.each([...connections, 'AzureWebJobsStorage'])('connection %s is identity-based through the one identity', (prefix) => {
-    expect(appSettings.get(`${prefix}__credential`)).toBe("'managedidentity'");
-    expect(appSettings.get(`${prefix}__clientId`)).toBe('identityClientId');
-    const endpoint = ['accountName', 'fullyQualifiedNamespace', 'blobServiceUri'].filter((s) => appSettings.has(`${prefix}__${s}`));
-    expect(endpoint).toHaveLength(1);
-    // The bare name would be read as a connection string (with a key in it).
-    expect(appSettings.has(prefix)).toBe(false);
-  });
+  it.each([...connections, 'AzureWebJobsStorage'])(
+    'connection %s is identity-based through the one identity',
+    (prefix) => {
+      expect(appSettings.get(`${prefix}__credential`)).toBe("'managedidentity'");
+      expect(appSettings.get(`${prefix}__clientId`)).toBe('identityClientId');
+      const endpoint = ['accountName', 'fullyQualifiedNamespace', 'blobServiceUri'].filter((s) =>
+        appSettings.has(`${prefix}__${s}`),
+      );
+      expect(endpoint).toHaveLength(1);
+      // The bare name would be read as a connection string (with a key in it).
+      expect(appSettings.has(prefix)).toBe(false);
+    },
+  );
 
   it('the identity-setting values are the storage account, the namespace FQDN and the Entra telemetry string', () => {
     expect(appSettings.get('AzureWebJobsStorage__accountName')).toBe('storageAccountName');
     expect(appSettings.get('EventHubConnection__fullyQualifiedNamespace')).toBe('eventHubsFullyQualifiedNamespace');
-    expect(appSettings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toBe("'ClientId=${identityClientId};Authorization=AAD'");
+    expect(appSettings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toBe(
+      "'ClientId=${identityClientId};Authorization=AAD'",
+    );
     const args = moduleArgs('./modules/functionApp.bicep');
     expect(args.get('storageAccountName')).toBe('storage.outputs.name');
     expect(args.get('eventHubsFullyQualifiedNamespace')).toBe('eventHubs.outputs.fullyQualifiedNamespace');
@@ -209,16 +234,25 @@ describe('infra: every setting and connection the code reads is set', () => {
     expect(stripComments(eventHubsBicep)).toMatch(/^output alertsHubName string = alertsHub\.name$/m);
     expect(stripComments(eventHubsBicep)).toMatch(/^output consumerGroupName string = consumerGroup\.name$/m);
     // Same hub names as the code's defaults, so a deployment and a local run talk about the same hubs.
-    expect(varValue(mainBicep, 'eventsHubName')).toBe(`'${settingDefault(settingsTs, 'EVENTHUB_NAME') ?? '(no default)'}'`);
-    expect(varValue(mainBicep, 'alertsHubName')).toBe(`'${settingDefault(settingsTs, 'ALERTS_EVENTHUB_NAME') ?? '(no default)'}'`);
+    expect(varValue(mainBicep, 'eventsHubName')).toBe(
+      `'${settingDefault(settingsTs, 'EVENTHUB_NAME') ?? '(no default)'}'`,
+    );
+    expect(varValue(mainBicep, 'alertsHubName')).toBe(
+      `'${settingDefault(settingsTs, 'ALERTS_EVENTHUB_NAME') ?? '(no default)'}'`,
+    );
   });
 
   it('every Streamfold setting takes its value from a functionApp.bicep parameter that main.bicep passes', () => {
     const declared = params(functionAppBicep).map((p) => p.name);
     const passed = moduleArgs('./modules/functionApp.bicep');
-    for (const name of requiredSettings.filter((n) => UPPER_SNAKE.test(n) && !n.startsWith('APPLICATIONINSIGHTS_') && n !== 'AZURE_CLIENT_ID')) {
+    for (const name of requiredSettings.filter(
+      (n) => UPPER_SNAKE.test(n) && !n.startsWith('APPLICATIONINSIGHTS_') && n !== 'AZURE_CLIENT_ID',
+    )) {
       const param = /^(?:string\()?(\w+)\)?(?: \? 'true' : 'false')?$/.exec(appSettings.get(name) ?? '')?.[1];
-      expect({ name, param: param && declared.includes(param) && passed.has(param) ? 'passed' : param }).toEqual({ name, param: 'passed' });
+      expect({ name, param: param && declared.includes(param) && passed.has(param) ? 'passed' : param }).toEqual({
+        name,
+        param: 'passed',
+      });
     }
   });
 
@@ -242,18 +276,26 @@ describe('infra: every setting and connection the code reads is set', () => {
 
   it('table names have one definition: TABLE_NAMES, and no table client is opened on a literal name', () => {
     // Another `X_TABLE = '...'` constant or TABLE_NAMES object would be a second list the template check above misses.
-    const defining = codeFiles.filter((f) => tableNamesUsed(read(f)).length > 0).map((f) => relative(ROOT, f).split('\\').join('/'));
+    const defining = codeFiles
+      .filter((f) => tableNamesUsed(read(f)).length > 0)
+      .map((f) => relative(ROOT, f).split('\\').join('/'));
     expect(defining).toEqual(['src/storage/tableNames.ts']);
     expect(tableNamesUsed(read(join(ROOT, 'src', 'storage', 'tableNames.ts')))).toEqual(tablesUsed);
-    const literalOpens = codeFiles.filter((f) => /\btableClientFor\(\s*['"`]/.test(read(f))).map((f) => relative(ROOT, f));
+    const literalOpens = codeFiles
+      .filter((f) => /\btableClientFor\(\s*['"`]/.test(read(f)))
+      .map((f) => relative(ROOT, f));
     expect(literalOpens).toEqual([]);
   });
 
   it('the schedule defaults (template and parameters file) are NCRONTAB the timers accept, or empty (off)', () => {
-    const file = JSON.parse(read(join(INFRA, 'main.parameters.json'))) as { parameters: Record<string, { value: unknown }> };
+    const file = JSON.parse(read(join(INFRA, 'main.parameters.json'))) as {
+      parameters: Record<string, { value: unknown }>;
+    };
     for (const name of ['analysisSchedule', 'idleFlushSchedule']) {
       const decl = params(mainBicep).find((p) => p.name === name);
-      const values = [decl?.defaultText?.replace(/^'|'$/g, ''), file.parameters[name]?.value].filter((v) => v !== undefined);
+      const values = [decl?.defaultText?.replace(/^'|'$/g, ''), file.parameters[name]?.value].filter(
+        (v) => v !== undefined,
+      );
       expect(values.length).toBeGreaterThan(0);
       for (const value of values) if (value !== '') expect(() => parseNcrontab(String(value))).not.toThrow();
     }
@@ -268,16 +310,25 @@ describe('infra: role assignments', () => {
     expect(assignmentResources.length + assignmentModules.length).toBe(1);
     expect(assignmentModules[0]?.isLoop).toBe(true);
     expect(assignmentModules[0]?.declaration).toMatch(/^\s*for\s+\w+\s+in\s+roleAssignments\s*:/);
-    expect(stripComments(varValue(rbacBicep, 'roleAssignments'))).toMatch(/map\(appGrants,[^\n]*managedIdentityPrincipalId/);
+    expect(stripComments(varValue(rbacBicep, 'roleAssignments'))).toMatch(
+      /map\(appGrants,[^\n]*managedIdentityPrincipalId/,
+    );
   });
 
-  it.each(BACKENDS)('with durableBackend %s the app gets exactly the roles it needs, with the built-in ids, at the right scope', (backend) => {
-    const expected = [...REQUIRED_ROLES, ...BACKEND_ROLES[backend]].map(({ roleName, scope }) => ({ roleName, id: ROLE_IDS[roleName], scope }));
-    expect(appGrantsFor(backend)).toEqual(expect.arrayContaining(expected));
-    expect(appGrantsFor(backend)).toHaveLength(expected.length);
-  });
+  it.each(BACKENDS)(
+    'with durableBackend %s the app gets exactly the roles it needs, with the built-in ids, at the right scope',
+    (backend) => {
+      const expected = [...REQUIRED_ROLES, ...BACKEND_ROLES[backend]].map(({ roleName, scope }) => ({
+        roleName,
+        id: ROLE_IDS[roleName],
+        scope,
+      }));
+      expect(appGrantsFor(backend)).toEqual(expect.arrayContaining(expected));
+      expect(appGrantsFor(backend)).toHaveLength(expected.length);
+    },
+  );
 
-  it('the task hub scope is the scheduler\'s task hub the template creates, and rbac waits for it', () => {
+  it("the task hub scope is the scheduler's task hub the template creates, and rbac waits for it", () => {
     const dts = resourceBody(rbacBicep, 'durableTaskScheduler');
     expect(dts.type).toMatch(/^Microsoft\.DurableTask\/schedulers@/);
     expect(dts.body).toMatch(/resource taskHub 'taskHubs' existing = \{\s*name: durableTaskHubName\s*\}/);
@@ -291,7 +342,8 @@ describe('infra: role assignments', () => {
   it('each scope kind resolves to the right resource, and the hubs are the ones the app uses', () => {
     const scopes = new Map(topLevelEntries(varBody(rbacBicep, 'scopeIds')));
     for (const [kind, target] of Object.entries(SCOPE_TARGETS)) expect(scopes.get(kind)).toMatch(target);
-    for (const { scope } of [...BACKENDS.flatMap(appGrantsFor), ...grantList('userGrants')]) expect(scopes.has(scope)).toBe(true);
+    for (const { scope } of [...BACKENDS.flatMap(appGrantsFor), ...grantList('userGrants')])
+      expect(scopes.has(scope)).toBe(true);
     const ns = resourceBody(rbacBicep, 'eventHubNamespace').body;
     expect(ns).toMatch(/resource eventsHub 'eventhubs' existing = \{\s*name: eventsHubName\s*\}/);
     expect(ns).toMatch(/resource alertsHub 'eventhubs' existing = \{\s*name: alertsHubName\s*\}/);
@@ -309,8 +361,16 @@ describe('infra: role assignments', () => {
   });
 
   it('the deploying user can send test events and read results, only when the parameter allows it', () => {
-    expect(grantList('userGrants')).toContainEqual({ roleName: 'Azure Event Hubs Data Sender', id: ROLE_IDS['Azure Event Hubs Data Sender'], scope: 'eventsHub' });
-    expect(grantList('userGrants').some((g) => g.scope === 'storage' && /^Storage Table Data (Reader|Contributor)$/.test(g.roleName))).toBe(true);
+    expect(grantList('userGrants')).toContainEqual({
+      roleName: 'Azure Event Hubs Data Sender',
+      id: ROLE_IDS['Azure Event Hubs Data Sender'],
+      scope: 'eventsHub',
+    });
+    expect(
+      grantList('userGrants').some(
+        (g) => g.scope === 'storage' && /^Storage Table Data (Reader|Contributor)$/.test(g.roleName),
+      ),
+    ).toBe(true);
     expect(varValue(rbacBicep, 'includeUser')).toBe('grantUserAccess && !empty(userPrincipalId)');
     expect(stripComments(varValue(rbacBicep, 'roleAssignments'))).toMatch(/includeUser \? map\(userGrants,/);
     expect(moduleArgs('./modules/rbac.bicep').get('grantUserAccess')).toBe('allowUserIdentityPrincipal');
@@ -319,29 +379,46 @@ describe('infra: role assignments', () => {
 });
 
 describe('infra: no keys, SAS or connection strings', () => {
-  it.each(infraFiles.map((f) => [relative(ROOT, f), f]))('%s lists no keys and embeds no key-based connection strings', (_name, file) => {
-    expect(secretFindings(read(file))).toEqual([]);
-  });
+  it.each(infraFiles.map((f) => [relative(ROOT, f), f]))(
+    '%s lists no keys and embeds no key-based connection strings',
+    (_name, file) => {
+      expect(secretFindings(read(file))).toEqual([]);
+    },
+  );
 
   it('no output carries a key, SAS or connection string', () => {
     for (const file of bicepFiles) {
       for (const o of outputDecls(read(file))) {
         expect(o.name).not.toMatch(/key|sas|secret|password|token|connection_?string/i);
-        expect(o.value).not.toMatch(/connectionString|listKeys|primaryKey|secondaryKey|instrumentationKey|AccountKey|SharedAccessKey|\bsas\b/i);
+        expect(o.value).not.toMatch(
+          /connectionString|listKeys|primaryKey|secondaryKey|instrumentationKey|AccountKey|SharedAccessKey|\bsas\b/i,
+        );
       }
     }
   });
 
-  it.each(BACKENDS)('durableBackend %s: no app setting carries a key; the connection strings are App Insights\' and the scheduler\'s identity-only one', (backend) => {
-    for (const [name, value] of appSettingsByBackend.get(backend) ?? []) {
-      expect(`${name} = ${value}`).not.toMatch(/AccountKey|SharedAccessKey|InstrumentationKey|listKeys|\bsas\b|secret|password|AccessKey/i);
-      if (/connection_?string/i.test(`${name} ${value}`)) expect(['APPLICATIONINSIGHTS_CONNECTION_STRING', 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING', 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName']).toContain(name);
-    }
-    // It only names the ingestion endpoint: local auth is off on the component, telemetry needs the Entra token.
-    expect(appSettings.get('APPLICATIONINSIGHTS_CONNECTION_STRING')).toBe('applicationInsightsConnectionString');
-    expect(moduleArgs('./modules/functionApp.bicep').get('applicationInsightsConnectionString')).toBe('appInsights.outputs.connectionString');
-    expect(mainModule('br/public:avm/res/insights/component').declaration).toMatch(/\bdisableLocalAuth\s*:\s*true\b/);
-  });
+  it.each(BACKENDS)(
+    "durableBackend %s: no app setting carries a key; the connection strings are App Insights' and the scheduler's identity-only one",
+    (backend) => {
+      for (const [name, value] of appSettingsByBackend.get(backend) ?? []) {
+        expect(`${name} = ${value}`).not.toMatch(
+          /AccountKey|SharedAccessKey|InstrumentationKey|listKeys|\bsas\b|secret|password|AccessKey/i,
+        );
+        if (/connection_?string/i.test(`${name} ${value}`))
+          expect([
+            'APPLICATIONINSIGHTS_CONNECTION_STRING',
+            'DURABLE_TASK_SCHEDULER_CONNECTION_STRING',
+            'AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName',
+          ]).toContain(name);
+      }
+      // It only names the ingestion endpoint: local auth is off on the component, telemetry needs the Entra token.
+      expect(appSettings.get('APPLICATIONINSIGHTS_CONNECTION_STRING')).toBe('applicationInsightsConnectionString');
+      expect(moduleArgs('./modules/functionApp.bicep').get('applicationInsightsConnectionString')).toBe(
+        'appInsights.outputs.connectionString',
+      );
+      expect(mainModule('br/public:avm/res/insights/component').declaration).toMatch(/\bdisableLocalAuth\s*:\s*true\b/);
+    },
+  );
 
   it('storage: shared-key access off, TLS 1.2, no public blobs, with the queue and table services Durable needs', () => {
     const account = resourceBody(storageBicep, 'storageAccount');
@@ -351,7 +428,13 @@ describe('infra: no keys, SAS or connection strings', () => {
     expect(account.body).toMatch(/\ballowBlobPublicAccess\s*:\s*false\b/);
     for (const file of bicepFiles) expect(stripComments(read(file))).not.toMatch(/allowSharedKeyAccess\s*:\s*true/);
     const types = resources(storageBicep).map((r) => r.type.split('@')[0]);
-    expect(types).toEqual(expect.arrayContaining(['Microsoft.Storage/storageAccounts/queueServices', 'Microsoft.Storage/storageAccounts/tableServices', 'Microsoft.Storage/storageAccounts/blobServices/containers']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'Microsoft.Storage/storageAccounts/queueServices',
+        'Microsoft.Storage/storageAccounts/tableServices',
+        'Microsoft.Storage/storageAccounts/blobServices/containers',
+      ]),
+    );
   });
 
   it('Event Hubs: Standard, local (SAS) auth off, TLS 1.2, no authorization rules anywhere', () => {
@@ -385,7 +468,8 @@ describe('infra: the function app', () => {
     const decl = params(mainBicep).find((p) => p.name === 'nodeVersion');
     expect(decl?.defaultText).toBe("'22'");
     const values = [...(decl?.allowed ?? []), decl?.defaultText ?? ''].map((v) => Number(v.replace(/'/g, '')));
-    for (const major of values) expect({ major, ok: majorSatisfies(major, engines ?? '') }).toEqual({ major, ok: true });
+    for (const major of values)
+      expect({ major, ok: majorSatisfies(major, engines ?? '') }).toEqual({ major, ok: true });
   });
 
   it('HTTPS only, TLS 1.2, FTP off and no basic-auth publishing credentials', () => {
@@ -403,7 +487,9 @@ describe('infra: the function app', () => {
 
   it('deploys from a blob container reached with the user-assigned identity, which is the only identity', () => {
     expect(site).toMatch(/type\s*:\s*'blobContainer'/);
-    expect(site).toMatch(/authentication\s*:\s*\{\s*type\s*:\s*'UserAssignedIdentity'\s*userAssignedIdentityResourceId\s*:\s*identityId\s*\}/);
+    expect(site).toMatch(
+      /authentication\s*:\s*\{\s*type\s*:\s*'UserAssignedIdentity'\s*userAssignedIdentityResourceId\s*:\s*identityId\s*\}/,
+    );
     expect(site).toMatch(/identity\s*:\s*\{\s*type\s*:\s*'UserAssigned'/);
     expect(moduleArgs('./modules/storage.bicep').get('deploymentContainerName')).toBe('deploymentContainerName');
     expect(moduleArgs('./modules/functionApp.bicep').get('deploymentContainerName')).toBe('deploymentContainerName');
@@ -424,7 +510,10 @@ describe('infra: the durable backend', () => {
     const decl = params(mainBicep).find((p) => p.name === 'durableBackend');
     expect(decl?.allowed).toEqual(["'scheduler'", "'azureStorage'"]);
     expect(decl?.defaultText).toBe("'scheduler'");
-    expect(params(mainBicep).find((p) => p.name === 'schedulerSkuName')?.allowed).toEqual(["'Consumption'", "'Dedicated'"]);
+    expect(params(mainBicep).find((p) => p.name === 'schedulerSkuName')?.allowed).toEqual([
+      "'Consumption'",
+      "'Dedicated'",
+    ]);
     const capacity = params(mainBicep).find((p) => p.name === 'schedulerCapacity');
     expect([capacity?.minValue, capacity?.maxValue]).toEqual([1, 3]);
     expect(params(mainBicep).find((p) => p.name === 'schedulerIpAllowlist')?.type).toBe('array');
@@ -432,15 +521,26 @@ describe('infra: the durable backend', () => {
 
   it('the scheduler and its task hub are created only in scheduler mode, with the SKU, capacity and the required allow list', () => {
     const m = mainModule('./modules/durableTaskScheduler.bicep');
-    expect(stripComments(mainBicep)).toMatch(/^module durableScheduler '\.\/modules\/durableTaskScheduler\.bicep' = if \(useScheduler\) \{/m);
+    expect(stripComments(mainBicep)).toMatch(
+      /^module durableScheduler '\.\/modules\/durableTaskScheduler\.bicep' = if \(useScheduler\) \{/m,
+    );
     expect(varValue(mainBicep, 'useScheduler')).toBe("durableBackend == 'scheduler'");
     const args = moduleArgs('./modules/durableTaskScheduler.bicep');
-    expect(Object.fromEntries(['skuName', 'capacity', 'ipAllowlist', 'taskHubName'].map((k) => [k, args.get(k)]))).toEqual({ skuName: 'schedulerSkuName', capacity: 'schedulerCapacity', ipAllowlist: 'schedulerIpAllowlist', taskHubName: 'taskHubName' });
+    expect(
+      Object.fromEntries(['skuName', 'capacity', 'ipAllowlist', 'taskHubName'].map((k) => [k, args.get(k)])),
+    ).toEqual({
+      skuName: 'schedulerSkuName',
+      capacity: 'schedulerCapacity',
+      ipAllowlist: 'schedulerIpAllowlist',
+      taskHubName: 'taskHubName',
+    });
     expect(m.params).toContain('tags');
     const scheduler = resourceBody(schedulerModule, 'scheduler');
     expect(scheduler.type).toMatch(/^Microsoft\.DurableTask\/schedulers@\d{4}-\d{2}-\d{2}$/);
     expect(scheduler.body).toMatch(/\bipAllowlist\s*:\s*ipAllowlist\b/);
-    expect(scheduler.body).toMatch(/\bsku\s*:\s*skuName == 'Dedicated' \? \{ name: skuName, capacity: capacity \} : \{ name: skuName \}/);
+    expect(scheduler.body).toMatch(
+      /\bsku\s*:\s*skuName == 'Dedicated' \? \{ name: skuName, capacity: capacity \} : \{ name: skuName \}/,
+    );
     const hub = resourceBody(schedulerModule, 'taskHub');
     expect(hub.type).toMatch(/^Microsoft\.DurableTask\/schedulers\/taskHubs@/);
     expect(hub.body).toMatch(/parent:\s*scheduler\b[\s\S]*name:\s*taskHubName\b/);
@@ -453,22 +553,33 @@ describe('infra: the durable backend', () => {
     const s = appSettingsByBackend.get('scheduler') as Map<string, string>;
     expect(s.get(`${PROVIDER}type`)).toBe("'azureManaged'");
     expect(s.get(`${PROVIDER}connectionStringName`)).toBe("'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'");
-    expect(s.get('DURABLE_TASK_SCHEDULER_CONNECTION_STRING')).toBe("'Endpoint=${durableTaskSchedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'");
+    expect(s.get('DURABLE_TASK_SCHEDULER_CONNECTION_STRING')).toBe(
+      "'Endpoint=${durableTaskSchedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'",
+    );
     expect(s.has(`${PROVIDER}partitionCount`)).toBe(false);
-    expect(moduleArgs('./modules/functionApp.bicep').get('durableTaskSchedulerEndpoint')).toBe("useScheduler ? durableScheduler.outputs.endpoint : ''");
-    expect(outputDecls(schedulerModule).find((o) => o.name === 'endpoint')?.value).toBe('scheduler.properties.endpoint');
+    expect(moduleArgs('./modules/functionApp.bicep').get('durableTaskSchedulerEndpoint')).toBe(
+      "useScheduler ? durableScheduler.outputs.endpoint : ''",
+    );
+    expect(outputDecls(schedulerModule).find((o) => o.name === 'endpoint')?.value).toBe(
+      'scheduler.properties.endpoint',
+    );
   });
 
-  it('Azure Storage mode: today\'s provider through AzureWebJobsStorage, 16 partitions, no scheduler connection', () => {
+  it("Azure Storage mode: today's provider through AzureWebJobsStorage, 16 partitions, no scheduler connection", () => {
     const s = appSettingsByBackend.get('azureStorage') as Map<string, string>;
     expect(s.get(`${PROVIDER}partitionCount`)).toBe("'16'");
-    expect([...s.keys()].filter((k) => /DURABLE_TASK_SCHEDULER|connectionStringName|storageProvider__type/.test(k))).toEqual([]);
+    expect(
+      [...s.keys()].filter((k) => /DURABLE_TASK_SCHEDULER|connectionStringName|storageProvider__type/.test(k)),
+    ).toEqual([]);
     expect(s.get('AzureWebJobsStorage__credential')).toBe("'managedidentity'");
   });
 
   it('both modes keep every other setting the same, and host.json sets no provider (the settings choose it)', () => {
-    const strip = (m: Map<string, string>) => [...m.keys()].filter((k) => !k.startsWith(PROVIDER) && k !== 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING').sort();
-    expect(strip(appSettingsByBackend.get('scheduler') as Map<string, string>)).toEqual(strip(appSettingsByBackend.get('azureStorage') as Map<string, string>));
+    const strip = (m: Map<string, string>) =>
+      [...m.keys()].filter((k) => !k.startsWith(PROVIDER) && k !== 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING').sort();
+    expect(strip(appSettingsByBackend.get('scheduler') as Map<string, string>)).toEqual(
+      strip(appSettingsByBackend.get('azureStorage') as Map<string, string>),
+    );
     const durable = (hostJson.extensions?.durableTask ?? {}) as Record<string, unknown>;
     expect(durable['storageProvider']).toBeUndefined();
     expect(moduleArgs('./modules/functionApp.bicep').get('durableBackend')).toBe('durableBackend');
@@ -487,11 +598,19 @@ describe('infra: template structure', () => {
     expect(stripComments(mainBicep)).toMatch(/^targetScope = 'resourceGroup'$/m);
     expect(stripComments(mainBicep)).not.toMatch(/Microsoft\.Resources\/resourceGroups@|\bscope:\s*rg\b/);
     const local = modules(mainBicep).filter((m) => !m.path.startsWith('br'));
-    expect(local.map((m) => m.path).sort()).toEqual(['./modules/durableTaskScheduler.bicep', './modules/eventHubs.bicep', './modules/functionApp.bicep', './modules/rbac.bicep', './modules/storage.bicep']);
+    expect(local.map((m) => m.path).sort()).toEqual([
+      './modules/durableTaskScheduler.bicep',
+      './modules/eventHubs.bicep',
+      './modules/functionApp.bicep',
+      './modules/rbac.bicep',
+      './modules/storage.bicep',
+    ]);
   });
 
   it('names derive from the abbreviations and the resource token, and everything is tagged', () => {
-    expect(varValue(mainBicep, 'resourceToken')).toBe('toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))');
+    expect(varValue(mainBicep, 'resourceToken')).toBe(
+      'toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))',
+    );
     expect(varValue(mainBicep, 'tags')).toBe("{ 'azd-env-name': environmentName }");
     expect(stripComments(functionAppBicep)).toMatch(/tags: union\(tags, \{ 'azd-service-name': serviceName \}\)/);
     const abbrs = JSON.parse(read(join(INFRA, 'abbreviations.json'))) as Record<string, string>;
@@ -502,10 +621,13 @@ describe('infra: template structure', () => {
     for (const m of modules(mainBicep).filter((m) => m.symbol !== 'rbac')) expect(m.params).toContain('tags');
   });
 
-  it.each(allModules.map((m) => [`${relative(ROOT, m.file)} ${m.symbol}`, m]))('%s: local path exists or AVM is pinned', (_n, m) => {
-    if (m.path.startsWith('br/') || m.path.startsWith('br:')) expect(m.path).toMatch(PINNED_AVM);
-    else expect(existsSync(resolve(dirname(m.file), m.path))).toBe(true);
-  });
+  it.each(allModules.map((m) => [`${relative(ROOT, m.file)} ${m.symbol}`, m]))(
+    '%s: local path exists or AVM is pinned',
+    (_n, m) => {
+      if (m.path.startsWith('br/') || m.path.startsWith('br:')) expect(m.path).toMatch(PINNED_AVM);
+      else expect(existsSync(resolve(dirname(m.file), m.path))).toBe(true);
+    },
+  );
 
   it.each(allModules.filter((m) => !m.path.startsWith('br')).map((m) => [m.path, m]))(
     '%s: every param passed is declared and every required param is passed',
@@ -518,7 +640,11 @@ describe('infra: template structure', () => {
 
   it('outputs read from local modules exist in those modules', () => {
     for (const file of bicepFiles) {
-      const local = new Map(modules(read(file)).filter((m) => !m.path.startsWith('br')).map((m) => [m.symbol, m.path]));
+      const local = new Map(
+        modules(read(file))
+          .filter((m) => !m.path.startsWith('br'))
+          .map((m) => [m.symbol, m.path]),
+      );
       for (const [symbol, name] of outputReferences(read(file))) {
         const path = local.get(symbol);
         if (path) expect(outputs(read(resolve(dirname(file), path)))).toContain(name);
@@ -546,10 +672,12 @@ describe('infra: template structure', () => {
 });
 
 describe('infra: parameters file and azd', () => {
-  const file = JSON.parse(read(join(INFRA, 'main.parameters.json'))) as { parameters: Record<string, { value: unknown }> };
+  const file = JSON.parse(read(join(INFRA, 'main.parameters.json'))) as {
+    parameters: Record<string, { value: unknown }>;
+  };
   const declared = new Map(params(mainBicep).map((p) => [p.name, p]));
 
-  it('the issue\'s parameters exist in main.bicep', () => {
+  it("the issue's parameters exist in main.bicep", () => {
     for (const name of [
       'environmentName',
       'location',
@@ -575,12 +703,16 @@ describe('infra: parameters file and azd', () => {
       const d = declared.get(name);
       expect({ name, declared: d !== undefined }).toEqual({ name, declared: true });
       if (!d) continue;
-      expect({ name, type: typeof value }).toEqual({ name, type: d.type === 'int' ? 'number' : d.type === 'bool' ? 'boolean' : 'string' });
+      expect({ name, type: typeof value }).toEqual({
+        name,
+        type: d.type === 'int' ? 'number' : d.type === 'bool' ? 'boolean' : 'string',
+      });
       if (typeof value === 'number') {
         if (d.minValue !== undefined) expect(value).toBeGreaterThanOrEqual(d.minValue);
         if (d.maxValue !== undefined) expect(value).toBeLessThanOrEqual(d.maxValue);
       }
-      if (d.allowed && !/^\$\{/.test(String(value))) expect(d.allowed).toContain(typeof value === 'string' ? `'${value}'` : String(value));
+      if (d.allowed && !/^\$\{/.test(String(value)))
+        expect(d.allowed).toContain(typeof value === 'string' ? `'${value}'` : String(value));
     }
   });
 
@@ -610,14 +742,21 @@ describe('infra: the deploy how-to (docs/how-to/deploy.md) follows the template'
   it('documents the resource-group deployment with the parameters file and the environment parameter', () => {
     expect(start).toBeGreaterThanOrEqual(0);
     expect(section).toMatch(/az group create --name (\S+) --location/);
-    expect(section).toMatch(/az deployment group create -g \S+ -f infra\/main\.bicep \\\n\s+-p infra\/main\.parameters\.json -p environmentName=\w+/);
+    expect(section).toMatch(
+      /az deployment group create -g \S+ -f infra\/main\.bicep \\\n\s+-p infra\/main\.parameters\.json -p environmentName=\w+/,
+    );
     expect(section).not.toMatch(/az deployment sub\b/);
     expect(section).toMatch(/azd env set AZURE_RESOURCE_GROUP /);
   });
 
   it('names every parameter and every output of main.bicep', () => {
-    for (const { name } of params(mainBicep)) expect({ name, documented: section.includes(`\`${name}\``) }).toEqual({ name, documented: true });
-    for (const name of outputs(mainBicep)) expect({ name, documented: section.includes(`\`${name}\``) || section.includes(`${name})`) }).toEqual({ name, documented: true });
+    for (const { name } of params(mainBicep))
+      expect({ name, documented: section.includes(`\`${name}\``) }).toEqual({ name, documented: true });
+    for (const name of outputs(mainBicep))
+      expect({ name, documented: section.includes(`\`${name}\``) || section.includes(`${name})`) }).toEqual({
+        name,
+        documented: true,
+      });
   });
 
   it('sends test events with the flags tools/send really has', () => {
@@ -636,7 +775,9 @@ describe('infra: App Service Authentication for the dashboard (dashboardAuthClie
     expect(mainBicep).toMatch(/param dashboardAuthClientId string = ''/);
     expect(mainBicep).toMatch(/dashboardAuthClientId: dashboardAuthClientId/);
     const auth = stripComments(functionAppBicep);
-    expect(auth).toMatch(/resource authSettings 'Microsoft\.Web\/sites\/config@[\d-]+' = if \(!empty\(dashboardAuthClientId\)\)/);
+    expect(auth).toMatch(
+      /resource authSettings 'Microsoft\.Web\/sites\/config@[\d-]+' = if \(!empty\(dashboardAuthClientId\)\)/,
+    );
     expect(auth).toMatch(/name: 'authsettingsV2'/);
     expect(auth).toMatch(/requireAuthentication: true/);
     expect(auth).toMatch(/unauthenticatedClientAction: 'RedirectToLoginPage'/);

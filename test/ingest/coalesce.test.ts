@@ -28,7 +28,18 @@ interface World {
 function world(): World {
   const stores = createMemoryStores({ mergeLatencySketches: mergeEncodedSketches });
   const clock = { now: NOW };
-  return { stores, clock, ops: [], failNext: { count: 0, error: new Error('x') }, driver: new EntityDriver(createStreamEntityHandler(() => stores, () => clock.now)) };
+  return {
+    stores,
+    clock,
+    ops: [],
+    failNext: { count: 0, error: new Error('x') },
+    driver: new EntityDriver(
+      createStreamEntityHandler(
+        () => stores,
+        () => clock.now,
+      ),
+    ),
+  };
 }
 
 /** One process of the app: its own memory (coalescer, caches), the world's tables and entities. */
@@ -62,7 +73,8 @@ async function deliver(p: ReturnType<typeof process_>, partition: string, first:
   return r;
 }
 
-const ev = (stream: string, value: number) => JSON.stringify({ stream, time: new Date(T0 + 1000).toISOString(), value });
+const ev = (stream: string, value: number) =>
+  JSON.stringify({ stream, time: new Date(T0 + 1000).toISOString(), value });
 const key = (stream: string) => encodeStreamKey('all', stream);
 const count = async (w: World, stream: string) => {
   const v = await view(w.driver, key(stream));
@@ -70,11 +82,21 @@ const count = async (w: World, stream: string) => {
 };
 /** Runs the flushIngestBuffer timer of a process. */
 const timer = (w: World, p: ReturnType<typeof process_>) =>
-  flushIngestBuffer(invocationContext({}), { coalescer: p.coalescer as IngestCoalescer, stores: w.stores, metrics: p.metrics, now: () => w.clock.now, signal: (c, e, op) => p.signal(c, e, op) });
+  flushIngestBuffer(invocationContext({}), {
+    coalescer: p.coalescer as IngestCoalescer,
+    stores: w.stores,
+    metrics: p.metrics,
+    now: () => w.clock.now,
+    signal: (c, e, op) => p.signal(c, e, op),
+  });
 
 async function setup(): Promise<World> {
   const w = world();
-  await w.stores.pipelines.put('all', { name: 'all', measures: { v: 'value' }, window: { type: 'tumbling', size: 'PT1M' } });
+  await w.stores.pipelines.put('all', {
+    name: 'all',
+    measures: { v: 'value' },
+    window: { type: 'tumbling', size: 'PT1M' },
+  });
   return w;
 }
 
@@ -100,7 +122,11 @@ describe('coalescing ingest (ENTITY_FLUSH_INTERVAL)', () => {
       const rows = await w.stores.ingestMetrics.recent(0);
       const ops = rows.reduce((n, r) => n + r.entityOperations, 0);
       const events = rows.reduce((n, r) => n + r.eventsIn, 0);
-      runs[interval] = { merges: w.ops.filter((o) => o.op.kind === 'merge').length, counts: [await count(w, 'a'), await count(w, 'b'), await count(w, 'c')], opsPer1000: (ops * 1000) / events };
+      runs[interval] = {
+        merges: w.ops.filter((o) => o.op.kind === 'merge').length,
+        counts: [await count(w, 'a'), await count(w, 'b'), await count(w, 'c')],
+        opsPer1000: (ops * 1000) / events,
+      };
     }
     // Exactly the same state either way.
     expect(runs[INTERVAL]?.counts).toEqual(runs[0]?.counts);
@@ -184,7 +210,12 @@ describe('coalescing ingest (ENTITY_FLUSH_INTERVAL)', () => {
     await deliver(p1, '0', 1, [ev('a', 2)]);
     w.clock.now += INTERVAL;
     w.ops.length = 0;
-    const sink = { signal: (e: Parameters<IngestDeps['signal']>[1], op: StreamSignal) => p1.signal(invocationContext({}), e, op), deadLetter: async () => {}, warn: () => {}, error: () => {} };
+    const sink = {
+      signal: (e: Parameters<IngestDeps['signal']>[1], op: StreamSignal) => p1.signal(invocationContext({}), e, op),
+      deadLetter: async () => {},
+      warn: () => {},
+      error: () => {},
+    };
     const [r1, r2] = await Promise.all([p1.coalescer?.flush('0', sink), p2.coalescer?.flush('0', sink)]);
     expect([r1?.operations, r2?.operations].sort()).toEqual([0, 1]);
     expect(w.ops).toHaveLength(1);

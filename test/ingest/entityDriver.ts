@@ -40,7 +40,8 @@ export class EntityDriver {
 
   /** Either a handler (wrapped as df.app.entity wraps it) or the registered entity function itself. */
   constructor(handler: EntityHandler<StreamState> | { registered: RegisteredEntityFunction }) {
-    this.fn = 'registered' in handler ? handler.registered : captureRegistration(() => df.app.entity(STREAM_ENTITY, handler));
+    this.fn =
+      'registered' in handler ? handler.registered : captureRegistration(() => df.app.entity(STREAM_ENTITY, handler));
   }
 
   async run(key: string, operationName: string, input?: unknown): Promise<StreamReply> {
@@ -55,7 +56,8 @@ export class EntityDriver {
     if (out.entityExists && out.entityState !== undefined) this.states.set(key, out.entityState);
     else this.states.delete(key);
     const result = out.results[0];
-    if (!result || result.isError || result.result === undefined) throw new Error(`entity ${key} ${operationName} failed or returned nothing: ${JSON.stringify(result)}`);
+    if (!result || result.isError || result.result === undefined)
+      throw new Error(`entity ${key} ${operationName} failed or returned nothing: ${JSON.stringify(result)}`);
     const reply = JSON.parse(result.result) as StreamReply;
     this.replies.push(reply);
     return reply;

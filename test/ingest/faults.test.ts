@@ -22,8 +22,12 @@ const BAD = streamEntityKey('default', 'bad');
 const QS = streamEntityKey('q', 's');
 const NOW = T0 + 5 * 60_000;
 
-const refused = () => Object.assign(new RestError('connect ECONNREFUSED 127.0.0.1:10002', { code: 'ECONNREFUSED' }), { code: 'ECONNREFUSED' });
-const tooLarge = () => new RestError('The entity is larger than the maximum allowed size.', { statusCode: 400, code: 'EntityTooLarge' });
+const refused = () =>
+  Object.assign(new RestError('connect ECONNREFUSED 127.0.0.1:10002', { code: 'ECONNREFUSED' }), {
+    code: 'ECONNREFUSED',
+  });
+const tooLarge = () =>
+  new RestError('The entity is larger than the maximum allowed size.', { statusCode: 400, code: 'EntityTooLarge' });
 
 interface Harness {
   stores: Stores;
@@ -41,7 +45,12 @@ function harness(): Harness {
   const stores = createMemoryStores({ mergeLatencySketches: mergeEncodedSketches });
   const activity = new MemoryStreamActivityStore();
   const clock = { now: NOW };
-  const driver = new EntityDriver(createStreamEntityHandler(() => ({ ...stores, activity }), () => clock.now));
+  const driver = new EntityDriver(
+    createStreamEntityHandler(
+      () => ({ ...stores, activity }),
+      () => clock.now,
+    ),
+  );
   const attempts: Harness['attempts'] = [];
   const fail: Harness['fail'] = {};
   const sleeps: number[] = [];
@@ -65,9 +74,9 @@ function harness(): Harness {
   return { stores, activity, driver, deps, clock, attempts, fail, sleeps };
 }
 
-const ev = (stream: string, second: number, value: number) => JSON.stringify({ stream, time: new Date(T0 + second * 1000).toISOString(), value });
+const ev = (stream: string, second: number, value: number) =>
+  JSON.stringify({ stream, time: new Date(T0 + second * 1000).toISOString(), value });
 const bytes = (bodies: string[]) => bodies.map((b) => Buffer.from(b, 'utf8'));
-
 
 /** Count and sum of each stream, as the entity reads them (committed + pending). */
 async function totals(driver: EntityDriver, keys: string[]) {
@@ -83,7 +92,14 @@ async function metricRows(h: Harness) {
   await h.deps.metrics.flush();
   const rows = await h.stores.ingestMetrics.recent(T0);
   const sum = (f: (r: (typeof rows)[number]) => number) => rows.reduce((n, r) => n + f(r), 0);
-  return { eventsIn: sum((r) => r.eventsIn), aggregated: sum((r) => r.aggregated), filtered: sum((r) => r.filtered), deadLettered: sum((r) => r.deadLettered), retried: sum((r) => r.retried), batches: sum((r) => r.batches) };
+  return {
+    eventsIn: sum((r) => r.eventsIn),
+    aggregated: sum((r) => r.aggregated),
+    filtered: sum((r) => r.filtered),
+    deadLettered: sum((r) => r.deadLettered),
+    retried: sum((r) => r.retried),
+    batches: sum((r) => r.batches),
+  };
 }
 
 describe('ingest under storage faults (memory stores, entity through the SDK Entity class)', () => {
@@ -99,14 +115,19 @@ describe('ingest under storage faults (memory stores, entity through the SDK Ent
     expect(m).toMatchObject({ eventsIn: 4, aggregated: 3, deadLettered: 1 });
     expect(calls).toBe(3);
     expect(h.sleeps).toEqual([10, 20]);
-    expect((await h.stores.deadLetters.query()).items.map((d) => [d.raw, d.reason, d.sequenceNumber])).toEqual([['not json', 'invalid-json', 1]]);
+    expect((await h.stores.deadLetters.query()).items.map((d) => [d.raw, d.reason, d.sequenceNumber])).toEqual([
+      ['not json', 'invalid-json', 1],
+    ]);
     expect(await totals(h.driver, [A, B])).toEqual({ [A]: { count: 2, sum: 4 }, [B]: { count: 1, sum: 2 } });
     expect(await metricRows(h)).toMatchObject({ eventsIn: 4, aggregated: 3, deadLettered: 1, retried: 0 });
   });
 
   it("a signal failing transiently is retried in process (durable-functions' 503 shape): exact", async () => {
     const h = harness();
-    h.fail.signal = (key, attempt) => (key === B && attempt <= 2 ? new Error('The operation failed with an unexpected status code: 503. Details: ""') : undefined);
+    h.fail.signal = (key, attempt) =>
+      key === B && attempt <= 2
+        ? new Error('The operation failed with an unexpected status code: 503. Details: ""')
+        : undefined;
     await deliver(h.deps, '0', 0, bytes([ev('a', 1, 1), ev('b', 2, 2)]));
     await deliver(h.deps, '0', 2, bytes([ev('a', 3, 3), ev('b', 4, 4)]));
     expect(h.attempts.filter((a) => a.key === B)).toHaveLength(4);
@@ -119,7 +140,9 @@ describe('ingest under storage faults (memory stores, entity through the SDK Ent
     // Storage goes away for stream b's entity: the merge for a goes through, b's fails every in-process retry.
     h.fail.signal = (key) => (key === B ? refused() : undefined);
     const batch = bytes([ev('a', 4, 10), ev('b', 5, 20), 'not json']);
-    await expect(deliver(h.deps, '0', 3, batch)).rejects.toThrow(/1 entity operation\(s\) kept failing: connect ECONNREFUSED/);
+    await expect(deliver(h.deps, '0', 3, batch)).rejects.toThrow(
+      /1 entity operation\(s\) kept failing: connect ECONNREFUSED/,
+    );
     expect(h.attempts.filter((a) => a.key === B && a.op === 'merge')).toHaveLength(1 + 3);
     // c was absent from the failed batch; its commit of batch 0-2 was sent. The failed batch was not remembered: the
     // retry below sends c's commit again (idempotent) and the batch after it commits batch 3-5, not an older one.
@@ -134,7 +157,13 @@ describe('ingest under storage faults (memory stores, entity through the SDK Ent
     });
     for (const key of [A, B]) {
       // (Each partition's watermark and lastMergeAt are in the view too: not this test's subject.)
-      expect((await view(h.driver, key)).partitions.map(({ partition, committed, pending }) => ({ partition, committed, pending }))).toEqual([{ partition: '0', committed: 5, pending: null }]);
+      expect(
+        (await view(h.driver, key)).partitions.map(({ partition, committed, pending }) => ({
+          partition,
+          committed,
+          pending,
+        })),
+      ).toEqual([{ partition: '0', committed: 5, pending: null }]);
     }
     expect((await h.stores.deadLetters.query()).items.map((d) => [d.raw, d.sequenceNumber])).toEqual([['not json', 5]]);
     // Metrics: every accepted event once in eventsIn = aggregated + filtered + deadLettered, the failed attempt as retried.
@@ -142,19 +171,38 @@ describe('ingest under storage faults (memory stores, entity through the SDK Ent
     expect(rows).toEqual({ eventsIn: 7, aggregated: 6, filtered: 0, deadLettered: 1, retried: 3, batches: 3 });
   });
 
-  it('a permanent 4xx for one stream dead-letters that stream\'s partial as storage; the other streams proceed; metrics add up', async () => {
+  it("a permanent 4xx for one stream dead-letters that stream's partial as storage; the other streams proceed; metrics add up", async () => {
     const h = harness();
-    h.fail.signal = (key) => (key === BAD ? new Error('The operation failed with an unexpected status code: 400. Details: "invalid entity key"') : undefined);
+    h.fail.signal = (key) =>
+      key === BAD
+        ? new Error('The operation failed with an unexpected status code: 400. Details: "invalid entity key"')
+        : undefined;
     const m = await deliver(h.deps, '2', 10, bytes([ev('a', 1, 1), ev('bad', 2, 5), ev('bad', 3, 6), ev('b', 4, 2)]));
     expect(h.attempts.filter((a) => a.key === BAD)).toHaveLength(1);
     expect(m).toMatchObject({ eventsIn: 4, aggregated: 2, deadLettered: 2, byReason: { storage: 2 } });
-    expect(m.byPipeline['default']).toMatchObject({ eventsIn: 4, aggregated: 2, deadLettered: 2, byReason: { storage: 2 } });
+    expect(m.byPipeline['default']).toMatchObject({
+      eventsIn: 4,
+      aggregated: 2,
+      deadLettered: 2,
+      byReason: { storage: 2 },
+    });
     expect(m.eventsIn).toBe(m.aggregated + m.filtered + m.deadLettered);
     const [dead, ...more] = (await h.stores.deadLetters.query()).items;
     expect(more).toEqual([]);
-    expect(dead).toMatchObject({ reason: 'storage', pipeline: 'default', stream: 'bad', partition: '2', sequenceNumber: 12 });
+    expect(dead).toMatchObject({
+      reason: 'storage',
+      pipeline: 'default',
+      stream: 'bad',
+      partition: '2',
+      sequenceNumber: 12,
+    });
     expect(dead?.detail).toMatch(/partial of 2 aggregated event\(s\) \(sequences 11-12\).*status code: 400/);
-    expect(JSON.parse(dead?.raw ?? '{}')).toMatchObject({ pipeline: 'default', stream: 'bad', events: 2, totals: { value: { count: 2, sum: 11 } } });
+    expect(JSON.parse(dead?.raw ?? '{}')).toMatchObject({
+      pipeline: 'default',
+      stream: 'bad',
+      events: 2,
+      totals: { value: { count: 2, sum: 11 } },
+    });
     expect(await totals(h.driver, [A, B])).toEqual({ [A]: { count: 1, sum: 1 }, [B]: { count: 1, sum: 2 } });
     expect(await metricRows(h)).toMatchObject({ eventsIn: 4, aggregated: 2, deadLettered: 2, retried: 0 });
   });
@@ -175,17 +223,33 @@ describe('ingest under storage faults (memory stores, entity through the SDK Ent
       [2, 4],
     ]);
     expect(dead[0]?.raw).toBe(huge.slice(0, QUARANTINE_RAW_CHARS));
-    expect(dead[0]?.detail).toMatch(new RegExp(`quarantined: the dead-letter store rejected the full record \\(The entity is larger.*\\); raw kept to its first ${QUARANTINE_RAW_CHARS} of ${huge.length} characters \\(${huge.length} UTF-8 bytes\\)`));
+    expect(dead[0]?.detail).toMatch(
+      new RegExp(
+        `quarantined: the dead-letter store rejected the full record \\(The entity is larger.*\\); raw kept to its first ${QUARANTINE_RAW_CHARS} of ${huge.length} characters \\(${huge.length} UTF-8 bytes\\)`,
+      ),
+    );
   });
 
   it('an empty body, a body of arrays nested 5,000 deep, invalid UTF-8 and 1e309 are dead-lettered as received; batch-mates are counted', async () => {
     const h = harness();
     const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
     const big = '{"stream":"a","value":1e309}';
-    const bodies = [Buffer.from(ev('a', 1, 1)), Buffer.alloc(0), Buffer.from(deep), Buffer.from([0x7b, 0xff, 0x7d]), Buffer.from(big), Buffer.from(ev('a', 2, 2))];
+    const bodies = [
+      Buffer.from(ev('a', 1, 1)),
+      Buffer.alloc(0),
+      Buffer.from(deep),
+      Buffer.from([0x7b, 0xff, 0x7d]),
+      Buffer.from(big),
+      Buffer.from(ev('a', 2, 2)),
+    ];
     const m = await deliver(h.deps, '0', 0, bodies);
     expect(m).toMatchObject({ bodies: 6, eventsIn: 6, aggregated: 2, deadLettered: 4 });
-    const dead = (await h.stores.deadLetters.query()).items.map((d) => [d.sequenceNumber, d.reason, d.raw === deep ? 'deep' : d.raw, d.detail]);
+    const dead = (await h.stores.deadLetters.query()).items.map((d) => [
+      d.sequenceNumber,
+      d.reason,
+      d.raw === deep ? 'deep' : d.raw,
+      d.detail,
+    ]);
     expect(dead).toEqual([
       [1, 'invalid-json', '', 'expected a JSON object, found an empty body'],
       // JSON.parse reads it (JSON, not an event); the record keeps the text, never re-serialized (which threw a RangeError).
@@ -203,7 +267,11 @@ describe('stream entity: closed windows that fail to save', () => {
     await h.stores.pipelines.put('q', { name: 'q', window: { type: 'tumbling', size: 'PT1M' }, idleTimeout: 'PT1M' });
   }
   const timer = (h: Harness, now: number) =>
-    flushIdleStreams(invocationContext({}), { activity: h.activity, now: () => now, signal: async (_c, entity, op) => void (await h.driver.run(entity.key, op.kind, op.input)) });
+    flushIdleStreams(invocationContext({}), {
+      activity: h.activity,
+      now: () => now,
+      signal: async (_c, entity, op) => void (await h.driver.run(entity.key, op.kind, op.input)),
+    });
 
   it('are kept, made due in the idle index, and saved by the flush timer once storage is back, though the stream went quiet', async () => {
     const h = harness();
@@ -254,7 +322,9 @@ describe('stream entity: closed windows that fail to save', () => {
       Array.from({ length: v.metrics.unsavedDropped }, (_, i) => ['storage', 'q', 's', 'window', T0 + i * 60_000]),
     );
     expect(JSON.parse(dead[0]?.raw ?? '{}')).toMatchObject({ start: T0, events: 1, measures: { value: { sum: 0 } } });
-    expect(dead[0]?.detail).toMatch(/could not be saved to the Windows table: more than 64 closed windows were waiting for a retry/);
+    expect(dead[0]?.detail).toMatch(
+      /could not be saved to the Windows table: more than 64 closed windows were waiting for a retry/,
+    );
   });
 
   it('a window the table rejects permanently is dead-lettered at once; the others are saved', async () => {
@@ -270,6 +340,8 @@ describe('stream entity: closed windows that fail to save', () => {
     await deliver(h.deps, '0', 5, bytes([ev('s', 201, 1)]));
     expect((await view(h.driver, QS)).metrics).toMatchObject({ unsavedWindows: 0, unsavedDropped: 1 });
     expect((await h.stores.windows.query(QS)).items.map((w) => w.start)).toEqual([T0]);
-    expect((await h.stores.deadLetters.query()).items.map((d) => [d.reason, d.sequenceNumber])).toEqual([['storage', T0 + 60_000]]);
+    expect((await h.stores.deadLetters.query()).items.map((d) => [d.reason, d.sequenceNumber])).toEqual([
+      ['storage', T0 + 60_000],
+    ]);
   });
 });

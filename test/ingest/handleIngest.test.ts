@@ -31,7 +31,12 @@ function harness(defaultRetention?: number): Harness {
   const stores = createMemoryStores({ mergeLatencySketches: mergeEncodedSketches });
   const activity = new MemoryStreamActivityStore();
   const clock = { now: NOW };
-  const driver = new EntityDriver(createStreamEntityHandler(() => ({ ...stores, activity }), () => clock.now));
+  const driver = new EntityDriver(
+    createStreamEntityHandler(
+      () => ({ ...stores, activity }),
+      () => clock.now,
+    ),
+  );
   const ops: { key: string; op: StreamSignal }[] = [];
   const signals: { key: string; input: MergeInput }[] = [];
   const metrics = new IngestMetricsWriter(stores.ingestMetrics, (message) => {
@@ -55,7 +60,11 @@ function harness(defaultRetention?: number): Harness {
 
 /** Runs the idle-flush timer at `now` against the harness's entities. */
 function timer(h: Harness, now: number): Promise<number> {
-  return flushIdleStreams(invocationContext({}), { activity: h.activity, now: () => now, signal: async (_c, entity, op) => void (await h.driver.run(entity.key, op.kind, op.input)) });
+  return flushIdleStreams(invocationContext({}), {
+    activity: h.activity,
+    now: () => now,
+    signal: async (_c, entity, op) => void (await h.driver.run(entity.key, op.kind, op.input)),
+  });
 }
 
 const windowsOf = async (stores: Stores, key: string) =>
@@ -64,40 +73,103 @@ const windowsOf = async (stores: Stores, key: string) =>
     return [(d.start - T0) / 60_000, d.events, d.measures.value?.sum, d.closedBy];
   });
 
-const ev = (stream: string, second: number, value: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ stream, time: new Date(T0 + second * 1000).toISOString(), value, ...extra });
-
+const ev = (stream: string, second: number, value: unknown, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ stream, time: new Date(T0 + second * 1000).toISOString(), value, ...extra });
 
 describe('handleIngest (memory stores, real InvocationContext, entity through the SDK Entity class)', () => {
   it('names the missing trigger metadata', async () => {
     const { deps } = harness();
     const noPartition = invocationContext({ sequenceNumberArray: [1], enqueuedTimeUtcArray: ['2026-11-26T10:00:00'] });
-    await expect(handleIngest(['{}'], noPartition, deps)).rejects.toThrow('ingest: expected triggerMetadata.partitionContext.partitionId, found undefined');
-    const shortSequences = invocationContext({ partitionContext: { partitionId: '0' }, sequenceNumberArray: [1], enqueuedTimeUtcArray: ['x', 'y'] });
-    await expect(handleIngest(['{}', '{}'], shortSequences, deps)).rejects.toThrow('ingest: expected triggerMetadata.sequenceNumberArray with 2 numbers, found 1 entries');
+    await expect(handleIngest(['{}'], noPartition, deps)).rejects.toThrow(
+      'ingest: expected triggerMetadata.partitionContext.partitionId, found undefined',
+    );
+    const shortSequences = invocationContext({
+      partitionContext: { partitionId: '0' },
+      sequenceNumberArray: [1],
+      enqueuedTimeUtcArray: ['x', 'y'],
+    });
+    await expect(handleIngest(['{}', '{}'], shortSequences, deps)).rejects.toThrow(
+      'ingest: expected triggerMetadata.sequenceNumberArray with 2 numbers, found 1 entries',
+    );
   });
 
   it('sends one entity operation per (pipeline, stream), records dead letters with stream, and metrics that add up', async () => {
     const { stores, signals, deps, driver } = harness();
-    await stores.pipelines.put('all', { name: 'all', measures: { v: 'value' }, window: { type: 'tumbling', size: 'PT1M' } });
-    await stores.pipelines.put('big', { name: 'big', filter: 'value > 10', measures: { v: 'value * 10' }, window: { type: 'tumbling', size: 'PT1M' } });
-    const bodies = [ev('a', 1, 5), ev('a', 2, 50), ev('b', 3, 20), 'not json', ev('b', 4, 'x'), { stream: 'a', time: T0 + 5000, value: 7 }];
+    await stores.pipelines.put('all', {
+      name: 'all',
+      measures: { v: 'value' },
+      window: { type: 'tumbling', size: 'PT1M' },
+    });
+    await stores.pipelines.put('big', {
+      name: 'big',
+      filter: 'value > 10',
+      measures: { v: 'value * 10' },
+      window: { type: 'tumbling', size: 'PT1M' },
+    });
+    const bodies = [
+      ev('a', 1, 5),
+      ev('a', 2, 50),
+      ev('b', 3, 20),
+      'not json',
+      ev('b', 4, 'x'),
+      { stream: 'a', time: T0 + 5000, value: 7 },
+    ];
     const m = await deliver(deps, '3', 40, bodies);
     // 6 bodies x 2 pipelines = 12 deliveries; in "big" the filter itself fails on the string value (expression).
-    expect(m).toMatchObject({ bodies: 6, eventsIn: 12, aggregated: 6, filtered: 2, deadLettered: 4, entityOperations: 4 });
+    expect(m).toMatchObject({
+      bodies: 6,
+      eventsIn: 12,
+      aggregated: 6,
+      filtered: 2,
+      deadLettered: 4,
+      entityOperations: 4,
+    });
     expect(m.eventsIn).toBe(m.aggregated + m.filtered + m.deadLettered);
-    expect(signals.map((s) => s.key).sort()).toEqual([encodeStreamKey('all', 'a'), encodeStreamKey('all', 'b'), encodeStreamKey('big', 'a'), encodeStreamKey('big', 'b')]);
-    for (const s of signals) expect(s.input.partial).toMatchObject({ partition: '3', firstSequence: 40, lastSequence: 45 });
+    expect(signals.map((s) => s.key).sort()).toEqual([
+      encodeStreamKey('all', 'a'),
+      encodeStreamKey('all', 'b'),
+      encodeStreamKey('big', 'a'),
+      encodeStreamKey('big', 'b'),
+    ]);
+    for (const s of signals)
+      expect(s.input.partial).toMatchObject({ partition: '3', firstSequence: 40, lastSequence: 45 });
 
-    const dead = (await stores.deadLetters.query()).items.map((d) => ({ raw: d.raw, reason: d.reason, pipeline: d.pipeline, stream: d.stream, sequenceNumber: d.sequenceNumber, partition: d.partition }));
+    const dead = (await stores.deadLetters.query()).items.map((d) => ({
+      raw: d.raw,
+      reason: d.reason,
+      pipeline: d.pipeline,
+      stream: d.stream,
+      sequenceNumber: d.sequenceNumber,
+      partition: d.partition,
+    }));
     expect(dead).toEqual([
-      { raw: 'not json', reason: 'invalid-json', pipeline: 'all', stream: undefined, sequenceNumber: 43, partition: '3' },
-      { raw: 'not json', reason: 'invalid-json', pipeline: 'big', stream: undefined, sequenceNumber: 43, partition: '3' },
+      {
+        raw: 'not json',
+        reason: 'invalid-json',
+        pipeline: 'all',
+        stream: undefined,
+        sequenceNumber: 43,
+        partition: '3',
+      },
+      {
+        raw: 'not json',
+        reason: 'invalid-json',
+        pipeline: 'big',
+        stream: undefined,
+        sequenceNumber: 43,
+        partition: '3',
+      },
       { raw: ev('b', 4, 'x'), reason: 'schema', pipeline: 'all', stream: 'b', sequenceNumber: 44, partition: '3' },
       // The filter runs before the stream key; for its error's record the key is read too, so erasing the stream finds it.
       { raw: ev('b', 4, 'x'), reason: 'expression', pipeline: 'big', stream: 'b', sequenceNumber: 44, partition: '3' },
     ]);
 
-    expect((await view(driver, encodeStreamKey('all', 'a'))).totals['v']).toMatchObject({ count: 3, sum: 62, min: 5, max: 50 });
+    expect((await view(driver, encodeStreamKey('all', 'a'))).totals['v']).toMatchObject({
+      count: 3,
+      sum: 62,
+      min: 5,
+      max: 50,
+    });
     expect((await view(driver, encodeStreamKey('big', 'a'))).totals['v']).toMatchObject({ count: 1, sum: 500 });
     expect((await view(driver, encodeStreamKey('all', 'b'))).metrics.invalid).toBe(1);
 
@@ -105,7 +177,15 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
 
     const [row, ...others] = await stores.ingestMetrics.recent(T0);
     expect(others).toEqual([]);
-    expect(row).toMatchObject({ partition: '3', eventsIn: 12, aggregated: 6, filtered: 2, deadLettered: 4, entityOperations: 4, batches: 1 });
+    expect(row).toMatchObject({
+      partition: '3',
+      eventsIn: 12,
+      aggregated: 6,
+      filtered: 2,
+      deadLettered: 4,
+      entityOperations: 4,
+      batches: 1,
+    });
     expect(row?.latencySketches).toHaveLength(1);
     // Per pipeline and per dead-letter reason, for the per-minute series (only non-zero counts).
     expect(row?.breakdown).toEqual({
@@ -130,12 +210,20 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
   it('sees a pipeline change once the refresh interval has passed, not before', async () => {
     const { stores, signals, ops, deps, clock } = harness();
     await deliver(deps, '0', 0, [ev('a', 1, 1)]);
-    await stores.pipelines.put('p2', { name: 'p2', measures: { v: 'value' }, window: { type: 'tumbling', size: 'PT1M' } });
+    await stores.pipelines.put('p2', {
+      name: 'p2',
+      measures: { v: 'value' },
+      window: { type: 'tumbling', size: 'PT1M' },
+    });
     clock.now += 999;
     await deliver(deps, '0', 1, [ev('a', 2, 1)]);
     clock.now += 1;
     await deliver(deps, '0', 2, [ev('a', 3, 1)]);
-    expect(signals.map((s) => s.key)).toEqual([encodeStreamKey('default', 'a'), encodeStreamKey('default', 'a'), encodeStreamKey('p2', 'a')]);
+    expect(signals.map((s) => s.key)).toEqual([
+      encodeStreamKey('default', 'a'),
+      encodeStreamKey('default', 'a'),
+      encodeStreamKey('p2', 'a'),
+    ]);
     // The old pipeline's stream is absent from the new batch: its pending partial of batch 1 is committed.
     expect(ops.filter((o) => o.op.kind === 'commit').map((o) => [o.key, o.op.input])).toEqual([
       [encodeStreamKey('default', 'a'), expect.objectContaining({ partition: '0', firstSequence: 1, lastSequence: 1 })],
@@ -157,7 +245,12 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     await deliver(deps, '1', 0, p1.slice(0, 2));
     await deliver(deps, '0', 3, p0.slice(3, 5));
     // Crash: both partitions restart from their checkpoints (0@3, 1@0) with other batch ends, on a fresh process.
-    const restarted: IngestDeps = { ...deps, watermarks: new WatermarkCache(), batches: new BatchMemory(), pipelines: new PipelineCache(stores.pipelines, 1000) };
+    const restarted: IngestDeps = {
+      ...deps,
+      watermarks: new WatermarkCache(),
+      batches: new BatchMemory(),
+      pipelines: new PipelineCache(stores.pipelines, 1000),
+    };
     await deliver(restarted, '1', 0, p1.slice(0, 4));
     await deliver(restarted, '0', 3, p0.slice(3, 8));
     await deliver(restarted, '0', 3, p0.slice(3, 6)); // an even shorter replay of the same batch
@@ -184,10 +277,16 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
       ['y', ys.length],
     ]);
   });
-  it('commits the previous batch\'s partial of each stream absent from the next batch: one operation each, counted in entityOperations', async () => {
+  it("commits the previous batch's partial of each stream absent from the next batch: one operation each, counted in entityOperations", async () => {
     const h = harness();
     const { deps, driver, ops, stores } = h;
-    const commits = () => ops.filter((o) => o.op.kind === 'commit').map((o) => [o.key, o.op.kind === 'commit' ? [o.op.input.partition, o.op.input.firstSequence, o.op.input.lastSequence] : []]);
+    const commits = () =>
+      ops
+        .filter((o) => o.op.kind === 'commit')
+        .map((o) => [
+          o.key,
+          o.op.kind === 'commit' ? [o.op.input.partition, o.op.input.firstSequence, o.op.input.lastSequence] : [],
+        ]);
     expect((await deliver(deps, '0', 0, [ev('a', 1, 1), ev('b', 2, 2), ev('a', 3, 3)])).entityOperations).toBe(2);
     expect((await deliver(deps, '1', 0, [ev('b', 4, 4)])).entityOperations).toBe(1);
     expect(commits()).toEqual([]);
@@ -216,7 +315,11 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     ]);
     b = await view(driver, encodeStreamKey('default', 'b'));
     expect(b.totals['value']).toMatchObject({ count: 3, sum: 13 });
-    expect(b.partitions.find((p) => p.partition === '0')).toMatchObject({ partition: '0', committed: 5, pending: null });
+    expect(b.partitions.find((p) => p.partition === '0')).toMatchObject({
+      partition: '0',
+      committed: 5,
+      pending: null,
+    });
     // The metrics count every operation sent, merges and commits.
     await deps.metrics.flush();
     const rows = await stores.ingestMetrics.recent(T0);
@@ -227,7 +330,12 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
   it('a stream that goes quiet has its windows closed by the idle timer exactly once, and works normally when it comes back', async () => {
     const h = harness();
     const { deps, driver, stores, clock } = h;
-    await stores.pipelines.put('q', { name: 'q', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT30S', idleTimeout: 'PT1M' });
+    await stores.pipelines.put('q', {
+      name: 'q',
+      window: { type: 'tumbling', size: 'PT1M' },
+      lateness: 'PT30S',
+      idleTimeout: 'PT1M',
+    });
     await stores.pipelines.put('off', { name: 'off', window: { type: 'tumbling', size: 'PT1M' }, idleTimeout: 'PT0S' });
     await deliver(deps, '0', 0, [ev('s', 1, 1), ev('s', 2, 2), ev('s', 70, 4)]);
     const quietSince = clock.now;
@@ -248,7 +356,11 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     clock.now = quietSince + 10 * 60_000;
     await deliver(deps, '0', 3, [ev('s', 75, 100), ev('s', 300, 7)]);
     const back = await view(driver, encodeStreamKey('q', 's'));
-    expect({ events: back.events, lateAtEntity: back.metrics.lateAtEntity, windows: back.windows.map((w) => (w.start - T0) / 60_000) }).toEqual({ events: 5, lateAtEntity: 1, windows: [5] });
+    expect({
+      events: back.events,
+      lateAtEntity: back.metrics.lateAtEntity,
+      windows: back.windows.map((w) => (w.start - T0) / 60_000),
+    }).toEqual({ events: 5, lateAtEntity: 1, windows: [5] });
     expect(await timer(h, clock.now + 30_000)).toBe(0);
     expect(await timer(h, clock.now + 60_000)).toBe(1);
     expect(await windowsOf(stores, encodeStreamKey('q', 's'))).toEqual([
@@ -270,7 +382,11 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
     expect(h.activity.rows.get(encodeStreamKey('q', 's'))?.flushDue).toBe(first + 60_000);
     expect(await timer(h, first + 60_000)).toBe(1);
     expect(h.driver.replies.at(-1)).toMatchObject({ ok: true, kind: 'flush', outcome: 'active', closedWindows: 0 });
-    expect(h.activity.rows.get(encodeStreamKey('q', 's'))).toMatchObject({ flushDue: first + 74_000, openWindows: 1, idleTimeoutMs: 60_000 });
+    expect(h.activity.rows.get(encodeStreamKey('q', 's'))).toMatchObject({
+      flushDue: first + 74_000,
+      openWindows: 1,
+      idleTimeoutMs: 60_000,
+    });
     expect(await windowsOf(h.stores, encodeStreamKey('q', 's'))).toEqual([]);
     expect(await timer(h, first + 74_000)).toBe(1);
     expect(await windowsOf(h.stores, encodeStreamKey('q', 's'))).toEqual([[0, 2, 3, 'idle']]);
@@ -278,13 +394,27 @@ describe('handleIngest (memory stores, real InvocationContext, entity through th
 
   it('with DEADLETTER_UNMATCHED, dead-letters once as no-pipeline an event every pipeline filtered out', async () => {
     const { deps, stores } = harness();
-    await stores.pipelines.put('hot', { name: 'hot', filter: 'value > 10', window: { type: 'tumbling', size: 'PT1M' } });
-    await stores.pipelines.put('cold', { name: 'cold', filter: 'value < 0', window: { type: 'tumbling', size: 'PT1M' } });
+    await stores.pipelines.put('hot', {
+      name: 'hot',
+      filter: 'value > 10',
+      window: { type: 'tumbling', size: 'PT1M' },
+    });
+    await stores.pipelines.put('cold', {
+      name: 'cold',
+      filter: 'value < 0',
+      window: { type: 'tumbling', size: 'PT1M' },
+    });
     const bodies = [ev('a', 1, 50), ev('a', 2, 5), ev('a', 3, -1), ev('b', 4, 6)];
     const off = await deliver(deps, '0', 0, bodies);
     expect(off).toMatchObject({ eventsIn: 8, aggregated: 2, filtered: 6, deadLettered: 0 });
     const m = await deliver({ ...deps, deadLetterUnmatched: true }, '0', 4, bodies);
-    expect(m).toMatchObject({ eventsIn: 10, aggregated: 2, filtered: 6, deadLettered: 2, byReason: { 'no-pipeline': 2 } });
+    expect(m).toMatchObject({
+      eventsIn: 10,
+      aggregated: 2,
+      filtered: 6,
+      deadLettered: 2,
+      byReason: { 'no-pipeline': 2 },
+    });
     expect(m.byPipeline).toEqual(off.byPipeline);
     expect(m.eventsIn).toBe(m.aggregated + m.filtered + m.deadLettered);
     const dead = (await stores.deadLetters.query()).items.map((d) => [d.reason, d.sequenceNumber, d.pipeline, d.raw]);

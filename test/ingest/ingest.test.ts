@@ -24,12 +24,23 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-function setup(): { stores: Stores; activity: StreamActivityStore; driver: EntityDriver; deps: () => IngestDeps; signals: { key: string; op: StreamSignal }[] } {
+function setup(): {
+  stores: Stores;
+  activity: StreamActivityStore;
+  driver: EntityDriver;
+  deps: () => IngestDeps;
+  signals: { key: string; op: StreamSignal }[];
+} {
   const env = { AzureWebJobsStorage: azurite.connectionString };
   const tablePrefix = `ingest${++run}x${Date.now() % 100000}`;
   const stores = createStores(env, { tablePrefix, mergeLatencySketches: mergeEncodedSketches });
   const activity = stores.activity;
-  const driver = new EntityDriver(createStreamEntityHandler(() => ({ ...stores, activity }), () => T0 + 10 * 60_000));
+  const driver = new EntityDriver(
+    createStreamEntityHandler(
+      () => ({ ...stores, activity }),
+      () => T0 + 10 * 60_000,
+    ),
+  );
   const signals: { key: string; op: StreamSignal }[] = [];
   const watermarks = new WatermarkCache();
   const batches = new BatchMemory();
@@ -53,7 +64,8 @@ function setup(): { stores: Stores; activity: StreamActivityStore; driver: Entit
   return { stores, activity, driver, deps, signals };
 }
 
-const event = (stream: string, minute: number, value: number) => JSON.stringify({ stream, time: new Date(T0 + minute * 60_000 + 1000).toISOString(), value });
+const event = (stream: string, minute: number, value: number) =>
+  JSON.stringify({ stream, time: new Date(T0 + minute * 60_000 + 1000).toISOString(), value });
 
 async function deliver(deps: IngestDeps, partition: string, first: number, bodies: unknown[]) {
   const context = invocationContext({
@@ -73,12 +85,21 @@ async function view(driver: EntityDriver, key: string): Promise<StreamView> {
 describe('ingest -> stream entity -> Windows table (Azurite)', () => {
   it('counts batch-mates of a malformed event, dead-letters it, and keeps events in = aggregated + filtered + dead-lettered', async () => {
     const { stores, driver, deps, signals } = setup();
-    const bodies = [event('a', 0, 1), '{"stream": "a", "value": ', { stream: 'b', time: T0, value: 5 }, event('a', 0, 2), JSON.stringify({ stream: 'a', value: 'x', time: T0 })];
+    const bodies = [
+      event('a', 0, 1),
+      '{"stream": "a", "value": ',
+      { stream: 'b', time: T0, value: 5 },
+      event('a', 0, 2),
+      JSON.stringify({ stream: 'a', value: 'x', time: T0 }),
+    ];
     const d = deps();
     const m = await deliver(d, '0', 100, bodies);
     expect(m).toMatchObject({ eventsIn: 5, aggregated: 3, filtered: 0, deadLettered: 2, entityOperations: 2 });
     expect(m.eventsIn).toBe(m.aggregated + m.filtered + m.deadLettered);
-    expect(signals.map((s) => s.key).sort()).toEqual([encodeStreamKey('default', 'a'), encodeStreamKey('default', 'b')]);
+    expect(signals.map((s) => s.key).sort()).toEqual([
+      encodeStreamKey('default', 'a'),
+      encodeStreamKey('default', 'b'),
+    ]);
     const dead = await stores.deadLetters.query({});
     expect(dead.items.map((d) => [d.reason, d.sequenceNumber, d.raw, d.stream]).sort()).toEqual([
       ['invalid-json', 101, '{"stream": "a", "value": ', undefined],
@@ -100,7 +121,12 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     // Batch 4..7 is processed and signalled, then the host crashes before checkpointing ...
     await deliver(deps(), '0', 4, all.slice(4, 8));
     // ... and a new process replays from sequence 4 with a different end, then continues.
-    const restarted = { ...deps(), watermarks: new WatermarkCache(), batches: new BatchMemory(), pipelines: new PipelineCache(stores.pipelines, 10_000) };
+    const restarted = {
+      ...deps(),
+      watermarks: new WatermarkCache(),
+      batches: new BatchMemory(),
+      pipelines: new PipelineCache(stores.pipelines, 10_000),
+    };
     await deliver(restarted, '0', 4, all.slice(4, 10));
     await deliver(restarted, '0', 10, all.slice(10, 12));
     // A duplicate signal of an old batch changes nothing.
@@ -119,7 +145,7 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     expect(saved.items[4]?.data.measures.value?.sum).toBe(5);
   });
 
-  it('keeps each stream\'s exact running total in the Streams catalog across batches, redeliveries and duplicates', async () => {
+  it("keeps each stream's exact running total in the Streams catalog across batches, redeliveries and duplicates", async () => {
     const { stores, deps, activity, driver } = setup();
     const a = Array.from({ length: 9 }, (_, i) => event('a', i % 3, i));
     const b = Array.from({ length: 4 }, (_, i) => event('b', 0, 10 * i));
@@ -137,7 +163,11 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     expect(Number(lagging[1]?.[1])).toBeLessThanOrEqual(4);
     // The idle index (Azurite) makes the timer's first run after the bound signal the stale stream, which writes it.
     const now = T0 + 10 * 60_000 + CATALOG_LAG_REFRESHES * CATALOG_REFRESH_MS;
-    await flushIdleStreams(invocationContext({}), { activity, now: () => now, signal: async (_c, entity, op) => void (await driver.run(entity.key, op.kind, op.input)) });
+    await flushIdleStreams(invocationContext({}), {
+      activity,
+      now: () => now,
+      signal: async (_c, entity, op) => void (await driver.run(entity.key, op.kind, op.input)),
+    });
     const catalog = (await stores.streams.list({})).items;
     expect(catalog.map((e) => [e.stream, e.events])).toEqual([
       ['a', 9],
@@ -148,17 +178,34 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
 
   it('session windows: a redelivered batch after a crash counts once, and a late event bridges two sessions', async () => {
     const { stores, driver, deps } = setup();
-    await stores.pipelines.put('sess', { name: 'sess', key: 'user', measures: { clicks: 'clicks' }, window: { type: 'session', gap: 'PT2M', maxDuration: 'PT1H' }, lateness: 'PT5M' });
-    const click = (minute: number) => JSON.stringify({ user: 'u', clicks: 1, time: new Date(T0 + minute * 60_000).toISOString() });
+    await stores.pipelines.put('sess', {
+      name: 'sess',
+      key: 'user',
+      measures: { clicks: 'clicks' },
+      window: { type: 'session', gap: 'PT2M', maxDuration: 'PT1H' },
+      lateness: 'PT5M',
+    });
+    const click = (minute: number) =>
+      JSON.stringify({ user: 'u', clicks: 1, time: new Date(T0 + minute * 60_000).toISOString() });
     await deliver(deps(), '0', 0, [0, 1, 4].map(click)); // sessions [0, 3) and [4, 6)
     await deliver(deps(), '0', 3, [2.5, 8].map(click)); // 2.5 bridges them; 8 starts a third
     // A crash: partition 0's second batch is delivered again, longer, by a fresh process.
-    const restarted = { ...deps(), watermarks: new WatermarkCache(), batches: new BatchMemory(), pipelines: new PipelineCache(stores.pipelines, 10_000) };
+    const restarted = {
+      ...deps(),
+      watermarks: new WatermarkCache(),
+      batches: new BatchMemory(),
+      pipelines: new PipelineCache(stores.pipelines, 10_000),
+    };
     await deliver(restarted, '0', 3, [2.5, 8, 9].map(click));
     await deliver(restarted, '0', 6, [20].map(click));
     await deliver(restarted, '0', 7, [21].map(click));
     const key = encodeStreamKey('sess', 'u');
-    const saved = (await stores.windows.query(key, {})).items.map((w) => ({ start: (w.start - T0) / 60_000, end: (w.end - T0) / 60_000, events: w.data.events, closedBy: w.data.closedBy }));
+    const saved = (await stores.windows.query(key, {})).items.map((w) => ({
+      start: (w.start - T0) / 60_000,
+      end: (w.end - T0) / 60_000,
+      events: w.data.events,
+      closedBy: w.data.closedBy,
+    }));
     expect(saved).toEqual([
       { start: 0, end: 6, events: 4, closedBy: 'watermark' },
       { start: 4, end: 6, events: 1, closedBy: 'superseded' },
@@ -168,12 +215,14 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     expect([v.events, v.windows.map((w) => [(w.start - T0) / 60_000, w.events])]).toEqual([8, [[20, 2]]]);
   });
 
-  it('runs the registered entity function (df.app.entity) against the app\'s own stores from AzureWebJobsStorage', async () => {
+  it("runs the registered entity function (df.app.entity) against the app's own stores from AzureWebJobsStorage", async () => {
     const saved = process.env['AzureWebJobsStorage'];
     process.env['AzureWebJobsStorage'] = azurite.connectionString;
     try {
       const { streamEntityHandler } = await import('../../src/functions/stream/streamEntity');
-      const driver = new EntityDriver({ registered: captureRegistration(() => df.app.entity(STREAM_ENTITY, streamEntityHandler)) });
+      const driver = new EntityDriver({
+        registered: captureRegistration(() => df.app.entity(STREAM_ENTITY, streamEntityHandler)),
+      });
       const stores = createStores(process.env);
       const { deps } = setup();
       const signals: StreamSignal[] = [];
@@ -188,10 +237,19 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
       signals.length = 0;
       await deliver(capture, '0', 4, [event('reg', 4, 5)]);
       expect(signals.map((op) => op.kind)).toEqual(['merge']);
-      expect(await driver.run(encodeStreamKey('default', 'reg'), 'merge', signals[0]?.input)).toMatchObject({ ok: true, outcome: 'committed-previous', saved: true });
+      expect(await driver.run(encodeStreamKey('default', 'reg'), 'merge', signals[0]?.input)).toMatchObject({
+        ok: true,
+        outcome: 'committed-previous',
+        saved: true,
+      });
       // Within CATALOG_REFRESH_MS of the first write the row keeps its total; a flush (the idle timer's) writes it exactly.
-      expect((await stores.streams.list({ pipeline: 'default', prefix: 'reg' })).items.map((e) => e.events)).toEqual([4]);
-      expect(await driver.run(encodeStreamKey('default', 'reg'), 'flush', { now: Date.now() })).toMatchObject({ ok: true, outcome: 'active' });
+      expect((await stores.streams.list({ pipeline: 'default', prefix: 'reg' })).items.map((e) => e.events)).toEqual([
+        4,
+      ]);
+      expect(await driver.run(encodeStreamKey('default', 'reg'), 'flush', { now: Date.now() })).toMatchObject({
+        ok: true,
+        outcome: 'active',
+      });
       const windows = (await stores.windows.query(encodeStreamKey('default', 'reg'))).items;
       expect(windows.map((w) => [(w.start - T0) / 60_000, (w.data as { events: number }).events])).toEqual([
         [0, 2],
@@ -203,7 +261,9 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
       const got = await driver.run(encodeStreamKey('default', 'reg'), 'get');
       expect(got.ok && got.kind === 'get' ? got.view.totals['value'] : undefined).toMatchObject({ count: 5, sum: 18 });
       expect(await driver.run(encodeStreamKey('default', 'reg'), 'reset')).toEqual({ ok: true, kind: 'reset' });
-      expect((await stores.streams.list({ pipeline: 'default', prefix: 'reg' })).items.map((e) => e.events)).toEqual([0]);
+      expect((await stores.streams.list({ pipeline: 'default', prefix: 'reg' })).items.map((e) => e.events)).toEqual([
+        0,
+      ]);
     } finally {
       if (saved === undefined) delete process.env['AzureWebJobsStorage'];
       else process.env['AzureWebJobsStorage'] = saved;
@@ -212,16 +272,46 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
 
   it('keeps every stream name apart end to end: entity, Windows rows and catalog are under exactly its own name', async () => {
     const { stores, driver, deps } = setup();
-    const names = ['s-001?op=reset&', '/../../../instances/x/terminate?x=&', 'a#b', 'q4%2Fb', 'q4/b', 'back\\slash', '..', 'a|b', 'a b', '😀', 'שלום', 'tab\there', 'new\nline', '%', '%zz', 'é'.repeat(128)];
+    const names = [
+      's-001?op=reset&',
+      '/../../../instances/x/terminate?x=&',
+      'a#b',
+      'q4%2Fb',
+      'q4/b',
+      'back\\slash',
+      '..',
+      'a|b',
+      'a b',
+      '😀',
+      'שלום',
+      'tab\there',
+      'new\nline',
+      '%',
+      '%zz',
+      'é'.repeat(128),
+    ];
     const d = deps();
     // Two batches, so the first is committed and its minute-0 window closes and is written to the Windows table.
-    await deliver(d, '0', 0, names.map((n) => event(n, 0, 1)));
-    await deliver(d, '0', names.length, names.map((n) => event(n, 5, 2)));
+    await deliver(
+      d,
+      '0',
+      0,
+      names.map((n) => event(n, 0, 1)),
+    );
+    await deliver(
+      d,
+      '0',
+      names.length,
+      names.map((n) => event(n, 5, 2)),
+    );
     await deliver(d, '0', 2 * names.length, [event('tick', 9, 0)]);
     for (const name of names) {
       const v = await view(driver, encodeStreamKey('default', name));
       expect([name, v.events, v.totals['value']?.sum]).toEqual([name, 2, 3]);
-      const windows = (await stores.windows.query(encodeStreamKey('default', name))).items.map((w) => [w.start, (w.data as { events: number }).events]);
+      const windows = (await stores.windows.query(encodeStreamKey('default', name))).items.map((w) => [
+        w.start,
+        (w.data as { events: number }).events,
+      ]);
       expect([name, windows]).toEqual([name, [[T0, 1]]]);
     }
     const catalog = await stores.streams.list({ limit: 100 });
@@ -236,11 +326,18 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     await d.metrics.flush();
     const merge = signals[0]?.op;
     if (merge?.kind !== 'merge') throw new Error(`expected a merge signal, found ${JSON.stringify(merge)}`);
-    expect(await driver.run('default|s', 'merge', merge.input)).toEqual({ ok: false, error: 'merge: expected an entity key made by encodeStreamKey(pipeline, stream), found "default|s"' });
-    expect(await driver.run('default|s', 'reset')).toEqual({ ok: false, error: 'reset: expected an entity key made by encodeStreamKey(pipeline, stream), found "default|s"' });
+    expect(await driver.run('default|s', 'merge', merge.input)).toEqual({
+      ok: false,
+      error: 'merge: expected an entity key made by encodeStreamKey(pipeline, stream), found "default|s"',
+    });
+    expect(await driver.run('default|s', 'reset')).toEqual({
+      ok: false,
+      error: 'reset: expected an entity key made by encodeStreamKey(pipeline, stream), found "default|s"',
+    });
     expect(await driver.run(encodeStreamKey('default', 's?op=reset&'), 'merge', merge.input)).toEqual({
       ok: false,
-      error: 'merge: expected a partial for {"pipeline":"default","stream":"s?op=reset&"}, found one for {"pipeline":"default","stream":"s"}',
+      error:
+        'merge: expected a partial for {"pipeline":"default","stream":"s?op=reset&"}, found one for {"pipeline":"default","stream":"s"}',
     });
     expect((await view(driver, encodeStreamKey('default', 's'))).events).toBe(1);
   });
@@ -251,11 +348,20 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     expect(reply.ok).toBe(false);
     if (!reply.ok) expect(reply.error).toMatch(/expected pipeline to be a pipeline config object/);
     const unknown = await driver.run(encodeStreamKey('default', 's'), 'explode');
-    expect(unknown).toEqual({ ok: false, error: 'unknown operation "explode": expected merge, commit, flush, get, reset or delete' });
-    expect(await driver.run(encodeStreamKey('default', 's'), 'commit', { partition: 0 })).toEqual({ ok: false, error: 'commit: expected partition to be a string, found 0' });
-    expect(await driver.run(encodeStreamKey('default', 's'), 'flush', { now: 'soon' })).toEqual({ ok: false, error: 'flush: expected { now: epoch milliseconds }, found {"now":"soon"}' });
+    expect(unknown).toEqual({
+      ok: false,
+      error: 'unknown operation "explode": expected merge, commit, flush, get, reset or delete',
+    });
+    expect(await driver.run(encodeStreamKey('default', 's'), 'commit', { partition: 0 })).toEqual({
+      ok: false,
+      error: 'commit: expected partition to be a string, found 0',
+    });
+    expect(await driver.run(encodeStreamKey('default', 's'), 'flush', { now: 'soon' })).toEqual({
+      ok: false,
+      error: 'flush: expected { now: epoch milliseconds }, found {"now":"soon"}',
+    });
   });
-  it('closes a quiet stream\'s windows through the StreamActivity table: the timer finds exactly the due stream, once', async () => {
+  it("closes a quiet stream's windows through the StreamActivity table: the timer finds exactly the due stream, once", async () => {
     const { stores, activity, driver, deps } = setup();
     const entityNow = T0 + 10 * 60_000;
     // Two streams, one batch each; the default pipeline's idleTimeout is 2 minutes of processing time.
@@ -281,9 +387,17 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
       [0, 2, 3, 'idle'],
       [1, 1, 4, 'idle'],
     ]);
-    expect((await stores.windows.query(encodeStreamKey('default', 'r'))).items.map((w) => (w.data as { events: number }).events)).toEqual([1]);
+    expect(
+      (await stores.windows.query(encodeStreamKey('default', 'r'))).items.map(
+        (w) => (w.data as { events: number }).events,
+      ),
+    ).toEqual([1]);
     const v = await view(driver, encodeStreamKey('default', 'q'));
-    expect({ events: v.events, windows: v.windows.length, pending: v.partitions.map((p) => p.pending) }).toEqual({ events: 3, windows: 0, pending: [null] });
+    expect({ events: v.events, windows: v.windows.length, pending: v.partitions.map((p) => p.pending) }).toEqual({
+      events: 3,
+      windows: 0,
+      pending: [null],
+    });
   });
 
   it('records the metrics of many batches in the background exactly, one Table row per (minute, partition), nothing lost to ETag races', async () => {
@@ -292,13 +406,24 @@ describe('ingest -> stream entity -> Windows table (Azurite)', () => {
     const at = (second: number) => new Date(T0 + second * 1000).toISOString();
     for (let i = 0; i < 60; i++) {
       // Not awaited on purpose: batches queue behind each other's writes as they do on the host; flush() below waits.
-      void metrics.record({ at: at(i % 90), partition: String(i % 3), eventsIn: i, aggregated: i, filtered: 0, deadLettered: 0, entityOperations: 1, processingMs: 1 });
+      void metrics.record({
+        at: at(i % 90),
+        partition: String(i % 3),
+        eventsIn: i,
+        aggregated: i,
+        filtered: 0,
+        deadLettered: 0,
+        entityOperations: 1,
+        processingMs: 1,
+      });
       // Batches of different partitions finish in different turns, as on the host.
       if (i % 7 === 0) await new Promise((r) => setImmediate(r));
     }
     await metrics.flush();
     const rows = await stores.ingestMetrics.recent(T0);
     const byPartition = (p: number) => Array.from({ length: 60 }, (_, i) => i).filter((i) => i % 3 === p);
-    expect(rows.map((r) => [r.partition, r.batches, r.eventsIn])).toEqual([0, 1, 2].map((p) => [String(p), 20, byPartition(p).reduce((a, b) => a + b, 0)]));
+    expect(rows.map((r) => [r.partition, r.batches, r.eventsIn])).toEqual(
+      [0, 1, 2].map((p) => [String(p), 20, byPartition(p).reduce((a, b) => a + b, 0)]),
+    );
   });
 });

@@ -45,10 +45,15 @@ describe('IngestMetricsWriter', () => {
     });
     const released: string[] = [];
     const track = (name: string, p: Promise<void>) => p.then(() => released.push(name));
-    const firsts = [track('0@00:01', writer.record(batch('0', 1, 100))), track('1@00:01', writer.record(batch('1', 1, 7)))];
+    const firsts = [
+      track('0@00:01', writer.record(batch('0', 1, 100))),
+      track('1@00:01', writer.record(batch('1', 1, 7))),
+    ];
     await Promise.all(firsts);
     // Partition 0's first write is in flight; three more batches arrive for that row, one for the next minute.
-    const held = ['0@00:02', '0@00:03', '0@00:04'].map((name, i) => track(name, writer.record(batch('0', 2 + i, (2 + i) * 100))));
+    const held = ['0@00:02', '0@00:03', '0@00:04'].map((name, i) =>
+      track(name, writer.record(batch('0', 2 + i, (2 + i) * 100))),
+    );
     await track('0@01:01', writer.record(batch('0', 61, 1000)));
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     expect(released).toEqual(['0@00:01', '1@00:01', '0@01:01']);
@@ -66,10 +71,17 @@ describe('IngestMetricsWriter', () => {
   });
 
   it('retries a write that fails transiently (storage down), folding the batches recorded meanwhile into it', async () => {
-    const { store, open, writes } = gatedStore(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:10002'), { code: 'ECONNREFUSED' }));
+    const { store, open, writes } = gatedStore(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:10002'), { code: 'ECONNREFUSED' }),
+    );
     const errors: string[] = [];
     const sleeps: number[] = [];
-    const writer = new IngestMetricsWriter(store, (m) => errors.push(m), { attempts: 3, minDelayMs: 7, maxDelayMs: 7, sleep: async (ms) => void sleeps.push(ms) });
+    const writer = new IngestMetricsWriter(store, (m) => errors.push(m), {
+      attempts: 3,
+      minDelayMs: 7,
+      maxDelayMs: 7,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
     // Not awaited on purpose: the second batch is recorded while the first one's write is still failing.
     void writer.record(batch('2', 1, 50));
     await Promise.resolve();
@@ -78,7 +90,9 @@ describe('IngestMetricsWriter', () => {
     await writer.flush();
     expect({ errors, sleeps }).toEqual({ errors: [], sleeps: [7] });
     expect(writes).toEqual([['2@00:01'], ['2@00:01', '2@00:02']]);
-    expect((await store.recent(0)).map((r) => [r.partition, r.batches, r.eventsIn, r.retried])).toEqual([['2', 1, 50, 40]]);
+    expect((await store.recent(0)).map((r) => [r.partition, r.batches, r.eventsIn, r.retried])).toEqual([
+      ['2', 1, 50, 40],
+    ]);
   });
 
   it('logs a write that fails permanently with what it carried, and records later batches', async () => {
@@ -89,7 +103,9 @@ describe('IngestMetricsWriter', () => {
     void writer.record(batch('2', 1, 50));
     open();
     await writer.flush();
-    expect(errors).toEqual([`ingest: metrics of 1 batch(es) (50 events in) on partition 2 at ${batch('2', 1, 50).at} were not recorded: table unavailable`]);
+    expect(errors).toEqual([
+      `ingest: metrics of 1 batch(es) (50 events in) on partition 2 at ${batch('2', 1, 50).at} were not recorded: table unavailable`,
+    ]);
     void writer.record(batch('2', 2, 60));
     await writer.flush();
     expect((await store.recent(0)).map((r) => [r.partition, r.batches, r.eventsIn])).toEqual([['2', 1, 60]]);

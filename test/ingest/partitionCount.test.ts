@@ -19,7 +19,12 @@ const S = streamEntityKey('default', 's');
 function setup(partitionCount: number | undefined) {
   const stores = createMemoryStores({ mergeLatencySketches: mergeEncodedSketches });
   const clock = { now: T0 + 5 * 60_000 };
-  const driver = new EntityDriver(createStreamEntityHandler(() => stores, () => clock.now));
+  const driver = new EntityDriver(
+    createStreamEntityHandler(
+      () => stores,
+      () => clock.now,
+    ),
+  );
   const merges: { partitionCount?: number }[] = [];
   const deps: IngestDeps = {
     stores,
@@ -40,7 +45,8 @@ function setup(partitionCount: number | undefined) {
 }
 
 // The default pipeline: 1-minute tumbling windows, 30 s lateness. Partition 0 runs through minutes 0-3.
-const ev = (second: number) => Buffer.from(JSON.stringify({ stream: 's', time: new Date(T0 + second * 1000).toISOString(), value: 1 }));
+const ev = (second: number) =>
+  Buffer.from(JSON.stringify({ stream: 's', time: new Date(T0 + second * 1000).toISOString(), value: 1 }));
 async function partitionZeroRunsAhead(deps: IngestDeps): Promise<void> {
   for (let b = 0; b < 4; b++) await deliver(deps, '0', b * 2, [ev(b * 60 + 1), ev(b * 60 + 2)]);
 }
@@ -62,7 +68,7 @@ describe('EVENTHUB_PARTITION_COUNT through ingest', () => {
     expect((await view(h.driver, S)).metrics.lateAtEntity).toBe(0);
   });
 
-  it('without it, windows close on the partitions heard of, and a late starter\'s events for them are lateAtEntity', async () => {
+  it("without it, windows close on the partitions heard of, and a late starter's events for them are lateAtEntity", async () => {
     const h = setup(undefined);
     await partitionZeroRunsAhead(h.deps);
     expect(h.merges.every((p) => p.partitionCount === undefined)).toBe(true);

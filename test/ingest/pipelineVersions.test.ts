@@ -10,13 +10,19 @@ import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStream
 import { deliver, EntityDriver } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
-const ev = (second: number, value: unknown) => JSON.stringify({ stream: 's', time: new Date(T0 + second * 1000).toISOString(), value });
+const ev = (second: number, value: unknown) =>
+  JSON.stringify({ stream: 's', time: new Date(T0 + second * 1000).toISOString(), value });
 
 describe('pipeline versions through ingest and the stream entity', () => {
   it('a PUT that changes the filter makes version 2: windows closed afterwards name 2, earlier ones 1; dead letters name theirs', async () => {
     const stores = createMemoryStores({ mergeLatencySketches: mergeEncodedSketches });
     const clock = { now: T0 + 10 * 60_000 };
-    const driver = new EntityDriver(createStreamEntityHandler(() => ({ ...stores, activity: new MemoryStreamActivityStore() }), () => clock.now));
+    const driver = new EntityDriver(
+      createStreamEntityHandler(
+        () => ({ ...stores, activity: new MemoryStreamActivityStore() }),
+        () => clock.now,
+      ),
+    );
     const deps: IngestDeps = {
       stores,
       metrics: new IngestMetricsWriter(stores.ingestMetrics, (m) => {
@@ -28,7 +34,13 @@ describe('pipeline versions through ingest and the stream entity', () => {
       now: () => clock.now,
       signal: async (_context, entity, op) => void (await driver.run(entity.key, op.kind, op.input)),
     };
-    const definition = (filter: string) => ({ name: 'p', filter, measures: { v: 'value * 1' }, window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT0S' });
+    const definition = (filter: string) => ({
+      name: 'p',
+      filter,
+      measures: { v: 'value * 1' },
+      window: { type: 'tumbling', size: 'PT1M' },
+      lateness: 'PT0S',
+    });
     expect((await stores.pipelines.put('p', definition('value > 0'))).version).toBe(1);
     await deliver(deps, '0', 0, [ev(1, 1), ev(2, 'x'), ev(70, 2)]);
     await deliver(deps, '0', 3, [ev(130, 3)]);
@@ -38,19 +50,30 @@ describe('pipeline versions through ingest and the stream entity', () => {
     await deliver(deps, '0', 5, [ev(250, 500), ev(251, 'y')]);
     await deliver(deps, '0', 7, [ev(400, 600)]);
     await deliver(deps, '0', 8, [ev(401, 700)]);
-    const windows = (await stores.windows.query(encodeStreamKey('p', 's'))).items.map((w) => [(w.start - T0) / 60_000, w.data.events, w.data.pipelineVersion]);
+    const windows = (await stores.windows.query(encodeStreamKey('p', 's'))).items.map((w) => [
+      (w.start - T0) / 60_000,
+      w.data.events,
+      w.data.pipelineVersion,
+    ]);
     expect(windows).toEqual([
       [0, 1, 1],
       [1, 1, 1],
       [2, 2, 2],
       [4, 1, 2],
     ]);
-    const dead = (await stores.deadLetters.query()).items.map((d) => [d.sequenceNumber, d.reason, d.pipeline, d.pipelineVersion]);
+    const dead = (await stores.deadLetters.query()).items.map((d) => [
+      d.sequenceNumber,
+      d.reason,
+      d.pipeline,
+      d.pipelineVersion,
+    ]);
     expect(dead).toEqual([
       [1, 'expression', 'p', 1],
       [6, 'expression', 'p', 2],
     ]);
-    expect((await stores.pipelines.versions('p')).map((v) => [v.version, (v.definition as { filter: string }).filter])).toEqual([
+    expect(
+      (await stores.pipelines.versions('p')).map((v) => [v.version, (v.definition as { filter: string }).filter]),
+    ).toEqual([
       [1, 'value > 0'],
       [2, 'value > 100'],
     ]);

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { compilePipeline, mergeEncodedSketches, processBatch, type StreamPartial, type StreamView } from '../../src/core';
+import {
+  compilePipeline,
+  mergeEncodedSketches,
+  processBatch,
+  type StreamPartial,
+  type StreamView,
+} from '../../src/core';
 import { streamEntityKey } from '../../src/functions/stream/streamContract';
 import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
@@ -12,18 +18,35 @@ import { EntityDriver } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const v1Text = readFileSync(join(__dirname, '../../src/core/state/fixtures/streamState.v1.json'), 'utf8');
-const compiled = compilePipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT10S', retention: 5 });
+const compiled = compilePipeline({
+  name: 'p',
+  window: { type: 'tumbling', size: 'PT1M' },
+  lateness: 'PT10S',
+  retention: 5,
+});
 if (!compiled.ok) throw new Error('pipeline');
 const pipeline = compiled.pipeline;
 const key = streamEntityKey('p', 's');
 
 function driver(): EntityDriver {
   const stores = createMemoryStores({ mergeLatencySketches: mergeEncodedSketches });
-  return new EntityDriver(createStreamEntityHandler(() => ({ ...stores, activity: new MemoryStreamActivityStore() }), () => T0 + 700_000));
+  return new EntityDriver(
+    createStreamEntityHandler(
+      () => ({ ...stores, activity: new MemoryStreamActivityStore() }),
+      () => T0 + 700_000,
+    ),
+  );
 }
 
 const merge = (seq: number, time: number): { partial: StreamPartial; pipeline: typeof pipeline.config } => ({
-  partial: processBatch({ bodies: [JSON.stringify({ stream: 's', time: T0 + time, value: 10 })], partitionId: '0', sequenceNumbers: [seq], enqueuedTimes: [T0 + 600_000], pipelines: [pipeline], now: T0 + 602_000 }).partials[0] as StreamPartial,
+  partial: processBatch({
+    bodies: [JSON.stringify({ stream: 's', time: T0 + time, value: 10 })],
+    partitionId: '0',
+    sequenceNumbers: [seq],
+    enqueuedTimes: [T0 + 600_000],
+    pipelines: [pipeline],
+    now: T0 + 602_000,
+  }).partials[0] as StreamPartial,
   pipeline: pipeline.config,
 });
 
@@ -35,7 +58,10 @@ describe('stream entity state versions', () => {
     expect(got.ok && got.kind === 'get' && got.view.events).toBe(7);
     const reply = await d.run(key, 'merge', merge(5, 250_000));
     expect(reply).toMatchObject({ ok: true, kind: 'merge', outcome: 'committed-previous' });
-    const stored = JSON.parse(d.states.get(key) as string) as { version: number; partitions: Record<string, { watermark: number | null }> };
+    const stored = JSON.parse(d.states.get(key) as string) as {
+      version: number;
+      partitions: Record<string, { watermark: number | null }>;
+    };
     expect(stored.version).toBe(3);
     expect(stored.partitions['0']?.watermark).toBe(T0 + 190_000);
     const after = await d.run(key, 'get');
@@ -47,14 +73,23 @@ describe('stream entity state versions', () => {
     const newer = { version: 4, events: 41, somethingNew: { a: [1, 2] } };
     d.states.set(key, JSON.stringify(newer));
     const reply = await d.run(key, 'merge', merge(0, 1000));
-    expect(reply).toEqual({ ok: false, error: 'stream state: expected version 1 to 3, found 4; the operation is quarantined and the stored state kept (1 operation(s) quarantined so far)' });
+    expect(reply).toEqual({
+      ok: false,
+      error:
+        'stream state: expected version 1 to 3, found 4; the operation is quarantined and the stored state kept (1 operation(s) quarantined so far)',
+    });
     expect(JSON.parse(d.states.get(key) as string)).toEqual({ ...newer, quarantined: 1 });
-    expect(await d.run(key, 'commit', { partition: '0', firstSequence: 0, lastSequence: 0, pipeline: pipeline.config })).toMatchObject({ ok: false });
+    expect(
+      await d.run(key, 'commit', { partition: '0', firstSequence: 0, lastSequence: 0, pipeline: pipeline.config }),
+    ).toMatchObject({ ok: false });
     expect(await d.run(key, 'flush', { now: T0 + 10_000_000 })).toMatchObject({ ok: false });
     expect(await d.run(key, 'reset')).toMatchObject({ ok: false });
     expect(JSON.parse(d.states.get(key) as string)).toEqual({ ...newer, quarantined: 4 });
     // A read loses nothing, so it is refused but not counted.
-    expect(await d.run(key, 'get')).toEqual({ ok: false, error: expect.stringContaining('(4 operation(s) quarantined so far)') });
+    expect(await d.run(key, 'get')).toEqual({
+      ok: false,
+      error: expect.stringContaining('(4 operation(s) quarantined so far)'),
+    });
     expect(JSON.parse(d.states.get(key) as string)).toEqual({ ...newer, quarantined: 4 });
   });
 

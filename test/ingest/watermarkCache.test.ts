@@ -1,7 +1,8 @@
 import type { StreamPartial } from '../../src/core';
 import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
 
-const partial = (partition: string, stream: string, maxEventTime: number | null, processedAt = 0): StreamPartial => ({ pipeline: 'p', stream, partition, maxEventTime, processedAt }) as StreamPartial;
+const partial = (partition: string, stream: string, maxEventTime: number | null, processedAt = 0): StreamPartial =>
+  ({ pipeline: 'p', stream, partition, maxEventTime, processedAt }) as StreamPartial;
 
 describe('WatermarkCache', () => {
   it("keeps each partition's progress per stream: a partition running ahead does not move the others' marks", () => {
@@ -11,7 +12,13 @@ describe('WatermarkCache', () => {
     const p0 = cache.forBatch('0', 10);
     const p1 = cache.forBatch('1', 10);
     const p2 = cache.forBatch('2', 0);
-    expect([p0('p', 's'), p0('p', 't'), p1('p', 's'), p1('p', 't'), p2('p', 's')]).toEqual([5000, 9000, 1000, undefined, undefined]);
+    expect([p0('p', 's'), p0('p', 't'), p1('p', 's'), p1('p', 't'), p2('p', 's')]).toEqual([
+      5000,
+      9000,
+      1000,
+      undefined,
+      undefined,
+    ]);
     // Marks only move forward; a partial without aggregated events moves nothing.
     cache.update('1', 10, [partial('1', 's', 500), partial('1', 't', null)]);
     expect([cache.forBatch('1', 20)('p', 's'), cache.forBatch('1', 20)('p', 't')]).toEqual([1000, undefined]);

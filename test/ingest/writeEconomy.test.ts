@@ -28,7 +28,12 @@ describe('write economy of the stream entities (replay-like load)', () => {
     const stores = createMemoryStores({ mergeLatencySketches: mergeEncodedSketches });
     const activity = new MemoryStreamActivityStore();
     const clock = { now: T0 };
-    const driver = new EntityDriver(createStreamEntityHandler(() => ({ ...stores, activity }), () => clock.now));
+    const driver = new EntityDriver(
+      createStreamEntityHandler(
+        () => ({ ...stores, activity }),
+        () => clock.now,
+      ),
+    );
     const writes = { catalog: 0, index: 0, windows: 0, entityOps: 0, flushes: 0 };
     const touch = stores.streams.touch.bind(stores.streams);
     stores.streams.touch = async (e) => void (writes.catalog++, await touch(e));
@@ -50,7 +55,7 @@ describe('write economy of the stream entities (replay-like load)', () => {
     };
     // Skewed keys (a few large, many small) from a fixed generator, events at the processing clock, round-robin.
     let seed = 12345;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const sent = new Map<string, number>();
     const next = new Array<number>(PARTITIONS).fill(0);
     let events = 0;
@@ -72,7 +77,11 @@ describe('write economy of the stream entities (replay-like load)', () => {
         events += BATCH;
       }
       if (t % 30_000 === 30_000 - TICK_MS) {
-        writes.flushes += await flushIdleStreams(invocationContext({}), { activity, now: () => clock.now, signal: async (_c, e, op) => void (await driver.run(e.key, op.kind, op.input)) });
+        writes.flushes += await flushIdleStreams(invocationContext({}), {
+          activity,
+          now: () => clock.now,
+          signal: async (_c, e, op) => void (await driver.run(e.key, op.kind, op.input)),
+        });
       }
     }
     const per1000 = (n: number) => Math.round((n * 10000) / events) / 10;
@@ -86,7 +95,11 @@ describe('write economy of the stream entities (replay-like load)', () => {
     // Far below one write per entity operation.
     expect(writes.catalog + writes.index).toBeLessThan(writes.entityOps / 4);
     // Quiet now: the timer makes every catalog row exact.
-    await flushIdleStreams(invocationContext({}), { activity, now: () => clock.now + 60_000, signal: async (_c, e, op) => void (await driver.run(e.key, op.kind, op.input)) });
+    await flushIdleStreams(invocationContext({}), {
+      activity,
+      now: () => clock.now + 60_000,
+      signal: async (_c, e, op) => void (await driver.run(e.key, op.kind, op.input)),
+    });
     const listed = new Map<string, number>();
     let token: string | undefined;
     do {

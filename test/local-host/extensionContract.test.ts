@@ -4,7 +4,14 @@ import { join } from 'node:path';
 
 import { fromRpcTypedData } from '../../local-host/converters/fromRpcTypedData';
 import { toRpcTypedData } from '../../local-host/converters/toRpcTypedData';
-import type { BindingInfo, HostContext, HostExtension, HostFunction, HostLogger, RpcTypedData } from '../../local-host/extension';
+import type {
+  BindingInfo,
+  HostContext,
+  HostExtension,
+  HostFunction,
+  HostLogger,
+  RpcTypedData,
+} from '../../local-host/extension';
 import { type RunningHost, startHost } from '../../local-host/host';
 import { fetchText, pollUntil } from '../support/fetchText';
 import { fixtureApp } from '../support/repoRoot';
@@ -99,7 +106,10 @@ describe('host extension contract (in-process startHost)', () => {
   });
 
   it('serves extension routes', async () => {
-    expect(await fetchText(`${host.baseUrl}/runtime/fake/abc`)).toMatchObject({ status: 200, text: 'fake route /runtime/fake/abc' });
+    expect(await fetchText(`${host.baseUrl}/runtime/fake/abc`)).toMatchObject({
+      status: 200,
+      text: 'fake route /runtime/fake/abc',
+    });
   });
 
   it('fills non-trigger inputs from inputData with %SETTING% resolved', async () => {
@@ -108,17 +118,26 @@ describe('host extension contract (in-process startHost)', () => {
   });
 
   it('dispatches admin invocations and delivers outputs before invoke resolves', async () => {
-    const res = await fetchText(`${host.baseUrl}/admin/functions/fakeTriggered`, { method: 'POST', body: JSON.stringify({ input: { n: 5 } }) });
+    const res = await fetchText(`${host.baseUrl}/admin/functions/fakeTriggered`, {
+      method: 'POST',
+      body: JSON.stringify({ input: { n: 5 } }),
+    });
     expect(res.status).toBe(202);
     await pollUntil(async () => (ext.results.length > 0 ? true : undefined));
-    expect(ext.outputs).toEqual([{ fn: 'fakeTriggered', binding: 'sink', value: { doubled: 10, factor: 3, functionName: 'fakeTriggered' } }]);
+    expect(ext.outputs).toEqual([
+      { fn: 'fakeTriggered', binding: 'sink', value: { doubled: 10, factor: 3, functionName: 'fakeTriggered' } },
+    ]);
     expect(ext.results[0]).toEqual({ outputsSoFar: 1, returnValue: 15 });
     expect(lines).toContain('info [fakeTriggered] doubled 5 (seen by log hook)');
   });
 
   it('rejects invoke with the function error and logs the failure', async () => {
-    await expect(host.ctx.invoke({ functionName: 'failing', triggerData: toRpcTypedData({}) })).rejects.toThrow('fake failure');
-    expect(lines.some((l) => /^error Executed 'Functions\.failing' \(Failed, Id=.*\): fake failure$/.test(l))).toBe(true);
+    await expect(host.ctx.invoke({ functionName: 'failing', triggerData: toRpcTypedData({}) })).rejects.toThrow(
+      'fake failure',
+    );
+    expect(lines.some((l) => /^error Executed 'Functions\.failing' \(Failed, Id=.*\): fake failure$/.test(l))).toBe(
+      true,
+    );
   });
 
   it('rejects invoke of an unknown function as a 404 user error', async () => {

@@ -14,10 +14,17 @@ const tableUrl = 'http://127.0.0.1:10002/devstoreaccount1/Tables';
 
 describe('embedded Azurite', () => {
   it('starts with the host when AzureWebJobsStorage is UseDevelopmentStorage=true and stops with it', async () => {
-    const host = await startHostProcess({ app: fixtureApp('http-basic'), env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true' } });
+    const host = await startHostProcess({
+      app: fixtureApp('http-basic'),
+      env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true' },
+    });
     try {
-      expect(host.output()).toContain('Starting Azurite (blob 10000, queue 10001) and the embedded table store (table 10002) for AzureWebJobsStorage.');
-      expect(host.output()).toMatch(/Table storage: the embedded table store at http:\/\/127\.0\.0\.1:10002\/devstoreaccount1 \(SQLite .*tables\.sqlite\)\./);
+      expect(host.output()).toContain(
+        'Starting Azurite (blob 10000, queue 10001) and the embedded table store (table 10002) for AzureWebJobsStorage.',
+      );
+      expect(host.output()).toMatch(
+        /Table storage: the embedded table store at http:\/\/127\.0\.0\.1:10002\/devstoreaccount1 \(SQLite .*tables\.sqlite\)\./,
+      );
       const res = await fetch(blobUrl);
       // Azurite answers unsigned requests with a storage error that carries a request id.
       expect(res.headers.get('x-ms-request-id')).toBeTruthy();
@@ -33,9 +40,15 @@ describe('embedded Azurite', () => {
   });
 
   it("serves tables from Azurite's own table service with --tables azurite", async () => {
-    const host = await startHostProcess({ app: fixtureApp('http-basic'), args: ['--tables', 'azurite'], env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true' } });
+    const host = await startHostProcess({
+      app: fixtureApp('http-basic'),
+      args: ['--tables', 'azurite'],
+      env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true' },
+    });
     try {
-      expect(host.output()).toContain('Starting Azurite (blob 10000, queue 10001, table 10002) for AzureWebJobsStorage.');
+      expect(host.output()).toContain(
+        'Starting Azurite (blob 10000, queue 10001, table 10002) for AzureWebJobsStorage.',
+      );
       expect(host.output()).toContain('Table storage: Azurite at http://127.0.0.1:10002/devstoreaccount1.');
       const tables = await fetch(tableUrl);
       // Azurite's error for an unsigned request, not the embedded store's.
@@ -71,21 +84,29 @@ function azuriteChildOf(hostPid: number): number {
 
 describe('embedded Azurite supervision', () => {
   it('stops the host loudly, exit code 1, when Azurite dies under it', async () => {
-    const host = await startHostProcess({ app: fixtureApp('http-basic'), env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true' } });
+    const host = await startHostProcess({
+      app: fixtureApp('http-basic'),
+      env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true' },
+    });
     try {
       const exited = new Promise<number | null>((resolve) => host.child.once('exit', (code) => resolve(code)));
       process.kill(azuriteChildOf(host.child.pid!), 'SIGKILL');
       // The host exits by itself, non-zero.
       expect(await exited).toBe(1);
       await host.stop();
-      expect(host.output()).toMatch(/Embedded Azurite exited unexpectedly \(signal SIGKILL\)\..*The host stops: the app's storage is gone\./s);
+      expect(host.output()).toMatch(
+        /Embedded Azurite exited unexpectedly \(signal SIGKILL\)\..*The host stops: the app's storage is gone\./s,
+      );
     } finally {
       await host.kill();
     }
   });
 
   it('takes Azurite down with the host even when the host is killed (SIGKILL)', async () => {
-    const host = await startHostProcess({ app: fixtureApp('http-basic'), env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true' } });
+    const host = await startHostProcess({
+      app: fixtureApp('http-basic'),
+      env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true' },
+    });
     const azurite = azuriteChildOf(host.child.pid!);
     await host.kill();
     // Azurite notices its stdin closing and shuts down: its process goes away.
@@ -99,7 +120,10 @@ describe('an uncaught error in the host process', () => {
     // A stray throw from app code, on demand: preloaded into the host process only (not into Azurite, which is a
     // child with the same environment).
     const preload = join(mkdtempSync(join(tmpdir(), 'lh-preload-')), 'strayThrow.js');
-    writeFileSync(preload, "if (process.argv[1] && process.argv[1].endsWith('cli.js')) process.on('SIGUSR2', () => setImmediate(() => { throw new Error('stray app error'); }));\n");
+    writeFileSync(
+      preload,
+      "if (process.argv[1] && process.argv[1].endsWith('cli.js')) process.on('SIGUSR2', () => setImmediate(() => { throw new Error('stray app error'); }));\n",
+    );
     const host = await startHostProcess({
       app: fixtureApp('http-basic'),
       env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true', NODE_OPTIONS: `--require ${preload}` },

@@ -47,7 +47,11 @@ describe('a hostile or malformed request never takes the host down', () => {
     for (const value of ['a b', 'x/y', 'localhost:99999']) {
       const r = await raw(host.baseUrl, '/api/streams', { Host: value });
       expect(r.status).toBe(400);
-      expect(problem(r)).toMatchObject({ status: 400, field: 'Host', detail: expect.stringContaining(JSON.stringify(value)) });
+      expect(problem(r)).toMatchObject({
+        status: 400,
+        field: 'Host',
+        detail: expect.stringContaining(JSON.stringify(value)),
+      });
     }
     await alive();
   });
@@ -66,7 +70,10 @@ describe('a hostile or malformed request never takes the host down', () => {
   it('refuses an absolute-form request target (the caller must not pick the URL host)', async () => {
     const r = await raw(host.baseUrl, 'http://evil.example/api/hello', { Host: 'localhost' });
     expect(r.status).toBe(400);
-    expect(problem(r)).toMatchObject({ field: 'request-target', detail: expect.stringContaining('http://evil.example/api/hello') });
+    expect(problem(r)).toMatchObject({
+      field: 'request-target',
+      detail: expect.stringContaining('http://evil.example/api/hello'),
+    });
     await alive();
   });
 
@@ -75,25 +82,38 @@ describe('a hostile or malformed request never takes the host down', () => {
     const long = await fetch(`${host.baseUrl}/api/hello?continuationToken=${token}`);
     expect(long.status).toBe(414);
     expect(long.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(((await long.json()) as { detail: string }).detail).toMatch(/request URL is longer than the \d+ bytes allowed/);
+    expect(((await long.json()) as { detail: string }).detail).toMatch(
+      /request URL is longer than the \d+ bytes allowed/,
+    );
     const header = await fetch(`${host.baseUrl}/api/hello`, { headers: { 'x-token': token } });
     expect(header.status).toBe(431);
-    expect(((await header.json()) as { detail: string }).detail).toMatch(/request line and headers are longer than \d+ bytes\./);
+    expect(((await header.json()) as { detail: string }).detail).toMatch(
+      /request line and headers are longer than \d+ bytes\./,
+    );
     await alive();
   });
 });
 
 describe('start-up checks', () => {
   it('refuses an empty LOCAL_HOST_MASTER_KEY with --require-keys, naming the setting', async () => {
-    const { code, output } = await runHostExpectingFailure({ app: fixtureApp('http-basic'), args: ['--require-keys'], env: { LOCAL_HOST_MASTER_KEY: '' } });
+    const { code, output } = await runHostExpectingFailure({
+      app: fixtureApp('http-basic'),
+      args: ['--require-keys'],
+      env: { LOCAL_HOST_MASTER_KEY: '' },
+    });
     expect(code).toBe(1);
     expect(output).toContain('Setting LOCAL_HOST_MASTER_KEY is empty');
     expect(output).not.toContain('Local host listening');
   });
 
   it('refuses a malformed allowed host', async () => {
-    const { code, output } = await runHostExpectingFailure({ app: fixtureApp('http-basic'), env: { LOCAL_HOST_ALLOWED_HOSTS: 'ok,http://bad' } });
+    const { code, output } = await runHostExpectingFailure({
+      app: fixtureApp('http-basic'),
+      env: { LOCAL_HOST_ALLOWED_HOSTS: 'ok,http://bad' },
+    });
     expect(code).toBe(1);
-    expect(output).toMatch(/Allowed hosts \(--allowed-host, LOCAL_HOST_ALLOWED_HOSTS\): expected an allowed host .*"http:\/\/bad"/);
+    expect(output).toMatch(
+      /Allowed hosts \(--allowed-host, LOCAL_HOST_ALLOWED_HOSTS\): expected an allowed host .*"http:\/\/bad"/,
+    );
   });
 });

@@ -22,7 +22,10 @@ describe('local host running the http-basic fixture', () => {
 
   it('serves the default route (function name) with query and body input', async () => {
     expect(await fetchText(url('/api/hello?name=Ada'))).toMatchObject({ status: 200, text: 'Hello, Ada!' });
-    expect(await fetchText(url('/api/hello'), { method: 'POST', body: 'Grace' })).toMatchObject({ status: 200, text: 'Hello, Grace!' });
+    expect(await fetchText(url('/api/hello'), { method: 'POST', body: 'Grace' })).toMatchObject({
+      status: 200,
+      text: 'Hello, Grace!',
+    });
   });
 
   it('logs each invocation with name, id, outcome and the app log', async () => {
@@ -64,7 +67,11 @@ describe('local host running the http-basic fixture', () => {
 
   it('passes binary bodies and request headers through unchanged', async () => {
     const bytes = Buffer.from([0, 255, 1, 254, 10, 13]);
-    const res = await fetch(url('/api/echo'), { method: 'PUT', headers: { 'content-type': 'application/x-test' }, body: bytes });
+    const res = await fetch(url('/api/echo'), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/x-test' },
+      body: bytes,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/x-test');
     expect(res.headers.get('x-method')).toBe('PUT');
@@ -72,18 +79,28 @@ describe('local host running the http-basic fixture', () => {
   });
 
   it('passes repeated query values', async () => {
-    expect(JSON.parse((await fetchText(url('/api/query?tag=a&tag=b&q=x%20y'))).text)).toEqual({ tags: ['a,b'], q: 'x y' });
+    expect(JSON.parse((await fetchText(url('/api/query?tag=a&tag=b&q=x%20y'))).text)).toEqual({
+      tags: ['a,b'],
+      q: 'x y',
+    });
   });
 
   it('answers 405 with the allowed methods and 404 for unknown routes', async () => {
     const notAllowed = await fetchText(url('/api/hello'), { method: 'DELETE' });
     expect(notAllowed.status).toBe(405);
     expect(notAllowed.headers.get('allow')).toBe('GET, POST');
-    expect(JSON.parse(notAllowed.text)).toMatchObject({ status: 405, field: 'method', detail: expect.stringContaining('Method DELETE is not allowed') });
+    expect(JSON.parse(notAllowed.text)).toMatchObject({
+      status: 405,
+      field: 'method',
+      detail: expect.stringContaining('Method DELETE is not allowed'),
+    });
     const missing = await fetchText(url('/api/nothing-here'));
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(JSON.parse(missing.text)).toMatchObject({ status: 404, detail: 'No function or host route matches GET /api/nothing-here.' });
+    expect(JSON.parse(missing.text)).toMatchObject({
+      status: 404,
+      detail: 'No function or host route matches GET /api/nothing-here.',
+    });
   });
 
   it('answers 500 when the function throws and logs the failure', async () => {
@@ -94,7 +111,9 @@ describe('local host running the http-basic fixture', () => {
   });
 
   it('resolves %SETTING% route expressions from local.settings.json', async () => {
-    expect(JSON.parse((await fetchText(url('/api/from-settings/greeting'))).text)).toEqual({ greeting: 'Hello from settings' });
+    expect(JSON.parse((await fetchText(url('/api/from-settings/greeting'))).text)).toEqual({
+      greeting: 'Hello from settings',
+    });
   });
 
   it('runs appStart, preInvocation and postInvocation hooks', async () => {

@@ -34,7 +34,10 @@ describe('--require-keys', () => {
       expect(missing.status).toBe(401);
       expect(missing.text).toContain('Missing key');
       expect((await fetchText(url('/api/secret'), { headers: { 'x-functions-key': 'wrong' } })).status).toBe(401);
-      expect(await fetchText(url('/api/secret'), { headers: { 'x-functions-key': fnKey } })).toMatchObject({ status: 200, text: 'function-level secret' });
+      expect(await fetchText(url('/api/secret'), { headers: { 'x-functions-key': fnKey } })).toMatchObject({
+        status: 200,
+        text: 'function-level secret',
+      });
       expect((await fetchText(url(`/api/secret?code=${master}`))).status).toBe(200);
     });
 
@@ -42,18 +45,39 @@ describe('--require-keys', () => {
       expect((await fetchText(url(`/api/adminOnly?code=${fnKey}`))).status).toBe(401);
       expect((await fetchText(url(`/api/adminOnly?code=${master}`))).text).toBe('admin-level secret');
       expect((await fetchText(url('/admin/functions/tick'), { method: 'POST', body: '{}' })).status).toBe(401);
-      expect((await fetchText(url('/admin/functions/tick'), { method: 'POST', body: '{}', headers: { 'x-functions-key': fnKey } })).status).toBe(401);
-      expect((await fetchText(url('/admin/functions/tick'), { method: 'POST', body: '{}', headers: { 'x-functions-key': master } })).status).toBe(202);
+      expect(
+        (
+          await fetchText(url('/admin/functions/tick'), {
+            method: 'POST',
+            body: '{}',
+            headers: { 'x-functions-key': fnKey },
+          })
+        ).status,
+      ).toBe(401);
+      expect(
+        (
+          await fetchText(url('/admin/functions/tick'), {
+            method: 'POST',
+            body: '{}',
+            headers: { 'x-functions-key': master },
+          })
+        ).status,
+      ).toBe(202);
     });
   });
 
   it('generates a keys file under the data dir on first start and prints it', async () => {
     const host = await startHostProcess({ app: fixtureApp('http-basic'), args: ['--require-keys'] });
     try {
-      const keys = JSON.parse(readFileSync(join(host.dataDir, 'keys.json'), 'utf8')) as { masterKey: string; functionKey: string };
+      const keys = JSON.parse(readFileSync(join(host.dataDir, 'keys.json'), 'utf8')) as {
+        masterKey: string;
+        functionKey: string;
+      };
       expect(host.output()).toContain(`Generated host keys in ${join(host.dataDir, 'keys.json')}`);
       expect((await fetchText(`${host.baseUrl}/api/secret`)).status).toBe(401);
-      expect((await fetchText(`${host.baseUrl}/api/secret?code=${encodeURIComponent(keys.functionKey)}`)).status).toBe(200);
+      expect((await fetchText(`${host.baseUrl}/api/secret?code=${encodeURIComponent(keys.functionKey)}`)).status).toBe(
+        200,
+      );
     } finally {
       await host.stop();
     }
@@ -65,7 +89,11 @@ describe('--require-keys', () => {
     const env = { [masterKeySetting]: master, [functionKeySetting]: fnKey };
 
     it("needs the system or master key on the durable API, while the app's own durable client keeps working", async () => {
-      const host = await startHostProcess({ app: join(repoRoot, 'test', 'fixtures', 'apps', 'durable-basic'), args: ['--require-keys', '--store', 'memory'], env });
+      const host = await startHostProcess({
+        app: join(repoRoot, 'test', 'fixtures', 'apps', 'durable-basic'),
+        args: ['--require-keys', '--store', 'memory'],
+        env,
+      });
       try {
         const api = (path: string): string => `${host.baseUrl}/api/${path}`;
         // The app starts an orchestration through df.getClient (rpcBaseUrl): the host's client presents the system key.
@@ -78,12 +106,17 @@ describe('--require-keys', () => {
         expect(system).not.toBe(master);
         expect(system).not.toBe(fnKey);
         const done = await pollUntil(async () => {
-          const s = JSON.parse((await fetchText(links.statusQueryGetUri)).text) as { runtimeStatus: string; output: unknown };
+          const s = JSON.parse((await fetchText(links.statusQueryGetUri)).text) as {
+            runtimeStatus: string;
+            output: unknown;
+          };
           return s.runtimeStatus === 'Completed' ? s : undefined;
         });
         expect(done.output).toEqual(['Hello Tokyo!']);
         // ...the app's client reads status and entity state over HTTP, and signals in process.
-        expect(JSON.parse((await fetchText(api(`status/${links.id}`))).text)).toMatchObject({ runtimeStatus: 'Completed' });
+        expect(JSON.parse((await fetchText(api(`status/${links.id}`))).text)).toMatchObject({
+          runtimeStatus: 'Completed',
+        });
         expect((await fetchText(api('entity/Counter/c1/add'), { method: 'POST', body: '2' })).status).toBe(202);
         await pollUntil(async () => {
           const s = JSON.parse((await fetchText(api('entity/Counter/c1'))).text) as { entityState: number | null };
@@ -107,8 +140,12 @@ describe('--require-keys', () => {
             expect(res.text).toContain('requires the durable system key or the master key');
           }
         }
-        expect((await fetchText(`${webhooks}/instances/${links.id}`, { headers: { 'x-functions-key': master } })).status).toBe(200);
-        expect((await fetchText(`${webhooks}/instances/${links.id}?code=${encodeURIComponent(system!)}`)).status).toBe(200);
+        expect(
+          (await fetchText(`${webhooks}/instances/${links.id}`, { headers: { 'x-functions-key': master } })).status,
+        ).toBe(200);
+        expect((await fetchText(`${webhooks}/instances/${links.id}?code=${encodeURIComponent(system!)}`)).status).toBe(
+          200,
+        );
         // The refused signal changed nothing.
         expect(JSON.parse((await fetchText(api('entity/Counter/c1'))).text)).toMatchObject({ entityState: 2 });
       } finally {
@@ -117,11 +154,19 @@ describe('--require-keys', () => {
     });
 
     it('needs a function key to read the local event hub and the master key to produce to it', async () => {
-      const host = await startHostProcess({ app: join(repoRoot, 'test', 'fixtures', 'apps', 'eventhub-basic'), args: ['--require-keys', '--store', 'memory'], env });
+      const host = await startHostProcess({
+        app: join(repoRoot, 'test', 'fixtures', 'apps', 'eventhub-basic'),
+        args: ['--require-keys', '--store', 'memory'],
+        env,
+      });
       try {
         const hub = `${host.baseUrl}/runtime/eventhubs/events`;
         const post = (key?: string): Promise<{ status: number; text: string }> =>
-          fetchText(`${hub}/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-functions-key': key } : {}) }, body: '[{"n":1}]' });
+          fetchText(`${hub}/events`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...(key ? { 'x-functions-key': key } : {}) },
+            body: '[{"n":1}]',
+          });
         expect((await fetchText(hub)).status).toBe(401);
         expect((await fetchText(`${host.baseUrl}/runtime/eventhubs`)).status).toBe(401);
         expect((await fetchText(hub, { headers: { 'x-functions-key': fnKey } })).status).toBe(200);

@@ -16,7 +16,9 @@ describe('startAzurite', () => {
       await container.getBlockBlobClient('hello.txt').upload('hi', 2);
       const text = (await container.getBlockBlobClient('hello.txt').downloadToBuffer()).toString();
       expect(text).toBe('hi');
-      const table = TableClient.fromConnectionString(azurite.connectionString, 'probe', { allowInsecureConnection: true });
+      const table = TableClient.fromConnectionString(azurite.connectionString, 'probe', {
+        allowInsecureConnection: true,
+      });
       await table.createTable();
       await table.createEntity({ partitionKey: 'p', rowKey: 'r', value: 7 });
       expect((await table.getEntity<{ value: number }>('p', 'r')).value).toBe(7);

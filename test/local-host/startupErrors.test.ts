@@ -7,7 +7,9 @@ describe('start-up errors', () => {
   it('names the function and binding of an unsupported binding type', async () => {
     const result = await runHostExpectingFailure({ app: fixtureApp('http-basic/unsupported') });
     expect(result.code).toBe(1);
-    expect(result.output).toMatch(/Local host failed to start: Function "onQueueMessage": binding "queueTrigger\w*" has type "queueTrigger", which the local host does not support/);
+    expect(result.output).toMatch(
+      /Local host failed to start: Function "onQueueMessage": binding "queueTrigger\w*" has type "queueTrigger", which the local host does not support/,
+    );
   });
 
   it('names a busy HTTP port and what to do', async () => {
@@ -17,7 +19,9 @@ describe('start-up errors', () => {
     try {
       const result = await runHostExpectingFailure({ app: fixtureApp('http-basic'), args: ['--port', String(port)] });
       expect(result.code).toBe(1);
-      expect(result.output).toContain(`Port ${port} is already in use on 127.0.0.1. Stop the process using it or pass --port <n>`);
+      expect(result.output).toContain(
+        `Port ${port} is already in use on 127.0.0.1. Stop the process using it or pass --port <n>`,
+      );
     } finally {
       blocker.close();
     }

@@ -29,7 +29,11 @@ describe('embedded table store on a worker thread (built)', () => {
     const file = join(dir, 'tables', 'tables.sqlite');
     const tables = await startTables({ file, port: 0 });
     expect(tables.mode).toBe('worker');
-    const client = TableClient.fromConnectionString(`DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${devKey};TableEndpoint=${tables.tableUrl};`, 'Windows', { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
+    const client = TableClient.fromConnectionString(
+      `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${devKey};TableEndpoint=${tables.tableUrl};`,
+      'Windows',
+      { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } },
+    );
     await client.createTable();
     await client.submitTransaction([
       ['upsert', { partitionKey: 'default|s-1', rowKey: '0001', n: 1 }, 'Replace'],
@@ -55,7 +59,9 @@ describe('embedded table store on a worker thread (built)', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      await expect(startTables({ file: join(dir, 'busy.sqlite'), port })).rejects.toThrow(`Port ${port} (the embedded table store) is already in use.`);
+      await expect(startTables({ file: join(dir, 'busy.sqlite'), port })).rejects.toThrow(
+        `Port ${port} (the embedded table store) is already in use.`,
+      );
     } finally {
       blocker.close();
     }

@@ -36,7 +36,10 @@ describe('timer triggers and the admin endpoint', () => {
 
       const status = await pollUntil(async () => {
         try {
-          return JSON.parse(readFileSync(join(dataDir, 'timers', 'tick.json'), 'utf8')) as { last: string; next: string };
+          return JSON.parse(readFileSync(join(dataDir, 'timers', 'tick.json'), 'utf8')) as {
+            last: string;
+            next: string;
+          };
         } catch {
           return undefined;
         }
@@ -54,7 +57,11 @@ describe('timer triggers and the admin endpoint', () => {
     mkdirSync(join(dataDir, 'timers'));
     writeFileSync(
       join(dataDir, 'timers', 'tick.json'),
-      JSON.stringify({ last: '2020-01-01T00:00:00.000Z', next: '2021-01-01T00:00:00.000Z', lastUpdated: '2020-01-01T00:00:01.000Z' }),
+      JSON.stringify({
+        last: '2020-01-01T00:00:00.000Z',
+        next: '2021-01-01T00:00:00.000Z',
+        lastUpdated: '2020-01-01T00:00:01.000Z',
+      }),
     );
     const host = await startHostProcess({ app: fixtureApp('http-basic'), args: ['--data-dir', dataDir] });
     try {
@@ -76,10 +83,16 @@ describe('timer triggers and the admin endpoint', () => {
       const http = await fetchText(`${host.baseUrl}/admin/functions/hello`, { method: 'POST', body: '{}' });
       expect(http.status).toBe(400);
       expect(http.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(JSON.parse(http.text)).toMatchObject({ status: 400, detail: expect.stringContaining('Function "hello" is HTTP-triggered') });
+      expect(JSON.parse(http.text)).toMatchObject({
+        status: 400,
+        detail: expect.stringContaining('Function "hello" is HTTP-triggered'),
+      });
       const unknown = await fetchText(`${host.baseUrl}/admin/functions/nope`, { method: 'POST', body: '{}' });
       expect(unknown.status).toBe(404);
-      expect(JSON.parse(unknown.text)).toMatchObject({ status: 404, detail: expect.stringContaining('No function named "nope"') });
+      expect(JSON.parse(unknown.text)).toMatchObject({
+        status: 404,
+        detail: expect.stringContaining('No function named "nope"'),
+      });
       const badJson = await fetchText(`${host.baseUrl}/admin/functions/tick`, { method: 'POST', body: '{oops' });
       expect(badJson.status).toBe(400);
     } finally {

@@ -41,7 +41,24 @@ describe('npm run local --demo', () => {
     const env = { ...process.env };
     delete env['AzureWebJobsStorage'];
     delete env['EventHubConnection'];
-    child = spawn(process.execPath, [cli, '--demo', '--port', '0', '--azurite-ports', 'auto', '--data-dir', dataDir, '--demo-streams', '5', '--demo-rate', '200'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(
+      process.execPath,
+      [
+        cli,
+        '--demo',
+        '--port',
+        '0',
+        '--azurite-ports',
+        'auto',
+        '--data-dir',
+        dataDir,
+        '--demo-streams',
+        '5',
+        '--demo-rate',
+        '200',
+      ],
+      { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
     child.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
@@ -58,22 +75,32 @@ describe('npm run local --demo', () => {
     expect(await portOpen(blobPort)).toBe(true);
 
     // The demo's five streams appear in the catalog, and each has live state with events counted.
-    const names = await pollUntil(async () => {
-      const res = await fetch(`${baseUrl}/api/streams?pipeline=default`);
-      const page = (await res.json()) as { items?: { stream: string }[] };
-      const found = (page.items ?? []).map((i) => i.stream).sort();
-      return found.length >= 5 ? found : undefined;
-    }, 60_000, 200);
+    const names = await pollUntil(
+      async () => {
+        const res = await fetch(`${baseUrl}/api/streams?pipeline=default`);
+        const page = (await res.json()) as { items?: { stream: string }[] };
+        const found = (page.items ?? []).map((i) => i.stream).sort();
+        return found.length >= 5 ? found : undefined;
+      },
+      60_000,
+      200,
+    );
     expect(names).toEqual(['s-001', 's-002', 's-003', 's-004', 's-005']);
     for (const stream of names) {
-      const view = (await (await fetch(`${baseUrl}/api/streams/default/${stream}`)).json()) as { totals: { value: { count: number } } };
+      const view = (await (await fetch(`${baseUrl}/api/streams/default/${stream}`)).json()) as {
+        totals: { value: { count: number } };
+      };
       expect(view.totals.value.count).toBeGreaterThan(0);
     }
 
     // The app's tables are served by the embedded store, and its rows are in the SQLite file under the data dir.
-    const tablePort = Number(/Tables\s+http:\/\/127\.0\.0\.1:(\d+)\/devstoreaccount1\s+\(embedded SQLite store\)/.exec(output)?.[1]);
+    const tablePort = Number(
+      /Tables\s+http:\/\/127\.0\.0\.1:(\d+)\/devstoreaccount1\s+\(embedded SQLite store\)/.exec(output)?.[1],
+    );
     expect(tablePort).toBeGreaterThan(0);
-    expect(output).toMatch(/Storage: Azurite \(blob \d+, queue \d+\) and the embedded table store \(table \d+, SQLite .*tables\.sqlite\)/);
+    expect(output).toMatch(
+      /Storage: Azurite \(blob \d+, queue \d+\) and the embedded table store \(table \d+, SQLite .*tables\.sqlite\)/,
+    );
     const db = new Database(join(dataDir, 'tables', 'tables.sqlite'), { readonly: true, fileMustExist: true });
     try {
       const rows = db.prepare("SELECT rk FROM entities WHERE tbl = 'streams' ORDER BY rk").all() as { rk: string }[];
@@ -95,7 +122,11 @@ describe('npm run local --demo', () => {
     const env = { ...process.env };
     delete env['AzureWebJobsStorage'];
     delete env['EventHubConnection'];
-    const proc = spawn(process.execPath, [cli, '--port', '0', '--azurite-ports', 'auto', '--data-dir', dir], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [cli, '--port', '0', '--azurite-ports', 'auto', '--data-dir', dir], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       let output = '';
       proc.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
@@ -105,12 +136,16 @@ describe('npm run local --demo', () => {
         if (proc.exitCode !== null) throw new Error(`npm run local exited with ${proc.exitCode}:\n${output}`);
         return /Press Ctrl-C to stop/.test(output) ? true : undefined;
       }, 60_000);
-      const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(proc.pid)], { encoding: 'utf8' }).split('\n');
+      const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(proc.pid)], { encoding: 'utf8' }).split(
+        '\n',
+      );
       const azurite = children.find((line) => line.includes('azurite'));
       expect(azurite).toBeDefined();
       process.kill(Number(azurite!.trim().split(/\s+/)[0]), 'SIGKILL');
       expect(await exited).toBe(1);
-      expect(output).toMatch(/Embedded Azurite exited unexpectedly \(signal SIGKILL\)\. The app's storage is gone\.\nStopping Streamfold\./);
+      expect(output).toMatch(
+        /Embedded Azurite exited unexpectedly \(signal SIGKILL\)\. The app's storage is gone\.\nStopping Streamfold\./,
+      );
     } finally {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });

@@ -32,7 +32,9 @@ describe('replay history', () => {
     const sizes = [...origins.values()].sort((x, y) => y - x);
     // Zipf (s = 1) over 20 ranks: the largest key has about 20 times the smallest's events.
     expect(sizes[0]!).toBeGreaterThan(8 * sizes[19]!);
-    expect(a.every((r) => Number.isInteger(r.delay) && Number.isInteger(r.distance) && r.origin !== r.destination)).toBe(true);
+    expect(
+      a.every((r) => Number.isInteger(r.delay) && Number.isInteger(r.distance) && r.origin !== r.destination),
+    ).toBe(true);
     expect(a.some((r) => r.distance <= 100)).toBe(true);
   });
 
@@ -48,13 +50,19 @@ describe('replay history', () => {
     expect(e).toMatchObject({ records: 5, filtered: 2, sorted: true });
     expect([...e.keys.keys()]).toEqual(['AAA']);
     const aaa = e.keys.get('AAA')!;
-    expect(aaa).toMatchObject({ events: 3, delay: { count: 3, sum: 10, min: -2, max: 7 }, distance: { count: 3, sum: 1501, min: 101, max: 900 } });
+    expect(aaa).toMatchObject({
+      events: 3,
+      delay: { count: 3, sum: 10, min: -2, max: 7 },
+      distance: { count: 3, sum: 1501, min: 101, max: 900 },
+    });
     const h0 = Date.parse('2025-01-01T00:00:00Z');
     expect([...aaa.windows.keys()]).toEqual([h0, h0 + HOUR_MS]);
     expect(aaa.windows.get(h0)).toMatchObject({ events: 2, delay: { sum: 12, min: 5, max: 7 } });
     expect(keySizes(e)).toEqual([3]);
     expect(expectedFromNdjson([lines[3], lines[0]].map((l) => JSON.stringify(l)).join('\n')).sorted).toBe(false);
-    expect(() => expectedFromNdjson('{"date":"2025-01-01T00:00:00Z","origin":"AAA","delay":"5","distance":200}')).toThrow(/line 1: expected .*delay \(number\).*found/);
+    expect(() =>
+      expectedFromNdjson('{"date":"2025-01-01T00:00:00Z","origin":"AAA","delay":"5","distance":200}'),
+    ).toThrow(/line 1: expected .*delay \(number\).*found/);
   });
 });
 
@@ -86,13 +94,27 @@ describe('replay through the local host', () => {
       // The same check against an expectation with one figure off must fail and say where.
       inspect: async (baseUrl) => {
         const [key, want] = [...expected.keys][0]!;
-        const wrong = { ...expected, keys: new Map([[key, { ...want, delay: { ...want.delay, sum: want.delay.sum + 1 } }]]) };
+        const wrong = {
+          ...expected,
+          keys: new Map([[key, { ...want, delay: { ...want.delay, sum: want.delay.sum + 1 } }]]),
+        };
         tampered = await checkOnce({ baseUrl }, PIPELINE_NAME, wrong);
       },
     });
     expect(result.sender).toMatchObject({ sent: 3000, failed: 0 });
     expect(result.check.mismatches).toEqual([]);
-    expect(result.check).toMatchObject({ exact: true, keysChecked: 20, keysWrong: 0, keysUnaccounted: 0, windowsChecked: windows, windowsMissing: 0, windowsWrong: 0, windowsExtra: 0, windowsDuplicated: 0, late: 0 });
+    expect(result.check).toMatchObject({
+      exact: true,
+      keysChecked: 20,
+      keysWrong: 0,
+      keysUnaccounted: 0,
+      windowsChecked: windows,
+      windowsMissing: 0,
+      windowsWrong: 0,
+      windowsExtra: 0,
+      windowsDuplicated: 0,
+      late: 0,
+    });
     expect(result.lateDeadLetters).toBe(0);
     expect(result.lateDeadLettersListed).toBe(0);
     expect(result.deadLettered).toBe(0);

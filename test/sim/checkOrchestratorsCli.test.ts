@@ -21,24 +21,43 @@ describe('npm run sim -- check-orchestrators', () => {
     const host = await startSimHost({ appDir: fixture, settings: {}, store, now: Date.now });
     host.runtime.startOrchestration('stampAndRoll', 'bad-1', null);
     host.runtime.startOrchestration('wellBehaved', 'good-1', null);
-    for (let i = 0; i < 1000 && store.queryInstances({ runtimeStatus: ['Completed'] }).length < 2; i++) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 1000 && store.queryInstances({ runtimeStatus: ['Completed'] }).length < 2; i++)
+      await new Promise((r) => setImmediate(r));
     await host.stop();
     host.unroute();
     store.close();
 
     const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile(process.execPath, [simCli, 'check-orchestrators', '--app', fixture, '--durable-store', file, '--json'], { cwd: repoRoot }, (error, out) =>
-        resolve({ code: error ? Number(error.code) : 0, stdout: out }),
+      execFile(
+        process.execPath,
+        [simCli, 'check-orchestrators', '--app', fixture, '--durable-store', file, '--json'],
+        { cwd: repoRoot },
+        (error, out) => resolve({ code: error ? Number(error.code) : 0, stdout: out }),
       ),
     );
     expect(code).toBe(1);
-    const result = JSON.parse(stdout) as { ok: boolean; checked: number; checks: { instanceId: string; ok: boolean; calls: { what: string; site: string }[] }[] };
+    const result = JSON.parse(stdout) as {
+      ok: boolean;
+      checked: number;
+      checks: { instanceId: string; ok: boolean; calls: { what: string; site: string }[] }[];
+    };
     expect(result.ok).toBe(false);
     expect(result.checked).toBe(2);
-    const source = join('test', 'fixtures', 'apps', 'durable-nondeterministic', 'src', 'functions', 'orchestrations.js');
+    const source = join(
+      'test',
+      'fixtures',
+      'apps',
+      'durable-nondeterministic',
+      'src',
+      'functions',
+      'orchestrations.js',
+    );
     const bad = result.checks.find((c) => c.instanceId === 'bad-1');
     expect(bad?.ok).toBe(false);
-    expect(bad?.calls.map((c) => `${c.what} ${c.site.replace(/:\d+$/, '')}`)).toEqual([`Date.now() ${source}:7`, `Math.random() ${source}:8`]);
+    expect(bad?.calls.map((c) => `${c.what} ${c.site.replace(/:\d+$/, '')}`)).toEqual([
+      `Date.now() ${source}:7`,
+      `Math.random() ${source}:8`,
+    ]);
     expect(result.checks.find((c) => c.instanceId === 'good-1')?.ok).toBe(true);
   });
 });

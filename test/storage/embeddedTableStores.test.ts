@@ -17,6 +17,11 @@ afterAll(async () => {
 
 // The same contract as memory and Azurite, through the real @azure/data-tables client, on the local host's table store.
 defineStoresContract('table (embedded SQLite store)', async (options) =>
-  createStores({ AzureWebJobsStorage: tables.connectionString }, { tablePrefix: `t${process.pid}x${++run}`, ...options }),
+  createStores(
+    { AzureWebJobsStorage: tables.connectionString },
+    { tablePrefix: `t${process.pid}x${++run}`, ...options },
+  ),
 );
-defineReportAlertContract('table (embedded SQLite store)', async () => createStores({ AzureWebJobsStorage: tables.connectionString }, { tablePrefix: `a${process.pid}x${++run}` }));
+defineReportAlertContract('table (embedded SQLite store)', async () =>
+  createStores({ AzureWebJobsStorage: tables.connectionString }, { tablePrefix: `a${process.pid}x${++run}` }),
+);

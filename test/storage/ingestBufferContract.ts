@@ -3,9 +3,15 @@ import type { IngestBufferStore } from '../../src/storage/types';
 /** The IngestBuffer contract (coalescing ingest, docs/explanation/effectively-once.md), for every implementation. */
 export function defineIngestBufferContract(label: string, create: () => Promise<IngestBufferStore>): void {
   describe(`${label}: ingest buffer`, () => {
-    const batch = (firstSequence: number, lastSequence: number, payload: string, partition = '3') => ({ partition, firstSequence, lastSequence, bufferedAt: 1000 + firstSequence, payload });
+    const batch = (firstSequence: number, lastSequence: number, payload: string, partition = '3') => ({
+      partition,
+      firstSequence,
+      lastSequence,
+      bufferedAt: 1000 + firstSequence,
+      payload,
+    });
 
-    it('lists a partition\'s batches by firstSequence; a redelivery (same firstSequence) replaces its row', async () => {
+    it("lists a partition's batches by firstSequence; a redelivery (same firstSequence) replaces its row", async () => {
       const b = await create();
       await b.put(batch(200, 299, 'second'));
       await b.put(batch(100, 199, 'first'));
@@ -42,7 +48,11 @@ export function defineIngestBufferContract(label: string, create: () => Promise<
       expect(e1).not.toBeNull();
       // A second creator loses, as does a writer with a stale ETag.
       expect(await b.setMark('3', { flushedThrough: 5, claim: null }, null)).toBeNull();
-      expect(await b.mark('3')).toEqual({ flushedThrough: -1, claim: { firstSequence: 0, lastSequence: 99 }, etag: e1 });
+      expect(await b.mark('3')).toEqual({
+        flushedThrough: -1,
+        claim: { firstSequence: 0, lastSequence: 99 },
+        etag: e1,
+      });
       const e2 = await b.setMark('3', { flushedThrough: 99, claim: null }, e1);
       expect(e2).not.toBeNull();
       expect(await b.setMark('3', { flushedThrough: 120, claim: null }, e1)).toBeNull();

@@ -16,5 +16,15 @@ afterAll(async () => {
 });
 
 defineIngestBufferContract('memory', async () => createMemoryStores().ingestBuffer);
-defineIngestBufferContract('table (Azurite)', async () => createStores({ AzureWebJobsStorage: azurite.connectionString }, { tablePrefix: `b${process.pid}x${++run}` }).ingestBuffer);
-defineIngestBufferContract('table (embedded SQLite store)', async () => createStores({ AzureWebJobsStorage: embedded.connectionString }, { tablePrefix: `b${process.pid}x${++run}` }).ingestBuffer);
+defineIngestBufferContract(
+  'table (Azurite)',
+  async () =>
+    createStores({ AzureWebJobsStorage: azurite.connectionString }, { tablePrefix: `b${process.pid}x${++run}` })
+      .ingestBuffer,
+);
+defineIngestBufferContract(
+  'table (embedded SQLite store)',
+  async () =>
+    createStores({ AzureWebJobsStorage: embedded.connectionString }, { tablePrefix: `b${process.pid}x${++run}` })
+      .ingestBuffer,
+);

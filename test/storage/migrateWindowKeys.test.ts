@@ -21,7 +21,13 @@ describe('migrateWindowKeys (Azurite)', () => {
     const client = await tableClientFor(`mig${process.pid}Windows`, { AzureWebJobsStorage: azurite.connectionString });
     const store = new TableWindowStore(async () => client);
     const legacy = (pipeline: string, stream: string, start: number, events: number) =>
-      client.createEntity({ partitionKey: encodeKey(`${pipeline}|${stream}`), rowKey: String(start).padStart(16, '0'), start, end: start + 1000, data: JSON.stringify({ events }) });
+      client.createEntity({
+        partitionKey: encodeKey(`${pipeline}|${stream}`),
+        rowKey: String(start).padStart(16, '0'),
+        start,
+        end: start + 1000,
+        data: JSON.stringify({ events }),
+      });
     // The legacy store wrote its rows exactly like this: encodeKey of "{pipeline}|{stream}" (here "room/1" became "room%2F1").
     await legacy('temps', 'room/1', 0, 1);
     await legacy('temps', 'room/1', 1000, 2);
@@ -34,12 +40,23 @@ describe('migrateWindowKeys (Azurite)', () => {
     expect((await store.query(encodeStreamKey('temps', 'room/1'))).items).toEqual([]);
 
     const first = await migrateWindowKeys(client);
-    expect(first).toEqual({ moved: 2, superseded: 1, skipped: [{ partitionKey: `temps|${'x'.repeat(300)}`, reason: 'expected a stream key of at most 256 UTF-8 bytes, found 300' }] });
+    expect(first).toEqual({
+      moved: 2,
+      superseded: 1,
+      skipped: [
+        {
+          partitionKey: `temps|${'x'.repeat(300)}`,
+          reason: 'expected a stream key of at most 256 UTF-8 bytes, found 300',
+        },
+      ],
+    });
     expect((await store.query(encodeStreamKey('temps', 'room/1'))).items).toEqual([
       { start: 0, end: 1000, data: { events: 1 } },
       { start: 1000, end: 2000, data: { events: 2 } },
     ]);
-    expect((await store.query(encodeStreamKey('temps', 'a|b'))).items).toEqual([closedWindowRow(0, 1000, { events: 30 })]);
+    expect((await store.query(encodeStreamKey('temps', 'a|b'))).items).toEqual([
+      closedWindowRow(0, 1000, { events: 30 }),
+    ]);
     expect((await store.query('temps|room/1')).items).toEqual([]);
     // A second run finds only the skipped partition.
     expect(await migrateWindowKeys(client)).toEqual({ moved: 0, superseded: 0, skipped: first.skipped });

@@ -21,7 +21,8 @@ const header = (over: Partial<ReportHeader> = {}): ReportHeader => ({
   ...over,
 });
 
-const result = (stream: string, maxSeverity: number, extra = ''): StreamResult => ({ stream, windows: 2, maxSeverity, ...(extra ? { trend: null, note: extra } : {}) }) as StreamResult;
+const result = (stream: string, maxSeverity: number, extra = ''): StreamResult =>
+  ({ stream, windows: 2, maxSeverity, ...(extra ? { trend: null, note: extra } : {}) }) as StreamResult;
 
 export const alert = (over: Partial<AlertRecord> = {}): AlertRecord => ({
   pipeline: 'p',
@@ -63,7 +64,10 @@ export function defineReportAlertContract(name: string, factory: () => Promise<A
     });
 
     it('keeps stream results bigger than one table property', async () => {
-      const big = { ...result('big', 1), anomalies: Array.from({ length: 400 }, (_, i) => ({ ...alert(), value: i })) } as StreamResult;
+      const big = {
+        ...result('big', 1),
+        anomalies: Array.from({ length: 400 }, (_, i) => ({ ...alert(), value: i })),
+      } as StreamResult;
       await stores.reports.putStreams('r', [big]);
       await stores.reports.putHeader('r', header());
       expect((await stores.reports.get('r'))!.streams[0]).toEqual(big);
@@ -82,16 +86,27 @@ export function defineReportAlertContract(name: string, factory: () => Promise<A
       expect((await stores.reports.get('new'))?.streams.map((s) => s.stream)).toEqual(['a']);
       expect(await stores.reports.purge('2025-02-01T00:00:00Z', 100)).toEqual({ deleted: 0, more: false });
       await expect(stores.reports.purge('soon', 1)).rejects.toThrow(/^before: expected an ISO 8601 time/);
-      await expect(stores.reports.purge('2025-02-01T00:00:00Z', 0)).rejects.toThrow(/^limit: expected a positive integer, found 0/);
+      await expect(stores.reports.purge('2025-02-01T00:00:00Z', 0)).rejects.toThrow(
+        /^limit: expected a positive integer, found 0/,
+      );
     });
 
     it('purges alerts raised before the cutoff (by write time, not window start), bounded per call', async () => {
-      await stores.alerts.insertNew([alert({ windowStart: '2025-01-01T10:00:00.000Z' }), alert({ windowStart: '2025-01-03T09:00:00.000Z' })]);
+      await stores.alerts.insertNew([
+        alert({ windowStart: '2025-01-01T10:00:00.000Z' }),
+        alert({ windowStart: '2025-01-03T09:00:00.000Z' }),
+      ]);
       const cutoff = new Date(await clockBetweenWrites()).toISOString();
-      await stores.alerts.insertNew([alert({ windowStart: '2025-01-01T10:00:00.000Z', kind: 'outlier' }), alert({ windowStart: '2025-01-02T11:00:00.000Z' })]);
+      await stores.alerts.insertNew([
+        alert({ windowStart: '2025-01-01T10:00:00.000Z', kind: 'outlier' }),
+        alert({ windowStart: '2025-01-02T11:00:00.000Z' }),
+      ]);
       expect(await stores.alerts.purge(cutoff, 1)).toEqual({ deleted: 1, more: true });
       expect(await stores.alerts.purge(cutoff, 10)).toEqual({ deleted: 1, more: false });
-      expect((await stores.alerts.query()).items.map((a) => `${a.windowStart.slice(0, 13)} ${a.kind}`)).toEqual(['2025-01-01T10 outlier', '2025-01-02T11 spike']);
+      expect((await stores.alerts.query()).items.map((a) => `${a.windowStart.slice(0, 13)} ${a.kind}`)).toEqual([
+        '2025-01-01T10 outlier',
+        '2025-01-02T11 spike',
+      ]);
     });
 
     it('inserts each alert once and returns only the new ones', async () => {
@@ -112,7 +127,11 @@ export function defineReportAlertContract(name: string, factory: () => Promise<A
         alert({ windowStart: '2025-01-02T13:00:00.000Z', pipeline: 'q' }),
       ]);
       const since = await stores.alerts.query({ since: '2025-01-02T12:00:00Z' });
-      expect(since.items.map((a) => a.windowStart)).toEqual(['2025-01-02T12:00:00.000Z', '2025-01-02T13:00:00.000Z', '2025-01-03T00:00:00.000Z']);
+      expect(since.items.map((a) => a.windowStart)).toEqual([
+        '2025-01-02T12:00:00.000Z',
+        '2025-01-02T13:00:00.000Z',
+        '2025-01-03T00:00:00.000Z',
+      ]);
       expect((await stores.alerts.query({ stream: 'x' })).items.map((a) => a.stream)).toEqual(['x']);
       expect((await stores.alerts.query({ pipeline: 'q' })).items).toHaveLength(1);
       const seen: string[] = [];

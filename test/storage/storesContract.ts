@@ -6,7 +6,14 @@ import { CHUNK_CHARS } from '../../src/storage/chunkedText';
 import { compareStreamKeys } from '../../src/storage/compareStreamKeys';
 import { DEAD_LETTER_RAW_LIMIT } from '../../src/storage/deadLetterRow';
 import { StorageInputError } from '../../src/storage/StorageInputError';
-import type { DeadLetterRecord, MergeLatencySketches, Page, PageOptions, Stores, StreamActivity } from '../../src/storage/types';
+import type {
+  DeadLetterRecord,
+  MergeLatencySketches,
+  Page,
+  PageOptions,
+  Stores,
+  StreamActivity,
+} from '../../src/storage/types';
 import { closedWindowData, closedWindowRow } from '../support/closedWindowRow';
 
 export type StoresFactory = (options?: { mergeLatencySketches?: MergeLatencySketches }) => Promise<Stores>;
@@ -81,7 +88,10 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
         ['v/1', 2, { filter: 'b' }],
       ]);
       expect(versions.every((v) => !Number.isNaN(Date.parse(v.updatedAt)))).toBe(true);
-      const together = await Promise.all([pipelines.put('v/1', { filter: 'c' }), pipelines.put('v/1', { filter: 'd' })]);
+      const together = await Promise.all([
+        pipelines.put('v/1', { filter: 'c' }),
+        pipelines.put('v/1', { filter: 'd' }),
+      ]);
       expect(together.map((p) => p.version).sort()).toEqual([3, 4]);
       expect(await pipelines.delete('v/1')).toBe(true);
       expect(await pipelines.versions('v/1')).toEqual([]);
@@ -94,7 +104,9 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       // ASCII (a-z cycling, so chunk order shows): Azurite 3.35 decodes each TCP read of a request body on its own
       // (table/generated/utils/serializer.js readRequestIntoText joins Buffers with ""), so a multi-byte character
       // split between two reads of a body this size comes back as two U+FFFD - depending on timing, not on our code.
-      const big = { text: Array.from({ length: CHUNK_CHARS * 2 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('') };
+      const big = {
+        text: Array.from({ length: CHUNK_CHARS * 2 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(''),
+      };
       await pipelines.put('big', big);
       expect((await pipelines.get('big'))?.definition).toEqual(big);
       await expect(pipelines.put('huge', { text: 'x'.repeat(CHUNK_CHARS * 20) })).rejects.toThrow(StorageInputError);
@@ -113,7 +125,10 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       expect(a).toEqual(first);
       expect(b?.pipeline).toBe('*');
       expect(await replayLedger.claim([second])).toEqual([first]);
-      const together = await Promise.all([replayLedger.claim([{ ...second, sequenceNumber: 42 }]), replayLedger.claim([{ ...first, sequenceNumber: 42 }])]);
+      const together = await Promise.all([
+        replayLedger.claim([{ ...second, sequenceNumber: 42 }]),
+        replayLedger.claim([{ ...first, sequenceNumber: 42 }]),
+      ]);
       expect(together[0]).toEqual(together[1]);
       await replayLedger.release([second]);
       expect(await replayLedger.get([key, { ...key, sequenceNumber: 7 }])).toEqual([first, undefined]);
@@ -125,7 +140,17 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
 
     it('markReplayed records the replay on each dead letter, and a dead letter written again keeps what it is given', async () => {
       const { deadLetters } = await createStores();
-      const record = { raw: '{"val":1}', reason: 'schema', detail: 'no measure', partition: '2', sequenceNumber: 7, enqueuedTime: '2026-03-01T10:00:00.000Z', recordedAt: '2026-03-01T10:00:01.000Z', pipeline: 'p', pipelineVersion: 3 };
+      const record = {
+        raw: '{"val":1}',
+        reason: 'schema',
+        detail: 'no measure',
+        partition: '2',
+        sequenceNumber: 7,
+        enqueuedTime: '2026-03-01T10:00:00.000Z',
+        recordedAt: '2026-03-01T10:00:01.000Z',
+        pipeline: 'p',
+        pipelineVersion: 3,
+      };
       await deadLetters.add([record, { ...record, sequenceNumber: 8 }]);
       const [stored] = (await deadLetters.query({ reason: 'schema' })).items;
       expect(stored).toMatchObject({ pipelineVersion: 3 });
@@ -151,7 +176,11 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       await windows.upsert(key, [row(120_000, 180_000, 3), row(0, 60_000, 1), row(60_000, 120_000, 2)]);
       await windows.upsert(key, [row(60_000, 120_000, 20)]);
       await windows.upsert(encodeStreamKey('temps', 'other'), [closedWindowRow(0, 60_000, { stream: 'other' })]);
-      expect((await windows.query(key)).items).toEqual([row(0, 60_000, 1), row(60_000, 120_000, 20), row(120_000, 180_000, 3)]);
+      expect((await windows.query(key)).items).toEqual([
+        row(0, 60_000, 1),
+        row(60_000, 120_000, 20),
+        row(120_000, 180_000, 3),
+      ]);
       expect((await windows.query(key, { from: 60_000, to: 120_000 })).items.map((w) => w.start)).toEqual([60_000]);
       expect((await windows.query(key, { from: 1 })).items.map((w) => w.start)).toEqual([60_000, 120_000]);
       expect((await windows.query(encodeStreamKey('nobody', 'here'))).items).toEqual([]);
@@ -166,7 +195,7 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       expect(all).toEqual(many);
     });
 
-    it('purges windows last written before the cutoff in every stream, bounded per call, and deletes one stream\'s windows', async () => {
+    it("purges windows last written before the cutoff in every stream, bounded per call, and deletes one stream's windows", async () => {
       const { windows } = await createStores();
       const w = (start: number, tag = 'first') => closedWindowRow(start, start + 1000, { stream: tag });
       await windows.upsert(key, [w(0), w(1000), w(2000)]);
@@ -195,16 +224,22 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
     it('keeps window data larger than one property', async () => {
       const { windows } = await createStores();
       const base = aggregateOf([{ value: 1, time: 5 }]);
-      const data = closedWindowData(5, 6, { measures: { v: { ...summarize(base), aggregate: { ...base, sketch: 'z'.repeat(CHUNK_CHARS + 10) } } } });
+      const data = closedWindowData(5, 6, {
+        measures: { v: { ...summarize(base), aggregate: { ...base, sketch: 'z'.repeat(CHUNK_CHARS + 10) } } },
+      });
       await windows.upsert(key, [{ start: 5, end: 6, data }]);
       expect((await windows.query(key)).items[0]?.data).toEqual(data);
     });
 
     it('rejects bad starts, limits and tokens naming the field', async () => {
       const { windows } = await createStores();
-      await expect(windows.upsert(key, [closedWindowRow(-5, 0)])).rejects.toThrow(/^start: expected a non-negative integer/);
+      await expect(windows.upsert(key, [closedWindowRow(-5, 0)])).rejects.toThrow(
+        /^start: expected a non-negative integer/,
+      );
       await expect(windows.query(key, { from: 1.5 })).rejects.toThrow(/^from: /);
-      await expect(windows.query(key, { limit: 0 })).rejects.toThrow(/^limit: expected an integer from 1 to 1000, found 0/);
+      await expect(windows.query(key, { limit: 0 })).rejects.toThrow(
+        /^limit: expected an integer from 1 to 1000, found 0/,
+      );
       await expect(windows.query(key, { continuationToken: 'nope' })).rejects.toThrow(/^continuationToken: /);
     });
 
@@ -214,37 +249,93 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       it('reads a contiguous range of streams of one pipeline in stream-key order, with from/to, across pages', async () => {
         const { windows } = await createStores();
         // Key order (base64url of the UTF-8 bytes) differs from plain order: "a/" is "YS8", before "a&" ("YSY").
-        for (const stream of ['c', 'a&', 'b', 'a/', 'a']) await windows.upsert(encodeStreamKey('temps', stream), [win(2000, stream), win(0, stream), win(1000, stream)]);
-        for (const pipeline of ['temps0', 'temp', 'temps%', 'tempz']) await windows.upsert(encodeStreamKey(pipeline, 'b'), [win(0, pipeline)]);
+        for (const stream of ['c', 'a&', 'b', 'a/', 'a'])
+          await windows.upsert(encodeStreamKey('temps', stream), [
+            win(2000, stream),
+            win(0, stream),
+            win(1000, stream),
+          ]);
+        for (const pipeline of ['temps0', 'temp', 'temps%', 'tempz'])
+          await windows.upsert(encodeStreamKey(pipeline, 'b'), [win(0, pipeline)]);
         expect([...['c', 'a&', 'b', 'a/', 'a']].sort(compareStreamKeys)).toEqual(['a', 'a/', 'a&', 'b', 'c']);
 
-        const all = await drain((page) => windows.queryRange({ pipeline: 'temps', fromStream: 'a/', toStream: 'b', ...page }), 2);
-        expect(all.map((w) => [w.key, w.stream, w.start, w.end, w.data.stream])).toEqual(
-          ['a/', 'a&', 'b'].flatMap((s) => [0, 1000, 2000].map((t) => [encodeStreamKey('temps', s), s, t, t + 1000, s])),
+        const all = await drain(
+          (page) => windows.queryRange({ pipeline: 'temps', fromStream: 'a/', toStream: 'b', ...page }),
+          2,
         );
-        const windowed = await drain((page) => windows.queryRange({ pipeline: 'temps', fromStream: 'a', toStream: 'c', from: 1000, to: 2000, ...page }));
-        expect(windowed.map((w) => `${w.stream}@${w.start}`)).toEqual(['a@1000', 'a/@1000', 'a&@1000', 'b@1000', 'c@1000']);
-        expect((await windows.queryRange({ pipeline: 'temps', fromStream: 'b', toStream: 'b' })).items.map((w) => w.start)).toEqual([0, 1000, 2000]);
+        expect(all.map((w) => [w.key, w.stream, w.start, w.end, w.data.stream])).toEqual(
+          ['a/', 'a&', 'b'].flatMap((s) =>
+            [0, 1000, 2000].map((t) => [encodeStreamKey('temps', s), s, t, t + 1000, s]),
+          ),
+        );
+        const windowed = await drain((page) =>
+          windows.queryRange({ pipeline: 'temps', fromStream: 'a', toStream: 'c', from: 1000, to: 2000, ...page }),
+        );
+        expect(windowed.map((w) => `${w.stream}@${w.start}`)).toEqual([
+          'a@1000',
+          'a/@1000',
+          'a&@1000',
+          'b@1000',
+          'c@1000',
+        ]);
+        expect(
+          (await windows.queryRange({ pipeline: 'temps', fromStream: 'b', toStream: 'b' })).items.map((w) => w.start),
+        ).toEqual([0, 1000, 2000]);
         expect((await windows.queryRange({ pipeline: 'temps', fromStream: 'bb', toStream: 'bz' })).items).toEqual([]);
-        expect((await windows.queryRange({ pipeline: 'nobody', fromStream: '', toStream: '\uffff' })).items).toEqual([]);
+        expect((await windows.queryRange({ pipeline: 'nobody', fromStream: '', toStream: '\uffff' })).items).toEqual(
+          [],
+        );
       });
 
       it('rejects reversed ranges, bad fields, limits and tokens naming the field', async () => {
         const { windows } = await createStores();
         const range = { pipeline: 'temps', fromStream: 'a', toStream: 'b' };
-        await expect(windows.queryRange({ ...range, fromStream: 'b', toStream: 'a' })).rejects.toThrow(/^toStream: expected a stream at or after fromStream "b" in stream-key order, found "a"/);
+        await expect(windows.queryRange({ ...range, fromStream: 'b', toStream: 'a' })).rejects.toThrow(
+          /^toStream: expected a stream at or after fromStream "b" in stream-key order, found "a"/,
+        );
         await expect(windows.queryRange({ ...range, fromStream: 'a&', toStream: 'a/' })).rejects.toThrow(/^toStream: /);
-        await expect(windows.queryRange({ ...range, pipeline: '' })).rejects.toThrow(/^pipeline: expected a pipeline name/);
-        await expect(windows.queryRange({ ...range, toStream: 7 as unknown as string })).rejects.toThrow(/^toStream: expected a string, found number/);
-        await expect(windows.queryRange({ ...range, from: -1 })).rejects.toThrow(/^from: expected a non-negative integer/);
-        await expect(windows.queryRange({ ...range, limit: 1001 })).rejects.toThrow(/^limit: expected an integer from 1 to 1000, found 1001/);
-        await expect(windows.queryRange({ ...range, continuationToken: 'nope' })).rejects.toThrow(/^continuationToken: /);
+        await expect(windows.queryRange({ ...range, pipeline: '' })).rejects.toThrow(
+          /^pipeline: expected a pipeline name/,
+        );
+        await expect(windows.queryRange({ ...range, toStream: 7 as unknown as string })).rejects.toThrow(
+          /^toStream: expected a string, found number/,
+        );
+        await expect(windows.queryRange({ ...range, from: -1 })).rejects.toThrow(
+          /^from: expected a non-negative integer/,
+        );
+        await expect(windows.queryRange({ ...range, limit: 1001 })).rejects.toThrow(
+          /^limit: expected an integer from 1 to 1000, found 1001/,
+        );
+        await expect(windows.queryRange({ ...range, continuationToken: 'nope' })).rejects.toThrow(
+          /^continuationToken: /,
+        );
       });
 
       it('returns exactly the windows of the streams between the bounds, no more, no fewer, across pages (property)', async () => {
         const { windows } = await createStores();
         // Few characters, so names collide in prefixes, and key order (base64url) often differs from plain order. A stream key is never empty.
-        const name = fc.string({ unit: fc.constantFrom('a', 'b', '%', '/', '\\', '#', '?', '&', '0', '|', '~', ' ', '\u0001', '\u007f', 'é', '😀'), minLength: 1, maxLength: 3 });
+        const name = fc.string({
+          unit: fc.constantFrom(
+            'a',
+            'b',
+            '%',
+            '/',
+            '\\',
+            '#',
+            '?',
+            '&',
+            '0',
+            '|',
+            '~',
+            ' ',
+            '\u0001',
+            '\u007f',
+            'é',
+            '😀',
+          ),
+          minLength: 1,
+          maxLength: 3,
+        });
         const stream = fc.record({ name, starts: fc.uniqueArray(fc.integer({ min: 0, max: 9 }), { maxLength: 4 }) });
         let run = 0;
         await fc.assert(
@@ -256,11 +347,22 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
             fc.integer({ min: 1, max: 6 }),
             async (streams, bounds, from, to, limit) => {
               const pipeline = `r${++run}x`; // "x": a neighbour name (r7x0) is never a later run's (r70x)
-              for (const s of streams) await windows.upsert(encodeStreamKey(pipeline, s.name), s.starts.map((i) => win(i * 1000, JSON.stringify([s.name, i]))));
+              for (const s of streams)
+                await windows.upsert(
+                  encodeStreamKey(pipeline, s.name),
+                  s.starts.map((i) => win(i * 1000, JSON.stringify([s.name, i]))),
+                );
               // Neighbour pipelines sharing the name's prefix must never leak into the range.
-              for (const other of [`${pipeline}0`, `${pipeline}%`, `${pipeline}~`]) await windows.upsert(encodeStreamKey(other, streams[0]!.name), [win(0, other)]);
+              for (const other of [`${pipeline}0`, `${pipeline}%`, `${pipeline}~`])
+                await windows.upsert(encodeStreamKey(other, streams[0]!.name), [win(0, other)]);
               const [fromStream, toStream] = [...bounds].sort(compareStreamKeys) as [string, string];
-              const range = { pipeline, fromStream, toStream, ...(from !== undefined ? { from: from * 1000 } : {}), ...(to !== undefined ? { to: to * 1000 } : {}) };
+              const range = {
+                pipeline,
+                fromStream,
+                toStream,
+                ...(from !== undefined ? { from: from * 1000 } : {}),
+                ...(to !== undefined ? { to: to * 1000 } : {}),
+              };
               const expected = [...streams]
                 .sort((x, y) => compareStreamKeys(x.name, y.name))
                 .filter((s) => compareStreamKeys(fromStream, s.name) <= 0 && compareStreamKeys(s.name, toStream) <= 0)
@@ -268,7 +370,11 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
                   [...s.starts]
                     .sort((x, y) => x - y)
                     .filter((i) => (from === undefined || i >= from) && (to === undefined || i < to))
-                    .map((i) => ({ key: encodeStreamKey(pipeline, s.name), stream: s.name, ...win(i * 1000, JSON.stringify([s.name, i])) })),
+                    .map((i) => ({
+                      key: encodeStreamKey(pipeline, s.name),
+                      stream: s.name,
+                      ...win(i * 1000, JSON.stringify([s.name, i])),
+                    })),
                 );
               expect(await drain((page) => windows.queryRange({ ...range, ...page }), limit)).toEqual(expected);
             },
@@ -282,12 +388,19 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
   describe(`${label}: dead letters`, () => {
     it('adds idempotently per (partition, sequenceNumber, pipeline)', async () => {
       const { deadLetters } = await createStores();
-      await deadLetters.add([deadLetter(), deadLetter({ pipeline: 'temps' }), deadLetter({ sequenceNumber: 2 }), deadLetter({ partition: '1' })]);
+      await deadLetters.add([
+        deadLetter(),
+        deadLetter({ pipeline: 'temps' }),
+        deadLetter({ sequenceNumber: 2 }),
+        deadLetter({ partition: '1' }),
+      ]);
       await deadLetters.add([deadLetter(), deadLetter({ pipeline: 'temps', detail: 'again' })]);
       const all = await drain((page) => deadLetters.query(page));
       expect(all).toHaveLength(4);
       expect(all.find((r) => r.pipeline === 'temps')?.detail).toBe('again');
-      expect(all.find((r) => r.pipeline === undefined && r.partition === '0' && r.sequenceNumber === 1)).toEqual(deadLetter());
+      expect(all.find((r) => r.pipeline === undefined && r.partition === '0' && r.sequenceNumber === 1)).toEqual(
+        deadLetter(),
+      );
     });
 
     it('keeps the stream key when given, and rejects a non-string one naming the field', async () => {
@@ -297,7 +410,9 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       const all = await drain((page) => deadLetters.query(page));
       expect(all.find((r) => r.sequenceNumber === 7)).toEqual(withStream);
       expect(all.find((r) => r.sequenceNumber === 8)).not.toHaveProperty('stream');
-      await expect(deadLetters.add([deadLetter({ stream: 5 as unknown as string })])).rejects.toThrow(/^stream: expected a string or nothing, found number/);
+      await expect(deadLetters.add([deadLetter({ stream: 5 as unknown as string })])).rejects.toThrow(
+        /^stream: expected a string or nothing, found number/,
+      );
     });
 
     it('filters by since (across days) and reason, and pages', async () => {
@@ -306,11 +421,19 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
         deadLetter({ sequenceNumber: 1, enqueuedTime: '2024-04-30T23:59:00Z' }),
         deadLetter({ sequenceNumber: 2, enqueuedTime: '2024-05-01T08:00:00Z', reason: 'late' }),
         deadLetter({ sequenceNumber: 3, enqueuedTime: '2024-05-01T12:00:00Z' }),
-        deadLetter({ sequenceNumber: 4, enqueuedTime: '2024-05-02T00:30:00' /* Event Hubs style: no zone, UTC */, reason: 'late' }),
+        deadLetter({
+          sequenceNumber: 4,
+          enqueuedTime: '2024-05-02T00:30:00' /* Event Hubs style: no zone, UTC */,
+          reason: 'late',
+        }),
       ]);
       const seqs = (records: DeadLetterRecord[]) => records.map((r) => r.sequenceNumber);
-      expect(seqs(await drain((page) => deadLetters.query({ ...page, since: '2024-05-01T09:00:00Z' })))).toEqual([3, 4]);
-      expect(seqs(await drain((page) => deadLetters.query({ ...page, since: '2024-04-30T23:00:00Z', reason: 'late' })))).toEqual([2, 4]);
+      expect(seqs(await drain((page) => deadLetters.query({ ...page, since: '2024-05-01T09:00:00Z' })))).toEqual([
+        3, 4,
+      ]);
+      expect(
+        seqs(await drain((page) => deadLetters.query({ ...page, since: '2024-04-30T23:00:00Z', reason: 'late' }))),
+      ).toEqual([2, 4]);
       expect(seqs(await drain((page) => deadLetters.query(page), 1))).toEqual([1, 2, 3, 4]);
       const [fourth] = await drain((page) => deadLetters.query({ ...page, since: '2024-05-02T00:00:00Z' }));
       expect(fourth?.enqueuedTime).toBe('2024-05-02T00:30:00.000Z');
@@ -319,7 +442,8 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
 
     it('lists across hours and Event Hubs partitions by hour, then partition, then sequence, with since, reason and pages', async () => {
       const { deadLetters } = await createStores();
-      const at = (partition: string, sequenceNumber: number, enqueuedTime: string, reason = 'schema') => deadLetter({ partition, sequenceNumber, enqueuedTime, reason });
+      const at = (partition: string, sequenceNumber: number, enqueuedTime: string, reason = 'schema') =>
+        deadLetter({ partition, sequenceNumber, enqueuedTime, reason });
       // Written out of order: each (hour, partition) is its own table partition.
       await deadLetters.add([
         at('1', 20, '2024-05-01T11:00:00Z'),
@@ -332,13 +456,22 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       ]);
       const ids = (records: DeadLetterRecord[]) => records.map((r) => `${r.partition}:${r.sequenceNumber}`);
       const everything = ['0:11', '0:12', '1:11', '10:5', '0:13', '1:20', '2:1'];
-      for (const limit of [1, 2, 3, 100]) expect(ids(await drain((page) => deadLetters.query(page), limit))).toEqual(everything);
+      for (const limit of [1, 2, 3, 100])
+        expect(ids(await drain((page) => deadLetters.query(page), limit))).toEqual(everything);
       for (const limit of [1, 2, 100]) {
-        expect(ids(await drain((page) => deadLetters.query({ ...page, since: '2024-05-01T10:20:00Z' }), limit))).toEqual(['0:12', '1:11', '0:13', '1:20', '2:1']);
-        expect(ids(await drain((page) => deadLetters.query({ ...page, since: '2024-05-01T10:06:00Z', reason: 'late' }), limit))).toEqual(['0:12', '10:5', '0:13']);
+        expect(
+          ids(await drain((page) => deadLetters.query({ ...page, since: '2024-05-01T10:20:00Z' }), limit)),
+        ).toEqual(['0:12', '1:11', '0:13', '1:20', '2:1']);
+        expect(
+          ids(
+            await drain((page) => deadLetters.query({ ...page, since: '2024-05-01T10:06:00Z', reason: 'late' }), limit),
+          ),
+        ).toEqual(['0:12', '10:5', '0:13']);
       }
       expect(ids(await drain((page) => deadLetters.query({ ...page, since: '2024-05-03T00:00:00Z' })))).toEqual([]);
-      await expect(deadLetters.query({ since: '2024-05-01T10:20:00Z', continuationToken: 'x' })).rejects.toThrow(/^continuationToken: /);
+      await expect(deadLetters.query({ since: '2024-05-01T10:20:00Z', continuationToken: 'x' })).rejects.toThrow(
+        /^continuationToken: /,
+      );
     });
 
     it('purges dead letters enqueued before the cutoff (exactly, within an hour too), bounded per call', async () => {
@@ -361,7 +494,13 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       const { deadLetters } = await createStores();
       await deadLetters.add([
         deadLetter({ sequenceNumber: 1, pipeline: 'temps', stream: 'a/1' }),
-        deadLetter({ sequenceNumber: 2, pipeline: 'temps', stream: 'a/1', enqueuedTime: '2024-05-03T10:00:00Z', partition: '2' }),
+        deadLetter({
+          sequenceNumber: 2,
+          pipeline: 'temps',
+          stream: 'a/1',
+          enqueuedTime: '2024-05-03T10:00:00Z',
+          partition: '2',
+        }),
         deadLetter({ sequenceNumber: 3, pipeline: 'temps', stream: 'a/2' }),
         deadLetter({ sequenceNumber: 4, pipeline: 'power', stream: 'a/1' }),
         deadLetter({ sequenceNumber: 5 }),
@@ -375,7 +514,10 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       const { deadLetters } = await createStores();
       const long = 'r'.repeat(CHUNK_CHARS * 3);
       const tooLong = 'q'.repeat(DEAD_LETTER_RAW_LIMIT + 5);
-      await deadLetters.add([deadLetter({ sequenceNumber: 1, raw: long }), deadLetter({ sequenceNumber: 2, raw: tooLong })]);
+      await deadLetters.add([
+        deadLetter({ sequenceNumber: 1, raw: long }),
+        deadLetter({ sequenceNumber: 2, raw: tooLong }),
+      ]);
       const [a, b] = (await deadLetters.query()).items;
       expect(a?.raw).toBe(long);
       expect(a?.rawTruncated).toBeUndefined();
@@ -395,10 +537,20 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
 
     it('touches (last totals win) and lists by pipeline and stream prefix', async () => {
       const { streams } = await createStores();
-      await streams.touch([entry('temps', 'room/1'), entry('temps', 'room/2'), entry('temps', 'hall'), entry('power', 'room/1')]);
+      await streams.touch([
+        entry('temps', 'room/1'),
+        entry('temps', 'room/2'),
+        entry('temps', 'hall'),
+        entry('power', 'room/1'),
+      ]);
       await streams.touch([{ ...entry('temps', 'room/1', 25), lastSeen: '2024-05-01T10:05:00+00:00' }]);
       const all = await drain((page) => streams.list(page), 3);
-      expect(all.map((e) => `${e.pipeline}:${e.stream}`)).toEqual(['power:room/1', 'temps:hall', 'temps:room/1', 'temps:room/2']);
+      expect(all.map((e) => `${e.pipeline}:${e.stream}`)).toEqual([
+        'power:room/1',
+        'temps:hall',
+        'temps:room/1',
+        'temps:room/2',
+      ]);
       expect(all.find((e) => e.pipeline === 'temps' && e.stream === 'room/1')).toEqual({
         pipeline: 'temps',
         stream: 'room/1',
@@ -406,24 +558,36 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
         events: 25,
         eventsPerSec: 25 / 60,
       });
-      expect((await streams.list({ pipeline: 'temps' })).items.map((e) => e.stream)).toEqual(['hall', 'room/1', 'room/2']);
-      expect((await streams.list({ pipeline: 'temps', prefix: 'room/' })).items.map((e) => e.stream)).toEqual(['room/1', 'room/2']);
+      expect((await streams.list({ pipeline: 'temps' })).items.map((e) => e.stream)).toEqual([
+        'hall',
+        'room/1',
+        'room/2',
+      ]);
+      expect((await streams.list({ pipeline: 'temps', prefix: 'room/' })).items.map((e) => e.stream)).toEqual([
+        'room/1',
+        'room/2',
+      ]);
       expect((await streams.list({ prefix: 'room/1' })).items.map((e) => e.pipeline)).toEqual(['power', 'temps']);
       expect((await streams.list({ prefix: 'roo' })).items).toHaveLength(3);
       expect((await streams.list({ pipeline: 'nope' })).items).toEqual([]);
     });
 
-    it('removes one stream\'s row', async () => {
+    it("removes one stream's row", async () => {
       const { streams } = await createStores();
       await streams.touch([entry('temps', 'room/1'), entry('temps', 'room/2'), entry('power', 'room/1')]);
       expect(await streams.remove('temps', 'room/1')).toBe(true);
       expect(await streams.remove('temps', 'room/1')).toBe(false);
-      expect((await drain((page) => streams.list(page))).map((e) => `${e.pipeline}:${e.stream}`)).toEqual(['power:room/1', 'temps:room/2']);
+      expect((await drain((page) => streams.list(page))).map((e) => `${e.pipeline}:${e.stream}`)).toEqual([
+        'power:room/1',
+        'temps:room/2',
+      ]);
     });
 
     it('rejects bad entries naming the field', async () => {
       const { streams } = await createStores();
-      await expect(streams.touch([{ ...entry('t', 's'), events: -1 }])).rejects.toThrow(/^events: expected a non-negative number/);
+      await expect(streams.touch([{ ...entry('t', 's'), events: -1 }])).rejects.toThrow(
+        /^events: expected a non-negative number/,
+      );
       await expect(streams.touch([entry('', 's')])).rejects.toThrow(/^pipeline: expected a non-empty string/);
     });
   });
@@ -438,7 +602,8 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       flushDue,
     });
     const LATER = Date.UTC(2100, 0, 1);
-    const sorted = (rows: StreamActivity[]) => [...rows].sort((a, b) => (`${a.pipeline}|${a.stream}` < `${b.pipeline}|${b.stream}` ? -1 : 1));
+    const sorted = (rows: StreamActivity[]) =>
+      [...rows].sort((a, b) => (`${a.pipeline}|${a.stream}` < `${b.pipeline}|${b.stream}` ? -1 : 1));
 
     it('returns the rows due at or before now, never the ones due later or never, each as recorded (the last record wins)', async () => {
       const { activity } = await createStores();
@@ -448,11 +613,20 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       await activity.record(row('power', 'quiet', null));
       await activity.record(row('temps', 'b|c?%', 65_000, 5_000)); // rewritten: due earlier now
       expect(await activity.due(60_999, 10)).toEqual([]);
-      expect(sorted(await activity.due(65_000, 10))).toEqual([row('temps', 'b|c?%', 65_000, 5_000), row('temps', 'room/1#a', 61_000)]);
-      expect(sorted(await activity.due(LATER, 10)).map((r) => `${r.pipeline}|${r.stream}`)).toEqual(['power|room/1#a', 'temps|b|c?%', 'temps|room/1#a']);
+      expect(sorted(await activity.due(65_000, 10))).toEqual([
+        row('temps', 'b|c?%', 65_000, 5_000),
+        row('temps', 'room/1#a', 61_000),
+      ]);
+      expect(sorted(await activity.due(LATER, 10)).map((r) => `${r.pipeline}|${r.stream}`)).toEqual([
+        'power|room/1#a',
+        'temps|b|c?%',
+        'temps|room/1#a',
+      ]);
       await activity.record(row('temps', 'room/1#a', null)); // no longer due
       expect((await activity.due(LATER, 10)).map((r) => r.stream).sort()).toEqual(['b|c?%', 'room/1#a']);
-      expect((await activity.due(LATER, 10)).find((r) => r.pipeline === 'temps')).toEqual(row('temps', 'b|c?%', 65_000, 5_000));
+      expect((await activity.due(LATER, 10)).find((r) => r.pipeline === 'temps')).toEqual(
+        row('temps', 'b|c?%', 65_000, 5_000),
+      );
     });
 
     it('returns at most `limit` due rows', async () => {
@@ -469,7 +643,11 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       await activity.remove('temps', 'a/b#c?');
       await activity.remove('temps', 'a/b#c?');
       await activity.remove('nobody', 'here');
-      expect(sorted(await activity.due(2_000, 10)).map((r) => `${r.pipeline}|${r.stream}`)).toEqual(['power|a/b#c?', 'temps|a', 'temps|a/b#c?d']);
+      expect(sorted(await activity.due(2_000, 10)).map((r) => `${r.pipeline}|${r.stream}`)).toEqual([
+        'power|a/b#c?',
+        'temps|a',
+        'temps|a/b#c?d',
+      ]);
     });
   });
 
@@ -499,41 +677,73 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
         ['2024-05-01T10:00:00.000Z', '1', 7, 1],
         ['2024-05-01T10:01:00.000Z', '0', 1, 1],
       ]);
-      expect(rows[0]).toMatchObject({ aggregated: 148, deadLettered: 2, entityOperations: 4, processingMs: 10, latencySketches: ['S1', 'S2'], sketchesDropped: 0 });
+      expect(rows[0]).toMatchObject({
+        aggregated: 148,
+        deadLettered: 2,
+        entityOperations: 4,
+        processingMs: 10,
+        latencySketches: ['S1', 'S2'],
+        sketchesDropped: 0,
+      });
       expect(rows[1]?.latencySketches).toEqual([]);
     });
 
     it('sums the per-pipeline and per-reason breakdown per key, and names a bad count', async () => {
       const { ingestMetrics } = await createStores();
-      await ingestMetrics.record({ ...batch('2024-05-01T10:00:10Z', '0', 10), breakdown: { 'pipeline:a:aggregated': 9, 'reason:late': 1 } });
-      await ingestMetrics.record({ ...batch('2024-05-01T10:00:40Z', '0', 5), breakdown: { 'pipeline:a:aggregated': 4, 'pipeline:b:filtered': 1 } });
+      await ingestMetrics.record({
+        ...batch('2024-05-01T10:00:10Z', '0', 10),
+        breakdown: { 'pipeline:a:aggregated': 9, 'reason:late': 1 },
+      });
+      await ingestMetrics.record({
+        ...batch('2024-05-01T10:00:40Z', '0', 5),
+        breakdown: { 'pipeline:a:aggregated': 4, 'pipeline:b:filtered': 1 },
+      });
       await ingestMetrics.record(batch('2024-05-01T10:00:50Z', '1', 5));
       const rows = await ingestMetrics.recent(Date.parse('2024-05-01T10:00:00Z'));
       expect(rows.map((r) => [r.partition, r.breakdown])).toEqual([
         ['0', { 'pipeline:a:aggregated': 13, 'reason:late': 1, 'pipeline:b:filtered': 1 }],
         ['1', {}],
       ]);
-      await expect(ingestMetrics.record({ ...batch('2024-05-01T10:00:10Z', '0', 1), breakdown: { 'reason:late': -1 } })).rejects.toThrow('breakdown.reason:late: expected a non-negative number, found -1');
+      await expect(
+        ingestMetrics.record({ ...batch('2024-05-01T10:00:10Z', '0', 1), breakdown: { 'reason:late': -1 } }),
+      ).rejects.toThrow('breakdown.reason:late: expected a non-negative number, found -1');
     });
 
     it('sums the retried deliveries of failed invocations apart from eventsIn, and does not count them as batches', async () => {
       const { ingestMetrics } = await createStores();
-      await ingestMetrics.record({ ...batch('2024-05-01T10:00:10Z', '0', 0), aggregated: 0, deadLettered: 0, retried: 40 });
+      await ingestMetrics.record({
+        ...batch('2024-05-01T10:00:10Z', '0', 0),
+        aggregated: 0,
+        deadLettered: 0,
+        retried: 40,
+      });
       await ingestMetrics.record(batch('2024-05-01T10:00:20Z', '0', 40));
       const rows = await ingestMetrics.recent(0);
       expect(rows.map((r) => [r.eventsIn, r.retried, r.batches])).toEqual([[40, 40, 1]]);
-      await expect(ingestMetrics.record({ ...batch('2024-05-01T10:00:30Z', '0', 1), retried: -1 })).rejects.toThrow(/retried: expected a non-negative number or nothing, found -1/);
+      await expect(ingestMetrics.record({ ...batch('2024-05-01T10:00:30Z', '0', 1), retried: -1 })).rejects.toThrow(
+        /retried: expected a non-negative number or nothing, found -1/,
+      );
     });
 
-    it('purges the rows of minutes before the cutoff\'s minute, bounded per call', async () => {
+    it("purges the rows of minutes before the cutoff's minute, bounded per call", async () => {
       const { ingestMetrics } = await createStores();
-      for (const [at, partition] of [['2024-05-01T09:58:10Z', '0'], ['2024-05-01T09:59:59Z', '1'], ['2024-05-01T10:00:00Z', '0'], ['2024-05-01T10:00:30Z', '1'], ['2024-05-01T10:01:00Z', '0']] as const) {
+      for (const [at, partition] of [
+        ['2024-05-01T09:58:10Z', '0'],
+        ['2024-05-01T09:59:59Z', '1'],
+        ['2024-05-01T10:00:00Z', '0'],
+        ['2024-05-01T10:00:30Z', '1'],
+        ['2024-05-01T10:01:00Z', '0'],
+      ] as const) {
         await ingestMetrics.record(batch(at, partition, 5));
       }
       const cutoff = Date.parse('2024-05-01T10:00:40Z');
       expect(await ingestMetrics.purge(cutoff, 1)).toEqual({ deleted: 1, more: true });
       expect(await ingestMetrics.purge(cutoff, 10)).toEqual({ deleted: 1, more: false });
-      expect((await ingestMetrics.recent(0)).map((r) => `${r.minute.slice(11, 16)}/${r.partition}`)).toEqual(['10:00/0', '10:00/1', '10:01/0']);
+      expect((await ingestMetrics.recent(0)).map((r) => `${r.minute.slice(11, 16)}/${r.partition}`)).toEqual([
+        '10:00/0',
+        '10:00/1',
+        '10:01/0',
+      ]);
     });
 
     it('merges sketches with an injected merger', async () => {

@@ -5,7 +5,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { TableWindowStore } from '../../src/storage/table/TableWindowStore';
 import { tableClientFor } from '../../src/storage/tableClientFor';
-import { TABLE_REQUEST_COUNTS_SETTING, tableRequestCounter, tableRequestCounts } from '../../src/storage/tableRequestCounts';
+import {
+  TABLE_REQUEST_COUNTS_SETTING,
+  tableRequestCounter,
+  tableRequestCounts,
+} from '../../src/storage/tableRequestCounts';
 import { closedWindowData } from '../support/closedWindowRow';
 import { startTableAzurite, type TableAzurite } from './startTableAzurite';
 
@@ -34,7 +38,14 @@ describe(`${TABLE_REQUEST_COUNTS_SETTING} (Azurite)`, () => {
     const store = new TableWindowStore(() => tableClientFor(name, env));
     const before = tableRequestCounts()[name] ?? 0;
     // createTable (1), one transaction of three rows (1), one query (1).
-    await store.upsert('k', [0, 1, 2].map((i) => ({ start: i * 1000, end: (i + 1) * 1000, data: closedWindowData(i * 1000, (i + 1) * 1000, { events: i }) })));
+    await store.upsert(
+      'k',
+      [0, 1, 2].map((i) => ({
+        start: i * 1000,
+        end: (i + 1) * 1000,
+        data: closedWindowData(i * 1000, (i + 1) * 1000, { events: i }),
+      })),
+    );
     expect((await store.query('k')).items).toHaveLength(3);
     expect((tableRequestCounts()[name] ?? 0) - before).toBe(3);
     // The file follows within its debounce.

@@ -1,11 +1,18 @@
 /** A fetch that returns status, headers and the body as text (for compact assertions). */
-export async function fetchText(url: string, init?: RequestInit): Promise<{ status: number; headers: Headers; text: string }> {
+export async function fetchText(
+  url: string,
+  init?: RequestInit,
+): Promise<{ status: number; headers: Headers; text: string }> {
   const res = await fetch(url, init);
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
 /** Polls `probe` until it returns a value other than undefined; rejects after `timeoutMs`. */
-export async function pollUntil<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
+export async function pollUntil<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

@@ -14,7 +14,11 @@ export interface Registration {
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? sourceFiles(join(dir, e.name))
+      : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')
+        ? [join(dir, e.name)]
+        : [],
   );
 }
 
@@ -46,7 +50,9 @@ export function httpRegistrations(): Registration[] {
     for (const m of text.matchAll(/\bapp\.http\(/g)) {
       const args = argumentsAt(text, (m.index as number) + m[0].length - 1);
       const name = /^\s*'([^']+)'/.exec(args)?.[1] ?? '?';
-      const methods = [...(/\bmethods\s*:\s*\[([^\]]*)\]/.exec(args)?.[1] ?? '').matchAll(/'([A-Z]+)'/g)].map((x) => x[1] as string);
+      const methods = [...(/\bmethods\s*:\s*\[([^\]]*)\]/.exec(args)?.[1] ?? '').matchAll(/'([A-Z]+)'/g)].map(
+        (x) => x[1] as string,
+      );
       out.push({
         file: relative(repoRoot, file),
         name,

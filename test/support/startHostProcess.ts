@@ -34,7 +34,8 @@ export interface HostProcess {
 const cliPath = join(repoRoot, 'dist', 'local-host', 'cli.js');
 
 function assertBuilt(): void {
-  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` before the integration tests.`);
+  if (!existsSync(cliPath))
+    throw new Error(`${cliPath} is missing: run \`npm run build\` before the integration tests.`);
 }
 
 function withDefaults(args: string[]): { args: string[]; dataDir: string } {
@@ -51,7 +52,16 @@ function withDefaults(args: string[]): { args: string[]; dataDir: string } {
   return { args: out, dataDir };
 }
 
-function spawnCli(app: string, args: string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null>; onData: (fn: () => void) => () => void } {
+function spawnCli(
+  app: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+  onData: (fn: () => void) => () => void;
+} {
   assertBuilt();
   const child = spawn(process.execPath, [cliPath, '--app', app, ...args], {
     cwd: repoRoot,
@@ -79,11 +89,7 @@ function spawnCli(app: string, args: string[], env: Record<string, string | unde
   };
 }
 
-function waitFor(
-  proc: ReturnType<typeof spawnCli>,
-  pattern: RegExp,
-  timeoutMs: number,
-): Promise<RegExpMatchArray> {
+function waitFor(proc: ReturnType<typeof spawnCli>, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let done = false;
     const check = (): void => {
@@ -148,7 +154,9 @@ export async function startHostProcess(options: HostProcessOptions): Promise<Hos
 }
 
 /** Runs the CLI expecting it to fail start-up; resolves with its exit code and output. */
-export async function runHostExpectingFailure(options: HostProcessOptions): Promise<{ code: number | null; output: string }> {
+export async function runHostExpectingFailure(
+  options: HostProcessOptions,
+): Promise<{ code: number | null; output: string }> {
   const { args } = withDefaults(options.args ?? []);
   const proc = spawnCli(options.app, args, options.env);
   const timeoutMs = options.timeoutMs ?? 30_000;

@@ -13,18 +13,25 @@ import { type BenchFigures, type BenchSnapshot, type CapacityInput, capacityMode
 const repoRoot = resolve(__dirname, '..', '..', '..');
 export const SNAPSHOT_PATH = 'tools/capacity/benchSnapshot.json';
 
-const positive = (name: string) => (value: string): number => {
-  const v = Number(value);
-  if (!Number.isFinite(v) || v <= 0) throw new InvalidArgumentError(`${name} must be a positive number; found ${JSON.stringify(value)}.`);
-  return v;
-};
-const duration = (name: string) => (value: string): number => {
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidArgumentError(`${name} must be an ISO 8601 duration like PT2S; found ${JSON.stringify(value)}.`);
-  return ms;
-};
+const positive =
+  (name: string) =>
+  (value: string): number => {
+    const v = Number(value);
+    if (!Number.isFinite(v) || v <= 0)
+      throw new InvalidArgumentError(`${name} must be a positive number; found ${JSON.stringify(value)}.`);
+    return v;
+  };
+const duration =
+  (name: string) =>
+  (value: string): number => {
+    const ms = parseDuration(value);
+    if (ms === undefined)
+      throw new InvalidArgumentError(`${name} must be an ISO 8601 duration like PT2S; found ${JSON.stringify(value)}.`);
+    return ms;
+  };
 const memory = (value: string): 512 | 2048 | 4096 => {
-  if (value !== '512' && value !== '2048' && value !== '4096') throw new InvalidArgumentError(`--instance-memory must be 512, 2048 or 4096; found ${JSON.stringify(value)}.`);
+  if (value !== '512' && value !== '2048' && value !== '4096')
+    throw new InvalidArgumentError(`--instance-memory must be 512, 2048 or 4096; found ${JSON.stringify(value)}.`);
   return Number(value) as 512 | 2048 | 4096;
 };
 
@@ -38,13 +45,32 @@ export const program = new Command('capacity')
   .option('--streams <n>', 'distinct streams (pipeline, stream) receiving events', positive('--streams'), 10_000)
   .option('--partitions <n>', 'partitions of the events hub', positive('--partitions'), 32)
   .option('--batch <n>', 'host.json eventHubs.maxEventBatchSize', positive('--batch'), 1000)
-  .option('--flush-interval <duration>', 'ENTITY_FLUSH_INTERVAL (ISO 8601; PT0S = one entity operation per stream per batch)', duration('--flush-interval'), 0)
-  .option('--analysis-every <duration>', 'time between scheduled analyses (ANALYSIS_SCHEDULE)', duration('--analysis-every'), 3_600_000)
-  .option('--window <duration>', 'the pipeline\'s window size', duration('--window'), 60_000)
+  .option(
+    '--flush-interval <duration>',
+    'ENTITY_FLUSH_INTERVAL (ISO 8601; PT0S = one entity operation per stream per batch)',
+    duration('--flush-interval'),
+    0,
+  )
+  .option(
+    '--analysis-every <duration>',
+    'time between scheduled analyses (ANALYSIS_SCHEDULE)',
+    duration('--analysis-every'),
+    3_600_000,
+  )
+  .option('--window <duration>', "the pipeline's window size", duration('--window'), 60_000)
   .option('--instance-memory <mb>', 'Flex Consumption instance memory (512, 2048 or 4096)', memory, 2048)
   .option('--json', 'print one JSON object instead of the table', false)
-  .option('--from-bench', `re-measure: run npm run bench:e2e -- --json (built code) and rewrite ${SNAPSHOT_PATH} with the date and commit, then estimate`, false)
-  .option('--bench-events <n>', 'events of the throughput phase when --from-bench runs the bench', positive('--bench-events'), 50_000);
+  .option(
+    '--from-bench',
+    `re-measure: run npm run bench:e2e -- --json (built code) and rewrite ${SNAPSHOT_PATH} with the date and commit, then estimate`,
+    false,
+  )
+  .option(
+    '--bench-events <n>',
+    'events of the throughput phase when --from-bench runs the bench',
+    positive('--bench-events'),
+    50_000,
+  );
 
 interface Options {
   eventsPerSec: number;
@@ -88,9 +114,17 @@ export function readSnapshot(root = repoRoot): BenchSnapshot {
 function remeasure(events: number): BenchSnapshot {
   const command = ['dist/bench/e2e.bench.js', '--json', '--events', String(events), '--latency-seconds', '5'];
   process.stderr.write(`capacity: running node ${command.join(' ')} (build first: npm run build)...\n`);
-  const run = spawnSync(process.execPath, command, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(process.execPath, command, {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const last = run.stdout.trim().split('\n').at(-1) ?? '';
-  if (run.status !== 0 || !last.startsWith('{')) throw new Error(`bench:e2e failed (exit ${run.status}); expected a JSON line on stdout, found ${JSON.stringify(last.slice(0, 200))}`);
+  if (run.status !== 0 || !last.startsWith('{'))
+    throw new Error(
+      `bench:e2e failed (exit ${run.status}); expected a JSON line on stdout, found ${JSON.stringify(last.slice(0, 200))}`,
+    );
   const e2e = JSON.parse(last) as BenchFigures & Record<string, unknown>;
   let commit = 'unknown';
   try {
@@ -98,7 +132,17 @@ function remeasure(events: number): BenchSnapshot {
   } catch {
     // Not a git checkout: the snapshot says so.
   }
-  const keep = ['scenario', 'machine', 'eventsPerSec', 'p99Ms', 'cpuMsPer1000Events', 'entityOpsPer1000Events', 'storageRequestsPer1000Events', 'tableRequestsPer1000EventsByTable', 'exact'];
+  const keep = [
+    'scenario',
+    'machine',
+    'eventsPerSec',
+    'p99Ms',
+    'cpuMsPer1000Events',
+    'entityOpsPer1000Events',
+    'storageRequestsPer1000Events',
+    'tableRequestsPer1000EventsByTable',
+    'exact',
+  ];
   const snapshot: BenchSnapshot & { note: string } = {
     measuredAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     commit,
@@ -116,7 +160,9 @@ function main(): void {
   const snapshot = opts.fromBench ? remeasure(Math.round(opts.benchEvents)) : readSnapshot();
   const result = capacityModel(inputOf(opts), snapshot.e2e);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ ...result, bench: { measuredAt: snapshot.measuredAt, commit: snapshot.commit, command: snapshot.command } })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...result, bench: { measuredAt: snapshot.measuredAt, commit: snapshot.commit, command: snapshot.command } })}\n`,
+    );
     return;
   }
   const i = result.input;

@@ -1,10 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { analysisActionsPerRun, type BenchSnapshot, type CapacityInput, capacityModel, expectedDistinct } from './model';
+import {
+  analysisActionsPerRun,
+  type BenchSnapshot,
+  type CapacityInput,
+  capacityModel,
+  expectedDistinct,
+} from './model';
 
 const snapshot = JSON.parse(readFileSync(join(__dirname, 'benchSnapshot.json'), 'utf8')) as BenchSnapshot;
-const base: CapacityInput = { eventsPerSec: 100_000, streams: 10_000, partitions: 32, batch: 1000, flushIntervalMs: 0, analysisEveryMinutes: 60, windowSeconds: 60, instanceMemoryMB: 2048 };
+const base: CapacityInput = {
+  eventsPerSec: 100_000,
+  streams: 10_000,
+  partitions: 32,
+  batch: 1000,
+  flushIntervalMs: 0,
+  analysisEveryMinutes: 60,
+  windowSeconds: 60,
+  instanceMemoryMB: 2048,
+};
 
 describe('capacity model', () => {
   it('the committed bench snapshot carries what the model reads, with its date and commit', () => {
@@ -32,12 +47,18 @@ describe('capacity model', () => {
   });
 
   it('coalescing: each stream at most once per interval; operations fall as the interval grows', () => {
-    const ops = [0, 1000, 2000, 5000].map((ms) => capacityModel({ ...base, flushIntervalMs: ms }, snapshot.e2e).entityOpsPerSec);
+    const ops = [0, 1000, 2000, 5000].map(
+      (ms) => capacityModel({ ...base, flushIntervalMs: ms }, snapshot.e2e).entityOpsPerSec,
+    );
     for (let i = 1; i < ops.length; i++) expect(ops[i]).toBeLessThan(ops[i - 1] as number);
     // PT2S: every stream of a partition is present in every flush: 10,000 streams / 2 s, no commits.
     expect(ops[2]).toBe(5000);
     const r = capacityModel({ ...base, flushIntervalMs: 2000 }, snapshot.e2e);
-    expect(r.backends.find((b) => b.backend === 'scheduler')).toMatchObject({ fits: true, sku: 'Dedicated', capacityUnits: 3 });
+    expect(r.backends.find((b) => b.backend === 'scheduler')).toMatchObject({
+      fits: true,
+      sku: 'Dedicated',
+      capacityUnits: 3,
+    });
     expect(r.backends.find((b) => b.backend === 'azureStorage')?.fits).toBe(false);
     expect(r.tableTransactionsPerSec['IngestBuffer']).toBeGreaterThan(0);
     expect(capacityModel(base, snapshot.e2e).tableTransactionsPerSec['IngestBuffer']).toBeUndefined();
@@ -59,7 +80,9 @@ describe('capacity model', () => {
   });
 
   it('rejects input it cannot model, naming the field', () => {
-    expect(() => capacityModel({ ...base, partitions: 0 }, snapshot.e2e)).toThrow(/expected partitions to be a positive number, found 0/);
+    expect(() => capacityModel({ ...base, partitions: 0 }, snapshot.e2e)).toThrow(
+      /expected partitions to be a positive number, found 0/,
+    );
     expect(() => capacityModel({ ...base, flushIntervalMs: -1 }, snapshot.e2e)).toThrow(/flushIntervalMs/);
   });
 });

@@ -133,8 +133,10 @@ export function checkInput(input: CapacityInput): string[] {
   positive('batch', input.batch);
   positive('analysisEveryMinutes', input.analysisEveryMinutes);
   positive('windowSeconds', input.windowSeconds);
-  if (!(Number.isFinite(input.flushIntervalMs) && input.flushIntervalMs >= 0)) bad.push(`expected flushIntervalMs to be 0 or more, found ${input.flushIntervalMs}`);
-  if (!(input.instanceMemoryMB in ASSUMPTIONS.flexVcpus)) bad.push(`expected instanceMemoryMB 512, 2048 or 4096, found ${input.instanceMemoryMB}`);
+  if (!(Number.isFinite(input.flushIntervalMs) && input.flushIntervalMs >= 0))
+    bad.push(`expected flushIntervalMs to be 0 or more, found ${input.flushIntervalMs}`);
+  if (!(input.instanceMemoryMB in ASSUMPTIONS.flexVcpus))
+    bad.push(`expected instanceMemoryMB 512, 2048 or 4096, found ${input.instanceMemoryMB}`);
   return bad;
 }
 
@@ -165,7 +167,8 @@ export function capacityModel(input: CapacityInput, bench: BenchFigures): Capaci
   const tables: Record<string, number> = {};
   for (const t of ['Streams', 'StreamActivity']) tables[t] = S * Math.min(benchPerStreamSec(t), opsPerStreamSec);
   // Per event (their writes follow batches and pipeline refreshes): as measured per 1,000 events.
-  for (const t of ['IngestMetrics', 'Pipelines', 'DeadLetters']) if ((per1000[t] ?? 0) > 0) tables[t] = ((per1000[t] ?? 0) * E) / 1000;
+  for (const t of ['IngestMetrics', 'Pipelines', 'DeadLetters'])
+    if ((per1000[t] ?? 0) > 0) tables[t] = ((per1000[t] ?? 0) * E) / 1000;
   // One upsert per stream per closed window (the bench's throughput phase closes none, so this one is structural).
   tables['Windows'] = S / input.windowSeconds;
   // Coalescing: one buffer write per batch; per flush of a partition, reads of the mark and the rows, the claim, its
@@ -173,7 +176,10 @@ export function capacityModel(input: CapacityInput, bench: BenchFigures): Capaci
   if (input.flushIntervalMs > 0) tables['IngestBuffer'] = batchesPerSec + (5 * P) / roundSeconds + 1 / 5;
   for (const k of Object.keys(tables)) tables[k] = round(tables[k] as number, 1);
   const tableTotal = Object.values(tables).reduce((x, y) => x + y, 0);
-  if (tableTotal > a.tableAccountOpsPerSec) warnings.push(`table transactions ${Math.round(tableTotal)}/s exceed one storage account's ${a.tableAccountOpsPerSec}/s`);
+  if (tableTotal > a.tableAccountOpsPerSec)
+    warnings.push(
+      `table transactions ${Math.round(tableTotal)}/s exceed one storage account's ${a.tableAccountOpsPerSec}/s`,
+    );
 
   // Event Hubs.
   const bytesPerSec = E * bench.scenario.eventBytes;
@@ -181,23 +187,40 @@ export function capacityModel(input: CapacityInput, bench: BenchFigures): Capaci
   const standard = tus <= a.standardMaxTu && P <= a.standardMaxPartitions;
   const ingressMillions = (E * SECONDS_PER_MONTH) / 1e6;
   const eventHubs = standard
-    ? { tier: 'Standard' as const, units: tus, monthlyUsd: tus * UNIT_PRICES.eventHubsStandardTu.usd * HOURS_PER_MONTH + ingressMillions * UNIT_PRICES.eventHubsStandardIngress.usd, note: `${tus} TU (1,000 events/s or 1 MB/s each)` }
+    ? {
+        tier: 'Standard' as const,
+        units: tus,
+        monthlyUsd:
+          tus * UNIT_PRICES.eventHubsStandardTu.usd * HOURS_PER_MONTH +
+          ingressMillions * UNIT_PRICES.eventHubsStandardIngress.usd,
+        note: `${tus} TU (1,000 events/s or 1 MB/s each)`,
+      }
     : (() => {
         const pus = Math.max(1, Math.ceil(bytesPerSec / a.premiumPuBytesPerSec));
-        return { tier: 'Premium' as const, units: pus, monthlyUsd: pus * UNIT_PRICES.eventHubsPremiumPu.usd * HOURS_PER_MONTH, note: `needs ${tus} Standard TUs (over ${a.standardMaxTu}) or ${P} partitions: Premium, ${pus} PU` };
+        return {
+          tier: 'Premium' as const,
+          units: pus,
+          monthlyUsd: pus * UNIT_PRICES.eventHubsPremiumPu.usd * HOURS_PER_MONTH,
+          note: `needs ${tus} Standard TUs (over ${a.standardMaxTu}) or ${P} partitions: Premium, ${pus} PU`,
+        };
       })();
 
   // Compute: the host's CPU per event as measured locally (ingest and entities together, at interval 0: coalescing
   // spends less, which the model does not credit).
   const cpuMs = bench.cpuMsPer1000Events.host;
-  if (cpuMs === null) throw new Error('the bench snapshot has no host CPU figure (cpuMsPer1000Events.host is null): re-measure with --from-bench');
+  if (cpuMs === null)
+    throw new Error(
+      'the bench snapshot has no host CPU figure (cpuMsPer1000Events.host is null): re-measure with --from-bench',
+    );
   const cpuCores = (E * cpuMs) / 1000 / 1000;
   const vcpus = a.flexVcpus[input.instanceMemoryMB] as number;
   const flexInstances = Math.max(1, Math.ceil(cpuCores / (vcpus * a.flexTargetUtilisation)));
-  if (flexInstances > a.flexMaxInstances) warnings.push(`${flexInstances} Flex instances exceed the ${a.flexMaxInstances} maximum`);
+  if (flexInstances > a.flexMaxInstances)
+    warnings.push(`${flexInstances} Flex instances exceed the ${a.flexMaxInstances} maximum`);
   const executionsPerSec = batchesPerSec + entityOpsPerSec;
   const flexMonthlyUsd =
-    flexInstances * (input.instanceMemoryMB / 1024) * SECONDS_PER_MONTH * UNIT_PRICES.flexOnDemandMemory.usd + ((executionsPerSec * SECONDS_PER_MONTH) / 1e6) * UNIT_PRICES.flexOnDemandExecutions.usd;
+    flexInstances * (input.instanceMemoryMB / 1024) * SECONDS_PER_MONTH * UNIT_PRICES.flexOnDemandMemory.usd +
+    ((executionsPerSec * SECONDS_PER_MONTH) / 1e6) * UNIT_PRICES.flexOnDemandExecutions.usd;
   const tablesMonthlyUsd = ((tableTotal * SECONDS_PER_MONTH) / 10_000) * UNIT_PRICES.storageTransactions.usd;
 
   const actions = entityOpsPerSec + orchestrationActionsPerSec;
@@ -211,7 +234,9 @@ export function capacityModel(input: CapacityInput, bench: BenchFigures): Capaci
     fits: cus <= a.schedulerMaxCu,
     sku: consumption ? 'Consumption' : 'Dedicated',
     capacityUnits: consumption ? 0 : cus,
-    monthlyUsd: consumption ? monthlyActionsMillions * UNIT_PRICES.schedulerConsumptionActions.usd : cus * UNIT_PRICES.schedulerDedicatedCu.usd,
+    monthlyUsd: consumption
+      ? monthlyActionsMillions * UNIT_PRICES.schedulerConsumptionActions.usd
+      : cus * UNIT_PRICES.schedulerDedicatedCu.usd,
   };
   const storageCeiling = a.azureStoragePartitionOpsPerSec * a.azureStoragePartitions;
   const azureStorage: BackendEstimate = {
@@ -221,9 +246,13 @@ export function capacityModel(input: CapacityInput, bench: BenchFigures): Capaci
     fits: actions <= storageCeiling,
     sku: `${a.azureStoragePartitions} partitions`,
     capacityUnits: 0,
-    monthlyUsd: ((actions * a.azureStorageTransactionsPerOp * SECONDS_PER_MONTH) / 10_000) * UNIT_PRICES.storageTransactions.usd,
+    monthlyUsd:
+      ((actions * a.azureStorageTransactionsPerOp * SECONDS_PER_MONTH) / 10_000) * UNIT_PRICES.storageTransactions.usd,
   };
-  if (!scheduler.fits) warnings.push(`${Math.round(actions)} actions/s exceed the scheduler's ${scheduler.ceilingPerSec}/s (3 CUs): raise ENTITY_FLUSH_INTERVAL or split the load over task hubs`);
+  if (!scheduler.fits)
+    warnings.push(
+      `${Math.round(actions)} actions/s exceed the scheduler's ${scheduler.ceilingPerSec}/s (3 CUs): raise ENTITY_FLUSH_INTERVAL or split the load over task hubs`,
+    );
   const base = eventHubs.monthlyUsd + flexMonthlyUsd + tablesMonthlyUsd;
   return {
     input,
@@ -238,7 +267,10 @@ export function capacityModel(input: CapacityInput, bench: BenchFigures): Capaci
     flexMonthlyUsd: round(flexMonthlyUsd),
     backends: [scheduler, azureStorage].map((b) => ({ ...b, monthlyUsd: round(b.monthlyUsd) })),
     tablesMonthlyUsd: round(tablesMonthlyUsd),
-    totalMonthlyUsd: { scheduler: round(base + scheduler.monthlyUsd), azureStorage: round(base + azureStorage.monthlyUsd) },
+    totalMonthlyUsd: {
+      scheduler: round(base + scheduler.monthlyUsd),
+      azureStorage: round(base + azureStorage.monthlyUsd),
+    },
     warnings,
   };
 }

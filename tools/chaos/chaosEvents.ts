@@ -51,7 +51,9 @@ export function chaosEvent(i: number, o: ChaosEventOptions): ChaosEvent {
   const value = 1 + ((i * 7919) % 1000);
   const valid = !(partition === 0 && o.invalidEvery > 0 && Math.floor(i / o.partitions) % o.invalidEvery === 0);
   const time = new Date(EVENT_TIME_BASE + i * EVENT_TIME_STEP_MS).toISOString();
-  const body = valid ? JSON.stringify({ stream, id: i, time, value }) : `{"stream":${JSON.stringify(stream)},"id":${i},"time":"${time}","value":${value},`;
+  const body = valid
+    ? JSON.stringify({ stream, id: i, time, value })
+    : `{"stream":${JSON.stringify(stream)},"id":${i},"time":"${time}","value":${value},`;
   return { id: i, stream, partition: String(partition), body, valid, value };
 }
 

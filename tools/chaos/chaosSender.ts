@@ -54,7 +54,8 @@ export class ChaosSender {
       body: JSON.stringify(events.map((e) => ({ body: e.body, partitionId: e.partition }))),
     });
     const text = await res.text();
-    if (res.status !== 200) throw new Error(`The local hub refused ${n} events: expected 200, found ${res.status} ${text.slice(0, 500)}`);
+    if (res.status !== 200)
+      throw new Error(`The local hub refused ${n} events: expected 200, found ${res.status} ${text.slice(0, 500)}`);
     const accepted = (JSON.parse(text) as { accepted?: unknown }).accepted;
     if (accepted !== n) throw new Error(`The local hub accepted ${JSON.stringify(accepted)} of ${n} events.`);
     this.next += n;

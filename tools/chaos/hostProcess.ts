@@ -26,7 +26,12 @@ const interesting =
  * Spawns dist/local-host/cli.js on the app (the repository) and resolves once it listens. Every line goes to
  * `logFile`; lines the chaos report counts are kept with their arrival time.
  */
-export async function startChaosHost(o: { repoRoot: string; args: string[]; env: Record<string, string>; logFile: string }): Promise<ChaosHost> {
+export async function startChaosHost(o: {
+  repoRoot: string;
+  args: string[];
+  env: Record<string, string>;
+  logFile: string;
+}): Promise<ChaosHost> {
   const cli = join(o.repoRoot, 'dist', 'local-host', 'cli.js');
   const child = spawn(process.execPath, [cli, '--app', o.repoRoot, '--port', '0', ...o.args], {
     cwd: o.repoRoot,
@@ -37,22 +42,27 @@ export async function startChaosHost(o: { repoRoot: string; args: string[]; env:
   const kept: LoggedLine[] = [];
   const tail: string[] = [];
   const partial = { stdout: '', stderr: '' };
-  const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer): void => {
-    log.write(chunk);
-    const parts = (partial[stream] + chunk.toString('utf8')).split('\n');
-    partial[stream] = parts.pop() ?? '';
-    const at = Date.now();
-    for (const text of parts) {
-      if (interesting.test(text)) kept.push({ at, text });
-      tail.push(text);
-      if (tail.length > 400) tail.shift();
-    }
-  };
+  const onData =
+    (stream: 'stdout' | 'stderr') =>
+    (chunk: Buffer): void => {
+      log.write(chunk);
+      const parts = (partial[stream] + chunk.toString('utf8')).split('\n');
+      partial[stream] = parts.pop() ?? '';
+      const at = Date.now();
+      for (const text of parts) {
+        if (interesting.test(text)) kept.push({ at, text });
+        tail.push(text);
+        if (tail.length > 400) tail.shift();
+      }
+    };
   child.stdout!.on('data', onData('stdout'));
   child.stderr!.on('data', onData('stderr'));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The local host did not start within 90 s:\n${tail.join('\n')}`)), 90_000);
+    const timer = setTimeout(
+      () => reject(new Error(`The local host did not start within 90 s:\n${tail.join('\n')}`)),
+      90_000,
+    );
     const check = (): void => {
       const m = /Local host listening on (\S+)/.exec(tail.join('\n'));
       if (m) {

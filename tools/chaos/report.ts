@@ -65,7 +65,8 @@ export function streamResult(truth: StreamTruth, observed: StreamObserved, dead:
     lost: Math.max(0, expectedCounted - observed.counted) + Math.max(0, missingInvalid),
     doubleCounted: Math.max(0, observed.counted - expectedCounted),
     sumDelta: observed.countedSum - expectedSum,
-    unsavedWindowEvents: observed.counted - observed.lateAtEntity - observed.storedWindowEvents - observed.liveWindowEvents,
+    unsavedWindowEvents:
+      observed.counted - observed.lateAtEntity - observed.storedWindowEvents - observed.liveWindowEvents,
     conflicts: observed.conflicts,
   };
 }
@@ -86,10 +87,20 @@ export function totalsOf(results: Iterable<StreamResult>): Totals {
 export function failuresOf(perStream: Readonly<Record<string, StreamResult>>, extra: readonly string[] = []): string[] {
   const out = [...extra];
   for (const [stream, r] of Object.entries(perStream)) {
-    if (r.lost > 0) out.push(`${stream}: ${r.lost} event(s) lost (sent ${r.sent}, counted ${r.counted}, dead-lettered ${r.deadLettered})`);
-    if (r.doubleCounted > 0) out.push(`${stream}: ${r.doubleCounted} event(s) counted twice (expected ${r.sentValid} counted, found ${r.counted})`);
-    if (r.lost === 0 && r.doubleCounted === 0 && r.sumDelta !== 0) out.push(`${stream}: the counts are exact but the sum is off by ${r.sumDelta}`);
-    if (r.unsavedWindowEvents !== 0) out.push(`${stream}: ${r.unsavedWindowEvents} counted event(s) are in no stored or live window (closed windows not saved)`);
+    if (r.lost > 0)
+      out.push(
+        `${stream}: ${r.lost} event(s) lost (sent ${r.sent}, counted ${r.counted}, dead-lettered ${r.deadLettered})`,
+      );
+    if (r.doubleCounted > 0)
+      out.push(
+        `${stream}: ${r.doubleCounted} event(s) counted twice (expected ${r.sentValid} counted, found ${r.counted})`,
+      );
+    if (r.lost === 0 && r.doubleCounted === 0 && r.sumDelta !== 0)
+      out.push(`${stream}: the counts are exact but the sum is off by ${r.sumDelta}`);
+    if (r.unsavedWindowEvents !== 0)
+      out.push(
+        `${stream}: ${r.unsavedWindowEvents} counted event(s) are in no stored or live window (closed windows not saved)`,
+      );
   }
   return out;
 }
@@ -99,9 +110,19 @@ const pad = (s: string | number, n: number): string => String(s).padStart(n);
 /** A fixed-width table: one row per stream and a total row. */
 export function formatTable(perStream: Readonly<Record<string, StreamResult>>, totals: Totals): string {
   const head = ['stream', 'sent', 'counted', 'deadLettered', 'lost', 'doubleCounted', 'sumDelta', 'unsavedWindows'];
-  const rows = Object.entries(perStream).map(([s, r]) => [s, r.sent, r.counted, r.deadLettered, r.lost, r.doubleCounted, r.sumDelta, r.unsavedWindowEvents]);
+  const rows = Object.entries(perStream).map(([s, r]) => [
+    s,
+    r.sent,
+    r.counted,
+    r.deadLettered,
+    r.lost,
+    r.doubleCounted,
+    r.sumDelta,
+    r.unsavedWindowEvents,
+  ]);
   rows.push(['total', totals.sent, totals.counted, totals.deadLettered, totals.lost, totals.doubleCounted, '', '']);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells: (string | number)[]): string => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : pad(c, widths[i]!))).join('  ');
+  const line = (cells: (string | number)[]): string =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : pad(c, widths[i]!))).join('  ');
   return [line(head), ...rows.map(line)].join('\n');
 }

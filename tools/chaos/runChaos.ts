@@ -5,10 +5,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { type AzuritePorts, type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
 import { parseFaultPlan } from '../../src/functions/ingest/faultInjection';
-import { CHAOS_PIPELINE, CHAOS_PIPELINE_NAME, chaosEvent, type ChaosEventOptions, idInRaw, streamName } from './chaosEvents';
+import {
+  CHAOS_PIPELINE,
+  CHAOS_PIPELINE_NAME,
+  chaosEvent,
+  type ChaosEventOptions,
+  idInRaw,
+  streamName,
+} from './chaosEvents';
 import { ChaosSender } from './chaosSender';
 import { type ChaosHost, startChaosHost } from './hostProcess';
-import { failuresOf, type StreamDeadLetters, type StreamObserved, type StreamResult, streamResult, totalsOf } from './report';
+import {
+  failuresOf,
+  type StreamDeadLetters,
+  type StreamObserved,
+  type StreamResult,
+  streamResult,
+  totalsOf,
+} from './report';
 
 export interface ChaosOptions {
   /** The repository (the app and its dist/ build). */
@@ -58,8 +72,21 @@ export interface ChaosReport {
   faults: { planned: string; injected: Record<string, number> };
   outages: OutageRecord[];
   /** What the host logged: ingest invocations given up on (and their events), retries, storage failures. */
-  host: { batchesAbandoned: number; eventsAbandoned: number; ingestRetries: number; storageErrorLines: number; windowSaveFailures: number; metricsNotRecorded: number };
-  deadLetters: { total: number; byReason: Record<string, number>; unknown: number; rawMismatch: number; duplicates: number };
+  host: {
+    batchesAbandoned: number;
+    eventsAbandoned: number;
+    ingestRetries: number;
+    storageErrorLines: number;
+    windowSaveFailures: number;
+    metricsNotRecorded: number;
+  };
+  deadLetters: {
+    total: number;
+    byReason: Record<string, number>;
+    unknown: number;
+    rawMismatch: number;
+    duplicates: number;
+  };
   /** /api/metrics over the run (operational figures: a failed metrics write is logged, not retried). */
   metrics: { events: number; aggregated: number; filtered: number; deadLettered: number } | null;
   drained: boolean;
@@ -81,7 +108,9 @@ const OUTAGE_NOTICE_TIMEOUT_MS = 60_000;
 export function streamingGap(o: Pick<ChaosOptions, 'durationSeconds' | 'outages' | 'outageSeconds'>): number {
   const gap = (o.durationSeconds - o.outages * o.outageSeconds) / (o.outages + 1);
   if (gap < 3) {
-    throw new Error(`--duration: expected at least ${o.outages * o.outageSeconds + (o.outages + 1) * 3} s for ${o.outages} outage(s) of ${o.outageSeconds} s with 3 s of streaming around each, found ${o.durationSeconds} s`);
+    throw new Error(
+      `--duration: expected at least ${o.outages * o.outageSeconds + (o.outages + 1) * 3} s for ${o.outages} outage(s) of ${o.outageSeconds} s with 3 s of streaming around each, found ${o.durationSeconds} s`,
+    );
   }
   return gap;
 }
@@ -109,8 +138,11 @@ async function allPages<T>(url: string): Promise<T[]> {
   const items: T[] = [];
   let token: string | undefined;
   do {
-    const page = await getJson<{ items: T[]; continuationToken?: string }>(`${url}${url.includes('?') ? '&' : '?'}limit=1000${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`);
-    if (page.status !== 200) throw new Error(`GET ${url}: expected 200, found ${page.status} ${JSON.stringify(page.body).slice(0, 300)}`);
+    const page = await getJson<{ items: T[]; continuationToken?: string }>(
+      `${url}${url.includes('?') ? '&' : '?'}limit=1000${token ? `&continuationToken=${encodeURIComponent(token)}` : ''}`,
+    );
+    if (page.status !== 200)
+      throw new Error(`GET ${url}: expected 200, found ${page.status} ${JSON.stringify(page.body).slice(0, 300)}`);
     items.push(...page.body.items);
     token = page.body.continuationToken;
   } while (token);
@@ -127,12 +159,19 @@ interface StreamView {
 async function readView(baseUrl: string, stream: string): Promise<StreamView | undefined> {
   const r = await getJson<StreamView>(`${baseUrl}/api/streams/${CHAOS_PIPELINE_NAME}/${encodeURIComponent(stream)}`);
   if (r.status === 404) return undefined;
-  if (r.status !== 200) throw new Error(`GET stream ${stream}: expected 200 or 404, found ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+  if (r.status !== 200)
+    throw new Error(
+      `GET stream ${stream}: expected 200 or 404, found ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`,
+    );
   return r.body;
 }
 
 /** Polls until `probe` returns a value or the time is up (then undefined). */
-async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, intervalMs: number): Promise<T | undefined> {
+async function poll<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs: number,
+): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -146,7 +185,11 @@ async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, i
   }
 }
 
-const portsOf = (a: RunningAzurite): AzuritePorts => ({ blob: Number(new URL(a.blobUrl).port), queue: Number(new URL(a.queueUrl).port), table: Number(new URL(a.tableUrl).port) });
+const portsOf = (a: RunningAzurite): AzuritePorts => ({
+  blob: Number(new URL(a.blobUrl).port),
+  queue: Number(new URL(a.queueUrl).port),
+  table: Number(new URL(a.tableUrl).port),
+});
 
 /**
  * The chaos run: a real Azurite on a data directory, the app on the local host (SQLite durable store, local hub)
@@ -177,24 +220,42 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     host = await startChaosHost({
       repoRoot: o.repoRoot,
       args: ['--no-azurite', '--store', 'sqlite', '--data-dir', hostDir],
-      env: { AzureWebJobsStorage: connectionString, EventHubConnection: 'UseLocalEventHub=true', ANALYSIS_SCHEDULE: '', PIPELINE_REFRESH_SECONDS: '3600', STREAMFOLD_FAULTS: o.faults },
+      env: {
+        AzureWebJobsStorage: connectionString,
+        EventHubConnection: 'UseLocalEventHub=true',
+        ANALYSIS_SCHEDULE: '',
+        PIPELINE_REFRESH_SECONDS: '3600',
+        STREAMFOLD_FAULTS: o.faults,
+      },
       logFile: join(dataDir, 'host.log'),
     });
     const baseUrl = host.baseUrl;
     progress(`local host on ${baseUrl}; faults: ${o.faults || 'none'}`);
 
     // The run's own pipeline, stored before any event so ingest's first pipeline read sees it.
-    const put = await getJson<unknown>(`${baseUrl}/api/pipelines/${CHAOS_PIPELINE_NAME}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(CHAOS_PIPELINE) });
-    if (put.status !== 200 && put.status !== 201) throw new Error(`PUT /api/pipelines/${CHAOS_PIPELINE_NAME}: expected 201, found ${put.status} ${JSON.stringify(put.body)}`);
+    const put = await getJson<unknown>(`${baseUrl}/api/pipelines/${CHAOS_PIPELINE_NAME}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(CHAOS_PIPELINE),
+    });
+    if (put.status !== 200 && put.status !== 201)
+      throw new Error(
+        `PUT /api/pipelines/${CHAOS_PIPELINE_NAME}: expected 201, found ${put.status} ${JSON.stringify(put.body)}`,
+      );
     const partitions = (await hubInfo(baseUrl)).partitionCount;
     const eventOptions: ChaosEventOptions = { streams: o.streams, partitions, invalidEvery: o.invalidEvery };
 
     sender = new ChaosSender(baseUrl, { ...eventOptions, rate: o.rate });
     const streamStart = Date.now();
-    progress(`streaming ${o.rate} events/s over ${o.streams} streams and ${partitions} partitions: ${(gapMs / 1000).toFixed(1)} s, then ${o.outages} x (${o.outageSeconds} s outage + restart, ${(gapMs / 1000).toFixed(1)} s streaming)`);
+    progress(
+      `streaming ${o.rate} events/s over ${o.streams} streams and ${partitions} partitions: ${(gapMs / 1000).toFixed(1)} s, then ${o.outages} x (${o.outageSeconds} s outage + restart, ${(gapMs / 1000).toFixed(1)} s streaming)`,
+    );
     const sending = sender.run();
     // A refused send ends the run; keep the rejection for after the outages so the storage is never left down.
-    const sendFailure = sending.then(() => undefined, (e: unknown) => e);
+    const sendFailure = sending.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
 
     const outageWindows: { begin: number; restarted: number }[] = [];
     const stopped: { stopMs: number; downMs: number }[] = [];
@@ -230,10 +291,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const drainDeadline = Date.now() + o.drainTimeoutSeconds * 1000;
     let lastHub: HubInfo | undefined;
     const drained =
-      (await poll(async () => {
-        lastHub = await hubInfo(baseUrl);
-        return lastHub.events === sent && lastHub.consumers.every((c) => c.lag === 0 && c.unprocessed === 0) ? true : undefined;
-      }, o.drainTimeoutSeconds * 1000, 250)) ?? false;
+      (await poll(
+        async () => {
+          lastHub = await hubInfo(baseUrl);
+          return lastHub.events === sent && lastHub.consumers.every((c) => c.lag === 0 && c.unprocessed === 0)
+            ? true
+            : undefined;
+        },
+        o.drainTimeoutSeconds * 1000,
+        250,
+      )) ?? false;
 
     // The entities may still be working through queued signals: wait until every stream reads the same 4 times in a
     // row (2 s), or 20 times (10 s) while some stream is short of what was sent, so a loss is not reported early.
@@ -242,22 +309,41 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     let stable = 0;
     let previous = '';
     const settled =
-      (await poll(async () => {
-        views = new Map<string, StreamView | undefined>();
-        for (const s of streams) views.set(s, await readView(baseUrl, s));
-        const key = JSON.stringify([...views.values()].map((v) => v && [v.totals.value?.count, v.totals.value?.sum, v.closedThrough, v.metrics.lateAtEntity, v.windows.map((w) => [w.start, w.events])]));
-        stable = key === previous ? stable + 1 : 0;
-        previous = key;
-        const exact = streams.every((s) => (views.get(s)?.totals.value?.count ?? 0) === (sender!.truth.get(s)?.valid ?? 0));
-        return stable >= (exact ? 4 : 20) ? true : undefined;
-      }, Math.max(30_000, drainDeadline - Date.now()), 500)) ?? false;
+      (await poll(
+        async () => {
+          views = new Map<string, StreamView | undefined>();
+          for (const s of streams) views.set(s, await readView(baseUrl, s));
+          const key = JSON.stringify(
+            [...views.values()].map(
+              (v) =>
+                v && [
+                  v.totals.value?.count,
+                  v.totals.value?.sum,
+                  v.closedThrough,
+                  v.metrics.lateAtEntity,
+                  v.windows.map((w) => [w.start, w.events]),
+                ],
+            ),
+          );
+          stable = key === previous ? stable + 1 : 0;
+          previous = key;
+          const exact = streams.every(
+            (s) => (views.get(s)?.totals.value?.count ?? 0) === (sender!.truth.get(s)?.valid ?? 0),
+          );
+          return stable >= (exact ? 4 : 20) ? true : undefined;
+        },
+        Math.max(30_000, drainDeadline - Date.now()),
+        500,
+      )) ?? false;
     progress(`drained: ${drained}, settled: ${settled}; reading results`);
 
     // Dead letters, matched to sent events by the id in their raw body.
     const dead = await allPages<{ raw: string; reason: string }>(`${baseUrl}/api/deadletters`);
     const byReason: Record<string, number> = {};
     const seen = new Set<number>();
-    const perStreamDead = new Map<string, StreamDeadLetters>(streams.map((s) => [s, { valid: 0, validSum: 0, invalid: 0 }]));
+    const perStreamDead = new Map<string, StreamDeadLetters>(
+      streams.map((s) => [s, { valid: 0, validSum: 0, invalid: 0 }]),
+    );
     let unknown = 0;
     let rawMismatch = 0;
     let duplicates = 0;
@@ -287,7 +373,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const perStream: Record<string, StreamResult> = {};
     for (const s of streams) {
       const view = views.get(s);
-      const stored = await allPages<{ data: { events?: number } }>(`${baseUrl}/api/streams/${CHAOS_PIPELINE_NAME}/${encodeURIComponent(s)}/windows`);
+      const stored = await allPages<{ data: { events?: number } }>(
+        `${baseUrl}/api/streams/${CHAOS_PIPELINE_NAME}/${encodeURIComponent(s)}/windows`,
+      );
       const observed: StreamObserved = {
         counted: view?.totals.value?.count ?? 0,
         countedSum: view?.totals.value?.sum ?? 0,
@@ -296,12 +384,26 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         lateAtEntity: view?.metrics.lateAtEntity ?? 0,
         conflicts: view?.metrics.conflicts ?? 0,
       };
-      perStream[s] = streamResult(sender.truth.get(s) ?? { valid: 0, validSum: 0, invalid: 0 }, observed, perStreamDead.get(s)!);
+      perStream[s] = streamResult(
+        sender.truth.get(s) ?? { valid: 0, validSum: 0, invalid: 0 },
+        observed,
+        perStreamDead.get(s)!,
+      );
     }
 
     const minutes = Math.min(1440, Math.ceil((Date.now() - began) / 60_000) + 1);
-    const m = await getJson<{ events: number; aggregated: number; filtered: number; deadLettered: number }>(`${baseUrl}/api/metrics?minutes=${minutes}`);
-    const metrics = m.status === 200 ? { events: m.body.events, aggregated: m.body.aggregated, filtered: m.body.filtered, deadLettered: m.body.deadLettered } : null;
+    const m = await getJson<{ events: number; aggregated: number; filtered: number; deadLettered: number }>(
+      `${baseUrl}/api/metrics?minutes=${minutes}`,
+    );
+    const metrics =
+      m.status === 200
+        ? {
+            events: m.body.events,
+            aggregated: m.body.aggregated,
+            filtered: m.body.filtered,
+            deadLettered: m.body.deadLettered,
+          }
+        : null;
 
     const injected: Record<string, number> = {};
     for (const point of planned.keys()) injected[point] = host.lines(new RegExp(`fault injected: ${point} \\(`)).length;
@@ -309,18 +411,28 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const outages: OutageRecord[] = stopped.map((s, k) => {
       const w = outageWindows[k]!;
       const until = Math.min(w.restarted + 30_000, outageWindows[k + 1]?.begin ?? Number.POSITIVE_INFINITY);
-      return { at: Number(((w.begin - streamStart) / 1000).toFixed(1)), stopMs: s.stopMs, downMs: s.downMs, storageErrorLines: storageLines.filter((l) => l.at >= w.begin && l.at < until).length };
+      return {
+        at: Number(((w.begin - streamStart) / 1000).toFixed(1)),
+        stopMs: s.stopMs,
+        downMs: s.downMs,
+        storageErrorLines: storageLines.filter((l) => l.at >= w.begin && l.at < until).length,
+      };
     });
     const abandoned = host.lines(/Function "ingest" failed on .*Moving past the batch/);
 
     const extra: string[] = [];
-    if (!drained) extra.push(`the hub did not drain within ${o.drainTimeoutSeconds} s: ${lastHub ? `${lastHub.events} events held of ${sent} sent, lag ${lastHub.consumers.map((c) => c.lag).join('/')}, unprocessed ${lastHub.consumers.map((c) => c.unprocessed).join('/')}` : 'the hub could not be read'}`);
+    if (!drained)
+      extra.push(
+        `the hub did not drain within ${o.drainTimeoutSeconds} s: ${lastHub ? `${lastHub.events} events held of ${sent} sent, lag ${lastHub.consumers.map((c) => c.lag).join('/')}, unprocessed ${lastHub.consumers.map((c) => c.unprocessed).join('/')}` : 'the hub could not be read'}`,
+      );
     if (!settled) extra.push('the stream entities did not settle (their totals kept changing or could not be read)');
     for (const [point, rule] of planned) {
-      if (rule.count > 0 && injected[point] !== rule.count) extra.push(`fault ${point}: planned ${rule.count} injection(s), the app logged ${injected[point]}`);
+      if (rule.count > 0 && injected[point] !== rule.count)
+        extra.push(`fault ${point}: planned ${rule.count} injection(s), the app logged ${injected[point]}`);
     }
     outages.forEach((x, k) => {
-      if (x.storageErrorLines === 0) extra.push(`outage ${k + 1}: the app logged no storage failure, so it did not notice the outage`);
+      if (x.storageErrorLines === 0)
+        extra.push(`outage ${k + 1}: the app logged no storage failure, so it did not notice the outage`);
     });
     if (unknown > 0) extra.push(`${unknown} dead letter(s) match no sent event`);
     if (rawMismatch > 0) extra.push(`${rawMismatch} dead letter(s) keep a raw body that differs from the one sent`);
@@ -351,7 +463,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     };
   } catch (error) {
     const tail = host?.tail(40);
-    throw new Error(`${error instanceof Error ? error.message : String(error)}${tail ? `\nlast host output:\n${tail}` : ''}`, { cause: error });
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}${tail ? `\nlast host output:\n${tail}` : ''}`,
+      { cause: error },
+    );
   } finally {
     sender?.stop();
     await host?.stop().catch(() => undefined);

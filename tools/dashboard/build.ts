@@ -43,7 +43,8 @@ export async function buildDashboard(): Promise<{ js: string; css: string }> {
   const outputs = Object.keys(result.metafile.outputs).map((f) => basename(f));
   const js = outputs.find((f) => f.endsWith('.js'));
   const css = outputs.find((f) => f.endsWith('.css'));
-  if (js === undefined || css === undefined) throw new Error(`dashboard build: expected a .js and a .css bundle, found ${outputs.join(', ')}`);
+  if (js === undefined || css === undefined)
+    throw new Error(`dashboard build: expected a .js and a .css bundle, found ${outputs.join(', ')}`);
   writeFileSync(join(outDir, 'index.html'), indexHtml(js, css));
   return { js, css };
 }

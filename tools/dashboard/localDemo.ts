@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** The repository root, from tools/dashboard (source, under jest) or dist/tools/dashboard (built; dist holds a package.json copy, not tsconfig.json). */
-const repoRoot = existsSync(resolve(__dirname, '..', '..', 'tsconfig.json')) ? resolve(__dirname, '..', '..') : resolve(__dirname, '..', '..', '..');
+const repoRoot = existsSync(resolve(__dirname, '..', '..', 'tsconfig.json'))
+  ? resolve(__dirname, '..', '..')
+  : resolve(__dirname, '..', '..', '..');
 
 export const CHROMIUM_INSTALL = 'apt-get install -y chromium';
 
@@ -12,7 +14,9 @@ export const CHROMIUM_INSTALL = 'apt-get install -y chromium';
 export function chromiumPath(): string {
   const path = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
   if (!existsSync(path)) {
-    throw new Error(`expected Chromium at ${path} for the dashboard's browser tests, found nothing: install it with \`${CHROMIUM_INSTALL}\` (Debian; .ci/run does this), or set CHROMIUM_PATH.`);
+    throw new Error(
+      `expected Chromium at ${path} for the dashboard's browser tests, found nothing: install it with \`${CHROMIUM_INSTALL}\` (Debian; .ci/run does this), or set CHROMIUM_PATH.`,
+    );
   }
   return path;
 }
@@ -34,7 +38,11 @@ export async function startLocalDemo(args: string[] = [], timeoutMs = 90_000): P
   const env = { ...process.env };
   delete env['AzureWebJobsStorage'];
   delete env['EventHubConnection'];
-  const child: ChildProcess = spawn(process.execPath, [cli, '--demo', '--port', '0', '--azurite-ports', 'auto', '--data-dir', dataDir, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [cli, '--demo', '--port', '0', '--azurite-ports', 'auto', '--data-dir', dataDir, ...args],
+    { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString('utf8')));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString('utf8')));
@@ -54,7 +62,9 @@ export async function startLocalDemo(args: string[] = [], timeoutMs = 90_000): P
     if (url) return { baseUrl: url, output: () => output, stop };
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
-      throw new Error(`npm run local -- --demo did not start (${child.exitCode !== null ? `exit ${child.exitCode}` : `no listening line within ${timeoutMs} ms`}):\n${output}`);
+      throw new Error(
+        `npm run local -- --demo did not start (${child.exitCode !== null ? `exit ${child.exitCode}` : `no listening line within ${timeoutMs} ms`}):\n${output}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

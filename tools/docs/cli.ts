@@ -9,7 +9,8 @@ async function main(): Promise<void> {
   // The route modules register their functions on import; outside a Functions host the library says so, once per route.
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
-    if (!/Skipping call to register function|Failed to detect the Azure Functions runtime/.test(String(args[0]))) warn(...args);
+    if (!/Skipping call to register function|Failed to detect the Azure Functions runtime/.test(String(args[0])))
+      warn(...args);
   };
   const { referenceDocs } = await import('./referenceDocs');
   console.warn = warn;

@@ -20,11 +20,34 @@ const BANNED_MEMBER_CALLS = {
   process: ['hrtime', 'uptime'],
 };
 /** Bare calls that are I/O, timers or randomness. */
-const BANNED_CALLS = new Set(['fetch', 'setTimeout', 'setInterval', 'setImmediate', 'randomUUID', 'randomBytes', 'randomInt', 'Date']);
+const BANNED_CALLS = new Set([
+  'fetch',
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'randomUUID',
+  'randomBytes',
+  'randomInt',
+  'Date',
+]);
 /** Objects whose every method call is I/O. */
 const IO_OBJECTS = new Set(['fs', 'fsp', 'http', 'https', 'net', 'dns', 'child_process', 'axios']);
 /** Modules an orchestrator must not load (I/O). */
-const IO_MODULES = new Set(['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'http', 'node:http', 'https', 'node:https', 'net', 'node:net', 'child_process', 'node:child_process', 'axios']);
+const IO_MODULES = new Set([
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+  'http',
+  'node:http',
+  'https',
+  'node:https',
+  'net',
+  'node:net',
+  'child_process',
+  'node:child_process',
+  'axios',
+]);
 
 function isGenerator(node) {
   return node && (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration') && node.generator === true;
@@ -32,7 +55,8 @@ function isGenerator(node) {
 
 function calleeName(callee) {
   if (callee.type === 'Identifier') return callee.name;
-  if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') return callee.property.name;
+  if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier')
+    return callee.property.name;
   return undefined;
 }
 
@@ -52,7 +76,8 @@ module.exports = {
     docs: { description: 'Disallow clock, randomness and I/O inside Durable Functions orchestrator generators' },
     schema: [],
     messages: {
-      banned: "'{{what}}' inside orchestrator generator: it differs between replays, so the orchestrator is not deterministic. {{instead}}",
+      banned:
+        "'{{what}}' inside orchestrator generator: it differs between replays, so the orchestrator is not deterministic. {{instead}}",
     },
   },
   create(context) {
@@ -99,30 +124,59 @@ module.exports = {
         if (name === 'orchestration') markPassed(node.arguments[1]);
         if (name === 'createOrchestrator') markPassed(node.arguments[0]);
         const callee = node.callee;
-        if (callee.type === 'MemberExpression' && !callee.computed && callee.object.type === 'Identifier' && callee.property.type === 'Identifier') {
+        if (
+          callee.type === 'MemberExpression' &&
+          !callee.computed &&
+          callee.object.type === 'Identifier' &&
+          callee.property.type === 'Identifier'
+        ) {
           const banned = BANNED_MEMBER_CALLS[callee.object.name];
           if (banned && banned.includes(callee.property.name)) {
-            const clock = callee.object.name === 'Date' || callee.object.name === 'performance' || callee.object.name === 'process';
-            record(node, `${callee.object.name}.${callee.property.name}()`, clock ? 'Use context.df.currentUtcDateTime.' : 'Pass random values in the input or get them from an activity (or use context.df.newGuid()).');
+            const clock =
+              callee.object.name === 'Date' || callee.object.name === 'performance' || callee.object.name === 'process';
+            record(
+              node,
+              `${callee.object.name}.${callee.property.name}()`,
+              clock
+                ? 'Use context.df.currentUtcDateTime.'
+                : 'Pass random values in the input or get them from an activity (or use context.df.newGuid()).',
+            );
             return;
           }
           if (IO_OBJECTS.has(callee.object.name)) {
-            record(node, `${callee.object.name}.${callee.property.name}()`, 'Do I/O in an activity (context.df.callActivity).');
+            record(
+              node,
+              `${callee.object.name}.${callee.property.name}()`,
+              'Do I/O in an activity (context.df.callActivity).',
+            );
             return;
           }
         }
         if (callee.type === 'Identifier') {
-          if (callee.name === 'require' && node.arguments[0] && node.arguments[0].type === 'Literal' && IO_MODULES.has(node.arguments[0].value)) {
+          if (
+            callee.name === 'require' &&
+            node.arguments[0] &&
+            node.arguments[0].type === 'Literal' &&
+            IO_MODULES.has(node.arguments[0].value)
+          ) {
             record(node, `require('${node.arguments[0].value}')`, 'Do I/O in an activity (context.df.callActivity).');
           } else if (BANNED_CALLS.has(callee.name)) {
-            const instead = callee.name === 'Date' ? 'Use context.df.currentUtcDateTime.' : callee.name.startsWith('set') ? 'Use context.df.createTimer.' : callee.name === 'fetch' ? 'Use context.df.callHttp or an activity.' : 'Use context.df.newGuid() or an activity.';
+            const instead =
+              callee.name === 'Date'
+                ? 'Use context.df.currentUtcDateTime.'
+                : callee.name.startsWith('set')
+                  ? 'Use context.df.createTimer.'
+                  : callee.name === 'fetch'
+                    ? 'Use context.df.callHttp or an activity.'
+                    : 'Use context.df.newGuid() or an activity.';
             record(node, `${callee.name}()`, instead);
           }
         }
       },
       NewExpression(node) {
         // new Date(x) from a deterministic value is fine; new Date() reads the clock.
-        if (node.callee.type === 'Identifier' && node.callee.name === 'Date' && node.arguments.length === 0) record(node, 'new Date()', 'Use context.df.currentUtcDateTime.');
+        if (node.callee.type === 'Identifier' && node.callee.name === 'Date' && node.arguments.length === 0)
+          record(node, 'new Date()', 'Use context.df.currentUtcDateTime.');
       },
       AwaitExpression(node) {
         record(node, 'await', 'An orchestrator yields durable tasks; awaited work (I/O) belongs in an activity.');
@@ -133,7 +187,8 @@ module.exports = {
           if (g) orchestrators.add(g);
         }
         for (const f of findings) {
-          if (f.generators.some((g) => orchestrators.has(g))) context.report({ node: f.node, messageId: 'banned', data: { what: f.what, instead: f.instead } });
+          if (f.generators.some((g) => orchestrators.has(g)))
+            context.report({ node: f.node, messageId: 'banned', data: { what: f.what, instead: f.instead } });
         }
       },
     };

@@ -8,8 +8,9 @@ RuleTester.describe = describe;
 RuleTester.it = it;
 RuleTester.itOnly = it.only;
 
-const tester = new RuleTester({ languageOptions: { parser: tseslint.parser, ecmaVersion: 2022, sourceType: 'module' } });
-
+const tester = new RuleTester({
+  languageOptions: { parser: tseslint.parser, ecmaVersion: 2022, sourceType: 'module' },
+});
 
 tester.run('orchestrator-determinism', rule, {
   valid: [
@@ -49,9 +50,15 @@ tester.run('orchestrator-determinism', rule, {
 
 test('the rule names what it found and what to use instead', () => {
   const linter = new Linter({ configType: 'flat' });
-  const messages = linter.verify(`df.app.orchestration('o', function* (context) { yield context.df.callActivity('a', Date.now()); });`, [
-    { plugins: { streamfold: { rules: { 'orchestrator-determinism': rule } } }, rules: { 'streamfold/orchestrator-determinism': 'error' } },
-  ]);
+  const messages = linter.verify(
+    `df.app.orchestration('o', function* (context) { yield context.df.callActivity('a', Date.now()); });`,
+    [
+      {
+        plugins: { streamfold: { rules: { 'orchestrator-determinism': rule } } },
+        rules: { 'streamfold/orchestrator-determinism': 'error' },
+      },
+    ],
+  );
   expect(messages.map((m) => m.message)).toEqual([
     "'Date.now()' inside orchestrator generator: it differs between replays, so the orchestrator is not deterministic. Use context.df.currentUtcDateTime.",
   ]);

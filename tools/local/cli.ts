@@ -7,38 +7,65 @@ import { azuritePortsFor } from '../../local-host/azurite/azuritePortsFor';
 import { readLocalSettings } from '../../local-host/config/readLocalSettings';
 import { describeError } from '../../local-host/errors';
 import { type RunningHost, startHost } from '../../local-host/host';
-import { type RunningLocalStorage, startLocalStorage, type TableStoreKind } from '../../local-host/tables/startLocalStorage';
+import {
+  type RunningLocalStorage,
+  startLocalStorage,
+  type TableStoreKind,
+} from '../../local-host/tables/startLocalStorage';
 import { formatUrls } from './formatUrls';
 import { type RunningDemo, startDemo } from './startDemo';
 
 /** This file runs as dist/tools/local/cli.js; the app is the repository itself. */
 const repoRoot = resolve(__dirname, '..', '..', '..');
 
-const whole = (name: string, min: number, max: number) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}; found ${JSON.stringify(value)}.`);
-  return n;
-};
+const whole =
+  (name: string, min: number, max: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(
+        `${name} must be a whole number from ${min} to ${max}; found ${JSON.stringify(value)}.`,
+      );
+    return n;
+  };
 
 export const program = new Command('local')
-  .description('Runs Streamfold locally: the local host with embedded Azurite, the local event hub and the SQLite durable store.')
+  .description(
+    'Runs Streamfold locally: the local host with embedded Azurite, the local event hub and the SQLite durable store.',
+  )
   .option('--port <n>', 'HTTP port; 0 picks a free port', whole('--port', 0, 65535), 7071)
   .addOption(
     new Option('--azurite-ports <mode>', 'embedded Azurite on its standard ports 10000-10002, or on free ports (auto)')
       .choices(['default', 'auto'])
-      .default(process.env['STREAMFOLD_AZURITE_PORTS'] === 'auto' ? 'auto' : 'default', 'default; auto when STREAMFOLD_AZURITE_PORTS=auto'),
+      .default(
+        process.env['STREAMFOLD_AZURITE_PORTS'] === 'auto' ? 'auto' : 'default',
+        'default; auto when STREAMFOLD_AZURITE_PORTS=auto',
+      ),
   )
   .option('--no-azurite', 'use an Azurite (or storage account) that is already running, as AzureWebJobsStorage says')
   .addOption(
-    new Option('--tables <kind>', "what serves the app's Table storage: the embedded SQLite store (keeps up with long histories) or Azurite's table service")
+    new Option(
+      '--tables <kind>',
+      "what serves the app's Table storage: the embedded SQLite store (keeps up with long histories) or Azurite's table service",
+    )
       .choices(['embedded', 'azurite'])
       .default('embedded'),
   )
-  .addOption(new Option('--data-dir <dir>', 'persisted host state: event hub logs, checkpoints, durable store, Azurite data, table store').default(join(repoRoot, '.local', 'host'), '.local/host in the repository'))
+  .addOption(
+    new Option(
+      '--data-dir <dir>',
+      'persisted host state: event hub logs, checkpoints, durable store, Azurite data, table store',
+    ).default(join(repoRoot, '.local', 'host'), '.local/host in the repository'),
+  )
   .option('--demo', 'send synthetic events in process so live results appear within seconds', false)
   .option('--demo-streams <n>', 'demo: number of streams', whole('--demo-streams', 1, 100_000), 20)
   .option('--demo-rate <eventsPerSecond>', 'demo: events per second', whole('--demo-rate', 1, 1_000_000), 300)
-  .option('--demo-spike-every <n>', 'demo: every Nth event of a stream is a planted spike (0 = none)', whole('--demo-spike-every', 0, 1_000_000), 200)
+  .option(
+    '--demo-spike-every <n>',
+    'demo: every Nth event of a stream is a planted spike (0 = none)',
+    whole('--demo-spike-every', 0, 1_000_000),
+    200,
+  )
   .option('--verbose', 'print host internals', false)
   .showHelpAfterError();
 
@@ -106,12 +133,21 @@ async function main(): Promise<void> {
     const storage = process.env['AzureWebJobsStorage'] ?? readLocalSettings(repoRoot).values['AzureWebJobsStorage'];
     // The app's event time needs the hub's partition count (EVENTHUB_PARTITION_COUNT; Azure provisions it in infra):
     // here it is the local hub's, which this process configures (LocalEventHub__PartitionCount, default 4).
-    const settingOf = (name: string): string | undefined => process.env[name] ?? readLocalSettings(repoRoot).values[name];
-    if (!settingOf('EVENTHUB_PARTITION_COUNT') && /UseLocalEventHub=true/i.test(settingOf('EventHubConnection') ?? '')) {
+    const settingOf = (name: string): string | undefined =>
+      process.env[name] ?? readLocalSettings(repoRoot).values[name];
+    if (
+      !settingOf('EVENTHUB_PARTITION_COUNT') &&
+      /UseLocalEventHub=true/i.test(settingOf('EventHubConnection') ?? '')
+    ) {
       process.env['EVENTHUB_PARTITION_COUNT'] = settingOf('LocalEventHub__PartitionCount') || '4';
     }
     if (o.azurite && o.azuritePorts === 'auto' && azuritePortsFor(storage)) {
-      azurite = await startLocalStorage({ dataDir, ports: 0, tables: o.tables, onUnexpectedExit: (err) => fail(`${err.message} The app's storage is gone.`) });
+      azurite = await startLocalStorage({
+        dataDir,
+        ports: 0,
+        tables: o.tables,
+        onUnexpectedExit: (err) => fail(`${err.message} The app's storage is gone.`),
+      });
       process.env['AzureWebJobsStorage'] = azurite.connectionString;
       process.stdout.write(`Storage: ${azurite.description}.\n`);
     }
@@ -127,7 +163,9 @@ async function main(): Promise<void> {
       onFatal: () => fail('Streamfold: a process the local host started died.'),
     });
     process.stdout.write(`Local host listening on ${host.baseUrl}\n`);
-    process.stdout.write(`${formatUrls({ baseUrl: host.baseUrl, hub: process.env['EVENTHUB_NAME'] ?? 'events', dataDir, ...(azurite ? { azurite } : {}) })}\n`);
+    process.stdout.write(
+      `${formatUrls({ baseUrl: host.baseUrl, hub: process.env['EVENTHUB_NAME'] ?? 'events', dataDir, ...(azurite ? { azurite } : {}) })}\n`,
+    );
     if (o.demo) {
       const rate = o.demoRate;
       demo = startDemo({
@@ -138,7 +176,9 @@ async function main(): Promise<void> {
         spikeEvery: o.demoSpikeEvery,
         report: (line) => process.stdout.write(`${line}\n`),
       });
-      process.stdout.write(`Demo: ${o.demoStreams} streams at ${rate} events/s, a spike every ${o.demoSpikeEvery || 'never'} events per stream. Watch ${host.baseUrl}/api/streams\n`);
+      process.stdout.write(
+        `Demo: ${o.demoStreams} streams at ${rate} events/s, a spike every ${o.demoSpikeEvery || 'never'} events per stream. Watch ${host.baseUrl}/api/streams\n`,
+      );
     }
     process.stdout.write('Press Ctrl-C to stop.\n');
   } catch (err) {

@@ -20,7 +20,9 @@ export function formatUrls(o: LocalUrlsInput): string {
     `  Event hub       POST ${hubUrl}/events   (state, lag: GET ${hubUrl})`,
     `  Durable API     ${o.baseUrl}/runtime/webhooks/durabletask`,
     ...(o.azurite
-      ? [`  Azurite         blob ${o.azurite.blobUrl}, queue ${o.azurite.queueUrl}${o.azurite.tables === 'embedded' ? '' : `, table ${o.azurite.tableUrl}`}`]
+      ? [
+          `  Azurite         blob ${o.azurite.blobUrl}, queue ${o.azurite.queueUrl}${o.azurite.tables === 'embedded' ? '' : `, table ${o.azurite.tableUrl}`}`,
+        ]
       : []),
     ...(o.azurite?.tables === 'embedded' ? [`  Tables          ${o.azurite.tableUrl}   (embedded SQLite store)`] : []),
     `  Data            ${o.dataDir}`,

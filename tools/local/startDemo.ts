@@ -52,7 +52,9 @@ export function startDemo(o: DemoOptions): RunningDemo {
       }
       if (o.report && Date.now() - lastReport >= (o.reportEveryMs ?? 10_000)) {
         lastReport = Date.now();
-        o.report(`demo: ${sent} events sent to ${o.streams} streams (${Math.round(sent / ((lastReport - started) / 1000))} events/s${failures ? `, ${failures} failed requests` : ''})`);
+        o.report(
+          `demo: ${sent} events sent to ${o.streams} streams (${Math.round(sent / ((lastReport - started) / 1000))} events/s${failures ? `, ${failures} failed requests` : ''})`,
+        );
       }
     }
   })();

@@ -14,7 +14,8 @@ async function main(args: string[]): Promise<void> {
   const at = args.indexOf('--table-prefix');
   const prefix = at >= 0 ? (args[at + 1] ?? '') : '';
   const unknown = args.filter((a, i) => a !== '--dry-run' && a !== '--table-prefix' && !(at >= 0 && i === at + 1));
-  if (unknown.length > 0) throw new Error(`expected [--dry-run] [--table-prefix <prefix>], found ${JSON.stringify(unknown)}`);
+  if (unknown.length > 0)
+    throw new Error(`expected [--dry-run] [--table-prefix <prefix>], found ${JSON.stringify(unknown)}`);
   const client = await tableClientFor(prefix + TABLE_NAMES.windows);
   console.log(JSON.stringify(await migrateWindowKeys(client, { dryRun }), null, 2));
 }

@@ -8,21 +8,26 @@ import { Command, InvalidArgumentError } from 'commander';
  * app does the work (selection, fix, ledger, sending); this only builds the request and prints the answer.
  */
 
-const json = (name: string) => (value: string): unknown => {
-  try {
-    return JSON.parse(value) as unknown;
-  } catch (e) {
-    throw new InvalidArgumentError(`${name} must be JSON; ${(e as Error).message}`);
-  }
-};
+const json =
+  (name: string) =>
+  (value: string): unknown => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch (e) {
+      throw new InvalidArgumentError(`${name} must be JSON; ${(e as Error).message}`);
+    }
+  };
 const whole = (value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError(`--limit must be a whole number from 1 to 10000; found ${JSON.stringify(value)}.`);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new InvalidArgumentError(`--limit must be a whole number from 1 to 10000; found ${JSON.stringify(value)}.`);
   return n;
 };
 
 export const program = new Command('replay')
-  .description('Replays dead letters through the app (POST /api/deadletters/replay): each counts once, only in the pipeline that dead-lettered it. See docs/how-to/dead-letters.md.')
+  .description(
+    'Replays dead letters through the app (POST /api/deadletters/replay): each counts once, only in the pipeline that dead-lettered it. See docs/how-to/dead-letters.md.',
+  )
   .option('--url <url>', 'the app: the local host, or https://<app>.azurewebsites.net', 'http://localhost:7071')
   .option('--key <key>', 'the master (admin) key (sent as x-functions-key)')
   .option('--since <time>', 'only dead letters enqueued at or after this ISO time')
@@ -30,11 +35,15 @@ export const program = new Command('replay')
   .option('--reason <reason>', 'only this reason (schema, late, expression, ...)')
   .option('--pipeline <name>', 'only dead letters of this pipeline')
   .option('--stream <key>', 'only dead letters of this stream')
-  .option('--fix <patch>', 'an RFC 6902 JSON Patch applied to each body, e.g. \'[{"op":"move","from":"/val","path":"/value"}]\'', json('--fix'))
+  .option(
+    '--fix <patch>',
+    'an RFC 6902 JSON Patch applied to each body, e.g. \'[{"op":"move","from":"/val","path":"/value"}]\'',
+    json('--fix'),
+  )
   .option('--fix-file <file>', 'the JSON Patch, read from a file')
   .option('--limit <n>', 'dead letters to replay at most (1 to 10000)', whole, 1000)
   .option('--dry-run', 'send nothing; print what would be sent and what would become of each event', false)
-  .option('--json', 'print the app\'s answer as JSON', false)
+  .option('--json', "print the app's answer as JSON", false)
   .showHelpAfterError();
 
 interface Options {
@@ -59,7 +68,13 @@ interface Answer {
   alreadyApplied: number;
   skippedStorage: number;
   fixFailed: { partition: string; sequenceNumber: number; error: string }[];
-  items: { partition: string; sequenceNumber: number; pipeline?: string; body: string; outcome?: { pipeline: string; outcome: string; reason?: string }[] }[];
+  items: {
+    partition: string;
+    sequenceNumber: number;
+    pipeline?: string;
+    body: string;
+    outcome?: { pipeline: string; outcome: string; reason?: string }[];
+  }[];
 }
 
 /** The request body the options stand for. */
@@ -94,9 +109,15 @@ async function main(o: Options): Promise<number> {
     return 0;
   }
   const a = JSON.parse(text) as Answer;
-  const out: string[] = [`replay ${a.replayId}${o.dryRun ? ' (dry run)' : ''}: ${a.selected} selected, ${o.dryRun ? `${a.items.length} would be sent` : `${a.sent} sent`}, ${a.alreadyApplied} already applied, ${a.skippedStorage} storage skipped, ${a.fixFailed.length} fix failed`];
+  const out: string[] = [
+    `replay ${a.replayId}${o.dryRun ? ' (dry run)' : ''}: ${a.selected} selected, ${o.dryRun ? `${a.items.length} would be sent` : `${a.sent} sent`}, ${a.alreadyApplied} already applied, ${a.skippedStorage} storage skipped, ${a.fixFailed.length} fix failed`,
+  ];
   for (const f of a.fixFailed) out.push(`  fix failed ${f.partition}/${f.sequenceNumber}: ${f.error}`);
-  if (o.dryRun) for (const i of a.items) out.push(`  ${i.partition}/${i.sequenceNumber} ${i.pipeline ?? '*'}: ${(i.outcome ?? []).map((x) => `${x.pipeline} ${x.outcome}${x.reason ? ` (${x.reason})` : ''}`).join(', ')}  ${i.body.slice(0, 120)}`);
+  if (o.dryRun)
+    for (const i of a.items)
+      out.push(
+        `  ${i.partition}/${i.sequenceNumber} ${i.pipeline ?? '*'}: ${(i.outcome ?? []).map((x) => `${x.pipeline} ${x.outcome}${x.reason ? ` (${x.reason})` : ''}`).join(', ')}  ${i.body.slice(0, 120)}`,
+      );
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
 }

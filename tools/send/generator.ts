@@ -23,9 +23,19 @@ export interface GeneratedEvent {
   value: number;
 }
 
-export const defaultGeneratorOptions: GeneratorOptions = { streams: 10, shape: 'gaussian', seed: 1, spikeEvery: 0, spikeSize: 8, mean: 50, stddev: 5, period: 60 };
+export const defaultGeneratorOptions: GeneratorOptions = {
+  streams: 10,
+  shape: 'gaussian',
+  seed: 1,
+  spikeEvery: 0,
+  spikeSize: 8,
+  mean: 50,
+  stddev: 5,
+  period: 60,
+};
 
-export const streamName = (i: number, streams: number): string => `s-${String(i + 1).padStart(Math.max(3, String(streams).length), '0')}`;
+export const streamName = (i: number, streams: number): string =>
+  `s-${String(i + 1).padStart(Math.max(3, String(streams).length), '0')}`;
 
 /**
  * Synthetic multi-stream events, round robin over streams: {"stream":"s-001","time":"<ISO>","value":12.3}.
@@ -44,7 +54,11 @@ export function createGenerator(options: Partial<GeneratorOptions> = {}): (now: 
     const n = (counts[i] as number) + 1;
     counts[i] = n;
     let value: number;
-    if (o.shape === 'sine') value = o.mean + o.stddev * Math.sin((2 * Math.PI * n) / o.period + (phase[i] as number)) + 0.1 * o.stddev * gaussian(random);
+    if (o.shape === 'sine')
+      value =
+        o.mean +
+        o.stddev * Math.sin((2 * Math.PI * n) / o.period + (phase[i] as number)) +
+        0.1 * o.stddev * gaussian(random);
     else if (o.shape === 'random-walk') value = walk[i] = (walk[i] as number) + 0.3 * o.stddev * gaussian(random);
     else value = o.mean + o.stddev * gaussian(random);
     if (o.spikeEvery > 0 && n % o.spikeEvery === 0) value += o.spikeSize * o.stddev;

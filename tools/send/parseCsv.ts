@@ -41,7 +41,8 @@ export function parseCsv(text: string): Record<string, string | number>[] {
   const [header, ...body] = rows;
   if (!header) return [];
   return body.map((cells, r) => {
-    if (cells.length > header.length) throw new Error(`CSV row ${r + 2} has ${cells.length} fields but the header has ${header.length}.`);
+    if (cells.length > header.length)
+      throw new Error(`CSV row ${r + 2} has ${cells.length} fields but the header has ${header.length}.`);
     const record: Record<string, string | number> = {};
     header.forEach((name, c) => {
       const cell = cells[c];

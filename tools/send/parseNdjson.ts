@@ -6,7 +6,9 @@ export function parseNdjson(text: string): unknown[] {
     try {
       values.push(JSON.parse(line));
     } catch (err) {
-      throw new Error(`NDJSON line ${i + 1} is not JSON (${(err as Error).message}): ${JSON.stringify(line.slice(0, 80))}`);
+      throw new Error(
+        `NDJSON line ${i + 1} is not JSON (${(err as Error).message}): ${JSON.stringify(line.slice(0, 80))}`,
+      );
     }
   });
   return values;

@@ -24,10 +24,16 @@ describe('planReplay', () => {
   it('schedules by recorded time, sped up, and rebases times', () => {
     const plan = planReplay(events, { timeColumn: 't', speedUp: 10, rebaseTo: new Date('2030-01-01T00:00:00Z') });
     expect(plan.map((p) => p.atMs)).toEqual([1000, 0, 2000]);
-    expect(plan.map((p) => (p.event as { t: string }).t)).toEqual(['2030-01-01T00:00:01.000Z', '2030-01-01T00:00:00.000Z', '2030-01-01T00:00:02.000Z']);
+    expect(plan.map((p) => (p.event as { t: string }).t)).toEqual([
+      '2030-01-01T00:00:01.000Z',
+      '2030-01-01T00:00:00.000Z',
+      '2030-01-01T00:00:02.000Z',
+    ]);
   });
   it('names an event without a time', () => {
-    expect(() => planReplay([{ t: 'x' }], { timeColumn: 't', speedUp: 1 })).toThrow(/Event 1 has no usable time in "t"/);
+    expect(() => planReplay([{ t: 'x' }], { timeColumn: 't', speedUp: 1 })).toThrow(
+      /Event 1 has no usable time in "t"/,
+    );
   });
 });
 
@@ -36,7 +42,7 @@ describe('nextSend (per-event pacing)', () => {
   function schedule(plan: readonly ScheduledEvent[], batchSize: number): { atMs: number; count: number }[] {
     const sends: { atMs: number; count: number }[] = [];
     let elapsed = 0;
-    for (let from = 0; from < plan.length; ) {
+    for (let from = 0; from < plan.length;) {
       const { waitMs, count } = nextSend(plan, from, elapsed, batchSize);
       elapsed += waitMs;
       sends.push({ atMs: elapsed, count });
@@ -46,7 +52,9 @@ describe('nextSend (per-event pacing)', () => {
   }
 
   it('spreads 5 rows over 120 s at --speed-up 60 across 2 s, one event at a time, though they fit in one batch', () => {
-    const rows = Array.from({ length: 5 }, (_, i) => ({ t: new Date(Date.UTC(2024, 0, 1, 0, 0, i * 30)).toISOString() }));
+    const rows = Array.from({ length: 5 }, (_, i) => ({
+      t: new Date(Date.UTC(2024, 0, 1, 0, 0, i * 30)).toISOString(),
+    }));
     const plan = planReplay(rows, { timeColumn: 't', speedUp: 60 });
     expect(schedule(plan, 500)).toEqual([
       { atMs: 0, count: 1 },

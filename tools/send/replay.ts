@@ -10,7 +10,8 @@ export function parseReplayFile(fileName: string, text: string): unknown[] {
   if (ext === '.csv') return parseCsv(text);
   if (ext === '.json') {
     const value: unknown = JSON.parse(text);
-    if (!Array.isArray(value)) throw new Error(`${fileName} should hold a JSON array of events; found ${typeof value}.`);
+    if (!Array.isArray(value))
+      throw new Error(`${fileName} should hold a JSON array of events; found ${typeof value}.`);
     return value;
   }
   throw new Error(`Cannot replay ${fileName}: expected a .ndjson, .jsonl, .csv or .json file.`);
@@ -34,7 +35,10 @@ export interface ScheduledEvent {
 function timeOf(event: unknown, column: string, index: number): number {
   const value = event && typeof event === 'object' ? (event as Record<string, unknown>)[column] : undefined;
   const t = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
-  if (!Number.isFinite(t)) throw new Error(`Event ${index + 1} has no usable time in "${column}" (expected an ISO date-time or epoch ms); found ${JSON.stringify(value)}.`);
+  if (!Number.isFinite(t))
+    throw new Error(
+      `Event ${index + 1} has no usable time in "${column}" (expected an ISO date-time or epoch ms); found ${JSON.stringify(value)}.`,
+    );
   return t;
 }
 
@@ -47,7 +51,13 @@ export function planReplay(events: readonly unknown[], options: ReplayOptions): 
   const first = times.length > 0 ? Math.min(...times) : 0;
   return events.map((event, i) => {
     const offset = (times[i] as number) - first;
-    const out = options.rebaseTo && event && typeof event === 'object' ? { ...(event as Record<string, unknown>), [column]: new Date(options.rebaseTo.getTime() + offset / options.speedUp).toISOString() } : event;
+    const out =
+      options.rebaseTo && event && typeof event === 'object'
+        ? {
+            ...(event as Record<string, unknown>),
+            [column]: new Date(options.rebaseTo.getTime() + offset / options.speedUp).toISOString(),
+          }
+        : event;
     return { event: out, atMs: offset / options.speedUp };
   });
 }
@@ -57,7 +67,12 @@ export function planReplay(events: readonly unknown[], options: ReplayOptions): 
  * with every later event already due at that moment (at most `batchSize`). `elapsedMs` is the time since the start.
  * `plan` is sorted by `atMs`.
  */
-export function nextSend(plan: readonly ScheduledEvent[], from: number, elapsedMs: number, batchSize: number): { waitMs: number; count: number } {
+export function nextSend(
+  plan: readonly ScheduledEvent[],
+  from: number,
+  elapsedMs: number,
+  batchSize: number,
+): { waitMs: number; count: number } {
   const due = (i: number): number => plan[i]?.atMs ?? 0;
   const waitMs = Math.max(0, due(from) - elapsedMs);
   const sendAt = elapsedMs + waitMs;

@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { localHubTarget } from './targets';
 
 /** A stand-in for the local hub's producer route that records what it was sent. */
-async function recordingHub(): Promise<{ url: string; requests: { url: string; body: string }[]; close(): Promise<void> }> {
+async function recordingHub(): Promise<{
+  url: string;
+  requests: { url: string; body: string }[];
+  close(): Promise<void>;
+}> {
   const requests: { url: string; body: string }[] = [];
   const read = async (req: IncomingMessage) => {
     let text = '';
@@ -20,7 +24,11 @@ async function recordingHub(): Promise<{ url: string; requests: { url: string; b
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe('localHubTarget.sendGroups', () => {
@@ -29,7 +37,13 @@ describe('localHubTarget.sendGroups', () => {
     try {
       const target = localHubTarget(hub.url, 'events');
       await target.sendGroups([
-        ['s1', [{ stream: 's1', value: 1 }, { stream: 's1', value: 2 }]],
+        [
+          's1',
+          [
+            { stream: 's1', value: 1 },
+            { stream: 's1', value: 2 },
+          ],
+        ],
         ['s2', [{ stream: 's2', value: 3 }]],
         [undefined, ['not json']],
       ]);
@@ -50,7 +64,9 @@ describe('localHubTarget.sendGroups', () => {
     const hub = await recordingHub();
     try {
       await localHubTarget(hub.url, 'events').sendGroups([['room-1', [{ v: 1 }, { v: 2 }]]]);
-      expect(hub.requests.map((r) => [r.url, r.body])).toEqual([['/runtime/eventhubs/events/events?partitionKey=room-1', '{"v":1}\n{"v":2}']]);
+      expect(hub.requests.map((r) => [r.url, r.body])).toEqual([
+        ['/runtime/eventhubs/events/events?partitionKey=room-1', '{"v":1}\n{"v":2}'],
+      ]);
     } finally {
       await hub.close();
     }

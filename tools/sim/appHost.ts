@@ -1,4 +1,4 @@
-import { loadApp,type LoadedApp } from '../../local-host/app/loadApp';
+import { loadApp, type LoadedApp } from '../../local-host/app/loadApp';
 import { fromRpcTypedData } from '../../local-host/converters/fromRpcTypedData';
 import { clientBindingData, rpcBaseUrl } from '../../local-host/durable/client/clientBinding';
 import { acceptSignal } from '../../local-host/durable/client/durableHttpApi';
@@ -83,14 +83,27 @@ export async function startSimHost(options: StartOptions): Promise<SimHostProces
   const logger = quiet(options.log);
   const outputs: unknown[] = [];
   const origin = options.origin ?? SIM_ORIGIN;
-  const app = await loadApp({ appDir: options.appDir, settings: options.settings, logger, extensions: simExtensions(outputs, origin) });
+  const app = await loadApp({
+    appDir: options.appDir,
+    settings: options.settings,
+    logger,
+    extensions: simExtensions(outputs, origin),
+  });
   let dead = false;
-  const invoke = (r: InvokeRequest): Promise<InvokeResult> => (dead ? new Promise<InvokeResult>(() => {}) : app.invoke(r));
+  const invoke = (r: InvokeRequest): Promise<InvokeResult> =>
+    dead ? new Promise<InvokeResult>(() => {}) : app.invoke(r);
   const durableInvoke = async (r: InvokeRequest): Promise<InvokeResult> => {
     await options.delay?.(r.functionName);
     return invoke(r);
   };
-  const runtime = new DurableRuntime({ store: options.store, functions: app.functions, invoke: durableInvoke, logger, now: options.now, concurrency: options.concurrency ?? 4 });
+  const runtime = new DurableRuntime({
+    store: options.store,
+    functions: app.functions,
+    invoke: durableInvoke,
+    logger,
+    now: options.now,
+    concurrency: options.concurrency ?? 4,
+  });
   const unroute = routeSignalsInProcess(
     () => rpcBaseUrl(origin),
     async (name, key, operation, body) => {

@@ -10,18 +10,23 @@ import { compareSchedules } from './compareSchedules';
 import { checkRecordedOrchestrations } from './determinism/checkApp';
 import { describeCheck } from './determinism/replayCheck';
 import { shrink } from './shrink';
-import { INVARIANTS, type SimConfig, type SimResult,simulate } from './simulate';
+import { INVARIANTS, type SimConfig, type SimResult, simulate } from './simulate';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected ${name} to be a non-negative integer, found ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`expected ${name} to be a non-negative integer, found ${JSON.stringify(v)}`);
   return n;
 };
 const idList = (v: string) => {
-  const ids = v.split(',').filter((s) => s !== '').map(Number);
-  if (ids.some((n) => !Number.isInteger(n) || n < 0)) throw new InvalidArgumentError(`expected --keep to be event ids like 3,17,40, found ${JSON.stringify(v)}`);
+  const ids = v
+    .split(',')
+    .filter((s) => s !== '')
+    .map(Number);
+  if (ids.some((n) => !Number.isInteger(n) || n < 0))
+    throw new InvalidArgumentError(`expected --keep to be event ids like 3,17,40, found ${JSON.stringify(v)}`);
   return ids;
 };
 
@@ -46,7 +51,8 @@ interface Options {
 /** The command that replays `config` exactly (what a failure prints). */
 export function replayCommand(config: SimConfig, keep?: readonly number[]): string {
   const parts = ['npm run sim --', `--seed ${config.seed}`, `--steps ${config.steps}`];
-  if (config.scheduleSeed !== undefined && config.scheduleSeed !== config.seed) parts.push(`--schedule-seed ${config.scheduleSeed}`);
+  if (config.scheduleSeed !== undefined && config.scheduleSeed !== config.seed)
+    parts.push(`--schedule-seed ${config.scheduleSeed}`);
   if (!config.faults) parts.push('--no-faults');
   if (config.plantedBug) parts.push(`--planted-bug ${config.plantedBug}`);
   if (config.ndjsonFile) parts.push(`--ndjson ${config.ndjsonFile}`);
@@ -66,7 +72,13 @@ interface Failure {
 
 async function failureOf(config: SimConfig, r: SimResult, o: Options): Promise<Failure> {
   const first = r.violations[0]!;
-  const failure: Failure = { seed: r.seed, step: first.step, invariant: first.invariant, message: first.message, replay: replayCommand(config, config.keep ? [...config.keep] : undefined) };
+  const failure: Failure = {
+    seed: r.seed,
+    step: first.step,
+    invariant: first.invariant,
+    message: first.message,
+    replay: replayCommand(config, config.keep ? [...config.keep] : undefined),
+  };
   if (!o.shrink) return failure;
   const s = await shrink(config, r, { maxRuns: o.shrinkRuns, deadline: Date.now() + o.shrinkSeconds * 1000 });
   const v = s.result.violations.find((x) => x.invariant === first.invariant) ?? first;
@@ -85,8 +97,15 @@ const MAX_TRACE_LINES = 200;
 
 function traceLines(r: SimResult, keep: readonly number[]): string[] {
   const kept = new Set(keep);
-  const lines = r.trace.filter((t) => kept.has(t.id)).map((t) => `#${t.id} partition ${t.partition} seq ${t.sequence} at ${new Date(t.at).toISOString()}: ${t.body}`);
-  return lines.length <= MAX_TRACE_LINES ? lines : [...lines.slice(0, MAX_TRACE_LINES), `... ${lines.length - MAX_TRACE_LINES} more (the replay command sends them all)`];
+  const lines = r.trace
+    .filter((t) => kept.has(t.id))
+    .map((t) => `#${t.id} partition ${t.partition} seq ${t.sequence} at ${new Date(t.at).toISOString()}: ${t.body}`);
+  return lines.length <= MAX_TRACE_LINES
+    ? lines
+    : [
+        ...lines.slice(0, MAX_TRACE_LINES),
+        `... ${lines.length - MAX_TRACE_LINES} more (the replay command sends them all)`,
+      ];
 }
 
 function printFailure(f: Failure): void {
@@ -131,9 +150,12 @@ async function runSeeds(o: Options): Promise<void> {
       const f = await failureOf(config, r, failures.length === 0 ? o : { ...o, shrink: false });
       failures.push(f);
       if (!o.json) printFailure(f);
-    } else if (!o.json && o.seeds > 1) process.stdout.write(`seed ${seed}: ok (${r.events} events, ${r.crashes} crashes)\n`);
+    } else if (!o.json && o.seeds > 1)
+      process.stdout.write(`seed ${seed}: ok (${r.events} events, ${r.crashes} crashes)\n`);
   }
-  const compare = o.compareSchedules ? await compareSchedules({ seed: o.seed, steps: o.steps, appDir: repoRoot, schedules: o.compareSchedules }) : undefined;
+  const compare = o.compareSchedules
+    ? await compareSchedules({ seed: o.seed, steps: o.steps, appDir: repoRoot, schedules: o.compareSchedules })
+    : undefined;
   const wallMs = performance.now() - started;
   const stepsPerSec = Math.round(steps / (simMs / 1000));
   const held = failures.length === 0 && (compare?.identical ?? true);
@@ -147,17 +169,33 @@ async function runSeeds(o: Options): Promise<void> {
     invariants: INVARIANTS.map((name) => ({ name, held: !failures.some((f) => f.invariant === name) })),
     faults: Object.fromEntries(Object.entries(total).sort()),
     crashes: runs.reduce((n, r) => n + r.crashes, 0),
-    orchestrations: { checked: runs.reduce((n, r) => n + r.orchestrations.checked, 0), failures: runs.flatMap((r) => r.orchestrations.failures) },
+    orchestrations: {
+      checked: runs.reduce((n, r) => n + r.orchestrations.checked, 0),
+      failures: runs.flatMap((r) => r.orchestrations.failures),
+    },
     ...(o.seeds === 1 ? { results: runs[0]?.results, digest: runs[0]?.digest } : {}),
     ...(compare ? { scheduleIndependence: compare } : {}),
     failures,
   };
   if (o.json) console.log(JSON.stringify(summary, null, 2));
   else {
-    console.log(`${o.seeds} seed(s) from ${o.seed}, ${o.steps} steps each: ${events} events, ${summary.crashes} crashes, ${stepsPerSec} steps/s (${summary.wallSeconds} s)`);
-    console.log(`faults by kind: ${Object.entries(summary.faults).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
-    console.log(`orchestrations replayed: ${summary.orchestrations.checked}, non-deterministic: ${summary.orchestrations.failures.length}`);
-    if (compare) console.log(`schedule-only seeds ${compare.scheduleSeeds.join(', ')}: ${compare.identical ? `identical results (digest ${compare.digests[0]})` : `DIFFERENT results: ${compare.difference}`}`);
+    console.log(
+      `${o.seeds} seed(s) from ${o.seed}, ${o.steps} steps each: ${events} events, ${summary.crashes} crashes, ${stepsPerSec} steps/s (${summary.wallSeconds} s)`,
+    );
+    console.log(
+      `faults by kind: ${
+        Object.entries(summary.faults)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'none'
+      }`,
+    );
+    console.log(
+      `orchestrations replayed: ${summary.orchestrations.checked}, non-deterministic: ${summary.orchestrations.failures.length}`,
+    );
+    if (compare)
+      console.log(
+        `schedule-only seeds ${compare.scheduleSeeds.join(', ')}: ${compare.identical ? `identical results (digest ${compare.digests[0]})` : `DIFFERENT results: ${compare.difference}`}`,
+      );
     console.log(held ? `invariants held: ${INVARIANTS.join(', ')}` : `${failures.length} seed(s) failed`);
   }
   process.exitCode = held ? 0 : 1;
@@ -167,7 +205,11 @@ async function checkOrchestrators(o: { app: string; durableStore?: string; json?
   const store = o.durableStore ? new SqliteStore(resolve(o.durableStore)) : new MemoryStore();
   const settings: Record<string, string | undefined> = { ...process.env };
   try {
-    Object.assign(settings, (JSON.parse(readFileSync(resolve(o.app, 'local.settings.json'), 'utf8')) as { Values?: Record<string, string> }).Values ?? {});
+    Object.assign(
+      settings,
+      (JSON.parse(readFileSync(resolve(o.app, 'local.settings.json'), 'utf8')) as { Values?: Record<string, string> })
+        .Values ?? {},
+    );
   } catch {
     // no local.settings.json
   }
@@ -190,14 +232,20 @@ async function checkOrchestrators(o: { app: string; durableStore?: string; json?
 
 export const program = new Command('sim')
   .enablePositionalOptions()
-  .description('Deterministic simulation of the whole pipeline, and the orchestrator non-determinism check (docs/explanation/simulator.md)')
+  .description(
+    'Deterministic simulation of the whole pipeline, and the orchestrator non-determinism check (docs/explanation/simulator.md)',
+  )
   .option('--seed <n>', 'the (first) seed', int('--seed'), 1)
   .option('--seeds <n>', 'how many consecutive seeds to run', int('--seeds'), 1)
   .option('--steps <n>', 'scheduler steps per seed before the drain', int('--steps'), 1000)
   .option('--json', 'print one JSON object')
   .option('--no-faults', 'no faults, on-time valid events')
   .option('--schedule-seed <n>', 'seed the schedule alone (workload and faults keep --seed)', int('--schedule-seed'))
-  .option('--compare-schedules <n>', 'also run --seed fault-free under n schedule-only seeds and require identical results', int('--compare-schedules'))
+  .option(
+    '--compare-schedules <n>',
+    'also run --seed fault-free under n schedule-only seeds and require identical results',
+    int('--compare-schedules'),
+  )
   .option('--keep <ids>', 'send only these workload events (a shrunk trace)', idList)
   .option('--ndjson <file>', 'the workload: one event body per line')
   .option('--no-orchestrators', 'skip the analysis run and the orchestrator replay check at the end')
@@ -205,14 +253,21 @@ export const program = new Command('sim')
   .option('--no-shrink', 'print failures without shrinking them')
   .option('--shrink-runs <n>', 'most runs one shrink may take', int('--shrink-runs'), 40)
   .option('--shrink-seconds <n>', 'most seconds one shrink may take', int('--shrink-seconds'), 120)
-  .option('--planted-bug <name>', 'test only: plant a bug the simulator must find (commit-pending-twice)', (v: string) => {
-    if (v !== 'commit-pending-twice') throw new InvalidArgumentError(`expected commit-pending-twice, found ${JSON.stringify(v)}`);
-    return v;
-  })
+  .option(
+    '--planted-bug <name>',
+    'test only: plant a bug the simulator must find (commit-pending-twice)',
+    (v: string) => {
+      if (v !== 'commit-pending-twice')
+        throw new InvalidArgumentError(`expected commit-pending-twice, found ${JSON.stringify(v)}`);
+      return v;
+    },
+  )
   .action(async (o: Options) => runSeeds(o));
 program
   .command('check-orchestrators')
-  .description("replay every orchestration a durable store recorded through the app's orchestrators, at a shifted clock and another random seed")
+  .description(
+    "replay every orchestration a durable store recorded through the app's orchestrators, at a shifted clock and another random seed",
+  )
   .requiredOption('--app <dir>', 'the function app (its package.json main names the built entry files)')
   .option('--durable-store <file>', "a local host durable store (SQLite, under the host's --data-dir)")
   .option('--json', 'print one JSON object')
@@ -226,7 +281,9 @@ if (require.main === module) {
   // An await that never settles leaves Node nothing to do: it would exit silently with status 0.
   process.on('exit', () => {
     if (finished) return;
-    console.error('sim: the run stopped with work still awaited and nothing left to run (a hang in the simulated app or the simulator)');
+    console.error(
+      'sim: the run stopped with work still awaited and nothing left to run (a hang in the simulated app or the simulator)',
+    );
     process.exitCode = 3;
   });
   program

@@ -18,7 +18,8 @@ function sameResults(a: Record<string, StreamTruth>, b: Record<string, StreamTru
     const y = b[stream];
     if (!x || !y) return `stream ${stream} exists in one run only`;
     const sumOk = Math.abs(x.sum - y.sum) <= SUM_TOLERANCE * Math.max(1, Math.abs(x.sum));
-    if (x.count !== y.count || !sumOk || x.min !== y.min || x.max !== y.max) return `stream ${stream}: ${JSON.stringify(x)} vs ${JSON.stringify(y)}`;
+    if (x.count !== y.count || !sumOk || x.min !== y.min || x.max !== y.max)
+      return `stream ${stream}: ${JSON.stringify(x)} vs ${JSON.stringify(y)}`;
   }
   return undefined;
 }
@@ -27,15 +28,42 @@ function sameResults(a: Record<string, StreamTruth>, b: Record<string, StreamTru
  * The schedule-independence invariant: a fault-free, on-time workload (one seed) run under several schedule-only seeds
  * (other interleavings, batch sizes, partition orders, runtime concurrency) must give the same per-stream results.
  */
-export async function compareSchedules(o: { seed: number; steps: number; appDir: string; schedules: number }): Promise<ScheduleComparison> {
+export async function compareSchedules(o: {
+  seed: number;
+  steps: number;
+  appDir: string;
+  schedules: number;
+}): Promise<ScheduleComparison> {
   const scheduleSeeds = Array.from({ length: Math.max(2, o.schedules) }, (_, k) => o.seed + k * 7919);
   const runs = [];
-  for (const scheduleSeed of scheduleSeeds) runs.push(await simulate({ seed: o.seed, scheduleSeed, steps: o.steps, appDir: o.appDir, faults: false, checkOrchestrators: false }));
+  for (const scheduleSeed of scheduleSeeds)
+    runs.push(
+      await simulate({
+        seed: o.seed,
+        scheduleSeed,
+        steps: o.steps,
+        appDir: o.appDir,
+        faults: false,
+        checkOrchestrators: false,
+      }),
+    );
   const bad = runs.find((r) => !r.ok);
-  if (bad) return { scheduleSeeds, digests: runs.map((r) => r.digest), identical: false, difference: `schedule seed ${bad.scheduleSeed} broke ${bad.violations[0]?.invariant}: ${bad.violations[0]?.message}` };
+  if (bad)
+    return {
+      scheduleSeeds,
+      digests: runs.map((r) => r.digest),
+      identical: false,
+      difference: `schedule seed ${bad.scheduleSeed} broke ${bad.violations[0]?.invariant}: ${bad.violations[0]?.message}`,
+    };
   for (const r of runs.slice(1)) {
     const d = sameResults(runs[0]!.results, r.results);
-    if (d) return { scheduleSeeds, digests: runs.map((x) => x.digest), identical: false, difference: `schedule seeds ${scheduleSeeds[0]} and ${r.scheduleSeed}: ${d}` };
+    if (d)
+      return {
+        scheduleSeeds,
+        digests: runs.map((x) => x.digest),
+        identical: false,
+        difference: `schedule seeds ${scheduleSeeds[0]} and ${r.scheduleSeed}: ${d}`,
+      };
   }
   return { scheduleSeeds, digests: runs.map((r) => r.digest), identical: true };
 }

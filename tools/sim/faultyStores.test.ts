@@ -4,17 +4,33 @@ import { Rng } from './rng';
 import { VirtualTime } from './virtualTime';
 
 const none: StoreFaults = { transient: 0, timeout: 0, crash: 0, slow: 0 };
-const record = { raw: '{', reason: 'invalid-json' as const, detail: 'not JSON', partition: '0', sequenceNumber: 7, enqueuedTime: '2030-01-01T00:00:00.000Z', recordedAt: '2030-01-01T00:00:00.000Z' };
+const record = {
+  raw: '{',
+  reason: 'invalid-json' as const,
+  detail: 'not JSON',
+  partition: '0',
+  sequenceNumber: 7,
+  enqueuedTime: '2030-01-01T00:00:00.000Z',
+  recordedAt: '2030-01-01T00:00:00.000Z',
+};
 
 function setup(faults: StoreFaults, alive = () => true) {
   const base = createMemoryStores();
-  const seen = { kinds: [] as string[], crashes: [] as string[], deadLettered: [] as string[], windows: [] as string[] };
+  const seen = {
+    kinds: [] as string[],
+    crashes: [] as string[],
+    deadLettered: [] as string[],
+    windows: [] as string[],
+  };
   const stores = faultyStores(
     base,
     new Rng(1),
     faults,
     { count: (k) => seen.kinds.push(k), crash: (w) => seen.crashes.push(w) },
-    { windowUpserted: (key, start) => seen.windows.push(`${key}@${start}`), deadLettered: (rs) => seen.deadLettered.push(...rs.map((r) => `${r.partition}/${r.sequenceNumber}`)) },
+    {
+      windowUpserted: (key, start) => seen.windows.push(`${key}@${start}`),
+      deadLettered: (rs) => seen.deadLettered.push(...rs.map((r) => `${r.partition}/${r.sequenceNumber}`)),
+    },
     alive,
     () => true,
   );
@@ -36,7 +52,7 @@ describe('faultyStores', () => {
     expect(seen).toMatchObject({ kinds: ['table-transient'], deadLettered: [] });
   });
 
-  it('a crash at an await point reports the call and never settles it; a dead process\'s calls never settle either', async () => {
+  it("a crash at an await point reports the call and never settles it; a dead process's calls never settle either", async () => {
     const { stores, seen } = setup({ ...none, crash: 1 });
     let settled = false;
     void stores.windows.query('k').finally(() => (settled = true));

@@ -33,7 +33,15 @@ const turn = () => new Promise<void>((r) => setImmediate(r));
  * slowed, fail before or after it reaches the table, or kill the process. Once `alive()` is false every call hangs, as
  * a dead process's awaits do. Faults are drawn only while `faultsOn()` (the drain at the end runs clean).
  */
-export function faultyStores(base: Stores, rng: Rng, faults: StoreFaults, sink: FaultSink, observer: StoreObserver, alive: () => boolean, faultsOn: () => boolean): Stores {
+export function faultyStores(
+  base: Stores,
+  rng: Rng,
+  faults: StoreFaults,
+  sink: FaultSink,
+  observer: StoreObserver,
+  alive: () => boolean,
+  faultsOn: () => boolean,
+): Stores {
   const wrap = <T extends object>(name: string, store: T): T =>
     new Proxy(store, {
       get(target, prop, receiver) {
@@ -55,22 +63,29 @@ export function faultyStores(base: Stores, rng: Rng, faults: StoreFaults, sink: 
           }
           if (on && rng.chance(faults.transient)) {
             sink.count('table-transient');
-            throw Object.assign(new Error(`simulated: ${name}.${prop} failed with 503 Server Busy`), { statusCode: 503 });
+            throw Object.assign(new Error(`simulated: ${name}.${prop} failed with 503 Server Busy`), {
+              statusCode: 503,
+            });
           }
           if (name === 'windows' && prop === 'upsert') {
             const [key, rows] = args as [string, { start: number; data: unknown }[]];
             for (const r of rows) observer.windowUpserted(key, r.start, r.data);
           }
           const result = await method.apply(target, args);
-          if (name === 'deadLetters' && prop === 'add') observer.deadLettered(args[0] as { partition: string; sequenceNumber: number; reason: string }[]);
+          if (name === 'deadLetters' && prop === 'add')
+            observer.deadLettered(args[0] as { partition: string; sequenceNumber: number; reason: string }[]);
           if (!alive()) return never();
           if (on && rng.chance(faults.timeout)) {
             sink.count('table-timeout');
-            throw Object.assign(new Error(`simulated: ${name}.${prop} timed out after the table applied it`), { code: 'ETIMEDOUT' });
+            throw Object.assign(new Error(`simulated: ${name}.${prop} timed out after the table applied it`), {
+              code: 'ETIMEDOUT',
+            });
           }
           return result;
         };
       },
     });
-  return Object.fromEntries(Object.entries(base).map(([name, store]) => [name, wrap(name, store as object)])) as unknown as Stores;
+  return Object.fromEntries(
+    Object.entries(base).map(([name, store]) => [name, wrap(name, store as object)]),
+  ) as unknown as Stores;
 }

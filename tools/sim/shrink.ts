@@ -1,4 +1,4 @@
-import { type SimConfig, type SimResult,simulate } from './simulate';
+import { type SimConfig, type SimResult, simulate } from './simulate';
 
 export interface ShrinkResult {
   /** The smallest set of workload event ids found that still fails the same invariant. */
@@ -12,7 +12,11 @@ export interface ShrinkResult {
  * still breaks the same invariant. Bounded by `maxRuns` and `deadline` (ms since epoch, real time; a run that would end
  * past it is not started): the best trace so far is returned, always one that reproduces.
  */
-export async function shrink(config: SimConfig, failed: SimResult, options: { maxRuns: number; deadline: number }): Promise<ShrinkResult> {
+export async function shrink(
+  config: SimConfig,
+  failed: SimResult,
+  options: { maxRuns: number; deadline: number },
+): Promise<ShrinkResult> {
   const invariant = failed.violations[0]?.invariant;
   let keep = [...failed.sent];
   let best = failed;
@@ -22,7 +26,11 @@ export async function shrink(config: SimConfig, failed: SimResult, options: { ma
   const affordable = () => runs < options.maxRuns && Date.now() + lastMs < options.deadline;
   const stillFails = async (candidate: number[]): Promise<SimResult | undefined> => {
     runs++;
-    const r = await simulate({ ...config, keep: new Set(candidate), checkOrchestrators: config.checkOrchestrators && invariant?.startsWith('orchestrat') === true });
+    const r = await simulate({
+      ...config,
+      keep: new Set(candidate),
+      checkOrchestrators: config.checkOrchestrators && invariant?.startsWith('orchestrat') === true,
+    });
     lastMs = r.wallMs;
     return !r.ok && r.violations.some((v) => v.invariant === invariant) ? r : undefined;
   };

@@ -18,7 +18,15 @@ import { describeCheck } from './determinism/replayCheck';
 import { faultyStores, type StoreFaults } from './faultyStores';
 import { Rng } from './rng';
 import { VirtualTime } from './virtualTime';
-import { bodyAt, type Burst, ndjsonWorkload, readingOf, type StreamTruth, syntheticWorkload, type WorkloadEvent } from './workload';
+import {
+  bodyAt,
+  type Burst,
+  ndjsonWorkload,
+  readingOf,
+  type StreamTruth,
+  syntheticWorkload,
+  type WorkloadEvent,
+} from './workload';
 
 export interface SimConfig {
   seed: number;
@@ -108,11 +116,17 @@ const turn = () => new Promise<void>((r) => setImmediate(r));
 function appSettings(appDir: string): Record<string, string> {
   let values: Record<string, string> = {};
   try {
-    values = (JSON.parse(readFileSync(join(appDir, 'local.settings.json'), 'utf8')) as { Values?: Record<string, string> }).Values ?? {};
+    values =
+      (JSON.parse(readFileSync(join(appDir, 'local.settings.json'), 'utf8')) as { Values?: Record<string, string> })
+        .Values ?? {};
   } catch {
     // an app without local.settings.json: only the simulator's own settings
   }
-  return { ...values, EVENTHUB_NAME: values['EVENTHUB_NAME'] ?? 'events', EVENTHUB_CONSUMER_GROUP: values['EVENTHUB_CONSUMER_GROUP'] ?? '$Default' };
+  return {
+    ...values,
+    EVENTHUB_NAME: values['EVENTHUB_NAME'] ?? 'events',
+    EVENTHUB_CONSUMER_GROUP: values['EVENTHUB_CONSUMER_GROUP'] ?? '$Default',
+  };
 }
 
 /**
@@ -131,7 +145,9 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   const faultsOn = config.faults;
   const partitions = root.fork('shape').range(2, 4);
   const streams = root.fork('shape-streams').range(2, 6);
-  const storeFaults: StoreFaults = faultsOn ? { transient: 0.03, timeout: 0.02, crash: 0.004, slow: 0.05 } : { transient: 0, timeout: 0, crash: 0, slow: 0 };
+  const storeFaults: StoreFaults = faultsOn
+    ? { transient: 0.03, timeout: 0.02, crash: 0.004, slow: 0.05 }
+    : { transient: 0, timeout: 0, crash: 0, slow: 0 };
   const p = faultsOn
     ? { redeliver: 0.05, rebalance: 0.005, crash: 0.008, slowEntity: 0.05, concurrent: 0.5 }
     : { redeliver: 0, rebalance: 0, crash: 0, slowEntity: 0, concurrent: 0.5 };
@@ -154,7 +170,8 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     eventTime = w.eventTime;
   }
   const keep = config.keep;
-  if (keep) bursts = bursts.map((b) => ({ events: b.events.filter((e) => keep.has(e.id)) })).filter((b) => b.events.length > 0);
+  if (keep)
+    bursts = bursts.map((b) => ({ events: b.events.filter((e) => keep.has(e.id)) })).filter((b) => b.events.length > 0);
 
   // Shared state that outlives host processes: the hub, the task hub store, the tables.
   const time = new VirtualTime(Date.parse('2030-01-01T00:00:00Z'));
@@ -187,11 +204,16 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       const text = JSON.stringify(rest);
       const id = `${key}@${start}`;
       const before = windowContent.get(id);
-      if (before !== undefined && before !== text) violate('one-content-per-window', `window ${id} stored again with other content:\n  before ${before.slice(0, 400)}\n  now    ${text.slice(0, 400)}`);
+      if (before !== undefined && before !== text)
+        violate(
+          'one-content-per-window',
+          `window ${id} stored again with other content:\n  before ${before.slice(0, 400)}\n  now    ${text.slice(0, 400)}`,
+        );
       windowContent.set(id, text);
     },
     deadLettered(records: readonly { partition: string; sequenceNumber: number; reason: string }[]) {
-      for (const r of records) if (r.partition !== 'window') deadLettered.set(`${r.partition}/${r.sequenceNumber}`, r.reason);
+      for (const r of records)
+        if (r.partition !== 'window') deadLettered.set(`${r.partition}/${r.sequenceNumber}`, r.reason);
     },
   };
   const crashNow = (where: string) => {
@@ -210,14 +232,25 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   installSimulationHooks(hooks);
   const settings = appSettings(config.appDir);
   const savedEnv = { ...process.env };
-  Object.assign(process.env, Object.fromEntries(Object.entries(settings).filter(([k]) => process.env[k] === undefined)));
+  Object.assign(
+    process.env,
+    Object.fromEntries(Object.entries(settings).filter(([k]) => process.env[k] === undefined)),
+  );
   let faultsActive = faultsOn;
 
   const startHost = async () => {
     generation++;
     alive = true;
     const gen = generation;
-    storesOfGeneration = faultyStores(tables, storeRng, storeFaults, { count, crash: crashNow }, observer, () => alive && gen === generation, () => faultsActive);
+    storesOfGeneration = faultyStores(
+      tables,
+      storeRng,
+      storeFaults,
+      { count, crash: crashNow },
+      observer,
+      () => alive && gen === generation,
+      () => faultsActive,
+    );
     const concurrency = sched.range(1, 4);
     host = await startSimHost({
       appDir: config.appDir,
@@ -249,8 +282,22 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     if (inFlight.has(partition) || from >= log.length || !host) return false;
     const to = Math.min(log.length, from + sched.range(1, 16));
     const fn = ingestFn();
-    const shape: TriggerShape = { functionName: fn.name, cardinality: fn.trigger['cardinality'] === 'one' ? 'one' : 'many', ...(typeof fn.trigger['dataType'] === 'string' ? { dataType: fn.trigger['dataType'] } : {}) };
-    const input = toTriggerInput(log.slice(from, to), shape, { fullyQualifiedNamespace: 'sim.servicebus.windows.net', eventHubName: settings['EVENTHUB_NAME'] ?? 'events', consumerGroup: '$Default', partitionId: String(partition) }, new Date(time.now));
+    const shape: TriggerShape = {
+      functionName: fn.name,
+      cardinality: fn.trigger['cardinality'] === 'one' ? 'one' : 'many',
+      ...(typeof fn.trigger['dataType'] === 'string' ? { dataType: fn.trigger['dataType'] } : {}),
+    };
+    const input = toTriggerInput(
+      log.slice(from, to),
+      shape,
+      {
+        fullyQualifiedNamespace: 'sim.servicebus.windows.net',
+        eventHubName: settings['EVENTHUB_NAME'] ?? 'events',
+        consumerGroup: '$Default',
+        partitionId: String(partition),
+      },
+      new Date(time.now),
+    );
     const gen = generation;
     inFlight.set(partition, { gen });
     host.invoke({ functionName: fn.name, ...input }).then(
@@ -275,7 +322,14 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       const log = hub[e.partition] as HubEvent[];
       const seq = log.length;
       const body = bodyAt(e, eventTime(e, at));
-      log.push({ body: Buffer.from(body, 'utf8'), sequenceNumber: seq, offset: String(seq * 100), enqueuedTime: new Date(at), partitionKey: null, properties: {} });
+      log.push({
+        body: Buffer.from(body, 'utf8'),
+        sequenceNumber: seq,
+        offset: String(seq * 100),
+        enqueuedTime: new Date(at),
+        partitionKey: null,
+        properties: {},
+      });
       sentEvents.set(`${e.partition}/${seq}`, e);
       sent.push(e.id);
       trace.push({ id: e.id, partition: e.partition, sequence: seq, at, body });
@@ -336,19 +390,39 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       const prev = lastSeen.get(stream) ?? { watermark: -Infinity, closedThrough: -Infinity, committed: {} };
       const wm = s.watermark ?? -Infinity;
       const ct = s.closedThrough ?? -Infinity;
-      if (wm < prev.watermark) violate('watermark-monotone', `stream ${stream}: watermark went back from ${prev.watermark} to ${wm}`);
-      if (ct < prev.closedThrough) violate('watermark-monotone', `stream ${stream}: closedThrough went back from ${prev.closedThrough} to ${ct}`);
+      if (wm < prev.watermark)
+        violate('watermark-monotone', `stream ${stream}: watermark went back from ${prev.watermark} to ${wm}`);
+      if (ct < prev.closedThrough)
+        violate('watermark-monotone', `stream ${stream}: closedThrough went back from ${prev.closedThrough} to ${ct}`);
       const committed: Record<string, number> = {};
       for (const [part, progress] of Object.entries(s.partitions)) {
         committed[part] = progress.committed;
-        if (progress.committed < (prev.committed[part] ?? -1)) violate('watermark-monotone', `stream ${stream}: partition ${part} committed sequence went back from ${prev.committed[part]} to ${progress.committed}`);
+        if (progress.committed < (prev.committed[part] ?? -1))
+          violate(
+            'watermark-monotone',
+            `stream ${stream}: partition ${part} committed sequence went back from ${prev.committed[part]} to ${progress.committed}`,
+          );
       }
-      lastSeen.set(stream, { watermark: Math.max(wm, prev.watermark), closedThrough: Math.max(ct, prev.closedThrough), committed: { ...prev.committed, ...committed } });
+      lastSeen.set(stream, {
+        watermark: Math.max(wm, prev.watermark),
+        closedThrough: Math.max(ct, prev.closedThrough),
+        committed: { ...prev.committed, ...committed },
+      });
       const live = Object.keys(s.windows).length;
-      if (live > MAX_LIVE_WINDOWS) violate('state-bounded', `stream ${stream}: ${live} live windows, expected at most ${MAX_LIVE_WINDOWS}`);
-      if (s.samples.length > MAX_SAMPLES) violate('state-bounded', `stream ${stream}: ${s.samples.length} rate samples, expected at most ${MAX_SAMPLES}`);
-      if ((s.unsaved?.length ?? 0) > MAX_UNSAVED) violate('state-bounded', `stream ${stream}: ${s.unsaved?.length} unsaved windows, expected at most ${MAX_UNSAVED}`);
-      if (Object.keys(s.partitions).length > partitions) violate('state-bounded', `stream ${stream}: ${Object.keys(s.partitions).length} partitions tracked, the hub has ${partitions}`);
+      if (live > MAX_LIVE_WINDOWS)
+        violate('state-bounded', `stream ${stream}: ${live} live windows, expected at most ${MAX_LIVE_WINDOWS}`);
+      if (s.samples.length > MAX_SAMPLES)
+        violate('state-bounded', `stream ${stream}: ${s.samples.length} rate samples, expected at most ${MAX_SAMPLES}`);
+      if ((s.unsaved?.length ?? 0) > MAX_UNSAVED)
+        violate(
+          'state-bounded',
+          `stream ${stream}: ${s.unsaved?.length} unsaved windows, expected at most ${MAX_UNSAVED}`,
+        );
+      if (Object.keys(s.partitions).length > partitions)
+        violate(
+          'state-bounded',
+          `stream ${stream}: ${Object.keys(s.partitions).length} partitions tracked, the hub has ${partitions}`,
+        );
     }
   };
 
@@ -361,13 +435,17 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     for (step = 1; step <= config.steps; step++) {
       const canProduce = nextBurst < bursts.length;
       const action = sched.weighted([canProduce ? 3 : 0, 3, 3, 1, 0.1, p.crash, p.rebalance]);
-      config.debug?.(`step ${step} t=${time.now} ${['produce', 'deliver', 'turns', 'clock', 'idle-flush timer', 'crash', 'rebalance'][action]} (in flight: ${[...inFlight.keys()].join(',')}; checkpoints ${checkpoint.join(',')})`);
+      config.debug?.(
+        `step ${step} t=${time.now} ${['produce', 'deliver', 'turns', 'clock', 'idle-flush timer', 'crash', 'rebalance'][action]} (in flight: ${[...inFlight.keys()].join(',')}; checkpoints ${checkpoint.join(',')})`,
+      );
       switch (action) {
         case 0:
           produce(bursts[nextBurst++] as Burst);
           break;
         case 1: {
-          const candidates = [...Array(partitions).keys()].filter((q) => !inFlight.has(q) && (checkpoint[q] as number) < (hub[q] as HubEvent[]).length);
+          const candidates = [...Array(partitions).keys()].filter(
+            (q) => !inFlight.has(q) && (checkpoint[q] as number) < (hub[q] as HubEvent[]).length,
+          );
           if (candidates.length > 0) {
             deliver(sched.pick(candidates));
             if (sched.chance(p.concurrent) && candidates.length > 1) {
@@ -386,7 +464,17 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
           break;
         case 4: {
           const fn = flushFn();
-          if (fn) void host?.invoke({ functionName: fn.name, triggerData: toRpcTypedData({ Schedule: { AdjustForDST: true }, ScheduleStatus: null, IsPastDue: false }) }).catch(() => count('timer-invocation-failed'));
+          if (fn)
+            void host
+              ?.invoke({
+                functionName: fn.name,
+                triggerData: toRpcTypedData({
+                  Schedule: { AdjustForDST: true },
+                  ScheduleStatus: null,
+                  IsPastDue: false,
+                }),
+              })
+              .catch(() => count('timer-invocation-failed'));
           break;
         }
         case 5:
@@ -422,7 +510,10 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
         host?.runtime.poke();
       }
       if (rounds > MAX_DRAIN_ROUNDS) {
-        violate('liveness', `the pipeline did not settle after the drain: checkpoints ${JSON.stringify(checkpoint)} of ${JSON.stringify(hub.map((l) => l.length))}, ${inFlight.size} batch(es) in flight, ${host?.runtime.pendingMessages} durable message(s) pending`);
+        violate(
+          'liveness',
+          `the pipeline did not settle after the drain: checkpoints ${JSON.stringify(checkpoint)} of ${JSON.stringify(hub.map((l) => l.length))}, ${inFlight.size} batch(es) in flight, ${host?.runtime.pendingMessages} durable message(s) pending`,
+        );
         break;
       }
     }
@@ -435,7 +526,11 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     for (const [key, e] of sentEvents) {
       const reason = deadLettered.get(key);
       const reading = readingOf(bodyAt(e, 0));
-      if (e.kind === 'invalid-json' && reason !== 'invalid-json') violate('classified', `event ${e.id} (${key}) is not JSON but was ${reason === undefined ? 'not dead-lettered' : `dead-lettered as ${reason}`}`);
+      if (e.kind === 'invalid-json' && reason !== 'invalid-json')
+        violate(
+          'classified',
+          `event ${e.id} (${key}) is not JSON but was ${reason === undefined ? 'not dead-lettered' : `dead-lettered as ${reason}`}`,
+        );
       if (reason !== undefined || !reading) continue;
       expectedAggregated++;
       const t = (truth[reading.stream] ??= { count: 0, sum: 0, min: null, max: null });
@@ -444,7 +539,8 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       t.min = t.min === null ? reading.value : Math.min(t.min, reading.value);
       t.max = t.max === null ? reading.value : Math.max(t.max, reading.value);
     }
-    for (const key of deadLettered.keys()) if (!sentEvents.has(key)) violate('counted-once', `dead letter ${key} names no event that was sent`);
+    for (const key of deadLettered.keys())
+      if (!sentEvents.has(key)) violate('counted-once', `dead letter ${key} names no event that was sent`);
     const results: Record<string, StreamTruth> = {};
     const states = entityStates();
     let aggregated = 0;
@@ -458,20 +554,39 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       // Integer values: sums are exact in any order (the tolerance covers an NDJSON workload's fractions).
       const sumOk = Math.abs(got.sum - want.sum) <= 1e-9 * Math.max(1, Math.abs(want.sum));
       if (got.count !== want.count || !sumOk || got.min !== want.min || got.max !== want.max) {
-        violate('totals-equal-truth', `stream ${stream}: the entity holds count ${got.count} sum ${got.sum} min ${got.min} max ${got.max}, the truth over events not dead-lettered is count ${want.count} sum ${want.sum} min ${want.min} max ${want.max}`);
+        violate(
+          'totals-equal-truth',
+          `stream ${stream}: the entity holds count ${got.count} sum ${got.sum} min ${got.min} max ${got.max}, the truth over events not dead-lettered is count ${want.count} sum ${want.sum} min ${want.min} max ${want.max}`,
+        );
       }
     }
-    if (aggregated + [...deadLettered.keys()].filter((k) => sentEvents.has(k)).length !== sentEvents.size && violations.every((v) => v.invariant !== 'totals-equal-truth')) {
-      violate('counted-once', `${sentEvents.size} events sent, ${aggregated} aggregated + ${deadLettered.size} dead-lettered (expected aggregated ${expectedAggregated})`);
+    if (
+      aggregated + [...deadLettered.keys()].filter((k) => sentEvents.has(k)).length !== sentEvents.size &&
+      violations.every((v) => v.invariant !== 'totals-equal-truth')
+    ) {
+      violate(
+        'counted-once',
+        `${sentEvents.size} events sent, ${aggregated} aggregated + ${deadLettered.size} dead-lettered (expected aggregated ${expectedAggregated})`,
+      );
     }
 
     // Orchestrations: run one analysis over what was stored, then replay every recorded history.
     const orchestrations = { checked: 0, failures: [] as string[] };
     config.debug?.('final invariants checked; orchestrations');
     if (config.checkOrchestrators && host) {
-      const job = { pipeline: PIPELINE, from: new Date(Date.parse('2029-12-31T00:00:00Z')).toISOString(), to: new Date(time.now + 86_400_000).toISOString(), analyses: ['summary'] };
+      const job = {
+        pipeline: PIPELINE,
+        from: new Date(Date.parse('2029-12-31T00:00:00Z')).toISOString(),
+        to: new Date(time.now + 86_400_000).toISOString(),
+        analyses: ['summary'],
+      };
       host.runtime.startOrchestration('analyzeStreams', `sim-analysis-${config.seed}`, JSON.stringify(job));
-      for (let i = 0; i < MAX_DRAIN_ROUNDS && !durable.queryInstances({}).every((s) => ['Completed', 'Failed', 'Terminated'].includes(s.status)); i++) {
+      for (
+        let i = 0;
+        i < MAX_DRAIN_ROUNDS &&
+        !durable.queryInstances({}).every((s) => ['Completed', 'Failed', 'Terminated'].includes(s.status));
+        i++
+      ) {
         await turn();
         if (i % 50 === 49) {
           time.advanceTo(time.now + 5000);
@@ -483,7 +598,8 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       for (const c of checks) if (!c.ok) orchestrations.failures.push(describeCheck(c));
       for (const f of orchestrations.failures) violate('orchestrator-deterministic', f);
       const failed = durable.queryInstances({ runtimeStatus: ['Failed'] });
-      for (const f of failed) violate('orchestration-completes', `orchestration ${f.name} (${f.instanceId}) failed: ${f.output ?? ''}`);
+      for (const f of failed)
+        violate('orchestration-completes', `orchestration ${f.name} (${f.instanceId}) failed: ${f.output ?? ''}`);
     }
 
     const digest = createHash('sha256').update(JSON.stringify(results)).digest('hex').slice(0, 16);

@@ -38,7 +38,14 @@ export interface StreamTruth {
 export function readingOf(body: string): { stream: string; value: number } | undefined {
   try {
     const v = JSON.parse(body) as Record<string, unknown>;
-    if (v && typeof v === 'object' && typeof v['stream'] === 'string' && v['stream'] !== '' && typeof v['value'] === 'number' && Number.isFinite(v['value'])) {
+    if (
+      v &&
+      typeof v === 'object' &&
+      typeof v['stream'] === 'string' &&
+      v['stream'] !== '' &&
+      typeof v['value'] === 'number' &&
+      Number.isFinite(v['value'])
+    ) {
       return { stream: v['stream'], value: v['value'] };
     }
   } catch {
@@ -52,8 +59,17 @@ export function readingOf(body: string): { stream: string; value: number } | und
  * event time = the producer's clock (skewed for some producers, up to 2 h either way) minus any lateness (up to 3 h),
  * and some bodies that are not JSON. The time each burst is sent is decided by the scheduler.
  */
-export function syntheticWorkload(rng: Rng, o: WorkloadOptions): { bursts: Burst[]; streamOf: (e: WorkloadEvent) => string | undefined; eventTime: (e: WorkloadEvent, sentAt: number) => number } {
-  const skew = Array.from({ length: o.streams }, () => (rng.chance(o.skewRate) ? (rng.chance(0.5) ? 1 : -1) * rng.range(1_000, 7_200_000) : 0));
+export function syntheticWorkload(
+  rng: Rng,
+  o: WorkloadOptions,
+): {
+  bursts: Burst[];
+  streamOf: (e: WorkloadEvent) => string | undefined;
+  eventTime: (e: WorkloadEvent, sentAt: number) => number;
+} {
+  const skew = Array.from({ length: o.streams }, () =>
+    rng.chance(o.skewRate) ? (rng.chance(0.5) ? 1 : -1) * rng.range(1_000, 7_200_000) : 0,
+  );
   const lateness = new Map<number, number>();
   const bursts: Burst[] = [];
   let id = 0;
@@ -71,7 +87,12 @@ export function syntheticWorkload(rng: Rng, o: WorkloadOptions): { bursts: Burst
       if (late) lateness.set(id, rng.range(1, 3 * 3_600_000));
       const value = rng.range(-1000, 1000);
       // The time is filled in when the burst is sent (the placeholder keeps the body's shape).
-      events.push({ id: id++, body: JSON.stringify({ stream: `s-${stream + 1}`, time: `@${stream}`, value }), kind: late ? 'late' : skew[stream] !== 0 ? 'skewed' : 'valid', partition });
+      events.push({
+        id: id++,
+        body: JSON.stringify({ stream: `s-${stream + 1}`, time: `@${stream}`, value }),
+        kind: late ? 'late' : skew[stream] !== 0 ? 'skewed' : 'valid',
+        partition,
+      });
     }
     bursts.push({ events });
   }
@@ -94,9 +115,13 @@ export function bodyAt(e: WorkloadEvent, time: number): string {
 export function ndjsonWorkload(text: string, partitions: number, rng: Rng): Burst[] {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const bursts: Burst[] = [];
-  for (let i = 0; i < lines.length; ) {
+  for (let i = 0; i < lines.length;) {
     const n = rng.range(1, 8);
-    bursts.push({ events: lines.slice(i, i + n).map((body, k) => ({ id: i + k, body, kind: 'ndjson' as const, partition: (i + k) % partitions })) });
+    bursts.push({
+      events: lines
+        .slice(i, i + n)
+        .map((body, k) => ({ id: i + k, body, kind: 'ndjson' as const, partition: (i + k) % partitions })),
+    });
     i += n;
   }
   return bursts;

@@ -13,7 +13,15 @@ import { statusView } from './statusView';
 
 export const durableRoutePrefix = '/runtime/webhooks/durabletask/';
 
-const statuses: readonly RuntimeStatus[] = ['Pending', 'Running', 'Completed', 'Failed', 'Terminated', 'ContinuedAsNew', 'Suspended'];
+const statuses: readonly RuntimeStatus[] = [
+  'Pending',
+  'Running',
+  'Completed',
+  'Failed',
+  'Terminated',
+  'ContinuedAsNew',
+  'Suspended',
+];
 
 function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
   const text = body === undefined ? '' : JSON.stringify(body);
@@ -35,7 +43,13 @@ function jsonOrNull(text: string, what: string): string | null {
  * POST entities/{name}/{key}?op=: the signal is persisted before this resolves (202 means persisted). Shared by the
  * HTTP route and the in-process transport (inProcessSignals.ts), so both accept and reject exactly the same signals.
  */
-export async function acceptSignal(runtime: DurableRuntime, name: string, key: string, operation: string, body: string): Promise<void> {
+export async function acceptSignal(
+  runtime: DurableRuntime,
+  name: string,
+  key: string,
+  operation: string,
+  body: string,
+): Promise<void> {
   const input = jsonOrNull(body, 'the operation input');
   // Resolves once the signal's (shared, per-turn) transaction committed.
   await runtime.signalEntityBatched(entitySchedulerId(name, key), operation, input);
@@ -46,7 +60,8 @@ function dateTimeParam(url: URL, name: string): string | undefined {
   const text = url.searchParams.get(name);
   if (!text) return undefined;
   const time = new Date(text);
-  if (Number.isNaN(time.getTime())) throw requestError(`Expected ${name} to be a date-time like 2024-05-01T10:00:00Z but found '${text}'`);
+  if (Number.isNaN(time.getTime()))
+    throw requestError(`Expected ${name} to be a date-time like 2024-05-01T10:00:00Z but found '${text}'`);
   return time.toISOString();
 }
 
@@ -78,7 +93,12 @@ function instanceQuery(url: URL): InstanceQuery {
  * The Durable extension's HTTP API, as far as durable-functions' DurableClient uses it (paths relative
  * to rpcBaseUrl; management URLs resolve to the same paths with extra query parameters).
  */
-export function durableHttpApi(runtime: DurableRuntime, taskHubName: string, origin: () => string, systemKey?: string): RouteHandler {
+export function durableHttpApi(
+  runtime: DurableRuntime,
+  taskHubName: string,
+  origin: () => string,
+  systemKey?: string,
+): RouteHandler {
   return async (req, res, url) => {
     try {
       const parts = url.pathname.slice(durableRoutePrefix.length).split('/').map(decodeURIComponent);
@@ -94,7 +114,9 @@ export function durableHttpApi(runtime: DurableRuntime, taskHubName: string, ori
         const input = jsonOrNull(await readBody(req), 'the orchestration input');
         const existing = runtime.store.getInstance(instanceId);
         if (existing && !terminalStatuses.includes(existing.status)) {
-          return send(res, 409, { error: `An instance with ID '${instanceId}' already exists and is ${existing.status}` });
+          return send(res, 409, {
+            error: `An instance with ID '${instanceId}' already exists and is ${existing.status}`,
+          });
         }
         runtime.startOrchestration(fn.name, instanceId, input);
         const links = managementUrls(base, query, instanceId);
@@ -121,7 +143,12 @@ export function durableHttpApi(runtime: DurableRuntime, taskHubName: string, ori
             showHistoryOutput: flag(url, 'showHistoryOutput', false),
           });
           const done = terminalStatuses.includes(record.status);
-          return send(res, done ? 200 : 202, view, done ? {} : { Location: managementUrls(base, query, a).statusQueryGetUri as string, 'Retry-After': '1' });
+          return send(
+            res,
+            done ? 200 : 202,
+            view,
+            done ? {} : { Location: managementUrls(base, query, a).statusQueryGetUri as string, 'Retry-After': '1' },
+          );
         }
         if (a && !b && method === 'DELETE') {
           if (!record) return send(res, 404, { instancesDeleted: 0 });
@@ -134,12 +161,21 @@ export function durableHttpApi(runtime: DurableRuntime, taskHubName: string, ori
           if (b === 'raiseEvent' && c) {
             const input = jsonOrNull(await readBody(req), 'the event data');
             if (terminal) return send(res, 410, { error: `Instance '${a}' is ${record.status}` });
-            runtime.sendToOrchestration({ kind: 'orchestration', instanceId: a, event: { EventType: EventType.EventRaised, Name: c, Input: input } });
+            runtime.sendToOrchestration({
+              kind: 'orchestration',
+              instanceId: a,
+              event: { EventType: EventType.EventRaised, Name: c, Input: input },
+            });
             return send(res, 202);
           }
           if (b === 'terminate' || b === 'suspend' || b === 'resume') {
             if (terminal) return send(res, 410, { error: `Instance '${a}' is ${record.status}` });
-            runtime.sendToOrchestration({ kind: 'orchestration', instanceId: a, control: b, reason: url.searchParams.get('reason') ?? '' });
+            runtime.sendToOrchestration({
+              kind: 'orchestration',
+              instanceId: a,
+              control: b,
+              reason: url.searchParams.get('reason') ?? '',
+            });
             return send(res, 202);
           }
           if (b === 'rewind' || b === 'restart') return send(res, 501, `${b} is not supported by the local host`);
@@ -171,12 +207,19 @@ export function durableHttpApi(runtime: DurableRuntime, taskHubName: string, ori
       const all = runtime.store.queryInstances(q);
       const top = Number(url.searchParams.get('top') ?? '0');
       const token = req.headers['x-ms-continuation-token'];
-      const offset = typeof token === 'string' && token ? Number(Buffer.from(token, 'base64').toString('utf8')) || 0 : 0;
+      const offset =
+        typeof token === 'string' && token ? Number(Buffer.from(token, 'base64').toString('utf8')) || 0 : 0;
       const page = top > 0 ? all.slice(offset, offset + top) : all.slice(offset);
       const headers: Record<string, string> = {};
-      if (top > 0 && offset + top < all.length) headers['x-ms-continuation-token'] = Buffer.from(String(offset + top)).toString('base64');
+      if (top > 0 && offset + top < all.length)
+        headers['x-ms-continuation-token'] = Buffer.from(String(offset + top)).toString('base64');
       const opts = { showInput: flag(url, 'showInput', false), showHistory: false, showHistoryOutput: false };
-      send(res, 200, page.map((r) => statusView(r, opts)), headers);
+      send(
+        res,
+        200,
+        page.map((r) => statusView(r, opts)),
+        headers,
+      );
     }
   };
 }

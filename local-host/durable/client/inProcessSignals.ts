@@ -7,7 +7,13 @@ import { ensureError, isUserError } from '../../errors';
 export interface AxiosModule {
   defaults: { adapter?: unknown };
   getAdapter(adapter: unknown): Adapter;
-  AxiosError: new (message: string, code: string, config: AxiosConfig, request: unknown, response: AxiosResponse) => Error;
+  AxiosError: new (
+    message: string,
+    code: string,
+    config: AxiosConfig,
+    request: unknown,
+    response: AxiosResponse,
+  ) => Error;
 }
 interface AxiosConfig {
   url?: string;
@@ -43,7 +49,12 @@ const DURABLE_CLIENT_FILE = `${sep}durable-functions${sep}lib${sep}src${sep}dura
  * the URL, the body and checks the 202. With `systemKey` (--require-keys), the other requests to rpcBaseUrl carry it
  * in the x-functions-key header. Returns an uninstall function.
  */
-export function routeSignalsInProcess(rpcBaseUrl: () => string, sink: SignalSink, axiosCopies: readonly AxiosModule[], systemKey?: string): () => void {
+export function routeSignalsInProcess(
+  rpcBaseUrl: () => string,
+  sink: SignalSink,
+  axiosCopies: readonly AxiosModule[],
+  systemKey?: string,
+): () => void {
   const restores = [...new Set(axiosCopies)].map((axios) => {
     const original = axios.defaults.adapter;
     const fallback = axios.getAdapter(original);
@@ -53,7 +64,8 @@ export function routeSignalsInProcess(rpcBaseUrl: () => string, sink: SignalSink
       if (target !== undefined) return deliver(axios, config, target, sink);
       // The SDK never adds a key to rpcBaseUrl calls (on Azure that endpoint is private to the worker); here it is the
       // host's key-checked webhook route, so the host's own client presents the system key.
-      if (systemKey !== undefined && config.url?.startsWith(base) && config.headers) config.headers['x-functions-key'] = systemKey;
+      if (systemKey !== undefined && config.url?.startsWith(base) && config.headers)
+        config.headers['x-functions-key'] = systemKey;
       return fallback(config);
     };
     return () => void (axios.defaults.adapter = original);
@@ -76,32 +88,63 @@ export function axiosOfLoadedDurableFunctions(loaded: readonly string[] = Object
 }
 
 /** The entity and operation of a signal POST to this host's rpcBaseUrl, or undefined for any other request. */
-export function signalTarget(config: AxiosConfig, rpcBaseUrl: string): { name: string; key: string; operation: string } | undefined {
-  if ((config.method ?? 'get').toLowerCase() !== 'post' || !config.url?.startsWith(`${rpcBaseUrl}entities/`)) return undefined;
+export function signalTarget(
+  config: AxiosConfig,
+  rpcBaseUrl: string,
+): { name: string; key: string; operation: string } | undefined {
+  if ((config.method ?? 'get').toLowerCase() !== 'post' || !config.url?.startsWith(`${rpcBaseUrl}entities/`))
+    return undefined;
   const url = new URL(config.url);
   // The SDK does not encode the key, so a key with "/" spans several segments: the key is all of them.
   const [name, ...key] = url.pathname.slice(new URL(rpcBaseUrl).pathname.length + 'entities/'.length).split('/');
   if (!name || key.length === 0) return undefined;
   try {
-    return { name: decodeURIComponent(name), key: key.map(decodeURIComponent).join('/'), operation: url.searchParams.get('op') ?? '' };
+    return {
+      name: decodeURIComponent(name),
+      key: key.map(decodeURIComponent).join('/'),
+      operation: url.searchParams.get('op') ?? '',
+    };
   } catch {
     return undefined;
   }
 }
 
-async function deliver(axios: AxiosModule, config: AxiosConfig, target: { name: string; key: string; operation: string }, sink: SignalSink): Promise<AxiosResponse> {
+async function deliver(
+  axios: AxiosModule,
+  config: AxiosConfig,
+  target: { name: string; key: string; operation: string },
+  sink: SignalSink,
+): Promise<AxiosResponse> {
   let status = 202;
   let data: unknown = '';
   try {
-    await sink(target.name, target.key, target.operation, typeof config.data === 'string' ? config.data : config.data === undefined ? '' : JSON.stringify(config.data));
+    await sink(
+      target.name,
+      target.key,
+      target.operation,
+      typeof config.data === 'string' ? config.data : config.data === undefined ? '' : JSON.stringify(config.data),
+    );
   } catch (err) {
     status = isUserError(err) ? err.status : 500;
     data = { error: ensureError(err).message };
   }
-  const response: AxiosResponse = { data, status, statusText: status === 202 ? 'Accepted' : 'Error', headers: {}, config, request: { inProcess: true } };
+  const response: AxiosResponse = {
+    data,
+    status,
+    statusText: status === 202 ? 'Accepted' : 'Error',
+    headers: {},
+    config,
+    request: { inProcess: true },
+  };
   // As axios's own adapters settle: reject when validateStatus says so (durable-functions accepts every status < 600).
   if (config.validateStatus && !config.validateStatus(status)) {
-    throw new axios.AxiosError(`Request failed with status code ${status}`, status < 500 ? 'ERR_BAD_REQUEST' : 'ERR_BAD_RESPONSE', config, response.request, response);
+    throw new axios.AxiosError(
+      `Request failed with status code ${status}`,
+      status < 500 ? 'ERR_BAD_REQUEST' : 'ERR_BAD_RESPONSE',
+      config,
+      response.request,
+      response,
+    );
   }
   return response;
 }

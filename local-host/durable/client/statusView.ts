@@ -8,14 +8,28 @@ export interface StatusOptions {
 }
 
 const historyNames: Record<number, string> = {
-  0: 'ExecutionStarted', 1: 'ExecutionCompleted', 3: 'ExecutionTerminated', 4: 'TaskScheduled', 5: 'TaskCompleted',
-  6: 'TaskFailed', 7: 'SubOrchestrationInstanceCreated', 8: 'SubOrchestrationInstanceCompleted',
-  9: 'SubOrchestrationInstanceFailed', 10: 'TimerCreated', 11: 'TimerFired', 14: 'EventSent', 15: 'EventRaised',
-  19: 'ExecutionSuspended', 20: 'ExecutionResumed',
+  0: 'ExecutionStarted',
+  1: 'ExecutionCompleted',
+  3: 'ExecutionTerminated',
+  4: 'TaskScheduled',
+  5: 'TaskCompleted',
+  6: 'TaskFailed',
+  7: 'SubOrchestrationInstanceCreated',
+  8: 'SubOrchestrationInstanceCompleted',
+  9: 'SubOrchestrationInstanceFailed',
+  10: 'TimerCreated',
+  11: 'TimerFired',
+  14: 'EventSent',
+  15: 'EventRaised',
+  19: 'ExecutionSuspended',
+  20: 'ExecutionResumed',
 };
 
 /** The status body the Durable extension's HTTP API returns (DurableOrchestrationStatus init). */
-export function statusView(record: InstanceSummary & { history?: HistoryEvent[] }, options: StatusOptions): Record<string, unknown> {
+export function statusView(
+  record: InstanceSummary & { history?: HistoryEvent[] },
+  options: StatusOptions,
+): Record<string, unknown> {
   const view: Record<string, unknown> = {
     name: record.name,
     instanceId: record.instanceId,
@@ -32,10 +46,11 @@ export function statusView(record: InstanceSummary & { history?: HistoryEvent[] 
       .map((e) => {
         const item: Record<string, unknown> = { EventType: historyNames[e.EventType], Timestamp: e.Timestamp };
         if (typeof e.Name === 'string') item.FunctionName = e.Name;
-        if (e.EventType === 0) item.Input = options.showInput ? parseJsonText(e.Input as string) ?? null : undefined;
+        if (e.EventType === 0) item.Input = options.showInput ? (parseJsonText(e.Input as string) ?? null) : undefined;
         if (e.EventType === 4 || e.EventType === 7) item.ScheduledTime = e.Timestamp;
         if (e.EventType === 10 || e.EventType === 11) item.FireAt = e.FireAt;
-        if (options.showHistoryOutput && (e.EventType === 5 || e.EventType === 8)) item.Result = parseJsonText(e.Result as string) ?? null;
+        if (options.showHistoryOutput && (e.EventType === 5 || e.EventType === 8))
+          item.Result = parseJsonText(e.Result as string) ?? null;
         if (e.EventType === 1) {
           item.OrchestrationStatus = e.OrchestrationStatus;
           if (options.showHistoryOutput) item.Result = parseJsonText(e.Result as string) ?? null;

@@ -4,7 +4,11 @@ import { EventType } from './eventType';
 import { newMessage } from './newMessage';
 
 /** The entity trigger's input for one batch (DurableEntityBindingInfo). */
-export function entityBatchInput(entityId: string, record: EntityRecord | undefined, ops: readonly EntityOperationMessage[]): unknown {
+export function entityBatchInput(
+  entityId: string,
+  record: EntityRecord | undefined,
+  ops: readonly EntityOperationMessage[],
+): unknown {
   const { name, key } = parseEntitySchedulerId(entityId);
   return {
     self: { name, key },
@@ -41,7 +45,10 @@ export function entityBatchCommit(
     const result = failed ? undefined : output.results?.[i];
     const response =
       failed || !result
-        ? { result: JSON.stringify(failed ? output.error : 'the entity returned no result for this operation'), exceptionType: 'Error' }
+        ? {
+            result: JSON.stringify(failed ? output.error : 'the entity returned no result for this operation'),
+            exceptionType: 'Error',
+          }
         : result.isError
           ? { result: result.result ?? JSON.stringify('entity operation failed'), exceptionType: 'Error' }
           : { ...(result.result !== undefined ? { result: result.result } : {}) };

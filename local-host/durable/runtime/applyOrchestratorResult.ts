@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
-import { type EngineState, type HistoryEvent, type InstanceRecord, type ParentRef, type RetryPolicy, type StoredMessage, terminalStatuses } from '../types';
+import {
+  type EngineState,
+  type HistoryEvent,
+  type InstanceRecord,
+  type ParentRef,
+  type RetryPolicy,
+  type StoredMessage,
+  terminalStatuses,
+} from '../types';
 import { ActionType, EventType } from './eventType';
 import { consumesTaskId, flattenActions, type OrchestratorAction } from './flattenActions';
 import { historyEvent } from './historyEvent';
@@ -65,18 +73,33 @@ export function applyOrchestratorResult(
   if (state.isDone) {
     if (continueAsNew) {
       const input = actionInputText(continueAsNew.input);
-      const restarted = newInstance({ instanceId: next.instanceId, name: next.name, input, now, ...(next.parent ? { parent: next.parent } : {}) }, newId);
+      const restarted = newInstance(
+        { instanceId: next.instanceId, name: next.name, input, now, ...(next.parent ? { parent: next.parent } : {}) },
+        newId,
+      );
       // The record keeps its creation time; a new execution id makes stale timers and results of the old one drop.
-      putInstances.push({ ...restarted.record, createdTime: next.createdTime, status: 'ContinuedAsNew', customStatus: next.customStatus });
+      putInstances.push({
+        ...restarted.record,
+        createdTime: next.createdTime,
+        status: 'ContinuedAsNew',
+        customStatus: next.customStatus,
+      });
       outgoing.push(restarted.message);
       return { instance: putInstances.pop() as InstanceRecord, outgoing, putInstances, relisted };
     }
     const output = state.output === undefined ? null : JSON.stringify(state.output);
     next.status = 'Completed';
     next.output = output;
-    next.history.push(historyEvent(EventType.ExecutionCompleted, at, { OrchestrationStatus: 'Completed', Result: output }));
+    next.history.push(
+      historyEvent(EventType.ExecutionCompleted, at, { OrchestrationStatus: 'Completed', Result: output }),
+    );
     if (next.parent) {
-      outgoing.push(toParent(next.parent, newId, { EventType: EventType.SubOrchestrationInstanceCompleted, Result: output ?? 'null' }));
+      outgoing.push(
+        toParent(next.parent, newId, {
+          EventType: EventType.SubOrchestrationInstanceCompleted,
+          Result: output ?? 'null',
+        }),
+      );
     }
   }
   next.history.push(historyEvent(EventType.OrchestratorCompleted, at));
@@ -90,10 +113,24 @@ export function applyOrchestratorResult(
         const input = actionInputText(action.input);
         next.history.push(historyEvent(EventType.TaskScheduled, at, { EventId: id, Name: name, Input: input }));
         outgoing.push(
-          newMessage(newId(), { kind: 'activity', instanceId: next.instanceId, executionId: next.executionId, taskId: id, name, input }),
+          newMessage(newId(), {
+            kind: 'activity',
+            instanceId: next.instanceId,
+            executionId: next.executionId,
+            taskId: id,
+            name,
+            input,
+          }),
         );
         if (action.actionType === ActionType.CallActivityWithRetry) {
-          engine.retries[id] = { kind: 'activity', name, input, policy: action.retryOptions as RetryPolicy, attempt: 1, firstAttemptAt: now };
+          engine.retries[id] = {
+            kind: 'activity',
+            name,
+            input,
+            policy: action.retryOptions as RetryPolicy,
+            attempt: 1,
+            firstAttemptAt: now,
+          };
         }
         return undefined;
       }
@@ -101,13 +138,19 @@ export function applyOrchestratorResult(
       case ActionType.CallSubOrchestratorWithRetry: {
         const name = String(action.functionName);
         const input = jsonText(action.input);
-        const childId = typeof action.instanceId === 'string' && action.instanceId ? action.instanceId : `${next.instanceId}:${id}`;
+        const childId =
+          typeof action.instanceId === 'string' && action.instanceId ? action.instanceId : `${next.instanceId}:${id}`;
         if (childId === next.instanceId || childId === next.parent?.instanceId) {
           // The Durable extension throws this from the orchestrator itself (not a catchable task failure).
           return `The instance ID of a sub-orchestration must be different than the instance ID of a parent orchestration ('${childId}').`;
         }
         next.history.push(
-          historyEvent(EventType.SubOrchestrationInstanceCreated, at, { EventId: id, Name: name, Input: input, InstanceId: childId }),
+          historyEvent(EventType.SubOrchestrationInstanceCreated, at, {
+            EventId: id,
+            Name: name,
+            Input: input,
+            InstanceId: childId,
+          }),
         );
         const holder = putInstances.find((r) => r.instanceId === childId) ?? existing(childId);
         if (holder && !terminalStatuses.includes(holder.status)) {
@@ -130,7 +173,13 @@ export function applyOrchestratorResult(
           return undefined;
         }
         const child = newInstance(
-          { instanceId: childId, name, input, now, parent: { instanceId: next.instanceId, executionId: next.executionId, taskId: id } },
+          {
+            instanceId: childId,
+            name,
+            input,
+            now,
+            parent: { instanceId: next.instanceId, executionId: next.executionId, taskId: id },
+          },
           newId,
         );
         putInstances.push(child.record);
@@ -173,9 +222,20 @@ export function applyOrchestratorResult(
         const isSignal = action.actionType === ActionType.SignalEntity;
         const requestId = randomUUID();
         const input = action.input === undefined ? null : JSON.stringify(action.input);
-        const request = { id: requestId, op: operation, signal: isSignal, input, parent: isSignal ? undefined : next.instanceId };
+        const request = {
+          id: requestId,
+          op: operation,
+          signal: isSignal,
+          input,
+          parent: isSignal ? undefined : next.instanceId,
+        };
         next.history.push(
-          historyEvent(EventType.EventSent, at, { EventId: id, InstanceId: entityId, Name: 'op', Input: JSON.stringify(request) }),
+          historyEvent(EventType.EventSent, at, {
+            EventId: id,
+            InstanceId: entityId,
+            Name: 'op',
+            Input: JSON.stringify(request),
+          }),
         );
         outgoing.push(
           newMessage(newId(), {
@@ -219,7 +279,11 @@ function fail(
   next.status = 'Failed';
   next.output = output;
   next.history.push(
-    historyEvent(EventType.ExecutionCompleted, at, { OrchestrationStatus: 'Failed', Result: output, FailureDetails: { ErrorType: 'Error', ErrorMessage: message } }),
+    historyEvent(EventType.ExecutionCompleted, at, {
+      OrchestrationStatus: 'Failed',
+      Result: output,
+      FailureDetails: { ErrorType: 'Error', ErrorMessage: message },
+    }),
     historyEvent(EventType.OrchestratorCompleted, at),
   );
   if (next.parent) {
@@ -228,7 +292,10 @@ function fail(
         EventType: EventType.SubOrchestrationInstanceFailed,
         Reason: `Sub-orchestration '${next.name}' (${next.instanceId}) failed: ${message}`,
         Details: details ?? '',
-        FailureDetails: { ErrorType: 'OrchestrationFailure', ErrorMessage: `Sub-orchestration '${next.name}' failed: ${message}` },
+        FailureDetails: {
+          ErrorType: 'OrchestrationFailure',
+          ErrorMessage: `Sub-orchestration '${next.name}' failed: ${message}`,
+        },
       }),
     );
   }

@@ -74,7 +74,8 @@ export class DurableRuntime {
    * event-loop turn lands in one store transaction (the per-transaction cost dominated one commit each).
    * Only commits that touch messages and entities are queued: those of different targets never overlap.
    */
-  private pendingWrites: { commit: Commit; target?: string; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private pendingWrites: { commit: Commit; target?: string; resolve: () => void; reject: (err: unknown) => void }[] =
+    [];
   private writeFlush: NodeJS.Immediate | undefined;
 
   constructor(private readonly options: DurableRuntimeOptions) {
@@ -174,7 +175,14 @@ export class DurableRuntime {
   signalEntity(entityId: string, operation: string, input: string | null): void {
     this.commit({
       addMessages: [
-        newMessage(this.newId(), { kind: 'entity', entityId, operation, input, isSignal: true, requestId: this.newId() }),
+        newMessage(this.newId(), {
+          kind: 'entity',
+          entityId,
+          operation,
+          input,
+          isSignal: true,
+          requestId: this.newId(),
+        }),
       ],
     });
   }
@@ -184,7 +192,14 @@ export class DurableRuntime {
    * the signal is persisted, so a caller that acknowledges after it (the HTTP API's 202) still means "stored".
    */
   signalEntityBatched(entityId: string, operation: string, input: string | null): Promise<void> {
-    const message = newMessage(this.newId(), { kind: 'entity', entityId, operation, input, isSignal: true, requestId: this.newId() });
+    const message = newMessage(this.newId(), {
+      kind: 'entity',
+      entityId,
+      operation,
+      input,
+      isSignal: true,
+      requestId: this.newId(),
+    });
     return this.writeBehind({ addMessages: [message] });
   }
 
@@ -267,7 +282,9 @@ export class DurableRuntime {
           this.queue.release(claim.target, park);
         },
         (err: unknown) => {
-          this.options.logger.error(`durable: processing ${claim.target} failed, retrying in 1s: ${describeError(err)}`);
+          this.options.logger.error(
+            `durable: processing ${claim.target} failed, retrying in 1s: ${describeError(err)}`,
+          );
           this.queue.retryLater(claim.target);
           setTimeout(() => {
             this.queue.markReady(claim.target);
@@ -292,10 +309,18 @@ export class DurableRuntime {
       return false;
     }
     if (first.kind === 'entity') {
-      await this.runEntityBatch(target, first.entityId, messages as (StoredMessage & { body: EntityOperationMessage })[]);
+      await this.runEntityBatch(
+        target,
+        first.entityId,
+        messages as (StoredMessage & { body: EntityOperationMessage })[],
+      );
       return false;
     }
-    return this.runOrchestration(target, first.instanceId, messages as (StoredMessage & { body: OrchestrationMessage })[]);
+    return this.runOrchestration(
+      target,
+      first.instanceId,
+      messages as (StoredMessage & { body: OrchestrationMessage })[],
+    );
   }
 
   private finish(target: string, commit: Commit): void {
@@ -308,7 +333,11 @@ export class DurableRuntime {
     const fn = this.findFunction('activityTrigger', body.name);
     let event: OrchestrationMessage['event'];
     if (!fn) {
-      event = { EventType: EventType.TaskFailed, TaskScheduledId: body.taskId, ...activityFailure(new Error(`No activity function named '${body.name}' is registered`)) };
+      event = {
+        EventType: EventType.TaskFailed,
+        TaskScheduledId: body.taskId,
+        ...activityFailure(new Error(`No activity function named '${body.name}' is registered`)),
+      };
     } else {
       try {
         const result = await this.options.invoke({
@@ -317,7 +346,11 @@ export class DurableRuntime {
           triggerMetadata: { instanceId: { string: body.instanceId } },
         });
         const value = fromRpcTypedData(result.returnValue);
-        event = { EventType: EventType.TaskCompleted, TaskScheduledId: body.taskId, Result: value === undefined ? 'null' : JSON.stringify(value) };
+        event = {
+          EventType: EventType.TaskCompleted,
+          TaskScheduledId: body.taskId,
+          Result: value === undefined ? 'null' : JSON.stringify(value),
+        };
       } catch (err) {
         event = { EventType: EventType.TaskFailed, TaskScheduledId: body.taskId, ...activityFailure(err) };
       }
@@ -325,7 +358,12 @@ export class DurableRuntime {
     this.finish(message.target, {
       deleteMessages: [message.id],
       addMessages: [
-        newMessage(this.newId(), { kind: 'orchestration', instanceId: body.instanceId, executionId: body.executionId, event }),
+        newMessage(this.newId(), {
+          kind: 'orchestration',
+          instanceId: body.instanceId,
+          executionId: body.executionId,
+          event,
+        }),
       ],
     });
   }
@@ -344,8 +382,15 @@ export class DurableRuntime {
       this.options.logger.error(`durable: ${output.error}; dropping ${messages.length} operations for ${entityId}`);
     } else {
       try {
-        const input = entityBatchInput(entityId, record, messages.map((m) => m.body));
-        const result = await this.options.invoke({ functionName: fn.name, triggerData: { string: JSON.stringify(input) } });
+        const input = entityBatchInput(
+          entityId,
+          record,
+          messages.map((m) => m.body),
+        );
+        const result = await this.options.invoke({
+          functionName: fn.name,
+          triggerData: { string: JSON.stringify(input) },
+        });
         output = (fromRpcTypedData(result.returnValue) ?? {}) as Parameters<typeof entityBatchCommit>[2];
       } catch (err) {
         output = { error: ensureError(err).message };
@@ -382,7 +427,9 @@ export class DurableRuntime {
       this.finish(target, { deleteMessages: messages.map((m) => m.id) });
       return false;
     }
-    const stale = messages.filter((m) => m.body.executionId !== undefined && m.body.executionId !== instance.executionId);
+    const stale = messages.filter(
+      (m) => m.body.executionId !== undefined && m.body.executionId !== instance.executionId,
+    );
     const live = messages.filter((m) => !stale.includes(m));
     if (terminalStatuses.includes(instance.status)) {
       this.finish(target, { deleteMessages: messages.map((m) => m.id) });
@@ -394,7 +441,10 @@ export class DurableRuntime {
     const terminate = controls.find((m) => m.body.control === 'terminate');
     if (terminate) {
       const output = JSON.stringify(terminate.body.reason ?? '');
-      const history = [...instance.history, historyEvent(EventType.ExecutionTerminated, at, { Input: terminate.body.reason ?? '' })];
+      const history = [
+        ...instance.history,
+        historyEvent(EventType.ExecutionTerminated, at, { Input: terminate.body.reason ?? '' }),
+      ];
       const commit: Commit = {
         deleteMessages: messages.map((m) => m.id),
         putInstances: [{ ...instance, status: 'Terminated', output, lastUpdatedTime: at, history }],
@@ -418,12 +468,20 @@ export class DurableRuntime {
       return false;
     }
     let suspended = instance.status === 'Suspended';
-    for (const c of controls) suspended = c.body.control === 'suspend' ? true : c.body.control === 'resume' ? false : suspended;
+    for (const c of controls)
+      suspended = c.body.control === 'suspend' ? true : c.body.control === 'resume' ? false : suspended;
     const events = live.filter((m) => !m.body.control);
     if (suspended) {
-      const history = controls.length > 0 ? [...instance.history, historyEvent(EventType.ExecutionSuspended, at)] : instance.history;
-      this.finish(target, { deleteMessages: consumed, putInstances: [{ ...instance, status: 'Suspended', lastUpdatedTime: at, history }] });
-      if (events.length > 0) this.options.logger.debug(`durable: ${instance.name} ${instanceId} is suspended; holding ${events.length} messages until resumed`);
+      const history =
+        controls.length > 0 ? [...instance.history, historyEvent(EventType.ExecutionSuspended, at)] : instance.history;
+      this.finish(target, {
+        deleteMessages: consumed,
+        putInstances: [{ ...instance, status: 'Suspended', lastUpdatedTime: at, history }],
+      });
+      if (events.length > 0)
+        this.options.logger.debug(
+          `durable: ${instance.name} ${instanceId} is suspended; holding ${events.length} messages until resumed`,
+        );
       return events.length > 0;
     }
     const resumed: InstanceRecord =
@@ -434,7 +492,12 @@ export class DurableRuntime {
     }
     consumed.push(...events.map((m) => m.id));
 
-    const plan = planEpisode(resumed, events.map((m) => m.body), now, this.newId);
+    const plan = planEpisode(
+      resumed,
+      events.map((m) => m.body),
+      now,
+      this.newId,
+    );
     // Stored events stay as written (the store only appends); the SDK sees earlier episodes' events as played.
     const working: InstanceRecord = { ...resumed, history: [...resumed.history, ...plan.newEvents] };
     const played = [...resumed.history.map((e) => (e.IsPlayed ? e : { ...e, IsPlayed: true })), ...plan.newEvents];
@@ -451,7 +514,13 @@ export class DurableRuntime {
     }
     const restarted = plan.restartChildren.map((c) => {
       const child = newInstance(
-        { instanceId: c.instanceId, name: c.name, input: c.input, now, parent: { instanceId, executionId: instance.executionId, taskId: c.taskId } },
+        {
+          instanceId: c.instanceId,
+          name: c.name,
+          input: c.input,
+          now,
+          parent: { instanceId, executionId: instance.executionId, taskId: c.taskId },
+        },
         this.newId,
       );
       return child;
@@ -467,7 +536,10 @@ export class DurableRuntime {
     return false;
   }
 
-  private async invokeOrchestrator(instance: InstanceRecord, history: readonly HistoryEvent[]): Promise<OrchestratorOutcome> {
+  private async invokeOrchestrator(
+    instance: InstanceRecord,
+    history: readonly HistoryEvent[],
+  ): Promise<OrchestratorOutcome> {
     const fn = this.findFunction('orchestrationTrigger', instance.name);
     if (!fn) return { ok: false, message: `No orchestrator function named '${instance.name}' is registered` };
     const trigger = {
@@ -483,10 +555,16 @@ export class DurableRuntime {
       defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
     };
     try {
-      const result = await this.options.invoke({ functionName: fn.name, triggerData: { string: JSON.stringify(trigger) } });
+      const result = await this.options.invoke({
+        functionName: fn.name,
+        triggerData: { string: JSON.stringify(trigger) },
+      });
       const state = fromRpcTypedData(result.returnValue);
       if (!state || typeof state !== 'object') {
-        return { ok: false, message: `Orchestrator '${fn.name}' returned no orchestration state; register it with df.app.orchestration` };
+        return {
+          ok: false,
+          message: `Orchestrator '${fn.name}' returned no orchestration state; register it with df.app.orchestration`,
+        };
       }
       return { ok: true, state: state as Extract<OrchestratorOutcome, { ok: true }>['state'] };
     } catch (err) {

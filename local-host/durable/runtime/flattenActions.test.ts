@@ -15,7 +15,11 @@ describe('flattenActions', () => {
         },
       ],
     ]);
-    expect(leaves.map((l) => l.actionType)).toEqual([ActionType.CallActivity, ActionType.WaitForExternalEvent, ActionType.CreateTimer]);
+    expect(leaves.map((l) => l.actionType)).toEqual([
+      ActionType.CallActivity,
+      ActionType.WaitForExternalEvent,
+      ActionType.CreateTimer,
+    ]);
     expect(leaves.map(consumesTaskId)).toEqual([true, false, true]);
   });
 });

@@ -22,15 +22,24 @@ describe('markRelistedActions', () => {
     const [first, second, third] = marked[0] ?? [];
     expect(first?.compoundActions.map((x) => x[relistedFlag])).toEqual([undefined, undefined]);
     expect(second?.compoundActions.map((x) => x[relistedFlag])).toEqual([true, undefined]);
-    expect((third?.compoundActions[0] as { compoundActions: Record<string, unknown>[] }).compoundActions[0]).toEqual({ ...a, [relistedFlag]: true });
+    expect((third?.compoundActions[0] as { compoundActions: Record<string, unknown>[] }).compoundActions[0]).toEqual({
+      ...a,
+      [relistedFlag]: true,
+    });
     expect(a).not.toHaveProperty(relistedFlag);
   });
 
   it('flags the same task twice in one Task.all and leaves non-state results alone', () => {
     const t = activity('1');
-    const marked = markRelistedActions([[{ actionType: ActionType.WhenAll, compoundActions: [t, t] }]]) as { compoundActions: Record<string, unknown>[] }[][];
+    const marked = markRelistedActions([[{ actionType: ActionType.WhenAll, compoundActions: [t, t] }]]) as {
+      compoundActions: Record<string, unknown>[];
+    }[][];
     expect(marked[0]?.[0]?.compoundActions.map((x) => x[relistedFlag] === true)).toEqual([false, true]);
     expect(markOrchestratorState('plain')).toBe('plain');
-    expect(markOrchestratorState({ isDone: true, actions: [[]], output: 3 })).toEqual({ isDone: true, actions: [[]], output: 3 });
+    expect(markOrchestratorState({ isDone: true, actions: [[]], output: 3 })).toEqual({
+      isDone: true,
+      actions: [[]],
+      output: 3,
+    });
   });
 });

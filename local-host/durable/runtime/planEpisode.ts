@@ -36,7 +36,8 @@ export function planEpisode(
     const event = message.event;
     if (!event) continue;
     const full = historyEvent(event.EventType as number, at, event);
-    const isFailure = event.EventType === EventType.TaskFailed || event.EventType === EventType.SubOrchestrationInstanceFailed;
+    const isFailure =
+      event.EventType === EventType.TaskFailed || event.EventType === EventType.SubOrchestrationInstanceFailed;
     const isSuccess =
       event.EventType === EventType.TaskCompleted || event.EventType === EventType.SubOrchestrationInstanceCompleted;
     if (isFailure || isSuccess) {
@@ -83,7 +84,9 @@ export function planEpisode(
         engine.retries[attemptId] = entry;
         allocating.push(full);
         if (entry.kind === 'activity') {
-          allocating.push(historyEvent(EventType.TaskScheduled, at, { EventId: attemptId, Name: entry.name, Input: entry.input }));
+          allocating.push(
+            historyEvent(EventType.TaskScheduled, at, { EventId: attemptId, Name: entry.name, Input: entry.input }),
+          );
           outgoing.push(
             newMessage(newId(), {
               kind: 'activity',

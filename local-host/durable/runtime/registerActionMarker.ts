@@ -22,7 +22,9 @@ export function registerActionMarker(logger: HostLogger): () => void {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     core = require('@azure/functions-core') as CoreApi;
   } catch {
-    logger.warn('durable: @azure/functions-core is not available; tasks re-yielded in a new Task.any/Task.all may be scheduled twice');
+    logger.warn(
+      'durable: @azure/functions-core is not available; tasks re-yielded in a new Task.any/Task.all may be scheduled twice',
+    );
     return () => {};
   }
   const hook = core.registerHook('postInvocation', (context) => {

@@ -1,4 +1,13 @@
-import type { Commit, DurableStore, EntityRecord, HistoryEvent, InstanceQuery, InstanceRecord, InstanceSummary, StoredMessage } from '../types';
+import type {
+  Commit,
+  DurableStore,
+  EntityRecord,
+  HistoryEvent,
+  InstanceQuery,
+  InstanceRecord,
+  InstanceSummary,
+  StoredMessage,
+} from '../types';
 import { deepFreeze } from './deepFreeze';
 import { byCreationThenId, matchesQuery } from './matchesQuery';
 

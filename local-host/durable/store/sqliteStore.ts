@@ -1,6 +1,15 @@
 import Database from 'better-sqlite3';
 
-import type { Commit, DurableStore, EntityRecord, HistoryEvent, InstanceQuery, InstanceRecord, InstanceSummary, StoredMessage } from '../types';
+import type {
+  Commit,
+  DurableStore,
+  EntityRecord,
+  HistoryEvent,
+  InstanceQuery,
+  InstanceRecord,
+  InstanceSummary,
+  StoredMessage,
+} from '../types';
 import { deepFreeze } from './deepFreeze';
 import { HistoryCache } from './historyCache';
 
@@ -69,7 +78,10 @@ export class SqliteStore implements DurableStore {
         // The cache gets its own frozen copy, parsed from the row just written (cheaper than cloning each event).
         added = deepFreeze(JSON.parse(text) as HistoryEvent[]);
       }
-      const kept = from > 0 && cached ? cached.events : r.history.slice(0, from).map((e) => (Object.isFrozen(e) ? e : deepFreeze(structuredClone(e))));
+      const kept =
+        from > 0 && cached
+          ? cached.events
+          : r.history.slice(0, from).map((e) => (Object.isFrozen(e) ? e : deepFreeze(structuredClone(e))));
       const events = from === 0 ? added : [...kept, ...added];
       this.pendingCache.push(() => this.cache.set(r.instanceId, r.executionId, events));
       const { history: _history, ...rest } = r;
@@ -95,9 +107,9 @@ export class SqliteStore implements DurableStore {
   }
 
   getInstance(instanceId: string): InstanceRecord | undefined {
-    const row = this.db.prepare('SELECT execution_id, history_count, record FROM instances WHERE instance_id = ?').get(instanceId) as
-      | { execution_id: string; history_count: number; record: string }
-      | undefined;
+    const row = this.db
+      .prepare('SELECT execution_id, history_count, record FROM instances WHERE instance_id = ?')
+      .get(instanceId) as { execution_id: string; history_count: number; record: string } | undefined;
     if (!row) return undefined;
     let events = this.cache.get(instanceId, row.execution_id, row.history_count);
     if (!events) {
@@ -134,8 +146,7 @@ export class SqliteStore implements DurableStore {
 
   getEntity(entityId: string): EntityRecord | undefined {
     const row = this.db.prepare('SELECT record FROM entities WHERE entity_id = ?').get(entityId) as
-      | { record: string }
-      | undefined;
+      { record: string } | undefined;
     return row && (JSON.parse(row.record) as EntityRecord);
   }
 

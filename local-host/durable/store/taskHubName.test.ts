@@ -12,11 +12,15 @@ describe('taskHubName', () => {
   });
 
   it('names the missing setting', () => {
-    expect(() => taskHubName(hostJson('%TASK_HUB_NAME%'), {})).toThrow(/%TASK_HUB_NAME%.*"TASK_HUB_NAME" is not defined/);
+    expect(() => taskHubName(hostJson('%TASK_HUB_NAME%'), {})).toThrow(
+      /%TASK_HUB_NAME%.*"TASK_HUB_NAME" is not defined/,
+    );
   });
 
   it('rejects a name the extension would reject, saying what it found', () => {
-    expect(() => taskHubName(hostJson('%HUB%'), { HUB: 'my-hub' })).toThrow(/3-45 letters and digits .* found "my-hub"/);
+    expect(() => taskHubName(hostJson('%HUB%'), { HUB: 'my-hub' })).toThrow(
+      /3-45 letters and digits .* found "my-hub"/,
+    );
   });
 
   it('falls back to the extension default without a hubName', () => {

@@ -73,7 +73,12 @@ describe('aggregates', () => {
         expect(rest).toEqual(m.state());
         expect([sketch, accuracy]).toEqual([q.state().sketch, 0.01]);
         const s = summarize(aggregateOf(xs));
-        expect(s).toEqual({ ...moments.summarize(m.state()), p50: s.count === 0 ? null : quantiles.summarize(q.state()).p50, p90: s.count === 0 ? null : quantiles.summarize(q.state()).p90, p99: s.count === 0 ? null : quantiles.summarize(q.state()).p99 });
+        expect(s).toEqual({
+          ...moments.summarize(m.state()),
+          p50: s.count === 0 ? null : quantiles.summarize(q.state()).p50,
+          p90: s.count === 0 ? null : quantiles.summarize(q.state()).p90,
+          p99: s.count === 0 ? null : quantiles.summarize(q.state()).p99,
+        });
       }),
       { numRuns: 200 },
     );

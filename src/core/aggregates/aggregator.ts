@@ -48,6 +48,8 @@ export interface EncodedAggregate {
 }
 
 /** Helper so a module's literal keeps its precise types while being checked against the interface. */
-export function defineAggregator<Options extends object, State, Result>(a: Aggregator<Options, State, Result>): Aggregator<Options, State, Result> {
+export function defineAggregator<Options extends object, State, Result>(
+  a: Aggregator<Options, State, Result>,
+): Aggregator<Options, State, Result> {
   return a;
 }

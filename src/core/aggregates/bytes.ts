@@ -66,7 +66,10 @@ export class ByteReader {
   }
 
   private need(n: number): void {
-    if (this.i + n > this.buf.length) throw new Error(`${this.what} encoding ended early: expected ${n} more byte(s) at offset ${this.i}, found ${this.buf.length - this.i}`);
+    if (this.i + n > this.buf.length)
+      throw new Error(
+        `${this.what} encoding ended early: expected ${n} more byte(s) at offset ${this.i}, found ${this.buf.length - this.i}`,
+      );
   }
 
   /** Reads the version byte and refuses any other version. */
@@ -116,6 +119,7 @@ export class ByteReader {
 
   /** Refuses trailing bytes, so a truncated or concatenated encoding is not read as a valid one. */
   end(): void {
-    if (this.i !== this.buf.length) throw new Error(`${this.what} encoding: expected ${this.i} bytes, found ${this.buf.length}`);
+    if (this.i !== this.buf.length)
+      throw new Error(`${this.what} encoding: expected ${this.i} bytes, found ${this.buf.length}`);
   }
 }

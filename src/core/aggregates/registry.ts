@@ -15,7 +15,8 @@ const registry = new Map<string, AnyAggregator>();
 
 export function registerAggregator(a: AnyAggregator): void {
   const known = registry.get(a.kind);
-  if (known !== undefined && known !== a) throw new Error(`aggregator kind ${JSON.stringify(a.kind)} is registered already`);
+  if (known !== undefined && known !== a)
+    throw new Error(`aggregator kind ${JSON.stringify(a.kind)} is registered already`);
   registry.set(a.kind, a);
 }
 
@@ -34,7 +35,8 @@ export function aggregatorKinds(): string[] {
 
 /** Merge of two stored aggregates of one kind (an unknown kind or a kind mismatch throws, naming both). */
 export function mergeEncoded(a: EncodedAggregate, b: EncodedAggregate): EncodedAggregate {
-  if (a.kind !== b.kind) throw new Error(`cannot merge aggregate kind ${JSON.stringify(a.kind)} with ${JSON.stringify(b.kind)}`);
+  if (a.kind !== b.kind)
+    throw new Error(`cannot merge aggregate kind ${JSON.stringify(a.kind)} with ${JSON.stringify(b.kind)}`);
   const agg = known(a.kind);
   return { kind: a.kind, data: agg.encode(agg.merge(agg.decode(a.data), agg.decode(b.data))) };
 }
@@ -49,6 +51,7 @@ export type AggregateResult = { kind: string } & Record<string, unknown>;
 
 function known(kind: string): AnyAggregator {
   const agg = registry.get(kind);
-  if (agg === undefined) throw new Error(`unknown aggregate kind ${JSON.stringify(kind)}: expected one of ${aggregatorKinds().join(', ')}`);
+  if (agg === undefined)
+    throw new Error(`unknown aggregate kind ${JSON.stringify(kind)}: expected one of ${aggregatorKinds().join(', ')}`);
   return agg;
 }

@@ -41,7 +41,12 @@ describe('SketchBins', () => {
   it('encodes any sequence byte for byte as sketches-js does', () => {
     // Magnitudes from 1e-6 to 1e9: across ~600 decades sketches-js's dense store itself overflows the stack.
     const magnitude = fc.double({ min: 1e-6, max: 1e9, noNaN: true });
-    const value = fc.oneof(magnitude, magnitude.map((m) => -m), fc.integer({ min: -50, max: 50 }), fc.constant(0));
+    const value = fc.oneof(
+      magnitude,
+      magnitude.map((m) => -m),
+      fc.integer({ min: -50, max: 50 }),
+      fc.constant(0),
+    );
     fc.assert(
       fc.property(fc.array(value, { maxLength: 200 }), fc.constantFrom(0.001, 0.01, 0.05), (values, accuracy) => {
         expect(encodeWithBins(values, accuracy)).toBe(encodeWithLibrary(values, accuracy));

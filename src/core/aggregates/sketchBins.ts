@@ -4,7 +4,10 @@ import { type Bins, writeSketch } from './sketchCodec';
 
 type Mapping = DDSketch['mapping'];
 
-const NO_BINS: Bins = Object.freeze({ keys: Object.freeze([]) as unknown as number[], counts: Object.freeze([]) as unknown as number[] });
+const NO_BINS: Bins = Object.freeze({
+  keys: Object.freeze([]) as unknown as number[],
+  counts: Object.freeze([]) as unknown as number[],
+});
 
 // One mapping per accuracy: building it costs two logarithms and an object, and a batch creates hundreds of bins.
 const mappings = new Map<number, Mapping>();

@@ -4,8 +4,18 @@ import fc from 'fast-check';
 import { decodeSketchBinary, encodeSketchBinary, mergeEncodedBinary } from './sketchCodec';
 
 // Weights are multiples of 1/8, so sums of counts are exact in any order and encodings can be compared byte for byte.
-const value = fc.oneof(fc.integer({ min: -1e9, max: 1e9 }).map((n) => n / 1000), fc.constant(0), fc.integer({ min: -50, max: 50 }), fc.constant(0.001), fc.constant(1));
-const weight = fc.oneof(fc.constant(1), fc.constant(3), fc.integer({ min: 1, max: 32 }).map((n) => n / 8));
+const value = fc.oneof(
+  fc.integer({ min: -1e9, max: 1e9 }).map((n) => n / 1000),
+  fc.constant(0),
+  fc.integer({ min: -50, max: 50 }),
+  fc.constant(0.001),
+  fc.constant(1),
+);
+const weight = fc.oneof(
+  fc.constant(1),
+  fc.constant(3),
+  fc.integer({ min: 1, max: 32 }).map((n) => n / 8),
+);
 const entries = fc.array(fc.record({ value, weight }), { maxLength: 60 });
 
 const sketchOf = (xs: { value: number; weight: number }[], accuracy = 0.01): DDSketch => {
@@ -32,7 +42,13 @@ describe('mergeEncodedBinary', () => {
 
   it('keeps the bin that sketches-js 2.1.1 merge drops (its counterexample)', () => {
     const a = encodeSketchBinary(sketchOf([{ value: 0.001, weight: 0.125 }]), 0.01);
-    const b = encodeSketchBinary(sketchOf([{ value: 0.001, weight: 3 }, { value: 1, weight: 1 }]), 0.01);
+    const b = encodeSketchBinary(
+      sketchOf([
+        { value: 0.001, weight: 3 },
+        { value: 1, weight: 1 },
+      ]),
+      0.01,
+    );
     const merged = decodeSketchBinary(mergeEncodedBinary(a, b)).sketch;
     expect(merged.getValueAtQuantile(1)).toBeCloseTo(1, 1);
     expect(merged.count).toBe(4.125);

@@ -167,7 +167,8 @@ interface DecodedBins {
 function readBins(encoded: string): DecodedBins {
   const r = new Reader(Buffer.from(encoded, 'base64'));
   const version = r.byte();
-  if (version !== VERSION) throw new Error(`unsupported sketch encoding: expected version ${VERSION}, found ${version}`);
+  if (version !== VERSION)
+    throw new Error(`unsupported sketch encoding: expected version ${VERSION}, found ${version}`);
   const fractional = r.byte() === 1;
   const count = () => (fractional ? r.double() : r.varint());
   const accuracy = r.double();
@@ -197,7 +198,8 @@ function readBins(encoded: string): DecodedBins {
 export function mergeEncodedBinary(a: string, b: string, accuracy?: number): string {
   const left = readBins(a);
   const right = readBins(b);
-  if (left.accuracy !== right.accuracy) throw new Error('Cannot merge two DDSketches with different `relativeAccuracy` parameters');
+  if (left.accuracy !== right.accuracy)
+    throw new Error('Cannot merge two DDSketches with different `relativeAccuracy` parameters');
   const zeroCount = left.zeroCount + right.zeroCount;
   const merged = left.stores.map((l, s) => {
     const r = right.stores[s] as DecodedBins['stores'][0];

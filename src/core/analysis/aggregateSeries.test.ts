@@ -7,7 +7,13 @@ import { fromStoredWindow, type StoredWindow } from './fromStoredWindow';
 import { mulberry32 } from '../random/prng';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
-const c = compilePipeline({ name: 'p', key: 'site', aggregates: { users: { kind: 'distinct', expr: 'user' }, pages: { kind: 'topK', expr: 'page', k: 3 } }, window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT1S' });
+const c = compilePipeline({
+  name: 'p',
+  key: 'site',
+  aggregates: { users: { kind: 'distinct', expr: 'user' }, pages: { kind: 'topK', expr: 'page', k: 3 } },
+  window: { type: 'tumbling', size: 'PT1M' },
+  lateness: 'PT1S',
+});
 if (!c.ok) throw new Error(JSON.stringify(c.issues));
 const pipeline = c.pipeline;
 
@@ -19,15 +25,31 @@ function storedWindows(): StoredWindow[] {
   for (let minute = 0; minute <= 41; minute++) {
     const spike = minute === 30;
     const bodies = Array.from({ length: 200 }, (_, i) =>
-      JSON.stringify({ site: 's', user: `u${Math.floor(random() * (spike ? 500_000 : 50))}`, page: spike && i % 4 !== 0 ? 'promo' : random() < 0.5 ? 'home' : `page${i % 7}`, time: T0 + minute * 60_000 + i }),
+      JSON.stringify({
+        site: 's',
+        user: `u${Math.floor(random() * (spike ? 500_000 : 50))}`,
+        page: spike && i % 4 !== 0 ? 'promo' : random() < 0.5 ? 'home' : `page${i % 7}`,
+        time: T0 + minute * 60_000 + i,
+      }),
     );
     const now = T0 + minute * 60_000 + 1000;
-    const p = processBatch({ bodies, partitionId: '0', sequenceNumbers: bodies.map((_, i) => minute * 1000 + i), enqueuedTimes: bodies.map(() => now), pipelines: [pipeline], now }).partials[0] as StreamPartial;
+    const p = processBatch({
+      bodies,
+      partitionId: '0',
+      sequenceNumbers: bodies.map((_, i) => minute * 1000 + i),
+      enqueuedTimes: bodies.map(() => now),
+      pipelines: [pipeline],
+      now,
+    }).partials[0] as StreamPartial;
     const m = mergePartial(state, p, now, pipeline.config);
     state = m.state;
     closed.push(...m.closedWindows);
   }
-  return closed.map((w) => ({ start: w.start, end: w.end, data: JSON.parse(JSON.stringify(toStoredWindow(w))) as StoredWindow['data'] }));
+  return closed.map((w) => ({
+    start: w.start,
+    end: w.end,
+    data: JSON.parse(JSON.stringify(toStoredWindow(w))) as StoredWindow['data'],
+  }));
 }
 
 describe('aggregate series in the analysis', () => {
@@ -56,6 +78,8 @@ describe('aggregate series in the analysis', () => {
 
   it('skips a superseded session, whose events are in the row that absorbed it', () => {
     const w = stored[0] as StoredWindow;
-    expect(fromStoredWindow({ ...w, data: { ...w.data, closedBy: 'superseded', supersededBy: 0 } }, 'users')).toBeNull();
+    expect(
+      fromStoredWindow({ ...w, data: { ...w.data, closedBy: 'superseded', supersededBy: 0 } }, 'users'),
+    ).toBeNull();
   });
 });

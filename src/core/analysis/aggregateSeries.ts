@@ -12,7 +12,11 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
  * - `name` of a moments or quantiles aggregate: its mean, or its p50.
  * Undefined when the window has no such aggregate or it cannot be read.
  */
-export function aggregatePoint(data: unknown, series: string, bounds: { start: string; end: string }): WindowPoint | undefined {
+export function aggregatePoint(
+  data: unknown,
+  series: string,
+  bounds: { start: string; end: string },
+): WindowPoint | undefined {
   if (!isObject(data) || !isObject(data['aggregates'])) return undefined;
   const colon = series.indexOf(':');
   const name = colon < 0 ? series : series.slice(0, colon);
@@ -31,7 +35,15 @@ export function aggregatePoint(data: unknown, series: string, bounds: { start: s
   if (result.kind === 'moments' && num(result['count']) !== undefined && num(result['min']) !== undefined) {
     const count = result['count'] as number;
     const stddev = num(result['stddev']) ?? 0;
-    return { ...bounds, count, mean: value, stddev: count > 1 ? stddev * Math.sqrt((count - 1) / count) : 0, min: result['min'] as number, max: result['max'] as number, sum: num(result['sum']) ?? value * count };
+    return {
+      ...bounds,
+      count,
+      mean: value,
+      stddev: count > 1 ? stddev * Math.sqrt((count - 1) / count) : 0,
+      min: result['min'] as number,
+      max: result['max'] as number,
+      sum: num(result['sum']) ?? value * count,
+    };
   }
   // A per-window figure: one observation of the series, weighted by the window's events.
   return { ...bounds, count: Math.max(1, events), mean: value, stddev: 0, min: value, max: value };

@@ -21,10 +21,18 @@ describe('buildReport', () => {
     });
     const results = streams.map((s) => analyzeStream(s.name, s.windows, ANALYSIS_KINDS));
     const series = mostActive(
-      streams.map((s) => ({ stream: s.name, count: totalCount(s.windows), means: new Map(s.windows.map((w) => [w.start, w.mean])) })),
+      streams.map((s) => ({
+        stream: s.name,
+        count: totalCount(s.windows),
+        means: new Map(s.windows.map((w) => [w.start, w.mean])),
+      })),
       3,
     );
-    const report = buildReport('p', { from: 'a', to: 'b' }, results, { generatedAt: '2025-01-01T00:00:00.000Z', analyses: ANALYSIS_KINDS, series });
+    const report = buildReport('p', { from: 'a', to: 'b' }, results, {
+      generatedAt: '2025-01-01T00:00:00.000Z',
+      analyses: ANALYSIS_KINDS,
+      series,
+    });
     expect(report.ranking.slice(0, 2).map((r) => r.stream)).toEqual(['big-spike', 'small-spike']);
     expect(report.streams.map((s) => s.stream).slice(0, 2)).toEqual(['big-spike', 'small-spike']);
     for (const calm of report.streams.slice(2)) expect(calm.maxSeverity).toBeLessThan(DEFAULT_ALERT_MIN_SEVERITY);

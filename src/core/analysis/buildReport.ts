@@ -15,7 +15,12 @@ export interface ReportOptions {
  * severity (name breaks ties), the ranking rows of the streams that have anomalies, and
  * the correlations of window means between the given most-active streams.
  */
-export function buildReport(pipeline: string, range: Range, perStream: readonly StreamResult[], options: ReportOptions): Report {
+export function buildReport(
+  pipeline: string,
+  range: Range,
+  perStream: readonly StreamResult[],
+  options: ReportOptions,
+): Report {
   const streams = rankBySeverity(perStream);
   const ranking = streams
     .filter((s) => (s.anomalies?.length ?? 0) > 0)

@@ -10,7 +10,9 @@ export interface StreamSeries {
 
 /** Streams by descending max anomaly severity, then by name for a stable order. */
 export function rankBySeverity<T extends Pick<StreamResult, 'stream' | 'maxSeverity'>>(results: readonly T[]): T[] {
-  return [...results].sort((a, b) => b.maxSeverity - a.maxSeverity || (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0));
+  return [...results].sort(
+    (a, b) => b.maxSeverity - a.maxSeverity || (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0),
+  );
 }
 
 /** The n streams with the most events, ties by name. */

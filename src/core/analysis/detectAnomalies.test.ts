@@ -20,7 +20,10 @@ describe('anomaly detection', () => {
     const w = seriesOf(xs);
     const rz = robustZ(w);
     expect(rz.map((a) => a.windowStart)).toEqual([w[50]!.start, w[120]!.start]);
-    expect(rz.map((a) => [a.kind, a.direction])).toEqual([['outlier', 'up'], ['outlier', 'down']]);
+    expect(rz.map((a) => [a.kind, a.direction])).toEqual([
+      ['outlier', 'up'],
+      ['outlier', 'down'],
+    ]);
     const ew = ewma(w);
     expect(ew.map((a) => [a.windowStart, a.kind])).toEqual([
       [w[50]!.start, 'spike'],
@@ -83,14 +86,21 @@ describe('anomaly detection', () => {
 
   it('is invariant to shifting and scaling the series', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.double({ min: 0.01, max: 100, noNaN: true }), (seed, shift, scale) => {
-        const xs = noise(seed, 80);
-        xs[30] = 200;
-        const base = detectAnomalies(seriesOf(xs));
-        const moved = detectAnomalies(seriesOf(xs.map((x) => shift + scale * x)));
-        expect(moved.map((a) => [a.windowStart, a.method, a.kind])).toEqual(base.map((a) => [a.windowStart, a.method, a.kind]));
-        moved.forEach((a, i) => expect(a.severity).toBeCloseTo(base[i]!.severity, 6));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.double({ min: -1e4, max: 1e4, noNaN: true }),
+        fc.double({ min: 0.01, max: 100, noNaN: true }),
+        (seed, shift, scale) => {
+          const xs = noise(seed, 80);
+          xs[30] = 200;
+          const base = detectAnomalies(seriesOf(xs));
+          const moved = detectAnomalies(seriesOf(xs.map((x) => shift + scale * x)));
+          expect(moved.map((a) => [a.windowStart, a.method, a.kind])).toEqual(
+            base.map((a) => [a.windowStart, a.method, a.kind]),
+          );
+          moved.forEach((a, i) => expect(a.severity).toBeCloseTo(base[i]!.severity, 6));
+        },
+      ),
       { numRuns: 30 },
     );
   });

@@ -21,7 +21,9 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
  * rows store the Aggregate alone; its Summary (p50/p90/p99) is derived here (core/state/storedWindow.ts).
  */
 function storedMeasure(data: StoredWindow['data'], measure: string): StoredMeasure | undefined {
-  const m = measureFromStored(isObject(data) && isObject(data.measures) ? (data.measures as Record<string, unknown>)[measure] : undefined);
+  const m = measureFromStored(
+    isObject(data) && isObject(data.measures) ? (data.measures as Record<string, unknown>)[measure] : undefined,
+  );
   return isObject(m) ? (m as unknown as StoredMeasure) : undefined;
 }
 
@@ -39,16 +41,26 @@ export function fromStoredWindow(w: StoredWindow, measure: string): WindowPoint 
   // A session absorbed into an earlier one: its events are in that one's row.
   if (isObject(w.data) && w.data['closedBy'] === 'superseded') return null;
   const m = storedMeasure(w.data, measure);
-  if (!m) return aggregatePoint(w.data, measure, { start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() }) ?? null;
+  if (!m)
+    return (
+      aggregatePoint(w.data, measure, { start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() }) ??
+      null
+    );
   const count = num(m.count);
   const mean = num(m.mean);
   const min = num(m.min);
   const max = num(m.max);
   if (count === undefined || count <= 0 || mean === undefined || min === undefined || max === undefined) return null;
-  const agg: Partial<Pick<Aggregate, 'm2' | 'sketch'>> = 'aggregate' in m && isObject(m.aggregate) ? m.aggregate : 'm2' in m ? m : {};
+  const agg: Partial<Pick<Aggregate, 'm2' | 'sketch'>> =
+    'aggregate' in m && isObject(m.aggregate) ? m.aggregate : 'm2' in m ? m : {};
   const m2 = num(agg.m2);
   const sample = 'stddev' in m ? num(m.stddev) : undefined;
-  const stddev = m2 !== undefined ? Math.sqrt(Math.max(0, m2) / count) : sample !== undefined ? sample * Math.sqrt((count - 1) / count) : 0;
+  const stddev =
+    m2 !== undefined
+      ? Math.sqrt(Math.max(0, m2) / count)
+      : sample !== undefined
+        ? sample * Math.sqrt((count - 1) / count)
+        : 0;
   const point: WindowPoint = {
     start: new Date(w.start).toISOString(),
     end: new Date(w.end).toISOString(),

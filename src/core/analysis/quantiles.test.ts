@@ -22,7 +22,10 @@ describe('mixtureQuantiles', () => {
 
   it('weights windows by count', () => {
     // 300 events uniform on [0,10] and 100 on [100,110]: the median lies in the first window.
-    const out = mixtureQuantiles([w({ count: 300 }), w({ count: 100, min: 100, p50: 105, p90: 109, p99: 109.9, max: 110 })], [0.5, 0.8]);
+    const out = mixtureQuantiles(
+      [w({ count: 300 }), w({ count: 100, min: 100, p50: 105, p90: 109, p99: 109.9, max: 110 })],
+      [0.5, 0.8],
+    );
     expect(out[0]).toBeCloseTo(6.6667, 3);
     expect(out[1]).toBeCloseTo(102, 6);
   });

@@ -29,9 +29,13 @@ describe('studentTQuantile', () => {
 
   it('inverts the CDF', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0.001, max: 0.999, noNaN: true }), fc.double({ min: 0.5, max: 500, noNaN: true }), (p, df) => {
-        expect(studentTCdf(studentTQuantile(p, df), df)).toBeCloseTo(p, 8);
-      }),
+      fc.property(
+        fc.double({ min: 0.001, max: 0.999, noNaN: true }),
+        fc.double({ min: 0.5, max: 500, noNaN: true }),
+        (p, df) => {
+          expect(studentTCdf(studentTQuantile(p, df), df)).toBeCloseTo(p, 8);
+        },
+      ),
     );
   });
 

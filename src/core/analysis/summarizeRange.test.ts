@@ -17,7 +17,10 @@ describe('summarizeRange', () => {
   it('pools count, mean and stddev exactly', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 10 }),
+        fc.array(fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 20 }), {
+          minLength: 1,
+          maxLength: 10,
+        }),
         (chunks) => {
           const windows = chunks.map((c, i) => windowOf(c, T0 + i * 60_000));
           const all = chunks.flat();

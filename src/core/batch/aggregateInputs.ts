@@ -5,7 +5,13 @@ import type { DeadLetterReason, PartialWindow } from './types';
 
 /** processBatch's side of a pipeline's `aggregates` (docs/explanation/aggregates.md). */
 
-export function addAggregate(holder: { aggs: (AggregateBuilder<unknown> | undefined)[] | undefined }, specs: readonly CompiledAggregate[], a: number, value: AggregateInput, time: number): void {
+export function addAggregate(
+  holder: { aggs: (AggregateBuilder<unknown> | undefined)[] | undefined },
+  specs: readonly CompiledAggregate[],
+  a: number,
+  value: AggregateInput,
+  time: number,
+): void {
   const builders = (holder.aggs ??= new Array<AggregateBuilder<unknown> | undefined>(specs.length));
   let b = builders[a];
   if (b === undefined) {
@@ -16,7 +22,10 @@ export function addAggregate(holder: { aggs: (AggregateBuilder<unknown> | undefi
   b.add(value, time);
 }
 
-export function freezeAggregates(builders: (AggregateBuilder<unknown> | undefined)[] | undefined, specs: readonly CompiledAggregate[]): Record<string, EncodedAggregate> {
+export function freezeAggregates(
+  builders: (AggregateBuilder<unknown> | undefined)[] | undefined,
+  specs: readonly CompiledAggregate[],
+): Record<string, EncodedAggregate> {
   const out: Record<string, EncodedAggregate> = {};
   for (let a = 0; a < specs.length; a++) {
     const b = builders?.[a];
@@ -29,7 +38,9 @@ export function freezeAggregates(builders: (AggregateBuilder<unknown> | undefine
 /** Stream totals of the batch's aggregates when each event is in one window (tumbling, session): the windows' merge. */
 export function aggregateTotalsOf(windows: readonly PartialWindow[]): Record<string, EncodedAggregate> {
   const out: Record<string, EncodedAggregate> = {};
-  for (const w of windows) for (const [name, e] of Object.entries(w.aggregates ?? {})) out[name] = out[name] === undefined ? e : mergeEncoded(out[name], e);
+  for (const w of windows)
+    for (const [name, e] of Object.entries(w.aggregates ?? {}))
+      out[name] = out[name] === undefined ? e : mergeEncoded(out[name], e);
   return out;
 }
 
@@ -37,20 +48,29 @@ export function aggregateTotalsOf(windows: readonly PartialWindow[]): Record<str
  * One event's value of an aggregate: a string or finite number, null when missing (skipped, as a bare measure is), or
  * the reason the event is dead-lettered.
  */
-export function aggregateValue(spec: CompiledAggregate, event: Record<string, unknown>): AggregateInput | null | { reason: DeadLetterReason; detail: string } {
+export function aggregateValue(
+  spec: CompiledAggregate,
+  event: Record<string, unknown>,
+): AggregateInput | null | { reason: DeadLetterReason; detail: string } {
   const expression = spec.expression;
   let value: unknown;
   if (expression.read !== undefined) value = expression.read(event);
   else {
     const r = expression.evaluate(event);
     if (!r.ok && r.error.missingField) return null;
-    if (!r.ok) return { reason: 'expression', detail: `aggregate ${spec.name} ${JSON.stringify(expression.text)}: ${r.error.message}` };
+    if (!r.ok)
+      return {
+        reason: 'expression',
+        detail: `aggregate ${spec.name} ${JSON.stringify(expression.text)}: ${r.error.message}`,
+      };
     value = r.value;
   }
   if (value === null || value === undefined) return null;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'string' && !spec.numeric) return value;
   const expected = spec.numeric ? 'a finite number' : 'a string or finite number';
-  return { reason: 'schema', detail: `aggregate ${spec.name} ${JSON.stringify(expression.text)} (${spec.kind}): expected ${expected}, found ${describeValue(value)}` };
+  return {
+    reason: 'schema',
+    detail: `aggregate ${spec.name} ${JSON.stringify(expression.text)} (${spec.kind}): expected ${expected}, found ${describeValue(value)}`,
+  };
 }
-

@@ -9,15 +9,22 @@ import type { PartialWindow, StreamPartial } from './types';
  * entity's pending/commit rules apply to the group as to one batch. Counts add, windows merge by start, aggregates
  * merge; the latest batch's partition progress wins. Pure: the inputs are not changed.
  */
-export function combinePartials(parts: readonly StreamPartial[], range: { firstSequence: number; lastSequence: number }): StreamPartial {
+export function combinePartials(
+  parts: readonly StreamPartial[],
+  range: { firstSequence: number; lastSequence: number },
+): StreamPartial {
   const first = parts[0];
   if (first === undefined) throw new RangeError('combinePartials: expected at least one partial, found none');
   for (const p of parts) {
     if (p.pipeline !== first.pipeline || p.stream !== first.stream || p.partition !== first.partition) {
-      throw new RangeError(`combinePartials: expected partials of ${first.pipeline}/${first.stream} on partition ${first.partition}, found one of ${p.pipeline}/${p.stream} on ${p.partition}`);
+      throw new RangeError(
+        `combinePartials: expected partials of ${first.pipeline}/${first.stream} on partition ${first.partition}, found one of ${p.pipeline}/${p.stream} on ${p.partition}`,
+      );
     }
     if (p.firstSequence < range.firstSequence || p.lastSequence > range.lastSequence) {
-      throw new RangeError(`combinePartials: expected batches inside [${range.firstSequence}, ${range.lastSequence}], found [${p.firstSequence}, ${p.lastSequence}]`);
+      throw new RangeError(
+        `combinePartials: expected batches inside [${range.firstSequence}, ${range.lastSequence}], found [${p.firstSequence}, ${p.lastSequence}]`,
+      );
     }
   }
   const windows = new Map<number, PartialWindow>();
@@ -28,13 +35,18 @@ export function combinePartials(parts: readonly StreamPartial[], range: { firstS
     for (const w of p.windows) {
       const have = windows.get(w.start);
       if (!have) {
-        windows.set(w.start, { ...w, measures: { ...w.measures }, ...(w.aggregates ? { aggregates: { ...w.aggregates } } : {}) });
+        windows.set(w.start, {
+          ...w,
+          measures: { ...w.measures },
+          ...(w.aggregates ? { aggregates: { ...w.aggregates } } : {}),
+        });
         continue;
       }
       have.events += w.events;
       // Session fragments sharing a start overlap: their union ends at the later end (tumbling windows: equal ends).
       have.end = Math.max(have.end, w.end);
-      for (const [m, agg] of Object.entries(w.measures)) have.measures[m] = have.measures[m] ? mergeAggregates(have.measures[m], agg) : agg;
+      for (const [m, agg] of Object.entries(w.measures))
+        have.measures[m] = have.measures[m] ? mergeAggregates(have.measures[m], agg) : agg;
       if (w.aggregates) have.aggregates = mergeEncodedMaps(have.aggregates, w.aggregates);
     }
     for (const [m, agg] of Object.entries(p.totals)) totals[m] = totals[m] ? mergeAggregates(totals[m], agg) : agg;

@@ -21,19 +21,37 @@ describe('parseCanonicalIso', () => {
   });
 
   it('leaves other shapes to the general path', () => {
-    for (const text of ['2026-11-26T10:00:00+01:00', '2026-11-26 10:00:00Z', '2026-11-26T10:00Z', '2026-11-29T10:00:00Z', '0099-01-01T00:00:00Z', '2026-11-26T10:00:00.Z', '2026-13-01T00:00:00Z', '2026-11-26T1a:00:00Z', '2026-11-26t10:00:00z']) {
+    for (const text of [
+      '2026-11-26T10:00:00+01:00',
+      '2026-11-26 10:00:00Z',
+      '2026-11-26T10:00Z',
+      '2026-11-29T10:00:00Z',
+      '0099-01-01T00:00:00Z',
+      '2026-11-26T10:00:00.Z',
+      '2026-13-01T00:00:00Z',
+      '2026-11-26T1a:00:00Z',
+      '2026-11-26t10:00:00z',
+    ]) {
       expect(parseCanonicalIso(text)).toBeUndefined();
     }
   });
 
   it('agrees with Date.parse on any canonical time', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('0100-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }), fc.integer({ min: 0, max: 6 }), (date, extra) => {
-        const iso = date.toISOString();
-        const text = extra === 0 ? iso.replace(/\.\d+Z$/, 'Z') : iso.replace('Z', `${'7'.repeat(extra)}Z`);
-        const fast = parseCanonicalIso(text);
-        if (fast !== undefined) expect(fast).toBe(general(text));
-      }),
+      fc.property(
+        fc.date({
+          min: new Date('0100-01-01T00:00:00Z'),
+          max: new Date('9999-12-31T23:59:59.999Z'),
+          noInvalidDate: true,
+        }),
+        fc.integer({ min: 0, max: 6 }),
+        (date, extra) => {
+          const iso = date.toISOString();
+          const text = extra === 0 ? iso.replace(/\.\d+Z$/, 'Z') : iso.replace('Z', `${'7'.repeat(extra)}Z`);
+          const fast = parseCanonicalIso(text);
+          if (fast !== undefined) expect(fast).toBe(general(text));
+        },
+      ),
     );
   });
 
@@ -51,9 +69,18 @@ describe('parseCanonicalIso', () => {
 
 describe('parseEventTime', () => {
   it('reads ISO times with and without a zone, and epoch ms', () => {
-    expect(parseEventTime('2026-11-26T10:00:00.5Z', 'time')).toEqual({ ok: true, time: Date.parse('2026-11-26T10:00:00.500Z') });
-    expect(parseEventTime('2026-11-26T10:00:00', 'time')).toEqual({ ok: true, time: Date.parse('2026-11-26T10:00:00Z') });
-    expect(parseEventTime('2026-11-30T10:00:00+01:00', 'time')).toEqual({ ok: true, time: Date.parse('2026-11-30T09:00:00Z') });
+    expect(parseEventTime('2026-11-26T10:00:00.5Z', 'time')).toEqual({
+      ok: true,
+      time: Date.parse('2026-11-26T10:00:00.500Z'),
+    });
+    expect(parseEventTime('2026-11-26T10:00:00', 'time')).toEqual({
+      ok: true,
+      time: Date.parse('2026-11-26T10:00:00Z'),
+    });
+    expect(parseEventTime('2026-11-30T10:00:00+01:00', 'time')).toEqual({
+      ok: true,
+      time: Date.parse('2026-11-30T09:00:00Z'),
+    });
     expect(parseEventTime(1_700_000_000_123.7, 'time')).toEqual({ ok: true, time: 1_700_000_000_123 });
   });
 
@@ -90,10 +117,23 @@ describe('parseEventTime calendar checks and range', () => {
   });
 
   it('says a time before 1970 or after 9999 is out of range, not unreadable', () => {
-    expect(parseEventTime('0001-01-01T00:00:00Z', 'time')).toEqual({ ok: false, detail: 'time: expected a time at or after 1970-01-01T00:00:00Z, found string "0001-01-01T00:00:00Z"' });
-    expect(parseEventTime('1969-12-31T23:59:59Z', 'time')).toEqual({ ok: false, detail: 'time: expected a time at or after 1970-01-01T00:00:00Z, found string "1969-12-31T23:59:59Z"' });
-    expect(parseEventTime('9999-12-31T23:00:00-05:00', 'time')).toEqual({ ok: false, detail: 'time: expected a time at or before 9999-12-31T23:59:59.999Z, found string "9999-12-31T23:00:00-05:00"' });
-    expect(parseEventTime(-1, 'time')).toEqual({ ok: false, detail: 'time: expected a time at or after 1970-01-01T00:00:00Z (epoch milliseconds 0 to 253402300799999), found number -1' });
+    expect(parseEventTime('0001-01-01T00:00:00Z', 'time')).toEqual({
+      ok: false,
+      detail: 'time: expected a time at or after 1970-01-01T00:00:00Z, found string "0001-01-01T00:00:00Z"',
+    });
+    expect(parseEventTime('1969-12-31T23:59:59Z', 'time')).toEqual({
+      ok: false,
+      detail: 'time: expected a time at or after 1970-01-01T00:00:00Z, found string "1969-12-31T23:59:59Z"',
+    });
+    expect(parseEventTime('9999-12-31T23:00:00-05:00', 'time')).toEqual({
+      ok: false,
+      detail: 'time: expected a time at or before 9999-12-31T23:59:59.999Z, found string "9999-12-31T23:00:00-05:00"',
+    });
+    expect(parseEventTime(-1, 'time')).toEqual({
+      ok: false,
+      detail:
+        'time: expected a time at or after 1970-01-01T00:00:00Z (epoch milliseconds 0 to 253402300799999), found number -1',
+    });
     expect(parseEventTime('1970-01-01T00:00:00Z', 'time')).toEqual({ ok: true, time: 0 });
   });
 
@@ -107,7 +147,10 @@ describe('parseEventTime calendar checks and range', () => {
         fc.integer({ min: 0, max: 5 }),
         (date, zone, sep, fractionDigits) => {
           const d = date;
-          const fraction = fractionDigits === 0 ? '' : `.${pad(d.getUTCMilliseconds(), 3)}${'4'.repeat(fractionDigits)}`.slice(0, fractionDigits + 1);
+          const fraction =
+            fractionDigits === 0
+              ? ''
+              : `.${pad(d.getUTCMilliseconds(), 3)}${'4'.repeat(fractionDigits)}`.slice(0, fractionDigits + 1);
           const text = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}${sep}${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}${fraction}${zone}`;
           const r = parseEventTime(text, 'time');
           const expected = Date.parse(`${text.replace(' ', 'T')}${zone === '' ? 'Z' : ''}`);

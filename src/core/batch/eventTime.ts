@@ -16,8 +16,15 @@ const MAX_TEXT = new Date(MAX_EVENT_TIME).toISOString();
 export function parseEventTime(value: unknown, field: string): TimeResult {
   if (typeof value === 'number') {
     if (Number.isFinite(value) && value >= 0 && value <= MAX_EVENT_TIME) return { ok: true, time: Math.floor(value) };
-    if (Number.isFinite(value)) return { ok: false, detail: `${field}: ${rangeProblem(value)} (epoch milliseconds 0 to ${MAX_EVENT_TIME}), found ${describeValue(value)}` };
-    return { ok: false, detail: `${field}: expected epoch milliseconds between 0 and ${MAX_EVENT_TIME}, found ${describeValue(value)}` };
+    if (Number.isFinite(value))
+      return {
+        ok: false,
+        detail: `${field}: ${rangeProblem(value)} (epoch milliseconds 0 to ${MAX_EVENT_TIME}), found ${describeValue(value)}`,
+      };
+    return {
+      ok: false,
+      detail: `${field}: expected epoch milliseconds between 0 and ${MAX_EVENT_TIME}, found ${describeValue(value)}`,
+    };
   }
   if (typeof value === 'string') {
     const fast = parseCanonicalIso(value);
@@ -25,15 +32,20 @@ export function parseEventTime(value: unknown, field: string): TimeResult {
     const match = ISO.exec(value.trim());
     if (match) {
       const parsed = fromFields(match);
-      if (typeof parsed === 'string') return { ok: false, detail: `${field}: ${parsed}, found ${describeValue(value)}` };
+      if (typeof parsed === 'string')
+        return { ok: false, detail: `${field}: ${parsed}, found ${describeValue(value)}` };
       if (parsed >= 0 && parsed <= MAX_EVENT_TIME) return { ok: true, time: parsed };
       return { ok: false, detail: `${field}: ${rangeProblem(parsed)}, found ${describeValue(value)}` };
     }
   }
-  return { ok: false, detail: `${field}: expected an ISO-8601 time like "2026-11-26T10:00:00Z" or epoch milliseconds, found ${describeValue(value)}` };
+  return {
+    ok: false,
+    detail: `${field}: expected an ISO-8601 time like "2026-11-26T10:00:00Z" or epoch milliseconds, found ${describeValue(value)}`,
+  };
 }
 
-const rangeProblem = (ms: number): string => (ms < 0 ? `expected a time at or after ${MIN_TEXT}` : `expected a time at or before ${MAX_TEXT}`);
+const rangeProblem = (ms: number): string =>
+  ms < 0 ? `expected a time at or after ${MIN_TEXT}` : `expected a time at or before ${MAX_TEXT}`;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
@@ -46,7 +58,8 @@ function fromFields(m: RegExpExecArray): number | string {
   const zone = m[8];
   if (month < 1 || month > 12) return `expected a month from 01 to 12`;
   const monthDays = month === 2 && isLeap(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 31);
-  if (day < 1 || day > monthDays) return `expected a day from 01 to ${monthDays} in ${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+  if (day < 1 || day > monthDays)
+    return `expected a day from 01 to ${monthDays} in ${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
   if (hour > 23) return 'expected an hour from 00 to 23';
   if (minute > 59) return 'expected minutes from 00 to 59';
   if (second > 59) return 'expected seconds from 00 to 59';
@@ -60,7 +73,9 @@ function fromFields(m: RegExpExecArray): number | string {
   }
   // Like Date.parse: the first three fraction digits count, the rest are truncated.
   const ms = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
-  return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms - offsetMs;
+  return (
+    daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms - offsetMs
+  );
 }
 
 /** Enqueued time as the trigger gives it; undefined when unreadable. */
@@ -82,7 +97,14 @@ const DIGIT_0 = 48;
 export function parseCanonicalIso(text: string): number | undefined {
   const n = text.length;
   if (n < 20 || n > 30 || text.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  if (
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  )
+    return undefined;
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 2);
   const day = digits(text, 8, 2);
@@ -90,7 +112,20 @@ export function parseCanonicalIso(text: string): number | undefined {
   const minute = digits(text, 14, 2);
   const second = digits(text, 17, 2);
   // Years below 100 are where Date.UTC and Date.parse disagree; days past 28 need the month's length: general path.
-  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  if (
+    year < 100 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > 28 ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59
+  )
+    return undefined;
   let ms = 0;
   if (n > 20) {
     if (text.charCodeAt(19) !== 46 /* . */ || n === 21) return undefined;

@@ -32,10 +32,17 @@ describe('event-time bounds', () => {
       [0, 'future', 's'],
       [3, 'future', 's'],
     ]);
-    expect(r.deadLetters[0]?.detail).toBe('event time 9999-01-01T00:00:00.000Z is later than its enqueued time 2026-12-07T04:00:00.000Z + MAX_FUTURE_SKEW 3600000 ms: expected a time at or before 2026-12-07T05:00:00.000Z');
+    expect(r.deadLetters[0]?.detail).toBe(
+      'event time 9999-01-01T00:00:00.000Z is later than its enqueued time 2026-12-07T04:00:00.000Z + MAX_FUTURE_SKEW 3600000 ms: expected a time at or before 2026-12-07T05:00:00.000Z',
+    );
     const partial = r.partials[0];
     // The other events are on time; the partial's max event time (which becomes the partition's watermark) ignores 9999.
-    expect([partial?.events, partial?.late, partial?.invalid, partial?.maxEventTime]).toEqual([3, 0, 2, ENQUEUED + HOUR]);
+    expect([partial?.events, partial?.late, partial?.invalid, partial?.maxEventTime]).toEqual([
+      3,
+      0,
+      2,
+      ENQUEUED + HOUR,
+    ]);
     expect(r.metrics.byReason.future).toBe(2);
   });
 
@@ -52,12 +59,22 @@ describe('event-time bounds', () => {
     expect(run(times).partials[0]?.events).toBe(2);
     const floored = run(times, { minEventTime: Date.parse('2000-01-01T00:00:00Z') });
     expect(floored.deadLetters.map((d) => [d.sequenceNumber, d.reason, d.detail])).toEqual([
-      [0, 'schema', 'event time 1985-06-01T00:00:00.000Z is before MIN_EVENT_TIME 2000-01-01T00:00:00.000Z: expected a time at or after it'],
+      [
+        0,
+        'schema',
+        'event time 1985-06-01T00:00:00.000Z is before MIN_EVENT_TIME 2000-01-01T00:00:00.000Z: expected a time at or after it',
+      ],
     ]);
   });
 
   it('dead-letters impossible calendar dates as schema instead of rolling them over', () => {
-    const r = run(['2026-02-30T10:00:00Z', '2026-13-01', '2026-11-26T24:00:01Z', '0001-01-01T00:00:00Z', '2026-11-26T10:00:00Z']);
+    const r = run([
+      '2026-02-30T10:00:00Z',
+      '2026-13-01',
+      '2026-11-26T24:00:01Z',
+      '0001-01-01T00:00:00Z',
+      '2026-11-26T10:00:00Z',
+    ]);
     expect(r.deadLetters.map((d) => [d.sequenceNumber, d.reason, d.detail])).toEqual([
       [0, 'schema', 'time: expected a day from 01 to 28 in 2026-02, found string "2026-02-30T10:00:00Z"'],
       [1, 'schema', 'time: expected a month from 01 to 12, found string "2026-13-01"'],

@@ -1,4 +1,10 @@
-import { Accumulator, type Aggregate, type AggregateBuilder, type AggregateInput, mergeAggregates } from '../aggregates';
+import {
+  Accumulator,
+  type Aggregate,
+  type AggregateBuilder,
+  type AggregateInput,
+  mergeAggregates,
+} from '../aggregates';
 import { type EventRecord, isEventProblem, normalizeEvent } from '../events';
 import { type CompiledExpression, describeValue } from '../expressions';
 import type { CompiledAggregate, CompiledPipeline } from '../pipelines';
@@ -49,12 +55,17 @@ function readBody(body: unknown): Body {
     // replacement, or the character itself) is checked strictly, so a body that is not UTF-8 is dead-lettered.
     // The library hands over Buffers: decode them directly (a new Buffer view per event cost a quarter of a JSON.parse).
     // toString() without arguments is UTF-8 straight to the native slice (with 'utf8' it looks the encoding up first).
-    let decoded = (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString();
+    let decoded = (
+      Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+    ).toString();
     if (decoded.includes('\uFFFD')) {
       try {
         utf8.decode(body);
       } catch {
-        return new BodyProblem('invalid-json', `expected a JSON object, found ${body.byteLength} bytes that are not valid UTF-8`);
+        return new BodyProblem(
+          'invalid-json',
+          `expected a JSON object, found ${body.byteLength} bytes that are not valid UTF-8`,
+        );
       }
     }
     if (decoded.charCodeAt(0) === 0xfeff) decoded = decoded.slice(1);
@@ -65,10 +76,18 @@ function readBody(body: unknown): Body {
     try {
       value = JSON.parse(text);
     } catch (e) {
-      return new BodyProblem('invalid-json', `expected a JSON object, found text that is not JSON (${e instanceof Error ? e.message : String(e)})`);
+      return new BodyProblem(
+        'invalid-json',
+        `expected a JSON object, found text that is not JSON (${e instanceof Error ? e.message : String(e)})`,
+      );
     }
   }
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && (value as Record<string, unknown>)['specversion'] === undefined) {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    (value as Record<string, unknown>)['specversion'] === undefined
+  ) {
     return value as Record<string, unknown>;
   }
   const event = normalizeEvent(value);
@@ -148,7 +167,13 @@ class PartialBuilder {
   }
 }
 
-function add(accumulators: (Accumulator | undefined)[], m: number, value: number, time: number, accuracy: number): void {
+function add(
+  accumulators: (Accumulator | undefined)[],
+  m: number,
+  value: number,
+  time: number,
+  accuracy: number,
+): void {
   let acc = accumulators[m];
   if (acc === undefined) {
     acc = new Accumulator(accuracy);
@@ -170,7 +195,9 @@ function freeze(accumulators: (Accumulator | undefined)[], names: readonly strin
 function totalsOf(windows: readonly PartialWindow[]): Record<string, Aggregate> {
   if (windows.length === 1) return { ...(windows[0] as PartialWindow).measures };
   const out: Record<string, Aggregate> = {};
-  for (const w of windows) for (const [name, agg] of Object.entries(w.measures)) out[name] = out[name] === undefined ? agg : mergeAggregates(out[name], agg);
+  for (const w of windows)
+    for (const [name, agg] of Object.entries(w.measures))
+      out[name] = out[name] === undefined ? agg : mergeAggregates(out[name], agg);
   return out;
 }
 
@@ -234,7 +261,14 @@ export function processBatch(input: BatchInput): BatchResult {
   const byPipeline: Record<string, OutcomeCounts> = {};
   const streams = new Set<string>();
 
-  const deadLetter = (counts: OutcomeCounts, i: number, reason: DeadLetterReason, detail: string, pipeline?: string, stream?: string) => {
+  const deadLetter = (
+    counts: OutcomeCounts,
+    i: number,
+    reason: DeadLetterReason,
+    detail: string,
+    pipeline?: string,
+    stream?: string,
+  ) => {
     counts.deadLettered++;
     counts.byReason[reason]++;
     const record: DeadLetter = {
@@ -268,12 +302,23 @@ export function processBatch(input: BatchInput): BatchResult {
     const specs = pipeline.aggregates;
     const withAggregates = specs.length > 0;
     const output = (w: WindowBuilder): PartialWindow =>
-      withAggregates ? { start: w.start, end: w.end, events: w.events, measures: freeze(w.measures, names), aggregates: freezeAggregates(w.aggs, specs) } : { start: w.start, end: w.end, events: w.events, measures: freeze(w.measures, names) };
+      withAggregates
+        ? {
+            start: w.start,
+            end: w.end,
+            events: w.events,
+            measures: freeze(w.measures, names),
+            aggregates: freezeAggregates(w.aggs, specs),
+          }
+        : { start: w.start, end: w.end, events: w.events, measures: freeze(w.measures, names) };
     for (const b of builders.values()) {
       streams.add(b.stream);
       if (b.sessionEvents !== undefined) buildSessions(b, pipeline);
       // Most streams fill one window per batch: no copy and sort for them.
-      const windows = b.windows.size === 1 ? [output(b.windows.values().next().value as WindowBuilder)] : [...b.windows.values()].sort((x, y) => x.start - y.start).map(output);
+      const windows =
+        b.windows.size === 1
+          ? [output(b.windows.values().next().value as WindowBuilder)]
+          : [...b.windows.values()].sort((x, y) => x.start - y.start).map(output);
       partials.push({
         pipeline: pipeline.name,
         stream: b.stream,
@@ -288,7 +333,9 @@ export function processBatch(input: BatchInput): BatchResult {
         windows,
         totals: tumbling ? totalsOf(windows) : freeze(b.totals, names),
         ...(pipeline.config.session === undefined ? {} : { session: pipeline.config.session }),
-        ...(withAggregates ? { aggregateTotals: tumbling ? aggregateTotalsOf(windows) : freezeAggregates(b.aggTotals.aggs, specs) } : {}),
+        ...(withAggregates
+          ? { aggregateTotals: tumbling ? aggregateTotalsOf(windows) : freezeAggregates(b.aggTotals.aggs, specs) }
+          : {}),
         maxEventTime: b.events > 0 ? b.maxEventTime : null,
         ...(reports === undefined ? {} : { progress: reports }),
         ...(input.partitionCount === undefined ? {} : { partitionCount: input.partitionCount }),
@@ -312,7 +359,12 @@ export function processBatch(input: BatchInput): BatchResult {
     for (let i = 0; i < n; i++) {
       if (filteredBy[i] !== input.pipelines.length) continue;
       total.eventsIn++;
-      deadLetter(total, i, 'no-pipeline', `no matching pipeline: every active pipeline's match or filter excluded the event (${names}); dead-lettered because DEADLETTER_UNMATCHED is on`);
+      deadLetter(
+        total,
+        i,
+        'no-pipeline',
+        `no matching pipeline: every active pipeline's match or filter excluded the event (${names}); dead-lettered because DEADLETTER_UNMATCHED is on`,
+      );
     }
   }
 
@@ -339,7 +391,11 @@ export function processBatch(input: BatchInput): BatchResult {
  * so the record names its stream and erasing the stream (DELETE /api/streams/...) finds it; undefined when the key is
  * not readable or breaks the stream-key rule. Only on the error path: the happy path reads the key once, below.
  */
-function streamOf(pipeline: CompiledPipeline, event: Record<string, unknown>, envelope: EventRecord | undefined): string | undefined {
+function streamOf(
+  pipeline: CompiledPipeline,
+  event: Record<string, unknown>,
+  envelope: EventRecord | undefined,
+): string | undefined {
   let value: unknown;
   if (pipeline.key.read !== undefined) value = pipeline.key.read(event);
   else {
@@ -359,7 +415,14 @@ function foldPipeline(
   sequences: readonly number[],
   enqueued: readonly number[],
   counts: OutcomeCounts,
-  deadLetter: (counts: OutcomeCounts, i: number, reason: DeadLetterReason, detail: string, pipeline?: string, stream?: string) => void,
+  deadLetter: (
+    counts: OutcomeCounts,
+    i: number,
+    reason: DeadLetterReason,
+    detail: string,
+    pipeline?: string,
+    stream?: string,
+  ) => void,
   filteredBy: number[] | undefined,
 ): Map<string, PartialBuilder> {
   const { name, config } = pipeline;
@@ -425,11 +488,25 @@ function foldPipeline(
         continue;
       }
       if (!r.ok) {
-        deadLetter(counts, i, 'expression', `filter ${JSON.stringify(pipeline.filter.text)}: ${r.error.message}`, name, streamOf(pipeline, event, envelope));
+        deadLetter(
+          counts,
+          i,
+          'expression',
+          `filter ${JSON.stringify(pipeline.filter.text)}: ${r.error.message}`,
+          name,
+          streamOf(pipeline, event, envelope),
+        );
         continue;
       }
       if (typeof r.value !== 'boolean') {
-        deadLetter(counts, i, 'expression', `filter ${JSON.stringify(pipeline.filter.text)}: expected a boolean, found ${describeValue(r.value)}`, name, streamOf(pipeline, event, envelope));
+        deadLetter(
+          counts,
+          i,
+          'expression',
+          `filter ${JSON.stringify(pipeline.filter.text)}: expected a boolean, found ${describeValue(r.value)}`,
+          name,
+          streamOf(pipeline, event, envelope),
+        );
         continue;
       }
       if (!r.value) {
@@ -449,10 +526,18 @@ function foldPipeline(
       }
       keyValue = key.value;
     }
-    if (keyValue === null && pipeline.keyFallsBackToSubject && envelope?.subject !== undefined) keyValue = envelope.subject;
-    const stream = typeof keyValue === 'string' ? keyValue : typeof keyValue === 'number' ? String(keyValue) : undefined;
+    if (keyValue === null && pipeline.keyFallsBackToSubject && envelope?.subject !== undefined)
+      keyValue = envelope.subject;
+    const stream =
+      typeof keyValue === 'string' ? keyValue : typeof keyValue === 'number' ? String(keyValue) : undefined;
     if (stream === undefined) {
-      deadLetter(counts, i, 'schema', `key ${JSON.stringify(pipeline.key.text)}: expected a non-empty string or number, found ${describeValue(keyValue)}`, name);
+      deadLetter(
+        counts,
+        i,
+        'schema',
+        `key ${JSON.stringify(pipeline.key.text)}: expected a non-empty string or number, found ${describeValue(keyValue)}`,
+        name,
+      );
       continue;
     }
     if (builder === undefined || builder.stream !== stream) {
@@ -478,7 +563,14 @@ function foldPipeline(
       const r = pipeline.time.evaluate(event);
       if (!r.ok) {
         builder.invalid++;
-        deadLetter(counts, i, 'expression', `time ${JSON.stringify(pipeline.time.text)}: ${r.error.message}`, name, stream);
+        deadLetter(
+          counts,
+          i,
+          'expression',
+          `time ${JSON.stringify(pipeline.time.text)}: ${r.error.message}`,
+          name,
+          stream,
+        );
         continue;
       }
       fieldTime = r.value;
@@ -490,7 +582,10 @@ function foldPipeline(
     const canonical = typeof timeValue === 'string' ? parseCanonicalIso(timeValue) : undefined;
     if (canonical !== undefined) time = canonical;
     else if (timeValue !== null) {
-      const parsed = parseEventTime(timeValue, fieldTime === null || fieldTime === undefined ? 'CloudEvent time' : pipeline.time.text);
+      const parsed = parseEventTime(
+        timeValue,
+        fieldTime === null || fieldTime === undefined ? 'CloudEvent time' : pipeline.time.text,
+      );
       if (!parsed.ok) {
         builder.invalid++;
         deadLetter(counts, i, 'schema', parsed.detail, name, stream);
@@ -501,19 +596,40 @@ function foldPipeline(
     // Bounds (docs/explanation/event-time.md): against the enqueued time, which a redelivery carries unchanged.
     if (floor !== undefined && time < floor) {
       builder.invalid++;
-      deadLetter(counts, i, 'schema', `event time ${new Date(time).toISOString()} is before MIN_EVENT_TIME ${new Date(floor).toISOString()}: expected a time at or after it`, name, stream);
+      deadLetter(
+        counts,
+        i,
+        'schema',
+        `event time ${new Date(time).toISOString()} is before MIN_EVENT_TIME ${new Date(floor).toISOString()}: expected a time at or after it`,
+        name,
+        stream,
+      );
       continue;
     }
     if (time > enqueuedAt + futureSkew) {
       builder.invalid++;
-      deadLetter(counts, i, 'future', `event time ${new Date(time).toISOString()} is later than its enqueued time ${new Date(enqueuedAt).toISOString()} + MAX_FUTURE_SKEW ${futureSkew} ms: expected a time at or before ${new Date(enqueuedAt + futureSkew).toISOString()}`, name, stream);
+      deadLetter(
+        counts,
+        i,
+        'future',
+        `event time ${new Date(time).toISOString()} is later than its enqueued time ${new Date(enqueuedAt).toISOString()} + MAX_FUTURE_SKEW ${futureSkew} ms: expected a time at or before ${new Date(enqueuedAt + futureSkew).toISOString()}`,
+        name,
+        stream,
+      );
       continue;
     }
 
     const watermark = builder.watermark;
     if (watermark !== undefined && time < watermark - lateness) {
       builder.late++;
-      deadLetter(counts, i, 'late', `event time ${new Date(time).toISOString()} is before partition ${input.partitionId}'s watermark ${new Date(watermark).toISOString()} for this stream minus allowed lateness ${lateness} ms`, name, stream);
+      deadLetter(
+        counts,
+        i,
+        'late',
+        `event time ${new Date(time).toISOString()} is before partition ${input.partitionId}'s watermark ${new Date(watermark).toISOString()} for this stream minus allowed lateness ${lateness} ms`,
+        name,
+        stream,
+      );
       continue;
     }
 
@@ -533,7 +649,10 @@ function foldPipeline(
           continue;
         }
         if (!r.ok) {
-          failure = { reason: 'expression', detail: `measure ${measureNames[m]} ${JSON.stringify(expression.text)}: ${r.error.message}` };
+          failure = {
+            reason: 'expression',
+            detail: `measure ${measureNames[m]} ${JSON.stringify(expression.text)}: ${r.error.message}`,
+          };
           break;
         }
         value = r.value;
@@ -543,7 +662,10 @@ function foldPipeline(
         continue;
       }
       if (typeof value !== 'number' || !Number.isFinite(value)) {
-        failure = { reason: 'schema', detail: `measure ${measureNames[m]} ${JSON.stringify(expression.text)}: expected a finite number, found ${describeValue(value)}` };
+        failure = {
+          reason: 'schema',
+          detail: `measure ${measureNames[m]} ${JSON.stringify(expression.text)}: expected a finite number, found ${describeValue(value)}`,
+        };
         break;
       }
       values[m] = value;
@@ -558,8 +680,14 @@ function foldPipeline(
       }
     }
     if (failure === undefined && present === 0) {
-      const all = [...pipeline.measures.map(([m, e]) => `${m} = ${e.text}`), ...aggregates.map((a) => `${a.name} = ${a.expression.text}`)];
-      failure = { reason: 'schema', detail: `expected a value for at least one measure (${all.join(', ')}), found none (all null or missing)` };
+      const all = [
+        ...pipeline.measures.map(([m, e]) => `${m} = ${e.text}`),
+        ...aggregates.map((a) => `${a.name} = ${a.expression.text}`),
+      ];
+      failure = {
+        reason: 'schema',
+        detail: `expected a value for at least one measure (${all.join(', ')}), found none (all null or missing)`,
+      };
     }
     if (failure !== undefined) {
       builder.invalid++;

@@ -6,7 +6,14 @@ if (!compiled.ok) throw new Error(JSON.stringify(compiled.issues));
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 
 function run(bodies: Uint8Array[]) {
-  return processBatch({ bodies, partitionId: '0', sequenceNumbers: bodies.map((_, i) => i), enqueuedTimes: bodies.map(() => T0), pipelines: [compiled.ok ? compiled.pipeline : (undefined as never)], now: T0 });
+  return processBatch({
+    bodies,
+    partitionId: '0',
+    sequenceNumbers: bodies.map((_, i) => i),
+    enqueuedTimes: bodies.map(() => T0),
+    pipelines: [compiled.ok ? compiled.pipeline : (undefined as never)],
+    now: T0,
+  });
 }
 
 describe('processBatch on the trigger bytes (dataType binary)', () => {
@@ -28,7 +35,12 @@ describe('processBatch on the trigger bytes (dataType binary)', () => {
       [1, 'invalid-json', '', 'expected a JSON object, found an empty body'],
       [2, 'invalid-json', '{\uFFFD(}', 'expected a JSON object, found 4 bytes that are not valid UTF-8'],
       [3, 'invalid-json', 'nope', expect.stringMatching(/^expected a JSON object, found text that is not JSON/)],
-      [4, 'schema', '{"stream":"a","time":1,"value":1e309}', expect.stringMatching(/^measure value "value": expected a finite number/)],
+      [
+        4,
+        'schema',
+        '{"stream":"a","time":1,"value":1e309}',
+        expect.stringMatching(/^measure value "value": expected a finite number/),
+      ],
     ]);
   });
 });

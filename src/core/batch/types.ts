@@ -7,8 +7,18 @@ import type { CompiledPipeline } from '../pipelines';
  * `poison`: an event on which processing threw, isolated by ingest's bisection of a batch that kept failing
  * (docs/explanation/effectively-once.md, "Poison batches"); processBatch itself never gives it.
  */
-export type DeadLetterReason = 'invalid-json' | 'schema' | 'expression' | 'late' | 'future' | 'no-pipeline' | 'storage' | 'poison';
-export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['invalid-json', 'schema', 'expression', 'late', 'future', 'no-pipeline', 'storage', 'poison'];
+export type DeadLetterReason =
+  'invalid-json' | 'schema' | 'expression' | 'late' | 'future' | 'no-pipeline' | 'storage' | 'poison';
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = [
+  'invalid-json',
+  'schema',
+  'expression',
+  'late',
+  'future',
+  'no-pipeline',
+  'storage',
+  'poison',
+];
 
 /** MAX_FUTURE_SKEW's default, PT1H. */
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 3_600_000;

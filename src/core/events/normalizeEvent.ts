@@ -42,18 +42,24 @@ export function normalizeEvent(value: unknown): EventRecord | EventProblem {
 
 function normalizeCloudEvent(event: Record<string, unknown>): EventRecord | EventProblem {
   const problem = (message: string): EventProblem => ({ code: 'schema', message: `CloudEvent: ${message}` });
-  if (event['specversion'] !== '1.0') return problem(`specversion: expected "1.0", found ${describeValue(event['specversion'])}`);
+  if (event['specversion'] !== '1.0')
+    return problem(`specversion: expected "1.0", found ${describeValue(event['specversion'])}`);
   for (const attribute of ['id', 'source', 'type'] as const) {
     const v = event[attribute];
-    if (typeof v !== 'string' || v.length === 0) return problem(`${attribute}: expected a non-empty string, found ${describeValue(v)}`);
+    if (typeof v !== 'string' || v.length === 0)
+      return problem(`${attribute}: expected a non-empty string, found ${describeValue(v)}`);
   }
   const subject = event['subject'];
-  if (subject !== undefined && typeof subject !== 'string') return problem(`subject: expected a string, found ${describeValue(subject)}`);
+  if (subject !== undefined && typeof subject !== 'string')
+    return problem(`subject: expected a string, found ${describeValue(subject)}`);
   const time = event['time'];
-  if (time !== undefined && typeof time !== 'string') return problem(`time: expected an RFC 3339 string, found ${describeValue(time)}`);
-  if (event['data_base64'] !== undefined) return problem('data_base64: expected JSON `data` (an object); binary data is not supported');
+  if (time !== undefined && typeof time !== 'string')
+    return problem(`time: expected an RFC 3339 string, found ${describeValue(time)}`);
+  if (event['data_base64'] !== undefined)
+    return problem('data_base64: expected JSON `data` (an object); binary data is not supported');
   const data = event['data'];
-  if (data !== undefined && !isObject(data)) return problem(`data: expected a JSON object, found ${describeValue(data)}`);
+  if (data !== undefined && !isObject(data))
+    return problem(`data: expected a JSON object, found ${describeValue(data)}`);
   const { data: _data, ...attributes } = event;
   // One copy per CloudEvent (plain events pay nothing); a data field named `cloudevent` is shadowed by the attributes.
   return { payload: { ...(data ?? EMPTY), cloudevent: attributes }, subject, time };

@@ -9,7 +9,13 @@ export const MAX_EXPRESSION_LENGTH = 1024;
  * Parse-time limits: they bound the work one evaluation can do (together with the nesting rule in findUnsafe).
  * The library's defaults are the CEL specification's minimums (100,000 nodes), far more than a pipeline needs.
  */
-export const CEL_LIMITS = { maxAstNodes: 256, maxDepth: 32, maxListElements: 64, maxMapEntries: 64, maxCallArguments: 8 };
+export const CEL_LIMITS = {
+  maxAstNodes: 256,
+  maxDepth: 32,
+  maxListElements: 64,
+  maxMapEntries: 64,
+  maxCallArguments: 8,
+};
 
 let environment: Environment | undefined;
 
@@ -19,7 +25,8 @@ function operatorError(summary: string, ast: { start?: number } | undefined): Er
 }
 
 function remainder(a: number, b: number, ast?: { start?: number }): number {
-  if (!Number.isInteger(a) || !Number.isInteger(b)) throw operatorError(`% expects whole numbers, found ${a} % ${b}`, ast);
+  if (!Number.isInteger(a) || !Number.isInteger(b))
+    throw operatorError(`% expects whole numbers, found ${a} % ${b}`, ast);
   if (b === 0) throw operatorError('modulus by zero', ast);
   return a % b;
 }
@@ -34,7 +41,11 @@ export function celEnvironment(): Environment {
   if (environment) return environment;
   // Before any evaluation: every CEL evaluation in this process is metered (costMeter).
   instrumentEvaluator();
-  const created = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false, limits: CEL_LIMITS });
+  const created = new Environment({
+    unlistedVariablesAreDyn: true,
+    homogeneousAggregateLiterals: false,
+    limits: CEL_LIMITS,
+  });
   const mixed: [string, (a: number, b: number) => number][] = [
     ['+', (a, b) => a + b],
     ['-', (a, b) => a - b],

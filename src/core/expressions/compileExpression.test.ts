@@ -28,7 +28,14 @@ const compileError = (text: string, role: ExpressionRole = 'number') => {
 };
 
 describe('compileExpression (CEL)', () => {
-  const flight = { date: '2001-01-01T00:01:00Z', delay: 33, distance: 2176, origin: 'LAS', destination: 'PHL', meta: { gate: 'B2', tags: ['a', 'b'] } };
+  const flight = {
+    date: '2001-01-01T00:01:00Z',
+    delay: 33,
+    distance: 2176,
+    origin: 'LAS',
+    destination: 'PHL',
+    meta: { gate: 'B2', tags: ['a', 'b'] },
+  };
 
   it('evaluates the flights pipeline: a filter and two measures', () => {
     expect(valueOf('distance > 100', flight, 'boolean')).toBe(true);
@@ -94,12 +101,17 @@ describe('compileExpression (CEL)', () => {
   });
 
   it('bounds the cost: length, AST size and depth, no matches(), no nested comprehensions', () => {
-    expect(compileError('a'.repeat(MAX_EXPRESSION_LENGTH + 1)).message).toMatch(/expected at most 1024 characters, found 1025/);
+    expect(compileError('a'.repeat(MAX_EXPRESSION_LENGTH + 1)).message).toMatch(
+      /expected at most 1024 characters, found 1025/,
+    );
     expect(compileExpression(Array.from({ length: 300 }, () => 'delay').join(' + '), 'number').ok).toBe(false);
     expect(compileExpression('('.repeat(100) + 'delay' + ')'.repeat(100), 'number').ok).toBe(false);
     expect(compileError('origin.matches("(a+)+$")', 'boolean').message).toMatch(/matches\(\) is not available/);
     expect(compileError('matches(origin, "a")', 'boolean').message).toMatch(/matches\(\) is not available/);
-    expect(compileError('meta.tags.all(a, meta.tags.exists(b, a == b))', 'boolean')).toEqual({ message: expect.stringMatching(/exists\(\) inside another comprehension/), position: 17 });
+    expect(compileError('meta.tags.all(a, meta.tags.exists(b, a == b))', 'boolean')).toEqual({
+      message: expect.stringMatching(/exists\(\) inside another comprehension/),
+      position: 17,
+    });
     expect(valueOf('meta.tags.filter(t, t != "a").size() + meta.tags.map(t, t == "a" ? 1 : 2).size()', flight)).toBe(3);
   });
 
@@ -120,14 +132,21 @@ describe('compileExpression (CEL)', () => {
     expect(valueOf('7 % value', { value: 4 })).toBe(3);
     expect(valueOf('value % other', { value: 9, other: 4 })).toBe(1);
     expect(valueOf('7 % 4')).toBe(3);
-    expect(errorOf('value % 2 == 0', { value: 2.5 }, 'boolean')).toBe('% expects whole numbers, found 2.5 % 2 (at position 0)');
-    expect(errorOf('x > 1 && value % 2 == 0', { x: 2, value: 2.5 }, 'boolean')).toBe('% expects whole numbers, found 2.5 % 2 (at position 9)');
+    expect(errorOf('value % 2 == 0', { value: 2.5 }, 'boolean')).toBe(
+      '% expects whole numbers, found 2.5 % 2 (at position 0)',
+    );
+    expect(errorOf('x > 1 && value % 2 == 0', { x: 2, value: 2.5 }, 'boolean')).toBe(
+      '% expects whole numbers, found 2.5 % 2 (at position 9)',
+    );
     expect(errorOf('value % 0 == 0', { value: 4 }, 'boolean')).toMatch(/modulus by zero/);
   });
 
   it('marks errors caused by a field the event lacks (SQL NULL), and only those', () => {
     const missing = compiled('distance > 100', 'boolean').evaluate({ value: 1 });
-    expect(missing).toEqual({ ok: false, error: { message: 'Unknown variable: distance (at position 0)', position: 0, missingField: true } });
+    expect(missing).toEqual({
+      ok: false,
+      error: { message: 'Unknown variable: distance (at position 0)', position: 0, missingField: true },
+    });
     const nested = compiled('meta.door == "x"', 'boolean').evaluate(flight);
     expect(!nested.ok && nested.error.missingField).toBe(true);
     const typeError = compiled('origin > 3', 'boolean').evaluate(flight);
@@ -135,12 +154,20 @@ describe('compileExpression (CEL)', () => {
   });
 
   it('never throws while compiling or evaluating arbitrary text against arbitrary events', () => {
-    const payload = fc.dictionary(fc.constantFrom('a', 'b', 'delay', 'constructor', 'x'), fc.jsonValue({ maxDepth: 2 }));
+    const payload = fc.dictionary(
+      fc.constantFrom('a', 'b', 'delay', 'constructor', 'x'),
+      fc.jsonValue({ maxDepth: 2 }),
+    );
     fc.assert(
-      fc.property(fc.string({ maxLength: 60 }), payload, fc.constantFrom<ExpressionRole>('boolean', 'number', 'key'), (text, event, role) => {
-        const c = compileExpression(text, role);
-        if (c.ok) c.expression.evaluate(event);
-      }),
+      fc.property(
+        fc.string({ maxLength: 60 }),
+        payload,
+        fc.constantFrom<ExpressionRole>('boolean', 'number', 'key'),
+        (text, event, role) => {
+          const c = compileExpression(text, role);
+          if (c.ok) c.expression.evaluate(event);
+        },
+      ),
       { numRuns: 1000 },
     );
     const alphabet = fc.constantFrom(...'ab1.()[]"\'+-*/%<>=!&|?:, $e'.split(''));

@@ -71,7 +71,8 @@ interface CelError {
 function toError(e: unknown): ExpressionError {
   const err = (e ?? {}) as CelError;
   const position = typeof err.range?.start === 'number' ? err.range.start : 0;
-  const text = typeof err.summary === 'string' ? err.summary : e instanceof Error ? e.message.split('\n')[0] : String(e);
+  const text =
+    typeof err.summary === 'string' ? err.summary : e instanceof Error ? e.message.split('\n')[0] : String(e);
   const error: ExpressionError = { message: `${text} (at position ${position})`, position };
   if (err.code === 'unknown_variable' || err.code === 'no_such_key') error.missingField = true;
   return error;
@@ -84,12 +85,21 @@ function toError(e: unknown): ExpressionError {
  */
 export function compileExpression(text: string, role: ExpressionRole): CompileResult {
   if (text.length > MAX_EXPRESSION_LENGTH) {
-    return { ok: false, error: { message: `expected at most ${MAX_EXPRESSION_LENGTH} characters, found ${text.length}`, position: MAX_EXPRESSION_LENGTH } };
+    return {
+      ok: false,
+      error: {
+        message: `expected at most ${MAX_EXPRESSION_LENGTH} characters, found ${text.length}`,
+        position: MAX_EXPRESSION_LENGTH,
+      },
+    };
   }
   const path = parseFieldPath(text);
   if (path !== undefined) {
     const read = fieldReader(path);
-    return { ok: true, expression: { text, fieldPath: path, read, evaluate: (payload) => ({ ok: true, value: read(payload) }) } };
+    return {
+      ok: true,
+      expression: { text, fieldPath: path, read, evaluate: (payload) => ({ ok: true, value: read(payload) }) },
+    };
   }
 
   let parsed: ParseResult;

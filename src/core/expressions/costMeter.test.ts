@@ -14,14 +14,18 @@ describe('CEL cost budget (costMeter)', () => {
     expect(evaluate('xs.exists(x, x == 999)', { xs: numbers(1000) })).toEqual({ ok: true, value: true });
     expect(lastCost()).toBeGreaterThan(1000);
     expect(lastCost()).toBeLessThan(20_000);
-    expect(evaluate('xs.filter(x, x % 2 == 0).size()', { xs: numbers(1000) }, 'number')).toEqual({ ok: true, value: 500 });
+    expect(evaluate('xs.filter(x, x % 2 == 0).size()', { xs: numbers(1000) }, 'number')).toEqual({
+      ok: true,
+      value: 500,
+    });
   });
 
   it('stops a quadratic expression that passes compile on a huge event, naming the budget', () => {
     // `in` rescans the whole list once per element: 50,000^2 comparisons without the budget.
     const r = evaluate('xs.all(x, x in xs)', { xs: numbers(50_000) });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.message).toMatch(new RegExp(`expression limit: cost budget of ${COST_LIMITS.maxCost} exceeded`));
+    if (!r.ok)
+      expect(r.error.message).toMatch(new RegExp(`expression limit: cost budget of ${COST_LIMITS.maxCost} exceeded`));
     expect(lastCost()).toBeLessThanOrEqual(COST_LIMITS.maxCost + 100_000);
   });
 
@@ -33,11 +37,26 @@ describe('CEL cost budget (costMeter)', () => {
 
   it('caps the size of a list or string the expression builds', () => {
     const r = evaluate('size(xs.map(x, x * 2)) > 0', { xs: numbers(COST_LIMITS.maxBuiltLength + 1) });
-    expect(r).toMatchObject({ ok: false, error: { message: expect.stringMatching(new RegExp(`built a list of ${COST_LIMITS.maxBuiltLength + 1} elements; at most ${COST_LIMITS.maxBuiltLength}`)) } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: {
+        message: expect.stringMatching(
+          new RegExp(
+            `built a list of ${COST_LIMITS.maxBuiltLength + 1} elements; at most ${COST_LIMITS.maxBuiltLength}`,
+          ),
+        ),
+      },
+    });
     const s = evaluate('size(a + b) > 0', { a: 'x'.repeat(60_000), b: 'y'.repeat(60_000) });
-    expect(s).toMatchObject({ ok: false, error: { message: expect.stringMatching(/built a string of 120000 characters/) } });
+    expect(s).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/built a string of 120000 characters/) },
+    });
     // Reading a large value from the event is not building one.
-    expect(evaluate('size(a) > 0', { a: 'x'.repeat(COST_LIMITS.maxBuiltLength * 2) })).toEqual({ ok: true, value: true });
+    expect(evaluate('size(a) > 0', { a: 'x'.repeat(COST_LIMITS.maxBuiltLength * 2) })).toEqual({
+      ok: true,
+      value: true,
+    });
   });
 
   it('starts every evaluation with a fresh budget: one breach does not affect the next event', () => {

@@ -76,7 +76,11 @@ function deepSize(value: unknown, cap: number): number {
     if (typeof v === 'string') n += v.length;
     else if (Array.isArray(v)) for (const item of v) stack.push(item);
     else if (v instanceof Map) for (const item of v.values()) stack.push(item);
-    else if (v !== null && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
+    else if (
+      v !== null &&
+      typeof v === 'object' &&
+      (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)
+    ) {
       for (const key in v) stack.push((v as Record<string, unknown>)[key]);
     }
   }
@@ -91,7 +95,10 @@ function charge(value: unknown, node: Node): void {
   const op = node.op;
   if (!READS.has(op)) {
     if (size > maxBuilt && (typeof value === 'string' || Array.isArray(value))) {
-      throw breach(`expression limit: built a ${typeof value === 'string' ? 'string' : 'list'} of ${size} ${typeof value === 'string' ? 'characters' : 'elements'}; at most ${maxBuilt} allowed`, node);
+      throw breach(
+        `expression limit: built a ${typeof value === 'string' ? 'string' : 'list'} of ${size} ${typeof value === 'string' ? 'characters' : 'elements'}; at most ${maxBuilt} allowed`,
+        node,
+      );
     }
     if (PASSES.has(op)) return;
   }
@@ -116,7 +123,8 @@ export function instrumentEvaluator(): void {
     return true;
   });
   probe.evaluate('streamfoldProbe()', {});
-  if (proto === undefined || typeof proto.run !== 'function') throw new Error('internal: cel-js evaluator has no run method to meter');
+  if (proto === undefined || typeof proto.run !== 'function')
+    throw new Error('internal: cel-js evaluator has no run method to meter');
   if (proto.__streamfoldMetered) {
     instrumented = true;
     return;
@@ -125,14 +133,23 @@ export function instrumentEvaluator(): void {
     if (++cost > limit) throw breach(BUDGET, ast);
     let value: unknown;
     const op = ast.op;
-    if ((op === '==' || op === '!=' || op === 'in') && ast.handle !== undefined && ast.left !== undefined && ast.right !== undefined) {
+    if (
+      (op === '==' || op === '!=' || op === 'in') &&
+      ast.handle !== undefined &&
+      ast.left !== undefined &&
+      ast.right !== undefined
+    ) {
       // As cel-js's evaluateBinary, with the deep sizes charged: list and map equality compare element by element.
       const left = metered.call(this, ast.left, ctx);
       const right = metered.call(this, ast.right, ctx);
       if (left !== null && typeof left === 'object' && right !== null && typeof right === 'object') {
         const remaining = limit - cost;
         cost += deepSize(left, remaining) + deepSize(right, remaining);
-        if (cost > limit) throw breach(`expression limit: cost budget of ${COST_LIMITS.maxCost} exceeded (comparing large lists or maps)`, ast);
+        if (cost > limit)
+          throw breach(
+            `expression limit: cost budget of ${COST_LIMITS.maxCost} exceeded (comparing large lists or maps)`,
+            ast,
+          );
       }
       value = ast.handle(left, right, ast, this);
     } else value = ast.evaluate(this, ast, ctx);

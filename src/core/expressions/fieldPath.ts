@@ -1,8 +1,29 @@
 const PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 /** CEL literals, operators and reserved words: never a bare field path. */
 const NOT_FIELDS = new Set([
-  'true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let',
-  'loop', 'package', 'namespace', 'return', 'var', 'void', 'while', '__proto__', 'prototype',
+  'true',
+  'false',
+  'null',
+  'in',
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'for',
+  'function',
+  'if',
+  'import',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'return',
+  'var',
+  'void',
+  'while',
+  '__proto__',
+  'prototype',
 ]);
 
 /** The segments of a bare field path like `delay` or `meta.ts`, or undefined when the text is anything else. */
@@ -22,9 +43,12 @@ const hasOwn = Object.prototype.hasOwnProperty;
 export function fieldReader(segments: readonly string[]): (payload: Record<string, unknown>) => unknown {
   const [first, second] = segments as [string, string | undefined];
   const step = (o: unknown, key: string): unknown =>
-    o !== null && typeof o === 'object' && !Array.isArray(o) && hasOwn.call(o, key) ? ((o as Record<string, unknown>)[key] ?? null) : null;
+    o !== null && typeof o === 'object' && !Array.isArray(o) && hasOwn.call(o, key)
+      ? ((o as Record<string, unknown>)[key] ?? null)
+      : null;
   if (segments.length === 1) return (payload) => (hasOwn.call(payload, first) ? (payload[first] ?? null) : null);
-  if (segments.length === 2) return (payload) => step(hasOwn.call(payload, first) ? payload[first] : null, second as string);
+  if (segments.length === 2)
+    return (payload) => step(hasOwn.call(payload, first) ? payload[first] : null, second as string);
   return (payload) => {
     let v: unknown = payload;
     for (const key of segments) v = step(v, key);

@@ -36,10 +36,18 @@ export function findUnsafe(ast: ASTNode): UnsafeFinding | undefined {
     if (node.op === 'call' || node.op === 'rcall') {
       const name = node.args[0];
       if (name === 'matches') {
-        return { message: 'matches() is not available (JavaScript regular expressions can backtrack without bound); use contains, startsWith or endsWith', position: node.start };
+        return {
+          message:
+            'matches() is not available (JavaScript regular expressions can backtrack without bound); use contains, startsWith or endsWith',
+          position: node.start,
+        };
       }
       if (node.op === 'rcall' && COMPREHENSIONS.has(name)) {
-        if (inComprehension) return { message: `${name}() inside another comprehension is not allowed (it would make the cost grow with the square of the event's size)`, position: node.start };
+        if (inComprehension)
+          return {
+            message: `${name}() inside another comprehension is not allowed (it would make the cost grow with the square of the event's size)`,
+            position: node.start,
+          };
         return visit(node.args[1], false) ?? visitAll(node.args[2], true);
       }
     }
@@ -65,15 +73,20 @@ const GROWING = /^(?:string|bytes|list\b)/;
  * concatenates at run time, the cost budget and the built-length cap still apply (costMeter).
  */
 export function findGrowth(ast: ASTNode): UnsafeFinding | undefined {
-  const typeOf = (n: unknown): string => (isNode(n) ? String((n as unknown as CheckedNode).checkedType?.name ?? '') : '');
+  const typeOf = (n: unknown): string =>
+    isNode(n) ? String((n as unknown as CheckedNode).checkedType?.name ?? '') : '';
   const visit: Visit = (node, inComprehension) => {
     if (inComprehension && node.op === '+') {
       const [left, right] = node.args as unknown as [unknown, unknown];
       if ([typeOf(node), typeOf(left), typeOf(right)].some((t) => GROWING.test(t))) {
-        return { message: `string or list concatenation (+) inside a comprehension body is not allowed (repeated per element, its cost would grow with the square of the event's size)`, position: node.start };
+        return {
+          message: `string or list concatenation (+) inside a comprehension body is not allowed (repeated per element, its cost would grow with the square of the event's size)`,
+          position: node.start,
+        };
       }
     }
-    if (node.op === 'rcall' && COMPREHENSIONS.has(node.args[0])) return visitAll(node.args[1], inComprehension) ?? visitAll(node.args[2], true);
+    if (node.op === 'rcall' && COMPREHENSIONS.has(node.args[0]))
+      return visitAll(node.args[1], inComprehension) ?? visitAll(node.args[2], true);
     return visitAll(node.args, inComprehension);
   };
   const visitAll = (value: unknown, inComprehension: boolean) => firstFinding(value, inComprehension, visit);

@@ -36,20 +36,30 @@ const numeric: fc.Arbitrary<string> = fc.letrec<{ num: string; field: string }>(
   num: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     tie('field'),
-    fc.tuple(tie('num'), fc.constantFrom('+', '-', '*', '/'), fc.oneof(tie('num'), literal)).map(([l, op, r]) => `(${l} ${op} ${r})`),
+    fc
+      .tuple(tie('num'), fc.constantFrom('+', '-', '*', '/'), fc.oneof(tie('num'), literal))
+      .map(([l, op, r]) => `(${l} ${op} ${r})`),
     fc.tuple(literal, fc.constantFrom('+', '-', '*', '/'), tie('field')).map(([l, op, r]) => `(${l} ${op} ${r})`),
     tie('field').map((f) => `-${f}`),
   ),
 })).num;
-const comparison = fc.tuple(numeric, fc.constantFrom('<', '<=', '>', '>='), fc.oneof(numeric, literal)).map(([l, op, r]) => `${l} ${op} ${r}`);
+const comparison = fc
+  .tuple(numeric, fc.constantFrom('<', '<=', '>', '>='), fc.oneof(numeric, literal))
+  .map(([l, op, r]) => `${l} ${op} ${r}`);
 const boolean = fc.oneof(
   comparison,
   fc.tuple(comparison, fc.constantFrom('&&', '||'), comparison).map(([l, op, r]) => `(${l}) ${op} (${r})`),
   comparison.map((c) => `!(${c})`),
 );
 /** Events holding numbers, and sometimes a missing field or a value of another type (the fast path must not answer). */
-const value = fc.oneof({ weight: 8, arbitrary: number }, { weight: 1, arbitrary: fc.constantFrom<unknown>('7', null, true, [1], { x: 1 }) });
-const payload = fc.record({ a: value, b: value, delay: value, m: fc.oneof(fc.record({ x: value }, { requiredKeys: [] }), value) }, { requiredKeys: [] });
+const value = fc.oneof(
+  { weight: 8, arbitrary: number },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>('7', null, true, [1], { x: 1 }) },
+);
+const payload = fc.record(
+  { a: value, b: value, delay: value, m: fc.oneof(fc.record({ x: value }, { requiredKeys: [] }), value) },
+  { requiredKeys: [] },
+);
 
 describe('numericFastPath: the same answer as cel-js wherever it answers', () => {
   it('equals cel-js on numeric expressions (property)', () => {
@@ -61,7 +71,8 @@ describe('numericFastPath: the same answer as cel-js wherever it answers', () =>
         expect(Object.is(fast, expected) ? fast : { fast, expected }).toBe(fast);
         // And through compileExpression, as processBatch calls it.
         const compiled = compileExpression(text, typeof fast === 'boolean' ? 'boolean' : 'number');
-        if (!compiled.ok) throw new Error(`expected ${JSON.stringify(text)} to compile, found ${compiled.error.message}`);
+        if (!compiled.ok)
+          throw new Error(`expected ${JSON.stringify(text)} to compile, found ${compiled.error.message}`);
         expect(compiled.expression.evaluate(event)).toEqual({ ok: true, value: fast });
       }),
       { numRuns: 3000 },
@@ -83,12 +94,28 @@ describe('numericFastPath: the same answer as cel-js wherever it answers', () =>
     const filter = compileExpression('distance > 100', 'boolean');
     if (!filter.ok) throw new Error(filter.error.message);
     expect(filter.expression.evaluate({})).toMatchObject({ ok: false, error: { missingField: true } });
-    expect(filter.expression.evaluate({ distance: 'far' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/no such overload/) } });
+    expect(filter.expression.evaluate({ distance: 'far' })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/no such overload/) },
+    });
     expect(filter.expression.evaluate({ distance: null })).toMatchObject({ ok: false });
   });
 
   it('has no fast path for what it does not model exactly', () => {
-    for (const text of ['a % 2 == 0', 'a == 1', 'a != 1', '1 + 2 > a', 'a > 1 ? 1.0 : 2.0', 'size(s) > 0', 'xs.all(x, x > 0)', 'a * 9223372036854775807 > 0', 'constructor > 1', 'm.toString > 1', '1 < 2', 's + "x"']) {
+    for (const text of [
+      'a % 2 == 0',
+      'a == 1',
+      'a != 1',
+      '1 + 2 > a',
+      'a > 1 ? 1.0 : 2.0',
+      'size(s) > 0',
+      'xs.all(x, x > 0)',
+      'a * 9223372036854775807 > 0',
+      'constructor > 1',
+      'm.toString > 1',
+      '1 < 2',
+      's + "x"',
+    ]) {
       expect([text, numericFastPath(celEnvironment().parse(text).ast)]).toEqual([text, undefined]);
     }
   });

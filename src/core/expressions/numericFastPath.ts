@@ -7,7 +7,8 @@ export const NOT_ANSWERED: unique symbol = Symbol('not answered');
 
 export type FastEvaluator = (payload: Record<string, unknown>) => number | boolean | typeof NOT_ANSWERED;
 
-type Compiled = { type: 'int' | 'double'; f: (slots: number[]) => number } | { type: 'bool'; f: (slots: number[]) => boolean };
+type Compiled =
+  { type: 'int' | 'double'; f: (slots: number[]) => number } | { type: 'bool'; f: (slots: number[]) => boolean };
 
 const ARITHMETIC: Record<string, (a: number, b: number) => number> = {
   '+': (a, b) => a + b,
@@ -131,7 +132,14 @@ function hasOnlyKnownShape(ast: ASTNode): boolean {
   if (op === '-_' || op === '!_') return isNode(ast.args) && hasOnlyKnownShape(ast.args);
   if (op in ARITHMETIC || op in COMPARISON || op === '&&' || op === '||') {
     const args: unknown = ast.args;
-    return Array.isArray(args) && args.length === 2 && isNode(args[0]) && isNode(args[1]) && hasOnlyKnownShape(args[0]) && hasOnlyKnownShape(args[1]);
+    return (
+      Array.isArray(args) &&
+      args.length === 2 &&
+      isNode(args[0]) &&
+      isNode(args[1]) &&
+      hasOnlyKnownShape(args[0]) &&
+      hasOnlyKnownShape(args[1])
+    );
   }
   return false;
 }

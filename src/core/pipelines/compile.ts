@@ -1,7 +1,13 @@
 import { parseDuration } from '../duration';
 import { type CompiledExpression, compileExpression, type ExpressionRole } from '../expressions';
-import { compileAggregates,type CompiledAggregate } from './aggregates';
-import { idleTimeoutMs, parsePipeline, type ParsePipelineResult, type PipelineDefinition, type PipelineIssue } from './definition';
+import { compileAggregates, type CompiledAggregate } from './aggregates';
+import {
+  idleTimeoutMs,
+  parsePipeline,
+  type ParsePipelineResult,
+  type PipelineDefinition,
+  type PipelineIssue,
+} from './definition';
 
 /** JSON-safe settings the stream entity needs (sent with every merge so the entity has no storage reads). */
 export interface PipelineConfig {
@@ -53,7 +59,8 @@ export type CompilePipelineResult = { ok: true; pipeline: CompiledPipeline } | {
 function must(text: string, role: ExpressionRole): CompiledExpression {
   const compiled = compileExpression(text, role);
   // parsePipeline has already compiled every expression, so this cannot fail for a parsed definition.
-  if (!compiled.ok) throw new Error(`internal: expression ${JSON.stringify(text)} failed after validation: ${compiled.error.message}`);
+  if (!compiled.ok)
+    throw new Error(`internal: expression ${JSON.stringify(text)} failed after validation: ${compiled.error.message}`);
   return compiled.expression;
 }
 
@@ -62,7 +69,10 @@ export function compilePipeline(input: unknown, name?: string): CompilePipelineR
   const parsed: ParsePipelineResult = parsePipeline(input, name);
   if (!parsed.ok) return parsed;
   const d = parsed.pipeline;
-  const session = d.window.type === 'session' ? { gapMs: parseDuration(d.window.gap) as number, maxDurationMs: parseDuration(d.window.maxDuration) as number } : undefined;
+  const session =
+    d.window.type === 'session'
+      ? { gapMs: parseDuration(d.window.gap) as number, maxDurationMs: parseDuration(d.window.maxDuration) as number }
+      : undefined;
   const windowSizeMs = session?.maxDurationMs ?? (parseDuration((d.window as { size: string }).size) as number);
   return {
     ok: true,

@@ -60,7 +60,21 @@ export const DEFAULT_IDLE_TIMEOUT = 'PT2M';
 export const DEFAULT_LATENESS = 'PT30S';
 export const DEFAULT_WINDOW: WindowDefinition = Object.freeze({ type: 'tumbling', size: 'PT1M' });
 
-const TOP_LEVEL_FIELDS = ['name', 'description', 'match', 'key', 'time', 'filter', 'measures', 'aggregates', 'window', 'lateness', 'retention', 'sketchAccuracy', 'idleTimeout'];
+const TOP_LEVEL_FIELDS = [
+  'name',
+  'description',
+  'match',
+  'key',
+  'time',
+  'filter',
+  'measures',
+  'aggregates',
+  'window',
+  'lateness',
+  'retention',
+  'sketchAccuracy',
+  'idleTimeout',
+];
 const WINDOW_FIELDS = ['type', 'size', 'hop', 'gap', 'maxDuration'];
 export const DEFAULT_SESSION_MAX_DURATION = 'P1D';
 
@@ -77,9 +91,16 @@ const duration = (min: number, max: number, zeroAllowed = false) =>
     // Parsed unrounded, so "PT0.0001S" is seen as too short rather than as 0.
     const ms = parseDuration(value);
     const exact = exactMs(value);
-    if (ms === undefined) ctx.addIssue({ code: 'custom', message: `${ISO_EXPECTED} (days, hours, minutes, seconds: "PT1S", "PT15M", "PT1H", "P1D")` });
+    if (ms === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${ISO_EXPECTED} (days, hours, minutes, seconds: "PT1S", "PT15M", "PT1H", "P1D")`,
+      });
     else if ((exact !== 0 || !zeroAllowed) && (exact < min || ms > max)) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration between ${formatDuration(min)} and ${formatDuration(max)}${zeroAllowed ? ', or "PT0S"' : ''}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a duration between ${formatDuration(min)} and ${formatDuration(max)}${zeroAllowed ? ', or "PT0S"' : ''}`,
+      });
     }
   });
 
@@ -87,7 +108,9 @@ const duration = (min: number, max: number, zeroAllowed = false) =>
 function exactMs(value: string): number {
   const units = [86_400_000, 3_600_000, 60_000, 1000];
   const m = /^P(?:([\d.]+)D)?(?:T(?:([\d.]+)H)?(?:([\d.]+)M)?(?:([\d.]+)S)?)?$/.exec(value);
-  return m ? m.slice(1).reduce((sum, part, i) => sum + (part === undefined ? 0 : Number(part) * (units[i] as number)), 0) : NaN;
+  return m
+    ? m.slice(1).reduce((sum, part, i) => sum + (part === undefined ? 0 : Number(part) * (units[i] as number)), 0)
+    : NaN;
 }
 
 const expression = (role: ExpressionRole, kind: string) =>
@@ -97,92 +120,179 @@ const expression = (role: ExpressionRole, kind: string) =>
     .max(MAX_EXPRESSION_LENGTH, { error: `expected at most ${MAX_EXPRESSION_LENGTH} characters` })
     .superRefine((text, ctx) => {
       const compiled = compileExpression(text, role);
-      if (!compiled.ok) ctx.addIssue({ code: 'custom', message: `expected a valid ${kind} CEL expression: ${compiled.error.message}` });
+      if (!compiled.ok)
+        ctx.addIssue({ code: 'custom', message: `expected a valid ${kind} CEL expression: ${compiled.error.message}` });
     });
 
-const fieldPath = z.string({ error: 'expected a field path like "time" or "meta.ts"' }).refine((text) => parseFieldPath(text) !== undefined, {
-  error: 'expected a field path like "time" or "meta.ts" (names of letters, digits and "_", joined by ".")',
-});
+const fieldPath = z
+  .string({ error: 'expected a field path like "time" or "meta.ts"' })
+  .refine((text) => parseFieldPath(text) !== undefined, {
+    error: 'expected a field path like "time" or "meta.ts" (names of letters, digits and "_", joined by ".")',
+  });
 
 const windowSchema = z
-  .strictObject({
-    type: z.enum(['tumbling', 'hopping', 'session'], { error: 'expected "tumbling", "hopping" or "session"' }).meta({ description: 'tumbling: back-to-back windows of `size`; hopping: windows of `size` starting every `hop`; session: events of a stream less than `gap` apart, at most `maxDuration` long.' }),
-    size: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional().meta({ description: 'Tumbling and hopping windows: ISO 8601 duration of one window, from PT1S to P31D.' }),
-    hop: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional().meta({ description: 'Hopping windows only: ISO 8601 duration between window starts, at most `size`, and `size`/`hop` at most 100.' }),
-    gap: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional().meta({ description: 'Session windows only: event time without events of the stream after which its session ends, PT1S to P31D.' }),
-    maxDuration: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional().meta({ description: 'Session windows only: sessions are split at multiples of it since the epoch, at least `gap` (default P1D).' }),
-  }, { error: 'expected an object like {"type": "tumbling", "size": "PT1M"}' })
+  .strictObject(
+    {
+      type: z.enum(['tumbling', 'hopping', 'session'], { error: 'expected "tumbling", "hopping" or "session"' }).meta({
+        description:
+          'tumbling: back-to-back windows of `size`; hopping: windows of `size` starting every `hop`; session: events of a stream less than `gap` apart, at most `maxDuration` long.',
+      }),
+      size: duration(MIN_DURATION_MS, MAX_WINDOW_MS)
+        .optional()
+        .meta({ description: 'Tumbling and hopping windows: ISO 8601 duration of one window, from PT1S to P31D.' }),
+      hop: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional().meta({
+        description:
+          'Hopping windows only: ISO 8601 duration between window starts, at most `size`, and `size`/`hop` at most 100.',
+      }),
+      gap: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional().meta({
+        description:
+          'Session windows only: event time without events of the stream after which its session ends, PT1S to P31D.',
+      }),
+      maxDuration: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional().meta({
+        description:
+          'Session windows only: sessions are split at multiples of it since the epoch, at least `gap` (default P1D).',
+      }),
+    },
+    { error: 'expected an object like {"type": "tumbling", "size": "PT1M"}' },
+  )
   .superRefine((w, ctx) => {
     if (w.type === 'session') {
-      for (const f of ['size', 'hop'] as const) if (w[f] !== undefined) ctx.addIssue({ code: 'custom', path: [f], message: `expected no ${f} for a session window (it has gap and maxDuration)` });
-      if (w.gap === undefined) ctx.addIssue({ code: 'custom', path: ['gap'], message: 'expected the gap of a session window as an ISO 8601 duration like "PT30M"' });
+      for (const f of ['size', 'hop'] as const)
+        if (w[f] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [f],
+            message: `expected no ${f} for a session window (it has gap and maxDuration)`,
+          });
+      if (w.gap === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gap'],
+          message: 'expected the gap of a session window as an ISO 8601 duration like "PT30M"',
+        });
       const gap = w.gap === undefined ? undefined : parseDuration(w.gap);
       const max = parseDuration(w.maxDuration ?? DEFAULT_SESSION_MAX_DURATION);
-      if (gap !== undefined && max !== undefined && max < gap) ctx.addIssue({ code: 'custom', path: ['maxDuration'], message: `expected a maxDuration no shorter than window.gap (${w.gap})` });
+      if (gap !== undefined && max !== undefined && max < gap)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['maxDuration'],
+          message: `expected a maxDuration no shorter than window.gap (${w.gap})`,
+        });
       return;
     }
-    for (const f of ['gap', 'maxDuration'] as const) if (w[f] !== undefined) ctx.addIssue({ code: 'custom', path: [f], message: `expected no ${f} for a ${w.type} window (only session windows have one)` });
+    for (const f of ['gap', 'maxDuration'] as const)
+      if (w[f] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [f],
+          message: `expected no ${f} for a ${w.type} window (only session windows have one)`,
+        });
     if (w.size === undefined) {
       ctx.addIssue({ code: 'custom', path: ['size'], message: 'expected an ISO 8601 duration like "PT1M"' });
       return;
     }
     if (w.type === 'tumbling') {
-      if (w.hop !== undefined) ctx.addIssue({ code: 'custom', path: ['hop'], message: 'expected no hop for a tumbling window (use type "hopping")' });
+      if (w.hop !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hop'],
+          message: 'expected no hop for a tumbling window (use type "hopping")',
+        });
       return;
     }
     if (w.hop === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['hop'], message: 'expected the hop of a hopping window as an ISO 8601 duration like "PT15M"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hop'],
+        message: 'expected the hop of a hopping window as an ISO 8601 duration like "PT15M"',
+      });
       return;
     }
     const size = parseDuration(w.size);
     const hop = parseDuration(w.hop);
     if (size === undefined || hop === undefined) return;
-    if (hop > size) ctx.addIssue({ code: 'custom', path: ['hop'], message: `expected a hop no longer than window.size (${w.size})` });
-    else if (size / hop > MAX_OVERLAP) ctx.addIssue({ code: 'custom', path: ['hop'], message: `expected at most ${MAX_OVERLAP} overlapping windows (window.size / window.hop <= ${MAX_OVERLAP})` });
+    if (hop > size)
+      ctx.addIssue({ code: 'custom', path: ['hop'], message: `expected a hop no longer than window.size (${w.size})` });
+    else if (size / hop > MAX_OVERLAP)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hop'],
+        message: `expected at most ${MAX_OVERLAP} overlapping windows (window.size / window.hop <= ${MAX_OVERLAP})`,
+      });
   })
   .transform((w): WindowDefinition => {
-    if (w.type === 'session') return { type: 'session', gap: w.gap as string, maxDuration: w.maxDuration ?? DEFAULT_SESSION_MAX_DURATION };
-    return w.type === 'tumbling' ? { type: 'tumbling', size: w.size as string } : { type: 'hopping', size: w.size as string, hop: w.hop as string };
+    if (w.type === 'session')
+      return { type: 'session', gap: w.gap as string, maxDuration: w.maxDuration ?? DEFAULT_SESSION_MAX_DURATION };
+    return w.type === 'tumbling'
+      ? { type: 'tumbling', size: w.size as string }
+      : { type: 'hopping', size: w.size as string, hop: w.hop as string };
   });
 
 export const pipelineDefinitionSchema = z.strictObject({
   name: z
     .string({ error: 'expected a pipeline name' })
-    .regex(NAME, { error: 'expected a url-safe name of 1-63 letters, digits, "-" or "_", starting and ending with a letter or digit' })
+    .regex(NAME, {
+      error: 'expected a url-safe name of 1-63 letters, digits, "-" or "_", starting and ending with a letter or digit',
+    })
     .optional()
-    .meta({ description: 'Url-safe name (1-63 letters, digits, "-", "_"). Optional in a PUT body, whose route names the pipeline; if given it must match.' }),
-  description: z.string({ error: 'expected text' }).max(1024, { error: 'expected at most 1024 characters' }).optional().meta({ description: 'Free text, at most 1024 characters.' }),
-  match: expression('boolean', 'boolean match').optional().meta({ description: 'CEL boolean: which events the pipeline takes. Events it does not take count as `filtered` in it.' }),
-  key: expression('key', 'stream key')
-    .default('stream')
-    .meta({ description: "CEL expression giving each event's stream key (string or number). `stream` (the default) falls back to a CloudEvent's subject." }),
-  time: fieldPath
-    .default('time')
-    .meta({ description: "Field path of the event time (ISO 8601 string or epoch ms); when missing, the CloudEvents `time`, then the enqueued time." }),
-  filter: expression('boolean', 'boolean filter').optional().meta({ description: 'CEL boolean; events for which it is false are counted as `filtered`.' }),
+    .meta({
+      description:
+        'Url-safe name (1-63 letters, digits, "-", "_"). Optional in a PUT body, whose route names the pipeline; if given it must match.',
+    }),
+  description: z
+    .string({ error: 'expected text' })
+    .max(1024, { error: 'expected at most 1024 characters' })
+    .optional()
+    .meta({ description: 'Free text, at most 1024 characters.' }),
+  match: expression('boolean', 'boolean match').optional().meta({
+    description: 'CEL boolean: which events the pipeline takes. Events it does not take count as `filtered` in it.',
+  }),
+  key: expression('key', 'stream key').default('stream').meta({
+    description:
+      "CEL expression giving each event's stream key (string or number). `stream` (the default) falls back to a CloudEvent's subject.",
+  }),
+  time: fieldPath.default('time').meta({
+    description:
+      'Field path of the event time (ISO 8601 string or epoch ms); when missing, the CloudEvents `time`, then the enqueued time.',
+  }),
+  filter: expression('boolean', 'boolean filter')
+    .optional()
+    .meta({ description: 'CEL boolean; events for which it is false are counted as `filtered`.' }),
   measures: z
     .record(
-      z.string().regex(MEASURE_NAME, { error: 'expected measure names made of letters, digits and "_" (max 64), not starting with a digit' }),
+      z.string().regex(MEASURE_NAME, {
+        error: 'expected measure names made of letters, digits and "_" (max 64), not starting with a digit',
+      }),
       expression('number', 'numeric measure'),
       { error: 'expected an object of measure name -> expression' },
     )
-    .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= 32, { error: 'expected between 1 and 32 measures' })
+    .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= 32, {
+      error: 'expected between 1 and 32 measures',
+    })
     .default({ value: 'value' })
-    .meta({ description: 'Measure name -> CEL numeric expression, 1 to 32 of them (a bare field path is read directly, and skipped when missing).' }),
-  aggregates: aggregatesSchema
-    .optional()
-    .meta({ description: 'Aggregate name -> {"kind", "expr", ...options}: kind is moments, quantiles, distinct or topK (docs/explanation/aggregates.md); 1 to 16 of them, names distinct from the measures.' }),
+    .meta({
+      description:
+        'Measure name -> CEL numeric expression, 1 to 32 of them (a bare field path is read directly, and skipped when missing).',
+    }),
+  aggregates: aggregatesSchema.optional().meta({
+    description:
+      'Aggregate name -> {"kind", "expr", ...options}: kind is moments, quantiles, distinct or topK (docs/explanation/aggregates.md); 1 to 16 of them, names distinct from the measures.',
+  }),
   window: windowSchema.default(DEFAULT_WINDOW).meta({ description: 'How events are grouped in event time.' }),
-  lateness: duration(MIN_DURATION_MS, MAX_WINDOW_MS, true)
-    .default(DEFAULT_LATENESS)
-    .meta({ description: "ISO 8601 duration: how far behind the stream's watermark an event may be before it is `late`; \"PT0S\" accepts no late events." }),
+  lateness: duration(MIN_DURATION_MS, MAX_WINDOW_MS, true).default(DEFAULT_LATENESS).meta({
+    description:
+      'ISO 8601 duration: how far behind the stream\'s watermark an event may be before it is `late`; "PT0S" accepts no late events.',
+  }),
   retention: z
     .number({ error: 'expected the number of live windows to keep' })
     .int({ error: 'expected an integer' })
     .min(1)
     .max(10_000)
     .default(60)
-    .meta({ description: 'Live windows a stream entity keeps once its watermark has reached them (10 times as many in all while a partition behind holds them; a PUT without it gets STREAM_RETENTION_WINDOWS).' }),
+    .meta({
+      description:
+        'Live windows a stream entity keeps once its watermark has reached them (10 times as many in all while a partition behind holds them; a PUT without it gets STREAM_RETENTION_WINDOWS).',
+    }),
   sketchAccuracy: z
     .number({ error: 'expected a relative accuracy like 0.01' })
     .min(0.0001)
@@ -190,7 +300,9 @@ export const pipelineDefinitionSchema = z.strictObject({
     .default(0.01)
     .meta({ description: 'Relative accuracy of the latency and percentile sketches (DDSketch).' }),
   idleTimeout: z
-    .union([z.string(), z.null()], { error: 'expected an ISO 8601 duration like "PT2M", or "PT0S" or null to disable it' })
+    .union([z.string(), z.null()], {
+      error: 'expected an ISO 8601 duration like "PT2M", or "PT0S" or null to disable it',
+    })
     .superRefine((value, ctx) => {
       if (value === null) return;
       const ms = parseDuration(value);
@@ -203,7 +315,10 @@ export const pipelineDefinitionSchema = z.strictObject({
       }
     })
     .default(DEFAULT_IDLE_TIMEOUT)
-    .meta({ description: "ISO 8601 processing time without new events after which the stream's open windows are closed (`closedBy: 'idle'`); \"PT0S\" or null disables it." }),
+    .meta({
+      description:
+        "ISO 8601 processing time without new events after which the stream's open windows are closed (`closedBy: 'idle'`); \"PT0S\" or null disables it.",
+    }),
 });
 
 /**
@@ -215,18 +330,31 @@ export function parsePipeline(input: unknown, name?: string): ParsePipelineResul
   const issues: PipelineIssue[] = result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, input));
   const given = result.success ? result.data.name : undefined;
   if (result.success && name !== undefined && given !== undefined && given !== name) {
-    issues.push({ path: 'name', message: `name: expected the pipeline's name, ${JSON.stringify(name)}, or no name; found ${describeFound(given)}` });
+    issues.push({
+      path: 'name',
+      message: `name: expected the pipeline's name, ${JSON.stringify(name)}, or no name; found ${describeFound(given)}`,
+    });
   }
   if (result.success) {
     for (const a of Object.keys(result.data.aggregates ?? {})) {
-      if (a in result.data.measures) issues.push({ path: `aggregates.${a}`, message: `aggregates.${a}: expected a name no measure has (results are looked up by name); found measure ${JSON.stringify(a)} too` });
+      if (a in result.data.measures)
+        issues.push({
+          path: `aggregates.${a}`,
+          message: `aggregates.${a}: expected a name no measure has (results are looked up by name); found measure ${JSON.stringify(a)} too`,
+        });
     }
   }
   const resolved = given ?? name;
   if (resolved === undefined && !issues.some((i) => i.path === 'name')) {
-    issues.push({ path: 'name', message: 'name: expected a pipeline name (in the definition or from where it is stored); found nothing' });
+    issues.push({
+      path: 'name',
+      message: 'name: expected a pipeline name (in the definition or from where it is stored); found nothing',
+    });
   } else if (given === undefined && resolved !== undefined && !NAME.test(resolved)) {
-    issues.push({ path: 'name', message: `name: expected a url-safe name of 1-63 letters, digits, "-" or "_", starting and ending with a letter or digit; found ${describeFound(resolved)}` });
+    issues.push({
+      path: 'name',
+      message: `name: expected a url-safe name of 1-63 letters, digits, "-" or "_", starting and ending with a letter or digit; found ${describeFound(resolved)}`,
+    });
   }
   if (!result.success || issues.length > 0) return { ok: false, issues };
   const { name: _name, ...rest } = result.data;
@@ -237,7 +365,10 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): PipelineIssue {
   const path = issue.path.map(String).join('.') || '(root)';
   if (issue.code === 'unrecognized_keys') {
     const expected = path === 'window' ? WINDOW_FIELDS : TOP_LEVEL_FIELDS;
-    return { path, message: `${path}: unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; expected only ${expected.join(', ')}` };
+    return {
+      path,
+      message: `${path}: unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; expected only ${expected.join(', ')}`,
+    };
   }
   return { path, message: `${path}: ${issue.message}; found ${describeFound(valueAt(input, issue.path))}` };
 }

@@ -20,7 +20,16 @@ const PREFIX = `{"${REPLAY_KEY}":`;
 const PREFIX_BYTES = Buffer.from(PREFIX, 'utf8');
 
 export function encodeReplay(mark: ReplayMark, raw: string): string {
-  return JSON.stringify({ [REPLAY_KEY]: { partition: mark.partition, sequenceNumber: mark.sequenceNumber, enqueuedTime: mark.enqueuedTime, pipeline: mark.pipeline, replayId: mark.replayId }, raw });
+  return JSON.stringify({
+    [REPLAY_KEY]: {
+      partition: mark.partition,
+      sequenceNumber: mark.sequenceNumber,
+      enqueuedTime: mark.enqueuedTime,
+      pipeline: mark.pipeline,
+      replayId: mark.replayId,
+    },
+    raw,
+  });
 }
 
 const isMark = (v: unknown): v is ReplayMark => {
@@ -44,7 +53,11 @@ const isMark = (v: unknown): v is ReplayMark => {
 export function decodeReplay(body: unknown): { mark: ReplayMark; raw: string } | { malformed: string } | undefined {
   let text: string;
   if (body instanceof Uint8Array) {
-    if (body.byteLength < PREFIX_BYTES.length || Buffer.compare(PREFIX_BYTES, Buffer.from(body.buffer, body.byteOffset, PREFIX_BYTES.length)) !== 0) return undefined;
+    if (
+      body.byteLength < PREFIX_BYTES.length ||
+      Buffer.compare(PREFIX_BYTES, Buffer.from(body.buffer, body.byteOffset, PREFIX_BYTES.length)) !== 0
+    )
+      return undefined;
     text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   } else if (typeof body === 'string') {
     if (!body.startsWith(PREFIX)) return undefined;
@@ -57,5 +70,7 @@ export function decodeReplay(body: unknown): { mark: ReplayMark; raw: string } |
   } catch {
     // not JSON: malformed below
   }
-  return { malformed: `expected a replay envelope {"${REPLAY_KEY}":{partition, sequenceNumber, enqueuedTime, pipeline, replayId},"raw":"..."}` };
+  return {
+    malformed: `expected a replay envelope {"${REPLAY_KEY}":{partition, sequenceNumber, enqueuedTime, pipeline, replayId},"raw":"..."}`,
+  };
 }

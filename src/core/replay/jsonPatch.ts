@@ -19,29 +19,49 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 /** Checks a patch's shape; returns the problem of the first bad operation (index and field), or the typed patch. */
 export function parsePatch(input: unknown): { ok: true; patch: PatchOperation[] } | { ok: false; error: string } {
-  if (!Array.isArray(input)) return { ok: false, error: `expected a JSON Patch (an array of operations), found ${input === null ? 'null' : typeof input}` };
+  if (!Array.isArray(input))
+    return {
+      ok: false,
+      error: `expected a JSON Patch (an array of operations), found ${input === null ? 'null' : typeof input}`,
+    };
   for (const [i, op] of input.entries()) {
     if (!isObject(op)) return { ok: false, error: `[${i}]: expected an operation object` };
-    if (!(OPS as readonly unknown[]).includes(op['op'])) return { ok: false, error: `[${i}].op: expected one of ${OPS.join(', ')}, found ${JSON.stringify(op['op'])}` };
+    if (!(OPS as readonly unknown[]).includes(op['op']))
+      return { ok: false, error: `[${i}].op: expected one of ${OPS.join(', ')}, found ${JSON.stringify(op['op'])}` };
     const pointers = op['op'] === 'move' || op['op'] === 'copy' ? ['path', 'from'] : ['path'];
     for (const field of pointers) {
       const p = op[field];
-      if (typeof p !== 'string' || (p !== '' && !p.startsWith('/'))) return { ok: false, error: `[${i}].${field}: expected a JSON Pointer ("" or starting with "/"), found ${JSON.stringify(p)}` };
-      if (/~[^01]|~$/.test(p)) return { ok: false, error: `[${i}].${field}: "~" must be followed by 0 or 1 in ${JSON.stringify(p)}` };
+      if (typeof p !== 'string' || (p !== '' && !p.startsWith('/')))
+        return {
+          ok: false,
+          error: `[${i}].${field}: expected a JSON Pointer ("" or starting with "/"), found ${JSON.stringify(p)}`,
+        };
+      if (/~[^01]|~$/.test(p))
+        return { ok: false, error: `[${i}].${field}: "~" must be followed by 0 or 1 in ${JSON.stringify(p)}` };
     }
-    if ((op['op'] === 'add' || op['op'] === 'replace' || op['op'] === 'test') && !('value' in op)) return { ok: false, error: `[${i}].value: expected a value for ${String(op['op'])}` };
+    if ((op['op'] === 'add' || op['op'] === 'replace' || op['op'] === 'test') && !('value' in op))
+      return { ok: false, error: `[${i}].value: expected a value for ${String(op['op'])}` };
   }
   return { ok: true, patch: input as PatchOperation[] };
 }
 
-const tokens = (pointer: string): string[] => (pointer === '' ? [] : pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~')));
+const tokens = (pointer: string): string[] =>
+  pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (isObject(a) && isObject(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]))
+    );
   }
   return false;
 }
@@ -60,9 +80,11 @@ function parentOf(doc: unknown, pointer: string): { parent: Record<string, unkno
 
 function arrayIndex(arr: unknown[], token: string, pointer: string, allowEnd: boolean): number {
   if (token === '-' && allowEnd) return arr.length;
-  if (!/^(0|[1-9]\d*)$/.test(token)) throw new PatchError(`${pointer}: expected an array index, found ${JSON.stringify(token)}`);
+  if (!/^(0|[1-9]\d*)$/.test(token))
+    throw new PatchError(`${pointer}: expected an array index, found ${JSON.stringify(token)}`);
   const i = Number(token);
-  if (i > arr.length || (!allowEnd && i === arr.length)) throw new PatchError(`${pointer}: index ${i} is out of bounds (length ${arr.length})`);
+  if (i > arr.length || (!allowEnd && i === arr.length))
+    throw new PatchError(`${pointer}: index ${i} is out of bounds (length ${arr.length})`);
   return i;
 }
 
@@ -91,7 +113,8 @@ function remove(doc: unknown, pointer: string): unknown {
   const { parent, key } = parentOf(doc, pointer);
   if (Array.isArray(parent)) parent.splice(arrayIndex(parent, key, pointer, false), 1);
   else {
-    if (!Object.prototype.hasOwnProperty.call(parent, key)) throw new PatchError(`${pointer}: no such member ${JSON.stringify(key)}`);
+    if (!Object.prototype.hasOwnProperty.call(parent, key))
+      throw new PatchError(`${pointer}: no such member ${JSON.stringify(key)}`);
     delete parent[key];
   }
   return doc;
@@ -111,10 +134,12 @@ export function applyPatch(document: unknown, patch: readonly PatchOperation[]):
           break;
         case 'replace':
           get(doc, op.path);
-          doc = op.path === '' ? structuredClone(op.value) : add(remove(doc, op.path), op.path, structuredClone(op.value));
+          doc =
+            op.path === '' ? structuredClone(op.value) : add(remove(doc, op.path), op.path, structuredClone(op.value));
           break;
         case 'move': {
-          if (op.path !== op.from && op.path.startsWith(`${op.from}/`)) throw new PatchError(`${op.from}: cannot be moved into its own child ${op.path}`);
+          if (op.path !== op.from && op.path.startsWith(`${op.from}/`))
+            throw new PatchError(`${op.from}: cannot be moved into its own child ${op.path}`);
           const value = get(doc, op.from);
           doc = add(remove(doc, op.from), op.path, value);
           break;
@@ -123,7 +148,10 @@ export function applyPatch(document: unknown, patch: readonly PatchOperation[]):
           doc = add(doc, op.path, structuredClone(get(doc, op.from)));
           break;
         case 'test':
-          if (!deepEqual(get(doc, op.path), op.value)) throw new PatchError(`${op.path}: test failed, expected ${JSON.stringify(op.value)}, found ${JSON.stringify(get(doc, op.path))}`);
+          if (!deepEqual(get(doc, op.path), op.value))
+            throw new PatchError(
+              `${op.path}: test failed, expected ${JSON.stringify(op.value)}, found ${JSON.stringify(get(doc, op.path))}`,
+            );
           break;
       }
     } catch (e) {

@@ -1,7 +1,14 @@
 import { processBatch, type StreamPartial } from '../batch';
 import { type CompiledPipeline, compilePipeline } from '../pipelines';
 import { mulberry32 } from '../random/prng';
-import { commitThrough, flushIdle, HELD_WINDOWS_FACTOR, initialStreamState, mergePartial, streamView } from './streamState';
+import {
+  commitThrough,
+  flushIdle,
+  HELD_WINDOWS_FACTOR,
+  initialStreamState,
+  mergePartial,
+  streamView,
+} from './streamState';
 import type { ClosedWindow, StreamState } from './types';
 
 function pipeline(definition: unknown): CompiledPipeline {
@@ -37,7 +44,13 @@ interface Run {
  * lateness with `mark` (per partition and stream, or the old per-stream max over partitions), each partial merged
  * into its stream's state with ingest's clock, then an idle flush.
  */
-function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: number, harsh = false, start: { lagging?: { partition: number; rounds: number }; partitionCount?: number } = {}): Run {
+function replay(
+  byPartition: Sent[][],
+  mark: 'partition' | 'stream',
+  seed: number,
+  harsh = false,
+  start: { lagging?: { partition: number; rounds: number }; partitionCount?: number } = {},
+): Run {
   const random = prng(seed);
   const marks = new Map<string, number>();
   // As ingest's WatermarkCache.progressFor: every partition's progress over all streams, sent with each partial.
@@ -56,19 +69,26 @@ function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: numbe
     // Harsh: after a first round, one partition at a time at random, partition 0 picked far more often, batches of
     // 1 to 60 mostly small: partitions drift apart by many batches.
     // A lagging pump: that partition delivers nothing during the first rounds (the host's pumps start unevenly).
-    const started = (i: number) => start.lagging === undefined || start.lagging.partition !== i || round >= start.lagging.rounds;
+    const started = (i: number) =>
+      start.lagging === undefined || start.lagging.partition !== i || round >= start.lagging.rounds;
     const open = pos.flatMap((p, i) => (p < (byPartition[i] as Sent[]).length && started(i) ? [i] : []));
     if (!harsh) round++;
-    const picks = !harsh || round++ === 0 ? open.sort(() => random() - 0.5) : [open[Math.floor(random() * open.length)] as number, ...(open.includes(0) && random() < 0.6 ? [0] : [])];
+    const picks =
+      !harsh || round++ === 0
+        ? open.sort(() => random() - 0.5)
+        : [open[Math.floor(random() * open.length)] as number, ...(open.includes(0) && random() < 0.6 ? [0] : [])];
     for (const partition of picks) {
       const events = byPartition[partition] as Sent[];
-      const size = harsh ? 1 + Math.floor(random() * random() * 60) : (partition === 0 ? 2 : 1) * (1 + Math.floor(random() * 40));
+      const size = harsh
+        ? 1 + Math.floor(random() * random() * 60)
+        : (partition === 0 ? 2 : 1) * (1 + Math.floor(random() * 40));
       const first = pos[partition] as number;
       const slice = events.slice(first, first + size);
       pos[partition] = first + slice.length;
       clock += 10;
       // As ingest's WatermarkCache: per (partition, pipeline, stream) now; before, per (pipeline, stream) over all partitions.
-      const key = (pipelineName: string, stream: string) => (mark === 'partition' ? `${partition}|${pipelineName}|${stream}` : `${pipelineName}|${stream}`);
+      const key = (pipelineName: string, stream: string) =>
+        mark === 'partition' ? `${partition}|${pipelineName}|${stream}` : `${pipelineName}|${stream}`;
       const result = processBatch({
         bodies: slice.map((e) => e.body),
         partitionId: String(partition),
@@ -84,15 +104,26 @@ function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: numbe
       future += result.metrics.byReason.future;
       deadLetters.push(...result.deadLetters.map((d) => ({ reason: d.reason, raw: d.raw })));
       for (const partial of result.partials) {
-        const r = mergePartial(states.get(partial.stream) ?? initialStreamState(), partial as StreamPartial, clock, hourly.config);
+        const r = mergePartial(
+          states.get(partial.stream) ?? initialStreamState(),
+          partial as StreamPartial,
+          clock,
+          hourly.config,
+        );
         states.set(partial.stream, r.state);
         closed.push(...r.closedWindows);
       }
       // After the batch's operations were sent, as ingest does.
       for (const partial of result.partials) {
         if (partial.maxEventTime === null) continue;
-        marks.set(key(partial.pipeline, partial.stream), Math.max(marks.get(key(partial.pipeline, partial.stream)) ?? -Infinity, partial.maxEventTime));
-        reports.set(String(partition), { watermark: Math.max(reports.get(String(partition))?.watermark ?? partial.maxEventTime, partial.maxEventTime), at: clock });
+        marks.set(
+          key(partial.pipeline, partial.stream),
+          Math.max(marks.get(key(partial.pipeline, partial.stream)) ?? -Infinity, partial.maxEventTime),
+        );
+        reports.set(String(partition), {
+          watermark: Math.max(reports.get(String(partition))?.watermark ?? partial.maxEventTime, partial.maxEventTime),
+          at: clock,
+        });
       }
     }
   }
@@ -105,16 +136,26 @@ function replay(byPartition: Sent[][], mark: 'partition' | 'stream', seed: numbe
 }
 
 /** A time-sorted history: `n` events over 60 days, streams of skewed sizes, spread round-robin over the partitions. */
-function history(n: number, seed: number, pick: (r: number) => string = (r) => (r < 0.5 ? 'a' : r < 0.8 ? 'b' : 'c')): { byPartition: Sent[][]; expected: Map<string, number>; events: { stream: string; time: number }[] } {
+function history(
+  n: number,
+  seed: number,
+  pick: (r: number) => string = (r) => (r < 0.5 ? 'a' : r < 0.8 ? 'b' : 'c'),
+): { byPartition: Sent[][]; expected: Map<string, number>; events: { stream: string; time: number }[] } {
   const random = prng(seed);
   const enqueued = Date.parse('2026-12-07T04:00:00Z');
   // Skewed stream sizes (by default about 50 %, 30 %, 20 %).
-  const events = Array.from({ length: n }, () => ({ stream: pick(random()), time: T0 + Math.floor(random() * 60 * 24 * HOUR) }));
+  const events = Array.from({ length: n }, () => ({
+    stream: pick(random()),
+    time: T0 + Math.floor(random() * 60 * 24 * HOUR),
+  }));
   events.sort((x, y) => x.time - y.time);
   const byPartition: Sent[][] = Array.from({ length: PARTITIONS }, () => []);
   const expected = new Map<string, number>();
   events.forEach((e, i) => {
-    (byPartition[i % PARTITIONS] as Sent[]).push({ body: JSON.stringify({ stream: e.stream, time: new Date(e.time).toISOString(), value: 1 }), enqueued: enqueued + i });
+    (byPartition[i % PARTITIONS] as Sent[]).push({
+      body: JSON.stringify({ stream: e.stream, time: new Date(e.time).toISOString(), value: 1 }),
+      enqueued: enqueued + i,
+    });
     const k = `${e.stream}|${e.time - (e.time % HOUR)}`;
     expected.set(k, (expected.get(k) ?? 0) + 1);
   });
@@ -140,7 +181,8 @@ describe('event time per partition', () => {
       expect(windowCounts(run.closed)).toEqual(expected);
       // Windows did close on the stream watermark while the replay ran, not only at the final idle flush.
       expect(run.closed.filter((w) => w.closedBy === 'watermark').length).toBeGreaterThan(expected.size / 2);
-      for (const state of run.states.values()) expect(streamView(state).metrics).toMatchObject({ late: 0, lateAtEntity: 0, conflicts: 0 });
+      for (const state of run.states.values())
+        expect(streamView(state).metrics).toMatchObject({ late: 0, lateAtEntity: 0, conflicts: 0 });
     }
     // The old rule (one watermark per stream, max over partitions) makes a large share of the same history "late".
     expect(replay(byPartition, 'stream', 1).late).toBeGreaterThan(400);
@@ -153,11 +195,12 @@ describe('event time per partition', () => {
       const run = replay(byPartition, 'partition', seed, true);
       expect({ seed, late: run.late, deadLetters: run.deadLetters.length }).toEqual({ seed, late: 0, deadLetters: 0 });
       expect(windowCounts(run.closed)).toEqual(expected);
-      for (const state of run.states.values()) expect(streamView(state).metrics).toMatchObject({ late: 0, lateAtEntity: 0, conflicts: 0 });
+      for (const state of run.states.values())
+        expect(streamView(state).metrics).toMatchObject({ late: 0, lateAtEntity: 0, conflicts: 0 });
     }
   });
 
-  it('a partition whose pump starts late: with the hub\'s partition count its windows wait for it; without, a rare stream\'s close too early', () => {
+  it("a partition whose pump starts late: with the hub's partition count its windows wait for it; without, a rare stream's close too early", () => {
     // Stream c is about 2 % of the history; partition 3 delivers nothing during the first 60 rounds (about 40 % of
     // the history on the others), as a host whose pumps start unevenly: no process has reported it yet.
     const { byPartition, expected } = history(4000, 7, (r) => (r < 0.7 ? 'a' : r < 0.98 ? 'b' : 'c'));
@@ -166,7 +209,8 @@ describe('event time per partition', () => {
       const run = replay(byPartition, 'partition', seed, false, { lagging, partitionCount: PARTITIONS });
       expect({ seed, late: run.late, deadLetters: run.deadLetters.length }).toEqual({ seed, late: 0, deadLetters: 0 });
       expect(windowCounts(run.closed)).toEqual(expected);
-      for (const state of run.states.values()) expect(streamView(state).metrics).toMatchObject({ late: 0, lateAtEntity: 0, conflicts: 0 });
+      for (const state of run.states.values())
+        expect(streamView(state).metrics).toMatchObject({ late: 0, lateAtEntity: 0, conflicts: 0 });
       // Still closed on the watermark while the replay ran, once partition 3 was heard of.
       expect(run.closed.filter((w) => w.closedBy === 'watermark').length).toBeGreaterThan(expected.size / 2);
     }
@@ -179,10 +223,23 @@ describe('event time per partition', () => {
   });
 
   it('an unheard-of partition of the hub stops holding after idleTimeout from when the count was first known', () => {
-    const cfg = pipeline({ name: 'h', window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M', idleTimeout: 'PT1M' });
+    const cfg = pipeline({
+      name: 'h',
+      window: { type: 'tumbling', size: 'PT1H' },
+      lateness: 'PT5M',
+      idleTimeout: 'PT1M',
+    });
     const at = Date.parse('2026-12-07T04:00:00Z');
     const partial = (seq: number, time: number, processedAt: number): StreamPartial =>
-      processBatch({ bodies: [JSON.stringify({ stream: 's', time, value: 1 })], partitionId: '0', sequenceNumbers: [seq], enqueuedTimes: [at], pipelines: [cfg], partitionCount: 2, now: processedAt }).partials[0] as StreamPartial;
+      processBatch({
+        bodies: [JSON.stringify({ stream: 's', time, value: 1 })],
+        partitionId: '0',
+        sequenceNumbers: [seq],
+        enqueuedTimes: [at],
+        pipelines: [cfg],
+        partitionCount: 2,
+        now: processedAt,
+      }).partials[0] as StreamPartial;
     let s = initialStreamState();
     const merge = (p: StreamPartial) => {
       const r = mergePartial(s, p, p.processedAt, cfg.config);
@@ -211,15 +268,35 @@ describe('event time per partition', () => {
     let s = initialStreamState();
     const closed: ClosedWindow[] = [];
     const send = (partition: string, seq: number, fromHour: number, processedAt: number) => {
-      const bodies = [0, 1, 2, 3].map((h) => JSON.stringify({ stream: 's', time: T0 + (fromHour + h) * HOUR + 60_000, value: 1 }));
-      const partial = processBatch({ bodies, partitionId: partition, sequenceNumbers: [0, 1, 2, 3].map((i) => seq * 4 + i), enqueuedTimes: bodies.map(() => at), pipelines: [tight], now: processedAt }).partials[0] as StreamPartial;
+      const bodies = [0, 1, 2, 3].map((h) =>
+        JSON.stringify({ stream: 's', time: T0 + (fromHour + h) * HOUR + 60_000, value: 1 }),
+      );
+      const partial = processBatch({
+        bodies,
+        partitionId: partition,
+        sequenceNumbers: [0, 1, 2, 3].map((i) => seq * 4 + i),
+        enqueuedTimes: bodies.map(() => at),
+        pipelines: [tight],
+        now: processedAt,
+      }).partials[0] as StreamPartial;
       const r = mergePartial(s, partial, processedAt, tight.config);
       s = r.state;
       closed.push(...r.closedWindows);
     };
     // Partition 0 runs two batches (8 hours) ahead of partition 1, which then catches up.
     let most = 0;
-    const order: [string, number][] = [['1', 0], ['0', 0], ['0', 1], ['0', 2], ['1', 1], ['1', 2], ['0', 3], ['1', 3], ['0', 4], ['1', 4]];
+    const order: [string, number][] = [
+      ['1', 0],
+      ['0', 0],
+      ['0', 1],
+      ['0', 2],
+      ['1', 1],
+      ['1', 2],
+      ['0', 3],
+      ['1', 3],
+      ['0', 4],
+      ['1', 4],
+    ];
     order.forEach(([partition, b], i) => {
       send(partition, b, b * 4, at + 1000 * i);
       most = Math.max(most, Object.keys(s.windows).length);
@@ -239,7 +316,14 @@ describe('event time per partition', () => {
     let s = initialStreamState();
     const closed: ClosedWindow[] = [];
     const send = (partition: string, seq: number, hour: number) => {
-      const partial = processBatch({ bodies: [JSON.stringify({ stream: 's', time: T0 + hour * HOUR, value: 1 })], partitionId: partition, sequenceNumbers: [seq], enqueuedTimes: [at], pipelines: [tight], now: at + seq }).partials[0] as StreamPartial;
+      const partial = processBatch({
+        bodies: [JSON.stringify({ stream: 's', time: T0 + hour * HOUR, value: 1 })],
+        partitionId: partition,
+        sequenceNumbers: [seq],
+        enqueuedTimes: [at],
+        pipelines: [tight],
+        now: at + seq,
+      }).partials[0] as StreamPartial;
       const r = mergePartial(s, partial, at + seq, tight.config);
       s = r.state;
       closed.push(...r.closedWindows);
@@ -252,10 +336,12 @@ describe('event time per partition', () => {
     expect(s.watermark).toBe(T0);
     expect(Object.keys(s.windows).length).toBe(HELD_WINDOWS_FACTOR * 2);
     expect(closed.every((w) => w.closedBy === 'retention')).toBe(true);
-    expect(closed.map((w) => (w.start - T0) / HOUR)).toEqual(Array.from({ length: 40 - HELD_WINDOWS_FACTOR * 2 }, (_, i) => i));
+    expect(closed.map((w) => (w.start - T0) / HOUR)).toEqual(
+      Array.from({ length: 40 - HELD_WINDOWS_FACTOR * 2 }, (_, i) => i),
+    );
   });
 
-  it('an event dated 9999 (enqueued now) is dead-lettered future and leaves the stream\'s other events on time', () => {
+  it("an event dated 9999 (enqueued now) is dead-lettered future and leaves the stream's other events on time", () => {
     const { byPartition, expected } = history(2000, 11);
     const poison = JSON.stringify({ stream: 'a', time: '9999-01-01T00:00:00Z', value: 1 });
     (byPartition[2] as Sent[]).splice(100, 0, { body: poison, enqueued: Date.parse('2026-12-07T04:00:00Z') });
@@ -266,10 +352,24 @@ describe('event time per partition', () => {
   });
 
   it('a partition behind the others holds the windows it still fills; once idle for idleTimeout it no longer does', () => {
-    const cfg = pipeline({ name: 'h', window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M', idleTimeout: 'PT1M' }).config;
+    const cfg = pipeline({
+      name: 'h',
+      window: { type: 'tumbling', size: 'PT1H' },
+      lateness: 'PT5M',
+      idleTimeout: 'PT1M',
+    }).config;
     const at = Date.parse('2026-12-07T04:00:00Z');
     const partial = (partition: string, seq: number, time: number, processedAt: number): StreamPartial =>
-      processBatch({ bodies: [JSON.stringify({ stream: 's', time, value: 1 })], partitionId: partition, sequenceNumbers: [seq], enqueuedTimes: [at], pipelines: [pipeline({ name: 'h', window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M', idleTimeout: 'PT1M' })], now: processedAt }).partials[0] as StreamPartial;
+      processBatch({
+        bodies: [JSON.stringify({ stream: 's', time, value: 1 })],
+        partitionId: partition,
+        sequenceNumbers: [seq],
+        enqueuedTimes: [at],
+        pipelines: [
+          pipeline({ name: 'h', window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M', idleTimeout: 'PT1M' }),
+        ],
+        now: processedAt,
+      }).partials[0] as StreamPartial;
     let s = initialStreamState();
     const merge = (p: StreamPartial) => {
       const r = mergePartial(s, p, p.processedAt, cfg);

@@ -1,6 +1,49 @@
 export { migrateStreamState, type MigrationResult, STREAM_STATE_VERSION } from './migrate';
 export { closedWindowFromStored, type StoredClosedWindow, toStoredWindow } from './storedWindow';
-export { applyStreamChange, DEFAULT_IDLE_TIMEOUT_MS, flushDueOf, type StreamChange, type StreamChangeKind, type StreamChangePlan } from './streamPolicy';
-export { catalogFigures, commitThrough, commitThroughInPlace, DEFAULT_PARTITION_IDLE_MS, flushIdle, initialStreamState, liveWindowCount, mergePartial, mergePartialInPlace, partitionIdleMs, streamView } from './streamState';
-export type { ClosedWindow, CommitOutcome, CommitResult, FlushOutcome, FlushResult, MeasureResult, MergeOutcome, MergeResult, PartitionProgress, RateSample, SequenceRange, StreamState, StreamView, WindowView } from './types';
-export { CATALOG_LAG_REFRESHES, catalogDue, type CatalogPlanInput, type IndexPlan, type IndexPlanInput, planCatalogWrite, planIndexWrite, type WriteOp } from './writePlan';
+export {
+  applyStreamChange,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  flushDueOf,
+  type StreamChange,
+  type StreamChangeKind,
+  type StreamChangePlan,
+} from './streamPolicy';
+export {
+  catalogFigures,
+  commitThrough,
+  commitThroughInPlace,
+  DEFAULT_PARTITION_IDLE_MS,
+  flushIdle,
+  initialStreamState,
+  liveWindowCount,
+  mergePartial,
+  mergePartialInPlace,
+  partitionIdleMs,
+  streamView,
+} from './streamState';
+export type {
+  ClosedWindow,
+  CommitOutcome,
+  CommitResult,
+  FlushOutcome,
+  FlushResult,
+  MeasureResult,
+  MergeOutcome,
+  MergeResult,
+  PartitionProgress,
+  RateSample,
+  SequenceRange,
+  StreamState,
+  StreamView,
+  WindowView,
+} from './types';
+export {
+  CATALOG_LAG_REFRESHES,
+  catalogDue,
+  type CatalogPlanInput,
+  type IndexPlan,
+  type IndexPlanInput,
+  planCatalogWrite,
+  planIndexWrite,
+  type WriteOp,
+} from './writePlan';

@@ -3,22 +3,35 @@ import type { PartialWindow } from '../batch';
 import { mergeSessionInto, type SessionSpec, windowKey } from '../windows';
 
 /** Name-wise merge of two results maps (measures, or encoded aggregates). */
-export function mergeByName<T>(a: Record<string, T>, b: Record<string, T>, merge: (x: T, y: T) => T): Record<string, T> {
+export function mergeByName<T>(
+  a: Record<string, T>,
+  b: Record<string, T>,
+  merge: (x: T, y: T) => T,
+): Record<string, T> {
   const out = { ...a };
   for (const [name, v] of Object.entries(b)) out[name] = out[name] === undefined ? v : merge(out[name], v);
   return out;
 }
 
-export const mergeMeasures = (a: Record<string, Aggregate>, b: Record<string, Aggregate>): Record<string, Aggregate> => mergeByName(a, b, mergeAggregates);
+export const mergeMeasures = (a: Record<string, Aggregate>, b: Record<string, Aggregate>): Record<string, Aggregate> =>
+  mergeByName(a, b, mergeAggregates);
 
-export function mergeAggregateMaps(a: Record<string, EncodedAggregate> | undefined, b: Record<string, EncodedAggregate> | undefined): Record<string, EncodedAggregate> | undefined {
+export function mergeAggregateMaps(
+  a: Record<string, EncodedAggregate> | undefined,
+  b: Record<string, EncodedAggregate> | undefined,
+): Record<string, EncodedAggregate> | undefined {
   if (b === undefined) return a;
   if (a === undefined) return b;
   return mergeByName(a, b, mergeEncoded);
 }
 
 export function mergeWindow(a: PartialWindow, b: PartialWindow): PartialWindow {
-  const merged: PartialWindow = { start: a.start, end: a.end, events: a.events + b.events, measures: mergeMeasures(a.measures, b.measures) };
+  const merged: PartialWindow = {
+    start: a.start,
+    end: a.end,
+    events: a.events + b.events,
+    measures: mergeMeasures(a.measures, b.measures),
+  };
   const aggregates = mergeAggregateMaps(a.aggregates, b.aggregates);
   if (aggregates !== undefined) merged.aggregates = aggregates;
   return merged;
@@ -36,7 +49,12 @@ export interface Absorbed {
  * Sessions (`session` given): merged with every live session it is one with, keeping the earliest start; late when it
  * starts before `closedThrough` (it would join or precede a closed session).
  */
-export function foldWindow(windows: Record<string, PartialWindow>, w: PartialWindow, closedThrough: number | null, session: SessionSpec | undefined): { late: boolean; absorbed: Absorbed[] } {
+export function foldWindow(
+  windows: Record<string, PartialWindow>,
+  w: PartialWindow,
+  closedThrough: number | null,
+  session: SessionSpec | undefined,
+): { late: boolean; absorbed: Absorbed[] } {
   if (session === undefined) {
     const key = windowKey(w.start);
     const live = windows[key];

@@ -23,7 +23,12 @@ describe('migrateStreamState', () => {
     expect({ ...r.state, version: 2 }).toEqual(stored);
     const view = streamView(r.state);
     expect(view.aggregateTotals).toBeUndefined();
-    expect({ events: view.events, value: view.totals['value']?.sum, delay: view.totals['delay']?.max, windows: view.windows.map((w) => [w.events, w.aggregates]) }).toEqual({
+    expect({
+      events: view.events,
+      value: view.totals['value']?.sum,
+      delay: view.totals['delay']?.max,
+      windows: view.windows.map((w) => [w.events, w.aggregates]),
+    }).toEqual({
       events: 7,
       value: 1 + 2 + 3 + 1 + 2 + 1 + 2,
       delay: 30,
@@ -35,15 +40,27 @@ describe('migrateStreamState', () => {
       ],
     });
     // It goes on counting: partition 1's next batch commits its pending partial.
-    const c = compilePipeline({ name: 'p', measures: { value: 'value', delay: 'delay' }, window: { type: 'hopping', size: 'PT2M', hop: 'PT1M' }, lateness: 'PT10S', retention: 5 });
+    const c = compilePipeline({
+      name: 'p',
+      measures: { value: 'value', delay: 'delay' },
+      window: { type: 'hopping', size: 'PT2M', hop: 'PT1M' },
+      lateness: 'PT10S',
+      retention: 5,
+    });
     if (!c.ok) throw new Error('pipeline');
     const T0 = Date.parse('2026-11-26T10:00:00Z');
-    const next = processBatch({ bodies: [JSON.stringify({ stream: 's', time: T0 + 126_000, value: 5, delay: 1 })], partitionId: '1', sequenceNumbers: [2], enqueuedTimes: [T0 + 600_000], pipelines: [c.pipeline], now: T0 + 603_000 }).partials[0] as StreamPartial;
+    const next = processBatch({
+      bodies: [JSON.stringify({ stream: 's', time: T0 + 126_000, value: 5, delay: 1 })],
+      partitionId: '1',
+      sequenceNumbers: [2],
+      enqueuedTimes: [T0 + 600_000],
+      pipelines: [c.pipeline],
+      now: T0 + 603_000,
+    }).partials[0] as StreamPartial;
     const m = mergePartial(r.state, next, T0 + 603_000, c.pipeline.config);
     expect(m.outcome).toBe('committed-previous');
     expect([m.state.version, m.state.events, streamView(m.state).events]).toEqual([3, 5, 8]);
   });
-
 
   it('migrates the state saved by the version-1 code to version 2 without changing what it holds', () => {
     const stored = JSON.parse(v1Text) as Record<string, unknown>;
@@ -62,7 +79,12 @@ describe('migrateStreamState', () => {
     expect([r.state.watermark, r.state.maxEventTime]).toEqual([v1Watermark, v1Watermark]);
     // Counts, totals, windows, pending partials, adapter bookkeeping: all kept.
     const view = streamView(r.state);
-    expect({ events: view.events, sum: view.totals['value']?.sum, windows: view.windows.map((w) => w.events), pending: view.partitions.map((p) => p.pending) }).toEqual({
+    expect({
+      events: view.events,
+      sum: view.totals['value']?.sum,
+      windows: view.windows.map((w) => w.events),
+      pending: view.partitions.map((p) => p.pending),
+    }).toEqual({
       events: 7,
       sum: 1 + 2 + 3 + 1 + 2 + 1 + 2,
       windows: [1, 1, 2, 3],
@@ -74,11 +96,23 @@ describe('migrateStreamState', () => {
   it('a migrated state goes on counting exactly: the pending partial commits, windows close on the new rule', () => {
     const r = migrateStreamState(JSON.parse(v1Text));
     if (!r.ok) throw new Error(r.error);
-    const c = compilePipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT10S', retention: 5 });
+    const c = compilePipeline({
+      name: 'p',
+      window: { type: 'tumbling', size: 'PT1M' },
+      lateness: 'PT10S',
+      retention: 5,
+    });
     if (!c.ok) throw new Error('pipeline');
     const T0 = Date.parse('2026-11-26T10:00:00Z');
     const batch = (partition: string, seq: number, time: number, at: number) =>
-      processBatch({ bodies: [JSON.stringify({ stream: 's', time: T0 + time, value: 10 })], partitionId: partition, sequenceNumbers: [seq], enqueuedTimes: [T0 + 600_000], pipelines: [c.pipeline], now: at }).partials[0] as StreamPartial;
+      processBatch({
+        bodies: [JSON.stringify({ stream: 's', time: T0 + time, value: 10 })],
+        partitionId: partition,
+        sequenceNumbers: [seq],
+        enqueuedTimes: [T0 + 600_000],
+        pipelines: [c.pipeline],
+        now: at,
+      }).partials[0] as StreamPartial;
     const m = mergePartial(r.state, batch('0', 5, 250_000, T0 + 602_000), T0 + 602_000, c.pipeline.config);
     expect(m.outcome).toBe('committed-previous');
     expect(streamView(m.state)).toMatchObject({ events: 8, totals: { value: { sum: 22 } } });
@@ -99,10 +133,26 @@ describe('migrateStreamState', () => {
   });
 
   it('refuses an unknown or missing version and anything that is not a state object, naming what it found', () => {
-    expect(migrateStreamState({ version: 4, events: 10 })).toEqual({ ok: false, error: 'stream state: expected version 1 to 3, found 4; the operation is quarantined and the stored state kept' });
-    expect(migrateStreamState({ events: 10 })).toEqual({ ok: false, error: 'stream state: expected version 1 to 3, found none; the operation is quarantined and the stored state kept' });
-    expect(migrateStreamState({ version: '2' })).toMatchObject({ ok: false, error: expect.stringContaining('found "2"') });
-    expect(migrateStreamState([1, 2])).toEqual({ ok: false, error: 'stream state: expected an object with a version, found an array' });
-    expect(migrateStreamState('x')).toEqual({ ok: false, error: 'stream state: expected an object with a version, found string' });
+    expect(migrateStreamState({ version: 4, events: 10 })).toEqual({
+      ok: false,
+      error: 'stream state: expected version 1 to 3, found 4; the operation is quarantined and the stored state kept',
+    });
+    expect(migrateStreamState({ events: 10 })).toEqual({
+      ok: false,
+      error:
+        'stream state: expected version 1 to 3, found none; the operation is quarantined and the stored state kept',
+    });
+    expect(migrateStreamState({ version: '2' })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('found "2"'),
+    });
+    expect(migrateStreamState([1, 2])).toEqual({
+      ok: false,
+      error: 'stream state: expected an object with a version, found an array',
+    });
+    expect(migrateStreamState('x')).toEqual({
+      ok: false,
+      error: 'stream state: expected an object with a version, found string',
+    });
   });
 });

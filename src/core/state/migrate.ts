@@ -15,13 +15,22 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
  * state is corrupt) is refused, never replaced: the caller quarantines the operation (docs/explanation/event-time.md).
  */
 export function migrateStreamState(stored: unknown): MigrationResult {
-  if (stored === undefined || stored === null) return { ok: true, state: initialStreamState(), from: STREAM_STATE_VERSION };
-  if (!isObj(stored)) return { ok: false, error: `stream state: expected an object with a version, found ${Array.isArray(stored) ? 'an array' : typeof stored}` };
+  if (stored === undefined || stored === null)
+    return { ok: true, state: initialStreamState(), from: STREAM_STATE_VERSION };
+  if (!isObj(stored))
+    return {
+      ok: false,
+      error: `stream state: expected an object with a version, found ${Array.isArray(stored) ? 'an array' : typeof stored}`,
+    };
   const version = stored['version'];
-  if (version === STREAM_STATE_VERSION) return { ok: true, state: stored as unknown as StreamState, from: STREAM_STATE_VERSION };
+  if (version === STREAM_STATE_VERSION)
+    return { ok: true, state: stored as unknown as StreamState, from: STREAM_STATE_VERSION };
   if (version === 2) return { ok: true, state: fromV2(stored), from: 2 };
   if (version === 1) return { ok: true, state: fromV2(fromV1(stored) as unknown as Record<string, unknown>), from: 1 };
-  return { ok: false, error: `stream state: expected version 1 to ${STREAM_STATE_VERSION}, found ${JSON.stringify(version) ?? 'none'}; the operation is quarantined and the stored state kept` };
+  return {
+    ok: false,
+    error: `stream state: expected version 1 to ${STREAM_STATE_VERSION}, found ${JSON.stringify(version) ?? 'none'}; the operation is quarantined and the stored state kept`,
+  };
 }
 
 /**

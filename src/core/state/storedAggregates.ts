@@ -3,7 +3,9 @@ import { type AggregateResult, type EncodedAggregate, summarizeEncoded } from '.
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A closed window's aggregates as the Windows table stores them: kind and encoding only (results derive from them). */
-export function aggregatesToStored(results: Record<string, AggregateResult & { data: string }>): Record<string, EncodedAggregate> {
+export function aggregatesToStored(
+  results: Record<string, AggregateResult & { data: string }>,
+): Record<string, EncodedAggregate> {
   return Object.fromEntries(Object.entries(results).map(([name, r]) => [name, { kind: r.kind, data: r.data }]));
 }
 

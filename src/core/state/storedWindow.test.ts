@@ -14,10 +14,20 @@ const T0 = Date.parse('2026-11-26T10:00:00Z');
 
 /** Closed one-minute windows of `perWindow` events with spread values (a sketch of realistic size), two measures. */
 function closedWindows(perWindow: number, windows: number): ClosedWindow[] {
-  const p = pipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' }, measures: { value: 'value', double: 'value * 2' } });
+  const p = pipeline({
+    name: 'p',
+    window: { type: 'tumbling', size: 'PT1M' },
+    measures: { value: 'value', double: 'value * 2' },
+  });
   const n = perWindow * windows;
   const partial = processBatch({
-    bodies: Array.from({ length: n }, (_, i) => JSON.stringify({ stream: 's', time: T0 + Math.floor((i / n) * windows * 60_000), value: 1 + ((i * 7919) % 1000) / 3 })),
+    bodies: Array.from({ length: n }, (_, i) =>
+      JSON.stringify({
+        stream: 's',
+        time: T0 + Math.floor((i / n) * windows * 60_000),
+        value: 1 + ((i * 7919) % 1000) / 3,
+      }),
+    ),
     partitionId: '0',
     sequenceNumbers: Array.from({ length: n }, (_, i) => i),
     enqueuedTimes: Array.from({ length: n }, () => T0),
@@ -49,14 +59,17 @@ describe('stored closed windows', () => {
 
   it('leave data that is not a window as it is', () => {
     const badSketch = { measures: { m: { count: 1, sum: 1, mean: 1, m2: 0, min: 1, max: 1, sketch: 'not a sketch' } } };
-    for (const v of [null, 3, 'x', [], { events: 1 }, { measures: { m: { count: 1 } } }, badSketch]) expect(closedWindowFromStored(v)).toEqual(v);
+    for (const v of [null, 3, 'x', [], { events: 1 }, { measures: { m: { count: 1 } } }, badSketch])
+      expect(closedWindowFromStored(v)).toEqual(v);
   });
 
   it('take fewer bytes per row (printed: the numbers in docs/explanation/table-layout.md)', () => {
     const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
     const before = closed.reduce((n, w) => n + bytes(w), 0) / closed.length;
     const after = closed.reduce((n, w) => n + bytes(toStoredWindow(w)), 0) / closed.length;
-    process.stdout.write(`stored window, 2 measures, 300 events: ${Math.round(before)} bytes before, ${Math.round(after)} after\n`);
+    process.stdout.write(
+      `stored window, 2 measures, 300 events: ${Math.round(before)} bytes before, ${Math.round(after)} after\n`,
+    );
     expect(after).toBeLessThan(before);
   });
 });

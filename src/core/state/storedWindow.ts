@@ -7,7 +7,10 @@ import type { ClosedWindow, MeasureResult } from './types';
  * last, p50/p90/p99) is a pure function of the Aggregate (`summarize`), so storing both duplicated it; it is derived
  * on read instead (closedWindowFromStored). docs/explanation/table-layout.md has the bytes per row before and after.
  */
-export type StoredClosedWindow = Omit<ClosedWindow, 'measures' | 'aggregates'> & { measures: Record<string, Aggregate>; aggregates?: Record<string, EncodedAggregate> };
+export type StoredClosedWindow = Omit<ClosedWindow, 'measures' | 'aggregates'> & {
+  measures: Record<string, Aggregate>;
+  aggregates?: Record<string, EncodedAggregate>;
+};
 
 /**
  * A closed window as the Windows table holds it, one row per (stream, window start): the stream entity writes it
@@ -26,7 +29,10 @@ export interface StoredWindow {
 
 /** What the entity writes for a closed window. */
 export function toStoredWindow(w: ClosedWindow): StoredClosedWindow {
-  const stored: StoredClosedWindow = { ...w, measures: Object.fromEntries(Object.entries(w.measures).map(([name, m]) => [name, m.aggregate])) } as StoredClosedWindow;
+  const stored: StoredClosedWindow = {
+    ...w,
+    measures: Object.fromEntries(Object.entries(w.measures).map(([name, m]) => [name, m.aggregate])),
+  } as StoredClosedWindow;
   if (w.aggregates !== undefined) stored.aggregates = aggregatesToStored(w.aggregates);
   return stored;
 }
@@ -52,7 +58,10 @@ function isStoredAggregate(m: Record<string, unknown>): boolean {
  */
 export function closedWindowFromStored(data: unknown): unknown {
   if (!isObject(data) || !isObject(data['measures'])) return data;
-  const out: Record<string, unknown> = { ...data, measures: Object.fromEntries(Object.entries(data['measures']).map(([name, m]) => [name, measureFromStored(m)])) };
+  const out: Record<string, unknown> = {
+    ...data,
+    measures: Object.fromEntries(Object.entries(data['measures']).map(([name, m]) => [name, measureFromStored(m)])),
+  };
   if (isObject(data['aggregates'])) out['aggregates'] = aggregatesFromStored(data['aggregates']);
   return out;
 }

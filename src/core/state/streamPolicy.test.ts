@@ -31,27 +31,56 @@ describe('applyStreamChange', () => {
     const state = initialStreamState();
     const partial = partialOf(p, [0, 0, 1], 0);
     const first = applyStreamChange(state, { kind: 'merge', input: { partial, pipeline: p.config } }, T0 + 1000);
-    expect({ writes: first.writes, at: first.at, previousMergeAt: first.previousMergeAt, timeout: first.state.idle?.timeoutMs }).toEqual({
+    expect({
+      writes: first.writes,
+      at: first.at,
+      previousMergeAt: first.previousMergeAt,
+      timeout: first.state.idle?.timeoutMs,
+    }).toEqual({
       writes: 'merge',
       at: T0 + 1000,
       previousMergeAt: null,
       timeout: 300_000,
     });
-    const commit = applyStreamChange(first.state, { kind: 'commit', input: { partition: '0', firstSequence: 0, lastSequence: 2, pipeline: p.config } }, T0 + 1500);
-    expect({ outcome: commit.outcome, writes: commit.writes, previousMergeAt: commit.previousMergeAt }).toEqual({ outcome: 'committed', writes: 'commit', previousMergeAt: commit.state.lastSeen });
+    const commit = applyStreamChange(
+      first.state,
+      { kind: 'commit', input: { partition: '0', firstSequence: 0, lastSequence: 2, pipeline: p.config } },
+      T0 + 1500,
+    );
+    expect({ outcome: commit.outcome, writes: commit.writes, previousMergeAt: commit.previousMergeAt }).toEqual({
+      outcome: 'committed',
+      writes: 'commit',
+      previousMergeAt: commit.state.lastSeen,
+    });
     // The same batch again once committed (a redelivery after the checkpoint was lost): nothing changes, nothing is written.
     const again = applyStreamChange(commit.state, { kind: 'merge', input: { partial, pipeline: p.config } }, T0 + 2000);
-    expect({ outcome: again.outcome, writes: again.writes, closed: again.closedWindows.length }).toEqual({ outcome: 'ignored', writes: null, closed: 0 });
+    expect({ outcome: again.outcome, writes: again.writes, closed: again.closedWindows.length }).toEqual({
+      outcome: 'ignored',
+      writes: null,
+      closed: 0,
+    });
   });
 
   it('plans no write for a commit with nothing pending, and closes the windows of an idle stream at the flush clock', () => {
     const state = initialStreamState();
-    const nothing = applyStreamChange(state, { kind: 'commit', input: { partition: '0', firstSequence: 0, lastSequence: 1, pipeline: p.config } }, T0);
+    const nothing = applyStreamChange(
+      state,
+      { kind: 'commit', input: { partition: '0', firstSequence: 0, lastSequence: 1, pipeline: p.config } },
+      T0,
+    );
     expect({ outcome: nothing.outcome, writes: nothing.writes }).toEqual({ outcome: 'nothing-pending', writes: null });
-    const merged = applyStreamChange(state, { kind: 'merge', input: { partial: partialOf(p, [0, 1], 0), pipeline: p.config } }, T0);
+    const merged = applyStreamChange(
+      state,
+      { kind: 'merge', input: { partial: partialOf(p, [0, 1], 0), pipeline: p.config } },
+      T0,
+    );
     expect(flushDueOf(merged.state)).toBe((merged.state.lastSeen ?? NaN) + 300_000);
     const flush = applyStreamChange(merged.state, { kind: 'flush', input: { now: T0 + 3_600_000 } }, T0 + 1);
-    expect({ writes: flush.writes, at: flush.at, closed: flush.closedWindows.length }).toEqual({ writes: 'flush', at: T0 + 3_600_000, closed: 2 });
+    expect({ writes: flush.writes, at: flush.at, closed: flush.closedWindows.length }).toEqual({
+      writes: 'flush',
+      at: T0 + 3_600_000,
+      closed: 2,
+    });
     expect(flushDueOf(flush.state)).toBeNull();
   });
 

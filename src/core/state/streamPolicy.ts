@@ -13,7 +13,10 @@ import type { WriteOp } from './writePlan';
 export type StreamChange =
   | { kind: 'merge'; input: { partial: StreamPartial; pipeline: PipelineConfig } }
   /** From ingest: the partition's batch [firstSequence, lastSequence] is checkpointed (see core commitThrough). */
-  | { kind: 'commit'; input: { partition: string; firstSequence: number; lastSequence: number; pipeline: PipelineConfig } }
+  | {
+      kind: 'commit';
+      input: { partition: string; firstSequence: number; lastSequence: number; pipeline: PipelineConfig };
+    }
   /** From the flushIdleStreams timer, with its clock, so the entity's decision is a pure function of its input. */
   | { kind: 'flush'; input: { now: number } };
 export type StreamChangeKind = StreamChange['kind'];
@@ -46,8 +49,16 @@ export function applyStreamChange(state: StreamState, change: StreamChange, now:
       const result = mergePartialInPlace(state, change.input.partial, now, config);
       // An ignored merge (a redelivered batch) writes nothing; otherwise the pipeline's idle timeout is kept for the
       // index (it is read by flushDueOf, after the catalog write, which does not read it).
-      if (result.outcome !== 'ignored') result.state.idle = { ...result.state.idle, timeoutMs: config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };
-      return { state: result.state, outcome: result.outcome, closedWindows: result.closedWindows, writes: result.outcome === 'ignored' ? null : 'merge', at: now, previousMergeAt };
+      if (result.outcome !== 'ignored')
+        result.state.idle = { ...result.state.idle, timeoutMs: config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };
+      return {
+        state: result.state,
+        outcome: result.outcome,
+        closedWindows: result.closedWindows,
+        writes: result.outcome === 'ignored' ? null : 'merge',
+        at: now,
+        previousMergeAt,
+      };
     }
     case 'commit': {
       const { partition, firstSequence, lastSequence, pipeline } = change.input;
@@ -55,12 +66,26 @@ export function applyStreamChange(state: StreamState, change: StreamChange, now:
       // The total is unchanged by a commit (reads include pending partials). The stream was absent from its
       // partition's latest batch and may have gone quiet, but writing its catalog row exactly on every commit made
       // the rows flip per operation: the index keeps the timer due within a refresh interval instead.
-      return { state: result.state, outcome: result.outcome, closedWindows: result.closedWindows, writes: result.outcome === 'committed' ? 'commit' : null, at: now, previousMergeAt: result.state.lastSeen };
+      return {
+        state: result.state,
+        outcome: result.outcome,
+        closedWindows: result.closedWindows,
+        writes: result.outcome === 'committed' ? 'commit' : null,
+        at: now,
+        previousMergeAt: result.state.lastSeen,
+      };
     }
     case 'flush': {
       const at = change.input.now;
       const result = flushIdle(state, at, state.idle?.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
-      return { state: result.state, outcome: result.outcome, closedWindows: result.closedWindows, writes: 'flush', at, previousMergeAt: result.state.lastSeen };
+      return {
+        state: result.state,
+        outcome: result.outcome,
+        closedWindows: result.closedWindows,
+        writes: 'flush',
+        at,
+        previousMergeAt: result.state.lastSeen,
+      };
     }
     default: {
       const unknown: never = change;

@@ -2,8 +2,18 @@ import fc from 'fast-check';
 
 import { mergeAll, summarize } from '../aggregates';
 import { processBatch, type StreamPartial } from '../batch';
-import { type CompiledPipeline,compilePipeline } from '../pipelines';
-import { catalogFigures, commitThrough, commitThroughInPlace, flushIdle, initialStreamState, liveWindowCount, mergePartial, mergePartialInPlace, streamView } from './streamState';
+import { type CompiledPipeline, compilePipeline } from '../pipelines';
+import {
+  catalogFigures,
+  commitThrough,
+  commitThroughInPlace,
+  flushIdle,
+  initialStreamState,
+  liveWindowCount,
+  mergePartial,
+  mergePartialInPlace,
+  streamView,
+} from './streamState';
 import type { ClosedWindow, StreamState } from './types';
 
 function pipeline(definition: unknown): CompiledPipeline {
@@ -36,28 +46,35 @@ describe('rate samples', () => {
   it('keep only the latency quantiles, and the view reports the same recent p50/p99 as from the full aggregates', () => {
     const cfg = pipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' } });
     fc.assert(
-      fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 600_000 }), { minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 8 }), (lags) => {
-        let state = initialStreamState();
-        const partials: StreamPartial[] = [];
-        let seq = 0;
-        for (const batchLags of lags) {
-          const partial = processBatch({
-            bodies: batchLags.map((_, i) => JSON.stringify({ stream: 'a', time: T0 + i, value: i })),
-            partitionId: '0',
-            sequenceNumbers: batchLags.map(() => seq++),
-            enqueuedTimes: batchLags.map((lag) => T0 + 600_000 - lag),
-            pipelines: [cfg],
-            now: T0 + 600_000,
-          }).partials[0] as StreamPartial;
-          partials.push(partial);
-          state = mergePartial(state, partial, T0 + 600_000, cfg.config).state;
-        }
-        for (const sample of state.samples) expect(sample.latency).toMatchObject({ sum: 0, mean: 0, m2: 0, first: null, last: null });
-        const full = summarize(mergeAll(partials.map((p) => p.latency)));
-        const view = streamView(state);
-        expect([view.metrics.latencyP50, view.metrics.latencyP99]).toEqual([full.p50, full.p99]);
-        expect(full.count).toBe(lags.flat().length);
-      }),
+      fc.property(
+        fc.array(fc.array(fc.integer({ min: 0, max: 600_000 }), { minLength: 1, maxLength: 20 }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (lags) => {
+          let state = initialStreamState();
+          const partials: StreamPartial[] = [];
+          let seq = 0;
+          for (const batchLags of lags) {
+            const partial = processBatch({
+              bodies: batchLags.map((_, i) => JSON.stringify({ stream: 'a', time: T0 + i, value: i })),
+              partitionId: '0',
+              sequenceNumbers: batchLags.map(() => seq++),
+              enqueuedTimes: batchLags.map((lag) => T0 + 600_000 - lag),
+              pipelines: [cfg],
+              now: T0 + 600_000,
+            }).partials[0] as StreamPartial;
+            partials.push(partial);
+            state = mergePartial(state, partial, T0 + 600_000, cfg.config).state;
+          }
+          for (const sample of state.samples)
+            expect(sample.latency).toMatchObject({ sum: 0, mean: 0, m2: 0, first: null, last: null });
+          const full = summarize(mergeAll(partials.map((p) => p.latency)));
+          const view = streamView(state);
+          expect([view.metrics.latencyP50, view.metrics.latencyP99]).toEqual([full.p50, full.p99]);
+          expect(full.count).toBe(lags.flat().length);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -120,7 +137,13 @@ describe('mergePartial', () => {
     }
     // Batch i commits when batch i+1 arrives: committed watermark T0 + 8 min closes windows ending by T0 + 7 min 50 s.
     expect(closed.map((w) => (w.start - T0) / 60_000)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(closed[0]).toMatchObject({ pipeline: 'p', stream: 's', events: 1, closedBy: 'watermark', measures: { value: { count: 1, sum: 0, p50: 0 } } });
+    expect(closed[0]).toMatchObject({
+      pipeline: 'p',
+      stream: 's',
+      events: 1,
+      closedBy: 'watermark',
+      measures: { value: { count: 1, sum: 0, p50: 0 } },
+    });
     expect(streamView(s).windows.map((w) => (w.start - T0) / 60_000)).toEqual([9, 8, 7]);
 
     const tight = pipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT1H', retention: 2 });
@@ -141,8 +164,17 @@ describe('mergePartial', () => {
     replayLen: number;
     duplicate: boolean;
   }
-  const step = fc.record({ len: fc.integer({ min: 1, max: 6 }), crash: fc.boolean(), replayLen: fc.integer({ min: 1, max: 8 }), duplicate: fc.boolean() });
-  const event = fc.record({ stream: fc.constantFrom('a', 'b'), time: fc.integer({ min: T0, max: T0 + 8 * 60_000 }), value: fc.integer({ min: -50, max: 50 }) });
+  const step = fc.record({
+    len: fc.integer({ min: 1, max: 6 }),
+    crash: fc.boolean(),
+    replayLen: fc.integer({ min: 1, max: 8 }),
+    duplicate: fc.boolean(),
+  });
+  const event = fc.record({
+    stream: fc.constantFrom('a', 'b'),
+    time: fc.integer({ min: T0, max: T0 + 8 * 60_000 }),
+    value: fc.integer({ min: -50, max: 50 }),
+  });
 
   /** One partition's deliveries: each batch may be signalled twice and may "crash" so the replay starts at the same sequence with another end. */
   function deliveries(p: CompiledPipeline, partition: string, events: Ev[], steps: Step[]): StreamPartial[] {
@@ -190,7 +222,11 @@ describe('mergePartial', () => {
             closed.push(...r.closedWindows);
             // The catalog's figures (computed without the view's sketch work) are the view's, pending partials included.
             const v = streamView(r.state);
-            expect(catalogFigures(r.state)).toEqual({ events: v.events, maxEventTime: v.maxEventTime, eventsPerSec: v.metrics.eventsPerSec });
+            expect(catalogFigures(r.state)).toEqual({
+              events: v.events,
+              maxEventTime: v.maxEventTime,
+              eventsPerSec: v.metrics.eventsPerSec,
+            });
           }
           for (const stream of ['a', 'b']) {
             const distinct = partitions.flat().filter((e) => e.stream === stream);
@@ -215,8 +251,17 @@ describe('mergePartial', () => {
     );
   });
   /** One partition's operations as ingest sends them: merges, plus commits when the trigger moved past a batch. */
-  type Op = { kind: 'merge'; partial: StreamPartial } | { kind: 'commit'; stream: string; partition: string; first: number; last: number } | { kind: 'flush'; stream: string };
-  function operations(p: CompiledPipeline, partition: string, events: Ev[], steps: Step[], flushAfterSafeBatches = false): Op[] {
+  type Op =
+    | { kind: 'merge'; partial: StreamPartial }
+    | { kind: 'commit'; stream: string; partition: string; first: number; last: number }
+    | { kind: 'flush'; stream: string };
+  function operations(
+    p: CompiledPipeline,
+    partition: string,
+    events: Ev[],
+    steps: Step[],
+    flushAfterSafeBatches = false,
+  ): Op[] {
     const out: Op[] = [];
     // Ingest's process-local memory of the partition's previous batch; a crash starts a new process without it.
     let prev: { first: number; last: number; streams: Set<string> } | undefined;
@@ -225,7 +270,8 @@ describe('mergePartial', () => {
       const streams = new Set(partials.map((x) => x.stream));
       out.push(...partials.map((partial) => ({ kind: 'merge' as const, partial })));
       if (prev && first > prev.last) {
-        for (const stream of prev.streams) if (!streams.has(stream)) out.push({ kind: 'commit', stream, partition, first: prev.first, last: prev.last });
+        for (const stream of prev.streams)
+          if (!streams.has(stream)) out.push({ kind: 'commit', stream, partition, first: prev.first, last: prev.last });
       }
       prev = { first, last, streams };
       return partials;
@@ -250,7 +296,8 @@ describe('mergePartial', () => {
       }
       // With one partition, once nothing delivered can be delivered again (the batch is checkpointed, a crashed
       // delivery is fully re-read), the idle timeout may elapse: flush.
-      if (flushAfterSafeBatches && !s.crash && pos > rereadThrough) for (const stream of ['a', 'b']) out.push({ kind: 'flush', stream });
+      if (flushAfterSafeBatches && !s.crash && pos > rereadThrough)
+        for (const stream of ['a', 'b']) out.push({ kind: 'flush', stream });
     }
     return out;
   }
@@ -276,8 +323,22 @@ describe('mergePartial', () => {
         states.set(stream, r.state);
         closed.push(...r.closedWindows);
       } else if (state && op.kind === 'commit') {
-        const r = commitThrough(state, op.partition, { firstSequence: op.first, lastSequence: op.last }, T0, cfg.config);
-        expect(commitThroughInPlace(structuredClone(state), op.partition, { firstSequence: op.first, lastSequence: op.last }, T0, cfg.config)).toEqual(r);
+        const r = commitThrough(
+          state,
+          op.partition,
+          { firstSequence: op.first, lastSequence: op.last },
+          T0,
+          cfg.config,
+        );
+        expect(
+          commitThroughInPlace(
+            structuredClone(state),
+            op.partition,
+            { firstSequence: op.first, lastSequence: op.last },
+            T0,
+            cfg.config,
+          ),
+        ).toEqual(r);
         if (r.outcome === 'committed') commits++;
         states.set(stream, r.state);
         closed.push(...r.closedWindows);
@@ -322,7 +383,10 @@ describe('mergePartial', () => {
         (partitions, plans, picks) => {
           // Each partition's commits travel in their own queue: they may arrive before or after any merge.
           const ops = partitions.map((evs, i) => operations(cfg, String(i), evs, plans[i] ?? []));
-          const queues = ops.flatMap((o) => [o.filter((x) => x.kind !== 'commit'), o.filter((x) => x.kind === 'commit')]);
+          const queues = ops.flatMap((o) => [
+            o.filter((x) => x.kind !== 'commit'),
+            o.filter((x) => x.kind === 'commit'),
+          ]);
           const run = apply(cfg, queues, picks);
           committedSomething += run.commits;
           expectExact(partitions, run);
@@ -347,10 +411,14 @@ describe('mergePartial', () => {
   it('idle flushes between batches that will not be redelivered keep every count exact (one partition)', () => {
     const cfg = pipeline({ name: 'p', window: { type: 'tumbling', size: 'PT1M' }, lateness: 'PT20S', retention: 4 });
     fc.assert(
-      fc.property(fc.array(event, { maxLength: 30 }), fc.array(step, { minLength: 1, maxLength: 6 }), (events, plan) => {
-        const run = apply(cfg, [operations(cfg, '0', events, plan, true)], []);
-        expectExact([events], run);
-      }),
+      fc.property(
+        fc.array(event, { maxLength: 30 }),
+        fc.array(step, { minLength: 1, maxLength: 6 }),
+        (events, plan) => {
+          const run = apply(cfg, [operations(cfg, '0', events, plan, true)], []);
+          expectExact([events], run);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -370,7 +438,12 @@ describe('mergePartial', () => {
     }
     const r = commitThrough(s, '0', range(1, 3), T0, cfg.config);
     expect(r.outcome).toBe('committed');
-    expect(r.state.partitions['0']).toEqual({ committed: 3, pending: null, watermark: T0 + 3 * 60_000, lastMergeAt: T0 });
+    expect(r.state.partitions['0']).toEqual({
+      committed: 3,
+      pending: null,
+      watermark: T0 + 3 * 60_000,
+      lastMergeAt: T0,
+    });
     expect(r.state.events).toBe(4);
     // Committed watermark T0 + 3 min closes the windows ending more than the lateness before it: minutes 0 and 1.
     expect(r.closedWindows.map((w) => [(w.start - T0) / 60_000, w.closedBy])).toEqual([
@@ -378,7 +451,9 @@ describe('mergePartial', () => {
       [1, 'watermark'],
     ]);
     // A duplicate of the committed batch is ignored as before.
-    expect(mergePartial(r.state, batch(cfg, '0', spread, 1, 3)[0] as StreamPartial, T0, cfg.config).outcome).toBe('ignored');
+    expect(mergePartial(r.state, batch(cfg, '0', spread, 1, 3)[0] as StreamPartial, T0, cfg.config).outcome).toBe(
+      'ignored',
+    );
     expect(JSON.stringify(s)).not.toBe(JSON.stringify(r.state));
   });
 
@@ -399,7 +474,15 @@ describe('mergePartial', () => {
     expect(flushIdle(s, seen + 60_000, 0).outcome).toBe('disabled');
     const r = flushIdle(s, seen + 60_000, 60_000);
     expect(r.outcome).toBe('flushed');
-    expect(r.closedWindows.map((w) => ({ start: w.start - T0, events: w.events, sum: w.measures['value']?.sum, closedBy: w.closedBy, closedAt: w.closedAt }))).toEqual([
+    expect(
+      r.closedWindows.map((w) => ({
+        start: w.start - T0,
+        events: w.events,
+        sum: w.measures['value']?.sum,
+        closedBy: w.closedBy,
+        closedAt: w.closedAt,
+      })),
+    ).toEqual([
       { start: 0, events: 1, sum: 1, closedBy: 'idle', closedAt: seen + 60_000 },
       { start: 60_000, events: 2, sum: 5, closedBy: 'idle', closedAt: seen + 60_000 },
     ]);

@@ -1,9 +1,28 @@
-import { type Aggregate, type EncodedAggregate, mergeAggregates, mergeAll, summarize, summarizeEncoded } from '../aggregates';
+import {
+  type Aggregate,
+  type EncodedAggregate,
+  mergeAggregates,
+  mergeAll,
+  summarize,
+  summarizeEncoded,
+} from '../aggregates';
 import type { PartialWindow, StreamPartial } from '../batch';
 import type { PipelineConfig } from '../pipelines';
 import { windowKey } from '../windows';
 import { foldWindow, mergeAggregateMaps, mergeMeasures } from './liveWindows';
-import type { ClosedWindow, CommitResult, FlushResult, MergeOutcome, MergeResult, PartitionProgress, RateSample, SequenceRange, StreamState, StreamView, WindowView } from './types';
+import type {
+  ClosedWindow,
+  CommitResult,
+  FlushResult,
+  MergeOutcome,
+  MergeResult,
+  PartitionProgress,
+  RateSample,
+  SequenceRange,
+  StreamState,
+  StreamView,
+  WindowView,
+} from './types';
 
 const MAX_SAMPLES = 32;
 const SAMPLE_HORIZON_MS = 5 * 60_000;
@@ -59,7 +78,8 @@ function commit(state: StreamState, p: StreamPartial): void {
   }
 }
 
-const results = (aggregates: Record<string, EncodedAggregate>) => Object.fromEntries(Object.entries(aggregates).map(([name, e]) => [name, summarizeEncoded(e)]));
+const results = (aggregates: Record<string, EncodedAggregate>) =>
+  Object.fromEntries(Object.entries(aggregates).map(([name, e]) => [name, summarizeEncoded(e)]));
 
 /** Sessions absorbed during this operation, as closedBy 'superseded' rows (they do not move closedThrough). */
 function drainAbsorbed(state: StreamState, now: number): ClosedWindow[] {
@@ -75,8 +95,16 @@ function toClosed(state: StreamState, w: PartialWindow, now: number, closedBy: C
     start: w.start,
     end: w.end,
     events: w.events,
-    measures: Object.fromEntries(Object.entries(w.measures).map(([name, agg]) => [name, { ...summarize(agg), aggregate: agg }])),
-    ...(w.aggregates === undefined ? {} : { aggregates: Object.fromEntries(Object.entries(w.aggregates).map(([name, e]) => [name, { ...summarizeEncoded(e), data: e.data }])) }),
+    measures: Object.fromEntries(
+      Object.entries(w.measures).map(([name, agg]) => [name, { ...summarize(agg), aggregate: agg }]),
+    ),
+    ...(w.aggregates === undefined
+      ? {}
+      : {
+          aggregates: Object.fromEntries(
+            Object.entries(w.aggregates).map(([name, e]) => [name, { ...summarizeEncoded(e), data: e.data }]),
+          ),
+        }),
     closedAt: now,
     closedBy,
   };
@@ -142,7 +170,8 @@ export const HELD_WINDOWS_FACTOR = 10;
  */
 function evictBeyondRetention(state: StreamState, keys: readonly string[], retention: number): string[] {
   const watermark = state.watermark;
-  const reached = watermark === null ? 0 : keys.filter((k) => (state.windows[k] as PartialWindow).start <= watermark).length;
+  const reached =
+    watermark === null ? 0 : keys.filter((k) => (state.windows[k] as PartialWindow).start <= watermark).length;
   // Windows are sorted by start, so the reached ones come first.
   const evict = Math.max(reached - retention, keys.length - HELD_WINDOWS_FACTOR * retention, 0);
   return keys.slice(0, evict);
@@ -159,7 +188,8 @@ function closeWindows(state: StreamState, now: number, config: PipelineConfig): 
   // window a pending partial still holds, or that one's events would arrive after a later window closed.
   let firstHeld = Infinity;
   for (const progress of Object.values(state.partitions)) {
-    for (const w of progress.pending?.windows ?? []) if (state.closedThrough === null || w.end > state.closedThrough) firstHeld = Math.min(firstHeld, w.start);
+    for (const w of progress.pending?.windows ?? [])
+      if (state.closedThrough === null || w.end > state.closedThrough) firstHeld = Math.min(firstHeld, w.start);
   }
   const closed: ClosedWindow[] = drainAbsorbed(state, now);
   const keys = Object.keys(state.windows).sort();
@@ -172,7 +202,8 @@ function closeWindows(state: StreamState, now: number, config: PipelineConfig): 
   const remaining: string[] = [];
   for (const key of keys) {
     const w = state.windows[key] as PartialWindow;
-    if (state.watermark !== null && state.watermark > w.end + config.allowedLatenessMs && w.start < firstHeld) close(key, 'watermark');
+    if (state.watermark !== null && state.watermark > w.end + config.allowedLatenessMs && w.start < firstHeld)
+      close(key, 'watermark');
     else remaining.push(key);
   }
   for (const key of evictBeyondRetention(state, remaining, config.retention)) close(key, 'retention');
@@ -187,7 +218,14 @@ const quantilesOnly = (a: Aggregate): Aggregate => ({ ...a, sum: 0, mean: 0, m2:
 
 function recordSample(state: StreamState, p: StreamPartial, now: number): void {
   const key = `${p.partition}:${p.firstSequence}`;
-  const sample: RateSample = { key, at: now, events: p.events, minEnqueuedTime: p.minEnqueuedTime, maxEnqueuedTime: p.maxEnqueuedTime, latency: quantilesOnly(p.latency) };
+  const sample: RateSample = {
+    key,
+    at: now,
+    events: p.events,
+    minEnqueuedTime: p.minEnqueuedTime,
+    maxEnqueuedTime: p.maxEnqueuedTime,
+    latency: quantilesOnly(p.latency),
+  };
   const kept = state.samples.filter((s) => s.key !== key && s.at >= now - SAMPLE_HORIZON_MS);
   kept.push(sample);
   state.samples = kept.slice(-MAX_SAMPLES);
@@ -204,7 +242,12 @@ function recordSample(state: StreamState, p: StreamPartial, now: number): void {
  *   overlap cannot be split and the pending partial is committed (counted in `conflicts`).
  * Pure: the input state is not modified.
  */
-export function mergePartial(input: StreamState, partial: StreamPartial, now: number, config: PipelineConfig): MergeResult {
+export function mergePartial(
+  input: StreamState,
+  partial: StreamPartial,
+  now: number,
+  config: PipelineConfig,
+): MergeResult {
   return mergePartialInPlace(structuredClone(input), partial, now, config);
 }
 
@@ -212,7 +255,12 @@ export function mergePartial(input: StreamState, partial: StreamPartial, now: nu
  * mergePartial that updates `state` itself and returns it in the result: for a caller that owns a fresh copy (the
  * entity parses its state from JSON on every operation), so the deep clone of the whole state is not paid twice.
  */
-export function mergePartialInPlace(state: StreamState, partial: StreamPartial, now: number, config: PipelineConfig): MergeResult {
+export function mergePartialInPlace(
+  state: StreamState,
+  partial: StreamPartial,
+  now: number,
+  config: PipelineConfig,
+): MergeResult {
   state.pipeline ??= partial.pipeline;
   state.stream ??= partial.stream;
   state.firstSeen ??= now;
@@ -253,7 +301,13 @@ export function mergePartialInPlace(state: StreamState, partial: StreamPartial, 
   progress.pending = partial;
   const at = Number.isFinite(partial.processedAt) ? partial.processedAt : now;
   const count = partial.partitionCount;
-  if (typeof count === 'number' && Number.isInteger(count) && count > 0 && count <= MAX_HUB_PARTITIONS && state.hubPartitions?.count !== count) {
+  if (
+    typeof count === 'number' &&
+    Number.isInteger(count) &&
+    count > 0 &&
+    count <= MAX_HUB_PARTITIONS &&
+    state.hubPartitions?.count !== count
+  ) {
     state.hubPartitions = { count, since: at };
   }
   progress.lastMergeAt = Math.max(progress.lastMergeAt ?? at, at);
@@ -264,7 +318,10 @@ export function mergePartialInPlace(state: StreamState, partial: StreamPartial, 
     if (other === partial.partition || !Number.isFinite(report?.watermark) || !Number.isFinite(report?.at)) continue;
     const known = (state.partitions[other] ??= newProgress());
     if (known.lastMergeAt !== null) continue;
-    known.reported = { watermark: Math.max(known.reported?.watermark ?? report.watermark, report.watermark), at: Math.max(known.reported?.at ?? report.at, report.at) };
+    known.reported = {
+      watermark: Math.max(known.reported?.watermark ?? report.watermark, report.watermark),
+      at: Math.max(known.reported?.at ?? report.at, report.at),
+    };
   }
   recordSample(state, partial, now);
   return { state, closedWindows: closeWindows(state, now, config), outcome };
@@ -278,16 +335,32 @@ export function mergePartialInPlace(state: StreamState, partial: StreamPartial, 
  * is still on its way (the commit arrived early) - so the operation is safe in any order against merges.
  * Pure: the input state is not modified.
  */
-export function commitThrough(input: StreamState, partition: string, checkpointed: SequenceRange, now: number, config: PipelineConfig): CommitResult {
+export function commitThrough(
+  input: StreamState,
+  partition: string,
+  checkpointed: SequenceRange,
+  now: number,
+  config: PipelineConfig,
+): CommitResult {
   const covered = input.partitions[partition]?.pending;
-  if (!covered || covered.firstSequence !== checkpointed.firstSequence || covered.lastSequence !== checkpointed.lastSequence) {
+  if (
+    !covered ||
+    covered.firstSequence !== checkpointed.firstSequence ||
+    covered.lastSequence !== checkpointed.lastSequence
+  ) {
     return commitThroughInPlace(input, partition, checkpointed, now, config);
   }
   return commitThroughInPlace(structuredClone(input), partition, checkpointed, now, config);
 }
 
 /** commitThrough that updates `state` itself (see mergePartialInPlace). */
-export function commitThroughInPlace(state: StreamState, partition: string, checkpointed: SequenceRange, now: number, config: PipelineConfig): CommitResult {
+export function commitThroughInPlace(
+  state: StreamState,
+  partition: string,
+  checkpointed: SequenceRange,
+  now: number,
+  config: PipelineConfig,
+): CommitResult {
   const pending = state.partitions[partition]?.pending ?? null;
   if (pending === null) return { state, closedWindows: [], outcome: 'nothing-pending' };
   if (pending.firstSequence !== checkpointed.firstSequence || pending.lastSequence !== checkpointed.lastSequence) {
@@ -307,8 +380,10 @@ export function commitThroughInPlace(state: StreamState, partition: string, chec
  */
 export function flushIdle(input: StreamState, now: number, idleTimeoutMs: number): FlushResult {
   if (!(idleTimeoutMs > 0)) return { state: input, closedWindows: [], outcome: 'disabled' };
-  if (input.lastSeen !== null && now - input.lastSeen < idleTimeoutMs) return { state: input, closedWindows: [], outcome: 'active' };
-  if (pendingPartials(input).length === 0 && Object.keys(input.windows).length === 0) return { state: input, closedWindows: [], outcome: 'nothing-open' };
+  if (input.lastSeen !== null && now - input.lastSeen < idleTimeoutMs)
+    return { state: input, closedWindows: [], outcome: 'active' };
+  if (pendingPartials(input).length === 0 && Object.keys(input.windows).length === 0)
+    return { state: input, closedWindows: [], outcome: 'nothing-open' };
   const state = structuredClone(input);
   for (const progress of Object.values(state.partitions)) {
     if (progress.pending === null) continue;
@@ -331,7 +406,8 @@ export function flushIdle(input: StreamState, now: number, idleTimeoutMs: number
 export function liveWindowCount(state: StreamState): number {
   const keys = new Set(Object.keys(state.windows));
   for (const p of pendingPartials(state)) {
-    for (const w of p.windows) if (state.closedThrough === null || w.end > state.closedThrough) keys.add(windowKey(w.start));
+    for (const w of p.windows)
+      if (state.closedThrough === null || w.end > state.closedThrough) keys.add(windowKey(w.start));
   }
   return keys.size;
 }
@@ -344,7 +420,9 @@ function recentRates(samples: readonly RateSample[]) {
   const latest = samples.reduce((m, s) => Math.max(m, s.at), -Infinity);
   const recent = samples.filter((s) => s.at >= latest - RATE_WINDOW_MS);
   const recentEvents = recent.reduce((n, s) => n + s.events, 0);
-  const enqueuedSpan = recent.length ? Math.max(...recent.map((s) => s.maxEnqueuedTime)) - Math.min(...recent.map((s) => s.minEnqueuedTime)) : 0;
+  const enqueuedSpan = recent.length
+    ? Math.max(...recent.map((s) => s.maxEnqueuedTime)) - Math.min(...recent.map((s) => s.minEnqueuedTime))
+    : 0;
   const wallSpan = recent.length ? latest - Math.min(...recent.map((s) => s.at)) : 0;
   // Spans shorter than a second are rounded up to one so a single batch does not report an absurd rate.
   const perSecond = (n: number, spanMs: number) => (recent.length ? n / Math.max(1, spanMs / 1000) : 0);
@@ -354,7 +432,8 @@ function recentRates(samples: readonly RateSample[]) {
 /** The latest event time aggregated from any partition, committed or pending (the catalog's `lastSeen`). */
 function maxEventTimeOf(state: StreamState): number | null {
   let max = state.maxEventTime;
-  for (const p of pendingPartials(state)) if (p.maxEventTime !== null) max = Math.max(max ?? p.maxEventTime, p.maxEventTime);
+  for (const p of pendingPartials(state))
+    if (p.maxEventTime !== null) max = Math.max(max ?? p.maxEventTime, p.maxEventTime);
   return max;
 }
 
@@ -362,7 +441,11 @@ function maxEventTimeOf(state: StreamState): number | null {
  * The figures of the Streams catalog row, equal to streamView's `events`, `maxEventTime` and `metrics.eventsPerSec`
  * without its sketch work (the view decodes and summarizes every sketch; the entity needs these on every operation).
  */
-export function catalogFigures(state: StreamState): { events: number; maxEventTime: number | null; eventsPerSec: number } {
+export function catalogFigures(state: StreamState): {
+  events: number;
+  maxEventTime: number | null;
+  eventsPerSec: number;
+} {
   let events = state.events;
   for (const p of pendingPartials(state)) events += p.events;
   const { recentEvents, enqueuedSpan, perSecond } = recentRates(state.samples);
@@ -387,18 +470,33 @@ export function streamView(state: StreamState): StreamView {
     totals = mergeMeasures(totals, p.totals);
     aggregateTotals = mergeAggregateMaps(aggregateTotals, p.aggregateTotals);
     latency = latency ? mergeAggregates(latency, p.latency) : p.latency;
-    for (const w of p.windows) if (foldWindow(windows, w, state.closedThrough, p.session).late) lateAtEntity += w.events;
+    for (const w of p.windows)
+      if (foldWindow(windows, w, state.closedThrough, p.session).late) lateAtEntity += w.events;
   }
 
   const { recent, recentEvents, enqueuedSpan, wallSpan, perSecond } = recentRates(state.samples);
-  const recentLatency = recent.length ? summarize(mergeAll(recent.map((s) => s.latency), recent[0]?.latency.accuracy)) : latency ? summarize(latency) : null;
+  const recentLatency = recent.length
+    ? summarize(
+        mergeAll(
+          recent.map((s) => s.latency),
+          recent[0]?.latency.accuracy,
+        ),
+      )
+    : latency
+      ? summarize(latency)
+      : null;
 
   const windowViews: WindowView[] = Object.keys(windows)
     .sort()
     .reverse()
     .map((key) => {
       const w = windows[key] as PartialWindow;
-      const view: WindowView = { start: w.start, end: w.end, events: w.events, measures: Object.fromEntries(Object.entries(w.measures).map(([n, a]) => [n, summarize(a)])) };
+      const view: WindowView = {
+        start: w.start,
+        end: w.end,
+        events: w.events,
+        measures: Object.fromEntries(Object.entries(w.measures).map(([n, a]) => [n, summarize(a)])),
+      };
       if (w.aggregates !== undefined) view.aggregates = results(w.aggregates);
       return view;
     });

@@ -211,5 +211,11 @@ export interface StreamView {
     firstSeen: string | null;
     lastSeen: string | null;
   };
-  partitions: { partition: string; committed: number; pending: { firstSequence: number; lastSequence: number } | null; watermark: number | null; lastMergeAt: number | null }[];
+  partitions: {
+    partition: string;
+    committed: number;
+    pending: { firstSequence: number; lastSequence: number } | null;
+    watermark: number | null;
+    lastMergeAt: number | null;
+  }[];
 }

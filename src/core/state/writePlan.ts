@@ -72,15 +72,19 @@ export interface IndexPlan {
 export const CATALOG_LAG_REFRESHES = 4;
 
 /** The catalog's part of the due time: its last write + CATALOG_LAG_REFRESHES × R while it lags, or (a busy stream: merged within R) while it soon will. */
-export function catalogDue(input: Pick<IndexPlanInput, 'op' | 'now' | 'refreshMs' | 'events' | 'catalog' | 'previousMergeAt'>): number | null {
+export function catalogDue(
+  input: Pick<IndexPlanInput, 'op' | 'now' | 'refreshMs' | 'events' | 'catalog' | 'previousMergeAt'>,
+): number | null {
   const { catalog } = input;
   if (catalog === undefined) return null;
   const lags = catalog.events !== input.events;
-  const busy = input.op !== 'flush' && input.previousMergeAt !== null && input.now - input.previousMergeAt < input.refreshMs;
+  const busy =
+    input.op !== 'flush' && input.previousMergeAt !== null && input.now - input.previousMergeAt < input.refreshMs;
   return lags || busy ? catalog.at + CATALOG_LAG_REFRESHES * input.refreshMs : null;
 }
 
-const minDue = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
+const minDue = (a: number | null, b: number | null): number | null =>
+  a === null ? b : b === null ? a : Math.min(a, b);
 
 /**
  * The index row's due and whether to write it: always after a flush (the timer came, so the row was due: correct it);
@@ -97,7 +101,12 @@ export function planIndexWrite(input: IndexPlanInput): IndexPlan {
   if (due === null || last === null) return { due, write: false };
   if (due < last) return { due, write: true };
   const margin = (CATALOG_LAG_REFRESHES - 2) * input.refreshMs;
-  const slack = fromCatalog !== null && fromCatalog === due ? margin : input.idleTimeoutMs > 0 ? input.idleTimeoutMs / 2 : input.refreshMs;
+  const slack =
+    fromCatalog !== null && fromCatalog === due
+      ? margin
+      : input.idleTimeoutMs > 0
+        ? input.idleTimeoutMs / 2
+        : input.refreshMs;
   // Only once the row is due within the margin: a stream that turns busy again before then needs no write at all (a
   // stream whose merges come about R apart would otherwise flip between the two dues).
   return { due, write: due - last >= slack && last - input.now <= margin };

@@ -5,12 +5,16 @@ import { decodeStreamKey, encodeStreamKey, MAX_STREAM_KEY_BYTES, streamKeyProble
 describe('encodeStreamKey / decodeStreamKey', () => {
   it('round-trips every pair of well-formed strings and uses only unreserved URL characters', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, unit: 'grapheme' }), fc.string({ minLength: 1, unit: 'grapheme' }), (pipeline, stream) => {
-        const key = encodeStreamKey(pipeline, stream);
-        expect(key).toMatch(/^[A-Za-z0-9_.-]+$/);
-        expect(encodeURIComponent(key)).toBe(key);
-        expect(decodeStreamKey(key)).toEqual({ pipeline, stream });
-      }),
+      fc.property(
+        fc.string({ minLength: 1, unit: 'grapheme' }),
+        fc.string({ minLength: 1, unit: 'grapheme' }),
+        (pipeline, stream) => {
+          const key = encodeStreamKey(pipeline, stream);
+          expect(key).toMatch(/^[A-Za-z0-9_.-]+$/);
+          expect(encodeURIComponent(key)).toBe(key);
+          expect(decodeStreamKey(key)).toEqual({ pipeline, stream });
+        },
+      ),
     );
   });
 
@@ -21,7 +25,18 @@ describe('encodeStreamKey / decodeStreamKey', () => {
   });
 
   it('keeps hostile names intact', () => {
-    for (const stream of ['s-001?op=reset&', '/../../../instances/x/terminate?x=&', 'a#b', 'q4%2Fb', 'back\\slash', '..', 'tab\there', 'emoji 🚀', 'שלום', 'a|b']) {
+    for (const stream of [
+      's-001?op=reset&',
+      '/../../../instances/x/terminate?x=&',
+      'a#b',
+      'q4%2Fb',
+      'back\\slash',
+      '..',
+      'tab\there',
+      'emoji 🚀',
+      'שלום',
+      'a|b',
+    ]) {
       expect(decodeStreamKey(encodeStreamKey('default', stream))).toEqual({ pipeline: 'default', stream });
     }
   });
@@ -31,7 +46,8 @@ describe('encodeStreamKey / decodeStreamKey', () => {
   });
 
   it('decodes only keys it produced', () => {
-    for (const key of ['', '.', 'abc', 'a.', '.b', 'a.b.c', 'a b.c', 'YQ==.Yg', 'YR.Yg']) expect(decodeStreamKey(key)).toBeUndefined();
+    for (const key of ['', '.', 'abc', 'a.', '.b', 'a.b.c', 'a b.c', 'YQ==.Yg', 'YR.Yg'])
+      expect(decodeStreamKey(key)).toBeUndefined();
   });
 });
 

@@ -21,15 +21,20 @@ const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
  */
 export function streamKeyProblem(stream: string): string | undefined {
   if (stream.length === 0) return 'expected a non-empty stream key, found an empty string';
-  if (!stream.isWellFormed()) return 'expected a stream key of well-formed Unicode, found a lone surrogate (it cannot be encoded as UTF-8)';
+  if (!stream.isWellFormed())
+    return 'expected a stream key of well-formed Unicode, found a lone surrogate (it cannot be encoded as UTF-8)';
   const bytes = utf8Bytes(stream);
-  if (bytes > MAX_STREAM_KEY_BYTES) return `expected a stream key of at most ${MAX_STREAM_KEY_BYTES} UTF-8 bytes, found ${bytes}`;
+  if (bytes > MAX_STREAM_KEY_BYTES)
+    return `expected a stream key of at most ${MAX_STREAM_KEY_BYTES} UTF-8 bytes, found ${bytes}`;
   return undefined;
 }
 
 const encodePart = (text: string): string => {
   // Buffer would silently replace a lone surrogate with U+FFFD: two names would then share a key.
-  if (!text.isWellFormed()) throw new TypeError(`encodeStreamKey: expected well-formed Unicode, found a lone surrogate in ${JSON.stringify(text)}`);
+  if (!text.isWellFormed())
+    throw new TypeError(
+      `encodeStreamKey: expected well-formed Unicode, found a lone surrogate in ${JSON.stringify(text)}`,
+    );
   return Buffer.from(text, 'utf8').toString('base64url');
 };
 

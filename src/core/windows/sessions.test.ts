@@ -29,7 +29,8 @@ describe('sessionFragments', () => {
         expect(bounds([...ts].reverse())).toEqual(whole);
         // Two batches' fragments folded into live sessions, as the entity does, give the sessions of all events.
         const live = new Map<number, SessionBounds>();
-        for (const f of [...bounds(ts.slice(0, cut)), ...bounds(ts.slice(cut))]) mergeSessionInto(live, f, spec, (a) => a);
+        for (const f of [...bounds(ts.slice(0, cut)), ...bounds(ts.slice(cut))])
+          mergeSessionInto(live, f, spec, (a) => a);
         expect([...live.values()].sort((a, b) => a.start - b.start)).toEqual(whole);
       }),
       { numRuns: 300 },
@@ -40,7 +41,14 @@ describe('sessionFragments', () => {
 describe('session windows through the entity', () => {
   const T0 = Date.parse('2026-11-26T10:00:00Z');
   const min = 60_000;
-  const c = compilePipeline({ name: 's', key: 'user', measures: { clicks: 'clicks' }, aggregates: { pages: { kind: 'distinct', expr: 'page' } }, window: { type: 'session', gap: 'PT10M', maxDuration: 'PT1H' }, lateness: 'PT10M' });
+  const c = compilePipeline({
+    name: 's',
+    key: 'user',
+    measures: { clicks: 'clicks' },
+    aggregates: { pages: { kind: 'distinct', expr: 'page' } },
+    window: { type: 'session', gap: 'PT10M', maxDuration: 'PT1H' },
+    lateness: 'PT10M',
+  });
   if (!c.ok) throw new Error(JSON.stringify(c.issues));
   const pipeline = c.pipeline;
   const batch = (seq: number, minutes: number[]) =>
@@ -69,7 +77,17 @@ describe('session windows through the entity', () => {
     feed(batch(7, [180]));
     feed(batch(8, [181]));
     const at = (t: number) => (t - T0) / min;
-    expect(closed.map((w) => ({ start: at(w.start), end: at(w.end), events: w.events, clicks: w.measures['clicks']?.sum, pages: w.aggregates?.['pages']?.['estimate'], closedBy: w.closedBy, supersededBy: w.supersededBy === undefined ? undefined : at(w.supersededBy) }))).toEqual([
+    expect(
+      closed.map((w) => ({
+        start: at(w.start),
+        end: at(w.end),
+        events: w.events,
+        clicks: w.measures['clicks']?.sum,
+        pages: w.aggregates?.['pages']?.['estimate'],
+        closedBy: w.closedBy,
+        supersededBy: w.supersededBy === undefined ? undefined : at(w.supersededBy),
+      })),
+    ).toEqual([
       { start: 20, end: 32, events: 2, clicks: 2, pages: 2, closedBy: 'superseded', supersededBy: 0 },
       { start: 0, end: 32, events: 5, clicks: 5, pages: 5, closedBy: 'watermark', supersededBy: undefined },
       { start: 50, end: 60, events: 1, clicks: 1, pages: 1, closedBy: 'watermark', supersededBy: undefined },
@@ -83,7 +101,8 @@ describe('session windows through the entity', () => {
 
   it('counts a fragment starting before a closed session as late at the entity', () => {
     let state: StreamState = initialStreamState();
-    for (const p of [batch(0, [0]), batch(1, [100]), batch(2, [101])]) state = mergePartial(state, p, p.processedAt, pipeline.config).state;
+    for (const p of [batch(0, [0]), batch(1, [100]), batch(2, [101])])
+      state = mergePartial(state, p, p.processedAt, pipeline.config).state;
     expect(state.closedThrough).toBe(T0 + 10 * min);
     const late = batch(3, [5]); // dead-lettered by processBatch only with a stale watermark; the entity still refuses it
     state = mergePartial(state, late, late.processedAt, pipeline.config).state;

@@ -17,13 +17,17 @@ export interface SessionBounds {
 }
 
 /** The end of the maxDuration period holding `time`: no session crosses it. */
-export const periodEnd = (time: number, spec: SessionSpec): number => (Math.floor(time / spec.maxDurationMs) + 1) * spec.maxDurationMs;
+export const periodEnd = (time: number, spec: SessionSpec): number =>
+  (Math.floor(time / spec.maxDurationMs) + 1) * spec.maxDurationMs;
 
 /**
  * The sessions of one batch's events of a stream: `times[i]` is event i's time; returns each session's bounds and the
  * indices of its events (ascending time, ties in input order). Pure and independent of the input order.
  */
-export function sessionFragments(times: readonly number[], spec: SessionSpec): (SessionBounds & { events: number[] })[] {
+export function sessionFragments(
+  times: readonly number[],
+  spec: SessionSpec,
+): (SessionBounds & { events: number[] })[] {
   const order = times.map((_, i) => i).sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
   const out: (SessionBounds & { events: number[] })[] = [];
   let current: (SessionBounds & { events: number[] }) | undefined;
@@ -51,11 +55,16 @@ export function sameSession(a: SessionBounds, b: SessionBounds, spec: SessionSpe
  * identity; the others are returned as absorbed (`supersededBy` the keeper's start). `merge` combines two sessions'
  * contents (bounds are set here).
  */
-export function mergeSessionInto<W extends SessionBounds>(live: Map<number, W>, fragment: W, spec: SessionSpec, merge: (a: W, b: W) => W): { keeper: W; absorbed: { session: W; supersededBy: number }[] } {
+export function mergeSessionInto<W extends SessionBounds>(
+  live: Map<number, W>,
+  fragment: W,
+  spec: SessionSpec,
+  merge: (a: W, b: W) => W,
+): { keeper: W; absorbed: { session: W; supersededBy: number }[] } {
   let merged = fragment;
   const members: W[] = [];
   // A union can reach sessions the fragment alone did not: repeat until nothing more joins.
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const w of live.values()) {
       if (members.includes(w) || !sameSession(w, merged, spec)) continue;
@@ -66,5 +75,10 @@ export function mergeSessionInto<W extends SessionBounds>(live: Map<number, W>, 
   }
   for (const w of members) live.delete(w.start);
   live.set(merged.start, merged);
-  return { keeper: merged, absorbed: members.filter((w) => w.start !== merged.start).map((session) => ({ session, supersededBy: merged.start })) };
+  return {
+    keeper: merged,
+    absorbed: members
+      .filter((w) => w.start !== merged.start)
+      .map((session) => ({ session, supersededBy: merged.start })),
+  };
 }

@@ -11,7 +11,11 @@ import { readWindows } from './readWindows';
 import type { ChunkInput, StreamDigest } from './types';
 
 /** One stream's analysis input: its windows of the job's measure (default: the first measure it has). */
-export async function streamPoints(deps: Pick<AnalysisDeps, 'windows'>, job: ChunkInput['job'], stream: string): Promise<WindowPoint[]> {
+export async function streamPoints(
+  deps: Pick<AnalysisDeps, 'windows'>,
+  job: ChunkInput['job'],
+  stream: string,
+): Promise<WindowPoint[]> {
   return pointsOf(await readWindows(deps.windows, job.pipeline, stream, job.from, job.to), job.measure);
 }
 
@@ -31,7 +35,11 @@ export function pointsOf(stored: readonly StoredWindow[], jobMeasure: string | u
  * Analyses a chunk of streams, writes each stream's full result to the Reports table and
  * returns digests for the fan-in (ranking, activity, alert candidates).
  */
-export async function analyzeChunk(deps: AnalysisDeps, input: ChunkInput, minSeverity: number): Promise<StreamDigest[]> {
+export async function analyzeChunk(
+  deps: AnalysisDeps,
+  input: ChunkInput,
+  minSeverity: number,
+): Promise<StreamDigest[]> {
   const results: StreamResult[] = [];
   const digests: StreamDigest[] = [];
   const stored = await readChunkWindows(deps.windows, input.job.pipeline, input.streams, input.job.from, input.job.to);
@@ -42,7 +50,13 @@ export async function analyzeChunk(deps: AnalysisDeps, input: ChunkInput, minSev
     const alerts: AlertRecord[] = (result.anomalies ?? [])
       .filter((a) => a.severity >= minSeverity)
       .map((a) => ({ ...a, pipeline: input.job.pipeline, stream, reportId: input.reportId, raisedAt: input.raisedAt }));
-    digests.push({ stream, count: totalCount(points), maxSeverity: result.maxSeverity, anomalies: result.anomalies?.length ?? 0, alerts });
+    digests.push({
+      stream,
+      count: totalCount(points),
+      maxSeverity: result.maxSeverity,
+      anomalies: result.anomalies?.length ?? 0,
+      alerts,
+    });
   }
   await deps.reports.putStreams(input.reportId, results);
   return digests;

@@ -8,7 +8,9 @@ import type { GroupInput, StreamDigest } from './types';
 /** Sub-orchestration: one group of chunks fanned out in parallel, so the parent's history holds one result per group. */
 export const analyzeStreamGroupHandler: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<GroupInput>();
-  const results: StreamDigest[][] = yield context.df.Task.all(input.chunks.map((streams) => analyzeChunkActivity({ ...input.base, streams }).withRetry(ACTIVITY_RETRY)));
+  const results: StreamDigest[][] = yield context.df.Task.all(
+    input.chunks.map((streams) => analyzeChunkActivity({ ...input.base, streams }).withRetry(ACTIVITY_RETRY)),
+  );
   return results.flat();
 };
 

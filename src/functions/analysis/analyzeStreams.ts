@@ -33,8 +33,14 @@ export const analyzeStreamsHandler: OrchestrationHandler = function* (context: O
   // Waves of Task.all rather than a Task.any loop: re-yielding already scheduled tasks in a new
   // Task.any makes the extension schedule them again (azure-functions-durable-js#574).
   const units = groups
-    ? groups.map((g, i) => ({ chunks: g.length, start: () => analyzeStreamGroup({ base, chunks: g }, `${reportId}:group:${i}`) }))
-    : chunks.map((c) => ({ chunks: 1, start: () => analyzeChunkActivity({ ...base, streams: c }).withRetry(ACTIVITY_RETRY) }));
+    ? groups.map((g, i) => ({
+        chunks: g.length,
+        start: () => analyzeStreamGroup({ base, chunks: g }, `${reportId}:group:${i}`),
+      }))
+    : chunks.map((c) => ({
+        chunks: 1,
+        start: () => analyzeChunkActivity({ ...base, streams: c }).withRetry(ACTIVITY_RETRY),
+      }));
   const digests: StreamDigest[] = [];
   for (let i = 0; i < units.length; i += FAN_OUT_WAVE) {
     const wave = units.slice(i, i + FAN_OUT_WAVE);

@@ -8,7 +8,6 @@ import { type AnalysisDeps, analysisDeps } from './deps';
 import { CORRELATION_TOP_N } from './plan';
 import type { FinalizeInput } from './types';
 
-
 /**
  * Fan-in: ranks every stream, correlates the most active ones (re-reading only their windows)
  * and writes the report header. The per-stream rows were written by the chunks.
@@ -24,13 +23,23 @@ export async function finalizeReport(deps: AnalysisDeps, input: FinalizeInput): 
     series.push({ stream: s.stream, count: s.count, means: new Map(points.map((p) => [p.start, p.mean])) });
   }
   // buildReport ranks the digests exactly as it ranks full results; only the header is kept.
-  const digests = input.digests.map((d) => ({ stream: d.stream, windows: 0, maxSeverity: d.maxSeverity, anomalies: new Array(d.anomalies) }));
-  const { streams: _streams, ...header } = buildReport(input.job.pipeline, { from: input.job.from, to: input.job.to }, digests, {
-    generatedAt: input.generatedAt,
-    analyses: input.job.analyses,
-    series,
-    counts: new Map(input.digests.map((d) => [d.stream, d.count])),
-  });
+  const digests = input.digests.map((d) => ({
+    stream: d.stream,
+    windows: 0,
+    maxSeverity: d.maxSeverity,
+    anomalies: new Array(d.anomalies),
+  }));
+  const { streams: _streams, ...header } = buildReport(
+    input.job.pipeline,
+    { from: input.job.from, to: input.job.to },
+    digests,
+    {
+      generatedAt: input.generatedAt,
+      analyses: input.job.analyses,
+      series,
+      counts: new Map(input.digests.map((d) => [d.stream, d.count])),
+    },
+  );
   await deps.reports.putHeader(input.reportId, header);
   return header;
 }

@@ -15,7 +15,12 @@ export async function listJobStreams(catalog: StreamCatalog, job: AnalysisJob): 
   const out: string[] = [];
   let continuationToken: string | undefined;
   do {
-    const page = await catalog.list({ pipeline: job.pipeline, ...(prefix ? { prefix } : {}), limit: 1000, ...(continuationToken ? { continuationToken } : {}) });
+    const page = await catalog.list({
+      pipeline: job.pipeline,
+      ...(prefix ? { prefix } : {}),
+      limit: 1000,
+      ...(continuationToken ? { continuationToken } : {}),
+    });
     for (const e of page.items) out.push(e.stream);
     continuationToken = page.continuationToken;
   } while (continuationToken);

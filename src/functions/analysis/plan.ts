@@ -14,7 +14,8 @@ export const FAN_OUT_WAVE = 20;
 export const CORRELATION_TOP_N = 10;
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {
-  if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`chunk: expected a positive integer size, found ${size}`);
+  if (!(Number.isInteger(size) && size >= 1))
+    throw new RangeError(`chunk: expected a positive integer size, found ${size}`);
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;

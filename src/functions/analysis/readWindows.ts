@@ -3,7 +3,13 @@ import { encodeStreamKey } from '../../core/streams';
 import type { WindowStore } from '../../storage/types';
 
 /** Every stored window of (pipeline, stream) (Windows key encodeStreamKey) with start in [from, to), ascending, across pages. */
-export async function readWindows(store: WindowStore, pipeline: string, stream: string, from: string, to: string): Promise<StoredWindow[]> {
+export async function readWindows(
+  store: WindowStore,
+  pipeline: string,
+  stream: string,
+  from: string,
+  to: string,
+): Promise<StoredWindow[]> {
   const out: StoredWindow[] = [];
   // A requested name with a lone surrogate has no key (ingest dead-letters such keys), so it has no windows.
   if (!stream.isWellFormed() || !pipeline.isWellFormed()) return out;

@@ -17,7 +17,9 @@ const streamName = z.string({ error: 'expected stream names as strings' }).super
 
 const iso = (field: string) =>
   z.string().transform((text, ctx) => {
-    const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(text) || !text.includes('T') ? text : `${text}Z`) : NaN;
+    const ms = /^\d{4}-\d{2}-\d{2}/.test(text)
+      ? Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(text) || !text.includes('T') ? text : `${text}Z`)
+      : NaN;
     if (Number.isNaN(ms)) {
       ctx.addIssue({ code: 'custom', message: `expected ${field} as an ISO 8601 time such as 2025-01-01T00:00:00Z` });
       return z.NEVER;
@@ -30,7 +32,10 @@ export const streamList = z
   .min(1, 'expected at least one stream')
   .max(MAX_LISTED_STREAMS, `expected at most ${MAX_LISTED_STREAMS} streams (use { "prefix": "..." } for more)`);
 export const streamPrefix = z
-  .object({ prefix: z.string().max(MAX_STREAM_KEY_BYTES, `expected a prefix of at most ${MAX_STREAM_KEY_BYTES} characters`) }, { error: 'expected an array of stream names or { "prefix": "..." }' })
+  .object(
+    { prefix: z.string().max(MAX_STREAM_KEY_BYTES, `expected a prefix of at most ${MAX_STREAM_KEY_BYTES} characters`) },
+    { error: 'expected an array of stream names or { "prefix": "..." }' },
+  )
   .strict();
 
 // Chosen by shape rather than z.union, whose error would hide why a list was refused (too long, a bad name).
@@ -53,7 +58,11 @@ export const analysisRequestSchema = z
     from: z.string({ error: 'expected from as an ISO 8601 time' }).pipe(iso('from')),
     to: z.string({ error: 'expected to as an ISO 8601 time' }).pipe(iso('to')),
     analyses: z
-      .array(z.enum(ANALYSIS_KINDS as [AnalysisKind, ...AnalysisKind[]], { error: `expected analyses among ${ANALYSIS_KINDS.join(', ')}` }))
+      .array(
+        z.enum(ANALYSIS_KINDS as [AnalysisKind, ...AnalysisKind[]], {
+          error: `expected analyses among ${ANALYSIS_KINDS.join(', ')}`,
+        }),
+      )
       .min(1, 'expected at least one analysis')
       .optional(),
     /**

@@ -5,4 +5,7 @@ import * as df from 'durable-functions';
  * does not fail a whole analysis. Each activity is idempotent (report rows are keyed upserts, alerts insert-if-new),
  * so an attempt after a partial write is safe.
  */
-export const ACTIVITY_RETRY: df.RetryOptions = Object.assign(new df.RetryOptions(5_000, 4), { backoffCoefficient: 2, maxRetryIntervalInMilliseconds: 60_000 });
+export const ACTIVITY_RETRY: df.RetryOptions = Object.assign(new df.RetryOptions(5_000, 4), {
+  backoffCoefficient: 2,
+  maxRetryIntervalInMilliseconds: 60_000,
+});

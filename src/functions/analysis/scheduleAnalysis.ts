@@ -16,7 +16,10 @@ export interface ScheduleClient {
 }
 
 /** Runs that ended without a report: the period is tried again under the next attempt's id. */
-const ENDED_WITHOUT_REPORT = new Set<string>([df.OrchestrationRuntimeStatus.Failed, df.OrchestrationRuntimeStatus.Terminated]);
+const ENDED_WITHOUT_REPORT = new Set<string>([
+  df.OrchestrationRuntimeStatus.Failed,
+  df.OrchestrationRuntimeStatus.Terminated,
+]);
 
 /**
  * Starts one analysis per pipeline for the period, unless that period's run exists already. A run that Failed or was
@@ -46,7 +49,9 @@ export async function startScheduledRuns(
         break;
       }
       if (attempt === MAX_SCHEDULED_ATTEMPTS) {
-        log.warn(`Analysis ${instanceId} ended ${status}, the last of ${MAX_SCHEDULED_ATTEMPTS} attempts for this period; not starting another`);
+        log.warn(
+          `Analysis ${instanceId} ended ${status}, the last of ${MAX_SCHEDULED_ATTEMPTS} attempts for this period; not starting another`,
+        );
       } else {
         log.log(`Analysis ${instanceId} ended ${status}; starting attempt ${attempt + 1}`);
       }

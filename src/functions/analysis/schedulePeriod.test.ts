@@ -15,7 +15,7 @@ describe('schedulePeriod', () => {
     expect(scheduledInstanceId('a/b#c', a.from)).not.toMatch(/[/#]/);
   });
 
-  it('names later attempts of a period deterministically, keeping the first attempt\'s plain id', () => {
+  it("names later attempts of a period deterministically, keeping the first attempt's plain id", () => {
     const { from } = schedulePeriod(Date.parse('2025-03-04T10:00:01Z'), 60);
     expect(scheduledInstanceId('orders', from, 1)).toBe('analysis-orders-20250304T090000Z');
     expect(scheduledInstanceId('orders', from, 2)).toBe('analysis-orders-20250304T090000Z-attempt2');

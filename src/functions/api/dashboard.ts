@@ -36,7 +36,11 @@ const cache = new Map<string, { body: string; type: string }>();
 export async function serveDashboard(request: HttpRequest): Promise<HttpResponseInit> {
   const dir = findDashboardDir();
   if (dir === undefined) {
-    return { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'The dashboard is not built: run `npm run build` (it writes dist/dashboard).' };
+    return {
+      status: 503,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      body: 'The dashboard is not built: run `npm run build` (it writes dist/dashboard).',
+    };
   }
   const path = request.params['path'] ?? '';
   // Only names the build writes: no separators beyond assets/, no dot segments, so no path leaves the folder.
@@ -45,8 +49,16 @@ export async function serveDashboard(request: HttpRequest): Promise<HttpResponse
   let entry = cache.get(file);
   if (entry === undefined) {
     const full = join(dir, file);
-    if (!existsSync(full)) return { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: `No dashboard file ${JSON.stringify(path)}.` };
-    entry = { body: readFileSync(full, 'utf8'), type: TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream' };
+    if (!existsSync(full))
+      return {
+        status: 404,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+        body: `No dashboard file ${JSON.stringify(path)}.`,
+      };
+    entry = {
+      body: readFileSync(full, 'utf8'),
+      type: TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream',
+    };
     // index.html is re-read on every request (a rebuild changes it); assets never change under their hashed name.
     if (asset !== undefined) cache.set(file, entry);
   }
@@ -57,10 +69,16 @@ export async function serveDashboard(request: HttpRequest): Promise<HttpResponse
       'Cache-Control': asset !== undefined ? 'public, max-age=31536000, immutable' : 'no-cache',
       'X-Content-Type-Options': 'nosniff',
       // Scripts and styles from this origin only; API calls go to this origin too.
-      'Content-Security-Policy': "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+      'Content-Security-Policy':
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
     },
     body: entry.body,
   };
 }
 
-app.http('dashboard', { methods: ['GET'], authLevel: 'anonymous', route: 'dashboard/{*path}', handler: serveDashboard });
+app.http('dashboard', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route: 'dashboard/{*path}',
+  handler: serveDashboard,
+});

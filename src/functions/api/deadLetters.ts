@@ -9,7 +9,11 @@ import { pageQuery, parseQuery, timeParam } from './validate';
 export const query = z.object({
   since: timeParam.optional(),
   // Checked against the core's list, so a reason added there is accepted here without another edit.
-  reason: z.enum(DEAD_LETTER_REASONS as [DeadLetterReason, ...DeadLetterReason[]], { error: `expected one of ${DEAD_LETTER_REASONS.join(', ')}` }).optional(),
+  reason: z
+    .enum(DEAD_LETTER_REASONS as [DeadLetterReason, ...DeadLetterReason[]], {
+      error: `expected one of ${DEAD_LETTER_REASONS.join(', ')}`,
+    })
+    .optional(),
   ...pageQuery,
 });
 
@@ -25,4 +29,9 @@ export async function listDeadLetters(request: HttpRequest): Promise<HttpRespons
   return { jsonBody: page };
 }
 
-app.http('listDeadLetters', { methods: ['GET'], authLevel: 'function', route: 'deadletters', handler: withProblems(listDeadLetters) });
+app.http('listDeadLetters', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'deadletters',
+  handler: withProblems(listDeadLetters),
+});

@@ -52,16 +52,32 @@ const PROBLEM_TYPES: Record<number, string> = {
 
 export function problemResponse(problem: Omit<Problem, 'type'>): HttpResponseInit {
   const body: Problem = { type: PROBLEM_TYPES[problem.status] ?? 'about:blank', ...problem };
-  return { status: problem.status, headers: { 'Content-Type': 'application/problem+json' }, body: JSON.stringify(body) };
+  return {
+    status: problem.status,
+    headers: { 'Content-Type': 'application/problem+json' },
+    body: JSON.stringify(body),
+  };
 }
 
 /** The one mapper: HttpError and store input errors become their problem; anything else a 500 that leaks nothing. */
 export function toProblem(error: unknown, context: InvocationContext, instance: string): HttpResponseInit {
   if (error instanceof HttpError) {
-    return problemResponse({ title: error.title, status: error.status, detail: error.detail, instance, ...(error.errors.length ? { errors: error.errors } : {}) });
+    return problemResponse({
+      title: error.title,
+      status: error.status,
+      detail: error.detail,
+      instance,
+      ...(error.errors.length ? { errors: error.errors } : {}),
+    });
   }
   if (error instanceof StorageInputError) {
-    return problemResponse({ title: 'Invalid request', status: 400, detail: error.message, instance, errors: [{ field: error.field, message: error.message }] });
+    return problemResponse({
+      title: 'Invalid request',
+      status: 400,
+      detail: error.message,
+      instance,
+      errors: [{ field: error.field, message: error.message }],
+    });
   }
   context.error(`Unhandled error in ${context.functionName} (invocation ${context.invocationId}):`, error);
   return problemResponse({

@@ -10,7 +10,12 @@ import { parseParams } from './validate';
 
 // Instance ids Streamfold makes (startNew's hex, scheduledInstanceId) use only these characters; anything else could
 // change the durable client's unencoded instances/{id} URL (`/`, `..`, `?`), so it never reaches it.
-export const params = z.object({ id: z.string().min(1, 'expected an analysis id').regex(/^[A-Za-z0-9_-]{1,256}$/, 'expected an analysis id of letters, digits, "-" and "_"') });
+export const params = z.object({
+  id: z
+    .string()
+    .min(1, 'expected an analysis id')
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, 'expected an analysis id of letters, digits, "-" and "_"'),
+});
 
 /** GET /api/analyses/{id}: runtime status, progress and, once completed, the full report. */
 export async function getAnalysis(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {

@@ -23,7 +23,11 @@ async function checkStorage(deps: ApiDeps, context: InvocationContext): Promise<
     return { status: 'ok', latencyMs: deps.now() - started };
   } catch (error) {
     context.warn('Health check: storage failed', error);
-    return { status: 'failed', latencyMs: deps.now() - started, detail: 'Table storage did not answer; see the function logs.' };
+    return {
+      status: 'failed',
+      latencyMs: deps.now() - started,
+      detail: 'Table storage did not answer; see the function logs.',
+    };
   }
 }
 

@@ -6,12 +6,20 @@ import { ANALYZE_STREAMS } from '../analysis/analyzeStreams';
 import { withProblems } from './errors';
 import { parseQuery } from './validate';
 
-const STATUSES = Object.values(df.OrchestrationRuntimeStatus) as [df.OrchestrationRuntimeStatus, ...df.OrchestrationRuntimeStatus[]];
+const STATUSES = Object.values(df.OrchestrationRuntimeStatus) as [
+  df.OrchestrationRuntimeStatus,
+  ...df.OrchestrationRuntimeStatus[],
+];
 
 export const query = z.object({
   status: z
     .string()
-    .transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((text) =>
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(STATUSES, { error: `expected statuses among ${STATUSES.join(', ')}` })))
     .optional(),
 });
@@ -23,7 +31,13 @@ export async function listAnalyses(request: HttpRequest, context: InvocationCont
   const runs = all
     .filter((s) => s.name === ANALYZE_STREAMS)
     .sort((a, b) => new Date(b.createdTime).getTime() - new Date(a.createdTime).getTime())
-    .map((s) => ({ id: s.instanceId, runtimeStatus: s.runtimeStatus, createdTime: s.createdTime, lastUpdatedTime: s.lastUpdatedTime, progress: s.customStatus ?? null }));
+    .map((s) => ({
+      id: s.instanceId,
+      runtimeStatus: s.runtimeStatus,
+      createdTime: s.createdTime,
+      lastUpdatedTime: s.lastUpdatedTime,
+      progress: s.customStatus ?? null,
+    }));
   return { jsonBody: { items: runs } };
 }
 

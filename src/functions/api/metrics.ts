@@ -23,7 +23,18 @@ export async function getMetrics(request: HttpRequest): Promise<HttpResponseInit
   // Rows are per whole minute, so the window really starts on the minute boundary at or before now - minutes.
   const from = Math.floor((until - minutes * 60_000) / 60_000) * 60_000;
   const rows = await deps.stores.ingestMetrics.recent(from);
-  return { jsonBody: { from: new Date(from).toISOString(), until: new Date(until).toISOString(), ...summarizeIngestMetrics(rows, from, until) } };
+  return {
+    jsonBody: {
+      from: new Date(from).toISOString(),
+      until: new Date(until).toISOString(),
+      ...summarizeIngestMetrics(rows, from, until),
+    },
+  };
 }
 
-app.http('getMetrics', { methods: ['GET'], authLevel: 'function', route: 'metrics', handler: withProblems(getMetrics) });
+app.http('getMetrics', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'metrics',
+  handler: withProblems(getMetrics),
+});

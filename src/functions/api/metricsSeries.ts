@@ -40,8 +40,13 @@ function splitBreakdown(rows: readonly IngestMetricsRow[]): Pick<MetricsPoint, '
   for (const r of rows) {
     for (const [key, n] of Object.entries(r.breakdown ?? {})) {
       const parts = key.split(':');
-      if (parts[0] === 'reason' && parts.length === 2) byReason[parts[1] as string] = (byReason[parts[1] as string] ?? 0) + n;
-      else if (parts[0] === 'pipeline' && parts.length === 3 && (parts[2] === 'aggregated' || parts[2] === 'filtered' || parts[2] === 'deadLettered')) {
+      if (parts[0] === 'reason' && parts.length === 2)
+        byReason[parts[1] as string] = (byReason[parts[1] as string] ?? 0) + n;
+      else if (
+        parts[0] === 'pipeline' &&
+        parts.length === 3 &&
+        (parts[2] === 'aggregated' || parts[2] === 'filtered' || parts[2] === 'deadLettered')
+      ) {
         const p = (byPipeline[parts[1] as string] ??= { aggregated: 0, filtered: 0, deadLettered: 0 });
         p[parts[2]] += n;
       }
@@ -94,7 +99,18 @@ export async function getMetricsSeries(request: HttpRequest): Promise<HttpRespon
   const until = deps.now();
   const from = Math.floor((until - minutes * 60_000) / 60_000) * 60_000 + 60_000;
   const rows = await deps.stores.ingestMetrics.recent(from);
-  return { jsonBody: { from: new Date(from).toISOString(), until: new Date(until).toISOString(), points: metricsSeries(rows, from, until) } };
+  return {
+    jsonBody: {
+      from: new Date(from).toISOString(),
+      until: new Date(until).toISOString(),
+      points: metricsSeries(rows, from, until),
+    },
+  };
 }
 
-app.http('getMetricsSeries', { methods: ['GET'], authLevel: 'function', route: 'metrics/series', handler: withProblems(getMetricsSeries) });
+app.http('getMetricsSeries', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'metrics/series',
+  handler: withProblems(getMetricsSeries),
+});

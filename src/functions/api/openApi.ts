@@ -75,11 +75,20 @@ const PARAMETER_DESCRIPTIONS: Record<string, string> = {
 const page = (item: z.ZodType) =>
   z.object({
     items: z.array(item),
-    continuationToken: z.string().optional().meta({ description: 'Pass it back for the next page; absent on the last page.' }),
+    continuationToken: z
+      .string()
+      .optional()
+      .meta({ description: 'Pass it back for the next page; absent on the last page.' }),
   });
 
 // Response shapes the handlers return (documentation: the stores' and core's types are TypeScript interfaces).
-const streamCatalogEntry = z.object({ pipeline: z.string(), stream: z.string(), lastSeen: z.string(), events: z.number(), eventsPerSec: z.number() });
+const streamCatalogEntry = z.object({
+  pipeline: z.string(),
+  stream: z.string(),
+  lastSeen: z.string(),
+  events: z.number(),
+  eventsPerSec: z.number(),
+});
 const windowRecord = z.object({
   start: z.number().meta({ description: 'Window start, epoch ms.' }),
   end: z.number().meta({ description: 'Window end, epoch ms.' }),
@@ -97,24 +106,41 @@ const deadLetterRecord = z.object({
   enqueuedTime: z.string(),
   recordedAt: z.string(),
   pipeline: z.string().optional(),
-  pipelineVersion: z.number().optional().meta({ description: 'The version of the pipeline that dead-lettered it (records from before versions have none).' }),
+  pipelineVersion: z.number().optional().meta({
+    description: 'The version of the pipeline that dead-lettered it (records from before versions have none).',
+  }),
   stream: z.string().optional(),
   rawTruncated: z.boolean().optional(),
-  replay: z.object({ at: z.string(), id: z.string(), fix: z.array(z.looseObject({})).optional() }).optional().meta({ description: 'The latest replay of it: when, which replay call, the fix applied.' }),
+  replay: z
+    .object({ at: z.string(), id: z.string(), fix: z.array(z.looseObject({})).optional() })
+    .optional()
+    .meta({ description: 'The latest replay of it: when, which replay call, the fix applied.' }),
 });
 const replayAnswer = z.looseObject({
   replayId: z.string(),
   dryRun: z.boolean(),
   selected: z.number(),
   sent: z.number(),
-  alreadyApplied: z.number().meta({ description: 'Already replayed and counted once (the replay ledger holds them): not sent again.' }),
+  alreadyApplied: z
+    .number()
+    .meta({ description: 'Already replayed and counted once (the replay ledger holds them): not sent again.' }),
   skippedStorage: z.number(),
   fixFailed: z.array(z.looseObject({ partition: z.string(), sequenceNumber: z.number(), error: z.string() })),
-  items: z.array(z.looseObject({ partition: z.string(), sequenceNumber: z.number(), reason: z.string(), body: z.string(), outcome: z.array(z.looseObject({ pipeline: z.string(), outcome: z.string() })).optional() })),
+  items: z.array(
+    z.looseObject({
+      partition: z.string(),
+      sequenceNumber: z.number(),
+      reason: z.string(),
+      body: z.string(),
+      outcome: z.array(z.looseObject({ pipeline: z.string(), outcome: z.string() })).optional(),
+    }),
+  ),
 });
 const storedPipeline = z.object({
   name: z.string(),
-  definition: z.looseObject({}).meta({ description: 'The validated definition with defaults filled in (a PipelineDefinition).' }),
+  definition: z
+    .looseObject({})
+    .meta({ description: 'The validated definition with defaults filled in (a PipelineDefinition).' }),
   updatedAt: z.string(),
   version: z.number().meta({ description: '1 for the first PUT, +1 for each PUT after it.' }),
   etag: z.string().optional(),
@@ -135,7 +161,9 @@ const analysisStatus = z.object({
 const health = z.object({
   status: z.enum(['ok', 'degraded']),
   version: z.string(),
-  checks: z.object({ storage: z.object({ status: z.enum(['ok', 'failed']), latencyMs: z.number(), detail: z.string().optional() }) }),
+  checks: z.object({
+    storage: z.object({ status: z.enum(['ok', 'failed']), latencyMs: z.number(), detail: z.string().optional() }),
+  }),
 });
 /** Component schemas, referenced by name. */
 export const SCHEMAS: Record<string, z.ZodType> = {
@@ -158,7 +186,8 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
       if (ctx.zodSchema === analysisRequestSchema.shape.streams.unwrap()) {
         for (const key of Object.keys(ctx.jsonSchema)) delete ctx.jsonSchema[key];
         Object.assign(ctx.jsonSchema, {
-          description: 'Stream names, or { "prefix": "..." } for every catalogued stream of the pipeline with that prefix. Default: every catalogued stream.',
+          description:
+            'Stream names, or { "prefix": "..." } for every catalogued stream of the pipeline with that prefix. Default: every catalogued stream.',
           anyOf: [strip(z.toJSONSchema(streamList, jsonOptions)), strip(z.toJSONSchema(streamPrefix, jsonOptions))],
         });
       }
@@ -172,7 +201,8 @@ function strip(schema: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-const STREAM_NOTE = 'On Azure a path segment cannot hold an encoded "/"; the `stream` routes take the names in the query instead.';
+const STREAM_NOTE =
+  'On Azure a path segment cannot hold an encoded "/"; the `stream` routes take the names in the query instead.';
 
 export const ROUTES: readonly RouteDoc[] = [
   {
@@ -196,7 +226,9 @@ export const ROUTES: readonly RouteDoc[] = [
     authLevel: 'anonymous',
     tag: 'Operations',
     summary: 'This document',
-    responses: { 200: { description: 'The OpenAPI 3.1 document of the HTTP API.', schema: z.looseObject({ openapi: z.string() }) } },
+    responses: {
+      200: { description: 'The OpenAPI 3.1 document of the HTTP API.', schema: z.looseObject({ openapi: z.string() }) },
+    },
     problems: [],
   },
   {
@@ -209,8 +241,15 @@ export const ROUTES: readonly RouteDoc[] = [
     query: metricsQuery,
     responses: {
       200: {
-        description: 'Global ingest figures over the last `minutes` (from the minute boundary at or before now - minutes).',
-        schema: z.looseObject({ from: z.string(), until: z.string(), events: z.number(), eventsPerSec: z.number(), entityOperationsPer1000Events: z.number().nullable() }),
+        description:
+          'Global ingest figures over the last `minutes` (from the minute boundary at or before now - minutes).',
+        schema: z.looseObject({
+          from: z.string(),
+          until: z.string(),
+          events: z.number(),
+          eventsPerSec: z.number(),
+          entityOperationsPer1000Events: z.number().nullable(),
+        }),
       },
     },
     problems: [400],
@@ -222,7 +261,8 @@ export const ROUTES: readonly RouteDoc[] = [
     authLevel: 'function',
     tag: 'Operations',
     summary: 'Per-minute ingest figures (rates, outcomes, latency, entity operations) for charts',
-    description: 'One point per minute of the last `minutes` (default 60), oldest first, zeros where nothing was recorded; each point agrees with GET /api/metrics over that minute.',
+    description:
+      'One point per minute of the last `minutes` (default 60), oldest first, zeros where nothing was recorded; each point agrees with GET /api/metrics over that minute.',
     query: seriesQuery,
     responses: {
       200: {
@@ -245,8 +285,15 @@ export const ROUTES: readonly RouteDoc[] = [
               latencyP50: z.number().nullable().meta({ description: 'Enqueued-to-processed latency, ms.' }),
               latencyP99: z.number().nullable(),
               partitions: z.number(),
-              byPipeline: z.record(z.string(), z.object({ aggregated: z.number(), filtered: z.number(), deadLettered: z.number() })).meta({ description: "Each pipeline's outcomes in the minute (a delivery is an event x pipeline)." }),
-              byReason: z.record(z.string(), z.number()).meta({ description: 'Dead letters per reason in the minute.' }),
+              byPipeline: z
+                .record(
+                  z.string(),
+                  z.object({ aggregated: z.number(), filtered: z.number(), deadLettered: z.number() }),
+                )
+                .meta({ description: "Each pipeline's outcomes in the minute (a delivery is an event x pipeline)." }),
+              byReason: z
+                .record(z.string(), z.number())
+                .meta({ description: 'Dead letters per reason in the minute.' }),
             }),
           ),
         }),
@@ -262,8 +309,12 @@ export const ROUTES: readonly RouteDoc[] = [
     params: z.object({ path: z.string() }),
     tag: 'Operations',
     summary: 'The web dashboard (static files; its API calls carry the key the user enters)',
-    description: 'Open /api/dashboard/. Assets under assets/ have content-hashed names and are cached for a year; any other path is the page. 503 before `npm run build`.',
-    responses: { 200: { description: 'The page (text/html) or an asset (JavaScript, CSS).' }, 503: { description: 'The dashboard was not built.' } },
+    description:
+      'Open /api/dashboard/. Assets under assets/ have content-hashed names and are cached for a year; any other path is the page. 503 before `npm run build`.',
+    responses: {
+      200: { description: 'The page (text/html) or an asset (JavaScript, CSS).' },
+      503: { description: 'The dashboard was not built.' },
+    },
     problems: [],
   },
   {
@@ -294,10 +345,14 @@ export const ROUTES: readonly RouteDoc[] = [
     authLevel: 'admin',
     tag: 'Pipelines',
     summary: 'Create or replace a pipeline',
-    description: 'Ingest re-reads definitions every PIPELINE_REFRESH_SECONDS (default 10). A body without `retention` gets STREAM_RETENTION_WINDOWS.',
+    description:
+      'Ingest re-reads definitions every PIPELINE_REFRESH_SECONDS (default 10). A body without `retention` gets STREAM_RETENTION_WINDOWS.',
     params: nameParams,
     body: 'PipelineDefinition',
-    responses: { 200: { description: 'Replaced.', schema: storedPipeline }, 201: { description: 'Created.', schema: storedPipeline } },
+    responses: {
+      200: { description: 'Replaced.', schema: storedPipeline },
+      201: { description: 'Created.', schema: storedPipeline },
+    },
     problems: [400],
   },
   {
@@ -307,9 +362,12 @@ export const ROUTES: readonly RouteDoc[] = [
     authLevel: 'function',
     tag: 'Pipelines',
     summary: "A pipeline's numbered definitions",
-    description: 'Every PUT stores its definition as the next version; the highest is the current one. Windows and dead letters name the version that produced them.',
+    description:
+      'Every PUT stores its definition as the next version; the highest is the current one. Windows and dead letters name the version that produced them.',
     params: nameParams,
-    responses: { 200: { description: 'Every version, ascending.', schema: z.object({ items: z.array(pipelineVersion) }) } },
+    responses: {
+      200: { description: 'Every version, ascending.', schema: z.object({ items: z.array(pipelineVersion) }) },
+    },
     problems: [400, 404],
   },
   {
@@ -318,15 +376,23 @@ export const ROUTES: readonly RouteDoc[] = [
     route: 'pipelines/test',
     authLevel: 'function',
     tag: 'Pipelines',
-    summary: 'Run a pipeline definition on sample events without saving it: per-event verdicts and the windows they make',
+    summary:
+      'Run a pipeline definition on sample events without saving it: per-event verdicts and the windows they make',
     description:
       `Runs the core exactly as ingest does, as one batch of one partition from empty state, every event enqueued now. Nothing is stored. ` +
       `At most ${MAX_TEST_BYTES} bytes. An invalid definition gets the same 400 as PUT (fields are paths inside \`definition\`). A function key suffices: it writes nothing.`,
     body: 'PipelineTest',
     responses: {
       200: {
-        description: 'One verdict per event (outcome unmatched, filtered, deadLettered or aggregated), the windows per stream, and the outcome counts.',
-        schema: z.looseObject({ pipeline: z.string(), enqueuedTime: z.string(), verdicts: z.array(z.looseObject({ index: z.number(), outcome: z.string() })), streams: z.array(z.looseObject({})), counts: z.looseObject({}) }),
+        description:
+          'One verdict per event (outcome unmatched, filtered, deadLettered or aggregated), the windows per stream, and the outcome counts.',
+        schema: z.looseObject({
+          pipeline: z.string(),
+          enqueuedTime: z.string(),
+          verdicts: z.array(z.looseObject({ index: z.number(), outcome: z.string() })),
+          streams: z.array(z.looseObject({})),
+          counts: z.looseObject({}),
+        }),
       },
     },
     problems: [400, 413],
@@ -362,7 +428,13 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: "Live state from the stream's entity (pending partials merged)",
     description: STREAM_NOTE,
     params: streamParams,
-    responses: { 200: { description: 'The live view: totals, aggregateTotals and open windows (each with its aggregates and their error bounds), watermark, latency.', schema: z.looseObject({}) } },
+    responses: {
+      200: {
+        description:
+          'The live view: totals, aggregateTotals and open windows (each with its aggregates and their error bounds), watermark, latency.',
+        schema: z.looseObject({}),
+      },
+    },
     problems: [400, 404],
   },
   {
@@ -407,7 +479,8 @@ export const ROUTES: readonly RouteDoc[] = [
     authLevel: 'admin',
     tag: 'Streams',
     summary: 'Erase a stream: live state, closed windows, dead letters, catalog and idle-index rows',
-    description: 'Idempotent; 202 because the entity erases its part asynchronously. `complete: false` asks for another DELETE.',
+    description:
+      'Idempotent; 202 because the entity erases its part asynchronously. `complete: false` asks for another DELETE.',
     params: deleteStreamParams,
     responses: {
       202: {
@@ -430,7 +503,12 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'Dead letters',
     summary: 'Dead letters, oldest first',
     query: deadLettersQuery,
-    responses: { 200: { description: 'A page of dead letters (raw body, reason, detail, where it came from).', schema: page(deadLetterRecord) } },
+    responses: {
+      200: {
+        description: 'A page of dead letters (raw body, reason, detail, where it came from).',
+        schema: page(deadLetterRecord),
+      },
+    },
     problems: [400],
   },
   {
@@ -453,13 +531,23 @@ export const ROUTES: readonly RouteDoc[] = [
     authLevel: 'admin',
     tag: 'Analysis',
     summary: 'Start an analysis of a pipeline’s streams over a time range',
-    description: 'An empty body (or `{}`) analyses every stored pipeline (the built-in `default` when none is stored) over the last hour: one run per pipeline, each listed in `started`; `id` and the Location header are the first run.',
+    description:
+      'An empty body (or `{}`) analyses every stored pipeline (the built-in `default` when none is stored) over the last hour: one run per pipeline, each listed in `started`; `id` and the Location header are the first run.',
     body: 'AnalysisRequest',
     responses: {
       202: {
         description: 'Started; poll statusQueryGetUri (the Location header) with a function key.',
-        schema: z.object({ id: z.string(), statusQueryGetUri: z.string(), started: z.array(z.object({ pipeline: z.string(), id: z.string(), statusQueryGetUri: z.string() })).optional() }),
-        headers: { Location: 'The status URL (GET /api/analyses/{id}).', 'Retry-After': 'Seconds to wait before polling.' },
+        schema: z.object({
+          id: z.string(),
+          statusQueryGetUri: z.string(),
+          started: z
+            .array(z.object({ pipeline: z.string(), id: z.string(), statusQueryGetUri: z.string() }))
+            .optional(),
+        }),
+        headers: {
+          Location: 'The status URL (GET /api/analyses/{id}).',
+          'Retry-After': 'Seconds to wait before polling.',
+        },
       },
     },
     problems: [400, 404],
@@ -541,9 +629,20 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 function operation(route: RouteDoc): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const [status, r] of Object.entries(route.responses)) {
-    const content = r.schema === undefined ? undefined : { 'application/json': { schema: typeof r.schema === 'string' ? ref(r.schema) : jsonSchema(r.schema) } };
-    const headers = r.headers && Object.fromEntries(Object.entries(r.headers).map(([h, description]) => [h, { description, schema: { type: 'string' } }]));
-    responses[status] = { description: r.description, ...(headers ? { headers } : {}), ...(content ? { content } : {}) };
+    const content =
+      r.schema === undefined
+        ? undefined
+        : { 'application/json': { schema: typeof r.schema === 'string' ? ref(r.schema) : jsonSchema(r.schema) } };
+    const headers =
+      r.headers &&
+      Object.fromEntries(
+        Object.entries(r.headers).map(([h, description]) => [h, { description, schema: { type: 'string' } }]),
+      );
+    responses[status] = {
+      description: r.description,
+      ...(headers ? { headers } : {}),
+      ...(content ? { content } : {}),
+    };
   }
   if (route.authLevel !== 'anonymous') {
     responses['401'] = {
@@ -554,7 +653,10 @@ function operation(route: RouteDoc): Record<string, unknown> {
     };
   }
   for (const status of [...route.problems, 500]) {
-    responses[String(status)] = { description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem.', content: { 'application/problem+json': { schema: ref('Problem') } } };
+    responses[String(status)] = {
+      description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem.',
+      content: { 'application/problem+json': { schema: ref('Problem') } },
+    };
   }
   const params = [...parameters(route.params, 'path'), ...parameters(route.query, 'query')];
   return {
@@ -565,7 +667,9 @@ function operation(route: RouteDoc): Record<string, unknown> {
     'x-auth-level': route.authLevel,
     security: SECURITY[route.authLevel],
     ...(params.length ? { parameters: params } : {}),
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(route.body) } } } } : {}),
+    ...(route.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: ref(route.body) } } } }
+      : {}),
     responses,
   };
 }
@@ -574,7 +678,8 @@ function operation(route: RouteDoc): Record<string, unknown> {
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   // A catch-all `{*path}` is an ordinary `{path}` in OpenAPI's path templates.
-  for (const route of ROUTES) (paths[`/api/${route.route.replace('{*', '{')}`] ??= {})[route.method.toLowerCase()] = operation(route);
+  for (const route of ROUTES)
+    (paths[`/api/${route.route.replace('{*', '{')}`] ??= {})[route.method.toLowerCase()] = operation(route);
   return {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
@@ -591,8 +696,18 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     components: {
       schemas: Object.fromEntries(Object.entries(SCHEMAS).map(([name, schema]) => [name, jsonSchema(schema)])),
       securitySchemes: {
-        functionKey: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'A function key (or the master key); also accepted as the `code` query parameter.' },
-        masterKey: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: "The host's master key; also accepted as the `code` query parameter." },
+        functionKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-functions-key',
+          description: 'A function key (or the master key); also accepted as the `code` query parameter.',
+        },
+        masterKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-functions-key',
+          description: "The host's master key; also accepted as the `code` query parameter.",
+        },
       },
     },
   };
@@ -606,4 +721,9 @@ export async function getOpenApi(): Promise<HttpResponseInit> {
   return { jsonBody: built, headers: { 'Cache-Control': 'public, max-age=300' } };
 }
 
-app.http('getOpenApi', { methods: ['GET'], authLevel: 'anonymous', route: 'openapi.json', handler: withProblems(getOpenApi) });
+app.http('getOpenApi', {
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  route: 'openapi.json',
+  handler: withProblems(getOpenApi),
+});

@@ -26,9 +26,13 @@ export async function putPipeline(request: HttpRequest): Promise<HttpResponseIni
   const { name } = parseParams(request, nameParams);
   const body = await readJson(request);
   // STREAM_RETENTION_WINDOWS is the retention unless the body says otherwise.
-  const input = body !== null && typeof body === 'object' && !Array.isArray(body) ? { retention: apiDeps().defaultRetention, ...body } : body;
+  const input =
+    body !== null && typeof body === 'object' && !Array.isArray(body)
+      ? { retention: apiDeps().defaultRetention, ...body }
+      : body;
   const parsed = parsePipeline(input, name);
-  if (!parsed.ok) throw HttpError.badRequest(parsed.issues.map((issue) => ({ field: issue.path, message: issue.message })));
+  if (!parsed.ok)
+    throw HttpError.badRequest(parsed.issues.map((issue) => ({ field: issue.path, message: issue.message })));
   const pipelines = apiDeps().stores.pipelines;
   const existed = (await pipelines.get(name)) !== undefined;
   const stored = await pipelines.put(name, parsed.pipeline);
@@ -45,12 +49,38 @@ export async function listPipelineVersions(request: HttpRequest): Promise<HttpRe
 
 export async function deletePipeline(request: HttpRequest): Promise<HttpResponseInit> {
   const { name } = parseParams(request, nameParams);
-  if (!(await apiDeps().stores.pipelines.delete(name))) throw HttpError.notFound(`No pipeline named ${JSON.stringify(name)}.`);
+  if (!(await apiDeps().stores.pipelines.delete(name)))
+    throw HttpError.notFound(`No pipeline named ${JSON.stringify(name)}.`);
   return { status: 204 };
 }
 
-app.http('listPipelines', { methods: ['GET'], authLevel: 'function', route: 'pipelines', handler: withProblems(listPipelines) });
-app.http('getPipeline', { methods: ['GET'], authLevel: 'function', route: 'pipelines/{name}', handler: withProblems(getPipeline) });
-app.http('putPipeline', { methods: ['PUT'], authLevel: 'admin', route: 'pipelines/{name}', handler: withProblems(putPipeline) });
-app.http('listPipelineVersions', { methods: ['GET'], authLevel: 'function', route: 'pipelines/{name}/versions', handler: withProblems(listPipelineVersions) });
-app.http('deletePipeline', { methods: ['DELETE'], authLevel: 'admin', route: 'pipelines/{name}', handler: withProblems(deletePipeline) });
+app.http('listPipelines', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'pipelines',
+  handler: withProblems(listPipelines),
+});
+app.http('getPipeline', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'pipelines/{name}',
+  handler: withProblems(getPipeline),
+});
+app.http('putPipeline', {
+  methods: ['PUT'],
+  authLevel: 'admin',
+  route: 'pipelines/{name}',
+  handler: withProblems(putPipeline),
+});
+app.http('listPipelineVersions', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'pipelines/{name}/versions',
+  handler: withProblems(listPipelineVersions),
+});
+app.http('deletePipeline', {
+  methods: ['DELETE'],
+  authLevel: 'admin',
+  route: 'pipelines/{name}',
+  handler: withProblems(deletePipeline),
+});

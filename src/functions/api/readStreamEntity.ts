@@ -17,7 +17,11 @@ export function viewOfStoredState(stored: unknown): StreamView {
 }
 
 /** Reads the stream entity (STREAM_ENTITY, key encodeStreamKey(pipeline, stream)) through the durable client binding (the route must declare df.input.durableClient()). */
-export async function readStreamEntity(context: InvocationContext, pipeline: string, stream: string): Promise<StreamView | undefined> {
+export async function readStreamEntity(
+  context: InvocationContext,
+  pipeline: string,
+  stream: string,
+): Promise<StreamView | undefined> {
   const client = df.getClient(context);
   const response = await client.readEntityState<unknown>(streamEntityId(pipeline, stream));
   if (!response.entityExists || response.entityState === undefined || response.entityState === null) return undefined;

@@ -14,10 +14,23 @@ export async function replay(request: HttpRequest, context: InvocationContext): 
   const parsed = replayRequestSchema.safeParse(body ?? {});
   if (!parsed.success) throw HttpError.badRequest(fieldErrors(parsed.error, body));
   const deps = apiDeps();
-  const answer = await replayDeadLetters(deps.stores, parsed.data, (messages) => context.extraOutputs.set(eventsHubOutput, messages), deps.now());
+  const answer = await replayDeadLetters(
+    deps.stores,
+    parsed.data,
+    (messages) => context.extraOutputs.set(eventsHubOutput, messages),
+    deps.now(),
+  );
   if ('invalidFix' in answer) throw HttpError.badRequest([{ field: 'fix', message: `fix: ${answer.invalidFix}` }]);
-  context.log(`replay ${answer.replayId}: ${answer.selected} selected, ${answer.sent} sent, ${answer.alreadyApplied} already applied, ${answer.fixFailed.length} fix failed${answer.dryRun ? ' (dry run)' : ''}`);
+  context.log(
+    `replay ${answer.replayId}: ${answer.selected} selected, ${answer.sent} sent, ${answer.alreadyApplied} already applied, ${answer.fixFailed.length} fix failed${answer.dryRun ? ' (dry run)' : ''}`,
+  );
   return { jsonBody: answer };
 }
 
-app.http('replayDeadLetters', { methods: ['POST'], authLevel: 'admin', route: 'deadletters/replay', extraOutputs: [eventsHubOutput], handler: withProblems(replay) });
+app.http('replayDeadLetters', {
+  methods: ['POST'],
+  authLevel: 'admin',
+  route: 'deadletters/replay',
+  extraOutputs: [eventsHubOutput],
+  handler: withProblems(replay),
+});

@@ -27,10 +27,18 @@ async function startDefaults(request: HttpRequest, deps: StartAnalysisDeps): Pro
   for (const pipeline of stored.length > 0 ? stored : [defaultPipeline.name]) {
     const parsed = analysisRequestSchema.parse({ pipeline, from, to });
     const id = await deps.start(toJob(parsed));
-    started.push({ pipeline, id, statusQueryGetUri: new URL(`/api/analyses/${encodeURIComponent(id)}`, request.url).toString() });
+    started.push({
+      pipeline,
+      id,
+      statusQueryGetUri: new URL(`/api/analyses/${encodeURIComponent(id)}`, request.url).toString(),
+    });
   }
   const first = started[0] as (typeof started)[number];
-  return { status: 202, headers: { Location: first.statusQueryGetUri, 'Retry-After': '1' }, jsonBody: { id: first.id, statusQueryGetUri: first.statusQueryGetUri, started } };
+  return {
+    status: 202,
+    headers: { Location: first.statusQueryGetUri, 'Retry-After': '1' },
+    jsonBody: { id: first.id, statusQueryGetUri: first.statusQueryGetUri, started },
+  };
 }
 
 /**
@@ -59,7 +67,11 @@ export async function acceptAnalysis(request: HttpRequest, deps: StartAnalysisDe
   }
   const id = await deps.start(toJob(parsed.data));
   const statusQueryGetUri = new URL(`/api/analyses/${encodeURIComponent(id)}`, request.url).toString();
-  return { status: 202, headers: { Location: statusQueryGetUri, 'Retry-After': '1' }, jsonBody: { id, statusQueryGetUri } };
+  return {
+    status: 202,
+    headers: { Location: statusQueryGetUri, 'Retry-After': '1' },
+    jsonBody: { id, statusQueryGetUri },
+  };
 }
 
 /** POST /api/analyses (admin key: it starts work and writes reports and alerts). */

@@ -8,7 +8,10 @@ import { HttpError, withProblems } from './errors';
 import { pageQuery, parseParams, parseQuery, timeParam } from './validate';
 
 export const streamParams = z.object({
-  pipeline: z.string().min(1, 'expected a pipeline name').refine((p) => p.isWellFormed(), 'expected a pipeline name of well-formed Unicode'),
+  pipeline: z
+    .string()
+    .min(1, 'expected a pipeline name')
+    .refine((p) => p.isWellFormed(), 'expected a pipeline name of well-formed Unicode'),
   stream: z.string().superRefine((stream, ctx) => {
     const problem = streamKeyProblem(stream);
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
@@ -20,10 +23,16 @@ export const streamParams = z.object({
  * the query (`?pipeline=&stream=`), which carries any name on Azure too, where a path segment cannot hold an encoded '/'.
  */
 function streamNames(request: HttpRequest): z.output<typeof streamParams> {
-  return request.params['stream'] !== undefined ? parseParams(request, streamParams) : parseQuery(request, streamParams);
+  return request.params['stream'] !== undefined
+    ? parseParams(request, streamParams)
+    : parseQuery(request, streamParams);
 }
 
-export const listQuery = z.object({ pipeline: z.string().min(1, 'expected a pipeline name').optional(), prefix: z.string().optional(), ...pageQuery });
+export const listQuery = z.object({
+  pipeline: z.string().min(1, 'expected a pipeline name').optional(),
+  prefix: z.string().optional(),
+  ...pageQuery,
+});
 
 /** The stream catalog: last seen time, event total and rate per stream. */
 export async function listStreams(request: HttpRequest): Promise<HttpResponseInit> {
@@ -35,23 +44,39 @@ export async function listStreams(request: HttpRequest): Promise<HttpResponseIni
 export async function getStream(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const { pipeline, stream } = streamNames(request);
   const view = await apiDeps().readStream(context, pipeline, stream);
-  if (!view) throw HttpError.notFound(`No live state for stream ${JSON.stringify(stream)} of pipeline ${JSON.stringify(pipeline)}.`);
+  if (!view)
+    throw HttpError.notFound(
+      `No live state for stream ${JSON.stringify(stream)} of pipeline ${JSON.stringify(pipeline)}.`,
+    );
   return { jsonBody: view };
 }
 
 export const windowsQuery = z
   .object({ from: timeParam.optional(), to: timeParam.optional(), ...pageQuery })
-  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'expected to at or after from', path: ['to'] });
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+    message: 'expected to at or after from',
+    path: ['to'],
+  });
 
 /** Closed windows whose start is in [from, to), oldest first, each measure with its summary (derived from the stored aggregate). */
 export async function listWindows(request: HttpRequest): Promise<HttpResponseInit> {
   const { pipeline, stream } = streamNames(request);
   const { from, to, limit, continuationToken } = parseQuery(request, windowsQuery);
-  const page = await apiDeps().stores.windows.query(encodeStreamKey(pipeline, stream), { from, to, limit, continuationToken });
+  const page = await apiDeps().stores.windows.query(encodeStreamKey(pipeline, stream), {
+    from,
+    to,
+    limit,
+    continuationToken,
+  });
   return { jsonBody: { ...page, items: page.items.map((w) => ({ ...w, data: closedWindowFromStored(w.data) })) } };
 }
 
-app.http('listStreams', { methods: ['GET'], authLevel: 'function', route: 'streams', handler: withProblems(listStreams) });
+app.http('listStreams', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'streams',
+  handler: withProblems(listStreams),
+});
 app.http('getStream', {
   methods: ['GET'],
   authLevel: 'function',
@@ -59,7 +84,12 @@ app.http('getStream', {
   extraInputs: [df.input.durableClient()],
   handler: withProblems(getStream),
 });
-app.http('listWindows', { methods: ['GET'], authLevel: 'function', route: 'streams/{pipeline}/{stream}/windows', handler: withProblems(listWindows) });
+app.http('listWindows', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'streams/{pipeline}/{stream}/windows',
+  handler: withProblems(listWindows),
+});
 // The same reads with the names in the query string: `stream?pipeline=P&stream=S` and `stream/windows?pipeline=P&stream=S&...`.
 app.http('getStreamByQuery', {
   methods: ['GET'],
@@ -68,4 +98,9 @@ app.http('getStreamByQuery', {
   extraInputs: [df.input.durableClient()],
   handler: withProblems(getStream),
 });
-app.http('listWindowsByQuery', { methods: ['GET'], authLevel: 'function', route: 'stream/windows', handler: withProblems(listWindows) });
+app.http('listWindowsByQuery', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'stream/windows',
+  handler: withProblems(listWindows),
+});

@@ -41,7 +41,11 @@ export interface IngestMetricsSummary {
 }
 
 /** Global ingest figures over the rows of the window [fromMs, untilMs). Pure. */
-export function summarizeIngestMetrics(rows: IngestMetricsRow[], fromMs: number, untilMs: number): IngestMetricsSummary {
+export function summarizeIngestMetrics(
+  rows: IngestMetricsRow[],
+  fromMs: number,
+  untilMs: number,
+): IngestMetricsSummary {
   const windowMs = untilMs - fromMs;
   const firstMinute = rows.reduce((min, r) => Math.min(min, Date.parse(r.minute)), Number.POSITIVE_INFINITY);
   const rateMs = Math.max(1, untilMs - Math.max(fromMs, Number.isFinite(firstMinute) ? firstMinute : fromMs));
@@ -87,6 +91,7 @@ export function summarizeIngestMetrics(rows: IngestMetricsRow[], fromMs: number,
 
 function sumByPipeline(rows: IngestMetricsRow[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const r of rows) for (const [pipeline, n] of Object.entries(r.filteredMissing ?? {})) out[pipeline] = (out[pipeline] ?? 0) + n;
+  for (const r of rows)
+    for (const [pipeline, n] of Object.entries(r.filteredMissing ?? {})) out[pipeline] = (out[pipeline] ?? 0) + n;
   return out;
 }

@@ -9,7 +9,8 @@ export function fieldErrors(error: z.ZodError, input: unknown, prefix = ''): Fie
   return error.issues.map((issue) => {
     const field = prefix + (issue.path.map(String).join('.') || '(body)');
     let found: unknown = input;
-    for (const key of issue.path) found = found !== null && typeof found === 'object' ? (found as Record<PropertyKey, unknown>)[key] : undefined;
+    for (const key of issue.path)
+      found = found !== null && typeof found === 'object' ? (found as Record<PropertyKey, unknown>)[key] : undefined;
     return { field, message: `${field}: ${issue.message}; found ${describe(found)}` };
   });
 }
@@ -39,17 +40,27 @@ export function parseParams<S extends z.ZodType>(request: HttpRequest, schema: S
 /** Reads a JSON body, naming the problem when it is missing or not JSON. */
 export async function readJson(request: HttpRequest): Promise<unknown> {
   const text = await request.text();
-  if (text.trim() === '') throw HttpError.badRequest([{ field: '(body)', message: '(body): expected a JSON document; found an empty body' }]);
+  if (text.trim() === '')
+    throw HttpError.badRequest([{ field: '(body)', message: '(body): expected a JSON document; found an empty body' }]);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw HttpError.badRequest([{ field: '(body)', message: `(body): expected valid JSON; found ${describe(text)} (${(error as Error).message})` }]);
+    throw HttpError.badRequest([
+      {
+        field: '(body)',
+        message: `(body): expected valid JSON; found ${describe(text)} (${(error as Error).message})`,
+      },
+    ]);
   }
 }
 
 /** Epoch ms from either an ISO 8601 time or an integer of epoch milliseconds. */
 export const timeParam = z.string().transform((text, ctx) => {
-  const ms = /^\d+$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(text) || !text.includes('T') ? text : `${text}Z`) : NaN;
+  const ms = /^\d+$/.test(text)
+    ? Number(text)
+    : /^\d{4}-\d{2}-\d{2}/.test(text)
+      ? Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(text) || !text.includes('T') ? text : `${text}Z`)
+      : NaN;
   if (!Number.isSafeInteger(ms) || ms < 0) {
     ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time or epoch milliseconds' });
     return z.NEVER;
@@ -58,10 +69,18 @@ export const timeParam = z.string().transform((text, ctx) => {
 });
 
 export const pageQuery = {
-  limit: z.coerce.number().int('expected an integer from 1 to 1000').min(1, 'expected an integer from 1 to 1000').max(1000, 'expected an integer from 1 to 1000').optional(),
+  limit: z.coerce
+    .number()
+    .int('expected an integer from 1 to 1000')
+    .min(1, 'expected an integer from 1 to 1000')
+    .max(1000, 'expected an integer from 1 to 1000')
+    .optional(),
   continuationToken: z
     .string()
     .min(1, 'expected a token from a previous page')
-    .max(MAX_CONTINUATION_TOKEN_LENGTH, `expected a token from a previous page (at most ${MAX_CONTINUATION_TOKEN_LENGTH} characters)`)
+    .max(
+      MAX_CONTINUATION_TOKEN_LENGTH,
+      `expected a token from a previous page (at most ${MAX_CONTINUATION_TOKEN_LENGTH} characters)`,
+    )
     .optional(),
 };

@@ -33,13 +33,23 @@ export class BatchMemory {
     const out: CommitSignal[] = [];
     for (const [key, s] of prev.streams) {
       if (present.has(key)) continue;
-      out.push({ pipeline: s.pipeline, stream: s.stream, input: { partition, firstSequence: prev.firstSequence, lastSequence: prev.lastSequence, pipeline: s.config } });
+      out.push({
+        pipeline: s.pipeline,
+        stream: s.stream,
+        input: { partition, firstSequence: prev.firstSequence, lastSequence: prev.lastSequence, pipeline: s.config },
+      });
     }
     return out;
   }
 
   /** Call once the batch's operations were sent: it becomes the partition's previous batch. */
-  remember(partition: string, firstSequence: number, lastSequence: number, partials: readonly StreamPartial[], configs: ReadonlyMap<string, PipelineConfig>): void {
+  remember(
+    partition: string,
+    firstSequence: number,
+    lastSequence: number,
+    partials: readonly StreamPartial[],
+    configs: ReadonlyMap<string, PipelineConfig>,
+  ): void {
     const streams: RememberedBatch['streams'] = new Map();
     for (const p of partials) {
       const config = configs.get(p.pipeline);

@@ -20,7 +20,9 @@ describe('parseFaultPlan', () => {
   });
 
   it('names the entry it cannot read and the expected form', () => {
-    expect(() => parseFaultPlan('signals:1')).toThrow(/STREAMFOLD_FAULTS: expected entries like "deadLetterWrite:1".*found "signals:1"/);
+    expect(() => parseFaultPlan('signals:1')).toThrow(
+      /STREAMFOLD_FAULTS: expected entries like "deadLetterWrite:1".*found "signals:1"/,
+    );
     expect(() => parseFaultPlan('signal')).toThrow(/found "signal"/);
     expect(() => parseFaultPlan('signal:1,signal:2')).toThrow(/expected each point once, found signal twice/);
   });
@@ -59,7 +61,15 @@ describe('withInjectedFaults', () => {
       now: Date.now,
     };
   };
-  const record = { raw: 'x', reason: 'invalid-json', detail: 'd', partition: '0', sequenceNumber: 1, enqueuedTime: '2024-05-01T00:00:00.000Z', recordedAt: '2024-05-01T00:00:00.000Z' };
+  const record = {
+    raw: 'x',
+    reason: 'invalid-json',
+    detail: 'd',
+    partition: '0',
+    sequenceNumber: 1,
+    enqueuedTime: '2024-05-01T00:00:00.000Z',
+    recordedAt: '2024-05-01T00:00:00.000Z',
+  };
 
   it('returns the deps unchanged when the setting asks for nothing', () => {
     const d = deps([]);
@@ -75,9 +85,14 @@ describe('withInjectedFaults', () => {
     await expect(d.stores.deadLetters.add([record])).rejects.toThrow(InjectedFault);
     await d.stores.deadLetters.add([record]);
     expect((await d.stores.deadLetters.query()).items).toHaveLength(1);
-    await expect(d.signal(context, entity, { kind: 'flush', input: { now: 1 } })).rejects.toThrow(/injected transient fault at signal/);
+    await expect(d.signal(context, entity, { kind: 'flush', input: { now: 1 } })).rejects.toThrow(
+      /injected transient fault at signal/,
+    );
     await d.signal(context, entity, { kind: 'flush', input: { now: 1 } });
     expect(signals).toEqual(['k']);
-    expect(log.filter((m) => m.startsWith('fault injected:'))).toEqual(['fault injected: deadLetterWrite (1 of 1)', 'fault injected: signal (1 of 1)']);
+    expect(log.filter((m) => m.startsWith('fault injected:'))).toEqual([
+      'fault injected: deadLetterWrite (1 of 1)',
+      'fault injected: signal (1 of 1)',
+    ]);
   });
 });

@@ -30,7 +30,10 @@ export class InjectedPoison extends Error {
   }
 }
 
-const holdsMarker = (body: unknown): boolean => (body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).includes(POISON_MARKER) : typeof body === 'string' && body.includes(POISON_MARKER));
+const holdsMarker = (body: unknown): boolean =>
+  body instanceof Uint8Array
+    ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).includes(POISON_MARKER)
+    : typeof body === 'string' && body.includes(POISON_MARKER);
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
 export interface FaultRule {
@@ -54,11 +57,16 @@ export class InjectedFault extends Error {
 /** Parses the setting; empty or unset is no faults. A malformed entry throws naming it and the expected form. */
 export function parseFaultPlan(text: string | undefined): FaultPlan {
   const plan = new Map<FaultPoint, FaultRule>();
-  for (const entry of (text ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+  for (const entry of (text ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')) {
     const m = /^([A-Za-z]+):(\d{1,9})(?:@(\d{1,9}))?$/.exec(entry);
     const point = m?.[1] as FaultPoint | undefined;
     if (!m || !point || !FAULT_POINTS.includes(point)) {
-      throw new Error(`${FAULTS_SETTING}: expected entries like "deadLetterWrite:1" or "signal:1@200" (points: ${FAULT_POINTS.join(', ')}), found ${JSON.stringify(entry)}`);
+      throw new Error(
+        `${FAULTS_SETTING}: expected entries like "deadLetterWrite:1" or "signal:1@200" (points: ${FAULT_POINTS.join(', ')}), found ${JSON.stringify(entry)}`,
+      );
     }
     if (plan.has(point)) throw new Error(`${FAULTS_SETTING}: expected each point once, found ${point} twice`);
     plan.set(point, { count: Number(m[2]), after: m[3] === undefined ? 0 : Number(m[3]) });
@@ -103,7 +111,11 @@ export class FaultInjector {
  * Wraps ingest's dead-letter store and signal with the faults `STREAMFOLD_FAULTS` asks for; returns `deps` itself when
  * it asks for none, so production pays nothing.
  */
-export function withInjectedFaults(deps: IngestDeps, setting: string | undefined = process.env[FAULTS_SETTING], log: (message: string) => void = (m) => console.warn(m)): IngestDeps {
+export function withInjectedFaults(
+  deps: IngestDeps,
+  setting: string | undefined = process.env[FAULTS_SETTING],
+  log: (message: string) => void = (m) => console.warn(m),
+): IngestDeps {
   const faults = new FaultInjector(parseFaultPlan(setting), log);
   if (!faults.active) return deps;
   log(`${FAULTS_SETTING} is set (${setting}): ingest will fail on purpose. For tests only.`);

@@ -18,7 +18,11 @@ export interface FlushBufferDeps {
   coalescer: IngestCoalescer;
   stores: Stores;
   metrics: Pick<IngestMetricsWriter, 'record' | 'flush'>;
-  signal(context: InvocationContext, entity: df.EntityId, operation: Parameters<Parameters<IngestCoalescer['flush']>[1]['signal']>[1]): Promise<void>;
+  signal(
+    context: InvocationContext,
+    entity: df.EntityId,
+    operation: Parameters<Parameters<IngestCoalescer['flush']>[1]['signal']>[1],
+  ): Promise<void>;
   now(): number;
 }
 
@@ -37,11 +41,22 @@ export async function flushIngestBuffer(context: InvocationContext, deps: FlushB
   });
   const sent = results.filter((r) => r.operations > 0);
   for (const r of sent) {
-    await deps.metrics.record({ at: new Date(started).toISOString(), partition: 'buffer', eventsIn: 0, aggregated: 0, filtered: 0, deadLettered: 0, entityOperations: r.operations, processingMs: deps.now() - started });
+    await deps.metrics.record({
+      at: new Date(started).toISOString(),
+      partition: 'buffer',
+      eventsIn: 0,
+      aggregated: 0,
+      filtered: 0,
+      deadLettered: 0,
+      entityOperations: r.operations,
+      processingMs: deps.now() - started,
+    });
   }
   if (sent.length > 0) {
     await deps.metrics.flush();
-    context.log(`flushIngestBuffer: delivered ${sent.length} partition(s), ${sent.reduce((n, r) => n + r.operations, 0)} entity operations for ${sent.reduce((n, r) => n + r.events, 0)} events`);
+    context.log(
+      `flushIngestBuffer: delivered ${sent.length} partition(s), ${sent.reduce((n, r) => n + r.operations, 0)} entity operations for ${sent.reduce((n, r) => n + r.events, 0)} events`,
+    );
   }
   return results;
 }

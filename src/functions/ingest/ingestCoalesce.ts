@@ -62,7 +62,10 @@ export class IngestCoalescer {
    * Rule 5: the batch without the events already delivered (at or before the partition's flushedThrough). The mark is
    * read only for a partition this process has not buffered, or a batch that does not start after the last it did.
    */
-  async unflushed(bodies: unknown[], meta: IngestTriggerMetadata): Promise<{ bodies: unknown[]; meta: IngestTriggerMetadata; skipped: number }> {
+  async unflushed(
+    bodies: unknown[],
+    meta: IngestTriggerMetadata,
+  ): Promise<{ bodies: unknown[]; meta: IngestTriggerMetadata; skipped: number }> {
     const partition = meta.partitionId;
     const first = meta.sequenceNumbers.length ? Math.min(...meta.sequenceNumbers) : -1;
     const seen = this.lastBuffered.get(partition);
@@ -76,18 +79,34 @@ export class IngestCoalescer {
     const keep = meta.sequenceNumbers.map((s, i) => (s > through ? i : -1)).filter((i) => i >= 0);
     return {
       bodies: keep.map((i) => bodies[i]),
-      meta: { partitionId: partition, sequenceNumbers: keep.map((i) => meta.sequenceNumbers[i] as number), enqueuedTimes: keep.map((i) => meta.enqueuedTimes[i] as string | number) },
+      meta: {
+        partitionId: partition,
+        sequenceNumbers: keep.map((i) => meta.sequenceNumbers[i] as number),
+        enqueuedTimes: keep.map((i) => meta.enqueuedTimes[i] as string | number),
+      },
       skipped: bodies.length - keep.length,
     };
   }
 
   /** Rule 1: the batch's partials, durable before the invocation returns. */
-  async buffer(partition: string, firstSequence: number, lastSequence: number, partials: readonly StreamPartial[], configs: ReadonlyMap<string, PipelineConfig>): Promise<void> {
+  async buffer(
+    partition: string,
+    firstSequence: number,
+    lastSequence: number,
+    partials: readonly StreamPartial[],
+    configs: ReadonlyMap<string, PipelineConfig>,
+  ): Promise<void> {
     if (firstSequence < 0) return;
     const used = new Set(partials.map((p) => p.pipeline));
-    const payload: BufferPayload = { partials: [...partials], configs: Object.fromEntries([...configs].filter(([name]) => used.has(name))) };
+    const payload: BufferPayload = {
+      partials: [...partials],
+      configs: Object.fromEntries([...configs].filter(([name]) => used.has(name))),
+    };
     const text = JSON.stringify(payload);
-    await retryTransient(() => this.store.put({ partition, firstSequence, lastSequence, bufferedAt: this.now(), payload: text }), this.retry);
+    await retryTransient(
+      () => this.store.put({ partition, firstSequence, lastSequence, bufferedAt: this.now(), payload: text }),
+      this.retry,
+    );
     this.lastBuffered.set(partition, lastSequence);
   }
 
@@ -108,7 +127,11 @@ export class IngestCoalescer {
       .then(async (r) => {
         if (r.operations > 0) await sink.delivered?.(r);
       })
-      .catch((e: unknown) => sink.warn(`ingest buffer: background flush of partition ${partition} failed, the next flush or the timer retries it: ${errorMessage(e)}`))
+      .catch((e: unknown) =>
+        sink.warn(
+          `ingest buffer: background flush of partition ${partition} failed, the next flush or the timer retries it: ${errorMessage(e)}`,
+        ),
+      )
       .finally(() => this.inFlight.delete(partition));
     this.inFlight.set(partition, run);
   }
@@ -120,7 +143,10 @@ export class IngestCoalescer {
 
   /** Rule 3: delivers the partition's buffered batches (or re-sends a standing claim). Throws on transient failures. */
   async flush(partition: string, sink: FlushSink): Promise<FlushResult> {
-    const retried = <T>(what: string, action: () => Promise<T>) => retryTransient(action, this.retry, (e, n, ms) => sink.warn(`ingest buffer: ${what} failed (retry ${n} in ${ms} ms): ${errorMessage(e)}`));
+    const retried = <T>(what: string, action: () => Promise<T>) =>
+      retryTransient(action, this.retry, (e, n, ms) =>
+        sink.warn(`ingest buffer: ${what} failed (retry ${n} in ${ms} ms): ${errorMessage(e)}`),
+      );
     const mark = await retried('reading the mark', () => this.store.mark(partition));
     const rows = await retried('listing the buffer', () => this.store.list(partition));
     this.lastFlushAt.set(partition, this.now());
@@ -131,20 +157,34 @@ export class IngestCoalescer {
       const claim = mark.claim;
       group = rows.filter((r) => r.firstSequence >= claim.firstSequence && r.firstSequence <= claim.lastSequence);
       etag = mark.etag;
-      sink.warn(`ingest buffer: partition ${partition} has a standing claim [${claim.firstSequence}, ${claim.lastSequence}] (a flush did not finish): sending it again`);
+      sink.warn(
+        `ingest buffer: partition ${partition} has a standing claim [${claim.firstSequence}, ${claim.lastSequence}] (a flush did not finish): sending it again`,
+      );
     } else {
       leftovers = rows.filter((r) => r.lastSequence <= mark.flushedThrough).map((r) => r.firstSequence);
       group = rows.filter((r) => r.lastSequence > mark.flushedThrough).slice(0, MAX_GROUP_BATCHES);
       if (group.length === 0) {
-        if (leftovers.length > 0) await retried('deleting delivered rows', () => this.store.remove(partition, leftovers));
+        if (leftovers.length > 0)
+          await retried('deleting delivered rows', () => this.store.remove(partition, leftovers));
         this.knownMark.set(partition, mark.flushedThrough);
         return { operations: 0, events: 0 };
       }
-      const claim = { firstSequence: group[0]?.firstSequence as number, lastSequence: Math.max(...group.map((r) => r.lastSequence)) };
-      etag = await retried('claiming', () => this.store.setMark(partition, { flushedThrough: mark.flushedThrough, claim }, mark.etag));
+      const claim = {
+        firstSequence: group[0]?.firstSequence as number,
+        lastSequence: Math.max(...group.map((r) => r.lastSequence)),
+      };
+      etag = await retried('claiming', () =>
+        this.store.setMark(partition, { flushedThrough: mark.flushedThrough, claim }, mark.etag),
+      );
       if (etag === null) return { operations: 0, events: 0 };
     }
-    const range = group.length === 0 ? mark.claim ?? { firstSequence: 0, lastSequence: mark.flushedThrough } : { firstSequence: group[0]?.firstSequence as number, lastSequence: Math.max(...group.map((r) => r.lastSequence)) };
+    const range =
+      group.length === 0
+        ? (mark.claim ?? { firstSequence: 0, lastSequence: mark.flushedThrough })
+        : {
+            firstSequence: group[0]?.firstSequence as number,
+            lastSequence: Math.max(...group.map((r) => r.lastSequence)),
+          };
 
     const byStream = new Map<string, StreamPartial[]>();
     const configs = new Map<string, PipelineConfig>();
@@ -160,21 +200,38 @@ export class IngestCoalescer {
     }
     const partials = [...byStream.values()].map((parts) => combinePartials(parts, range));
     const commits = this.groups.commitsFor(partition, range.firstSequence, partials);
-    const send = (entity: df.EntityId, op: StreamSignal) => retried(`${op.kind} for ${entity.key}`, () => sink.signal(entity, op));
+    const send = (entity: df.EntityId, op: StreamSignal) =>
+      retried(`${op.kind} for ${entity.key}`, () => sink.signal(entity, op));
     const [merged, committed] = await Promise.all([
-      Promise.allSettled(partials.map((partial) => send(streamEntityId(partial.pipeline, partial.stream), { kind: 'merge', input: { partial, pipeline: configs.get(partial.pipeline) as MergeInput['pipeline'] } }))),
-      Promise.allSettled(commits.map((c) => send(streamEntityId(c.pipeline, c.stream), { kind: 'commit', input: c.input }))),
+      Promise.allSettled(
+        partials.map((partial) =>
+          send(streamEntityId(partial.pipeline, partial.stream), {
+            kind: 'merge',
+            input: { partial, pipeline: configs.get(partial.pipeline) as MergeInput['pipeline'] },
+          }),
+        ),
+      ),
+      Promise.allSettled(
+        commits.map((c) => send(streamEntityId(c.pipeline, c.stream), { kind: 'commit', input: c.input })),
+      ),
     ]);
-    const transient = [...merged, ...committed].filter((r): r is PromiseRejectedResult => r.status === 'rejected' && classifyError(r.reason) === 'transient');
+    const transient = [...merged, ...committed].filter(
+      (r): r is PromiseRejectedResult => r.status === 'rejected' && classifyError(r.reason) === 'transient',
+    );
     if (transient.length > 0) {
       // The claim stands: the next flush (the retried invocation, or the timer) sends this same group again.
-      throw new Error(`ingest buffer: ${transient.length} entity operation(s) of partition ${partition}'s group [${range.firstSequence}, ${range.lastSequence}] kept failing: ${errorMessage(transient[0]?.reason)}`, { cause: transient[0]?.reason });
+      throw new Error(
+        `ingest buffer: ${transient.length} entity operation(s) of partition ${partition}'s group [${range.firstSequence}, ${range.lastSequence}] kept failing: ${errorMessage(transient[0]?.reason)}`,
+        { cause: transient[0]?.reason },
+      );
     }
     const rejected: DeadLetterRecord[] = [];
     merged.forEach((r, i) => {
       const p = partials[i] as StreamPartial;
       if (r.status === 'fulfilled') return;
-      sink.error(`ingest buffer: merge for ${p.pipeline}/${p.stream} rejected permanently (${errorMessage(r.reason)}); its ${p.events} event(s) are dead-lettered as 'storage'`);
+      sink.error(
+        `ingest buffer: merge for ${p.pipeline}/${p.stream} rejected permanently (${errorMessage(r.reason)}); its ${p.events} event(s) are dead-lettered as 'storage'`,
+      );
       rejected.push({
         raw: JSON.stringify(p),
         reason: 'storage',
@@ -189,14 +246,27 @@ export class IngestCoalescer {
     });
     if (rejected.length > 0) await sink.deadLetter(rejected);
     committed.forEach((r, i) => {
-      if (r.status === 'rejected') sink.warn(`ingest buffer: commit for ${commits[i]?.pipeline}/${commits[i]?.stream} rejected, the idle flush will commit instead: ${errorMessage(r.reason)}`);
+      if (r.status === 'rejected')
+        sink.warn(
+          `ingest buffer: commit for ${commits[i]?.pipeline}/${commits[i]?.stream} rejected, the idle flush will commit instead: ${errorMessage(r.reason)}`,
+        );
     });
-    const done = await retried('completing the claim', () => this.store.setMark(partition, { flushedThrough: Math.max(mark.flushedThrough, range.lastSequence), claim: null }, etag));
+    const done = await retried('completing the claim', () =>
+      this.store.setMark(
+        partition,
+        { flushedThrough: Math.max(mark.flushedThrough, range.lastSequence), claim: null },
+        etag,
+      ),
+    );
     if (done === null) {
       // Another flusher took the partition over and re-sent this group (same firstSequence: replaced at the entities).
-      sink.warn(`ingest buffer: partition ${partition}'s mark moved while flushing [${range.firstSequence}, ${range.lastSequence}]; leaving its rows to that flusher`);
+      sink.warn(
+        `ingest buffer: partition ${partition}'s mark moved while flushing [${range.firstSequence}, ${range.lastSequence}]; leaving its rows to that flusher`,
+      );
     } else {
-      await retried('deleting delivered rows', () => this.store.remove(partition, [...leftovers, ...group.map((r) => r.firstSequence)]));
+      await retried('deleting delivered rows', () =>
+        this.store.remove(partition, [...leftovers, ...group.map((r) => r.firstSequence)]),
+      );
       this.knownMark.set(partition, Math.max(mark.flushedThrough, range.lastSequence));
     }
     const delivered = partials.filter((_, i) => merged[i]?.status === 'fulfilled');
@@ -221,7 +291,13 @@ export class IngestCoalescer {
  */
 export async function bufferAndMaybeFlush(
   coalescer: IngestCoalescer,
-  batch: { partition: string; firstSequence: number; lastSequence: number; partials: readonly StreamPartial[]; configs: ReadonlyMap<string, PipelineConfig> },
+  batch: {
+    partition: string;
+    firstSequence: number;
+    lastSequence: number;
+    partials: readonly StreamPartial[];
+    configs: ReadonlyMap<string, PipelineConfig>;
+  },
   sink: FlushSink,
 ): Promise<FlushResult> {
   await coalescer.buffer(batch.partition, batch.firstSequence, batch.lastSequence, batch.partials, batch.configs);

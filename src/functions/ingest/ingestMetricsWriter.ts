@@ -52,7 +52,13 @@ export class IngestMetricsWriter {
       for (let inputs = this.pending.get(key); inputs; inputs = this.pending.get(key)) {
         this.pending.delete(key);
         const write = this.store.recordAll(inputs);
-        this.current.set(key, write.then(() => undefined, () => undefined));
+        this.current.set(
+          key,
+          write.then(
+            () => undefined,
+            () => undefined,
+          ),
+        );
         try {
           await write;
           failures = 0;
@@ -61,7 +67,11 @@ export class IngestMetricsWriter {
             // Put them back in front of what was recorded meanwhile, and wait before the next write.
             this.pending.set(key, [...inputs, ...(this.pending.get(key) ?? [])]);
             const delay = backoffDelay(this.retry, failures);
-            await (this.retry.sleep ?? simulationHooks()?.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(delay);
+            await (
+              this.retry.sleep ??
+              simulationHooks()?.sleep ??
+              ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+            )(delay);
             continue;
           }
           failures = 0;

@@ -1,5 +1,11 @@
 import { type BatchInput, compilePipeline, processBatch } from '../../core';
-import { CoreFailure, MAX_BISECTION_RUNS, POISON_AFTER_RETRIES, type Process,processIsolatingPoison } from './ingestPoison';
+import {
+  CoreFailure,
+  MAX_BISECTION_RUNS,
+  POISON_AFTER_RETRIES,
+  type Process,
+  processIsolatingPoison,
+} from './ingestPoison';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const compiled = compilePipeline({ name: 'p', measures: { v: 'value' }, window: { type: 'tumbling', size: 'PT1M' } });
@@ -7,7 +13,9 @@ if (!compiled.ok) throw new Error('test pipeline does not compile');
 
 function batch(n: number, first = 100): BatchInput {
   return {
-    bodies: Array.from({ length: n }, (_, i) => JSON.stringify({ stream: `s${i % 3}`, time: new Date(T0 + i * 1000).toISOString(), value: i })),
+    bodies: Array.from({ length: n }, (_, i) =>
+      JSON.stringify({ stream: `s${i % 3}`, time: new Date(T0 + i * 1000).toISOString(), value: i }),
+    ),
     partitionId: '0',
     sequenceNumbers: Array.from({ length: n }, (_, i) => first + i),
     enqueuedTimes: Array.from({ length: n }, () => T0 + 60_000),
@@ -21,7 +29,8 @@ function throwingOn(bad: number[], together: number[] = []): Process & { runs: n
   const fn = ((input: BatchInput) => {
     fn.runs++;
     const values = input.bodies.map((b) => (JSON.parse(String(b)) as { value: number }).value);
-    if (values.some((v) => bad.includes(v))) throw new TypeError(`boom on ${values.filter((v) => bad.includes(v)).join(',')}`);
+    if (values.some((v) => bad.includes(v)))
+      throw new TypeError(`boom on ${values.filter((v) => bad.includes(v)).join(',')}`);
     if (together.length > 0 && together.every((v) => values.includes(v))) throw new TypeError('boom together');
     return processBatch(input);
   }) as Process & { runs: number };
@@ -37,7 +46,12 @@ describe('processIsolatingPoison', () => {
     }
     const clean = throwingOn([]);
     const out = processIsolatingPoison(batch(10), 5, clean, () => undefined);
-    expect({ poison: out.poison, runs: out.runs, calls: clean.runs, aggregated: out.result.metrics.aggregated }).toEqual({ poison: 0, runs: 0, calls: 1, aggregated: 10 });
+    expect({
+      poison: out.poison,
+      runs: out.runs,
+      calls: clean.runs,
+      aggregated: out.result.metrics.aggregated,
+    }).toEqual({ poison: 0, runs: 0, calls: 1, aggregated: 10 });
   });
 
   it('isolates the events the core throws on; the rest are processed exactly, partials keep the whole batch range', () => {
@@ -50,7 +64,15 @@ describe('processIsolatingPoison', () => {
     ]);
     expect(JSON.parse(out.result.deadLetters[0]?.raw ?? '')).toMatchObject({ value: 0 });
     const m = out.result.metrics;
-    expect({ eventsIn: m.eventsIn, aggregated: m.aggregated, deadLettered: m.deadLettered, poison: m.byReason.poison, bodies: m.bodies, first: m.firstSequence, last: m.lastSequence }).toEqual({
+    expect({
+      eventsIn: m.eventsIn,
+      aggregated: m.aggregated,
+      deadLettered: m.deadLettered,
+      poison: m.byReason.poison,
+      bodies: m.bodies,
+      first: m.firstSequence,
+      last: m.lastSequence,
+    }).toEqual({
       eventsIn: 16,
       aggregated: 14,
       deadLettered: 2,
@@ -76,12 +98,16 @@ describe('processIsolatingPoison', () => {
     expect(m.aggregated + m.deadLettered).toBe(n);
     expect(new Set(out.result.deadLetters.map((d) => d.sequenceNumber)).size).toBe(m.deadLettered);
     for (const v of bad) expect(out.result.deadLetters.some((d) => d.sequenceNumber === 100 + v)).toBe(true);
-    expect(out.result.deadLetters.some((d) => d.detail.includes(`bisection stopped after ${MAX_BISECTION_RUNS}`))).toBe(true);
+    expect(out.result.deadLetters.some((d) => d.detail.includes(`bisection stopped after ${MAX_BISECTION_RUNS}`))).toBe(
+      true,
+    );
   });
 
   it('events that throw only together are all dead-lettered rather than holding the partition', () => {
     const out = processIsolatingPoison(batch(10), POISON_AFTER_RETRIES, throwingOn([], [2, 7]), () => undefined);
     expect(out.result.metrics.deadLettered).toBe(10);
-    expect(out.result.deadLetters.every((d) => d.reason === 'poison' && d.detail.includes('threw together'))).toBe(true);
+    expect(out.result.deadLetters.every((d) => d.reason === 'poison' && d.detail.includes('threw together'))).toBe(
+      true,
+    );
   });
 });

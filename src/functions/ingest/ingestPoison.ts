@@ -24,8 +24,14 @@ export type Process = (input: BatchInput) => BatchResult;
 
 /** Thrown by the core: the batch fails, the trigger retries it (and counts the retries in retryContext). */
 export class CoreFailure extends Error {
-  constructor(readonly attempt: number, cause: unknown) {
-    super(`the pipeline threw on this batch (attempt ${attempt + 1}; bisected after ${POISON_AFTER_RETRIES} retries): ${errorMessage(cause)}`, { cause });
+  constructor(
+    readonly attempt: number,
+    cause: unknown,
+  ) {
+    super(
+      `the pipeline threw on this batch (attempt ${attempt + 1}; bisected after ${POISON_AFTER_RETRIES} retries): ${errorMessage(cause)}`,
+      { cause },
+    );
     this.name = 'CoreFailure';
   }
 }
@@ -88,7 +94,12 @@ function rawText(body: unknown): string {
  * Runs the core on the batch. When it throws: before POISON_AFTER_RETRIES retries, throws CoreFailure (the invocation
  * fails and is retried); after, bisects. `retries` is the invocation's retry number.
  */
-export function processIsolatingPoison(input: BatchInput, retries: number, process: Process, log: (message: string) => void): PoisonOutcome {
+export function processIsolatingPoison(
+  input: BatchInput,
+  retries: number,
+  process: Process,
+  log: (message: string) => void,
+): PoisonOutcome {
   let first: unknown;
   try {
     return { result: process(input), poison: 0, runs: 0 };
@@ -113,7 +124,11 @@ export function processIsolatingPoison(input: BatchInput, retries: number, proce
   while (stack.length > 0) {
     const part = stack.pop() as number[];
     if (runs >= MAX_BISECTION_RUNS) {
-      for (const i of part) poison.set(i, `bisection stopped after ${MAX_BISECTION_RUNS} core runs before this event's part was resolved: ${errorMessage(first)}`);
+      for (const i of part)
+        poison.set(
+          i,
+          `bisection stopped after ${MAX_BISECTION_RUNS} core runs before this event's part was resolved: ${errorMessage(first)}`,
+        );
       continue;
     }
     runs++;
@@ -131,7 +146,8 @@ export function processIsolatingPoison(input: BatchInput, retries: number, proce
   } catch (e) {
     // Events that throw only together: none alone is the culprit, so all of them go (replayable) rather than the batch
     // holding its partition.
-    for (const i of clean) poison.set(i, `the events of this batch that ran cleanly in parts threw together: ${errorMessage(e)}`);
+    for (const i of clean)
+      poison.set(i, `the events of this batch that ran cleanly in parts threw together: ${errorMessage(e)}`);
     result = process(subset(input, []));
   }
   runs++;
@@ -161,7 +177,9 @@ export function processIsolatingPoison(input: BatchInput, retries: number, proce
   m.byReason = { ...m.byReason, poison: m.byReason.poison + letters.length };
   m.firstSequence = input.sequenceNumbers.length ? batchFirst : null;
   m.lastSequence = input.sequenceNumbers.length ? batchLast : null;
-  log(`ingest partition ${input.partitionId}: the batch of ${input.bodies.length} (sequences ${batchFirst}-${batchLast}) threw ${retries + 1} times (${errorMessage(first)}); bisected in ${runs} core runs: ${letters.length} event(s) dead-lettered as poison (sequences ${letters.map((l) => l.sequenceNumber).join(',')}), ${input.bodies.length - letters.length} processed`);
+  log(
+    `ingest partition ${input.partitionId}: the batch of ${input.bodies.length} (sequences ${batchFirst}-${batchLast}) threw ${retries + 1} times (${errorMessage(first)}); bisected in ${runs} core runs: ${letters.length} event(s) dead-lettered as poison (sequences ${letters.map((l) => l.sequenceNumber).join(',')}), ${input.bodies.length - letters.length} processed`,
+  );
   return { result, poison: letters.length, runs };
 }
 

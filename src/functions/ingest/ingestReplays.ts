@@ -42,7 +42,14 @@ export async function planReplays(
     const decoded = decodeReplay(bodies[i]);
     // A malformed envelope stays as it is: the core dead-letters it like any event it cannot read.
     if (decoded === undefined || 'malformed' in decoded) continue;
-    plan ??= { bodies: [...bodies], targets: new Array<string | null | undefined>(bodies.length), marks: new Map(), claims: new Map(), duplicates: 0, unmatched: [] };
+    plan ??= {
+      bodies: [...bodies],
+      targets: new Array<string | null | undefined>(bodies.length),
+      marks: new Map(),
+      claims: new Map(),
+      duplicates: 0,
+      unmatched: [],
+    };
     const { mark, raw } = decoded;
     const sequence = sequenceNumbers[i] as number;
     plan.bodies[i] = raw;
@@ -63,14 +70,25 @@ export async function planReplays(
       continue;
     }
     plan.targets[i] = mark.pipeline;
-    pending.push({ index: i, mark, claim: { partition: mark.partition, sequenceNumber: mark.sequenceNumber, pipeline: mark.pipeline ?? '*', by: { partition, sequenceNumber: sequence }, at: recordedAt } });
+    pending.push({
+      index: i,
+      mark,
+      claim: {
+        partition: mark.partition,
+        sequenceNumber: mark.sequenceNumber,
+        pipeline: mark.pipeline ?? '*',
+        by: { partition, sequenceNumber: sequence },
+        at: recordedAt,
+      },
+    });
   }
   if (plan === undefined || pending.length === 0) return plan;
   const held = await ledger.claim(pending.map((p) => p.claim));
   pending.forEach((p, k) => {
     const claim = held[k] as ReplayClaim;
     // Claimed by this very delivery (a redelivery of the replay message): it proceeds, the scheme makes it exact.
-    if (claim.by.partition === p.claim.by.partition && claim.by.sequenceNumber === p.claim.by.sequenceNumber) plan.claims.set(p.claim.by.sequenceNumber, p.claim);
+    if (claim.by.partition === p.claim.by.partition && claim.by.sequenceNumber === p.claim.by.sequenceNumber)
+      plan.claims.set(p.claim.by.sequenceNumber, p.claim);
     else {
       plan.targets[p.index] = NOWHERE;
       plan.duplicates++;
@@ -85,14 +103,24 @@ export async function planReplays(
  * those of events dead-lettered again in their one pipeline (a replay to every pipeline keeps its claim, since another
  * pipeline may have aggregated it).
  */
-export function finishReplays(plan: ReplayPlan, records: DeadLetterRecord[], result: BatchResult): { records: DeadLetterRecord[]; release: ReplayClaim[] } {
+export function finishReplays(
+  plan: ReplayPlan,
+  records: DeadLetterRecord[],
+  result: BatchResult,
+): { records: DeadLetterRecord[]; release: ReplayClaim[] } {
   const release = new Map<number, ReplayClaim>();
   const out = records.map((r) => {
     const mark = plan.marks.get(r.sequenceNumber);
     if (mark === undefined) return r;
     const claim = plan.claims.get(r.sequenceNumber);
     if (claim !== undefined && claim.pipeline !== '*') release.set(r.sequenceNumber, claim);
-    return { ...r, partition: mark.partition, sequenceNumber: mark.sequenceNumber, enqueuedTime: mark.enqueuedTime, replay: { at: r.recordedAt, id: mark.replayId } };
+    return {
+      ...r,
+      partition: mark.partition,
+      sequenceNumber: mark.sequenceNumber,
+      enqueuedTime: mark.enqueuedTime,
+      replay: { at: r.recordedAt, id: mark.replayId },
+    };
   });
   const m = result.metrics;
   if (plan.unmatched.length > 0) {

@@ -42,10 +42,14 @@ export class PipelineCache {
         const previous = this.lastGood.get(s.name);
         if (previous !== undefined) {
           compiled.push(previous);
-          warn(`pipeline ${s.name} no longer compiles (${problem}); still running the version this process compiled earlier - fix it with PUT /api/pipelines/${s.name}`);
+          warn(
+            `pipeline ${s.name} no longer compiles (${problem}); still running the version this process compiled earlier - fix it with PUT /api/pipelines/${s.name}`,
+          );
         } else {
           compiled.push(withVersion(unusablePipeline(s.name, s.definition, problem), s.version));
-          warn(`pipeline ${s.name} no longer compiles (${problem}); the events it takes are dead-lettered as expression until it is fixed with PUT /api/pipelines/${s.name}`);
+          warn(
+            `pipeline ${s.name} no longer compiles (${problem}); the events it takes are dead-lettered as expression until it is fixed with PUT /api/pipelines/${s.name}`,
+          );
         }
       }
       for (const name of this.lastGood.keys()) if (!stored.some((s) => s.name === name)) this.lastGood.delete(name);
@@ -78,8 +82,12 @@ function defaultCompiled(retention: number): CompiledPipeline {
  */
 function unusablePipeline(name: string, definition: unknown, problem: string): CompiledPipeline {
   const stand = compilePipeline({ ...defaultPipeline, name });
-  if (!stand.ok) throw new Error(`internal: default pipeline invalid under name ${name}: ${JSON.stringify(stand.issues)}`);
-  const text = definition !== null && typeof definition === 'object' ? (definition as Record<string, unknown>)['match'] : undefined;
+  if (!stand.ok)
+    throw new Error(`internal: default pipeline invalid under name ${name}: ${JSON.stringify(stand.issues)}`);
+  const text =
+    definition !== null && typeof definition === 'object'
+      ? (definition as Record<string, unknown>)['match']
+      : undefined;
   const match = typeof text === 'string' ? compileExpression(text, 'boolean') : undefined;
   const { match: _none, ...pipeline } = stand.pipeline;
   return {

@@ -47,7 +47,10 @@ export class WatermarkCache {
         this.partitions.set(p.pipeline, byPartition);
       }
       const known = byPartition.get(partition);
-      byPartition.set(partition, { watermark: Math.max(known?.watermark ?? p.maxEventTime, p.maxEventTime), at: Math.max(known?.at ?? p.processedAt, p.processedAt) });
+      byPartition.set(partition, {
+        watermark: Math.max(known?.watermark ?? p.maxEventTime, p.maxEventTime),
+        at: Math.max(known?.at ?? p.processedAt, p.processedAt),
+      });
       const key = `${partition}|${p.pipeline}|${p.stream}`;
       const current = this.marks.get(key);
       if (!before.has(key)) before.set(key, current);

@@ -11,9 +11,16 @@ import { compileStored, type PredictedOutcome, predictOutcomes } from './predict
 /** Dead letters one call replays at most (the body's `limit`; default 1,000). */
 export const MAX_REPLAY = 10_000;
 
-const reason = z.enum(DEAD_LETTER_REASONS as [DeadLetterReason, ...DeadLetterReason[]], { error: `expected one of ${DEAD_LETTER_REASONS.join(', ')}` });
+const reason = z.enum(DEAD_LETTER_REASONS as [DeadLetterReason, ...DeadLetterReason[]], {
+  error: `expected one of ${DEAD_LETTER_REASONS.join(', ')}`,
+});
 const time = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) || !value.includes('T') ? value : `${value}Z`);
+  const ms =
+    typeof value === 'number'
+      ? value
+      : /^\d+$/.test(value)
+        ? Number(value)
+        : Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) || !value.includes('T') ? value : `${value}Z`);
   if (!Number.isSafeInteger(ms) || ms < 0) {
     ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time or epoch milliseconds' });
     return z.NEVER;
@@ -25,15 +32,34 @@ export const replayRequestSchema = z
   .object({
     since: time.optional().meta({ description: 'Only dead letters enqueued at or after it (ISO 8601 or epoch ms).' }),
     until: time.optional().meta({ description: 'Only dead letters enqueued before it.' }),
-    reason: reason.optional().meta({ description: 'Only dead letters of this reason (`storage` ones are never replayed).' }),
-    pipeline: z.string().min(1, 'expected a pipeline name').optional().meta({ description: 'Only dead letters of this pipeline.' }),
-    stream: z.string().min(1, 'expected a stream key').optional().meta({ description: 'Only dead letters of this stream.' }),
-    dryRun: z.boolean().default(false).meta({ description: 'Send and write nothing; answer what would be sent and what would become of each event.' }),
-    fix: z
-      .array(z.looseObject({}))
+    reason: reason
       .optional()
-      .meta({ description: 'An RFC 6902 JSON Patch applied to each body before it is sent, e.g. [{"op":"move","from":"/val","path":"/value"}].' }),
-    limit: z.number().int('expected an integer').min(1, `expected 1 to ${MAX_REPLAY}`).max(MAX_REPLAY, `expected 1 to ${MAX_REPLAY}`).default(1000).meta({ description: `Dead letters to replay at most (1 to ${MAX_REPLAY}, default 1000).` }),
+      .meta({ description: 'Only dead letters of this reason (`storage` ones are never replayed).' }),
+    pipeline: z
+      .string()
+      .min(1, 'expected a pipeline name')
+      .optional()
+      .meta({ description: 'Only dead letters of this pipeline.' }),
+    stream: z
+      .string()
+      .min(1, 'expected a stream key')
+      .optional()
+      .meta({ description: 'Only dead letters of this stream.' }),
+    dryRun: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Send and write nothing; answer what would be sent and what would become of each event.' }),
+    fix: z.array(z.looseObject({})).optional().meta({
+      description:
+        'An RFC 6902 JSON Patch applied to each body before it is sent, e.g. [{"op":"move","from":"/val","path":"/value"}].',
+    }),
+    limit: z
+      .number()
+      .int('expected an integer')
+      .min(1, `expected 1 to ${MAX_REPLAY}`)
+      .max(MAX_REPLAY, `expected 1 to ${MAX_REPLAY}`)
+      .default(1000)
+      .meta({ description: `Dead letters to replay at most (1 to ${MAX_REPLAY}, default 1000).` }),
   })
   .strict();
 export type ReplayRequest = z.output<typeof replayRequestSchema>;
@@ -92,7 +118,10 @@ async function select(stores: Pick<Stores, 'deadLetters'>, request: ReplayReques
   return out;
 }
 
-function fixed(raw: string, fix: PatchOperation[] | undefined): { ok: true; body: string } | { ok: false; error: string } {
+function fixed(
+  raw: string,
+  fix: PatchOperation[] | undefined,
+): { ok: true; body: string } | { ok: false; error: string } {
   if (fix === undefined) return { ok: true, body: raw };
   let doc: unknown;
   try {
@@ -124,8 +153,19 @@ export async function replayDeadLetters(
   }
   const selected = await select(stores, request);
   const events = selected.filter((d) => d.reason !== 'storage');
-  const claims = await stores.replayLedger.get(events.map((d) => ({ partition: d.partition, sequenceNumber: d.sequenceNumber, pipeline: d.pipeline ?? '*' })));
-  const answer: ReplayAnswer = { replayId, dryRun: request.dryRun, selected: selected.length, sent: 0, alreadyApplied: 0, skippedStorage: selected.length - events.length, fixFailed: [], items: [] };
+  const claims = await stores.replayLedger.get(
+    events.map((d) => ({ partition: d.partition, sequenceNumber: d.sequenceNumber, pipeline: d.pipeline ?? '*' })),
+  );
+  const answer: ReplayAnswer = {
+    replayId,
+    dryRun: request.dryRun,
+    selected: selected.length,
+    sent: 0,
+    alreadyApplied: 0,
+    skippedStorage: selected.length - events.length,
+    fixFailed: [],
+    items: [],
+  };
   const toSend: { letter: DeadLetterRecord; body: string }[] = [];
   events.forEach((d, i) => {
     if (claims[i] !== undefined) {
@@ -133,20 +173,60 @@ export async function replayDeadLetters(
       return;
     }
     const f = fixed(d.raw, fix);
-    if (!f.ok) answer.fixFailed.push({ partition: d.partition, sequenceNumber: d.sequenceNumber, ...(d.pipeline === undefined ? {} : { pipeline: d.pipeline }), error: f.error });
+    if (!f.ok)
+      answer.fixFailed.push({
+        partition: d.partition,
+        sequenceNumber: d.sequenceNumber,
+        ...(d.pipeline === undefined ? {} : { pipeline: d.pipeline }),
+        error: f.error,
+      });
     else toSend.push({ letter: d, body: f.body });
   });
-  const item = (d: DeadLetterRecord, body: string): ReplayItem => ({ partition: d.partition, sequenceNumber: d.sequenceNumber, ...(d.pipeline === undefined ? {} : { pipeline: d.pipeline }), ...(d.stream === undefined ? {} : { stream: d.stream }), reason: d.reason, body });
+  const item = (d: DeadLetterRecord, body: string): ReplayItem => ({
+    partition: d.partition,
+    sequenceNumber: d.sequenceNumber,
+    ...(d.pipeline === undefined ? {} : { pipeline: d.pipeline }),
+    ...(d.stream === undefined ? {} : { stream: d.stream }),
+    reason: d.reason,
+    body,
+  });
   if (request.dryRun) {
     const { pipelines, broken } = compileStored(await stores.pipelines.list());
     if (broken.length > 0) answer.brokenPipelines = broken;
-    answer.items = toSend.map(({ letter, body }) => ({ ...item(letter, body), outcome: predictOutcomes(body, letter.pipeline, pipelines, letter.partition, letter.sequenceNumber, letter.enqueuedTime, now) }));
+    answer.items = toSend.map(({ letter, body }) => ({
+      ...item(letter, body),
+      outcome: predictOutcomes(
+        body,
+        letter.pipeline,
+        pipelines,
+        letter.partition,
+        letter.sequenceNumber,
+        letter.enqueuedTime,
+        now,
+      ),
+    }));
     return answer;
   }
   if (toSend.length > 0) {
     // Recorded before sending: the ledger, not this mark, keeps a replay from counting twice.
-    await stores.deadLetters.markReplayed(toSend.map((t) => t.letter), { at: new Date(now).toISOString(), id: replayId, ...(fix === undefined ? {} : { fix }) });
-    await send(toSend.map(({ letter, body }) => encodeReplay({ partition: letter.partition, sequenceNumber: letter.sequenceNumber, enqueuedTime: letter.enqueuedTime, pipeline: letter.pipeline ?? null, replayId }, body)));
+    await stores.deadLetters.markReplayed(
+      toSend.map((t) => t.letter),
+      { at: new Date(now).toISOString(), id: replayId, ...(fix === undefined ? {} : { fix }) },
+    );
+    await send(
+      toSend.map(({ letter, body }) =>
+        encodeReplay(
+          {
+            partition: letter.partition,
+            sequenceNumber: letter.sequenceNumber,
+            enqueuedTime: letter.enqueuedTime,
+            pipeline: letter.pipeline ?? null,
+            replayId,
+          },
+          body,
+        ),
+      ),
+    );
   }
   answer.sent = toSend.length;
   answer.items = toSend.map(({ letter, body }) => item(letter, body));

@@ -2,7 +2,14 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 
 import { appDeps } from '../../app';
 import type { Settings } from '../../settings';
-import type { AlertStore, DeadLetterStore, IngestMetricsStore, PurgeResult, ReportStore, WindowStore } from '../../storage/types';
+import type {
+  AlertStore,
+  DeadLetterStore,
+  IngestMetricsStore,
+  PurgeResult,
+  ReportStore,
+  WindowStore,
+} from '../../storage/types';
 
 export const PURGE_EXPIRED_FUNCTION = 'purgeExpired';
 
@@ -31,7 +38,11 @@ export type PurgeOutcome = PurgeResult | { error: string };
  * generation time and alerts by window start (REPORT_RETENTION). Each store is purged on its own: one failing store
  * is logged and the others still run; the run then fails so the platform records it.
  */
-export async function purgeExpired(context: InvocationContext, deps: PurgeDeps, limit = MAX_PURGE_ROWS_PER_RUN): Promise<Record<PurgeKind, PurgeOutcome>> {
+export async function purgeExpired(
+  context: InvocationContext,
+  deps: PurgeDeps,
+  limit = MAX_PURGE_ROWS_PER_RUN,
+): Promise<Record<PurgeKind, PurgeOutcome>> {
   const now = deps.now();
   const { windowRetentionMs, deadLetterRetentionMs, metricsRetentionMs, reportRetentionMs } = deps.retention;
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -54,10 +65,15 @@ export async function purgeExpired(context: InvocationContext, deps: PurgeDeps, 
     }),
   );
   const outcome = Object.fromEntries(entries) as Record<PurgeKind, PurgeOutcome>;
-  const text = entries.map(([kind, o]) => ('error' in o ? `${kind} failed` : `${kind} ${o.deleted}${o.more ? ' (more left for the next run)' : ''}`));
+  const text = entries.map(([kind, o]) =>
+    'error' in o ? `${kind} failed` : `${kind} ${o.deleted}${o.more ? ' (more left for the next run)' : ''}`,
+  );
   context.log(`purgeExpired: deleted ${text.join(', ')}`);
   const failed = entries.filter(([, o]) => 'error' in o).map(([kind]) => kind);
-  if (failed.length > 0) throw new Error(`purgeExpired: purging ${failed.join(', ')} failed (see the errors logged above); the other stores were purged`);
+  if (failed.length > 0)
+    throw new Error(
+      `purgeExpired: purging ${failed.join(', ')} failed (see the errors logged above); the other stores were purged`,
+    );
   return outcome;
 }
 

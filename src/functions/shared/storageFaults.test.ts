@@ -27,18 +27,31 @@ describe('classifyError', () => {
     ['a 400 RestError (entity too large)', new RestError('EntityTooLarge', { statusCode: 400 })],
     ['a 413', new RestError('RequestBodyTooLarge', { statusCode: 413 })],
     ['a 404', new RestError('not found', { statusCode: 404 })],
-    ["durable-functions' 400", new Error('The operation failed with an unexpected status code: 400. Details: "bad key"')],
+    [
+      "durable-functions' 400",
+      new Error('The operation failed with an unexpected status code: 400. Details: "bad key"'),
+    ],
   ])('%s is permanent', (_, error) => {
     expect(classifyError(error)).toBe('permanent');
   });
 
   it('reads the status from each error shape', () => {
-    expect([statusOfError(new RestError('x', { statusCode: 409 })), statusOfError({ response: { status: 418 } }), statusOfError('text'), statusOfError(null)]).toEqual([409, 418, undefined, undefined]);
+    expect([
+      statusOfError(new RestError('x', { statusCode: 409 })),
+      statusOfError({ response: { status: 418 } }),
+      statusOfError('text'),
+      statusOfError(null),
+    ]).toEqual([409, 418, undefined, undefined]);
   });
 });
 
 describe('retryTransient', () => {
-  const options = (sleeps: number[]) => ({ attempts: 4, minDelayMs: 100, maxDelayMs: 250, sleep: async (ms: number) => void sleeps.push(ms) });
+  const options = (sleeps: number[]) => ({
+    attempts: 4,
+    minDelayMs: 100,
+    maxDelayMs: 250,
+    sleep: async (ms: number) => void sleeps.push(ms),
+  });
 
   it('retries transient failures with capped exponential backoff, then succeeds', async () => {
     const sleeps: number[] = [];
@@ -74,6 +87,8 @@ describe('retryTransient', () => {
   });
 
   it('computes delays min * 2^(n-1) capped at max', () => {
-    expect([1, 2, 3, 10].map((n) => backoffDelay({ attempts: 9, minDelayMs: 200, maxDelayMs: 5000 }, n))).toEqual([200, 400, 800, 5000]);
+    expect([1, 2, 3, 10].map((n) => backoffDelay({ attempts: 9, minDelayMs: 200, maxDelayMs: 5000 }, n))).toEqual([
+      200, 400, 800, 5000,
+    ]);
   });
 });

@@ -5,9 +5,21 @@ import { StorageInputError } from '../../storage';
 
 export type FaultKind = 'transient' | 'permanent';
 
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE', 'ENOTFOUND', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET', 'REQUEST_SEND_ERROR']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EPIPE',
+  'ENOTFOUND',
+  'ECONNABORTED',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_SOCKET',
+  'REQUEST_SEND_ERROR',
+]);
 
-const asRecord = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : undefined);
+const asRecord = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
 
 /** The HTTP status an error carries: RestError.statusCode, axios' response.status, or durable-functions' message. */
 export function statusOfError(error: unknown): number | undefined {
@@ -32,7 +44,8 @@ export function classifyError(error: unknown): FaultKind {
   const code = asRecord(error)?.['code'];
   if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return 'transient';
   const status = statusOfError(error);
-  if (status !== undefined && status >= 400 && status < 500) return status === 408 || status === 429 ? 'transient' : 'permanent';
+  if (status !== undefined && status >= 400 && status < 500)
+    return status === 408 || status === 429 ? 'transient' : 'permanent';
   return 'transient';
 }
 
@@ -51,14 +64,19 @@ export interface RetryOptions {
 export const DEFAULT_RETRY: RetryOptions = { attempts: 5, minDelayMs: 200, maxDelayMs: 5000 };
 
 /** Delay before retry `n` (1-based): min * 2^(n-1), capped. */
-export const backoffDelay = (options: RetryOptions, retry: number): number => Math.min(options.maxDelayMs, options.minDelayMs * 2 ** (retry - 1));
+export const backoffDelay = (options: RetryOptions, retry: number): number =>
+  Math.min(options.maxDelayMs, options.minDelayMs * 2 ** (retry - 1));
 
 /**
  * Runs `action`, retrying it while it fails transiently, at most `attempts` times in all with exponential backoff.
  * Rethrows a permanent failure at once and the last transient one when the attempts are spent; `onRetry` hears of
  * every retried failure.
  */
-export async function retryTransient<T>(action: () => Promise<T>, options: RetryOptions = DEFAULT_RETRY, onRetry?: (error: unknown, retry: number, delayMs: number) => void): Promise<T> {
+export async function retryTransient<T>(
+  action: () => Promise<T>,
+  options: RetryOptions = DEFAULT_RETRY,
+  onRetry?: (error: unknown, retry: number, delayMs: number) => void,
+): Promise<T> {
   const wait = options.sleep ?? simulationHooks()?.sleep ?? ((ms: number) => sleep(ms).then(() => undefined));
   for (let attempt = 1; ; attempt++) {
     try {

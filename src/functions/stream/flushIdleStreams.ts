@@ -3,7 +3,7 @@ import * as df from 'durable-functions';
 
 import { appDeps } from '../../app';
 import type { StreamActivityStore } from '../../storage';
-import { streamEntityId,type StreamSignal } from './streamContract';
+import { streamEntityId, type StreamSignal } from './streamContract';
 
 export const FLUSH_IDLE_STREAMS_FUNCTION = 'flushIdleStreams';
 
@@ -12,7 +12,11 @@ export const MAX_FLUSHES_PER_RUN = 5000;
 
 export interface FlushIdleDeps {
   activity: StreamActivityStore;
-  signal(context: InvocationContext, entity: df.EntityId, operation: Extract<StreamSignal, { kind: 'flush' }>): Promise<void>;
+  signal(
+    context: InvocationContext,
+    entity: df.EntityId,
+    operation: Extract<StreamSignal, { kind: 'flush' }>,
+  ): Promise<void>;
   now(): number;
 }
 
@@ -25,7 +29,9 @@ export interface FlushIdleDeps {
 export async function flushIdleStreams(context: InvocationContext, deps: FlushIdleDeps): Promise<number> {
   const now = deps.now();
   const due = await deps.activity.due(now, MAX_FLUSHES_PER_RUN);
-  await Promise.all(due.map((row) => deps.signal(context, streamEntityId(row.pipeline, row.stream), { kind: 'flush', input: { now } })));
+  await Promise.all(
+    due.map((row) => deps.signal(context, streamEntityId(row.pipeline, row.stream), { kind: 'flush', input: { now } })),
+  );
   if (due.length > 0) context.log(`flushIdleStreams: signalled flush to ${due.length} idle stream(s)`);
   return due.length;
 }

@@ -2,7 +2,14 @@ import type { EntityContext, EntityHandler } from 'durable-functions';
 import * as df from 'durable-functions';
 
 import { appDeps } from '../../app';
-import { applyStreamChange, decodeStreamKey, initialStreamState, migrateStreamState, type StreamState, streamView } from '../../core';
+import {
+  applyStreamChange,
+  decodeStreamKey,
+  initialStreamState,
+  migrateStreamState,
+  type StreamState,
+  streamView,
+} from '../../core';
 import { simulationHooks } from '../../simulationHooks';
 import { ENTITY_METRICS_PARTITION } from '../../storage';
 import {
@@ -20,7 +27,11 @@ import {
 import { catalogEntry, createStreamWrites, stampPipelineVersion, type StreamEntityStores } from './streamEntityWrites';
 
 /** The checked input of a state-changing operation, as the core policy takes it. */
-function validateChange(kind: StreamChange['kind'], input: unknown, key: string): { ok: true; value: StreamChange } | { ok: false; error: string } {
+function validateChange(
+  kind: StreamChange['kind'],
+  input: unknown,
+  key: string,
+): { ok: true; value: StreamChange } | { ok: false; error: string } {
   switch (kind) {
     case 'merge': {
       const checked = validateMergeInput(input, key);
@@ -61,7 +72,6 @@ function loadState(context: EntityContext<StreamState>, count = true): StreamSta
   return undefined;
 }
 
-
 /**
  * How often an active stream's catalog and idle-index rows are rewritten at most (core planCatalogWrite,
  * planIndexWrite). The catalog row's `events` lags the entity by at most this while merges keep coming; once they stop,
@@ -70,7 +80,13 @@ function loadState(context: EntityContext<StreamState>, count = true): StreamSta
  */
 export const CATALOG_REFRESH_MS = 5000;
 
-export { catalogEntry, MAX_UNSAVED_WINDOWS, stampPipelineVersion, type StreamEntityStores, windowDeadLetter } from './streamEntityWrites';
+export {
+  catalogEntry,
+  MAX_UNSAVED_WINDOWS,
+  stampPipelineVersion,
+  type StreamEntityStores,
+  windowDeadLetter,
+} from './streamEntityWrites';
 
 /** Builds the entity handler; the stores are injected so tests can use memory or Azurite-backed stores. */
 export function createStreamEntityHandler(
@@ -86,13 +102,28 @@ export function createStreamEntityHandler(
    * suppressed (docs/explanation/effectively-once.md, "Visible"): rare, so one small write each. A failed write loses
    * only the figure.
    */
-  const recordSuppressed = async (context: EntityContext<StreamState>, outcome: string, state: StreamState, at: number): Promise<void> => {
+  const recordSuppressed = async (
+    context: EntityContext<StreamState>,
+    outcome: string,
+    state: StreamState,
+    at: number,
+  ): Promise<void> => {
     if (outcome === 'replaced') state.redeliveries = (state.redeliveries ?? 0) + 1;
     if (outcome !== 'replaced' && outcome !== 'ignored') return;
     const metrics = stores().ingestMetrics;
     if (!metrics) return;
     try {
-      await metrics.record({ at: new Date(at).toISOString(), partition: ENTITY_METRICS_PARTITION, eventsIn: 0, aggregated: 0, filtered: 0, deadLettered: 0, entityOperations: 0, processingMs: 0, duplicatesSuppressed: 1 });
+      await metrics.record({
+        at: new Date(at).toISOString(),
+        partition: ENTITY_METRICS_PARTITION,
+        eventsIn: 0,
+        aggregated: 0,
+        filtered: 0,
+        deadLettered: 0,
+        entityOperations: 0,
+        processingMs: 0,
+        duplicatesSuppressed: 1,
+      });
     } catch (e) {
       warn(context, 'recording a suppressed duplicate in the ingest metrics', e);
     }
@@ -106,7 +137,9 @@ export function createStreamEntityHandler(
     };
     // Only keys encodeStreamKey made name a stream (an entity from before the codec, e.g. `default|s-001`, is read-only).
     if (kind !== 'get' && decodeStreamKey(key) === undefined) {
-      return fail(`${kind}: expected an entity key made by encodeStreamKey(pipeline, stream), found ${JSON.stringify(key)}`);
+      return fail(
+        `${kind}: expected an entity key made by encodeStreamKey(pipeline, stream), found ${JSON.stringify(key)}`,
+      );
     }
     switch (kind) {
       case 'merge':
@@ -120,16 +153,24 @@ export function createStreamEntityHandler(
         if (!state) return;
         const change = checked.value;
         // The simulator's planted bug (test-only): the committed partial stays pending, so it is committed again later.
-        const planted = change.kind === 'commit' && simulationHooks()?.plantedBug === 'commit-pending-twice' ? state.partitions[change.input.partition]?.pending : undefined;
+        const planted =
+          change.kind === 'commit' && simulationHooks()?.plantedBug === 'commit-pending-twice'
+            ? state.partitions[change.input.partition]?.pending
+            : undefined;
         const plan = applyStreamChange(state, change, at);
-        if (planted && plan.outcome === 'committed') (plan.state.partitions[(change.input as { partition: string }).partition] as { pending: unknown }).pending = planted;
+        if (planted && plan.outcome === 'committed')
+          (plan.state.partitions[(change.input as { partition: string }).partition] as { pending: unknown }).pending =
+            planted;
         // Pipeline versions (docs/explanation/pipeline-versions.md): the idle flush carries no config, so the version of
         // the last merge is kept in state for it.
         if (change.kind === 'merge') {
           await recordSuppressed(context, plan.outcome, plan.state, at);
           if (change.input.pipeline.version !== undefined) plan.state.pipelineVersion = change.input.pipeline.version;
         }
-        stampPipelineVersion(plan.closedWindows, change.kind === 'flush' ? plan.state.pipelineVersion : change.input.pipeline.version);
+        stampPipelineVersion(
+          plan.closedWindows,
+          change.kind === 'flush' ? plan.state.pipelineVersion : change.input.pipeline.version,
+        );
         const saved = await saveClosed(context, plan.state, plan.closedWindows);
         if (plan.writes !== null) {
           // Only the entity knows the exact total, so it keeps the catalog row; operations of one entity run one at a
@@ -138,7 +179,13 @@ export function createStreamEntityHandler(
           await index(context, plan.state, plan.writes, plan.at, plan.previousMergeAt);
         }
         context.df.setState(plan.state);
-        context.df.return({ ok: true, kind, outcome: plan.outcome, closedWindows: plan.closedWindows.length, saved } satisfies StreamReply);
+        context.df.return({
+          ok: true,
+          kind,
+          outcome: plan.outcome,
+          closedWindows: plan.closedWindows.length,
+          saved,
+        } satisfies StreamReply);
         return;
       }
       case 'get': {
@@ -155,7 +202,14 @@ export function createStreamEntityHandler(
         const { pipeline, stream } = splitStreamKey(key);
         try {
           await stores().streams.touch([catalogEntry(pipeline, stream, state, at)]);
-          await stores().activity.record({ pipeline, stream, lastActivity: now(), openWindows: 0, idleTimeoutMs: 0, flushDue: null });
+          await stores().activity.record({
+            pipeline,
+            stream,
+            lastActivity: now(),
+            openWindows: 0,
+            idleTimeoutMs: 0,
+            flushDue: null,
+          });
         } catch (e) {
           warn(context, 'updating the Streams catalog and idle index', e);
           delete state.catalog;
@@ -173,7 +227,7 @@ export function createStreamEntityHandler(
           await stores().streams.remove(pipeline, stream);
           await stores().activity.remove(pipeline, stream);
         } catch (e) {
-          warn(context, 'erasing the stream\'s windows, catalog and idle-index rows', e);
+          warn(context, "erasing the stream's windows, catalog and idle-index rows", e);
         }
         context.df.destructOnExit();
         context.df.return({ ok: true, kind } satisfies StreamReply);
@@ -181,7 +235,10 @@ export function createStreamEntityHandler(
       }
       default: {
         const unknown: never = kind;
-        context.df.return({ ok: false, error: `unknown operation ${JSON.stringify(unknown)}: expected merge, commit, flush, get, reset or delete` } satisfies StreamReply);
+        context.df.return({
+          ok: false,
+          error: `unknown operation ${JSON.stringify(unknown)}: expected merge, commit, flush, get, reset or delete`,
+        } satisfies StreamReply);
       }
     }
   };

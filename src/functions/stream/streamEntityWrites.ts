@@ -1,6 +1,17 @@
 import type { EntityContext } from 'durable-functions';
 
-import { catalogFigures, type ClosedWindow, DEFAULT_IDLE_TIMEOUT_MS, flushDueOf, liveWindowCount, planCatalogWrite, planIndexWrite, type StreamState, toStoredWindow, type WriteOp } from '../../core';
+import {
+  catalogFigures,
+  type ClosedWindow,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  flushDueOf,
+  liveWindowCount,
+  planCatalogWrite,
+  planIndexWrite,
+  type StreamState,
+  toStoredWindow,
+  type WriteOp,
+} from '../../core';
 import type { DeadLetterRecord, Stores, StreamCatalogEntry } from '../../storage';
 import { classifyError, errorMessage } from '../shared/storageFaults';
 import { splitStreamKey } from './streamContract';
@@ -25,7 +36,8 @@ export function catalogEntry(pipeline: string, stream: string, state: StreamStat
  * The stores the entity writes: closed windows, its catalog row, its idle-index row, (windows it cannot save) dead
  * letters and, when given, the ingest metrics (suppressed duplicates).
  */
-export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLetters' | 'activity'> & Partial<Pick<Stores, 'ingestMetrics'>>;
+export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLetters' | 'activity'> &
+  Partial<Pick<Stores, 'ingestMetrics'>>;
 
 /** Closed windows kept for a retry at most; beyond it the oldest are dead-lettered as 'storage' with their data. */
 export const MAX_UNSAVED_WINDOWS = 64;
@@ -54,7 +66,9 @@ export function stampPipelineVersion(windows: ClosedWindow[], version: number | 
 /** The entity's write steps over the given stores and clock; `refreshMs` paces the catalog and index rows. */
 export function createStreamWrites(stores: () => StreamEntityStores, now: () => number, refreshMs: number) {
   const warn = (context: EntityContext<StreamState>, what: string, e: unknown) =>
-    context.warn(`stream entity ${context.df.entityKey}: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+    context.warn(
+      `stream entity ${context.df.entityKey}: ${what} failed: ${e instanceof Error ? e.message : String(e)}`,
+    );
 
   /**
    * Upserts closed windows (and earlier failed ones). On a transient failure keeps them in state for the next operation
@@ -62,12 +76,20 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
    * dead-lettered as 'storage' with their data and counted in `unsavedDropped`. A window the table rejects permanently
    * (a 4xx) is dead-lettered at once. A dead-letter write that fails keeps its windows unsaved until it works.
    */
-  const saveClosed = async (context: EntityContext<StreamState>, state: StreamState, closed: ClosedWindow[]): Promise<boolean> => {
+  const saveClosed = async (
+    context: EntityContext<StreamState>,
+    state: StreamState,
+    closed: ClosedWindow[],
+  ): Promise<boolean> => {
     const toSave: ClosedWindow[] = [...(state.unsaved ?? []), ...closed];
     if (toSave.length === 0) return true;
     const key = context.df.entityKey;
     // Stored without the summaries, which are derived on read (core closedWindowFromStored).
-    const upsert = (ws: ClosedWindow[]) => stores().windows.upsert(key, ws.map((w) => ({ start: w.start, end: w.end, data: toStoredWindow(w) })));
+    const upsert = (ws: ClosedWindow[]) =>
+      stores().windows.upsert(
+        key,
+        ws.map((w) => ({ start: w.start, end: w.end, data: toStoredWindow(w) })),
+      );
     let unsaved: ClosedWindow[] = [];
     const rejected: { window: ClosedWindow; error: string }[] = [];
     try {
@@ -86,10 +108,18 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
           }
         }
       }
-      context.error(`stream entity ${key}: saving ${toSave.length} closed window(s) failed (${unsaved.length} kept for a retry, ${rejected.length} rejected): ${errorMessage(e)}`);
+      context.error(
+        `stream entity ${key}: saving ${toSave.length} closed window(s) failed (${unsaved.length} kept for a retry, ${rejected.length} rejected): ${errorMessage(e)}`,
+      );
     }
     const overflow = unsaved.length - MAX_UNSAVED_WINDOWS;
-    const dropped = overflow > 0 ? unsaved.slice(0, overflow).map((w) => ({ window: w, error: `more than ${MAX_UNSAVED_WINDOWS} closed windows were waiting for a retry` })) : [];
+    const dropped =
+      overflow > 0
+        ? unsaved.slice(0, overflow).map((w) => ({
+            window: w,
+            error: `more than ${MAX_UNSAVED_WINDOWS} closed windows were waiting for a retry`,
+          }))
+        : [];
     const dead = [...rejected, ...dropped];
     if (dead.length > 0) {
       try {
@@ -112,7 +142,13 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
    * while the stream is busy, always after a flush request so an early row is corrected).
    * `previousMergeAt`: the stream's last merge before this operation.
    */
-  const index = async (context: EntityContext<StreamState>, state: StreamState, op: WriteOp, at: number, previousMergeAt: number | null): Promise<void> => {
+  const index = async (
+    context: EntityContext<StreamState>,
+    state: StreamState,
+    op: WriteOp,
+    at: number,
+    previousMergeAt: number | null,
+  ): Promise<void> => {
     const idle = (state.idle ??= { timeoutMs: DEFAULT_IDLE_TIMEOUT_MS });
     const plan = planIndexWrite({
       op,
@@ -128,7 +164,14 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
     if (!plan.write) return;
     const { pipeline, stream } = splitStreamKey(context.df.entityKey);
     try {
-      await stores().activity.record({ pipeline, stream, lastActivity: state.lastSeen ?? 0, openWindows: liveWindowCount(state), idleTimeoutMs: idle.timeoutMs, flushDue: plan.due });
+      await stores().activity.record({
+        pipeline,
+        stream,
+        lastActivity: state.lastSeen ?? 0,
+        openWindows: liveWindowCount(state),
+        idleTimeoutMs: idle.timeoutMs,
+        flushDue: plan.due,
+      });
       idle.indexedDue = plan.due;
     } catch (e) {
       warn(context, 'updating the idle index', e);
@@ -140,7 +183,12 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
    * ago or more, or the operation is a flush (exact), or it was never written. A failed write leaves `state.catalog`
    * as it was, so a later operation repairs the row (and the index keeps the timer due for it).
    */
-  const catalog = async (context: EntityContext<StreamState>, state: StreamState, at: number, op: WriteOp): Promise<void> => {
+  const catalog = async (
+    context: EntityContext<StreamState>,
+    state: StreamState,
+    at: number,
+    op: WriteOp,
+  ): Promise<void> => {
     const events = catalogFigures(state).events;
     if (!planCatalogWrite({ op, now: at, refreshMs, events, catalog: state.catalog })) return;
     const { pipeline, stream } = splitStreamKey(context.df.entityKey);

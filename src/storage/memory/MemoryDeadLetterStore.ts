@@ -12,14 +12,19 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
 
   async add(records: DeadLetterRecord[]): Promise<void> {
     const rows = records.map(deadLetterRow);
-    for (const { rowKey, record } of rows) this.rows.set(`${deadLetterPartitionKey(record.enqueuedTime, record.partition)}\n${rowKey}`, record);
+    for (const { rowKey, record } of rows)
+      this.rows.set(`${deadLetterPartitionKey(record.enqueuedTime, record.partition)}\n${rowKey}`, record);
   }
 
   async query(options: DeadLetterQuery = {}): Promise<Page<DeadLetterRecord>> {
     pageSize(options.limit);
     const since = options.since === undefined ? undefined : normalizeIso('since', options.since);
     const rows = [...this.rows.entries()]
-      .filter(([, r]) => (since === undefined || r.enqueuedTime >= since) && (options.reason === undefined || r.reason === options.reason))
+      .filter(
+        ([, r]) =>
+          (since === undefined || r.enqueuedTime >= since) &&
+          (options.reason === undefined || r.reason === options.reason),
+      )
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([, r]) => ({ ...r }));
     return paginate(rows, options);

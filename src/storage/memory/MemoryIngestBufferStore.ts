@@ -16,19 +16,27 @@ export class MemoryIngestBufferStore implements IngestBufferStore {
   }
 
   async list(partition: string): Promise<BufferedBatch[]> {
-    return [...(this.batches.get(partition)?.values() ?? [])].sort((a, b) => a.firstSequence - b.firstSequence).map((b) => ({ ...b }));
+    return [...(this.batches.get(partition)?.values() ?? [])]
+      .sort((a, b) => a.firstSequence - b.firstSequence)
+      .map((b) => ({ ...b }));
   }
 
   async mark(partition: string): Promise<BufferMark> {
     const m = this.marks.get(partition);
-    return m ? { flushedThrough: m.flushedThrough, claim: m.claim && { ...m.claim }, etag: m.etag } : { flushedThrough: -1, claim: null, etag: null };
+    return m
+      ? { flushedThrough: m.flushedThrough, claim: m.claim && { ...m.claim }, etag: m.etag }
+      : { flushedThrough: -1, claim: null, etag: null };
   }
 
   async setMark(partition: string, value: Omit<BufferMark, 'etag'>, etag: string | null): Promise<string | null> {
     const have = this.marks.get(partition);
     if ((have?.etag ?? null) !== etag) return null;
     const next = `m${++this.version}`;
-    this.marks.set(partition, { flushedThrough: value.flushedThrough, claim: value.claim && { ...value.claim }, etag: next });
+    this.marks.set(partition, {
+      flushedThrough: value.flushedThrough,
+      claim: value.claim && { ...value.claim },
+      etag: next,
+    });
     return next;
   }
 
@@ -38,6 +46,11 @@ export class MemoryIngestBufferStore implements IngestBufferStore {
   }
 
   async partitions(): Promise<Array<{ partition: string; oldestBufferedAt: number }>> {
-    return [...this.batches].filter(([, rows]) => rows.size > 0).map(([partition, rows]) => ({ partition, oldestBufferedAt: Math.min(...[...rows.values()].map((r) => r.bufferedAt)) }));
+    return [...this.batches]
+      .filter(([, rows]) => rows.size > 0)
+      .map(([partition, rows]) => ({
+        partition,
+        oldestBufferedAt: Math.min(...[...rows.values()].map((r) => r.bufferedAt)),
+      }));
   }
 }

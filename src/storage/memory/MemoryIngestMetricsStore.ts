@@ -3,7 +3,13 @@ import { encodeKey } from '../encodeKey';
 import { minuteKey } from '../keys';
 import { normalizeIso } from '../normalizeIso';
 import { purgeBeforeMs } from '../purgeArgs';
-import type { IngestMetricsInput, IngestMetricsRow, IngestMetricsStore, MergeLatencySketches, PurgeResult } from '../types';
+import type {
+  IngestMetricsInput,
+  IngestMetricsRow,
+  IngestMetricsStore,
+  MergeLatencySketches,
+  PurgeResult,
+} from '../types';
 import { deleteKeys } from './deleteKeys';
 
 export class MemoryIngestMetricsStore implements IngestMetricsStore {
@@ -25,7 +31,12 @@ export class MemoryIngestMetricsStore implements IngestMetricsStore {
     return [...this.rows.entries()]
       .filter(([k]) => k >= from)
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([, r]) => ({ ...r, filteredMissing: { ...r.filteredMissing }, breakdown: { ...r.breakdown }, latencySketches: [...r.latencySketches] }));
+      .map(([, r]) => ({
+        ...r,
+        filteredMissing: { ...r.filteredMissing },
+        breakdown: { ...r.breakdown },
+        latencySketches: [...r.latencySketches],
+      }));
   }
 
   async purge(beforeMs: number, limit: number): Promise<PurgeResult> {

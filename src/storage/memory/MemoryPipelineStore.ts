@@ -9,7 +9,8 @@ export class MemoryPipelineStore implements PipelineStore {
   private version = 0;
 
   async list(): Promise<StoredPipeline[]> {
-    return [...this.rows.values()].sort((a, b) => (encodeKey(a.name) < encodeKey(b.name) ? -1 : 1)) // Table order: encoded RowKey
+    return [...this.rows.values()]
+      .sort((a, b) => (encodeKey(a.name) < encodeKey(b.name) ? -1 : 1)) // Table order: encoded RowKey
       .map((p) => copyJson('definition', p));
   }
 
@@ -21,7 +22,13 @@ export class MemoryPipelineStore implements PipelineStore {
   async put(name: string, definition: unknown): Promise<StoredPipeline> {
     checkPipelineName(name);
     const version = (this.rows.get(name)?.version ?? 0) + 1;
-    const row: StoredPipeline = { name, definition: copyJson('definition', definition), updatedAt: new Date().toISOString(), version, etag: `m${++this.version}` };
+    const row: StoredPipeline = {
+      name,
+      definition: copyJson('definition', definition),
+      updatedAt: new Date().toISOString(),
+      version,
+      etag: `m${++this.version}`,
+    };
     this.rows.set(name, row);
     const versions = this.history.get(name) ?? [];
     versions.push({ name, version, definition: row.definition, updatedAt: row.updatedAt });

@@ -5,7 +5,13 @@ const id = (key: ReplayKey): string => {
   const { partitionKey, rowKey } = replayRowKeys(key);
   return `${partitionKey}\n${rowKey}`;
 };
-const copy = (c: ReplayClaim): ReplayClaim => ({ partition: c.partition, sequenceNumber: c.sequenceNumber, pipeline: c.pipeline, by: { ...c.by }, at: c.at });
+const copy = (c: ReplayClaim): ReplayClaim => ({
+  partition: c.partition,
+  sequenceNumber: c.sequenceNumber,
+  pipeline: c.pipeline,
+  by: { ...c.by },
+  at: c.at,
+});
 
 /** In-process ReplayLedgerStore with the Table store's behaviour. */
 export class MemoryReplayLedgerStore implements ReplayLedgerStore {
@@ -32,7 +38,8 @@ export class MemoryReplayLedgerStore implements ReplayLedgerStore {
     for (const c of claims) {
       const key = id(c);
       const held = this.rows.get(key);
-      if (held && held.by.partition === c.by.partition && held.by.sequenceNumber === c.by.sequenceNumber) this.rows.delete(key);
+      if (held && held.by.partition === c.by.partition && held.by.sequenceNumber === c.by.sequenceNumber)
+        this.rows.delete(key);
     }
   }
 }

@@ -11,7 +11,10 @@ export class MemoryStreamActivityStore implements StreamActivityStore {
   }
 
   async due(now: number, limit: number): Promise<StreamActivity[]> {
-    return [...this.rows.values()].filter((r) => r.flushDue !== null && r.flushDue <= now).slice(0, limit).map((r) => ({ ...r }));
+    return [...this.rows.values()]
+      .filter((r) => r.flushDue !== null && r.flushDue <= now)
+      .slice(0, limit)
+      .map((r) => ({ ...r }));
   }
 
   async remove(pipeline: string, stream: string): Promise<void> {

@@ -15,7 +15,11 @@ export class MemoryStreamCatalog implements StreamCatalog {
   async list(options: StreamCatalogQuery = {}): Promise<Page<StreamCatalogEntry>> {
     pageSize(options.limit);
     const rows = [...this.rows.entries()]
-      .filter(([, e]) => (options.pipeline === undefined || e.pipeline === options.pipeline) && e.stream.startsWith(options.prefix ?? ''))
+      .filter(
+        ([, e]) =>
+          (options.pipeline === undefined || e.pipeline === options.pipeline) &&
+          e.stream.startsWith(options.prefix ?? ''),
+      )
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([, e]) => ({ ...e }));
     return paginate(rows, options);

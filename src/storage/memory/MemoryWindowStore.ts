@@ -2,7 +2,15 @@ import { decodeStreamKey } from '../../core/streams/streamKey';
 import { windowRowKey } from '../keys';
 import { pageSize } from '../pageSize';
 import { purgeBeforeMs, purgeLimit } from '../purgeArgs';
-import type { KeyedWindowRecord, Page, PurgeResult, WindowQuery, WindowRangeQuery, WindowRecord, WindowStore } from '../types';
+import type {
+  KeyedWindowRecord,
+  Page,
+  PurgeResult,
+  WindowQuery,
+  WindowRangeQuery,
+  WindowRecord,
+  WindowStore,
+} from '../types';
 import { windowRange } from '../windowRange';
 import { copyJson } from './copyJson';
 import { deleteKeys } from './deleteKeys';
@@ -16,7 +24,10 @@ export class MemoryWindowStore implements WindowStore {
   constructor(private readonly clock: () => number = Date.now) {}
 
   async upsert(key: string, windows: WindowRecord[]): Promise<void> {
-    const rows = windows.map((w) => ({ rowKey: windowRowKey(w.start), window: { start: w.start, end: w.end, data: copyJson('data', w.data) } }));
+    const rows = windows.map((w) => ({
+      rowKey: windowRowKey(w.start),
+      window: { start: w.start, end: w.end, data: copyJson('data', w.data) },
+    }));
     let partition = this.partitions.get(key);
     if (!partition) this.partitions.set(key, (partition = new Map()));
     let written = this.written.get(key);

@@ -5,7 +5,8 @@ import type { Page, PageOptions } from '../types';
 /** Offset paging over an already filtered and sorted list, with the same opaque tokens as the Table stores. */
 export function paginate<T>(sorted: T[], options: PageOptions): Page<T> {
   const limit = pageSize(options.limit);
-  const offset = options.continuationToken === undefined ? 0 : Number(decodeContinuationToken(options.continuationToken, isOffset));
+  const offset =
+    options.continuationToken === undefined ? 0 : Number(decodeContinuationToken(options.continuationToken, isOffset));
   const start = offset;
   const items = sorted.slice(start, start + limit);
   const next = start + limit;

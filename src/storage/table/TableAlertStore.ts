@@ -49,7 +49,12 @@ export class TableAlertStore implements AlertStore {
     }
     if (options.pipeline !== undefined) clauses.push(odata`pipeline eq ${options.pipeline}`);
     if (options.stream !== undefined) clauses.push(odata`stream eq ${options.stream}`);
-    return firstPage(await this.client(), clauses.length ? clauses.join(' and ') : undefined, options, (e) => JSON.parse(String(e.json)) as AlertRecord);
+    return firstPage(
+      await this.client(),
+      clauses.length ? clauses.join(' and ') : undefined,
+      options,
+      (e) => JSON.parse(String(e.json)) as AlertRecord,
+    );
   }
 
   /** By the service's Timestamp (rows are only ever created, so it is when the alert was raised): a scan of the table. */

@@ -27,7 +27,13 @@ export class TableDeadLetterStore implements DeadLetterStore {
     if (records.length === 0) return;
     const entities = records.map(deadLetterRow).map(({ rowKey, record }) => {
       const { raw, replay, ...rest } = record;
-      return { partitionKey: deadLetterPartitionKey(record.enqueuedTime, record.partition), rowKey, ...rest, ...(replay ? { replay: JSON.stringify(replay) } : {}), ...splitText('raw', raw) };
+      return {
+        partitionKey: deadLetterPartitionKey(record.enqueuedTime, record.partition),
+        rowKey,
+        ...rest,
+        ...(replay ? { replay: JSON.stringify(replay) } : {}),
+        ...splitText('raw', raw),
+      };
     });
     await submitInBatches(await this.client(), entities, 'Replace');
   }
@@ -57,26 +63,41 @@ export class TableDeadLetterStore implements DeadLetterStore {
       const page = await this.page(client, filter, maxPageSize, 0, state.sdk);
       if (page.continuationToken) return page;
       // The old partition is done: fill the rest of the page from the hourly range.
-      if (page.items.length === maxPageSize) return { items: page.items, continuationToken: encodeContinuationToken(JSON.stringify({ phase: 1 })) };
+      if (page.items.length === maxPageSize)
+        return { items: page.items, continuationToken: encodeContinuationToken(JSON.stringify({ phase: 1 })) };
       const rest = await this.page(client, hourly(), maxPageSize - page.items.length, 1, undefined);
       return { ...rest, items: [...page.items, ...rest.items] };
     }
     return this.page(client, hourly(), maxPageSize, 1, state.sdk);
   }
 
-  private async page(client: TableClient, filter: string | undefined, maxPageSize: number, phase: 0 | 1, sdk: string | undefined): Promise<Page<DeadLetterRecord>> {
-    const pages = client.listEntities<Record<string, unknown>>({ queryOptions: filter ? { filter } : {} }).byPage({ maxPageSize, continuationToken: sdk });
+  private async page(
+    client: TableClient,
+    filter: string | undefined,
+    maxPageSize: number,
+    phase: 0 | 1,
+    sdk: string | undefined,
+  ): Promise<Page<DeadLetterRecord>> {
+    const pages = client
+      .listEntities<Record<string, unknown>>({ queryOptions: filter ? { filter } : {} })
+      .byPage({ maxPageSize, continuationToken: sdk });
     const { value, done } = await pages.next();
     if (done || !value) return { items: [] };
     const items = value.map(toRecord);
-    return value.continuationToken ? { items, continuationToken: encodeContinuationToken(JSON.stringify({ phase, sdk: value.continuationToken })) } : { items };
+    return value.continuationToken
+      ? { items, continuationToken: encodeContinuationToken(JSON.stringify({ phase, sdk: value.continuationToken })) }
+      : { items };
   }
 
   async purge(before: string, limit: number): Promise<PurgeResult> {
     const cutoff = normalizeIso('before', before);
     // The PartitionKey bound makes it a range (old day rows of earlier days and of the cutoff's day sort below it);
     // enqueuedTime makes it exact.
-    return deleteMatching(await this.client(), [odata`PartitionKey lt ${prefixEnd(`${hourKey(cutoff)}|`)}`, odata`enqueuedTime lt ${cutoff}`].join(' and '), limit);
+    return deleteMatching(
+      await this.client(),
+      [odata`PartitionKey lt ${prefixEnd(`${hourKey(cutoff)}|`)}`, odata`enqueuedTime lt ${cutoff}`].join(' and '),
+      limit,
+    );
   }
 
   async deleteStream(pipeline: string, stream: string, limit: number): Promise<PurgeResult> {
@@ -91,7 +112,12 @@ export class TableDeadLetterStore implements DeadLetterStore {
       await Promise.all(
         records.slice(i, i + 32).map(async (r) => {
           const partitionKey = deadLetterPartitionKey(normalizeIso('enqueuedTime', r.enqueuedTime), r.partition);
-          const rowKey = deadLetterRowKey(r.partition, r.sequenceNumber, r.pipeline, r.reason === 'storage' ? (r.stream ?? '') : undefined);
+          const rowKey = deadLetterRowKey(
+            r.partition,
+            r.sequenceNumber,
+            r.pipeline,
+            r.reason === 'storage' ? (r.stream ?? '') : undefined,
+          );
           try {
             await client.updateEntity({ partitionKey, rowKey, replay: value }, 'Merge');
           } catch (error) {
@@ -117,12 +143,20 @@ function cursor(token: string): Cursor {
   }
   const c = parsed as Partial<Cursor> | undefined;
   // The inner SDK token must be one the Table SDK can read (junk in it made the SDK throw: a 500, not a 400).
-  if (c && (c.phase === 0 || c.phase === 1) && (c.sdk === undefined || (typeof c.sdk === 'string' && isTableSdkToken(c.sdk)))) return { phase: c.phase, ...(c.sdk !== undefined ? { sdk: c.sdk } : {}) };
+  if (
+    c &&
+    (c.phase === 0 || c.phase === 1) &&
+    (c.sdk === undefined || (typeof c.sdk === 'string' && isTableSdkToken(c.sdk)))
+  )
+    return { phase: c.phase, ...(c.sdk !== undefined ? { sdk: c.sdk } : {}) };
   throw badToken(token);
 }
 
 const badToken = (token: string | undefined) =>
-  new StorageInputError('continuationToken', `continuationToken: expected a token returned by a previous page of this query, found ${JSON.stringify(String(token).slice(0, 40))}`);
+  new StorageInputError(
+    'continuationToken',
+    `continuationToken: expected a token returned by a previous page of this query, found ${JSON.stringify(String(token).slice(0, 40))}`,
+  );
 
 function toRecord(e: TableEntityResult<Record<string, unknown>>): DeadLetterRecord {
   return {

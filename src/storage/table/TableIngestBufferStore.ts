@@ -24,7 +24,8 @@ export class TableIngestBufferStore implements IngestBufferStore {
 
   async put(batch: BufferedBatch): Promise<void> {
     const pieces: string[] = [];
-    for (let i = 0; i < batch.payload.length || pieces.length === 0; i += MAX_TEXT_CHARS) pieces.push(batch.payload.slice(i, i + MAX_TEXT_CHARS));
+    for (let i = 0; i < batch.payload.length || pieces.length === 0; i += MAX_TEXT_CHARS)
+      pieces.push(batch.payload.slice(i, i + MAX_TEXT_CHARS));
     const writeId = randomUUID();
     const rows: TableEntity[] = pieces.map((piece, part) => ({
       partitionKey: encodeKey(batch.partition),
@@ -43,7 +44,9 @@ export class TableIngestBufferStore implements IngestBufferStore {
   async list(partition: string): Promise<BufferedBatch[]> {
     const client = await this.client();
     const byFirst = new Map<number, Record<string, unknown>[]>();
-    const rows = client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${encodeKey(partition)} and RowKey ge 'b' and RowKey lt 'c'` } });
+    const rows = client.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${encodeKey(partition)} and RowKey ge 'b' and RowKey lt 'c'` },
+    });
     for await (const e of rows) {
       const first = Number(e['firstSequence']);
       let parts = byFirst.get(first);
@@ -55,14 +58,19 @@ export class TableIngestBufferStore implements IngestBufferStore {
       const head = parts.find((p) => Number(p['part']) === 0);
       if (!head) continue;
       const count = Number(head['parts']);
-      const mine = parts.filter((p) => p['writeId'] === head['writeId']).sort((a, b) => Number(a['part']) - Number(b['part']));
+      const mine = parts
+        .filter((p) => p['writeId'] === head['writeId'])
+        .sort((a, b) => Number(a['part']) - Number(b['part']));
       if (mine.length < count) continue;
       out.push({
         partition,
         firstSequence: first,
         lastSequence: Number(head['lastSequence']),
         bufferedAt: Number(head['bufferedAt']),
-        payload: mine.slice(0, count).map((p) => joinText('payload', p)).join(''),
+        payload: mine
+          .slice(0, count)
+          .map((p) => joinText('payload', p))
+          .join(''),
       });
     }
     return out;
@@ -71,7 +79,10 @@ export class TableIngestBufferStore implements IngestBufferStore {
   async mark(partition: string): Promise<BufferMark> {
     try {
       const e = await (await this.client()).getEntity<Record<string, unknown>>(encodeKey(partition), MARK);
-      const claim = typeof e['claimFirst'] === 'number' && typeof e['claimLast'] === 'number' ? { firstSequence: e['claimFirst'], lastSequence: e['claimLast'] } : null;
+      const claim =
+        typeof e['claimFirst'] === 'number' && typeof e['claimLast'] === 'number'
+          ? { firstSequence: e['claimFirst'], lastSequence: e['claimLast'] }
+          : null;
       return { flushedThrough: Number(e['flushedThrough']), claim, etag: e.etag };
     } catch (error) {
       if (statusOf(error) === 404) return { flushedThrough: -1, claim: null, etag: null };
@@ -89,7 +100,8 @@ export class TableIngestBufferStore implements IngestBufferStore {
       ...(value.claim ? { claimFirst: value.claim.firstSequence, claimLast: value.claim.lastSequence } : {}),
     };
     try {
-      const r = etag === null ? await client.createEntity(entity) : await client.updateEntity(entity, 'Replace', { etag });
+      const r =
+        etag === null ? await client.createEntity(entity) : await client.updateEntity(entity, 'Replace', { etag });
       return r.etag ?? null;
     } catch (error) {
       const status = statusOf(error);
@@ -104,12 +116,19 @@ export class TableIngestBufferStore implements IngestBufferStore {
     const pk = encodeKey(partition);
     const keys: string[] = [];
     for (const first of firstSequences) {
-      const rows = client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${partKey(first, 0)} and RowKey lt ${`b${seqKey(first)}.`}`, select: ['RowKey'] } });
+      const rows = client.listEntities<Record<string, unknown>>({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${pk} and RowKey ge ${partKey(first, 0)} and RowKey lt ${`b${seqKey(first)}.`}`,
+          select: ['RowKey'],
+        },
+      });
       for await (const e of rows) keys.push(String(e.rowKey));
     }
     for (let i = 0; i < keys.length; i += 100) {
       try {
-        await client.submitTransaction(keys.slice(i, i + 100).map((rowKey) => ['delete', { partitionKey: pk, rowKey }]));
+        await client.submitTransaction(
+          keys.slice(i, i + 100).map((rowKey) => ['delete', { partitionKey: pk, rowKey }]),
+        );
       } catch (error) {
         // A row deleted meanwhile (another flusher) fails the transaction with 404: delete the rest one by one.
         if (statusOf(error) !== 404) throw error;
@@ -127,7 +146,9 @@ export class TableIngestBufferStore implements IngestBufferStore {
   async partitions(): Promise<Array<{ partition: string; oldestBufferedAt: number }>> {
     const client = await this.client();
     const oldest = new Map<string, number>();
-    const rows = client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`RowKey lt 'c' and RowKey ge 'b'`, select: ['PartitionKey', 'bufferedAt'] } });
+    const rows = client.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`RowKey lt 'c' and RowKey ge 'b'`, select: ['PartitionKey', 'bufferedAt'] },
+    });
     for await (const e of rows) {
       const at = Number(e['bufferedAt']);
       const pk = String(e.partitionKey);

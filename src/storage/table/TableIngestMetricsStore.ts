@@ -6,7 +6,13 @@ import { encodeKey } from '../encodeKey';
 import { minuteKey } from '../keys';
 import { normalizeIso } from '../normalizeIso';
 import { purgeBeforeMs } from '../purgeArgs';
-import type { IngestMetricsInput, IngestMetricsRow, IngestMetricsStore, MergeLatencySketches, PurgeResult } from '../types';
+import type {
+  IngestMetricsInput,
+  IngestMetricsRow,
+  IngestMetricsStore,
+  MergeLatencySketches,
+  PurgeResult,
+} from '../types';
 import { deleteMatching } from './deleteMatching';
 import { allEntities } from './firstPage';
 import { statusOf } from './tableErrors';
@@ -40,7 +46,12 @@ export class TableIngestMetricsStore implements IngestMetricsStore {
     await Promise.all([...rows.values()].map((row) => this.fold(client, row.partitionKey, row.rowKey, row.inputs)));
   }
 
-  private async fold(client: TableClient, partitionKey: string, rowKey: string, inputs: readonly IngestMetricsInput[]): Promise<void> {
+  private async fold(
+    client: TableClient,
+    partitionKey: string,
+    rowKey: string,
+    inputs: readonly IngestMetricsInput[],
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       let existing: TableEntityResult<Record<string, unknown>> | undefined;
       try {
@@ -48,10 +59,20 @@ export class TableIngestMetricsStore implements IngestMetricsStore {
       } catch (error) {
         if (statusOf(error) !== 404) throw error;
       }
-      const row = inputs.reduce<IngestMetricsRow | undefined>((acc, input) => accumulateMetrics(acc, input, this.merge), existing && toRow(existing));
+      const row = inputs.reduce<IngestMetricsRow | undefined>(
+        (acc, input) => accumulateMetrics(acc, input, this.merge),
+        existing && toRow(existing),
+      );
       if (!row) return;
       const { latencySketches, filteredMissing, breakdown, ...counters } = row;
-      const entity = { partitionKey, rowKey, ...counters, filteredMissing: JSON.stringify(filteredMissing), breakdown: JSON.stringify(breakdown), ...splitText('latencySketches', JSON.stringify(latencySketches)) };
+      const entity = {
+        partitionKey,
+        rowKey,
+        ...counters,
+        filteredMissing: JSON.stringify(filteredMissing),
+        breakdown: JSON.stringify(breakdown),
+        ...splitText('latencySketches', JSON.stringify(latencySketches)),
+      };
       try {
         if (existing) await client.updateEntity(entity, 'Replace', { etag: existing.etag });
         else await client.createEntity(entity);
@@ -82,7 +103,8 @@ function toRow(e: Record<string, unknown>): IngestMetricsRow {
     aggregated: Number(e.aggregated),
     filtered: Number(e.filtered),
     // Rows written before this column existed have none.
-    filteredMissing: typeof e.filteredMissing === 'string' ? (JSON.parse(e.filteredMissing) as Record<string, number>) : {},
+    filteredMissing:
+      typeof e.filteredMissing === 'string' ? (JSON.parse(e.filteredMissing) as Record<string, number>) : {},
     breakdown: typeof e.breakdown === 'string' ? (JSON.parse(e.breakdown) as Record<string, number>) : {},
     deadLettered: Number(e.deadLettered),
     entityOperations: Number(e.entityOperations),

@@ -29,7 +29,10 @@ export class TablePipelineStore implements PipelineStore {
     return entity && toPipeline(entity);
   }
 
-  private async entity(client: TableClient, name: string): Promise<TableEntityResult<Record<string, unknown>> | undefined> {
+  private async entity(
+    client: TableClient,
+    name: string,
+  ): Promise<TableEntityResult<Record<string, unknown>> | undefined> {
     try {
       return await client.getEntity<Record<string, unknown>>(PARTITION, encodeKey(name));
     } catch (error) {
@@ -52,16 +55,38 @@ export class TablePipelineStore implements PipelineStore {
       const currentVersion = current === undefined ? 0 : versionOf(current);
       // A row from before versions: its definition becomes version 1, so the history starts with it.
       if (current !== undefined && typeof current['version'] !== 'number') {
-        await client.upsertEntity({ partitionKey: versionPartition(name), rowKey: versionRowKey(1), name, version: 1, updatedAt: String(current['updatedAt']), ...splitText('definition', joinText('definition', current)) }, 'Replace');
+        await client.upsertEntity(
+          {
+            partitionKey: versionPartition(name),
+            rowKey: versionRowKey(1),
+            name,
+            version: 1,
+            updatedAt: String(current['updatedAt']),
+            ...splitText('definition', joinText('definition', current)),
+          },
+          'Replace',
+        );
       }
       const version = currentVersion + 1;
       const updatedAt = new Date().toISOString();
       const chunks = splitText('definition', text);
-      await client.upsertEntity({ partitionKey: versionPartition(name), rowKey: versionRowKey(version), name, version, updatedAt, ...chunks }, 'Replace');
+      await client.upsertEntity(
+        { partitionKey: versionPartition(name), rowKey: versionRowKey(version), name, version, updatedAt, ...chunks },
+        'Replace',
+      );
       const entity = { partitionKey: PARTITION, rowKey: encodeKey(name), name, updatedAt, version, ...chunks };
       try {
-        const response = current === undefined ? await client.createEntity(entity) : await client.updateEntity(entity, 'Replace', { etag: current.etag });
-        return { name, definition: JSON.parse(text) as unknown, updatedAt, version, ...(response.etag ? { etag: response.etag } : {}) };
+        const response =
+          current === undefined
+            ? await client.createEntity(entity)
+            : await client.updateEntity(entity, 'Replace', { etag: current.etag });
+        return {
+          name,
+          definition: JSON.parse(text) as unknown,
+          updatedAt,
+          version,
+          ...(response.etag ? { etag: response.etag } : {}),
+        };
       } catch (error) {
         const status = statusOf(error);
         if ((status !== 409 && status !== 412) || attempt >= PUT_ATTEMPTS) throw error;
@@ -71,13 +96,19 @@ export class TablePipelineStore implements PipelineStore {
 
   async versions(name: string): Promise<StoredPipelineVersion[]> {
     const rows = await allEntities(await this.client(), odata`PartitionKey eq ${versionPartition(name)}`);
-    return rows.map((e) => ({ name: String(e['name']), version: Number(e['version']), definition: JSON.parse(joinText('definition', e)) as unknown, updatedAt: String(e['updatedAt']) }));
+    return rows.map((e) => ({
+      name: String(e['name']),
+      version: Number(e['version']),
+      definition: JSON.parse(joinText('definition', e)) as unknown,
+      updatedAt: String(e['updatedAt']),
+    }));
   }
 
   async delete(name: string): Promise<boolean> {
     const client = await this.client();
     // The history first: a crash after it leaves the pipeline without older versions, never versions without a pipeline.
-    for (let more = true; more; ) more = (await deleteMatching(client, odata`PartitionKey eq ${versionPartition(name)}`, 1000)).more;
+    for (let more = true; more;)
+      more = (await deleteMatching(client, odata`PartitionKey eq ${versionPartition(name)}`, 1000)).more;
     try {
       await client.deleteEntity(PARTITION, encodeKey(name));
       return true;
@@ -88,7 +119,8 @@ export class TablePipelineStore implements PipelineStore {
   }
 }
 
-const versionOf = (entity: Record<string, unknown>): number => (typeof entity['version'] === 'number' && Number.isInteger(entity['version']) ? entity['version'] : 1);
+const versionOf = (entity: Record<string, unknown>): number =>
+  typeof entity['version'] === 'number' && Number.isInteger(entity['version']) ? entity['version'] : 1;
 
 function toPipeline(entity: TableEntityResult<Record<string, unknown>>): StoredPipeline {
   return {

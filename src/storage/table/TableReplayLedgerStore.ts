@@ -18,7 +18,15 @@ export class TableReplayLedgerStore implements ReplayLedgerStore {
       claims.map(async (c) => {
         const keys = replayRowKeys(c);
         try {
-          await client.createEntity({ ...keys, partition: c.partition, sequenceNumber: c.sequenceNumber, pipeline: c.pipeline, byPartition: c.by.partition, bySequenceNumber: c.by.sequenceNumber, at: c.at });
+          await client.createEntity({
+            ...keys,
+            partition: c.partition,
+            sequenceNumber: c.sequenceNumber,
+            pipeline: c.pipeline,
+            byPartition: c.by.partition,
+            bySequenceNumber: c.by.sequenceNumber,
+            at: c.at,
+          });
           return c;
         } catch (error) {
           if (statusOf(error) !== 409) throw error;
@@ -44,7 +52,8 @@ export class TableReplayLedgerStore implements ReplayLedgerStore {
         let etag: string | undefined;
         try {
           const row = await client.getEntity<Record<string, unknown>>(keys.partitionKey, keys.rowKey);
-          if (String(row['byPartition']) !== c.by.partition || Number(row['bySequenceNumber']) !== c.by.sequenceNumber) return;
+          if (String(row['byPartition']) !== c.by.partition || Number(row['bySequenceNumber']) !== c.by.sequenceNumber)
+            return;
           etag = row.etag;
           await client.deleteEntity(keys.partitionKey, keys.rowKey, { etag });
         } catch (error) {
@@ -60,7 +69,13 @@ export class TableReplayLedgerStore implements ReplayLedgerStore {
     const keys = replayRowKeys(key);
     try {
       const row = await client.getEntity<Record<string, unknown>>(keys.partitionKey, keys.rowKey);
-      return { partition: String(row['partition']), sequenceNumber: Number(row['sequenceNumber']), pipeline: String(row['pipeline']), by: { partition: String(row['byPartition']), sequenceNumber: Number(row['bySequenceNumber']) }, at: String(row['at']) };
+      return {
+        partition: String(row['partition']),
+        sequenceNumber: Number(row['sequenceNumber']),
+        pipeline: String(row['pipeline']),
+        by: { partition: String(row['byPartition']), sequenceNumber: Number(row['bySequenceNumber']) },
+        at: String(row['at']),
+      };
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw error;

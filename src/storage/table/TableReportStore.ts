@@ -22,13 +22,22 @@ export class TableReportStore implements ReportStore {
   async putStreams(reportId: string, results: StreamResult[]): Promise<void> {
     if (results.length === 0) return;
     const pk = encodeKey(reportId);
-    const entities = results.map((r) => ({ partitionKey: pk, rowKey: STREAM_ROW + encodeKey(r.stream), ...splitText('json', JSON.stringify(r)) }));
+    const entities = results.map((r) => ({
+      partitionKey: pk,
+      rowKey: STREAM_ROW + encodeKey(r.stream),
+      ...splitText('json', JSON.stringify(r)),
+    }));
     await submitInBatches(await this.client(), entities, 'Replace');
   }
 
   async putHeader(reportId: string, header: ReportHeader): Promise<void> {
     // generatedAt as its own property so that the purge reads it without parsing the JSON.
-    const entity = { partitionKey: encodeKey(reportId), rowKey: HEADER_ROW, generatedAt: header.generatedAt, ...splitText('json', JSON.stringify(header)) };
+    const entity = {
+      partitionKey: encodeKey(reportId),
+      rowKey: HEADER_ROW,
+      generatedAt: header.generatedAt,
+      ...splitText('json', JSON.stringify(header)),
+    };
     await (await this.client()).upsertEntity(entity, 'Replace');
   }
 
@@ -36,7 +45,9 @@ export class TableReportStore implements ReportStore {
     const rows = await allEntities(await this.client(), odata`PartitionKey eq ${encodeKey(reportId)}`);
     const header = rows.find((e) => e.rowKey === HEADER_ROW);
     if (!header) return undefined;
-    const streams = rows.filter((e) => e.rowKey?.startsWith(STREAM_ROW)).map((e) => JSON.parse(joinText('json', e)) as StreamResult);
+    const streams = rows
+      .filter((e) => e.rowKey?.startsWith(STREAM_ROW))
+      .map((e) => JSON.parse(joinText('json', e)) as StreamResult);
     return { ...(JSON.parse(joinText('json', header)) as ReportHeader), streams: rankStreams(streams) };
   }
 
@@ -46,8 +57,13 @@ export class TableReportStore implements ReportStore {
     let left = purgeLimit(limit);
     const client = await this.client();
     let deleted = 0;
-    for await (const header of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`RowKey eq ${HEADER_ROW}` } })) {
-      const generatedAt = typeof header.generatedAt === 'string' ? header.generatedAt : (JSON.parse(joinText('json', header)) as ReportHeader).generatedAt;
+    for await (const header of client.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`RowKey eq ${HEADER_ROW}` },
+    })) {
+      const generatedAt =
+        typeof header.generatedAt === 'string'
+          ? header.generatedAt
+          : (JSON.parse(joinText('json', header)) as ReportHeader).generatedAt;
       if (normalizeIso('generatedAt', generatedAt) >= cutoff) continue;
       if (left === 0) return { deleted, more: true };
       const pk = String(header.partitionKey);

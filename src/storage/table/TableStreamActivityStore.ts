@@ -32,7 +32,9 @@ export class TableStreamActivityStore implements StreamActivityStore {
   async due(now: number, limit: number): Promise<StreamActivity[]> {
     const client = await this.client();
     const out: StreamActivity[] = [];
-    const rows = client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`flushDue le ${dueText(now)}` } });
+    const rows = client.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`flushDue le ${dueText(now)}` },
+    });
     for await (const e of rows) {
       const flushDue = Date.parse(String(e['flushDue']));
       out.push({

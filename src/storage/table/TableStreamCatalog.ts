@@ -14,7 +14,9 @@ export class TableStreamCatalog implements StreamCatalog {
 
   async touch(entries: StreamCatalogEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const entities = entries.map(streamEntry).map((e) => ({ partitionKey: encodeKey(e.pipeline), rowKey: encodeKey(e.stream), ...e }));
+    const entities = entries
+      .map(streamEntry)
+      .map((e) => ({ partitionKey: encodeKey(e.pipeline), rowKey: encodeKey(e.stream), ...e }));
     await submitInBatches(await this.client(), entities, 'Merge');
   }
 

@@ -5,14 +5,23 @@ import { joinText, splitText } from '../chunkedText';
 import { decodeKey, encodeKey } from '../encodeKey';
 import { windowRowKey } from '../keys';
 import { purgeBeforeMs } from '../purgeArgs';
-import type { KeyedWindowRecord, Page, PurgeResult, WindowQuery, WindowRangeQuery, WindowRecord, WindowStore } from '../types';
+import type {
+  KeyedWindowRecord,
+  Page,
+  PurgeResult,
+  WindowQuery,
+  WindowRangeQuery,
+  WindowRecord,
+  WindowStore,
+} from '../types';
 import { windowRange } from '../windowRange';
 import { deleteMatching } from './deleteMatching';
 import { firstPage } from './firstPage';
 import { submitInBatches } from './submitInBatches';
 
 /** A row's data as upsert wrote it (the store writes nothing else to the table, so it trusts its own JSON). */
-const readData = (e: Record<string, unknown>): WindowRecord['data'] => JSON.parse(joinText('data', e)) as WindowRecord['data'];
+const readData = (e: Record<string, unknown>): WindowRecord['data'] =>
+  JSON.parse(joinText('data', e)) as WindowRecord['data'];
 
 /** PartitionKey = encodeStreamKey(pipeline, stream) (through encodeKey, which leaves it unchanged), RowKey = zero-padded window start; data as chunked JSON text. */
 export class TableWindowStore implements WindowStore {

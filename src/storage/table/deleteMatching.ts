@@ -16,11 +16,17 @@ const CONCURRENCY = 8;
  * delete. A row that is already gone (another deleter raced us) is not an error: its transaction is redone row by
  * row, ignoring 404. Deleting rows behind the scan is safe: continuation tokens are key positions.
  */
-export async function deleteMatching(client: TableClient, filter: string | undefined, limit: number): Promise<PurgeResult> {
+export async function deleteMatching(
+  client: TableClient,
+  filter: string | undefined,
+  limit: number,
+): Promise<PurgeResult> {
   const max = purgeLimit(limit);
   let deleted = 0;
   const pages = client
-    .listEntities<Record<string, unknown>>({ queryOptions: { ...(filter ? { filter } : {}), select: ['partitionKey', 'rowKey'] } })
+    .listEntities<Record<string, unknown>>({
+      queryOptions: { ...(filter ? { filter } : {}), select: ['partitionKey', 'rowKey'] },
+    })
     .byPage({ maxPageSize: 1000 });
   for await (const page of pages) {
     const keys = page.map((e) => ({ partitionKey: String(e.partitionKey), rowKey: String(e.rowKey) }));
@@ -31,14 +37,18 @@ export async function deleteMatching(client: TableClient, filter: string | undef
     if (deleted === max) {
       // Full exactly at a page boundary: more only if the scan has another matching row (the service may return
       // empty pages with a continuation token, e.g. at a scan's time limit, so look past them).
-      for (let next = await pages.next(); !next.done; next = await pages.next()) if (next.value.length > 0) return { deleted, more: true };
+      for (let next = await pages.next(); !next.done; next = await pages.next())
+        if (next.value.length > 0) return { deleted, more: true };
       return { deleted, more: false };
     }
   }
   return { deleted, more: false };
 }
 
-async function deleteKeys(client: TableClient, keys: readonly { partitionKey: string; rowKey: string }[]): Promise<void> {
+async function deleteKeys(
+  client: TableClient,
+  keys: readonly { partitionKey: string; rowKey: string }[],
+): Promise<void> {
   const byPartition = new Map<string, TransactionAction[][]>();
   for (const key of keys) {
     let list = byPartition.get(key.partitionKey);

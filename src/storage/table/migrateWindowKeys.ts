@@ -19,7 +19,10 @@ export interface WindowKeyMigration {
  * there wins) before its legacy row is deleted, so a rerun after a crash finishes the job and a second run moves nothing.
  * Legacy keys are the ones holding '|' (pipeline names cannot, and base64url never does).
  */
-export async function migrateWindowKeys(client: TableClient, options: { dryRun?: boolean } = {}): Promise<WindowKeyMigration> {
+export async function migrateWindowKeys(
+  client: TableClient,
+  options: { dryRun?: boolean } = {},
+): Promise<WindowKeyMigration> {
   const result: WindowKeyMigration = { moved: 0, superseded: 0, skipped: [] };
   const skipped = new Set<string>();
   for await (const row of client.listEntities<Record<string, unknown>>()) {
@@ -29,7 +32,8 @@ export async function migrateWindowKeys(client: TableClient, options: { dryRun?:
     if (split < 0 || skipped.has(partitionKey)) continue;
     const pipeline = plain.slice(0, split);
     const stream = plain.slice(split + 1);
-    const problem = pipeline.length === 0 ? 'expected a pipeline name before "|", found none' : streamKeyProblem(stream);
+    const problem =
+      pipeline.length === 0 ? 'expected a pipeline name before "|", found none' : streamKeyProblem(stream);
     if (problem !== undefined) {
       skipped.add(partitionKey);
       result.skipped.push({ partitionKey, reason: problem });
@@ -41,7 +45,11 @@ export async function migrateWindowKeys(client: TableClient, options: { dryRun?:
     }
     const { etag: _etag, timestamp: _timestamp, ...properties } = row;
     try {
-      await client.createEntity({ ...properties, partitionKey: encodeStreamKey(pipeline, stream), rowKey: row.rowKey ?? '' });
+      await client.createEntity({
+        ...properties,
+        partitionKey: encodeStreamKey(pipeline, stream),
+        rowKey: row.rowKey ?? '',
+      });
       result.moved++;
     } catch (error) {
       if (statusOf(error) !== 409) throw error;

@@ -5,11 +5,14 @@ import { MAX_TRANSACTION_BYTES, submitInBatches } from './submitInBatches';
 /** Records the transactions instead of sending them: the split is what is under test. */
 function recorder(): { client: TableClient; transactions: TransactionAction[][] } {
   const transactions: TransactionAction[][] = [];
-  const client = { submitTransaction: async (actions: TransactionAction[]) => void transactions.push(actions) } as unknown as TableClient;
+  const client = {
+    submitTransaction: async (actions: TransactionAction[]) => void transactions.push(actions),
+  } as unknown as TableClient;
   return { client, transactions };
 }
 
-const utf8Bytes = (actions: TransactionAction[]) => actions.reduce((n, a) => n + Buffer.byteLength(JSON.stringify(a[1]), 'utf8'), 0);
+const utf8Bytes = (actions: TransactionAction[]) =>
+  actions.reduce((n, a) => n + Buffer.byteLength(JSON.stringify(a[1]), 'utf8'), 0);
 
 describe('submitInBatches', () => {
   it('splits by UTF-8 bytes: multi-byte text under the old UTF-16 character estimate but over the byte limit is split', async () => {

@@ -12,7 +12,11 @@ export const MAX_TRANSACTION_BYTES = 3 * 1024 * 1024;
  * Upserts entities with entity-group transactions: grouped by PartitionKey (a transaction is single-partition),
  * duplicate RowKeys collapsed to the last (a transaction rejects repeats), then split by count and size.
  */
-export async function submitInBatches(client: TableClient, entities: TableEntity[], mode: 'Replace' | 'Merge'): Promise<void> {
+export async function submitInBatches(
+  client: TableClient,
+  entities: TableEntity[],
+  mode: 'Replace' | 'Merge',
+): Promise<void> {
   const byPartition = new Map<string, Map<string, TableEntity>>();
   for (const entity of entities) {
     let rows = byPartition.get(entity.partitionKey);

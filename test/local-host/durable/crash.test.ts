@@ -36,7 +36,10 @@ describe('durable crash recovery (sqlite store, SIGKILL mid-flight)', () => {
     const startWork = (ns: number[]): Promise<void[]> =>
       Promise.all(
         ns.map(async (n) => {
-          const r = await fetchText(`${hook()}/orchestrators/Work/work-${n}`, { method: 'POST', body: JSON.stringify(n) });
+          const r = await fetchText(`${hook()}/orchestrators/Work/work-${n}`, {
+            method: 'POST',
+            body: JSON.stringify(n),
+          });
           expect(r.status).toBe(202);
         }),
       );
@@ -44,21 +47,34 @@ describe('durable crash recovery (sqlite store, SIGKILL mid-flight)', () => {
 
     await Promise.all(
       Array.from({ length: clientSignals }, async (_, i) => {
-        const r = await fetchText(`${hook()}/entities/Tally/client-${i % 3}?op=add`, { method: 'POST', body: JSON.stringify(i) });
+        const r = await fetchText(`${hook()}/entities/Tally/client-${i % 3}?op=add`, {
+          method: 'POST',
+          body: JSON.stringify(i),
+        });
         expect(r.status).toBe(202);
       }),
     );
 
     // Ungated ones first and to completion, so blocked activities never hold the slots they need.
     await startWork(range(finishedFirst));
-    await pollUntil(async () => {
-      const list = JSON.parse((await fetchText(`${hook()}/instances/?runtimeStatus=Completed`)).text) as unknown[];
-      return list.length === finishedFirst ? true : undefined;
-    }, 30_000, 10);
+    await pollUntil(
+      async () => {
+        const list = JSON.parse((await fetchText(`${hook()}/instances/?runtimeStatus=Completed`)).text) as unknown[];
+        return list.length === finishedFirst ? true : undefined;
+      },
+      30_000,
+      10,
+    );
     await startWork(range(orchestrations - finishedFirst, finishedFirst));
     // Killed only once several gated activities are known to be running: mid-flight work is certain, not hoped for.
-    await pollUntil(async () => (readdirSync(gateDir).filter((f) => f.startsWith('started-')).length >= 10 ? true : undefined), 30_000, 10);
-    const completedAtKill = JSON.parse((await fetchText(`${hook()}/instances/?runtimeStatus=Completed`)).text) as unknown[];
+    await pollUntil(
+      async () => (readdirSync(gateDir).filter((f) => f.startsWith('started-')).length >= 10 ? true : undefined),
+      30_000,
+      10,
+    );
+    const completedAtKill = JSON.parse(
+      (await fetchText(`${hook()}/instances/?runtimeStatus=Completed`)).text,
+    ) as unknown[];
     await host.kill();
     expect(completedAtKill).toHaveLength(finishedFirst);
 
@@ -66,7 +82,10 @@ describe('durable crash recovery (sqlite store, SIGKILL mid-flight)', () => {
     host = await startHostProcess({ app, args, env });
     for (let n = 0; n < orchestrations; n++) {
       const status = await pollUntil(async () => {
-        const s = JSON.parse((await fetchText(`${hook()}/instances/work-${n}`)).text) as { runtimeStatus: string; output: unknown };
+        const s = JSON.parse((await fetchText(`${hook()}/instances/work-${n}`)).text) as {
+          runtimeStatus: string;
+          output: unknown;
+        };
         return ['Completed', 'Failed', 'Terminated'].includes(s.runtimeStatus) ? s : undefined;
       }, 60_000);
       expect(status).toMatchObject({ runtimeStatus: 'Completed', output: expected(n) });
@@ -78,7 +97,10 @@ describe('durable crash recovery (sqlite store, SIGKILL mid-flight)', () => {
     };
     const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
     // Orchestration signals are sent with the episode that completes; poll until the last ones land, then check exactness.
-    await pollUntil(async () => ((await state('orchestrations')) === sum(range(orchestrations)) ? true : undefined), 30_000);
+    await pollUntil(
+      async () => ((await state('orchestrations')) === sum(range(orchestrations)) ? true : undefined),
+      30_000,
+    );
     for (let j = 0; j < 5; j++) {
       const want = range(orchestrations).filter((n) => n % 5 === j).length;
       await pollUntil(async () => ((await state(`own-${j}`)) === want ? true : undefined), 30_000);

@@ -27,8 +27,15 @@ describe('durable functions on the local host (durable-basic fixture, memory sto
 
   const api = (path: string): string => `${host.baseUrl}/api/${path}`;
 
-  async function start(name: string, input: unknown, id?: string): Promise<{ id: string; statusQueryGetUri: string; sendEventPostUri: string }> {
-    const res = await fetchText(api(`start/${name}${id ? `/${id}` : ''}`), { method: 'POST', body: JSON.stringify(input) });
+  async function start(
+    name: string,
+    input: unknown,
+    id?: string,
+  ): Promise<{ id: string; statusQueryGetUri: string; sendEventPostUri: string }> {
+    const res = await fetchText(api(`start/${name}${id ? `/${id}` : ''}`), {
+      method: 'POST',
+      body: JSON.stringify(input),
+    });
     expect(res.status).toBe(202);
     const body = JSON.parse(res.text) as { id: string; statusQueryGetUri: string; sendEventPostUri: string };
     expect(res.headers.get('location')).toBe(body.statusQueryGetUri);
@@ -52,7 +59,11 @@ describe('durable functions on the local host (durable-basic fixture, memory sto
     const started = await start('Chaining', ['Tokyo', 'Seattle', 'London']);
     expect(started.statusQueryGetUri.startsWith(host.baseUrl)).toBe(true);
     const status = await settled(started.statusQueryGetUri);
-    expect(status).toMatchObject({ name: 'Chaining', runtimeStatus: 'Completed', input: ['Tokyo', 'Seattle', 'London'] });
+    expect(status).toMatchObject({
+      name: 'Chaining',
+      runtimeStatus: 'Completed',
+      input: ['Tokyo', 'Seattle', 'London'],
+    });
     expect(status.output).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
     const viaClient = JSON.parse((await fetchText(api(`status/${started.id}?history=true`))).text) as Status;
     expect(viaClient.history?.filter((e) => e.EventType === 'TaskCompleted')).toHaveLength(3);
@@ -79,7 +90,10 @@ describe('durable functions on the local host (durable-basic fixture, memory sto
 
   it('refuses to start an instance id that is still running (409) and keeps the running one', async () => {
     const first = await start('Approval', { timeoutMs: 60_000 }, 'dup-1');
-    const again = await fetchText(`${host.baseUrl}/runtime/webhooks/durabletask/orchestrators/Approval/dup-1`, { method: 'POST', body: '{"timeoutMs":1}' });
+    const again = await fetchText(`${host.baseUrl}/runtime/webhooks/durabletask/orchestrators/Approval/dup-1`, {
+      method: 'POST',
+      body: '{"timeoutMs":1}',
+    });
     expect(again.status).toBe(409);
     expect(again.text).toContain("'dup-1' already exists");
     const viaClient = await fetchText(api('start/Approval/dup-1'), { method: 'POST', body: '{"timeoutMs":1}' });
@@ -90,7 +104,10 @@ describe('durable functions on the local host (durable-basic fixture, memory sto
   });
 
   it('returns 202 with a status link when waitForCompletion times out', async () => {
-    const res = await fetchText(api('run/Approval?timeoutMs=300'), { method: 'POST', body: JSON.stringify({ timeoutMs: 60_000 }) });
+    const res = await fetchText(api('run/Approval?timeoutMs=300'), {
+      method: 'POST',
+      body: JSON.stringify({ timeoutMs: 60_000 }),
+    });
     expect(res.status).toBe(202);
     const body = JSON.parse(res.text) as { id: string; statusQueryGetUri: string };
     const running = JSON.parse((await fetchText(body.statusQueryGetUri)).text) as Status;
@@ -113,7 +130,10 @@ describe('durable functions on the local host (durable-basic fixture, memory sto
       const s = JSON.parse((await fetchText(approved.statusQueryGetUri)).text) as Status;
       return s.runtimeStatus === 'Running' ? s : undefined;
     });
-    const raised = await fetchText(api(`manage/${approved.id}/raise/ApprovalEvent`), { method: 'POST', body: JSON.stringify('ann') });
+    const raised = await fetchText(api(`manage/${approved.id}/raise/ApprovalEvent`), {
+      method: 'POST',
+      body: JSON.stringify('ann'),
+    });
     expect(raised.status).toBe(202);
     const timedOut = await start('Approval', { timeoutMs: 500 });
     const a = await settled(approved.statusQueryGetUri);
@@ -131,7 +151,11 @@ describe('durable functions on the local host (durable-basic fixture, memory sto
   it('sub-orchestrations with ids and retries; a failing child fails into the parent', async () => {
     const s = await start('Parent', null, 'parent-1');
     const done = await settled(s.statusQueryGetUri);
-    const out = done.output as { first: { child: string; square: number }; retried: { square: number }; failure: string };
+    const out = done.output as {
+      first: { child: string; square: number };
+      retried: { square: number };
+      failure: string;
+    };
     expect(out.first).toEqual({ child: 'parent-1-child-a', square: 9 });
     expect(out.retried.square).toBe(16);
     expect(out.failure).toContain('broken activity: from parent');
@@ -146,7 +170,10 @@ describe('durable functions on the local host (durable-basic fixture, memory sto
       expect(r.status).toBe(202);
     }
     const state = await pollUntil(async () => {
-      const s = JSON.parse((await fetchText(api('entity/Counter/c1'))).text) as { entityExists: boolean; entityState: number };
+      const s = JSON.parse((await fetchText(api('entity/Counter/c1'))).text) as {
+        entityExists: boolean;
+        entityState: number;
+      };
       return s.entityState === 40 ? s : undefined;
     });
     expect(state.entityExists).toBe(true);
@@ -161,7 +188,11 @@ describe('durable functions on the local host (durable-basic fixture, memory sto
 
   it('suspends and resumes, lists by status with paging, and purges', async () => {
     const s = await start('Approval', { timeoutMs: 60_000 }, 'to-suspend');
-    await pollUntil(async () => ((JSON.parse((await fetchText(s.statusQueryGetUri)).text) as Status).runtimeStatus === 'Running' ? true : undefined));
+    await pollUntil(async () =>
+      (JSON.parse((await fetchText(s.statusQueryGetUri)).text) as Status).runtimeStatus === 'Running'
+        ? true
+        : undefined,
+    );
     await fetchText(api('manage/to-suspend/suspend'), { method: 'POST' });
     await settled(s.statusQueryGetUri, ['Suspended']);
     await fetchText(api('manage/to-suspend/raise/ApprovalEvent'), { method: 'POST', body: '"bob"' });
@@ -170,13 +201,17 @@ describe('durable functions on the local host (durable-basic fixture, memory sto
     await fetchText(api('manage/to-suspend/resume'), { method: 'POST' });
     expect((await settled(s.statusQueryGetUri)).output).toEqual({ approved: true, by: 'bob' });
 
-    const direct = await fetchText(`${host.baseUrl}/runtime/webhooks/durabletask/instances/?top=2&runtimeStatus=Completed`);
+    const direct = await fetchText(
+      `${host.baseUrl}/runtime/webhooks/durabletask/instances/?top=2&runtimeStatus=Completed`,
+    );
     expect(JSON.parse(direct.text)).toHaveLength(2);
     expect(direct.headers.get('x-ms-continuation-token')).toBeTruthy();
     const all = JSON.parse((await fetchText(api('instances'))).text) as unknown[];
     expect(all.length).toBeGreaterThan(5);
 
-    const purged = JSON.parse((await fetchText(api('manage/to-suspend/purge'), { method: 'POST' })).text) as { instancesDeleted: number };
+    const purged = JSON.parse((await fetchText(api('manage/to-suspend/purge'), { method: 'POST' })).text) as {
+      instancesDeleted: number;
+    };
     expect(purged.instancesDeleted).toBe(1);
     expect((await fetchText(`${host.baseUrl}/runtime/webhooks/durabletask/instances/to-suspend`)).status).toBe(404);
   });

@@ -120,7 +120,11 @@ describe.each(stores)('DurableRuntime with the real durable-functions SDK (%s st
     const rt = h.start(newStore());
     rt.startOrchestration('Wait', 'w1', null);
     // Raised before the orchestrator waits for it: must be buffered.
-    rt.sendToOrchestration({ kind: 'orchestration', instanceId: 'w1', event: { EventType: 15, Name: 'Approval', Input: '{"by":"ann"}' } });
+    rt.sendToOrchestration({
+      kind: 'orchestration',
+      instanceId: 'w1',
+      event: { EventType: 15, Name: 'Approval', Input: '{"by":"ann"}' },
+    });
     const done = await h.waitForStatus('w1');
     expect(parse(done.output)).toEqual({ approval: { by: 'ann' }, after: true });
     expect(parse(done.customStatus)).toBe('done');
@@ -170,14 +174,18 @@ describe.each(stores)('DurableRuntime with the real durable-functions SDK (%s st
     expect(parse(done.output)).toBeGreaterThanOrEqual(5);
     for (let i = 0; i < 45; i++) rt.signalEntity(id, 'add', '1');
     const until = Date.now() + 10000;
-    while (rt.store.getEntity(entitySchedulerId('Audit', 'log')) === undefined && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    while (rt.store.getEntity(entitySchedulerId('Audit', 'log')) === undefined && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 10));
     expect(parse(rt.store.getEntity(id)?.state ?? null)).toBe(100);
     expect(parse(rt.store.getEntity(entitySchedulerId('Audit', 'log'))?.state ?? null)).toEqual([100]);
-    const batches = h.logs.filter((l) => l.includes('@counter@k processed')).map((l) => Number(/processed (\d+)/.exec(l)?.[1]));
+    const batches = h.logs
+      .filter((l) => l.includes('@counter@k processed'))
+      .map((l) => Number(/processed (\d+)/.exec(l)?.[1]));
     batchSizes.push(...batches);
     expect(Math.max(...batchSizes)).toBeGreaterThan(1);
     rt.signalEntity(id, 'delete', null);
-    while (rt.store.getEntity(id) !== undefined && Date.now() < until + 5000) await new Promise((r) => setTimeout(r, 10));
+    while (rt.store.getEntity(id) !== undefined && Date.now() < until + 5000)
+      await new Promise((r) => setTimeout(r, 10));
     expect(rt.store.getEntity(id)).toBeUndefined();
   });
 
@@ -195,10 +203,15 @@ describe.each(stores)('DurableRuntime with the real durable-functions SDK (%s st
     expect((await h.waitForStatus('t1')).status).toBe('Terminated');
     rt.sendToOrchestration({ kind: 'orchestration', instanceId: 's1', control: 'suspend' });
     await h.waitForStatus('s1', (s) => s === 'Suspended');
-    rt.sendToOrchestration({ kind: 'orchestration', instanceId: 's1', event: { EventType: 15, Name: 'Go', Input: '7' } });
+    rt.sendToOrchestration({
+      kind: 'orchestration',
+      instanceId: 's1',
+      event: { EventType: 15, Name: 'Go', Input: '7' },
+    });
     // The runtime says when it has looked at the event and parked it: no guessing how long that takes.
     const until = Date.now() + 10_000;
-    while (!h.logs.some((l) => l.includes('s1 is suspended; holding 1 messages')) && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    while (!h.logs.some((l) => l.includes('s1 is suspended; holding 1 messages')) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 5));
     expect(rt.store.getInstance('s1')?.status).toBe('Suspended');
     expect(rt.store.loadMessages().filter((m) => m.target === 'orch:s1')).toHaveLength(1);
     rt.sendToOrchestration({ kind: 'orchestration', instanceId: 's1', control: 'resume' });

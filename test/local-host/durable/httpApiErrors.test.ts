@@ -7,10 +7,20 @@ import { MemoryStore } from '../../../local-host/durable/store/memoryStore';
 import type { HostLogger } from '../../../local-host/extension';
 import { fetchText } from '../../support/fetchText';
 
-const quiet: HostLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet: HostLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 describe('durable HTTP API: bad requests are 400s saying what was expected and found', () => {
-  const runtime = new DurableRuntime({ store: new MemoryStore(), functions: [], invoke: () => Promise.reject(new Error('no functions')), logger: quiet });
+  const runtime = new DurableRuntime({
+    store: new MemoryStore(),
+    functions: [],
+    invoke: () => Promise.reject(new Error('no functions')),
+    logger: quiet,
+  });
   let server: Server;
   let origin = '';
   beforeAll(async () => {
@@ -25,9 +35,21 @@ describe('durable HTTP API: bad requests are 400s saying what was expected and f
   });
 
   it.each([
-    ['an unknown runtimeStatus', 'instances/?runtimeStatus=Running,Bogus', /Expected runtimeStatus values among .*Running.* but found 'Bogus'/],
-    ['a createdTimeFrom that is no date', 'instances/?createdTimeFrom=yesterday', /Expected createdTimeFrom to be a date-time .* but found 'yesterday'/],
-    ['a createdTimeTo that is no date', 'instances/?createdTimeTo=soon', /Expected createdTimeTo to be a date-time .* but found 'soon'/],
+    [
+      'an unknown runtimeStatus',
+      'instances/?runtimeStatus=Running,Bogus',
+      /Expected runtimeStatus values among .*Running.* but found 'Bogus'/,
+    ],
+    [
+      'a createdTimeFrom that is no date',
+      'instances/?createdTimeFrom=yesterday',
+      /Expected createdTimeFrom to be a date-time .* but found 'yesterday'/,
+    ],
+    [
+      'a createdTimeTo that is no date',
+      'instances/?createdTimeTo=soon',
+      /Expected createdTimeTo to be a date-time .* but found 'soon'/,
+    ],
   ])('%s', async (_what, path, message) => {
     const res = await fetchText(`${origin}${durableRoutePrefix}${path}`);
     expect(res.status).toBe(400);

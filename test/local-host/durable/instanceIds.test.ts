@@ -34,11 +34,22 @@ describe('explicit instance ids of sub-orchestrations', () => {
     rt.startOrchestration('StartsChild', 'p1', '"busy"');
     const parent = await h.waitForStatus('p1');
     expect(parent.status).toBe('Completed');
-    expect((parse(parent.output) as { caught: string }).caught).toContain("An orchestration instance with ID 'busy' already exists and is Running");
+    expect((parse(parent.output) as { caught: string }).caught).toContain(
+      "An orchestration instance with ID 'busy' already exists and is Running",
+    );
     const busy = rt.store.getInstance('busy');
-    expect(busy).toMatchObject({ name: 'Waiter', status: 'Running', executionId: before.executionId, input: '"original"' });
+    expect(busy).toMatchObject({
+      name: 'Waiter',
+      status: 'Running',
+      executionId: before.executionId,
+      input: '"original"',
+    });
     expect(busy?.parent).toBeUndefined();
-    rt.sendToOrchestration({ kind: 'orchestration', instanceId: 'busy', event: { EventType: 15, Name: 'Go', Input: '1' } });
+    rt.sendToOrchestration({
+      kind: 'orchestration',
+      instanceId: 'busy',
+      event: { EventType: 15, Name: 'Go', Input: '1' },
+    });
     expect(parse((await h.waitForStatus('busy')).output)).toEqual({ input: 'original', v: 1 });
   });
 

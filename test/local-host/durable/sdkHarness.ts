@@ -21,7 +21,13 @@ export class SdkHarness extends SdkInvoker {
       warn: (m) => this.logs.push(m),
       error: (m) => this.logs.push(m),
     };
-    this.runtime = new DurableRuntime({ store, functions: this.functions, invoke: this.invoke, logger, ...(now ? { now } : {}) });
+    this.runtime = new DurableRuntime({
+      store,
+      functions: this.functions,
+      invoke: this.invoke,
+      logger,
+      ...(now ? { now } : {}),
+    });
     this.runtime.start();
     return this.runtime;
   }
@@ -32,12 +38,19 @@ export class SdkHarness extends SdkInvoker {
     this.runtime.store.close();
   }
 
-  async waitForStatus(instanceId: string, done: (s: string) => boolean = (s) => ['Completed', 'Failed', 'Terminated'].includes(s), timeoutMs = 20000) {
+  async waitForStatus(
+    instanceId: string,
+    done: (s: string) => boolean = (s) => ['Completed', 'Failed', 'Terminated'].includes(s),
+    timeoutMs = 20000,
+  ) {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const record = this.runtime.store.getInstance(instanceId);
       if (record && done(record.status)) return record;
-      if (Date.now() > until) throw new Error(`instance ${instanceId} still ${record?.status ?? 'missing'}; logs:\n${this.logs.slice(-20).join('\n')}`);
+      if (Date.now() > until)
+        throw new Error(
+          `instance ${instanceId} still ${record?.status ?? 'missing'}; logs:\n${this.logs.slice(-20).join('\n')}`,
+        );
       await new Promise((r) => setTimeout(r, 10));
     }
   }

@@ -22,7 +22,12 @@ class RecordingStore extends SqliteStore {
 function setup(): { store: RecordingStore; runtime: DurableRuntime } {
   const store = new RecordingStore(join(mkdtempSync(join(tmpdir(), 'signal-batch-')), 'hub.sqlite'));
   // Not started: nothing consumes the messages, so the store shows exactly what the signals wrote.
-  const runtime = new DurableRuntime({ store, functions: [], invoke: () => Promise.reject(new Error('not invoked')), logger: silent });
+  const runtime = new DurableRuntime({
+    store,
+    functions: [],
+    invoke: () => Promise.reject(new Error('not invoked')),
+    logger: silent,
+  });
   return { store, runtime };
 }
 
@@ -34,7 +39,9 @@ describe('DurableRuntime.signalEntityBatched', () => {
     const { store, runtime } = setup();
     const entity = entitySchedulerId('counter', 'a');
     const settled: string[] = [];
-    const pending = ['op1', 'op2', 'op3'].map((op) => runtime.signalEntityBatched(entity, op, String(op.length)).then(() => settled.push(op)));
+    const pending = ['op1', 'op2', 'op3'].map((op) =>
+      runtime.signalEntityBatched(entity, op, String(op.length)).then(() => settled.push(op)),
+    );
     expect(store.commits).toHaveLength(0);
     expect(operations(store)).toEqual([]);
     await Promise.all(pending);
@@ -58,7 +65,10 @@ describe('DurableRuntime.signalEntityBatched', () => {
     const { store, runtime } = setup();
     store.close();
     const entity = entitySchedulerId('counter', 'a');
-    const results = await Promise.allSettled([runtime.signalEntityBatched(entity, 'x', null), runtime.signalEntityBatched(entity, 'y', null)]);
+    const results = await Promise.allSettled([
+      runtime.signalEntityBatched(entity, 'x', null),
+      runtime.signalEntityBatched(entity, 'y', null),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 });
@@ -72,11 +82,16 @@ describe('entity batch results written behind', () => {
     const rt = h.start(store);
     try {
       const counters = Array.from({ length: 20 }, (_, i) => entitySchedulerId('Counter', `c${i}`));
-      await Promise.all(Array.from({ length: 200 }, (_, i) => rt.signalEntityBatched(counters[i % 20] ?? '', 'add', String(i % 7))));
-      const expected = counters.map((_, c) => Array.from({ length: 10 }, (_, k) => (c + 20 * k) % 7).reduce((a, b) => a + b, 0));
+      await Promise.all(
+        Array.from({ length: 200 }, (_, i) => rt.signalEntityBatched(counters[i % 20] ?? '', 'add', String(i % 7))),
+      );
+      const expected = counters.map((_, c) =>
+        Array.from({ length: 10 }, (_, k) => (c + 20 * k) % 7).reduce((a, b) => a + b, 0),
+      );
       const states = (): unknown[] => counters.map((id) => parseOutput(rt.store.getEntity(id)?.state ?? null));
       const until = Date.now() + 20_000;
-      while (JSON.stringify(states()) !== JSON.stringify(expected) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      while (JSON.stringify(states()) !== JSON.stringify(expected) && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 10));
       expect(states()).toEqual(expected);
       expect(rt.store.loadMessages()).toEqual([]);
       const batches = h.logs.filter((l) => / processed \d+ operations$/.test(l)).length;

@@ -10,14 +10,24 @@ import type { HistoryEvent, InstanceRecord } from '../../../local-host/durable/t
 
 let n = 0;
 const newId = (): string => `sq-${n++}`;
-const ev = (i: number): HistoryEvent => ({ EventType: 5, EventId: -1, IsPlayed: false, Timestamp: 't', TaskScheduledId: i, Result: String(i) });
+const ev = (i: number): HistoryEvent => ({
+  EventType: 5,
+  EventId: -1,
+  IsPlayed: false,
+  Timestamp: 't',
+  TaskScheduledId: i,
+  Result: String(i),
+});
 const file = (): string => join(mkdtempSync(join(tmpdir(), 'durable-sqlite-')), 'hub.sqlite');
 
 describe('SqliteStore history rows', () => {
   it('writes only the new events of an episode (counted by triggers from a second connection)', () => {
     const path = file();
     const store = new SqliteStore(path);
-    const record: InstanceRecord = { ...newInstance({ instanceId: 'long', name: 'Orch', input: null, now: 0 }, newId).record, history: [] };
+    const record: InstanceRecord = {
+      ...newInstance({ instanceId: 'long', name: 'Orch', input: null, now: 0 }, newId).record,
+      history: [],
+    };
     for (let i = 0; i < 200; i++) record.history.push(ev(i));
     store.commit({ putInstances: [record] });
 
@@ -30,9 +40,15 @@ describe('SqliteStore history rows', () => {
       CREATE TRIGGER audit_update AFTER UPDATE ON history BEGIN INSERT INTO audit VALUES ('update', json_array_length(NEW.events)); END;
     `);
     const written = (): Record<string, number> =>
-      Object.fromEntries((spy.prepare('SELECT op, sum(events) AS n FROM audit GROUP BY op').all() as { op: string; n: number }[]).map((r) => [r.op, r.n]));
+      Object.fromEntries(
+        (spy.prepare('SELECT op, sum(events) AS n FROM audit GROUP BY op').all() as { op: string; n: number }[]).map(
+          (r) => [r.op, r.n],
+        ),
+      );
 
-    store.commit({ putInstances: [{ ...record, status: 'Running', history: [...record.history, ev(200), ev(201), ev(202)] }] });
+    store.commit({
+      putInstances: [{ ...record, status: 'Running', history: [...record.history, ev(200), ev(201), ev(202)] }],
+    });
     expect(written()).toEqual({ insert: 3 });
     expect(store.getInstance('long')?.history).toEqual([...record.history, ev(200), ev(201), ev(202)]);
 
@@ -54,8 +70,13 @@ describe('SqliteStore history rows', () => {
       CREATE INDEX instances_created ON instances (created_time, instance_id);
       CREATE TABLE entities (entity_id TEXT PRIMARY KEY, record TEXT NOT NULL);
     `);
-    const record: InstanceRecord = { ...newInstance({ instanceId: 'legacy', name: 'Orch', input: '"x"', now: 0 }, newId).record, history: [ev(0), ev(1)] };
-    old.prepare('INSERT INTO instances VALUES (?, ?, ?, ?)').run(record.instanceId, record.status, record.createdTime, JSON.stringify(record));
+    const record: InstanceRecord = {
+      ...newInstance({ instanceId: 'legacy', name: 'Orch', input: '"x"', now: 0 }, newId).record,
+      history: [ev(0), ev(1)],
+    };
+    old
+      .prepare('INSERT INTO instances VALUES (?, ?, ?, ?)')
+      .run(record.instanceId, record.status, record.createdTime, JSON.stringify(record));
     old.close();
 
     const store = new SqliteStore(path);

@@ -6,7 +6,10 @@ let counter = 0;
 const newId = (): string => `id-${counter++}`;
 
 /** One behaviour contract every durable store must meet; call it once per implementation. */
-export function describeDurableStoreContract(name: string, open: () => { store: DurableStore; reopen?: () => DurableStore }): void {
+export function describeDurableStoreContract(
+  name: string,
+  open: () => { store: DurableStore; reopen?: () => DurableStore },
+): void {
   describe(`DurableStore contract: ${name}`, () => {
     let store: DurableStore;
     let reopen: (() => DurableStore) | undefined;
@@ -16,8 +19,18 @@ export function describeDurableStoreContract(name: string, open: () => { store: 
     afterEach(() => store.close());
 
     it('commits messages, instances and entities together and loads messages in insertion order', () => {
-      const a = newInstance({ instanceId: 'a', name: 'Orch', input: '1', now: Date.parse('2024-01-01T00:00:00Z') }, newId);
-      const op = newMessage(newId(), { kind: 'entity', entityId: '@c@k', operation: 'add', input: '1', isSignal: true, requestId: 'r' });
+      const a = newInstance(
+        { instanceId: 'a', name: 'Orch', input: '1', now: Date.parse('2024-01-01T00:00:00Z') },
+        newId,
+      );
+      const op = newMessage(newId(), {
+        kind: 'entity',
+        entityId: '@c@k',
+        operation: 'add',
+        input: '1',
+        isSignal: true,
+        requestId: 'r',
+      });
       store.commit({
         putInstances: [a.record],
         addMessages: [a.message, op],
@@ -63,9 +76,15 @@ export function describeDurableStoreContract(name: string, open: () => { store: 
         ],
       });
       expect(store.queryInstances({}).map((r) => r.instanceId)).toEqual(['a1', 'b1', 'b2', 'c1']);
-      expect(store.queryInstances({ runtimeStatus: ['Completed'] }).map((r) => r.instanceId)).toEqual(['a1', 'b2', 'c1']);
+      expect(store.queryInstances({ runtimeStatus: ['Completed'] }).map((r) => r.instanceId)).toEqual([
+        'a1',
+        'b2',
+        'c1',
+      ]);
       expect(
-        store.queryInstances({ createdTimeFrom: '2024-01-02T00:00:00.000Z', createdTimeTo: '2024-01-02T12:00:00.000Z' }).map((r) => r.instanceId),
+        store
+          .queryInstances({ createdTimeFrom: '2024-01-02T00:00:00.000Z', createdTimeTo: '2024-01-02T12:00:00.000Z' })
+          .map((r) => r.instanceId),
       ).toEqual(['b1', 'b2']);
       expect(store.queryInstances({ instanceIdPrefix: 'b' }).map((r) => r.instanceId)).toEqual(['b1', 'b2']);
       store.commit({ deleteInstances: ['b1'] });
@@ -73,7 +92,13 @@ export function describeDurableStoreContract(name: string, open: () => { store: 
     });
 
     it('grows the history of an execution and replaces it for a new execution', () => {
-      const ev = (n: number, t = 'x'): HistoryEvent => ({ EventType: 4, EventId: n, IsPlayed: false, Timestamp: t, Name: `A${n}` });
+      const ev = (n: number, t = 'x'): HistoryEvent => ({
+        EventType: 4,
+        EventId: n,
+        IsPlayed: false,
+        Timestamp: t,
+        Name: `A${n}`,
+      });
       const base = newInstance({ instanceId: 'h', name: 'Orch', input: null, now: 0 }, newId).record;
       store.commit({ putInstances: [{ ...base, history: [ev(0), ev(1)] }] });
       const grown = { ...base, status: 'Running' as const, history: [ev(0), ev(1), ev(2), ev(3), ev(4)] };
@@ -91,7 +116,9 @@ export function describeDurableStoreContract(name: string, open: () => { store: 
 
     it('lists instances without their history', () => {
       const a = newInstance({ instanceId: 'listed', name: 'Orch', input: '1', now: 0 }, newId).record;
-      store.commit({ putInstances: [{ ...a, history: [{ EventType: 12, EventId: -1, IsPlayed: false, Timestamp: 't' }] }] });
+      store.commit({
+        putInstances: [{ ...a, history: [{ EventType: 12, EventId: -1, IsPlayed: false, Timestamp: 't' }] }],
+      });
       const [listed] = store.queryInstances({ instanceIdPrefix: 'listed' });
       const { history: _history, ...summary } = a;
       expect(listed).toEqual(summary);
@@ -103,7 +130,11 @@ export function describeDurableStoreContract(name: string, open: () => { store: 
         return;
       }
       const a = newInstance({ instanceId: 'kept', name: 'Orch', input: '"x"', now: 0 }, newId);
-      store.commit({ putInstances: [a.record], addMessages: [a.message], putEntities: [{ entityId: '@e@1', name: 'e', key: '1', state: '[1]', lastModified: 't' }] });
+      store.commit({
+        putInstances: [a.record],
+        addMessages: [a.message],
+        putEntities: [{ entityId: '@e@1', name: 'e', key: '1', state: '[1]', lastModified: 't' }],
+      });
       store.close();
       store = reopen();
       expect(store.getInstance('kept')).toEqual(a.record);

@@ -11,7 +11,11 @@ import { BlobCheckpointStore } from '@azure/eventhubs-checkpointstore-blob';
 import { ContainerClient } from '@azure/storage-blob';
 
 import { type RunningAzurite, startAzurite } from '../../../local-host/azurite/startAzurite';
-import { type ConsumerClientLike, createAzureConsumer, type RealConnection } from '../../../local-host/eventhub/azureEventHubs';
+import {
+  type ConsumerClientLike,
+  createAzureConsumer,
+  type RealConnection,
+} from '../../../local-host/eventhub/azureEventHubs';
 import { defaultEventHubOptions, type EventHubOptions } from '../../../local-host/eventhub/eventHubOptions';
 import type { BatchInvoker } from '../../../local-host/eventhub/invokeBatch';
 import { toTriggerInput, type TriggerShape } from '../../../local-host/eventhub/toTriggerInput';
@@ -23,7 +27,11 @@ import type { InvokeRequest, RpcTypedData } from '../../../local-host/extension'
  * BlobCheckpointStore); the only stand-in is the Event Hubs service, which cannot run here.
  */
 const namespace = 'streamfold-test.servicebus.windows.net';
-const connection: RealConnection = { kind: 'connectionString', connectionString: `Endpoint=sb://${namespace}/;SharedAccessKeyName=send;SharedAccessKey=x`, emulator: false };
+const connection: RealConnection = {
+  kind: 'connectionString',
+  connectionString: `Endpoint=sb://${namespace}/;SharedAccessKeyName=send;SharedAccessKey=x`,
+  emulator: false,
+};
 const checkpointContainer = 'azure-webjobs-eventhub';
 
 /**
@@ -61,7 +69,14 @@ class ScriptedEventHubs implements ConsumerClientLike {
       consumerGroup,
       partitionId,
       updateCheckpoint: (event: ReceivedEventData) =>
-        store.updateCheckpoint({ fullyQualifiedNamespace: namespace, eventHubName: hubName, consumerGroup, partitionId, sequenceNumber: event.sequenceNumber, offset: event.offset }),
+        store.updateCheckpoint({
+          fullyQualifiedNamespace: namespace,
+          eventHubName: hubName,
+          consumerGroup,
+          partitionId,
+          sequenceNumber: event.sequenceNumber,
+          offset: event.offset,
+        }),
     };
   }
 
@@ -78,7 +93,8 @@ class ScriptedEventHubs implements ConsumerClientLike {
   }
 }
 
-const enqueued = (sequenceNumber: number): Date => new Date(Date.UTC(2024, 4, 1, 10, 0, 0, 120) + sequenceNumber * 1000);
+const enqueued = (sequenceNumber: number): Date =>
+  new Date(Date.UTC(2024, 4, 1, 10, 0, 0, 120) + sequenceNumber * 1000);
 
 interface Scripted {
   sequenceNumber: number;
@@ -105,10 +121,20 @@ function received(e: Scripted): ReceivedEventData {
 
 /** The same event as the local hub stores and hands the trigger conversion. */
 function localHubEvent(e: Scripted): HubEvent {
-  return { body: Buffer.from(e.body), sequenceNumber: e.sequenceNumber, offset: String(e.sequenceNumber * 100), enqueuedTime: enqueued(e.sequenceNumber), partitionKey: e.partitionKey ?? null, properties: e.properties ?? {} };
+  return {
+    body: Buffer.from(e.body),
+    sequenceNumber: e.sequenceNumber,
+    offset: String(e.sequenceNumber * 100),
+    enqueuedTime: enqueued(e.sequenceNumber),
+    partitionKey: e.partitionKey ?? null,
+    properties: e.properties ?? {},
+  };
 }
 
-function recordingInvoker(shape: TriggerShape, fails: (request: InvokeRequest) => boolean = () => false): { invoker: BatchInvoker; calls: InvokeRequest[]; errors: string[] } {
+function recordingInvoker(
+  shape: TriggerShape,
+  fails: (request: InvokeRequest) => boolean = () => false,
+): { invoker: BatchInvoker; calls: InvokeRequest[]; errors: string[] } {
   const calls: InvokeRequest[] = [];
   const errors: string[] = [];
   const invoker: BatchInvoker = {
@@ -125,7 +151,8 @@ function recordingInvoker(shape: TriggerShape, fails: (request: InvokeRequest) =
 }
 
 const parsed = (data: RpcTypedData | undefined): unknown => JSON.parse(data?.json ?? 'null');
-const partitionOf = (request: InvokeRequest): string => (parsed(request.triggerMetadata?.partitionContext) as { partitionId: string }).partitionId;
+const partitionOf = (request: InvokeRequest): string =>
+  (parsed(request.triggerMetadata?.partitionContext) as { partitionId: string }).partitionId;
 
 /** Everything but `sys` (a fresh guid and time per invocation). */
 function withoutSys(metadata: Record<string, RpcTypedData> | undefined): Record<string, RpcTypedData> {
@@ -145,10 +172,15 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function checkpointsIn(hubName: string, consumerGroup: string): Promise<Array<{ partitionId: string; sequenceNumber: number; offset: string }>> {
+async function checkpointsIn(
+  hubName: string,
+  consumerGroup: string,
+): Promise<Array<{ partitionId: string; sequenceNumber: number; offset: string }>> {
   const store = new BlobCheckpointStore(new ContainerClient(azurite.connectionString, checkpointContainer));
   const list = await store.listCheckpoints(namespace, hubName, consumerGroup);
-  return list.map((c) => ({ partitionId: c.partitionId, sequenceNumber: c.sequenceNumber, offset: String(c.offset) })).sort((a, b) => a.partitionId.localeCompare(b.partitionId));
+  return list
+    .map((c) => ({ partitionId: c.partitionId, sequenceNumber: c.sequenceNumber, offset: String(c.offset) }))
+    .sort((a, b) => a.partitionId.localeCompare(b.partitionId));
 }
 
 describe('createAzureConsumer with a stand-in Event Hubs service and real blob checkpoints', () => {
@@ -157,10 +189,23 @@ describe('createAzureConsumer with a stand-in Event Hubs service and real blob c
     const shape: TriggerShape = { functionName: 'ingest', cardinality: 'many' };
     const { invoker, calls, errors } = recordingInvoker(shape);
     const options: EventHubOptions = { ...defaultEventHubOptions, maxEventBatchSize: 50, batchCheckpointFrequency: 2 };
-    const consumer = createAzureConsumer({ connection, eventHubName: 'Readings', consumerGroup: 'Streamfold', options, settings, invoker, clientFactory: hub.factory });
+    const consumer = createAzureConsumer({
+      connection,
+      eventHubName: 'Readings',
+      consumerGroup: 'Streamfold',
+      options,
+      settings,
+      invoker,
+      clientFactory: hub.factory,
+    });
     await consumer.start();
     expect(hub.created).toMatchObject({ consumerGroup: 'Streamfold', hubName: 'Readings' });
-    expect(hub.options).toEqual({ maxBatchSize: 50, maxWaitTimeInSeconds: 1, startPosition: earliestEventPosition, skipParsingBodyAsJson: true });
+    expect(hub.options).toEqual({
+      maxBatchSize: 50,
+      maxWaitTimeInSeconds: 1,
+      startPosition: earliestEventPosition,
+      skipParsingBodyAsJson: true,
+    });
 
     const p0: Scripted[][] = [
       [
@@ -170,18 +215,41 @@ describe('createAzureConsumer with a stand-in Event Hubs service and real blob c
       [{ sequenceNumber: 12, body: '[3]', partitionKey: 'sensor-2' }],
       [{ sequenceNumber: 13, body: '4' }],
     ];
-    const p1: Scripted[][] = [[{ sequenceNumber: 20, body: '"x"' }], [{ sequenceNumber: 21, body: 'null', properties: { Kind: 'k' } }, { sequenceNumber: 22, body: '{}' }]];
-    await Promise.all([hub.feed('0', p0.map((b) => b.map(received))), hub.feed('1', p1.map((b) => b.map(received)))]);
+    const p1: Scripted[][] = [
+      [{ sequenceNumber: 20, body: '"x"' }],
+      [
+        { sequenceNumber: 21, body: 'null', properties: { Kind: 'k' } },
+        { sequenceNumber: 22, body: '{}' },
+      ],
+    ];
+    await Promise.all([
+      hub.feed(
+        '0',
+        p0.map((b) => b.map(received)),
+      ),
+      hub.feed(
+        '1',
+        p1.map((b) => b.map(received)),
+      ),
+    ]);
 
     expect(errors).toEqual([]);
     const byPartition = (id: string): InvokeRequest[] => calls.filter((c) => partitionOf(c) === id);
     expect(calls).toHaveLength(5);
-    for (const [id, script] of [['0', p0], ['1', p1]] as const) {
+    for (const [id, script] of [
+      ['0', p0],
+      ['1', p1],
+    ] as const) {
       const got = byPartition(id);
       expect(got).toHaveLength(script.length);
       script.forEach((batch, i) => {
         const request = got[i]!;
-        const local = toTriggerInput(batch.map(localHubEvent), shape, { fullyQualifiedNamespace: namespace, eventHubName: 'Readings', consumerGroup: 'Streamfold', partitionId: id });
+        const local = toTriggerInput(batch.map(localHubEvent), shape, {
+          fullyQualifiedNamespace: namespace,
+          eventHubName: 'Readings',
+          consumerGroup: 'Streamfold',
+          partitionId: id,
+        });
         expect(request.functionName).toBe('ingest');
         expect(request.triggerData).toEqual(local.triggerData);
         expect(withoutSys(request.triggerMetadata)).toEqual(withoutSys(local.triggerMetadata));
@@ -190,12 +258,20 @@ describe('createAzureConsumer with a stand-in Event Hubs service and real blob c
     }
     const first = byPartition('0')[0]!;
     expect(parsed(first.triggerData)).toEqual([{ v: 1 }, { v: 2 }]);
-    expect(parsed(first.triggerMetadata?.partitionContext)).toEqual({ fullyQualifiedNamespace: namespace, eventHubName: 'Readings', consumerGroup: 'Streamfold', partitionId: '0' });
+    expect(parsed(first.triggerMetadata?.partitionContext)).toEqual({
+      fullyQualifiedNamespace: namespace,
+      eventHubName: 'Readings',
+      consumerGroup: 'Streamfold',
+      partitionId: '0',
+    });
     expect(parsed(first.triggerMetadata?.sequenceNumberArray)).toEqual([10, 11]);
     expect(parsed(first.triggerMetadata?.offsetArray)).toEqual(['1000', '1100']);
     expect(parsed(first.triggerMetadata?.partitionKeyArray)).toEqual(['sensor-1']);
     expect(parsed(first.triggerMetadata?.propertiesArray)).toEqual([{ source: 'a', attempt: 2 }, {}]);
-    expect(parsed(first.triggerMetadata?.enqueuedTimeUtcArray)).toEqual(['2024-05-01T10:00:10.12', '2024-05-01T10:00:11.12']);
+    expect(parsed(first.triggerMetadata?.enqueuedTimeUtcArray)).toEqual([
+      '2024-05-01T10:00:10.12',
+      '2024-05-01T10:00:11.12',
+    ]);
 
     // Partition 0: checkpointed after its 2nd batch (at its last event, 12), not after the 3rd; partition 1 after its 2nd.
     expect(await checkpointsIn('Readings', 'Streamfold')).toEqual([
@@ -209,10 +285,29 @@ describe('createAzureConsumer with a stand-in Event Hubs service and real blob c
     const hub = new ScriptedEventHubs();
     const shape: TriggerShape = { functionName: 'single', cardinality: 'one', dataType: 'string' };
     const { invoker, calls, errors } = recordingInvoker(shape);
-    const options: EventHubOptions = { ...defaultEventHubOptions, maxEventBatchSize: 50, minEventBatchSize: 5, maxWaitTimeMs: 2500, initialOffset: { type: 'fromEnd' } };
-    const consumer = createAzureConsumer({ connection, eventHubName: 'singles', consumerGroup: '$Default', options, settings, invoker, clientFactory: hub.factory });
+    const options: EventHubOptions = {
+      ...defaultEventHubOptions,
+      maxEventBatchSize: 50,
+      minEventBatchSize: 5,
+      maxWaitTimeMs: 2500,
+      initialOffset: { type: 'fromEnd' },
+    };
+    const consumer = createAzureConsumer({
+      connection,
+      eventHubName: 'singles',
+      consumerGroup: '$Default',
+      options,
+      settings,
+      invoker,
+      clientFactory: hub.factory,
+    });
     await consumer.start();
-    expect(hub.options).toEqual({ maxBatchSize: 1, maxWaitTimeInSeconds: 2.5, startPosition: latestEventPosition, skipParsingBodyAsJson: true });
+    expect(hub.options).toEqual({
+      maxBatchSize: 1,
+      maxWaitTimeInSeconds: 2.5,
+      startPosition: latestEventPosition,
+      skipParsingBodyAsJson: true,
+    });
 
     const events: Scripted[] = [
       { sequenceNumber: 5, body: 'plain text', partitionKey: 'k', properties: { Source: 'a' } },
@@ -225,14 +320,21 @@ describe('createAzureConsumer with a stand-in Event Hubs service and real blob c
     expect(errors).toEqual([]);
     expect(calls).toHaveLength(3);
     calls.forEach((request, i) => {
-      const local = toTriggerInput([localHubEvent(events[i]!)], shape, { fullyQualifiedNamespace: namespace, eventHubName: 'singles', consumerGroup: '$Default', partitionId: '3' });
+      const local = toTriggerInput([localHubEvent(events[i]!)], shape, {
+        fullyQualifiedNamespace: namespace,
+        eventHubName: 'singles',
+        consumerGroup: '$Default',
+        partitionId: '3',
+      });
       expect(request.triggerData).toEqual({ string: events[i]!.body });
       expect(withoutSys(request.triggerMetadata)).toEqual(withoutSys(local.triggerMetadata));
       expect(parsed(request.triggerMetadata?.sequenceNumber)).toBe(events[i]!.sequenceNumber);
     });
     expect(calls[0]!.triggerMetadata?.partitionKey).toEqual({ string: 'k' });
     expect(parsed(calls[0]!.triggerMetadata?.properties)).toEqual({ source: 'a' });
-    expect(await checkpointsIn('singles', '$Default')).toEqual([{ partitionId: '3', sequenceNumber: 7, offset: '700' }]);
+    expect(await checkpointsIn('singles', '$Default')).toEqual([
+      { partitionId: '3', sequenceNumber: 7, offset: '700' },
+    ]);
     await consumer.stop();
   });
 
@@ -260,19 +362,38 @@ describe('createAzureConsumer with a stand-in Event Hubs service and real blob c
 
   it('logs function failures and processError through the invoker, and stop closes the subscription then the client', async () => {
     const hub = new ScriptedEventHubs();
-    const { invoker, calls, errors } = recordingInvoker({ functionName: 'ingest', cardinality: 'many' }, (r) => (parsed(r.triggerMetadata?.sequenceNumberArray) as number[]).includes(30));
-    const consumer = createAzureConsumer({ connection, eventHubName: 'errors', consumerGroup: '$Default', options: defaultEventHubOptions, settings, invoker, clientFactory: hub.factory });
+    const { invoker, calls, errors } = recordingInvoker({ functionName: 'ingest', cardinality: 'many' }, (r) =>
+      (parsed(r.triggerMetadata?.sequenceNumberArray) as number[]).includes(30),
+    );
+    const consumer = createAzureConsumer({
+      connection,
+      eventHubName: 'errors',
+      consumerGroup: '$Default',
+      options: defaultEventHubOptions,
+      settings,
+      invoker,
+      clientFactory: hub.factory,
+    });
     await consumer.start();
 
     // A failing function is logged and the checkpoint moves past the batch, as the extension does.
     await hub.feed('0', [[received({ sequenceNumber: 30, body: '1' }), received({ sequenceNumber: 31, body: '2' })]]);
-    expect(errors).toEqual([expect.stringMatching(/^Function "ingest" failed on partition 0 of event hub "errors", sequence numbers 30-31 \(2 events\): the function threw\. Moving past the batch/)]);
-    expect(await checkpointsIn('errors', '$Default')).toEqual([{ partitionId: '0', sequenceNumber: 31, offset: '3100' }]);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^Function "ingest" failed on partition 0 of event hub "errors", sequence numbers 30-31 \(2 events\): the function threw\. Moving past the batch/,
+      ),
+    ]);
+    expect(await checkpointsIn('errors', '$Default')).toEqual([
+      { partitionId: '0', sequenceNumber: 31, offset: '3100' },
+    ]);
 
     // A checkpoint the real store cannot write (its container is gone) makes processEvents throw: the SDK passes it to processError.
     await new ContainerClient(azurite.connectionString, checkpointContainer).delete();
     try {
-      await hub.feed('1', [[received({ sequenceNumber: 40, body: '3' })], [received({ sequenceNumber: 41, body: '4' })]]);
+      await hub.feed('1', [
+        [received({ sequenceNumber: 40, body: '3' })],
+        [received({ sequenceNumber: 41, body: '4' })],
+      ]);
       expect(calls.map((c) => parsed(c.triggerMetadata?.sequenceNumberArray))).toEqual([[30, 31], [40]]);
       expect(errors[1]).toMatch(/^Event hub "errors" partition 1: .*container does not exist/i);
 
@@ -290,8 +411,18 @@ describe('createAzureConsumer with a stand-in Event Hubs service and real blob c
   it('fails start naming AzureWebJobsStorage when checkpoints have nowhere to go, before any client is built', async () => {
     const hub = new ScriptedEventHubs();
     const { invoker } = recordingInvoker({ functionName: 'f', cardinality: 'many' });
-    const consumer = createAzureConsumer({ connection, eventHubName: 'h', consumerGroup: '$Default', options: defaultEventHubOptions, settings: {}, invoker, clientFactory: hub.factory });
-    await expect(consumer.start()).rejects.toThrow(/Checkpoints for a real Event Hub are kept in AzureWebJobsStorage: set it/);
+    const consumer = createAzureConsumer({
+      connection,
+      eventHubName: 'h',
+      consumerGroup: '$Default',
+      options: defaultEventHubOptions,
+      settings: {},
+      invoker,
+      clientFactory: hub.factory,
+    });
+    await expect(consumer.start()).rejects.toThrow(
+      /Checkpoints for a real Event Hub are kept in AzureWebJobsStorage: set it/,
+    );
     expect(hub.created).toBeUndefined();
   });
 });

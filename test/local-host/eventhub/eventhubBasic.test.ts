@@ -14,7 +14,12 @@ const app = join(__dirname, '..', '..', 'fixtures', 'apps', 'eventhub-basic');
 
 interface ConsumeRecord {
   messages: unknown[];
-  partitionContext: { partitionId: string; eventHubName: string; consumerGroup: string; fullyQualifiedNamespace: string };
+  partitionContext: {
+    partitionId: string;
+    eventHubName: string;
+    consumerGroup: string;
+    fullyQualifiedNamespace: string;
+  };
   sequenceNumberArray: number[];
   offsetArray: string[];
   enqueuedTimeUtcArray: string[];
@@ -45,7 +50,11 @@ describe('local event hub in the host', () => {
     const records = tempDir('eh-rec-');
     const host = await start(tempDir('eh-data-'), records);
     const keys = ['alpha', 'beta', 'gamma'];
-    const keyed = Array.from({ length: 36 }, (_, i) => ({ body: { i, key: keys[i % 3] }, partitionKey: keys[i % 3], properties: { Source: 'test', N: i } }));
+    const keyed = Array.from({ length: 36 }, (_, i) => ({
+      body: { i, key: keys[i % 3] },
+      partitionKey: keys[i % 3],
+      properties: { Source: 'test', N: i },
+    }));
     const accepted = await postEvents(host.baseUrl, 'events', keyed, '?envelope=true');
     expect(accepted.accepted).toBe(36);
     const plain = Array.from({ length: 12 }, (_, i) => ({ i: 100 + i }));
@@ -55,22 +64,38 @@ describe('local event hub in the host', () => {
 
     const got = readRecords<ConsumeRecord>(records, 'consume');
     const all = got.flatMap((r) => r.messages as { i: number; key?: string }[]);
-    expect(all.map((m) => m.i).sort((a, b) => a - b)).toEqual([...Array.from({ length: 36 }, (_, i) => i), ...Array.from({ length: 12 }, (_, i) => 100 + i)]);
+    expect(all.map((m) => m.i).sort((a, b) => a - b)).toEqual([
+      ...Array.from({ length: 36 }, (_, i) => i),
+      ...Array.from({ length: 12 }, (_, i) => 100 + i),
+    ]);
     for (const r of got) {
       expect(r.messages.length).toBeGreaterThan(0);
       expect(r.messages.length).toBeLessThanOrEqual(5);
-      expect(r.partitionContext).toEqual({ fullyQualifiedNamespace: 'localhost', eventHubName: 'events', consumerGroup: '$Default', partitionId: r.partitionContext.partitionId });
+      expect(r.partitionContext).toEqual({
+        fullyQualifiedNamespace: 'localhost',
+        eventHubName: 'events',
+        consumerGroup: '$Default',
+        partitionId: r.partitionContext.partitionId,
+      });
       expect(r.sequenceNumberArray).toHaveLength(r.messages.length);
       expect(r.offsetArray.every((o) => /^\d+$/.test(o))).toBe(true);
       expect(r.enqueuedTimeUtcArray.every((t) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$/.test(t))).toBe(true);
       r.sequenceNumberArray.forEach((seq, i) => {
-        expect(r.systemPropertiesArray[i]).toMatchObject({ sequenceNumber: seq, 'x-opt-sequence-number': seq, offset: Number(r.offsetArray[i]) });
+        expect(r.systemPropertiesArray[i]).toMatchObject({
+          sequenceNumber: seq,
+          'x-opt-sequence-number': seq,
+          offset: Number(r.offsetArray[i]),
+        });
         if (i > 0) expect(seq).toBe((r.sequenceNumberArray[i - 1] as number) + 1);
       });
     }
     // Per partition the batches cover 0..n-1 exactly once, in order.
     const byPartition = new Map<string, number[]>();
-    for (const r of got) byPartition.set(r.partitionContext.partitionId, [...(byPartition.get(r.partitionContext.partitionId) ?? []), ...r.sequenceNumberArray]);
+    for (const r of got)
+      byPartition.set(r.partitionContext.partitionId, [
+        ...(byPartition.get(r.partitionContext.partitionId) ?? []),
+        ...r.sequenceNumberArray,
+      ]);
     for (const seqs of byPartition.values()) expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i));
     // Keyed events: one partition per key, key and (first-letter-lowercased) properties in the metadata.
     const partitionOfKey = new Map<string, Set<string>>();
@@ -89,13 +114,23 @@ describe('local event hub in the host', () => {
     const records = tempDir('eh-rec-');
     const data = tempDir('eh-data-');
     let host = await start(data, records);
-    await postEvents(host.baseUrl, 'events', Array.from({ length: 20 }, (_, i) => ({ i })));
+    await postEvents(
+      host.baseUrl,
+      'events',
+      Array.from({ length: 20 }, (_, i) => ({ i })),
+    );
     await drain(host.baseUrl, 'events', 20);
     expect(await host.stop()).toBe(0);
     host = await start(data, records);
-    await postEvents(host.baseUrl, 'events', Array.from({ length: 7 }, (_, i) => ({ i: 20 + i })));
+    await postEvents(
+      host.baseUrl,
+      'events',
+      Array.from({ length: 7 }, (_, i) => ({ i: 20 + i })),
+    );
     await drain(host.baseUrl, 'events', 27);
-    const seen = readRecords<ConsumeRecord>(records, 'consume').flatMap((r) => r.messages as { i: number }[]).map((m) => m.i);
+    const seen = readRecords<ConsumeRecord>(records, 'consume')
+      .flatMap((r) => r.messages as { i: number }[])
+      .map((m) => m.i);
     expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 27 }, (_, i) => i));
   });
 
@@ -106,13 +141,24 @@ describe('local event hub in the host', () => {
     let sent = 0;
     // Keep sending until some batches are done but the consumer is behind, then crash.
     while (readRecords(records, 'consume').length < 4) {
-      await postEvents(host.baseUrl, 'events', Array.from({ length: 10 }, () => ({ i: sent++ })));
+      await postEvents(
+        host.baseUrl,
+        'events',
+        Array.from({ length: 10 }, () => ({ i: sent++ })),
+      );
     }
     await host.kill();
     const checkpoints = new Map<string, number>();
     for (const p of ['0', '1', '2', '3']) {
       try {
-        checkpoints.set(p, (JSON.parse(readFileSync(join(data, 'eventhubs', 'events', 'checkpoints', '%24Default', `${p}.json`), 'utf8')) as { sequenceNumber: number }).sequenceNumber);
+        checkpoints.set(
+          p,
+          (
+            JSON.parse(
+              readFileSync(join(data, 'eventhubs', 'events', 'checkpoints', '%24Default', `${p}.json`), 'utf8'),
+            ) as { sequenceNumber: number }
+          ).sequenceNumber,
+        );
       } catch {
         checkpoints.set(p, -1);
       }
@@ -131,20 +177,35 @@ describe('local event hub in the host', () => {
       const first = after.find((r) => r.partitionContext.partitionId === partition);
       expect(first?.sequenceNumberArray[0]).toBe(checkpoint + 1);
     }
-    const seen = new Set(readRecords<ConsumeRecord>(records, 'consume').flatMap((r) => r.messages as { i: number }[]).map((m) => m.i));
+    const seen = new Set(
+      readRecords<ConsumeRecord>(records, 'consume')
+        .flatMap((r) => r.messages as { i: number }[])
+        .map((m) => m.i),
+    );
     expect(seen.size).toBe(sent);
   });
 
   it('appends output binding values to the named hub, one event per array element', async () => {
     const records = tempDir('eh-rec-');
     const host = await start(tempDir('eh-data-'), records);
-    const res = await fetch(`${host.baseUrl}/api/forward`, { method: 'POST', body: JSON.stringify([{ a: 1 }, 'two', 3]) });
+    const res = await fetch(`${host.baseUrl}/api/forward`, {
+      method: 'POST',
+      body: JSON.stringify([{ a: 1 }, 'two', 3]),
+    });
     expect(res.status).toBeLessThan(300);
     const one = await fetch(`${host.baseUrl}/api/forwardOne`, { method: 'POST', body: 'single' });
     expect(one.status).toBe(202);
     await drain(host.baseUrl, 'copies', 4);
-    const copies = readRecords<{ message: unknown; sequenceNumber: number; offset: number; enqueuedTimeUtc: string; partitionContext: { eventHubName: string } }>(records, 'copies');
-    expect(copies.map((c) => c.message).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([3, 'single', 'two', { a: 1 }].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))));
+    const copies = readRecords<{
+      message: unknown;
+      sequenceNumber: number;
+      offset: number;
+      enqueuedTimeUtc: string;
+      partitionContext: { eventHubName: string };
+    }>(records, 'copies');
+    expect(copies.map((c) => c.message).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
+      [3, 'single', 'two', { a: 1 }].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    );
     for (const c of copies) {
       expect(c.partitionContext.eventHubName).toBe('copies');
       expect(typeof c.sequenceNumber).toBe('number');
@@ -162,10 +223,15 @@ describe('local event hub in the host', () => {
     const got = readRecords<ConsumeRecord>(records, 'consume');
     expect(got.flatMap((r) => r.messages)).toEqual([{ i: 1 }]);
 
-    const admin = await fetch(`${host.baseUrl}/admin/functions/consume`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: '{"admin":true}' }) });
+    const admin = await fetch(`${host.baseUrl}/admin/functions/consume`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input: '{"admin":true}' }),
+    });
     expect(admin.status).toBe(202);
     const deadline = Date.now() + 10_000;
-    while (readRecords(records, 'consume').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (readRecords(records, 'consume').length < 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     const adminRecord = readRecords<ConsumeRecord>(records, 'consume')[1];
     expect(adminRecord?.messages).toEqual([{ admin: true }]);
     expect(adminRecord?.partitionContext.partitionId).toBe('$admin');
@@ -175,14 +241,24 @@ describe('local event hub in the host', () => {
   it('answers producers clearly on bad input', async () => {
     const host = await start(tempDir('eh-data-'), tempDir('eh-rec-'));
     const json = { 'content-type': 'application/json' };
-    const bad = await fetch(`${host.baseUrl}/runtime/eventhubs/events/events`, { method: 'POST', headers: json, body: 'not json' });
+    const bad = await fetch(`${host.baseUrl}/runtime/eventhubs/events/events`, {
+      method: 'POST',
+      headers: json,
+      body: 'not json',
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/not JSON/);
     const missing = await fetch(`${host.baseUrl}/runtime/eventhubs/nope`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: string }).error).toMatch(/No local event hub "nope".*events, copies/);
-    const badPartition = await fetch(`${host.baseUrl}/runtime/eventhubs/events/events?partitionId=9`, { method: 'POST', headers: json, body: '[1]' });
+    const badPartition = await fetch(`${host.baseUrl}/runtime/eventhubs/events/events?partitionId=9`, {
+      method: 'POST',
+      headers: json,
+      body: '[1]',
+    });
     expect(badPartition.status).toBe(400);
-    expect(((await badPartition.json()) as { error: string }).error).toMatch(/partitions 0-3; partition id "9" does not exist/);
+    expect(((await badPartition.json()) as { error: string }).error).toMatch(
+      /partitions 0-3; partition id "9" does not exist/,
+    );
   });
 });

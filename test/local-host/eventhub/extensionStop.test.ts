@@ -5,10 +5,20 @@ import { join } from 'node:path';
 import { createEventHubExtension } from '../../../local-host/eventhub/createEventHubExtension';
 import type { HostContext, HostFunction, HostLogger } from '../../../local-host/extension';
 
-const quiet: HostLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet: HostLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 function fn(name: string, binding: Record<string, unknown>): HostFunction {
-  const info = { name: 'b', direction: binding.type === 'eventHub' ? ('out' as const) : ('in' as const), type: String(binding.type), ...binding };
+  const info = {
+    name: 'b',
+    direction: binding.type === 'eventHub' ? ('out' as const) : ('in' as const),
+    type: String(binding.type),
+    ...binding,
+  };
   return { name, id: name, trigger: info, bindings: [info] };
 }
 

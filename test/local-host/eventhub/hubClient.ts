@@ -5,8 +5,17 @@ export interface HubState {
   partitions: { partitionId: string; lastSequenceNumber: number }[];
 }
 
-export async function postEvents(baseUrl: string, hub: string, events: unknown[], query = ''): Promise<{ accepted: number; partitions: Record<string, number> }> {
-  const res = await fetch(`${baseUrl}/runtime/eventhubs/${hub}/events${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+export async function postEvents(
+  baseUrl: string,
+  hub: string,
+  events: unknown[],
+  query = '',
+): Promise<{ accepted: number; partitions: Record<string, number> }> {
+  const res = await fetch(`${baseUrl}/runtime/eventhubs/${hub}/events${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(events),
+  });
   if (res.status !== 200) throw new Error(`POST events: ${res.status} ${await res.text()}`);
   return (await res.json()) as { accepted: number; partitions: Record<string, number> };
 }
@@ -22,7 +31,10 @@ export async function drain(baseUrl: string, hub: string, events: number, timeou
   const deadline = Date.now() + timeoutMs;
   let state = await hubState(baseUrl, hub);
   while (!(state.events === events && state.consumers.every((c) => c.lag === 0 && c.unprocessed === 0))) {
-    if (Date.now() > deadline) throw new Error(`Hub ${hub} did not drain to ${events} events: ${JSON.stringify(state.consumers)} events=${state.events}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `Hub ${hub} did not drain to ${events} events: ${JSON.stringify(state.consumers)} events=${state.events}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
     state = await hubState(baseUrl, hub);
   }

@@ -22,7 +22,10 @@ export function recordedInstances(store: DurableStore): InstanceRecord[] {
 }
 
 /** Replays every recorded instance of `store` through the app's orchestrators (replayCheck.checkInstance). */
-export async function checkRecordedOrchestrations(host: Pick<SimHostProcess, 'invoke' | 'findTrigger'>, store: DurableStore): Promise<InstanceCheck[]> {
+export async function checkRecordedOrchestrations(
+  host: Pick<SimHostProcess, 'invoke' | 'findTrigger'>,
+  store: DurableStore,
+): Promise<InstanceCheck[]> {
   const invoke = orchestratorInvoker(host);
   const checks: InstanceCheck[] = [];
   for (const instance of recordedInstances(store)) checks.push(await checkInstance(instance, invoke));

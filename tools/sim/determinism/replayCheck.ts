@@ -75,7 +75,13 @@ const ACTION_NAMES: Record<number, string> = Object.fromEntries(Object.entries(A
 /** One action as text, everything that must be equal across replays. */
 export function describeAction(a: Action): string {
   const kind = ACTION_NAMES[a.actionType ?? -1] ?? `action${a.actionType}`;
-  const parts = [a.functionName, a.input === undefined ? undefined : canonical(a.input), a.fireAt === undefined ? undefined : `fireAt=${String(a.fireAt)}`, a.eventName, a.instanceId];
+  const parts = [
+    a.functionName,
+    a.input === undefined ? undefined : canonical(a.input),
+    a.fireAt === undefined ? undefined : `fireAt=${String(a.fireAt)}`,
+    a.eventName,
+    a.instanceId,
+  ];
   return `${kind}(${parts.filter((p) => p !== undefined).join(', ')})`;
 }
 
@@ -96,8 +102,10 @@ function scheduledCalls(descriptions: Call[]): string[] {
 function fromHistory(history: readonly HistoryEvent[]): string[] {
   return scheduledCalls(
     history.flatMap((e): Call[] => {
-      if (e.EventType === EventType.TaskScheduled) return [{ kind: 'activity', name: String(e['Name']), input: canonical(e['Input']) }];
-      if (e.EventType === EventType.SubOrchestrationInstanceCreated) return [{ kind: 'sub', name: String(e['Name']), input: canonical(e['Input']) }];
+      if (e.EventType === EventType.TaskScheduled)
+        return [{ kind: 'activity', name: String(e['Name']), input: canonical(e['Input']) }];
+      if (e.EventType === EventType.SubOrchestrationInstanceCreated)
+        return [{ kind: 'sub', name: String(e['Name']), input: canonical(e['Input']) }];
       return [];
     }),
   );
@@ -107,23 +115,40 @@ function fromActions(actions: Action[]): string[] {
   return scheduledCalls(
     actions.flatMap((a): Call[] => {
       const t = a.actionType;
-      if (t === ActionType.CallActivity || t === ActionType.CallActivityWithRetry) return [{ kind: 'activity', name: String(a.functionName), input: canonical(a.input) }];
-      if (t === ActionType.CallSubOrchestrator || t === ActionType.CallSubOrchestratorWithRetry) return [{ kind: 'sub', name: String(a.functionName), input: canonical(a.input) }];
+      if (t === ActionType.CallActivity || t === ActionType.CallActivityWithRetry)
+        return [{ kind: 'activity', name: String(a.functionName), input: canonical(a.input) }];
+      if (t === ActionType.CallSubOrchestrator || t === ActionType.CallSubOrchestratorWithRetry)
+        return [{ kind: 'sub', name: String(a.functionName), input: canonical(a.input) }];
       return [];
     }),
   );
 }
 
-function firstDifference(expected: readonly string[], found: readonly string[], complete: boolean): { index: number; expected?: string; found?: string } | undefined {
+function firstDifference(
+  expected: readonly string[],
+  found: readonly string[],
+  complete: boolean,
+): { index: number; expected?: string; found?: string } | undefined {
   const n = complete ? Math.max(expected.length, found.length) : Math.min(expected.length, found.length);
   for (let i = 0; i < n; i++) {
-    if (expected[i] !== found[i]) return { index: i, ...(expected[i] === undefined ? {} : { expected: expected[i] }), ...(found[i] === undefined ? {} : { found: found[i] }) };
+    if (expected[i] !== found[i])
+      return {
+        index: i,
+        ...(expected[i] === undefined ? {} : { expected: expected[i] }),
+        ...(found[i] === undefined ? {} : { found: found[i] }),
+      };
   }
   return undefined;
 }
 
 const isTerminal = (history: readonly HistoryEvent[]) =>
-  history.some((e) => e.EventType === EventType.ExecutionCompleted || e.EventType === EventType.ExecutionFailed || e.EventType === EventType.ExecutionTerminated || e.EventType === EventType.ContinueAsNew);
+  history.some(
+    (e) =>
+      e.EventType === EventType.ExecutionCompleted ||
+      e.EventType === EventType.ExecutionFailed ||
+      e.EventType === EventType.ExecutionTerminated ||
+      e.EventType === EventType.ContinueAsNew,
+  );
 
 /**
  * Replays one recorded instance twice through the app's registered orchestrator: once at the real clock, once with the
@@ -146,7 +171,9 @@ export async function checkInstance(instance: RecordedInstance, invoke: InvokeOr
     defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
   };
   const replay = (clockShiftMs: number, randomSeed: number) =>
-    withTrappedNondeterminism({ clockShiftMs, randomSeed }, async () => leaves((((await invoke(instance.name, structuredClone(trigger))) ?? {}) as { actions?: unknown }).actions));
+    withTrappedNondeterminism({ clockShiftMs, randomSeed }, async () =>
+      leaves((((await invoke(instance.name, structuredClone(trigger))) ?? {}) as { actions?: unknown }).actions),
+    );
   const base = { instanceId: instance.instanceId, name: instance.name };
   let a: Awaited<ReturnType<typeof replay>>;
   let b: Awaited<ReturnType<typeof replay>>;
@@ -160,12 +187,27 @@ export async function checkInstance(instance: RecordedInstance, invoke: InvokeOr
   const uniqueCalls = calls.filter((c, i) => calls.findIndex((d) => d.site === c.site && d.what === c.what) === i);
   const recorded = fromHistory(instance.history);
   const complete = isTerminal(instance.history);
-  for (const [run, against] of [[b.result, 'history'], [a.result, 'history']] as const) {
+  for (const [run, against] of [
+    [b.result, 'history'],
+    [a.result, 'history'],
+  ] as const) {
     const diff = firstDifference(recorded, fromActions(run), complete);
-    if (diff) return { ...base, ok: false, calls: uniqueCalls, divergence: { against, index: diff.index, expected: diff.expected, found: diff.found } };
+    if (diff)
+      return {
+        ...base,
+        ok: false,
+        calls: uniqueCalls,
+        divergence: { against, index: diff.index, expected: diff.expected, found: diff.found },
+      };
   }
   const diff = firstDifference(a.result.map(describeAction), b.result.map(describeAction), true);
-  if (diff) return { ...base, ok: false, calls: uniqueCalls, divergence: { against: 'shifted', index: diff.index, expected: diff.expected, found: diff.found } };
+  if (diff)
+    return {
+      ...base,
+      ok: false,
+      calls: uniqueCalls,
+      divergence: { against: 'shifted', index: diff.index, expected: diff.expected, found: diff.found },
+    };
   return { ...base, ok: true, calls: uniqueCalls };
 }
 
@@ -174,8 +216,12 @@ export function describeCheck(c: InstanceCheck): string {
   if (c.ok) return `orchestrator '${c.name}' (instance ${c.instanceId}): deterministic`;
   const sites = c.calls.map((x) => `${x.what} at ${x.site}`).join('; ');
   const cause = sites ? ` — non-deterministic call(s): ${sites}` : '';
-  if (c.error !== undefined) return `orchestrator '${c.name}' (instance ${c.instanceId}) threw during replay: ${c.error}${cause}`;
+  if (c.error !== undefined)
+    return `orchestrator '${c.name}' (instance ${c.instanceId}) threw during replay: ${c.error}${cause}`;
   const d = c.divergence!;
-  const what = d.against === 'history' ? 'the replay schedules other calls than the history recorded' : `a replay ${SHIFT_MS} ms later with another random seed schedules other actions`;
+  const what =
+    d.against === 'history'
+      ? 'the replay schedules other calls than the history recorded'
+      : `a replay ${SHIFT_MS} ms later with another random seed schedules other actions`;
   return `orchestrator '${c.name}' (instance ${c.instanceId}) is not deterministic: ${what}; first difference at action #${d.index}: expected ${d.expected ?? '(nothing)'}, found ${d.found ?? '(nothing)'}${cause}`;
 }

@@ -38,7 +38,10 @@ export function appSiteOf(stack: string | undefined): string | undefined {
  * orchestrator "at another time with other luck": a deterministic one schedules the same actions regardless. Not
  * re-entrant; everything is restored when `fn` settles.
  */
-export async function withTrappedNondeterminism<T>(options: TrapOptions, fn: () => Promise<T>): Promise<{ result: T; calls: TrappedCall[] }> {
+export async function withTrappedNondeterminism<T>(
+  options: TrapOptions,
+  fn: () => Promise<T>,
+): Promise<{ result: T; calls: TrappedCall[] }> {
   const calls: TrappedCall[] = [];
   const note = (what: TrappedCall['what']) => calls.push({ what, site: appSiteOf(new Error().stack) });
   const random = mulberry32(options.randomSeed);
@@ -55,7 +58,12 @@ export async function withTrappedNondeterminism<T>(options: TrapOptions, fn: () 
 }
 
 /** Replaces the clock and random sources of one realm's globals; returns the undo. */
-function trapRealm(g: typeof globalThis, options: TrapOptions, random: () => number, note: (what: TrappedCall['what']) => void): () => void {
+function trapRealm(
+  g: typeof globalThis,
+  options: TrapOptions,
+  random: () => number,
+  note: (what: TrappedCall['what']) => void,
+): () => void {
   const RealDate = g.Date;
   const realNow = RealDate.now;
   const realRandom = g.Math.random;

@@ -23,7 +23,13 @@ describe('distinct (HyperLogLog)', () => {
       expect(Math.abs(r.estimate - truth)).toBeLessThanOrEqual(3 * r.standardError * truth + 1);
     },
   });
-  aggregatorContract({ aggregator: distinct, options: { precision: 14 }, value: fc.string({ maxLength: 4 }), laws: 'exact', numRuns: 40 });
+  aggregatorContract({
+    aggregator: distinct,
+    options: { precision: 14 },
+    value: fc.string({ maxLength: 4 }),
+    laws: 'exact',
+    numRuns: 40,
+  });
 
   it('is within 3 standard errors (0.81 % at precision 14) from 10 to 300,000 distinct values, sparse then dense', () => {
     for (const n of [10, 1000, 2048, 5000, 30_000, 300_000]) {

@@ -99,7 +99,8 @@ class HllBuilder implements AggregateBuilder<Hll> {
 }
 
 export function mergeHll(a: Hll, b: Hll): Hll {
-  if (a.precision !== b.precision) throw new Error(`distinct: cannot merge precision ${a.precision} with precision ${b.precision}`);
+  if (a.precision !== b.precision)
+    throw new Error(`distinct: cannot merge precision ${a.precision} with precision ${b.precision}`);
   const p = a.precision;
   if (a.sparse !== null && b.sparse !== null) {
     // Merge of two sorted lists, keeping the larger rank per index.
@@ -207,7 +208,11 @@ function encodeHll(h: Hll): string {
   const dense = h.dense as Uint8Array;
   const packed = Buffer.alloc((dense.length / 4) * 3);
   for (let i = 0, o = 0; i < dense.length; i += 4, o += 3) {
-    const v = (dense[i] as number) | ((dense[i + 1] as number) << 6) | ((dense[i + 2] as number) << 12) | ((dense[i + 3] as number) << 18);
+    const v =
+      (dense[i] as number) |
+      ((dense[i + 1] as number) << 6) |
+      ((dense[i + 2] as number) << 12) |
+      ((dense[i + 3] as number) << 18);
     packed[o] = v & 0xff;
     packed[o + 1] = (v >>> 8) & 0xff;
     packed[o + 2] = (v >>> 16) & 0xff;
@@ -249,14 +254,27 @@ function decodeHll(encoded: string): Hll {
 /** `kind: "distinct"`: how many distinct values (strings; numbers as their text) the expression yielded. */
 export const distinct = defineAggregator({
   kind: 'distinct',
-  description: 'estimated number of distinct values (HyperLogLog, sparse below 2^precision / 8 registers); standard error 1.04 / sqrt(2^precision), 0.81 % at the default precision 14; merges exactly.',
+  description:
+    'estimated number of distinct values (HyperLogLog, sparse below 2^precision / 8 registers); standard error 1.04 / sqrt(2^precision), 0.81 % at the default precision 14; merges exactly.',
   input: 'string',
   options: z.strictObject({
-    precision: z.number({ error: 'expected an integer precision from 4 to 18' }).int({ error: 'expected an integer' }).min(4).max(18).default(DEFAULT_PRECISION).meta({ description: 'log2 of the register count, 4 to 18 (default 14: 0.81 % standard error, at most 12 KiB per window).' }),
+    precision: z
+      .number({ error: 'expected an integer precision from 4 to 18' })
+      .int({ error: 'expected an integer' })
+      .min(4)
+      .max(18)
+      .default(DEFAULT_PRECISION)
+      .meta({
+        description:
+          'log2 of the register count, 4 to 18 (default 14: 0.81 % standard error, at most 12 KiB per window).',
+      }),
   }),
   create: (o: { precision: number }) => new HllBuilder(o.precision),
   merge: mergeHll,
-  summarize: (h: Hll): DistinctSummary => ({ estimate: Math.round(estimate(h)), standardError: Number(standardErrorOf(h.precision).toFixed(6)) }),
+  summarize: (h: Hll): DistinctSummary => ({
+    estimate: Math.round(estimate(h)),
+    standardError: Number(standardErrorOf(h.precision).toFixed(6)),
+  }),
   encode: encodeHll,
   decode: (encoded: string) => {
     const h = decodeHll(encoded);

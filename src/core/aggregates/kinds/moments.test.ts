@@ -11,7 +11,14 @@ describe('moments', () => {
     value: fc.integer({ min: -1e6, max: 1e6 }),
     laws: {
       same: (a: Moments, b: Moments) => {
-        expect([a.count, a.sum, a.min, a.max, a.first, a.last]).toEqual([b.count, b.sum, b.min, b.max, b.first, b.last]);
+        expect([a.count, a.sum, a.min, a.max, a.first, a.last]).toEqual([
+          b.count,
+          b.sum,
+          b.min,
+          b.max,
+          b.first,
+          b.last,
+        ]);
         expect(Math.abs(a.mean - b.mean)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b.mean)));
         expect(Math.abs(a.m2 - b.m2)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(b.m2)));
       },

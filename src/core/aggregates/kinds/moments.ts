@@ -107,7 +107,8 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
 }
 
 export function summarizeMoments(m: Moments): MomentsSummary {
-  if (m.count === 0) return { count: 0, sum: 0, min: null, max: null, mean: null, stddev: null, first: null, last: null };
+  if (m.count === 0)
+    return { count: 0, sum: 0, min: null, max: null, mean: null, stddev: null, first: null, last: null };
   return {
     count: m.count,
     sum: m.sum,
@@ -152,7 +153,8 @@ function decodeMoments(encoded: string): Moments {
 /** `kind: "moments"`: what a bare measure gives without its quantiles. */
 export const moments = defineAggregator({
   kind: 'moments',
-  description: 'count, sum, min, max, mean, stddev, first and last of a number (exact but for floating-point rounding of mean and stddev).',
+  description:
+    'count, sum, min, max, mean, stddev, first and last of a number (exact but for floating-point rounding of mean and stddev).',
   input: 'number',
   options: z.strictObject({}),
   create: () => new MomentsBuilder(),

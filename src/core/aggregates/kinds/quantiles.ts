@@ -50,10 +50,20 @@ export function mergeQuantiles(a: Quantiles, b: Quantiles): Quantiles {
 }
 
 /** p50/p90/p99 of a sketch, clamped to the exact [min, max] since the sketch's relative error can overshoot them. */
-export function sketchQuantiles(sketch: string, min: number | null, max: number | null): { count: number; p50: number | null; p90: number | null; p99: number | null } {
+export function sketchQuantiles(
+  sketch: string,
+  min: number | null,
+  max: number | null,
+): { count: number; p50: number | null; p90: number | null; p99: number | null } {
   const decoded = decodeSketch(sketch);
-  if (min === null || max === null || decoded.count === 0) return { count: decoded.count, p50: null, p90: null, p99: null };
-  return { count: decoded.count, p50: quantile(decoded, 0.5, min, max), p90: quantile(decoded, 0.9, min, max), p99: quantile(decoded, 0.99, min, max) };
+  if (min === null || max === null || decoded.count === 0)
+    return { count: decoded.count, p50: null, p90: null, p99: null };
+  return {
+    count: decoded.count,
+    p50: quantile(decoded, 0.5, min, max),
+    p90: quantile(decoded, 0.9, min, max),
+    p99: quantile(decoded, 0.99, min, max),
+  };
 }
 
 const VERSION = 1;
@@ -78,14 +88,23 @@ function decodeQuantiles(encoded: string): Quantiles {
 /** `kind: "quantiles"`: the DDSketch p50/p90/p99 a bare measure carries, on their own. */
 export const quantiles = defineAggregator({
   kind: 'quantiles',
-  description: 'p50, p90 and p99 of a number from a DDSketch: each within `accuracy` relative error (default 0.01) of a value of that rank; mergeable exactly.',
+  description:
+    'p50, p90 and p99 of a number from a DDSketch: each within `accuracy` relative error (default 0.01) of a value of that rank; mergeable exactly.',
   input: 'number',
   options: z.strictObject({
-    accuracy: z.number({ error: 'expected a relative accuracy like 0.01' }).min(0.0001).max(0.1).default(DEFAULT_SKETCH_ACCURACY).meta({ description: 'Relative accuracy of the sketch, 0.0001 to 0.1.' }),
+    accuracy: z
+      .number({ error: 'expected a relative accuracy like 0.01' })
+      .min(0.0001)
+      .max(0.1)
+      .default(DEFAULT_SKETCH_ACCURACY)
+      .meta({ description: 'Relative accuracy of the sketch, 0.0001 to 0.1.' }),
   }),
   create: (o: { accuracy: number }) => new QuantilesBuilder(o.accuracy),
   merge: mergeQuantiles,
-  summarize: (q: Quantiles): QuantilesSummary => ({ ...sketchQuantiles(q.sketch, q.min, q.max), relativeAccuracy: decodeSketchAccuracy(q.sketch) }),
+  summarize: (q: Quantiles): QuantilesSummary => ({
+    ...sketchQuantiles(q.sketch, q.min, q.max),
+    relativeAccuracy: decodeSketchAccuracy(q.sketch),
+  }),
   encode: encodeQuantiles,
   decode: decodeQuantiles,
 });

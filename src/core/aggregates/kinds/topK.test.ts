@@ -4,7 +4,11 @@ import { aggregatorContract, type Timed } from '../testing/contract';
 import { capacityOf, type TopK, topK, type TopKSummary } from './topK';
 
 /** A skewed alphabet, so heavy hitters exist. */
-const value = fc.oneof({ weight: 5, arbitrary: fc.constantFrom('a', 'b', 'c') }, { weight: 3, arbitrary: fc.string({ minLength: 1, maxLength: 2 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 20 }) });
+const value = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom('a', 'b', 'c') },
+  { weight: 3, arbitrary: fc.string({ minLength: 1, maxLength: 2 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 20 }) },
+);
 
 function truth(xs: readonly Timed[]): Map<string, number> {
   const counts = new Map<string, number>();

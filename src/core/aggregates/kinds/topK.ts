@@ -25,10 +25,12 @@ export interface TopKSummary {
   items: { value: string; count: number; maxError: number; share: number }[];
 }
 
-const byCount = (a: { item: string; count: number }, b: { item: string; count: number }): number => b.count - a.count || (a.item < b.item ? -1 : a.item > b.item ? 1 : 0);
+const byCount = (a: { item: string; count: number }, b: { item: string; count: number }): number =>
+  b.count - a.count || (a.item < b.item ? -1 : a.item > b.item ? 1 : 0);
 
 /** The count an item that is not kept may have at most. */
-const floorOf = (s: Pick<TopK, 'capacity' | 'items'>): number => (s.items.length < s.capacity ? 0 : Math.min(...s.items.map((e) => e.count)));
+const floorOf = (s: Pick<TopK, 'capacity' | 'items'>): number =>
+  s.items.length < s.capacity ? 0 : Math.min(...s.items.map((e) => e.count));
 
 class TopKBuilder implements AggregateBuilder<TopK> {
   private readonly counters = new Map<string, { count: number; error: number }>();
@@ -74,7 +76,8 @@ class TopKBuilder implements AggregateBuilder<TopK> {
  * most it may have there); the `capacity` largest stay. Commutative exactly; associative within the bounds above.
  */
 export function mergeTopK(a: TopK, b: TopK): TopK {
-  if (a.k !== b.k || a.capacity !== b.capacity) throw new Error(`topK: cannot merge k ${a.k}/capacity ${a.capacity} with k ${b.k}/capacity ${b.capacity}`);
+  if (a.k !== b.k || a.capacity !== b.capacity)
+    throw new Error(`topK: cannot merge k ${a.k}/capacity ${a.capacity} with k ${b.k}/capacity ${b.capacity}`);
   if (b.total === 0) return a;
   if (a.total === 0) return b;
   const fa = floorOf(a);
@@ -94,7 +97,12 @@ export function mergeTopK(a: TopK, b: TopK): TopK {
 function summarizeTopK(s: TopK): TopKSummary {
   return {
     total: s.total,
-    items: s.items.slice(0, s.k).map((e) => ({ value: e.item, count: e.count, maxError: e.error, share: s.total === 0 ? 0 : Number((e.count / s.total).toFixed(6)) })),
+    items: s.items.slice(0, s.k).map((e) => ({
+      value: e.item,
+      count: e.count,
+      maxError: e.error,
+      share: s.total === 0 ? 0 : Number((e.count / s.total).toFixed(6)),
+    })),
   };
 }
 
@@ -141,10 +149,25 @@ export const topK = defineAggregator({
   input: 'string',
   options: z
     .strictObject({
-      k: z.number({ error: 'expected the number of items to report, 1 to 100' }).int({ error: 'expected an integer' }).min(1).max(100).default(10).meta({ description: 'How many items to report, 1 to 100 (default 10).' }),
-      capacity: z.number({ error: 'expected an integer count of counters' }).int({ error: 'expected an integer' }).min(1).max(1000).optional().meta({ description: 'Counters kept, k to 1000 (default 3k); more counters, smaller errors.' }),
+      k: z
+        .number({ error: 'expected the number of items to report, 1 to 100' })
+        .int({ error: 'expected an integer' })
+        .min(1)
+        .max(100)
+        .default(10)
+        .meta({ description: 'How many items to report, 1 to 100 (default 10).' }),
+      capacity: z
+        .number({ error: 'expected an integer count of counters' })
+        .int({ error: 'expected an integer' })
+        .min(1)
+        .max(1000)
+        .optional()
+        .meta({ description: 'Counters kept, k to 1000 (default 3k); more counters, smaller errors.' }),
     })
-    .refine((o) => o.capacity === undefined || o.capacity >= o.k, { error: 'expected a capacity of at least k', path: ['capacity'] }),
+    .refine((o) => o.capacity === undefined || o.capacity >= o.k, {
+      error: 'expected a capacity of at least k',
+      path: ['capacity'],
+    }),
   create: (o: TopKOptions) => new TopKBuilder(o.k, capacityOf(o)),
   merge: mergeTopK,
   summarize: summarizeTopK,
