@@ -1,8 +1,8 @@
 import { encodeStreamKey, mergeEncodedSketches } from '../../src/core';
+import { BatchMemory } from '../../src/functions/ingest/batchMemory';
 import { flushIngestBuffer } from '../../src/functions/ingest/flushIngestBuffer';
 import type { IngestDeps } from '../../src/functions/ingest/ingest';
 import { IngestCoalescer } from '../../src/functions/ingest/ingestCoalesce';
-import { BatchMemory } from '../../src/functions/ingest/batchMemory';
 import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
 import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
 import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';

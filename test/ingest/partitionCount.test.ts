@@ -1,6 +1,6 @@
 import { mergeEncodedSketches } from '../../src/core';
-import type { IngestDeps } from '../../src/functions/ingest/ingest';
 import { BatchMemory } from '../../src/functions/ingest/batchMemory';
+import type { IngestDeps } from '../../src/functions/ingest/ingest';
 import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
 import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
 import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';

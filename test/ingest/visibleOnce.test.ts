@@ -1,7 +1,7 @@
 import { encodeStreamKey, mergeEncodedSketches } from '../../src/core';
 import { summarizeIngestMetrics } from '../../src/functions/api/summarizeIngestMetrics';
-import type { IngestDeps } from '../../src/functions/ingest/ingest';
 import { BatchMemory } from '../../src/functions/ingest/batchMemory';
+import type { IngestDeps } from '../../src/functions/ingest/ingest';
 import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
 import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
 import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';

@@ -2,8 +2,8 @@ import { loadApp, type LoadedApp } from '../../local-host/app/loadApp';
 import { fromRpcTypedData } from '../../local-host/converters/fromRpcTypedData';
 import { clientBindingData, rpcBaseUrl } from '../../local-host/durable/client/clientBinding';
 import { acceptSignal } from '../../local-host/durable/client/durableHttpApi';
-import { DurableRuntime } from '../../local-host/durable/runtime/durableRuntime';
 import { axiosOfLoadedDurableFunctions, routeSignalsInProcess } from '../../local-host/durable/client/inProcessSignals';
+import { DurableRuntime } from '../../local-host/durable/runtime/durableRuntime';
 import type { DurableStore } from '../../local-host/durable/types';
 import type { HostExtension, HostFunction, HostLogger, InvokeRequest, InvokeResult } from '../../local-host/extension';
 

@@ -1,10 +1,10 @@
 import { processBatch, type StreamPartial } from '../batch';
 import { compilePipeline } from '../pipelines';
+import { mulberry32 } from '../random/prng';
 import { initialStreamState, mergePartial, type StreamState, toStoredWindow } from '../state';
 import type { ClosedWindow } from '../state/types';
 import { analyzeStream } from './analyzeStream';
 import { fromStoredWindow, type StoredWindow } from './fromStoredWindow';
-import { mulberry32 } from '../random/prng';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const c = compilePipeline({

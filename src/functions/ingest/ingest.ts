@@ -7,20 +7,19 @@ import {
   type DeadLetterReason,
   mergeEncodedSketches,
   type OutcomeCounts,
-  processBatch,
   type StreamPartial,
 } from '../../core';
 import type { DeadLetterRecord, Stores } from '../../storage';
 import { classifyError, DEFAULT_RETRY, errorMessage, type RetryOptions, retryTransient } from '../shared/storageFaults';
 import { type MergeInput, streamEntityId, type StreamSignal } from '../stream/streamContract';
 import type { BatchMemory } from './batchMemory';
-import type { IngestMetricsWriter } from './ingestMetricsWriter';
-import type { PipelineCache } from './pipelineCache';
-import type { WatermarkCache } from './watermarkCache';
 import { breakdownOf } from './ingestBreakdown';
 import { bufferAndMaybeFlush, type IngestCoalescer } from './ingestCoalesce';
+import type { IngestMetricsWriter } from './ingestMetricsWriter';
 import { AttemptMemory, defaultProcess, type Process, processIsolatingPoison, retryCountOf } from './ingestPoison';
 import { finishReplays, planReplays } from './ingestReplays';
+import type { PipelineCache } from './pipelineCache';
+import type { WatermarkCache } from './watermarkCache';
 
 export const INGEST_FUNCTION = 'ingest';
 

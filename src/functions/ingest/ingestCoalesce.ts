@@ -2,10 +2,10 @@ import type * as df from 'durable-functions';
 
 import { combinePartials, type PipelineConfig, type StreamPartial } from '../../core';
 import type { BufferedBatch, DeadLetterRecord, IngestBufferStore } from '../../storage';
-import type { IngestTriggerMetadata } from './ingest';
-import { BatchMemory } from './batchMemory';
 import { classifyError, DEFAULT_RETRY, errorMessage, type RetryOptions, retryTransient } from '../shared/storageFaults';
 import { type MergeInput, streamEntityId, type StreamSignal } from '../stream/streamContract';
+import { BatchMemory } from './batchMemory';
+import type { IngestTriggerMetadata } from './ingest';
 
 /** What one buffered row holds: the batch's partials and the configs their merges need. */
 interface BufferPayload {
