@@ -15,6 +15,7 @@ import { PipelineCache } from './ingestPipelines';
 import { AttemptMemory, defaultProcess, type Process, processIsolatingPoison, retryCountOf } from './ingestPoison';
 import { finishReplays, planReplays } from './ingestReplays';
 import { WatermarkCache } from './ingestWatermarks';
+import { type LateWithdrawal, lateWithdrawalFor } from './lateWithdrawal';
 import { type MergeInput, streamEntityId, type StreamSignal } from './streamEntity';
 
 export const INGEST_FUNCTION = 'ingest';
@@ -46,6 +47,8 @@ export interface IngestDeps {
   processBatch?: Process;
   /** Failed attempts per batch, for a host without retryContext (ingestPoison.ts); default: one per process. */
   attempts?: AttemptMemory;
+  /** Withdraws an earlier attempt's late dead letters (lateWithdrawal.ts); default: one per process and stores. */
+  lateWithdrawal?: LateWithdrawal;
 }
 
 const sharedAttempts = new AttemptMemory();
@@ -207,6 +210,8 @@ async function ingestBatch(
       ...(d.stream === undefined ? {} : { stream: d.stream }),
     }));
   const replayed = replays && finishReplays(replays, letters, result);
+  // Ingest rule 7: an earlier attempt's late dead letters this one does not repeat are withdrawn first.
+  const withdrawn = await (deps.lateWithdrawal ?? lateWithdrawalFor(deps.stores, retry)).beforeDeadLetters(meta.partitionId, firstSequence, lastSequence, replayed?.records ?? letters);
   await writeDeadLetters(replayed?.records ?? letters, context, deps);
   // Only once the dead letters are written: a crash before leaves the claim to the redelivery, which dead-letters again.
   if (replayed && replayed.release.length > 0) await retryTransient(() => deps.stores.replayLedger.release(replayed.release), retry);
@@ -286,6 +291,7 @@ async function ingestBatch(
     ...breakdownOf(m),
     deadLettered: m.deadLettered,
     ...(poison > 0 ? { poison } : {}),
+    ...(withdrawn.length > 0 ? { lateWithdrawn: withdrawn.length } : {}),
     ...(replays ? { replayed: replays.marks.size, replayDuplicates: replays.duplicates } : {}),
     entityOperations: m.entityOperations,
     processingMs: deps.now() - started,

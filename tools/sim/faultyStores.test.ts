@@ -14,7 +14,7 @@ function setup(faults: StoreFaults, alive = () => true) {
     new Rng(1),
     faults,
     { count: (k) => seen.kinds.push(k), crash: (w) => seen.crashes.push(w) },
-    { windowUpserted: (key, start) => seen.windows.push(`${key}@${start}`), deadLettered: (rs) => seen.deadLettered.push(...rs.map((r) => `${r.partition}/${r.sequenceNumber}`)) },
+    { windowUpserted: (key, start) => seen.windows.push(`${key}@${start}`), deadLettered: (rs) => seen.deadLettered.push(...rs.map((r) => `${r.partition}/${r.sequenceNumber}`)), withdrawn: () => undefined },
     alive,
     () => true,
   );

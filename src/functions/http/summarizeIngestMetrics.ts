@@ -20,7 +20,10 @@ export interface IngestMetricsSummary {
   filtered: number;
   /** Per pipeline, of `filtered`: events its match or filter found lacking a field it reads (SQL NULL semantics). */
   filteredMissing: Record<string, number>;
+  /** Net of `lateWithdrawn`: an event an earlier attempt dead-lettered late and a redelivery aggregated counts once. */
   deadLettered: number;
+  /** Late dead letters withdrawn because a redelivery aggregated their events (docs/explanation/effectively-once.md, ingest rule 7). */
+  lateWithdrawn: number;
   /** Deliveries of failed invocations the trigger retries (not in `events`: each is counted when its retry succeeds). */
   retried: number;
   /** Of deadLettered: events isolated as `poison` by the bisection of batches that kept failing. */
@@ -73,7 +76,8 @@ export function summarizeIngestMetrics(rows: IngestMetricsRow[], fromMs: number,
     aggregated: sum((r) => r.aggregated),
     filtered: sum((r) => r.filtered),
     filteredMissing: sumByPipeline(rows),
-    deadLettered: sum((r) => r.deadLettered),
+    deadLettered: sum((r) => r.deadLettered) - sum((r) => r.lateWithdrawn ?? 0),
+    lateWithdrawn: sum((r) => r.lateWithdrawn ?? 0),
     retried: sum((r) => r.retried ?? 0),
     poison: sum((r) => r.poison ?? 0),
     replayed: sum((r) => r.replayed ?? 0),
