@@ -33,7 +33,8 @@ export class LateWithdrawal {
       this.known.set(partition, record);
     }
     const inRange = (l: { sequenceNumber: number }) => l.sequenceNumber >= firstSequence && l.sequenceNumber <= lastSequence;
-    const own = letters.filter((l) => l.partition === partition && inRange(l));
+    // A replayed event's dead letter carries its original key (ingestReplays.ts), not this batch's: the ledger rules it.
+    const own = letters.filter((l) => l.partition === partition && l.replay === undefined && inRange(l));
     const again = new Set(own.map(keyOf));
     const listed = record ? record.letters.filter(inRange) : [];
     const stale = listed.filter((l) => !again.has(keyOf(l)));
