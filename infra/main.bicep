@@ -185,6 +185,7 @@ var appTableNames = [
   'Alerts'
   'IngestBuffer'
   'ReplayLedger'
+  'LateAttempts'
 ]
 
 var schedulerName = !empty(durableTaskSchedulerName) ? durableTaskSchedulerName : '${abbrs.durableTaskSchedulers}${resourceToken}'

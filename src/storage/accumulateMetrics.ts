@@ -6,7 +6,13 @@ import type { IngestMetricsInput, IngestMetricsRow, MergeLatencySketches } from 
 
 const COUNTERS = ['eventsIn', 'aggregated', 'filtered', 'deadLettered', 'entityOperations', 'processingMs'] as const;
 /** Counters an input may omit (0), added by later features; rows read back from before them have none. */
-export const OPTIONAL_COUNTERS = ['poison', 'replayed', 'replayDuplicates', 'duplicatesSuppressed'] as const;
+export const OPTIONAL_COUNTERS = [
+  'poison',
+  'replayed',
+  'replayDuplicates',
+  'duplicatesSuppressed',
+  'lateWithdrawn',
+] as const;
 
 /** The `partition` of the rows the stream entities write (suppressed duplicates): not an Event Hubs partition, not a batch. */
 export const ENTITY_METRICS_PARTITION = 'entities';
@@ -67,6 +73,7 @@ export function accumulateMetrics(
         replayed: 0,
         replayDuplicates: 0,
         duplicatesSuppressed: 0,
+        lateWithdrawn: 0,
         batches: 0,
         latencySketches: [],
         sketchesDropped: 0,

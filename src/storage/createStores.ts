@@ -3,6 +3,7 @@ import { MemoryAlertStore } from './memory/MemoryAlertStore';
 import { MemoryDeadLetterStore } from './memory/MemoryDeadLetterStore';
 import { MemoryIngestBufferStore } from './memory/MemoryIngestBufferStore';
 import { MemoryIngestMetricsStore } from './memory/MemoryIngestMetricsStore';
+import { MemoryLateAttemptStore } from './memory/MemoryLateAttemptStore';
 import { MemoryPipelineStore } from './memory/MemoryPipelineStore';
 import { MemoryReplayLedgerStore } from './memory/MemoryReplayLedgerStore';
 import { MemoryReportStore } from './memory/MemoryReportStore';
@@ -13,6 +14,7 @@ import { TableAlertStore } from './table/TableAlertStore';
 import { TableDeadLetterStore } from './table/TableDeadLetterStore';
 import { TableIngestBufferStore } from './table/TableIngestBufferStore';
 import { TableIngestMetricsStore } from './table/TableIngestMetricsStore';
+import { TableLateAttemptStore } from './table/TableLateAttemptStore';
 import { TablePipelineStore } from './table/TablePipelineStore';
 import { TableReplayLedgerStore } from './table/TableReplayLedgerStore';
 import { TableReportStore } from './table/TableReportStore';
@@ -50,6 +52,7 @@ export function createStores(env: NodeJS.ProcessEnv = process.env, options: Stor
     alerts: new TableAlertStore(client(TABLE_NAMES.alerts)),
     ingestBuffer: new TableIngestBufferStore(client(TABLE_NAMES.ingestBuffer)),
     replayLedger: new TableReplayLedgerStore(client(TABLE_NAMES.replayLedger)),
+    lateAttempts: new TableLateAttemptStore(client(TABLE_NAMES.lateAttempts)),
   };
 }
 
@@ -66,5 +69,6 @@ export function createMemoryStores(options: Pick<StoreOptions, 'mergeLatencySket
     alerts: new MemoryAlertStore(),
     ingestBuffer: new MemoryIngestBufferStore(),
     replayLedger: new MemoryReplayLedgerStore(),
+    lateAttempts: new MemoryLateAttemptStore(),
   };
 }

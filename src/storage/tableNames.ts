@@ -18,4 +18,6 @@ export const TABLE_NAMES = {
   /** Coalescing ingest's buffer (ENTITY_FLUSH_INTERVAL). */
   ingestBuffer: 'IngestBuffer',
   replayLedger: 'ReplayLedger',
+  /** Late dead letters an attempt may have to withdraw (docs/explanation/effectively-once.md, ingest rule 7). */
+  lateAttempts: 'LateAttempts',
 } as const satisfies Record<keyof Stores, string>;

@@ -145,6 +145,36 @@ export interface DeadLetterStore {
   deleteStream(pipeline: string, stream: string, limit: number): Promise<PurgeResult>;
   /** Records a replay on each of these dead letters (as read back); rows gone meanwhile are skipped. */
   markReplayed(records: DeadLetterRecord[], replay: DeadLetterReplay): Promise<void>;
+  /**
+   * Deletes the event dead letters with these keys (never a `storage` record); rows already gone are skipped. For late
+   * dead letters a later attempt aggregated (docs/explanation/effectively-once.md, ingest rule 7).
+   */
+  withdraw(keys: DeadLetterKey[]): Promise<void>;
+}
+
+/** An event dead letter's row identity: its Event Hubs partition, sequence number, pipeline and enqueued time (the hour). */
+export interface DeadLetterKey {
+  partition: string;
+  sequenceNumber: number;
+  pipeline?: string;
+  /** ISO time; decides the row's UTC-hour partition. */
+  enqueuedTime: string;
+}
+
+/** The partition's last batch that dead-lettered events late, with those dead letters' keys not yet judged again. */
+export interface LateAttempt {
+  partition: string;
+  firstSequence: number;
+  lastSequence: number;
+  letters: DeadLetterKey[];
+}
+
+/** Late-attempt records (table LateAttempts): one row per Event Hubs partition (docs/explanation/effectively-once.md, rule 7). */
+export interface LateAttemptStore {
+  /** The partition's record, undefined when it has none. */
+  get(partition: string): Promise<LateAttempt | undefined>;
+  /** Replaces the partition's record. */
+  put(attempt: LateAttempt): Promise<void>;
 }
 
 /** A dead letter's identity for the replay ledger: its original partition and sequence number, and its pipeline ('*' for none). */
@@ -225,6 +255,11 @@ export interface IngestMetricsInput {
    * 'replaced'); written by the entities, in rows of partition ENTITY_METRICS_PARTITION, not a batch. Absent = 0.
    */
   duplicatesSuppressed?: number;
+  /**
+   * Late dead letters of earlier attempts this batch withdrew (it aggregated those events; effectively-once.md, ingest
+   * rule 7): counted in an earlier `deadLettered`, so readers subtract it. Absent = 0.
+   */
+  lateWithdrawn?: number;
   /** Opaque (base64) latency sketch of the batch; the store never decodes it. */
   latencySketch?: string;
   /**
@@ -246,6 +281,7 @@ export interface IngestMetricsRow extends Omit<
   | 'replayed'
   | 'replayDuplicates'
   | 'duplicatesSuppressed'
+  | 'lateWithdrawn'
 > {
   /** Per pipeline: the sum of the batches' `filteredMissing` ({} when none). */
   filteredMissing: Record<string, number>;
@@ -260,6 +296,8 @@ export interface IngestMetricsRow extends Omit<
   replayed: number;
   replayDuplicates: number;
   duplicatesSuppressed: number;
+  /** Sum of the inputs' `lateWithdrawn` (absent on rows read back from before it). */
+  lateWithdrawn?: number;
   batches: number;
   /**
    * The batches' latency sketches: merged into one when the store was given a `mergeLatencySketches` function,
@@ -416,4 +454,5 @@ export interface Stores {
   /** Coalescing ingest's buffer (empty while ENTITY_FLUSH_INTERVAL is PT0S). */
   ingestBuffer: IngestBufferStore;
   replayLedger: ReplayLedgerStore;
+  lateAttempts: LateAttemptStore;
 }

@@ -167,6 +167,106 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
     });
   });
 
+  describe(`${label}: late attempts and dead-letter withdrawal`, () => {
+    it('keeps one record per partition (the last put replaces it), with its letters exactly; validates what it is given', async () => {
+      const { lateAttempts } = await createStores();
+      expect(await lateAttempts.get('p|1')).toBeUndefined();
+      const letters = [
+        { partition: 'p|1', sequenceNumber: 12, pipeline: 'a/b', enqueuedTime: '2026-03-01T10:00:00Z' },
+        { partition: 'p|1', sequenceNumber: 14, enqueuedTime: '2026-03-01T10:59:59.999Z' },
+      ];
+      await lateAttempts.put({ partition: 'p|1', firstSequence: 10, lastSequence: 20, letters });
+      await lateAttempts.put({ partition: '2', firstSequence: 0, lastSequence: 0, letters: [] });
+      expect(await lateAttempts.get('p|1')).toEqual({
+        partition: 'p|1',
+        firstSequence: 10,
+        lastSequence: 20,
+        letters: [{ ...letters[0], enqueuedTime: '2026-03-01T10:00:00.000Z' }, letters[1]],
+      });
+      await lateAttempts.put({
+        partition: 'p|1',
+        firstSequence: 21,
+        lastSequence: 30,
+        letters: [{ partition: 'p|1', sequenceNumber: 25, pipeline: 'x', enqueuedTime: '2026-03-01T11:00:00.000Z' }],
+      });
+      expect((await lateAttempts.get('p|1'))?.letters.map((l) => l.sequenceNumber)).toEqual([25]);
+      expect(await lateAttempts.get('2')).toEqual({ partition: '2', firstSequence: 0, lastSequence: 0, letters: [] });
+      // Many letters (a large batch) span several chunks of the row.
+      const many = Array.from({ length: 3000 }, (_, i) => ({
+        partition: '2',
+        sequenceNumber: 1000 + i,
+        pipeline: 'pipeline-with-a-long-name',
+        enqueuedTime: '2026-03-01T10:00:00.000Z',
+      }));
+      await lateAttempts.put({ partition: '2', firstSequence: 1000, lastSequence: 3999, letters: many });
+      expect((await lateAttempts.get('2'))?.letters).toEqual(many);
+      await expect(lateAttempts.put({ partition: '', firstSequence: 0, lastSequence: 0, letters: [] })).rejects.toThrow(
+        StorageInputError,
+      );
+      await expect(
+        lateAttempts.put({ partition: '3', firstSequence: 5, lastSequence: 4, letters: [] }),
+      ).rejects.toThrow(/lastSequence: expected at least firstSequence/);
+      await expect(
+        lateAttempts.put({
+          partition: '3',
+          firstSequence: 0,
+          lastSequence: 4,
+          letters: [{ partition: '4', sequenceNumber: 1, enqueuedTime: '2026-03-01T10:00:00Z' }],
+        }),
+      ).rejects.toThrow(/letters\[0\]\.partition/);
+      await expect(
+        lateAttempts.put({
+          partition: '3',
+          firstSequence: 0,
+          lastSequence: 4,
+          letters: [{ partition: '3', sequenceNumber: 1, enqueuedTime: 'yesterday' }],
+        }),
+      ).rejects.toThrow(StorageInputError);
+      expect(await lateAttempts.get('3')).toBeUndefined();
+    });
+
+    it('withdraw deletes exactly the event dead letters named (partition, sequence, pipeline, hour), skips rows already gone, keeps storage records', async () => {
+      const { deadLetters } = await createStores();
+      const late = (
+        sequenceNumber: number,
+        pipeline: string,
+        enqueuedTime = '2026-03-01T10:30:00.000Z',
+      ): DeadLetterRecord => ({
+        raw: `{"n":${sequenceNumber}}`,
+        reason: 'late',
+        detail: 'late',
+        partition: '5',
+        sequenceNumber,
+        enqueuedTime,
+        recordedAt: '2026-03-01T10:31:00.000Z',
+        pipeline,
+        stream: 's',
+      });
+      const storage: DeadLetterRecord = { ...late(1, 'p'), reason: 'storage', raw: '{}' };
+      await deadLetters.add([
+        late(1, 'p'),
+        late(1, 'q'),
+        late(2, 'p', '2026-03-01T11:00:00.000Z'),
+        late(3, 'p'),
+        storage,
+      ]);
+      await deadLetters.withdraw([
+        { partition: '5', sequenceNumber: 1, pipeline: 'p', enqueuedTime: '2026-03-01T10:30:00Z' },
+        { partition: '5', sequenceNumber: 2, pipeline: 'p', enqueuedTime: '2026-03-01T11:00:00.000Z' },
+        { partition: '5', sequenceNumber: 9, pipeline: 'p', enqueuedTime: '2026-03-01T10:30:00.000Z' },
+      ]);
+      const left = (await drain((page) => deadLetters.query(page)))
+        .map((d) => `${d.sequenceNumber}:${d.pipeline}:${d.reason}`)
+        .sort();
+      expect(left).toEqual(['1:p:storage', '1:q:late', '3:p:late']);
+      await deadLetters.withdraw([]);
+      await deadLetters.withdraw([
+        { partition: '5', sequenceNumber: 1, pipeline: 'p', enqueuedTime: '2026-03-01T10:30:00Z' },
+      ]);
+      expect(await drain((page) => deadLetters.query(page))).toHaveLength(3);
+    });
+  });
+
   describe(`${label}: windows`, () => {
     const key = encodeStreamKey('temps', 'room/1#a');
 

@@ -30,6 +30,7 @@ function setup(faults: StoreFaults, alive = () => true) {
     {
       windowUpserted: (key, start) => seen.windows.push(`${key}@${start}`),
       deadLettered: (rs) => seen.deadLettered.push(...rs.map((r) => `${r.partition}/${r.sequenceNumber}`)),
+      withdrawn: () => undefined,
     },
     alive,
     () => true,

@@ -23,6 +23,8 @@ export interface StoreObserver {
   windowUpserted(entityKey: string, start: number, content: unknown): void;
   /** Dead letters the table took (also when the call then timed out). */
   deadLettered(records: readonly { partition: string; sequenceNumber: number; reason: string }[]): void;
+  /** Dead letters the table deleted as withdrawn (a redelivery aggregated their events). */
+  withdrawn(keys: readonly { partition: string; sequenceNumber: number }[]): void;
 }
 
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
@@ -74,6 +76,8 @@ export function faultyStores(
           const result = await method.apply(target, args);
           if (name === 'deadLetters' && prop === 'add')
             observer.deadLettered(args[0] as { partition: string; sequenceNumber: number; reason: string }[]);
+          if (name === 'deadLetters' && prop === 'withdraw')
+            observer.withdrawn(args[0] as { partition: string; sequenceNumber: number }[]);
           if (!alive()) return never();
           if (on && rng.chance(faults.timeout)) {
             sink.count('table-timeout');

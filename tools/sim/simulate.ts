@@ -215,6 +215,10 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       for (const r of records)
         if (r.partition !== 'window') deadLettered.set(`${r.partition}/${r.sequenceNumber}`, r.reason);
     },
+    withdrawn(keys: readonly { partition: string; sequenceNumber: number }[]) {
+      // One pipeline in the simulation, so (partition, sequence) is the dead letter's row.
+      for (const k of keys) deadLettered.delete(`${k.partition}/${k.sequenceNumber}`);
+    },
   };
   const crashNow = (where: string) => {
     if (!alive) return;

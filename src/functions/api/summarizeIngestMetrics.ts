@@ -20,7 +20,10 @@ export interface IngestMetricsSummary {
   filtered: number;
   /** Per pipeline, of `filtered`: events its match or filter found lacking a field it reads (SQL NULL semantics). */
   filteredMissing: Record<string, number>;
+  /** Net of `lateWithdrawn` (as `events` is): an event an earlier attempt dead-lettered late and a redelivery aggregated counts once. */
   deadLettered: number;
+  /** Late dead letters withdrawn because a redelivery aggregated their events (docs/explanation/effectively-once.md, ingest rule 7). */
+  lateWithdrawn: number;
   /** Deliveries of failed invocations the trigger retries (not in `events`: each is counted when its retry succeeds). */
   retried: number;
   /** Of deadLettered: events isolated as `poison` by the bisection of batches that kept failing. */
@@ -50,7 +53,9 @@ export function summarizeIngestMetrics(
   const firstMinute = rows.reduce((min, r) => Math.min(min, Date.parse(r.minute)), Number.POSITIVE_INFINITY);
   const rateMs = Math.max(1, untilMs - Math.max(fromMs, Number.isFinite(firstMinute) ? firstMinute : fromMs));
   const sum = (f: (r: IngestMetricsRow) => number) => rows.reduce((n, r) => n + f(r), 0);
-  const events = sum((r) => r.eventsIn);
+  // A withdrawn late dead letter's delivery is taken out of both, so events = aggregated + filtered + deadLettered holds.
+  const withdrawn = sum((r) => r.lateWithdrawn ?? 0);
+  const events = sum((r) => r.eventsIn) - withdrawn;
   const processingMs = sum((r) => r.processingMs);
   const entityOperations = sum((r) => r.entityOperations);
   let encoded: string | undefined;
@@ -77,7 +82,8 @@ export function summarizeIngestMetrics(
     aggregated: sum((r) => r.aggregated),
     filtered: sum((r) => r.filtered),
     filteredMissing: sumByPipeline(rows),
-    deadLettered: sum((r) => r.deadLettered),
+    deadLettered: sum((r) => r.deadLettered) - withdrawn,
+    lateWithdrawn: withdrawn,
     retried: sum((r) => r.retried ?? 0),
     poison: sum((r) => r.poison ?? 0),
     replayed: sum((r) => r.replayed ?? 0),

@@ -133,6 +133,7 @@ export function withInjectedFaults(
         purge: (before, limit) => deadLetters.purge(before, limit),
         deleteStream: (pipeline, stream, limit) => deadLetters.deleteStream(pipeline, stream, limit),
         markReplayed: (records, replay) => deadLetters.markReplayed(records, replay),
+        withdraw: (keys) => deadLetters.withdraw(keys),
       },
     },
     signal: async (context, entity, operation) => {

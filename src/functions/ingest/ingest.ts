@@ -18,6 +18,7 @@ import { bufferAndMaybeFlush, type IngestCoalescer } from './ingestCoalesce';
 import type { IngestMetricsWriter } from './ingestMetricsWriter';
 import { AttemptMemory, defaultProcess, type Process, processIsolatingPoison, retryCountOf } from './ingestPoison';
 import { finishReplays, planReplays } from './ingestReplays';
+import { type LateWithdrawal, lateWithdrawalFor } from './lateWithdrawal';
 import type { PipelineCache } from './pipelineCache';
 import type { WatermarkCache } from './watermarkCache';
 
@@ -50,6 +51,8 @@ export interface IngestDeps {
   processBatch?: Process;
   /** Failed attempts per batch, for a host without retryContext (ingestPoison.ts); default: one per process. */
   attempts?: AttemptMemory;
+  /** Withdraws an earlier attempt's late dead letters (lateWithdrawal.ts); default: one per process and stores. */
+  lateWithdrawal?: LateWithdrawal;
 }
 
 const sharedAttempts = new AttemptMemory();
@@ -283,6 +286,13 @@ async function ingestBatch(
     ...(d.stream === undefined ? {} : { stream: d.stream }),
   }));
   const replayed = replays && finishReplays(replays, letters, result);
+  // Ingest rule 7: an earlier attempt's late dead letters this one does not repeat are withdrawn first.
+  const withdrawn = await (deps.lateWithdrawal ?? lateWithdrawalFor(deps.stores, retry)).beforeDeadLetters(
+    meta.partitionId,
+    firstSequence,
+    lastSequence,
+    replayed?.records ?? letters,
+  );
   await writeDeadLetters(replayed?.records ?? letters, context, deps);
   // Only once the dead letters are written: a crash before leaves the claim to the redelivery, which dead-letters again.
   if (replayed && replayed.release.length > 0)
@@ -401,6 +411,7 @@ async function ingestBatch(
     ...breakdownOf(m),
     deadLettered: m.deadLettered,
     ...(poison > 0 ? { poison } : {}),
+    ...(withdrawn.length > 0 ? { lateWithdrawn: withdrawn.length } : {}),
     ...(replays ? { replayed: replays.marks.size, replayDuplicates: replays.duplicates } : {}),
     entityOperations: m.entityOperations,
     processingMs: deps.now() - started,

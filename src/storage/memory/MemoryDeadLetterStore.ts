@@ -2,7 +2,15 @@ import { deadLetterRow } from '../deadLetterRow';
 import { deadLetterPartitionKey, deadLetterRowKey } from '../keys';
 import { normalizeIso } from '../normalizeIso';
 import { pageSize } from '../pageSize';
-import type { DeadLetterQuery, DeadLetterRecord, DeadLetterReplay, DeadLetterStore, Page, PurgeResult } from '../types';
+import type {
+  DeadLetterKey,
+  DeadLetterQuery,
+  DeadLetterRecord,
+  DeadLetterReplay,
+  DeadLetterStore,
+  Page,
+  PurgeResult,
+} from '../types';
 import { deleteKeys } from './deleteKeys';
 import { paginate } from './paginate';
 
@@ -37,6 +45,13 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
 
   async deleteStream(pipeline: string, stream: string, limit: number): Promise<PurgeResult> {
     return deleteKeys(this.rows, (_k, r) => r.pipeline === pipeline && r.stream === stream, limit);
+  }
+
+  async withdraw(keys: DeadLetterKey[]): Promise<void> {
+    for (const k of keys)
+      this.rows.delete(
+        `${deadLetterPartitionKey(normalizeIso('enqueuedTime', k.enqueuedTime), k.partition)}\n${deadLetterRowKey(k.partition, k.sequenceNumber, k.pipeline)}`,
+      );
   }
 
   async markReplayed(records: DeadLetterRecord[], replay: DeadLetterReplay): Promise<void> {

@@ -7,7 +7,15 @@ import { dayKey, deadLetterPartitionKey, deadLetterRowKey, hourKey, prefixEnd } 
 import { normalizeIso } from '../normalizeIso';
 import { pageSize } from '../pageSize';
 import { StorageInputError } from '../StorageInputError';
-import type { DeadLetterQuery, DeadLetterRecord, DeadLetterReplay, DeadLetterStore, Page, PurgeResult } from '../types';
+import type {
+  DeadLetterKey,
+  DeadLetterQuery,
+  DeadLetterRecord,
+  DeadLetterReplay,
+  DeadLetterStore,
+  Page,
+  PurgeResult,
+} from '../types';
 import { deleteMatching } from './deleteMatching';
 import { submitInBatches } from './submitInBatches';
 import { statusOf } from './tableErrors';
@@ -102,6 +110,25 @@ export class TableDeadLetterStore implements DeadLetterStore {
 
   async deleteStream(pipeline: string, stream: string, limit: number): Promise<PurgeResult> {
     return deleteMatching(await this.client(), odata`pipeline eq ${pipeline} and stream eq ${stream}`, limit);
+  }
+
+  /** A delete per row (an event's row: no stream in its key); a row already gone (404) is skipped. */
+  async withdraw(keys: DeadLetterKey[]): Promise<void> {
+    const client = await this.client();
+    for (let i = 0; i < keys.length; i += 32) {
+      await Promise.all(
+        keys.slice(i, i + 32).map(async (k) => {
+          try {
+            await client.deleteEntity(
+              deadLetterPartitionKey(normalizeIso('enqueuedTime', k.enqueuedTime), k.partition),
+              deadLetterRowKey(k.partition, k.sequenceNumber, k.pipeline),
+            );
+          } catch (error) {
+            if (statusOf(error) !== 404) throw error;
+          }
+        }),
+      );
+    }
   }
 
   /** A Merge update per row (one column, `replay`, as JSON); a row gone meanwhile (404) is skipped. */
