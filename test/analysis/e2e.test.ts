@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,6 +54,8 @@ function flushEvents(): string {
 
 let azurite: TableAzurite;
 let host: HostProcess;
+/** The analysis the first test started over HTTP: the determinism check below must have replayed it. */
+let analysisId: string | undefined;
 
 beforeAll(async () => {
   azurite = await startTableAzurite();
@@ -137,6 +139,7 @@ it('ranks planted anomalies first in a report run over HTTP and lists their aler
   });
   expect(started.status).toBe(202);
   const { id } = JSON.parse(started.text) as { id: string };
+  analysisId = id;
 
   const done = await pollUntil(
     async () => {
@@ -192,4 +195,42 @@ it('starts one scheduled analysis per period however often the timer fires', asy
   expect(scheduled.length).toBeLessThanOrEqual(2);
   expect(new Set(scheduled.map((r) => r.id)).size).toBe(scheduled.length);
   expect(scheduled.map((r) => r.id)).toContain(`analysis-default-${hour}`);
+}, 60_000);
+
+// Issue #19: the orchestrator non-determinism check on the histories a real run recorded, not only the simulator's.
+it('replays every orchestration the host recorded deterministically (npm run sim -- check-orchestrators)', async () => {
+  const listed = (await getJson<{ items: { id: string }[] }>('analyses')).items.map((r) => r.id);
+  // The host keeps its durable store (SQLite, the default) in its temp data dir; stop it so the store is closed.
+  await host.stop();
+  const stores = readdirSync(host.dataDir).filter((f) => /^durable-.*\.sqlite$/.test(f));
+  expect(stores).toHaveLength(1);
+  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    execFile(
+      process.execPath,
+      [
+        join(repoRoot, 'dist', 'tools', 'sim', 'cli.js'),
+        'check-orchestrators',
+        '--app',
+        repoRoot,
+        '--durable-store',
+        join(host.dataDir, stores[0]!),
+        '--json',
+      ],
+      { cwd: repoRoot, env: { ...process.env, AzureWebJobsStorage: azurite.connectionString } },
+      (error, out, err) => resolve({ code: error ? Number(error.code) : 0, stdout: out, stderr: err }),
+    ),
+  );
+  let result: { ok: boolean; checked: number; checks: { instanceId: string; name: string; ok: boolean }[] };
+  try {
+    result = JSON.parse(stdout) as typeof result;
+  } catch {
+    throw new Error(`expected the check's JSON report, found exit code ${code}, stdout ${stdout}, stderr ${stderr}`);
+  }
+  expect({ code, failed: result.checks.filter((c) => !c.ok) }).toEqual({ code: 0, failed: [] });
+  expect(result.ok).toBe(true);
+  // Every analysis the host lists (the one started over HTTP and the scheduled one) was replayed.
+  expect(result.checked).toBeGreaterThan(0);
+  expect(listed).toContain(analysisId);
+  expect(listed.some((id) => id.startsWith('analysis-default-'))).toBe(true);
+  expect(result.checks.map((c) => c.instanceId)).toEqual(expect.arrayContaining(listed));
 }, 60_000);
