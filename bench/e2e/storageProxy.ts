@@ -49,6 +49,8 @@ export async function startStorageProxy(options: StorageProxyOptions): Promise<S
   const targets = new Map<string, number>();
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const servers: Server[] = [];
+  // Delayed requests not yet forwarded: close() drops them, so a long hold does not outlive the proxy.
+  const held = new Set<NodeJS.Timeout>();
   const ports = {} as Record<StorageService, number>;
   for (const service of services) {
     const server = createServer((req, res) => {
@@ -92,7 +94,11 @@ export async function startStorageProxy(options: StorageProxyOptions): Promise<S
       const delay = options.delayMs?.(service, req.method ?? 'GET', req.url ?? '/') ?? 0;
       if (delay > 0) {
         req.pause();
-        setTimeout(forward, delay);
+        const timer = setTimeout(() => {
+          held.delete(timer);
+          forward();
+        }, delay);
+        held.add(timer);
       } else {
         forward();
       }
@@ -112,6 +118,8 @@ export async function startStorageProxy(options: StorageProxyOptions): Promise<S
     byTarget: () => Object.fromEntries([...targets].sort((a, b) => b[1] - a[1])),
     total: () => counts.blob + counts.queue + counts.table,
     async close() {
+      for (const timer of held) clearTimeout(timer);
+      held.clear();
       agent.destroy();
       await Promise.all(
         servers.map(

@@ -150,7 +150,7 @@ const windowSchema = z
       }),
       maxDuration: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional().meta({
         description:
-          'Session windows only: sessions are split at multiples of it since the epoch, at least `gap` (default P1D).',
+          'Session windows only: ISO 8601 duration, at least `gap` (default P1D). Sessions never cross a multiple of it in event time since 1970-01-01T00:00:00Z (for P1D: midnight UTC); a run of events crossing one is two sessions, the second starting at its first event after it. Not a split at session start + maxDuration: a session lasts at most maxDuration and may be cut shorter.',
       }),
     },
     { error: 'expected an object like {"type": "tumbling", "size": "PT1M"}' },
