@@ -513,8 +513,16 @@ function foldOf(options: FoldOptions): Fold {
   const { pipeline, input } = options;
   const { config } = pipeline;
   const size = config.windowSizeMs;
+  // Built field by field (not by spreading options) so that every fold has one fixed shape.
   return {
-    ...options,
+    pipeline,
+    input,
+    events: options.events,
+    sequences: options.sequences,
+    enqueued: options.enqueued,
+    counts: options.counts,
+    deadLetter: options.deadLetter,
+    filteredBy: options.filteredBy,
     name: pipeline.name,
     measureCount: pipeline.measures.length,
     size,
