@@ -24,15 +24,7 @@ export function createDurableExtension(): HostExtension {
     async init(context) {
       ctx = context;
       hub = taskHubName(context.hostJson, context.settings);
-      for (const fn of context.functions) {
-        for (const b of fn.bindings) {
-          if (b.type === 'durableClient' && b.direction !== 'in') {
-            throw appError(
-              `Function '${fn.name}': expected durableClient binding '${b.name}' to have direction 'in' but found '${b.direction}'`,
-            );
-          }
-        }
-      }
+      checkClientBindings(context.functions);
       unregisterMarker = registerActionMarker(context.logger);
       const store = openStore(context.store, context.dataDir, hub);
       context.logger.debug(`durable: task hub '${hub}' on ${store.kind} store`);
@@ -42,24 +34,7 @@ export function createDurableExtension(): HostExtension {
         invoke: (r) => context.invoke(r),
         logger: context.logger,
       });
-      const rt = runtime;
-      // Management API: with --require-keys only the system key (which the host's own client binding carries) or
-      // the master key; a function key must not start, terminate or purge instances.
-      context.route(
-        durableRoutePrefix,
-        durableHttpApi(rt, hub, () => context.baseUrl(), context.systemKey),
-        () => 'system',
-      );
-      const axiosCopies = axiosOfLoadedDurableFunctions();
-      context.logger.debug(
-        `durable: entity signals from ${axiosCopies.length} loaded durable-functions client(s) go to the runtime in process`,
-      );
-      unrouteSignals = routeSignalsInProcess(
-        () => rpcBaseUrl(context.baseUrl()),
-        (name, key, operation, body) => acceptSignal(rt, name, key, operation, body),
-        axiosCopies,
-        context.systemKey,
-      );
+      unrouteSignals = routeToRuntime(context, runtime, hub);
     },
     async start() {
       runtime?.start();
@@ -77,4 +52,38 @@ export function createDurableExtension(): HostExtension {
       return { json: JSON.stringify(clientBindingData(ctx.baseUrl(), hub, ctx.systemKey)) };
     },
   };
+}
+
+/** A durableClient binding is an input: the extension hands it the client's connection data. */
+function checkClientBindings(functions: HostContext['functions']): void {
+  for (const fn of functions) {
+    for (const b of fn.bindings) {
+      if (b.type === 'durableClient' && b.direction !== 'in') {
+        throw appError(
+          `Function '${fn.name}': expected durableClient binding '${b.name}' to have direction 'in' but found '${b.direction}'`,
+        );
+      }
+    }
+  }
+}
+
+/** The management HTTP API, and the loaded clients' entity signals sent to the runtime in process; returns the undo. */
+function routeToRuntime(context: HostContext, rt: DurableRuntime, hub: string): () => void {
+  // Management API: with --require-keys only the system key (which the host's own client binding carries) or
+  // the master key; a function key must not start, terminate or purge instances.
+  context.route(
+    durableRoutePrefix,
+    durableHttpApi(rt, hub, () => context.baseUrl(), context.systemKey),
+    () => 'system',
+  );
+  const axiosCopies = axiosOfLoadedDurableFunctions();
+  context.logger.debug(
+    `durable: entity signals from ${axiosCopies.length} loaded durable-functions client(s) go to the runtime in process`,
+  );
+  return routeSignalsInProcess(
+    () => rpcBaseUrl(context.baseUrl()),
+    (name, key, operation, body) => acceptSignal(rt, name, key, operation, body),
+    axiosCopies,
+    context.systemKey,
+  );
 }

@@ -108,3 +108,27 @@ describe('the documented path of one event (docs/explanation/architecture.md)', 
     expect(order.every((i, k) => i >= 0 && (k === 0 || i > (order[k - 1] as number)))).toBe(true);
   });
 });
+
+describe('an entry file per feature folder (src/functions/<feature>/index.ts)', () => {
+  /** A module registers a function when its code calls the v4 model's `app.*` or durable-functions' `df.app.*`. */
+  const registers = /\b(?:df\.)?app\.(?:http|timer|eventHub|generic|storageQueue|activity|orchestration|entity)\(/;
+  const folders = ['analysis', 'api', 'ingest', 'retention', 'stream', 'replay'];
+
+  it.each(folders)('%s/index.ts imports, in file-name order, exactly the modules of the folder that register', (f) => {
+    const dir = `src/functions/${f}/`;
+    const registering = files
+      .filter((x) => x.path.startsWith(dir) && !x.path.slice(dir.length).includes('/') && registers.test(code(x.text)))
+      .map((x) => x.path.slice(dir.length).replace(/\.ts$/, ''))
+      .sort();
+    const index = files.find((x) => x.path === `${dir}index.ts`);
+    if (index === undefined) throw new Error(`expected ${dir}index.ts, found none`);
+    const imported = [...code(index.text).matchAll(/^import '\.\/([^']+)';$/gm)].map((m) => m[1]);
+    expect(imported).toEqual(registering);
+  });
+
+  it('registers nothing itself, so loading it and its modules (package.json "main" globs both) registers each once', () => {
+    const entries = files.filter((x) => /^src\/functions\/[^/]+\/index\.ts$/.test(x.path));
+    expect(entries.map((x) => x.path).sort()).toEqual(folders.map((f) => `src/functions/${f}/index.ts`).sort());
+    expect(entries.filter((x) => registers.test(code(x.text))).map((x) => x.path)).toEqual([]);
+  });
+});

@@ -47,12 +47,9 @@ export function applyOrchestratorResult(
 ): EpisodeResult {
   const at = new Date(now).toISOString();
   const next: InstanceRecord = { ...instance, engine, lastUpdatedTime: at, history: [...instance.history] };
-  const outgoing: StoredMessage[] = [];
-  const putInstances: InstanceRecord[] = [];
+  const ep: Episode = { next, engine, at, now, newId, existing, outgoing: [], putInstances: [] };
 
-  if (!outcome.ok) {
-    return fail(next, outcome.message, outcome.details, at, newId, outgoing, putInstances);
-  }
+  if (!outcome.ok) return fail(ep, outcome.message, outcome.details);
   const state = outcome.state;
   next.customStatus = state.customStatus === undefined ? null : JSON.stringify(state.customStatus);
   if (next.status === 'Pending' || next.status === 'ContinuedAsNew') next.status = 'Running';
@@ -66,215 +63,245 @@ export function applyOrchestratorResult(
   let continueAsNew: OrchestratorAction | undefined;
   for (const action of fresh) {
     const id = consumesTaskId(action) ? engine.nextSeq++ : -1;
-    const unsupported = schedule(action, id);
-    if (unsupported) return fail(next, unsupported, undefined, at, newId, outgoing, putInstances);
+    if (action.actionType === ActionType.ContinueAsNew) continueAsNew = action;
+    const unsupported = schedule(ep, action, id);
+    if (unsupported) return fail(ep, unsupported, undefined);
   }
-
-  if (state.isDone) {
-    if (continueAsNew) {
-      const input = actionInputText(continueAsNew.input);
-      const restarted = newInstance(
-        { instanceId: next.instanceId, name: next.name, input, now, ...(next.parent ? { parent: next.parent } : {}) },
-        newId,
-      );
-      // The record keeps its creation time; a new execution id makes stale timers and results of the old one drop.
-      putInstances.push({
-        ...restarted.record,
-        createdTime: next.createdTime,
-        status: 'ContinuedAsNew',
-        customStatus: next.customStatus,
-      });
-      outgoing.push(restarted.message);
-      return { instance: putInstances.pop() as InstanceRecord, outgoing, putInstances, relisted };
-    }
-    const output = state.output === undefined ? null : JSON.stringify(state.output);
-    next.status = 'Completed';
-    next.output = output;
-    next.history.push(
-      historyEvent(EventType.ExecutionCompleted, at, { OrchestrationStatus: 'Completed', Result: output }),
-    );
-    if (next.parent) {
-      outgoing.push(
-        toParent(next.parent, newId, {
-          EventType: EventType.SubOrchestrationInstanceCompleted,
-          Result: output ?? 'null',
-        }),
-      );
-    }
-  }
+  if (state.isDone && continueAsNew) return { ...restart(ep, continueAsNew), relisted };
+  if (state.isDone) complete(ep, state.output);
   next.history.push(historyEvent(EventType.OrchestratorCompleted, at));
-  return { instance: next, outgoing, putInstances, relisted };
+  return { instance: next, outgoing: ep.outgoing, putInstances: ep.putInstances, relisted };
+}
 
-  function schedule(action: OrchestratorAction, id: number): string | undefined {
-    switch (action.actionType) {
-      case ActionType.CallActivity:
-      case ActionType.CallActivityWithRetry: {
-        const name = String(action.functionName);
-        const input = actionInputText(action.input);
-        next.history.push(historyEvent(EventType.TaskScheduled, at, { EventId: id, Name: name, Input: input }));
-        outgoing.push(
-          newMessage(newId(), {
-            kind: 'activity',
-            instanceId: next.instanceId,
-            executionId: next.executionId,
-            taskId: id,
-            name,
-            input,
-          }),
-        );
-        if (action.actionType === ActionType.CallActivityWithRetry) {
-          engine.retries[id] = {
-            kind: 'activity',
-            name,
-            input,
-            policy: action.retryOptions as RetryPolicy,
-            attempt: 1,
-            firstAttemptAt: now,
-          };
-        }
-        return undefined;
-      }
-      case ActionType.CallSubOrchestrator:
-      case ActionType.CallSubOrchestratorWithRetry: {
-        const name = String(action.functionName);
-        const input = jsonText(action.input);
-        const childId =
-          typeof action.instanceId === 'string' && action.instanceId ? action.instanceId : `${next.instanceId}:${id}`;
-        if (childId === next.instanceId || childId === next.parent?.instanceId) {
-          // The Durable extension throws this from the orchestrator itself (not a catchable task failure).
-          return `The instance ID of a sub-orchestration must be different than the instance ID of a parent orchestration ('${childId}').`;
-        }
-        next.history.push(
-          historyEvent(EventType.SubOrchestrationInstanceCreated, at, {
-            EventId: id,
-            Name: name,
-            Input: input,
-            InstanceId: childId,
-          }),
-        );
-        const holder = putInstances.find((r) => r.instanceId === childId) ?? existing(childId);
-        if (holder && !terminalStatuses.includes(holder.status)) {
-          // Never overwrite a live instance: its history and waiting parent would be lost. The task fails instead.
-          const message = `An orchestration instance with ID '${childId}' already exists and is ${holder.status}`;
-          outgoing.push(
-            newMessage(newId(), {
-              kind: 'orchestration',
-              instanceId: next.instanceId,
-              executionId: next.executionId,
-              event: {
-                EventType: EventType.SubOrchestrationInstanceFailed,
-                TaskScheduledId: id,
-                Reason: message,
-                Details: '',
-                FailureDetails: { ErrorType: 'InvalidOperationException', ErrorMessage: message },
-              },
-            }),
-          );
-          return undefined;
-        }
-        const child = newInstance(
-          {
-            instanceId: childId,
-            name,
-            input,
-            now,
-            parent: { instanceId: next.instanceId, executionId: next.executionId, taskId: id },
-          },
-          newId,
-        );
-        putInstances.push(child.record);
-        outgoing.push(child.message);
-        if (action.actionType === ActionType.CallSubOrchestratorWithRetry) {
-          engine.retries[id] = {
-            kind: 'subOrchestration',
-            name,
-            input,
-            policy: action.retryOptions as RetryPolicy,
-            attempt: 1,
-            firstAttemptAt: now,
-            childInstanceId: childId,
-          };
-        }
-        return undefined;
-      }
-      case ActionType.CreateTimer: {
-        const fireAt = new Date(action.fireAt as string | Date);
-        const fireAtText = fireAt.toISOString();
-        next.history.push(historyEvent(EventType.TimerCreated, at, { EventId: id, FireAt: fireAtText }));
-        outgoing.push(
-          newMessage(
-            newId(),
-            {
-              kind: 'orchestration',
-              instanceId: next.instanceId,
-              executionId: next.executionId,
-              event: { EventType: EventType.TimerFired, TimerId: id, FireAt: fireAtText },
-            },
-            fireAt.getTime(),
-          ),
-        );
-        return undefined;
-      }
-      case ActionType.CallEntity:
-      case ActionType.SignalEntity: {
-        const entityId = String(action.instanceId);
-        const operation = String(action.operation);
-        const isSignal = action.actionType === ActionType.SignalEntity;
-        const requestId = randomUUID();
-        const input = action.input === undefined ? null : JSON.stringify(action.input);
-        const request = {
-          id: requestId,
-          op: operation,
-          signal: isSignal,
-          input,
-          parent: isSignal ? undefined : next.instanceId,
-        };
-        next.history.push(
-          historyEvent(EventType.EventSent, at, {
-            EventId: id,
-            InstanceId: entityId,
-            Name: 'op',
-            Input: JSON.stringify(request),
-          }),
-        );
-        outgoing.push(
-          newMessage(newId(), {
-            kind: 'entity',
-            entityId,
-            operation,
-            input,
-            isSignal,
-            requestId,
-            ...(isSignal ? {} : { parentInstanceId: next.instanceId }),
-          }),
-        );
-        return undefined;
-      }
-      case ActionType.WaitForExternalEvent:
-        return undefined;
-      case ActionType.ContinueAsNew:
-        continueAsNew = action;
-        return undefined;
-      case ActionType.CallHttp:
-        return 'callHttp is not supported by the local host: call HTTP endpoints from an activity instead';
-      case ActionType.LockEntities:
-      case ActionType.ReleaseEntities:
-        return 'critical sections (lockEntities) are not supported by the local host';
-      default:
-        return `unknown orchestrator action type ${String(action.actionType)}`;
-    }
+/** One episode being applied: the instance as it becomes, and what the episode writes besides it. */
+interface Episode {
+  next: InstanceRecord;
+  engine: EngineState;
+  at: string;
+  now: number;
+  newId: () => string;
+  existing: (instanceId: string) => InstanceRecord | undefined;
+  outgoing: StoredMessage[];
+  putInstances: InstanceRecord[];
+}
+
+/** Records one new action in history and emits the work it starts; returns why it cannot run, if it cannot. */
+function schedule(ep: Episode, action: OrchestratorAction, id: number): string | undefined {
+  switch (action.actionType) {
+    case ActionType.CallActivity:
+    case ActionType.CallActivityWithRetry:
+      return scheduleActivity(ep, action, id);
+    case ActionType.CallSubOrchestrator:
+    case ActionType.CallSubOrchestratorWithRetry:
+      return scheduleSubOrchestration(ep, action, id);
+    case ActionType.CreateTimer:
+      return scheduleTimer(ep, action, id);
+    case ActionType.CallEntity:
+    case ActionType.SignalEntity:
+      return sendToEntity(ep, action, id);
+    case ActionType.WaitForExternalEvent:
+    case ActionType.ContinueAsNew:
+      return undefined;
+    case ActionType.CallHttp:
+      return 'callHttp is not supported by the local host: call HTTP endpoints from an activity instead';
+    case ActionType.LockEntities:
+    case ActionType.ReleaseEntities:
+      return 'critical sections (lockEntities) are not supported by the local host';
+    default:
+      return `unknown orchestrator action type ${String(action.actionType)}`;
   }
 }
 
-function fail(
-  next: InstanceRecord,
-  message: string,
-  details: string | undefined,
-  at: string,
-  newId: () => string,
-  outgoing: StoredMessage[],
-  putInstances: InstanceRecord[],
-): EpisodeResult {
+function scheduleActivity(ep: Episode, action: OrchestratorAction, id: number): undefined {
+  const name = String(action.functionName);
+  const input = actionInputText(action.input);
+  ep.next.history.push(historyEvent(EventType.TaskScheduled, ep.at, { EventId: id, Name: name, Input: input }));
+  ep.outgoing.push(
+    newMessage(ep.newId(), {
+      kind: 'activity',
+      instanceId: ep.next.instanceId,
+      executionId: ep.next.executionId,
+      taskId: id,
+      name,
+      input,
+    }),
+  );
+  if (action.actionType === ActionType.CallActivityWithRetry) {
+    ep.engine.retries[id] = {
+      kind: 'activity',
+      name,
+      input,
+      policy: action.retryOptions as RetryPolicy,
+      attempt: 1,
+      firstAttemptAt: ep.now,
+    };
+  }
+  return undefined;
+}
+
+function scheduleSubOrchestration(ep: Episode, action: OrchestratorAction, id: number): string | undefined {
+  const name = String(action.functionName);
+  const input = jsonText(action.input);
+  const childId =
+    typeof action.instanceId === 'string' && action.instanceId ? action.instanceId : `${ep.next.instanceId}:${id}`;
+  if (childId === ep.next.instanceId || childId === ep.next.parent?.instanceId) {
+    // The Durable extension throws this from the orchestrator itself (not a catchable task failure).
+    return `The instance ID of a sub-orchestration must be different than the instance ID of a parent orchestration ('${childId}').`;
+  }
+  ep.next.history.push(
+    historyEvent(EventType.SubOrchestrationInstanceCreated, ep.at, {
+      EventId: id,
+      Name: name,
+      Input: input,
+      InstanceId: childId,
+    }),
+  );
+  const holder = ep.putInstances.find((r) => r.instanceId === childId) ?? ep.existing(childId);
+  if (holder && !terminalStatuses.includes(holder.status)) {
+    // Never overwrite a live instance: its history and waiting parent would be lost. The task fails instead.
+    const message = `An orchestration instance with ID '${childId}' already exists and is ${holder.status}`;
+    ep.outgoing.push(
+      newMessage(ep.newId(), {
+        kind: 'orchestration',
+        instanceId: ep.next.instanceId,
+        executionId: ep.next.executionId,
+        event: {
+          EventType: EventType.SubOrchestrationInstanceFailed,
+          TaskScheduledId: id,
+          Reason: message,
+          Details: '',
+          FailureDetails: { ErrorType: 'InvalidOperationException', ErrorMessage: message },
+        },
+      }),
+    );
+    return undefined;
+  }
+  const child = newInstance(
+    {
+      instanceId: childId,
+      name,
+      input,
+      now: ep.now,
+      parent: { instanceId: ep.next.instanceId, executionId: ep.next.executionId, taskId: id },
+    },
+    ep.newId,
+  );
+  ep.putInstances.push(child.record);
+  ep.outgoing.push(child.message);
+  if (action.actionType === ActionType.CallSubOrchestratorWithRetry) {
+    ep.engine.retries[id] = {
+      kind: 'subOrchestration',
+      name,
+      input,
+      policy: action.retryOptions as RetryPolicy,
+      attempt: 1,
+      firstAttemptAt: ep.now,
+      childInstanceId: childId,
+    };
+  }
+  return undefined;
+}
+
+function scheduleTimer(ep: Episode, action: OrchestratorAction, id: number): undefined {
+  const fireAt = new Date(action.fireAt as string | Date);
+  const fireAtText = fireAt.toISOString();
+  ep.next.history.push(historyEvent(EventType.TimerCreated, ep.at, { EventId: id, FireAt: fireAtText }));
+  ep.outgoing.push(
+    newMessage(
+      ep.newId(),
+      {
+        kind: 'orchestration',
+        instanceId: ep.next.instanceId,
+        executionId: ep.next.executionId,
+        event: { EventType: EventType.TimerFired, TimerId: id, FireAt: fireAtText },
+      },
+      fireAt.getTime(),
+    ),
+  );
+  return undefined;
+}
+
+function sendToEntity(ep: Episode, action: OrchestratorAction, id: number): undefined {
+  const entityId = String(action.instanceId);
+  const operation = String(action.operation);
+  const isSignal = action.actionType === ActionType.SignalEntity;
+  const requestId = randomUUID();
+  const input = action.input === undefined ? null : JSON.stringify(action.input);
+  const request = {
+    id: requestId,
+    op: operation,
+    signal: isSignal,
+    input,
+    parent: isSignal ? undefined : ep.next.instanceId,
+  };
+  ep.next.history.push(
+    historyEvent(EventType.EventSent, ep.at, {
+      EventId: id,
+      InstanceId: entityId,
+      Name: 'op',
+      Input: JSON.stringify(request),
+    }),
+  );
+  ep.outgoing.push(
+    newMessage(ep.newId(), {
+      kind: 'entity',
+      entityId,
+      operation,
+      input,
+      isSignal,
+      requestId,
+      ...(isSignal ? {} : { parentInstanceId: ep.next.instanceId }),
+    }),
+  );
+  return undefined;
+}
+
+/** continueAsNew: the same instance id restarted as a new execution with the new input. */
+function restart(ep: Episode, continueAsNew: OrchestratorAction): EpisodeResult {
+  const { next, putInstances, outgoing } = ep;
+  const input = actionInputText(continueAsNew.input);
+  const restarted = newInstance(
+    {
+      instanceId: next.instanceId,
+      name: next.name,
+      input,
+      now: ep.now,
+      ...(next.parent ? { parent: next.parent } : {}),
+    },
+    ep.newId,
+  );
+  // The record keeps its creation time; a new execution id makes stale timers and results of the old one drop.
+  putInstances.push({
+    ...restarted.record,
+    createdTime: next.createdTime,
+    status: 'ContinuedAsNew',
+    customStatus: next.customStatus,
+  });
+  outgoing.push(restarted.message);
+  return { instance: putInstances.pop() as InstanceRecord, outgoing, putInstances };
+}
+
+/** The orchestrator finished: Completed with its output, and its waiting parent told. */
+function complete(ep: Episode, result: unknown): void {
+  const { next, at } = ep;
+  const output = result === undefined ? null : JSON.stringify(result);
+  next.status = 'Completed';
+  next.output = output;
+  next.history.push(
+    historyEvent(EventType.ExecutionCompleted, at, { OrchestrationStatus: 'Completed', Result: output }),
+  );
+  if (next.parent) {
+    ep.outgoing.push(
+      toParent(next.parent, ep.newId, {
+        EventType: EventType.SubOrchestrationInstanceCompleted,
+        Result: output ?? 'null',
+      }),
+    );
+  }
+}
+
+function fail(ep: Episode, message: string, details: string | undefined): EpisodeResult {
+  const { next, at, newId, outgoing, putInstances } = ep;
   const output = JSON.stringify(`Orchestrator function '${next.name}' failed: ${message}`);
   next.status = 'Failed';
   next.output = output;

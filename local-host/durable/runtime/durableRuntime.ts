@@ -22,6 +22,7 @@ import { newInstance } from './newInstance';
 import { newMessage } from './newMessage';
 import { activityFailure, orchestratorFailure } from './orchestratorFailure';
 import { planEpisode } from './planEpisode';
+import { terminationCommit } from './terminationCommit';
 import { parseJsonText } from './textOf';
 import { WorkQueue } from './workQueue';
 
@@ -440,31 +441,8 @@ export class DurableRuntime {
     consumed.push(...controls.map((m) => m.id));
     const terminate = controls.find((m) => m.body.control === 'terminate');
     if (terminate) {
-      const output = JSON.stringify(terminate.body.reason ?? '');
-      const history = [
-        ...instance.history,
-        historyEvent(EventType.ExecutionTerminated, at, { Input: terminate.body.reason ?? '' }),
-      ];
-      const commit: Commit = {
-        deleteMessages: messages.map((m) => m.id),
-        putInstances: [{ ...instance, status: 'Terminated', output, lastUpdatedTime: at, history }],
-      };
-      if (instance.parent) {
-        commit.addMessages = [
-          newMessage(this.newId(), {
-            kind: 'orchestration',
-            instanceId: instance.parent.instanceId,
-            executionId: instance.parent.executionId,
-            event: {
-              EventType: EventType.SubOrchestrationInstanceFailed,
-              TaskScheduledId: instance.parent.taskId,
-              Reason: `Sub-orchestration '${instance.name}' (${instance.instanceId}) was terminated: ${terminate.body.reason ?? ''}`,
-              Details: '',
-            },
-          }),
-        ];
-      }
-      this.finish(target, commit);
+      const ids = messages.map((m) => m.id);
+      this.finish(target, terminationCommit(instance, terminate.body.reason, ids, at, this.newId));
       return false;
     }
     let suspended = instance.status === 'Suspended';
@@ -491,7 +469,19 @@ export class DurableRuntime {
       return false;
     }
     consumed.push(...events.map((m) => m.id));
+    await this.runEpisode(target, resumed, events, consumed, now);
+    return false;
+  }
 
+  /** One episode: the new events planned into the history, the orchestrator replayed, its result committed. */
+  private async runEpisode(
+    target: string,
+    resumed: InstanceRecord,
+    events: (StoredMessage & { body: OrchestrationMessage })[],
+    consumed: string[],
+    now: number,
+  ): Promise<void> {
+    const { instanceId, executionId } = resumed;
     const plan = planEpisode(
       resumed,
       events.map((m) => m.body),
@@ -505,35 +495,37 @@ export class DurableRuntime {
     const result = applyOrchestratorResult(working, plan.engine, outcome, this.now(), this.newId, (id) =>
       this.store.getInstance(id),
     );
-    if (result.relisted && !this.warnedRelisting.has(instance.name)) {
-      this.warnedRelisting.add(instance.name);
-      this.options.logger.warn(
-        `durable: orchestrator '${instance.name}' passes already-scheduled tasks to a new Task.any/Task.all. The local host runs each task once, ` +
-          'as durable-functions intends, but the Azure Durable extension schedules such tasks again (azure-functions-durable-js#574).',
-      );
-    }
-    const restarted = plan.restartChildren.map((c) => {
-      const child = newInstance(
+    if (result.relisted) this.warnRelisting(resumed.name);
+    const restarted = plan.restartChildren.map((c) =>
+      newInstance(
         {
           instanceId: c.instanceId,
           name: c.name,
           input: c.input,
           now,
-          parent: { instanceId, executionId: instance.executionId, taskId: c.taskId },
+          parent: { instanceId, executionId, taskId: c.taskId },
         },
         this.newId,
-      );
-      return child;
-    });
+      ),
+    );
     this.options.logger.debug(
-      `durable: ${instance.name} ${instanceId} episode with ${events.length} messages -> ${result.instance.status}`,
+      `durable: ${resumed.name} ${instanceId} episode with ${events.length} messages -> ${result.instance.status}`,
     );
     this.finish(target, {
       deleteMessages: consumed,
       putInstances: [result.instance, ...result.putInstances, ...restarted.map((r) => r.record)],
       addMessages: [...plan.outgoing, ...result.outgoing, ...restarted.map((r) => r.message)],
     });
-    return false;
+  }
+
+  /** Once per orchestrator name. */
+  private warnRelisting(name: string): void {
+    if (this.warnedRelisting.has(name)) return;
+    this.warnedRelisting.add(name);
+    this.options.logger.warn(
+      `durable: orchestrator '${name}' passes already-scheduled tasks to a new Task.any/Task.all. The local host runs each task once, ` +
+        'as durable-functions intends, but the Azure Durable extension schedules such tasks again (azure-functions-durable-js#574).',
+    );
   }
 
   private async invokeOrchestrator(

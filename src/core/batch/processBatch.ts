@@ -297,7 +297,7 @@ export function processBatch(input: BatchInput): BatchResult {
     byPipeline[pipeline.name] = counts;
     const names = pipeline.measures.map(([name]) => name);
     const tumbling = pipeline.config.hopMs === pipeline.config.windowSizeMs;
-    const builders = foldPipeline(pipeline, input, events, sequences, enqueued, counts, deadLetter, filteredBy);
+    const builders = foldPipeline({ pipeline, input, events, sequences, enqueued, counts, deadLetter, filteredBy });
     const reports = builders.size > 0 ? input.progress?.(pipeline.name) : undefined;
     const specs = pipeline.aggregates;
     const withAggregates = specs.length > 0;
@@ -408,43 +408,56 @@ function streamOf(
   return stream !== undefined && streamKeyProblem(stream) === undefined ? stream : undefined;
 }
 
-function foldPipeline(
-  pipeline: CompiledPipeline,
-  input: BatchInput,
-  events: readonly Body[],
-  sequences: readonly number[],
-  enqueued: readonly number[],
+type DeadLetterFn = (
   counts: OutcomeCounts,
-  deadLetter: (
-    counts: OutcomeCounts,
-    i: number,
-    reason: DeadLetterReason,
-    detail: string,
-    pipeline?: string,
-    stream?: string,
-  ) => void,
-  filteredBy: number[] | undefined,
-): Map<string, PartialBuilder> {
-  const { name, config } = pipeline;
-  const builders = new Map<string, PartialBuilder>();
-  const measureCount = pipeline.measures.length;
-  const size = config.windowSizeMs;
-  const tumbling = config.hopMs === size;
-  const spec = { sizeMs: size, hopMs: config.hopMs };
-  const accuracy = config.sketchAccuracy;
-  const lateness = config.allowedLatenessMs;
-  const futureSkew = input.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
-  const floor = input.minEventTime;
-  const values = new Array<number | null>(measureCount);
-  const aggregates = pipeline.aggregates;
-  const aggregateCount = aggregates.length;
-  const aggValues = new Array<AggregateInput | null>(aggregateCount);
-  const session = config.session;
-  const measureNames = pipeline.measures.map(([measure]) => measure);
-  const measureExpressions = pipeline.measures.map(([, expression]) => expression);
-  const keyRead = pipeline.key.read;
-  const timeRead = pipeline.time.read;
+  i: number,
+  reason: DeadLetterReason,
+  detail: string,
+  pipeline?: string,
+  stream?: string,
+) => void;
+
+/** What foldPipeline folds: one pipeline over the batch's decoded events, counting into `counts`. */
+interface FoldOptions {
+  pipeline: CompiledPipeline;
+  input: BatchInput;
+  events: readonly Body[];
+  sequences: readonly number[];
+  enqueued: readonly number[];
+  counts: OutcomeCounts;
+  deadLetter: DeadLetterFn;
+  /** Per event, how many pipelines filtered it out (only with deadLetterUnmatched). */
+  filteredBy: number[] | undefined;
+}
+
+/** The per-pipeline constants and scratch arrays of one fold, read by each step (built once per pipeline and batch). */
+interface Fold extends FoldOptions {
+  name: string;
+  measureCount: number;
+  size: number;
+  tumbling: boolean;
+  spec: { sizeMs: number; hopMs: number };
+  accuracy: CompiledPipeline['config']['sketchAccuracy'];
+  lateness: number;
+  futureSkew: number;
+  floor: number | undefined;
+  /** Scratch: the current event's measure and aggregate values (copied only for sessions). */
+  values: (number | null)[];
+  aggValues: (AggregateInput | null)[];
+  measureNames: string[];
+  measureExpressions: CompiledExpression[];
+}
+
+/**
+ * One pipeline over the batch: per event, does the pipeline take it (match, filter), which stream (key), when (time,
+ * its bounds and the watermark), which values (measures, aggregates), then into the stream's windows. An event that
+ * fails a step is dead-lettered (or counted as filtered) by that step and the fold goes on with the next one.
+ */
+function foldPipeline(options: FoldOptions): Map<string, PartialBuilder> {
+  const fold = foldOf(options);
+  const { events, enqueued, sequences, counts, input, name } = fold;
   const targets = input.targets;
+  const builders = new Map<string, PartialBuilder>();
   let builder: PartialBuilder | undefined;
 
   for (let i = 0; i < events.length; i++) {
@@ -455,91 +468,14 @@ function foldPipeline(
     counts.eventsIn++;
     const body = events[i] as Body;
     if (body instanceof BodyProblem) {
-      deadLetter(counts, i, body.reason, body.detail, name);
+      fold.deadLetter(counts, i, body.reason, body.detail, name);
       continue;
     }
     const envelope = body instanceof CloudEventBody ? body.record : undefined;
     const event = envelope === undefined ? (body as Record<string, unknown>) : envelope.payload;
-
-    // An event the pipeline does not take (match false, or not evaluable on it) counts as `filtered` here; with
-    // DEADLETTER_UNMATCHED, one that no pipeline takes is dead-lettered once as no-pipeline.
-    if (pipeline.match) {
-      const r = pipeline.match.evaluate(event);
-      if (!r.ok || r.value !== true) {
-        counts.filtered++;
-        if (!r.ok && r.error.missingField) counts.filteredMissing++;
-        if (filteredBy !== undefined) filteredBy[i] = (filteredBy[i] ?? 0) + 1;
-        continue;
-      }
-    }
-    counts.matched++;
-    if (pipeline.unusable !== undefined) {
-      deadLetter(counts, i, 'expression', pipeline.unusable, name);
-      continue;
-    }
-
-    if (pipeline.filter) {
-      const r = pipeline.filter.evaluate(event);
-      if (!r.ok && r.error.missingField) {
-        // A field the event lacks is a SQL NULL: the filter is false, the event filtered (and counted), not broken.
-        counts.filtered++;
-        counts.filteredMissing++;
-        if (filteredBy !== undefined) filteredBy[i] = (filteredBy[i] ?? 0) + 1;
-        continue;
-      }
-      if (!r.ok) {
-        deadLetter(
-          counts,
-          i,
-          'expression',
-          `filter ${JSON.stringify(pipeline.filter.text)}: ${r.error.message}`,
-          name,
-          streamOf(pipeline, event, envelope),
-        );
-        continue;
-      }
-      if (typeof r.value !== 'boolean') {
-        deadLetter(
-          counts,
-          i,
-          'expression',
-          `filter ${JSON.stringify(pipeline.filter.text)}: expected a boolean, found ${describeValue(r.value)}`,
-          name,
-          streamOf(pipeline, event, envelope),
-        );
-        continue;
-      }
-      if (!r.value) {
-        counts.filtered++;
-        if (filteredBy !== undefined) filteredBy[i] = (filteredBy[i] ?? 0) + 1;
-        continue;
-      }
-    }
-
-    let keyValue: unknown;
-    if (keyRead !== undefined) keyValue = keyRead(event);
-    else {
-      const key = pipeline.key.evaluate(event);
-      if (!key.ok) {
-        deadLetter(counts, i, 'expression', `key ${JSON.stringify(pipeline.key.text)}: ${key.error.message}`, name);
-        continue;
-      }
-      keyValue = key.value;
-    }
-    if (keyValue === null && pipeline.keyFallsBackToSubject && envelope?.subject !== undefined)
-      keyValue = envelope.subject;
-    const stream =
-      typeof keyValue === 'string' ? keyValue : typeof keyValue === 'number' ? String(keyValue) : undefined;
-    if (stream === undefined) {
-      deadLetter(
-        counts,
-        i,
-        'schema',
-        `key ${JSON.stringify(pipeline.key.text)}: expected a non-empty string or number, found ${describeValue(keyValue)}`,
-        name,
-      );
-      continue;
-    }
+    if (!takesEvent(fold, i, event, envelope)) continue;
+    const stream = streamFor(fold, i, event, envelope);
+    if (stream === undefined) continue;
     if (builder === undefined || builder.stream !== stream) {
       const known = builders.get(stream);
       if (known === undefined) {
@@ -547,202 +483,360 @@ function foldPipeline(
         // counted as aggregated. Once per stream and batch: a stream that has a builder passed it.
         const keyProblem = streamKeyProblem(stream);
         if (keyProblem !== undefined) {
-          deadLetter(counts, i, 'schema', `key ${JSON.stringify(pipeline.key.text)}: ${keyProblem}`, name);
+          fold.deadLetter(counts, i, 'schema', `key ${JSON.stringify(fold.pipeline.key.text)}: ${keyProblem}`, name);
           continue;
         }
-        builder = new PartialBuilder(stream, accuracy, input.watermarks?.(name, stream), measureCount);
+        builder = new PartialBuilder(stream, fold.accuracy, input.watermarks?.(name, stream), fold.measureCount);
         builders.set(stream, builder);
       } else builder = known;
     }
     const enqueuedAt = enqueued[i] as number;
     builder.touch(sequences[i] as number, enqueuedAt);
-
-    let fieldTime: unknown;
-    if (timeRead !== undefined) fieldTime = timeRead(event);
-    else {
-      const r = pipeline.time.evaluate(event);
-      if (!r.ok) {
-        builder.invalid++;
-        deadLetter(
-          counts,
-          i,
-          'expression',
-          `time ${JSON.stringify(pipeline.time.text)}: ${r.error.message}`,
-          name,
-          stream,
-        );
-        continue;
-      }
-      fieldTime = r.value;
-    }
-    // Missing from the payload: a CloudEvent's own time, then the enqueued time.
-    const timeValue = fieldTime === null || fieldTime === undefined ? (envelope?.time ?? null) : fieldTime;
-    let time = enqueuedAt;
-    // The canonical UTC form first, with no result object per event (parseEventTime tries it first too).
-    const canonical = typeof timeValue === 'string' ? parseCanonicalIso(timeValue) : undefined;
-    if (canonical !== undefined) time = canonical;
-    else if (timeValue !== null) {
-      const parsed = parseEventTime(
-        timeValue,
-        fieldTime === null || fieldTime === undefined ? 'CloudEvent time' : pipeline.time.text,
-      );
-      if (!parsed.ok) {
-        builder.invalid++;
-        deadLetter(counts, i, 'schema', parsed.detail, name, stream);
-        continue;
-      }
-      time = parsed.time;
-    }
-    // Bounds (docs/explanation/event-time.md): against the enqueued time, which a redelivery carries unchanged.
-    if (floor !== undefined && time < floor) {
-      builder.invalid++;
-      deadLetter(
-        counts,
-        i,
-        'schema',
-        `event time ${new Date(time).toISOString()} is before MIN_EVENT_TIME ${new Date(floor).toISOString()}: expected a time at or after it`,
-        name,
-        stream,
-      );
-      continue;
-    }
-    if (time > enqueuedAt + futureSkew) {
-      builder.invalid++;
-      deadLetter(
-        counts,
-        i,
-        'future',
-        `event time ${new Date(time).toISOString()} is later than its enqueued time ${new Date(enqueuedAt).toISOString()} + MAX_FUTURE_SKEW ${futureSkew} ms: expected a time at or before ${new Date(enqueuedAt + futureSkew).toISOString()}`,
-        name,
-        stream,
-      );
-      continue;
-    }
-
-    const watermark = builder.watermark;
-    if (watermark !== undefined && time < watermark - lateness) {
-      builder.late++;
-      deadLetter(
-        counts,
-        i,
-        'late',
-        `event time ${new Date(time).toISOString()} is before partition ${input.partitionId}'s watermark ${new Date(watermark).toISOString()} for this stream minus allowed lateness ${lateness} ms`,
-        name,
-        stream,
-      );
-      continue;
-    }
-
-    // Evaluate every measure before adding any, so an event is either fully aggregated or fully dead-lettered.
-    let failure: { reason: DeadLetterReason; detail: string } | undefined;
-    let present = 0;
-    for (let m = 0; m < measureCount; m++) {
-      const expression = measureExpressions[m] as CompiledExpression;
-      let value: unknown;
-      const read = expression.read;
-      if (read !== undefined) value = read(event);
-      else {
-        const r = expression.evaluate(event);
-        // A measure over a field the event lacks is skipped, as a missing bare field is.
-        if (!r.ok && r.error.missingField) {
-          values[m] = null;
-          continue;
-        }
-        if (!r.ok) {
-          failure = {
-            reason: 'expression',
-            detail: `measure ${measureNames[m]} ${JSON.stringify(expression.text)}: ${r.error.message}`,
-          };
-          break;
-        }
-        value = r.value;
-      }
-      if (value === null || value === undefined) {
-        values[m] = null;
-        continue;
-      }
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        failure = {
-          reason: 'schema',
-          detail: `measure ${measureNames[m]} ${JSON.stringify(expression.text)}: expected a finite number, found ${describeValue(value)}`,
-        };
-        break;
-      }
-      values[m] = value;
-      present++;
-    }
-    for (let a = 0; failure === undefined && a < aggregateCount; a++) {
-      const r = aggregateValue(aggregates[a] as CompiledAggregate, event);
-      if (typeof r === 'object' && r !== null) failure = r;
-      else {
-        aggValues[a] = r;
-        if (r !== null) present++;
-      }
-    }
-    if (failure === undefined && present === 0) {
-      const all = [
-        ...pipeline.measures.map(([m, e]) => `${m} = ${e.text}`),
-        ...aggregates.map((a) => `${a.name} = ${a.expression.text}`),
-      ];
-      failure = {
-        reason: 'schema',
-        detail: `expected a value for at least one measure (${all.join(', ')}), found none (all null or missing)`,
-      };
-    }
+    const time = eventTimeOf(fold, i, event, envelope, builder, enqueuedAt);
+    if (time === undefined) continue;
+    const failure = readValues(fold, event);
     if (failure !== undefined) {
       builder.invalid++;
-      deadLetter(counts, i, failure.reason, failure.detail, name, stream);
+      fold.deadLetter(counts, i, failure.reason, failure.detail, name, stream);
       continue;
     }
-
     counts.aggregated++;
     builder.events++;
     if (time > builder.maxEventTime) builder.maxEventTime = time;
     builder.latency.add(Math.max(0, input.now - enqueuedAt), time);
-    if (session !== undefined) {
-      (builder.sessionEvents ??= []).push({ time, values: values.slice(), aggValues: aggValues.slice() });
+    accumulate(fold, builder, time);
+  }
+  return builders;
+}
+
+function foldOf(options: FoldOptions): Fold {
+  const { pipeline, input } = options;
+  const { config } = pipeline;
+  const size = config.windowSizeMs;
+  // Built field by field (not by spreading options) so that every fold has one fixed shape.
+  return {
+    pipeline,
+    input,
+    events: options.events,
+    sequences: options.sequences,
+    enqueued: options.enqueued,
+    counts: options.counts,
+    deadLetter: options.deadLetter,
+    filteredBy: options.filteredBy,
+    name: pipeline.name,
+    measureCount: pipeline.measures.length,
+    size,
+    tumbling: config.hopMs === size,
+    spec: { sizeMs: size, hopMs: config.hopMs },
+    accuracy: config.sketchAccuracy,
+    lateness: config.allowedLatenessMs,
+    futureSkew: input.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
+    floor: input.minEventTime,
+    values: new Array<number | null>(pipeline.measures.length),
+    aggValues: new Array<AggregateInput | null>(pipeline.aggregates.length),
+    measureNames: pipeline.measures.map(([measure]) => measure),
+    measureExpressions: pipeline.measures.map(([, expression]) => expression),
+  };
+}
+
+/**
+ * Match and filter. An event the pipeline does not take (match false, or not evaluable on it) counts as `filtered`
+ * here; with DEADLETTER_UNMATCHED, one that no pipeline takes is dead-lettered once as no-pipeline.
+ */
+function takesEvent(fold: Fold, i: number, event: Record<string, unknown>, envelope: EventRecord | undefined): boolean {
+  const { pipeline, counts, filteredBy, name } = fold;
+  if (pipeline.match) {
+    const r = pipeline.match.evaluate(event);
+    if (!r.ok || r.value !== true) {
+      counts.filtered++;
+      if (!r.ok && r.error.missingField) counts.filteredMissing++;
+      if (filteredBy !== undefined) filteredBy[i] = (filteredBy[i] ?? 0) + 1;
+      return false;
+    }
+  }
+  counts.matched++;
+  if (pipeline.unusable !== undefined) {
+    fold.deadLetter(counts, i, 'expression', pipeline.unusable, name);
+    return false;
+  }
+  if (pipeline.filter) {
+    const r = pipeline.filter.evaluate(event);
+    if (!r.ok && r.error.missingField) {
+      // A field the event lacks is a SQL NULL: the filter is false, the event filtered (and counted), not broken.
+      counts.filtered++;
+      counts.filteredMissing++;
+      if (filteredBy !== undefined) filteredBy[i] = (filteredBy[i] ?? 0) + 1;
+      return false;
+    }
+    if (!r.ok) {
+      fold.deadLetter(
+        counts,
+        i,
+        'expression',
+        `filter ${JSON.stringify(pipeline.filter.text)}: ${r.error.message}`,
+        name,
+        streamOf(pipeline, event, envelope),
+      );
+      return false;
+    }
+    if (typeof r.value !== 'boolean') {
+      fold.deadLetter(
+        counts,
+        i,
+        'expression',
+        `filter ${JSON.stringify(pipeline.filter.text)}: expected a boolean, found ${describeValue(r.value)}`,
+        name,
+        streamOf(pipeline, event, envelope),
+      );
+      return false;
+    }
+    if (!r.value) {
+      counts.filtered++;
+      if (filteredBy !== undefined) filteredBy[i] = (filteredBy[i] ?? 0) + 1;
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The event's stream (its key as a string), or undefined when dead-lettered. */
+function streamFor(
+  fold: Fold,
+  i: number,
+  event: Record<string, unknown>,
+  envelope: EventRecord | undefined,
+): string | undefined {
+  const { pipeline, counts, name } = fold;
+  let keyValue: unknown;
+  const keyRead = pipeline.key.read;
+  if (keyRead !== undefined) keyValue = keyRead(event);
+  else {
+    const key = pipeline.key.evaluate(event);
+    if (!key.ok) {
+      fold.deadLetter(counts, i, 'expression', `key ${JSON.stringify(pipeline.key.text)}: ${key.error.message}`, name);
+      return undefined;
+    }
+    keyValue = key.value;
+  }
+  if (keyValue === null && pipeline.keyFallsBackToSubject && envelope?.subject !== undefined)
+    keyValue = envelope.subject;
+  const stream = typeof keyValue === 'string' ? keyValue : typeof keyValue === 'number' ? String(keyValue) : undefined;
+  if (stream === undefined) {
+    fold.deadLetter(
+      counts,
+      i,
+      'schema',
+      `key ${JSON.stringify(pipeline.key.text)}: expected a non-empty string or number, found ${describeValue(keyValue)}`,
+      name,
+    );
+  }
+  return stream;
+}
+
+/** The event's time, checked against its bounds and the stream's watermark; undefined when dead-lettered. */
+function eventTimeOf(
+  fold: Fold,
+  i: number,
+  event: Record<string, unknown>,
+  envelope: EventRecord | undefined,
+  builder: PartialBuilder,
+  enqueuedAt: number,
+): number | undefined {
+  const { pipeline, counts, name, floor, futureSkew, lateness } = fold;
+  const stream = builder.stream;
+  let fieldTime: unknown;
+  const timeRead = pipeline.time.read;
+  if (timeRead !== undefined) fieldTime = timeRead(event);
+  else {
+    const r = pipeline.time.evaluate(event);
+    if (!r.ok) {
+      builder.invalid++;
+      fold.deadLetter(
+        counts,
+        i,
+        'expression',
+        `time ${JSON.stringify(pipeline.time.text)}: ${r.error.message}`,
+        name,
+        stream,
+      );
+      return undefined;
+    }
+    fieldTime = r.value;
+  }
+  // Missing from the payload: a CloudEvent's own time, then the enqueued time.
+  const timeValue = fieldTime === null || fieldTime === undefined ? (envelope?.time ?? null) : fieldTime;
+  let time = enqueuedAt;
+  // The canonical UTC form first, with no result object per event (parseEventTime tries it first too).
+  const canonical = typeof timeValue === 'string' ? parseCanonicalIso(timeValue) : undefined;
+  if (canonical !== undefined) time = canonical;
+  else if (timeValue !== null) {
+    const parsed = parseEventTime(
+      timeValue,
+      fieldTime === null || fieldTime === undefined ? 'CloudEvent time' : pipeline.time.text,
+    );
+    if (!parsed.ok) {
+      builder.invalid++;
+      fold.deadLetter(counts, i, 'schema', parsed.detail, name, stream);
+      return undefined;
+    }
+    time = parsed.time;
+  }
+  // Bounds (docs/explanation/event-time.md): against the enqueued time, which a redelivery carries unchanged.
+  if (floor !== undefined && time < floor) {
+    builder.invalid++;
+    fold.deadLetter(
+      counts,
+      i,
+      'schema',
+      `event time ${new Date(time).toISOString()} is before MIN_EVENT_TIME ${new Date(floor).toISOString()}: expected a time at or after it`,
+      name,
+      stream,
+    );
+    return undefined;
+  }
+  if (time > enqueuedAt + futureSkew) {
+    builder.invalid++;
+    fold.deadLetter(
+      counts,
+      i,
+      'future',
+      `event time ${new Date(time).toISOString()} is later than its enqueued time ${new Date(enqueuedAt).toISOString()} + MAX_FUTURE_SKEW ${futureSkew} ms: expected a time at or before ${new Date(enqueuedAt + futureSkew).toISOString()}`,
+      name,
+      stream,
+    );
+    return undefined;
+  }
+  const watermark = builder.watermark;
+  if (watermark !== undefined && time < watermark - lateness) {
+    builder.late++;
+    fold.deadLetter(
+      counts,
+      i,
+      'late',
+      `event time ${new Date(time).toISOString()} is before partition ${fold.input.partitionId}'s watermark ${new Date(watermark).toISOString()} for this stream minus allowed lateness ${lateness} ms`,
+      name,
+      stream,
+    );
+    return undefined;
+  }
+  return time;
+}
+
+/**
+ * The event's measure and aggregate values into fold.values / fold.aggValues, or why it has none usable. Every measure
+ * is evaluated before any is added, so an event is either fully aggregated or fully dead-lettered.
+ */
+function readValues(
+  fold: Fold,
+  event: Record<string, unknown>,
+): { reason: DeadLetterReason; detail: string } | undefined {
+  const { measureCount, measureExpressions, measureNames, values, aggValues, pipeline } = fold;
+  const aggregates = pipeline.aggregates;
+  let failure: { reason: DeadLetterReason; detail: string } | undefined;
+  let present = 0;
+  for (let m = 0; m < measureCount; m++) {
+    const expression = measureExpressions[m] as CompiledExpression;
+    let value: unknown;
+    const read = expression.read;
+    if (read !== undefined) value = read(event);
+    else {
+      const r = expression.evaluate(event);
+      // A measure over a field the event lacks is skipped, as a missing bare field is.
+      if (!r.ok && r.error.missingField) {
+        values[m] = null;
+        continue;
+      }
+      if (!r.ok) {
+        failure = {
+          reason: 'expression',
+          detail: `measure ${measureNames[m]} ${JSON.stringify(expression.text)}: ${r.error.message}`,
+        };
+        break;
+      }
+      value = r.value;
+    }
+    if (value === null || value === undefined) {
+      values[m] = null;
       continue;
     }
-    if (tumbling) {
-      let w = builder.current;
-      if (w === undefined || time < w.start || time >= w.end) {
-        const start = time - (time % size);
-        w = builder.window(start, start + size, measureCount);
-        builder.current = w;
-      }
-      w.events++;
-      for (let m = 0; m < measureCount; m++) {
-        const v = values[m];
-        if (v !== null && v !== undefined) add(w.measures, m, v, time, accuracy);
-      }
-      for (let a = 0; a < aggregateCount; a++) {
-        const v = aggValues[a];
-        if (v !== null && v !== undefined) addAggregate(w, aggregates, a, v, time);
-      }
-      continue;
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      failure = {
+        reason: 'schema',
+        detail: `measure ${measureNames[m]} ${JSON.stringify(expression.text)}: expected a finite number, found ${describeValue(value)}`,
+      };
+      break;
     }
-    for (const bounds of windowsFor(time, spec)) {
-      const w = builder.window(bounds.start, bounds.end, measureCount);
-      w.events++;
-      for (let m = 0; m < measureCount; m++) {
-        const v = values[m];
-        if (v !== null && v !== undefined) add(w.measures, m, v, time, accuracy);
-      }
-      for (let a = 0; a < aggregateCount; a++) {
-        const v = aggValues[a];
-        if (v !== null && v !== undefined) addAggregate(w, aggregates, a, v, time);
-      }
+    values[m] = value;
+    present++;
+  }
+  for (let a = 0; failure === undefined && a < aggregates.length; a++) {
+    const r = aggregateValue(aggregates[a] as CompiledAggregate, event);
+    if (typeof r === 'object' && r !== null) failure = r;
+    else {
+      aggValues[a] = r;
+      if (r !== null) present++;
     }
+  }
+  if (failure === undefined && present === 0) {
+    const all = [
+      ...pipeline.measures.map(([m, e]) => `${m} = ${e.text}`),
+      ...aggregates.map((a) => `${a.name} = ${a.expression.text}`),
+    ];
+    failure = {
+      reason: 'schema',
+      detail: `expected a value for at least one measure (${all.join(', ')}), found none (all null or missing)`,
+    };
+  }
+  return failure;
+}
+
+/** The event's values (fold.values, fold.aggValues) into the stream's windows and totals, or kept for sessions. */
+function accumulate(fold: Fold, builder: PartialBuilder, time: number): void {
+  const { measureCount, values, aggValues, accuracy, size } = fold;
+  const aggregates = fold.pipeline.aggregates;
+  const aggregateCount = aggregates.length;
+  if (fold.pipeline.config.session !== undefined) {
+    (builder.sessionEvents ??= []).push({ time, values: values.slice(), aggValues: aggValues.slice() });
+    return;
+  }
+  if (fold.tumbling) {
+    let w = builder.current;
+    if (w === undefined || time < w.start || time >= w.end) {
+      const start = time - (time % size);
+      w = builder.window(start, start + size, measureCount);
+      builder.current = w;
+    }
+    w.events++;
     for (let m = 0; m < measureCount; m++) {
       const v = values[m];
-      if (v !== null && v !== undefined) add(builder.totals, m, v, time, accuracy);
+      if (v !== null && v !== undefined) add(w.measures, m, v, time, accuracy);
     }
     for (let a = 0; a < aggregateCount; a++) {
       const v = aggValues[a];
-      if (v !== null && v !== undefined) addAggregate(builder.aggTotals, aggregates, a, v, time);
+      if (v !== null && v !== undefined) addAggregate(w, aggregates, a, v, time);
+    }
+    return;
+  }
+  for (const bounds of windowsFor(time, fold.spec)) {
+    const w = builder.window(bounds.start, bounds.end, measureCount);
+    w.events++;
+    for (let m = 0; m < measureCount; m++) {
+      const v = values[m];
+      if (v !== null && v !== undefined) add(w.measures, m, v, time, accuracy);
+    }
+    for (let a = 0; a < aggregateCount; a++) {
+      const v = aggValues[a];
+      if (v !== null && v !== undefined) addAggregate(w, aggregates, a, v, time);
     }
   }
-  return builders;
+  for (let m = 0; m < measureCount; m++) {
+    const v = values[m];
+    if (v !== null && v !== undefined) add(builder.totals, m, v, time, accuracy);
+  }
+  for (let a = 0; a < aggregateCount; a++) {
+    const v = aggValues[a];
+    if (v !== null && v !== undefined) addAggregate(builder.aggTotals, aggregates, a, v, time);
+  }
 }
 
 /** Session windows: the stream's events of the batch cut into sessions (windows/sessions.ts), then accumulated. */

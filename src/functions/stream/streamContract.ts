@@ -1,4 +1,5 @@
 import * as df from 'durable-functions';
+import { z } from 'zod';
 
 import { decodeStreamKey, encodeStreamKey, type StreamChange, type StreamView } from '../../core';
 
@@ -60,94 +61,127 @@ export const isNum = (v: unknown): v is number => typeof v === 'number' && Numbe
 export const isObj = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
-function checkPipeline(op: string, pipeline: unknown): string | undefined {
-  if (!isObj(pipeline)) return `${op}: expected pipeline to be a pipeline config object`;
-  for (const f of ['windowSizeMs', 'hopMs', 'allowedLatenessMs', 'retention'] as const) {
-    if (!isNum(pipeline[f]))
-      return `${op}: expected pipeline.${f} to be a number, found ${JSON.stringify(pipeline[f])}`;
-  }
-  // Senders from before idleTimeout existed omit it: they get the documented default.
-  if (
-    pipeline['idleTimeoutMs'] !== undefined &&
-    !(isNum(pipeline['idleTimeoutMs']) && pipeline['idleTimeoutMs'] >= 0)
-  ) {
-    return `${op}: expected pipeline.idleTimeoutMs to be a non-negative number, found ${JSON.stringify(pipeline['idleTimeoutMs'])}`;
-  }
-  if (
-    pipeline['version'] !== undefined &&
-    !(Number.isInteger(pipeline['version']) && (pipeline['version'] as number) >= 1)
-  ) {
-    return `${op}: expected pipeline.version to be a positive integer or absent, found ${JSON.stringify(pipeline['version'])}`;
-  }
-  return undefined;
+/*
+ * The operation inputs as zod schemas. They check the envelope the entity reads (as the hand-written checks did before
+ * them); the contents of windows, totals and latency come from this app's own ingest and are trusted. Each field names
+ * its own message, so a rejected input is answered with the first issue's message: "<op>: expected ..., found ...".
+ */
+const found = (expected: string) => (issue: { input?: unknown }) => `${expected}, found ${JSON.stringify(issue.input)}`;
+const typeOf = (value: unknown): string => (value === null ? 'null' : typeof value);
+const finite = (message: (issue: { input?: unknown }) => string) => z.number({ error: message });
+
+/** The pipeline config a merge or commit carries: the fields the entity reads, other fields kept. */
+export function pipelineInputSchema(op: string) {
+  const num = (f: string) => finite(found(`${op}: expected pipeline.${f} to be a number`));
+  const idle = found(`${op}: expected pipeline.idleTimeoutMs to be a non-negative number`);
+  const version = found(`${op}: expected pipeline.version to be a positive integer or absent`);
+  return z.looseObject(
+    {
+      windowSizeMs: num('windowSizeMs'),
+      hopMs: num('hopMs'),
+      allowedLatenessMs: num('allowedLatenessMs'),
+      retention: num('retention'),
+      // Senders from before idleTimeout existed omit it: they get the documented default.
+      idleTimeoutMs: z.number({ error: idle }).min(0, { error: idle }).optional(),
+      version: z.number({ error: version }).int({ error: version }).min(1, { error: version }).optional(),
+    },
+    { error: `${op}: expected pipeline to be a pipeline config object` },
+  );
 }
 
-/** Structural check of a merge payload; returns a message naming the first problem. */
-export function validateMergeInput(
-  input: unknown,
-  key: string,
-): { ok: true; value: MergeInput } | { ok: false; error: string } {
-  if (!isObj(input))
-    return {
-      ok: false,
-      error: `merge: expected { partial, pipeline }, found ${input === null ? 'null' : typeof input}`,
-    };
-  const { partial, pipeline } = input;
-  if (!isObj(partial)) return { ok: false, error: 'merge: expected partial to be an object' };
-  const bad = checkPipeline('merge', pipeline);
-  if (bad) return { ok: false, error: bad };
-  for (const f of ['firstSequence', 'lastSequence', 'firstEventSequence', 'events', 'late', 'invalid'] as const) {
-    if (!isNum(partial[f]))
-      return { ok: false, error: `merge: expected partial.${f} to be a number, found ${JSON.stringify(partial[f])}` };
-  }
-  if (typeof partial['partition'] !== 'string')
-    return { ok: false, error: 'merge: expected partial.partition to be a string' };
-  if (!Array.isArray(partial['windows']) || !isObj(partial['totals']) || !isObj(partial['latency'])) {
-    return {
-      ok: false,
-      error: 'merge: expected partial.windows (array), partial.totals and partial.latency (objects)',
-    };
-  }
-  if (typeof partial['pipeline'] !== 'string' || typeof partial['stream'] !== 'string')
-    return { ok: false, error: 'merge: expected partial.pipeline and partial.stream to be strings' };
+const partialNum = (f: string) => finite(found(`merge: expected partial.${f} to be a number`));
+const PARTIAL_PARTS = 'merge: expected partial.windows (array), partial.totals and partial.latency (objects)';
+const PARTIAL_NAMES = 'merge: expected partial.pipeline and partial.stream to be strings';
+const partialSchema = z.looseObject(
+  {
+    firstSequence: partialNum('firstSequence'),
+    lastSequence: partialNum('lastSequence'),
+    firstEventSequence: partialNum('firstEventSequence'),
+    events: partialNum('events'),
+    late: partialNum('late'),
+    invalid: partialNum('invalid'),
+    partition: z.string({ error: 'merge: expected partial.partition to be a string' }),
+    windows: z.array(z.unknown(), { error: PARTIAL_PARTS }),
+    totals: z.looseObject({}, { error: PARTIAL_PARTS }),
+    latency: z.looseObject({}, { error: PARTIAL_PARTS }),
+    pipeline: z.string({ error: PARTIAL_NAMES }),
+    stream: z.string({ error: PARTIAL_NAMES }),
+  },
+  { error: 'merge: expected partial to be an object' },
+);
+
+/** A merge: first that partial is an object and the pipeline config is sound, then the partial's fields (the pipe keeps that order). */
+export const mergeInputSchema = z
+  .object(
+    {
+      partial: z.looseObject({}, { error: 'merge: expected partial to be an object' }),
+      pipeline: pipelineInputSchema('merge'),
+    },
+    { error: (issue) => `merge: expected { partial, pipeline }, found ${typeOf(issue.input)}` },
+  )
+  .pipe(z.object({ partial: partialSchema, pipeline: pipelineInputSchema('merge') }));
+
+export const commitInputSchema = z.object(
+  {
+    partition: z.string({ error: found('commit: expected partition to be a string') }),
+    firstSequence: finite(found('commit: expected firstSequence to be a number')),
+    lastSequence: finite(found('commit: expected lastSequence to be a number')),
+    pipeline: pipelineInputSchema('commit'),
+  },
+  {
+    error: (issue) =>
+      `commit: expected { partition, firstSequence, lastSequence, pipeline }, found ${typeOf(issue.input)}`,
+  },
+);
+
+// One message for every flush problem, showing the whole input (the schema-level message reads the input as given).
+const flushMessage = (input: unknown) => `flush: expected { now: epoch milliseconds }, found ${JSON.stringify(input)}`;
+export const flushInputSchema = z.object({ now: z.number() });
+
+/** What each schema checks, as types (the entity hands core the fuller core types: StreamChange). */
+export type MergeInputChecked = z.infer<typeof mergeInputSchema>;
+export type CommitInputChecked = z.infer<typeof commitInputSchema>;
+export type FlushInputChecked = z.infer<typeof flushInputSchema>;
+
+type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Parses with a schema; a failure is the first issue's message (every field of these schemas names its own). */
+function check<T>(schema: z.ZodType, input: unknown, fallback: (input: unknown) => string): Checked<T> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { ok: true, value: parsed.data as T };
+  return { ok: false, error: parsed.error.issues[0]?.message ?? fallback(input) };
+}
+
+/** Structural check of a merge payload, then that the partial is this entity's stream; returns a message naming the first problem. */
+export function validateMergeInput(input: unknown, key: string): Checked<MergeInput> {
+  const checked = check<MergeInput>(mergeInputSchema, input, () => 'merge: expected { partial, pipeline }');
+  if (!checked.ok) return checked;
+  const { partial } = checked.value;
   const own = decodeStreamKey(key);
-  if (own === undefined || own.pipeline !== partial['pipeline'] || own.stream !== partial['stream']) {
+  if (own === undefined || own.pipeline !== partial.pipeline || own.stream !== partial.stream) {
     const mine =
       own === undefined
         ? `a key that is not encodeStreamKey(pipeline, stream): ${JSON.stringify(key)}`
         : JSON.stringify(own);
     return {
       ok: false,
-      error: `merge: expected a partial for ${mine}, found one for ${JSON.stringify({ pipeline: partial['pipeline'], stream: partial['stream'] })}`,
+      error: `merge: expected a partial for ${mine}, found one for ${JSON.stringify({ pipeline: partial.pipeline, stream: partial.stream })}`,
     };
   }
-  return { ok: true, value: input as unknown as MergeInput };
+  return checked;
 }
 
 /** Structural check of a commit payload. */
-export function validateCommitInput(input: unknown): { ok: true; value: CommitInput } | { ok: false; error: string } {
-  if (!isObj(input))
-    return {
-      ok: false,
-      error: `commit: expected { partition, firstSequence, lastSequence, pipeline }, found ${input === null ? 'null' : typeof input}`,
-    };
-  if (typeof input['partition'] !== 'string')
-    return {
-      ok: false,
-      error: `commit: expected partition to be a string, found ${JSON.stringify(input['partition'])}`,
-    };
-  for (const f of ['firstSequence', 'lastSequence'] as const) {
-    if (!isNum(input[f]))
-      return { ok: false, error: `commit: expected ${f} to be a number, found ${JSON.stringify(input[f])}` };
-  }
-  const bad = checkPipeline('commit', input['pipeline']);
-  if (bad) return { ok: false, error: bad };
-  return { ok: true, value: input as unknown as CommitInput };
+export function validateCommitInput(input: unknown): Checked<CommitInput> {
+  return check<CommitInput>(
+    commitInputSchema,
+    input,
+    () => 'commit: expected { partition, firstSequence, lastSequence, pipeline }',
+  );
 }
 
 /** Structural check of a flush payload. */
-export function validateFlushInput(input: unknown): { ok: true; value: FlushInput } | { ok: false; error: string } {
-  if (!isObj(input) || !isNum(input['now']))
-    return { ok: false, error: `flush: expected { now: epoch milliseconds }, found ${JSON.stringify(input)}` };
-  return { ok: true, value: input as unknown as FlushInput };
+export function validateFlushInput(input: unknown): Checked<FlushInput> {
+  const checked = check<FlushInput>(flushInputSchema, input, flushMessage);
+  return checked.ok ? checked : { ok: false, error: flushMessage(input) };
 }
