@@ -130,6 +130,8 @@ class PartialBuilder {
   minEnqueuedTime = Infinity;
   maxEnqueuedTime = -Infinity;
   readonly windows = new Map<number, WindowBuilder>();
+  /** Events later than lateness but within corrections, by window start (the partial's `revisions`). */
+  revisions: { events: number; first: number; last: number; windows: Map<number, WindowBuilder> } | undefined;
   /** The window the last event went to: consecutive events of a stream mostly share one. */
   current: WindowBuilder | undefined;
   /** Only for hopping windows, where an event counts in several windows but once in the totals. */
@@ -343,6 +345,16 @@ export function processBatch(input: BatchInput): BatchResult {
         maxEnqueuedTime: b.maxEnqueuedTime,
         latency: b.latency.toAggregate(),
         processedAt: now,
+        ...(b.revisions === undefined
+          ? {}
+          : {
+              revisions: {
+                events: b.revisions.events,
+                firstSequence: b.revisions.first,
+                lastSequence: b.revisions.last,
+                windows: [...b.revisions.windows.values()].sort((x, y) => x.start - y.start).map(output),
+              },
+            }),
       });
     }
     total.eventsIn += counts.eventsIn;
@@ -440,6 +452,7 @@ function foldPipeline(
   const aggregateCount = aggregates.length;
   const aggValues = new Array<AggregateInput | null>(aggregateCount);
   const session = config.session;
+  const corrections = session === undefined ? config.correctionsMs : undefined;
   const measureNames = pipeline.measures.map(([measure]) => measure);
   const measureExpressions = pipeline.measures.map(([, expression]) => expression);
   const keyRead = pipeline.key.read;
@@ -620,7 +633,13 @@ function foldPipeline(
     }
 
     const watermark = builder.watermark;
-    if (watermark !== undefined && time < watermark - lateness) {
+    // Later than lateness but its (last) window ended less than `corrections` before the watermark: a revision.
+    const revising =
+      watermark !== undefined &&
+      time < watermark - lateness &&
+      corrections !== undefined &&
+      revisionWindowEnd(time, size, config.hopMs) > watermark - corrections;
+    if (!revising && watermark !== undefined && time < watermark - lateness) {
       builder.late++;
       deadLetter(
         counts,
@@ -696,6 +715,27 @@ function foldPipeline(
     }
 
     counts.aggregated++;
+    if (revising) {
+      const r = (builder.revisions ??= { events: 0, first: sequences[i] as number, last: -1, windows: new Map() });
+      r.events++;
+      r.first = Math.min(r.first, sequences[i] as number);
+      r.last = Math.max(r.last, sequences[i] as number);
+      for (const bounds of windowsFor(time, spec)) {
+        let w = r.windows.get(bounds.start);
+        if (w === undefined)
+          r.windows.set(bounds.start, (w = new WindowBuilder(bounds.start, bounds.end, measureCount)));
+        w.events++;
+        for (let m = 0; m < measureCount; m++) {
+          const v = values[m];
+          if (v !== null && v !== undefined) add(w.measures, m, v, time, accuracy);
+        }
+        for (let a = 0; a < aggregateCount; a++) {
+          const v = aggValues[a];
+          if (v !== null && v !== undefined) addAggregate(w, aggregates, a, v, time);
+        }
+      }
+      continue;
+    }
     builder.events++;
     if (time > builder.maxEventTime) builder.maxEventTime = time;
     builder.latency.add(Math.max(0, input.now - enqueuedAt), time);
@@ -743,6 +783,11 @@ function foldPipeline(
     }
   }
   return builders;
+}
+
+/** The end of the last window (tumbling or hopping) holding an event at `time`: the one `corrections` is measured to. */
+function revisionWindowEnd(time: number, size: number, hop: number): number {
+  return time - (time % hop) + size;
 }
 
 /** Session windows: the stream's events of the batch cut into sessions (windows/sessions.ts), then accumulated. */
