@@ -177,6 +177,7 @@ var alertsPartitionCount = 2
 var appTableNames = [
   'Pipelines'
   'Windows'
+  'WindowVersions'
   'DeadLetters'
   'Streams'
   'IngestMetrics'

@@ -10,6 +10,7 @@ import { MemoryReportStore } from './memory/MemoryReportStore';
 import { MemoryStreamActivityStore } from './memory/MemoryStreamActivityStore';
 import { MemoryStreamCatalog } from './memory/MemoryStreamCatalog';
 import { MemoryWindowStore } from './memory/MemoryWindowStore';
+import { MemoryWindowVersionStore } from './memory/MemoryWindowVersionStore';
 import { TableAlertStore } from './table/TableAlertStore';
 import { TableDeadLetterStore } from './table/TableDeadLetterStore';
 import { TableIngestBufferStore } from './table/TableIngestBufferStore';
@@ -21,6 +22,7 @@ import { TableReportStore } from './table/TableReportStore';
 import { TableStreamActivityStore } from './table/TableStreamActivityStore';
 import { TableStreamCatalog } from './table/TableStreamCatalog';
 import { TableWindowStore } from './table/TableWindowStore';
+import { TableWindowVersionStore } from './table/TableWindowVersionStore';
 import { tableClientFor } from './tableClientFor';
 import { TABLE_NAMES } from './tableNames';
 import type { MergeLatencySketches, Stores } from './types';
@@ -44,6 +46,7 @@ export function createStores(env: NodeJS.ProcessEnv = process.env, options: Stor
   return {
     pipelines: new TablePipelineStore(client(TABLE_NAMES.pipelines)),
     windows: new TableWindowStore(client(TABLE_NAMES.windows)),
+    windowVersions: new TableWindowVersionStore(client(TABLE_NAMES.windowVersions)),
     deadLetters: new TableDeadLetterStore(client(TABLE_NAMES.deadLetters)),
     streams: new TableStreamCatalog(client(TABLE_NAMES.streams)),
     ingestMetrics: new TableIngestMetricsStore(client(TABLE_NAMES.ingestMetrics), options.mergeLatencySketches),
@@ -61,6 +64,7 @@ export function createMemoryStores(options: Pick<StoreOptions, 'mergeLatencySket
   return {
     pipelines: new MemoryPipelineStore(),
     windows: new MemoryWindowStore(),
+    windowVersions: new MemoryWindowVersionStore(),
     deadLetters: new MemoryDeadLetterStore(),
     streams: new MemoryStreamCatalog(),
     ingestMetrics: new MemoryIngestMetricsStore(options.mergeLatencySketches),

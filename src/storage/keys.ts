@@ -12,6 +12,22 @@ export function windowRowKey(start: number, field = 'start'): string {
   return String(start).padStart(WINDOW_START_DIGITS, '0');
 }
 
+const VERSION_DIGITS = 6;
+
+/** WindowVersions' RowKey: the window's row key, ".", the zero-padded version (so a window's versions sort by number). */
+export function windowVersionRowKey(start: number, version: number): string {
+  if (!Number.isSafeInteger(version) || version < 1 || version >= 10 ** VERSION_DIGITS) {
+    throw new StorageInputError('version', `version: expected an integer from 1 to 999999, found ${version}`);
+  }
+  return `${windowRowKey(start)}.${String(version).padStart(VERSION_DIGITS, '0')}`;
+}
+
+/** The RowKey bounds of one window's versions: ge `low` and lt `high` ("/" follows "."). */
+export function windowVersionRange(start: number): { low: string; high: string } {
+  const row = windowRowKey(start);
+  return { low: `${row}.`, high: `${row}/` };
+}
+
 /** The UTC day of a normalized ISO time: "2024-05-01" (Alerts' PartitionKey, and dead letters' before the hourly layout). */
 export function dayKey(iso: string): string {
   return iso.slice(0, 10);

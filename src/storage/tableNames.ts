@@ -8,6 +8,7 @@ import type { Stores } from './types';
 export const TABLE_NAMES = {
   pipelines: 'Pipelines',
   windows: 'Windows',
+  windowVersions: 'WindowVersions',
   deadLetters: 'DeadLetters',
   streams: 'Streams',
   ingestMetrics: 'IngestMetrics',

@@ -97,6 +97,28 @@ export interface WindowStore {
   deleteStream(key: string, limit: number): Promise<PurgeResult>;
 }
 
+/**
+ * One version of a closed window (table WindowVersions): version 1 as first closed, n+1 per revision
+ * (docs/explanation/windows-and-lateness.md, "Window revisions"). The Windows table holds the latest version.
+ */
+export interface WindowVersionRecord {
+  start: number;
+  /** 1, 2, ... */
+  version: number;
+  data: WindowRecord['data'];
+}
+
+export interface WindowVersionStore {
+  /** Idempotent: the same (key, start, version) replaces the stored row. `key` as WindowStore's. */
+  put(key: string, records: WindowVersionRecord[]): Promise<void>;
+  /** The versions of the window starting at `start`, ascending by version. */
+  list(key: string, start: number, options?: PageOptions): Promise<Page<WindowVersionRecord>>;
+  /** Deletes versions (of every stream) last written before beforeMs, at most `limit` rows per call, as WindowStore. */
+  purge(beforeMs: number, limit: number): Promise<PurgeResult>;
+  /** Deletes the versions of one stream, at most `limit` rows per call. */
+  deleteStream(key: string, limit: number): Promise<PurgeResult>;
+}
+
 export interface DeadLetterRecord {
   raw: string;
   reason: string;
@@ -444,6 +466,8 @@ export interface IngestBufferStore {
 export interface Stores {
   pipelines: PipelineStore;
   windows: WindowStore;
+  /** Every version of each closed window (the Windows table holds the latest). */
+  windowVersions: WindowVersionStore;
   deadLetters: DeadLetterStore;
   streams: StreamCatalog;
   ingestMetrics: IngestMetricsStore;

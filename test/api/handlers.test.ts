@@ -20,7 +20,7 @@ import {
   listPipelineVersions,
   putPipeline,
 } from '../../src/functions/api/pipelines';
-import { getStream, listStreams, listWindows } from '../../src/functions/api/streams';
+import { getStream, listStreams, listWindows, listWindowVersions } from '../../src/functions/api/streams';
 import { encodeContinuationToken } from '../../src/storage/continuationToken';
 import { createMemoryStores } from '../../src/storage/createStores';
 import type { Stores } from '../../src/storage/types';
@@ -364,6 +364,46 @@ describe('streams', () => {
     );
     const reversed = await call(listWindows, { path: `streams/temps/room-1/windows?from=${t0 + 1}&to=${t0}`, params });
     expect((reversed.json as { errors: { field: string }[] }).errors[0]?.field).toBe('to');
+  });
+
+  it("serves the latest version of each window with `version`, and one window's versions oldest first", async () => {
+    const t0 = Date.parse('2024-05-01T10:00:00Z');
+    const key = encodeStreamKey('temps', 'room-v');
+    const v1 = closedWindowRow(t0, t0 + 60_000, { events: 2 });
+    const v2 = { ...v1, data: { ...v1.data, events: 4, version: 2 } };
+    await stores.windows.upsert(key, [v2, closedWindowRow(t0 + 60_000, t0 + 120_000, { events: 1 })]);
+    await stores.windowVersions.put(key, [
+      { start: t0, version: 2, data: v2.data },
+      { start: t0, version: 1, data: v1.data },
+    ]);
+    const params = { pipeline: 'temps', stream: 'room-v' };
+    const latest = await call(listWindows, { path: 'streams/temps/room-v/windows', params });
+    expect((latest.json as { items: { version: number }[] }).items.map((w) => w.version)).toEqual([2, 1]);
+    const versions = await call(listWindowVersions, {
+      path: 'streams/temps/room-v/windows/2024-05-01T10:00:00Z/versions',
+      params: { ...params, start: '2024-05-01T10:00:00Z' },
+    });
+    expect(versions.status).toBe(200);
+    expect(
+      (versions.json as { items: { version: number; data: { events: number } }[] }).items.map((v) => [
+        v.version,
+        v.data.events,
+      ]),
+    ).toEqual([
+      [1, 2],
+      [2, 4],
+    ]);
+    const none = await call(listWindowVersions, {
+      path: `streams/temps/room-v/windows/${t0 + 60_000}/versions`,
+      params: { ...params, start: String(t0 + 60_000) },
+    });
+    expect(none.status).toBe(404);
+    const bad = await call(listWindowVersions, {
+      path: 'streams/temps/room-v/windows/soon/versions',
+      params: { ...params, start: 'soon' },
+    });
+    expect(bad.status).toBe(400);
+    expect((bad.json as { errors: { field: string }[] }).errors[0]?.field).toBe('start');
   });
 
   it("serves each stored window with its summaries: derived from a compact row's aggregates, an old row's as stored", async () => {

@@ -6,6 +6,7 @@ import { MemoryDeadLetterStore } from '../../src/storage/memory/MemoryDeadLetter
 import { MemoryIngestMetricsStore } from '../../src/storage/memory/MemoryIngestMetricsStore';
 import { MemoryReportStore } from '../../src/storage/memory/MemoryReportStore';
 import { MemoryWindowStore } from '../../src/storage/memory/MemoryWindowStore';
+import { MemoryWindowVersionStore } from '../../src/storage/memory/MemoryWindowVersionStore';
 import { alert } from '../storage/reportAlertContract';
 import { closedWindowRow } from '../support/closedWindowRow';
 
@@ -116,6 +117,19 @@ describe('purgeExpired', () => {
     expect(logs.join('\n')).toContain(
       'purgeExpired: deleted windows 1, deadLetters 1, ingestMetrics 1, reports 2, alerts 1',
     );
+  });
+
+  it('purges window versions as the windows, by write time, when given the store', async () => {
+    const { deps } = await seeded();
+    let clock = NOW - 100 * DAY;
+    const windowVersions = new MemoryWindowVersionStore(() => clock);
+    const version = (v: number) => ({ start: 0, version: v, data: closedWindowRow(0, 1).data });
+    await windowVersions.put('p|s', [version(1)]);
+    clock = NOW;
+    await windowVersions.put('p|s', [version(2)]);
+    const outcome = await purgeExpired(context().context, { ...deps, windowVersions });
+    expect(outcome.windowVersions).toEqual({ deleted: 1, more: false });
+    expect((await windowVersions.list('p|s', 0)).items.map((v) => v.version)).toEqual([2]);
   });
 
   it('stops each store at the per-run limit and says more is left; the next run finishes', async () => {

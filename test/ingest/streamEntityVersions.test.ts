@@ -62,7 +62,7 @@ describe('stream entity state versions', () => {
       version: number;
       partitions: Record<string, { watermark: number | null }>;
     };
-    expect(stored.version).toBe(3);
+    expect(stored.version).toBe(4);
     expect(stored.partitions['0']?.watermark).toBe(T0 + 190_000);
     const after = await d.run(key, 'get');
     expect(after.ok && after.kind === 'get' && (after.view as StreamView).events).toBe(8);
@@ -70,13 +70,13 @@ describe('stream entity state versions', () => {
 
   it('quarantines every operation on a state of an unknown version: ok:false, counted, the state otherwise untouched, never reset', async () => {
     const d = driver();
-    const newer = { version: 4, events: 41, somethingNew: { a: [1, 2] } };
+    const newer = { version: 5, events: 41, somethingNew: { a: [1, 2] } };
     d.states.set(key, JSON.stringify(newer));
     const reply = await d.run(key, 'merge', merge(0, 1000));
     expect(reply).toEqual({
       ok: false,
       error:
-        'stream state: expected version 1 to 3, found 4; the operation is quarantined and the stored state kept (1 operation(s) quarantined so far)',
+        'stream state: expected version 1 to 4, found 5; the operation is quarantined and the stored state kept (1 operation(s) quarantined so far)',
     });
     expect(JSON.parse(d.states.get(key) as string)).toEqual({ ...newer, quarantined: 1 });
     expect(

@@ -267,6 +267,32 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
     });
   });
 
+  describe(`${label}: window versions`, () => {
+    const key = encodeStreamKey('temps', 'room/1#a');
+    const version = (start: number, v: number, events: number) => ({
+      start,
+      version: v,
+      data: { ...closedWindowRow(start, start + 60_000, { events }).data, version: v },
+    });
+
+    it("keeps each version of a window apart, lists one window's in version order, idempotently", async () => {
+      const { windowVersions } = await createStores();
+      // Window 60_000 has versions 1, 2 and 10 (10 sorts after 2); its neighbours' versions must not appear.
+      await windowVersions.put(key, [version(60_000, 10, 12), version(60_000, 1, 2), version(0, 1, 5)]);
+      await windowVersions.put(key, [version(60_000, 2, 4), version(120_000, 1, 7)]);
+      await windowVersions.put(key, [version(60_000, 2, 4)]); // a rewrite of the same version replaces it
+      await windowVersions.put(encodeStreamKey('temps', 'other'), [version(60_000, 3, 9)]);
+      const listed = await drain((page) => windowVersions.list(key, 60_000, page), 2);
+      expect(listed).toEqual([version(60_000, 1, 2), version(60_000, 2, 4), version(60_000, 10, 12)]);
+      expect((await windowVersions.list(key, 0)).items).toEqual([version(0, 1, 5)]);
+      expect((await windowVersions.list(key, 180_000)).items).toEqual([]);
+      await expect(windowVersions.put(key, [version(0, 0, 1)])).rejects.toThrow('version: expected an integer');
+      expect(await windowVersions.deleteStream(key, 100)).toEqual({ deleted: 5, more: false });
+      expect((await windowVersions.list(key, 60_000)).items).toEqual([]);
+      expect((await windowVersions.list(encodeStreamKey('temps', 'other'), 60_000)).items).toHaveLength(1);
+    });
+  });
+
   describe(`${label}: windows`, () => {
     const key = encodeStreamKey('temps', 'room/1#a');
 

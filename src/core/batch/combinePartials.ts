@@ -73,6 +73,7 @@ export function combinePartials(
     ...(latest.partitionCount === undefined ? {} : { partitionCount: latest.partitionCount }),
     ...(aggregateTotals === undefined ? {} : { aggregateTotals }),
     ...(first.session === undefined ? {} : { session: first.session }),
+    ...combinedRevisions(parts),
     minEnqueuedTime: Math.min(...parts.map((p) => p.minEnqueuedTime)),
     maxEnqueuedTime: Math.max(...parts.map((p) => p.maxEnqueuedTime)),
     latency,
@@ -87,4 +88,36 @@ function mergeEncodedMaps(
   const out = { ...a };
   for (const [name, agg] of Object.entries(b)) out[name] = out[name] ? mergeEncoded(out[name], agg) : agg;
   return out;
+}
+
+/** Late events within `corrections` of every part (window revisions): counts add, windows merge by start. */
+function combinedRevisions(parts: readonly StreamPartial[]): Pick<StreamPartial, 'revisions'> {
+  const withRevisions = parts.flatMap((p) => (p.revisions ? [p.revisions] : []));
+  if (withRevisions.length === 0) return {};
+  const windows = new Map<number, PartialWindow>();
+  for (const r of withRevisions) {
+    for (const w of r.windows) {
+      const have = windows.get(w.start);
+      if (!have) {
+        windows.set(w.start, {
+          ...w,
+          measures: { ...w.measures },
+          ...(w.aggregates ? { aggregates: { ...w.aggregates } } : {}),
+        });
+        continue;
+      }
+      have.events += w.events;
+      for (const [m, agg] of Object.entries(w.measures))
+        have.measures[m] = have.measures[m] ? mergeAggregates(have.measures[m], agg) : agg;
+      if (w.aggregates) have.aggregates = mergeEncodedMaps(have.aggregates, w.aggregates);
+    }
+  }
+  return {
+    revisions: {
+      events: withRevisions.reduce((n, r) => n + r.events, 0),
+      firstSequence: Math.min(...withRevisions.map((r) => r.firstSequence)),
+      lastSequence: Math.max(...withRevisions.map((r) => r.lastSequence)),
+      windows: [...windows.values()].sort((a, b) => a.start - b.start),
+    },
+  };
 }

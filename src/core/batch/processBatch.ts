@@ -130,6 +130,8 @@ class PartialBuilder {
   minEnqueuedTime = Infinity;
   maxEnqueuedTime = -Infinity;
   readonly windows = new Map<number, WindowBuilder>();
+  /** Events later than lateness but within corrections, by window start (the partial's `revisions`). */
+  revisions: { events: number; first: number; last: number; windows: Map<number, WindowBuilder> } | undefined;
   /** The window the last event went to: consecutive events of a stream mostly share one. */
   current: WindowBuilder | undefined;
   /** Only for hopping windows, where an event counts in several windows but once in the totals. */
@@ -343,6 +345,16 @@ export function processBatch(input: BatchInput): BatchResult {
         maxEnqueuedTime: b.maxEnqueuedTime,
         latency: b.latency.toAggregate(),
         processedAt: now,
+        ...(b.revisions === undefined
+          ? {}
+          : {
+              revisions: {
+                events: b.revisions.events,
+                firstSequence: b.revisions.first,
+                lastSequence: b.revisions.last,
+                windows: [...b.revisions.windows.values()].sort((x, y) => x.start - y.start).map(output),
+              },
+            }),
       });
     }
     total.eventsIn += counts.eventsIn;
@@ -446,6 +458,10 @@ interface Fold extends FoldOptions {
   aggValues: (AggregateInput | null)[];
   measureNames: string[];
   measureExpressions: CompiledExpression[];
+  /** The pipeline's `corrections` (never for sessions): later than lateness but within it is a revision. */
+  corrections: number | undefined;
+  /** Scratch: whether the current event is a revision (set by eventTimeOf). */
+  revising: boolean;
 }
 
 /**
@@ -501,6 +517,10 @@ function foldPipeline(options: FoldOptions): Map<string, PartialBuilder> {
       continue;
     }
     counts.aggregated++;
+    if (fold.revising) {
+      addRevision(fold, builder, sequences[i] as number, time);
+      continue;
+    }
     builder.events++;
     if (time > builder.maxEventTime) builder.maxEventTime = time;
     builder.latency.add(Math.max(0, input.now - enqueuedAt), time);
@@ -536,6 +556,8 @@ function foldOf(options: FoldOptions): Fold {
     aggValues: new Array<AggregateInput | null>(pipeline.aggregates.length),
     measureNames: pipeline.measures.map(([measure]) => measure),
     measureExpressions: pipeline.measures.map(([, expression]) => expression),
+    corrections: config.session === undefined ? config.correctionsMs : undefined,
+    revising: false,
   };
 }
 
@@ -707,7 +729,14 @@ function eventTimeOf(
     return undefined;
   }
   const watermark = builder.watermark;
-  if (watermark !== undefined && time < watermark - lateness) {
+  // Later than lateness but its (last) window ended less than `corrections` before the watermark: a revision.
+  const corrections = fold.corrections;
+  fold.revising =
+    watermark !== undefined &&
+    time < watermark - lateness &&
+    corrections !== undefined &&
+    revisionWindowEnd(time, fold.size, fold.spec.hopMs) > watermark - corrections;
+  if (!fold.revising && watermark !== undefined && time < watermark - lateness) {
     builder.late++;
     fold.deadLetter(
       counts,
@@ -837,6 +866,34 @@ function accumulate(fold: Fold, builder: PartialBuilder, time: number): void {
     const v = aggValues[a];
     if (v !== null && v !== undefined) addAggregate(builder.aggTotals, aggregates, a, v, time);
   }
+}
+
+/** A late event within `corrections`: into the partial's revisions by window (the entity revises closed windows). */
+function addRevision(fold: Fold, builder: PartialBuilder, sequence: number, time: number): void {
+  const { measureCount, values, aggValues, accuracy } = fold;
+  const aggregates = fold.pipeline.aggregates;
+  const r = (builder.revisions ??= { events: 0, first: sequence, last: -1, windows: new Map() });
+  r.events++;
+  r.first = Math.min(r.first, sequence);
+  r.last = Math.max(r.last, sequence);
+  for (const bounds of windowsFor(time, fold.spec)) {
+    let w = r.windows.get(bounds.start);
+    if (w === undefined) r.windows.set(bounds.start, (w = new WindowBuilder(bounds.start, bounds.end, measureCount)));
+    w.events++;
+    for (let m = 0; m < measureCount; m++) {
+      const v = values[m];
+      if (v !== null && v !== undefined) add(w.measures, m, v, time, accuracy);
+    }
+    for (let a = 0; a < aggregates.length; a++) {
+      const v = aggValues[a];
+      if (v !== null && v !== undefined) addAggregate(w, aggregates, a, v, time);
+    }
+  }
+}
+
+/** The end of the last window (tumbling or hopping) holding an event at `time`: the one `corrections` is measured to. */
+function revisionWindowEnd(time: number, size: number, hop: number): number {
+  return time - (time % hop) + size;
 }
 
 /** Session windows: the stream's events of the batch cut into sessions (windows/sessions.ts), then accumulated. */

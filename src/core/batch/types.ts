@@ -116,6 +116,12 @@ export interface StreamPartial {
   /** Enqueued -> processed (now) latency in ms of this stream's events. */
   latency: Aggregate;
   processedAt: number;
+  /**
+   * Events later than `lateness` but within the pipeline's `corrections`: not in `events`, `windows` or `totals`; the
+   * entity applies them when this partial commits, as a revision of each closed window (a live one just takes them).
+   * `firstSequence`/`lastSequence`: of these events. Absent when none (docs/explanation/windows-and-lateness.md).
+   */
+  revisions?: { events: number; firstSequence: number; lastSequence: number; windows: PartialWindow[] };
 }
 
 export interface DeadLetter {

@@ -17,6 +17,8 @@ export interface PipelineConfig {
   hopMs: number;
   /** The definition's `lateness`. */
   allowedLatenessMs: number;
+  /** The definition's `corrections` (windows-and-lateness.md, "Window revisions"); absent = off. */
+  correctionsMs?: number;
   retention: number;
   sketchAccuracy: number;
   /** Processing time without events after which open windows are closed by the idle flush; 0 = never. */
@@ -84,6 +86,7 @@ export function compilePipeline(input: unknown, name?: string): CompilePipelineR
         windowSizeMs,
         hopMs: d.window.type === 'hopping' ? (parseDuration(d.window.hop) as number) : windowSizeMs,
         allowedLatenessMs: parseDuration(d.lateness) as number,
+        ...(d.corrections === undefined ? {} : { correctionsMs: parseDuration(d.corrections) as number }),
         retention: d.retention,
         sketchAccuracy: d.sketchAccuracy,
         idleTimeoutMs: idleTimeoutMs(d.idleTimeout),

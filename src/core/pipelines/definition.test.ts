@@ -172,7 +172,7 @@ describe('parsePipeline', () => {
 
   it('names unknown fields, the old field names among them, and checks the name', () => {
     expect(issuesOf({ streamKey: 'stream', allowedLateness: '30s' }, 'n')['(root)']).toBe(
-      '(root): unknown field(s) "streamKey", "allowedLateness"; expected only name, description, match, key, time, filter, measures, aggregates, window, lateness, retention, sketchAccuracy, idleTimeout',
+      '(root): unknown field(s) "streamKey", "allowedLateness"; expected only name, description, match, key, time, filter, measures, aggregates, window, lateness, corrections, retention, sketchAccuracy, idleTimeout',
     );
     expect(issuesOf({ name: 'other' }, 'temps')['name']).toBe(
       'name: expected the pipeline\'s name, "temps", or no name; found string "other"',

@@ -30,6 +30,11 @@ export interface PipelineDefinition {
   window: WindowDefinition;
   /** ISO 8601 duration: how far behind the stream's watermark an event may be before it is `late`. */
   lateness: string;
+  /**
+   * ISO 8601 duration, optional (absent = off): an event later than `lateness` whose window ended less than this
+   * before the stream's progress revises the closed window instead of being dead-lettered `late`.
+   */
+  corrections?: string;
   retention: number;
   sketchAccuracy: number;
   /**
@@ -71,6 +76,7 @@ const TOP_LEVEL_FIELDS = [
   'aggregates',
   'window',
   'lateness',
+  'corrections',
   'retention',
   'sketchAccuracy',
   'idleTimeout',
@@ -283,6 +289,10 @@ export const pipelineDefinitionSchema = z.strictObject({
     description:
       'ISO 8601 duration: how far behind the stream\'s watermark an event may be before it is `late`; "PT0S" accepts no late events.',
   }),
+  corrections: duration(MIN_DURATION_MS, MAX_WINDOW_MS).optional().meta({
+    description:
+      'ISO 8601 duration, absent = off (e.g. "P7D"): an event later than `lateness` whose window ended less than this before the stream\'s progress revises the closed window (a new `version`) instead of being dead-lettered `late`; not for session windows.',
+  }),
   retention: z
     .number({ error: 'expected the number of live windows to keep' })
     .int({ error: 'expected an integer' })
@@ -341,6 +351,20 @@ export function parsePipeline(input: unknown, name?: string): ParsePipelineResul
         issues.push({
           path: `aggregates.${a}`,
           message: `aggregates.${a}: expected a name no measure has (results are looked up by name); found measure ${JSON.stringify(a)} too`,
+        });
+    }
+    const corrections = result.data.corrections;
+    if (corrections !== undefined) {
+      // A session's bounds move as events arrive, so a closed session has no fixed window to revise.
+      if (result.data.window.type === 'session')
+        issues.push({
+          path: 'corrections',
+          message: `corrections: expected no corrections for a session window (only tumbling and hopping windows are revised); found ${JSON.stringify(corrections)}`,
+        });
+      else if ((parseDuration(corrections) ?? 0) <= (parseDuration(result.data.lateness) ?? 0))
+        issues.push({
+          path: 'corrections',
+          message: `corrections: expected a duration longer than lateness (${result.data.lateness}); found ${JSON.stringify(corrections)}`,
         });
     }
   }

@@ -32,11 +32,14 @@ export type {
   MergeResult,
   PartitionProgress,
   RateSample,
+  RevisionDelta,
   SequenceRange,
   StreamState,
   StreamView,
+  WindowRevision,
   WindowView,
 } from './types';
+export { reviseClosedWindow, revisionWritten } from './windowRevisions';
 export {
   CATALOG_LAG_REFRESHES,
   catalogDue,

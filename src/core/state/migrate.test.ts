@@ -13,14 +13,14 @@ const v2Text = readFileSync(join(__dirname, 'fixtures', 'streamState.v2.json'), 
 const v1Text = readFileSync(join(__dirname, 'fixtures', 'streamState.v1.json'), 'utf8');
 
 describe('migrateStreamState', () => {
-  it('migrates the state saved by the version-2 code to version 3, holding and viewing exactly what it did', () => {
+  it('migrates the state saved by the version-2 code to version 4, holding and viewing exactly what it did', () => {
     const stored = JSON.parse(v2Text) as Record<string, unknown>;
     const r = migrateStreamState(stored);
     if (!r.ok) throw new Error(r.error);
-    expect([r.from, r.state.version]).toEqual([2, 3]);
+    expect([r.from, r.state.version]).toEqual([2, 4]);
     expect(JSON.stringify(stored)).toBe(JSON.stringify(JSON.parse(v2Text)));
-    // Only the version differs; the view reads the same (no aggregates appear where none were asked for).
-    expect({ ...r.state, version: 2 }).toEqual(stored);
+    // Only the version and the (v4) revisions counter differ; the view reads the same (no aggregates appear).
+    expect({ ...r.state, version: 2 }).toEqual({ ...stored, revisions: 0 });
     const view = streamView(r.state);
     expect(view.aggregateTotals).toBeUndefined();
     expect({
@@ -59,7 +59,7 @@ describe('migrateStreamState', () => {
     }).partials[0] as StreamPartial;
     const m = mergePartial(r.state, next, T0 + 603_000, c.pipeline.config);
     expect(m.outcome).toBe('committed-previous');
-    expect([m.state.version, m.state.events, streamView(m.state).events]).toEqual([3, 5, 8]);
+    expect([m.state.version, m.state.events, streamView(m.state).events]).toEqual([4, 5, 8]);
   });
 
   it('migrates the state saved by the version-1 code to version 2 without changing what it holds', () => {
@@ -125,22 +125,22 @@ describe('migrateStreamState', () => {
     expect(p1next.state.version).toBe(STREAM_STATE_VERSION);
   });
 
-  it('reads version 3 as is, and nothing stored as a new stream', () => {
+  it('reads version 4 as is, and nothing stored as a new stream', () => {
     const current = initialStreamState();
-    expect(migrateStreamState(current)).toEqual({ ok: true, state: current, from: 3 });
-    expect(migrateStreamState(undefined)).toEqual({ ok: true, state: initialStreamState(), from: 3 });
-    expect(migrateStreamState(null)).toEqual({ ok: true, state: initialStreamState(), from: 3 });
+    expect(migrateStreamState(current)).toEqual({ ok: true, state: current, from: 4 });
+    expect(migrateStreamState(undefined)).toEqual({ ok: true, state: initialStreamState(), from: 4 });
+    expect(migrateStreamState(null)).toEqual({ ok: true, state: initialStreamState(), from: 4 });
   });
 
   it('refuses an unknown or missing version and anything that is not a state object, naming what it found', () => {
-    expect(migrateStreamState({ version: 4, events: 10 })).toEqual({
+    expect(migrateStreamState({ version: 5, events: 10 })).toEqual({
       ok: false,
-      error: 'stream state: expected version 1 to 3, found 4; the operation is quarantined and the stored state kept',
+      error: 'stream state: expected version 1 to 4, found 5; the operation is quarantined and the stored state kept',
     });
     expect(migrateStreamState({ events: 10 })).toEqual({
       ok: false,
       error:
-        'stream state: expected version 1 to 3, found none; the operation is quarantined and the stored state kept',
+        'stream state: expected version 1 to 4, found none; the operation is quarantined and the stored state kept',
     });
     expect(migrateStreamState({ version: '2' })).toMatchObject({
       ok: false,

@@ -2,7 +2,7 @@ import { initialStreamState } from './streamState';
 import type { StreamState } from './types';
 
 /** The state shape this code writes. */
-export const STREAM_STATE_VERSION = 3;
+export const STREAM_STATE_VERSION = 4;
 
 export type MigrationResult = { ok: true; state: StreamState; from: number } | { ok: false; error: string };
 
@@ -25,8 +25,10 @@ export function migrateStreamState(stored: unknown): MigrationResult {
   const version = stored['version'];
   if (version === STREAM_STATE_VERSION)
     return { ok: true, state: stored as unknown as StreamState, from: STREAM_STATE_VERSION };
-  if (version === 2) return { ok: true, state: fromV2(stored), from: 2 };
-  if (version === 1) return { ok: true, state: fromV2(fromV1(stored) as unknown as Record<string, unknown>), from: 1 };
+  if (version === 3) return { ok: true, state: fromV3(stored), from: 3 };
+  if (version === 2) return { ok: true, state: fromV3(fromV2(stored)), from: 2 };
+  if (version === 1)
+    return { ok: true, state: fromV3(fromV2(fromV1(stored) as unknown as Record<string, unknown>)), from: 1 };
   return {
     ok: false,
     error: `stream state: expected version 1 to ${STREAM_STATE_VERSION}, found ${JSON.stringify(version) ?? 'none'}; the operation is quarantined and the stored state kept`,
@@ -59,8 +61,20 @@ function fromV1(v1: Record<string, unknown>): StreamState {
  * on windows and partials, `aggregateTotals`, sessions (a partial's `session`; closedBy 'superseded'). All are absent
  * where not used, so a v2 state is a v3 state as it stands.
  */
-function fromV2(v2: Record<string, unknown>): StreamState {
+function fromV2(v2: Record<string, unknown>): Record<string, unknown> {
   const state = v2['version'] === 2 ? (structuredClone(v2) as Record<string, unknown>) : v2;
   state['version'] = 3;
+  return state;
+}
+
+/**
+ * v4 added window revisions (late events within `corrections`): a partial's `revisions`, which v3 code would drop
+ * when committing it (so v3 code must quarantine a v4 state), the `revisions` counter and `revisionsDue`. A v3 state
+ * has made none and has none due.
+ */
+function fromV3(v3: Record<string, unknown>): StreamState {
+  const state = v3['version'] === 3 ? (structuredClone(v3) as Record<string, unknown>) : v3;
+  state['version'] = 4;
+  state['revisions'] = 0;
   return state as unknown as StreamState;
 }

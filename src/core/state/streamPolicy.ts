@@ -100,6 +100,7 @@ export function applyStreamChange(state: StreamState, change: StreamChange, now:
  */
 export function flushDueOf(state: StreamState): number | null {
   if (state.unsaved !== undefined && state.unsaved.length > 0) return state.lastSeen ?? 0;
+  if (state.revisionsDue !== undefined && state.revisionsDue.length > 0) return state.lastSeen ?? 0;
   const timeoutMs = state.idle?.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   if (!(timeoutMs > 0) || state.lastSeen === null || liveWindowCount(state) === 0) return null;
   return state.lastSeen + timeoutMs;

@@ -34,7 +34,7 @@ const MAX_HUB_PARTITIONS = 1024;
 
 export function initialStreamState(): StreamState {
   return {
-    version: 3,
+    version: 4,
     pipeline: null,
     stream: null,
     partitions: {},
@@ -43,6 +43,7 @@ export function initialStreamState(): StreamState {
     invalid: 0,
     lateAtEntity: 0,
     duplicates: 0,
+    revisions: 0,
     conflicts: 0,
     totals: {},
     latency: null,
@@ -59,7 +60,7 @@ export function initialStreamState(): StreamState {
 const newProgress = (): PartitionProgress => ({ committed: -1, pending: null, watermark: null, lastMergeAt: null });
 
 /** Folds a partial into the committed part of the state (mutates `state`, which mergePartial has cloned). */
-function commit(state: StreamState, p: StreamPartial): void {
+function commit(state: StreamState, p: StreamPartial, now: number): void {
   state.events += p.events;
   state.late += p.late;
   state.invalid += p.invalid;
@@ -75,6 +76,33 @@ function commit(state: StreamState, p: StreamPartial): void {
     const { late, absorbed } = foldWindow(state.windows, w, state.closedThrough, p.session);
     if (late) state.lateAtEntity += w.events;
     if (absorbed.length > 0) (state.absorbed ??= []).push(...absorbed);
+  }
+  commitRevisions(state, p, now);
+}
+
+/**
+ * The partial's late events within `corrections`: a window still live takes them as any events; a closed one gets a
+ * revision (written by the entity adapter as its next version). Applied only here, when the partial commits, so a
+ * redelivered batch (which replaces the pending partial) never makes a second revision.
+ */
+function commitRevisions(state: StreamState, p: StreamPartial, now: number): void {
+  const r = p.revisions;
+  if (r === undefined) return;
+  for (const w of r.windows) {
+    if (state.closedThrough === null || w.end > state.closedThrough) {
+      foldWindow(state.windows, w, state.closedThrough, undefined);
+      continue;
+    }
+    state.revisions++;
+    (state.revisionsDue ??= []).push({
+      start: w.start,
+      end: w.end,
+      window: w,
+      partition: p.partition,
+      firstSequence: r.firstSequence,
+      lastSequence: r.lastSequence,
+      at: now,
+    });
   }
 }
 
@@ -106,6 +134,7 @@ function toClosed(state: StreamState, w: PartialWindow, now: number, closedBy: C
           ),
         }),
     closedAt: now,
+    version: 1,
     closedBy,
   };
 }
@@ -281,14 +310,14 @@ export function mergePartialInPlace(
   } else if (partial.firstSequence === pending.firstSequence) {
     outcome = 'replaced';
   } else if (partial.firstSequence > pending.lastSequence) {
-    commit(state, pending);
+    commit(state, pending, now);
     progress.committed = pending.lastSequence;
     outcome = 'committed-previous';
   } else if (partial.firstSequence > pending.firstSequence) {
     if (pending.firstEventSequence >= partial.firstSequence) {
       outcome = 'replaced';
     } else {
-      commit(state, pending);
+      commit(state, pending, now);
       progress.committed = partial.firstSequence - 1;
       state.conflicts++;
       outcome = 'conflict';
@@ -367,7 +396,7 @@ export function commitThroughInPlace(
     return { state, closedWindows: [], outcome: 'not-covered' };
   }
   const progress = state.partitions[partition] as PartitionProgress;
-  commit(state, pending);
+  commit(state, pending, now);
   progress.committed = pending.lastSequence;
   progress.pending = null;
   return { state, closedWindows: closeWindows(state, now, config), outcome: 'committed' };
@@ -387,7 +416,7 @@ export function flushIdle(input: StreamState, now: number, idleTimeoutMs: number
   const state = structuredClone(input);
   for (const progress of Object.values(state.partitions)) {
     if (progress.pending === null) continue;
-    commit(state, progress.pending);
+    commit(state, progress.pending, now);
     progress.committed = Math.max(progress.committed, progress.pending.lastSequence);
     progress.pending = null;
   }
@@ -521,6 +550,7 @@ export function streamView(state: StreamState): StreamView {
       lateAtEntity,
       duplicates: state.duplicates,
       redeliveries: state.redeliveries ?? 0,
+      revisions: state.revisions,
       conflicts: state.conflicts,
       unsavedWindows: state.unsaved?.length ?? 0,
       unsavedDropped: state.unsavedDropped ?? 0,

@@ -32,7 +32,7 @@ export interface RateSample {
 /** Entity state of one (pipeline, stream). JSON-safe. */
 export interface StreamState {
   /** Shape version; loadState migrates older ones (migrateStreamState) and quarantines unknown ones. */
-  version: 3;
+  version: 4;
   pipeline: string | null;
   stream: string | null;
   partitions: Record<string, PartitionProgress>;
@@ -44,6 +44,13 @@ export interface StreamState {
   lateAtEntity: number;
   /** Partials ignored as already merged (duplicates, stale redeliveries). */
   duplicates: number;
+  /** Revisions of closed windows made by committed partials (each a new window version; windows-and-lateness.md). */
+  revisions: number;
+  /**
+   * Revisions committed but not yet written as a new version of their window: the entity adapter writes each (once:
+   * a version carrying the same sequence range is already written) and then drops it. Absent = none.
+   */
+  revisionsDue?: WindowRevision[];
   /**
    * Partials whose sequence range overlapped pending or committed data in a way the scheme cannot resolve exactly
    * (see README: only a redelivery longer than an idle-flushed batch can do this once the scheme's assumptions hold).
@@ -109,6 +116,29 @@ export interface StreamState {
 
 export type MeasureResult = Summary & { aggregate: Aggregate };
 
+/** Late events within `corrections` for one closed window, committed by the entity: to be written as its next version. */
+export interface WindowRevision {
+  start: number;
+  end: number;
+  /** The late events' contribution to the window. */
+  window: PartialWindow;
+  /** The late events that caused it: their partition and first and last sequence number. */
+  partition: string;
+  firstSequence: number;
+  lastSequence: number;
+  /** When the entity committed it. */
+  at: number;
+}
+
+/** What a version after the first changed: the delta and the late events that caused it. */
+export interface RevisionDelta {
+  events: { before: number; after: number };
+  measures: Record<string, { before: Summary | null; after: Summary }>;
+  partition: string;
+  firstSequence: number;
+  lastSequence: number;
+}
+
 /** A window leaving the entity for the Windows table; upserting it is idempotent. */
 export interface ClosedWindow {
   pipeline: string;
@@ -120,6 +150,10 @@ export interface ClosedWindow {
   /** The pipeline's `aggregates`: each its result (with its error bound) and its encoding; absent when none. */
   aggregates?: Record<string, AggregateResult & { data: string }>;
   closedAt: number;
+  /** 1 when first closed; each revision writes version n+1 (absent on windows closed before revisions: read as 1). */
+  version?: number;
+  /** Versions after the first: what the revision changed and which late events caused it. */
+  revision?: RevisionDelta;
   /**
    * 'watermark' normally; 'retention' when evicted to keep at most `retention` live windows; 'idle' when the idle
    * flush closed it because the stream had no events for the pipeline's idleTimeout.
@@ -202,6 +236,8 @@ export interface StreamView {
     duplicates: number;
     /** Pending partials replaced by a redelivery of their batch (counted once, not twice). */
     redeliveries: number;
+    /** Revisions of closed windows (new window versions) made by late events within `corrections`. */
+    revisions: number;
     conflicts: number;
     /** Closed windows waiting for a retry of their save, and those dead-lettered ('storage') instead. */
     unsavedWindows: number;

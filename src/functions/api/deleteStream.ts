@@ -55,6 +55,8 @@ export async function deleteStream(request: HttpRequest, context: InvocationCont
   const { stores } = apiDeps();
   const deps = appDeps().deleteStream;
   const windows = await stores.windows.deleteStream(streamEntityKey(pipeline, stream), MAX_ROWS_PER_DELETE);
+  // The windows' earlier versions go with them (the entity's delete erases any it writes meanwhile).
+  await stores.windowVersions.deleteStream(streamEntityKey(pipeline, stream), MAX_ROWS_PER_DELETE);
   const deadLetters = await stores.deadLetters.deleteStream(pipeline, stream, MAX_ROWS_PER_DELETE);
   const catalog = await stores.streams.remove(pipeline, stream);
   await deps.activity.remove(pipeline, stream);

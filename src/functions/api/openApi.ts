@@ -15,8 +15,9 @@ import { query as listAnalysesQuery } from './listAnalyses';
 import { query as metricsQuery } from './metrics';
 import { seriesQuery } from './metricsSeries';
 import { nameParams } from './pipelines';
-import { listQuery as listStreamsQuery, streamParams, windowsQuery } from './streams';
+import { listQuery as listStreamsQuery, streamParams, versionsParams, windowsQuery } from './streams';
 import { MAX_TEST_BYTES, pipelineTestSchema } from './testPipeline';
+import { pageQuery } from './validate';
 
 /**
  * The HTTP API as an OpenAPI 3.1 document, built from the zod schemas the handlers validate with (so a changed
@@ -63,6 +64,7 @@ const PARAMETER_DESCRIPTIONS: Record<string, string> = {
   since: 'ISO 8601 time or epoch milliseconds: only records at or after it.',
   from: 'ISO 8601 time or epoch milliseconds: windows starting at or after it.',
   to: 'ISO 8601 time or epoch milliseconds: windows starting before it (at or after `from`).',
+  start: 'The window start, ISO 8601 time or epoch milliseconds.',
   limit: 'Page size, 1 to 1000 (default 100). A page may hold fewer items and still have a continuationToken.',
   continuationToken: "The previous page's continuationToken.",
   reason: 'Only dead letters of this reason.',
@@ -92,9 +94,20 @@ const streamCatalogEntry = z.object({
 const windowRecord = z.object({
   start: z.number().meta({ description: 'Window start, epoch ms.' }),
   end: z.number().meta({ description: 'Window end, epoch ms.' }),
+  version: z
+    .number()
+    .meta({ description: 'The latest version: 1 when first closed, n+1 per revision (`corrections`).' }),
   data: z.looseObject({}).meta({
     description:
       'The closed window: events, measures (sum, min, max, mean, percentiles), aggregates (each {kind, ...result, data}: distinct {estimate, standardError}; topK {total, items: [{value, count, maxError, share}]}) and how it was closed (closedBy watermark, retention, idle, or superseded with supersededBy: the start of the session that absorbed it).',
+  }),
+});
+const windowVersionRecord = z.object({
+  start: z.number().meta({ description: 'Window start, epoch ms.' }),
+  version: z.number().meta({ description: '1 when first closed, n+1 per revision.' }),
+  data: z.looseObject({}).meta({
+    description:
+      'The window as of this version (as in listWindows); versions after the first carry `revision`: events and each measure before -> after, and the partition and first and last sequence number of the late events that caused it.',
   }),
 });
 const deadLetterRecord = z.object({
@@ -449,6 +462,19 @@ export const ROUTES: readonly RouteDoc[] = [
     query: windowsQuery,
     responses: { 200: { description: 'A page of closed windows.', schema: page(windowRecord) } },
     problems: [400],
+  },
+  {
+    name: 'listWindowVersions',
+    method: 'GET',
+    route: 'streams/{pipeline}/{stream}/windows/{start}/versions',
+    authLevel: 'function',
+    tag: 'Streams',
+    summary: 'Every version of one closed window, oldest first (revisions by late events within `corrections`)',
+    description: STREAM_NOTE,
+    params: versionsParams,
+    query: z.object(pageQuery),
+    responses: { 200: { description: 'A page of window versions.', schema: page(windowVersionRecord) } },
+    problems: [400, 404],
   },
   {
     name: 'getStreamByQuery',

@@ -7,6 +7,12 @@ import { apiDeps } from './deps';
 import { HttpError, withProblems } from './errors';
 import { pageQuery, parseParams, parseQuery, timeParam } from './validate';
 
+/** A stored window's version (windows closed before revisions have none: their first). */
+const versionOf = (data: unknown): number => {
+  const v = (data as { version?: unknown } | null)?.version;
+  return typeof v === 'number' ? v : 1;
+};
+
 export const streamParams = z.object({
   pipeline: z
     .string()
@@ -58,7 +64,10 @@ export const windowsQuery = z
     path: ['to'],
   });
 
-/** Closed windows whose start is in [from, to), oldest first, each measure with its summary (derived from the stored aggregate). */
+/**
+ * Closed windows whose start is in [from, to), oldest first, each measure with its summary (derived from the stored
+ * aggregate): the latest version of each, with `version`.
+ */
 export async function listWindows(request: HttpRequest): Promise<HttpResponseInit> {
   const { pipeline, stream } = streamNames(request);
   const { from, to, limit, continuationToken } = parseQuery(request, windowsQuery);
@@ -68,7 +77,32 @@ export async function listWindows(request: HttpRequest): Promise<HttpResponseIni
     limit,
     continuationToken,
   });
-  return { jsonBody: { ...page, items: page.items.map((w) => ({ ...w, data: closedWindowFromStored(w.data) })) } };
+  return {
+    jsonBody: {
+      ...page,
+      items: page.items.map((w) => ({ ...w, version: versionOf(w.data), data: closedWindowFromStored(w.data) })),
+    },
+  };
+}
+
+export const versionsParams = streamParams.extend({ start: timeParam });
+
+/**
+ * Every version of the closed window starting at `start` (ISO or epoch ms), oldest first: version 1 as first closed,
+ * then each revision with its delta and sequence range (docs/explanation/windows-and-lateness.md). 404 when none.
+ */
+export async function listWindowVersions(request: HttpRequest): Promise<HttpResponseInit> {
+  const { pipeline, stream, start } = parseParams(request, versionsParams);
+  const { limit, continuationToken } = parseQuery(request, z.object(pageQuery));
+  const page = await apiDeps().stores.windowVersions.list(encodeStreamKey(pipeline, stream), start, {
+    limit,
+    continuationToken,
+  });
+  if (page.items.length === 0 && continuationToken === undefined)
+    throw HttpError.notFound(
+      `No versions of the window starting at ${new Date(start).toISOString()} of stream ${JSON.stringify(stream)} of pipeline ${JSON.stringify(pipeline)}.`,
+    );
+  return { jsonBody: { ...page, items: page.items.map((v) => ({ ...v, data: closedWindowFromStored(v.data) })) } };
 }
 
 app.http('listStreams', {
@@ -89,6 +123,12 @@ app.http('listWindows', {
   authLevel: 'function',
   route: 'streams/{pipeline}/{stream}/windows',
   handler: withProblems(listWindows),
+});
+app.http('listWindowVersions', {
+  methods: ['GET'],
+  authLevel: 'function',
+  route: 'streams/{pipeline}/{stream}/windows/{start}/versions',
+  handler: withProblems(listWindowVersions),
 });
 // The same reads with the names in the query string: `stream?pipeline=P&stream=S` and `stream/windows?pipeline=P&stream=S&...`.
 app.http('getStreamByQuery', {

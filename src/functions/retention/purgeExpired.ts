@@ -9,6 +9,7 @@ import type {
   PurgeResult,
   ReportStore,
   WindowStore,
+  WindowVersionStore,
 } from '../../storage/types';
 
 export const PURGE_EXPIRED_FUNCTION = 'purgeExpired';
@@ -21,6 +22,8 @@ export const MAX_PURGE_ROWS_PER_RUN = 20_000;
 
 export interface PurgeDeps {
   windows: Pick<WindowStore, 'purge'>;
+  /** Every version of each closed window, purged as the windows (by write time); absent: not purged here. */
+  windowVersions?: Pick<WindowVersionStore, 'purge'>;
   deadLetters: Pick<DeadLetterStore, 'purge'>;
   ingestMetrics: Pick<IngestMetricsStore, 'purge'>;
   reports: Pick<ReportStore, 'purge'>;
@@ -29,7 +32,7 @@ export interface PurgeDeps {
   now(): number;
 }
 
-export type PurgeKind = 'windows' | 'deadLetters' | 'ingestMetrics' | 'reports' | 'alerts';
+export type PurgeKind = 'windows' | 'windowVersions' | 'deadLetters' | 'ingestMetrics' | 'reports' | 'alerts';
 export type PurgeOutcome = PurgeResult | { error: string };
 
 /**
@@ -42,12 +45,16 @@ export async function purgeExpired(
   context: InvocationContext,
   deps: PurgeDeps,
   limit = MAX_PURGE_ROWS_PER_RUN,
-): Promise<Record<PurgeKind, PurgeOutcome>> {
+): Promise<Partial<Record<PurgeKind, PurgeOutcome>>> {
   const now = deps.now();
   const { windowRetentionMs, deadLetterRetentionMs, metricsRetentionMs, reportRetentionMs } = deps.retention;
   const iso = (ms: number) => new Date(ms).toISOString();
-  const jobs: Record<PurgeKind, () => Promise<PurgeResult>> = {
+  const versions = deps.windowVersions;
+  const jobs: Partial<Record<PurgeKind, () => Promise<PurgeResult>>> = {
     windows: () => deps.windows.purge(Math.max(0, now - windowRetentionMs), limit),
+    ...(versions === undefined
+      ? {}
+      : { windowVersions: () => versions.purge(Math.max(0, now - windowRetentionMs), limit) }),
     deadLetters: () => deps.deadLetters.purge(iso(now - deadLetterRetentionMs), limit),
     ingestMetrics: () => deps.ingestMetrics.purge(Math.max(0, now - metricsRetentionMs), limit),
     reports: () => deps.reports.purge(iso(now - reportRetentionMs), limit),
@@ -56,7 +63,7 @@ export async function purgeExpired(
   const entries = await Promise.all(
     (Object.keys(jobs) as PurgeKind[]).map(async (kind): Promise<[PurgeKind, PurgeOutcome]> => {
       try {
-        return [kind, await jobs[kind]()];
+        return [kind, await (jobs[kind] as () => Promise<PurgeResult>)()];
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         context.error(`purgeExpired: purging ${kind} failed: ${message}`);
@@ -64,7 +71,7 @@ export async function purgeExpired(
       }
     }),
   );
-  const outcome = Object.fromEntries(entries) as Record<PurgeKind, PurgeOutcome>;
+  const outcome = Object.fromEntries(entries) as Partial<Record<PurgeKind, PurgeOutcome>>;
   const text = entries.map(([kind, o]) =>
     'error' in o ? `${kind} failed` : `${kind} ${o.deleted}${o.more ? ' (more left for the next run)' : ''}`,
   );

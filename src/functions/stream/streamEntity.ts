@@ -95,7 +95,7 @@ export function createStreamEntityHandler(
   options: { catalogRefreshMs?: number } = {},
 ): EntityHandler<StreamState> {
   const refreshMs = options.catalogRefreshMs ?? CATALOG_REFRESH_MS;
-  const { warn, saveClosed, index, catalog } = createStreamWrites(stores, now, refreshMs);
+  const { warn, saveClosed, saveRevisions, index, catalog } = createStreamWrites(stores, now, refreshMs);
 
   /**
    * A redelivered partial recognised ('ignored' duplicates, 'replaced' pending) is counted in the ingest metrics as
@@ -172,6 +172,7 @@ export function createStreamEntityHandler(
           change.kind === 'flush' ? plan.state.pipelineVersion : change.input.pipeline.version,
         );
         const saved = await saveClosed(context, plan.state, plan.closedWindows);
+        await saveRevisions(context, plan.state);
         if (plan.writes !== null) {
           // Only the entity knows the exact total, so it keeps the catalog row; operations of one entity run one at a
           // time, so the last write is the newest total.
@@ -224,6 +225,7 @@ export function createStreamEntityHandler(
         const { pipeline, stream } = splitStreamKey(key);
         try {
           await stores().windows.deleteStream(key, 1000);
+          await stores().windowVersions?.deleteStream(key, 1000);
           await stores().streams.remove(pipeline, stream);
           await stores().activity.remove(pipeline, stream);
         } catch (e) {

@@ -3,13 +3,16 @@ import type { EntityContext } from 'durable-functions';
 import {
   catalogFigures,
   type ClosedWindow,
+  closedWindowFromStored,
   DEFAULT_IDLE_TIMEOUT_MS,
   flushDueOf,
   liveWindowCount,
   planCatalogWrite,
   planIndexWrite,
+  reviseClosedWindow,
   type StreamState,
   toStoredWindow,
+  type WindowRevision,
   type WriteOp,
 } from '../../core';
 import type { DeadLetterRecord, Stores, StreamCatalogEntry } from '../../storage';
@@ -37,7 +40,7 @@ export function catalogEntry(pipeline: string, stream: string, state: StreamStat
  * letters and, when given, the ingest metrics (suppressed duplicates).
  */
 export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLetters' | 'activity'> &
-  Partial<Pick<Stores, 'ingestMetrics'>>;
+  Partial<Pick<Stores, 'ingestMetrics' | 'windowVersions'>>;
 
 /** Closed windows kept for a retry at most; beyond it the oldest are dead-lettered as 'storage' with their data. */
 export const MAX_UNSAVED_WINDOWS = 64;
@@ -95,6 +98,11 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
     try {
       // Idempotent upsert keyed by window start, so re-running this operation after a crash is harmless.
       await upsert(toSave);
+      // Version 1 of each in the history (windows-and-lateness.md, "Window revisions"); a revision writes n+1.
+      await stores().windowVersions?.put(
+        key,
+        toSave.map((w) => ({ start: w.start, version: w.version ?? 1, data: toStoredWindow(w) })),
+      );
     } catch (e) {
       if (classifyError(e) === 'transient') unsaved = toSave;
       else {
@@ -200,5 +208,46 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
     }
   };
 
-  return { warn, saveClosed, index, catalog };
+  /**
+   * Writes each committed revision (state.revisionsDue) as the next version of its window: reads the latest version
+   * from the Windows table, merges the late events in (core reviseClosedWindow), writes the version to the history,
+   * then replaces the latest. Once: a latest version made by the same revision (same sequence range) is not revised
+   * again, so redoing the operation after a crash writes nothing twice. A transient failure keeps the revision due
+   * (retried on the next operation and by the idle timer: flushDueOf); a window not in the table and not waiting for
+   * its own save (deleted or purged) drops its revision with a warning.
+   */
+  const saveRevisions = async (context: EntityContext<StreamState>, state: StreamState): Promise<void> => {
+    const due = state.revisionsDue ?? [];
+    if (due.length === 0) return;
+    const key = context.df.entityKey;
+    const left: WindowRevision[] = [];
+    for (const r of due) {
+      try {
+        const row = (await stores().windows.query(key, { from: r.start, to: r.start + 1, limit: 1 })).items[0];
+        if (row === undefined) {
+          if (state.unsaved?.some((w) => w.start === r.start)) left.push(r);
+          else
+            warn(context, `revising window ${new Date(r.start).toISOString()} (not in the Windows table)`, 'dropped');
+          continue;
+        }
+        const latest = closedWindowFromStored(row.data) as ClosedWindow;
+        const next = reviseClosedWindow(latest, r, now());
+        if (next === null) continue;
+        const history = stores().windowVersions;
+        // A window saved before versions has no version 1 in the history: it is its latest row.
+        if ((latest.version ?? 1) === 1)
+          await history?.put(key, [{ start: r.start, version: 1, data: toStoredWindow({ ...latest, version: 1 }) }]);
+        const data = toStoredWindow(next);
+        await history?.put(key, [{ start: r.start, version: next.version ?? 2, data }]);
+        await stores().windows.upsert(key, [{ start: next.start, end: next.end, data }]);
+      } catch (e) {
+        if (classifyError(e) === 'transient') left.push(r);
+        warn(context, `revising window ${new Date(r.start).toISOString()}`, e);
+      }
+    }
+    if (left.length > 0) state.revisionsDue = left;
+    else delete state.revisionsDue;
+  };
+
+  return { warn, saveClosed, saveRevisions, index, catalog };
 }
