@@ -90,3 +90,45 @@ describe('combinePartials', () => {
     expect(() => combinePartials([], { firstSequence: 0, lastSequence: 1 })).toThrow(/at least one/);
   });
 });
+
+describe('combinePartials: window revisions (corrections)', () => {
+  const revising = compilePipeline({
+    name: 'r',
+    window: { type: 'tumbling', size: 'PT10S' },
+    lateness: 'PT1M',
+    corrections: 'PT1H',
+  });
+  if (!revising.ok) throw new Error(JSON.stringify(revising.issues));
+  // Every event is 2-12 minutes behind the stream's watermark: later than lateness, within corrections.
+  const watermark = T0 + 15 * 60_000;
+  const late = (values: number[], firstSeq: number, offset = 0) =>
+    processBatch({
+      bodies: values.map((value, i) => ({ stream: 'a', time: T0 + 3 * 60_000 + (offset + i) * 7_000, value })),
+      partitionId: '0',
+      sequenceNumbers: values.map((_, i) => firstSeq + i),
+      enqueuedTimes: values.map(() => T0 + 16 * 60_000),
+      pipelines: [revising.pipeline],
+      watermarks: () => watermark,
+      now: T0 + 16 * 60_000,
+    }).partials;
+
+  it('keeps the revisions of every part: events add, windows merge by start, the sequence range spans them', () => {
+    const x = [1, 2, 3, 4];
+    const y = [10, 20, 30];
+    const whole = late([...x, ...y], 50)[0];
+    const parts = [...late(x, 50), ...late(y, 50 + x.length, x.length)];
+    // The events travel as revisions only: a stream with no on-time events still has its partial.
+    expect(whole?.revisions?.events).toBe(7);
+    const combined = combinePartials(parts, { firstSequence: 50, lastSequence: 56 });
+    expect(combined.revisions).toMatchObject({ events: 7, firstSequence: 50, lastSequence: 56 });
+    const shape = (ws: { start: number; events: number; measures: Record<string, { sum: number; count: number }> }[]) =>
+      ws.map((w) => [w.start, w.events, w.measures['value']?.count, w.measures['value']?.sum]);
+    expect(shape(combined.revisions?.windows ?? [])).toEqual(shape(whole?.revisions?.windows ?? []));
+  });
+
+  it('adds no revisions when no part has any', () => {
+    expect(
+      combinePartials(fold([{ stream: 'a', value: 1, dt: 0 }], 0), { firstSequence: 0, lastSequence: 0 }).revisions,
+    ).toBeUndefined();
+  });
+});
