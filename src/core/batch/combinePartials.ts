@@ -32,23 +32,7 @@ export function combinePartials(
   let aggregateTotals: Record<string, EncodedAggregate> | undefined;
   let latency = first.latency;
   for (const [i, p] of parts.entries()) {
-    for (const w of p.windows) {
-      const have = windows.get(w.start);
-      if (!have) {
-        windows.set(w.start, {
-          ...w,
-          measures: { ...w.measures },
-          ...(w.aggregates ? { aggregates: { ...w.aggregates } } : {}),
-        });
-        continue;
-      }
-      have.events += w.events;
-      // Session fragments sharing a start overlap: their union ends at the later end (tumbling windows: equal ends).
-      have.end = Math.max(have.end, w.end);
-      for (const [m, agg] of Object.entries(w.measures))
-        have.measures[m] = have.measures[m] ? mergeAggregates(have.measures[m], agg) : agg;
-      if (w.aggregates) have.aggregates = mergeEncodedMaps(have.aggregates, w.aggregates);
-    }
+    for (const w of p.windows) mergeWindowInto(windows, w);
     for (const [m, agg] of Object.entries(p.totals)) totals[m] = totals[m] ? mergeAggregates(totals[m], agg) : agg;
     if (p.aggregateTotals) aggregateTotals = mergeEncodedMaps(aggregateTotals, p.aggregateTotals);
     if (i > 0) latency = mergeAggregates(latency, p.latency);
@@ -96,21 +80,7 @@ function combinedRevisions(parts: readonly StreamPartial[]): Pick<StreamPartial,
   if (withRevisions.length === 0) return {};
   const windows = new Map<number, PartialWindow>();
   for (const r of withRevisions) {
-    for (const w of r.windows) {
-      const have = windows.get(w.start);
-      if (!have) {
-        windows.set(w.start, {
-          ...w,
-          measures: { ...w.measures },
-          ...(w.aggregates ? { aggregates: { ...w.aggregates } } : {}),
-        });
-        continue;
-      }
-      have.events += w.events;
-      for (const [m, agg] of Object.entries(w.measures))
-        have.measures[m] = have.measures[m] ? mergeAggregates(have.measures[m], agg) : agg;
-      if (w.aggregates) have.aggregates = mergeEncodedMaps(have.aggregates, w.aggregates);
-    }
+    for (const w of r.windows) mergeWindowInto(windows, w);
   }
   return {
     revisions: {
@@ -120,4 +90,23 @@ function combinedRevisions(parts: readonly StreamPartial[]): Pick<StreamPartial,
       windows: [...windows.values()].sort((a, b) => a.start - b.start),
     },
   };
+}
+
+/** Adds one window into the windows by start: a first one is copied, a same-start one merged (counts add, aggregates merge). */
+function mergeWindowInto(windows: Map<number, PartialWindow>, w: PartialWindow): void {
+  const have = windows.get(w.start);
+  if (!have) {
+    windows.set(w.start, {
+      ...w,
+      measures: { ...w.measures },
+      ...(w.aggregates ? { aggregates: { ...w.aggregates } } : {}),
+    });
+    return;
+  }
+  have.events += w.events;
+  // Session fragments sharing a start overlap: their union ends at the later end (tumbling windows: equal ends).
+  have.end = Math.max(have.end, w.end);
+  for (const [m, agg] of Object.entries(w.measures))
+    have.measures[m] = have.measures[m] ? mergeAggregates(have.measures[m], agg) : agg;
+  if (w.aggregates) have.aggregates = mergeEncodedMaps(have.aggregates, w.aggregates);
 }
