@@ -38,6 +38,19 @@ interface Scenario {
 
 const SITES = ['LAS', 'PHL', 'SEA', 'JFK', 'ORD', 'ATL', 'DEN', 'SFO'];
 
+/** One flight record of stream `s` at time `t` (the issue's flights shape); `i` varies delay, distance and flight. */
+const flight = (s: number, t: number, i: number) => ({
+  date: new Date(t).toISOString(),
+  delay: (i * 7) % 90,
+  distance: 50 + ((i * 37) % 2500),
+  origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`,
+  destination: 'PHL',
+  carrier: 'XA',
+  flight: 1000 + (i % 900),
+  tail: 'N31415',
+  gate: 'B12',
+});
+
 const scenarios: Scenario[] = [
   {
     scenario: 'default',
@@ -68,17 +81,7 @@ const scenarios: Scenario[] = [
       window: { type: 'tumbling', size: 'PT1H' },
       lateness: 'PT5M',
     },
-    body: (s, t, i) => ({
-      date: new Date(t).toISOString(),
-      delay: (i * 7) % 90,
-      distance: 50 + ((i * 37) % 2500),
-      origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`,
-      destination: 'PHL',
-      carrier: 'XA',
-      flight: 1000 + (i % 900),
-      tail: 'N31415',
-      gate: 'B12',
-    }),
+    body: (s, t, i) => flight(s, t, i),
   },
   {
     scenario: 'filter+2computed',
@@ -91,17 +94,7 @@ const scenarios: Scenario[] = [
       window: { type: 'tumbling', size: 'PT1H' },
       lateness: 'PT5M',
     },
-    body: (s, t, i) => ({
-      date: new Date(t).toISOString(),
-      delay: (i * 7) % 90,
-      distance: 50 + ((i * 37) % 2500),
-      origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`,
-      destination: 'PHL',
-      carrier: 'XA',
-      flight: 1000 + (i % 900),
-      tail: 'N31415',
-      gate: 'B12',
-    }),
+    body: (s, t, i) => flight(s, t, i),
   },
   {
     scenario: 'distinct+topK',
@@ -120,15 +113,9 @@ const scenarios: Scenario[] = [
     },
     // ~2,000 tails; destinations skewed: a fifth to PHL, the rest over 60 airports.
     body: (s, t, i) => ({
-      date: new Date(t).toISOString(),
-      delay: (i * 7) % 90,
-      distance: 50 + ((i * 37) % 2500),
-      origin: `${SITES[s % SITES.length]}${Math.floor(s / SITES.length)}`,
+      ...flight(s, t, i),
       destination: i % 5 === 0 ? 'PHL' : `D${(i * 31) % 60}`,
-      carrier: 'XA',
-      flight: 1000 + (i % 900),
       tail: `N${(i * 7919) % 2000}`,
-      gate: 'B12',
     }),
   },
 ];
