@@ -2,7 +2,6 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 
 import { appDeps } from '../../app';
-import { loadSettings } from '../../settings';
 import type { Stores } from '../../storage';
 import { durableClientFor } from '../shared/durableClientFor';
 import { signalStream } from '../stream/streamContract';
@@ -61,7 +60,7 @@ export async function flushIngestBuffer(context: InvocationContext, deps: FlushB
   return results;
 }
 
-if (loadSettings().entityFlushIntervalMs > 0) {
+if (appDeps().settings.entityFlushIntervalMs > 0) {
   // The composition root's coalescer, stores and metrics writer: the same ones ingest uses in this process.
   const defaultDeps = (): FlushBufferDeps => {
     const { ingest, stores } = appDeps();
