@@ -393,11 +393,24 @@ describe('streams', () => {
       [1, 2],
       [2, 4],
     ]);
-    const none = await call(listWindowVersions, {
+    // A window never revised has no history rows (version 1 is written lazily by the first revision): its one
+    // version is its Windows row.
+    const unrevised = await call(listWindowVersions, {
       path: `streams/temps/room-v/windows/${t0 + 60_000}/versions`,
       params: { ...params, start: String(t0 + 60_000) },
     });
+    expect(unrevised.status).toBe(200);
+    expect(unrevised.json).toEqual({
+      items: [{ start: t0 + 60_000, version: 1, data: expect.objectContaining({ events: 1 }) }],
+    });
+    const none = await call(listWindowVersions, {
+      path: `streams/temps/room-v/windows/${t0 + 120_000}/versions`,
+      params: { ...params, start: String(t0 + 120_000) },
+    });
     expect(none.status).toBe(404);
+    expect((none.json as { detail: string }).detail).toBe(
+      'No window starting at 2024-05-01T10:02:00.000Z in stream "room-v" of pipeline "temps".',
+    );
     const bad = await call(listWindowVersions, {
       path: 'streams/temps/room-v/windows/soon/versions',
       params: { ...params, start: 'soon' },

@@ -2,9 +2,12 @@ import { listDeadLetters } from '../../src/functions/api/deadLetters';
 import { apiDeps, setApiDeps } from '../../src/functions/api/deps';
 import { health } from '../../src/functions/api/health';
 import { deletePipeline, getPipeline, listPipelines, putPipeline } from '../../src/functions/api/pipelines';
+import { listWindowVersions } from '../../src/functions/api/streams';
+import { encodeStreamKey } from '../../src/core';
 import { encodeContinuationToken } from '../../src/storage/continuationToken';
 import { createStores } from '../../src/storage/createStores';
 import type { Stores } from '../../src/storage/types';
+import { closedWindowRow } from '../support/closedWindowRow';
 import { startTableAzurite, type TableAzurite } from '../storage/startTableAzurite';
 import { call, useDeps } from './apiTestKit';
 
@@ -96,6 +99,36 @@ describe('API on Table storage (real Azurite)', () => {
     };
     expect(late.items.map((r) => r.reason)).toEqual(['late', 'late']);
     expect(late.items[0]?.raw).toBe('{"x":');
+  });
+
+  it("serves a window's versions from WindowVersions once revised, its Windows row alone before, 404 when absent", async () => {
+    const t0 = Date.parse('2024-05-01T10:00:00Z');
+    const key = encodeStreamKey('temps', 'room-t');
+    const v1 = closedWindowRow(t0, t0 + 60_000, { events: 2 });
+    const v2 = { ...v1, data: { ...v1.data, events: 3, version: 2 } };
+    // The entity writes the history only at a window's first revision (v1 then v2); the other window was never revised.
+    await stores.windows.upsert(key, [v2, closedWindowRow(t0 + 60_000, t0 + 120_000, { events: 5 })]);
+    await stores.windowVersions.put(key, [
+      { start: t0, version: 1, data: v1.data },
+      { start: t0, version: 2, data: v2.data },
+    ]);
+    const versions = async (start: number) =>
+      call(listWindowVersions, {
+        path: `streams/temps/room-t/windows/${start}/versions`,
+        params: { pipeline: 'temps', stream: 'room-t', start: String(start) },
+      });
+    const revised = await versions(t0);
+    expect(revised.status).toBe(200);
+    const pairs = (json: unknown) =>
+      (json as { items: { version: number; data: { events: number } }[] }).items.map((v) => [v.version, v.data.events]);
+    expect(pairs(revised.json)).toEqual([
+      [1, 2],
+      [2, 3],
+    ]);
+    const unrevised = await versions(t0 + 60_000);
+    expect(unrevised.status).toBe(200);
+    expect(pairs(unrevised.json)).toEqual([[1, 5]]);
+    expect(await versions(t0 + 120_000)).toMatchObject({ status: 404, contentType: 'application/problem+json' });
   });
 
   it('answers 400 naming continuationToken for a token wrapping what the Table SDK cannot read (it threw: a 500)', async () => {

@@ -60,6 +60,8 @@ describe('stream entity: window revisions', () => {
     await d.run(key, 'commit', commit(2, 2));
     const latest = async () => (await stores.windows.query(key, { from: T0, to: T0 + 1 })).items[0]?.data;
     expect(await latest()).toMatchObject({ version: 1, events: 2 });
+    // Lazy history: closing writes no WindowVersions row; the first revision writes v1 (from the closed window) and v2.
+    expect((await stores.windowVersions.list(key, T0)).items).toEqual([]);
 
     // Two late events (values 1 and 2) for minute 0, later than lateness: pending, then redelivered.
     const late = merge(3, [30_000, 40_000], 190_000);

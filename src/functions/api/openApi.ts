@@ -470,7 +470,7 @@ export const ROUTES: readonly RouteDoc[] = [
     authLevel: 'function',
     tag: 'Streams',
     summary: 'Every version of one closed window, oldest first (revisions by late events within `corrections`)',
-    description: STREAM_NOTE,
+    description: `A window never revised answers its one version (version 1, its Windows row): the history is written from its first revision on. 404 only when the window does not exist. ${STREAM_NOTE}`,
     params: versionsParams,
     query: z.object(pageQuery),
     responses: { 200: { description: 'A page of window versions.', schema: page(windowVersionRecord) } },

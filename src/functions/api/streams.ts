@@ -89,19 +89,26 @@ export const versionsParams = streamParams.extend({ start: timeParam });
 
 /**
  * Every version of the closed window starting at `start` (ISO or epoch ms), oldest first: version 1 as first closed,
- * then each revision with its delta and sequence range (docs/explanation/windows-and-lateness.md). 404 when none.
+ * then each revision with its delta and sequence range (docs/explanation/windows-and-lateness.md). The history table
+ * holds rows only from a window's first revision on, so a window never revised is a one-item history: its Windows row.
+ * 404 only when the window does not exist.
  */
 export async function listWindowVersions(request: HttpRequest): Promise<HttpResponseInit> {
   const { pipeline, stream, start } = parseParams(request, versionsParams);
   const { limit, continuationToken } = parseQuery(request, z.object(pageQuery));
-  const page = await apiDeps().stores.windowVersions.list(encodeStreamKey(pipeline, stream), start, {
-    limit,
-    continuationToken,
-  });
-  if (page.items.length === 0 && continuationToken === undefined)
-    throw HttpError.notFound(
-      `No versions of the window starting at ${new Date(start).toISOString()} of stream ${JSON.stringify(stream)} of pipeline ${JSON.stringify(pipeline)}.`,
-    );
+  const key = encodeStreamKey(pipeline, stream);
+  const { stores } = apiDeps();
+  const page = await stores.windowVersions.list(key, start, { limit, continuationToken });
+  if (page.items.length === 0 && continuationToken === undefined && page.continuationToken === undefined) {
+    const row = (await stores.windows.query(key, { from: start, to: start + 1, limit: 1 })).items[0];
+    if (row === undefined)
+      throw HttpError.notFound(
+        `No window starting at ${new Date(start).toISOString()} in stream ${JSON.stringify(stream)} of pipeline ${JSON.stringify(pipeline)}.`,
+      );
+    return {
+      jsonBody: { items: [{ start: row.start, version: versionOf(row.data), data: closedWindowFromStored(row.data) }] },
+    };
+  }
   return { jsonBody: { ...page, items: page.items.map((v) => ({ ...v, data: closedWindowFromStored(v.data) })) } };
 }
 

@@ -98,11 +98,8 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
     try {
       // Idempotent upsert keyed by window start, so re-running this operation after a crash is harmless.
       await upsert(toSave);
-      // Version 1 of each in the history (windows-and-lateness.md, "Window revisions"); a revision writes n+1.
-      await stores().windowVersions?.put(
-        key,
-        toSave.map((w) => ({ start: w.start, version: w.version ?? 1, data: toStoredWindow(w) })),
-      );
+      // No history row here: version 1 is written lazily by the first revision (saveRevisions), so a window that is
+      // never revised costs no WindowVersions request (windows-and-lateness.md, "Window revisions").
     } catch (e) {
       if (classifyError(e) === 'transient') unsaved = toSave;
       else {
@@ -234,7 +231,7 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
         const next = reviseClosedWindow(latest, r, now());
         if (next === null) continue;
         const history = stores().windowVersions;
-        // A window saved before versions has no version 1 in the history: it is its latest row.
+        // Version 1 is in the history only from the first revision on (saveClosed writes none): it is the latest row.
         if ((latest.version ?? 1) === 1)
           await history?.put(key, [{ start: r.start, version: 1, data: toStoredWindow({ ...latest, version: 1 }) }]);
         const data = toStoredWindow(next);
