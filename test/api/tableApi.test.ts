@@ -1,14 +1,14 @@
+import { encodeStreamKey } from '../../src/core';
 import { listDeadLetters } from '../../src/functions/api/deadLetters';
 import { apiDeps, setApiDeps } from '../../src/functions/api/deps';
 import { health } from '../../src/functions/api/health';
 import { deletePipeline, getPipeline, listPipelines, putPipeline } from '../../src/functions/api/pipelines';
 import { listWindowVersions } from '../../src/functions/api/streams';
-import { encodeStreamKey } from '../../src/core';
 import { encodeContinuationToken } from '../../src/storage/continuationToken';
 import { createStores } from '../../src/storage/createStores';
 import type { Stores } from '../../src/storage/types';
-import { closedWindowRow } from '../support/closedWindowRow';
 import { startTableAzurite, type TableAzurite } from '../storage/startTableAzurite';
+import { closedWindowRow } from '../support/closedWindowRow';
 import { call, useDeps } from './apiTestKit';
 
 let azurite: TableAzurite;
