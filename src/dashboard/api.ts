@@ -116,6 +116,8 @@ export interface StreamView {
     invalid: number;
     lateAtEntity: number;
     duplicates: number;
+    /** Window revisions (late events within `corrections`); absent on views from before revisions. */
+    revisions?: number;
     conflicts: number;
     latencyP50: number | null;
     latencyP99: number | null;

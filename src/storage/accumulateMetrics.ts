@@ -11,10 +11,11 @@ export const OPTIONAL_COUNTERS = [
   'replayed',
   'replayDuplicates',
   'duplicatesSuppressed',
+  'revisions',
   'lateWithdrawn',
 ] as const;
 
-/** The `partition` of the rows the stream entities write (suppressed duplicates): not an Event Hubs partition, not a batch. */
+/** The `partition` of the rows the stream entities write (suppressed duplicates, revisions): not an Event Hubs partition, not a batch. */
 export const ENTITY_METRICS_PARTITION = 'entities';
 
 /** Sketch list budget: the serialized array must fit the chunked-text budget with room for the counters. */
@@ -73,6 +74,7 @@ export function accumulateMetrics(
         replayed: 0,
         replayDuplicates: 0,
         duplicatesSuppressed: 0,
+        revisions: 0,
         lateWithdrawn: 0,
         batches: 0,
         latencySketches: [],

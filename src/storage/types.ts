@@ -278,6 +278,12 @@ export interface IngestMetricsInput {
    */
   duplicatesSuppressed?: number;
   /**
+   * Window revisions the stream entities wrote (late events within `corrections` making a closed window's next
+   * version); written by the entities, in rows of partition ENTITY_METRICS_PARTITION, with breakdown keys
+   * `pipeline:<name>:revisions`. Absent = 0.
+   */
+  revisions?: number;
+  /**
    * Late dead letters of earlier attempts this batch withdrew (it aggregated those events; effectively-once.md, ingest
    * rule 7): counted in an earlier `deadLettered`, so readers subtract it. Absent = 0.
    */
@@ -303,6 +309,7 @@ export interface IngestMetricsRow extends Omit<
   | 'replayed'
   | 'replayDuplicates'
   | 'duplicatesSuppressed'
+  | 'revisions'
   | 'lateWithdrawn'
 > {
   /** Per pipeline: the sum of the batches' `filteredMissing` ({} when none). */
@@ -318,6 +325,8 @@ export interface IngestMetricsRow extends Omit<
   replayed: number;
   replayDuplicates: number;
   duplicatesSuppressed: number;
+  /** Sum of the inputs' `revisions` (absent on rows read back from before it). */
+  revisions?: number;
   /** Sum of the inputs' `lateWithdrawn` (absent on rows read back from before it). */
   lateWithdrawn?: number;
   batches: number;

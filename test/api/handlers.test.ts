@@ -566,6 +566,22 @@ describe('GET /api/metrics', () => {
       entityOperations: 1,
       processingMs: 1,
     });
+    // Window revisions the stream entities wrote (rows of partition 'entities', not batches), two pipelines.
+    for (const [pipeline, revisions] of [
+      ['temps', 2],
+      ['power', 1],
+      ['temps', 1],
+    ] as const)
+      await stores.ingestMetrics.record({
+        ...row,
+        at: '2024-05-01T10:04:10Z',
+        partition: 'entities',
+        eventsIn: 0,
+        entityOperations: 0,
+        processingMs: 0,
+        revisions,
+        breakdown: { [`pipeline:${pipeline}:revisions`]: revisions },
+      });
     // now = 10:05:30, minutes=5 -> window starts 10:00:00, 330 s long; the first events came in the 10:03 minute,
     // so rates divide by the 150 s since then, not by the whole window.
     const res = await call(getMetrics, { path: 'metrics' });
@@ -579,6 +595,7 @@ describe('GET /api/metrics', () => {
       processingRate: 2000,
     });
     expect(m).toMatchObject({ windowSeconds: 330, rateSeconds: 150 });
+    expect(m).toMatchObject({ revisions: 4, revisionsByPipeline: { temps: 3, power: 1 }, duplicatesSuppressed: 0 });
     expect(m.eventsPerSec).toBeCloseTo(2000 / 150, 6);
     expect(m.latency.samples).toBe(200);
     expect(m.latency.p50).toBeGreaterThan(9.8);

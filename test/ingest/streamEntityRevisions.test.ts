@@ -5,6 +5,7 @@ import {
   processBatch,
   type StreamPartial,
 } from '../../src/core';
+import { summarizeIngestMetrics } from '../../src/functions/api/summarizeIngestMetrics';
 import { streamEntityKey } from '../../src/functions/stream/streamContract';
 import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
@@ -97,6 +98,9 @@ describe('stream entity: window revisions', () => {
     ]);
     const got = await d.run(key, 'get');
     expect(got.ok && got.kind === 'get' && got.view.metrics.revisions).toBe(1);
+    // /api/metrics sums the revisions written, per pipeline: the redone commit and the redelivery added none.
+    const summary = summarizeIngestMetrics(await stores.ingestMetrics.recent(0), T0, T0 + 3_600_000);
+    expect([summary.revisions, summary.revisionsByPipeline]).toEqual([1, { p: 1 }]);
     const state = JSON.parse(d.states.get(key) as string) as { revisionsDue?: unknown };
     expect(state.revisionsDue).toBeUndefined();
   });

@@ -851,6 +851,29 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       );
     });
 
+    it("sums the entities' window revisions (total and per-pipeline breakdown) without counting a batch", async () => {
+      const { ingestMetrics } = await createStores();
+      const entityRow = (at: string, pipeline: string, revisions: number) => ({
+        ...batch(at, 'entities', 0),
+        aggregated: 0,
+        deadLettered: 0,
+        entityOperations: 0,
+        processingMs: 0,
+        revisions,
+        breakdown: { [`pipeline:${pipeline}:revisions`]: revisions },
+      });
+      await ingestMetrics.record(entityRow('2024-05-01T10:00:10Z', 'a', 2));
+      await ingestMetrics.record(entityRow('2024-05-01T10:00:40Z', 'b', 1));
+      await ingestMetrics.record(entityRow('2024-05-01T10:00:50Z', 'a', 1));
+      const rows = await ingestMetrics.recent(0);
+      expect(rows.map((r) => [r.partition, r.revisions, r.batches, r.breakdown])).toEqual([
+        ['entities', 4, 0, { 'pipeline:a:revisions': 3, 'pipeline:b:revisions': 1 }],
+      ]);
+      await expect(ingestMetrics.record({ ...batch('2024-05-01T10:00:30Z', '0', 1), revisions: -1 })).rejects.toThrow(
+        /revisions: expected a non-negative number or nothing, found -1/,
+      );
+    });
+
     it("purges the rows of minutes before the cutoff's minute, bounded per call", async () => {
       const { ingestMetrics } = await createStores();
       for (const [at, partition] of [

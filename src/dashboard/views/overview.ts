@@ -32,12 +32,13 @@ async function loadEntities() {
       ),
     ),
   );
-  const entities = { streams: 0, late: 0, duplicates: 0, conflicts: 0 };
+  const entities = { streams: 0, late: 0, duplicates: 0, revisions: 0, conflicts: 0 };
   for (const v of views) {
     if (!v) continue;
     entities.streams++;
     entities.late += v.metrics.late + v.metrics.lateAtEntity;
     entities.duplicates += v.metrics.duplicates;
+    entities.revisions += v.metrics.revisions ?? 0;
     entities.conflicts += v.metrics.conflicts;
   }
   return entities;
@@ -108,6 +109,11 @@ export function OverviewView() {
         label="Duplicates suppressed"
         value=${fmtNumber(entities?.duplicates)}
         hint=${`Summed over the first ${entities?.streams ?? 0} streams`}
+      />
+      <${Stat}
+        label="Revisions"
+        value=${fmtNumber(entities?.revisions)}
+        hint=${`Closed windows revised by late events within corrections, first ${entities?.streams ?? 0} streams`}
       />
       <${Stat}
         label="Late events"

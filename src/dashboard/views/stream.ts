@@ -98,6 +98,11 @@ export function StreamDetailView({ pipeline, stream }: { pipeline: string; strea
       />
       <${Stat} label="Late" value=${fmtNumber(m ? m.late + m.lateAtEntity : null)} hint="At ingest + at the entity" />
       <${Stat} label="Duplicates" value=${fmtNumber(m?.duplicates)} hint="Redelivered partials suppressed" />
+      <${Stat}
+        label="Revisions"
+        value=${fmtNumber(m ? (m.revisions ?? 0) : null)}
+        hint="Closed windows revised by late events within corrections"
+      />
       <${Stat} label="Conflicts" value=${fmtNumber(m?.conflicts)} />
       <${Stat} label="Invalid" value=${fmtNumber(m?.invalid)} hint="Dead-lettered for schema or expression errors" />
     </div>

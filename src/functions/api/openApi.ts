@@ -262,6 +262,16 @@ export const ROUTES: readonly RouteDoc[] = [
           events: z.number(),
           eventsPerSec: z.number(),
           entityOperationsPer1000Events: z.number().nullable(),
+          duplicatesSuppressed: z
+            .number()
+            .meta({ description: 'Redelivered partials the stream entities recognised and did not count again.' }),
+          revisions: z.number().meta({
+            description:
+              "Window revisions written (late events within `corrections` made a closed window's next version).",
+          }),
+          revisionsByPipeline: z
+            .record(z.string(), z.number())
+            .meta({ description: 'Of `revisions`, per pipeline (pipelines with none are absent).' }),
         }),
       },
     },

@@ -36,6 +36,12 @@ export interface IngestMetricsSummary {
    * "Visible"): each is one batch's contribution to one stream, delivered again after a crash or a failed attempt.
    */
   duplicatesSuppressed: number;
+  /**
+   * Window revisions the stream entities wrote (late events within `corrections` made a closed window's next version;
+   * docs/explanation/windows-and-lateness.md), in all and per pipeline (pipelines with none are absent).
+   */
+  revisions: number;
+  revisionsByPipeline: Record<string, number>;
   entityOperations: number;
   /** The headline pre-aggregation figure: entity operations per 1,000 events in. */
   entityOperationsPer1000Events: number | null;
@@ -89,6 +95,8 @@ export function summarizeIngestMetrics(
     replayed: sum((r) => r.replayed ?? 0),
     replayDuplicates: sum((r) => r.replayDuplicates ?? 0),
     duplicatesSuppressed: sum((r) => r.duplicatesSuppressed ?? 0),
+    revisions: sum((r) => r.revisions ?? 0),
+    revisionsByPipeline: revisionsByPipeline(rows),
     entityOperations,
     entityOperationsPer1000Events: events > 0 ? (entityOperations / events) * 1000 : null,
     latency: { p50: at(0.5), p99: at(0.99), samples: merged?.count ?? 0, unreadableSketches: unreadable },
@@ -99,5 +107,18 @@ function sumByPipeline(rows: IngestMetricsRow[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of rows)
     for (const [pipeline, n] of Object.entries(r.filteredMissing ?? {})) out[pipeline] = (out[pipeline] ?? 0) + n;
+  return out;
+}
+
+/** The rows' `pipeline:<name>:revisions` breakdown keys summed per pipeline (a name may hold ':'). */
+function revisionsByPipeline(rows: IngestMetricsRow[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows)
+    for (const [key, n] of Object.entries(r.breakdown ?? {})) {
+      if (!key.startsWith('pipeline:') || !key.endsWith(':revisions')) continue;
+      const pipeline = key.slice('pipeline:'.length, -':revisions'.length);
+      if (pipeline === '') continue;
+      out[pipeline] = (out[pipeline] ?? 0) + n;
+    }
   return out;
 }

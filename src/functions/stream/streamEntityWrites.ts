@@ -16,6 +16,7 @@ import {
   type WriteOp,
 } from '../../core';
 import type { DeadLetterRecord, Stores, StreamCatalogEntry } from '../../storage';
+import { ENTITY_METRICS_PARTITION } from '../../storage/accumulateMetrics';
 import { classifyError, errorMessage } from '../shared/storageFaults';
 import { splitStreamKey } from './streamContract';
 
@@ -37,7 +38,7 @@ export function catalogEntry(pipeline: string, stream: string, state: StreamStat
 
 /**
  * The stores the entity writes: closed windows, its catalog row, its idle-index row, (windows it cannot save) dead
- * letters and, when given, the ingest metrics (suppressed duplicates).
+ * letters and, when given, the ingest metrics (suppressed duplicates, revisions) and the window version history.
  */
 export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLetters' | 'activity'> &
   Partial<Pick<Stores, 'ingestMetrics' | 'windowVersions'>>;
@@ -205,19 +206,44 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
     }
   };
 
+  /** Counts written revisions in the ingest metrics, as suppressed duplicates are; a failed write loses the figure only. */
+  const recordRevisions = async (context: EntityContext<StreamState>, count: number): Promise<void> => {
+    const metrics = stores().ingestMetrics;
+    if (!metrics) return;
+    const { pipeline } = splitStreamKey(context.df.entityKey);
+    try {
+      await metrics.record({
+        at: new Date(now()).toISOString(),
+        partition: ENTITY_METRICS_PARTITION,
+        eventsIn: 0,
+        aggregated: 0,
+        filtered: 0,
+        deadLettered: 0,
+        entityOperations: 0,
+        processingMs: 0,
+        revisions: count,
+        breakdown: { [`pipeline:${pipeline}:revisions`]: count },
+      });
+    } catch (e) {
+      warn(context, 'recording window revisions in the ingest metrics', e);
+    }
+  };
+
   /**
    * Writes each committed revision (state.revisionsDue) as the next version of its window: reads the latest version
    * from the Windows table, merges the late events in (core reviseClosedWindow), writes the version to the history,
    * then replaces the latest. Once: a latest version made by the same revision (same sequence range) is not revised
    * again, so redoing the operation after a crash writes nothing twice. A transient failure keeps the revision due
    * (retried on the next operation and by the idle timer: flushDueOf); a window not in the table and not waiting for
-   * its own save (deleted or purged) drops its revision with a warning.
+   * its own save (deleted or purged) drops its revision with a warning. The versions written are counted in the ingest
+   * metrics (`revisions`, per pipeline) after their rows: a crash in between loses the figure, never counts it twice.
    */
   const saveRevisions = async (context: EntityContext<StreamState>, state: StreamState): Promise<void> => {
     const due = state.revisionsDue ?? [];
     if (due.length === 0) return;
     const key = context.df.entityKey;
     const left: WindowRevision[] = [];
+    let written = 0;
     for (const r of due) {
       try {
         const row = (await stores().windows.query(key, { from: r.start, to: r.start + 1, limit: 1 })).items[0];
@@ -237,6 +263,7 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
         const data = toStoredWindow(next);
         await history?.put(key, [{ start: r.start, version: next.version ?? 2, data }]);
         await stores().windows.upsert(key, [{ start: next.start, end: next.end, data }]);
+        written++;
       } catch (e) {
         if (classifyError(e) === 'transient') left.push(r);
         warn(context, `revising window ${new Date(r.start).toISOString()}`, e);
@@ -244,6 +271,7 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
     }
     if (left.length > 0) state.revisionsDue = left;
     else delete state.revisionsDue;
+    if (written > 0) await recordRevisions(context, written);
   };
 
   return { warn, saveClosed, saveRevisions, index, catalog };

@@ -114,6 +114,7 @@ function toRow(e: Record<string, unknown>): IngestMetricsRow {
     replayed: Number(e.replayed ?? 0),
     replayDuplicates: Number(e.replayDuplicates ?? 0),
     duplicatesSuppressed: Number(e.duplicatesSuppressed ?? 0),
+    revisions: Number(e.revisions ?? 0),
     lateWithdrawn: Number(e.lateWithdrawn ?? 0),
     batches: Number(e.batches),
     latencySketches: JSON.parse(joinText('latencySketches', e)) as string[],
