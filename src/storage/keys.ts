@@ -28,6 +28,11 @@ export function windowVersionRange(start: number): { low: string; high: string }
   return { low: `${row}.`, high: `${row}/` };
 }
 
+/** The RowKey bounds of the versions of every window starting in [from, to): ge `low` and lt `high`. */
+export function windowVersionStartsRange(from: number, to: number): { low: string; high: string } {
+  return { low: `${windowRowKey(from, 'from')}.`, high: `${windowRowKey(to, 'to')}.` };
+}
+
 /** The UTC day of a normalized ISO time: "2024-05-01" (Alerts' PartitionKey, and dead letters' before the hourly layout). */
 export function dayKey(iso: string): string {
   return iso.slice(0, 10);

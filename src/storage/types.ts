@@ -113,6 +113,11 @@ export interface WindowVersionStore {
   put(key: string, records: WindowVersionRecord[]): Promise<void>;
   /** The versions of the window starting at `start`, ascending by version. */
   list(key: string, start: number, options?: PageOptions): Promise<Page<WindowVersionRecord>>;
+  /**
+   * The versions of every window starting in [from, to), ascending by start then version: one query. The history holds
+   * rows only for revised windows (written from the first revision on), so this lists a range's revised windows.
+   */
+  listRange(key: string, from: number, to: number, options?: PageOptions): Promise<Page<WindowVersionRecord>>;
   /** Deletes versions (of every stream) last written before beforeMs, at most `limit` rows per call, as WindowStore. */
   purge(beforeMs: number, limit: number): Promise<PurgeResult>;
   /** Deletes the versions of one stream, at most `limit` rows per call. */
@@ -392,8 +397,20 @@ export type ReportHeader = Omit<Report, 'streams'>;
  * final activity writes the header, so no single write (or orchestration history) holds a whole
  * report of thousands of streams. Writes are idempotent upserts (activities may re-run).
  */
+/** The last report finalized for a pipeline, and the one it followed (see ReportStore.latest). */
+export interface LatestReport {
+  reportId: string;
+  previousReportId?: string;
+}
+
 export interface ReportStore {
   putStreams(reportId: string, results: StreamResult[]): Promise<void>;
+  /**
+   * The pipeline's last finalized report, undefined when none: the next run lists the revisions of the windows that
+   * report read (docs/explanation/analysis.md, "Revisions since the last report"). Set by the run's last activity.
+   */
+  latest(pipeline: string): Promise<LatestReport | undefined>;
+  setLatest(pipeline: string, latest: LatestReport): Promise<void>;
   putHeader(reportId: string, header: ReportHeader): Promise<void>;
   /** The report with its streams ranked as buildReport ranks them; undefined until the header is written. */
   get(reportId: string): Promise<Report | undefined>;

@@ -58,5 +58,6 @@ export async function seededDeps(
     streams: stores.streams,
     reports: new MemoryReportStore(),
     alerts: new MemoryAlertStore(),
+    windowVersions: stores.windowVersions,
   };
 }

@@ -73,6 +73,20 @@ export function defineReportAlertContract(name: string, factory: () => Promise<A
       expect((await stores.reports.get('r'))!.streams[0]).toEqual(big);
     });
 
+    it("keeps each pipeline's latest report apart from the reports, untouched by their purge", async () => {
+      expect(await stores.reports.latest('temps')).toBeUndefined();
+      await stores.reports.setLatest('temps', { reportId: 'run/1' });
+      // A pipeline named like a report's row keys must not be taken for one.
+      await stores.reports.setLatest('header', { reportId: 'run/3', previousReportId: 'run/2' });
+      await stores.reports.setLatest('temps', { reportId: 'run/2', previousReportId: 'run/1' });
+      expect(await stores.reports.latest('temps')).toEqual({ reportId: 'run/2', previousReportId: 'run/1' });
+      expect(await stores.reports.latest('header')).toEqual({ reportId: 'run/3', previousReportId: 'run/2' });
+      expect(await stores.reports.latest('power')).toBeUndefined();
+      expect(await stores.reports.get('latest')).toBeUndefined();
+      expect(await stores.reports.purge('2999-01-01T00:00:00Z', 100)).toEqual({ deleted: 0, more: false });
+      expect(await stores.reports.latest('header')).toEqual({ reportId: 'run/3', previousReportId: 'run/2' });
+    });
+
     it('purges reports generated before the cutoff, stream rows first and the header last, bounded per call', async () => {
       await stores.reports.putStreams('old/1', [result('a', 0), result('b', 4), result('c', 1)]);
       await stores.reports.putHeader('old/1', header({ generatedAt: '2025-01-02T00:00:05.000Z' }));

@@ -291,6 +291,22 @@ export function defineStoresContract(label: string, createStores: StoresFactory)
       expect((await windowVersions.list(key, 60_000)).items).toEqual([]);
       expect((await windowVersions.list(encodeStreamKey('temps', 'other'), 60_000)).items).toHaveLength(1);
     });
+
+    it('lists the versions of every window starting in [from, to), by start then version, in one range', async () => {
+      const { windowVersions } = await createStores();
+      await windowVersions.put(key, [
+        version(0, 1, 1),
+        version(60_000, 2, 3),
+        version(60_000, 1, 2),
+        version(120_000, 1, 4),
+        version(180_000, 1, 5),
+      ]);
+      await windowVersions.put(encodeStreamKey('temps', 'other'), [version(60_000, 1, 9)]);
+      const listed = await drain((page) => windowVersions.listRange(key, 60_000, 180_000, page), 2);
+      expect(listed).toEqual([version(60_000, 1, 2), version(60_000, 2, 3), version(120_000, 1, 4)]);
+      expect((await windowVersions.listRange(key, 61_000, 120_000)).items).toEqual([]);
+      await expect(windowVersions.listRange(key, -1, 10)).rejects.toThrow('from: expected a non-negative integer');
+    });
   });
 
   describe(`${label}: windows`, () => {

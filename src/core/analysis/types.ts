@@ -3,6 +3,8 @@
  * measure of one stream: a series of closed windows, each already summarised.
  */
 
+import type { WindowsRead } from './windowsRead';
+
 /** One closed window of one measure, as the analysis needs it. */
 export interface WindowPoint {
   /** Window start, ISO 8601. Windows of one stream are aligned on this across streams. */
@@ -98,6 +100,8 @@ export const ANALYSIS_KINDS: readonly AnalysisKind[] = ['summary', 'anomalies', 
 export interface StreamResult {
   stream: string;
   windows: number;
+  /** The windows this analysis read (with their versions), for the next report's revision list (windowsRead.ts). */
+  read?: WindowsRead;
   summary?: RangeSummary;
   anomalies?: Anomaly[];
   trend?: Trend | null;
@@ -129,5 +133,37 @@ export interface Report {
   /** Streams by descending max severity, ties by name; only streams with anomalies. */
   ranking: { stream: string; maxSeverity: number; anomalies: number; count: number }[];
   correlations: Correlation[];
+  /**
+   * The revisions, since the pipeline's previous report, of the windows that report read (late events within
+   * `corrections`): absent when there was no previous report.
+   */
+  revisedSinceLastReport?: RevisedSinceLastReport;
   streams: StreamResult[];
+}
+
+/** A measure of a window version as a revision list shows it. */
+export interface RevisedMeasure {
+  count: number;
+  sum: number;
+  mean: number | null;
+}
+
+/** One window the previous report read that has been revised since: the version it read -> the latest one. */
+export interface RevisedWindow {
+  pipeline: string;
+  stream: string;
+  /** Window start, ISO. */
+  windowStart: string;
+  fromVersion: number;
+  toVersion: number;
+  /** `before` is null when the version read is no longer in the history (purged). */
+  events: { before: number | null; after: number };
+  measures: Record<string, { before: RevisedMeasure | null; after: RevisedMeasure | null }>;
+}
+
+export interface RevisedSinceLastReport {
+  previousReportId: string;
+  /** Every revised window found; `windows` lists at most MAX_LISTED_REVISIONS of them, by stream then start. */
+  total: number;
+  windows: RevisedWindow[];
 }

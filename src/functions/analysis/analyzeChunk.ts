@@ -4,6 +4,7 @@ import { appDeps } from '../../app';
 import { analyzeStream, totalCount } from '../../core/analysis/analyzeStream';
 import { fromStoredWindow, measuresOf, type StoredWindow } from '../../core/analysis/fromStoredWindow';
 import type { StreamResult, WindowPoint } from '../../core/analysis/types';
+import { windowsReadOf } from '../../core/analysis/windowsRead';
 import type { AlertRecord } from '../../storage/types';
 import { type AnalysisDeps, analysisDeps } from './deps';
 import { readChunkWindows } from './readChunkWindows';
@@ -44,9 +45,11 @@ export async function analyzeChunk(
   const digests: StreamDigest[] = [];
   const stored = await readChunkWindows(deps.windows, input.job.pipeline, input.streams, input.job.from, input.job.to);
   for (const stream of input.streams) {
-    const points = pointsOf(stored.get(stream) ?? [], input.job.measure);
+    const windows = stored.get(stream) ?? [];
+    const points = pointsOf(windows, input.job.measure);
     const result = analyzeStream(stream, points, input.job.analyses);
-    results.push(result);
+    // The windows read and their versions: the next report lists their revisions (revisedSinceLastReport.ts).
+    results.push(windows.length > 0 ? { ...result, read: windowsReadOf(windows) } : result);
     const alerts: AlertRecord[] = (result.anomalies ?? [])
       .filter((a) => a.severity >= minSeverity)
       .map((a) => ({ ...a, pipeline: input.job.pipeline, stream, reportId: input.reportId, raisedAt: input.raisedAt }));

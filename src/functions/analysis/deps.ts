@@ -1,5 +1,12 @@
 import { appDeps, setAppDeps } from '../../app';
-import type { AlertStore, PipelineStore, ReportStore, StreamCatalog, WindowStore } from '../../storage/types';
+import type {
+  AlertStore,
+  PipelineStore,
+  ReportStore,
+  StreamCatalog,
+  WindowStore,
+  WindowVersionStore,
+} from '../../storage/types';
 
 /** What the analysis activities and routes need; tests swap in memory stores with {@link setAnalysisDeps}. */
 export interface AnalysisDeps {
@@ -9,6 +16,8 @@ export interface AnalysisDeps {
   streams: StreamCatalog;
   reports: ReportStore;
   alerts: AlertStore;
+  /** The window version history, for the revisions since the last report (none listed without it). */
+  windowVersions?: WindowVersionStore;
 }
 
 /** The analysis part of the app's dependencies (src/app.ts). */

@@ -6,11 +6,14 @@ import type { ReportHeader } from '../../storage/types';
 import { streamPoints } from './analyzeChunk';
 import { type AnalysisDeps, analysisDeps } from './deps';
 import { CORRELATION_TOP_N } from './plan';
+import { revisedSinceLastReport } from './revisedSinceLastReport';
 import type { FinalizeInput } from './types';
 
 /**
- * Fan-in: ranks every stream, correlates the most active ones (re-reading only their windows)
- * and writes the report header. The per-stream rows were written by the chunks.
+ * Fan-in: ranks every stream, correlates the most active ones (re-reading only their windows), lists the revisions of
+ * the windows the pipeline's previous report read (revisedSinceLastReport), writes the report header, then makes this
+ * report the pipeline's latest. The per-stream rows were written by the chunks. Re-run after it set the pointer (a
+ * retry), it finds itself as the latest and takes the report before it from the pointer.
  */
 export async function finalizeReport(deps: AnalysisDeps, input: FinalizeInput): Promise<ReportHeader> {
   const active = mostActive(
@@ -29,7 +32,7 @@ export async function finalizeReport(deps: AnalysisDeps, input: FinalizeInput): 
     maxSeverity: d.maxSeverity,
     anomalies: new Array(d.anomalies),
   }));
-  const { streams: _streams, ...header } = buildReport(
+  const { streams: _streams, ...built } = buildReport(
     input.job.pipeline,
     { from: input.job.from, to: input.job.to },
     digests,
@@ -40,7 +43,25 @@ export async function finalizeReport(deps: AnalysisDeps, input: FinalizeInput): 
       counts: new Map(input.digests.map((d) => [d.stream, d.count])),
     },
   );
+  const pipeline = input.job.pipeline;
+  const pointer = await deps.reports.latest(pipeline);
+  const previousReportId = pointer?.reportId === input.reportId ? pointer.previousReportId : pointer?.reportId;
+  const header: ReportHeader =
+    previousReportId !== undefined && deps.windowVersions !== undefined
+      ? {
+          ...built,
+          revisedSinceLastReport: await revisedSinceLastReport(
+            { reports: deps.reports, windowVersions: deps.windowVersions },
+            pipeline,
+            previousReportId,
+          ),
+        }
+      : built;
   await deps.reports.putHeader(input.reportId, header);
+  await deps.reports.setLatest(pipeline, {
+    reportId: input.reportId,
+    ...(previousReportId !== undefined ? { previousReportId } : {}),
+  });
   return header;
 }
 

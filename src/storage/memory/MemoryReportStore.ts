@@ -2,13 +2,23 @@ import type { Report, StreamResult } from '../../core/analysis/types';
 import { normalizeIso } from '../normalizeIso';
 import { purgeLimit } from '../purgeArgs';
 import { rankStreams } from '../rankStreams';
-import type { PurgeResult, ReportHeader, ReportStore } from '../types';
+import type { LatestReport, PurgeResult, ReportHeader, ReportStore } from '../types';
 import { deleteKeys } from './deleteKeys';
 
 /** In-process ReportStore with the Table store's behaviour (JSON copies in and out). */
 export class MemoryReportStore implements ReportStore {
   private readonly headers = new Map<string, string>();
   private readonly streams = new Map<string, Map<string, string>>();
+  private readonly latestByPipeline = new Map<string, string>();
+
+  async latest(pipeline: string): Promise<LatestReport | undefined> {
+    const text = this.latestByPipeline.get(pipeline);
+    return text === undefined ? undefined : (JSON.parse(text) as LatestReport);
+  }
+
+  async setLatest(pipeline: string, latest: LatestReport): Promise<void> {
+    this.latestByPipeline.set(pipeline, JSON.stringify(latest));
+  }
 
   async putStreams(reportId: string, results: StreamResult[]): Promise<void> {
     let rows = this.streams.get(reportId);

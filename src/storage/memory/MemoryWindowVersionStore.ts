@@ -1,4 +1,4 @@
-import { windowVersionRange, windowVersionRowKey } from '../keys';
+import { windowVersionRange, windowVersionRowKey, windowVersionStartsRange } from '../keys';
 import { pageSize } from '../pageSize';
 import { purgeBeforeMs, purgeLimit } from '../purgeArgs';
 import type { Page, PageOptions, PurgeResult, WindowVersionRecord, WindowVersionStore } from '../types';
@@ -25,8 +25,24 @@ export class MemoryWindowVersionStore implements WindowVersionStore {
   }
 
   async list(key: string, start: number, options: PageOptions = {}): Promise<Page<WindowVersionRecord>> {
+    return this.rows(key, windowVersionRange(start), options);
+  }
+
+  async listRange(
+    key: string,
+    from: number,
+    to: number,
+    options: PageOptions = {},
+  ): Promise<Page<WindowVersionRecord>> {
+    return this.rows(key, windowVersionStartsRange(from, to), options);
+  }
+
+  private rows(
+    key: string,
+    { low, high }: { low: string; high: string },
+    options: PageOptions,
+  ): Page<WindowVersionRecord> {
     pageSize(options.limit);
-    const { low, high } = windowVersionRange(start);
     const rows = [...(this.partitions.get(key) ?? new Map<string, WindowVersionRecord>()).entries()]
       .filter(([rk]) => rk >= low && rk < high)
       .sort(([a], [b]) => (a < b ? -1 : 1))

@@ -6,7 +6,7 @@ import { encodeKey } from '../encodeKey';
 import { normalizeIso } from '../normalizeIso';
 import { purgeLimit } from '../purgeArgs';
 import { rankStreams } from '../rankStreams';
-import type { PurgeResult, ReportHeader, ReportStore } from '../types';
+import type { LatestReport, PurgeResult, ReportHeader, ReportStore } from '../types';
 import { deleteMatching } from './deleteMatching';
 import { allEntities } from './firstPage';
 import { submitInBatches } from './submitInBatches';
@@ -14,8 +14,14 @@ import { statusOf } from './tableErrors';
 
 const HEADER_ROW = 'header';
 const STREAM_ROW = 'stream|';
+/** The per-pipeline pointers' partition: encodeKey never makes '%l' (it writes '%' only as '%' + two hex digits). */
+const LATEST_PARTITION = '%latest';
+const LATEST_ROW = 'pipeline|';
 
-/** PartitionKey = encoded report id; RowKey "header" or "stream|{encoded stream}"; JSON in chunked `json` text. */
+/**
+ * PartitionKey = encoded report id; RowKey "header" or "stream|{encoded stream}"; JSON in chunked `json` text. Each
+ * pipeline's latest-report pointer: PartitionKey "%latest", RowKey "pipeline|{encoded pipeline}".
+ */
 export class TableReportStore implements ReportStore {
   constructor(private readonly client: () => Promise<TableClient>) {}
 
@@ -28,6 +34,35 @@ export class TableReportStore implements ReportStore {
       ...splitText('json', JSON.stringify(r)),
     }));
     await submitInBatches(await this.client(), entities, 'Replace');
+  }
+
+  async latest(pipeline: string): Promise<LatestReport | undefined> {
+    try {
+      const e = await (
+        await this.client()
+      ).getEntity<Record<string, unknown>>(LATEST_PARTITION, LATEST_ROW + encodeKey(pipeline));
+      return {
+        reportId: String(e.reportId),
+        ...(typeof e.previousReportId === 'string' ? { previousReportId: e.previousReportId } : {}),
+      };
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async setLatest(pipeline: string, latest: LatestReport): Promise<void> {
+    await (
+      await this.client()
+    ).upsertEntity(
+      {
+        partitionKey: LATEST_PARTITION,
+        rowKey: LATEST_ROW + encodeKey(pipeline),
+        reportId: latest.reportId,
+        ...(latest.previousReportId !== undefined ? { previousReportId: latest.previousReportId } : {}),
+      },
+      'Replace',
+    );
   }
 
   async putHeader(reportId: string, header: ReportHeader): Promise<void> {

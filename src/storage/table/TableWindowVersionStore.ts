@@ -2,7 +2,7 @@ import { odata, type TableClient } from '@azure/data-tables';
 
 import { joinText, splitText } from '../chunkedText';
 import { encodeKey } from '../encodeKey';
-import { windowVersionRange, windowVersionRowKey } from '../keys';
+import { windowVersionRange, windowVersionRowKey, windowVersionStartsRange } from '../keys';
 import { purgeBeforeMs } from '../purgeArgs';
 import type { Page, PageOptions, PurgeResult, WindowVersionRecord, WindowVersionStore } from '../types';
 import { deleteMatching } from './deleteMatching';
@@ -31,7 +31,23 @@ export class TableWindowVersionStore implements WindowVersionStore {
   }
 
   async list(key: string, start: number, options: PageOptions = {}): Promise<Page<WindowVersionRecord>> {
-    const { low, high } = windowVersionRange(start);
+    return this.rows(key, windowVersionRange(start), options);
+  }
+
+  async listRange(
+    key: string,
+    from: number,
+    to: number,
+    options: PageOptions = {},
+  ): Promise<Page<WindowVersionRecord>> {
+    return this.rows(key, windowVersionStartsRange(from, to), options);
+  }
+
+  private async rows(
+    key: string,
+    { low, high }: { low: string; high: string },
+    options: PageOptions,
+  ): Promise<Page<WindowVersionRecord>> {
     const filter = [odata`PartitionKey eq ${encodeKey(key)}`, odata`RowKey ge ${low}`, odata`RowKey lt ${high}`];
     return firstPage(await this.client(), filter.join(' and '), options, (e) => ({
       start: Number(e.start),
