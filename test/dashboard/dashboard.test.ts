@@ -90,6 +90,17 @@ describe('the dashboard on the local host', () => {
     expect(eventsIn).toMatch(/^[\d,.]+ events\/s$/);
     expect(Number(eventsIn.split(' ')[0]!.replace(/,/g, ''))).toBeGreaterThan(0);
     expect(await page.locator('table.lag tbody tr').count()).toBeGreaterThan(0);
+    // Window revisions summed over the sampled streams' views, beside the duplicates (the demo has no corrections).
+    const revisions = page.locator('.stat', { hasText: 'Revisions' }).locator('.stat-value');
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('.stat')].some(
+          (s) => s.textContent?.includes('Revisions') && s.querySelector('.stat-value')?.textContent?.trim() === '0',
+        ),
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(await revisions.innerText()).toBe('0');
     await shot('overview');
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.waitForTimeout(300);
@@ -131,6 +142,7 @@ describe('the dashboard on the local host', () => {
       .first()
       .waitFor({ timeout: 60_000 });
     await drawnChart('Events per window').waitFor();
+    expect(await page.locator('.stat', { hasText: 'Revisions' }).locator('.stat-value').innerText()).toBe('0');
     expect(
       Number(
         (await page.locator('.stat', { hasText: 'Events' }).first().locator('.stat-value').innerText()).replace(
