@@ -50,3 +50,4 @@ export {
   planIndexWrite,
   type WriteOp,
 } from './writePlan';
+export { MAX_HELD_WINDOWS, planWindowWrite, type WindowWritePlanInput } from './windowWriteDelay';

@@ -92,7 +92,7 @@ export {
 export function createStreamEntityHandler(
   stores: () => StreamEntityStores,
   now: () => number = Date.now,
-  options: { catalogRefreshMs?: number } = {},
+  options: { catalogRefreshMs?: number; windowWriteDelayMs?: () => number } = {},
 ): EntityHandler<StreamState> {
   const refreshMs = options.catalogRefreshMs ?? CATALOG_REFRESH_MS;
   const { warn, saveClosed, saveRevisions, index, catalog } = createStreamWrites(stores, now, refreshMs);
@@ -171,7 +171,8 @@ export function createStreamEntityHandler(
           plan.closedWindows,
           change.kind === 'flush' ? plan.state.pipelineVersion : change.input.pipeline.version,
         );
-        const saved = await saveClosed(context, plan.state, plan.closedWindows);
+        const delayMs = options.windowWriteDelayMs?.() ?? 0;
+        const saved = await saveClosed(context, plan.state, plan.closedWindows, { op: kind, at, delayMs });
         await saveRevisions(context, plan.state);
         if (plan.writes !== null) {
           // Only the entity knows the exact total, so it keeps the catalog row; operations of one entity run one at a
@@ -248,5 +249,7 @@ export function createStreamEntityHandler(
 }
 
 /** The handler the app registers (exported so tests drive exactly it, through durable-functions' Entity class). */
-export const streamEntityHandler = createStreamEntityHandler(() => appDeps().streamEntity);
+export const streamEntityHandler = createStreamEntityHandler(() => appDeps().streamEntity, Date.now, {
+  windowWriteDelayMs: () => appDeps().settings.windowWriteDelayMs,
+});
 df.app.entity(STREAM_ENTITY, streamEntityHandler);
