@@ -10,8 +10,8 @@ import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWri
 import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
 import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
 import { flushIdleStreams } from '../../src/functions/stream/flushIdleStreams';
-import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { streamEntityKey } from '../../src/functions/stream/streamContract';
+import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
 import { EntityDriver, invocationContext } from './entityDriver';
 
