@@ -105,3 +105,47 @@ describe('WINDOW_WRITE_DELAY (held closed windows)', () => {
     expect(delayed.upserts).toBeLessThan(atOnce.upserts / 2);
   }, 300_000);
 });
+
+describe('WINDOW_WRITE_DELAY and reset', () => {
+  it('writes the held windows before a reset instead of dropping them', async () => {
+    const stores = createMemoryStores({ mergeLatencySketches: mergeEncodedSketches });
+    const clock = { now: T0 };
+    const driver = new EntityDriver(
+      createStreamEntityHandler(
+        () => stores,
+        () => clock.now,
+        { windowWriteDelayMs: () => 60_000 },
+      ),
+    );
+    const deps: IngestDeps = {
+      stores,
+      metrics: new IngestMetricsWriter(stores.ingestMetrics, () => undefined),
+      pipelines: new PipelineCache(stores.pipelines, 1000),
+      watermarks: new WatermarkCache(),
+      batches: new BatchMemory(),
+      now: () => clock.now,
+      signal: async (_c, entity, op) => void (await driver.run(entity.key, op.kind, op.input)),
+    };
+    // One partition, one stream, one event per minute of event time: each batch closes the window before it.
+    for (let i = 0; i < 6; i++) {
+      clock.now = T0 + i * 1000;
+      const body = JSON.stringify({ stream: 's', time: new Date(T0 + i * 60_000).toISOString(), value: i });
+      await handleIngest(
+        [body],
+        invocationContext({
+          partitionContext: { partitionId: '0' },
+          sequenceNumberArray: [i],
+          enqueuedTimeUtcArray: [new Date(clock.now).toISOString().slice(0, 19)],
+        }),
+        { ...deps, partitionCount: 1 },
+      );
+    }
+    const key = streamEntityKey('default', 's');
+    const held = (JSON.parse(driver.states.get(key)!) as StreamState).unsaved?.length ?? 0;
+    expect(held).toBeGreaterThan(0);
+    expect((await stores.windows.query(key)).items).toHaveLength(0);
+    await driver.run(key, 'reset');
+    expect((await stores.windows.query(key)).items).toHaveLength(held);
+    expect((JSON.parse(driver.states.get(key)!) as StreamState).unsaved).toBeUndefined();
+  });
+});

@@ -197,7 +197,10 @@ export function createStreamEntityHandler(
       }
       case 'reset': {
         // A state this code cannot read is never replaced, not even by a reset.
-        if (!loadState(context)) return;
+        const previous = loadState(context);
+        if (!previous) return;
+        // Closed windows held back (WINDOW_WRITE_DELAY) are the stream's past, not its state: written, not dropped.
+        if (previous.unsavedDue !== undefined) await saveClosed(context, previous, []);
         const at = now();
         const state: StreamState = { ...initialStreamState(), catalog: { at, events: 0 } };
         // Keep the catalog and the idle index consistent with the entity: a reset stream lists with a zero total.
