@@ -158,6 +158,10 @@ param minEventTime string = ''
 
 @description('ISO 8601 duration up to PT1M: ingest buffers batches and signals each stream at most once per interval; PT0S signals per batch (ENTITY_FLUSH_INTERVAL).')
 param entityFlushInterval string = 'PT0S'
+
+@description('ISO 8601 duration up to PT1M: stream entities hold closed windows this long at most to write several operations\' windows in one transaction; PT0S writes them at once (WINDOW_WRITE_DELAY).')
+param windowWriteDelay string = 'PT0S'
+
 @description('Client ID of a Microsoft Entra ID app registration: when set, App Service Authentication asks for a sign-in on every route but /api/health, so the dashboard (/api/dashboard/) sits behind Entra ID. Empty: off (docs/how-to/dashboard.md).')
 param dashboardAuthClientId string = ''
 
@@ -324,6 +328,7 @@ module functionApp './modules/functionApp.bicep' = {
     eventHubPartitionCount: eventHubPartitionCount
     minEventTime: minEventTime
     entityFlushInterval: entityFlushInterval
+    windowWriteDelay: windowWriteDelay
     dashboardAuthClientId: dashboardAuthClientId
   }
 }

@@ -14,6 +14,7 @@ import { PipelineCache } from './functions/ingest/pipelineCache';
 import { WatermarkCache } from './functions/ingest/watermarkCache';
 import type { PurgeDeps } from './functions/retention/purgeExpired';
 import { durableClientFor } from './functions/shared/durableClientFor';
+import { withFoldedEntityMetrics } from './functions/stream/entityMetrics';
 import type { FlushIdleDeps } from './functions/stream/flushIdleStreams';
 import { signalStream, streamEntityId } from './functions/stream/streamContract';
 import type { StreamEntityStores } from './functions/stream/streamEntity';
@@ -63,7 +64,8 @@ export function buildAppDeps(settings: Settings, stores: Stores, now: () => numb
       partitionCount: settings.eventHubPartitionCount,
       coalescer: defaultCoalescer(settings.entityFlushIntervalMs, () => stores.ingestBuffer),
     }),
-    streamEntity: stores,
+    // Suppressed-duplicate counts folded per process (entityMetrics.ts), not one read-modify-write per operation.
+    streamEntity: withFoldedEntityMetrics(stores, (m) => console.error(m)),
     flushIdle: {
       activity: stores.activity,
       signal: (context, entity, op) => signalStream(durableClientFor(context), entity, op),

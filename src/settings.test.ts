@@ -23,6 +23,7 @@ describe('loadSettings', () => {
       minEventTime: null,
       eventHubPartitionCount: null,
       entityFlushIntervalMs: 0,
+      windowWriteDelayMs: 0,
       alertMinSeverity: DEFAULT_ALERT_MIN_SEVERITY,
       analysisPeriodMinutes: 60,
     });
@@ -129,9 +130,18 @@ describe('loadSettings', () => {
       minEventTime: Date.UTC(1990, 0, 1),
       eventHubPartitionCount: 32,
       entityFlushIntervalMs: 2000,
+      windowWriteDelayMs: 0,
       alertMinSeverity: 2.5,
       analysisPeriodMinutes: 15,
     });
+  });
+
+  it('WINDOW_WRITE_DELAY: an ISO 8601 duration up to a minute (PT0S = write at once)', () => {
+    expect(loadSettings({ WINDOW_WRITE_DELAY: 'PT10S' }).windowWriteDelayMs).toBe(10_000);
+    expect(loadSettings({}).windowWriteDelayMs).toBe(0);
+    expect(() => loadSettings({ WINDOW_WRITE_DELAY: 'PT2M' })).toThrow(
+      'WINDOW_WRITE_DELAY: expected an ISO 8601 duration from PT0S to PT1M, such as "PT10S", found "PT2M"',
+    );
   });
 
   it('ENTITY_FLUSH_INTERVAL: an ISO 8601 duration up to a minute (PT0S = no coalescing)', () => {

@@ -30,6 +30,8 @@ export interface Settings {
   eventHubPartitionCount: number | null;
   /** ENTITY_FLUSH_INTERVAL in ms; 0 = signal each stream per batch (no coalescing). */
   entityFlushIntervalMs: number;
+  /** WINDOW_WRITE_DELAY in ms; 0 = each entity operation writes the windows it closes. */
+  windowWriteDelayMs: number;
   /** Anomalies at or above become alerts (default DEFAULT_ALERT_MIN_SEVERITY). */
   alertMinSeverity: number;
   /** The range a scheduled analysis covers. */
@@ -112,6 +114,14 @@ const schema = z.object({
       return ms !== undefined && ms <= 60_000 ? ms : (ctx.addIssue({ code: 'custom' }), z.NEVER);
     })
     .default(0),
+  WINDOW_WRITE_DELAY: z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      return ms !== undefined && ms <= 60_000 ? ms : (ctx.addIssue({ code: 'custom' }), z.NEVER);
+    })
+    .default(0),
   ALERT_MIN_SEVERITY: z
     .string()
     .trim()
@@ -141,6 +151,7 @@ const EXPECTED: Record<keyof z.input<typeof schema>, string> = {
   MIN_EVENT_TIME: 'an ISO 8601 time such as "2000-01-01T00:00:00Z", or empty for no floor',
   EVENTHUB_PARTITION_COUNT: 'a whole number of partitions from 1 to 1024, or empty',
   ENTITY_FLUSH_INTERVAL: 'an ISO 8601 duration from PT0S to PT1M, such as "PT2S"',
+  WINDOW_WRITE_DELAY: 'an ISO 8601 duration from PT0S to PT1M, such as "PT10S"',
   ALERT_MIN_SEVERITY: 'a positive number such as 1.5',
   ANALYSIS_PERIOD_MINUTES: `a whole number of minutes from 1 to ${MAX_ANALYSIS_PERIOD_MINUTES}`,
 };
@@ -188,6 +199,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     minEventTime: s.MIN_EVENT_TIME ?? null,
     eventHubPartitionCount: s.EVENTHUB_PARTITION_COUNT ?? null,
     entityFlushIntervalMs: s.ENTITY_FLUSH_INTERVAL,
+    windowWriteDelayMs: s.WINDOW_WRITE_DELAY,
     alertMinSeverity: s.ALERT_MIN_SEVERITY,
     analysisPeriodMinutes: s.ANALYSIS_PERIOD_MINUTES,
   };
@@ -304,6 +316,12 @@ export const SETTINGS_REFERENCE: readonly SettingReference[] = [
     default: 'PT0S',
     meaning:
       'ISO 8601 duration up to PT1M: ingest buffers batches in the IngestBuffer table and signals each stream at most once per interval (fewer entity operations, visibility later by up to the interval). PT0S: one operation per stream per batch (docs/explanation/effectively-once.md).',
+  },
+  {
+    name: 'WINDOW_WRITE_DELAY',
+    default: 'PT0S',
+    meaning:
+      "ISO 8601 duration up to PT1M: a stream's entity keeps the windows it closes in its state and writes them with the next ones, at the latest this long after the first (or once 32 wait), so several operations share one Windows transaction; they reach the Windows table (and /windows) later by up to this plus an idle-timer period. PT0S: each operation writes the windows it closes (docs/explanation/table-layout.md).",
   },
   {
     name: 'MIN_EVENT_TIME',

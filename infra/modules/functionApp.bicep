@@ -56,6 +56,7 @@ param purgeSchedule string
 param maxFutureSkew string
 param minEventTime string
 param entityFlushInterval string
+param windowWriteDelay string
 
 @description('The ingest hub\'s partition count (EVENTHUB_PARTITION_COUNT).')
 param eventHubPartitionCount int
@@ -101,6 +102,7 @@ var streamfoldSettings = {
   MIN_EVENT_TIME: minEventTime
   EVENTHUB_PARTITION_COUNT: string(eventHubPartitionCount)
   ENTITY_FLUSH_INTERVAL: entityFlushInterval
+  WINDOW_WRITE_DELAY: windowWriteDelay
 }
 
 // host.json names only the task hub; the storage provider comes from these settings, which override host.json

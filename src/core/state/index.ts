@@ -40,6 +40,7 @@ export type {
   WindowView,
 } from './types';
 export { reviseClosedWindow, revisionWritten } from './windowRevisions';
+export { MAX_HELD_WINDOWS, planWindowWrite, type WindowWritePlanInput } from './windowWriteDelay';
 export {
   CATALOG_LAG_REFRESHES,
   catalogDue,

@@ -96,12 +96,15 @@ export function applyStreamChange(state: StreamState, change: StreamChange, now:
 
 /**
  * When the idle flush may close this stream's windows: null while nothing is open or the timeout is off. A stream with
- * unsaved closed windows is due at once (its last merge), so the flush timer retries them even when it went quiet.
+ * unsaved closed windows is due at once (its last merge), so the flush timer retries them even when it went quiet;
+ * closed windows held back on purpose (WINDOW_WRITE_DELAY) are due when their delay ends (`unsavedDue`).
  */
 export function flushDueOf(state: StreamState): number | null {
-  if (state.unsaved !== undefined && state.unsaved.length > 0) return state.lastSeen ?? 0;
+  const unsaved = state.unsaved !== undefined && state.unsaved.length > 0;
+  const held = unsaved && state.unsavedDue !== undefined ? state.unsavedDue : null;
+  if (unsaved && held === null) return state.lastSeen ?? 0;
   if (state.revisionsDue !== undefined && state.revisionsDue.length > 0) return state.lastSeen ?? 0;
   const timeoutMs = state.idle?.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  if (!(timeoutMs > 0) || state.lastSeen === null || liveWindowCount(state) === 0) return null;
-  return state.lastSeen + timeoutMs;
+  if (!(timeoutMs > 0) || state.lastSeen === null || liveWindowCount(state) === 0) return held;
+  return held === null ? state.lastSeen + timeoutMs : Math.min(held, state.lastSeen + timeoutMs);
 }

@@ -86,6 +86,11 @@ export interface StreamState {
    * keeping at most a bounded number (docs/explanation/effectively-once.md).
    */
   unsaved?: ClosedWindow[];
+  /**
+   * Set while the windows in `unsaved` are held back on purpose (WINDOW_WRITE_DELAY, core planWindowWrite), not after
+   * a failed write: when they are written at the latest (processing time; the idle timer comes for them then).
+   */
+  unsavedDue?: number;
   /** Closed windows the entity adapter dead-lettered ('storage') instead of saving them; absent = 0. */
   unsavedDropped?: number;
   /**

@@ -92,7 +92,7 @@ export {
 export function createStreamEntityHandler(
   stores: () => StreamEntityStores,
   now: () => number = Date.now,
-  options: { catalogRefreshMs?: number } = {},
+  options: { catalogRefreshMs?: number; windowWriteDelayMs?: () => number } = {},
 ): EntityHandler<StreamState> {
   const refreshMs = options.catalogRefreshMs ?? CATALOG_REFRESH_MS;
   const { warn, saveClosed, saveRevisions, index, catalog } = createStreamWrites(stores, now, refreshMs);
@@ -171,7 +171,8 @@ export function createStreamEntityHandler(
           plan.closedWindows,
           change.kind === 'flush' ? plan.state.pipelineVersion : change.input.pipeline.version,
         );
-        const saved = await saveClosed(context, plan.state, plan.closedWindows);
+        const delayMs = options.windowWriteDelayMs?.() ?? 0;
+        const saved = await saveClosed(context, plan.state, plan.closedWindows, { op: kind, at, delayMs });
         await saveRevisions(context, plan.state);
         if (plan.writes !== null) {
           // Only the entity knows the exact total, so it keeps the catalog row; operations of one entity run one at a
@@ -196,7 +197,10 @@ export function createStreamEntityHandler(
       }
       case 'reset': {
         // A state this code cannot read is never replaced, not even by a reset.
-        if (!loadState(context)) return;
+        const previous = loadState(context);
+        if (!previous) return;
+        // Closed windows held back (WINDOW_WRITE_DELAY) are the stream's past, not its state: written, not dropped.
+        if (previous.unsavedDue !== undefined) await saveClosed(context, previous, []);
         const at = now();
         const state: StreamState = { ...initialStreamState(), catalog: { at, events: 0 } };
         // Keep the catalog and the idle index consistent with the entity: a reset stream lists with a zero total.
@@ -248,5 +252,7 @@ export function createStreamEntityHandler(
 }
 
 /** The handler the app registers (exported so tests drive exactly it, through durable-functions' Entity class). */
-export const streamEntityHandler = createStreamEntityHandler(() => appDeps().streamEntity);
+export const streamEntityHandler = createStreamEntityHandler(() => appDeps().streamEntity, Date.now, {
+  windowWriteDelayMs: () => appDeps().settings.windowWriteDelayMs,
+});
 df.app.entity(STREAM_ENTITY, streamEntityHandler);

@@ -9,6 +9,7 @@ import {
   liveWindowCount,
   planCatalogWrite,
   planIndexWrite,
+  planWindowWrite,
   reviseClosedWindow,
   type StreamState,
   toStoredWindow,
@@ -84,9 +85,26 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
     context: EntityContext<StreamState>,
     state: StreamState,
     closed: ClosedWindow[],
+    hold?: { op: WriteOp; at: number; delayMs: number },
   ): Promise<boolean> => {
     const toSave: ClosedWindow[] = [...(state.unsaved ?? []), ...closed];
     if (toSave.length === 0) return true;
+    // WINDOW_WRITE_DELAY: held in state (core planWindowWrite), so several operations' windows share one transaction.
+    const plan = hold
+      ? planWindowWrite({
+          ...hold,
+          now: hold.at,
+          waiting: toSave.length,
+          heldDue: state.unsavedDue,
+          retrying: (state.unsaved?.length ?? 0) > 0 && state.unsavedDue === undefined,
+        })
+      : ({ write: true } as const);
+    if (!plan.write) {
+      state.unsaved = toSave;
+      state.unsavedDue = plan.due;
+      return true;
+    }
+    delete state.unsavedDue;
     const key = context.df.entityKey;
     // Stored without the summaries, which are derived on read (core closedWindowFromStored).
     const upsert = (ws: ClosedWindow[]) =>

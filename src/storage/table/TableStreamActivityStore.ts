@@ -2,19 +2,26 @@ import { odata, type TableClient } from '@azure/data-tables';
 
 import { encodeKey } from '../encodeKey';
 import type { StreamActivity, StreamActivityStore } from '../types';
+import { TableGroupCommit } from './groupCommit';
 import { statusOf } from './tableErrors';
 
 /** flushDue as stored: a fixed-width ISO time, or "never" (which sorts after every ISO time), so `le` is a range scan. */
 const NEVER = 'never';
 const dueText = (due: number | null): string => (due === null ? NEVER : new Date(due).toISOString());
 
-/** PartitionKey = encoded pipeline, RowKey = encoded stream; `due` is one filter on flushDue across the table. */
+/**
+ * PartitionKey = encoded pipeline, RowKey = encoded stream; `due` is one filter on flushDue across the table. Rows are
+ * written by group commit (groupCommit.ts): one transaction per pipeline per round trip, not one request per row.
+ */
 export class TableStreamActivityStore implements StreamActivityStore {
-  constructor(private readonly client: () => Promise<TableClient>) {}
+  private readonly commit: TableGroupCommit;
+
+  constructor(private readonly client: () => Promise<TableClient>) {
+    this.commit = new TableGroupCommit(client);
+  }
 
   async record(row: StreamActivity): Promise<void> {
-    const client = await this.client();
-    await client.upsertEntity(
+    await this.commit.upsert(
       {
         partitionKey: encodeKey(row.pipeline),
         rowKey: encodeKey(row.stream),

@@ -5,19 +5,27 @@ import { prefixEnd } from '../keys';
 import { streamEntry } from '../streamEntry';
 import type { Page, StreamCatalog, StreamCatalogEntry, StreamCatalogQuery } from '../types';
 import { firstPage } from './firstPage';
-import { submitInBatches } from './submitInBatches';
+import { TableGroupCommit } from './groupCommit';
 import { statusOf } from './tableErrors';
 
-/** PartitionKey = encoded pipeline, RowKey = encoded stream (prefix-preserving, so prefixes are RowKey ranges). */
+/**
+ * PartitionKey = encoded pipeline, RowKey = encoded stream (prefix-preserving, so prefixes are RowKey ranges). Rows
+ * are written by group commit: the rows of one pipeline touched while its previous write is in flight go out as one
+ * transaction.
+ */
 export class TableStreamCatalog implements StreamCatalog {
-  constructor(private readonly client: () => Promise<TableClient>) {}
+  private readonly commit: TableGroupCommit;
+
+  constructor(private readonly client: () => Promise<TableClient>) {
+    this.commit = new TableGroupCommit(client);
+  }
 
   async touch(entries: StreamCatalogEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const entities = entries
       .map(streamEntry)
       .map((e) => ({ partitionKey: encodeKey(e.pipeline), rowKey: encodeKey(e.stream), ...e }));
-    await submitInBatches(await this.client(), entities, 'Merge');
+    await Promise.all(entities.map((entity) => this.commit.upsert(entity, 'Merge')));
   }
 
   async list(options: StreamCatalogQuery = {}): Promise<Page<StreamCatalogEntry>> {
