@@ -92,14 +92,7 @@ describe('the dashboard on the local host', () => {
     expect(await page.locator('table.lag tbody tr').count()).toBeGreaterThan(0);
     // Window revisions summed over the sampled streams' views, beside the duplicates (the demo has no corrections).
     const revisions = page.locator('.stat', { hasText: 'Revisions' }).locator('.stat-value');
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll('.stat')].some(
-          (s) => s.textContent?.includes('Revisions') && s.querySelector('.stat-value')?.textContent?.trim() === '0',
-        ),
-      undefined,
-      { timeout: 30_000 },
-    );
+    await revisions.filter({ hasText: /^0$/ }).waitFor({ timeout: 30_000 });
     expect(await revisions.innerText()).toBe('0');
     await shot('overview');
     await page.emulateMedia({ colorScheme: 'dark' });
