@@ -6,6 +6,7 @@
  *   npm run bench:replay [-- --json] [--events 1000000] [--keys 220] [--days 90] [--partitions 4] [--seed 1]
  *                        [--batch-size 20000] [--modes round-robin,keyed] [--e2e-events 100000 (0 = skip)]
  *                        [--timeout-minutes 60] [--keep-file FILE] [--host-cpu-prof DIR]
+ *                        [--flush-interval PT1S]   (ENTITY_FLUSH_INTERVAL of the host: coalescing ingest; default PT0S)
  *   npm run bench:replay -- --write-file flights.ndjson [--events N --keys K --days D --seed S]   (only write the history)
  *
  * How each figure is measured: docs/explanation/benchmarks.md ("Replay benchmark").
@@ -14,6 +15,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { parseDuration } from '../src/core/duration';
 import { expectedFromNdjson, keySizes } from './replay/expected';
 import { writeHistoryNdjson } from './replay/history';
 import { FLIGHTS_PIPELINE, type ReplayMode, replayOnce, type ReplayResult, runJsonChild } from './replay/run';
@@ -37,6 +39,8 @@ interface Args {
   writeFile?: string;
   /** Write a CPU profile of each replay's host here (node --cpu-prof). */
   hostCpuProf?: string;
+  /** ENTITY_FLUSH_INTERVAL of the replays' host (ISO 8601); unset: the default, PT0S. */
+  flushInterval?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -72,7 +76,12 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--keep-file') out.keepFile = argv[++i];
     else if (a === '--write-file') out.writeFile = argv[++i];
     else if (a === '--host-cpu-prof') out.hostCpuProf = argv[++i];
-    else if (a === '--modes') {
+    else if (a === '--flush-interval') {
+      const v = argv[++i] ?? '';
+      if (parseDuration(v) === undefined)
+        throw new Error(`--flush-interval expects an ISO 8601 duration like PT1S; found ${JSON.stringify(v)}`);
+      out.flushInterval = v;
+    } else if (a === '--modes') {
       const modes = (argv[++i] ?? '').split(',').filter((m) => m !== '');
       const bad = modes.filter((m) => m !== 'round-robin' && m !== 'keyed');
       if (modes.length === 0 || bad.length > 0)
@@ -82,7 +91,7 @@ function parseArgs(argv: string[]): Args {
       out.modes = modes as ReplayMode[];
     } else {
       throw new Error(
-        `Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --keys K, --days D, --partitions P, --seed S, --batch-size B, --modes M, --e2e-events N, --timeout-minutes T --keep-file FILE, --write-file FILE or --host-cpu-prof DIR.`,
+        `Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --keys K, --days D, --partitions P, --seed S, --batch-size B, --modes M, --e2e-events N, --timeout-minutes T --keep-file FILE, --write-file FILE, --host-cpu-prof DIR or --flush-interval PT1S.`,
       );
     }
   }
@@ -152,6 +161,7 @@ async function main(): Promise<void> {
           timeoutMs: args.timeoutMinutes * 60_000,
           log,
           ...(args.hostCpuProf ? { hostCpuProfDir: resolve(args.hostCpuProf) } : {}),
+          ...(args.flushInterval ? { flushInterval: args.flushInterval } : {}),
         }),
       );
       const r = results[results.length - 1]!;
@@ -173,6 +183,7 @@ async function main(): Promise<void> {
         seed: args.seed,
         partitions: args.partitions,
         sendBatchSize: args.batchSize,
+        entityFlushInterval: args.flushInterval ?? 'PT0S',
         hourlyWindows: windows,
         filtered: expected.filtered,
         largestKey: sizes[0],
@@ -213,7 +224,7 @@ async function main(): Promise<void> {
       const row = (name: string, values: string[], goal: string): string =>
         `${name.padEnd(38)}${values.map((v) => v.padStart(14)).join('')}${goal.padStart(12)}`;
       console.log(
-        `\nStreamfold replay: ${expected.records} flight records, ${expected.keys.size} origins, ${args.days} days, ${args.partitions} partitions, ${cpu.length} CPUs (${result.machine.cpuModel}), Node ${process.version}\n`,
+        `\nStreamfold replay: ${expected.records} flight records, ${expected.keys.size} origins, ${args.days} days, ${args.partitions} partitions, ENTITY_FLUSH_INTERVAL ${args.flushInterval ?? 'PT0S'}, ${cpu.length} CPUs (${result.machine.cpuModel}), Node ${process.version}\n`,
       );
       console.log(
         row(

@@ -36,6 +36,8 @@ export interface ReplayOptions {
   log: (message: string) => void;
   /** Write a CPU profile of the host (node --cpu-prof) into this folder when its stack stops. */
   hostCpuProfDir?: string;
+  /** ENTITY_FLUSH_INTERVAL of the host (ISO 8601); unset: the app's default (PT0S, no coalescing). */
+  flushInterval?: string;
   /** Called with the host's base URL after the check, before the stack stops (tests read more from the app). */
   inspect?: (baseUrl: string) => Promise<void>;
 }
@@ -200,6 +202,7 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
   const stack = await startReplayStack({
     repoRoot: o.repoRoot,
     partitions: o.partitions,
+    ...(o.flushInterval ? { env: { ENTITY_FLUSH_INTERVAL: o.flushInterval } } : {}),
     ...(o.hostCpuProfDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.hostCpuProfDir] } : {}),
   });
   try {
