@@ -7,6 +7,7 @@
  *                        [--batch-size 20000] [--modes round-robin,keyed] [--e2e-events 100000 (0 = skip)]
  *                        [--timeout-minutes 60] [--keep-file FILE] [--host-cpu-prof DIR]
  *                        [--flush-interval PT1S]   (ENTITY_FLUSH_INTERVAL of the host: coalescing ingest; default PT0S)
+ *                        [--tables azurite|embedded]   (what serves Table storage; default Azurite in memory, as bench:e2e)
  *   npm run bench:replay -- --write-file flights.ndjson [--events N --keys K --days D --seed S]   (only write the history)
  *
  * How each figure is measured: docs/explanation/benchmarks.md ("Replay benchmark").
@@ -41,6 +42,8 @@ interface Args {
   hostCpuProf?: string;
   /** ENTITY_FLUSH_INTERVAL of the replays' host (ISO 8601); unset: the default, PT0S. */
   flushInterval?: string;
+  /** What serves the replays' Table storage: Azurite in memory (as bench:e2e) or the embedded store of `npm run local`. */
+  tables: 'azurite' | 'embedded';
 }
 
 function parseArgs(argv: string[]): Args {
@@ -55,6 +58,7 @@ function parseArgs(argv: string[]): Args {
     modes: ['round-robin', 'keyed'],
     e2eEvents: 100_000,
     timeoutMinutes: 60,
+    tables: 'azurite',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -81,6 +85,11 @@ function parseArgs(argv: string[]): Args {
       if (parseDuration(v) === undefined)
         throw new Error(`--flush-interval expects an ISO 8601 duration like PT1S; found ${JSON.stringify(v)}`);
       out.flushInterval = v;
+    } else if (a === '--tables') {
+      const v = argv[++i];
+      if (v !== 'azurite' && v !== 'embedded')
+        throw new Error(`--tables expects azurite or embedded; found ${JSON.stringify(v)}`);
+      out.tables = v;
     } else if (a === '--modes') {
       const modes = (argv[++i] ?? '').split(',').filter((m) => m !== '');
       const bad = modes.filter((m) => m !== 'round-robin' && m !== 'keyed');
@@ -91,7 +100,7 @@ function parseArgs(argv: string[]): Args {
       out.modes = modes as ReplayMode[];
     } else {
       throw new Error(
-        `Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --keys K, --days D, --partitions P, --seed S, --batch-size B, --modes M, --e2e-events N, --timeout-minutes T --keep-file FILE, --write-file FILE, --host-cpu-prof DIR or --flush-interval PT1S.`,
+        `Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --keys K, --days D, --partitions P, --seed S, --batch-size B, --modes M, --e2e-events N, --timeout-minutes T --keep-file FILE, --write-file FILE, --host-cpu-prof DIR, --flush-interval PT1S or --tables azurite|embedded.`,
       );
     }
   }
@@ -162,6 +171,7 @@ async function main(): Promise<void> {
           log,
           ...(args.hostCpuProf ? { hostCpuProfDir: resolve(args.hostCpuProf) } : {}),
           ...(args.flushInterval ? { flushInterval: args.flushInterval } : {}),
+          tables: args.tables,
         }),
       );
       const r = results[results.length - 1]!;
@@ -184,6 +194,7 @@ async function main(): Promise<void> {
         partitions: args.partitions,
         sendBatchSize: args.batchSize,
         entityFlushInterval: args.flushInterval ?? 'PT0S',
+        tables: args.tables,
         hourlyWindows: windows,
         filtered: expected.filtered,
         largestKey: sizes[0],
@@ -224,7 +235,7 @@ async function main(): Promise<void> {
       const row = (name: string, values: string[], goal: string): string =>
         `${name.padEnd(38)}${values.map((v) => v.padStart(14)).join('')}${goal.padStart(12)}`;
       console.log(
-        `\nStreamfold replay: ${expected.records} flight records, ${expected.keys.size} origins, ${args.days} days, ${args.partitions} partitions, ENTITY_FLUSH_INTERVAL ${args.flushInterval ?? 'PT0S'}, ${cpu.length} CPUs (${result.machine.cpuModel}), Node ${process.version}\n`,
+        `\nStreamfold replay: ${expected.records} flight records, ${expected.keys.size} origins, ${args.days} days, ${args.partitions} partitions, ENTITY_FLUSH_INTERVAL ${args.flushInterval ?? 'PT0S'}, tables ${args.tables}, ${cpu.length} CPUs (${result.machine.cpuModel}), Node ${process.version}\n`,
       );
       console.log(
         row(

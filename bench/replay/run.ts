@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import type { TableStoreKind } from '../../local-host/tables/startLocalStorage';
 import { type CheckResult, checkUntilExact, waitAllCounted } from './check';
 import type { ExpectedHistory } from './expected';
 import { startReplayStack } from './stack';
@@ -38,6 +39,8 @@ export interface ReplayOptions {
   hostCpuProfDir?: string;
   /** ENTITY_FLUSH_INTERVAL of the host (ISO 8601); unset: the app's default (PT0S, no coalescing). */
   flushInterval?: string;
+  /** What serves Table storage (startReplayStack); unset: Azurite in memory. */
+  tables?: TableStoreKind;
   /** Called with the host's base URL after the check, before the stack stops (tests read more from the app). */
   inspect?: (baseUrl: string) => Promise<void>;
 }
@@ -203,6 +206,7 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
     repoRoot: o.repoRoot,
     partitions: o.partitions,
     ...(o.flushInterval ? { env: { ENTITY_FLUSH_INTERVAL: o.flushInterval } } : {}),
+    ...(o.tables ? { tables: o.tables } : {}),
     ...(o.hostCpuProfDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.hostCpuProfDir] } : {}),
   });
   try {
