@@ -114,8 +114,14 @@ const log = (msg: string): void => {
   process.stderr.write(`[bench:replay] ${msg}\n`);
 };
 
-/** bench:e2e (synthetic, current times) in a child process, as `npm run bench:e2e -- --json` runs it: its events/s. */
-function runE2e(events: number): Promise<{
+/**
+ * bench:e2e (synthetic, current times) in a child process, as `npm run bench:e2e -- --json` runs it: its events/s; on
+ * the same Table storage as the replays.
+ */
+function runE2e(
+  events: number,
+  tables: Args['tables'],
+): Promise<{
   eventsPerSec: number;
   exact: boolean;
   storageRequestsPer1000Events: number;
@@ -124,7 +130,7 @@ function runE2e(events: number): Promise<{
   return runJsonChild(
     repoRoot,
     join('bench', 'e2e.bench.js'),
-    ['--json', '--events', String(events), '--latency-seconds', '0'],
+    ['--json', '--events', String(events), '--latency-seconds', '0', '--tables', tables],
     'bench:e2e',
   );
 }
@@ -180,7 +186,7 @@ async function main(): Promise<void> {
     let e2e: Awaited<ReturnType<typeof runE2e>> | null = null;
     if (args.e2eEvents > 0) {
       log(`bench:e2e with ${args.e2eEvents} events for comparison`);
-      e2e = await runE2e(args.e2eEvents);
+      e2e = await runE2e(args.e2eEvents, args.tables);
     }
 
     const cpu = cpus();
