@@ -8,6 +8,7 @@
  *                     [--flush-interval PT1S]   (ENTITY_FLUSH_INTERVAL of the host: coalescing ingest)
  *                     [--flush-sweep]   (one run each at ENTITY_FLUSH_INTERVAL PT0S, PT1S and PT5S, in child processes;
  *                     prints entity operations per 1,000 events and p99 latency side by side)
+ *                     [--tables azurite|embedded]   (Table storage: Azurite in memory, or the embedded store of npm run local)
  *
  * Scenario: 100 streams, ~150-byte events, host.json maxEventBatchSize 1000, 4 partitions, sqlite durable store.
  * - Throughput: N events POSTed as NDJSON (1,000 per request, 4 requests in flight); the clock stops when the hub
@@ -31,6 +32,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { startAzurite } from '../local-host/azurite/startAzurite';
 import { LocalHub } from '../local-host/eventhub/localHub';
+import { startLocalStorage } from '../local-host/tables/startLocalStorage';
 import { parseDuration } from '../src/core/duration';
 import { TABLE_REQUEST_COUNTS_SETTING } from '../src/storage/tableRequestCounts';
 import { RateLimiter } from '../tools/send/rateLimiter';
@@ -64,6 +66,8 @@ interface Args {
   flushInterval?: string;
   /** Run at each of FLUSH_SWEEP and compare. */
   flushSweep: boolean;
+  /** What serves Table storage behind the proxy: Azurite in memory (default) or the embedded store of `npm run local`. */
+  tables: 'azurite' | 'embedded';
 }
 
 /** The intervals `--flush-sweep` compares: today's behaviour, 1 s and 5 s. */
@@ -81,6 +85,7 @@ function parseArgs(argv: string[]): Args {
     streams: 100,
     minBatch: 0,
     flushSweep: false,
+    tables: 'azurite',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -110,9 +115,14 @@ function parseArgs(argv: string[]): Args {
         throw new Error(`--flush-interval expects an ISO 8601 duration like PT1S; found ${JSON.stringify(v)}`);
       out.flushInterval = v;
     } else if (a === '--flush-sweep') out.flushSweep = true;
-    else
+    else if (a === '--tables') {
+      const v = argv[++i];
+      if (v !== 'azurite' && v !== 'embedded')
+        throw new Error(`--tables expects azurite or embedded; found ${JSON.stringify(v)}`);
+      out.tables = v;
+    } else
       throw new Error(
-        `Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --latency-seconds S, --latency-rate R, --streams N, --min-batch N, --max-wait hh:mm:ss.fff, --flush-interval PT1S, --flush-sweep, --profile or --profile-out FILE.`,
+        `Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --latency-seconds S, --latency-rate R, --streams N, --min-batch N, --max-wait hh:mm:ss.fff, --flush-interval PT1S, --flush-sweep, --tables azurite|embedded, --profile or --profile-out FILE.`,
       );
   }
   return out;
@@ -313,9 +323,12 @@ async function main(): Promise<void> {
   log(`baseline: raw local-hub append of 100,000 events...`);
   const rawAppendPerSec = await rawHubAppend(100_000, args.streams);
 
-  const azurite = await startAzurite({ inMemory: true, ports: 0 });
-  const proxy = await startStorageProxy({ targets: portsOf(azurite) });
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
+  const azurite =
+    args.tables === 'embedded'
+      ? await startLocalStorage({ dataDir: join(dataDir, 'storage'), ports: 0, tables: 'embedded' })
+      : await startAzurite({ inMemory: true, ports: 0 });
+  const proxy = await startStorageProxy({ targets: portsOf(azurite) });
   const profileDir = join(dataDir, 'profile');
   const tableRequestsFile = join(dataDir, 'table-requests.json');
   let host: HostChild | undefined;
@@ -499,6 +512,7 @@ async function main(): Promise<void> {
         partitions: 4,
         durableStore: 'sqlite',
         entityFlushInterval: args.flushInterval ?? 'PT0S',
+        tables: args.tables,
         throughputEvents: args.events,
         requestEvents: 1000,
         requestsInFlight: 4,

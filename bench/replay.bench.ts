@@ -7,6 +7,8 @@
  *                        [--batch-size 20000] [--modes round-robin,keyed] [--e2e-events 100000 (0 = skip)]
  *                        [--timeout-minutes 60] [--keep-file FILE] [--host-cpu-prof DIR]
  *                        [--window-write-delay PT10S]   (WINDOW_WRITE_DELAY of the host; unset: the default PT0S)
+ *                        [--flush-interval PT1S]   (ENTITY_FLUSH_INTERVAL of the host: coalescing ingest; default PT0S)
+ *                        [--tables azurite|embedded]   (what serves Table storage; default Azurite in memory, as bench:e2e)
  *   npm run bench:replay -- --write-file flights.ndjson [--events N --keys K --days D --seed S]   (only write the history)
  *
  * How each figure is measured: docs/explanation/benchmarks.md ("Replay benchmark").
@@ -15,6 +17,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { parseDuration } from '../src/core/duration';
 import { expectedFromNdjson, keySizes } from './replay/expected';
 import { writeHistoryNdjson } from './replay/history';
 import { FLIGHTS_PIPELINE, type ReplayMode, replayOnce, type ReplayResult, runJsonChild } from './replay/run';
@@ -40,6 +43,10 @@ interface Args {
   hostCpuProf?: string;
   /** WINDOW_WRITE_DELAY of the host (ISO 8601); unset: the app's default. */
   windowWriteDelay?: string;
+  /** ENTITY_FLUSH_INTERVAL of the replays' host (ISO 8601); unset: the default, PT0S. */
+  flushInterval?: string;
+  /** What serves the replays' Table storage: Azurite in memory (as bench:e2e) or the embedded store of `npm run local`. */
+  tables: 'azurite' | 'embedded';
 }
 
 function parseArgs(argv: string[]): Args {
@@ -54,6 +61,7 @@ function parseArgs(argv: string[]): Args {
     modes: ['round-robin', 'keyed'],
     e2eEvents: 100_000,
     timeoutMinutes: 60,
+    tables: 'azurite',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -76,7 +84,17 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--write-file') out.writeFile = argv[++i];
     else if (a === '--host-cpu-prof') out.hostCpuProf = argv[++i];
     else if (a === '--window-write-delay') out.windowWriteDelay = argv[++i];
-    else if (a === '--modes') {
+    else if (a === '--flush-interval') {
+      const v = argv[++i] ?? '';
+      if (parseDuration(v) === undefined)
+        throw new Error(`--flush-interval expects an ISO 8601 duration like PT1S; found ${JSON.stringify(v)}`);
+      out.flushInterval = v;
+    } else if (a === '--tables') {
+      const v = argv[++i];
+      if (v !== 'azurite' && v !== 'embedded')
+        throw new Error(`--tables expects azurite or embedded; found ${JSON.stringify(v)}`);
+      out.tables = v;
+    } else if (a === '--modes') {
       const modes = (argv[++i] ?? '').split(',').filter((m) => m !== '');
       const bad = modes.filter((m) => m !== 'round-robin' && m !== 'keyed');
       if (modes.length === 0 || bad.length > 0)
@@ -86,7 +104,7 @@ function parseArgs(argv: string[]): Args {
       out.modes = modes as ReplayMode[];
     } else {
       throw new Error(
-        `Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --keys K, --days D, --partitions P, --seed S, --batch-size B, --modes M, --e2e-events N, --timeout-minutes T --keep-file FILE, --write-file FILE, --host-cpu-prof DIR or --window-write-delay D.`,
+        `Unknown argument ${JSON.stringify(a)}; expected --json, --events N, --keys K, --days D, --partitions P, --seed S, --batch-size B, --modes M, --e2e-events N, --timeout-minutes T --keep-file FILE, --write-file FILE, --host-cpu-prof DIR, --flush-interval PT1S, --window-write-delay D or --tables azurite|embedded.`,
       );
     }
   }
@@ -100,8 +118,14 @@ const log = (msg: string): void => {
   process.stderr.write(`[bench:replay] ${msg}\n`);
 };
 
-/** bench:e2e (synthetic, current times) in a child process, as `npm run bench:e2e -- --json` runs it: its events/s. */
-function runE2e(events: number): Promise<{
+/**
+ * bench:e2e (synthetic, current times) in a child process, as `npm run bench:e2e -- --json` runs it: its events/s; on
+ * the same Table storage as the replays.
+ */
+function runE2e(
+  events: number,
+  tables: Args['tables'],
+): Promise<{
   eventsPerSec: number;
   exact: boolean;
   storageRequestsPer1000Events: number;
@@ -110,7 +134,7 @@ function runE2e(events: number): Promise<{
   return runJsonChild(
     repoRoot,
     join('bench', 'e2e.bench.js'),
-    ['--json', '--events', String(events), '--latency-seconds', '0'],
+    ['--json', '--events', String(events), '--latency-seconds', '0', '--tables', tables],
     'bench:e2e',
   );
 }
@@ -156,7 +180,9 @@ async function main(): Promise<void> {
           timeoutMs: args.timeoutMinutes * 60_000,
           log,
           ...(args.hostCpuProf ? { hostCpuProfDir: resolve(args.hostCpuProf) } : {}),
+          ...(args.flushInterval ? { flushInterval: args.flushInterval } : {}),
           ...(args.windowWriteDelay ? { env: { WINDOW_WRITE_DELAY: args.windowWriteDelay } } : {}),
+          tables: args.tables,
         }),
       );
       const r = results[results.length - 1]!;
@@ -165,7 +191,7 @@ async function main(): Promise<void> {
     let e2e: Awaited<ReturnType<typeof runE2e>> | null = null;
     if (args.e2eEvents > 0) {
       log(`bench:e2e with ${args.e2eEvents} events for comparison`);
-      e2e = await runE2e(args.e2eEvents);
+      e2e = await runE2e(args.e2eEvents, args.tables);
     }
 
     const cpu = cpus();
@@ -179,6 +205,8 @@ async function main(): Promise<void> {
         partitions: args.partitions,
         sendBatchSize: args.batchSize,
         windowWriteDelay: args.windowWriteDelay ?? 'PT0S',
+        entityFlushInterval: args.flushInterval ?? 'PT0S',
+        tables: args.tables,
         hourlyWindows: windows,
         filtered: expected.filtered,
         largestKey: sizes[0],
@@ -219,7 +247,7 @@ async function main(): Promise<void> {
       const row = (name: string, values: string[], goal: string): string =>
         `${name.padEnd(38)}${values.map((v) => v.padStart(14)).join('')}${goal.padStart(12)}`;
       console.log(
-        `\nStreamfold replay: ${expected.records} flight records, ${expected.keys.size} origins, ${args.days} days, ${args.partitions} partitions, WINDOW_WRITE_DELAY ${args.windowWriteDelay ?? 'PT0S'}, ${cpu.length} CPUs (${result.machine.cpuModel}), Node ${process.version}\n`,
+        `\nStreamfold replay: ${expected.records} flight records, ${expected.keys.size} origins, ${args.days} days, ${args.partitions} partitions, ENTITY_FLUSH_INTERVAL ${args.flushInterval ?? 'PT0S'}, WINDOW_WRITE_DELAY ${args.windowWriteDelay ?? 'PT0S'}, tables ${args.tables}, ${cpu.length} CPUs (${result.machine.cpuModel}), Node ${process.version}\n`,
       );
       console.log(
         row(

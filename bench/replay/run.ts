@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import type { TableStoreKind } from '../../local-host/tables/startLocalStorage';
 import { type CheckResult, checkUntilExact, waitAllCounted } from './check';
 import type { ExpectedHistory } from './expected';
 import { startReplayStack } from './stack';
@@ -38,6 +39,10 @@ export interface ReplayOptions {
   hostCpuProfDir?: string;
   /** Extra app settings for the host (e.g. WINDOW_WRITE_DELAY). */
   env?: Record<string, string>;
+  /** ENTITY_FLUSH_INTERVAL of the host (ISO 8601); unset: the app's default (PT0S, no coalescing). */
+  flushInterval?: string;
+  /** What serves Table storage (startReplayStack); unset: Azurite in memory. */
+  tables?: TableStoreKind;
   /** Called with the host's base URL after the check, before the stack stops (tests read more from the app). */
   inspect?: (baseUrl: string) => Promise<void>;
 }
@@ -202,7 +207,10 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
   const stack = await startReplayStack({
     repoRoot: o.repoRoot,
     partitions: o.partitions,
-    ...(o.env ? { env: o.env } : {}),
+    ...(o.env || o.flushInterval
+      ? { env: { ...(o.flushInterval ? { ENTITY_FLUSH_INTERVAL: o.flushInterval } : {}), ...o.env } }
+      : {}),
+    ...(o.tables ? { tables: o.tables } : {}),
     ...(o.hostCpuProfDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.hostCpuProfDir] } : {}),
   });
   try {

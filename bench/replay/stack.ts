@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startAzurite } from '../../local-host/azurite/startAzurite';
+import { startLocalStorage, type TableStoreKind } from '../../local-host/tables/startLocalStorage';
 import { type HostChild, startHostChild } from '../e2e/hostChild';
 import { portsOf, startStorageProxy, type StorageProxy } from '../e2e/storageProxy';
 
@@ -22,6 +23,11 @@ export interface ReplayStackOptions {
   env?: Record<string, string>;
   /** Arguments for the host's node (e.g. --cpu-prof: the profile is written when the stack stops). */
   nodeArgs?: string[];
+  /**
+   * What serves Table storage behind the counting proxy: Azurite in memory (default, as bench:e2e) or the embedded
+   * SQLite table store `npm run local` uses (blobs and queues then from Azurite, which nothing here uses).
+   */
+  tables?: TableStoreKind;
 }
 
 /** Stacks not stopped yet, so an interrupted bench can stop its host and Azurite instead of leaving them running. */
@@ -32,9 +38,16 @@ export async function stopRunningStacks(): Promise<void> {
 }
 
 export async function startReplayStack(o: ReplayStackOptions): Promise<ReplayStack> {
-  const azurite = await startAzurite({ inMemory: true, ports: 0 });
-  const proxy = await startStorageProxy({ targets: portsOf(azurite) });
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-replay-'));
+  const azurite = await (
+    o.tables === 'embedded'
+      ? startLocalStorage({ dataDir: join(dataDir, 'storage'), ports: 0, tables: 'embedded' })
+      : startAzurite({ inMemory: true, ports: 0 })
+  ).catch((err: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
+  const proxy = await startStorageProxy({ targets: portsOf(azurite) });
   let host: HostChild | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>

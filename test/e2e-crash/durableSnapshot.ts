@@ -52,14 +52,17 @@ export function readDurableSnapshot(dataDir: string, taskHub = 'Streamfold'): Du
   try {
     const streams = new Map<string, StreamTotals>();
     const receivedThrough = new Map<string, number>();
-    for (const row of db.prepare('SELECT entity_id, record FROM entities').all() as {
+    for (const row of db.prepare('SELECT entity_id, record, state FROM entities').all() as {
       entity_id: string;
       record: string;
+      state: string | null;
     }[]) {
       if (!row.entity_id.startsWith('@stream@')) continue;
-      const record = JSON.parse(row.record) as { key: string; state: string | null };
-      if (!record.state) continue;
-      const state = JSON.parse(record.state) as StreamState;
+      // The state has its own column; rows written before it keep it inside the record (SqliteStore).
+      const record = JSON.parse(row.record) as { key: string; state?: string | null };
+      const text = row.state ?? record.state;
+      if (!text) continue;
+      const state = JSON.parse(text) as StreamState;
       const total = streamView(state).totals['value'];
       const names = decodeStreamKey(record.key);
       streams.set(names ? `${names.pipeline}|${names.stream}` : record.key, {
