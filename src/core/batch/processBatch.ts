@@ -6,7 +6,7 @@ import {
   mergeAggregates,
 } from '../aggregates';
 import { type EventRecord, isEventProblem, normalizeEvent } from '../events';
-import { type CompiledExpression, describeValue } from '../expressions';
+import { type CompiledExpression, describeValue, NOT_ANSWERED } from '../expressions';
 import type { CompiledAggregate, CompiledPipeline } from '../pipelines';
 import { streamKeyProblem } from '../streams';
 import { sessionFragments, windowsFor } from '../windows';
@@ -592,6 +592,15 @@ function takesEvent(fold: Fold, i: number, event: Record<string, unknown>, envel
     return false;
   }
   if (pipeline.filter) {
+    // The direct evaluator's boolean is evaluate's value without its result object; anything else takes evaluate.
+    const fast = pipeline.filter.fast;
+    const answer = fast === undefined ? NOT_ANSWERED : fast(event);
+    if (answer === true) return true;
+    if (answer === false) {
+      counts.filtered++;
+      if (filteredBy !== undefined) filteredBy[i] = (filteredBy[i] ?? 0) + 1;
+      return false;
+    }
     const r = pipeline.filter.evaluate(event);
     if (!r.ok && r.error.missingField) {
       // A field the event lacks is a SQL NULL: the filter is false, the event filtered (and counted), not broken.
@@ -777,7 +786,11 @@ function readValues(
     const expression = measureExpressions[m] as CompiledExpression;
     let value: unknown;
     const read = expression.read;
+    const fast = expression.fast;
+    // A numeric direct answer is evaluate's value without its result object (numericFastPath.ts).
+    const answer = read !== undefined || fast === undefined ? NOT_ANSWERED : fast(event);
     if (read !== undefined) value = read(event);
+    else if (typeof answer === 'number') value = answer;
     else {
       const r = expression.evaluate(event);
       // A measure over a field the event lacks is skipped, as a missing bare field is.
