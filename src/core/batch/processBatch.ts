@@ -331,9 +331,9 @@ export function processBatch(input: BatchInput): BatchResult {
         b.windows.size === 1
           ? [output(b.windows.values().next().value as WindowBuilder)]
           : [...b.windows.values()].sort((x, y) => x.start - y.start).map(output);
-      // Optional fields assigned in the order the spreads once gave them (the JSON the entity receives is unchanged):
-      // five conditional spreads per stream cost about as much as folding its events.
-      // The required fields after the optional ones are assigned below, before the partial is pushed.
+      // Fields assigned in the order conditional spreads once gave them (the JSON the entity receives is unchanged),
+      // without the spreads' objects: a batch builds a partial per stream, ten events each in the core bench. The
+      // required fields after the optional ones are assigned below, before the partial is pushed.
       const partial = {
         pipeline: pipeline.name,
         stream: b.stream,
