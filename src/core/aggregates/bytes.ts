@@ -2,15 +2,36 @@
  * Byte writer/reader for the aggregators' compact encodings (base64 text, so they sit in JSON state and table rows).
  * Unsigned varints are arithmetic, not bitwise, so counts beyond 32 bits survive.
  */
+/** The buffer of a writer whose toBase64 has run: its bytes may be another writer's by then. */
+const FINISHED = Buffer.alloc(0);
+
 export class ByteWriter {
-  private buf: Buffer = Buffer.allocUnsafe(64);
+  /**
+   * One module-level buffer, lent to one writer at a time: a batch encodes an aggregate per window, and a fresh buffer
+   * per encoding cost more than the encoding. A writer that finds it lent (never, as encoders run to their
+   * toBase64 without nesting, but a caller may drop a writer unfinished) allocates its own.
+   */
+  private static shared: Buffer = Buffer.allocUnsafe(4096);
+  private static lent = false;
+  private buf: Buffer;
+  private owns: boolean;
   private i = 0;
+
+  constructor() {
+    this.owns = !ByteWriter.lent;
+    if (this.owns) {
+      ByteWriter.lent = true;
+      this.buf = ByteWriter.shared;
+    } else this.buf = Buffer.allocUnsafe(64);
+  }
 
   private room(n: number): void {
     if (this.i + n <= this.buf.length) return;
+    if (this.buf === FINISHED) throw new Error('ByteWriter: written after toBase64 (a writer encodes once)');
     const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.i + n));
     this.buf.copy(grown, 0, 0, this.i);
     this.buf = grown;
+    if (this.owns) ByteWriter.shared = grown;
   }
 
   byte(b: number): this {
@@ -44,13 +65,40 @@ export class ByteWriter {
     return this;
   }
 
+  /** Length (varint) and UTF-8 bytes, as Buffer.from(s, 'utf8') gives them; ASCII is copied without a Buffer. */
   text(s: string): this {
+    const n = s.length;
+    if (n < 128) {
+      this.room(n + 1);
+      const buf = this.buf;
+      const at = this.i;
+      let k = 0;
+      while (k < n) {
+        const c = s.charCodeAt(k);
+        if (c >= 0x80) break;
+        buf[at + 1 + k] = c;
+        k++;
+      }
+      if (k === n) {
+        buf[at] = n;
+        this.i = at + 1 + n;
+        return this;
+      }
+    }
     const b = Buffer.from(s, 'utf8');
     return this.uvarint(b.length).bytes(b);
   }
 
+  /** The bytes as base64; ends the writer (the shared buffer goes back for the next one). */
   toBase64(): string {
-    return this.buf.toString('base64', 0, this.i);
+    if (this.buf === FINISHED) throw new Error('ByteWriter: toBase64 called twice (a writer encodes once)');
+    const text = this.buf.toString('base64', 0, this.i);
+    if (this.owns) {
+      this.owns = false;
+      ByteWriter.lent = false;
+    }
+    this.buf = FINISHED;
+    return text;
   }
 }
 

@@ -62,4 +62,15 @@ describe('SketchBins', () => {
     bins.add(3);
     expect(bins.encode()).toBe(encodeWithLibrary([3, 3], 0.01));
   });
+
+  it('keys from its cache exactly as sketches-js does, across colliding slots and repeated values', () => {
+    // 20,000 integers and 5,000 one-decimal values share 4,096 slots: hits, misses and overwrites, twice over.
+    const integers = Array.from({ length: 20_000 }, (_, i) => i);
+    const decimals = Array.from({ length: 5_000 }, (_, i) => 20 + i / 10);
+    for (const values of [integers, decimals, [...integers].reverse(), [...decimals, ...integers]])
+      expect(encodeWithBins(values, 0.01)).toBe(encodeWithLibrary(values, 0.01));
+    // One cache per accuracy: the same value keys differently at another accuracy.
+    expect(encodeWithBins([1234, 1234.5], 0.05)).toBe(encodeWithLibrary([1234, 1234.5], 0.05));
+    expect(encodeWithBins([1234, 1234.5], 0.01)).toBe(encodeWithLibrary([1234, 1234.5], 0.01));
+  });
 });

@@ -9,15 +9,32 @@ const NO_BINS: Bins = Object.freeze({
   counts: Object.freeze([]) as unknown as number[],
 });
 
-// One mapping per accuracy: building it costs two logarithms and an object, and a batch creates hundreds of bins.
-const mappings = new Map<number, Mapping>();
-function mappingFor(accuracy: number): Mapping {
-  let mapping = mappings.get(accuracy);
-  if (mapping === undefined) {
-    mapping = new DDSketch({ relativeAccuracy: accuracy }).mapping;
-    mappings.set(accuracy, mapping);
+/**
+ * One mapping per accuracy (building it costs two logarithms and an object, and a batch creates hundreds of bins),
+ * with a direct-mapped cache of the keys it gave: computing a key costs a logarithm (a C call), about a quarter of a
+ * JSON.parse per event for a pipeline with two varying measures, while real measures repeat (integer delays and
+ * distances, one-decimal readings). A slot holds the exact magnitude it was computed for, so a hit is the key the
+ * mapping gives (tested against sketches-js byte for byte); a miss computes it and overwrites the slot.
+ */
+interface KeyCache {
+  mapping: Mapping;
+  magnitudes: Float64Array;
+  keys: Float64Array;
+}
+const CACHE_SLOTS = 4096;
+const caches = new Map<number, KeyCache>();
+function cacheFor(accuracy: number): KeyCache {
+  let cache = caches.get(accuracy);
+  if (cache === undefined) {
+    cache = {
+      mapping: new DDSketch({ relativeAccuracy: accuracy }).mapping,
+      // NaN equals nothing, so an empty slot never hits.
+      magnitudes: new Float64Array(CACHE_SLOTS).fill(NaN),
+      keys: new Float64Array(CACHE_SLOTS),
+    };
+    caches.set(accuracy, cache);
   }
-  return mapping;
+  return cache;
 }
 
 /**
@@ -30,7 +47,7 @@ function mappingFor(accuracy: number): Mapping {
  * that accepted the same values (tested).
  */
 export class SketchBins {
-  private readonly mapping: Mapping;
+  private readonly cache: KeyCache;
   private readonly positive: Bins = { keys: [], counts: [] };
   /** Created on the first negative value: most measures (and every latency) have none. */
   private negative: Bins | undefined;
@@ -39,7 +56,7 @@ export class SketchBins {
   private runWeight = 0;
 
   constructor(readonly accuracy: number) {
-    this.mapping = mappingFor(accuracy);
+    this.cache = cacheFor(accuracy);
   }
 
   add(value: number): void {
@@ -62,15 +79,22 @@ export class SketchBins {
     const weight = this.runWeight;
     this.runWeight = 0;
     this.runValue = NaN;
-    const min = this.mapping.minPossible;
+    const min = this.cache.mapping.minPossible;
     if (value > min) bump(this.positive, this.key(value), weight);
     else if (value < -min) bump((this.negative ??= { keys: [], counts: [] }), this.key(-value), weight);
     else this.zeroCount += weight;
   }
 
   private key(magnitude: number): number {
+    const { magnitudes, keys, mapping } = this.cache;
+    // An odd multiplier spreads consecutive integers and one-decimal values over distinct slots.
+    const slot = (magnitude * 4099) & (CACHE_SLOTS - 1);
+    if (magnitudes[slot] === magnitude) return keys[slot] as number;
     // Beyond maxPossible sketches-js throws; clamp so one extreme value cannot fail a whole batch.
-    return this.mapping.key(Math.min(magnitude, this.mapping.maxPossible));
+    const key = mapping.key(Math.min(magnitude, mapping.maxPossible));
+    magnitudes[slot] = magnitude;
+    keys[slot] = key;
+    return key;
   }
 }
 

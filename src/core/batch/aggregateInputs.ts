@@ -37,6 +37,8 @@ export function freezeAggregates(
 
 /** Stream totals of the batch's aggregates when each event is in one window (tumbling, session): the windows' merge. */
 export function aggregateTotalsOf(windows: readonly PartialWindow[]): Record<string, EncodedAggregate> {
+  // Most streams fill one window per batch: its aggregates are the totals (the loop below would copy them as well).
+  if (windows.length === 1) return { ...(windows[0] as PartialWindow).aggregates };
   const out: Record<string, EncodedAggregate> = {};
   for (const w of windows)
     for (const [name, e] of Object.entries(w.aggregates ?? {}))

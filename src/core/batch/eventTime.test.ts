@@ -31,6 +31,16 @@ describe('parseCanonicalIso', () => {
       '2026-13-01T00:00:00Z',
       '2026-11-26T1a:00:00Z',
       '2026-11-26t10:00:00z',
+      // Characters just outside the digits, and digits that are not ASCII: never read as digits.
+      '2026-11-26T10:0/:00Z',
+      '2026-11-26T10:00::0Z',
+      '2026-11-2\uFF16T10:00:00Z',
+      '\u0662026-11-26T10:00:00Z',
+      '2026-11-26T24:00:00Z',
+      '2026-11-26T10:60:00Z',
+      '2026-11-26T10:00:60Z',
+      '2026-00-26T10:00:00Z',
+      '2026-11-00T10:00:00Z',
     ]) {
       expect(parseCanonicalIso(text)).toBeUndefined();
     }

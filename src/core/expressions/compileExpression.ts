@@ -4,7 +4,7 @@ import { celEnvironment, MAX_EXPRESSION_LENGTH } from './celEnvironment';
 import { startMetering, stopMetering } from './costMeter';
 import { fieldReader, parseFieldPath } from './fieldPath';
 import { findGrowth, findUnsafe, variables } from './findUnsafe';
-import { NOT_ANSWERED, numericFastPath } from './numericFastPath';
+import { type FastEvaluator, NOT_ANSWERED, numericFastPath } from './numericFastPath';
 
 export interface ExpressionError {
   message: string;
@@ -29,6 +29,11 @@ export interface CompiledExpression {
   fieldPath?: readonly string[];
   /** For a bare field path: the value (null when missing), with no result object - the hot loop's fast path. */
   read?: (payload: Record<string, unknown>) => unknown;
+  /**
+   * For a numeric expression the direct evaluator takes (numericFastPath.ts): its value with no result object, or
+   * NOT_ANSWERED, when the caller must call evaluate (which gives the same value whenever this answers).
+   */
+  fast?: FastEvaluator;
   /**
    * Never throws. A bare field path yields null when the field is missing; any other expression reports a missing
    * field as an error ("Unknown variable" / "No such key"). CEL integers (BigInt) come back as numbers.
@@ -127,6 +132,7 @@ export function compileExpression(text: string, role: ExpressionRole): CompileRe
     ok: true,
     expression: {
       text,
+      ...(fast === undefined ? {} : { fast }),
       evaluate(payload) {
         if (fast !== undefined) {
           const answer = fast(payload);

@@ -46,7 +46,7 @@ export function fieldReader(segments: readonly string[]): (payload: Record<strin
     o !== null && typeof o === 'object' && !Array.isArray(o) && hasOwn.call(o, key)
       ? ((o as Record<string, unknown>)[key] ?? null)
       : null;
-  if (segments.length === 1) return (payload) => (hasOwn.call(payload, first) ? (payload[first] ?? null) : null);
+  if (segments.length === 1) return topLevelReader(first);
   if (segments.length === 2)
     return (payload) => step(hasOwn.call(payload, first) ? payload[first] : null, second as string);
   return (payload) => {
@@ -54,4 +54,35 @@ export function fieldReader(segments: readonly string[]): (payload: Record<strin
     for (const key of segments) v = step(v, key);
     return v;
   };
+}
+
+type Reader = (payload: Record<string, unknown>) => unknown;
+
+/**
+ * Readers of one top-level field, from eight identical closure sites handed out in turn per field name. V8 keeps
+ * property-load feedback per closure site, shared by every closure the site creates: readers of a pipeline's key,
+ * time and measures made by one site saw every field name and their loads went megamorphic (a hash-table probe per
+ * read, about twice the cost). The code is fixed text; only the field name varies, as data.
+ */
+const TOP_LEVEL_SITES: ((key: string) => Reader)[] = [
+  (key) => (p) => (hasOwn.call(p, key) ? (p[key] ?? null) : null),
+  (key) => (p) => (hasOwn.call(p, key) ? (p[key] ?? null) : null),
+  (key) => (p) => (hasOwn.call(p, key) ? (p[key] ?? null) : null),
+  (key) => (p) => (hasOwn.call(p, key) ? (p[key] ?? null) : null),
+  (key) => (p) => (hasOwn.call(p, key) ? (p[key] ?? null) : null),
+  (key) => (p) => (hasOwn.call(p, key) ? (p[key] ?? null) : null),
+  (key) => (p) => (hasOwn.call(p, key) ? (p[key] ?? null) : null),
+  (key) => (p) => (hasOwn.call(p, key) ? (p[key] ?? null) : null),
+];
+/** One reader per field name, so every expression reading a field shares its reader (bounded: names beyond get new ones). */
+const topLevelReaders = new Map<string, Reader>();
+const MAX_CACHED_READERS = 4096;
+
+function topLevelReader(key: string): Reader {
+  const known = topLevelReaders.get(key);
+  if (known !== undefined) return known;
+  const site = TOP_LEVEL_SITES[topLevelReaders.size % TOP_LEVEL_SITES.length] as (key: string) => Reader;
+  const reader = site(key);
+  if (topLevelReaders.size < MAX_CACHED_READERS) topLevelReaders.set(key, reader);
+  return reader;
 }

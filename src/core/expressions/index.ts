@@ -10,3 +10,4 @@ export { compileExpression } from './compileExpression';
 export { COST_LIMITS } from './costMeter';
 export { describeValue } from './describeValue';
 export { fieldReader, parseFieldPath } from './fieldPath';
+export { type FastEvaluator, NOT_ANSWERED } from './numericFastPath';

@@ -79,6 +79,27 @@ describe('numericFastPath: the same answer as cel-js wherever it answers', () =>
     );
   });
 
+  it('equals cel-js on field-op-literal and literal-op-field, the shapes with one direct closure (property)', () => {
+    const simple = fc
+      .tuple(fc.constantFrom('a', 'delay', 'm.x'), fc.constantFrom('+', '-', '*', '/', '<', '<=', '>', '>='), literal)
+      .chain(([f, op, l]) => fc.constantFrom(`${f} ${op} ${l}`, `${l} ${op} ${f}`));
+    fc.assert(
+      fc.property(simple, payload, (text, event) => {
+        const fast = fastOf(text)(event);
+        if (fast === NOT_ANSWERED) return;
+        const expected = general(text, event);
+        expect(Object.is(fast, expected) ? fast : { fast, expected }).toBe(fast);
+        const compiled = compileExpression(text, typeof fast === 'boolean' ? 'boolean' : 'number');
+        if (!compiled.ok) throw new Error(compiled.error.message);
+        expect(compiled.expression.fast?.(event)).toBe(fast);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(fastOf('distance > 100')({ distance: 'far' })).toBe(NOT_ANSWERED);
+    expect(fastOf('100 < distance')({})).toBe(NOT_ANSWERED);
+    expect(fastOf('1.609 * distance')({ distance: 1000 })).toBe(1609);
+  });
+
   it('answers whenever every field is a number, and never when one is missing or not a number', () => {
     const fast = fastOf('(a + b.c) / 2 >= 3 && !(delay < 0)');
     expect(fast({ a: 4, b: { c: 2 }, delay: 1 })).toBe(true);

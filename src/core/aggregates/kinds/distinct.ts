@@ -36,18 +36,19 @@ const registers = (p: number): number => 2 ** p;
 const sparseLimit = (p: number): number => registers(p) / 8;
 
 const scratch = { hi: 0, lo: 0 };
+/** place()'s answer: module scratch rather than an object per value (the hot path adds one value per event). */
+let placedIndex = 0;
+let placedRank = 0;
 
-/** Register index and rank of a value. */
-function place(value: string, p: number): { index: number; rank: number } {
+/** Register index and rank of a value, into placedIndex and placedRank. */
+function place(value: string, p: number): void {
   hash53(value, scratch);
-  const index = scratch.lo >>> (32 - p);
+  placedIndex = scratch.lo >>> (32 - p);
   // The remaining bits, most significant first: the low word's 32 - p bits, then the 21 high bits.
   const rest = (scratch.lo << p) >>> 0;
-  let rank: number;
-  if (rest !== 0) rank = Math.clz32(rest) + 1;
-  else if (scratch.hi !== 0) rank = 32 - p + Math.clz32(scratch.hi << 11) + 1;
-  else rank = HASH_BITS - p + 1;
-  return { index, rank };
+  if (rest !== 0) placedRank = Math.clz32(rest) + 1;
+  else if (scratch.hi !== 0) placedRank = 32 - p + Math.clz32(scratch.hi << 11) + 1;
+  else placedRank = HASH_BITS - p + 1;
 }
 
 function toDense(p: number, sparse: readonly number[]): Uint8Array {
@@ -73,18 +74,26 @@ class HllBuilder implements AggregateBuilder<Hll> {
   /** Sparse: index -> rank, until it holds more than m / 8 registers. */
   private map: Map<number, number> | null = new Map();
   private dense: Uint8Array | null = null;
-  constructor(private readonly p: number) {}
+  /** m / 8, computed once (2 ** p is a call per value otherwise). */
+  private readonly limit: number;
+  constructor(private readonly p: number) {
+    this.limit = sparseLimit(p);
+  }
 
   add(value: string | number, _time: number): void {
-    const { index, rank } = place(typeof value === 'string' ? value : String(value), this.p);
+    place(typeof value === 'string' ? value : String(value), this.p);
+    const index = placedIndex;
+    const rank = placedRank;
     if (this.map !== null) {
       const known = this.map.get(index);
-      if (known === undefined || rank > known) this.map.set(index, rank);
-      if (this.map.size > sparseLimit(this.p)) {
-        this.dense = new Uint8Array(registers(this.p));
-        for (const [i, r] of this.map) this.dense[i] = r;
-        this.map = null;
-      }
+      if (known === undefined) {
+        this.map.set(index, rank);
+        if (this.map.size > this.limit) {
+          this.dense = new Uint8Array(registers(this.p));
+          for (const [i, r] of this.map) this.dense[i] = r;
+          this.map = null;
+        }
+      } else if (rank > known) this.map.set(index, rank);
       return;
     }
     const dense = this.dense as Uint8Array;
@@ -93,9 +102,28 @@ class HllBuilder implements AggregateBuilder<Hll> {
 
   state(): Hll {
     if (this.map === null) return { precision: this.p, sparse: null, dense: this.dense };
-    const sparse = [...this.map].map(([i, r]) => i * 64 + r).sort((a, b) => a - b);
-    return { precision: this.p, sparse, dense: null };
+    const sparse: number[] = [];
+    for (const [i, r] of this.map) sparse.push(i * 64 + r);
+    return { precision: this.p, sparse: sortAscending(sparse), dense: null };
   }
+}
+
+/**
+ * Sorts distinct numbers ascending in place: insertion sort for the few registers a batch's window sets (a sort with
+ * a comparator called back from the builtin cost more than the rest of the encoding), the builtin beyond.
+ */
+function sortAscending(xs: number[]): number[] {
+  if (xs.length > 32) return xs.sort((a, b) => a - b);
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (xs[j] as number) > x) {
+      xs[j + 1] = xs[j] as number;
+      j--;
+    }
+    xs[j + 1] = x;
+  }
+  return xs;
 }
 
 export function mergeHll(a: Hll, b: Hll): Hll {

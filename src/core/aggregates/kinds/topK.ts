@@ -66,7 +66,9 @@ class TopKBuilder implements AggregateBuilder<TopK> {
   }
 
   state(): TopK {
-    const items = [...this.counters].map(([item, c]) => ({ item, count: c.count, error: c.error })).sort(byCount);
+    const items: TopK['items'] = [];
+    for (const [item, c] of this.counters) items.push({ item, count: c.count, error: c.error });
+    items.sort(byCount);
     return { k: this.k, capacity: this.capacity, total: this.total, items };
   }
 }

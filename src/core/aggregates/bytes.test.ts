@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+
+import { ByteReader, ByteWriter } from './bytes';
+
+/** What text() wrote before its ASCII fast path: a varint length and Buffer.from(s, 'utf8'). */
+function reference(s: string): string {
+  const b = Buffer.from(s, 'utf8');
+  const out: number[] = [];
+  let z = b.length;
+  while (z >= 128) {
+    out.push((z % 128) + 128);
+    z = Math.floor(z / 128);
+  }
+  out.push(z);
+  return Buffer.concat([Buffer.from(out), b]).toString('base64');
+}
+
+describe('ByteWriter', () => {
+  it('writes text as a length and its UTF-8 bytes, ASCII or not (property)', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.string({ unit: 'grapheme', maxLength: 40 }),
+      fc.constantFrom('', 'PHL', '\uD800', 'x\uDC00y', 'é', 'a'.repeat(127), 'a'.repeat(128), '\u007F\u0080'),
+    );
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(new ByteWriter().text(s).toBase64()).toBe(reference(s));
+        expect(new ByteReader(new ByteWriter().text(s).toBase64(), 'test').text()).toBe(
+          Buffer.from(s, 'utf8').toString('utf8'),
+        );
+      }),
+    );
+  });
+
+  it('gives each of two writers alive at once its own bytes (the shared buffer is lent to one)', () => {
+    const first = new ByteWriter().byte(1).uvarint(300);
+    const second = new ByteWriter().byte(2).text('second');
+    first.text('first');
+    expect(second.toBase64()).toBe(Buffer.from([2, 6, ...Buffer.from('second')]).toString('base64'));
+    expect(first.toBase64()).toBe(Buffer.from([1, 0xac, 0x02, 5, ...Buffer.from('first')]).toString('base64'));
+    // And after both ended, the next writer starts empty.
+    expect(new ByteWriter().byte(3).toBase64()).toBe(Buffer.from([3]).toString('base64'));
+  });
+
+  it('grows past its buffer', () => {
+    const big = Buffer.alloc(10_000, 7);
+    const w = new ByteWriter().byte(9).bytes(big);
+    expect(Buffer.from(w.toBase64(), 'base64')).toEqual(Buffer.concat([Buffer.from([9]), big]));
+  });
+
+  it('refuses to be written or read after toBase64, when its buffer may be lent to another writer', () => {
+    const w = new ByteWriter().byte(1);
+    w.toBase64();
+    expect(() => w.byte(2)).toThrow('ByteWriter: written after toBase64 (a writer encodes once)');
+    expect(() => w.text('x')).toThrow('ByteWriter: written after toBase64 (a writer encodes once)');
+    expect(() => w.toBase64()).toThrow('ByteWriter: toBase64 called twice (a writer encodes once)');
+  });
+});
