@@ -86,6 +86,7 @@ const timer = (w: World, p: ReturnType<typeof process_>) =>
     coalescer: p.coalescer as IngestCoalescer,
     stores: w.stores,
     metrics: p.metrics,
+    watermarks: p.watermarks,
     now: () => w.clock.now,
     signal: (c, e, op) => p.signal(c, e, op),
   });
@@ -215,6 +216,7 @@ describe('coalescing ingest (ENTITY_FLUSH_INTERVAL)', () => {
       deadLetter: async () => {},
       warn: () => {},
       error: () => {},
+      reported: () => {},
     };
     const [r1, r2] = await Promise.all([p1.coalescer?.flush('0', sink), p2.coalescer?.flush('0', sink)]);
     expect([r1?.operations, r2?.operations].sort()).toEqual([0, 1]);

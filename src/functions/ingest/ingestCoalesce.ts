@@ -22,6 +22,11 @@ export interface FlushSink {
   deadLetter(records: DeadLetterRecord[]): Promise<void>;
   warn(message: string): void;
   error(message: string): void;
+  /**
+   * Called once a group's merges were sent, with the partials delivered: the partition's progress that later partials
+   * report to other partitions' streams moves only now, never ahead of its batches still buffered (rule 9).
+   */
+  reported(partition: string, partials: readonly StreamPartial[]): void;
   /** Called when a background flush (started by ingest) delivered something: its operations go to the metrics. */
   delivered?(result: FlushResult): Promise<void>;
 }
@@ -270,6 +275,7 @@ export class IngestCoalescer {
       this.knownMark.set(partition, Math.max(mark.flushedThrough, range.lastSequence));
     }
     const delivered = partials.filter((_, i) => merged[i]?.status === 'fulfilled');
+    sink.reported(partition, delivered);
     this.groups.remember(partition, range.firstSequence, range.lastSequence, delivered, configs);
     return { operations: partials.length + commits.length, events: partials.reduce((n, p) => n + p.events, 0), range };
   }
