@@ -26,8 +26,13 @@ jest.setTimeout(180_000);
 const streams = 7;
 const partitions = ['0', '1', '2', '3'];
 const metricsDelayMs = 150;
-/** 50 ms of event time per event: ~1,200 events per 1-minute window; every 53rd event to the stream `rare`. */
-const spacing = { spacingMs: 50, rareEvery: 53 };
+/**
+ * 500 ms of event time per event: 120 events per 1-minute window, so the 30 s lateness is a few batches and a
+ * partition's buffered batches span more than it. The stream `rare` gets events of one partition, and from the 1,000th
+ * event on of a second one too: that partition's first `rare` events sit in its buffer while the other partitions,
+ * flushed, are past their window (the case coalescing rule 9 is about).
+ */
+const spacing = { spacingMs: 500, rareEvery: 52, rareWiderFrom: 1000 };
 const names = [...Array.from({ length: streams }, (_, s) => `s-${s}`), 'rare'];
 
 interface HubInfo {

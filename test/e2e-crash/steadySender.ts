@@ -14,13 +14,24 @@ const base = Date.UTC(2024, 4, 1, 10, 0, 0);
 
 /**
  * Event `i`: stream i mod `streams` (7 streams over 4 round-robin partitions puts every stream on every partition), integer values so sums are exact.
- * With `spacingMs`, event i's time is `base + i * spacingMs` instead (time-sorted, many 1-minute windows), and with
- * `rareEvery`, every such event goes to the stream `rare` instead (a stream missing from most batches).
+ * With `spacing`, event i's time is `base + i * spacingMs` instead (time-sorted, many 1-minute windows), and events
+ * i ≡ 0 mod `rareEvery` go to the stream `rare` (with 4 round-robin partitions and `rareEvery` a multiple of 4, all
+ * on one partition), from index `rareWiderFrom` on also those i ≡ rareEvery/2 (a second partition joins late).
  */
-export function testEvent(i: number, streams: number, spacing?: { spacingMs: number; rareEvery?: number }): TestEvent {
+export interface Spacing {
+  spacingMs: number;
+  rareEvery?: number;
+  rareWiderFrom?: number;
+}
+
+export function testEvent(i: number, streams: number, spacing?: Spacing): TestEvent {
+  const every = spacing?.rareEvery;
+  const rare =
+    every !== undefined &&
+    (i % every === 0 || (i >= (spacing?.rareWiderFrom ?? Infinity) && i % every === Math.floor(every / 2)));
   return {
     id: i,
-    stream: spacing?.rareEvery && i % spacing.rareEvery === 0 ? 'rare' : `s-${i % streams}`,
+    stream: rare ? 'rare' : `s-${i % streams}`,
     time: new Date(spacing ? base + i * spacing.spacingMs : base + (i % 50_000)).toISOString(),
     value: 1 + ((i * 7919) % 1000),
   };
@@ -48,7 +59,7 @@ export class SteadySender {
       streams: number;
       batch: number;
       intervalMs: number;
-      spacing?: { spacingMs: number; rareEvery?: number };
+      spacing?: Spacing;
     },
     private baseUrl: string,
   ) {}
