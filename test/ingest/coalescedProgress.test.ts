@@ -148,4 +148,45 @@ describe('coalescing keeps event time per partition exact', () => {
     await h.deliver('1', 3, [['busy', 30]]);
     expect((await h.stores.deadLetters.query()).items.map((d) => [d.reason, d.stream])).toEqual([['late', 'busy']]);
   });
+
+  it('PT2S: a due partition waits for its previous flush still running, so its entities never fall far behind ingest', async () => {
+    const h = setup(INTERVAL);
+    const run = h.deps.signal;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    h.deps.signal = async (context, entity, op) => {
+      await gate;
+      await run(context, entity, op);
+    };
+    const settled = (p: Promise<unknown>) =>
+      Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))]);
+    // The first batch is buffered and its flush starts (a new process is due) and hangs in the entity operations.
+    const first = h.deliver('0', 0, [['busy', 1]]);
+    // Not due yet: the next batch is buffered and returns at once although the flush still runs.
+    expect(await settled(handleOne(h, '0', 1, 2))).toBe(true);
+    h.clock.now += INTERVAL;
+    // Due: this batch waits for the flush in flight before starting the next one.
+    const third = handleOne(h, '0', 2, 3);
+    expect(await settled(third)).toBe(false);
+    release();
+    await third;
+    await first;
+    await h.deps.coalescer?.idle();
+    await h.timer();
+    expect((await view(h.driver, streamEntityKey('default', 'busy'))).events).toBe(3);
+  });
 });
+
+/** One invocation without waiting for the background flush it starts. */
+function handleOne(h: ReturnType<typeof setup>, partition: string, first: number, second: number) {
+  const context = invocationContext({
+    partitionContext: { partitionId: partition },
+    sequenceNumberArray: [first],
+    enqueuedTimeUtcArray: [new Date(T0 + second * 1000).toISOString()],
+  });
+  return handleIngest(
+    [JSON.stringify({ stream: 'busy', time: new Date(T0 + second * 1000).toISOString(), value: 1 })],
+    context,
+    h.deps,
+  );
+}

@@ -141,6 +141,11 @@ export class IngestCoalescer {
     this.inFlight.set(partition, run);
   }
 
+  /** Waits for the partition's background flush in flight, if any (errors were logged by it, not thrown here). */
+  async flushed(partition: string): Promise<void> {
+    await this.inFlight.get(partition);
+  }
+
   /** Waits for the background flushes in flight (tests, and the host's shutdown). */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight.values()]);
@@ -307,7 +312,12 @@ export async function bufferAndMaybeFlush(
   sink: FlushSink,
 ): Promise<FlushResult> {
   await coalescer.buffer(batch.partition, batch.firstSequence, batch.lastSequence, batch.partials, batch.configs);
-  if (coalescer.isDue(batch.partition)) coalescer.flushInBackground(batch.partition, sink);
+  if (coalescer.isDue(batch.partition)) {
+    // Rule 6, backpressure: a due partition whose previous flush is still running waits for it, so what its entities
+    // have received stays within about one interval (or one flush) of what ingest has read, as with PT0S.
+    await coalescer.flushed(batch.partition);
+    coalescer.flushInBackground(batch.partition, sink);
+  }
   return { operations: 0, events: 0 };
 }
 
