@@ -172,6 +172,7 @@ describe('coalescing keeps event time per partition exact', () => {
     await third;
     await first;
     await h.deps.coalescer?.idle();
+    h.clock.now += INTERVAL;
     await h.timer();
     expect((await view(h.driver, streamEntityKey('default', 'busy'))).events).toBe(3);
   });

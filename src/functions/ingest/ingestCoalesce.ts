@@ -128,7 +128,7 @@ export class IngestCoalescer {
    */
   flushInBackground(partition: string, sink: FlushSink): void {
     if (this.inFlight.has(partition)) return;
-    const run = this.flush(partition, sink)
+    const run = this.flush(partition, sink, true)
       .then(async (r) => {
         if (r.operations > 0) await sink.delivered?.(r);
       })
@@ -151,8 +151,12 @@ export class IngestCoalescer {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight.values()]);
   }
 
-  /** Rule 3: delivers the partition's buffered batches (or re-sends a standing claim). Throws on transient failures. */
-  async flush(partition: string, sink: FlushSink): Promise<FlushResult> {
+  /**
+   * Rule 3: delivers the partition's buffered batches (or re-sends a standing claim). Throws on transient failures.
+   * `holdNewest` (ingest's flush, rule 3a): the newest batch, just buffered and not checkpointed yet, waits for the
+   * next flush when older ones are there, so the group is final; the timer (a quiet partition) sends every batch.
+   */
+  async flush(partition: string, sink: FlushSink, holdNewest = false): Promise<FlushResult> {
     const retried = <T>(what: string, action: () => Promise<T>) =>
       retryTransient(action, this.retry, (e, n, ms) =>
         sink.warn(`ingest buffer: ${what} failed (retry ${n} in ${ms} ms): ${errorMessage(e)}`),
@@ -162,6 +166,11 @@ export class IngestCoalescer {
     this.lastFlushAt.set(partition, this.now());
     let group: BufferedBatch[];
     let etag: string | null;
+    /** Rule 3a: whether every batch of the group has a later batch buffered after it (so it was checkpointed). */
+    const finalGroup = (g: readonly BufferedBatch[]) => {
+      const end = Math.max(...g.map((r) => r.lastSequence));
+      return g.length > 0 && rows.some((r) => r.firstSequence > end);
+    };
     let leftovers: number[] = [];
     if (mark.claim) {
       const claim = mark.claim;
@@ -172,7 +181,9 @@ export class IngestCoalescer {
       );
     } else {
       leftovers = rows.filter((r) => r.lastSequence <= mark.flushedThrough).map((r) => r.firstSequence);
-      group = rows.filter((r) => r.lastSequence > mark.flushedThrough).slice(0, MAX_GROUP_BATCHES);
+      const unflushed = rows.filter((r) => r.lastSequence > mark.flushedThrough);
+      const take = holdNewest ? Math.max(1, unflushed.length - 1) : unflushed.length;
+      group = unflushed.slice(0, Math.min(MAX_GROUP_BATCHES, take));
       if (group.length === 0) {
         if (leftovers.length > 0)
           await retried('deleting delivered rows', () => this.store.remove(partition, leftovers));
@@ -208,7 +219,11 @@ export class IngestCoalescer {
         else byStream.set(key, [p]);
       }
     }
-    const partials = [...byStream.values()].map((parts) => combinePartials(parts, range));
+    const final = finalGroup(group);
+    const partials = [...byStream.values()].map((parts) => {
+      const combined = combinePartials(parts, range);
+      return final ? { ...combined, final } : combined;
+    });
     const commits = this.groups.commitsFor(partition, range.firstSequence, partials);
     const send = (entity: df.EntityId, op: StreamSignal) =>
       retried(`${op.kind} for ${entity.key}`, () => sink.signal(entity, op));
@@ -281,7 +296,8 @@ export class IngestCoalescer {
     }
     const delivered = partials.filter((_, i) => merged[i]?.status === 'fulfilled');
     sink.reported(partition, delivered);
-    this.groups.remember(partition, range.firstSequence, range.lastSequence, delivered, configs);
+    // A final group was committed by its merges: the next group owes its streams no commit.
+    this.groups.remember(partition, range.firstSequence, range.lastSequence, final ? [] : delivered, configs);
     return { operations: partials.length + commits.length, events: partials.reduce((n, p) => n + p.events, 0), range };
   }
 
