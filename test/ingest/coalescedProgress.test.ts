@@ -176,6 +176,36 @@ describe('coalescing keeps event time per partition exact', () => {
     await h.timer();
     expect((await view(h.driver, streamEntityKey('default', 'busy'))).events).toBe(3);
   });
+
+  it("PT2S: ingest's flush holds the newest batch back and sends the older ones as a final group, committed on merge", async () => {
+    const h = setup(INTERVAL);
+    const run = h.deps.signal;
+    const ops: { kind: string; final?: boolean; range: string }[] = [];
+    h.deps.signal = async (context, entity, op) => {
+      const input = op.input as { partial?: { final?: boolean; firstSequence: number; lastSequence: number } };
+      ops.push({
+        kind: op.kind,
+        ...(input.partial?.final ? { final: true } : {}),
+        range: input.partial ? `${input.partial.firstSequence}-${input.partial.lastSequence}` : '',
+      });
+      await run(context, entity, op);
+    };
+    await h.deliver('0', 0, [['busy', 1]]); // the first flush of a process: batch 0 alone, pending
+    await h.deliver('0', 1, [['busy', 2]]); // buffered
+    h.clock.now += INTERVAL;
+    await h.deliver('0', 2, [['busy', 3]]); // due: batches 1 (checkpointed: 2 came after it) final, 2 held back
+    expect(ops).toEqual([
+      { kind: 'merge', range: '0-0' },
+      { kind: 'merge', final: true, range: '1-1' },
+    ]);
+    const busy = await view(h.driver, streamEntityKey('default', 'busy'));
+    expect(busy.partitions).toEqual([expect.objectContaining({ partition: '0', committed: 1, pending: null })]);
+    // The quiet partition's held batch goes out with the timer (not final: nothing came after it).
+    h.clock.now += INTERVAL;
+    await h.timer();
+    expect(ops.slice(2)).toEqual([{ kind: 'merge', range: '2-2' }]);
+    expect((await view(h.driver, streamEntityKey('default', 'busy'))).events).toBe(3);
+  });
 });
 
 /** One invocation without waiting for the background flush it starts. */
