@@ -154,7 +154,8 @@ export class IngestCoalescer {
   /**
    * Rule 3: delivers the partition's buffered batches (or re-sends a standing claim). Throws on transient failures.
    * `holdNewest` (ingest's flush, rule 3a): the newest batch, just buffered and not checkpointed yet, waits for the
-   * next flush when older ones are there, so the group is final; the timer (a quiet partition) sends every batch.
+   * next flush when older ones are there, so the group is final; the timer does so while the newest batch is younger
+   * than the interval, and sends every batch of a partition gone quiet.
    */
   async flush(partition: string, sink: FlushSink, holdNewest = false): Promise<FlushResult> {
     const retried = <T>(what: string, action: () => Promise<T>) =>
@@ -182,7 +183,10 @@ export class IngestCoalescer {
     } else {
       leftovers = rows.filter((r) => r.lastSequence <= mark.flushedThrough).map((r) => r.firstSequence);
       const unflushed = rows.filter((r) => r.lastSequence > mark.flushedThrough);
-      const take = holdNewest ? Math.max(1, unflushed.length - 1) : unflushed.length;
+      // The timer holds it too while it is younger than the interval: the partition is busy, ingest flushes it next.
+      const newest = unflushed.at(-1);
+      const hold = holdNewest || (newest !== undefined && this.now() - newest.bufferedAt < this.intervalMs);
+      const take = hold ? Math.max(1, unflushed.length - 1) : unflushed.length;
       group = unflushed.slice(0, Math.min(MAX_GROUP_BATCHES, take));
       if (group.length === 0) {
         if (leftovers.length > 0)
