@@ -200,11 +200,18 @@ describe('coalescing keeps event time per partition exact', () => {
     ]);
     const busy = await view(h.driver, streamEntityKey('default', 'busy'));
     expect(busy.partitions).toEqual([expect.objectContaining({ partition: '0', committed: 1, pending: null })]);
-    // The quiet partition's held batch goes out with the timer (not final: nothing came after it).
+    // The timer holds it too while it is younger than the interval (the partition is busy) ...
+    h.clock.now += INTERVAL / 2;
+    await h.timer(); // (nothing is stale yet)
+    await h.deliver('0', 3, [['busy', 4]]); // not due: buffered
+    h.clock.now += INTERVAL / 2;
+    await h.timer(); // batch 2 is stale, batch 3 younger than the interval: 2 goes out final, 3 is held
+    expect(ops.slice(2)).toEqual([{ kind: 'merge', final: true, range: '2-2' }]);
+    // ... and sends it once the partition has gone quiet (not final: nothing came after it).
     h.clock.now += INTERVAL;
     await h.timer();
-    expect(ops.slice(2)).toEqual([{ kind: 'merge', range: '2-2' }]);
-    expect((await view(h.driver, streamEntityKey('default', 'busy'))).events).toBe(3);
+    expect(ops.slice(3)).toEqual([{ kind: 'merge', range: '3-3' }]);
+    expect((await view(h.driver, streamEntityKey('default', 'busy'))).events).toBe(4);
   });
 });
 
