@@ -2,7 +2,10 @@
  * The crash test again with coalescing ingest (ENTITY_FLUSH_INTERVAL=PT2S; docs/explanation/effectively-once.md):
  * events stream into the local hub, the host is SIGKILLed while the IngestBuffer table holds batches the entities have
  * not received yet, some of them not checkpointed either, and is restarted on the same data dir and Azurite; every
- * stream's count and sum must equal exactly what was sent, and the buffer must end empty.
+ * stream's count and sum must equal exactly what was sent, and the buffer must end empty. The events are time-sorted
+ * over several 1-minute windows and spread round-robin over the partitions (every stream on every partition, one
+ * stream in few batches), so windows close on the per-partition watermarks while other partitions' batches are still
+ * buffered: every window's count and sum (closed or live) must equal what was sent into it, none late at the entity.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +26,14 @@ jest.setTimeout(180_000);
 const streams = 7;
 const partitions = ['0', '1', '2', '3'];
 const metricsDelayMs = 150;
+/**
+ * 500 ms of event time per event: 120 events per 1-minute window, so the 30 s lateness is a few batches and a
+ * partition's buffered batches span more than it. The stream `rare` gets events of one partition, and from the 1,000th
+ * event on of a second one too: that partition's first `rare` events sit in its buffer while the other partitions,
+ * flushed, are past their window (the case coalescing rule 9 is about).
+ */
+const spacing = { spacingMs: 500, rareEvery: 52, rareWiderFrom: 1000 };
+const names = [...Array.from({ length: streams }, (_, s) => `s-${s}`), 'rare'];
 
 interface HubInfo {
   events: number;
@@ -58,14 +69,17 @@ interface StreamResponse {
   metrics: { conflicts: number };
 }
 
-async function totals(baseUrl: string): Promise<Record<string, StreamTotals & { conflicts: number }>> {
+async function totals(
+  baseUrl: string,
+  names: readonly string[],
+): Promise<Record<string, StreamTotals & { conflicts: number }>> {
   const out: Record<string, StreamTotals & { conflicts: number }> = {};
-  for (let s = 0; s < streams; s++) {
-    const res = await fetch(`${baseUrl}/api/streams/default/s-${s}`);
+  for (const name of names) {
+    const res = await fetch(`${baseUrl}/api/streams/default/${name}`);
     const text = await res.text();
-    if (res.status !== 200 && res.status !== 404) throw new Error(`GET stream s-${s}: ${res.status} ${text}`);
+    if (res.status !== 200 && res.status !== 404) throw new Error(`GET stream ${name}: ${res.status} ${text}`);
     const v = res.status === 404 ? undefined : (JSON.parse(text) as StreamResponse);
-    out[`s-${s}`] = {
+    out[name] = {
       count: v?.totals.value?.count ?? 0,
       sum: v?.totals.value?.sum ?? 0,
       conflicts: v?.metrics.conflicts ?? 0,
@@ -85,7 +99,7 @@ async function settleOn(baseUrl: string, expected: Map<string, StreamTotals>): P
   let last: unknown;
   await pollUntil(
     async () => {
-      const got = await totals(baseUrl);
+      const got = await totals(baseUrl, Object.keys(want));
       last = got;
       for (const [stream, t] of Object.entries(got)) {
         if (t.count > (want[stream]?.count ?? 0))
@@ -117,6 +131,45 @@ async function bufferRows(connectionString: string): Promise<Map<string, Array<[
     if ((e as { statusCode?: number }).statusCode !== 404) throw e;
   }
   return out;
+}
+
+interface WindowJson {
+  start: number;
+  data: { events: number; measures: { value?: { sum: number } } };
+}
+interface ViewJson {
+  windows: { start: number; events: number; measures: { value?: { sum: number } } }[];
+  metrics: { lateAtEntity: number };
+}
+
+/**
+ * `{stream}|{window start}` -> count and sum, over the stream's closed windows (the table) and its live ones (the view);
+ * a window is in one or the other. Also each stream's lateAtEntity and how many of its windows were closed.
+ */
+async function windowTotals(
+  baseUrl: string,
+): Promise<{ windows: Map<string, StreamTotals>; late: Record<string, number>; closed: number }> {
+  const windows = new Map<string, StreamTotals>();
+  const late: Record<string, number> = {};
+  let closed = 0;
+  const add = (key: string, count: number, sum: number) => {
+    const t = windows.get(key) ?? { count: 0, sum: 0 };
+    windows.set(key, { count: t.count + count, sum: t.sum + sum });
+  };
+  for (const name of names) {
+    const res = await fetch(`${baseUrl}/api/streams/default/${name}/windows?limit=1000`);
+    if (res.status !== 200)
+      throw new Error(`GET windows of ${name}: expected 200, found ${res.status} ${await res.text()}`);
+    const page = (await res.json()) as { items: WindowJson[] };
+    closed += page.items.length;
+    for (const w of page.items) add(`${name}|${w.start}`, w.data.events, w.data.measures.value?.sum ?? 0);
+    const live = await fetch(`${baseUrl}/api/streams/default/${name}`);
+    if (live.status === 404) continue;
+    const v = (await live.json()) as ViewJson;
+    late[name] = v.metrics.lateAtEntity;
+    for (const w of v.windows) add(`${name}|${w.start}`, w.events, w.measures.value?.sum ?? 0);
+  }
+  return { windows, late, closed };
 }
 
 describe('Streamfold on the local host with ENTITY_FLUSH_INTERVAL=PT2S: SIGKILL mid-stream, restart, drain', () => {
@@ -154,7 +207,7 @@ describe('Streamfold on the local host with ENTITY_FLUSH_INTERVAL=PT2S: SIGKILL 
         timeoutMs: 60_000,
       });
     host = await start();
-    const sender = new SteadySender({ streams, batch: 100, intervalMs: 40 }, host.baseUrl);
+    const sender = new SteadySender({ streams, batch: 100, intervalMs: 40, spacing }, host.baseUrl);
     sender.start();
 
     // Crash when batches are checkpointed, the buffer holds batches the entities have not received, and at least one
@@ -200,6 +253,32 @@ describe('Streamfold on the local host with ENTITY_FLUSH_INTERVAL=PT2S: SIGKILL 
       30_000,
       250,
     );
+    // Window aggregates, not only totals: every window of every stream holds exactly what was sent into it.
+    const sentWindows = new Map(
+      [...sender.sentWindows].map(([k, t]) => [k, t] as const).sort(([a], [b]) => a.localeCompare(b)),
+    );
+    let lastWindows: Awaited<ReturnType<typeof windowTotals>> | undefined;
+    await pollUntil(
+      async () => {
+        lastWindows = await windowTotals(host!.baseUrl);
+        const got = new Map([...lastWindows.windows].sort(([a], [b]) => a.localeCompare(b)));
+        return JSON.stringify([...got]) === JSON.stringify([...sentWindows]) ? true : undefined;
+      },
+      30_000,
+      500,
+    ).catch((err: Error) => {
+      const diff = [...new Set([...sentWindows.keys(), ...(lastWindows?.windows.keys() ?? [])])]
+        .filter((k) => JSON.stringify(sentWindows.get(k)) !== JSON.stringify(lastWindows?.windows.get(k)))
+        .map(
+          (k) =>
+            `${k}: sent ${JSON.stringify(sentWindows.get(k))}, found ${JSON.stringify(lastWindows?.windows.get(k))}`,
+        );
+      throw new Error(`${err.message}\nwindows differing from what was sent:\n${diff.join('\n')}`);
+    });
+    expect(lastWindows?.late).toEqual(Object.fromEntries(names.map((n) => [n, 0])));
+    // Several windows per stream, most closed on the watermark while partitions were buffered behind each other.
+    expect(new Set([...sentWindows.keys()].map((k) => k.split('|')[1])).size).toBeGreaterThanOrEqual(3);
+    expect(lastWindows?.closed).toBeGreaterThanOrEqual(names.length);
     // Fewer entity operations than one per stream per batch: /api/metrics over the run.
     const metrics = (await (await fetch(`${host.baseUrl}/api/metrics?minutes=10`)).json()) as {
       events: number;

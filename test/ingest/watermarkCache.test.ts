@@ -45,4 +45,16 @@ describe('WatermarkCache', () => {
     expect(cache.progressFor('p')).toEqual({ '0': { watermark: 9000, at: 100 }, '1': { watermark: 1000, at: 300 } });
     expect(cache.progressFor('other')).toBeUndefined();
   });
+
+  it('coalescing: a buffered batch moves the late-check marks at once, its reports only when delivered', () => {
+    const cache = new WatermarkCache();
+    cache.update('0', 0, [partial('0', 's', 1000, 100)]);
+    cache.update('0', 1, [partial('0', 's', 9000, 200)], false);
+    // The next batch of the partition is judged against the buffered one ...
+    expect(cache.forBatch('0', 2)('p', 's')).toBe(9000);
+    // ... but other partitions' partials still report the delivered progress.
+    expect(cache.progressFor('p')).toEqual({ '0': { watermark: 1000, at: 100 } });
+    cache.reportDelivered('0', [partial('0', 's', 9000, 200), partial('0', 't', null, 300)]);
+    expect(cache.progressFor('p')).toEqual({ '0': { watermark: 9000, at: 200 } });
+  });
 });

@@ -109,6 +109,11 @@ export interface StreamPartial {
   progress?: Record<string, PartitionProgressReport>;
   /** The hub's partition count, when configured (BatchInput.partitionCount). */
   partitionCount?: number;
+  /**
+   * Coalescing only: every batch in the range is known checkpointed (a later batch of the partition was buffered), so
+   * it can never be redelivered and the entity commits it on merge instead of keeping it pending (ingestCoalesce.ts).
+   */
+  final?: boolean;
   minEnqueuedTime: number;
   maxEnqueuedTime: number;
   /** Session windows: the pipeline's gap and maxDuration, so the entity merges sessions by the batch's rules. */

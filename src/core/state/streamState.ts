@@ -353,6 +353,12 @@ export function mergePartialInPlace(
     };
   }
   recordSample(state, partial, now);
+  if (partial.final === true) {
+    // A coalesced group whose batches are all checkpointed: nothing can replace it, so it is committed at once.
+    commit(state, partial, now);
+    progress.committed = partial.lastSequence;
+    progress.pending = null;
+  }
   return { state, closedWindows: closeWindows(state, now, config), outcome };
 }
 

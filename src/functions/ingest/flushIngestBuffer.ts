@@ -8,6 +8,7 @@ import { signalStream } from '../stream/streamContract';
 import { writeDeadLetters } from './ingest';
 import type { FlushResult, IngestCoalescer } from './ingestCoalesce';
 import type { IngestMetricsWriter } from './ingestMetricsWriter';
+import type { WatermarkCache } from './watermarkCache';
 
 export const FLUSH_INGEST_BUFFER_FUNCTION = 'flushIngestBuffer';
 /** Every 5 s: a partition that went quiet is delivered within the interval plus this. */
@@ -17,6 +18,8 @@ export interface FlushBufferDeps {
   coalescer: IngestCoalescer;
   stores: Stores;
   metrics: Pick<IngestMetricsWriter, 'record' | 'flush'>;
+  /** Ingest's progress reports: a partition's moves when its batches are flushed (ingestCoalesce.ts, rule 9). */
+  watermarks: Pick<WatermarkCache, 'reportDelivered'>;
   signal(
     context: InvocationContext,
     entity: df.EntityId,
@@ -37,6 +40,7 @@ export async function flushIngestBuffer(context: InvocationContext, deps: FlushB
     deadLetter: (records) => writeDeadLetters(records, context, deps),
     warn: (m) => context.warn(m),
     error: (m) => context.error(m),
+    reported: (partition, partials) => deps.watermarks.reportDelivered(partition, partials),
   });
   const sent = results.filter((r) => r.operations > 0);
   for (const r of sent) {
@@ -68,6 +72,7 @@ if (appDeps().settings.entityFlushIntervalMs > 0) {
       coalescer: ingest.coalescer as IngestCoalescer,
       stores,
       metrics: ingest.metrics,
+      watermarks: ingest.watermarks,
       signal: (context, entity, op) => signalStream(durableClientFor(context), entity, op),
       now: ingest.now,
     };

@@ -309,6 +309,7 @@ async function ingestBatch(
           deadLetter: (records) => writeDeadLetters(records, context, deps),
           warn: (m) => context.warn(m),
           error: (m) => context.error(m),
+          reported: (partition, partials) => deps.watermarks.reportDelivered(partition, partials),
           delivered: (r) =>
             deps.metrics.record({
               at: new Date(deps.now()).toISOString(),
@@ -397,7 +398,8 @@ async function ingestBatch(
     await writeDeadLetters(records, context, deps);
   }
   deps.batches.remember(meta.partitionId, firstSequence, lastSequence, delivered, configs);
-  deps.watermarks.update(meta.partitionId, firstSequence, delivered);
+  // Coalescing: the batch is only buffered; its partition's reported progress moves when the flush delivers it.
+  deps.watermarks.update(meta.partitionId, firstSequence, delivered, !coalesced);
   // The Streams catalog is kept by the stream entities, which know each stream's exact total.
   const latencySketch = batchLatencySketch(delivered);
   // Written beside the next batch: this waits only for the previous batch's write, if still running (IngestMetricsWriter).

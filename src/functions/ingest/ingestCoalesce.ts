@@ -22,6 +22,11 @@ export interface FlushSink {
   deadLetter(records: DeadLetterRecord[]): Promise<void>;
   warn(message: string): void;
   error(message: string): void;
+  /**
+   * Called once a group's merges were sent, with the partials delivered: the partition's progress that later partials
+   * report to other partitions' streams moves only now, never ahead of its batches still buffered (rule 9).
+   */
+  reported(partition: string, partials: readonly StreamPartial[]): void;
   /** Called when a background flush (started by ingest) delivered something: its operations go to the metrics. */
   delivered?(result: FlushResult): Promise<void>;
 }
@@ -123,7 +128,7 @@ export class IngestCoalescer {
    */
   flushInBackground(partition: string, sink: FlushSink): void {
     if (this.inFlight.has(partition)) return;
-    const run = this.flush(partition, sink)
+    const run = this.flush(partition, sink, true)
       .then(async (r) => {
         if (r.operations > 0) await sink.delivered?.(r);
       })
@@ -136,13 +141,23 @@ export class IngestCoalescer {
     this.inFlight.set(partition, run);
   }
 
+  /** Waits for the partition's background flush in flight, if any (errors were logged by it, not thrown here). */
+  async flushed(partition: string): Promise<void> {
+    await this.inFlight.get(partition);
+  }
+
   /** Waits for the background flushes in flight (tests, and the host's shutdown). */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight.values()]);
   }
 
-  /** Rule 3: delivers the partition's buffered batches (or re-sends a standing claim). Throws on transient failures. */
-  async flush(partition: string, sink: FlushSink): Promise<FlushResult> {
+  /**
+   * Rule 3: delivers the partition's buffered batches (or re-sends a standing claim). Throws on transient failures.
+   * `holdNewest` (ingest's flush, rule 3a): the newest batch, just buffered and not checkpointed yet, waits for the
+   * next flush when older ones are there, so the group is final; the timer does so while the newest batch is younger
+   * than the interval, and sends every batch of a partition gone quiet.
+   */
+  async flush(partition: string, sink: FlushSink, holdNewest = false): Promise<FlushResult> {
     const retried = <T>(what: string, action: () => Promise<T>) =>
       retryTransient(action, this.retry, (e, n, ms) =>
         sink.warn(`ingest buffer: ${what} failed (retry ${n} in ${ms} ms): ${errorMessage(e)}`),
@@ -152,6 +167,11 @@ export class IngestCoalescer {
     this.lastFlushAt.set(partition, this.now());
     let group: BufferedBatch[];
     let etag: string | null;
+    /** Rule 3a: whether every batch of the group has a later batch buffered after it (so it was checkpointed). */
+    const finalGroup = (g: readonly BufferedBatch[]) => {
+      const end = Math.max(...g.map((r) => r.lastSequence));
+      return g.length > 0 && rows.some((r) => r.firstSequence > end);
+    };
     let leftovers: number[] = [];
     if (mark.claim) {
       const claim = mark.claim;
@@ -162,7 +182,12 @@ export class IngestCoalescer {
       );
     } else {
       leftovers = rows.filter((r) => r.lastSequence <= mark.flushedThrough).map((r) => r.firstSequence);
-      group = rows.filter((r) => r.lastSequence > mark.flushedThrough).slice(0, MAX_GROUP_BATCHES);
+      const unflushed = rows.filter((r) => r.lastSequence > mark.flushedThrough);
+      // The timer holds it too while it is younger than the interval: the partition is busy, ingest flushes it next.
+      const newest = unflushed.at(-1);
+      const hold = holdNewest || (newest !== undefined && this.now() - newest.bufferedAt < this.intervalMs);
+      const take = hold ? Math.max(1, unflushed.length - 1) : unflushed.length;
+      group = unflushed.slice(0, Math.min(MAX_GROUP_BATCHES, take));
       if (group.length === 0) {
         if (leftovers.length > 0)
           await retried('deleting delivered rows', () => this.store.remove(partition, leftovers));
@@ -198,7 +223,11 @@ export class IngestCoalescer {
         else byStream.set(key, [p]);
       }
     }
-    const partials = [...byStream.values()].map((parts) => combinePartials(parts, range));
+    const final = finalGroup(group);
+    const partials = [...byStream.values()].map((parts) => {
+      const combined = combinePartials(parts, range);
+      return final ? { ...combined, final } : combined;
+    });
     const commits = this.groups.commitsFor(partition, range.firstSequence, partials);
     const send = (entity: df.EntityId, op: StreamSignal) =>
       retried(`${op.kind} for ${entity.key}`, () => sink.signal(entity, op));
@@ -270,7 +299,9 @@ export class IngestCoalescer {
       this.knownMark.set(partition, Math.max(mark.flushedThrough, range.lastSequence));
     }
     const delivered = partials.filter((_, i) => merged[i]?.status === 'fulfilled');
-    this.groups.remember(partition, range.firstSequence, range.lastSequence, delivered, configs);
+    sink.reported(partition, delivered);
+    // A final group was committed by its merges: the next group owes its streams no commit.
+    this.groups.remember(partition, range.firstSequence, range.lastSequence, final ? [] : delivered, configs);
     return { operations: partials.length + commits.length, events: partials.reduce((n, p) => n + p.events, 0), range };
   }
 
@@ -301,7 +332,12 @@ export async function bufferAndMaybeFlush(
   sink: FlushSink,
 ): Promise<FlushResult> {
   await coalescer.buffer(batch.partition, batch.firstSequence, batch.lastSequence, batch.partials, batch.configs);
-  if (coalescer.isDue(batch.partition)) coalescer.flushInBackground(batch.partition, sink);
+  if (coalescer.isDue(batch.partition)) {
+    // Rule 6, backpressure: a due partition whose previous flush is still running waits for it, so what its entities
+    // have received stays within about one interval (or one flush) of what ingest has read, as with PT0S.
+    await coalescer.flushed(batch.partition);
+    coalescer.flushInBackground(batch.partition, sink);
+  }
   return { operations: 0, events: 0 };
 }
 

@@ -26,19 +26,12 @@ export class WatermarkCache {
     return byPartition === undefined ? undefined : Object.fromEntries(byPartition);
   }
 
-  forBatch(partition: string, firstSequence: number): (pipeline: string, stream: string) => number | undefined {
-    const last = this.lastBatch.get(partition);
-    const replay = last && last.firstSequence === firstSequence ? last.before : undefined;
-    return (pipeline, stream) => {
-      const key = `${partition}|${pipeline}|${stream}`;
-      return replay?.has(key) ? replay.get(key) : this.marks.get(key);
-    };
-  }
-
-  /** Call once the batch's operations were sent, so no partial reports progress its partition's partials have not reached. */
-  update(partition: string, firstSequence: number, partials: readonly StreamPartial[]): void {
-    const last = this.lastBatch.get(partition);
-    const before = last && last.firstSequence === firstSequence ? last.before : new Map<string, number | undefined>();
+  /**
+   * Moves the partition's reported progress over the partials whose operations were just sent to their entities.
+   * `update` does it for a batch it is given with `reports` on (PT0S); under coalescing the flusher calls this once a
+   * group is delivered, so a report never runs ahead of the partition's batches still buffered (ingestCoalesce.ts).
+   */
+  reportDelivered(partition: string, partials: readonly StreamPartial[]): void {
     for (const p of partials) {
       if (p.maxEventTime === null) continue;
       let byPartition = this.partitions.get(p.pipeline);
@@ -51,6 +44,28 @@ export class WatermarkCache {
         watermark: Math.max(known?.watermark ?? p.maxEventTime, p.maxEventTime),
         at: Math.max(known?.at ?? p.processedAt, p.processedAt),
       });
+    }
+  }
+
+  forBatch(partition: string, firstSequence: number): (pipeline: string, stream: string) => number | undefined {
+    const last = this.lastBatch.get(partition);
+    const replay = last && last.firstSequence === firstSequence ? last.before : undefined;
+    return (pipeline, stream) => {
+      const key = `${partition}|${pipeline}|${stream}`;
+      return replay?.has(key) ? replay.get(key) : this.marks.get(key);
+    };
+  }
+
+  /**
+   * Call once the batch's operations were sent (PT0S) or it was buffered (coalescing, `reports` false: the flush
+   * reports it, reportDelivered), so no partial reports progress its partition's partials have not reached.
+   */
+  update(partition: string, firstSequence: number, partials: readonly StreamPartial[], reports = true): void {
+    const last = this.lastBatch.get(partition);
+    const before = last && last.firstSequence === firstSequence ? last.before : new Map<string, number | undefined>();
+    if (reports) this.reportDelivered(partition, partials);
+    for (const p of partials) {
+      if (p.maxEventTime === null) continue;
       const key = `${partition}|${p.pipeline}|${p.stream}`;
       const current = this.marks.get(key);
       if (!before.has(key)) before.set(key, current);
