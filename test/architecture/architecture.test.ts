@@ -110,8 +110,9 @@ describe('the documented path of one event (docs/explanation/architecture.md)', 
 });
 
 describe('an entry file per feature folder (src/functions/<feature>/index.ts)', () => {
-  /** A module registers a function when its code calls the v4 model's `app.*` or durable-functions' `df.app.*`. */
-  const registers = /\b(?:df\.)?app\.(?:http|timer|eventHub|generic|storageQueue|activity|orchestration|entity)\(/;
+  /** A module registers a function when its code calls the v4 model's `app.*`, durable-functions' `df.app.*` or shared/entityBatch.ts' `registerBatchedEntity`. */
+  const registers =
+    /\b(?:(?:df\.)?app\.(?:http|timer|eventHub|generic|storageQueue|activity|orchestration|entity)|registerBatchedEntity)\(/;
   const folders = ['analysis', 'api', 'ingest', 'retention', 'stream', 'replay'];
 
   it.each(folders)('%s/index.ts imports, in file-name order, exactly the modules of the folder that register', (f) => {

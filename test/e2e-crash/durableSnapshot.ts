@@ -43,6 +43,32 @@ const raise = (map: Map<string, number>, partition: string, sequence: number | u
   if (sequence !== undefined && sequence > (map.get(partition) ?? -1)) map.set(partition, sequence);
 };
 
+/** The stream entities' states (by entity key) in the local host's durable SQLite store left by a killed host. */
+export function readStreamStates(dataDir: string, taskHub = 'Streamfold'): Map<string, StreamState> {
+  const db = new Database(join(dataDir, `durable-${taskHub}.sqlite`), { readonly: true, fileMustExist: true });
+  try {
+    return streamStates(db);
+  } finally {
+    db.close();
+  }
+}
+
+function streamStates(db: Database.Database): Map<string, StreamState> {
+  const states = new Map<string, StreamState>();
+  for (const row of db.prepare('SELECT entity_id, record, state FROM entities').all() as {
+    entity_id: string;
+    record: string;
+    state: string | null;
+  }[]) {
+    if (!row.entity_id.startsWith('@stream@')) continue;
+    // The state has its own column; rows written before it keep it inside the record (SqliteStore).
+    const record = JSON.parse(row.record) as { key: string; state?: string | null };
+    const text = row.state ?? record.state;
+    if (text) states.set(record.key, JSON.parse(text) as StreamState);
+  }
+  return states;
+}
+
 /**
  * Reads the local host's durable SQLite store left by a killed host (the host is down, so nothing writes it):
  * stream entity states through the core's `streamView` and the merge signals still queued.
@@ -52,20 +78,10 @@ export function readDurableSnapshot(dataDir: string, taskHub = 'Streamfold'): Du
   try {
     const streams = new Map<string, StreamTotals>();
     const receivedThrough = new Map<string, number>();
-    for (const row of db.prepare('SELECT entity_id, record, state FROM entities').all() as {
-      entity_id: string;
-      record: string;
-      state: string | null;
-    }[]) {
-      if (!row.entity_id.startsWith('@stream@')) continue;
-      // The state has its own column; rows written before it keep it inside the record (SqliteStore).
-      const record = JSON.parse(row.record) as { key: string; state?: string | null };
-      const text = row.state ?? record.state;
-      if (!text) continue;
-      const state = JSON.parse(text) as StreamState;
+    for (const [key, state] of streamStates(db)) {
       const total = streamView(state).totals['value'];
-      const names = decodeStreamKey(record.key);
-      streams.set(names ? `${names.pipeline}|${names.stream}` : record.key, {
+      const names = decodeStreamKey(key);
+      streams.set(names ? `${names.pipeline}|${names.stream}` : key, {
         count: total?.count ?? 0,
         sum: total?.sum ?? 0,
       });

@@ -16,16 +16,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import Database from 'better-sqlite3';
-
 import { portsOf, startStorageProxy, type StorageProxy } from '../../bench/e2e/storageProxy';
 import { type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
-import { encodeStreamKey, type StreamState } from '../../src/core';
+import { encodeStreamKey } from '../../src/core';
 import { loggedBatches } from '../e2e/e2eKit';
 import { pollUntil } from '../support/fetchText';
 import { repoRoot } from '../support/repoRoot';
 import { type HostProcess, startHostProcess } from '../support/startHostProcess';
-import { readCheckpoints, readDurableSnapshot } from './durableSnapshot';
+import { readCheckpoints, readDurableSnapshot, readStreamStates } from './durableSnapshot';
 
 jest.setTimeout(180_000);
 
@@ -58,20 +56,6 @@ interface WindowJson {
 interface StreamView {
   metrics: { revisions: number; duplicates: number; late: number };
   partitions: { partition: string; committed: number; pending: { lastSequence: number } | null }[];
-}
-
-/** The stream entity's state as the killed host left it in its durable store. */
-function entityState(dataDir: string, key: string): StreamState | undefined {
-  const db = new Database(join(dataDir, 'durable-Streamfold.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    for (const row of db.prepare('SELECT record FROM entities').all() as { record: string }[]) {
-      const record = JSON.parse(row.record) as { key: string; state: string | null };
-      if (record.key === key && record.state) return JSON.parse(record.state) as StreamState;
-    }
-    return undefined;
-  } finally {
-    db.close();
-  }
 }
 
 describe('window revisions on the local host: the late batch is redelivered after a SIGKILL before its checkpoint', () => {
@@ -235,7 +219,7 @@ describe('window revisions on the local host: the late batch is redelivered afte
     // through 3.
     expect(readCheckpoints(dataDir, ['1']).get('1')).toBe(3);
     expect(readDurableSnapshot(dataDir).receivedThrough.get('1')).toBe(5);
-    const killed = entityState(dataDir, encodeStreamKey('rev', 'r'));
+    const killed = readStreamStates(dataDir).get(encodeStreamKey('rev', 'r'));
     expect({ committed: killed?.partitions['1']?.committed, revisions: killed?.revisions }).toEqual({
       committed: 5,
       revisions: 1,

@@ -8,7 +8,7 @@ import type { IngestDeps } from '../../src/functions/ingest/ingest';
 import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
 import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
 import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
-import { batchedEntityFunction, type EntityBatchResult } from '../../src/functions/stream/entityBatch';
+import { batchedEntityFunction, type EntityBatchResult } from '../../src/functions/shared/entityBatch';
 import { STREAM_ENTITY, type StreamSignal } from '../../src/functions/stream/streamContract';
 import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores, type Stores } from '../../src/storage';

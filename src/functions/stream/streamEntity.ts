@@ -11,7 +11,7 @@ import {
 } from '../../core';
 import { simulationHooks } from '../../simulationHooks';
 import { ENTITY_METRICS_PARTITION } from '../../storage';
-import { registerBatchedEntity } from './entityBatch';
+import { registerBatchedEntity } from '../shared/entityBatch';
 import {
   isNum,
   isObj,
