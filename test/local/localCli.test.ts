@@ -66,6 +66,8 @@ describe('npm run local --demo', () => {
 
     const baseUrl = await pollUntil(async () => {
       if (child!.exitCode !== null) throw new Error(`npm run local exited with ${child!.exitCode}:\n${output}`);
+      // The banner comes after the listening line, maybe in a later chunk: wait for its last line too.
+      if (!/npm run send -- --url \S+/.test(output)) return undefined;
       return /Local host listening on (\S+)/.exec(output)?.[1];
     }, 60_000);
     expect(output).toContain(`API base        ${baseUrl}/api`);
