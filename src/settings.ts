@@ -51,6 +51,15 @@ const EMPTY_DISABLES = new Set(['ANALYSIS_SCHEDULE', 'IDLE_FLUSH_SCHEDULE', 'PUR
 const name = (fallback: string) => z.string().trim().min(1).default(fallback);
 const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   z.string().trim().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1).max(max)).default(fallback);
+/** An ISO 8601 duration of at most PT1M, in ms; default 0 (off). */
+const durationUpToAMinute = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    const ms = parseDuration(v);
+    return ms !== undefined && ms <= 60_000 ? ms : (ctx.addIssue({ code: 'custom' }), z.NEVER);
+  })
+  .default(0);
 const retention = (fallback: string) =>
   z
     .string()
@@ -106,22 +115,8 @@ const schema = z.object({
     .transform(Number)
     .pipe(z.number().int().min(1).max(1024))
     .optional(),
-  ENTITY_FLUSH_INTERVAL: z
-    .string()
-    .trim()
-    .transform((v, ctx) => {
-      const ms = parseDuration(v);
-      return ms !== undefined && ms <= 60_000 ? ms : (ctx.addIssue({ code: 'custom' }), z.NEVER);
-    })
-    .default(0),
-  WINDOW_WRITE_DELAY: z
-    .string()
-    .trim()
-    .transform((v, ctx) => {
-      const ms = parseDuration(v);
-      return ms !== undefined && ms <= 60_000 ? ms : (ctx.addIssue({ code: 'custom' }), z.NEVER);
-    })
-    .default(0),
+  ENTITY_FLUSH_INTERVAL: durationUpToAMinute,
+  WINDOW_WRITE_DELAY: durationUpToAMinute,
   ALERT_MIN_SEVERITY: z
     .string()
     .trim()

@@ -9,15 +9,10 @@
  * redeliver events the entities already hold. The test proves that window was hit (from the killed host's files)
  * instead of hoping for it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-import { portsOf, startStorageProxy, type StorageProxy } from '../../bench/e2e/storageProxy';
-import { type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
 import { pollUntil } from '../support/fetchText';
-import { repoRoot } from '../support/repoRoot';
-import { type HostProcess, startHostProcess } from '../support/startHostProcess';
+import type { HostProcess } from '../support/startHostProcess';
+import { type CrashStack, drain, type HubInfo, hubInfo, startCrashStack } from './crashKit';
 import { readCheckpoints, readDurableSnapshot, type StreamTotals } from './durableSnapshot';
 import { SteadySender } from './steadySender';
 
@@ -28,35 +23,8 @@ const partitions = ['0', '1', '2', '3'];
 /** Delay of requests to the IngestMetrics table, whose previous write ingest awaits after signalling its entities and before the checkpoint. */
 const metricsDelayMs = 150;
 
-interface HubInfo {
-  events: number;
-  consumers: { lag: number; unprocessed: number }[];
-  partitions: { partitionId: string; consumers: Record<string, { checkpoint: { sequenceNumber: number } | null }> }[];
-}
-
-async function hubInfo(baseUrl: string): Promise<HubInfo> {
-  const res = await fetch(`${baseUrl}/runtime/eventhubs/events`);
-  if (res.status !== 200) throw new Error(`GET hub: ${res.status} ${await res.text()}`);
-  return (await res.json()) as HubInfo;
-}
-
 const checkpointed = (info: HubInfo): number =>
   info.partitions.reduce((sum, p) => sum + (p.consumers['$Default']?.checkpoint?.sequenceNumber ?? -1) + 1, 0);
-
-/** Polls until the hub holds `events` and the ingest consumer processed and checkpointed all of them. */
-async function drain(baseUrl: string, events: number): Promise<void> {
-  await pollUntil(
-    async () => {
-      const info = await hubInfo(baseUrl);
-      if (info.events > events) throw new Error(`The hub holds ${info.events} events, more than the ${events} sent.`);
-      return info.events === events && info.consumers.every((c) => c.lag === 0 && c.unprocessed === 0)
-        ? true
-        : undefined;
-    },
-    60_000,
-    100,
-  );
-}
 
 interface StreamResponse {
   totals: { value?: { count: number; sum: number } };
@@ -131,38 +99,21 @@ function firstBatches(output: string): Map<string, { size: number; first?: numbe
 }
 
 describe('Streamfold on the local host: SIGKILL mid-stream, restart, drain', () => {
-  let azurite: RunningAzurite | undefined;
-  let proxy: StorageProxy | undefined;
+  let stack: CrashStack | undefined;
   let host: HostProcess | undefined;
-  let dataDir: string | undefined;
 
   beforeAll(async () => {
-    azurite = await startAzurite({ inMemory: true, ports: 0 });
-    proxy = await startStorageProxy({
-      targets: portsOf(azurite),
-      delayMs: (service, _method, path) => (service === 'table' && path.includes('IngestMetrics') ? metricsDelayMs : 0),
-    });
+    stack = await startCrashStack('e2e-crash-', (service, _method, path) =>
+      service === 'table' && path.includes('IngestMetrics') ? metricsDelayMs : 0,
+    );
   });
   afterAll(async () => {
-    await host?.kill();
-    await proxy?.close();
-    await azurite?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   it('counts every event exactly once, and the first batch after the restart re-covers events processed before the crash without changing the aggregates', async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'e2e-crash-'));
-    const start = (): Promise<HostProcess> =>
-      startHostProcess({
-        app: repoRoot,
-        args: ['--no-azurite', '--store', 'sqlite', '--data-dir', dataDir!],
-        env: {
-          AzureWebJobsStorage: proxy!.connectionString,
-          EventHubConnection: 'UseLocalEventHub=true',
-          ANALYSIS_SCHEDULE: '',
-        },
-        timeoutMs: 60_000,
-      });
+    const { dataDir } = stack!;
+    const start = (): Promise<HostProcess> => stack!.startHost();
     host = await start();
     const sender = new SteadySender({ streams, batch: 100, intervalMs: 40 }, host.baseUrl);
     sender.start();

@@ -7,17 +7,12 @@
  * stream in few batches), so windows close on the per-partition watermarks while other partitions' batches are still
  * buffered: every window's count and sum (closed or live) must equal what was sent into it, none late at the entity.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { TableClient } from '@azure/data-tables';
 
-import { portsOf, startStorageProxy, type StorageProxy } from '../../bench/e2e/storageProxy';
-import { type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
 import { pollUntil } from '../support/fetchText';
-import { repoRoot } from '../support/repoRoot';
-import { type HostProcess, startHostProcess } from '../support/startHostProcess';
+import type { HostProcess } from '../support/startHostProcess';
+import { checkpointOf, type CrashStack, drain, hubInfo, startCrashStack } from './crashKit';
 import { readCheckpoints, type StreamTotals } from './durableSnapshot';
 import { SteadySender } from './steadySender';
 
@@ -34,35 +29,6 @@ const metricsDelayMs = 150;
  */
 const spacing = { spacingMs: 500, rareEvery: 52, rareWiderFrom: 1000 };
 const names = [...Array.from({ length: streams }, (_, s) => `s-${s}`), 'rare'];
-
-interface HubInfo {
-  events: number;
-  consumers: { lag: number; unprocessed: number }[];
-  partitions: { partitionId: string; consumers: Record<string, { checkpoint: { sequenceNumber: number } | null }> }[];
-}
-
-async function hubInfo(baseUrl: string): Promise<HubInfo> {
-  const res = await fetch(`${baseUrl}/runtime/eventhubs/events`);
-  if (res.status !== 200) throw new Error(`GET hub: ${res.status} ${await res.text()}`);
-  return (await res.json()) as HubInfo;
-}
-
-const checkpointOf = (info: HubInfo, p: string): number =>
-  info.partitions.find((x) => x.partitionId === p)?.consumers['$Default']?.checkpoint?.sequenceNumber ?? -1;
-
-async function drain(baseUrl: string, events: number): Promise<void> {
-  await pollUntil(
-    async () => {
-      const info = await hubInfo(baseUrl);
-      if (info.events > events) throw new Error(`The hub holds ${info.events} events, more than the ${events} sent.`);
-      return info.events === events && info.consumers.every((c) => c.lag === 0 && c.unprocessed === 0)
-        ? true
-        : undefined;
-    },
-    60_000,
-    100,
-  );
-}
 
 interface StreamResponse {
   totals: { value?: { count: number; sum: number } };
@@ -173,39 +139,21 @@ async function windowTotals(
 }
 
 describe('Streamfold on the local host with ENTITY_FLUSH_INTERVAL=PT2S: SIGKILL mid-stream, restart, drain', () => {
-  let azurite: RunningAzurite | undefined;
-  let proxy: StorageProxy | undefined;
+  let stack: CrashStack | undefined;
   let host: HostProcess | undefined;
-  let dataDir: string | undefined;
 
   beforeAll(async () => {
-    azurite = await startAzurite({ inMemory: true, ports: 0 });
-    proxy = await startStorageProxy({
-      targets: portsOf(azurite),
-      delayMs: (service, _method, path) => (service === 'table' && path.includes('IngestMetrics') ? metricsDelayMs : 0),
-    });
+    stack = await startCrashStack('e2e-crash-coalesced-', (service, _method, path) =>
+      service === 'table' && path.includes('IngestMetrics') ? metricsDelayMs : 0,
+    );
   });
   afterAll(async () => {
-    await host?.kill();
-    await proxy?.close();
-    await azurite?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   it('counts every event exactly once although buffered, undelivered and unacknowledged batches were lost with the process', async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'e2e-crash-coalesced-'));
-    const start = (): Promise<HostProcess> =>
-      startHostProcess({
-        app: repoRoot,
-        args: ['--no-azurite', '--store', 'sqlite', '--data-dir', dataDir!],
-        env: {
-          AzureWebJobsStorage: proxy!.connectionString,
-          EventHubConnection: 'UseLocalEventHub=true',
-          ANALYSIS_SCHEDULE: '',
-          ENTITY_FLUSH_INTERVAL: 'PT2S',
-        },
-        timeoutMs: 60_000,
-      });
+    const { dataDir, proxy } = stack!;
+    const start = (): Promise<HostProcess> => stack!.startHost({ ENTITY_FLUSH_INTERVAL: 'PT2S' });
     host = await start();
     const sender = new SteadySender({ streams, batch: 100, intervalMs: 40, spacing }, host.baseUrl);
     sender.start();
@@ -218,7 +166,7 @@ describe('Streamfold on the local host with ENTITY_FLUSH_INTERVAL=PT2S: SIGKILL 
         const info = await hubInfo(host!.baseUrl);
         const checkpointed = partitions.reduce((n, p) => n + checkpointOf(info, p) + 1, 0);
         if (checkpointed < 1500) return undefined;
-        const rows = await bufferRows(proxy!.connectionString);
+        const rows = await bufferRows(proxy.connectionString);
         const pastCheckpoint = [...rows].some(([p, list]) => list.some(([, last]) => last > checkpointOf(info, p)));
         if (!pastCheckpoint) return undefined;
         atCrash = rows;
@@ -249,7 +197,7 @@ describe('Streamfold on the local host with ENTITY_FLUSH_INTERVAL=PT2S: SIGKILL 
     expect([...sender.sent.values()].reduce((n, t) => n + t.count, 0)).toBe(sentBeforeCrash + 2000);
     // Everything delivered: the buffer is empty once the timer has flushed the quiet partitions.
     await pollUntil(
-      async () => ([...(await bufferRows(proxy!.connectionString)).values()].flat().length === 0 ? true : undefined),
+      async () => ([...(await bufferRows(proxy.connectionString)).values()].flat().length === 0 ? true : undefined),
       30_000,
       250,
     );

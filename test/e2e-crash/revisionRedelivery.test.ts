@@ -12,17 +12,19 @@
  * metrics write hangs, and the late batch reaches the entity but cannot checkpoint. The test proves that window was hit
  * from the killed host's files (checkpoint and durable store) and the redelivery from the restarted host's log.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { portsOf, startStorageProxy, type StorageProxy } from '../../bench/e2e/storageProxy';
-import { type RunningAzurite, startAzurite } from '../../local-host/azurite/startAzurite';
 import { encodeStreamKey } from '../../src/core';
 import { loggedBatches } from '../e2e/e2eKit';
 import { pollUntil } from '../support/fetchText';
-import { repoRoot } from '../support/repoRoot';
-import { type HostProcess, startHostProcess } from '../support/startHostProcess';
+import type { HostProcess } from '../support/startHostProcess';
+import {
+  checkpointOf,
+  type CrashStack,
+  drain as drainHub,
+  hubInfo,
+  sendTo,
+  startCrashStack,
+  withinOneMinute,
+} from './crashKit';
 import { readCheckpoints, readDurableSnapshot, readStreamStates } from './durableSnapshot';
 
 jest.setTimeout(180_000);
@@ -30,12 +32,6 @@ jest.setTimeout(180_000);
 const T = Date.parse('2026-04-01T00:00:00Z');
 /** How long the armed proxy holds an ingest IngestMetrics request: far longer than the test needs to kill the host. */
 const holdMs = 120_000;
-
-interface HubInfo {
-  events: number;
-  consumers: { lag: number; unprocessed: number }[];
-  partitions: { partitionId: string; consumers: Record<string, { checkpoint: { sequenceNumber: number } | null }> }[];
-}
 
 interface WindowJson {
   start: number;
@@ -59,83 +55,40 @@ interface StreamView {
 }
 
 describe('window revisions on the local host: the late batch is redelivered after a SIGKILL before its checkpoint', () => {
-  let azurite: RunningAzurite | undefined;
-  let proxy: StorageProxy | undefined;
-  let host: HostProcess | undefined;
-  let dataDir: string | undefined;
+  let stack: CrashStack | undefined;
   let armed = false;
 
   beforeAll(async () => {
-    azurite = await startAzurite({ inMemory: true, ports: 0 });
-    proxy = await startStorageProxy({
-      targets: portsOf(azurite),
-      delayMs: (service, _method, path) =>
-        armed &&
-        service === 'table' &&
-        path.includes('IngestMetrics') &&
-        path.includes('RowKey') &&
-        !path.includes('entities')
-          ? holdMs
-          : 0,
-    });
+    stack = await startCrashStack('e2e-crash-revisions-', (service, _method, path) =>
+      armed &&
+      service === 'table' &&
+      path.includes('IngestMetrics') &&
+      path.includes('RowKey') &&
+      !path.includes('entities')
+        ? holdMs
+        : 0,
+    );
   });
   afterAll(async () => {
-    await host?.kill();
-    await proxy?.close();
-    await azurite?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   it('keeps version 2 (not 3) and lists exactly versions 1 and 2', async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'e2e-crash-revisions-'));
+    const { dataDir } = stack!;
     const start = (): Promise<HostProcess> =>
-      startHostProcess({
-        app: repoRoot,
-        args: ['--no-azurite', '--store', 'sqlite', '--data-dir', dataDir!],
-        env: {
-          AzureWebJobsStorage: proxy!.connectionString,
-          EventHubConnection: 'UseLocalEventHub=true',
-          ANALYSIS_SCHEDULE: '',
-          PIPELINE_REFRESH_SECONDS: '1',
-          IDLE_FLUSH_SCHEDULE: '*/1 * * * * *',
-        },
-        timeoutMs: 60_000,
-      });
-    host = await start();
+      stack!.startHost({ PIPELINE_REFRESH_SECONDS: '1', IDLE_FLUSH_SCHEDULE: '*/1 * * * * *' });
+    let host = await start();
     const api = async <T>(path: string): Promise<{ status: number; json: T }> => {
-      const res = await fetch(`${host!.baseUrl}${path}`);
+      const res = await fetch(`${host.baseUrl}${path}`);
       const text = await res.text();
       return { status: res.status, json: (text ? JSON.parse(text) : undefined) as T };
     };
-    const hub = async (): Promise<HubInfo> => {
-      const r = await api<HubInfo>('/runtime/eventhubs/events');
-      if (r.status !== 200) throw new Error(`GET hub: expected 200, found ${r.status}`);
-      return r.json;
-    };
-    const checkpointOf = (info: HubInfo, p: string): number =>
-      info.partitions.find((x) => x.partitionId === p)?.consumers['$Default']?.checkpoint?.sequenceNumber ?? -1;
     let sent = 0;
     const send = async (bodies: string[], partition: string): Promise<void> => {
-      const res = await fetch(`${host!.baseUrl}/runtime/eventhubs/events/events?envelope=true`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(bodies.map((body) => ({ body, partitionId: partition }))),
-      });
-      if (res.status !== 200) throw new Error(`sending events: expected 200, found ${res.status} ${await res.text()}`);
+      await sendTo(host.baseUrl, bodies, partition);
       sent += bodies.length;
     };
-    /** Until the hub holds every event sent and has processed and checkpointed all of them. */
-    const drain = (): Promise<true> =>
-      pollUntil(
-        async () => {
-          const info = await hub();
-          return info.events === sent && info.consumers.every((c) => c.lag === 0 && c.unprocessed === 0)
-            ? true
-            : undefined;
-        },
-        60_000,
-        100,
-      );
+    const drain = (): Promise<void> => drainHub(host.baseUrl, sent);
     const event = (offsetMs: number, value: number): string =>
       JSON.stringify({ stream: 'r', time: new Date(T + offsetMs).toISOString(), value });
     const view = () => api<StreamView>('/api/streams/rev/r');
@@ -173,12 +126,11 @@ describe('window revisions on the local host: the late batch is redelivered afte
     expect(v1).toMatchObject({ version: 1, data: { events: 2, measures: { value: { sum: 3 } } } });
 
     // The held metrics write and the batch waiting on it must fall in the same minute (the writer's row key).
-    if (new Date().getUTCSeconds() > 45)
-      await new Promise((r) => setTimeout(r, (61 - new Date().getUTCSeconds()) * 1000));
+    await withinOneMinute();
     armed = true;
     // Sequence 3: an on-time event. Checkpointed; its metrics write is held.
     await send([event(26_000, 7)], '1');
-    await pollUntil(async () => (checkpointOf(await hub(), '1') === 3 ? true : undefined), 30_000, 50);
+    await pollUntil(async () => (checkpointOf(await hubInfo(host.baseUrl), '1') === 3 ? true : undefined), 30_000, 50);
     // Sequences 4-5: 22 s behind the partition's watermark, later than lateness (10 s), within corrections. The entity
     // takes the batch and the idle flush commits it: version 2 with the delta and the revision counted; its checkpoint
     // waits on the held write.
@@ -211,7 +163,7 @@ describe('window revisions on the local host: the late batch is redelivered afte
       },
     };
     expect(await windowAtT()).toMatchObject(v2);
-    expect(checkpointOf(await hub(), '1')).toBe(3);
+    expect(checkpointOf(await hubInfo(host.baseUrl), '1')).toBe(3);
     await host.kill();
     armed = false;
 

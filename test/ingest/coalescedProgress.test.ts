@@ -1,15 +1,11 @@
 import { mergeEncodedSketches } from '../../src/core';
-import { BatchMemory } from '../../src/functions/ingest/batchMemory';
 import { flushIngestBuffer } from '../../src/functions/ingest/flushIngestBuffer';
 import { handleIngest, type IngestDeps } from '../../src/functions/ingest/ingest';
 import { IngestCoalescer } from '../../src/functions/ingest/ingestCoalesce';
-import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
-import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
 import { streamEntityKey } from '../../src/functions/stream/streamContract';
 import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
-import { EntityDriver, invocationContext, view } from './entityDriver';
+import { EntityDriver, ingestProcess, invocationContext, view } from './entityDriver';
 
 /**
  * Coalescing and per-partition event time (docs/explanation/effectively-once.md#coalescing-entity_flush_interval,
@@ -31,19 +27,11 @@ function setup(intervalMs: number) {
     ),
   );
   const deps: IngestDeps & { coalescer: IngestCoalescer | null } = {
-    stores,
-    metrics: new IngestMetricsWriter(stores.ingestMetrics, (message) => {
-      throw new Error(message);
-    }),
-    pipelines: new PipelineCache(stores.pipelines, 1000),
-    watermarks: new WatermarkCache(),
-    batches: new BatchMemory(),
+    ...ingestProcess(stores),
     now: () => clock.now,
     retry: FAST,
     coalescer: intervalMs > 0 ? new IngestCoalescer(intervalMs, stores.ingestBuffer, () => clock.now, FAST) : null,
-    signal: async (_context, entity, op) => {
-      await driver.run(entity.key, op.kind, op.input);
-    },
+    signal: driver.signal,
   };
   /** One Event Hubs batch of `partition` (enqueued at its latest event's time), then the flush it may have started. */
   const deliver = async (partition: string, first: number, events: [stream: string, second: number][]) => {

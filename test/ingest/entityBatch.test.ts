@@ -3,17 +3,13 @@ import type { EntityHandler } from 'durable-functions';
 import * as df from 'durable-functions';
 
 import { mergeEncodedSketches, type StreamState } from '../../src/core';
-import { BatchMemory } from '../../src/functions/ingest/batchMemory';
 import type { IngestDeps } from '../../src/functions/ingest/ingest';
-import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
-import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
 import { batchedEntityFunction, type EntityBatchResult } from '../../src/functions/shared/entityBatch';
 import { STREAM_ENTITY, type StreamSignal } from '../../src/functions/stream/streamContract';
 import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores, type Stores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
-import { captureRegistration, deliver, type RegisteredEntityFunction } from './entityDriver';
+import { captureRegistration, deliver, ingestProcess, type RegisteredEntityFunction } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const NOW = T0 + 24 * 3_600_000;
@@ -61,13 +57,7 @@ async function recordedOperations(): Promise<{ key: string; op: StreamSignal }[]
   });
   const signals: { key: string; op: StreamSignal }[] = [];
   const deps: IngestDeps = {
-    stores,
-    metrics: new IngestMetricsWriter(stores.ingestMetrics, (m) => {
-      throw new Error(m);
-    }),
-    pipelines: new PipelineCache(stores.pipelines, 1000),
-    watermarks: new WatermarkCache(),
-    batches: new BatchMemory(),
+    ...ingestProcess(stores),
     now: () => NOW,
     // The deliveries' enqueued time is fixed; the history runs ahead of it.
     maxFutureSkewMs: 86_400_000,

@@ -3,7 +3,11 @@ import * as df from 'durable-functions';
 import { DummyEntityContext, type EntityHandler } from 'durable-functions';
 
 import type { StreamState, StreamView } from '../../src/core';
+import { BatchMemory } from '../../src/functions/ingest/batchMemory';
 import { handleIngest, type IngestDeps } from '../../src/functions/ingest/ingest';
+import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
+import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
+import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
 import { STREAM_ENTITY, type StreamReply } from '../../src/functions/stream/streamContract';
 
 /** What df.app.entity registers: (entityTrigger, context) => EntityState. */
@@ -44,6 +48,10 @@ export class EntityDriver {
       'registered' in handler ? handler.registered : captureRegistration(() => df.app.entity(STREAM_ENTITY, handler));
   }
 
+  /** Ingest's `signal`, running each operation on this driver. */
+  readonly signal: IngestDeps['signal'] = async (_context, entity, op) =>
+    void (await this.run(entity.key, op.kind, op.input));
+
   async run(key: string, operationName: string, input?: unknown): Promise<StreamReply> {
     const trigger = {
       self: { name: STREAM_ENTITY, key },
@@ -62,6 +70,24 @@ export class EntityDriver {
     this.replies.push(reply);
     return reply;
   }
+}
+
+/**
+ * One ingest process's own parts on `stores`: fresh process-local caches, and a metrics writer that fails the test on
+ * a write it could not make.
+ */
+export function ingestProcess(
+  stores: IngestDeps['stores'],
+): Pick<IngestDeps, 'stores' | 'metrics' | 'pipelines' | 'watermarks' | 'batches'> {
+  return {
+    stores,
+    metrics: new IngestMetricsWriter(stores.ingestMetrics, (message) => {
+      throw new Error(message);
+    }),
+    pipelines: new PipelineCache(stores.pipelines, 1000),
+    watermarks: new WatermarkCache(),
+    batches: new BatchMemory(),
+  };
 }
 
 export const invocationContext = (triggerMetadata: Record<string, unknown>): InvocationContext =>

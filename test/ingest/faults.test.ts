@@ -1,17 +1,13 @@
 import { RestError } from '@azure/data-tables';
 
 import { mergeEncodedSketches } from '../../src/core';
-import { BatchMemory } from '../../src/functions/ingest/batchMemory';
 import { type IngestDeps, QUARANTINE_RAW_CHARS } from '../../src/functions/ingest/ingest';
-import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
-import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
 import { flushIdleStreams } from '../../src/functions/stream/flushIdleStreams';
 import { streamEntityKey, type StreamSignal } from '../../src/functions/stream/streamContract';
 import { createStreamEntityHandler, MAX_UNSAVED_WINDOWS } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores, type DeadLetterRecord, type Stores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
-import { deliver, EntityDriver, invocationContext, view } from './entityDriver';
+import { deliver, EntityDriver, ingestProcess, invocationContext, view } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 /** Entity keys as ingest builds them (whatever the key codec). */
@@ -55,13 +51,7 @@ function harness(): Harness {
   const fail: Harness['fail'] = {};
   const sleeps: number[] = [];
   const deps: IngestDeps = {
-    stores,
-    metrics: new IngestMetricsWriter(stores.ingestMetrics, (message) => {
-      throw new Error(message);
-    }),
-    pipelines: new PipelineCache(stores.pipelines, 1000),
-    watermarks: new WatermarkCache(),
-    batches: new BatchMemory(),
+    ...ingestProcess(stores),
     now: () => clock.now,
     retry: { attempts: 3, minDelayMs: 10, maxDelayMs: 40, sleep: async (ms) => void sleeps.push(ms) },
     signal: async (_context, entity, op) => {

@@ -1,15 +1,11 @@
 import { encodeStreamKey, mergeEncodedSketches } from '../../src/core';
 import { summarizeIngestMetrics } from '../../src/functions/api/summarizeIngestMetrics';
-import { BatchMemory } from '../../src/functions/ingest/batchMemory';
 import type { IngestDeps } from '../../src/functions/ingest/ingest';
-import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
 import { LateWithdrawal } from '../../src/functions/ingest/lateWithdrawal';
-import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
-import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
 import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
-import { deliver, EntityDriver, view } from './entityDriver';
+import { deliver, EntityDriver, ingestProcess, view } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const ev = (second: number, value: number) =>
@@ -29,16 +25,10 @@ function setup() {
     ),
   );
   const process = (): IngestDeps => ({
-    stores,
-    metrics: new IngestMetricsWriter(stores.ingestMetrics, (m) => {
-      throw new Error(m);
-    }),
-    pipelines: new PipelineCache(stores.pipelines, 1000),
-    watermarks: new WatermarkCache(),
-    batches: new BatchMemory(),
+    ...ingestProcess(stores),
     lateWithdrawal: new LateWithdrawal(stores),
     now: () => now,
-    signal: async (_context, entity, op) => void (await driver.run(entity.key, op.kind, op.input)),
+    signal: driver.signal,
   });
   const batch = async (deps: IngestDeps, first: number, last: number) => {
     await deliver(deps, '0', first, EVENTS.slice(first, last + 1));

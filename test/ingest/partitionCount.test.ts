@@ -1,13 +1,9 @@
 import { mergeEncodedSketches } from '../../src/core';
-import { BatchMemory } from '../../src/functions/ingest/batchMemory';
 import type { IngestDeps } from '../../src/functions/ingest/ingest';
-import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
-import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
 import { streamEntityKey } from '../../src/functions/stream/streamContract';
 import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
-import { deliver, EntityDriver, view } from './entityDriver';
+import { deliver, EntityDriver, ingestProcess, view } from './entityDriver';
 
 /**
  * EVENTHUB_PARTITION_COUNT through ingest into the real entity (docs/explanation/event-time.md): with the hub's count,
@@ -27,13 +23,7 @@ function setup(partitionCount: number | undefined) {
   );
   const merges: { partitionCount?: number }[] = [];
   const deps: IngestDeps = {
-    stores,
-    metrics: new IngestMetricsWriter(stores.ingestMetrics, (message) => {
-      throw new Error(message);
-    }),
-    pipelines: new PipelineCache(stores.pipelines, 1000),
-    watermarks: new WatermarkCache(),
-    batches: new BatchMemory(),
+    ...ingestProcess(stores),
     now: () => clock.now,
     signal: async (_context, entity, op) => {
       if (op.kind === 'merge') merges.push(op.input.partial);

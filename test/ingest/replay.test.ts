@@ -1,9 +1,5 @@
 import { encodeStreamKey, mergeEncodedSketches } from '../../src/core';
-import { BatchMemory } from '../../src/functions/ingest/batchMemory';
 import type { IngestDeps } from '../../src/functions/ingest/ingest';
-import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
-import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
 import {
   type ReplayAnswer,
   replayDeadLetters,
@@ -12,7 +8,7 @@ import {
 import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
-import { deliver, EntityDriver, view } from './entityDriver';
+import { deliver, EntityDriver, ingestProcess, view } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const ev = (stream: string, second: number, val: number) =>
@@ -29,15 +25,9 @@ function harness() {
     ),
   );
   const deps: IngestDeps = {
-    stores,
-    metrics: new IngestMetricsWriter(stores.ingestMetrics, (m) => {
-      throw new Error(m);
-    }),
-    pipelines: new PipelineCache(stores.pipelines, 1000),
-    watermarks: new WatermarkCache(),
-    batches: new BatchMemory(),
+    ...ingestProcess(stores),
     now: () => clock.now,
-    signal: async (_context, entity, op) => void (await driver.run(entity.key, op.kind, op.input)),
+    signal: driver.signal,
   };
   const replay = async (body: Record<string, unknown>) => {
     const sent: string[] = [];

@@ -4,16 +4,12 @@
  * rows as without the delay — by a later operation or by the idle timer's flush once they are due.
  */
 import { mergeEncodedSketches, type StreamState } from '../../src/core';
-import { BatchMemory } from '../../src/functions/ingest/batchMemory';
 import { handleIngest, type IngestDeps } from '../../src/functions/ingest/ingest';
-import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
-import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
 import { flushIdleStreams } from '../../src/functions/stream/flushIdleStreams';
 import { streamEntityKey } from '../../src/functions/stream/streamContract';
 import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
-import { EntityDriver, invocationContext } from './entityDriver';
+import { EntityDriver, ingestProcess, invocationContext } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const STREAMS = 20;
@@ -39,13 +35,9 @@ async function replay(delayMs: number) {
   const upsert = stores.windows.upsert.bind(stores.windows);
   stores.windows.upsert = async (k, w) => void (upserts++, await upsert(k, w));
   const deps: IngestDeps = {
-    stores,
-    metrics: new IngestMetricsWriter(stores.ingestMetrics, () => undefined),
-    pipelines: new PipelineCache(stores.pipelines, 1000),
-    watermarks: new WatermarkCache(),
-    batches: new BatchMemory(),
+    ...ingestProcess(stores),
     now: () => clock.now,
-    signal: async (_c, entity, op) => void (await driver.run(entity.key, op.kind, op.input)),
+    signal: driver.signal,
   };
   const timer = (at: number) =>
     flushIdleStreams(invocationContext({}), {
@@ -118,13 +110,9 @@ describe('WINDOW_WRITE_DELAY and reset', () => {
       ),
     );
     const deps: IngestDeps = {
-      stores,
-      metrics: new IngestMetricsWriter(stores.ingestMetrics, () => undefined),
-      pipelines: new PipelineCache(stores.pipelines, 1000),
-      watermarks: new WatermarkCache(),
-      batches: new BatchMemory(),
+      ...ingestProcess(stores),
       now: () => clock.now,
-      signal: async (_c, entity, op) => void (await driver.run(entity.key, op.kind, op.input)),
+      signal: driver.signal,
     };
     // One partition, one stream, one event per minute of event time: each batch closes the window before it.
     for (let i = 0; i < 6; i++) {

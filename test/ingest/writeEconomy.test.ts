@@ -5,16 +5,12 @@
  * Prints the figures (docs/explanation/table-layout.md quotes them) and checks the write plan's bounds.
  */
 import { encodeStreamKey, mergeEncodedSketches } from '../../src/core';
-import { BatchMemory } from '../../src/functions/ingest/batchMemory';
 import { handleIngest, type IngestDeps } from '../../src/functions/ingest/ingest';
-import { IngestMetricsWriter } from '../../src/functions/ingest/ingestMetricsWriter';
-import { PipelineCache } from '../../src/functions/ingest/pipelineCache';
-import { WatermarkCache } from '../../src/functions/ingest/watermarkCache';
 import { flushIdleStreams } from '../../src/functions/stream/flushIdleStreams';
 import { CATALOG_REFRESH_MS, createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores } from '../../src/storage';
 import { MemoryStreamActivityStore } from '../../src/storage/memory/MemoryStreamActivityStore';
-import { EntityDriver, invocationContext } from './entityDriver';
+import { EntityDriver, ingestProcess, invocationContext } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const STREAMS = 220;
@@ -42,11 +38,7 @@ describe('write economy of the stream entities (replay-like load)', () => {
     const upsert = stores.windows.upsert.bind(stores.windows);
     stores.windows.upsert = async (k, w) => void (writes.windows++, await upsert(k, w));
     const deps: IngestDeps = {
-      stores,
-      metrics: new IngestMetricsWriter(stores.ingestMetrics, () => undefined),
-      pipelines: new PipelineCache(stores.pipelines, 1000),
-      watermarks: new WatermarkCache(),
-      batches: new BatchMemory(),
+      ...ingestProcess(stores),
       now: () => clock.now,
       signal: async (_c, entity, op) => {
         writes.entityOps++;

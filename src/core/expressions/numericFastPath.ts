@@ -202,47 +202,22 @@ function fieldThenConstant(read: Read, op: string, c: number): FastEvaluator | u
   }
 }
 
+/** `c op x` as `x op' c` where IEEE 754 allows it exactly (+ and * commute; a comparison mirrors), so only - and / need their own closures. */
+const MIRRORED: Record<string, string> = { '+': '+', '*': '*', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
 function constantThenField(c: number, op: string, read: Read): FastEvaluator | undefined {
+  const mirrored = MIRRORED[op];
+  if (mirrored !== undefined) return fieldThenConstant(read, mirrored, c);
   switch (op) {
-    case '+':
-      return (p) => {
-        const v = read(p);
-        return typeof v === 'number' ? c + v : NOT_ANSWERED;
-      };
     case '-':
       return (p) => {
         const v = read(p);
         return typeof v === 'number' ? c - v : NOT_ANSWERED;
       };
-    case '*':
-      return (p) => {
-        const v = read(p);
-        return typeof v === 'number' ? c * v : NOT_ANSWERED;
-      };
     case '/':
       return (p) => {
         const v = read(p);
         return typeof v === 'number' ? c / v : NOT_ANSWERED;
-      };
-    case '<':
-      return (p) => {
-        const v = read(p);
-        return typeof v === 'number' ? c < v : NOT_ANSWERED;
-      };
-    case '<=':
-      return (p) => {
-        const v = read(p);
-        return typeof v === 'number' ? c <= v : NOT_ANSWERED;
-      };
-    case '>':
-      return (p) => {
-        const v = read(p);
-        return typeof v === 'number' ? c > v : NOT_ANSWERED;
-      };
-    case '>=':
-      return (p) => {
-        const v = read(p);
-        return typeof v === 'number' ? c >= v : NOT_ANSWERED;
       };
     default:
       return undefined;

@@ -1,5 +1,5 @@
 import { createMemoryStores, ENTITY_METRICS_PARTITION } from '../../storage';
-import { withFoldedEntityMetrics } from './entityMetrics';
+import { entityMetricsInput, withFoldedEntityMetrics } from './entityMetrics';
 
 describe('withFoldedEntityMetrics', () => {
   it('folds the counts of entities recording at once into a few row writes, losing none', async () => {
@@ -18,17 +18,7 @@ describe('withFoldedEntityMetrics', () => {
       logged.push(m);
     });
     const at = '2026-12-07T10:00:30.000Z';
-    const one = {
-      at,
-      partition: ENTITY_METRICS_PARTITION,
-      eventsIn: 0,
-      aggregated: 0,
-      filtered: 0,
-      deadLettered: 0,
-      entityOperations: 0,
-      processingMs: 0,
-      duplicatesSuppressed: 1,
-    };
+    const one = entityMetricsInput(Date.parse(at), { duplicatesSuppressed: 1 });
     // 150 entities recognising a redelivered batch's partials in the same moment.
     await Promise.all(Array.from({ length: 150 }, () => folded.ingestMetrics!.record(one)));
     let rows = await base.recent(Date.parse(at) - 60_000);

@@ -1,6 +1,24 @@
-import type { IngestMetricsStore } from '../../storage';
+import { ENTITY_METRICS_PARTITION, type IngestMetricsInput, type IngestMetricsStore } from '../../storage';
 import { IngestMetricsWriter } from '../ingest/ingestMetricsWriter';
 import type { StreamEntityStores } from './streamEntityWrites';
+
+/** The counters the stream entities record: a row of partition ENTITY_METRICS_PARTITION (no batch, no events). */
+export type EntityCounts = Pick<IngestMetricsInput, 'duplicatesSuppressed' | 'revisions' | 'breakdown'>;
+
+/** The ingest-metrics input of a stream entity's counters at `atMs`. */
+export function entityMetricsInput(atMs: number, counts: EntityCounts): IngestMetricsInput {
+  return {
+    at: new Date(atMs).toISOString(),
+    partition: ENTITY_METRICS_PARTITION,
+    eventsIn: 0,
+    aggregated: 0,
+    filtered: 0,
+    deadLettered: 0,
+    entityOperations: 0,
+    processingMs: 0,
+    ...counts,
+  };
+}
 
 /**
  * The stores the app's stream entities use, with their ingest metrics (suppressed duplicates, one count each) folded

@@ -10,8 +10,8 @@ import {
   streamView,
 } from '../../core';
 import { simulationHooks } from '../../simulationHooks';
-import { ENTITY_METRICS_PARTITION } from '../../storage';
 import { registerBatchedEntity } from '../shared/entityBatch';
+import { entityMetricsInput } from './entityMetrics';
 import {
   isNum,
   isObj,
@@ -113,17 +113,7 @@ export function createStreamEntityHandler(
     const metrics = stores().ingestMetrics;
     if (!metrics) return;
     try {
-      await metrics.record({
-        at: new Date(at).toISOString(),
-        partition: ENTITY_METRICS_PARTITION,
-        eventsIn: 0,
-        aggregated: 0,
-        filtered: 0,
-        deadLettered: 0,
-        entityOperations: 0,
-        processingMs: 0,
-        duplicatesSuppressed: 1,
-      });
+      await metrics.record(entityMetricsInput(at, { duplicatesSuppressed: 1 }));
     } catch (e) {
       warn(context, 'recording a suppressed duplicate in the ingest metrics', e);
     }

@@ -17,8 +17,8 @@ import {
   type WriteOp,
 } from '../../core';
 import type { DeadLetterRecord, Stores, StreamCatalogEntry } from '../../storage';
-import { ENTITY_METRICS_PARTITION } from '../../storage/accumulateMetrics';
 import { classifyError, errorMessage } from '../shared/storageFaults';
+import { entityMetricsInput } from './entityMetrics';
 import { splitStreamKey } from './streamContract';
 
 /**
@@ -230,18 +230,9 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
     if (!metrics) return;
     const { pipeline } = splitStreamKey(context.df.entityKey);
     try {
-      await metrics.record({
-        at: new Date(now()).toISOString(),
-        partition: ENTITY_METRICS_PARTITION,
-        eventsIn: 0,
-        aggregated: 0,
-        filtered: 0,
-        deadLettered: 0,
-        entityOperations: 0,
-        processingMs: 0,
-        revisions: count,
-        breakdown: { [`pipeline:${pipeline}:revisions`]: count },
-      });
+      await metrics.record(
+        entityMetricsInput(now(), { revisions: count, breakdown: { [`pipeline:${pipeline}:revisions`]: count } }),
+      );
     } catch (e) {
       warn(context, 'recording window revisions in the ingest metrics', e);
     }
@@ -275,11 +266,14 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
         const next = reviseClosedWindow(latest, r, now());
         if (next === null) continue;
         const history = stores().windowVersions;
-        // Version 1 is in the history only from the first revision on (saveClosed writes none): it is the latest row.
-        if ((latest.version ?? 1) === 1)
-          await history?.put(key, [{ start: r.start, version: 1, data: toStoredWindow({ ...latest, version: 1 }) }]);
         const data = toStoredWindow(next);
-        await history?.put(key, [{ start: r.start, version: next.version ?? 2, data }]);
+        // Version 1 is in the history only from the first revision on (saveClosed writes none): it is the latest row,
+        // written in the same transaction as version 2.
+        const first =
+          (latest.version ?? 1) === 1
+            ? [{ start: r.start, version: 1, data: toStoredWindow({ ...latest, version: 1 }) }]
+            : [];
+        await history?.put(key, [...first, { start: r.start, version: next.version ?? 2, data }]);
         await stores().windows.upsert(key, [{ start: next.start, end: next.end, data }]);
         written++;
       } catch (e) {

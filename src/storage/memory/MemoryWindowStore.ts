@@ -15,6 +15,7 @@ import { windowRange } from '../windowRange';
 import { copyJson } from './copyJson';
 import { deleteKeys } from './deleteKeys';
 import { paginate } from './paginate';
+import { purgePartitioned, rowsBetween } from './purgePartitioned';
 
 export class MemoryWindowStore implements WindowStore {
   private readonly partitions = new Map<string, Map<string, WindowRecord>>();
@@ -43,33 +44,20 @@ export class MemoryWindowStore implements WindowStore {
     pageSize(options.limit);
     const from = options.from === undefined ? undefined : windowRowKey(options.from, 'from');
     const to = options.to === undefined ? undefined : windowRowKey(options.to, 'to');
-    const rows = [...(this.partitions.get(key) ?? new Map<string, WindowRecord>()).entries()]
-      .filter(([rk]) => (from === undefined || rk >= from) && (to === undefined || rk < to))
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([, w]) => copyJson('data', w));
-    return paginate(rows, options);
+    return paginate(
+      rowsBetween(this.partitions.get(key), from, to, (w) => copyJson('data', w)),
+      options,
+    );
   }
 
   async purge(beforeMs: number, limit: number): Promise<PurgeResult> {
     const cutoff = purgeBeforeMs(beforeMs);
-    let left = purgeLimit(limit);
-    let deleted = 0;
-    let more = false;
-    for (const key of [...this.partitions.keys()].sort()) {
-      const partition = this.partitions.get(key) as Map<string, WindowRecord>;
-      const written = this.written.get(key);
-      const expired = (rk: string) => (written?.get(rk) ?? 0) < cutoff;
-      if (left === 0) {
-        more ||= [...partition.keys()].some(expired);
-        continue;
-      }
-      const result = deleteKeys(partition, expired, left);
-      deleted += result.deleted;
-      left -= result.deleted;
-      more ||= result.more;
-      this.forget(key, partition);
-    }
-    return { deleted, more };
+    return purgePartitioned(
+      this.partitions,
+      (key, rk) => (this.written.get(key)?.get(rk) ?? 0) < cutoff,
+      limit,
+      (key, partition) => this.forget(key, partition),
+    );
   }
 
   async deleteStream(key: string, limit: number): Promise<PurgeResult> {

@@ -5,6 +5,7 @@ import type { Page, PageOptions, PurgeResult, WindowVersionRecord, WindowVersion
 import { copyJson } from './copyJson';
 import { deleteKeys } from './deleteKeys';
 import { paginate } from './paginate';
+import { purgePartitioned, rowsBetween } from './purgePartitioned';
 
 /** Rows by key then RowKey, as the Table store (windowVersionRowKey), with their write times for purge. */
 export class MemoryWindowVersionStore implements WindowVersionStore {
@@ -43,32 +44,22 @@ export class MemoryWindowVersionStore implements WindowVersionStore {
     options: PageOptions,
   ): Page<WindowVersionRecord> {
     pageSize(options.limit);
-    const rows = [...(this.partitions.get(key) ?? new Map<string, WindowVersionRecord>()).entries()]
-      .filter(([rk]) => rk >= low && rk < high)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([, r]) => copyJson('data', r));
-    return paginate(rows, options);
+    return paginate(
+      rowsBetween(this.partitions.get(key), low, high, (r) => copyJson('data', r)),
+      options,
+    );
   }
 
   async purge(beforeMs: number, limit: number): Promise<PurgeResult> {
     const cutoff = purgeBeforeMs(beforeMs);
-    let left = purgeLimit(limit);
-    let deleted = 0;
-    let more = false;
-    for (const key of [...this.partitions.keys()].sort()) {
-      const partition = this.partitions.get(key) as Map<string, WindowVersionRecord>;
-      const expired = (rk: string) => (this.written.get(`${key}\u0000${rk}`) ?? 0) < cutoff;
-      if (left === 0) {
-        more ||= [...partition.keys()].some(expired);
-        continue;
-      }
-      const result = deleteKeys(partition, expired, left);
-      deleted += result.deleted;
-      left -= result.deleted;
-      more ||= result.more;
-      if (partition.size === 0) this.partitions.delete(key);
-    }
-    return { deleted, more };
+    return purgePartitioned(
+      this.partitions,
+      (key, rk) => (this.written.get(`${key}\u0000${rk}`) ?? 0) < cutoff,
+      limit,
+      (key, partition) => {
+        if (partition.size === 0) this.partitions.delete(key);
+      },
+    );
   }
 
   async deleteStream(key: string, limit: number): Promise<PurgeResult> {
