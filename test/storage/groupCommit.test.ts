@@ -2,25 +2,12 @@ import { TableClient } from '@azure/data-tables';
 
 import { devAccountKey, devAccountName } from '../../local-host/azurite/startAzurite';
 import { TableGroupCommit } from '../../src/storage/table/groupCommit';
-import { startEmbeddedTables } from './startEmbeddedTables';
-import { startTableAzurite, type TableAzurite } from './startTableAzurite';
+import { useTableServers } from './useTableServers';
 
-let azurite: TableAzurite;
-let embedded: TableAzurite;
+const servers = useTableServers();
 let run = 0;
 
-beforeAll(async () => {
-  [azurite, embedded] = await Promise.all([startTableAzurite(), startEmbeddedTables()]);
-});
-
-afterAll(async () => {
-  await Promise.all([azurite?.stop(), embedded?.stop()]);
-});
-
-for (const [name, store] of [
-  ['Azurite', () => azurite],
-  ['embedded SQLite store', () => embedded],
-] as const) {
+for (const [name, store] of servers.each) {
   describe(`TableGroupCommit (${name})`, () => {
     /** A fresh table whose client counts its requests by method + first path segment ($batch or the table). */
     async function setUp() {

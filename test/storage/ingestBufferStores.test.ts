@@ -1,30 +1,24 @@
 import { createMemoryStores, createStores } from '../../src/storage/createStores';
 import { defineIngestBufferContract } from './ingestBufferContract';
-import { startEmbeddedTables } from './startEmbeddedTables';
-import { startTableAzurite, type TableAzurite } from './startTableAzurite';
+import { useTableServers } from './useTableServers';
 
-let azurite: TableAzurite;
-let embedded: TableAzurite;
+const servers = useTableServers();
 let run = 0;
-
-beforeAll(async () => {
-  [azurite, embedded] = await Promise.all([startTableAzurite(), startEmbeddedTables()]);
-});
-
-afterAll(async () => {
-  await Promise.all([azurite?.stop(), embedded?.stop()]);
-});
 
 defineIngestBufferContract('memory', async () => createMemoryStores().ingestBuffer);
 defineIngestBufferContract(
   'table (Azurite)',
   async () =>
-    createStores({ AzureWebJobsStorage: azurite.connectionString }, { tablePrefix: `b${process.pid}x${++run}` })
-      .ingestBuffer,
+    createStores(
+      { AzureWebJobsStorage: servers.azurite().connectionString },
+      { tablePrefix: `b${process.pid}x${++run}` },
+    ).ingestBuffer,
 );
 defineIngestBufferContract(
   'table (embedded SQLite store)',
   async () =>
-    createStores({ AzureWebJobsStorage: embedded.connectionString }, { tablePrefix: `b${process.pid}x${++run}` })
-      .ingestBuffer,
+    createStores(
+      { AzureWebJobsStorage: servers.embedded().connectionString },
+      { tablePrefix: `b${process.pid}x${++run}` },
+    ).ingestBuffer,
 );

@@ -3,38 +3,28 @@ import { TableClient } from '@azure/data-tables';
 import { createStores } from '../../src/storage/createStores';
 import { closedWindowRow } from '../support/closedWindowRow';
 import { defineReportAlertContract } from './reportAlertContract';
-import { startEmbeddedTables } from './startEmbeddedTables';
-import { startTableAzurite, type TableAzurite } from './startTableAzurite';
 import { defineStoresContract } from './storesContract';
+import { useTableServers } from './useTableServers';
 
-let azurite: TableAzurite;
-let embedded: TableAzurite;
+const servers = useTableServers();
 let run = 0;
-
-beforeAll(async () => {
-  [azurite, embedded] = await Promise.all([startTableAzurite(), startEmbeddedTables()]);
-});
-
-afterAll(async () => {
-  await Promise.all([azurite?.stop(), embedded?.stop()]);
-});
 
 // A fresh set of tables per test (unique prefix) on one real Azurite.
 defineStoresContract('table (Azurite)', async (options) =>
   createStores(
-    { AzureWebJobsStorage: azurite.connectionString },
+    { AzureWebJobsStorage: servers.azurite().connectionString },
     { tablePrefix: `t${process.pid}x${++run}`, ...options },
   ),
 );
 defineReportAlertContract('table (Azurite)', async () =>
-  createStores({ AzureWebJobsStorage: azurite.connectionString }, { tablePrefix: `a${process.pid}x${++run}` }),
+  createStores(
+    { AzureWebJobsStorage: servers.azurite().connectionString },
+    { tablePrefix: `a${process.pid}x${++run}` },
+  ),
 );
 
 // Layout and races, on Azurite and on the local host's embedded store alike.
-for (const [name, store] of [
-  ['Azurite', () => azurite],
-  ['embedded SQLite store', () => embedded],
-] as const) {
+for (const [name, store] of servers.each) {
   describe(`table (${name}): dead-letter layout`, () => {
     const record = (sequenceNumber: number, enqueuedTime: string, partition = '0') => ({
       raw: `{"n":${sequenceNumber}}`,
