@@ -3,7 +3,7 @@ import type { IngestMetricsInput, IngestMetricsStore } from '../../storage';
 import { backoffDelay, classifyError, type RetryOptions } from '../shared/storageFaults';
 
 /** A row's write is retried this way while it fails transiently (storage down), then logged and given up. */
-export const METRICS_RETRY: RetryOptions = { attempts: 30, minDelayMs: 250, maxDelayMs: 5000 };
+export const METRICS_RETRY: RetryOptions = { attempts: 8, minDelayMs: 250, maxDelayMs: 5000 };
 
 /**
  * Records ingest's batch metrics beside the next batch instead of in front of the trigger's checkpoint (a Table
@@ -11,7 +11,7 @@ export const METRICS_RETRY: RetryOptions = { attempts: 30, minDelayMs: 250, maxD
  * partition's batches never race each other's ETag; the batches that finish while it runs are folded into the row's
  * next write. A batch waits only for the write of the batches before it (backpressure when Table storage is slower
  * than the batches, so nothing piles up in memory). A write that fails transiently is retried with backoff (the
- * batches recorded meanwhile join it), so a storage outage of up to ~2 minutes loses no metrics; one that keeps failing, or
+ * batches recorded meanwhile join it), so a storage outage of up to ~25 s loses no metrics; one that keeps failing, or
  * fails permanently, is logged with what it carried (never dropped silently). Metrics are operational figures, not the
  * effectively-once aggregates, so a crash may lose the batches not yet written.
  */
