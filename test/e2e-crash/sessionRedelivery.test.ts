@@ -13,6 +13,7 @@
  * was hit from the killed host's files (checkpoint and durable store).
  */
 import { loggedBatches } from '../e2e/e2eKit';
+import { EXPECTED_SESSIONS, type SessionRow, sessionsInMinutes } from '../e2e/scriptedSessions';
 import { pollUntil } from '../support/fetchText';
 import type { HostProcess } from '../support/startHostProcess';
 import {
@@ -32,12 +33,6 @@ const T = Date.parse('2026-03-01T00:00:00Z');
 const MIN = 60_000;
 /** How long the armed proxy holds an IngestMetrics request: far longer than the test needs to kill the host. */
 const holdMs = 30_000;
-
-interface Row {
-  start: number;
-  end: number;
-  data: { events: number; closedBy: string; supersededBy?: number; measures: { clicks?: { sum: number } } };
-}
 
 interface StreamView {
   events: number;
@@ -137,7 +132,7 @@ describe('session windows on the local host: the batch with the late bridging ev
     const m = (t: number): number => (t - T) / MIN;
     await pollUntil(
       async () => {
-        const rows = (await api<{ items: Row[] }>('/api/streams/sess/alice/windows?limit=100')).json.items;
+        const rows = (await api<{ items: SessionRow[] }>('/api/streams/sess/alice/windows?limit=100')).json.items;
         return rows.some((w) => m(w.start) === 0 && w.data.closedBy === 'idle') ? true : undefined;
       },
       60_000,
@@ -147,30 +142,16 @@ describe('session windows on the local host: the batch with the late bridging ev
     await send([50, 62].map(click), '1');
     await drain();
 
-    let rows: Row[] = [];
+    let rows: SessionRow[] = [];
     await pollUntil(
       async () => {
-        rows = (await api<{ items: Row[] }>('/api/streams/sess/alice/windows?limit=100')).json.items;
+        rows = (await api<{ items: SessionRow[] }>('/api/streams/sess/alice/windows?limit=100')).json.items;
         return rows.length >= 4 ? true : undefined;
       },
       60_000,
       200,
     );
-    expect(
-      rows.map((w) => ({
-        start: m(w.start),
-        end: m(w.end),
-        events: w.data.events,
-        clicks: w.data.measures.clicks?.sum,
-        closedBy: w.data.closedBy,
-        supersededBy: w.data.supersededBy === undefined ? null : m(w.data.supersededBy),
-      })),
-    ).toEqual([
-      { start: 0, end: 32, events: 5, clicks: 5, closedBy: 'idle', supersededBy: null },
-      { start: 20, end: 32, events: 2, clicks: 2, closedBy: 'superseded', supersededBy: 0 },
-      { start: 50, end: 60, events: 1, clicks: 1, closedBy: 'idle', supersededBy: null },
-      { start: 62, end: 72, events: 1, clicks: 1, closedBy: 'idle', supersededBy: null },
-    ]);
+    expect(sessionsInMinutes(rows, T)).toEqual(EXPECTED_SESSIONS);
     const view = await pollUntil(
       async () => {
         const v = (await api<StreamView>('/api/streams/sess/alice')).json;

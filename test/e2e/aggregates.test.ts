@@ -1,4 +1,5 @@
 import { PARTITIONS, pollApi, prng, type Stack, startStack } from './e2eKit';
+import { EXPECTED_SESSIONS, type SessionRow, sessionsInMinutes } from './scriptedSessions';
 
 /**
  * Aggregates and session windows end to end on the local host (dist/, Azurite): count-distinct over 100,000 values
@@ -150,36 +151,16 @@ describe('aggregates on the local host', () => {
     await stack.send([0, 5, 20, 22].map(click)); // sessions [0, 15) and [20, 32)
     await stack.send([click(13)]); // late within lateness: bridges them
     await stack.send([50, 62].map(click)); // 50 ends at the 60-minute boundary; 62 starts a new session
-    type Row = {
-      start: number;
-      end: number;
-      data: { events: number; closedBy: string; supersededBy?: number; measures: { clicks?: { sum: number } } };
-    };
     const rows = await pollApi(
       stack,
       '/api/streams/sess/alice/windows?limit=100',
       (r) => {
-        const items = (r.json as { items: Row[] }).items;
+        const items = (r.json as { items: SessionRow[] }).items;
         return items.length >= 4 ? items : undefined;
       },
       120_000,
     );
-    const m = (t: number) => (t - T) / MIN;
-    expect(
-      rows.map((w) => ({
-        start: m(w.start),
-        end: m(w.end),
-        events: w.data.events,
-        clicks: w.data.measures.clicks?.sum,
-        closedBy: w.data.closedBy,
-        supersededBy: w.data.supersededBy === undefined ? null : m(w.data.supersededBy),
-      })),
-    ).toEqual([
-      { start: 0, end: 32, events: 5, clicks: 5, closedBy: 'idle', supersededBy: null },
-      { start: 20, end: 32, events: 2, clicks: 2, closedBy: 'superseded', supersededBy: 0 },
-      { start: 50, end: 60, events: 1, clicks: 1, closedBy: 'idle', supersededBy: null },
-      { start: 62, end: 72, events: 1, clicks: 1, closedBy: 'idle', supersededBy: null },
-    ]);
+    expect(sessionsInMinutes(rows, T)).toEqual(EXPECTED_SESSIONS);
     const view = await pollApi(stack, '/api/streams/sess/alice', (r) => {
       const v = r.json as { events: number; windows: unknown[] };
       return v.windows.length === 0 ? v : undefined;
