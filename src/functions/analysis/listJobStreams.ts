@@ -1,5 +1,6 @@
 import * as df from 'durable-functions';
 
+import { allItems } from '../../storage/allItems';
 import { compareStreamKeys } from '../../storage/compareStreamKeys';
 import type { StreamCatalog } from '../../storage/types';
 import { analysisDeps } from './deps';
@@ -13,17 +14,8 @@ export async function listJobStreams(catalog: StreamCatalog, job: AnalysisJob): 
   if (Array.isArray(job.streams)) return [...new Set(job.streams)].sort(compareStreamKeys);
   const prefix = job.streams?.prefix;
   const out: string[] = [];
-  let continuationToken: string | undefined;
-  do {
-    const page = await catalog.list({
-      pipeline: job.pipeline,
-      ...(prefix ? { prefix } : {}),
-      limit: 1000,
-      ...(continuationToken ? { continuationToken } : {}),
-    });
-    for (const e of page.items) out.push(e.stream);
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
+  const query = { pipeline: job.pipeline, ...(prefix ? { prefix } : {}), limit: 1000 };
+  for await (const e of allItems((c) => catalog.list({ ...query, ...c }))) out.push(e.stream);
   return out.sort(compareStreamKeys);
 }
 

@@ -2,6 +2,7 @@ import { closedWindowFromStored } from '../../core';
 import type { RevisedMeasure, RevisedSinceLastReport, RevisedWindow } from '../../core/analysis/types';
 import { readRange, readVersions } from '../../core/analysis/windowsRead';
 import { encodeStreamKey } from '../../core/streams';
+import { allItems } from '../../storage/allItems';
 import type { ReportStore, WindowVersionRecord, WindowVersionStore } from '../../storage/types';
 
 /**
@@ -33,19 +34,14 @@ export async function revisedSinceLastReport(
     if (!s.read || !range || !s.stream.isWellFormed() || !pipeline.isWellFormed()) continue;
     const read = readVersions(s.read);
     const byStart = new Map<number, WindowVersionRecord[]>();
-    let continuationToken: string | undefined;
-    do {
-      const page = await deps.windowVersions.listRange(encodeStreamKey(pipeline, s.stream), range.from, range.to, {
-        limit: 1000,
-        ...(continuationToken ? { continuationToken } : {}),
-      });
-      for (const v of page.items) {
-        const list = byStart.get(v.start);
-        if (list) list.push(v);
-        else byStart.set(v.start, [v]);
-      }
-      continuationToken = page.continuationToken;
-    } while (continuationToken);
+    const key = encodeStreamKey(pipeline, s.stream);
+    for await (const v of allItems((c) =>
+      deps.windowVersions.listRange(key, range.from, range.to, { limit: 1000, ...c }),
+    )) {
+      const list = byStart.get(v.start);
+      if (list) list.push(v);
+      else byStart.set(v.start, [v]);
+    }
     for (const [start, versions] of byStart) {
       const readAt = read.get(start);
       const latest = versions[versions.length - 1];

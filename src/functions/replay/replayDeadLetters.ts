@@ -6,6 +6,7 @@ import { DEAD_LETTER_REASONS, type DeadLetterReason } from '../../core';
 import { encodeReplay } from '../../core/replay/envelope';
 import { applyPatch, parsePatch, type PatchOperation } from '../../core/replay/jsonPatch';
 import type { DeadLetterRecord, Stores } from '../../storage';
+import { allItems } from '../../storage/allItems';
 import { compileStored, type PredictedOutcome, predictOutcomes } from './predictOutcomes';
 
 /** Dead letters one call replays at most (the body's `limit`; default 1,000). */
@@ -98,23 +99,18 @@ export interface ReplayAnswer {
 /** Selected dead letters, oldest first: pages of the store's `since`/`reason` query, the rest filtered here. */
 async function select(stores: Pick<Stores, 'deadLetters'>, request: ReplayRequest): Promise<DeadLetterRecord[]> {
   const out: DeadLetterRecord[] = [];
-  let token: string | undefined;
-  do {
-    const page = await stores.deadLetters.query({
-      ...(request.since !== undefined ? { since: new Date(request.since).toISOString() } : {}),
-      ...(request.reason !== undefined ? { reason: request.reason } : {}),
-      limit: 1000,
-      ...(token ? { continuationToken: token } : {}),
-    });
-    for (const d of page.items) {
-      if (request.until !== undefined && Date.parse(d.enqueuedTime) >= request.until) continue;
-      if (request.pipeline !== undefined && d.pipeline !== request.pipeline) continue;
-      if (request.stream !== undefined && d.stream !== request.stream) continue;
-      out.push(d);
-      if (out.length >= request.limit) return out;
-    }
-    token = page.continuationToken;
-  } while (token);
+  const query = {
+    ...(request.since !== undefined ? { since: new Date(request.since).toISOString() } : {}),
+    ...(request.reason !== undefined ? { reason: request.reason } : {}),
+    limit: 1000,
+  };
+  for await (const d of allItems((c) => stores.deadLetters.query({ ...query, ...c }))) {
+    if (request.until !== undefined && Date.parse(d.enqueuedTime) >= request.until) continue;
+    if (request.pipeline !== undefined && d.pipeline !== request.pipeline) continue;
+    if (request.stream !== undefined && d.stream !== request.stream) continue;
+    out.push(d);
+    if (out.length >= request.limit) return out;
+  }
   return out;
 }
 
