@@ -21,7 +21,8 @@ export function tableRequestsPer1000(
   after: Record<string, number>,
   events: number,
 ): Record<string, number> {
-  const per = (n: number) => Math.round((n * 10000) / events) / 10;
+  // Two decimals: a table written a few times in a run (group commit) must not round to 0.
+  const per = (n: number) => Math.round((n * 100000) / events) / 100;
   const out: Record<string, number> = {};
   let total = 0;
   for (const [table, n] of Object.entries(after).sort(([a], [b]) => a.localeCompare(b))) {

@@ -67,9 +67,11 @@ export const program = new Command('capacity')
   )
   .option(
     '--bench-events <n>',
+    // Enough for several catalog refresh intervals (5 s) even on a quiet machine, so the Streams and StreamActivity
+    // figures are measured rather than missed.
     'events of the throughput phase when --from-bench runs the bench',
     positive('--bench-events'),
-    50_000,
+    200_000,
   );
 
 interface Options {

@@ -43,6 +43,10 @@ export interface BenchSnapshot {
 export const ASSUMPTIONS = {
   /** The host hands a partition a batch of at most maxEventBatchSize, and at low rates about one second of events. */
   batchGatherSeconds: 1,
+  /** A stream's Streams and StreamActivity rows are rewritten at most this often (CATALOG_REFRESH_MS in streamEntity.ts). */
+  catalogRefreshSeconds: 5,
+  /** Rows of one pipeline per group-commit transaction at the most (groupCommit.ts: the entity-group limit). */
+  groupCommitRows: 100,
   /** Azure Storage provider: about 64 entity operations/s per control-queue partition (the figure for one entity), 16 partitions at most. */
   azureStoragePartitionOpsPerSec: 64,
   azureStoragePartitions: 16,
@@ -159,13 +163,17 @@ export function capacityModel(input: CapacityInput, bench: BenchFigures): Capaci
   const entityOpsPerSec = (P * (distinct + commits)) / roundSeconds;
   const orchestrationActionsPerSec = analysisActionsPerRun(S) / (input.analysisEveryMinutes * 60);
 
-  // Tables. Streams and StreamActivity rows are rewritten per stream at most every few seconds (CATALOG_REFRESH_MS),
-  // and never more often than the stream's entity operations: the bench's rate per stream-second, capped so.
+  // Tables. Streams and StreamActivity rows are rewritten per stream at most every catalogRefreshSeconds, and never
+  // more often than the stream's entity operations. Group commit sends the rows of a pipeline queued during a write as
+  // one transaction: the bench's transactions per stream-second (capped so), and never fewer than the rows over the
+  // largest transaction (the bench's 100 streams group into so few that its figure rounds to 0).
   const per1000 = bench.tableRequestsPer1000EventsByTable;
   const benchPerStreamSec = (t: string) => ((per1000[t] ?? 0) * bench.eventsPerSec) / 1000 / bench.scenario.streams;
   const opsPerStreamSec = entityOpsPerSec / S;
+  const rowsPerSec = S * Math.min(1 / a.catalogRefreshSeconds, opsPerStreamSec);
   const tables: Record<string, number> = {};
-  for (const t of ['Streams', 'StreamActivity']) tables[t] = S * Math.min(benchPerStreamSec(t), opsPerStreamSec);
+  for (const t of ['Streams', 'StreamActivity'])
+    tables[t] = Math.max(S * Math.min(benchPerStreamSec(t), opsPerStreamSec), rowsPerSec / a.groupCommitRows);
   // Per event (their writes follow batches and pipeline refreshes): as measured per 1,000 events.
   for (const t of ['IngestMetrics', 'Pipelines', 'DeadLetters'])
     if ((per1000[t] ?? 0) > 0) tables[t] = ((per1000[t] ?? 0) * E) / 1000;
