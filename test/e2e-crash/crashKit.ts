@@ -62,6 +62,38 @@ export async function withinOneMinute(): Promise<void> {
     await new Promise((r) => setTimeout(r, (61 - new Date().getUTCSeconds()) * 1000));
 }
 
+/** The API and the hub of the host `baseUrl` names (a getter: a restart moves it), counting what was sent. */
+export function hostClient(baseUrl: () => string) {
+  let sent = 0;
+  const client = {
+    async api<T>(path: string): Promise<{ status: number; json: T }> {
+      const res = await fetch(`${baseUrl()}${path}`);
+      const text = await res.text();
+      return { status: res.status, json: (text ? JSON.parse(text) : undefined) as T };
+    },
+    async send(bodies: readonly string[], partition: string): Promise<void> {
+      await sendTo(baseUrl(), bodies, partition);
+      sent += bodies.length;
+    },
+    drain: (): Promise<void> => drain(baseUrl(), sent),
+    /**
+     * Sends `probe` to partition 0 until `path` answers 200: the pipeline just PUT has reached ingest
+     * (PIPELINE_REFRESH_SECONDS=1) before the events that count.
+     */
+    untilIngested: (probe: string, path: string): Promise<true> =>
+      pollUntil(
+        async () => {
+          await client.send([probe], '0');
+          await client.drain();
+          return (await client.api(path)).status === 200 ? true : undefined;
+        },
+        60_000,
+        500,
+      ),
+  };
+  return client;
+}
+
 export interface CrashStack {
   readonly proxy: StorageProxy;
   /** The host's data dir (sqlite durable store, checkpoints): what a killed host leaves behind. */

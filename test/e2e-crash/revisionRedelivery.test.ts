@@ -16,15 +16,7 @@ import { encodeStreamKey } from '../../src/core';
 import { loggedBatches } from '../e2e/e2eKit';
 import { pollUntil } from '../support/fetchText';
 import type { HostProcess } from '../support/startHostProcess';
-import {
-  checkpointOf,
-  type CrashStack,
-  drain as drainHub,
-  hubInfo,
-  sendTo,
-  startCrashStack,
-  withinOneMinute,
-} from './crashKit';
+import { checkpointOf, type CrashStack, hostClient, hubInfo, startCrashStack, withinOneMinute } from './crashKit';
 import { readCheckpoints, readDurableSnapshot, readStreamStates } from './durableSnapshot';
 
 jest.setTimeout(180_000);
@@ -78,17 +70,7 @@ describe('window revisions on the local host: the late batch is redelivered afte
     const start = (): Promise<HostProcess> =>
       stack!.startHost({ PIPELINE_REFRESH_SECONDS: '1', IDLE_FLUSH_SCHEDULE: '*/1 * * * * *' });
     let host = await start();
-    const api = async <T>(path: string): Promise<{ status: number; json: T }> => {
-      const res = await fetch(`${host.baseUrl}${path}`);
-      const text = await res.text();
-      return { status: res.status, json: (text ? JSON.parse(text) : undefined) as T };
-    };
-    let sent = 0;
-    const send = async (bodies: string[], partition: string): Promise<void> => {
-      await sendTo(host.baseUrl, bodies, partition);
-      sent += bodies.length;
-    };
-    const drain = (): Promise<void> => drainHub(host.baseUrl, sent);
+    const { api, send, drain, untilIngested } = hostClient(() => host.baseUrl);
     const event = (offsetMs: number, value: number): string =>
       JSON.stringify({ stream: 'r', time: new Date(T + offsetMs).toISOString(), value });
     const view = () => api<StreamView>('/api/streams/rev/r');
@@ -108,15 +90,9 @@ describe('window revisions on the local host: the late batch is redelivered afte
       }),
     });
     expect(put.status).toBe(201);
-    // The pipeline reaches ingest (PIPELINE_REFRESH_SECONDS=1) before the events that count: probes on partition 0.
-    await pollUntil(
-      async () => {
-        await send([JSON.stringify({ stream: 'probe', time: new Date(T - 3_600_000).toISOString(), value: 1 })], '0');
-        await drain();
-        return (await api('/api/streams/rev/probe')).status === 200 ? true : undefined;
-      },
-      60_000,
-      500,
+    await untilIngested(
+      JSON.stringify({ stream: 'probe', time: new Date(T - 3_600_000).toISOString(), value: 1 }),
+      '/api/streams/rev/probe',
     );
 
     // Partition 1, sequences 0-2: window [T, T+10 s) gets 1 + 2; the stream reaches T+25 s; it closes at version 1.

@@ -16,15 +16,7 @@ import { loggedBatches } from '../e2e/e2eKit';
 import { EXPECTED_SESSIONS, type SessionRow, sessionsInMinutes } from '../e2e/scriptedSessions';
 import { pollUntil } from '../support/fetchText';
 import type { HostProcess } from '../support/startHostProcess';
-import {
-  checkpointOf,
-  type CrashStack,
-  drain as drainHub,
-  hubInfo,
-  sendTo,
-  startCrashStack,
-  withinOneMinute,
-} from './crashKit';
+import { checkpointOf, type CrashStack, hostClient, hubInfo, startCrashStack, withinOneMinute } from './crashKit';
 import { readCheckpoints, readDurableSnapshot } from './durableSnapshot';
 
 jest.setTimeout(180_000);
@@ -59,17 +51,7 @@ describe('session windows on the local host: the batch with the late bridging ev
     const start = (): Promise<HostProcess> =>
       stack!.startHost({ PIPELINE_REFRESH_SECONDS: '1', IDLE_FLUSH_SCHEDULE: '*/1 * * * * *' });
     let host = await start();
-    const api = async <T>(path: string): Promise<{ status: number; json: T }> => {
-      const res = await fetch(`${host.baseUrl}${path}`);
-      const text = await res.text();
-      return { status: res.status, json: (text ? JSON.parse(text) : undefined) as T };
-    };
-    let sent = 0;
-    const send = async (bodies: string[], partition: string): Promise<void> => {
-      await sendTo(host.baseUrl, bodies, partition);
-      sent += bodies.length;
-    };
-    const drain = (): Promise<void> => drainHub(host.baseUrl, sent);
+    const { api, send, drain, untilIngested } = hostClient(() => host.baseUrl);
     const click = (minute: number): string =>
       JSON.stringify({ user: 'alice', clicks: 1, time: new Date(T + minute * MIN).toISOString() });
 
@@ -85,15 +67,9 @@ describe('session windows on the local host: the batch with the late bridging ev
       }),
     });
     expect(put.status).toBe(201);
-    // The pipeline reaches ingest (PIPELINE_REFRESH_SECONDS=1) before the events that count: probes on partition 0.
-    await pollUntil(
-      async () => {
-        await send([JSON.stringify({ user: 'probe', clicks: 1, time: new Date(T - 86_400_000).toISOString() })], '0');
-        await drain();
-        return (await api('/api/streams/sess/probe')).status === 200 ? true : undefined;
-      },
-      60_000,
-      500,
+    await untilIngested(
+      JSON.stringify({ user: 'probe', clicks: 1, time: new Date(T - 86_400_000).toISOString() }),
+      '/api/streams/sess/probe',
     );
 
     // The held metrics write and the batch waiting on it must fall in the same minute (the writer's row key).
