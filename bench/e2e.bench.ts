@@ -10,7 +10,7 @@
  *                     prints entity operations per 1,000 events and p99 latency side by side)
  *                     [--tables azurite|embedded]   (Table storage: Azurite in memory, or the embedded store of npm run local)
  *
- * Scenario: 100 streams, ~150-byte events, host.json maxEventBatchSize 1000, 4 partitions, sqlite durable store.
+ * Scenario: 100 streams, ~150-byte events, host.json's maxEventBatchSize (8000), 4 partitions, sqlite durable store.
  * - Throughput: N events POSTed as NDJSON (1,000 per request, 4 requests in flight); the clock stops when the hub
  *   is drained AND every stream's live view (its entity) counts what was sent. events/s = N / (visible - first send).
  * - Latency: while a paced background load runs, probe events go to dedicated streams; each is timed
@@ -36,7 +36,7 @@ import { startLocalStorage } from '../local-host/tables/startLocalStorage';
 import { parseDuration } from '../src/core/duration';
 import { TABLE_REQUEST_COUNTS_SETTING } from '../src/storage/tableRequestCounts';
 import { RateLimiter } from '../tools/send/rateLimiter';
-import { appWithEventHubOptions } from './e2e/appWithHostJson';
+import { appWithEventHubOptions, maxEventBatchSizeOf } from './e2e/appWithHostJson';
 import { benchEvent, benchStream } from './e2e/benchEvent';
 import { type HostChild, startHostChild } from './e2e/hostChild';
 import { percentile } from './e2e/percentile';
@@ -506,7 +506,7 @@ async function main(): Promise<void> {
       scenario: {
         streams: args.streams,
         eventBytes,
-        maxEventBatchSize: 1000,
+        maxEventBatchSize: maxEventBatchSizeOf(repoRoot),
         minEventBatchSize: args.minBatch > 0 ? args.minBatch : 'host.json',
         maxWaitTime: args.maxWait ?? 'host.json',
         partitions: 4,

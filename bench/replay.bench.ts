@@ -18,6 +18,7 @@ import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { parseDuration } from '../src/core/duration';
+import { maxEventBatchSizeOf } from './e2e/appWithHostJson';
 import { expectedFromNdjson, keySizes } from './replay/expected';
 import { writeHistoryNdjson } from './replay/history';
 import { FLIGHTS_PIPELINE, type ReplayMode, replayOnce, type ReplayResult, runJsonChild } from './replay/run';
@@ -204,6 +205,7 @@ async function main(): Promise<void> {
         seed: args.seed,
         partitions: args.partitions,
         sendBatchSize: args.batchSize,
+        maxEventBatchSize: maxEventBatchSizeOf(repoRoot),
         windowWriteDelay: args.windowWriteDelay ?? 'PT0S',
         entityFlushInterval: args.flushInterval ?? 'PT0S',
         tables: args.tables,
@@ -247,7 +249,7 @@ async function main(): Promise<void> {
       const row = (name: string, values: string[], goal: string): string =>
         `${name.padEnd(38)}${values.map((v) => v.padStart(14)).join('')}${goal.padStart(12)}`;
       console.log(
-        `\nStreamfold replay: ${expected.records} flight records, ${expected.keys.size} origins, ${args.days} days, ${args.partitions} partitions, ENTITY_FLUSH_INTERVAL ${args.flushInterval ?? 'PT0S'}, WINDOW_WRITE_DELAY ${args.windowWriteDelay ?? 'PT0S'}, tables ${args.tables}, ${cpu.length} CPUs (${result.machine.cpuModel}), Node ${process.version}\n`,
+        `\nStreamfold replay: ${expected.records} flight records, ${expected.keys.size} origins, ${args.days} days, ${args.partitions} partitions, maxEventBatchSize ${result.scenario.maxEventBatchSize}, ENTITY_FLUSH_INTERVAL ${args.flushInterval ?? 'PT0S'}, WINDOW_WRITE_DELAY ${args.windowWriteDelay ?? 'PT0S'}, tables ${args.tables}, ${cpu.length} CPUs (${result.machine.cpuModel}), Node ${process.version}\n`,
       );
       console.log(
         row(

@@ -44,7 +44,7 @@ export const program = new Command('capacity')
   .option('--events-per-sec <n>', 'events per second into the events hub', positive('--events-per-sec'), 100_000)
   .option('--streams <n>', 'distinct streams (pipeline, stream) receiving events', positive('--streams'), 10_000)
   .option('--partitions <n>', 'partitions of the events hub', positive('--partitions'), 32)
-  .option('--batch <n>', 'host.json eventHubs.maxEventBatchSize', positive('--batch'), 1000)
+  .option('--batch <n>', 'host.json eventHubs.maxEventBatchSize', positive('--batch'), 8000)
   .option(
     '--flush-interval <duration>',
     'ENTITY_FLUSH_INTERVAL (ISO 8601; PT0S = one entity operation per stream per batch)',
