@@ -8,7 +8,7 @@
  *                        [--timeout-minutes 60] [--keep-file FILE] [--host-cpu-prof DIR]
  *                        [--window-write-delay PT10S]   (WINDOW_WRITE_DELAY of the host; unset: the default PT0S)
  *                        [--flush-interval PT1S]   (ENTITY_FLUSH_INTERVAL of the host: coalescing ingest; default PT0S)
- *                        [--tables azurite|embedded]   (what serves Table storage; default Azurite in memory, as bench:e2e)
+ *                        [--tables embedded|azurite]   (what serves Table storage; default the embedded store of `npm run local`)
  *   npm run bench:replay -- --write-file flights.ndjson [--events N --keys K --days D --seed S]   (only write the history)
  *
  * How each figure is measured: docs/explanation/benchmarks.md ("Replay benchmark").
@@ -46,7 +46,7 @@ interface Args {
   windowWriteDelay?: string;
   /** ENTITY_FLUSH_INTERVAL of the replays' host (ISO 8601); unset: the default, PT0S. */
   flushInterval?: string;
-  /** What serves the replays' Table storage: Azurite in memory (as bench:e2e) or the embedded store of `npm run local`. */
+  /** What serves the replays' (and their bench:e2e's) Table storage: the embedded store of `npm run local` or Azurite in memory. */
   tables: 'azurite' | 'embedded';
 }
 
@@ -62,7 +62,7 @@ function parseArgs(argv: string[]): Args {
     modes: ['round-robin', 'keyed'],
     e2eEvents: 100_000,
     timeoutMinutes: 60,
-    tables: 'azurite',
+    tables: 'embedded',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
