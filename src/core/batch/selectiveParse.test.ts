@@ -106,24 +106,31 @@ describe('parseSelected', () => {
   });
 
   it('reads numbers as JSON.parse does', () => {
-    for (const n of [
+    const numbers = [
       '0',
       '-0',
       '7',
       '-12',
       '1.5',
       '-0.0',
-      '1e3',
-      '1E+3',
-      '2e-3',
-      '1e400',
-      '-1e400',
-      '123456789012345',
-    ]) {
-      expectSame(parse(`{"delay":${n}}`), { delay: JSON.parse(n) as number });
-    }
-    expectSame(parse('{"delay":12345678901234567890}'), { delay: 12345678901234567890 });
-    expectSame(parse('{"delay":9007199254740993}'), { delay: JSON.parse('9007199254740993') as number });
+      '20.3',
+      '0.1',
+      '-0.07',
+      '99.99',
+      '1.50',
+      '0.000000000000001',
+    ];
+    numbers.push('123456789.012345', '1234567890.1234567', '0.1234567890123456', '1e3', '1E+3', '2e-3', '1.5e2');
+    numbers.push('1e400', '-1e400', '123456789012345', '9007199254740993', '12345678901234567890');
+    for (const n of numbers) expectSame(parse(`{"delay":${n}}`), { delay: JSON.parse(n) as number });
+    // Decimals of up to 15 digits are read from their digits: every one of a range, as JSON.parse reads it.
+    const decimals = Array.from(
+      { length: 20_000 },
+      (_, k) => `${(k * 7919) % 100_000}.${String(k % 1000).padStart(3, '0')}`,
+    );
+    expect(decimals.map((text) => parse(`{"delay":${text}}`)?.['delay'])).toStrictEqual(
+      decimals.map((text) => JSON.parse(text) as number),
+    );
     for (const bad of ['01', '-', '1.', '.5', '1e', '+1', '0x1', 'NaN', '1.e3', '--1']) {
       expect(parse(`{"delay":${bad}}`)).toBeUndefined();
       expect(parse(`{"b":${bad}}`)).toBeUndefined();
@@ -145,6 +152,14 @@ describe('parseSelected', () => {
     ];
     for (const text of texts) expectSame(parse(text), expected(text));
     expect(Object.getPrototypeOf(parse('{"__proto__":{"a":1}}'))).toBe(Object.prototype);
+  });
+
+  it('gives short strings from its cache only when their characters match', () => {
+    const values = Array.from({ length: 20_000 }, (_, k) => k.toString(36) + (k % 3 === 0 ? 'x' : ''));
+    for (let round = 0; round < 2; round++) {
+      const parsed = values.map((v) => parse(`{"origin":"${v}","a":"${v}${v}${v}${v}"}`));
+      expect(parsed).toStrictEqual(values.map((v) => ({ origin: v, a: v.repeat(4) })));
+    }
   });
 
   it('leaves the general path every body that is not the plain case', () => {

@@ -18,7 +18,7 @@ export interface FieldSelection {
 }
 
 const MAX_DEPTH = 64;
-/** Integers of at most this many digits are exact in a double when computed digit by digit. */
+/** Numbers of at most this many digits are read from their digits (scanNumber). */
 const EXACT_DIGITS = 15;
 
 /**
@@ -61,68 +61,83 @@ function ws(b: Uint8Array, i: number): number {
 
 const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 
+/** Per byte: 0 for a character a JSON string holds as itself (ASCII from space on); 1 for `"`, `\`, controls and non-ASCII. */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 256; c++) STRING_STOP[c] = c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7f ? 1 : 0;
+
 /** From the opening quote at i: the index of the closing quote, or -1 (invalid, or not ASCII). */
 function scanString(b: Uint8Array, i: number): number {
   const n = b.length;
   escaped = false;
   for (i++; i < n; i++) {
     const c = b[i] as number;
+    // One table load per ordinary character (most of a body's bytes are these).
+    if (STRING_STOP[c] === 0) continue;
     if (c === 0x22) return i;
-    if (c < 0x20 || c > 0x7e) {
-      if (c !== 0x7f) return -1;
-    } else if (c === 0x5c) {
-      escaped = true;
-      const e = b[++i];
-      if (e === 0x75) {
-        if (i + 4 >= n) return -1;
-        if (!isHex(b[i + 1] as number) || !isHex(b[i + 2] as number)) return -1;
-        if (!isHex(b[i + 3] as number) || !isHex(b[i + 4] as number)) return -1;
-        i += 4;
-      } else if (
-        e !== 0x22 &&
-        e !== 0x5c &&
-        e !== 0x2f &&
-        e !== 0x62 &&
-        e !== 0x66 &&
-        e !== 0x6e &&
-        e !== 0x72 &&
-        e !== 0x74
-      )
-        return -1;
-    }
+    if (c !== 0x5c) return -1;
+    escaped = true;
+    const e = b[++i];
+    if (e === 0x75) {
+      if (i + 4 >= n) return -1;
+      if (!isHex(b[i + 1] as number) || !isHex(b[i + 2] as number)) return -1;
+      if (!isHex(b[i + 3] as number) || !isHex(b[i + 4] as number)) return -1;
+      i += 4;
+    } else if (
+      e !== 0x22 &&
+      e !== 0x5c &&
+      e !== 0x2f &&
+      e !== 0x62 &&
+      e !== 0x66 &&
+      e !== 0x6e &&
+      e !== 0x72 &&
+      e !== 0x74
+    )
+      return -1;
   }
   return -1;
 }
 
 const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
 
-/** Set by scanNumber: the number is an integer of at most EXACT_DIGITS digits (its value computed from its digits). */
-let simple = false;
+/**
+ * Set by scanNumber: the number's value when its digits give it exactly, else NaN (then Number() of its text). With at
+ * most 15 digits in all and no exponent, the digits form an integer below 2^53 (exact in a double) and a fraction
+ * divides it by a power of ten up to 1e15 (exact too), and one IEEE division of exact operands is the correctly
+ * rounded quotient, as Number() and JSON.parse give (Clinger's fast path, which V8's own parser takes first).
+ */
+let exact = NaN;
+const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /** From the number's first byte at i: the index after it, or -1. JSON's grammar: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? */
 function scanNumber(b: Uint8Array, i: number): number {
-  const start = i;
-  if (b[i] === 0x2d) i++;
-  const first = b[i];
-  if (first === 0x30) i++;
-  else if (isDigit(first)) {
-    i++;
-    while (isDigit(b[i])) i++;
+  const negative = b[i] === 0x2d;
+  if (negative) i++;
+  let digits = 0;
+  let mantissa = 0;
+  let c = b[i];
+  if (c === 0x30) i++;
+  else if (isDigit(c)) {
+    for (; isDigit((c = b[i])); i++, digits++) mantissa = mantissa * 10 + ((c as number) - 0x30);
   } else return -1;
-  simple = i - start <= EXACT_DIGITS;
+  let fraction = 0;
   if (b[i] === 0x2e) {
-    simple = false;
     i++;
     if (!isDigit(b[i])) return -1;
-    while (isDigit(b[i])) i++;
+    for (; isDigit((c = b[i])); i++, fraction++) mantissa = mantissa * 10 + ((c as number) - 0x30);
   }
   const e = b[i];
   if (e === 0x65 || e === 0x45) {
-    simple = false;
+    exact = NaN;
     i++;
     if (b[i] === 0x2b || b[i] === 0x2d) i++;
     if (!isDigit(b[i])) return -1;
     while (isDigit(b[i])) i++;
+    return i;
+  }
+  if (digits + fraction > EXACT_DIGITS) exact = NaN;
+  else {
+    const magnitude = fraction === 0 ? mantissa : mantissa / (POWERS_OF_TEN[fraction] as number);
+    exact = negative ? -magnitude : magnitude;
   }
   return i;
 }
@@ -185,23 +200,52 @@ function nameAt(b: Uint8Array, selection: FieldSelection, start: number, end: nu
   const candidates = selection.byLength[end - start];
   if (candidates === undefined) return undefined;
   for (let c = 0; c < candidates.length; c++) {
-    const [name, bytes] = candidates[c] as readonly [string | null, Uint8Array];
+    const candidate = candidates[c] as readonly [string | null, Uint8Array];
+    const bytes = candidate[1];
     let k = 0;
     while (k < bytes.length && bytes[k] === b[start + k]) k++;
-    if (k === bytes.length) return name;
+    if (k === bytes.length) return candidate[0];
   }
   return undefined;
 }
 
 /**
+ * Short strings (keys, codes, categories) repeat across events: a direct-mapped cache by content gives the same
+ * string again, without creating one (a call into the runtime, about a tenth of a JSON.parse) and with its hash
+ * already computed for the Maps it is looked up in. A hit is checked character by character, so it is always the
+ * string the bytes spell.
+ */
+const SHORT = 12;
+const STRING_SLOTS = 4096;
+const strings: string[] = new Array<string>(STRING_SLOTS).fill('');
+
+/** The string of the ASCII bytes b[start, end) (validated by scanString, no escapes). */
+function stringAt(b: Buffer, start: number, end: number): string {
+  const length = end - start;
+  if (length > SHORT) return b.toString('latin1', start, end);
+  let h = length;
+  for (let k = start; k < end; k++) h = Math.imul(h ^ (b[k] as number), 0x9e3779b1);
+  const slot = (h >>> 20) & (STRING_SLOTS - 1);
+  const known = strings[slot] as string;
+  if (known.length === length) {
+    let k = 0;
+    while (k < length && known.charCodeAt(k) === b[start + k]) k++;
+    if (k === length) return known;
+  }
+  const made = b.toString('latin1', start, end);
+  strings[slot] = made;
+  return made;
+}
+
+/**
  * The body's selected top-level fields as JSON.parse would give them, or undefined when the body is not the plain
- * case (see above). Text is decoded once, and only when a selected value needs it.
+ * case (see above). Only the selected values are decoded; every byte of the body was checked ASCII before it is
+ * accepted, so decoding a range as latin1 gives what UTF-8 decoding gives.
  */
 export function parseSelected(body: Buffer, selection: FieldSelection): Record<string, unknown> | undefined {
   const b = body;
   const n = b.length;
   const out: Record<string, unknown> = {};
-  let text: string | undefined;
   let i = ws(b, 0);
   if (b[i] !== 0x7b) return undefined;
   i = ws(b, i + 1);
@@ -222,30 +266,19 @@ export function parseSelected(body: Buffer, selection: FieldSelection): Record<s
     } else if (c === 0x22) {
       const end = scanString(b, start);
       if (end < 0) return undefined;
-      text ??= body.toString();
-      out[name] = escaped ? JSON.parse(text.slice(start, end + 1)) : text.slice(start + 1, end);
+      out[name] = escaped ? JSON.parse(body.toString('latin1', start, end + 1)) : stringAt(b, start + 1, end);
       i = end + 1;
     } else if (c === 0x2d || isDigit(c)) {
       i = scanNumber(b, start);
       if (i < 0) return undefined;
-      if (simple) {
-        let v = 0;
-        for (let k = c === 0x2d ? start + 1 : start; k < i; k++) v = v * 10 + ((b[k] as number) - 0x30);
-        out[name] = c === 0x2d ? -v : v;
-      } else {
-        text ??= body.toString();
-        out[name] = Number(text.slice(start, i));
-      }
+      out[name] = Number.isNaN(exact) ? Number(body.toString('latin1', start, i)) : exact;
     } else {
       i = scanValue(b, start, 1);
       if (i < 0) return undefined;
       if (c === 0x74) out[name] = true;
       else if (c === 0x66) out[name] = false;
       else if (c === 0x6e) out[name] = null;
-      else {
-        text ??= body.toString();
-        out[name] = JSON.parse(text.slice(start, i));
-      }
+      else out[name] = JSON.parse(body.toString('latin1', start, i));
     }
     i = ws(b, i);
     if (b[i] === 0x7d) return ws(b, i + 1) === n ? out : undefined;
