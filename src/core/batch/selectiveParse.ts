@@ -24,25 +24,54 @@ const EXACT_DIGITS = 15;
 /**
  * The fields the pipelines can read, or undefined when some expression does not say (then every body is parsed
  * whole). `__proto__` is never selected: assigning it to an object sets the prototype, where JSON.parse makes an own
- * property.
+ * property. Kept per pipeline (compiled pipelines do not change) and per set of names: building one cost as much as
+ * parsing a few dozen events, once per batch.
  */
 export function fieldSelection(pipelines: readonly CompiledPipeline[]): FieldSelection | undefined {
+  if (pipelines.length === 1) return selectionOf(fieldsOf(pipelines[0] as CompiledPipeline));
   const names = new Set<string>();
   for (const p of pipelines) {
-    const expressions = [p.match, p.filter, p.key, p.time, ...p.measures.map(([, e]) => e)];
-    for (const a of p.aggregates) expressions.push(a.expression);
-    for (const e of expressions) {
-      if (e === undefined) continue;
-      if (e.fields === undefined) return undefined;
-      for (const f of e.fields) names.add(f);
-    }
+    const fields = fieldsOf(p);
+    if (fields === undefined) return undefined;
+    for (const f of fields) names.add(f);
   }
-  if (names.has('__proto__')) return undefined;
+  return selectionOf([...names].sort());
+}
+
+const fieldsByPipeline = new WeakMap<CompiledPipeline, readonly string[] | undefined>();
+
+/** The pipeline's fields, sorted, or undefined when an expression does not say. */
+function fieldsOf(p: CompiledPipeline): readonly string[] | undefined {
+  if (fieldsByPipeline.has(p)) return fieldsByPipeline.get(p);
+  const names = new Set<string>();
+  let known = true;
+  const expressions = [p.match, p.filter, p.key, p.time, ...p.measures.map(([, e]) => e)];
+  for (const a of p.aggregates) expressions.push(a.expression);
+  for (const e of expressions) {
+    if (e === undefined) continue;
+    if (e.fields === undefined) known = false;
+    else for (const f of e.fields) names.add(f);
+  }
+  const fields = known ? [...names].sort() : undefined;
+  fieldsByPipeline.set(p, fields);
+  return fields;
+}
+
+const selections = new Map<string, FieldSelection | undefined>();
+const MAX_SELECTIONS = 256;
+
+function selectionOf(names: readonly string[] | undefined): FieldSelection | undefined {
+  if (names === undefined || names.includes('__proto__')) return undefined;
+  const key = JSON.stringify(names);
+  if (selections.has(key)) return selections.get(key);
   const byLength: [string | null, Uint8Array][][] = [];
   const add = (name: string | null, bytes: Uint8Array) => (byLength[bytes.length] ??= []).push([name, bytes]);
   add(null, Buffer.from('specversion'));
   for (const name of names) if (name !== 'specversion') add(name, Buffer.from(name));
-  return { byLength };
+  const selection = { byLength };
+  if (selections.size >= MAX_SELECTIONS) selections.clear();
+  selections.set(key, selection);
+  return selection;
 }
 
 // Each step takes the bytes as a parameter (a module-level variable cost a context load per byte) and returns the
@@ -219,10 +248,24 @@ const SHORT = 12;
 const STRING_SLOTS = 4096;
 const strings: string[] = new Array<string>(STRING_SLOTS).fill('');
 
+/**
+ * Buffer's own latin1 decoder, the native method `toString('latin1', start, end)` ends in, called directly: the
+ * wrapper's argument and encoding checks cost as much as the decoding of a field. Node has it on every Buffer; where
+ * it would not, the documented call.
+ */
+type Latin1Slice = (this: Buffer, start: number, end: number) => string;
+const nativeLatin1 = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
+const latin1: Latin1Slice =
+  typeof nativeLatin1 === 'function'
+    ? nativeLatin1
+    : function (this: Buffer, start: number, end: number) {
+        return this.toString('latin1', start, end);
+      };
+
 /** The string of the ASCII bytes b[start, end) (validated by scanString, no escapes). */
 function stringAt(b: Buffer, start: number, end: number): string {
   const length = end - start;
-  if (length > SHORT) return b.toString('latin1', start, end);
+  if (length > SHORT) return latin1.call(b, start, end);
   let h = length;
   for (let k = start; k < end; k++) h = Math.imul(h ^ (b[k] as number), 0x9e3779b1);
   const slot = (h >>> 20) & (STRING_SLOTS - 1);
@@ -232,7 +275,7 @@ function stringAt(b: Buffer, start: number, end: number): string {
     while (k < length && known.charCodeAt(k) === b[start + k]) k++;
     if (k === length) return known;
   }
-  const made = b.toString('latin1', start, end);
+  const made = latin1.call(b, start, end);
   strings[slot] = made;
   return made;
 }
@@ -250,6 +293,7 @@ export function parseSelected(body: Buffer, selection: FieldSelection): Record<s
   if (b[i] !== 0x7b) return undefined;
   i = ws(b, i + 1);
   if (b[i] === 0x7d) return ws(b, i + 1) === n ? out : undefined;
+  let stored = 0;
   for (;;) {
     if (b[i] !== 0x22) return undefined;
     const keyEnd = scanString(b, i);
@@ -263,26 +307,57 @@ export function parseSelected(body: Buffer, selection: FieldSelection): Record<s
     if (name === undefined) {
       i = scanValue(b, start, 1);
       if (i < 0) return undefined;
-    } else if (c === 0x22) {
-      const end = scanString(b, start);
-      if (end < 0) return undefined;
-      out[name] = escaped ? JSON.parse(body.toString('latin1', start, end + 1)) : stringAt(b, start + 1, end);
-      i = end + 1;
-    } else if (c === 0x2d || isDigit(c)) {
-      i = scanNumber(b, start);
-      if (i < 0) return undefined;
-      out[name] = Number.isNaN(exact) ? Number(body.toString('latin1', start, i)) : exact;
     } else {
-      i = scanValue(b, start, 1);
-      if (i < 0) return undefined;
-      if (c === 0x74) out[name] = true;
-      else if (c === 0x66) out[name] = false;
-      else if (c === 0x6e) out[name] = null;
-      else out[name] = JSON.parse(body.toString('latin1', start, i));
+      let value: unknown;
+      if (c === 0x22) {
+        const end = scanString(b, start);
+        if (end < 0) return undefined;
+        value = escaped ? JSON.parse(latin1.call(body, start, end + 1)) : stringAt(b, start + 1, end);
+        i = end + 1;
+      } else if (c === 0x2d || isDigit(c)) {
+        i = scanNumber(b, start);
+        if (i < 0) return undefined;
+        value = Number.isNaN(exact) ? Number(latin1.call(body, start, i)) : exact;
+      } else {
+        i = scanValue(b, start, 1);
+        if (i < 0) return undefined;
+        value = c === 0x74 ? true : c === 0x66 ? false : c === 0x6e ? null : JSON.parse(latin1.call(body, start, i));
+      }
+      store(out, stored++, name, value);
     }
     i = ws(b, i);
     if (b[i] === 0x7d) return ws(b, i + 1) === n ? out : undefined;
     if (b[i] !== 0x2c) return undefined;
     i = ws(b, i + 1);
+  }
+}
+
+/**
+ * out[name] = value from one store site per position: events of a stream list their fields in one order, so each site
+ * sees one field name and one object shape and stays monomorphic, where a single site saw every name and shape and
+ * went megamorphic (a hash probe per store).
+ */
+function store(out: Record<string, unknown>, position: number, name: string, value: unknown): void {
+  switch (position) {
+    case 0:
+      out[name] = value;
+      return;
+    case 1:
+      out[name] = value;
+      return;
+    case 2:
+      out[name] = value;
+      return;
+    case 3:
+      out[name] = value;
+      return;
+    case 4:
+      out[name] = value;
+      return;
+    case 5:
+      out[name] = value;
+      return;
+    default:
+      out[name] = value;
   }
 }
