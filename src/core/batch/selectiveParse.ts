@@ -245,7 +245,7 @@ function nameAt(b: Uint8Array, selection: FieldSelection, start: number, end: nu
  * string the bytes spell.
  */
 const SHORT = 12;
-const STRING_SLOTS = 4096;
+const STRING_SLOTS = 16384;
 const strings: string[] = new Array<string>(STRING_SLOTS).fill('');
 
 /**
