@@ -241,12 +241,16 @@ function nameAt(b: Uint8Array, selection: FieldSelection, start: number, end: nu
 /**
  * Short strings (keys, codes, categories) repeat across events: a direct-mapped cache by content gives the same
  * string again, without creating one (a call into the runtime, about a tenth of a JSON.parse) and with its hash
- * already computed for the Maps it is looked up in. A hit is checked character by character, so it is always the
+ * already computed for the Maps it is looked up in. A hit is checked byte by byte, so it is always the
  * string the bytes spell.
  */
 const SHORT = 12;
 const STRING_SLOTS = 16384;
+const SLOT_SHIFT = 32 - 14;
 const strings: string[] = new Array<string>(STRING_SLOTS).fill('');
+/** Each slot's bytes (SHORT at most, at slot * 16) and length (255: empty): checking a hit compares bytes to bytes. */
+const slotBytes = new Uint8Array(STRING_SLOTS * 16);
+const slotLengths = new Uint8Array(STRING_SLOTS).fill(255);
 
 /**
  * Buffer's own latin1 decoder, the native method `toString('latin1', start, end)` ends in, called directly: the
@@ -268,15 +272,18 @@ function stringAt(b: Buffer, start: number, end: number): string {
   if (length > SHORT) return latin1.call(b, start, end);
   let h = length;
   for (let k = start; k < end; k++) h = Math.imul(h ^ (b[k] as number), 0x9e3779b1);
-  const slot = (h >>> 20) & (STRING_SLOTS - 1);
-  const known = strings[slot] as string;
-  if (known.length === length) {
+  // The top 14 bits of the product mix every byte.
+  const slot = h >>> SLOT_SHIFT;
+  const at = slot * 16;
+  if (slotLengths[slot] === length) {
     let k = 0;
-    while (k < length && known.charCodeAt(k) === b[start + k]) k++;
-    if (k === length) return known;
+    while (k < length && slotBytes[at + k] === b[start + k]) k++;
+    if (k === length) return strings[slot] as string;
   }
   const made = latin1.call(b, start, end);
   strings[slot] = made;
+  slotLengths[slot] = length;
+  for (let k = 0; k < length; k++) slotBytes[at + k] = b[start + k] as number;
   return made;
 }
 
