@@ -162,6 +162,26 @@ describe('parseSelected', () => {
     }
   });
 
+  it('recognises a key from the one seen at its place before only when it is the same key', () => {
+    // Each pair: a body that sets the predictions, then one whose keys differ from them at the same places.
+    const pairs = [
+      ['{"origin":"a","b":1}', '{"originx":"a","b":1}'],
+      ['{"origin":"a","b":1}', '{"origi":"a","b":1}'],
+      ['{"origin":"a","b":1}', '{"orig\\u0069n":"a","b":1}'],
+      ['{"origin":"a","b":1}', '{"orig\x01n":"a","b":1}'],
+      ['{"origin":"a","b":1}', '{"b":1,"origin":"a"}'],
+      ['{"delay":1,"a":2}', '{"delay":1,"specversion":2}'],
+    ];
+    for (const [first, second] of pairs) {
+      expectSame(parse(first as string), expected(first as string));
+      const text = second as string;
+      const plain = expected(text) !== undefined && !text.includes('\\') && !text.includes('\x01');
+      expectSame(parse(text), plain ? expected(text) : undefined);
+    }
+    const bytes = Buffer.concat([Buffer.from('{"'), Buffer.alloc(255, 0xff), Buffer.from('":1}')]);
+    expect(parseSelected(bytes, selection)).toBeUndefined();
+  });
+
   it('leaves the general path every body that is not the plain case', () => {
     const texts = [
       '',

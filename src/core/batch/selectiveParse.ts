@@ -15,7 +15,17 @@ import type { CompiledPipeline } from '../pipelines';
 export interface FieldSelection {
   /** The wanted names by length in bytes, as bytes to compare keys with; `specversion` maps to null (not plain). */
   readonly byLength: (readonly (readonly [string | null, Uint8Array])[] | undefined)[];
+  /**
+   * The key last seen at each position of a body (PREDICTED positions of KEY_BYTES bytes: its length, 255 for none, at
+   * position * KEY_BYTES and its bytes after) and what nameAt gave for it: events of a stream list their fields in one
+   * order, so a key is usually the one before it at its place, recognised by one comparison.
+   */
+  readonly predictedKeys: Uint8Array;
+  readonly predictedNames: (string | null | undefined)[];
 }
+
+const PREDICTED = 32;
+const KEY_BYTES = 64;
 
 const MAX_DEPTH = 64;
 /** Numbers of at most this many digits are read from their digits (scanNumber). */
@@ -68,7 +78,11 @@ function selectionOf(names: readonly string[] | undefined): FieldSelection | und
   const add = (name: string | null, bytes: Uint8Array) => (byLength[bytes.length] ??= []).push([name, bytes]);
   add(null, Buffer.from('specversion'));
   for (const name of names) if (name !== 'specversion') add(name, Buffer.from(name));
-  const selection = { byLength };
+  const selection = {
+    byLength,
+    predictedKeys: new Uint8Array(PREDICTED * KEY_BYTES).fill(255),
+    predictedNames: new Array<string | null | undefined>(PREDICTED).fill(undefined),
+  };
   if (selections.size >= MAX_SELECTIONS) selections.clear();
   selections.set(key, selection);
   return selection;
@@ -301,11 +315,34 @@ export function parseSelected(body: Buffer, selection: FieldSelection): Record<s
   i = ws(b, i + 1);
   if (b[i] === 0x7d) return ws(b, i + 1) === n ? out : undefined;
   let stored = 0;
-  for (;;) {
+  const { predictedKeys, predictedNames } = selection;
+  for (let position = 0; ; position++) {
     if (b[i] !== 0x22) return undefined;
-    const keyEnd = scanString(b, i);
-    if (keyEnd < 0 || escaped) return undefined;
-    const name = nameAt(b, selection, i + 1, keyEnd);
+    let keyEnd = -1;
+    let name: string | null | undefined;
+    const at = position * KEY_BYTES;
+    const predicted = position < PREDICTED ? (predictedKeys[at] as number) : 255;
+    if (predicted !== 255) {
+      // The key seen here before, followed by its closing quote: the same (valid, unescaped) key, so the same name.
+      const length = predicted;
+      let k = 0;
+      while (k < length && predictedKeys[at + 1 + k] === b[i + 1 + k]) k++;
+      if (k === length && b[i + 1 + length] === 0x22) {
+        keyEnd = i + 1 + length;
+        name = predictedNames[position];
+      }
+    }
+    if (keyEnd < 0) {
+      keyEnd = scanString(b, i);
+      if (keyEnd < 0 || escaped) return undefined;
+      name = nameAt(b, selection, i + 1, keyEnd);
+      const length = keyEnd - i - 1;
+      if (position < PREDICTED && length < KEY_BYTES) {
+        predictedKeys[at] = length;
+        for (let k = 0; k < length; k++) predictedKeys[at + 1 + k] = b[i + 1 + k] as number;
+        predictedNames[position] = name;
+      }
+    }
     if (name === null) return undefined;
     i = ws(b, keyEnd + 1);
     if (b[i] !== 0x3a) return undefined;
