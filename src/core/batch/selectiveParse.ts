@@ -89,7 +89,7 @@ function selectionOf(names: readonly string[] | undefined): FieldSelection | und
 }
 
 // Each step takes the bytes as a parameter (a module-level variable cost a context load per byte) and returns the
-// index after what it read, or -1; the two flags below are module state so that no step allocates a result.
+// index after what it read, or -1; what else a step finds (escaped, exact) is module state, so no step allocates.
 /** Set by scanString: the string had an escape, so its value is JSON.parse of its text. */
 let escaped = false;
 
