@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { ByteReader, ByteWriter } from './bytes';
+import { base64Of, ByteReader, ByteWriter } from './bytes';
 
 /** What text() wrote before its ASCII fast path: a varint length and Buffer.from(s, 'utf8'). */
 function reference(s: string): string {
@@ -54,5 +54,18 @@ describe('ByteWriter', () => {
     expect(() => w.byte(2)).toThrow('ByteWriter: written after toBase64 (a writer encodes once)');
     expect(() => w.text('x')).toThrow('ByteWriter: written after toBase64 (a writer encodes once)');
     expect(() => w.toBase64()).toThrow('ByteWriter: toBase64 called twice (a writer encodes once)');
+  });
+});
+
+describe('base64Of', () => {
+  it("is buf.toString('base64', start, end) for any bytes and range (property)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), fc.nat(), fc.nat(), (bytes, a, b) => {
+        const buf = Buffer.from(bytes);
+        const start = a % (buf.length + 1);
+        const end = start + (b % (buf.length - start + 1));
+        expect(base64Of(buf, start, end)).toBe(buf.toString('base64', start, end));
+      }),
+    );
   });
 });

@@ -1,5 +1,7 @@
 import { DDSketch } from '@datadog/sketches-js';
 
+import { base64Of } from './bytes';
+
 /**
  * Compact binary form of a DDSketch: sketches-js's own toProto/fromProto need `protobufjs`, which it lists only as a
  * dev dependency, so it fails at runtime. Layout: version, flags (bit 0: float counts), relative accuracy (f64),
@@ -47,7 +49,7 @@ class Writer {
   }
 
   toBase64(): string {
-    return Writer.buf.toString('base64', 0, this.i);
+    return base64Of(Writer.buf, 0, this.i);
   }
 }
 

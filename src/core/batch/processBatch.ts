@@ -12,6 +12,7 @@ import { streamKeyProblem } from '../streams';
 import { sessionFragments, windowsFor } from '../windows';
 import { addAggregate, aggregateTotalsOf, aggregateValue, freezeAggregates } from './aggregateInputs';
 import { parseCanonicalIso, parseEnqueuedTime, parseEventTime } from './eventTime';
+import { fieldSelection, parseSelected } from './selectiveParse';
 import {
   type BatchInput,
   type BatchResult,
@@ -248,8 +249,12 @@ export function processBatch(input: BatchInput): BatchResult {
   let minLatency = Infinity;
   let maxLatency = -Infinity;
   let sumLatency = 0;
+  // Bytes in the plain case build only the fields the pipelines read; anything else is parsed whole (selectiveParse.ts).
+  const selection = fieldSelection(input.pipelines);
   for (let i = 0; i < n; i++) {
-    events[i] = readBody(input.bodies[i]);
+    const body = input.bodies[i];
+    events[i] =
+      (selection !== undefined && Buffer.isBuffer(body) ? parseSelected(body, selection) : undefined) ?? readBody(body);
     const s = input.sequenceNumbers[i];
     const sequence = typeof s === 'number' && Number.isFinite(s) ? s : -1;
     sequences[i] = sequence;

@@ -35,6 +35,12 @@ export interface CompiledExpression {
    */
   fast?: FastEvaluator;
   /**
+   * Every top-level event field the expression can read (a bare path's first step; a CEL expression's identifiers,
+   * comprehension variables included): an event holding just these fields evaluates as the whole event does, which
+   * lets processBatch skip materializing the rest (batch/selectiveParse.ts). Absent: unknown, so the whole event.
+   */
+  fields?: readonly string[];
+  /**
    * Never throws. A bare field path yields null when the field is missing; any other expression reports a missing
    * field as an error ("Unknown variable" / "No such key"). CEL integers (BigInt) come back as numbers.
    */
@@ -103,7 +109,13 @@ export function compileExpression(text: string, role: ExpressionRole): CompileRe
     const read = fieldReader(path);
     return {
       ok: true,
-      expression: { text, fieldPath: path, read, evaluate: (payload) => ({ ok: true, value: read(payload) }) },
+      expression: {
+        text,
+        fieldPath: path,
+        read,
+        fields: [path[0] as string],
+        evaluate: (payload) => ({ ok: true, value: read(payload) }),
+      },
     };
   }
 
@@ -128,11 +140,14 @@ export function compileExpression(text: string, role: ExpressionRole): CompileRe
   const scope = variables(parsed.ast).some((name) => name in Object.prototype) ? new PayloadScope() : undefined;
   // Numeric expressions over number fields skip cel-js and its meter; anything else falls through (numericFastPath.ts).
   const fast = numericFastPath(parsed.ast);
+  // cel-js reads the event only through top-level identifiers (`id` nodes, looked up by name in the context).
+  const fields = [...new Set(variables(parsed.ast))];
   return {
     ok: true,
     expression: {
       text,
       ...(fast === undefined ? {} : { fast }),
+      fields,
       evaluate(payload) {
         if (fast !== undefined) {
           const answer = fast(payload);

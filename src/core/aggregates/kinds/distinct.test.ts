@@ -58,3 +58,30 @@ describe('distinct (HyperLogLog)', () => {
     expect(() => distinct.merge(of(['a'], 10), of(['a'], 12))).toThrow('cannot merge precision 10 with precision 12');
   });
 });
+
+describe('distinct builder forms', () => {
+  it('builds the registers a merge of one-value states gives, through the small, map and dense forms (property)', () => {
+    // Precision 4 to 12: m / 8 is 2 to 512 registers, so runs cross the small array (128), the Map and the dense form.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4, max: 12 }),
+        fc.integer({ min: 0, max: 3000 }),
+        fc.integer({ min: 1, max: 3000 }),
+        fc.array(fc.string({ maxLength: 5 }), { maxLength: 20 }),
+        (precision, n, distinctValues, extra) => {
+          const values = [...Array.from({ length: n }, (_, i) => (i % 2 ? `v${i % distinctValues}` : i)), ...extra];
+          // Merged pairwise (a left fold would copy a growing state once per value).
+          let states = values.map((v) => of([v], precision));
+          while (states.length > 1)
+            states = Array.from({ length: Math.ceil(states.length / 2) }, (_, i) =>
+              i * 2 + 1 < states.length
+                ? distinct.merge(states[i * 2] as Hll, states[i * 2 + 1] as Hll)
+                : (states[i * 2] as Hll),
+            );
+          expect(of(values, precision)).toEqual(states[0] ?? of([], precision));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -70,9 +70,18 @@ function fromDense(p: number, dense: Uint8Array): Hll {
   return { precision: p, sparse, dense: null };
 }
 
+/**
+ * Up to this many set registers the builder keeps them as a sorted array of index * 64 + rank (the sparse form
+ * itself): a batch's window sees a handful of values, and a Map per window plus a sort at state() cost about as much
+ * as hashing the values. Beyond, inserting into the array would grow with its length, so a Map takes over.
+ */
+const SMALL_SPARSE = 128;
+
 class HllBuilder implements AggregateBuilder<Hll> {
-  /** Sparse: index -> rank, until it holds more than m / 8 registers. */
-  private map: Map<number, number> | null = new Map();
+  /** Sparse and small: index * 64 + rank per set register, ascending (so by index; a rank is below 64). */
+  private small: number[] | null = [];
+  /** Sparse beyond SMALL_SPARSE: index -> rank, until it holds more than m / 8 registers. */
+  private map: Map<number, number> | null = null;
   private dense: Uint8Array | null = null;
   /** m / 8, computed once (2 ** p is a call per value otherwise). */
   private readonly limit: number;
@@ -84,6 +93,35 @@ class HllBuilder implements AggregateBuilder<Hll> {
     place(typeof value === 'string' ? value : String(value), this.p);
     const index = placedIndex;
     const rank = placedRank;
+    const small = this.small;
+    if (small !== null) {
+      const base = index * 64;
+      // The first entry at or after this index (entries of one index lie in [base, base + 64)).
+      let lo = 0;
+      let hi = small.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((small[mid] as number) < base) lo = mid + 1;
+        else hi = mid;
+      }
+      const at = small[lo];
+      if (at !== undefined && at < base + 64) {
+        if (base + rank > at) small[lo] = base + rank;
+        return;
+      }
+      // Insert at lo: shift the larger entries up by one (splice would allocate its result).
+      for (let j = small.length; j > lo; j--) small[j] = small[j - 1] as number;
+      small[lo] = base + rank;
+      if (small.length > this.limit) {
+        this.dense = toDense(this.p, small);
+        this.small = null;
+      } else if (small.length > SMALL_SPARSE) {
+        this.map = new Map();
+        for (const e of small) this.map.set(Math.floor(e / 64), e % 64);
+        this.small = null;
+      }
+      return;
+    }
     if (this.map !== null) {
       const known = this.map.get(index);
       if (known === undefined) {
@@ -101,6 +139,7 @@ class HllBuilder implements AggregateBuilder<Hll> {
   }
 
   state(): Hll {
+    if (this.small !== null) return { precision: this.p, sparse: this.small.slice(), dense: null };
     if (this.map === null) return { precision: this.p, sparse: null, dense: this.dense };
     const sparse: number[] = [];
     for (const [i, r] of this.map) sparse.push(i * 64 + r);
