@@ -280,6 +280,7 @@ async function main(): Promise<void> {
       line('ingest events/s, first tenth', (r) => r.firstTenthEventsPerSec);
       line('ingest events/s, last tenth', (r) => r.lastTenthEventsPerSec);
       line('  last / first', (r) => r.steadiness, '>= 1');
+      line('entity queue drained after ingest, s', (r) => r.drainSeconds, '');
       line('false late dead letters', (r) => r.lateDeadLetters, '0');
       line('  listed by /api/deadletters', (r) => r.lateDeadLettersListed ?? '> cap');
       line('late at the entity (window closed)', (r) => r.check.lateAtEntity, '0');

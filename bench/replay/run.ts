@@ -59,6 +59,11 @@ export interface ReplayResult {
   lastTenthEventsPerSec: number | null;
   /** lastTenth / firstTenth: 1 = steady, below 1 = slowing down. */
   steadiness: number | null;
+  /**
+   * Seconds from ingest having checkpointed every event to every key's live view counting them: the entities' queue
+   * left at the end (ingest waits for a signal to be accepted, not applied).
+   */
+  drainSeconds: number;
   /** Events dead-lettered `late` (sum of the streams' metrics.late); the history is sorted, so each is a false one. */
   lateDeadLetters: number;
   /** GET /api/deadletters?reason=late, counted page by page (null when more than the cap). */
@@ -233,6 +238,7 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
     o.log(`${o.mode}: sending ${n} events with \`send --file\`${o.mode === 'keyed' ? ' --key-field origin' : ''}`);
     let sender: { sent: number; failed: number; eventsPerSec: number };
     let tVisible: number;
+    let tIngested = 0;
     try {
       sender = await runSend(o.repoRoot, [
         '--url',
@@ -258,6 +264,7 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
           );
         await sleep(250);
       }
+      tIngested = Date.now();
       tVisible = await waitAllCounted(
         { baseUrl: base },
         PIPELINE_NAME,
@@ -310,6 +317,7 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
       firstTenthEventsPerSec: first === null ? null : Math.round(first),
       lastTenthEventsPerSec: last === null ? null : Math.round(last),
       steadiness: first && last ? Math.round((last / first) * 100) / 100 : null,
+      drainSeconds: Math.round((tVisible - tIngested) / 100) / 10,
       lateDeadLetters: check.late,
       lateDeadLettersListed,
       deadLettered: metrics.deadLettered,
