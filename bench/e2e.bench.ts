@@ -31,12 +31,14 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { startAzurite } from '../local-host/azurite/startAzurite';
+import { readHostJson } from '../local-host/config/readHostJson';
+import { eventHubOptionsFromHostJson } from '../local-host/eventhub/eventHubOptions';
 import { LocalHub } from '../local-host/eventhub/localHub';
 import { startLocalStorage } from '../local-host/tables/startLocalStorage';
 import { parseDuration } from '../src/core/duration';
 import { TABLE_REQUEST_COUNTS_SETTING } from '../src/storage/tableRequestCounts';
 import { RateLimiter } from '../tools/send/rateLimiter';
-import { appWithEventHubOptions, maxEventBatchSizeOf } from './e2e/appWithHostJson';
+import { appWithEventHubOptions } from './e2e/appWithHostJson';
 import { benchEvent, benchStream } from './e2e/benchEvent';
 import { type HostChild, startHostChild } from './e2e/hostChild';
 import { percentile } from './e2e/percentile';
@@ -506,7 +508,7 @@ async function main(): Promise<void> {
       scenario: {
         streams: args.streams,
         eventBytes,
-        maxEventBatchSize: maxEventBatchSizeOf(repoRoot),
+        maxEventBatchSize: eventHubOptionsFromHostJson(readHostJson(repoRoot)).maxEventBatchSize,
         minEventBatchSize: args.minBatch > 0 ? args.minBatch : 'host.json',
         maxWaitTime: args.maxWait ?? 'host.json',
         partitions: 4,

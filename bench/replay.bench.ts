@@ -17,8 +17,9 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { readHostJson } from '../local-host/config/readHostJson';
+import { eventHubOptionsFromHostJson } from '../local-host/eventhub/eventHubOptions';
 import { parseDuration } from '../src/core/duration';
-import { maxEventBatchSizeOf } from './e2e/appWithHostJson';
 import { expectedFromNdjson, keySizes } from './replay/expected';
 import { writeHistoryNdjson } from './replay/history';
 import { FLIGHTS_PIPELINE, type ReplayMode, replayOnce, type ReplayResult, runJsonChild } from './replay/run';
@@ -205,7 +206,7 @@ async function main(): Promise<void> {
         seed: args.seed,
         partitions: args.partitions,
         sendBatchSize: args.batchSize,
-        maxEventBatchSize: maxEventBatchSizeOf(repoRoot),
+        maxEventBatchSize: eventHubOptionsFromHostJson(readHostJson(repoRoot)).maxEventBatchSize,
         windowWriteDelay: args.windowWriteDelay ?? 'PT0S',
         entityFlushInterval: args.flushInterval ?? 'PT0S',
         tables: args.tables,

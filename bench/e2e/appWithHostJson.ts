@@ -16,12 +16,3 @@ export function appWithEventHubOptions(repoRoot: string, dir: string, eventHubs:
   for (const link of ['dist', 'node_modules']) symlinkSync(join(repoRoot, link), join(dir, link), 'dir');
   return dir;
 }
-
-/** host.json `extensions.eventHubs.maxEventBatchSize` of the app in `appDir` (the trigger's batch cap the bench ran with). */
-export function maxEventBatchSizeOf(appDir: string): number | null {
-  const hostJson = JSON.parse(readFileSync(join(appDir, 'host.json'), 'utf8')) as {
-    extensions?: { eventHubs?: { maxEventBatchSize?: unknown } };
-  };
-  const n = hostJson.extensions?.eventHubs?.maxEventBatchSize;
-  return typeof n === 'number' ? n : null;
-}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { base64Of, ByteReader, ByteWriter } from './bytes';
+import { base64Of, ByteReader, ByteWriter, latin1Of } from './bytes';
 
 /** What text() wrote before its ASCII fast path: a varint length and Buffer.from(s, 'utf8'). */
 function reference(s: string): string {
@@ -57,14 +57,17 @@ describe('ByteWriter', () => {
   });
 });
 
-describe('base64Of', () => {
-  it("is buf.toString('base64', start, end) for any bytes and range (property)", () => {
+describe.each([
+  ['base64Of', base64Of, 'base64'],
+  ['latin1Of', latin1Of, 'latin1'],
+] as const)('%s', (_name, slice, encoding) => {
+  it(`is buf.toString('${encoding}', start, end) for any bytes and range (property)`, () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 80 }), fc.nat(), fc.nat(), (bytes, a, b) => {
         const buf = Buffer.from(bytes);
         const start = a % (buf.length + 1);
         const end = start + (b % (buf.length - start + 1));
-        expect(base64Of(buf, start, end)).toBe(buf.toString('base64', start, end));
+        expect(slice(buf, start, end)).toBe(buf.toString(encoding, start, end));
       }),
     );
   });

@@ -2,18 +2,26 @@
  * Byte writer/reader for the aggregators' compact encodings (base64 text, so they sit in JSON state and table rows).
  * Unsigned varints are arithmetic, not bitwise, so counts beyond 32 bits survive.
  */
-type Base64Slice = (this: Buffer, start: number, end: number) => string;
-const nativeBase64 = (Buffer.prototype as unknown as { base64Slice?: Base64Slice }).base64Slice;
-
 /**
- * buf.toString('base64', start, end) through the native method it ends in, called directly: a batch encodes a few
- * short sketches per stream, and the wrapper's argument and encoding checks cost a third of each (Node has the method
- * on every Buffer; where it would not, the documented call).
+ * Buffer's native slice methods, called directly: `toString(encoding, start, end)` ends in them, and its argument and
+ * encoding checks cost a third of encoding a short sketch and as much as decoding a short field (the selective
+ * parse). Node has them on every Buffer; where it would not, the documented call.
  */
-export const base64Of: (buf: Buffer, start: number, end: number) => string =
-  typeof nativeBase64 === 'function'
-    ? (buf, start, end) => nativeBase64.call(buf, start, end)
-    : (buf, start, end) => buf.toString('base64', start, end);
+type Slice = (this: Buffer, start: number, end: number) => string;
+const natives = Buffer.prototype as unknown as { base64Slice?: Slice; latin1Slice?: Slice };
+const sliceOf = (
+  native: Slice | undefined,
+  encoding: BufferEncoding,
+): ((buf: Buffer, start: number, end: number) => string) =>
+  typeof native === 'function'
+    ? (buf, start, end) => native.call(buf, start, end)
+    : (buf, start, end) => buf.toString(encoding, start, end);
+
+/** buf.toString('base64', start, end). */
+export const base64Of = sliceOf(natives.base64Slice, 'base64');
+
+/** buf.toString('latin1', start, end): for ASCII bytes, what UTF-8 decoding gives. */
+export const latin1Of = sliceOf(natives.latin1Slice, 'latin1');
 
 /** The buffer of a writer whose toBase64 has run: its bytes may be another writer's by then. */
 const FINISHED = Buffer.alloc(0);

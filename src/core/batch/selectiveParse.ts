@@ -1,3 +1,4 @@
+import { latin1Of } from '../aggregates/bytes';
 import type { CompiledPipeline } from '../pipelines';
 
 /**
@@ -266,24 +267,10 @@ const strings: string[] = new Array<string>(STRING_SLOTS).fill('');
 const slotBytes = new Uint8Array(STRING_SLOTS * 16);
 const slotLengths = new Uint8Array(STRING_SLOTS).fill(255);
 
-/**
- * Buffer's own latin1 decoder, the native method `toString('latin1', start, end)` ends in, called directly: the
- * wrapper's argument and encoding checks cost as much as the decoding of a field. Node has it on every Buffer; where
- * it would not, the documented call.
- */
-type Latin1Slice = (this: Buffer, start: number, end: number) => string;
-const nativeLatin1 = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
-const latin1: Latin1Slice =
-  typeof nativeLatin1 === 'function'
-    ? nativeLatin1
-    : function (this: Buffer, start: number, end: number) {
-        return this.toString('latin1', start, end);
-      };
-
 /** The string of the ASCII bytes b[start, end) (validated by scanString, no escapes). */
 function stringAt(b: Buffer, start: number, end: number): string {
   const length = end - start;
-  if (length > SHORT) return latin1.call(b, start, end);
+  if (length > SHORT) return latin1Of(b, start, end);
   let h = length;
   for (let k = start; k < end; k++) h = Math.imul(h ^ (b[k] as number), 0x9e3779b1);
   // The top 14 bits of the product mix every byte.
@@ -294,7 +281,7 @@ function stringAt(b: Buffer, start: number, end: number): string {
     while (k < length && slotBytes[at + k] === b[start + k]) k++;
     if (k === length) return strings[slot] as string;
   }
-  const made = latin1.call(b, start, end);
+  const made = latin1Of(b, start, end);
   strings[slot] = made;
   slotLengths[slot] = length;
   for (let k = 0; k < length; k++) slotBytes[at + k] = b[start + k] as number;
@@ -356,16 +343,16 @@ export function parseSelected(body: Buffer, selection: FieldSelection): Record<s
       if (c === 0x22) {
         const end = scanString(b, start);
         if (end < 0) return undefined;
-        value = escaped ? JSON.parse(latin1.call(body, start, end + 1)) : stringAt(b, start + 1, end);
+        value = escaped ? JSON.parse(latin1Of(body, start, end + 1)) : stringAt(b, start + 1, end);
         i = end + 1;
       } else if (c === 0x2d || isDigit(c)) {
         i = scanNumber(b, start);
         if (i < 0) return undefined;
-        value = Number.isNaN(exact) ? Number(latin1.call(body, start, i)) : exact;
+        value = Number.isNaN(exact) ? Number(latin1Of(body, start, i)) : exact;
       } else {
         i = scanValue(b, start, 1);
         if (i < 0) return undefined;
-        value = c === 0x74 ? true : c === 0x66 ? false : c === 0x6e ? null : JSON.parse(latin1.call(body, start, i));
+        value = c === 0x74 ? true : c === 0x66 ? false : c === 0x6e ? null : JSON.parse(latin1Of(body, start, i));
       }
       store(out, stored++, name, value);
     }
