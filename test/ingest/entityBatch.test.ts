@@ -4,7 +4,7 @@ import * as df from 'durable-functions';
 
 import { mergeEncodedSketches, type StreamState } from '../../src/core';
 import type { IngestDeps } from '../../src/functions/ingest/ingest';
-import { batchedEntityFunction, type EntityBatchResult } from '../../src/functions/shared/entityBatch';
+import { batchedEntityFunction, type EntityBatchResult, ParsedStates } from '../../src/functions/shared/entityBatch';
 import { STREAM_ENTITY, type StreamSignal } from '../../src/functions/stream/streamContract';
 import { createStreamEntityHandler } from '../../src/functions/stream/streamEntity';
 import { createMemoryStores, type Stores } from '../../src/storage';
@@ -88,7 +88,7 @@ function streamStores(): Pick<Stores, 'windows' | 'streams' | 'deadLetters' | 'a
   return { ...stores, activity: new MemoryStreamActivityStore() };
 }
 
-describe('batchedEntityFunction: the state parsed and serialized once per batch', () => {
+describe('batchedEntityFunction: the state parsed at most once and serialized once per batch', () => {
   it('gives the stream entity the same states, replies and rows in batches as one operation at a time through durable-functions', async () => {
     const signals = await recordedOperations();
     const keys = [...new Set(signals.map((s) => s.key))];
@@ -164,13 +164,47 @@ describe('batchedEntityFunction: the state parsed and serialized once per batch'
         [2, 3, 4, 5].map((n) => ({ name: 'add', input: n })),
       );
       expect(out.results.map((r) => r.result)).toEqual(['3', '6', '10', '15']);
-      expect(parse.mock.calls.filter(([text]) => text === stored)).toHaveLength(1);
+      // The host handed back the text this function returned: the state it kept is used, not parsed again.
+      expect(parse.mock.calls.filter(([text]) => text === stored)).toHaveLength(0);
       expect(stringify.mock.calls.filter(([value]) => (value as { log?: unknown })?.log !== undefined)).toHaveLength(1);
+      // Another text (written elsewhere, or a result the host did not commit) is parsed, once for the batch.
+      const elsewhere = JSON.stringify({ n: 100, log: [100] });
+      runner.states.set('k', elsewhere);
+      parse.mockClear();
+      const next = await runner.run(
+        'k',
+        [1, 2].map((n) => ({ name: 'add', input: n })),
+      );
+      expect(next.results.map((r) => r.result)).toEqual(['101', '103']);
+      expect(parse.mock.calls.filter(([text]) => text === elsewhere)).toHaveLength(1);
     } finally {
       parse.mockRestore();
       stringify.mockRestore();
     }
-    expect(JSON.parse(runner.states.get('k')!)).toEqual({ n: 15, log: [1, 3, 6, 10, 15] });
+    expect(JSON.parse(runner.states.get('k')!)).toEqual({ n: 103, log: [100, 101, 103] });
+  });
+
+  it('keeps no changes of a failed run: after an operation throws, the next batch starts from the stored state', async () => {
+    const handler: EntityHandler<{ n: number }> = (context) => {
+      const s = context.df.getState(() => ({ n: 0 }))!;
+      // Changes the state it read before failing: in the live run that is the kept object.
+      s.n += context.df.getInput<number>() ?? 0;
+      if (context.df.operationName === 'boom') throw new Error('boom');
+      context.df.setState(s);
+      context.df.return(s.n);
+    };
+    const runner = new BatchRunner(batchedEntityFunction(handler), 'Counter');
+    await runner.run('k', [{ name: 'add', input: 1 }]);
+    const stored = runner.states.get('k');
+    // The failed operation changed the kept object, and the host gets the stored text back unchanged.
+    const failed = await runner.run('k', [{ name: 'boom', input: 1000 }]);
+    expect(failed.results.map((r) => r.isError)).toEqual([true]);
+    expect(runner.states.get('k')).toBe(stored);
+    const after = await runner.run('k', [
+      { name: 'add', input: 10 },
+      { name: 'add', input: 5 },
+    ]);
+    expect(after.results.map((r) => r.result)).toEqual(['11', '16']);
   });
 
   it('an operation that throws keeps the library semantics: its changes are dropped, the others kept, the error reported', async () => {
@@ -216,6 +250,27 @@ describe('batchedEntityFunction: the state parsed and serialized once per batch'
     ]);
     expect(deleted.entityExists).toBe(false);
     expect(batched.states.has('k')).toBe(false);
+  });
+
+  it('ParsedStates: a state is given once per put, only for its exact text, and the least recently used go first', () => {
+    const cache = new ParsedStates(10);
+    const a = { a: 1 };
+    cache.put('a', 'aaaa', a);
+    expect(cache.take('a', 'aaab')).toBeUndefined();
+    // A take removes the entry, matching or not: the caller owns the object until it puts it back.
+    expect(cache.take('a', 'aaaa')).toBeUndefined();
+    cache.put('a', 'aaaa', a);
+    expect(cache.take('a', 'aaaa')).toEqual({ value: a });
+    cache.put('a', 'aaaa', a);
+    cache.put('b', 'bbbb', { b: 1 });
+    cache.put('c', 'cccc', { c: 1 });
+    // 12 units > 10: 'a', the oldest, is dropped.
+    expect(cache.count).toBe(2);
+    expect(cache.take('a', 'aaaa')).toBeUndefined();
+    expect(cache.take('b', 'bbbb')).toEqual({ value: { b: 1 } });
+    // A text larger than the whole cache is not kept.
+    cache.put('d', 'd'.repeat(11), {});
+    expect(cache.take('d', 'd'.repeat(11))).toBeUndefined();
   });
 
   it('names what it expected when the trigger input is not an entity batch', async () => {
