@@ -132,6 +132,7 @@ function runE2e(
   exact: boolean;
   storageRequestsPer1000Events: number;
   entityOpsPer1000Events: number;
+  cpuMsPer1000Events: { host: number | null };
 }> {
   return runJsonChild(
     repoRoot,
@@ -231,6 +232,7 @@ async function main(): Promise<void> {
         events: args.e2eEvents,
         storageRequestsPer1000Events: e2e.storageRequestsPer1000Events,
         entityOpsPer1000Events: e2e.entityOpsPer1000Events,
+        hostCpuMsPer1000Events: e2e.cpuMsPer1000Events.host,
       },
       ratioToE2e: e2e
         ? Object.fromEntries(results.map((r) => [r.mode, Math.round((r.eventsPerSec / e2e.eventsPerSec) * 100) / 100]))
@@ -282,6 +284,8 @@ async function main(): Promise<void> {
       line('ingest events/s, last tenth', (r) => r.lastTenthEventsPerSec);
       line('  last / first', (r) => r.steadiness, '>= 1');
       line('entity queue drained after ingest, s', (r) => r.drainSeconds, '');
+      line('host CPU ms per 1,000 events', (r) => r.hostCpuMsPer1000Events ?? '-');
+      line('  its main thread', (r) => r.hostMainThreadCpuMsPer1000Events ?? '-');
       line('false late dead letters', (r) => r.lateDeadLetters, '0');
       line('  listed by /api/deadletters', (r) => r.lateDeadLettersListed ?? '> cap');
       line('late at the entity (window closed)', (r) => r.check.lateAtEntity, '0');
@@ -297,7 +301,7 @@ async function main(): Promise<void> {
       );
       line('  windows checked (closed)', (r) => `${r.check.windowsChecked} (${r.check.windowsClosed})`);
       console.log(
-        `\nbench:e2e in the same run: ${e2e ? `${e2e.eventsPerSec} events/s (${args.e2eEvents} events, exact ${e2e.exact})` : 'skipped (--e2e-events 0)'}`,
+        `\nbench:e2e in the same run: ${e2e ? `${e2e.eventsPerSec} events/s (${args.e2eEvents} events, exact ${e2e.exact}), host CPU ${e2e.cpuMsPer1000Events.host ?? '-'} ms per 1,000 events` : 'skipped (--e2e-events 0)'}`,
       );
       for (const r of results) {
         console.log(

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 
-/** User + system CPU time of a process in ms from /proc (Linux); undefined elsewhere or when it is gone. */
-export function processCpuMs(pid: number | undefined): number | undefined {
+/**
+ * User + system CPU time of a process in ms from /proc (Linux); undefined elsewhere or when it is gone. With
+ * `thread`, of that one thread of it (the process's own pid is its main thread: Node's JavaScript thread).
+ */
+export function processCpuMs(pid: number | undefined, thread?: number): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields overall.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);

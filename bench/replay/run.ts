@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { TableStoreKind } from '../../local-host/tables/startLocalStorage';
+import { processCpuMs } from '../e2e/processCpuMs';
 import { type CheckResult, checkUntilExact, waitAllCounted } from './check';
 import type { ExpectedHistory } from './expected';
 import { startReplayStack } from './stack';
@@ -64,6 +65,10 @@ export interface ReplayResult {
    * left at the end (ingest waits for a signal to be accepted, not applied).
    */
   drainSeconds: number;
+  /** CPU time of the host process (every thread: the app's JavaScript, the embedded table store) from send to counted. */
+  hostCpuMsPer1000Events: number | null;
+  /** CPU time of its main thread alone, which runs every function and the Durable runtime: the one that saturates. */
+  hostMainThreadCpuMsPer1000Events: number | null;
   /** Events dead-lettered `late` (sum of the streams' metrics.late); the history is sorted, so each is a false one. */
   lateDeadLetters: number;
   /** GET /api/deadletters?reason=late, counted page by page (null when more than the cap). */
@@ -228,6 +233,8 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
     const samples: { at: number; processed: number }[] = [];
     let sampling = true;
     const t0 = Date.now();
+    const hostPid = stack.host.child.pid;
+    const cpuBefore = { host: processCpuMs(hostPid), main: processCpuMs(hostPid, hostPid) };
     const sampler = (async () => {
       while (sampling) {
         const p = await hubProgress(base).catch(() => undefined);
@@ -275,6 +282,9 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
       sampling = false;
       await sampler;
     }
+    const cpuAfter = { host: processCpuMs(hostPid), main: processCpuMs(hostPid, hostPid) };
+    const cpuPer1000 = (before: number | undefined, after: number | undefined): number | null =>
+      before === undefined || after === undefined ? null : round1(((after - before) * 1000) / n);
     samples.push({ at: tVisible, processed: n });
     const storageAfter = stack.proxy.byTarget();
     const delta = Object.entries(storageAfter)
@@ -318,6 +328,8 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
       lastTenthEventsPerSec: last === null ? null : Math.round(last),
       steadiness: first && last ? Math.round((last / first) * 100) / 100 : null,
       drainSeconds: Math.round((tVisible - tIngested) / 100) / 10,
+      hostCpuMsPer1000Events: cpuPer1000(cpuBefore.host, cpuAfter.host),
+      hostMainThreadCpuMsPer1000Events: cpuPer1000(cpuBefore.main, cpuAfter.main),
       lateDeadLetters: check.late,
       lateDeadLettersListed,
       deadLettered: metrics.deadLettered,

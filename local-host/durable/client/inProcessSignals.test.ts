@@ -72,6 +72,31 @@ describe('routeSignalsInProcess', () => {
     }
   });
 
+  it('skips axios parsing the body of a signal it hands to the sink (the sink checks it), and no other request', async () => {
+    const sinkBodies: string[] = [];
+    const uninstall = routeSignalsInProcess(
+      () => rpcBase,
+      async (_name, _key, _op, body) => void sinkBodies.push(body),
+      [axios],
+    );
+    const parse = jest.spyOn(JSON, 'parse');
+    const input = { marker: 'in-process-signal-body' };
+    const parsesOfBody = () => parse.mock.calls.filter(([text]) => String(text).includes(input.marker)).length;
+    try {
+      await client().signalEntity(new df.EntityId('stream', 'a'), 'merge', input);
+      expect(sinkBodies).toEqual([JSON.stringify(input)]);
+      expect(parsesOfBody()).toBe(0);
+      // Any other request with a JSON string body still goes through axios's transform, which parses it.
+      await expect(client().raiseEvent('some-instance', 'e', input)).rejects.toThrow(/ECONNREFUSED|connect/);
+      expect(parsesOfBody()).toBe(1);
+    } finally {
+      parse.mockRestore();
+      uninstall();
+    }
+    expect(axios.defaults.transformRequest).not.toBeUndefined();
+    expect([axios.defaults.transformRequest].flat().map((f) => f?.name)).not.toContain('skipForInProcessSignals');
+  });
+
   it('turns a rejected signal into the status the HTTP route would give, which the SDK reports', async () => {
     const uninstall = routeSignalsInProcess(
       () => rpcBase,

@@ -5,7 +5,7 @@ import { ensureError, isUserError } from '../../errors';
 
 /** The parts of an axios module (the copy durable-functions loaded) this transport uses. */
 export interface AxiosModule {
-  defaults: { adapter?: unknown };
+  defaults: { adapter?: unknown; transformRequest?: RequestTransform | RequestTransform[] };
   getAdapter(adapter: unknown): Adapter;
   AxiosError: new (
     message: string,
@@ -31,6 +31,8 @@ interface AxiosResponse {
   request: unknown;
 }
 type Adapter = (config: AxiosConfig) => Promise<AxiosResponse>;
+/** axios calls a request transform with the request's config as `this`. */
+type RequestTransform = (this: AxiosConfig, data: unknown, headers: unknown) => unknown;
 
 /** Accepts one signal (persisted when it resolves), or throws a user error (400) or a system error (500). */
 export type SignalSink = (name: string, key: string, operation: string, body: string) => Promise<void>;
@@ -48,6 +50,9 @@ const DURABLE_CLIENT_FILE = `${sep}durable-functions${sep}lib${sep}src${sep}dura
  * request, and signals to other hosts, go through the original adapter unchanged. The SDK's own code still builds
  * the URL, the body and checks the 202. With `systemKey` (--require-keys), the other requests to rpcBaseUrl carry it
  * in the x-functions-key header. Returns an uninstall function.
+ *
+ * axios's default request transform parses a string body to check it is JSON before sending it; the sink checks the
+ * same (acceptSignal), so for a signal handed to the sink that first parse of the whole operation input is skipped.
  */
 export function routeSignalsInProcess(
   rpcBaseUrl: () => string,
@@ -68,7 +73,18 @@ export function routeSignalsInProcess(
         config.headers['x-functions-key'] = systemKey;
       return fallback(config);
     };
-    return () => void (axios.defaults.adapter = original);
+    const originalTransforms = axios.defaults.transformRequest;
+    const transforms = originalTransforms === undefined ? [] : [originalTransforms].flat();
+    axios.defaults.transformRequest = [
+      function skipForInProcessSignals(this: AxiosConfig, data: unknown, headers: unknown): unknown {
+        if (typeof data === 'string' && signalTarget(this, rpcBaseUrl()) !== undefined) return data;
+        return transforms.reduce((value, transform) => transform.call(this, value, headers), data);
+      },
+    ];
+    return () => {
+      axios.defaults.adapter = original;
+      axios.defaults.transformRequest = originalTransforms;
+    };
   });
   return () => restores.forEach((restore) => restore());
 }

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 
-import { type Aggregate, aggregateOf, emptyAggregate, mergeAggregates, summarize, type TimedValue } from './aggregate';
+import {
+  type Aggregate,
+  aggregateOf,
+  emptyAggregate,
+  mergeAggregates,
+  mergeAggregatesAll,
+  summarize,
+  type TimedValue,
+} from './aggregate';
 import { moments } from './kinds/moments';
 import { quantiles } from './kinds/quantiles';
 
@@ -92,5 +100,23 @@ describe('aggregates', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('mergeAggregatesAll', () => {
+  it('is reduce(mergeAggregates), to the byte (empties anywhere, one, many)', () => {
+    fc.assert(
+      fc.property(fc.array(points, { minLength: 1, maxLength: 10 }), (lists) => {
+        const aggregates = lists.map((p) => aggregateOf(p));
+        expect(JSON.stringify(mergeAggregatesAll(aggregates))).toBe(JSON.stringify(aggregates.reduce(mergeAggregates)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses an empty list', () => {
+    expect(() => mergeAggregatesAll([])).toThrow(/at least one/);
+    const empty = emptyAggregate();
+    expect(mergeAggregatesAll([empty, emptyAggregate()])).toBe(empty);
   });
 });

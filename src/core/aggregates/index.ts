@@ -1,5 +1,13 @@
 export type { Aggregate, Summary, TimedValue } from './aggregate';
-export { Accumulator, aggregateOf, emptyAggregate, mergeAggregates, mergeAll, summarize } from './aggregate';
+export {
+  Accumulator,
+  aggregateOf,
+  emptyAggregate,
+  mergeAggregates,
+  mergeAggregatesAll,
+  mergeAll,
+  summarize,
+} from './aggregate';
 export type { AggregateBuilder, AggregateInput, Aggregator, EncodedAggregate } from './aggregator';
 export { defineAggregator } from './aggregator';
 export {

@@ -1,7 +1,13 @@
 import { DDSketch } from '@datadog/sketches-js';
 import fc from 'fast-check';
 
-import { decodeSketchBinary, encodeSketchBinary, mergeEncodedBinary } from './sketchCodec';
+import {
+  decodeSketchBinary,
+  encodedSketchQuantiles,
+  encodeSketchBinary,
+  mergeEncodedAllBinary,
+  mergeEncodedBinary,
+} from './sketchCodec';
 
 // Weights are multiples of 1/8, so sums of counts are exact in any order and encodings can be compared byte for byte.
 const value = fc.oneof(
@@ -60,5 +66,83 @@ describe('mergeEncodedBinary', () => {
     const b = encodeSketchBinary(sketchOf([{ value: 1, weight: 1 }], 0.05), 0.05);
     expect(() => mergeEncodedBinary(a, b)).toThrow('different `relativeAccuracy`');
     expect(() => mergeEncodedBinary('AgA=', a)).toThrow('expected version 1, found 2');
+  });
+});
+
+describe('mergeEncodedAllBinary', () => {
+  it('equals folding mergeEncodedBinary left to right, byte for byte, whatever the accuracy given', () => {
+    const empty = encodeSketchBinary(sketchOf([]), 0.01);
+    fc.assert(
+      fc.property(
+        fc.array(entries, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom(undefined, 0.02),
+        (lists, accuracy) => {
+          const encoded = lists.map((xs) => encodeSketchBinary(sketchOf(xs), 0.01));
+          // The last step writes `accuracy`; merging one sketch with an empty one leaves its bins as they are.
+          const steps = encoded.length === 1 ? [...encoded, empty] : encoded;
+          const folded = steps.reduce((a, b, i) =>
+            i === steps.length - 1 ? mergeEncodedBinary(a, b, accuracy) : mergeEncodedBinary(a, b),
+          );
+          expect(mergeEncodedAllBinary(encoded, accuracy)).toBe(folded);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses an empty list and sketches of different accuracies', () => {
+    expect(() => mergeEncodedAllBinary([])).toThrow(/at least one/);
+    const a = encodeSketchBinary(sketchOf([{ value: 1, weight: 1 }], 0.01), 0.01);
+    const b = encodeSketchBinary(sketchOf([{ value: 1, weight: 1 }], 0.02), 0.02);
+    expect(() => mergeEncodedAllBinary([a, a, b])).toThrow(/relativeAccuracy/);
+  });
+});
+
+describe('encodedSketchQuantiles', () => {
+  // Weights with no exact binary form too: the counts must be summed in the decoder's order to agree.
+  const anyWeight = fc.oneof(
+    weight,
+    fc.integer({ min: 1, max: 5000 }).map((n) => n / 1000),
+  );
+  const anyEntries = fc.array(fc.record({ value, weight: anyWeight }), { maxLength: 80 });
+  const quantiles = [0, 0.01, 0.25, 0.5, 0.9, 0.99, 1, -0.1, 1.1];
+
+  it("gives the decoded DDSketch's count and getValueAtQuantile, exactly (negatives, zeros, fractional counts, empties)", () => {
+    fc.assert(
+      fc.property(
+        anyEntries,
+        fc.constantFrom(0.01, 0.05),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (xs, accuracy, q) => {
+          const encoded = encodeSketchBinary(sketchOf(xs, accuracy), accuracy);
+          const sketch = decodeSketchBinary(encoded).sketch;
+          const fast = encodedSketchQuantiles(encoded);
+          expect(fast.count).toBe(sketch.count);
+          for (const at of [...quantiles, q])
+            expect(Object.is(fast.valueAt(at), sketch.getValueAtQuantile(at))).toBe(true);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('reads a merged sketch as the decoder does', () => {
+    const a = encodeSketchBinary(
+      sketchOf([
+        { value: -3, weight: 0.3 },
+        { value: 0, weight: 0.7 },
+      ]),
+      0.01,
+    );
+    const b = encodeSketchBinary(
+      sketchOf([
+        { value: 1000, weight: 2.1 },
+        { value: 0.001, weight: 0.9 },
+      ]),
+      0.01,
+    );
+    const merged = mergeEncodedBinary(a, b);
+    const sketch = decodeSketchBinary(merged).sketch;
+    for (const q of quantiles) expect(encodedSketchQuantiles(merged).valueAt(q)).toBe(sketch.getValueAtQuantile(q));
   });
 });

@@ -3,7 +3,7 @@ import {
   type Aggregate,
   type AggregateBuilder,
   type AggregateInput,
-  mergeAggregates,
+  mergeAggregatesAll,
 } from '../aggregates';
 import { type EventRecord, isEventProblem, normalizeEvent } from '../events';
 import { type CompiledExpression, describeValue, NOT_ANSWERED } from '../expressions';
@@ -197,10 +197,10 @@ function freeze(accumulators: (Accumulator | undefined)[], names: readonly strin
 /** Tumbling windows hold each event once, so the batch totals are the merge of the windows (aggregates are immutable). */
 function totalsOf(windows: readonly PartialWindow[]): Record<string, Aggregate> {
   if (windows.length === 1) return { ...(windows[0] as PartialWindow).measures };
+  const byName: Record<string, Aggregate[]> = {};
+  for (const w of windows) for (const [name, agg] of Object.entries(w.measures)) (byName[name] ??= []).push(agg);
   const out: Record<string, Aggregate> = {};
-  for (const w of windows)
-    for (const [name, agg] of Object.entries(w.measures))
-      out[name] = out[name] === undefined ? agg : mergeAggregates(out[name], agg);
+  for (const [name, aggregates] of Object.entries(byName)) out[name] = mergeAggregatesAll(aggregates);
   return out;
 }
 

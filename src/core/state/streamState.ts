@@ -8,7 +8,6 @@ import {
 } from '../aggregates';
 import type { PartialWindow, StreamPartial } from '../batch';
 import type { PipelineConfig } from '../pipelines';
-import { windowKey } from '../windows';
 import { foldWindow, mergeAggregateMaps, mergeMeasures } from './liveWindows';
 import type {
   ClosedWindow,
@@ -439,12 +438,14 @@ export function flushIdle(input: StreamState, now: number, idleTimeoutMs: number
 
 /** Live windows of the read model (committed and pending), without building the view. */
 export function liveWindowCount(state: StreamState): number {
-  const keys = new Set(Object.keys(state.windows));
+  // By start (windows are keyed by windowKey(start)), without formatting a key per pending window on every operation.
+  const starts = new Set<number>();
+  for (const w of Object.values(state.windows)) starts.add(Math.trunc(w.start));
   for (const p of pendingPartials(state)) {
     for (const w of p.windows)
-      if (state.closedThrough === null || w.end > state.closedThrough) keys.add(windowKey(w.start));
+      if (state.closedThrough === null || w.end > state.closedThrough) starts.add(Math.trunc(w.start));
   }
-  return keys.size;
+  return starts.size;
 }
 
 function pendingPartials(state: StreamState): StreamPartial[] {

@@ -2,9 +2,9 @@ import { z } from 'zod';
 
 import { type AggregateBuilder, defineAggregator } from '../aggregator';
 import { ByteReader, ByteWriter } from '../bytes';
-import { decodeSketch, DEFAULT_SKETCH_ACCURACY, quantile } from '../sketch';
+import { decodeSketch, DEFAULT_SKETCH_ACCURACY } from '../sketch';
 import { SketchBins } from '../sketchBins';
-import { mergeEncodedBinary } from '../sketchCodec';
+import { encodedSketchQuantiles, mergeEncodedBinary } from '../sketchCodec';
 
 /** A DDSketch (sketchCodec.ts encoding, base64) with the exact extremes its quantiles are clamped to. */
 export interface Quantiles {
@@ -55,15 +55,15 @@ export function sketchQuantiles(
   min: number | null,
   max: number | null,
 ): { count: number; p50: number | null; p90: number | null; p99: number | null } {
-  const decoded = decodeSketch(sketch);
+  const decoded = encodedSketchQuantiles(sketch);
   if (min === null || max === null || decoded.count === 0)
     return { count: decoded.count, p50: null, p90: null, p99: null };
-  return {
-    count: decoded.count,
-    p50: quantile(decoded, 0.5, min, max),
-    p90: quantile(decoded, 0.9, min, max),
-    p99: quantile(decoded, 0.99, min, max),
+  // As sketch.ts's quantile: a non-finite value is no answer, and the sketch's relative error is clamped to [min, max].
+  const at = (q: number): number | null => {
+    const v = decoded.valueAt(q);
+    return Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : null;
   };
+  return { count: decoded.count, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
 }
 
 const VERSION = 1;
