@@ -142,6 +142,15 @@ function runE2e(
   );
 }
 
+/** bench:e2e's host CPU per event over a replay's: the throughput ratio if both were bound by the host's CPU alone. */
+function cpuRatio(
+  e2e: { cpuMsPer1000Events: { host: number | null } },
+  replay: { hostCpuMsPer1000Events: number | null },
+): number | null {
+  const [a, b] = [e2e.cpuMsPer1000Events.host, replay.hostCpuMsPer1000Events];
+  return a && b ? Math.round((a / b) * 100) / 100 : null;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const started = Date.now();
@@ -237,6 +246,8 @@ async function main(): Promise<void> {
       ratioToE2e: e2e
         ? Object.fromEntries(results.map((r) => [r.mode, Math.round((r.eventsPerSec / e2e.eventsPerSec) * 100) / 100]))
         : null,
+      // The same comparison by the host's CPU per event (bench:e2e's over the replay's): less moved by scheduling.
+      cpuRatioToE2e: e2e ? Object.fromEntries(results.map((r) => [r.mode, cpuRatio(e2e, r)])) : null,
       goals: {
         lateDeadLetters: 0,
         exact: true,
@@ -285,6 +296,7 @@ async function main(): Promise<void> {
       line('  last / first', (r) => r.steadiness, '>= 1');
       line('entity queue drained after ingest, s', (r) => r.drainSeconds, '');
       line('host CPU ms per 1,000 events', (r) => r.hostCpuMsPer1000Events ?? '-');
+      line('  bench:e2e host CPU / this', (r) => (e2e ? (cpuRatio(e2e, r) ?? '-') : '-'));
       line('  its main thread', (r) => r.hostMainThreadCpuMsPer1000Events ?? '-');
       line('false late dead letters', (r) => r.lateDeadLetters, '0');
       line('  listed by /api/deadletters', (r) => r.lateDeadLettersListed ?? '> cap');
