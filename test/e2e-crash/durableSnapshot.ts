@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import { decodeStreamKey, type StreamState, streamView } from '../../src/core';
+import { decodeStreamKey, migrateStreamState, type StreamState, streamView } from '../../src/core';
 
 export interface StreamTotals {
   count: number;
@@ -64,7 +64,11 @@ function streamStates(db: Database.Database): Map<string, StreamState> {
     // The state has its own column; rows written before it keep it inside the record (SqliteStore).
     const record = JSON.parse(row.record) as { key: string; state?: string | null };
     const text = row.state ?? record.state;
-    if (text) states.set(record.key, JSON.parse(text) as StreamState);
+    if (!text) continue;
+    // As the entity reads it: older versions migrated, pending windows unpacked (version 5).
+    const migrated = migrateStreamState(JSON.parse(text));
+    if (!migrated.ok) throw new Error(`stream entity ${record.key}: ${migrated.error}`);
+    states.set(record.key, migrated.state);
   }
   return states;
 }

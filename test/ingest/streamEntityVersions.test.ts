@@ -18,6 +18,8 @@ import { EntityDriver } from './entityDriver';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const v1Text = readFileSync(join(__dirname, '../../src/core/state/fixtures/streamState.v1.json'), 'utf8');
+/** Saved by the version-4 code: three partitions, each with a partial of three hourly windows pending. */
+const v4Text = readFileSync(join(__dirname, '../../src/core/state/fixtures/streamState.v4.json'), 'utf8');
 const compiled = compilePipeline({
   name: 'p',
   window: { type: 'tumbling', size: 'PT1M' },
@@ -62,7 +64,7 @@ describe('stream entity state versions', () => {
       version: number;
       partitions: Record<string, { watermark: number | null }>;
     };
-    expect(stored.version).toBe(4);
+    expect(stored.version).toBe(5);
     expect(stored.partitions['0']?.watermark).toBe(T0 + 190_000);
     const after = await d.run(key, 'get');
     expect(after.ok && after.kind === 'get' && (after.view as StreamView).events).toBe(8);
@@ -70,13 +72,13 @@ describe('stream entity state versions', () => {
 
   it('quarantines every operation on a state of an unknown version: ok:false, counted, the state otherwise untouched, never reset', async () => {
     const d = driver();
-    const newer = { version: 5, events: 41, somethingNew: { a: [1, 2] } };
+    const newer = { version: 6, events: 41, somethingNew: { a: [1, 2] } };
     d.states.set(key, JSON.stringify(newer));
     const reply = await d.run(key, 'merge', merge(0, 1000));
     expect(reply).toEqual({
       ok: false,
       error:
-        'stream state: expected version 1 to 4, found 5; the operation is quarantined and the stored state kept (1 operation(s) quarantined so far)',
+        'stream state: expected version 1 to 5, found 6; the operation is quarantined and the stored state kept (1 operation(s) quarantined so far)',
     });
     expect(JSON.parse(d.states.get(key) as string)).toEqual({ ...newer, quarantined: 1 });
     expect(
@@ -91,6 +93,37 @@ describe('stream entity state versions', () => {
       error: expect.stringContaining('(4 operation(s) quarantined so far)'),
     });
     expect(JSON.parse(d.states.get(key) as string)).toEqual({ ...newer, quarantined: 4 });
+  });
+
+  it('migrates a state saved by the version-4 code, then stores its pending windows packed and reads them back', async () => {
+    const d = driver();
+    d.states.set(key, v4Text);
+    const before = await d.run(key, 'get');
+    if (!(before.ok && before.kind === 'get')) throw new Error(JSON.stringify(before));
+    expect(before.view.events).toBe(42);
+    // Partition 0's pending batch (sequences 12..17) was checkpointed: committed; the other two stay pending.
+    const reply = await d.run(key, 'commit', {
+      partition: '0',
+      firstSequence: 12,
+      lastSequence: 17,
+      pipeline: { ...pipeline.config, name: 'flights' },
+    });
+    expect(reply).toMatchObject({ ok: true, kind: 'commit', outcome: 'committed' });
+    const stored = JSON.parse(d.states.get(key) as string) as {
+      version: number;
+      partitions: Record<string, { committed: number; pending: { windows: unknown } | null }>;
+    };
+    expect(stored.version).toBe(5);
+    expect(stored.partitions['0']).toMatchObject({ committed: 17, pending: null });
+    expect(stored.partitions['1']?.pending?.windows).toEqual({ packed: expect.any(String) });
+    expect(stored.partitions['2']?.pending?.windows).toEqual({ packed: expect.any(String) });
+    const after = await d.run(key, 'get');
+    if (!(after.ok && after.kind === 'get')) throw new Error(JSON.stringify(after));
+    expect(after.view.events).toBe(42);
+    expect(after.view.totals).toEqual(before.view.totals);
+    expect(after.view.windows.map((w) => [w.start, w.events])).toEqual(
+      before.view.windows.map((w) => [w.start, w.events]),
+    );
   });
 
   it('shows the count in the view once a version that reads the state finds it there', async () => {

@@ -7,7 +7,7 @@ import { entitySchedulerId } from '../../local-host/durable/runtime/entityId';
 import { MemoryStore } from '../../local-host/durable/store/memoryStore';
 import { toTriggerInput, type TriggerShape } from '../../local-host/eventhub/toTriggerInput';
 import type { HubEvent } from '../../local-host/eventhub/types';
-import { streamView } from '../../src/core/state';
+import { migrateStreamState, streamView } from '../../src/core/state';
 import type { StreamState } from '../../src/core/state/types';
 import { encodeStreamKey } from '../../src/core/streams';
 import { installSimulationHooks, type SimulationHooks } from '../../src/simulationHooks';
@@ -384,7 +384,12 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       const text = durable.getEntity(entitySchedulerId(STREAM_ENTITY, encodeStreamKey(PIPELINE, stream)))?.state;
       if (!text) continue;
       let hit = parsed.get(stream);
-      if (hit?.text !== text) parsed.set(stream, (hit = { text, state: JSON.parse(text) as StreamState }));
+      if (hit?.text !== text) {
+        // As the entity reads it (version 5 stores pending windows packed).
+        const migrated = migrateStreamState(JSON.parse(text));
+        if (!migrated.ok) throw new Error(`stream ${stream}: ${migrated.error}`);
+        parsed.set(stream, (hit = { text, state: migrated.state }));
+      }
       out.set(stream, hit.state);
     }
     return out;

@@ -1,4 +1,5 @@
 export { migrateStreamState, type MigrationResult, STREAM_STATE_VERSION } from './migrate';
+export { type StoredStreamState, toStoredState } from './storedState';
 export { closedWindowFromStored, type StoredClosedWindow, toStoredWindow } from './storedWindow';
 export {
   applyStreamChange,

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { processBatch, type StreamPartial } from '../batch';
 import { compilePipeline } from '../pipelines';
 import { migrateStreamState, STREAM_STATE_VERSION } from './migrate';
+import { toStoredState } from './storedState';
 import { initialStreamState, mergePartial, streamView } from './streamState';
+import type { StreamState } from './types';
 
 /** State saved by the version-2 code (before aggregates and sessions): two partitions, both with a partial pending. */
 const v2Text = readFileSync(join(__dirname, 'fixtures', 'streamState.v2.json'), 'utf8');
@@ -12,12 +14,21 @@ const v2Text = readFileSync(join(__dirname, 'fixtures', 'streamState.v2.json'), 
 /** State saved by the version-1 code (two partitions, one partial pending), as the entity stored it. */
 const v1Text = readFileSync(join(__dirname, 'fixtures', 'streamState.v1.json'), 'utf8');
 
+/** State saved by the version-4 code: hourly windows, two measures, three partitions each with a partial pending. */
+const v4Text = readFileSync(join(__dirname, 'fixtures', 'streamState.v4.json'), 'utf8');
+
+function migrateOk(text: string): StreamState {
+  const r = migrateStreamState(JSON.parse(text));
+  if (!r.ok) throw new Error(r.error);
+  return r.state;
+}
+
 describe('migrateStreamState', () => {
-  it('migrates the state saved by the version-2 code to version 4, holding and viewing exactly what it did', () => {
+  it('migrates the state saved by the version-2 code to the current version, holding and viewing exactly what it did', () => {
     const stored = JSON.parse(v2Text) as Record<string, unknown>;
     const r = migrateStreamState(stored);
     if (!r.ok) throw new Error(r.error);
-    expect([r.from, r.state.version]).toEqual([2, 4]);
+    expect([r.from, r.state.version]).toEqual([2, STREAM_STATE_VERSION]);
     expect(JSON.stringify(stored)).toBe(JSON.stringify(JSON.parse(v2Text)));
     // Only the version and the (v4) revisions counter differ; the view reads the same (no aggregates appear).
     expect({ ...r.state, version: 2 }).toEqual({ ...stored, revisions: 0 });
@@ -59,7 +70,7 @@ describe('migrateStreamState', () => {
     }).partials[0] as StreamPartial;
     const m = mergePartial(r.state, next, T0 + 603_000, c.pipeline.config);
     expect(m.outcome).toBe('committed-previous');
-    expect([m.state.version, m.state.events, streamView(m.state).events]).toEqual([4, 5, 8]);
+    expect([m.state.version, m.state.events, streamView(m.state).events]).toEqual([STREAM_STATE_VERSION, 5, 8]);
   });
 
   it('migrates the state saved by the version-1 code to version 2 without changing what it holds', () => {
@@ -125,22 +136,53 @@ describe('migrateStreamState', () => {
     expect(p1next.state.version).toBe(STREAM_STATE_VERSION);
   });
 
-  it('reads version 4 as is, and nothing stored as a new stream', () => {
+  it('reads version 5 as is, and nothing stored as a new stream', () => {
     const current = initialStreamState();
-    expect(migrateStreamState(current)).toEqual({ ok: true, state: current, from: 4 });
-    expect(migrateStreamState(undefined)).toEqual({ ok: true, state: initialStreamState(), from: 4 });
-    expect(migrateStreamState(null)).toEqual({ ok: true, state: initialStreamState(), from: 4 });
+    expect(migrateStreamState(current)).toEqual({ ok: true, state: current, from: 5 });
+    expect(migrateStreamState(undefined)).toEqual({ ok: true, state: initialStreamState(), from: 5 });
+    expect(migrateStreamState(null)).toEqual({ ok: true, state: initialStreamState(), from: 5 });
+  });
+
+  it('migrates the state saved by the version-4 code (pending windows as arrays) and stores it packed, viewing the same', () => {
+    const stored = JSON.parse(v4Text) as Record<string, unknown>;
+    const r = migrateStreamState(stored);
+    if (!r.ok) throw new Error(r.error);
+    expect([r.from, r.state.version]).toEqual([4, 5]);
+    expect(JSON.stringify(stored)).toBe(v4Text.trim());
+    expect({ ...r.state, version: 4 }).toEqual(stored);
+    // Saved as version 5 (packed) and read back: the same state and the same view as the version-4 code's.
+    const saved = JSON.stringify(toStoredState(r.state));
+    expect(saved).toContain('"packed"');
+    const again = migrateStreamState(JSON.parse(saved));
+    if (!again.ok) throw new Error(again.error);
+    expect(again.state).toEqual(r.state);
+    expect(streamView(again.state)).toEqual(streamView({ ...(stored as unknown as StreamState), version: 5 }));
+    expect(streamView(again.state).events).toBe(42);
+  });
+
+  it('refuses a version-5 state whose packed windows it cannot read, naming what it found', () => {
+    const saved = JSON.parse(JSON.stringify(toStoredState(migrateOk(v4Text)))) as {
+      partitions: Record<string, { pending: { windows: { packed: string } } }>;
+    };
+    saved.partitions['0']!.pending.windows.packed = 'CQ==';
+    const r = migrateStreamState(saved);
+    expect(r).toEqual({
+      ok: false,
+      error: expect.stringContaining(
+        'expected readable packed windows in a version 5 state, found: unsupported packed windows encoding: expected version 1, found 9',
+      ),
+    });
   });
 
   it('refuses an unknown or missing version and anything that is not a state object, naming what it found', () => {
-    expect(migrateStreamState({ version: 5, events: 10 })).toEqual({
+    expect(migrateStreamState({ version: 6, events: 10 })).toEqual({
       ok: false,
-      error: 'stream state: expected version 1 to 4, found 5; the operation is quarantined and the stored state kept',
+      error: 'stream state: expected version 1 to 5, found 6; the operation is quarantined and the stored state kept',
     });
     expect(migrateStreamState({ events: 10 })).toEqual({
       ok: false,
       error:
-        'stream state: expected version 1 to 4, found none; the operation is quarantined and the stored state kept',
+        'stream state: expected version 1 to 5, found none; the operation is quarantined and the stored state kept',
     });
     expect(migrateStreamState({ version: '2' })).toMatchObject({
       ok: false,

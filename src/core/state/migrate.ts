@@ -1,8 +1,9 @@
+import { fromStoredState, type StoredStreamState } from './storedState';
 import { initialStreamState } from './streamState';
 import type { StreamState } from './types';
 
 /** The state shape this code writes. */
-export const STREAM_STATE_VERSION = 4;
+export const STREAM_STATE_VERSION = 5;
 
 export type MigrationResult = { ok: true; state: StreamState; from: number } | { ok: false; error: string };
 
@@ -23,12 +24,25 @@ export function migrateStreamState(stored: unknown): MigrationResult {
       error: `stream state: expected an object with a version, found ${Array.isArray(stored) ? 'an array' : typeof stored}`,
     };
   const version = stored['version'];
-  if (version === STREAM_STATE_VERSION)
-    return { ok: true, state: stored as unknown as StreamState, from: STREAM_STATE_VERSION };
-  if (version === 3) return { ok: true, state: fromV3(stored), from: 3 };
-  if (version === 2) return { ok: true, state: fromV3(fromV2(stored)), from: 2 };
+  if (version === STREAM_STATE_VERSION) {
+    try {
+      return { ok: true, state: fromStoredState(stored as unknown as StoredStreamState), from: STREAM_STATE_VERSION };
+    } catch (err) {
+      return {
+        ok: false,
+        error: `stream state: expected readable packed windows in a version ${STREAM_STATE_VERSION} state, found: ${err instanceof Error ? err.message : String(err)}; the operation is quarantined and the stored state kept`,
+      };
+    }
+  }
+  if (version === 4) return { ok: true, state: fromV4(stored), from: 4 };
+  if (version === 3) return { ok: true, state: fromV4(fromV3(stored)), from: 3 };
+  if (version === 2) return { ok: true, state: fromV4(fromV3(fromV2(stored))), from: 2 };
   if (version === 1)
-    return { ok: true, state: fromV3(fromV2(fromV1(stored) as unknown as Record<string, unknown>)), from: 1 };
+    return {
+      ok: true,
+      state: fromV4(fromV3(fromV2(fromV1(stored) as unknown as Record<string, unknown>))),
+      from: 1,
+    };
   return {
     ok: false,
     error: `stream state: expected version 1 to ${STREAM_STATE_VERSION}, found ${JSON.stringify(version) ?? 'none'}; the operation is quarantined and the stored state kept`,
@@ -72,9 +86,19 @@ function fromV2(v2: Record<string, unknown>): Record<string, unknown> {
  * when committing it (so v3 code must quarantine a v4 state), the `revisions` counter and `revisionsDue`. A v3 state
  * has made none and has none due.
  */
-function fromV3(v3: Record<string, unknown>): StreamState {
+function fromV3(v3: Record<string, unknown>): Record<string, unknown> {
   const state = v3['version'] === 3 ? (structuredClone(v3) as Record<string, unknown>) : v3;
   state['version'] = 4;
   state['revisions'] = 0;
+  return state;
+}
+
+/**
+ * v5 stores each pending partial's windows packed (storedState.ts), which v4 code cannot read (so it must quarantine a
+ * v5 state). In memory nothing changed: a v4 state, whose windows are arrays, is a v5 state as it stands.
+ */
+function fromV4(v4: Record<string, unknown>): StreamState {
+  const state = v4['version'] === 4 ? (structuredClone(v4) as Record<string, unknown>) : v4;
+  state['version'] = 5;
   return state as unknown as StreamState;
 }

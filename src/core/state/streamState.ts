@@ -33,7 +33,7 @@ const MAX_HUB_PARTITIONS = 1024;
 
 export function initialStreamState(): StreamState {
   return {
-    version: 4,
+    version: 5,
     pipeline: null,
     stream: null,
     partitions: {},

@@ -46,11 +46,11 @@ function batch(p: ReturnType<typeof pipeline>, seq: number, times: number[], at:
 }
 
 describe('window revisions (corrections)', () => {
-  it('migrates the version-3 state to version 4 with no revisions, holding what it held', () => {
+  it('migrates the version-3 state to the current version with no revisions, holding what it held', () => {
     const stored = JSON.parse(v3Text) as Record<string, unknown>;
     const r = migrateStreamState(stored);
     if (!r.ok) throw new Error(r.error);
-    expect([r.from, r.state.version, r.state.revisions, r.state.revisionsDue]).toEqual([3, 4, 0, undefined]);
+    expect([r.from, r.state.version, r.state.revisions, r.state.revisionsDue]).toEqual([3, 5, 0, undefined]);
     expect({ ...r.state, version: 3, revisions: undefined }).toEqual({ ...stored, revisions: undefined });
     expect(JSON.stringify(stored)).toBe(JSON.stringify(JSON.parse(v3Text)));
     expect(streamView(r.state).metrics.revisions).toBe(0);

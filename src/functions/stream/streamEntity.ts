@@ -8,6 +8,7 @@ import {
   migrateStreamState,
   type StreamState,
   streamView,
+  toStoredState,
 } from '../../core';
 import { simulationHooks } from '../../simulationHooks';
 import { registerBatchedEntity } from '../shared/entityBatch';
@@ -57,6 +58,9 @@ function validateChange(
  * operation: it replies ok:false, and the stored state is kept as it is but for its `quarantined` counter (not counted
  * for `get`, which loses nothing); returns undefined then. Never a reset.
  */
+/** The state as stored: pending partials' windows packed (core toStoredState); loadState unpacks them. */
+const toStored = (state: StreamState): StreamState => toStoredState(state) as unknown as StreamState;
+
 function loadState(context: EntityContext<StreamState>, count = true): StreamState | undefined {
   const stored: unknown = context.df.getState(() => null as unknown as StreamState);
   const migrated = migrateStreamState(stored);
@@ -170,7 +174,7 @@ export function createStreamEntityHandler(
           await catalog(context, plan.state, plan.at, plan.writes);
           await index(context, plan.state, plan.writes, plan.at, plan.previousMergeAt);
         }
-        context.df.setState(plan.state);
+        context.df.setState(toStored(plan.state));
         context.df.return({
           ok: true,
           kind,

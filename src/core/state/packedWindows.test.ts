@@ -1,0 +1,114 @@
+import fc from 'fast-check';
+
+import { aggregateOf } from '../aggregates';
+import type { PartialWindow } from '../batch';
+import { isPackedWindows, packWindows, unpackWindows } from './packedWindows';
+
+const finiteNumber = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.integer({ min: -1e6, max: 1e6 }),
+  fc.constant(-0),
+);
+const point = fc.option(fc.record({ time: finiteNumber, value: finiteNumber }), { nil: null });
+const aggregate = fc.record({
+  count: finiteNumber,
+  sum: finiteNumber,
+  min: fc.option(finiteNumber, { nil: null }),
+  max: fc.option(finiteNumber, { nil: null }),
+  mean: finiteNumber,
+  m2: finiteNumber,
+  first: point,
+  last: point,
+  sketch: fc.string(),
+  accuracy: finiteNumber,
+});
+const measureName = fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom('delay', 'distance', 'é', 'constructor'));
+const window = fc.record({
+  start: finiteNumber,
+  end: finiteNumber,
+  events: finiteNumber,
+  measures: fc.dictionary(measureName, aggregate, { maxKeys: 4 }),
+});
+
+/** What the stored JSON gives back: the reference packing must equal. */
+const viaJson = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
+
+describe('packWindows / unpackWindows', () => {
+  it('give back exactly what JSON would (values, -0 as 0, nulls, key order), for any plain windows', () => {
+    fc.assert(
+      fc.property(fc.array(window, { maxLength: 12 }), (windows) => {
+        const packed = packWindows(windows);
+        if (packed === undefined) throw new Error('plain windows must pack');
+        expect(isPackedWindows(packed)).toBe(true);
+        const back = unpackWindows(viaJson(packed) as typeof packed);
+        expect(back).toEqual(viaJson(windows));
+        expect(JSON.stringify(back)).toBe(JSON.stringify(windows));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('packs real aggregates into fewer characters than their JSON', () => {
+    const windows: PartialWindow[] = Array.from({ length: 24 }, (_, h) => ({
+      start: h * 3_600_000,
+      end: (h + 1) * 3_600_000,
+      events: 3,
+      measures: {
+        delay: aggregateOf([1, 2, 3].map((v) => ({ time: h * 3_600_000 + v, value: v * h - 7.25 }))),
+        distance: aggregateOf([1, 2, 3].map((v) => ({ time: h * 3_600_000 + v, value: 1000 / v + h }))),
+      },
+    }));
+    const packed = packWindows(windows);
+    expect(unpackWindows(packed!)).toEqual(windows);
+    expect(JSON.stringify(packed).length).toBeLessThan(JSON.stringify(windows).length * 0.75);
+  });
+
+  it('leaves unpacked (undefined) what it could not give back exactly', () => {
+    const plain = (): PartialWindow => ({
+      start: 0,
+      end: 1,
+      events: 1,
+      measures: { v: aggregateOf([{ time: 0, value: 1 }]) },
+    });
+    const cases: unknown[] = [
+      { ...plain(), aggregates: { d: { data: 'x' } } },
+      { ...plain(), extra: 1 },
+      { end: 1, start: 0, events: 1, measures: {} },
+      { ...plain(), start: Number.NaN },
+      { ...plain(), events: Infinity },
+      { ...plain(), measures: { v: { ...plain().measures['v'], sum: Number.NaN } } },
+      { ...plain(), measures: { v: { ...plain().measures['v'], sketch: 5 } } },
+      { ...plain(), measures: JSON.parse('{"__proto__": {"count": 1}}') as unknown },
+      { ...plain(), measures: { v: { ...plain().measures['v'], first: { value: 1, time: 0 } } } },
+    ];
+    for (const c of cases) expect(packWindows([plain(), c as PartialWindow])).toBeUndefined();
+    expect(packWindows([plain()])).toBeDefined();
+  });
+
+  it('refuses a packing it did not write: another version, cut short, or with bytes after it', () => {
+    const { packed } = packWindows([
+      { start: 0, end: 1, events: 1, measures: { v: aggregateOf([{ time: 0, value: 1 }]) } },
+    ])!;
+    const bytes = Buffer.from(packed, 'base64');
+    const other = Buffer.from(bytes);
+    other[0] = 9;
+    expect(() => unpackWindows({ packed: other.toString('base64') })).toThrow(/expected version 1, found 9/);
+    expect(() => unpackWindows({ packed: bytes.subarray(0, bytes.length - 3).toString('base64') })).toThrow(
+      /ended early/,
+    );
+    expect(() => unpackWindows({ packed: Buffer.concat([bytes, Buffer.from([0])]).toString('base64') })).toThrow(
+      /expected \d+ bytes/,
+    );
+    expect(() => unpackWindows({ packed: Buffer.from([1, 0xff, 0xff, 0x7f]).toString('base64') })).toThrow(
+      /cannot fit/,
+    );
+  });
+
+  it('tells a packing from anything else', () => {
+    expect(isPackedWindows({ packed: 'AQA=' })).toBe(true);
+    expect(isPackedWindows([])).toBe(false);
+    expect(isPackedWindows({ packed: 1 })).toBe(false);
+    expect(isPackedWindows({ packed: 'x', more: 1 })).toBe(false);
+    expect(isPackedWindows(null)).toBe(false);
+  });
+});

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { isPackedWindows } from './packedWindows';
+import { fromStoredState, toStoredState } from './storedState';
+import { initialStreamState, streamView } from './streamState';
+import type { StreamState } from './types';
+
+/** A state with three pending partials of three hourly windows each (saved by the version-4 code; see migrate.test.ts). */
+const withPending = (): StreamState => ({
+  ...(JSON.parse(readFileSync(join(__dirname, 'fixtures', 'streamState.v4.json'), 'utf8')) as StreamState),
+  version: 5,
+});
+
+describe('toStoredState / fromStoredState', () => {
+  it('store every pending partial with its windows packed, and read back the same state through JSON', () => {
+    const state = withPending();
+    const before = JSON.stringify(state);
+    const stored = toStoredState(state);
+    expect(JSON.stringify(state)).toBe(before);
+    const pendings = Object.values(stored.partitions).map((p) => p.pending);
+    expect(pendings).toHaveLength(3);
+    for (const p of pendings) expect(isPackedWindows(p?.windows)).toBe(true);
+    const text = JSON.stringify(stored);
+    expect(text.length).toBeLessThan(before.length);
+    const back = fromStoredState(JSON.parse(text) as typeof stored);
+    expect(back).toEqual(JSON.parse(before));
+    expect(JSON.stringify(back)).toBe(before);
+    expect(streamView(back)).toEqual(streamView(state));
+  });
+
+  it('pack a pending partial once and read its packing back as the same windows, so a kept state costs nothing', () => {
+    const state = withPending();
+    const a = toStoredState(state);
+    const b = toStoredState(state);
+    expect(a.partitions['0']?.pending?.windows).toBe(b.partitions['0']?.pending?.windows);
+    expect(fromStoredState(a).partitions['0']?.pending?.windows).toBe(state.partitions['0']?.pending?.windows);
+    // The stored form shares what is not packed: the committed windows are the same object.
+    expect(a.windows).toBe(state.windows);
+  });
+
+  it('leave a state with nothing pending as it is, and do not modify what they read', () => {
+    const empty = initialStreamState();
+    expect(toStoredState(empty)).toBe(empty);
+    expect(fromStoredState(toStoredState(empty))).toBe(empty);
+    const stored = JSON.parse(JSON.stringify(toStoredState(withPending()))) as ReturnType<typeof toStoredState>;
+    const text = JSON.stringify(stored);
+    fromStoredState(stored);
+    expect(JSON.stringify(stored)).toBe(text);
+  });
+
+  it('keep windows that cannot be packed exactly as an array, which version 5 reads too', () => {
+    const state = withPending();
+    const p = state.partitions['1']!.pending!;
+    p.windows = p.windows.map((w) => ({
+      ...w,
+      aggregates: { d: { kind: 'distinct', data: 'AQ==' } },
+    })) as typeof p.windows;
+    const stored = toStoredState(state);
+    expect(Array.isArray(stored.partitions['1']?.pending?.windows)).toBe(true);
+    expect(isPackedWindows(stored.partitions['0']?.pending?.windows)).toBe(true);
+    expect(JSON.stringify(fromStoredState(JSON.parse(JSON.stringify(stored)) as typeof stored))).toBe(
+      JSON.stringify(state),
+    );
+  });
+});
