@@ -126,10 +126,18 @@ export function mergeAggregatesAll(aggregates: readonly Aggregate[]): Aggregate 
     return aggregates[0];
   }
   if (nonEmpty.length === 1) return first;
-  let moments: Moments = first;
-  for (let i = 1; i < nonEmpty.length; i++) moments = mergeMoments(moments, nonEmpty[i] as Aggregate);
+  let m: Moments = first;
+  for (let i = 1; i < nonEmpty.length; i++) m = mergeMoments(m, nonEmpty[i] as Aggregate);
+  // Written out as mergeAggregates writes its result (same keys, same order, same shape of object).
   return {
-    ...moments,
+    count: m.count,
+    sum: m.sum,
+    min: m.min,
+    max: m.max,
+    mean: m.mean,
+    m2: m.m2,
+    first: m.first,
+    last: m.last,
     sketch: mergeEncodedAllBinary(
       nonEmpty.map((a) => a.sketch),
       first.accuracy,
