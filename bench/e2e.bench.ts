@@ -374,6 +374,7 @@ async function main(): Promise<void> {
     const storageBefore = { total: proxy.total(), byTarget: proxy.byTarget() };
     const tablesBefore = await readTableRequestCounts(tableRequestsFile);
     const hostCpuBefore = processCpuMs(host.child.pid);
+    const hostMainCpuBefore = processCpuMs(host.child.pid, host.child.pid);
     const benchCpuBefore = process.cpuUsage();
     const t0 = Date.now();
     let nextBody = 0;
@@ -388,6 +389,7 @@ async function main(): Promise<void> {
     const tSent = Date.now();
     const tVisible = await waitVisible(baseUrl, seq, ledger, 600_000);
     const hostCpuAfter = processCpuMs(host.child.pid);
+    const hostMainCpuAfter = processCpuMs(host.child.pid, host.child.pid);
     const benchCpu = process.cpuUsage(benchCpuBefore);
     // CPU time per 1,000 events: how much of a core each process needs, independent of what else loads the machine.
     const cpuMsPer1000Events = {
@@ -395,6 +397,11 @@ async function main(): Promise<void> {
         hostCpuBefore === undefined || hostCpuAfter === undefined
           ? null
           : Math.round(((hostCpuAfter - hostCpuBefore) * 10000) / args.events) / 10,
+      // The host's main thread alone: it runs every function and the Durable runtime, and is the one that saturates.
+      hostMainThread:
+        hostMainCpuBefore === undefined || hostMainCpuAfter === undefined
+          ? null
+          : Math.round(((hostMainCpuAfter - hostMainCpuBefore) * 10000) / args.events) / 10,
       benchSenderAndProxy: Math.round((((benchCpu.user + benchCpu.system) / 1000) * 10000) / args.events) / 10,
     };
     const hostCoreShare =
@@ -585,6 +592,7 @@ async function main(): Promise<void> {
           `=> ${result.hostBoundEventsPerSec} events/s per core`,
         ),
       );
+      console.log(row('  its main thread', String(cpuMsPer1000Events.hostMainThread), '', ''));
       console.log(row('host cores busy (throughput phase)', String(hostCoreShare), '', ''));
       console.log(row('sender+proxy CPU ms per 1,000 events', String(cpuMsPer1000Events.benchSenderAndProxy), '', ''));
       console.log(`\nStorage requests per 1,000 events by target: ${JSON.stringify(byTarget)}`);

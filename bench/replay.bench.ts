@@ -132,7 +132,7 @@ function runE2e(
   exact: boolean;
   storageRequestsPer1000Events: number;
   entityOpsPer1000Events: number;
-  cpuMsPer1000Events: { host: number | null };
+  cpuMsPer1000Events: { host: number | null; hostMainThread?: number | null };
 }> {
   return runJsonChild(
     repoRoot,
@@ -148,6 +148,15 @@ function cpuRatio(
   replay: { hostCpuMsPer1000Events: number | null },
 ): number | null {
   const [a, b] = [e2e.cpuMsPer1000Events.host, replay.hostCpuMsPer1000Events];
+  return a && b ? Math.round((a / b) * 100) / 100 : null;
+}
+
+/** The same ratio for the host's main thread alone (which runs every function and the Durable runtime). */
+function mainThreadCpuRatio(
+  e2e: { cpuMsPer1000Events: { hostMainThread?: number | null } },
+  replay: { hostMainThreadCpuMsPer1000Events: number | null },
+): number | null {
+  const [a, b] = [e2e.cpuMsPer1000Events.hostMainThread, replay.hostMainThreadCpuMsPer1000Events];
   return a && b ? Math.round((a / b) * 100) / 100 : null;
 }
 
@@ -242,12 +251,17 @@ async function main(): Promise<void> {
         storageRequestsPer1000Events: e2e.storageRequestsPer1000Events,
         entityOpsPer1000Events: e2e.entityOpsPer1000Events,
         hostCpuMsPer1000Events: e2e.cpuMsPer1000Events.host,
+        hostMainThreadCpuMsPer1000Events: e2e.cpuMsPer1000Events.hostMainThread ?? null,
       },
       ratioToE2e: e2e
         ? Object.fromEntries(results.map((r) => [r.mode, Math.round((r.eventsPerSec / e2e.eventsPerSec) * 100) / 100]))
         : null,
       // The same comparison by the host's CPU per event (bench:e2e's over the replay's): less moved by scheduling.
       cpuRatioToE2e: e2e ? Object.fromEntries(results.map((r) => [r.mode, cpuRatio(e2e, r)])) : null,
+      // The same by the main thread alone, the one that saturates.
+      mainThreadCpuRatioToE2e: e2e
+        ? Object.fromEntries(results.map((r) => [r.mode, mainThreadCpuRatio(e2e, r)]))
+        : null,
       goals: {
         lateDeadLetters: 0,
         exact: true,
@@ -297,6 +311,7 @@ async function main(): Promise<void> {
       line('entity queue drained after ingest, s', (r) => r.drainSeconds, '');
       line('host CPU ms per 1,000 events', (r) => r.hostCpuMsPer1000Events ?? '-');
       line('  bench:e2e host CPU / this', (r) => (e2e ? (cpuRatio(e2e, r) ?? '-') : '-'));
+      line('  bench:e2e main thread CPU / this', (r) => (e2e ? (mainThreadCpuRatio(e2e, r) ?? '-') : '-'));
       line('  its main thread', (r) => r.hostMainThreadCpuMsPer1000Events ?? '-');
       line('false late dead letters', (r) => r.lateDeadLetters, '0');
       line('  listed by /api/deadletters', (r) => r.lateDeadLettersListed ?? '> cap');
@@ -313,7 +328,7 @@ async function main(): Promise<void> {
       );
       line('  windows checked (closed)', (r) => `${r.check.windowsChecked} (${r.check.windowsClosed})`);
       console.log(
-        `\nbench:e2e in the same run: ${e2e ? `${e2e.eventsPerSec} events/s (${args.e2eEvents} events, exact ${e2e.exact}), host CPU ${e2e.cpuMsPer1000Events.host ?? '-'} ms per 1,000 events` : 'skipped (--e2e-events 0)'}`,
+        `\nbench:e2e in the same run: ${e2e ? `${e2e.eventsPerSec} events/s (${args.e2eEvents} events, exact ${e2e.exact}), host CPU ${e2e.cpuMsPer1000Events.host ?? '-'} ms per 1,000 events (main thread ${e2e.cpuMsPer1000Events.hostMainThread ?? '-'})` : 'skipped (--e2e-events 0)'}`,
       );
       for (const r of results) {
         console.log(
