@@ -202,9 +202,18 @@ export function encodedSketchQuantiles(encoded: string): { count: number; valueA
     valueAt(quantile: number): number {
       if (quantile < 0 || quantile > 1 || count === 0) return NaN;
       const rank = quantile * (count - 1);
-      if (rank < negativeCount) return -mapping.value(keyAtRank(negative, negativeCount - rank - 1, false));
+      // Rounding can leave a rank where DenseStore.keyAtRank's test already holds at an empty bin (a running count of
+      // 0): it then answers with the first bin of its dense array, which lies below every key and depends on how the
+      // store grew. Those few ranks (fractional counts, q near a boundary) are asked of the decoded sketch itself.
+      if (rank < negativeCount) {
+        const reversed = negativeCount - rank - 1;
+        if (0 >= reversed + 1) return decodeSketchBinary(encoded).sketch.getValueAtQuantile(quantile);
+        return -mapping.value(keyAtRank(negative, reversed, false));
+      }
       if (rank < zeroCount + negativeCount) return 0;
-      return mapping.value(keyAtRank(positive, rank - zeroCount - negativeCount, true));
+      const positiveRank = rank - zeroCount - negativeCount;
+      if (0 > positiveRank) return decodeSketchBinary(encoded).sketch.getValueAtQuantile(quantile);
+      return mapping.value(keyAtRank(positive, positiveRank, true));
     },
   };
 }
