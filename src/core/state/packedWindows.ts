@@ -47,6 +47,7 @@ function isPackableAggregate(v: unknown): v is Aggregate {
     isPoint(v['first']) &&
     isPoint(v['last']) &&
     typeof v['sketch'] === 'string' &&
+    v['sketch'].isWellFormed() &&
     finite(v['accuracy'])
   );
 }
@@ -54,9 +55,10 @@ function isPackableAggregate(v: unknown): v is Aggregate {
 function isPackable(w: unknown): w is PartialWindow {
   if (!isPlain(w) || !hasKeys(w, WINDOW_KEYS)) return false;
   if (!finite(w['start']) || !finite(w['end']) || !finite(w['events']) || !isPlain(w['measures'])) return false;
-  // An own "__proto__" (JSON.parse makes one) would set the prototype when unpacked by assignment.
+  // An own "__proto__" (JSON.parse makes one) would set the prototype when unpacked by assignment; a name with a lone
+  // surrogate would come back as U+FFFD through UTF-8 (JSON keeps it).
   if (Object.hasOwn(w['measures'], '__proto__')) return false;
-  return Object.values(w['measures']).every(isPackableAggregate);
+  return Object.entries(w['measures']).every(([name, a]) => name.isWellFormed() && isPackableAggregate(a));
 }
 
 /** As JSON stores a number: -0 becomes 0 (the only finite number JSON does not give back as it was). */
