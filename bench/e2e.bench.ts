@@ -42,7 +42,7 @@ import { appWithEventHubOptions } from './e2e/appWithHostJson';
 import { benchEvent, benchStream } from './e2e/benchEvent';
 import { type HostChild, startHostChild } from './e2e/hostChild';
 import { percentile } from './e2e/percentile';
-import { processCpuMs } from './e2e/processCpuMs';
+import { cpuMsPer1000, processCpuMs } from './e2e/processCpuMs';
 import { portsOf, startStorageProxy } from './e2e/storageProxy';
 import { readTableRequestCounts, tableRequestsPer1000 } from './e2e/tableRequestCounts';
 import { topAreas, topFunctions } from './e2e/topFunctions';
@@ -393,15 +393,9 @@ async function main(): Promise<void> {
     const benchCpu = process.cpuUsage(benchCpuBefore);
     // CPU time per 1,000 events: how much of a core each process needs, independent of what else loads the machine.
     const cpuMsPer1000Events = {
-      host:
-        hostCpuBefore === undefined || hostCpuAfter === undefined
-          ? null
-          : Math.round(((hostCpuAfter - hostCpuBefore) * 10000) / args.events) / 10,
+      host: cpuMsPer1000(hostCpuBefore, hostCpuAfter, args.events),
       // The host's main thread alone: it runs every function and the Durable runtime, and is the one that saturates.
-      hostMainThread:
-        hostMainCpuBefore === undefined || hostMainCpuAfter === undefined
-          ? null
-          : Math.round(((hostMainCpuAfter - hostMainCpuBefore) * 10000) / args.events) / 10,
+      hostMainThread: cpuMsPer1000(hostMainCpuBefore, hostMainCpuAfter, args.events),
       benchSenderAndProxy: Math.round((((benchCpu.user + benchCpu.system) / 1000) * 10000) / args.events) / 10,
     };
     const hostCoreShare =

@@ -142,22 +142,12 @@ function runE2e(
   );
 }
 
-/** bench:e2e's host CPU per event over a replay's: the throughput ratio if both were bound by the host's CPU alone. */
-function cpuRatio(
-  e2e: { cpuMsPer1000Events: { host: number | null } },
-  replay: { hostCpuMsPer1000Events: number | null },
-): number | null {
-  const [a, b] = [e2e.cpuMsPer1000Events.host, replay.hostCpuMsPer1000Events];
-  return a && b ? Math.round((a / b) * 100) / 100 : null;
-}
-
-/** The same ratio for the host's main thread alone (which runs every function and the Durable runtime). */
-function mainThreadCpuRatio(
-  e2e: { cpuMsPer1000Events: { hostMainThread?: number | null } },
-  replay: { hostMainThreadCpuMsPer1000Events: number | null },
-): number | null {
-  const [a, b] = [e2e.cpuMsPer1000Events.hostMainThread, replay.hostMainThreadCpuMsPer1000Events];
-  return a && b ? Math.round((a / b) * 100) / 100 : null;
+/**
+ * bench:e2e's CPU per event over a replay's (the host's, or its main thread's): the throughput ratio if both were bound
+ * by that CPU alone.
+ */
+function cpuRatio(e2eMs: number | null | undefined, replayMs: number | null): number | null {
+  return e2eMs && replayMs ? Math.round((e2eMs / replayMs) * 100) / 100 : null;
 }
 
 async function main(): Promise<void> {
@@ -257,10 +247,19 @@ async function main(): Promise<void> {
         ? Object.fromEntries(results.map((r) => [r.mode, Math.round((r.eventsPerSec / e2e.eventsPerSec) * 100) / 100]))
         : null,
       // The same comparison by the host's CPU per event (bench:e2e's over the replay's): less moved by scheduling.
-      cpuRatioToE2e: e2e ? Object.fromEntries(results.map((r) => [r.mode, cpuRatio(e2e, r)])) : null,
+      cpuRatioToE2e: e2e
+        ? Object.fromEntries(
+            results.map((r) => [r.mode, cpuRatio(e2e.cpuMsPer1000Events.host, r.hostCpuMsPer1000Events)]),
+          )
+        : null,
       // The same by the main thread alone, the one that saturates.
       mainThreadCpuRatioToE2e: e2e
-        ? Object.fromEntries(results.map((r) => [r.mode, mainThreadCpuRatio(e2e, r)]))
+        ? Object.fromEntries(
+            results.map((r) => [
+              r.mode,
+              cpuRatio(e2e.cpuMsPer1000Events.hostMainThread, r.hostMainThreadCpuMsPer1000Events),
+            ]),
+          )
         : null,
       goals: {
         lateDeadLetters: 0,
@@ -310,8 +309,12 @@ async function main(): Promise<void> {
       line('  last / first', (r) => r.steadiness, '>= 1');
       line('entity queue drained after ingest, s', (r) => r.drainSeconds, '');
       line('host CPU ms per 1,000 events', (r) => r.hostCpuMsPer1000Events ?? '-');
-      line('  bench:e2e host CPU / this', (r) => (e2e ? (cpuRatio(e2e, r) ?? '-') : '-'));
-      line('  bench:e2e main thread CPU / this', (r) => (e2e ? (mainThreadCpuRatio(e2e, r) ?? '-') : '-'));
+      line('  bench:e2e host CPU / this', (r) =>
+        e2e ? (cpuRatio(e2e.cpuMsPer1000Events.host, r.hostCpuMsPer1000Events) ?? '-') : '-',
+      );
+      line('  bench:e2e main thread CPU / this', (r) =>
+        e2e ? (cpuRatio(e2e.cpuMsPer1000Events.hostMainThread, r.hostMainThreadCpuMsPer1000Events) ?? '-') : '-',
+      );
       line('  its main thread', (r) => r.hostMainThreadCpuMsPer1000Events ?? '-');
       line('false late dead letters', (r) => r.lateDeadLetters, '0');
       line('  listed by /api/deadletters', (r) => r.lateDeadLettersListed ?? '> cap');

@@ -17,3 +17,8 @@ export function processCpuMs(pid: number | undefined, thread?: number): number |
     return undefined;
   }
 }
+
+/** CPU ms per 1,000 events between two processCpuMs readings, to 0.1 ms; null when either reading failed. */
+export function cpuMsPer1000(before: number | undefined, after: number | undefined, events: number): number | null {
+  return before === undefined || after === undefined ? null : Math.round(((after - before) * 10000) / events) / 10;
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { TableStoreKind } from '../../local-host/tables/startLocalStorage';
-import { processCpuMs } from '../e2e/processCpuMs';
+import { cpuMsPer1000, processCpuMs } from '../e2e/processCpuMs';
 import { type CheckResult, checkUntilExact, waitAllCounted } from './check';
 import type { ExpectedHistory } from './expected';
 import { startReplayStack } from './stack';
@@ -283,8 +283,6 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
       await sampler;
     }
     const cpuAfter = { host: processCpuMs(hostPid), main: processCpuMs(hostPid, hostPid) };
-    const cpuPer1000 = (before: number | undefined, after: number | undefined): number | null =>
-      before === undefined || after === undefined ? null : round1(((after - before) * 1000) / n);
     samples.push({ at: tVisible, processed: n });
     const storageAfter = stack.proxy.byTarget();
     const delta = Object.entries(storageAfter)
@@ -328,8 +326,8 @@ export async function replayOnce(o: ReplayOptions): Promise<ReplayResult> {
       lastTenthEventsPerSec: last === null ? null : Math.round(last),
       steadiness: first && last ? Math.round((last / first) * 100) / 100 : null,
       drainSeconds: Math.round((tVisible - tIngested) / 100) / 10,
-      hostCpuMsPer1000Events: cpuPer1000(cpuBefore.host, cpuAfter.host),
-      hostMainThreadCpuMsPer1000Events: cpuPer1000(cpuBefore.main, cpuAfter.main),
+      hostCpuMsPer1000Events: cpuMsPer1000(cpuBefore.host, cpuAfter.host, n),
+      hostMainThreadCpuMsPer1000Events: cpuMsPer1000(cpuBefore.main, cpuAfter.main, n),
       lateDeadLetters: check.late,
       lateDeadLettersListed,
       deadLettered: metrics.deadLettered,

@@ -97,9 +97,15 @@ export function aggregateOf(values: readonly TimedValue[], accuracy: number = DE
 export function mergeAggregates(a: Aggregate, b: Aggregate): Aggregate {
   if (b.count === 0) return a;
   if (a.count === 0) return b;
-  const m = mergeMoments(a, b);
-  // Written out rather than spread: the stream entity merges every window piece this way, and spreading a fresh
-  // object cost it a copy through a slower path. Same keys in the same order, so the same JSON.
+  return withSketch(mergeMoments(a, b), mergeEncodedBinary(a.sketch, b.sketch, a.accuracy), a.accuracy);
+}
+
+/**
+ * Merged moments and sketch as one Aggregate, written out rather than spread: the stream entity merges every window
+ * piece this way, and spreading a fresh object cost it a copy through a slower path. Same keys in the same order as
+ * toAggregate, so the same JSON and the same object shape.
+ */
+function withSketch(m: Moments, sketch: string, accuracy: number): Aggregate {
   return {
     count: m.count,
     sum: m.sum,
@@ -109,8 +115,8 @@ export function mergeAggregates(a: Aggregate, b: Aggregate): Aggregate {
     m2: m.m2,
     first: m.first,
     last: m.last,
-    sketch: mergeEncodedBinary(a.sketch, b.sketch, a.accuracy),
-    accuracy: a.accuracy,
+    sketch,
+    accuracy,
   };
 }
 
@@ -128,22 +134,14 @@ export function mergeAggregatesAll(aggregates: readonly Aggregate[]): Aggregate 
   if (nonEmpty.length === 1) return first;
   let m: Moments = first;
   for (let i = 1; i < nonEmpty.length; i++) m = mergeMoments(m, nonEmpty[i] as Aggregate);
-  // Written out as mergeAggregates writes its result (same keys, same order, same shape of object).
-  return {
-    count: m.count,
-    sum: m.sum,
-    min: m.min,
-    max: m.max,
-    mean: m.mean,
-    m2: m.m2,
-    first: m.first,
-    last: m.last,
-    sketch: mergeEncodedAllBinary(
+  return withSketch(
+    m,
+    mergeEncodedAllBinary(
       nonEmpty.map((a) => a.sketch),
       first.accuracy,
     ),
-    accuracy: first.accuracy,
-  };
+    first.accuracy,
+  );
 }
 
 export function mergeAll(aggregates: readonly Aggregate[], accuracy: number = DEFAULT_SKETCH_ACCURACY): Aggregate {

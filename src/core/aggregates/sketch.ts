@@ -13,8 +13,16 @@ export function decodeSketch(encoded: string): DDSketch {
   return decodeSketchBinary(encoded).sketch;
 }
 
-/** Quantile clamped to the exact [min, max], since the sketch's relative error can overshoot them. */
-export function quantile(sketch: DDSketch, q: number, min: number, max: number): number | null {
+/**
+ * Quantile clamped to the exact [min, max], since the sketch's relative error can overshoot them. Of a DDSketch, or
+ * of what encodedSketchQuantiles reads from an encoding without building one.
+ */
+export function quantile(
+  sketch: Pick<DDSketch, 'count' | 'getValueAtQuantile'>,
+  q: number,
+  min: number,
+  max: number,
+): number | null {
   if (sketch.count === 0) return null;
   const v = sketch.getValueAtQuantile(q);
   if (!Number.isFinite(v)) return null;

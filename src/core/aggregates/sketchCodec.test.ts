@@ -119,7 +119,7 @@ describe('encodedSketchQuantiles', () => {
           const fast = encodedSketchQuantiles(encoded);
           expect(fast.count).toBe(sketch.count);
           for (const at of [...quantiles, q])
-            expect(Object.is(fast.valueAt(at), sketch.getValueAtQuantile(at))).toBe(true);
+            expect(Object.is(fast.getValueAtQuantile(at), sketch.getValueAtQuantile(at))).toBe(true);
         },
       ),
       { numRuns: 2000 },
@@ -138,7 +138,7 @@ describe('encodedSketchQuantiles', () => {
     );
     const expected = decodeSketchBinary(encoded).sketch.getValueAtQuantile(1);
     expect(expected).toBeLessThan(0.9);
-    expect(encodedSketchQuantiles(encoded).valueAt(1)).toBe(expected);
+    expect(encodedSketchQuantiles(encoded).getValueAtQuantile(1)).toBe(expected);
     // The same on the negative side: count 1.059, at q = 1 the reversed rank + 1 rounds to 0 or below.
     const negative = encodeSketchBinary(
       sketchOf([
@@ -149,7 +149,7 @@ describe('encodedSketchQuantiles', () => {
     );
     const expectedNegative = decodeSketchBinary(negative).sketch.getValueAtQuantile(1);
     expect(expectedNegative).toBeGreaterThan(-0.9);
-    expect(encodedSketchQuantiles(negative).valueAt(1)).toBe(expectedNegative);
+    expect(encodedSketchQuantiles(negative).getValueAtQuantile(1)).toBe(expectedNegative);
   });
 
   it('reads a merged sketch as the decoder does', () => {
@@ -169,6 +169,7 @@ describe('encodedSketchQuantiles', () => {
     );
     const merged = mergeEncodedBinary(a, b);
     const sketch = decodeSketchBinary(merged).sketch;
-    for (const q of quantiles) expect(encodedSketchQuantiles(merged).valueAt(q)).toBe(sketch.getValueAtQuantile(q));
+    for (const q of quantiles)
+      expect(encodedSketchQuantiles(merged).getValueAtQuantile(q)).toBe(sketch.getValueAtQuantile(q));
   });
 });

@@ -185,7 +185,7 @@ function keyAtRank({ keys, counts }: Bins, rank: number, lower: boolean): number
  * own mapping and its arithmetic step for step (tested equal on generated sketches), without building the DDSketch:
  * summarizing a closed window read its quantiles this way, and the dense stores' allocation was most of that cost.
  */
-export function encodedSketchQuantiles(encoded: string): { count: number; valueAt(quantile: number): number } {
+export function encodedSketchQuantiles(encoded: string): Pick<DDSketch, 'count' | 'getValueAtQuantile'> {
   const { accuracy, zeroCount, stores } = readBins(encoded);
   const [positive, negative] = stores;
   // Summed in decodeSketchBinary's order (zero, positive, negative), so fractional counts round the same.
@@ -199,7 +199,7 @@ export function encodedSketchQuantiles(encoded: string): { count: number; valueA
   const mapping = mappingFor(accuracy);
   return {
     count,
-    valueAt(quantile: number): number {
+    getValueAtQuantile(quantile: number): number {
       if (quantile < 0 || quantile > 1 || count === 0) return NaN;
       const rank = quantile * (count - 1);
       // Rounding can leave a rank where DenseStore.keyAtRank's test already holds at an empty bin (a running count of

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { type AggregateBuilder, defineAggregator } from '../aggregator';
 import { ByteReader, ByteWriter } from '../bytes';
-import { decodeSketch, DEFAULT_SKETCH_ACCURACY } from '../sketch';
+import { decodeSketch, DEFAULT_SKETCH_ACCURACY, quantile } from '../sketch';
 import { SketchBins } from '../sketchBins';
 import { encodedSketchQuantiles, mergeEncodedBinary } from '../sketchCodec';
 
@@ -58,12 +58,12 @@ export function sketchQuantiles(
   const decoded = encodedSketchQuantiles(sketch);
   if (min === null || max === null || decoded.count === 0)
     return { count: decoded.count, p50: null, p90: null, p99: null };
-  // As sketch.ts's quantile: a non-finite value is no answer, and the sketch's relative error is clamped to [min, max].
-  const at = (q: number): number | null => {
-    const v = decoded.valueAt(q);
-    return Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : null;
+  return {
+    count: decoded.count,
+    p50: quantile(decoded, 0.5, min, max),
+    p90: quantile(decoded, 0.9, min, max),
+    p99: quantile(decoded, 0.99, min, max),
   };
-  return { count: decoded.count, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
 }
 
 const VERSION = 1;
