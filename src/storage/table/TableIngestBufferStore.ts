@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 
 import { joinText, MAX_TEXT_CHARS, splitText } from '../chunkedText';
 import { decodeKey, encodeKey } from '../encodeKey';
 import type { BufferedBatch, BufferMark, IngestBufferStore } from '../types';
 import { submitInBatches } from './submitInBatches';
 import { statusOf } from './tableErrors';
+import type { PlainEntity } from './upsertTransaction';
 
 const MARK = 'mark';
 /** Batch rows sort by firstSequence: fixed width (sequence numbers are below 2^63, 19 digits). */
@@ -27,7 +28,7 @@ export class TableIngestBufferStore implements IngestBufferStore {
     for (let i = 0; i < batch.payload.length || pieces.length === 0; i += MAX_TEXT_CHARS)
       pieces.push(batch.payload.slice(i, i + MAX_TEXT_CHARS));
     const writeId = randomUUID();
-    const rows: TableEntity[] = pieces.map((piece, part) => ({
+    const rows: PlainEntity[] = pieces.map((piece, part) => ({
       partitionKey: encodeKey(batch.partition),
       rowKey: partKey(batch.firstSequence, part),
       firstSequence: batch.firstSequence,
