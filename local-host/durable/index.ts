@@ -82,7 +82,8 @@ function routeToRuntime(context: HostContext, rt: DurableRuntime, hub: string): 
   );
   return routeSignalsInProcess(
     () => rpcBaseUrl(context.baseUrl()),
-    (name, key, operation, body) => acceptSignal(rt, name, key, operation, body),
+    // Only the SDK's signalEntity reaches this sink, its body JSON.stringify's output: not parsed again to check it.
+    (name, key, operation, body) => acceptSignal(rt, name, key, operation, body, 'sdk-json'),
     axiosCopies,
     context.systemKey,
   );

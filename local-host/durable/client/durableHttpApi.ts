@@ -41,7 +41,10 @@ function jsonOrNull(text: string, what: string): string | null {
 
 /**
  * POST entities/{name}/{key}?op=: the signal is persisted before this resolves (202 means persisted). Shared by the
- * HTTP route and the in-process transport (inProcessSignals.ts), so both accept and reject exactly the same signals.
+ * HTTP route and the in-process transport (inProcessSignals.ts), so both store signals alike. `body` is checked to be
+ * JSON unless `bodyIs` is 'sdk-json': the in-process transport's bodies are durable-functions' own
+ * `JSON.stringify(input)`, JSON by construction, and parsing each operation input again only to check it cost as much
+ * as the entity's own parse of it (docs/explanation/benchmarks.md).
  */
 export async function acceptSignal(
   runtime: DurableRuntime,
@@ -49,8 +52,9 @@ export async function acceptSignal(
   key: string,
   operation: string,
   body: string,
+  bodyIs: 'unchecked' | 'sdk-json' = 'unchecked',
 ): Promise<void> {
-  const input = jsonOrNull(body, 'the operation input');
+  const input = bodyIs === 'sdk-json' ? (body.trim() === '' ? null : body) : jsonOrNull(body, 'the operation input');
   // Resolves once the signal's (shared, per-turn) transaction committed.
   await runtime.signalEntityBatched(entitySchedulerId(name, key), operation, input);
 }

@@ -72,7 +72,7 @@ describe('routeSignalsInProcess', () => {
     }
   });
 
-  it('skips axios parsing the body of a signal it hands to the sink (the sink checks it), and no other request', async () => {
+  it('skips axios parsing the body of a signal it hands to the sink (the SDK built it with JSON.stringify), and no other request', async () => {
     const sinkBodies: string[] = [];
     const uninstall = routeSignalsInProcess(
       () => rpcBase,

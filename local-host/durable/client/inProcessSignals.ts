@@ -51,8 +51,8 @@ const DURABLE_CLIENT_FILE = `${sep}durable-functions${sep}lib${sep}src${sep}dura
  * the URL, the body and checks the 202. With `systemKey` (--require-keys), the other requests to rpcBaseUrl carry it
  * in the x-functions-key header. Returns an uninstall function.
  *
- * axios's default request transform parses a string body to check it is JSON before sending it; the sink checks the
- * same (acceptSignal), so for a signal handed to the sink that first parse of the whole operation input is skipped.
+ * axios's default request transform parses a string body to check it is JSON before sending it; for a signal handed to
+ * the sink that parse of the whole operation input is skipped: the body is the SDK's JSON.stringify output.
  */
 export function routeSignalsInProcess(
   rpcBaseUrl: () => string,

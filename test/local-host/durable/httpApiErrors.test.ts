@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { durableHttpApi, durableRoutePrefix } from '../../../local-host/durable/client/durableHttpApi';
+import { acceptSignal, durableHttpApi, durableRoutePrefix } from '../../../local-host/durable/client/durableHttpApi';
 import { DurableRuntime } from '../../../local-host/durable/runtime/durableRuntime';
 import { MemoryStore } from '../../../local-host/durable/store/memoryStore';
 import type { HostLogger } from '../../../local-host/extension';
@@ -54,5 +54,57 @@ describe('durable HTTP API: bad requests are 400s saying what was expected and f
     const res = await fetchText(`${origin}${durableRoutePrefix}${path}`);
     expect(res.status).toBe(400);
     expect((JSON.parse(res.text) as { error: string }).error).toMatch(message);
+  });
+});
+
+describe('durable HTTP API: entity signals', () => {
+  const store = new MemoryStore();
+  const runtime = new DurableRuntime({
+    store,
+    functions: [],
+    invoke: () => Promise.reject(new Error('no functions')),
+    logger: quiet,
+  });
+  afterAll(() => runtime.store.close());
+  const inputsOf = (marker: string) =>
+    store
+      .loadMessages()
+      .map((m) => (m.body as { input?: unknown }).input)
+      .filter((input) => typeof input === 'string' && input.includes(marker));
+
+  it('the HTTP route refuses a body that is not JSON with a 400 naming it, and stores nothing', async () => {
+    const handler = durableHttpApi(runtime, 'TestHubName', () => 'http://127.0.0.1');
+    const server = createServer((req, res) => void handler(req, res, new URL(req.url ?? '/', 'http://127.0.0.1')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const res = await fetch(`${origin}${durableRoutePrefix}entities/stream/a?op=merge`, {
+        method: 'POST',
+        body: '{"not-json-marker":',
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(
+        /Expected the operation input to be JSON but found: \{"not-json-marker"/,
+      );
+      expect(inputsOf('not-json-marker')).toEqual([]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("stores the SDK's body as given, parsing it only when it is not vouched for as the SDK's JSON", async () => {
+    const parse = jest.spyOn(JSON, 'parse');
+    const parsesOf = (marker: string) => parse.mock.calls.filter(([text]) => String(text).includes(marker)).length;
+    try {
+      await acceptSignal(runtime, 'stream', 'a', 'merge', '{"checked-marker":1}');
+      await acceptSignal(runtime, 'stream', 'a', 'merge', '{"sdk-marker":1}', 'sdk-json');
+      expect([parsesOf('checked-marker'), parsesOf('sdk-marker')]).toEqual([1, 0]);
+      expect([inputsOf('checked-marker'), inputsOf('sdk-marker')]).toEqual([
+        ['{"checked-marker":1}'],
+        ['{"sdk-marker":1}'],
+      ]);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
