@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+
+import { HOST_NODE_FLAGS } from '../../local-host/hostNodeFlags';
 import { join } from 'node:path';
 
 export interface HostChild {
@@ -9,7 +11,7 @@ export interface HostChild {
   output(): string;
 }
 
-/** Spawns dist/local-host/cli.js on `appDir` and resolves once it listens. `nodeArgs` go to node (e.g. --cpu-prof). */
+/** Spawns dist/local-host/cli.js on `appDir` with the host's node flags and resolves once it listens. `nodeArgs` go to node too (e.g. --cpu-prof). */
 export async function startHostChild(o: {
   repoRoot: string;
   appDir: string;
@@ -18,11 +20,15 @@ export async function startHostChild(o: {
   nodeArgs?: string[];
 }): Promise<HostChild> {
   const cli = join(o.repoRoot, 'dist', 'local-host', 'cli.js');
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), cli, '--app', o.appDir, '--port', '0', ...o.args], {
-    cwd: o.repoRoot,
-    env: { ...process.env, ...o.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...HOST_NODE_FLAGS, ...(o.nodeArgs ?? []), cli, '--app', o.appDir, '--port', '0', ...o.args],
+    {
+      cwd: o.repoRoot,
+      env: { ...process.env, ...o.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let text = '';
   // Keep only the tail: the host logs every invocation.
   const append = (c: Buffer): void => {
