@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 
 import { HOST_NODE_FLAGS } from '../../local-host/hostNodeFlags';
-import { join } from 'node:path';
 
 export interface HostChild {
   baseUrl: string;
