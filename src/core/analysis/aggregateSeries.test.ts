@@ -2,7 +2,7 @@ import { processBatch, type StreamPartial } from '../batch';
 import { compilePipeline } from '../pipelines';
 import { mulberry32 } from '../random/prng';
 import { initialStreamState, mergePartial, type StreamState, toStoredWindow } from '../state';
-import type { ClosedWindow } from '../state/types';
+import type { StoredClosedWindow } from '../state/types';
 import { analyzeStream } from './analyzeStream';
 import { fromStoredWindow, type StoredWindow } from './fromStoredWindow';
 
@@ -21,7 +21,7 @@ const pipeline = c.pipeline;
 function storedWindows(): StoredWindow[] {
   const random = mulberry32(7);
   let state: StreamState = initialStreamState();
-  const closed: ClosedWindow[] = [];
+  const closed: StoredClosedWindow[] = [];
   for (let minute = 0; minute <= 41; minute++) {
     const spike = minute === 30;
     const bodies = Array.from({ length: 200 }, (_, i) =>

@@ -9,7 +9,7 @@ import {
   mergePartial,
   streamView,
 } from './streamState';
-import type { ClosedWindow, StreamState } from './types';
+import type { StoredClosedWindow, StreamState } from './types';
 
 function pipeline(definition: unknown): CompiledPipeline {
   const r = compilePipeline(definition);
@@ -35,7 +35,7 @@ interface Run {
   late: number;
   future: number;
   deadLetters: { reason: string; raw: string }[];
-  closed: ClosedWindow[];
+  closed: StoredClosedWindow[];
   states: Map<string, StreamState>;
 }
 
@@ -57,7 +57,7 @@ function replay(
   const reports = new Map<string, { watermark: number; at: number }>();
   let round = 0;
   const states = new Map<string, StreamState>();
-  const closed: ClosedWindow[] = [];
+  const closed: StoredClosedWindow[] = [];
   const deadLetters: Run['deadLetters'] = [];
   const pos = byPartition.map(() => 0);
   let late = 0;
@@ -162,7 +162,7 @@ function history(
   return { byPartition, expected, events };
 }
 
-const windowCounts = (closed: readonly ClosedWindow[]): Map<string, number> => {
+const windowCounts = (closed: readonly StoredClosedWindow[]): Map<string, number> => {
   const out = new Map<string, number>();
   for (const w of closed) {
     const k = `${w.stream}|${w.start}`;
@@ -266,7 +266,7 @@ describe('event time per partition', () => {
     const tight = pipeline({ name: 'h', window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M', retention: 5 });
     const at = Date.parse('2026-12-07T04:00:00Z');
     let s = initialStreamState();
-    const closed: ClosedWindow[] = [];
+    const closed: StoredClosedWindow[] = [];
     const send = (partition: string, seq: number, fromHour: number, processedAt: number) => {
       const bodies = [0, 1, 2, 3].map((h) =>
         JSON.stringify({ stream: 's', time: T0 + (fromHour + h) * HOUR + 60_000, value: 1 }),
@@ -314,7 +314,7 @@ describe('event time per partition', () => {
     const tight = pipeline({ name: 'h', window: { type: 'tumbling', size: 'PT1H' }, lateness: 'PT5M', retention: 2 });
     const at = Date.parse('2026-12-07T04:00:00Z');
     let s = initialStreamState();
-    const closed: ClosedWindow[] = [];
+    const closed: StoredClosedWindow[] = [];
     const send = (partition: string, seq: number, hour: number) => {
       const partial = processBatch({
         bodies: [JSON.stringify({ stream: 's', time: T0 + hour * HOUR, value: 1 })],

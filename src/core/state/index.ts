@@ -1,6 +1,6 @@
 export { migrateStreamState, type MigrationResult, STREAM_STATE_VERSION } from './migrate';
 export { type StoredStreamState, toStoredState } from './storedState';
-export { closedWindowFromStored, type StoredClosedWindow, toStoredWindow } from './storedWindow';
+export { closedWindowFromStored, type StoredClosedWindow, toStoredWindow, withSummaries } from './storedWindow';
 export {
   applyStreamChange,
   DEFAULT_IDLE_TIMEOUT_MS,

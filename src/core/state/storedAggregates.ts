@@ -4,7 +4,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** A closed window's aggregates as the Windows table stores them: kind and encoding only (results derive from them). */
 export function aggregatesToStored(
-  results: Record<string, AggregateResult & { data: string }>,
+  results: Record<string, (AggregateResult & { data: string }) | EncodedAggregate>,
 ): Record<string, EncodedAggregate> {
   return Object.fromEntries(Object.entries(results).map(([name, r]) => [name, { kind: r.kind, data: r.data }]));
 }

@@ -1,16 +1,8 @@
-import { type Aggregate, type EncodedAggregate, summarize } from '../aggregates';
+import { type Aggregate, summarize } from '../aggregates';
 import { aggregatesFromStored, aggregatesToStored } from './storedAggregates';
-import type { ClosedWindow, MeasureResult } from './types';
+import type { ClosedWindow, MeasureResult, StoredClosedWindow } from './types';
 
-/**
- * A closed window as the Windows table stores it: each measure is its Aggregate only. The Summary (stddev, first,
- * last, p50/p90/p99) is a pure function of the Aggregate (`summarize`), so storing both duplicated it; it is derived
- * on read instead (closedWindowFromStored). docs/explanation/table-layout.md has the bytes per row before and after.
- */
-export type StoredClosedWindow = Omit<ClosedWindow, 'measures' | 'aggregates'> & {
-  measures: Record<string, Aggregate>;
-  aggregates?: Record<string, EncodedAggregate>;
-};
+export type { StoredClosedWindow } from './types';
 
 /**
  * A closed window as the Windows table holds it, one row per (stream, window start): the stream entity writes it
@@ -27,17 +19,36 @@ export interface StoredWindow {
   data: StoredClosedWindow | ClosedWindow;
 }
 
-/** What the entity writes for a closed window. */
-export function toStoredWindow(w: ClosedWindow): StoredClosedWindow {
-  const stored: StoredClosedWindow = {
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A measure in the form with summaries: a Summary with its Aggregate beside it. */
+const isMeasureResult = (m: Aggregate | MeasureResult): m is MeasureResult =>
+  isObject((m as { aggregate?: unknown }).aggregate);
+
+/**
+ * What the entity writes for a closed window: the stored form as it is (what the entity emits), or one with summaries
+ * without them (a window kept unsaved in the state, a row read back for a revision).
+ */
+export function toStoredWindow(w: ClosedWindow | StoredClosedWindow): StoredClosedWindow {
+  const entries = Object.entries(w.measures as Record<string, Aggregate | MeasureResult>);
+  const summarized = entries.some(([, m]) => isMeasureResult(m));
+  if (!summarized && w.aggregates === undefined) return w as StoredClosedWindow;
+  return {
     ...w,
-    measures: Object.fromEntries(Object.entries(w.measures).map(([name, m]) => [name, m.aggregate])),
-  } as StoredClosedWindow;
-  if (w.aggregates !== undefined) stored.aggregates = aggregatesToStored(w.aggregates);
-  return stored;
+    measures: summarized
+      ? Object.fromEntries(entries.map(([name, m]) => [name, isMeasureResult(m) ? m.aggregate : m]))
+      : (w.measures as Record<string, Aggregate>),
+    ...(w.aggregates === undefined ? {} : { aggregates: aggregatesToStored(w.aggregates) }),
+  };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * The form with summaries (as `closedWindowFromStored` reads a row), for the windows a stream state keeps unsaved:
+ * the state stores that form, which every version-5 entity reads.
+ */
+export function withSummaries(w: ClosedWindow | StoredClosedWindow): ClosedWindow {
+  return closedWindowFromStored(w) as ClosedWindow;
+}
 
 /** An Aggregate as stored (the fields summarize reads), told apart from a MeasureResult by its missing `aggregate`. */
 function isStoredAggregate(m: Record<string, unknown>): boolean {

@@ -1,7 +1,7 @@
 import type { StreamPartial } from '../batch';
 import { DEFAULT_IDLE_TIMEOUT, idleTimeoutMs as parseIdleTimeout, type PipelineConfig } from '../pipelines';
 import { commitThroughInPlace, flushIdle, liveWindowCount, mergePartialInPlace } from './streamState';
-import type { ClosedWindow, StreamState } from './types';
+import type { StoredClosedWindow, StreamState } from './types';
 import type { WriteOp } from './writePlan';
 
 /**
@@ -26,7 +26,7 @@ export interface StreamChangePlan {
   state: StreamState;
   outcome: string;
   /** Windows the operation closed: upserted to the Windows table (with the ones an earlier save could not write). */
-  closedWindows: ClosedWindow[];
+  closedWindows: StoredClosedWindow[];
   /** The catalog and idle-index rows are planned for this operation (core writePlan); null: no bookkeeping write. */
   writes: WriteOp | null;
   /** The time of the operation: the entity's clock, or the flush's own. */

@@ -9,8 +9,8 @@ import {
 import type { PartialWindow, StreamPartial } from '../batch';
 import type { PipelineConfig } from '../pipelines';
 import { foldWindow, mergeAggregateMaps, mergeMeasures } from './liveWindows';
+import { aggregatesToStored } from './storedAggregates';
 import type {
-  ClosedWindow,
   CommitResult,
   FlushResult,
   MergeOutcome,
@@ -18,6 +18,7 @@ import type {
   PartitionProgress,
   RateSample,
   SequenceRange,
+  StoredClosedWindow,
   StreamState,
   StreamView,
   WindowView,
@@ -109,29 +110,31 @@ const results = (aggregates: Record<string, EncodedAggregate>) =>
   Object.fromEntries(Object.entries(aggregates).map(([name, e]) => [name, summarizeEncoded(e)]));
 
 /** Sessions absorbed during this operation, as closedBy 'superseded' rows (they do not move closedThrough). */
-function drainAbsorbed(state: StreamState, now: number): ClosedWindow[] {
+function drainAbsorbed(state: StreamState, now: number): StoredClosedWindow[] {
   const absorbed = state.absorbed ?? [];
   delete state.absorbed;
   return absorbed.map((a) => ({ ...toClosed(state, a.window, now, 'superseded'), supersededBy: a.supersededBy }));
 }
 
-function toClosed(state: StreamState, w: PartialWindow, now: number, closedBy: ClosedWindow['closedBy']): ClosedWindow {
+/**
+ * The window as the entity emits it: the stored form (StoredClosedWindow), the same object the Windows row holds. No
+ * summaries: they derive from the aggregates on read, so none is computed for a window nobody reads yet.
+ */
+function toClosed(
+  state: StreamState,
+  w: PartialWindow,
+  now: number,
+  closedBy: StoredClosedWindow['closedBy'],
+): StoredClosedWindow {
   return {
     pipeline: state.pipeline ?? '',
     stream: state.stream ?? '',
     start: w.start,
     end: w.end,
     events: w.events,
-    measures: Object.fromEntries(
-      Object.entries(w.measures).map(([name, agg]) => [name, { ...summarize(agg), aggregate: agg }]),
-    ),
-    ...(w.aggregates === undefined
-      ? {}
-      : {
-          aggregates: Object.fromEntries(
-            Object.entries(w.aggregates).map(([name, e]) => [name, { ...summarizeEncoded(e), data: e.data }]),
-          ),
-        }),
+    // The window leaves the state here, so its aggregates are handed on, not copied (windows are replaced, never modified).
+    measures: w.measures,
+    ...(w.aggregates === undefined ? {} : { aggregates: aggregatesToStored(w.aggregates) }),
     closedAt: now,
     version: 1,
     closedBy,
@@ -210,7 +213,7 @@ function evictBeyondRetention(state: StreamState, keys: readonly string[], reten
  * still holds events for them (they close once that partial commits); then evicts the oldest beyond `retention`
  * (evictBeyondRetention).
  */
-function closeWindows(state: StreamState, now: number, config: PipelineConfig): ClosedWindow[] {
+function closeWindows(state: StreamState, now: number, config: PipelineConfig): StoredClosedWindow[] {
   advanceWatermark(state, partitionIdleMs(config));
   // Windows close in order (closedThrough says every window ending by it is closed): none at or after the first
   // window a pending partial still holds, or that one's events would arrive after a later window closed.
@@ -219,9 +222,9 @@ function closeWindows(state: StreamState, now: number, config: PipelineConfig): 
     for (const w of progress.pending?.windows ?? [])
       if (state.closedThrough === null || w.end > state.closedThrough) firstHeld = Math.min(firstHeld, w.start);
   }
-  const closed: ClosedWindow[] = drainAbsorbed(state, now);
+  const closed: StoredClosedWindow[] = drainAbsorbed(state, now);
   const keys = Object.keys(state.windows).sort();
-  const close = (key: string, by: ClosedWindow['closedBy']) => {
+  const close = (key: string, by: StoredClosedWindow['closedBy']) => {
     const w = state.windows[key] as PartialWindow;
     closed.push(toClosed(state, w, now, by));
     delete state.windows[key];
@@ -426,7 +429,7 @@ export function flushIdle(input: StreamState, now: number, idleTimeoutMs: number
     progress.pending = null;
   }
   advanceWatermark(state, idleTimeoutMs);
-  const closed: ClosedWindow[] = drainAbsorbed(state, now);
+  const closed: StoredClosedWindow[] = drainAbsorbed(state, now);
   for (const key of Object.keys(state.windows).sort()) {
     const w = state.windows[key] as PartialWindow;
     closed.push(toClosed(state, w, now, 'idle'));

@@ -173,6 +173,17 @@ export interface ClosedWindow {
   pipelineVersion?: number;
 }
 
+/**
+ * A closed window as the entity emits it and the Windows table stores it: each measure its Aggregate only, each of the
+ * pipeline's aggregates its encoding. The Summary (stddev, first, last, p50/p90/p99) and the aggregates' results are
+ * pure functions of those, so they are derived on read (storedWindow.ts closedWindowFromStored), never computed for a
+ * window nobody reads yet. docs/explanation/table-layout.md has the bytes per row.
+ */
+export type StoredClosedWindow = Omit<ClosedWindow, 'measures' | 'aggregates'> & {
+  measures: Record<string, Aggregate>;
+  aggregates?: Record<string, EncodedAggregate>;
+};
+
 export type MergeOutcome = 'pending' | 'replaced' | 'committed-previous' | 'ignored' | 'conflict';
 
 /** A batch's range of sequence numbers in its partition. */
@@ -186,7 +197,7 @@ export type CommitOutcome = 'committed' | 'nothing-pending' | 'not-covered';
 
 export interface CommitResult {
   state: StreamState;
-  closedWindows: ClosedWindow[];
+  closedWindows: StoredClosedWindow[];
   outcome: CommitOutcome;
 }
 
@@ -195,13 +206,13 @@ export type FlushOutcome = 'flushed' | 'active' | 'nothing-open' | 'disabled';
 
 export interface FlushResult {
   state: StreamState;
-  closedWindows: ClosedWindow[];
+  closedWindows: StoredClosedWindow[];
   outcome: FlushOutcome;
 }
 
 export interface MergeResult {
   state: StreamState;
-  closedWindows: ClosedWindow[];
+  closedWindows: StoredClosedWindow[];
   outcome: MergeOutcome;
 }
 

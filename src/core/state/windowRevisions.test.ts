@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { processBatch, type StreamPartial } from '../batch';
 import { compilePipeline, parsePipeline } from '../pipelines';
 import { migrateStreamState } from './migrate';
+import { closedWindowFromStored } from './storedWindow';
 import { commitThrough, initialStreamState, mergePartial, streamView } from './streamState';
 import type { ClosedWindow, StreamState } from './types';
 import { reviseClosedWindow } from './windowRevisions';
@@ -152,5 +153,6 @@ function batchClosed(p: ReturnType<typeof pipeline>): ClosedWindow {
   s = mergePartial(s, b(2, [130_000], T0 + 302_000), T0 + 302_000, p.config).state;
   const closed = commitThrough(s, '0', { firstSequence: 2, lastSequence: 2 }, T0 + 303_000, p.config).closedWindows;
   expect(closed.map((w) => w.start)).toEqual([T0]);
-  return closed[0] as ClosedWindow;
+  // As the revision reads it: the row, with its summaries derived.
+  return closedWindowFromStored(JSON.parse(JSON.stringify(closed[0]))) as ClosedWindow;
 }

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { processBatch, type StreamPartial } from '../batch';
 import { compilePipeline } from '../pipelines';
 import { flushIdle, initialStreamState, mergePartial, type StreamState } from '../state';
-import type { ClosedWindow } from '../state/types';
+import { closedWindowFromStored } from '../state/storedWindow';
+import type { ClosedWindow, StoredClosedWindow } from '../state/types';
 import { mergeSessionInto, type SessionBounds, sessionFragments } from './sessions';
 
 const spec = { gapMs: 10, maxDurationMs: 100 };
@@ -63,7 +64,7 @@ describe('session windows through the entity', () => {
 
   it('closes after the gap, merges sessions a late event bridges (the later one superseded), splits at maxDuration, and counts a redelivery once', () => {
     let state: StreamState = initialStreamState();
-    const closed: ClosedWindow[] = [];
+    const closed: StoredClosedWindow[] = [];
     const feed = (p: StreamPartial) => {
       const m = mergePartial(state, p, p.processedAt, pipeline.config);
       state = m.state;
@@ -83,7 +84,7 @@ describe('session windows through the entity', () => {
         end: at(w.end),
         events: w.events,
         clicks: w.measures['clicks']?.sum,
-        pages: w.aggregates?.['pages']?.['estimate'],
+        pages: (closedWindowFromStored(w) as ClosedWindow).aggregates?.['pages']?.['estimate'],
         closedBy: w.closedBy,
         supersededBy: w.supersededBy === undefined ? undefined : at(w.supersededBy),
       })),

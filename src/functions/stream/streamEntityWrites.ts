@@ -11,9 +11,11 @@ import {
   planIndexWrite,
   planWindowWrite,
   reviseClosedWindow,
+  type StoredClosedWindow,
   type StreamState,
   toStoredWindow,
   type WindowRevision,
+  withSummaries,
   type WriteOp,
 } from '../../core';
 import type { DeadLetterRecord, Stores, StreamCatalogEntry } from '../../storage';
@@ -47,10 +49,14 @@ export type StreamEntityStores = Pick<Stores, 'windows' | 'streams' | 'deadLette
 /** Closed windows kept for a retry at most; beyond it the oldest are dead-lettered as 'storage' with their data. */
 export const MAX_UNSAVED_WINDOWS = 64;
 
-/** A closed window the Windows table would not take, as a dead letter carrying its data. */
-export function windowDeadLetter(w: ClosedWindow, error: string, recordedAt: number): DeadLetterRecord {
+/** A closed window the Windows table would not take, as a dead letter carrying its data (the row it would have been). */
+export function windowDeadLetter(
+  w: ClosedWindow | StoredClosedWindow,
+  error: string,
+  recordedAt: number,
+): DeadLetterRecord {
   return {
-    raw: JSON.stringify(w),
+    raw: JSON.stringify(toStoredWindow(w)),
     reason: 'storage',
     detail: `closed window [${new Date(w.start).toISOString()}, ${new Date(w.end).toISOString()}) of ${w.events} event(s) could not be saved to the Windows table: ${error}`,
     partition: 'window',
@@ -63,7 +69,7 @@ export function windowDeadLetter(w: ClosedWindow, error: string, recordedAt: num
 }
 
 /** Names the pipeline version that closed each window (docs/explanation/pipeline-versions.md); none known: unchanged. */
-export function stampPipelineVersion(windows: ClosedWindow[], version: number | undefined): void {
+export function stampPipelineVersion(windows: { pipelineVersion?: number }[], version: number | undefined): void {
   if (version === undefined) return;
   for (const w of windows) w.pipelineVersion ??= version;
 }
@@ -84,10 +90,12 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
   const saveClosed = async (
     context: EntityContext<StreamState>,
     state: StreamState,
-    closed: ClosedWindow[],
+    closed: StoredClosedWindow[],
     hold?: { op: WriteOp; at: number; delayMs: number },
   ): Promise<boolean> => {
-    const toSave: ClosedWindow[] = [...(state.unsaved ?? []), ...closed];
+    const toSave: (ClosedWindow | StoredClosedWindow)[] = [...(state.unsaved ?? []), ...closed];
+    // The state keeps unsaved windows in the form with summaries, which every version-5 entity reads (core withSummaries).
+    const keep = (ws: (ClosedWindow | StoredClosedWindow)[]): ClosedWindow[] => ws.map(withSummaries);
     if (toSave.length === 0) return true;
     // WINDOW_WRITE_DELAY: held in state (core planWindowWrite), so several operations' windows share one transaction.
     const plan = hold
@@ -100,20 +108,20 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
         })
       : ({ write: true } as const);
     if (!plan.write) {
-      state.unsaved = toSave;
+      state.unsaved = keep(toSave);
       state.unsavedDue = plan.due;
       return true;
     }
     delete state.unsavedDue;
     const key = context.df.entityKey;
     // Stored without the summaries, which are derived on read (core closedWindowFromStored).
-    const upsert = (ws: ClosedWindow[]) =>
+    const upsert = (ws: (ClosedWindow | StoredClosedWindow)[]) =>
       stores().windows.upsert(
         key,
         ws.map((w) => ({ start: w.start, end: w.end, data: toStoredWindow(w) })),
       );
-    let unsaved: ClosedWindow[] = [];
-    const rejected: { window: ClosedWindow; error: string }[] = [];
+    let unsaved: (ClosedWindow | StoredClosedWindow)[] = [];
+    const rejected: { window: ClosedWindow | StoredClosedWindow; error: string }[] = [];
     try {
       // Idempotent upsert keyed by window start, so re-running this operation after a crash is harmless.
       await upsert(toSave);
@@ -156,7 +164,7 @@ export function createStreamWrites(stores: () => StreamEntityStores, now: () => 
         warn(context, `dead-lettering ${dead.length} closed window(s)`, e);
       }
     }
-    if (unsaved.length > 0) state.unsaved = unsaved;
+    if (unsaved.length > 0) state.unsaved = keep(unsaved);
     else delete state.unsaved;
     return unsaved.length === 0 && dead.length === 0;
   };
