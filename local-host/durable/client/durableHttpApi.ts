@@ -29,8 +29,13 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
   res.end(text);
 }
 
-function jsonOrNull(text: string, what: string): string | null {
+/** Where a signal's body comes from: any HTTP caller (checked to be JSON), or durable-functions' own JSON.stringify. */
+export type SignalBody = 'untrusted' | 'sdk-json';
+
+/** An empty body is no input; any other is kept as text, checked to be JSON unless it is `sdk-json` (see acceptSignal). */
+function jsonOrNull(text: string, what: string, body: SignalBody = 'untrusted'): string | null {
   if (text.trim() === '') return null;
+  if (body === 'sdk-json') return text;
   try {
     JSON.parse(text);
   } catch {
@@ -52,9 +57,9 @@ export async function acceptSignal(
   key: string,
   operation: string,
   body: string,
-  bodyIs: 'unchecked' | 'sdk-json' = 'unchecked',
+  bodyIs: SignalBody = 'untrusted',
 ): Promise<void> {
-  const input = bodyIs === 'sdk-json' ? (body.trim() === '' ? null : body) : jsonOrNull(body, 'the operation input');
+  const input = jsonOrNull(body, 'the operation input', bodyIs);
   // Resolves once the signal's (shared, per-turn) transaction committed.
   await runtime.signalEntityBatched(entitySchedulerId(name, key), operation, input);
 }

@@ -53,6 +53,9 @@ describe('stored closed windows', () => {
       for (const [name, aggregate] of Object.entries(w.measures))
         expect(read.measures[name]).toEqual(JSON.parse(JSON.stringify({ ...summarize(aggregate), aggregate })));
       expect(JSON.parse(JSON.stringify(withSummaries(w)))).toEqual(read);
+      // Already in the form with summaries: returned as it is (a held window is not summarized again).
+      const summarized = withSummaries(w);
+      expect(withSummaries(summarized)).toBe(summarized);
       // The form with summaries (kept in a state's unsaved windows) is stored as the same row.
       expect(JSON.parse(JSON.stringify(toStoredWindow(withSummaries(w))))).toEqual(JSON.parse(JSON.stringify(w)));
     }

@@ -25,29 +25,42 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isMeasureResult = (m: Aggregate | MeasureResult): m is MeasureResult =>
   isObject((m as { aggregate?: unknown }).aggregate);
 
+/** An aggregate of the pipeline's in the stored form: its kind and encoding, nothing derived beside them. */
+const isEncodedOnly = (a: object): boolean => Object.keys(a).length === 2 && 'kind' in a && 'data' in a;
+
+/** Whether a closed window is in the stored form: no measure with a summary, no aggregate with its result. */
+function isStoredForm(w: ClosedWindow | StoredClosedWindow): w is StoredClosedWindow {
+  return (
+    !Object.values(w.measures as Record<string, Aggregate | MeasureResult>).some(isMeasureResult) &&
+    Object.values(w.aggregates ?? {}).every(isEncodedOnly)
+  );
+}
+
 /**
  * What the entity writes for a closed window: the stored form as it is (what the entity emits), or one with summaries
  * without them (a window kept unsaved in the state, a row read back for a revision).
  */
 export function toStoredWindow(w: ClosedWindow | StoredClosedWindow): StoredClosedWindow {
-  const entries = Object.entries(w.measures as Record<string, Aggregate | MeasureResult>);
-  const summarized = entries.some(([, m]) => isMeasureResult(m));
-  if (!summarized && w.aggregates === undefined) return w as StoredClosedWindow;
+  if (isStoredForm(w)) return w;
   return {
     ...w,
-    measures: summarized
-      ? Object.fromEntries(entries.map(([name, m]) => [name, isMeasureResult(m) ? m.aggregate : m]))
-      : (w.measures as Record<string, Aggregate>),
+    measures: Object.fromEntries(
+      Object.entries(w.measures as Record<string, Aggregate | MeasureResult>).map(([name, m]) => [
+        name,
+        isMeasureResult(m) ? m.aggregate : m,
+      ]),
+    ),
     ...(w.aggregates === undefined ? {} : { aggregates: aggregatesToStored(w.aggregates) }),
   };
 }
 
 /**
  * The form with summaries (as `closedWindowFromStored` reads a row), for the windows a stream state keeps unsaved:
- * the state stores that form, which every version-5 entity reads.
+ * the state stores that form, which every version-5 entity reads. A window already in it is returned as it is, so
+ * windows held over several operations (WINDOW_WRITE_DELAY) are summarized once.
  */
 export function withSummaries(w: ClosedWindow | StoredClosedWindow): ClosedWindow {
-  return closedWindowFromStored(w) as ClosedWindow;
+  return isStoredForm(w) ? (closedWindowFromStored(w) as ClosedWindow) : w;
 }
 
 /** An Aggregate as stored (the fields summarize reads), told apart from a MeasureResult by its missing `aggregate`. */

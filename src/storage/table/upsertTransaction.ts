@@ -111,11 +111,11 @@ export function toWireEntity(entity: PlainEntity): WireEntity {
     const value = entity[name];
     if (value !== null && typeof value === 'object')
       throw new TypeError(
-        `submitUpsertTransaction: expected plain property values (string, number, boolean), found an object in ${JSON.stringify(name)}`,
+        `toWireEntity: expected plain property values (string, number, boolean), found an object in ${JSON.stringify(name)}`,
       );
     if (typeof value === 'bigint' || typeof value === 'symbol' || typeof value === 'function')
       throw new TypeError(
-        `submitUpsertTransaction: expected plain property values (string, number, boolean), found a ${typeof value} in ${JSON.stringify(name)}`,
+        `toWireEntity: expected plain property values (string, number, boolean), found a ${typeof value} in ${JSON.stringify(name)}`,
       );
     wire[WIRE_NAMES.get(name) ?? name] = value;
   }
