@@ -65,7 +65,7 @@ function streamStates(db: Database.Database): Map<string, StreamState> {
     const record = JSON.parse(row.record) as { key: string; state?: string | null };
     const text = row.state ?? record.state;
     if (!text) continue;
-    // As the entity reads it: older versions migrated, pending windows unpacked (version 5).
+    // As the entity reads it: older versions migrated, packed windows and samples unpacked (version 6).
     const migrated = migrateStreamState(JSON.parse(text));
     if (!migrated.ok) throw new Error(`stream entity ${record.key}: ${migrated.error}`);
     states.set(record.key, migrated.state);

@@ -20,6 +20,8 @@ const T0 = Date.parse('2026-11-26T10:00:00Z');
 const v1Text = readFileSync(join(__dirname, '../../src/core/state/fixtures/streamState.v1.json'), 'utf8');
 /** Saved by the version-4 code: three partitions, each with a partial of three hourly windows pending. */
 const v4Text = readFileSync(join(__dirname, '../../src/core/state/fixtures/streamState.v4.json'), 'utf8');
+/** Saved by the version-5 code: the above plus a partial of three one-event windows on partition 0, packing version 1. */
+const v5Text = readFileSync(join(__dirname, '../../src/core/state/fixtures/streamState.v5.json'), 'utf8');
 const compiled = compilePipeline({
   name: 'p',
   window: { type: 'tumbling', size: 'PT1M' },
@@ -64,7 +66,7 @@ describe('stream entity state versions', () => {
       version: number;
       partitions: Record<string, { watermark: number | null }>;
     };
-    expect(stored.version).toBe(5);
+    expect(stored.version).toBe(6);
     expect(stored.partitions['0']?.watermark).toBe(T0 + 190_000);
     const after = await d.run(key, 'get');
     expect(after.ok && after.kind === 'get' && (after.view as StreamView).events).toBe(8);
@@ -72,13 +74,13 @@ describe('stream entity state versions', () => {
 
   it('quarantines every operation on a state of an unknown version: ok:false, counted, the state otherwise untouched, never reset', async () => {
     const d = driver();
-    const newer = { version: 6, events: 41, somethingNew: { a: [1, 2] } };
+    const newer = { version: 7, events: 41, somethingNew: { a: [1, 2] } };
     d.states.set(key, JSON.stringify(newer));
     const reply = await d.run(key, 'merge', merge(0, 1000));
     expect(reply).toEqual({
       ok: false,
       error:
-        'stream state: expected version 1 to 5, found 6; the operation is quarantined and the stored state kept (1 operation(s) quarantined so far)',
+        'stream state: expected version 1 to 6, found 7; the operation is quarantined and the stored state kept (1 operation(s) quarantined so far)',
     });
     expect(JSON.parse(d.states.get(key) as string)).toEqual({ ...newer, quarantined: 1 });
     expect(
@@ -113,7 +115,7 @@ describe('stream entity state versions', () => {
       version: number;
       partitions: Record<string, { committed: number; pending: { windows: unknown } | null }>;
     };
-    expect(stored.version).toBe(5);
+    expect(stored.version).toBe(6);
     expect(stored.partitions['0']).toMatchObject({ committed: 17, pending: null });
     expect(stored.partitions['1']?.pending?.windows).toEqual({ packed: expect.any(String) });
     expect(stored.partitions['2']?.pending?.windows).toEqual({ packed: expect.any(String) });
@@ -121,6 +123,43 @@ describe('stream entity state versions', () => {
     if (!(after.ok && after.kind === 'get')) throw new Error(JSON.stringify(after));
     expect(after.view.events).toBe(42);
     expect(after.view.totals).toEqual(before.view.totals);
+    expect(after.view.windows.map((w) => [w.start, w.events])).toEqual(
+      before.view.windows.map((w) => [w.start, w.events]),
+    );
+  });
+
+  it('migrates a state saved by the version-5 code, then stores it as version 6 (tighter packings) and reads it back', async () => {
+    const d = driver();
+    d.states.set(key, v5Text);
+    const before = await d.run(key, 'get');
+    if (!(before.ok && before.kind === 'get')) throw new Error(JSON.stringify(before));
+    expect(before.view.events).toBe(45);
+    const reply = await d.run(key, 'commit', {
+      partition: '0',
+      firstSequence: 18,
+      lastSequence: 20,
+      pipeline: { ...pipeline.config, name: 'flights' },
+    });
+    expect(reply).toMatchObject({ ok: true, kind: 'commit', outcome: 'committed' });
+    const text = d.states.get(key) as string;
+    const stored = JSON.parse(text) as {
+      version: number;
+      samples: unknown;
+      partitions: Record<string, { committed: number; pending: { windows: { packed: string } } | null }>;
+    };
+    expect(stored.version).toBe(6);
+    expect(stored.samples).toEqual({ packedSamples: expect.any(String) });
+    expect(stored.partitions['0']).toMatchObject({ committed: 20, pending: null });
+    // A pending partial never changes, so the packing read is stored as it was (version 1, which version 6 reads too).
+    const v5 = JSON.parse(v5Text) as typeof stored;
+    for (const p of ['1', '2'])
+      expect(stored.partitions[p]?.pending?.windows.packed).toBe(v5.partitions[p]?.pending?.windows.packed);
+    expect(text.length).toBeLessThan(v5Text.length);
+    const after = await d.run(key, 'get');
+    if (!(after.ok && after.kind === 'get')) throw new Error(JSON.stringify(after));
+    expect(after.view.events).toBe(45);
+    expect(after.view.totals).toEqual(before.view.totals);
+    expect(after.view.metrics).toEqual(before.view.metrics);
     expect(after.view.windows.map((w) => [w.start, w.events])).toEqual(
       before.view.windows.map((w) => [w.start, w.events]),
     );

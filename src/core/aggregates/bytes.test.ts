@@ -42,6 +42,43 @@ describe('ByteWriter', () => {
     expect(new ByteWriter().byte(3).toBase64()).toBe(Buffer.from([3]).toString('base64'));
   });
 
+  it('writes any number so that number() reads it back as JSON would (-0 as 0), integers in few bytes (property)', () => {
+    const numbers = fc.oneof(
+      fc.double(),
+      fc.integer(),
+      fc.maxSafeInteger(),
+      fc.constantFrom(
+        0,
+        -0,
+        1,
+        -1,
+        2 ** 50,
+        -(2 ** 50),
+        2 ** 50 + 2,
+        1_796_682_816_803,
+        0.01,
+        Number.MAX_VALUE,
+        -Infinity,
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(numbers, { maxLength: 20 }), (xs) => {
+        const w = new ByteWriter().byte(7);
+        for (const x of xs) w.number(x);
+        const r = new ByteReader(w.toBase64(), 'test');
+        expect(r.byte()).toBe(7);
+        for (const x of xs) expect(r.number()).toBe(x + 0);
+        r.end();
+      }),
+    );
+    const size = (x: number): number => Buffer.from(new ByteWriter().number(x).toBase64(), 'base64').length;
+    expect([0, 12, -3, 1_796_682_816_803, 0.01, 2 ** 51].map(size)).toEqual([1, 1, 1, 7, 9, 9]);
+    // An odd tag other than 1 is not a number this writer wrote.
+    expect(() => new ByteReader(Buffer.from([3]).toString('base64'), 'test').number()).toThrow(
+      'test encoding: expected a number at offset 0, found the tag 3',
+    );
+  });
+
   it('grows past its buffer', () => {
     const big = Buffer.alloc(10_000, 7);
     const w = new ByteWriter().byte(9).bytes(big);

@@ -23,6 +23,9 @@ export const base64Of = sliceOf(natives.base64Slice, 'base64');
 /** buf.toString('latin1', start, end): for ASCII bytes, what UTF-8 decoding gives. */
 export const latin1Of = sliceOf(natives.latin1Slice, 'latin1');
 
+/** ByteWriter.number's bound for the varint form: twice the zigzag of ±2^50 stays a safe integer. */
+const MAX_SMALL_INTEGER = 2 ** 50;
+
 /** The buffer of a writer whose toBase64 has run: its bytes may be another writer's by then. */
 const FINISHED = Buffer.alloc(0);
 
@@ -77,6 +80,16 @@ export class ByteWriter {
     this.buf.writeDoubleLE(x, this.i);
     this.i += 8;
     return this;
+  }
+
+  /**
+   * A number in as few bytes as it takes: an integer within ±2^50 as a zigzag varint shifted one bit left (a
+   * millisecond timestamp in 7 bytes, a small count in 1), anything else as the tag 1 and then the double.
+   */
+  number(x: number): this {
+    if (Number.isInteger(x) && x <= MAX_SMALL_INTEGER && x >= -MAX_SMALL_INTEGER)
+      return this.uvarint((x >= 0 ? x * 2 : -x * 2 - 1) * 2);
+    return this.uvarint(1).double(x);
   }
 
   bytes(b: Uint8Array): this {
@@ -161,6 +174,17 @@ export class ByteReader {
       if (b < 128) return z;
       scale *= 128;
     }
+  }
+
+  /** What ByteWriter.number wrote (-0 comes back as 0). */
+  number(): number {
+    const at = this.i;
+    const tag = this.uvarint();
+    if (tag === 1) return this.double();
+    if (tag % 2 !== 0)
+      throw new Error(`${this.what} encoding: expected a number at offset ${at}, found the tag ${tag}`);
+    const zigzag = tag / 2;
+    return zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
   }
 
   double(): number {

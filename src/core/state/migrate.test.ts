@@ -17,6 +17,12 @@ const v1Text = readFileSync(join(__dirname, 'fixtures', 'streamState.v1.json'), 
 /** State saved by the version-4 code: hourly windows, two measures, three partitions each with a partial pending. */
 const v4Text = readFileSync(join(__dirname, 'fixtures', 'streamState.v4.json'), 'utf8');
 
+/**
+ * State saved by the version-5 code: the version-4 fixture migrated and merged one more partial (partition 0: three
+ * one-event hourly windows), stored with pending windows in packing version 1 and the samples as an array.
+ */
+const v5Text = readFileSync(join(__dirname, 'fixtures', 'streamState.v5.json'), 'utf8');
+
 function migrateOk(text: string): StreamState {
   const r = migrateStreamState(JSON.parse(text));
   if (!r.ok) throw new Error(r.error);
@@ -136,31 +142,60 @@ describe('migrateStreamState', () => {
     expect(p1next.state.version).toBe(STREAM_STATE_VERSION);
   });
 
-  it('reads version 5 as is, and nothing stored as a new stream', () => {
+  it('reads version 6 as is, and nothing stored as a new stream', () => {
     const current = initialStreamState();
-    expect(migrateStreamState(current)).toEqual({ ok: true, state: current, from: 5 });
-    expect(migrateStreamState(undefined)).toEqual({ ok: true, state: initialStreamState(), from: 5 });
-    expect(migrateStreamState(null)).toEqual({ ok: true, state: initialStreamState(), from: 5 });
+    expect(migrateStreamState(current)).toEqual({ ok: true, state: current, from: 6 });
+    expect(migrateStreamState(undefined)).toEqual({ ok: true, state: initialStreamState(), from: 6 });
+    expect(migrateStreamState(null)).toEqual({ ok: true, state: initialStreamState(), from: 6 });
   });
 
   it('migrates the state saved by the version-4 code (pending windows as arrays) and stores it packed, viewing the same', () => {
     const stored = JSON.parse(v4Text) as Record<string, unknown>;
     const r = migrateStreamState(stored);
     if (!r.ok) throw new Error(r.error);
-    expect([r.from, r.state.version]).toEqual([4, 5]);
+    expect([r.from, r.state.version]).toEqual([4, 6]);
     expect(JSON.stringify(stored)).toBe(v4Text.trim());
     expect({ ...r.state, version: 4 }).toEqual(stored);
-    // Saved as version 5 (packed) and read back: the same state and the same view as the version-4 code's.
+    // Saved as version 6 (packed) and read back: the same state and the same view as the version-4 code's.
     const saved = JSON.stringify(toStoredState(r.state));
     expect(saved).toContain('"packed"');
     const again = migrateStreamState(JSON.parse(saved));
     if (!again.ok) throw new Error(again.error);
     expect(again.state).toEqual(r.state);
-    expect(streamView(again.state)).toEqual(streamView({ ...(stored as unknown as StreamState), version: 5 }));
+    expect(streamView(again.state)).toEqual(streamView({ ...(stored as unknown as StreamState), version: 6 }));
     expect(streamView(again.state).events).toBe(42);
   });
 
-  it('refuses a version-5 state whose packed windows it cannot read, naming what it found', () => {
+  it('migrates the state saved by the version-5 code (packing version 1, samples as an array), stores it tighter, views the same', () => {
+    const stored = JSON.parse(v5Text) as Record<string, unknown> & { samples: unknown[] };
+    const r = migrateStreamState(stored);
+    if (!r.ok) throw new Error(r.error);
+    expect([r.from, r.state.version]).toEqual([5, 6]);
+    expect(JSON.stringify(stored)).toBe(v5Text.trim());
+    expect(r.state.samples).toEqual(stored.samples);
+    // Partition 0: the three one-event windows merged last; partitions 1 and 2: as the version-4 fixture had them.
+    const v4 = JSON.parse(v4Text) as StreamState;
+    const pending = Object.values(r.state.partitions).map((p) => p.pending?.windows);
+    expect(pending[0]?.map((w) => w.events)).toEqual([1, 1, 1]);
+    expect(pending.slice(1)).toEqual([v4.partitions['1']?.pending?.windows, v4.partitions['2']?.pending?.windows]);
+    // Saved as version 6: the samples packed, the pending windows as they were read (a pending partial never changes,
+    // and version 6 reads packing version 1 too); packed anew (a copy: nothing known about it), in version 2.
+    const saved = JSON.stringify(toStoredState(r.state));
+    expect(saved).toContain('"packedSamples"');
+    expect(saved.length).toBeLessThan(v5Text.length - JSON.stringify(stored.samples).length / 2);
+    const repacked = JSON.stringify(toStoredState(structuredClone(r.state)));
+    expect(repacked.length).toBeLessThan(v5Text.length * 0.6);
+    const fromRepacked = migrateStreamState(JSON.parse(repacked));
+    expect(fromRepacked.ok && fromRepacked.state).toEqual(r.state);
+    const again = migrateStreamState(JSON.parse(saved));
+    if (!again.ok) throw new Error(again.error);
+    expect(again.from).toBe(6);
+    expect(again.state).toEqual(r.state);
+    expect(streamView(again.state)).toEqual(streamView(r.state));
+    expect(streamView(again.state).events).toBe(45);
+  });
+
+  it('refuses a version-6 state whose packed windows it cannot read, naming what it found', () => {
     const saved = JSON.parse(JSON.stringify(toStoredState(migrateOk(v4Text)))) as {
       partitions: Record<string, { pending: { windows: { packed: string } } }>;
     };
@@ -169,20 +204,20 @@ describe('migrateStreamState', () => {
     expect(r).toEqual({
       ok: false,
       error: expect.stringContaining(
-        'expected readable packed windows in a version 5 state, found: unsupported packed windows encoding: expected version 1, found 9',
+        'expected readable packings in a version 6 state, found: unsupported packed windows encoding: expected version 1 or 2, found 9',
       ),
     });
   });
 
   it('refuses an unknown or missing version and anything that is not a state object, naming what it found', () => {
-    expect(migrateStreamState({ version: 6, events: 10 })).toEqual({
+    expect(migrateStreamState({ version: 7, events: 10 })).toEqual({
       ok: false,
-      error: 'stream state: expected version 1 to 5, found 6; the operation is quarantined and the stored state kept',
+      error: 'stream state: expected version 1 to 6, found 7; the operation is quarantined and the stored state kept',
     });
     expect(migrateStreamState({ events: 10 })).toEqual({
       ok: false,
       error:
-        'stream state: expected version 1 to 5, found none; the operation is quarantined and the stored state kept',
+        'stream state: expected version 1 to 6, found none; the operation is quarantined and the stored state kept',
     });
     expect(migrateStreamState({ version: '2' })).toMatchObject({
       ok: false,

@@ -3,7 +3,7 @@ import { initialStreamState } from './streamState';
 import type { StreamState } from './types';
 
 /** The state shape this code writes. */
-export const STREAM_STATE_VERSION = 5;
+export const STREAM_STATE_VERSION = 6;
 
 export type MigrationResult = { ok: true; state: StreamState; from: number } | { ok: false; error: string };
 
@@ -24,23 +24,24 @@ export function migrateStreamState(stored: unknown): MigrationResult {
       error: `stream state: expected an object with a version, found ${Array.isArray(stored) ? 'an array' : typeof stored}`,
     };
   const version = stored['version'];
-  if (version === STREAM_STATE_VERSION) {
+  if (version === STREAM_STATE_VERSION || version === 5) {
     try {
-      return { ok: true, state: fromStoredState(stored as unknown as StoredStreamState), from: STREAM_STATE_VERSION };
+      const state = fromStoredState(stored as unknown as StoredStreamState);
+      return { ok: true, state: version === 5 ? fromV5(state) : state, from: version };
     } catch (err) {
       return {
         ok: false,
-        error: `stream state: expected readable packed windows in a version ${STREAM_STATE_VERSION} state, found: ${err instanceof Error ? err.message : String(err)}; the operation is quarantined and the stored state kept`,
+        error: `stream state: expected readable packings in a version ${version} state, found: ${err instanceof Error ? err.message : String(err)}; the operation is quarantined and the stored state kept`,
       };
     }
   }
-  if (version === 4) return { ok: true, state: fromV4(stored), from: 4 };
-  if (version === 3) return { ok: true, state: fromV4(fromV3(stored)), from: 3 };
-  if (version === 2) return { ok: true, state: fromV4(fromV3(fromV2(stored))), from: 2 };
+  if (version === 4) return { ok: true, state: fromV5(fromV4(stored)), from: 4 };
+  if (version === 3) return { ok: true, state: fromV5(fromV4(fromV3(stored))), from: 3 };
+  if (version === 2) return { ok: true, state: fromV5(fromV4(fromV3(fromV2(stored)))), from: 2 };
   if (version === 1)
     return {
       ok: true,
-      state: fromV4(fromV3(fromV2(fromV1(stored) as unknown as Record<string, unknown>))),
+      state: fromV5(fromV4(fromV3(fromV2(fromV1(stored) as unknown as Record<string, unknown>)))),
       from: 1,
     };
   return {
@@ -97,8 +98,18 @@ function fromV3(v3: Record<string, unknown>): Record<string, unknown> {
  * v5 stores each pending partial's windows packed (storedState.ts), which v4 code cannot read (so it must quarantine a
  * v5 state). In memory nothing changed: a v4 state, whose windows are arrays, is a v5 state as it stands.
  */
-function fromV4(v4: Record<string, unknown>): StreamState {
+function fromV4(v4: Record<string, unknown>): Record<string, unknown> {
   const state = v4['version'] === 4 ? (structuredClone(v4) as Record<string, unknown>) : v4;
   state['version'] = 5;
-  return state as unknown as StreamState;
+  return state;
+}
+
+/**
+ * v6 stores the rate samples packed and packs pending windows more tightly (packing version 2: storedState.ts), which
+ * v5 code cannot read (so it must quarantine a v6 state). In memory nothing changed: a v5 state in memory (its
+ * packings already read by fromStoredState, which reads both versions) is a v6 state as it stands. A shallow copy: the
+ * input's parts are shared, not modified.
+ */
+function fromV5(v5: Record<string, unknown> | StreamState): StreamState {
+  return { ...(v5 as StreamState), version: 6 };
 }

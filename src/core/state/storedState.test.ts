@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { isPackedSamples } from './packedSamples';
 import { isPackedWindows } from './packedWindows';
 import { fromStoredState, toStoredState } from './storedState';
 import { initialStreamState, streamView } from './streamState';
@@ -9,11 +10,11 @@ import type { StreamState } from './types';
 /** A state with three pending partials of three hourly windows each (saved by the version-4 code; see migrate.test.ts). */
 const withPending = (): StreamState => ({
   ...(JSON.parse(readFileSync(join(__dirname, 'fixtures', 'streamState.v4.json'), 'utf8')) as StreamState),
-  version: 5,
+  version: 6,
 });
 
 describe('toStoredState / fromStoredState', () => {
-  it('store every pending partial with its windows packed, and read back the same state through JSON', () => {
+  it('store every pending partial with its windows packed and the samples packed, and read back the same state through JSON', () => {
     const state = withPending();
     const before = JSON.stringify(state);
     const stored = toStoredState(state);
@@ -21,6 +22,10 @@ describe('toStoredState / fromStoredState', () => {
     const pendings = Object.values(stored.partitions).map((p) => p.pending);
     expect(pendings).toHaveLength(3);
     for (const p of pendings) expect(isPackedWindows(p?.windows)).toBe(true);
+    expect(Object.keys(state.windows).length).toBeGreaterThan(0);
+    expect(isPackedWindows(stored.windows)).toBe(true);
+    expect(state.samples.length).toBeGreaterThan(0);
+    expect(isPackedSamples(stored.samples)).toBe(true);
     const text = JSON.stringify(stored);
     expect(text.length).toBeLessThan(before.length);
     const back = fromStoredState(JSON.parse(text) as typeof stored);
@@ -29,14 +34,19 @@ describe('toStoredState / fromStoredState', () => {
     expect(streamView(back)).toEqual(streamView(state));
   });
 
-  it('pack a pending partial once and read its packing back as the same windows, so a kept state costs nothing', () => {
+  it('pack a pending partial and the samples once and read the packings back as the same arrays, so a kept state costs nothing', () => {
     const state = withPending();
     const a = toStoredState(state);
     const b = toStoredState(state);
     expect(a.partitions['0']?.pending?.windows).toBe(b.partitions['0']?.pending?.windows);
+    expect(a.samples).toBe(b.samples);
     expect(fromStoredState(a).partitions['0']?.pending?.windows).toBe(state.partitions['0']?.pending?.windows);
-    // The stored form shares what is not packed: the committed windows are the same object.
-    expect(a.windows).toBe(state.windows);
+    expect(fromStoredState(a).samples).toBe(state.samples);
+    // The live windows are packed on every store (they change in place), and read back as the same record.
+    expect(isPackedWindows(a.windows)).toBe(true);
+    expect(fromStoredState(a).windows).toBe(state.windows);
+    // The stored form shares what is not packed: the totals are the same object.
+    expect(a.totals).toBe(state.totals);
   });
 
   it('leave a state with nothing pending as it is, and do not modify what they read', () => {
@@ -49,7 +59,33 @@ describe('toStoredState / fromStoredState', () => {
     expect(JSON.stringify(stored)).toBe(text);
   });
 
-  it('keep windows that cannot be packed exactly as an array, which version 5 reads too', () => {
+  it('keep live windows that cannot be packed exactly, or whose keys are not their starts, as they are', () => {
+    const state = withPending();
+    const [key, w] = Object.entries(state.windows)[0]!;
+    for (const windows of [
+      { ...state.windows, [key]: { ...w, aggregates: { d: { kind: 'distinct', data: 'AQ==' } } } },
+      { ...state.windows, x: w },
+    ]) {
+      const odd = { ...state, windows } as StreamState;
+      const stored = toStoredState(odd);
+      expect(stored.windows).toBe(windows);
+      expect(JSON.stringify(fromStoredState(JSON.parse(JSON.stringify(stored)) as typeof stored))).toBe(
+        JSON.stringify(odd),
+      );
+    }
+  });
+
+  it('keep samples that cannot be packed exactly as an array, which the state reads too', () => {
+    const state = withPending();
+    state.samples = [...state.samples, { ...state.samples[0]!, extra: 1 } as (typeof state.samples)[0]];
+    const stored = toStoredState(state);
+    expect(Array.isArray(stored.samples)).toBe(true);
+    expect(JSON.stringify(fromStoredState(JSON.parse(JSON.stringify(stored)) as typeof stored))).toBe(
+      JSON.stringify(state),
+    );
+  });
+
+  it('keep windows that cannot be packed exactly as an array, which the state reads too', () => {
     const state = withPending();
     const p = state.partitions['1']!.pending!;
     p.windows = p.windows.map((w) => ({

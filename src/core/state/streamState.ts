@@ -34,7 +34,7 @@ const MAX_HUB_PARTITIONS = 1024;
 
 export function initialStreamState(): StreamState {
   return {
-    version: 5,
+    version: 6,
     pipeline: null,
     stream: null,
     partitions: {},

@@ -32,7 +32,7 @@ export interface RateSample {
 /** Entity state of one (pipeline, stream). JSON-safe. */
 export interface StreamState {
   /** Shape version; loadState migrates older ones (migrateStreamState) and quarantines unknown ones. */
-  version: 5;
+  version: 6;
   pipeline: string | null;
   stream: string | null;
   partitions: Record<string, PartitionProgress>;

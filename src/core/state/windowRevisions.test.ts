@@ -51,7 +51,7 @@ describe('window revisions (corrections)', () => {
     const stored = JSON.parse(v3Text) as Record<string, unknown>;
     const r = migrateStreamState(stored);
     if (!r.ok) throw new Error(r.error);
-    expect([r.from, r.state.version, r.state.revisions, r.state.revisionsDue]).toEqual([3, 5, 0, undefined]);
+    expect([r.from, r.state.version, r.state.revisions, r.state.revisionsDue]).toEqual([3, 6, 0, undefined]);
     expect({ ...r.state, version: 3, revisions: undefined }).toEqual({ ...stored, revisions: undefined });
     expect(JSON.stringify(stored)).toBe(JSON.stringify(JSON.parse(v3Text)));
     expect(streamView(r.state).metrics.revisions).toBe(0);
