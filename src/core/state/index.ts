@@ -1,5 +1,6 @@
 export { migrateStreamState, type MigrationResult, STREAM_STATE_VERSION } from './migrate';
-export { type StoredStreamState, toStoredState } from './storedState';
+export { isPackedWindows, type PackedWindows, packWindows } from './packedWindows';
+export { type StoredStreamState, toStoredState, unpackPendingWindows } from './storedState';
 export { closedWindowFromStored, type StoredClosedWindow, toStoredWindow, withSummaries } from './storedWindow';
 export {
   applyStreamChange,

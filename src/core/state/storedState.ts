@@ -53,6 +53,20 @@ function packedSamplesFor(samples: RateSample[]): PackedSamples | null {
   return packed;
 }
 
+/**
+ * Pending windows that arrived packed (a merge's input, streamContract.ts): unpacked, and remembered as made from that
+ * packing, so the state stores the same text without packing again. Throws when the packing cannot be read.
+ */
+export function unpackPendingWindows(packed: PackedWindows): PartialWindow[] {
+  let windows = unpackedOf.get(packed);
+  if (windows === undefined) {
+    windows = unpackWindows(packed);
+    unpackedOf.set(packed, windows);
+    packedOf.set(windows, packed);
+  }
+  return windows;
+}
+
 /** The live windows packed, when each is keyed by windowKey(its start) (so the keys come back from the starts) and packs. */
 function packedLive(windows: Record<string, PartialWindow>): PackedWindows | null {
   const list: PartialWindow[] = [];

@@ -1,5 +1,20 @@
-import { encodeStreamKey } from '../../core';
-import { validateCommitInput, validateFlushInput, validateMergeInput } from './streamContract';
+import * as df from 'durable-functions';
+
+import {
+  compilePipeline,
+  encodeStreamKey,
+  initialStreamState,
+  mergePartial,
+  processBatch,
+  toStoredState,
+} from '../../core';
+import {
+  type MergeInput,
+  signalStream,
+  validateCommitInput,
+  validateFlushInput,
+  validateMergeInput,
+} from './streamContract';
 
 const pipeline = { windowSizeMs: 60_000, hopMs: 60_000, allowedLatenessMs: 0, retention: 10 };
 const partial = {
@@ -58,7 +73,13 @@ describe('stream operation inputs (zod schemas, messages "expected ..., found ..
       'merge: expected partial.partition to be a string',
     );
     expect(mergeError({ partial: { ...partial, totals: [] }, pipeline })).toBe(
-      'merge: expected partial.windows (array), partial.totals and partial.latency (objects)',
+      'merge: expected partial.windows (an array, or { packed }), partial.totals and partial.latency (objects)',
+    );
+    expect(mergeError({ partial: { ...partial, windows: { packed: 'AQA=', more: 1 } }, pipeline })).toBe(
+      'merge: expected partial.windows (an array, or { packed }), partial.totals and partial.latency (objects)',
+    );
+    expect(mergeError({ partial: { ...partial, windows: { packed: 'CQA=' } }, pipeline })).toBe(
+      'merge: expected partial.windows to be readable packed windows, found: unsupported packed windows encoding: expected version 1 or 2, found 9',
     );
     expect(mergeError({ partial: { ...partial, stream: 1 }, pipeline })).toBe(
       'merge: expected partial.pipeline and partial.stream to be strings',
@@ -96,5 +117,55 @@ describe('stream operation inputs (zod schemas, messages "expected ..., found ..
       ok: false,
       error: 'flush: expected { now: epoch milliseconds }, found undefined',
     });
+  });
+
+  it('sends a merge with its windows packed, which the entity reads back as the same windows, stored without packing again', async () => {
+    const c = compilePipeline({
+      name: 'p',
+      measures: { delay: 'delay' },
+      window: { type: 'tumbling', size: 'PT1H' },
+      lateness: 'PT5M',
+      retention: 10,
+    });
+    if (!c.ok) throw new Error('pipeline');
+    const T = Date.parse('2026-01-01T00:00:00Z');
+    const real = processBatch({
+      bodies: [0, 1, 2].map((h) => JSON.stringify({ stream: 's', time: T + h * 3_600_000 + 5, delay: h - 1 })),
+      partitionId: '0',
+      sequenceNumbers: [0, 1, 2],
+      enqueuedTimes: [T, T, T],
+      pipelines: [c.pipeline],
+      now: T + 10_800_000,
+    }).partials[0]!;
+    const input: MergeInput = { partial: real, pipeline: c.pipeline.config };
+    const sent: { operation: string; input: unknown }[] = [];
+    const client = {
+      signalEntity: (_: df.EntityId, operation: string, body: unknown) => {
+        sent.push({ operation, input: JSON.parse(JSON.stringify(body)) });
+        return Promise.resolve();
+      },
+    };
+    await signalStream(client, new df.EntityId('stream', key), { kind: 'merge', input });
+    const wire = sent[0]!.input as { partial: { windows: { packed: string } } };
+    expect(sent[0]!.operation).toBe('merge');
+    expect(wire.partial.windows).toEqual({ packed: expect.any(String) });
+    expect(JSON.stringify(wire.partial.windows).length).toBeLessThan(JSON.stringify(real.windows).length / 2.5);
+    // The caller's partial is not changed.
+    expect(Array.isArray(input.partial.windows)).toBe(true);
+    const r = validateMergeInput(wire, key);
+    if (!r.ok) throw new Error(r.error);
+    expect(r.value.partial.windows).toEqual(real.windows);
+    // Merged, the partial is pending, and the state stores its windows as the text that came in.
+    const merged = mergePartial(initialStreamState(), r.value.partial, T + 10_800_000, c.pipeline.config);
+    expect(merged.outcome).toBe('pending');
+    expect(toStoredState(merged.state).partitions['0']?.pending?.windows).toEqual(wire.partial.windows);
+    // Other operations, and a merge without windows, go as they are.
+    await signalStream(client, new df.EntityId('stream', key), { kind: 'flush', input: { now: 5 } });
+    const empty = { partial: { ...real, windows: [] }, pipeline: c.pipeline.config };
+    await signalStream(client, new df.EntityId('stream', key), { kind: 'merge', input: empty });
+    expect(sent.slice(1)).toEqual([
+      { operation: 'flush', input: { now: 5 } },
+      { operation: 'merge', input: JSON.parse(JSON.stringify(empty)) },
+    ]);
   });
 });

@@ -1,7 +1,15 @@
 import * as df from 'durable-functions';
 import { z } from 'zod';
 
-import { decodeStreamKey, encodeStreamKey, type StreamChange, type StreamView } from '../../core';
+import {
+  decodeStreamKey,
+  encodeStreamKey,
+  isPackedWindows,
+  packWindows,
+  type StreamChange,
+  type StreamView,
+  unpackPendingWindows,
+} from '../../core';
 
 /**
  * The stream entity's contract: its name, its key, its operations with their inputs, and its reply. Ingest, the
@@ -47,12 +55,23 @@ export const streamEntityId = (pipeline: string, stream: string): df.EntityId =>
 export const splitStreamKey = (key: string): { pipeline: string; stream: string } =>
   decodeStreamKey(key) ?? { pipeline: '', stream: '' };
 
-/** Signals one operation to a stream entity: the one place an operation becomes the durable operation name. */
+/**
+ * Signals one operation to a stream entity: the one place an operation becomes the durable operation name. A merge's
+ * windows go packed (core packWindows, as the entity stores a pending partial's windows) where they pack: the input is
+ * stringified, stored, escaped into the entity's trigger and parsed twice, and a sparse stream's windows take a third
+ * as many characters packed. The entity reads either form (validateMergeInput).
+ */
 export function signalStream(
   client: Pick<df.DurableClient, 'signalEntity'>,
   entity: df.EntityId,
   operation: StreamOperation,
 ): Promise<void> {
+  if (operation.kind === 'merge') {
+    const { partial } = operation.input;
+    const packed = partial.windows.length > 0 ? packWindows(partial.windows) : undefined;
+    if (packed)
+      return client.signalEntity(entity, 'merge', { ...operation.input, partial: { ...partial, windows: packed } });
+  }
   return client.signalEntity(entity, operation.kind, operation.input);
 }
 
@@ -90,7 +109,8 @@ export function pipelineInputSchema(op: string) {
 }
 
 const partialNum = (f: string) => finite(found(`merge: expected partial.${f} to be a number`));
-const PARTIAL_PARTS = 'merge: expected partial.windows (array), partial.totals and partial.latency (objects)';
+const PARTIAL_PARTS =
+  'merge: expected partial.windows (an array, or { packed }), partial.totals and partial.latency (objects)';
 const PARTIAL_NAMES = 'merge: expected partial.pipeline and partial.stream to be strings';
 const partialSchema = z.looseObject(
   {
@@ -101,7 +121,7 @@ const partialSchema = z.looseObject(
     late: partialNum('late'),
     invalid: partialNum('invalid'),
     partition: z.string({ error: 'merge: expected partial.partition to be a string' }),
-    windows: z.array(z.unknown(), { error: PARTIAL_PARTS }),
+    windows: z.union([z.array(z.unknown()), z.custom((v) => isPackedWindows(v))], { error: PARTIAL_PARTS }),
     totals: z.looseObject({}, { error: PARTIAL_PARTS }),
     latency: z.looseObject({}, { error: PARTIAL_PARTS }),
     pipeline: z.string({ error: PARTIAL_NAMES }),
@@ -152,11 +172,25 @@ function check<T>(schema: z.ZodType, input: unknown, fallback: (input: unknown) 
   return { ok: false, error: parsed.error.issues[0]?.message ?? fallback(input) };
 }
 
-/** Structural check of a merge payload, then that the partial is this entity's stream; returns a message naming the first problem. */
+/**
+ * Structural check of a merge payload, then that the partial is this entity's stream; returns a message naming the
+ * first problem. Packed windows (signalStream) come back as the array they were packed from.
+ */
 export function validateMergeInput(input: unknown, key: string): Checked<MergeInput> {
   const checked = check<MergeInput>(mergeInputSchema, input, () => 'merge: expected { partial, pipeline }');
   if (!checked.ok) return checked;
   const { partial } = checked.value;
+  const windows: unknown = partial.windows;
+  if (isPackedWindows(windows)) {
+    try {
+      partial.windows = unpackPendingWindows(windows);
+    } catch (err) {
+      return {
+        ok: false,
+        error: `merge: expected partial.windows to be readable packed windows, found: ${err instanceof Error ? err.message : String(err)}`,
+      };
+    }
+  }
   const own = decodeStreamKey(key);
   if (own === undefined || own.pipeline !== partial.pipeline || own.stream !== partial.stream) {
     const mine =
