@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { base64Of, ByteReader, ByteWriter, latin1Of } from './bytes';
+import { base64Of, ByteReader, ByteWriter, canonicalBase64Bytes, latin1Of } from './bytes';
 
 /** What text() wrote before its ASCII fast path: a varint length and Buffer.from(s, 'utf8'). */
 function reference(s: string): string {
@@ -76,6 +76,29 @@ describe('ByteWriter', () => {
     // An odd tag other than 1 is not a number this writer wrote.
     expect(() => new ByteReader(Buffer.from([3]).toString('base64'), 'test').number()).toThrow(
       'test encoding: expected a number at offset 0, found the tag 3',
+    );
+  });
+
+  it('writes canonical base64 as its bytes, read back as the same text, and refuses any other text (property)', () => {
+    const text = fc.oneof(
+      fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('base64')),
+      fc.base64String(),
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('', 'AQB7FK5H4XqEPwACuAICAA==', 'AB==', 'AR==', 'A===', '====', 'QQ', 'Q Q=', 'é==='),
+    );
+    fc.assert(
+      fc.property(text, (s) => {
+        const canonical = Buffer.from(s, 'base64').toString('base64') === s;
+        expect(canonicalBase64Bytes(s)).toBe(canonical ? Buffer.from(s, 'base64').length : -1);
+        const w = new ByteWriter().byte(5);
+        expect(w.base64(s)).toBe(canonical);
+        const r = new ByteReader(w.byte(6).toBase64(), 'test');
+        expect(r.byte()).toBe(5);
+        if (canonical) expect(r.base64()).toBe(s);
+        expect(r.byte()).toBe(6);
+        r.end();
+      }),
+      { numRuns: 500 },
     );
   });
 

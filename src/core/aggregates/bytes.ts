@@ -23,6 +23,34 @@ export const base64Of = sliceOf(natives.base64Slice, 'base64');
 /** buf.toString('latin1', start, end): for ASCII bytes, what UTF-8 decoding gives. */
 export const latin1Of = sliceOf(natives.latin1Slice, 'latin1');
 
+const BASE64_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const base64Digit = new Int8Array(128).fill(-1);
+for (let d = 0; d < 64; d++) base64Digit[BASE64_DIGITS.charCodeAt(d)] = d;
+
+/** The byte count `s` decodes to when it is canonical base64 (as Buffer encodes), else -1. */
+export function canonicalBase64Bytes(s: string): number {
+  const n = s.length;
+  if (n % 4 !== 0) return -1;
+  let pad = 0;
+  if (n > 0 && s.charCodeAt(n - 1) === 61) pad = s.charCodeAt(n - 2) === 61 ? 2 : 1;
+  for (let k = 0; k < n - pad; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 128 || (base64Digit[c] as number) < 0) return -1;
+  }
+  // The spare bits of the last digit before the padding are zero in what Buffer writes.
+  if (pad === 1 && ((base64Digit[s.charCodeAt(n - 2)] as number) & 3) !== 0) return -1;
+  if (pad === 2 && ((base64Digit[s.charCodeAt(n - 3)] as number) & 15) !== 0) return -1;
+  return (n / 4) * 3 - pad;
+}
+
+type Write = (this: Buffer, s: string, offset: number, length: number) => number;
+const nativeBase64Write = (Buffer.prototype as unknown as { base64Write?: Write }).base64Write;
+/** buf.write(s, offset, length, 'base64'), through the native method when Node has it (as the slices above). */
+const base64Into = (buf: Buffer, s: string, offset: number, length: number): number =>
+  typeof nativeBase64Write === 'function'
+    ? nativeBase64Write.call(buf, s, offset, length)
+    : buf.write(s, offset, length, 'base64');
+
 /** ByteWriter.number's bound for the varint form: twice the zigzag of ±2^50 stays a safe integer. */
 const MAX_SMALL_INTEGER = 2 ** 50;
 
@@ -66,12 +94,18 @@ export class ByteWriter {
 
   uvarint(n: number): this {
     this.room(10);
+    const buf = this.buf;
     let z = n;
-    while (z >= 128) {
-      this.buf[this.i++] = (z % 128) + 128;
+    // Arithmetic beyond 31 bits (bitwise operators would cut the number), bit operations below.
+    while (z >= 0x80000000) {
+      buf[this.i++] = (z % 128) + 128;
       z = Math.floor(z / 128);
     }
-    this.buf[this.i++] = z;
+    while (z >= 128) {
+      buf[this.i++] = (z & 127) | 128;
+      z >>>= 7;
+    }
+    buf[this.i++] = z;
     return this;
   }
 
@@ -90,6 +124,19 @@ export class ByteWriter {
     if (Number.isInteger(x) && x <= MAX_SMALL_INTEGER && x >= -MAX_SMALL_INTEGER)
       return this.uvarint((x >= 0 ? x * 2 : -x * 2 - 1) * 2);
     return this.uvarint(1).double(x);
+  }
+
+  /**
+   * When `s` is canonical base64 (what Buffer writes: the alphabet, `=` padding, zero spare bits), its length in bytes
+   * and the bytes, as ByteReader.base64 reads them back to the same text; returns false and writes nothing otherwise.
+   * `n`: canonicalBase64Bytes(s), when the caller has it.
+   */
+  base64(s: string, n = canonicalBase64Bytes(s)): boolean {
+    if (n < 0) return false;
+    this.uvarint(n);
+    this.room(n);
+    if (n > 0) this.i += base64Into(this.buf, s, this.i, n);
+    return true;
   }
 
   bytes(b: Uint8Array): this {
@@ -199,6 +246,15 @@ export class ByteReader {
     const out = this.buf.subarray(this.i, this.i + n);
     this.i += n;
     return out;
+  }
+
+  /** What ByteWriter.base64 wrote, as base64 text. */
+  base64(): string {
+    const n = this.uvarint();
+    this.need(n);
+    const text = base64Of(this.buf, this.i, this.i + n);
+    this.i += n;
+    return text;
   }
 
   text(): string {

@@ -1,5 +1,5 @@
 import type { Aggregate } from '../aggregates';
-import type { ByteReader, ByteWriter } from '../aggregates/bytes';
+import { type ByteReader, type ByteWriter, canonicalBase64Bytes } from '../aggregates/bytes';
 
 /**
  * One Aggregate inside a packing of the stored stream state (packedWindows.ts, packedSamples.ts), given back exactly as
@@ -26,10 +26,14 @@ const SKETCH_BYTES = 64;
 export const isPlain = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Exactly these keys, in this order: what JSON would give back is then what unpacking builds. */
+/**
+ * Exactly these keys, in this order: what JSON would give back is then what unpacking builds. (for-in also walks
+ * inherited enumerable keys, which JSON would drop: such an object does not pack, and stays as it is.)
+ */
 export function hasKeys(v: Record<string, unknown>, keys: readonly string[]): boolean {
-  const own = Object.keys(v);
-  return own.length === keys.length && own.every((k, i) => k === keys[i]);
+  let i = 0;
+  for (const k in v) if (k !== keys[i++]) return false;
+  return i === keys.length;
 }
 
 export const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -80,16 +84,11 @@ function singleValue(a: Aggregate): { value: number; time: number } | undefined 
   return single ? { value, time: json(first.time) } : undefined;
 }
 
-/** The sketch's bytes when base64 of them gives the text back exactly (the codec's own output), else undefined. */
-function sketchBytes(sketch: string): Buffer | undefined {
-  const bytes = Buffer.from(sketch, 'base64');
-  return bytes.toString('base64') === sketch ? bytes : undefined;
-}
-
 /** Writes a packable aggregate (isPackableAggregate). */
 export function writeAggregate(out: ByteWriter, a: Aggregate, context: AggregateContext): void {
   const single = singleValue(a);
-  const bytes = sketchBytes(a.sketch);
+  // The sketch as its bytes when base64 of them gives the text back exactly (the codec's own output), else as text.
+  const sketchBytes = canonicalBase64Bytes(a.sketch);
   const accuracy = json(a.accuracy);
   const flags =
     (a.min === null ? 0 : HAS_MIN) |
@@ -98,7 +97,7 @@ export function writeAggregate(out: ByteWriter, a: Aggregate, context: Aggregate
     (a.last === null ? 0 : HAS_LAST) |
     (single ? SINGLE : 0) |
     (accuracy === context.accuracy ? SAME_ACCURACY : 0) |
-    (bytes ? SKETCH_BYTES : 0);
+    (sketchBytes >= 0 ? SKETCH_BYTES : 0);
   out.byte(flags);
   if (single) out.number(single.value).number(single.time);
   else {
@@ -109,7 +108,7 @@ export function writeAggregate(out: ByteWriter, a: Aggregate, context: Aggregate
     if (a.first !== null) out.number(a.first.time).number(a.first.value);
     if (a.last !== null) out.number(a.last.time).number(a.last.value);
   }
-  if (bytes) out.uvarint(bytes.length).bytes(bytes);
+  if (sketchBytes >= 0) out.base64(a.sketch, sketchBytes);
   else out.text(a.sketch);
   if (accuracy !== context.accuracy) out.number(accuracy);
   context.accuracy = accuracy;
@@ -136,7 +135,7 @@ export function readAggregate(r: ByteReader, context: AggregateContext): Aggrega
     first = flags & HAS_FIRST ? { time: r.number(), value: r.number() } : null;
     last = flags & HAS_LAST ? { time: r.number(), value: r.number() } : null;
   }
-  const sketch = flags & SKETCH_BYTES ? r.bytes(r.uvarint()).toString('base64') : r.text();
+  const sketch = flags & SKETCH_BYTES ? r.base64() : r.text();
   let accuracy: number;
   if (flags & SAME_ACCURACY) {
     if (context.accuracy === undefined) throw new Error('packed aggregate: expected an accuracy before, found none');
