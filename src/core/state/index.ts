@@ -16,6 +16,7 @@ export {
   commitThroughInPlace,
   DEFAULT_PARTITION_IDLE_MS,
   flushIdle,
+  hasLiveWindow,
   initialStreamState,
   liveWindowCount,
   mergePartial,

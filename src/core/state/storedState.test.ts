@@ -42,6 +42,11 @@ describe('toStoredState / fromStoredState', () => {
     expect(a.samples).toBe(b.samples);
     expect(fromStoredState(a).partitions['0']?.pending?.windows).toBe(state.partitions['0']?.pending?.windows);
     expect(fromStoredState(a).samples).toBe(state.samples);
+    // A stored state reads back as the state it was made from; a copy of it (as parsed from its text) as an equal one.
+    expect(fromStoredState(a)).toBe(state);
+    const copy = { ...a };
+    expect(fromStoredState(copy)).not.toBe(state);
+    expect(fromStoredState(copy)).toEqual(state);
     // The live windows are packed on every store (they change in place), and read back as the same record.
     expect(isPackedWindows(a.windows)).toBe(true);
     expect(fromStoredState(a).windows).toBe(state.windows);

@@ -32,6 +32,10 @@ const unpackedOf = new WeakMap<PackedWindows, PartialWindow[]>();
 const packedSamplesOf = new WeakMap<readonly RateSample[], PackedSamples | null>();
 const unpackedSamplesOf = new WeakMap<PackedSamples, RateSample[]>();
 const liveOf = new WeakMap<PackedWindows, Record<string, PartialWindow>>();
+// And a stored state remembers the state it was made from: the entity keeps the stored form it set as its parsed
+// state (entity batches), and nothing changes the state in memory after it is stored, so the next operation reads
+// that state itself back.
+const stateOf = new WeakMap<StoredStreamState, StreamState>();
 
 function packedWindowsOf(windows: PartialWindow[]): PackedWindows | null {
   let packed = packedOf.get(windows);
@@ -98,12 +102,14 @@ export function toStoredState(state: StreamState): StoredStreamState {
   const samples = state.samples.length > 0 ? packedSamplesFor(state.samples) : null;
   const live = packedLive(state.windows);
   if (partitions === undefined && samples === null && live === null) return state;
-  return {
+  const stored: StoredStreamState = {
     ...state,
     partitions: partitions ?? state.partitions,
     windows: live ?? state.windows,
     samples: samples ?? state.samples,
   };
+  stateOf.set(stored, state);
+  return stored;
 }
 
 /**
@@ -111,6 +117,8 @@ export function toStoredState(state: StreamState): StoredStreamState {
  * not packed is shared). Throws when a packing cannot be read (migrateStreamState turns that into a refusal).
  */
 export function fromStoredState(stored: StoredStreamState): StreamState {
+  const known = stateOf.get(stored);
+  if (known !== undefined) return known;
   let partitions: Record<string, PartitionProgress> | undefined;
   for (const [id, progress] of Object.entries(stored.partitions ?? {})) {
     const windows = progress?.pending?.windows;

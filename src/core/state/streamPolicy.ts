@@ -1,6 +1,6 @@
 import type { StreamPartial } from '../batch';
 import { DEFAULT_IDLE_TIMEOUT, idleTimeoutMs as parseIdleTimeout, type PipelineConfig } from '../pipelines';
-import { commitThroughInPlace, flushIdle, liveWindowCount, mergePartialInPlace } from './streamState';
+import { commitThroughInPlace, flushIdle, hasLiveWindow, mergePartialInPlace } from './streamState';
 import type { StoredClosedWindow, StreamState } from './types';
 import type { WriteOp } from './writePlan';
 
@@ -105,6 +105,6 @@ export function flushDueOf(state: StreamState): number | null {
   if (unsaved && held === null) return state.lastSeen ?? 0;
   if (state.revisionsDue !== undefined && state.revisionsDue.length > 0) return state.lastSeen ?? 0;
   const timeoutMs = state.idle?.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  if (!(timeoutMs > 0) || state.lastSeen === null || liveWindowCount(state) === 0) return held;
+  if (!(timeoutMs > 0) || state.lastSeen === null || !hasLiveWindow(state)) return held;
   return held === null ? state.lastSeen + timeoutMs : Math.min(held, state.lastSeen + timeoutMs);
 }

@@ -8,6 +8,7 @@ import {
   commitThrough,
   commitThroughInPlace,
   flushIdle,
+  hasLiveWindow,
   initialStreamState,
   liveWindowCount,
   mergePartial,
@@ -371,6 +372,7 @@ describe('mergePartial', () => {
       const inWindows = mine.reduce((n, w) => n + w.events, 0) + view.windows.reduce((n, w) => n + w.events, 0);
       expect(inWindows + view.metrics.lateAtEntity).toBe(distinct.length);
       expect(liveWindowCount(state as StreamState)).toBe(view.windows.length);
+      expect(hasLiveWindow(state as StreamState)).toBe(view.windows.length > 0);
     }
   }
 
@@ -490,6 +492,7 @@ describe('mergePartial', () => {
     ]);
     expect(r.state.partitions['1']).toEqual({ committed: 2, pending: null, watermark: T0 + 62_000, lastMergeAt: T0 });
     expect(liveWindowCount(r.state)).toBe(0);
+    expect(hasLiveWindow(r.state)).toBe(false);
     expect(flushIdle(r.state, seen + 120_000, 60_000).outcome).toBe('nothing-open');
 
     // Back again: a new batch of the same partition is pending as usual, the old minute counts as late at the entity.

@@ -451,6 +451,15 @@ export function liveWindowCount(state: StreamState): number {
   return starts.size;
 }
 
+/** liveWindowCount(state) > 0, without counting: the idle index asks it on every operation. */
+export function hasLiveWindow(state: StreamState): boolean {
+  for (const key in state.windows) if (Object.hasOwn(state.windows, key)) return true;
+  for (const progress of Object.values(state.partitions))
+    for (const w of progress.pending?.windows ?? [])
+      if (state.closedThrough === null || w.end > state.closedThrough) return true;
+  return false;
+}
+
 function pendingPartials(state: StreamState): StreamPartial[] {
   return Object.values(state.partitions).flatMap((p) => (p.pending ? [p.pending] : []));
 }
