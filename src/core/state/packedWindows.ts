@@ -21,7 +21,8 @@ import {
  * Version 1 of the packing (state version 5) wrote every number as a double and each sketch as its base64 text.
  * Version 2 (state version 6) writes numbers as ByteWriter.number, a one-event aggregate as one value and one time,
  * sketches as bytes, an accuracy and a measure name once per packing (packedAggregate.ts): a sparse stream's window
- * (one event, two measures) went from about 360 to about 110 characters. Both are read; version 2 is written.
+ * (one event, two measures; about 480 characters as JSON) went from about 360 to about 100. Both are read; version 2
+ * is written.
  */
 export interface PackedWindows {
   packed: string;
