@@ -2,13 +2,9 @@ import fc from 'fast-check';
 
 import { aggregateOf } from '../aggregates';
 import { isPackedSamples, packSamples, unpackSamples } from './packedSamples';
+import { expectPacksAsJson, finiteNumber } from './testing/packing';
 import type { RateSample } from './types';
 
-const finiteNumber = fc.oneof(
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.integer({ min: -1e6, max: 1e6 }),
-  fc.constant(-0),
-);
 /** As streamState.ts records a sample: the latency keeps count, min, max and the sketch; the rest zeroed. */
 const latency = fc
   .array(fc.record({ time: fc.integer({ min: 0, max: 2e12 }), value: fc.integer({ min: 0, max: 1e6 }) }), {
@@ -16,6 +12,15 @@ const latency = fc
     maxLength: 5,
   })
   .map((points) => ({ ...aggregateOf(points), sum: 0, mean: 0, m2: 0, first: null, last: null }));
+/** One sample of one event. */
+const plain = (): RateSample => ({
+  key: '0:1',
+  at: 1,
+  events: 1,
+  minEnqueuedTime: 1,
+  maxEnqueuedTime: 1,
+  latency: aggregateOf([{ time: 0, value: 1 }]),
+});
 const sample = fc.record({
   key: fc.oneof(fc.string(), fc.constantFrom('0:1', '31:4000', 'é:1')).filter((k) => k.isWellFormed()),
   at: finiteNumber,
@@ -38,18 +43,12 @@ const sample = fc.record({
     }),
   ),
 });
-const viaJson = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
 
 describe('packSamples / unpackSamples', () => {
   it('give back exactly what JSON would (values, -0 as 0, key order), for any plain samples (property)', () => {
     fc.assert(
       fc.property(fc.array(sample, { maxLength: 32 }), (samples) => {
-        const packed = packSamples(samples);
-        if (packed === undefined) throw new Error('plain samples must pack');
-        expect(isPackedSamples(viaJson(packed))).toBe(true);
-        const back = unpackSamples(viaJson(packed) as typeof packed);
-        expect(back).toEqual(viaJson(samples));
-        expect(JSON.stringify(back)).toBe(JSON.stringify(samples));
+        expectPacksAsJson(samples, { pack: packSamples, unpack: unpackSamples, isPacked: isPackedSamples });
       }),
       { numRuns: 300 },
     );
@@ -77,14 +76,6 @@ describe('packSamples / unpackSamples', () => {
   });
 
   it('leave unpacked (undefined) what they could not give back exactly', () => {
-    const plain = (): RateSample => ({
-      key: '0:1',
-      at: 1,
-      events: 1,
-      minEnqueuedTime: 1,
-      maxEnqueuedTime: 1,
-      latency: aggregateOf([{ time: 0, value: 1 }]),
-    });
     const cases: unknown[] = [
       { ...plain(), extra: 1 },
       { ...plain(), key: 1 },
@@ -98,16 +89,7 @@ describe('packSamples / unpackSamples', () => {
   });
 
   it('refuse a packing they did not write: another version, cut short, or with bytes after it', () => {
-    const { packedSamples } = packSamples([
-      {
-        key: '0:1',
-        at: 1,
-        events: 1,
-        minEnqueuedTime: 1,
-        maxEnqueuedTime: 1,
-        latency: aggregateOf([{ time: 0, value: 1 }]),
-      },
-    ])!;
+    const { packedSamples } = packSamples([plain()])!;
     const bytes = Buffer.from(packedSamples, 'base64');
     const other = Buffer.from(bytes);
     other[0] = 9;

@@ -6,12 +6,8 @@ import fc from 'fast-check';
 import { aggregateOf } from '../aggregates';
 import type { PartialWindow } from '../batch';
 import { isPackedWindows, type PackedWindows, packWindows, unpackWindows } from './packedWindows';
+import { expectPacksAsJson, finiteNumber } from './testing/packing';
 
-const finiteNumber = fc.oneof(
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.integer({ min: -1e6, max: 1e6 }),
-  fc.constant(-0),
-);
 const point = fc.option(fc.record({ time: finiteNumber, value: finiteNumber }), { nil: null });
 const general = fc.record({
   count: finiteNumber,
@@ -54,19 +50,11 @@ const window = fc.record({
   measures: fc.dictionary(measureName, aggregate, { maxKeys: 4 }),
 });
 
-/** What the stored JSON gives back: the reference packing must equal. */
-const viaJson = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
-
 describe('packWindows / unpackWindows', () => {
   it('give back exactly what JSON would (values, -0 as 0, nulls, key order), for any plain windows', () => {
     fc.assert(
       fc.property(fc.array(window, { maxLength: 12 }), (windows) => {
-        const packed = packWindows(windows);
-        if (packed === undefined) throw new Error('plain windows must pack');
-        expect(isPackedWindows(packed)).toBe(true);
-        const back = unpackWindows(viaJson(packed) as typeof packed);
-        expect(back).toEqual(viaJson(windows));
-        expect(JSON.stringify(back)).toBe(JSON.stringify(windows));
+        expectPacksAsJson(windows, { pack: packWindows, unpack: unpackWindows, isPacked: isPackedWindows });
       }),
       { numRuns: 300 },
     );

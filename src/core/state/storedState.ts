@@ -27,49 +27,48 @@ type StoredPartitionProgress = Omit<PartitionProgress, 'pending'> & {
  * windows are modified in place by every merge, so they are packed on every store; what that packing remembers is the
  * record the operation goes on modifying, as the stored state's other parts are shared with the state in memory.
  */
-const packedOf = new WeakMap<readonly PartialWindow[], PackedWindows | null>();
-const unpackedOf = new WeakMap<PackedWindows, PartialWindow[]>();
-const packedSamplesOf = new WeakMap<readonly RateSample[], PackedSamples | null>();
-const unpackedSamplesOf = new WeakMap<PackedSamples, RateSample[]>();
 const liveOf = new WeakMap<PackedWindows, Record<string, PartialWindow>>();
 // And a stored state remembers the state it was made from: the entity keeps the stored form it set as its parsed
 // state (entity batches), and nothing changes the state in memory after it is stored, so the next operation reads
 // that state itself back.
 const stateOf = new WeakMap<StoredStreamState, StreamState>();
 
-function packedWindowsOf(windows: PartialWindow[]): PackedWindows | null {
-  let packed = packedOf.get(windows);
-  if (packed === undefined) {
-    packed = packWindows(windows) ?? null;
-    packedOf.set(windows, packed);
-    if (packed !== null) unpackedOf.set(packed, windows);
-  }
-  return packed;
+/** A packing of values that are replaced, never modified: each packed once and each packing read once, both remembered. */
+function packedOnce<T extends object, P extends object>(pack: (value: T) => P | undefined, unpack: (packed: P) => T) {
+  const packedOf = new WeakMap<T, P | null>();
+  const unpackedOf = new WeakMap<P, T>();
+  return {
+    /** The packing of `value`, or null when it does not pack exactly. */
+    pack(value: T): P | null {
+      let packed = packedOf.get(value);
+      if (packed === undefined) {
+        packed = pack(value) ?? null;
+        packedOf.set(value, packed);
+        if (packed !== null) unpackedOf.set(packed, value);
+      }
+      return packed;
+    },
+    /** What `packed` holds (throws when it cannot be read). */
+    unpack(packed: P): T {
+      let value = unpackedOf.get(packed);
+      if (value === undefined) {
+        value = unpack(packed);
+        unpackedOf.set(packed, value);
+        packedOf.set(value, packed);
+      }
+      return value;
+    },
+  };
 }
 
-function packedSamplesFor(samples: RateSample[]): PackedSamples | null {
-  let packed = packedSamplesOf.get(samples);
-  if (packed === undefined) {
-    packed = packSamples(samples) ?? null;
-    packedSamplesOf.set(samples, packed);
-    if (packed !== null) unpackedSamplesOf.set(packed, samples);
-  }
-  return packed;
-}
+const pendingPacking = packedOnce(packWindows, unpackWindows);
+const samplesPacking = packedOnce(packSamples, unpackSamples);
 
 /**
  * Pending windows that arrived packed (a merge's input, streamContract.ts): unpacked, and remembered as made from that
  * packing, so the state stores the same text without packing again. Throws when the packing cannot be read.
  */
-export function unpackPendingWindows(packed: PackedWindows): PartialWindow[] {
-  let windows = unpackedOf.get(packed);
-  if (windows === undefined) {
-    windows = unpackWindows(packed);
-    unpackedOf.set(packed, windows);
-    packedOf.set(windows, packed);
-  }
-  return windows;
-}
+export const unpackPendingWindows = (packed: PackedWindows): PartialWindow[] => pendingPacking.unpack(packed);
 
 /** The live windows packed, when each is keyed by windowKey(its start) (so the keys come back from the starts) and packs. */
 function packedLive(windows: Record<string, PartialWindow>): PackedWindows | null {
@@ -91,7 +90,7 @@ export function toStoredState(state: StreamState): StoredStreamState {
   let partitions: Record<string, StoredPartitionProgress> | undefined;
   for (const [id, progress] of Object.entries(state.partitions)) {
     const windows = progress.pending?.windows;
-    const packed = windows && windows.length > 0 ? packedWindowsOf(windows) : null;
+    const packed = windows && windows.length > 0 ? pendingPacking.pack(windows) : null;
     if (packed === null) continue;
     partitions ??= { ...state.partitions };
     partitions[id] = {
@@ -99,7 +98,7 @@ export function toStoredState(state: StreamState): StoredStreamState {
       pending: { ...(progress.pending as object), windows: packed },
     } as StoredPartitionProgress;
   }
-  const samples = state.samples.length > 0 ? packedSamplesFor(state.samples) : null;
+  const samples = state.samples.length > 0 ? samplesPacking.pack(state.samples) : null;
   const live = packedLive(state.windows);
   if (partitions === undefined && samples === null && live === null) return state;
   const stored: StoredStreamState = {
@@ -123,24 +122,11 @@ export function fromStoredState(stored: StoredStreamState): StreamState {
   for (const [id, progress] of Object.entries(stored.partitions ?? {})) {
     const windows = progress?.pending?.windows;
     if (!isPackedWindows(windows)) continue;
-    let unpacked = unpackedOf.get(windows);
-    if (unpacked === undefined) {
-      unpacked = unpackWindows(windows);
-      unpackedOf.set(windows, unpacked);
-      packedOf.set(unpacked, windows);
-    }
+    const unpacked = pendingPacking.unpack(windows);
     partitions ??= { ...(stored.partitions as unknown as Record<string, PartitionProgress>) };
     partitions[id] = { ...progress, pending: { ...progress.pending, windows: unpacked } } as PartitionProgress;
   }
-  let samples: RateSample[] | undefined;
-  if (isPackedSamples(stored.samples)) {
-    samples = unpackedSamplesOf.get(stored.samples);
-    if (samples === undefined) {
-      samples = unpackSamples(stored.samples);
-      unpackedSamplesOf.set(stored.samples, samples);
-      packedSamplesOf.set(samples, stored.samples);
-    }
-  }
+  const samples = isPackedSamples(stored.samples) ? samplesPacking.unpack(stored.samples) : undefined;
   let windows: Record<string, PartialWindow> | undefined;
   if (isPackedWindows(stored.windows)) {
     windows = liveOf.get(stored.windows);
