@@ -15,10 +15,11 @@ import { type ByteReader, type ByteWriter, canonicalBase64Bytes } from '../aggre
 export const AGGREGATE_KEYS = ['count', 'sum', 'min', 'max', 'mean', 'm2', 'first', 'last', 'sketch', 'accuracy'];
 const POINT_KEYS = ['time', 'value'];
 
-const HAS_MIN = 1;
-const HAS_MAX = 2;
-const HAS_FIRST = 4;
-const HAS_LAST = 8;
+/** Which of min, max, first and last are present: the same four bits as packing version 1's flags byte. */
+export const HAS_MIN = 1;
+export const HAS_MAX = 2;
+export const HAS_FIRST = 4;
+export const HAS_LAST = 8;
 const SINGLE = 16;
 const SAME_ACCURACY = 32;
 const SKETCH_BYTES = 64;

@@ -4,6 +4,10 @@ import type { PartialWindow } from '../batch';
 import {
   type AggregateContext,
   finite,
+  HAS_FIRST,
+  HAS_LAST,
+  HAS_MAX,
+  HAS_MIN,
   hasKeys,
   isPackableAggregate,
   isPlain,
@@ -104,11 +108,6 @@ export function unpackWindows({ packed }: PackedWindows): PartialWindow[] {
   r.end();
   return windows;
 }
-
-const HAS_MIN = 1;
-const HAS_MAX = 2;
-const HAS_FIRST = 4;
-const HAS_LAST = 8;
 
 /** A window of version 1 of the packing (states saved by the version-5 code): every number a double, sketches as text. */
 function readWindowV1(r: ByteReader): PartialWindow {

@@ -21,16 +21,13 @@ type StoredPartitionProgress = Omit<PartitionProgress, 'pending'> & {
 };
 
 /*
- * The entity keeps its parsed state between batches (entity batches), so each packing is read at most once per
- * process: a packing remembers what it was made from or read as. A pending partial's windows and the samples array are
- * replaced, never modified (liveWindows.ts, streamState.ts recordSample), so they are also packed once. The live
- * windows are modified in place by every merge, so they are packed on every store; what that packing remembers is the
- * record the operation goes on modifying, as the stored state's other parts are shared with the state in memory.
+ * The entity keeps its parsed state between batches (entity batches): the stored form it sets is what its next
+ * operation reads. So a stored state remembers the state it was made from (nothing changes a state in memory after
+ * it is stored), and the next operation reads that state itself back, unpacking nothing. A pending partial's windows
+ * and the samples array are replaced, never modified (liveWindows.ts, streamState.ts recordSample), so each is also
+ * packed once, and pending windows that arrive packed (a merge's input) are stored as they came. The live windows are
+ * modified in place by every merge, so they are packed on every store.
  */
-const liveOf = new WeakMap<PackedWindows, Record<string, PartialWindow>>();
-// And a stored state remembers the state it was made from: the entity keeps the stored form it set as its parsed
-// state (entity batches), and nothing changes the state in memory after it is stored, so the next operation reads
-// that state itself back.
 const stateOf = new WeakMap<StoredStreamState, StreamState>();
 
 /** A packing of values that are replaced, never modified: each packed once and each packing read once, both remembered. */
@@ -79,10 +76,7 @@ function packedLive(windows: Record<string, PartialWindow>): PackedWindows | nul
     list.push(w);
   }
   if (list.length === 0) return null;
-  const packed = packWindows(list);
-  if (packed === undefined) return null;
-  liveOf.set(packed, windows);
-  return packed;
+  return packWindows(list) ?? null;
 }
 
 /** The state to store: a shallow copy sharing everything but the packed parts (`state` itself when nothing packs). */
@@ -129,12 +123,8 @@ export function fromStoredState(stored: StoredStreamState): StreamState {
   const samples = isPackedSamples(stored.samples) ? samplesPacking.unpack(stored.samples) : undefined;
   let windows: Record<string, PartialWindow> | undefined;
   if (isPackedWindows(stored.windows)) {
-    windows = liveOf.get(stored.windows);
-    if (windows === undefined) {
-      windows = {};
-      for (const w of unpackWindows(stored.windows)) windows[windowKey(w.start)] = w;
-      liveOf.set(stored.windows, windows);
-    }
+    windows = {};
+    for (const w of unpackWindows(stored.windows)) windows[windowKey(w.start)] = w;
   }
   const state = stored as unknown as StreamState;
   if (partitions === undefined && samples === undefined && windows === undefined) return state;
